@@ -1,0 +1,122 @@
+/**
+ * The validated configuration (roster.yaml after loading, schema validation,
+ * `${env:NAME}` / `${file:PATH}` substitution, defaults and CEL type checks).
+ * The zod schema in schema.ts produces exactly this shape.
+ */
+
+export interface RosterConfig {
+  /** Absolute path of the file it was loaded from. */
+  readonly file: string;
+  /** Directory relative paths are resolved against (the file's directory). */
+  readonly baseDir: string;
+  /** 'sqlite:<path>' (default sqlite:./data/roster.db) or 'postgres://...' */
+  readonly store: string;
+  readonly server: ServerConfig;
+  readonly lifecycle: LifecycleConfig;
+  readonly sources: readonly SourceConfig[];
+  readonly targets: readonly TargetConfig[];
+  readonly roles: readonly RoleConfig[];
+}
+
+export interface ServerConfig {
+  readonly host: string; // default 127.0.0.1
+  readonly port: number; // default 8080
+}
+
+export interface LifecycleConfig {
+  /** Accounts for a future hire are created this many days before the start (default 7). */
+  readonly prehireLeadDays: number;
+  /** Values of the status field that mean leave of absence (default ["leave", "on leave", "loa"]). */
+  readonly leaveStatuses: readonly string[];
+  /** Values that mean terminated (default ["terminated", "inactive", "leaver"]). */
+  readonly terminatedStatuses: readonly string[];
+  /** Values that mean the offer was withdrawn (default ["rescinded", "withdrawn", "cancelled"]). */
+  readonly rescindedStatuses: readonly string[];
+  /** IANA time zone of dates without a time/zone in HR data (default UTC). */
+  readonly timezone: string;
+}
+
+/** Which columns of a source carry lifecycle meaning. */
+export interface SourceFields {
+  readonly startDate: string; // default 'startDate'
+  readonly endDate: string; // default 'endDate' (termination or contract end)
+  readonly status: string; // default 'status'
+  readonly employmentType: string; // default 'employmentType'
+  readonly manager: string; // default 'managerId'
+}
+
+export interface SourceConfig {
+  readonly id: string;
+  /** csv / json: a file read on schedule; push: records arrive over HTTP only. */
+  readonly type: 'csv' | 'json' | 'push';
+  readonly path?: string; // absolute after load (csv, json)
+  /** The column holding the correlation key. */
+  readonly key: string;
+  readonly schedule?: string; // cron
+  readonly fields: SourceFields;
+  /** CSV delimiter, default ','. */
+  readonly delimiter: string;
+  /**
+   * A file source is a complete snapshot (people missing from it are leavers).
+   * Default true for csv/json, false for push.
+   */
+  readonly complete: boolean;
+  /**
+   * Refuse to treat people as gone when the snapshot shrank by more than this
+   * (count or percent, e.g. "10%"); default "20%".
+   */
+  readonly maxMissing: Threshold;
+}
+
+/** A limit given as a count (5) or a percentage ("5%"). */
+export type Threshold = { readonly count: number } | { readonly percent: number };
+
+export interface LeaverRule {
+  /** 'immediately' or 'never' (default immediately). */
+  readonly disable: 'immediately' | 'never';
+  /** Grace before deletion in milliseconds; null = never delete (default 30 days). */
+  readonly deleteAfterMs: number | null;
+}
+
+export interface SafetyConfig {
+  readonly maxDeletes: Threshold; // default "5%"
+  readonly maxDisables: Threshold; // default "10%"
+  /** Thresholds are not applied to plans touching fewer accounts than this (default 10). */
+  readonly minAccounts: number;
+}
+
+export interface ExecutorConfig {
+  readonly concurrency: number; // default 4
+  readonly maxAttempts: number; // default 8
+  readonly backoffBaseMs: number; // default 500
+  readonly backoffMaxMs: number; // default 300000
+  /** Consecutive failed changes after which the target is quarantined (default 20). */
+  readonly quarantineAfter: number;
+}
+
+export interface TargetConfig {
+  readonly id: string;
+  readonly type: string; // 'sql' | 'memory' | later 'ldap' | 'ad' | 'scim'
+  /** Connector-specific settings, validated by the connector's own zod schema. */
+  readonly connection: Readonly<Record<string, unknown>>;
+  /** CEL boolean over `identity`: who gets an account here (default true). */
+  readonly scope: string;
+  /** attribute name -> CEL expression over `identity` (and `account`). */
+  readonly attributes: Readonly<Record<string, string>>;
+  /** The attribute that is the account's natural key in the target (e.g. username). */
+  readonly accountKey: string;
+  readonly leaver: LeaverRule;
+  /** On leave of absence: 'disable' (default) or 'keep'. */
+  readonly onLeave: 'disable' | 'keep';
+  readonly safety: SafetyConfig;
+  readonly executor: ExecutorConfig;
+}
+
+export interface RoleConfig {
+  readonly id: string;
+  readonly description?: string;
+  /** CEL boolean over `identity`: birthright condition. */
+  readonly when: string;
+  /** target id -> entitlements granted there. */
+  readonly grants: Readonly<Record<string, readonly string[]>>;
+}

@@ -1,0 +1,67 @@
+import type { Attributes, TargetAccount } from '../core/types.js';
+
+/**
+ * A connector translates changes into one target system's protocol and reads
+ * the target's actual accounts. It holds no policy. Every write is idempotent:
+ * creating an account that already exists with the same natural key returns
+ * it, deleting an absent account succeeds, granting a held entitlement is a
+ * no-op. That is what lets the executor retry after a crash without
+ * duplicating anything.
+ *
+ * Failures are RosterErrors: 'target.unavailable' / 'target.rate_limited'
+ * (retryable, with retryAfterMs when the target said so), 'target.rejected'
+ * (not retryable: the target refused the data), 'target.not_found'.
+ */
+export interface Connector {
+  readonly kind: string;
+  readonly capabilities: ConnectorCapabilities;
+  /** Test the connection and credentials; throws a RosterError when it cannot work. */
+  check(): Promise<void>;
+  /** Every account in the target (paged internally). */
+  list(): AsyncIterable<TargetAccount>;
+  get(accountId: string): Promise<TargetAccount | undefined>;
+  /**
+   * Create the account (attributes include the natural key) and return its
+   * stable id. If one with the same natural key exists, return it instead of
+   * failing (idempotence), after bringing its attributes and `enabled` in line.
+   */
+  create(spec: AccountSpec): Promise<TargetAccount>;
+  /** Set the given attributes (a null value clears one). */
+  update(accountId: string, attributes: Attributes): Promise<void>;
+  setEnabled(accountId: string, enabled: boolean): Promise<void>;
+  delete(accountId: string): Promise<void>;
+  grant(accountId: string, entitlement: string): Promise<void>;
+  revoke(accountId: string, entitlement: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface AccountSpec {
+  readonly attributes: Attributes;
+  readonly enabled: boolean;
+}
+
+export interface ConnectorCapabilities {
+  readonly entitlements: boolean;
+  readonly disable: boolean;
+  readonly delete: boolean;
+}
+
+/** Each connector folder exports one factory: its zod-validated config in, a Connector out. */
+export interface ConnectorFactory<C = unknown> {
+  readonly kind: string;
+  create(config: C, context: ConnectorContext): Connector;
+}
+
+export interface ConnectorContext {
+  readonly targetId: string;
+  /** Directory relative paths in the config are resolved against. */
+  readonly baseDir: string;
+  readonly log: Logger;
+}
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}

@@ -1,0 +1,68 @@
+/**
+ * One error type for the whole engine. `code` is stable (documented, matched on
+ * by callers and turned into HTTP / CLI output only at the edges), `retryable`
+ * tells the executor whether trying again can help.
+ */
+export type ErrorCode =
+  | 'config.invalid'
+  | 'config.not_found'
+  | 'source.malformed'
+  | 'source.unavailable'
+  | 'store.conflict'
+  | 'store.not_found'
+  | 'store.unavailable'
+  | 'plan.stale'
+  | 'plan.held'
+  | 'plan.not_found'
+  | 'identity.not_found'
+  | 'target.not_found'
+  | 'target.unavailable'
+  | 'target.rate_limited'
+  | 'target.rejected'
+  | 'target.conflict'
+  | 'target.not_found'
+  | 'target.quarantined'
+  | 'auth.required'
+  | 'auth.forbidden'
+  | 'request.invalid'
+  | 'internal';
+
+export interface RosterErrorOptions {
+  readonly retryable?: boolean;
+  /** Milliseconds the caller asked us to wait (Retry-After). */
+  readonly retryAfterMs?: number;
+  readonly cause?: unknown;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+export class RosterError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: RosterErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'RosterError';
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    this.retryAfterMs = options.retryAfterMs;
+    this.details = options.details;
+  }
+}
+
+export function isRosterError(error: unknown, code?: ErrorCode): error is RosterError {
+  return error instanceof RosterError && (code === undefined || error.code === code);
+}
+
+/** Guard: throw a RosterError when the condition does not hold. */
+export function assertThat(condition: unknown, code: ErrorCode, message: string): asserts condition {
+  if (!condition) throw new RosterError(code, message);
+}
+
+/** Wrap anything thrown into a RosterError, keeping the original as `cause`. */
+export function toRosterError(error: unknown, code: ErrorCode = 'internal'): RosterError {
+  if (error instanceof RosterError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new RosterError(code, message, { cause: error });
+}

@@ -1,0 +1,235 @@
+/**
+ * The data that flows through the pipeline. Everything here is plain,
+ * serialisable data (no classes, no functions): it is stored, sent over HTTP
+ * and printed as JSON unchanged. Dates are ISO-8601 strings in UTC.
+ */
+
+export type Attributes = Readonly<Record<string, unknown>>;
+
+// ---------------------------------------------------------------- sources
+
+/** One person as an authoritative source states them. */
+export interface SourceRecord {
+  /** Value of the source's key column (correlation key), e.g. employeeId. */
+  readonly key: string;
+  readonly attributes: Attributes;
+  /** 1-based line (CSV/JSONL) or index (JSON array/push batch) it came from. */
+  readonly line?: number;
+}
+
+export interface SourceProblem {
+  readonly line: number;
+  /** The key when it could be read; a row without a key has none. */
+  readonly key?: string;
+  readonly message: string;
+}
+
+export interface SourceBatch {
+  readonly sourceId: string;
+  readonly records: readonly SourceRecord[];
+  readonly problems: readonly SourceProblem[];
+  /**
+   * true when the batch is a full snapshot of the source (an HR file): people
+   * not in it are gone from the source. false for pushes and deltas.
+   */
+  readonly complete: boolean;
+  /** Rows that were in the input, good and bad (for truncation checks). */
+  readonly rowsRead: number;
+}
+
+// ---------------------------------------------------------------- identities
+
+export type LifecycleState =
+  | 'prehire' // hired, start date in the future
+  | 'active'
+  | 'leave' // leave of absence: accounts suspended
+  | 'terminated' // end date passed (or status says so, or gone from a complete source)
+  | 'rescinded'; // offer withdrawn before the start date
+
+export type LifecycleEventKind =
+  | 'joiner'
+  | 'mover'
+  | 'leaver'
+  | 'rehire'
+  | 'conversion'
+  | 'leave.start'
+  | 'leave.end'
+  | 'rescinded'
+  | 'missing'
+  | 'returned';
+
+export interface LifecycleEvent {
+  readonly kind: LifecycleEventKind;
+  readonly identityId: string;
+  /** When the event takes effect (may be in the future: a future-dated hire). */
+  readonly effectiveAt: string;
+  /** When Roster recorded it. */
+  readonly recordedAt: string;
+  /** Changed attribute names, with before and after values, for movers. */
+  readonly changes?: Readonly<Record<string, { readonly before: unknown; readonly after: unknown }>>;
+  readonly reasons: readonly string[];
+}
+
+export interface Identity {
+  /** The correlation key (source key), stable for the person's life. */
+  readonly id: string;
+  readonly sourceId: string;
+  /** The latest record's attributes, as the source gave them (strings). */
+  readonly attributes: Attributes;
+  readonly state: LifecycleState;
+  /** Start of the current (or coming) employment, ISO date-time. */
+  readonly startAt?: string;
+  /** Termination or contract end, ISO date-time (may be in the future). */
+  readonly endAt?: string;
+  /** Set when the person vanished from a complete source snapshot. */
+  readonly missingSince?: string;
+  /** Increases by one each time the identity changes. */
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+// ---------------------------------------------------------------- policy
+
+/** Why something is desired: the rule that gives it. */
+export interface Explanation {
+  /** 'account' | 'state' | 'attribute:<name>' | 'entitlement:<id>' */
+  readonly subject: string;
+  /** 'scope:<target>' | 'role:<id>' | 'mapping:<target>.<attr>' | 'lifecycle:<rule>' | 'request:<id>' */
+  readonly rule: string;
+  readonly detail: string;
+}
+
+/** What policy says one identity should have in one target. */
+export interface DesiredAccount {
+  readonly target: string;
+  readonly identityId: string;
+  /** false: the identity should have no account here (out of scope, rescinded, leaver past grace). */
+  readonly present: boolean;
+  readonly enabled: boolean;
+  readonly attributes: Attributes;
+  readonly entitlements: readonly string[];
+  /** Reason codes for present/enabled, e.g. 'joiner', 'leaver.terminated'. */
+  readonly reasons: readonly string[];
+  readonly explanations: readonly Explanation[];
+}
+
+// ---------------------------------------------------------------- accounts
+
+/** An account as Roster last saw or made it: the link between identity and target account. */
+export interface LinkedAccount {
+  readonly target: string;
+  readonly identityId: string;
+  /** The target's stable id of the account (username, entryUUID, objectGUID, SCIM id). */
+  readonly accountId: string;
+  readonly attributes: Attributes;
+  readonly entitlements: readonly string[];
+  readonly enabled: boolean;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** When Roster disabled it, for "delete after grace" rules. */
+  readonly disabledAt?: string;
+}
+
+/** An account as a connector reads it from the target. */
+export interface TargetAccount {
+  readonly accountId: string;
+  readonly attributes: Attributes;
+  readonly entitlements: readonly string[];
+  readonly enabled: boolean;
+}
+
+// ---------------------------------------------------------------- plans
+
+export type ChangeAction = 'create' | 'update' | 'enable' | 'disable' | 'delete' | 'grant' | 'revoke';
+
+export interface ChangeState {
+  readonly accountId?: string;
+  readonly enabled?: boolean;
+  readonly attributes?: Attributes;
+  readonly entitlement?: string;
+}
+
+export interface Change {
+  /** Deterministic: `${target}:${identity}:${action}[:${entitlement}]` plus the plan's id makes it unique. */
+  readonly id: string;
+  readonly identity: string;
+  readonly target: string;
+  readonly action: ChangeAction;
+  readonly before: ChangeState | null;
+  readonly after: ChangeState | null;
+  readonly reasons: readonly string[];
+}
+
+export interface Hold {
+  readonly target: string;
+  /** 'safety.max_deletes' | 'safety.max_disables' | 'safety.source_truncated' | ... */
+  readonly code: string;
+  readonly message: string;
+  readonly count: number;
+  readonly limit: number;
+}
+
+export interface Diagnostic {
+  readonly severity: 'error' | 'warning' | 'info';
+  readonly code: string;
+  readonly message: string;
+  readonly identity?: string;
+  readonly target?: string;
+}
+
+export interface Plan {
+  readonly id: string;
+  readonly createdAt: string;
+  /** Store serial the plan was computed from; applying it after the serial moved is refused. */
+  readonly basis: number;
+  readonly changes: readonly Change[];
+  readonly summary: Readonly<Partial<Record<ChangeAction, number>>>;
+  readonly held: boolean;
+  readonly holds: readonly Hold[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+// ---------------------------------------------------------------- execution
+
+export type JobStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** One change in the durable queue. */
+export interface Job {
+  readonly id: string;
+  readonly planId: string;
+  readonly change: Change;
+  readonly target: string;
+  /** `${target}:${identity}`: jobs with the same key run one at a time, in seq order. */
+  readonly orderingKey: string;
+  readonly seq: number;
+  readonly status: JobStatus;
+  readonly attempts: number;
+  readonly nextRunAt: string;
+  readonly leaseUntil?: string;
+  readonly lastError?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+// ---------------------------------------------------------------- audit
+
+export interface AuditEntryInput {
+  /** 'identity.joiner', 'plan.created', 'change.applied', 'change.failed', 'token.created', ... */
+  readonly kind: string;
+  /** 'system', 'scheduler', 'cli:<user>', 'token:<name>', 'source:<id>' */
+  readonly actor: string;
+  readonly identity?: string;
+  readonly target?: string;
+  readonly reasons?: readonly string[];
+  readonly before?: unknown;
+  readonly after?: unknown;
+  readonly data?: unknown;
+}
+
+export interface AuditEntry extends AuditEntryInput {
+  readonly seq: number;
+  readonly at: string;
+  readonly prevHash: string;
+  readonly hash: string;
+}

@@ -1,0 +1,101 @@
+import type { RosterConfig } from '../config/types.js';
+import type {
+  AuditEntry, Identity, LifecycleEvent, LinkedAccount, Plan, SourceBatch, SourceProblem,
+} from '../core/types.js';
+import type { Store } from '../store/types.js';
+
+/**
+ * The engine wires the pipeline together: sources -> identities -> policy ->
+ * planner -> executor. The CLI and the HTTP API are thin edges over it.
+ */
+export interface Engine {
+  readonly config: RosterConfig;
+  readonly store: Store;
+
+  /** Merge a batch of source records into identities; records lifecycle events. */
+  ingest(batch: SourceBatch, actor: string): Promise<IngestResult>;
+  /** Read a file source (csv/json) and ingest it. */
+  readSource(sourceId: string, actor: string): Promise<IngestResult>;
+
+  /** Compute (and save) a plan. Pure read: nothing is changed in any target. */
+  plan(options?: PlanOptions): Promise<Plan>;
+  /**
+   * Apply a plan: refused with 'plan.stale' when the store serial moved since
+   * plan.basis, with 'plan.held' when the plan is held (unless force).
+   * Enqueues its changes and, unless `background`, waits until they are done.
+   */
+  apply(plan: Plan, options: ApplyOptions): Promise<ApplyResult>;
+  /** readSource for every file source, then plan + apply. */
+  sync(options: ApplyOptions & PlanOptions): Promise<SyncResult>;
+  /** Plan + apply for just these identities (HR push path: must be fast). */
+  reconcileIdentities(ids: readonly string[], actor: string): Promise<ApplyResult & { plan: Plan }>;
+
+  explain(identityId: string): Promise<Explain>;
+
+  /** Start workers (executor loops) and the scheduler; used by `roster serve`. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+  /** Observability counters for /metrics. */
+  readonly metrics: EngineMetrics;
+}
+
+export interface PlanOptions {
+  readonly identity?: string;
+  readonly target?: string;
+  readonly now?: Date;
+}
+
+export interface ApplyOptions {
+  readonly actor: string;
+  /** Apply a held plan anyway (an operator decided). */
+  readonly force?: boolean;
+  /** Return after enqueueing; workers apply it. */
+  readonly background?: boolean;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface ApplyResult {
+  readonly planId: string;
+  readonly applied: number;
+  readonly failed: number;
+  readonly pending: number;
+  readonly errors: readonly { readonly changeId: string; readonly error: string }[];
+}
+
+export interface IngestResult {
+  readonly sourceId: string;
+  readonly received: number;
+  readonly created: number;
+  readonly changed: number;
+  readonly unchanged: number;
+  readonly missing: number;
+  readonly problems: readonly SourceProblem[];
+  readonly events: readonly LifecycleEvent[];
+  /** Identities whose desired state may have changed. */
+  readonly affected: readonly string[];
+}
+
+export interface SyncResult {
+  readonly ingests: readonly IngestResult[];
+  readonly plan: Plan;
+  readonly result?: ApplyResult;
+}
+
+export interface Explain {
+  readonly identity: Identity;
+  /** State as of now (dates may have taken effect since last stored). */
+  readonly effectiveState: Identity['state'];
+  readonly timeline: readonly LifecycleEvent[];
+  readonly accounts: readonly {
+    readonly target: string;
+    readonly linked?: LinkedAccount;
+    readonly desired: import('../core/types.js').DesiredAccount;
+  }[];
+  readonly audit: readonly AuditEntry[];
+}
+
+export interface EngineMetrics {
+  changesApplied(target: string): void;
+  changesFailed(target: string): void;
+  cycleDuration(kind: 'plan' | 'apply' | 'sync' | 'ingest', ms: number): void;
+}

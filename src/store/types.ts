@@ -1,0 +1,140 @@
+import type {
+  AuditEntry, AuditEntryInput, Identity, Job, LifecycleEvent, LinkedAccount, Plan,
+} from '../core/types.js';
+
+/**
+ * The store: one set of interfaces, implemented once with Kysely for SQLite
+ * (embedded default) and PostgreSQL. Every method is async and every back end
+ * passes test/conformance/store.test.ts.
+ */
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly identities: IdentityStore;
+  readonly accounts: AccountStore;
+  readonly plans: PlanStore;
+  readonly queue: QueueStore;
+  readonly audit: AuditStore;
+  readonly tokens: TokenStore;
+  readonly state: StateStore;
+  /** Create or upgrade the schema. Safe to call on every start, from several processes. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface IdentityStore {
+  get(id: string): Promise<Identity | undefined>;
+  getMany(ids: readonly string[]): Promise<Identity[]>;
+  list(options?: { readonly sourceId?: string; readonly limit?: number; readonly offset?: number }): Promise<Identity[]>;
+  count(): Promise<number>;
+  /** Insert or replace, in one transaction; bumps the store serial once when anything was written. */
+  upsertMany(identities: readonly Identity[]): Promise<void>;
+  /** Lifecycle events, appended; listed by identity in recorded order. */
+  appendEvents(events: readonly LifecycleEvent[]): Promise<void>;
+  events(identityId: string): Promise<LifecycleEvent[]>;
+}
+
+export interface AccountStore {
+  get(target: string, identityId: string): Promise<LinkedAccount | undefined>;
+  listByTarget(target: string): Promise<LinkedAccount[]>;
+  listByIdentity(identityId: string): Promise<LinkedAccount[]>;
+  listAll(): Promise<LinkedAccount[]>;
+  /** Insert or replace the link for (target, identityId); bumps the serial. */
+  upsert(account: LinkedAccount): Promise<void>;
+  upsertMany(accounts: readonly LinkedAccount[]): Promise<void>;
+  remove(target: string, identityId: string): Promise<void>;
+}
+
+export interface PlanStore {
+  save(plan: Plan): Promise<void>;
+  get(id: string): Promise<Plan | undefined>;
+  /** Newest first; without changes' bodies when `summaryOnly`. */
+  list(options?: { readonly limit?: number }): Promise<Plan[]>;
+}
+
+export interface EnqueueJob {
+  readonly id: string;
+  readonly planId: string;
+  readonly change: Job['change'];
+  readonly target: string;
+  readonly orderingKey: string;
+  readonly seq: number;
+}
+
+export interface QueueStats {
+  readonly pending: number;
+  readonly running: number;
+  readonly done: number;
+  readonly failed: number;
+}
+
+export interface QueueStore {
+  /** Adds jobs; ids already present are ignored (enqueueing is idempotent). */
+  enqueue(jobs: readonly EnqueueJob[]): Promise<void>;
+  /**
+   * Atomically leases up to `limit` runnable jobs: status pending with
+   * nextRunAt <= now, or running with an expired lease (a crashed worker),
+   * and no earlier (lower seq) unfinished job with the same orderingKey.
+   * At most `perTarget[target]` jobs per target may be running at once
+   * (counting the ones already leased by anyone). Sets status running,
+   * leaseUntil = now + leaseMs, attempts + 1.
+   */
+  claim(options: {
+    readonly workerId: string;
+    readonly limit: number;
+    readonly leaseMs: number;
+    readonly now?: Date;
+    readonly targets?: readonly string[];
+    readonly perTarget?: Readonly<Record<string, number>>;
+  }): Promise<Job[]>;
+  /** Marks done. Only succeeds while the caller's lease is the job's lease (returns false otherwise). */
+  complete(jobId: string): Promise<boolean>;
+  /** Back to pending at `retryAt`, or failed for good when `retryAt` is null. */
+  fail(jobId: string, error: string, retryAt: Date | null): Promise<void>;
+  get(jobId: string): Promise<Job | undefined>;
+  listByPlan(planId: string): Promise<Job[]>;
+  stats(options?: { readonly target?: string }): Promise<QueueStats>;
+  /** Cancel every pending job of a target (quarantine) or of a plan. */
+  cancel(filter: { readonly target?: string; readonly planId?: string }): Promise<number>;
+}
+
+export interface AuditStore {
+  /**
+   * Appends entries to the hash chain (seq, at, prevHash, hash are assigned
+   * here, serialised across processes) and returns them.
+   */
+  append(entries: readonly AuditEntryInput[]): Promise<AuditEntry[]>;
+  list(options?: {
+    readonly afterSeq?: number;
+    readonly limit?: number;
+    readonly identity?: string;
+    readonly kind?: string;
+  }): Promise<AuditEntry[]>;
+  /** Streams every entry in seq order (for verify and export). */
+  iterate(batchSize?: number): AsyncIterable<AuditEntry>;
+}
+
+export interface ApiToken {
+  readonly id: string;
+  readonly name: string;
+  /** 'api' (REST), 'scim', 'push:<sourceId>', 'admin' */
+  readonly scopes: readonly string[];
+  readonly createdAt: string;
+  readonly lastUsedAt?: string;
+  readonly revokedAt?: string;
+}
+
+export interface TokenStore {
+  create(token: ApiToken & { readonly hash: string }): Promise<void>;
+  findByHash(hash: string): Promise<ApiToken | undefined>;
+  list(): Promise<ApiToken[]>;
+  revoke(id: string): Promise<boolean>;
+  touch(id: string, at: Date): Promise<void>;
+}
+
+/** Small key/value state: source cursors, the store serial, quarantine flags. */
+export interface StateStore {
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown): Promise<void>;
+  /** The store serial: increases whenever identities or accounts change. */
+  serial(): Promise<number>;
+}
