@@ -6,6 +6,7 @@
 export type ErrorCode =
   | 'config.invalid'
   | 'config.not_found'
+  | 'expression.failed'
   | 'source.malformed'
   | 'source.unavailable'
   | 'store.conflict'

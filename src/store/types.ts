@@ -60,6 +60,12 @@ export interface EnqueueJob {
   readonly seq: number;
 }
 
+export interface JobEffects {
+  readonly upsertAccount?: LinkedAccount;
+  readonly removeAccount?: { readonly target: string; readonly identityId: string };
+  readonly audit?: readonly AuditEntryInput[];
+}
+
 export interface QueueStats {
   readonly pending: number;
   readonly running: number;
@@ -86,10 +92,15 @@ export interface QueueStore {
     readonly targets?: readonly string[];
     readonly perTarget?: Readonly<Record<string, number>>;
   }): Promise<Job[]>;
-  /** Marks done. Only succeeds while the caller's lease is the job's lease (returns false otherwise). */
-  complete(jobId: string): Promise<boolean>;
-  /** Back to pending at `retryAt`, or failed for good when `retryAt` is null. */
-  fail(jobId: string, error: string, retryAt: Date | null): Promise<void>;
+  /**
+   * Marks the job done and, in the same transaction, records what applying it
+   * changed: the account link written or removed and the audit entries. A
+   * crash therefore leaves either all of it or none of it. Returns false (and
+   * writes nothing) when the job is no longer running under `workerId`.
+   */
+  complete(jobId: string, workerId: string, effects?: JobEffects): Promise<boolean>;
+  /** Back to pending at `retryAt`, or failed for good when `retryAt` is null (audit written in the same transaction). */
+  fail(jobId: string, error: string, retryAt: Date | null, audit?: readonly AuditEntryInput[]): Promise<void>;
   get(jobId: string): Promise<Job | undefined>;
   listByPlan(planId: string): Promise<Job[]>;
   stats(options?: { readonly target?: string }): Promise<QueueStats>;

@@ -1,0 +1,20 @@
+/**
+ * The demo configuration (examples/demo/roster.yaml) pointed at a benchmark
+ * workspace: store, HR file and the SQL target's SQLite file all inside it.
+ */
+export function latencyBenchConfig(demo: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const config = structuredClone(demo) as {
+    store: string;
+    server: Record<string, unknown>;
+    sources: Record<string, unknown>[];
+    targets: { connection: Record<string, unknown> }[];
+  };
+  config.store = 'sqlite:./roster.db';
+  config.server = { host: '127.0.0.1', port: 0 };
+  config.sources = config.sources.map((source) => {
+    const { schedule: _schedule, ...rest } = source; // no scheduled re-reads while measuring
+    return { ...rest, path: './employees.csv' };
+  });
+  for (const target of config.targets) target.connection = { ...target.connection, url: 'sqlite:./app.db' };
+  return config;
+}

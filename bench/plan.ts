@@ -1,0 +1,58 @@
+/**
+ * Full-plan benchmark: N seeded identities × 3 in-memory targets × 20 roles.
+ *   npm run bench -- plan --identities 100000 [--json]
+ * Times the first full plan (everything to create), applies it, then times a
+ * plan with nothing changed. Peak RSS covers the whole run. The last line is
+ * {"identities","targets","roles","changes","plan_ms","noop_plan_ms","peak_rss_mb",...}.
+ */
+import { generatePeople } from '../src/demo/index.js';
+import { openEngine } from '../src/engine/index.js';
+import { printResult, progress, readArgs } from './lib/args.js';
+import { planBenchConfig } from './lib/plan-config.js';
+import { trackPeakRss } from './lib/rss.js';
+import { timed } from './lib/stats.js';
+import { createWorkspace, demoUsernameExpression } from './lib/workspace.js';
+
+const TODAY = '2026-11-27';
+const NOW = new Date(`${TODAY}T12:00:00.000Z`);
+
+const args = readArgs({ identities: 100_000, seed: 42 });
+const { identities, seed } = args.values;
+const rss = trackPeakRss();
+
+progress(args, `generating ${identities} people (seed ${seed})`);
+const people = generatePeople({ count: identities, seed, today: TODAY });
+const config = planBenchConfig(await demoUsernameExpression());
+const workspace = await createWorkspace('plan', people, config);
+const engine = await openEngine(workspace.configPath, { now: () => NOW });
+try {
+  const ingest = await timed(() => engine.readSource('hr', 'bench'));
+  progress(args, `ingested ${ingest.value.received} records in ${ingest.ms} ms (${ingest.value.problems.length} problems)`);
+
+  const first = await timed(() => engine.plan({ now: NOW }));
+  progress(args, `first plan: ${first.value.changes.length} changes in ${first.ms} ms ${JSON.stringify(first.value.summary)}`);
+
+  const applied = await timed(() => engine.apply(first.value, { actor: 'bench', force: true }));
+  progress(args, `applied ${applied.value.applied} (failed ${applied.value.failed}, pending ${applied.value.pending}) in ${applied.ms} ms`);
+
+  const noop = await timed(() => engine.plan({ now: NOW }));
+  progress(args, `no-change plan: ${noop.value.changes.length} changes in ${noop.ms} ms`);
+
+  printResult({
+    identities,
+    targets: (config.targets as unknown[]).length,
+    roles: (config.roles as unknown[]).length,
+    changes: first.value.changes.length,
+    plan_ms: first.ms,
+    noop_plan_ms: noop.ms,
+    peak_rss_mb: rss.stop(),
+    noop_changes: noop.value.changes.length,
+    ingest_ms: ingest.ms,
+    apply_ms: applied.ms,
+    applied: applied.value.applied,
+    failed: applied.value.failed,
+  });
+} finally {
+  await engine.close();
+  await workspace.remove();
+}

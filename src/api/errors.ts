@@ -1,0 +1,60 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isRosterError, type ErrorCode } from '../core/errors.js';
+
+/** The one table from RosterError codes to HTTP statuses. Anything not listed is a 500. */
+const STATUS: Readonly<Partial<Record<ErrorCode, number>>> = {
+  'request.invalid': 400,
+  'config.invalid': 400,
+  'auth.required': 401,
+  'auth.forbidden': 403,
+  'config.not_found': 404,
+  'store.not_found': 404,
+  'plan.not_found': 404,
+  'identity.not_found': 404,
+  'target.not_found': 404,
+  'plan.stale': 409,
+  'plan.held': 409,
+  'store.conflict': 409,
+  'target.rate_limited': 429,
+};
+
+export function statusOf(code: ErrorCode): number {
+  return STATUS[code] ?? 500;
+}
+
+export interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string; readonly details?: unknown };
+}
+
+function isFastifyClientError(error: unknown): error is FastifyError & { statusCode: number } {
+  if (typeof error !== 'object' || error === null) return false;
+  const status = (error as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
+/** Turns anything thrown in a route into a JSON error; 5xx never carry the internal message. */
+export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (isRosterError(error)) {
+    const status = statusOf(error.code);
+    if (status >= 500) return internal(error, request, reply);
+    if (status === 401) void reply.header('WWW-Authenticate', 'Bearer');
+    if (error.code === 'target.rate_limited' && error.retryAfterMs !== undefined) {
+      void reply.header('Retry-After', String(Math.ceil(error.retryAfterMs / 1000)));
+    }
+    const body: ErrorBody = { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
+    return reply.status(status).send(body);
+  }
+  if (isFastifyClientError(error)) {
+    // Fastify's own client errors: malformed JSON, body too large, bad media type.
+    const message = error.statusCode === 413 ? 'request body is too large' : error.message;
+    const body: ErrorBody = { error: { code: 'request.invalid', message } };
+    return reply.status(error.statusCode).send(body);
+  }
+  return internal(error, request, reply);
+}
+
+function internal(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  request.log.error({ err: error }, 'request failed');
+  const body: ErrorBody = { error: { code: 'internal', message: 'internal error' } };
+  return reply.status(500).send(body);
+}

@@ -1,0 +1,61 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Engine } from '../engine/types.js';
+import { registerAuth } from './auth.js';
+import { handleError } from './errors.js';
+import { asRosterMetrics, createMetrics } from './metrics.js';
+import { auditRoutes } from './routes/audit.js';
+import { changeRoutes } from './routes/changes.js';
+import { healthRoutes } from './routes/health.js';
+import { identityRoutes } from './routes/identities.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { planRoutes } from './routes/plans.js';
+import { pushRoutes } from './routes/push.js';
+
+export interface ServerOptions {
+  /** Fastify's request log (JSON on stdout); the authorization header is always redacted. */
+  readonly logger?: boolean;
+  /** Where the request log goes (default stdout); tests capture it to prove tokens never appear. */
+  readonly logStream?: NodeJS.WritableStream;
+  /** Clock for push records without dates (tests). */
+  readonly now?: () => Date;
+}
+
+/**
+ * The HTTP API under /api/v1. Every route is a plugin over the Engine
+ * interface; auth runs before the body is read; every error goes through one
+ * table (errors.ts).
+ */
+export async function buildServer(engine: Engine, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger === true
+      ? {
+          redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+          ...(options.logStream ? { stream: options.logStream } : {}),
+        }
+      : false,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+  });
+  const metrics = asRosterMetrics(engine.metrics) ?? createMetrics();
+  metrics.watchQueue(engine.store, engine.config.targets.map((target) => target.id));
+
+  app.setErrorHandler((error, request, reply) => handleError(error, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ error: { code: 'route.not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
+  );
+  registerAuth(app, engine.store);
+
+  await app.register(
+    async (api) => {
+      await api.register(healthRoutes(engine));
+      await api.register(metricsRoutes(metrics));
+      await api.register(pushRoutes(engine, options.now ?? (() => new Date())));
+      await api.register(identityRoutes(engine));
+      await api.register(planRoutes(engine));
+      await api.register(changeRoutes(engine));
+      await api.register(auditRoutes(engine));
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { RosterError } from '../core/errors.js';
+
+/** Parse request input with a zod schema; a failure is a 400 naming the field. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: 'params' | 'query' | 'body'): z.infer<S> {
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  const message = result.error.issues
+    .map((issue) => {
+      const path = issue.path.map(String).join('.');
+      return path === '' ? `${where}: ${issue.message}` : `${where}.${path}: ${issue.message}`;
+    })
+    .join('; ');
+  throw new RosterError('request.invalid', message);
+}
+
+/** Query-string integers: digits only (no coercion of "1e3" or " 5"). */
+export const queryInt = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,9}$/, 'expected a non-negative integer')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+/** Query-string booleans: only "true" and "false" (z.coerce.boolean("false") is true). */
+export const queryBool = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+export const idParam = z.object({ id: z.string().min(1).max(256) });

@@ -1,0 +1,47 @@
+import { Environment } from '@marcbachmann/cel-js';
+import { expandDefault } from './default-macro.js';
+import { toAscii } from './transliterate.js';
+import { UniqueCandidates } from './unique.js';
+
+/**
+ * The one CEL environment every Roster expression is compiled in.
+ *
+ * Variables:
+ * - `identity`: map<string, dyn>, the identity's HR attributes (strings).
+ * - `manager`: map<string, dyn>, the manager's attributes; an EMPTY map when
+ *   the identity has no manager (test with `size(manager) == 0` or `has(manager.x)`).
+ * - `now`: timestamp of the evaluation.
+ *
+ * Missing attributes: reading a key the map does not hold (`identity.phone`
+ * for a record without a phone) is an evaluation error ("No such key"), which
+ * the policy engine records as a diagnostic for that identity. Guard with
+ * `has(identity.phone)`, use `default(identity.phone, "")`, or optional
+ * chaining `identity.?phone.orValue("")`.
+ *
+ * Built into cel-js already: size, contains, startsWith, endsWith, matches,
+ * lowerAscii, upperAscii, trim, split, join, substring, indexOf, timestamp,
+ * duration, has, all/exists/map/filter, cel.bind.
+ * Added here: ascii(), initial(), replace(a, b), default(v, fallback), unique(list).
+ */
+export function createRosterEnvironment(): Environment {
+  return new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: false })
+    .registerVariable('identity', 'map<string, dyn>')
+    .registerVariable('manager', 'map<string, dyn>')
+    .registerVariable('now', 'google.protobuf.Timestamp')
+    .registerType('UniqueCandidates', UniqueCandidates)
+    .registerFunction('string.ascii(): string', (s: string) => toAscii(s))
+    .registerFunction('string.initial(): string', (s: string) => {
+      const first = s.codePointAt(0);
+      return first === undefined ? '' : String.fromCodePoint(first);
+    })
+    .registerFunction('string.replace(string, string): string', (s: string, from: string, to: string) =>
+      from === '' ? s : s.split(from).join(to),
+    )
+    .registerFunction('unique(list<string>): UniqueCandidates', (list: readonly unknown[]) => {
+      for (const item of list) {
+        if (typeof item !== 'string') throw new Error(`unique() takes strings, got ${typeof item}`);
+      }
+      return new UniqueCandidates(list as readonly string[]);
+    })
+    .registerFunction('default(ast, ast): dyn', expandDefault);
+}

@@ -1,0 +1,163 @@
+import type { ParseResult } from '@marcbachmann/cel-js';
+import { RosterError } from '../core/errors.js';
+import { describeValue, toPlainValue, type MappingValue } from './convert.js';
+import { createRosterEnvironment } from './environment.js';
+
+export { UniqueCandidates } from './unique.js';
+export { toAscii } from './transliterate.js';
+export type { MappingValue } from './convert.js';
+
+/**
+ * CEL for Roster: conditions (target scope, role `when`) and mappings
+ * (target attributes). See environment.ts for the variables and helper
+ * functions every expression can use, and for how missing attributes behave:
+ * `identity.x` on a record without x fails evaluation for that identity
+ * ('expression.failed'); guard with `has(identity.x)` or use
+ * `default(identity.x, "fallback")` (also covers null and "").
+ */
+
+export interface CelVars {
+  readonly identity: Readonly<Record<string, unknown>>;
+  /** The manager's attributes; null/undefined is seen by expressions as an empty map. */
+  readonly manager?: Readonly<Record<string, unknown>> | null;
+  /** Defaults to the time of evaluation. */
+  readonly now?: Date;
+}
+
+export interface CompiledExpression<T> {
+  readonly source: string;
+  evaluate(vars: CelVars): T;
+}
+
+export interface CelProblem {
+  readonly message: string;
+  /** Offset into the source of the fault, when known. */
+  readonly offset?: number;
+}
+
+export type ExpressionKind = 'condition' | 'mapping';
+
+interface CelError {
+  readonly code?: string;
+  readonly summary?: string;
+  readonly message: string;
+  readonly range?: { readonly start: number };
+}
+
+const environment = createRosterEnvironment();
+const NO_MANAGER: Readonly<Record<string, unknown>> = Object.freeze({});
+/** Types a mapping may not produce (everything else converts to a plain value). */
+const NOT_MAPPABLE = /^(map(<.*>)?|bytes|google\.protobuf\.Duration|type)$/;
+
+/** Bound on the cache so expressions typed at run time cannot grow it forever. */
+const MAX_CACHED = 10_000;
+const programs = new Map<string, { readonly program?: ParseResult; readonly problem?: CelProblem; readonly type?: string }>();
+
+function celError(error: unknown): CelError {
+  return error instanceof Error ? (error as CelError) : { message: String(error) };
+}
+
+/** Parse and type-check once per source text. */
+function analyse(source: string): { readonly program?: ParseResult; readonly problem?: CelProblem; readonly type?: string } {
+  const cached = programs.get(source);
+  if (cached) return cached;
+  let entry: { readonly program?: ParseResult; readonly problem?: CelProblem; readonly type?: string };
+  try {
+    const program = environment.parse(source);
+    const checked = program.check();
+    if (checked.valid) entry = { program, type: checked.type ?? 'dyn' };
+    else entry = { problem: toProblem(celError(checked.error)) };
+  } catch (error) {
+    entry = { problem: toProblem(celError(error)) };
+  }
+  if (programs.size >= MAX_CACHED) programs.clear();
+  programs.set(source, entry);
+  return entry;
+}
+
+function toProblem(error: CelError): CelProblem {
+  const offset = error.range?.start;
+  return offset === undefined ? { message: error.message } : { message: error.message, offset };
+}
+
+/** Type-check an expression; undefined when it is fine. Never throws. */
+export function checkExpression(source: string, kind: ExpressionKind): CelProblem | undefined {
+  if (source.trim() === '') return { message: 'the expression is empty', offset: 0 };
+  const { problem, type } = analyse(source);
+  if (problem) return problem;
+  if (kind === 'condition' && type !== 'bool') {
+    const hint = type === 'dyn' ? ' (an attribute is dyn: compare it, e.g. identity.x == "yes")' : '';
+    return { message: `a condition must be a bool expression, this one is ${type}${hint}`, offset: 0 };
+  }
+  if (kind === 'mapping' && type !== undefined && NOT_MAPPABLE.test(type)) {
+    return { message: `a mapping must give a string, number, bool, null or list, this one gives ${type}`, offset: 0 };
+  }
+  return undefined;
+}
+
+function compile(source: string, kind: ExpressionKind): ParseResult {
+  const problem = checkExpression(source, kind);
+  if (problem) {
+    throw new RosterError('config.invalid', `invalid ${kind}: ${problem.message}`, { details: { offset: problem.offset } });
+  }
+  const { program } = analyse(source);
+  if (!program) throw new RosterError('internal', `expression was not compiled: ${source}`);
+  return program;
+}
+
+function failure(label: string, source: string, what: string, cause?: unknown): RosterError {
+  return new RosterError('expression.failed', `${label}: ${what} in \`${source}\``, { cause, details: { source } });
+}
+
+function explainEvaluationError(error: CelError): string {
+  const what = error.summary ?? error.message.split('\n')[0] ?? 'evaluation failed';
+  if (error.code === 'no_such_key') {
+    return `${what} (the attribute is missing; guard with has(...) or default(..., fallback))`;
+  }
+  return what;
+}
+
+function run(program: ParseResult, vars: CelVars, label: string, source: string): unknown {
+  try {
+    return program({ identity: vars.identity, manager: vars.manager ?? NO_MANAGER, now: vars.now ?? new Date() });
+  } catch (error) {
+    throw failure(label, source, explainEvaluationError(celError(error)), error);
+  }
+}
+
+/**
+ * Compile a condition (must type-check to bool). `label` prefixes evaluation
+ * failures, e.g. 'role engineering' → "role engineering: No such key: x in `…`".
+ * Throws RosterError('config.invalid', …, { details: { offset } }).
+ */
+export function compileCondition(source: string, label = 'condition'): CompiledExpression<boolean> {
+  const program = compile(source, 'condition');
+  return {
+    source,
+    evaluate(vars: CelVars): boolean {
+      const result = run(program, vars, label, source);
+      if (typeof result !== 'boolean') throw failure(label, source, `expected a bool, got ${describeValue(result)}`);
+      return result;
+    },
+  };
+}
+
+/**
+ * Compile a mapping. The result is a string, number (CEL ints become
+ * numbers), bool, null, list of those, or UniqueCandidates from unique([...]).
+ * Timestamps become ISO strings; an optional becomes its value or null.
+ */
+export function compileMapping(source: string, label = 'mapping'): CompiledExpression<MappingValue> {
+  const program = compile(source, 'mapping');
+  return {
+    source,
+    evaluate(vars: CelVars): MappingValue {
+      const result = run(program, vars, label, source);
+      const plain = toPlainValue(result);
+      if (plain === undefined) {
+        throw failure(label, source, `a mapping cannot produce a ${describeValue(result)}`);
+      }
+      return plain;
+    },
+  };
+}

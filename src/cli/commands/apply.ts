@@ -1,0 +1,92 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { isRosterError, RosterError } from '../../core/errors.js';
+import type { Plan } from '../../core/types.js';
+import type { ApplyResult, Engine } from '../../engine/types.js';
+import { EXIT_PROBLEMS, EXIT_USAGE, withConfigOption, type CliContext } from '../context.js';
+import { cliActor } from '../io.js';
+import { planSummaryText } from '../plan-format.js';
+import { progressReporter } from '../progress.js';
+
+interface ApplyCliOptions {
+  readonly config?: string;
+  readonly plan?: string;
+  readonly yes?: boolean;
+  readonly force?: boolean;
+}
+
+async function loadSavedPlan(file: string): Promise<Plan> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new RosterError('request.invalid', `cannot read the saved plan ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  const plan = parsed as Partial<Plan>;
+  if (typeof plan.id !== 'string' || typeof plan.basis !== 'number' || !Array.isArray(plan.changes)) {
+    throw new RosterError('request.invalid', `${file} is not a plan saved by roster plan --out`);
+  }
+  return parsed as Plan;
+}
+
+/** Ask before changing anything: a prompt on a terminal, --yes otherwise. */
+export async function confirmed(ctx: CliContext, yes: boolean | undefined, question: string): Promise<boolean> {
+  if (yes) return true;
+  if (!ctx.io.isTTY) {
+    ctx.err('refusing to change targets without confirmation: stdout is not a terminal; pass --yes');
+    ctx.exitCode = EXIT_USAGE;
+    return false;
+  }
+  if (await ctx.io.confirm(question)) return true;
+  ctx.out('Cancelled; nothing was changed.');
+  return false;
+}
+
+export function printResult(ctx: CliContext, result: ApplyResult): void {
+  const { green, red, yellow } = ctx.style;
+  const parts = [green(`${result.applied} applied`), (result.failed > 0 ? red : String)(`${result.failed} failed`)];
+  if (result.pending > 0) parts.push(yellow(`${result.pending} pending`));
+  ctx.out(`Plan ${result.planId}: ${parts.join(', ')}`);
+  for (const e of result.errors) ctx.out(red(`  ${e.changeId}: ${e.error}`));
+  if (result.failed > 0) ctx.exitCode = EXIT_PROBLEMS;
+}
+
+/** A stale saved plan gets a message that says what to do. */
+export async function explainStale(ctx: CliContext, engine: Engine, plan: Plan, error: unknown): Promise<boolean> {
+  if (!isRosterError(error, 'plan.stale')) return false;
+  const now = await engine.store.state.serial();
+  ctx.err(`the state changed since this plan was made (serial ${plan.basis} → ${now}); run roster plan again`);
+  ctx.exitCode = EXIT_PROBLEMS;
+  return true;
+}
+
+export function registerApply(program: Command, ctx: CliContext): void {
+  withConfigOption(program.command('apply'))
+    .description('compute a plan (or load a saved one) and apply it')
+    .option('--plan <file>', 'apply a plan saved with roster plan --out')
+    .option('--yes', 'do not ask for confirmation')
+    .option('--force', 'apply even when safety checks hold the plan')
+    .action(async (options: ApplyCliOptions) => {
+      await ctx.withEngine(options.config, async (engine) => {
+        const plan = options.plan !== undefined ? await loadSavedPlan(resolve(ctx.io.cwd, options.plan)) : await engine.plan();
+        ctx.out(planSummaryText(plan, ctx.style));
+        if (plan.changes.length === 0) return;
+        if (plan.held && !options.force) {
+          ctx.err('the plan is held by a safety check; review it, then apply with --force to override');
+          ctx.exitCode = EXIT_PROBLEMS;
+          return;
+        }
+        if (!(await confirmed(ctx, options.yes, `Apply ${plan.changes.length} changes?`))) return;
+        const progress = progressReporter(ctx);
+        try {
+          const result = await engine.apply(plan, { actor: cliActor(), force: options.force ?? false, onProgress: progress.update });
+          progress.done();
+          printResult(ctx, result);
+        } catch (error) {
+          progress.done();
+          if (!(await explainStale(ctx, engine, plan, error))) throw error;
+        }
+      });
+    });
+}

@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import type { Explain } from '../../engine/types.js';
+import { withConfigOption, type CliContext } from '../context.js';
+import { indent, table } from '../format.js';
+
+function show(value: unknown): string {
+  return value === undefined || value === null ? '∅' : typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+export function explainText(explain: Explain, ctx: CliContext): string {
+  const { bold, dim, green, red } = ctx.style;
+  const { identity } = explain;
+  const lines: string[] = [
+    `${bold(identity.id)} from source ${identity.sourceId}: ${bold(explain.effectiveState)}` +
+      (explain.effectiveState !== identity.state ? dim(` (stored as ${identity.state})`) : ''),
+  ];
+  if (identity.startAt) lines.push(`  starts ${identity.startAt}`);
+  if (identity.endAt) lines.push(`  ends   ${identity.endAt}`);
+  lines.push('', bold('Timeline'));
+  if (explain.timeline.length === 0) lines.push(dim('  (no events)'));
+  for (const event of explain.timeline) {
+    const changes = event.changes ? ' ' + Object.entries(event.changes).map(([k, c]) => `${k}: ${show(c.before)} → ${show(c.after)}`).join(', ') : '';
+    lines.push(`  ${event.effectiveAt}  ${event.kind}${changes}  ${dim(event.reasons.join(', '))}`);
+  }
+  for (const account of explain.accounts) {
+    const { desired, linked } = account;
+    lines.push('', bold(`Target ${account.target}`));
+    const has = linked ? `${green('present')} as ${linked.accountId}, ${linked.enabled ? green('enabled') : red('disabled')}` : 'no account';
+    const wants = desired.present ? `present, ${desired.enabled ? 'enabled' : 'disabled'}` : 'no account';
+    lines.push(`  account: ${has}; policy wants ${wants} (${desired.reasons.join(', ') || 'no reason recorded'})`);
+    const rulesFor = (subject: string) => desired.explanations.filter((e) => e.subject === subject).map((e) => `${e.rule}: ${e.detail}`).join('; ');
+    const attributes = Object.entries(desired.attributes).map(([name, value]) => [name, show(value), show(linked?.attributes[name]), rulesFor(`attribute:${name}`)]);
+    if (attributes.length > 0) lines.push(indent(table(['ATTRIBUTE', 'WANTED', 'CURRENT', 'RULE'], attributes)));
+    const entitlements = new Set([...desired.entitlements, ...(linked?.entitlements ?? [])]);
+    for (const entitlement of [...entitlements].sort()) {
+      const wanted = desired.entitlements.includes(entitlement);
+      const held = linked?.entitlements.includes(entitlement) ?? false;
+      const from = rulesFor(`entitlement:${entitlement}`) || (wanted ? 'policy' : 'no rule gives it: it will be revoked');
+      lines.push(`  ${wanted ? '+' : '-'} ${entitlement}${held ? '' : dim(' (not yet granted)')}  ← ${from}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function registerExplain(program: Command, ctx: CliContext): void {
+  withConfigOption(program.command('explain'))
+    .description('why an identity has (or will have) each account, attribute and entitlement')
+    .argument('<id>', 'identity id (the source key)')
+    .option('--json', 'print the explanation as JSON')
+    .action(async (id: string, options: { config?: string; json?: boolean }) => {
+      await ctx.withEngine(options.config, async (engine) => {
+        const explain = await engine.explain(id);
+        if (options.json) ctx.json(explain);
+        else ctx.out(explainText(explain, ctx));
+      });
+    });
+}

@@ -1,0 +1,52 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { withConfigOption, type CliContext } from '../context.js';
+import { cliActor } from '../io.js';
+import { changesTable, planJson, planSummaryText } from '../plan-format.js';
+
+interface PlanCliOptions {
+  readonly config?: string;
+  readonly identity?: string;
+  readonly target?: string;
+  readonly json?: boolean;
+  readonly out?: string;
+  readonly readSources?: boolean;
+}
+
+export function registerPlan(program: Command, ctx: CliContext): void {
+  withConfigOption(program.command('plan'))
+    .description('show what would change in every target (changes nothing)')
+    .option('--identity <id>', 'only this identity')
+    .option('--target <id>', 'only this target')
+    .option('--json', 'print the plan as one JSON object')
+    .option('--out <file>', 'save the plan for `roster apply --plan FILE`')
+    .option('--read-sources', 'read the file sources into identities first (changes no target)')
+    .action(async (options: PlanCliOptions) => {
+      await ctx.withEngine(options.config, async (engine) => {
+        if (options.readSources) {
+          for (const source of engine.config.sources) {
+            if (source.type !== 'push') await engine.readSource(source.id, cliActor());
+          }
+        }
+        const plan = await engine.plan({
+          ...(options.identity !== undefined ? { identity: options.identity } : {}),
+          ...(options.target !== undefined ? { target: options.target } : {}),
+        });
+        if (options.out !== undefined) {
+          await writeFile(resolve(ctx.io.cwd, options.out), JSON.stringify(plan, null, 2) + '\n', 'utf8');
+        }
+        if (options.json) {
+          ctx.json(planJson(plan));
+          return;
+        }
+        ctx.out(planSummaryText(plan, ctx.style));
+        if (plan.changes.length === 0 && (await engine.store.identities.count()) === 0) {
+          ctx.out('No identities yet: run roster plan --read-sources to read the HR files first, or roster sync.');
+        }
+        const changes = changesTable(plan, ctx.style);
+        if (changes !== '') ctx.out(changes);
+        if (options.out !== undefined) ctx.out(`Saved to ${options.out}; apply it with: roster apply --plan ${options.out}`);
+      });
+    });
+}

@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import type { SyncResult } from '../../engine/types.js';
+import { EXIT_PROBLEMS, withConfigOption, type CliContext } from '../context.js';
+import { cliActor } from '../io.js';
+import { planJson, planSummaryText } from '../plan-format.js';
+import { progressReporter } from '../progress.js';
+import { confirmed, printResult } from './apply.js';
+
+function syncJson(result: SyncResult) {
+  return {
+    ingests: result.ingests.map(({ events: _events, affected, ...rest }) => ({ ...rest, affected: affected.length })),
+    plan: planJson(result.plan),
+    result: result.result ?? null,
+  };
+}
+
+export function registerSync(program: Command, ctx: CliContext): void {
+  withConfigOption(program.command('sync'))
+    .description('read every file source, plan and apply in one go')
+    .option('--yes', 'do not ask for confirmation')
+    .option('--force', 'apply even when safety checks hold the plan')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { config?: string; yes?: boolean; force?: boolean; json?: boolean }) => {
+      if (!(await confirmed(ctx, options.yes, 'Read sources and apply every change?'))) return;
+      await ctx.withEngine(options.config, async (engine) => {
+        const progress = progressReporter(ctx);
+        const result = await engine.sync({ actor: cliActor(), force: options.force ?? false, onProgress: progress.update });
+        progress.done();
+        if (options.json) {
+          ctx.json(syncJson(result));
+          if (result.result && result.result.failed > 0) ctx.exitCode = EXIT_PROBLEMS;
+          return;
+        }
+        for (const ingest of result.ingests) {
+          ctx.out(`Source ${ingest.sourceId}: ${ingest.received} received, ${ingest.created} new, ${ingest.changed} changed, ${ingest.missing} missing, ${ingest.problems.length} problems`);
+          for (const problem of ingest.problems.slice(0, 20)) ctx.out(ctx.style.yellow(`  line ${problem.line}${problem.key ? ` (${problem.key})` : ''}: ${problem.message}`));
+        }
+        ctx.out(planSummaryText(result.plan, ctx.style));
+        if (result.result) printResult(ctx, result.result);
+        else if (result.plan.held) ctx.exitCode = EXIT_PROBLEMS;
+      });
+    });
+}

@@ -1,0 +1,56 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { Logger } from '../connectors/types.js';
+import { createLogger, type LogLevel } from '../core/log.js';
+import type { Engine, EngineMetrics } from '../engine/types.js';
+import { createStyle, type Style } from './format.js';
+import type { CliIo } from './io.js';
+
+export const EXIT_OK = 0;
+export const EXIT_PROBLEMS = 1;
+export const EXIT_USAGE = 2;
+
+/** What every command gets: output, style, and a way to open (and always close) the engine. */
+export class CliContext {
+  readonly io: CliIo;
+  readonly style: Style;
+  readonly log: Logger;
+  exitCode = EXIT_OK;
+
+  constructor(io: CliIo) {
+    this.io = io;
+    this.style = createStyle(io.isTTY, io.env);
+    const level = (io.env.ROSTER_LOG_LEVEL as LogLevel | undefined) ?? 'warn';
+    this.log = createLogger(level, (line) => io.stderr.write(line + '\n'));
+  }
+
+  out(text: string): void {
+    this.io.stdout.write(text.endsWith('\n') ? text : text + '\n');
+  }
+
+  err(text: string): void {
+    this.io.stderr.write(text.endsWith('\n') ? text : text + '\n');
+  }
+
+  json(value: unknown): void {
+    this.io.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  }
+
+  configPath(option: string | undefined): string {
+    return resolve(this.io.cwd, option ?? 'roster.yaml');
+  }
+
+  async withEngine<T>(config: string | undefined, fn: (engine: Engine) => Promise<T>, metrics?: EngineMetrics): Promise<T> {
+    const engine = await this.io.openEngine(this.configPath(config), { log: this.log, ...(metrics ? { metrics } : {}) });
+    try {
+      return await fn(engine);
+    } finally {
+      await engine.close();
+    }
+  }
+}
+
+/** Adds the option every engine command takes. */
+export function withConfigOption(command: Command): Command {
+  return command.option('-c, --config <file>', 'configuration file', 'roster.yaml');
+}

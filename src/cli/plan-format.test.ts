@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import type { Change, Plan } from '../core/types.js';
+import { createStyle } from './format.js';
+import { describeChange, planJson, planSummaryText, summaryByTarget } from './plan-format.js';
+
+const base = { reasons: ['x'] };
+const changes: Change[] = [
+  { ...base, id: 'app:E1:create', identity: 'E1', target: 'app', action: 'create', before: null, after: { attributes: { username: 'zoe.muller' }, enabled: true } },
+  { ...base, id: 'app:E2:update', identity: 'E2', target: 'app', action: 'update', before: { attributes: { title: 'Engineer', dept: 'R&D' } }, after: { attributes: { title: 'Lead', dept: 'R&D' } } },
+  { ...base, id: 'ldap:E3:disable', identity: 'E3', target: 'ldap', action: 'disable', before: { accountId: 'e3', enabled: true }, after: { accountId: 'e3', enabled: false } },
+  { ...base, id: 'app:E1:grant:eng', identity: 'E1', target: 'app', action: 'grant', before: null, after: { entitlement: 'engineers' } },
+];
+const plan: Plan = {
+  id: 'p1', createdAt: '2026-11-27T00:00:00Z', basis: 7, changes, summary: { create: 1, update: 1, disable: 1, grant: 1 }, held: true,
+  holds: [{ target: 'ldap', code: 'safety.max_disables', message: 'too many disables', count: 30, limit: 10 }], diagnostics: [],
+};
+
+describe('plan formatting', () => {
+  it('describes what each change does', () => {
+    expect(describeChange(changes[0]!)).toBe('username=zoe.muller');
+    expect(describeChange(changes[1]!)).toBe('title: Engineer → Lead');
+    expect(describeChange(changes[2]!)).toBe('e3 enabled: true → false');
+    expect(describeChange(changes[3]!)).toBe('+ engineers');
+  });
+
+  it('counts actions per target and puts holds in words', () => {
+    expect(summaryByTarget(plan)).toEqual(['  app: 1 create, 1 update, 1 grant', '  ldap: 1 disable']);
+    const text = planSummaryText(plan, createStyle(false, {}));
+    expect(text).toContain('held: ldap: too many disables (30 against a limit of 10; safety.max_disables)');
+    expect(text).toContain('This plan is held');
+  });
+
+  it('--json has exactly the documented keys', () => {
+    const json = planJson(plan);
+    expect(Object.keys(json).sort()).toEqual(['basis', 'changes', 'diagnostics', 'held', 'holds', 'id', 'summary']);
+    expect(Object.keys(json.changes[0]!).sort()).toEqual(['action', 'after', 'before', 'id', 'identity', 'reasons', 'target']);
+  });
+});

@@ -1,0 +1,86 @@
+import type { Change, ChangeAction, Plan } from '../core/types.js';
+import { plural, table, truncate, type Style } from './format.js';
+
+const ACTIONS: readonly ChangeAction[] = ['create', 'update', 'enable', 'disable', 'delete', 'grant', 'revoke'];
+
+/** The `plan --json` shape: exactly these keys, stable for scripts. */
+export function planJson(plan: Plan) {
+  return {
+    id: plan.id,
+    basis: plan.basis,
+    changes: plan.changes.map((c) => ({
+      id: c.id, identity: c.identity, target: c.target, action: c.action, before: c.before, after: c.after, reasons: c.reasons,
+    })),
+    summary: plan.summary,
+    held: plan.held,
+    holds: plan.holds,
+    diagnostics: plan.diagnostics,
+  };
+}
+
+function show(value: unknown): string {
+  if (value === undefined || value === null) return '∅';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** One line saying what a change does to the account. */
+export function describeChange(change: Change): string {
+  const before = change.before ?? {};
+  const after = change.after ?? {};
+  switch (change.action) {
+    case 'create':
+      return Object.entries(after.attributes ?? {}).map(([k, v]) => `${k}=${show(v)}`).join(', ');
+    case 'update': {
+      const names = new Set([...Object.keys(before.attributes ?? {}), ...Object.keys(after.attributes ?? {})]);
+      return [...names]
+        .filter((name) => show(before.attributes?.[name]) !== show(after.attributes?.[name]))
+        .map((name) => `${name}: ${show(before.attributes?.[name])} → ${show(after.attributes?.[name])}`)
+        .join(', ');
+    }
+    case 'enable':
+    case 'disable':
+      return `${before.accountId ?? after.accountId ?? ''} enabled: ${show(before.enabled)} → ${show(after.enabled)}`.trim();
+    case 'delete':
+      return `account ${before.accountId ?? '?'}`;
+    case 'grant':
+      return `+ ${after.entitlement ?? '?'}`;
+    case 'revoke':
+      return `- ${before.entitlement ?? after.entitlement ?? '?'}`;
+  }
+}
+
+/** Counts per action per target, e.g. "app: 3 create, 1 disable". */
+export function summaryByTarget(plan: Plan): string[] {
+  const counts = new Map<string, Map<ChangeAction, number>>();
+  for (const change of plan.changes) {
+    const perTarget = counts.get(change.target) ?? new Map<ChangeAction, number>();
+    perTarget.set(change.action, (perTarget.get(change.action) ?? 0) + 1);
+    counts.set(change.target, perTarget);
+  }
+  return [...counts.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([target, perAction]) => `  ${target}: ${ACTIONS.filter((a) => perAction.has(a)).map((a) => `${perAction.get(a)} ${a}`).join(', ')}`);
+}
+
+export function planSummaryText(plan: Plan, style: Style): string {
+  const lines = [
+    `${style.bold('Plan')} ${plan.id} (state serial ${plan.basis}): ${plan.changes.length === 0 ? 'no changes' : plural(plan.changes.length, 'change')}`,
+    ...summaryByTarget(plan),
+  ];
+  for (const hold of plan.holds) {
+    lines.push(style.yellow(`  held: ${hold.target}: ${hold.message} (${hold.count} against a limit of ${hold.limit}; ${hold.code})`));
+  }
+  if (plan.held) lines.push(style.yellow('This plan is held: nothing will be applied unless an operator forces it (--force).'));
+  for (const d of plan.diagnostics) {
+    const colour = d.severity === 'error' ? style.red : d.severity === 'warning' ? style.yellow : style.dim;
+    const where = [d.target, d.identity].filter(Boolean).join('/');
+    lines.push(colour(`  ${d.severity}: ${where ? where + ': ' : ''}${d.message} (${d.code})`));
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function changesTable(plan: Plan, style: Style, width = 60): string {
+  if (plan.changes.length === 0) return '';
+  const rows = plan.changes.map((c) => [c.action, c.target, c.identity, truncate(describeChange(c), width), c.reasons.join(', ')]);
+  return table(['ACTION', 'TARGET', 'IDENTITY', 'CHANGES', 'REASONS'], rows, style);
+}

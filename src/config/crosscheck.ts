@@ -1,0 +1,152 @@
+import { CronPattern } from 'croner';
+import type { z } from 'zod';
+import { checkExpression } from '../cel/index.js';
+import { issuesToProblems } from './issues.js';
+import type { ConfigProblem, PathSegment, ProblemLocator } from './problems.js';
+import type { ConfigInput } from './schema.js';
+
+/**
+ * Checks that need more than one key at a time: unique ids, references
+ * between sections, cron and time zone syntax, connector settings (each
+ * connector's own zod schema; the connection block is kept as written, since
+ * createConnector parses it again) and every CEL expression.
+ */
+
+export function crossCheck(
+  config: ConfigInput,
+  locator: ProblemLocator,
+  connectionSchemas: Readonly<Record<string, z.ZodType>>,
+): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+
+  duplicates('source', config.sources, locator, problems);
+  duplicates('target', config.targets, locator, problems);
+  duplicates('role', config.roles, locator, problems);
+
+  if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(config.store)) {
+    problems.push(locator.at(['store'], "expected 'sqlite:<path>' or 'postgres://…'"));
+  }
+  if (!validTimeZone(config.lifecycle.timezone)) {
+    problems.push(locator.at(['lifecycle', 'timezone'], 'unknown time zone; expected an IANA name such as UTC or Europe/Berlin'));
+  }
+
+  config.sources.forEach((source, i) => {
+    if (source.type !== 'push' && source.path === undefined) {
+      problems.push(locator.at(['sources', i], `missing required key 'path' (a ${source.type} source reads a file)`));
+    }
+    if (source.type === 'push' && source.schedule !== undefined) {
+      problems.push(locator.at(['sources', i, 'schedule'], 'a push source has no schedule: its records arrive over HTTP'));
+    }
+    if (source.schedule !== undefined) {
+      const error = cronError(source.schedule);
+      if (error) problems.push(locator.at(['sources', i, 'schedule'], `invalid cron schedule: ${error}`));
+    }
+  });
+
+  const knownTypes = Object.keys(connectionSchemas).sort();
+  config.targets.forEach((target, i) => {
+    const schema = connectionSchemas[target.type];
+    if (schema === undefined) {
+      problems.push(locator.at(['targets', i, 'type'], `unknown target type '${target.type}'; expected one of ${knownTypes.join(', ')}`));
+    } else {
+      const parsed = schema.safeParse(target.connection);
+      if (!parsed.success) problems.push(...issuesToProblems(parsed.error.issues, target.connection, locator, ['targets', i, 'connection'], schema));
+    }
+    const attributeNames = Object.keys(target.attributes);
+    if (!attributeNames.includes(target.accountKey)) {
+      const names = attributeNames.length === 0 ? 'the target has none' : attributeNames.join(', ');
+      problems.push(locator.at(['targets', i, 'accountKey'], `must be one of the target's attributes (${names})`));
+    }
+    expression(['targets', i, 'scope'], target.scope, 'condition', locator, problems);
+    for (const [name, source] of Object.entries(target.attributes)) {
+      expression(['targets', i, 'attributes', name], source, 'mapping', locator, problems);
+    }
+  });
+
+  const targetIds = [...new Set(config.targets.map((target) => target.id))];
+  config.roles.forEach((role, i) => {
+    expression(['roles', i, 'when'], role.when, 'condition', locator, problems);
+    for (const targetId of Object.keys(role.grants)) {
+      if (!targetIds.includes(targetId)) {
+        const known = targetIds.length === 0 ? 'no targets are defined' : `targets are ${targetIds.join(', ')}`;
+        problems.push(locator.at(['roles', i, 'grants', targetId], `unknown target '${targetId}' (${known})`, { onKey: true }));
+      }
+    }
+  });
+
+  return problems;
+}
+
+/**
+ * When the schema failed there is no typed config to cross-check; the CEL
+ * expressions written as strings are still checked so one run reports them.
+ */
+export function checkRawExpressions(input: unknown, locator: ProblemLocator): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const list = (key: string): readonly unknown[] => {
+    const value = isRecord(input) ? input[key] : undefined;
+    return Array.isArray(value) ? value : [];
+  };
+  list('targets').forEach((target, i) => {
+    if (!isRecord(target)) return;
+    if (typeof target['scope'] === 'string') expression(['targets', i, 'scope'], target['scope'], 'condition', locator, problems);
+    const attributes = target['attributes'];
+    if (!isRecord(attributes)) return;
+    for (const [name, source] of Object.entries(attributes)) {
+      if (typeof source === 'string') expression(['targets', i, 'attributes', name], source, 'mapping', locator, problems);
+    }
+  });
+  list('roles').forEach((role, i) => {
+    if (isRecord(role) && typeof role['when'] === 'string') expression(['roles', i, 'when'], role['when'], 'condition', locator, problems);
+  });
+  return problems;
+}
+
+function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function duplicates(kind: string, items: readonly { readonly id: string }[], locator: ProblemLocator, problems: ConfigProblem[]): void {
+  const section = `${kind}s`;
+  const seen = new Map<string, number>();
+  items.forEach((item, i) => {
+    const first = seen.get(item.id);
+    if (first === undefined) {
+      seen.set(item.id, i);
+      return;
+    }
+    const firstLine = locator.at([section, first, 'id'], '').line;
+    problems.push(locator.at([section, i, 'id'], `duplicate ${kind} id '${item.id}' (first defined at line ${firstLine})`));
+  });
+}
+
+function expression(
+  path: readonly PathSegment[],
+  source: string,
+  kind: 'condition' | 'mapping',
+  locator: ProblemLocator,
+  problems: ConfigProblem[],
+): void {
+  const problem = checkExpression(source, kind);
+  if (!problem) return;
+  const summary = problem.message.split('\n')[0] ?? problem.message;
+  problems.push(locator.atExpression(path, source, problem.offset, `invalid ${kind}: ${summary}`));
+}
+
+function cronError(pattern: string): string | undefined {
+  try {
+    new CronPattern(pattern);
+    return undefined;
+  } catch (error) {
+    return (error instanceof Error ? error.message : String(error)).replace(/^CronPattern:\s*/, '');
+  }
+}
+
+function validTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,113 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { connectionSchemas } from '../connectors/registry.js';
+import { RosterError } from '../core/errors.js';
+import { checkRawExpressions, crossCheck } from './crosscheck.js';
+import { issuesToProblems } from './issues.js';
+import { formatPath, formatProblem, ProblemLocator, sortProblems, type ConfigProblem } from './problems.js';
+import { configSchema, type ConfigInput } from './schema.js';
+import { redact, substitute } from './substitute.js';
+import type { RosterConfig } from './types.js';
+
+export { formatProblem, type ConfigProblem } from './problems.js';
+
+export interface LoadOptions {
+  /** Variables for `${env:NAME}` (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Parse and validate roster.yaml text. Every problem found is returned
+ * (YAML syntax first: when the text is not valid YAML nothing else is
+ * checked; then schema problems, with CEL checks; the other cross-checks
+ * need a config that passed the schema).
+ * `config` is set only when there is no problem.
+ */
+export function validateConfigText(
+  text: string,
+  file: string,
+  options: LoadOptions = {},
+): { config?: RosterConfig; problems: ConfigProblem[] } {
+  const absolute = resolve(file);
+  const baseDir = dirname(absolute);
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
+  const locator = new ProblemLocator(doc, lines, file, text);
+
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((error) => {
+      const offset = error.pos[0];
+      const message = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, '');
+      return locator.atOffset(offset, '', `YAML syntax: ${message}`);
+    });
+    return { problems: sortProblems(problems) };
+  }
+
+  const substituted = substitute(doc.toJS(), { env: options.env ?? process.env, baseDir });
+  const problems: ConfigProblem[] = substituted.problems.map((p) => locator.at(p.path, p.message));
+  const parsed = configSchema.safeParse(substituted.value ?? {});
+  if (!parsed.success) {
+    problems.push(...issuesToProblems(parsed.error.issues, substituted.value, locator, [], configSchema));
+    problems.push(...checkRawExpressions(substituted.value, locator));
+  } else {
+    problems.push(...crossCheck(parsed.data, locator, connectionSchemas));
+  }
+  if (problems.length > 0 || !parsed.success) {
+    // A failed substitution leaves '' behind: do not also report what '' breaks.
+    const failed = new Set(substituted.problems.map((p) => formatPath(p.path)));
+    const clean = problems
+      .filter((p, i) => i < substituted.problems.length || !failed.has(p.path))
+      .map((p) => ({ ...p, message: redact(p.message, substituted.secrets) }));
+    return { problems: sortProblems(clean) };
+  }
+  return { config: finalise(parsed.data, absolute, baseDir), problems: [] };
+}
+
+/** Read, validate and return the configuration, or throw 'config.not_found' / 'config.invalid'. */
+export async function loadConfig(file: string, options: LoadOptions = {}): Promise<RosterConfig> {
+  const absolute = resolve(file);
+  let text: string;
+  try {
+    text = await readFile(absolute, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EISDIR') {
+      throw new RosterError('config.not_found', `configuration file not found: ${absolute}`, { cause: error });
+    }
+    throw new RosterError('config.invalid', `cannot read ${absolute}: ${code ?? String(error)}`, { cause: error });
+  }
+  const { config, problems } = validateConfigText(text, file, options);
+  if (config) return config;
+  const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+  const summary = `${file}: ${count}\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`;
+  throw new RosterError('config.invalid', summary, { details: { problems } });
+}
+
+/** 'sqlite:./x.db' → 'sqlite:/abs/x.db'; postgres URLs and sqlite::memory: unchanged. */
+export function resolveStoreUrl(store: string, baseDir: string): string {
+  if (!store.startsWith('sqlite:')) return store;
+  const path = store.slice('sqlite:'.length);
+  if (path === ':memory:' || path === '' || isAbsolute(path)) return store;
+  return `sqlite:${resolve(baseDir, path)}`;
+}
+
+function finalise(input: ConfigInput, file: string, baseDir: string): RosterConfig {
+  return {
+    file,
+    baseDir,
+    store: resolveStoreUrl(input.store, baseDir),
+    server: input.server,
+    lifecycle: input.lifecycle,
+    sources: input.sources.map(({ complete, path, ...source }) => ({
+      ...source,
+      ...(path === undefined ? {} : { path: resolve(baseDir, path) }),
+      complete: complete ?? source.type !== 'push',
+    })),
+    targets: input.targets.map(({ leaver, ...target }) => ({
+      ...target,
+      leaver: { disable: leaver.disable, deleteAfterMs: leaver.delete },
+    })),
+    roles: input.roles,
+  };
+}

@@ -1,0 +1,51 @@
+import { isAbsolute, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+
+/**
+ * The application's tables are named by configuration at run time, so the
+ * query builder cannot know their shape statically.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- table and column names come from config at run time
+export type AppDatabase = Kysely<any>;
+
+export interface OpenedDatabase {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Queries go through this one: already scoped to the configured schema on PostgreSQL. */
+  readonly db: AppDatabase;
+  /** PostgreSQL schema from `?schema=`, if any. */
+  readonly schema: string | undefined;
+  close(): Promise<void>;
+}
+
+/** Open the application database named by a `sqlite:` or `postgres://` URL. */
+export function openDatabase(url: string, baseDir: string): OpenedDatabase {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    const file = path === ':memory:' || path === '' ? ':memory:' : isAbsolute(path) ? path : resolve(baseDir, path);
+    const db: AppDatabase = new Kysely({
+      dialect: new SqliteDialect({
+        database: async () => {
+          const database = new BetterSqlite3(file);
+          database.pragma('busy_timeout = 5000');
+          // WAL lets readers (the application itself) work while we write; NORMAL sync is still safe against a killed process.
+          if (file !== ':memory:') {
+            database.pragma('journal_mode = WAL');
+            database.pragma('synchronous = NORMAL');
+          }
+          return database;
+        },
+      }),
+    });
+    return { dialect: 'sqlite', db, schema: undefined, close: () => db.destroy() };
+  }
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema') ?? undefined;
+  parsed.searchParams.delete('schema');
+  const base: AppDatabase = new Kysely({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: parsed.toString(), max: 10 }) }),
+  });
+  const db = schema === undefined ? base : base.withSchema(schema);
+  return { dialect: 'postgres', db, schema, close: () => base.destroy() };
+}

@@ -1,0 +1,39 @@
+import { RosterError } from '../../core/errors.js';
+
+const RETRYABLE_SQLITE = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_PROTOCOL']);
+const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+/** PostgreSQL SQLSTATE classes worth retrying: connection, resources, operator intervention, serialization. */
+const RETRYABLE_PG_PREFIXES = ['08', '53', '57P', '40001', '40P01'];
+
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : '';
+}
+
+/** A unique / primary key / check / not-null violation from either driver. */
+export function isConstraintViolation(error: unknown): boolean {
+  const code = codeOf(error);
+  return code.startsWith('SQLITE_CONSTRAINT') || code.startsWith('23');
+}
+
+/**
+ * Turn a driver error into a RosterError. Messages name the target and the
+ * operation, never the connection URL (it may hold a password).
+ */
+export function toTargetError(error: unknown, targetId: string, operation: string): RosterError {
+  if (error instanceof RosterError) return error;
+  const code = codeOf(error);
+  const detail = error instanceof Error ? error.message : String(error);
+  const where = `${operation} on ${targetId}`;
+  if (RETRYABLE_SQLITE.has(code.split('_').slice(0, 2).join('_')) || NETWORK.has(code)
+    || RETRYABLE_PG_PREFIXES.some((p) => code.startsWith(p)) || /Connection terminated|timeout exceeded/i.test(detail)) {
+    return new RosterError('target.unavailable', `${where}: database unavailable (${code || detail})`, { retryable: true, cause: error });
+  }
+  if (code.startsWith('SQLITE_CONSTRAINT') || code.startsWith('23')) {
+    return new RosterError('target.rejected', `${where}: the database refused the data (constraint violated: ${detail})`, { cause: error });
+  }
+  if (code === '28P01' || code === '28000' || code === '3D000') {
+    return new RosterError('target.unavailable', `${where}: cannot connect (${detail})`, { cause: error });
+  }
+  return new RosterError('target.rejected', `${where}: ${detail}`, { cause: error });
+}

@@ -1,0 +1,79 @@
+import { RosterError } from '../../core/errors.js';
+import type { Attributes } from '../../core/types.js';
+import type { SqlConnectionConfig } from './config.js';
+
+export type SqlValue = string | number | boolean | null;
+
+/** How attributes and the enabled flag map to columns and values of one dialect. */
+export class UserMapping {
+  readonly keyColumn: string;
+  /** The attribute whose column is the key column (the target's accountKey). */
+  readonly keyAttribute: string;
+  readonly enabledColumn: string | undefined;
+  readonly enabledOn: SqlValue;
+  readonly enabledOff: SqlValue;
+  readonly #columns: ReadonlyMap<string, string>;
+  readonly #dialect: 'sqlite' | 'postgres';
+  readonly #targetId: string;
+
+  constructor(config: SqlConnectionConfig['users'], dialect: 'sqlite' | 'postgres', targetId: string) {
+    this.#dialect = dialect;
+    this.#targetId = targetId;
+    this.keyColumn = config.key;
+    const columns = new Map(Object.entries(config.columns));
+    const keyEntry = [...columns].find(([, column]) => column === config.key);
+    this.keyAttribute = keyEntry?.[0] ?? config.key;
+    if (keyEntry === undefined) columns.set(config.key, config.key);
+    this.#columns = columns;
+    this.enabledColumn = config.enabled?.column;
+    this.enabledOn = this.bind(config.enabled?.true ?? true);
+    this.enabledOff = this.bind(config.enabled?.false ?? false);
+  }
+
+  /** Every mapped column (key first), for SELECT lists. */
+  selectColumns(): string[] {
+    const columns = new Set([this.keyColumn, ...this.#columns.values()]);
+    if (this.enabledColumn !== undefined) columns.add(this.enabledColumn);
+    return [...columns];
+  }
+
+  /** attributes -> { column: value }; an attribute without a column is refused (a config mistake, not data to drop). */
+  toRow(attributes: Attributes, operation: string): Record<string, SqlValue> {
+    const row: Record<string, SqlValue> = {};
+    for (const [name, value] of Object.entries(attributes)) {
+      if (value === undefined) continue;
+      const column = this.#columns.get(name);
+      if (column === undefined) {
+        throw new RosterError('target.rejected', `${operation} on ${this.#targetId}: attribute ${name} has no column (add it to connection.users.columns)`);
+      }
+      row[column] = this.bind(value);
+    }
+    return row;
+  }
+
+  /** A row read back -> attributes (NULL columns are absent) and enabled. */
+  fromRow(row: Record<string, unknown>): { attributes: Record<string, unknown>; enabled: boolean } {
+    const attributes: Record<string, unknown> = {};
+    for (const [name, column] of this.#columns) {
+      const value = row[column];
+      if (value !== null && value !== undefined) attributes[name] = value;
+    }
+    return { attributes, enabled: this.enabledColumn === undefined || this.#isOn(row[this.enabledColumn]) };
+  }
+
+  /** A JavaScript value -> what the driver can bind (better-sqlite3 binds no booleans, no objects). */
+  bind(value: unknown): SqlValue {
+    if (value === null || value === undefined) return null;
+    if (typeof value === 'boolean') return this.#dialect === 'sqlite' ? (value ? 1 : 0) : value;
+    if (typeof value === 'string' || typeof value === 'number') return value;
+    if (typeof value === 'bigint') return value.toString();
+    return JSON.stringify(value);
+  }
+
+  #isOn(value: unknown): boolean {
+    if (value === this.enabledOn) return true;
+    if (value === this.enabledOff) return false;
+    // Loose match: '1' vs 1, 'true' vs true (drivers and hand-made tables differ).
+    return String(value).toLowerCase() === String(this.enabledOn).toLowerCase();
+  }
+}

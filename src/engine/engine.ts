@@ -1,0 +1,279 @@
+import type { RosterConfig } from '../config/types.js';
+import type { Logger, Connector } from '../connectors/types.js';
+import { RosterError } from '../core/errors.js';
+import { Mutex } from '../core/mutex.js';
+import type { AuditEntryInput, Hold, Identity, Plan, SourceBatch } from '../core/types.js';
+import { Executor } from '../executor/index.js';
+import { effectiveState, mergeBatch } from '../lifecycle/index.js';
+import { readFileSource } from '../sources/index.js';
+import type { Store } from '../store/types.js';
+import { Planning } from './planning.js';
+import { Scheduler } from './scheduler.js';
+import type {
+  ApplyOptions, ApplyResult, Engine, EngineMetrics, Explain, IngestResult, PlanOptions, SyncResult,
+} from './types.js';
+
+export interface EngineParts {
+  readonly config: RosterConfig;
+  readonly store: Store;
+  readonly connectors: ReadonlyMap<string, Connector>;
+  readonly log: Logger;
+  readonly metrics: EngineMetrics;
+  readonly now: () => Date;
+  readonly workerId: string;
+}
+
+export class RosterEngine implements Engine {
+  readonly config: RosterConfig;
+  readonly store: Store;
+  readonly metrics: EngineMetrics;
+  readonly #parts: EngineParts;
+  readonly #planning: Planning;
+  readonly #executor: Executor;
+  /** Ingest and plan-then-apply sections run one at a time in this process. */
+  readonly #mutex = new Mutex();
+  #scheduler: Scheduler | undefined;
+
+  constructor(parts: EngineParts) {
+    this.#parts = parts;
+    this.config = parts.config;
+    this.store = parts.store;
+    this.metrics = parts.metrics;
+    this.#planning = new Planning(parts.config, parts.store);
+    this.#executor = new Executor({
+      store: parts.store,
+      connectors: parts.connectors,
+      targets: parts.config.targets,
+      workerId: parts.workerId,
+      log: parts.log,
+      now: parts.now,
+      onResult: (job, outcome) => {
+        if (outcome === 'applied') parts.metrics.changesApplied(job.target);
+        if (outcome === 'failed') parts.metrics.changesFailed(job.target);
+      },
+    });
+  }
+
+  ingest(batch: SourceBatch, actor: string): Promise<IngestResult> {
+    return this.#mutex.run(() => this.#ingest(batch, actor));
+  }
+
+  async readSource(sourceId: string, actor: string): Promise<IngestResult> {
+    const source = this.#source(sourceId);
+    if (source.type === 'push') {
+      throw new RosterError('request.invalid', `source ${sourceId} is a push source: records arrive over HTTP`);
+    }
+    const batch = await readFileSource(source);
+    return this.ingest(batch, actor);
+  }
+
+  async plan(options: PlanOptions = {}): Promise<Plan> {
+    const started = performance.now();
+    const plan = await this.#planning.compute(
+      { identities: options.identity === undefined ? undefined : [options.identity], target: options.target },
+      options.now ?? this.#parts.now(),
+    );
+    await this.store.plans.save(plan);
+    await this.store.audit.append([{
+      kind: 'plan.created', actor: 'system',
+      data: { planId: plan.id, basis: plan.basis, summary: plan.summary, held: plan.held, holds: plan.holds },
+    }]);
+    this.metrics.cycleDuration('plan', performance.now() - started);
+    return plan;
+  }
+
+  async apply(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
+    const serial = await this.store.state.serial();
+    if (serial !== plan.basis) {
+      throw new RosterError('plan.stale', `the state changed since this plan was made (serial ${plan.basis} → ${serial}); make a new plan`, {
+        details: { basis: plan.basis, serial },
+      });
+    }
+    return this.#apply(plan, options);
+  }
+
+  async sync(options: ApplyOptions & PlanOptions): Promise<SyncResult> {
+    const started = performance.now();
+    const ingests: IngestResult[] = [];
+    for (const source of this.config.sources) {
+      if (source.type !== 'push') ingests.push(await this.readSource(source.id, options.actor));
+    }
+    const plan = await this.plan(options);
+    if (plan.held && !options.force) {
+      this.metrics.cycleDuration('sync', performance.now() - started);
+      return { ingests, plan };
+    }
+    const result = await this.#apply(plan, options);
+    this.metrics.cycleDuration('sync', performance.now() - started);
+    return { ingests, plan, result };
+  }
+
+  reconcileIdentities(ids: readonly string[], actor: string): Promise<ApplyResult & { plan: Plan }> {
+    return this.#mutex.run(async () => {
+      const plan = await this.#planning.compute({ identities: ids }, this.#parts.now());
+      await this.store.plans.save(plan);
+      await this.store.audit.append([{
+        kind: 'plan.created', actor,
+        data: { planId: plan.id, basis: plan.basis, summary: plan.summary, held: plan.held, identities: ids.length },
+      }]);
+      if (plan.held || plan.changes.length === 0) {
+        return { plan, planId: plan.id, applied: 0, failed: 0, pending: plan.held ? plan.changes.length : 0, errors: [] };
+      }
+      const result = await this.#apply(plan, { actor });
+      return { ...result, plan };
+    });
+  }
+
+  async explain(identityId: string): Promise<Explain> {
+    const identity = await this.store.identities.get(identityId);
+    if (!identity) throw new RosterError('identity.not_found', `no identity with id ${identityId}`);
+    const now = this.#parts.now();
+    const desired = await this.#planning.desiredFor(identity, now);
+    const links = await this.store.accounts.listByIdentity(identityId);
+    const byTarget = new Map(links.map((l) => [l.target, l]));
+    return {
+      identity,
+      effectiveState: effectiveState(identity, now),
+      timeline: await this.store.identities.events(identityId),
+      accounts: desired.map((d) => ({ target: d.target, linked: byTarget.get(d.target), desired: d })),
+      audit: await this.store.audit.list({ identity: identityId, limit: 200 }),
+    };
+  }
+
+  async start(): Promise<void> {
+    this.#executor.start();
+    this.#scheduler = new Scheduler(this, this.#parts.log, this.#parts.now);
+    this.#scheduler.start();
+  }
+
+  async close(): Promise<void> {
+    this.#scheduler?.stop();
+    await this.#executor.stop();
+    for (const connector of this.#parts.connectors.values()) await connector.close();
+    await this.store.close();
+  }
+
+  /** Identities whose dates (start, lead time, end, grace) have passed since `since`. */
+  async dueSince(since: Date, now: Date): Promise<string[]> {
+    const due: string[] = [];
+    for (const identity of await this.store.identities.list()) {
+      if (isDue(identity, since, now, this.config)) due.push(identity.id);
+    }
+    return due;
+  }
+
+  async #ingest(batch: SourceBatch, actor: string): Promise<IngestResult> {
+    const started = performance.now();
+    const source = this.#source(batch.sourceId);
+    const now = this.#parts.now();
+    const existing = batch.complete
+      ? await this.store.identities.list({ sourceId: source.id })
+      : await this.store.identities.getMany(batch.records.map((r) => r.key));
+    const merged = mergeBatch({
+      batch: batch.complete ? batch : overlay(batch, existing), existing: new Map(existing.map((i) => [i.id, i])), source, lifecycle: this.config.lifecycle, now,
+    });
+    if (merged.upserts.length > 0) await this.store.identities.upsertMany(merged.upserts);
+    if (merged.events.length > 0) await this.store.identities.appendEvents(merged.events);
+    const truncated = merged.diagnostics.find((d) => d.code === 'source.truncated');
+    if (batch.complete) {
+      const hold: Hold | null = truncated
+        ? { target: '*', code: 'safety.source_truncated', message: truncated.message, count: batch.records.length, limit: existing.length }
+        : null;
+      await this.store.state.set(`hold:source:${source.id}`, hold);
+    }
+    const audit: AuditEntryInput[] = merged.events.map((event) => ({
+      kind: `lifecycle.${event.kind}`, actor, identity: event.identityId, reasons: event.reasons,
+      data: { effectiveAt: event.effectiveAt, changes: event.changes },
+    }));
+    audit.push({
+      kind: 'source.ingested', actor,
+      data: {
+        sourceId: source.id, received: batch.records.length, problems: batch.problems,
+        created: merged.created, changed: merged.changed, unchanged: merged.unchanged, missing: merged.missing.length,
+        diagnostics: merged.diagnostics,
+      },
+    });
+    await this.store.audit.append(audit);
+    if (merged.diagnostics.length > 0) this.#parts.log.warn('source diagnostics', { source: source.id, diagnostics: merged.diagnostics });
+    this.metrics.cycleDuration('ingest', performance.now() - started);
+    return {
+      sourceId: source.id,
+      received: batch.records.length,
+      created: merged.created,
+      changed: merged.changed,
+      unchanged: merged.unchanged,
+      missing: merged.missing.length,
+      problems: batch.problems,
+      events: merged.events,
+      affected: merged.upserts.map((i) => i.id),
+    };
+  }
+
+  async #apply(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
+    if (plan.held && !options.force) {
+      throw new RosterError('plan.held', `the plan is held: ${plan.holds.map((h) => h.message).join('; ')}`, { details: { holds: plan.holds } });
+    }
+    const started = performance.now();
+    await this.store.audit.append([{
+      kind: 'plan.applied', actor: options.actor,
+      data: { planId: plan.id, changes: plan.changes.length, forced: Boolean(options.force && plan.held) },
+    }]);
+    const total = await this.#executor.enqueuePlan(plan);
+    if (options.background) {
+      this.#executor.wakeUp();
+      return { planId: plan.id, applied: 0, failed: 0, pending: total, errors: [] };
+    }
+    await this.#executor.runUntilIdle({ planId: plan.id, onProgress: options.onProgress });
+    const jobs = await this.store.queue.listByPlan(plan.id);
+    const errors = jobs.filter((j) => j.status === 'failed').map((j) => ({ changeId: j.change.id, error: j.lastError ?? 'failed' }));
+    this.metrics.cycleDuration('apply', performance.now() - started);
+    return {
+      planId: plan.id,
+      applied: jobs.filter((j) => j.status === 'done').length,
+      failed: errors.length,
+      pending: jobs.filter((j) => j.status === 'pending' || j.status === 'running').length,
+      errors,
+    };
+  }
+
+  #source(sourceId: string) {
+    const source = this.config.sources.find((s) => s.id === sourceId);
+    if (!source) throw new RosterError('request.invalid', `no source with id ${sourceId}`);
+    return source;
+  }
+}
+
+const DAY = 86_400_000;
+
+/**
+ * A push or delta carries only what changed (a terminate may carry just the
+ * key and an end date): lay its attributes over the identity's current ones
+ * so nothing it did not mention is lost.
+ */
+function overlay(batch: SourceBatch, existing: readonly Identity[]): SourceBatch {
+  const current = new Map(existing.map((i) => [i.id, i.attributes]));
+  return {
+    ...batch,
+    records: batch.records.map((record) => {
+      const before = current.get(record.key);
+      return before ? { ...record, attributes: { ...before, ...record.attributes } } : record;
+    }),
+  };
+}
+
+/** Did one of this identity's date boundaries fall in (since, now]? */
+function isDue(identity: Identity, since: Date, now: Date, config: RosterConfig): boolean {
+  const points: number[] = [];
+  if (identity.startAt) {
+    const start = Date.parse(identity.startAt);
+    points.push(start, start - config.lifecycle.prehireLeadDays * DAY);
+  }
+  if (identity.endAt) {
+    const end = Date.parse(identity.endAt);
+    points.push(end);
+    for (const target of config.targets) {
+      if (target.leaver.deleteAfterMs !== null) points.push(end + target.leaver.deleteAfterMs);
+    }
+  }
+  return points.some((p) => p > since.getTime() && p <= now.getTime());
+}

@@ -1,0 +1,102 @@
+import { RosterError } from '../core/errors.js';
+import type { Attributes, AuditEntryInput, Change, Job, LinkedAccount } from '../core/types.js';
+import type { Connector } from '../connectors/types.js';
+import type { JobEffects, Store } from '../store/types.js';
+
+export interface ApplyContext {
+  readonly store: Store;
+  readonly connector: Connector;
+  readonly actor: string;
+  readonly now: () => Date;
+}
+
+/** Attributes as the link keeps them: what was set, without the cleared (null) ones. */
+function withoutNulls(attributes: Attributes): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(attributes).filter(([, value]) => value !== null && value !== undefined));
+}
+
+function entitlementOf(change: Change): string {
+  const entitlement = change.after?.entitlement ?? change.before?.entitlement;
+  if (entitlement === undefined) throw new RosterError('target.rejected', `change ${change.id}: ${change.action} names no entitlement`);
+  return entitlement;
+}
+
+/** The link to start from: the store's, else (an account Roster did not link yet) what the target holds. */
+async function baseLink(ctx: ApplyContext, change: Change, accountId: string, link: LinkedAccount | undefined): Promise<LinkedAccount> {
+  if (link !== undefined && link.accountId === accountId) return link;
+  const actual = await ctx.connector.get(accountId);
+  if (actual === undefined) throw new RosterError('target.not_found', `change ${change.id}: account ${accountId} is not in target ${change.target}`);
+  const at = ctx.now().toISOString();
+  return { target: change.target, identityId: change.identity, accountId, attributes: actual.attributes, entitlements: actual.entitlements, enabled: actual.enabled, createdAt: at, updatedAt: at };
+}
+
+/**
+ * Apply one change through its connector and describe what it changed: the
+ * link to write (or remove) and the audit entry. The caller commits those in
+ * the same transaction as the job's completion.
+ */
+export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffects> {
+  const { change } = job;
+  const { connector, store } = ctx;
+  const at = ctx.now().toISOString();
+  const link = await store.accounts.get(change.target, change.identity);
+  const applied = (extra: Record<string, unknown> = {}): AuditEntryInput[] => [{
+    kind: 'change.applied', actor: ctx.actor, identity: change.identity, target: change.target, reasons: change.reasons,
+    before: change.before, after: change.after, data: { planId: job.planId, changeId: change.id, action: change.action, ...extra },
+  }];
+
+  if (change.action === 'create') {
+    const attributes = change.after?.attributes ?? {};
+    const enabled = change.after?.enabled ?? true;
+    const account = await connector.create({ attributes, enabled });
+    const upsertAccount: LinkedAccount = {
+      target: change.target, identityId: change.identity, accountId: account.accountId,
+      attributes: withoutNulls(attributes), entitlements: account.entitlements, enabled,
+      createdAt: link?.createdAt ?? at, updatedAt: at, ...(enabled ? {} : { disabledAt: at }),
+    };
+    return { upsertAccount, audit: applied({ accountId: account.accountId }) };
+  }
+
+  const accountId = change.before?.accountId ?? change.after?.accountId ?? link?.accountId;
+  if (accountId === undefined) {
+    throw new RosterError('target.not_found', `change ${change.id}: no account id in the change and no link for ${change.identity} in ${change.target}`);
+  }
+  if (change.action === 'delete') {
+    await connector.delete(accountId);
+    return { removeAccount: { target: change.target, identityId: change.identity }, audit: applied() };
+  }
+  const current = await baseLink(ctx, change, accountId, link);
+  let next: LinkedAccount;
+  switch (change.action) {
+    case 'update': {
+      const attributes = change.after?.attributes ?? {};
+      await connector.update(accountId, attributes);
+      const renamed = change.after?.accountId ?? accountId;
+      next = { ...current, accountId: renamed, attributes: withoutNulls({ ...current.attributes, ...attributes }) };
+      break;
+    }
+    case 'enable':
+    case 'disable': {
+      const enabled = change.action === 'enable';
+      await connector.setEnabled(accountId, enabled);
+      const { disabledAt, ...rest } = current;
+      next = enabled ? { ...rest, enabled } : { ...rest, enabled, disabledAt: current.enabled ? at : disabledAt ?? at };
+      break;
+    }
+    case 'grant': {
+      const entitlement = entitlementOf(change);
+      await connector.grant(accountId, entitlement);
+      next = { ...current, entitlements: [...new Set([...current.entitlements, entitlement])] };
+      break;
+    }
+    case 'revoke': {
+      const entitlement = entitlementOf(change);
+      await connector.revoke(accountId, entitlement);
+      next = { ...current, entitlements: current.entitlements.filter((e) => e !== entitlement) };
+      break;
+    }
+    default:
+      throw new RosterError('internal', `change ${change.id}: unknown action ${String(change.action)}`);
+  }
+  return { upsertAccount: { ...next, updatedAt: at }, audit: applied() };
+}

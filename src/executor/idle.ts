@@ -1,0 +1,30 @@
+import type { Job } from '../core/types.js';
+
+/** Waiting longer than this for a retry or an abandoned lease is not "until idle": return instead. */
+export const MAX_IDLE_WAIT_MS = 30_000;
+
+/**
+ * How long to wait before a plan's unfinished jobs (of the given targets) can
+ * run: undefined when none is left or the soonest is further away than
+ * MAX_IDLE_WAIT_MS; at least `pollMs` when one is blocked behind another
+ * worker's job. Capped at one second so progress elsewhere is noticed.
+ */
+export function idleWait(jobs: readonly Job[], activeTargets: ReadonlySet<string>, now: Date, pollMs: number): number | undefined {
+  let soonest: number | undefined;
+  for (const job of jobs) {
+    if (!activeTargets.has(job.target)) continue;
+    let at: number;
+    if (job.status === 'pending') at = Date.parse(job.nextRunAt);
+    else if (job.status === 'running') at = job.leaseUntil === undefined ? now.getTime() : Date.parse(job.leaseUntil);
+    else continue;
+    const wait = at - now.getTime();
+    soonest = soonest === undefined ? wait : Math.min(soonest, wait);
+  }
+  if (soonest === undefined || soonest > MAX_IDLE_WAIT_MS) return undefined;
+  return Math.min(Math.max(soonest, pollMs), 1000);
+}
+
+/** Jobs of a plan that reached `status` during a run (they were not there at its start). */
+export function reached(status: 'done' | 'failed', before: ReadonlyMap<string, string>, after: readonly Job[]): number {
+  return after.filter((job) => job.status === status && before.get(job.id) !== status).length;
+}

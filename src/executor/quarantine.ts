@@ -1,0 +1,56 @@
+import type { Logger } from '../connectors/types.js';
+import type { Store } from '../store/types.js';
+
+export interface QuarantineRecord {
+  readonly since: string;
+  readonly reason: string;
+}
+
+export const quarantineKey = (target: string): string => `quarantine:${target}`;
+
+/**
+ * Counts consecutive failures per target and quarantines a target once they
+ * reach its threshold: the flag lives in the store's state (so every worker
+ * sees it), the event in the audit log.
+ */
+export class QuarantineKeeper {
+  readonly #store: Store;
+  readonly #log: Logger;
+  readonly #actor: string;
+  readonly #failures = new Map<string, number>();
+
+  constructor(store: Store, log: Logger, actor: string) {
+    this.#store = store;
+    this.#log = log;
+    this.#actor = actor;
+  }
+
+  async isQuarantined(target: string): Promise<boolean> {
+    const record = await this.#store.state.get<QuarantineRecord | null>(quarantineKey(target));
+    return record !== undefined && record !== null;
+  }
+
+  succeeded(target: string): void {
+    this.#failures.set(target, 0);
+  }
+
+  /** Count a failure; returns true when this one put the target in quarantine. */
+  async failed(target: string, threshold: number, reason: string, now: Date): Promise<boolean> {
+    const count = (this.#failures.get(target) ?? 0) + 1;
+    this.#failures.set(target, count);
+    if (count < threshold || await this.isQuarantined(target)) return false;
+    const record: QuarantineRecord = { since: now.toISOString(), reason };
+    await this.#store.state.set(quarantineKey(target), record);
+    await this.#store.audit.append([{ kind: 'target.quarantined', actor: this.#actor, target, data: { ...record, consecutiveFailures: count } }]);
+    this.#log.warn('target quarantined', { target, consecutiveFailures: count, reason });
+    return true;
+  }
+
+  async release(target: string): Promise<void> {
+    this.#failures.set(target, 0);
+    if (!(await this.isQuarantined(target))) return;
+    await this.#store.state.set(quarantineKey(target), null);
+    await this.#store.audit.append([{ kind: 'target.released', actor: this.#actor, target }]);
+    this.#log.info('target released from quarantine', { target });
+  }
+}

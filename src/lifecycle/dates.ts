@@ -1,0 +1,105 @@
+import { RosterError } from '../core/errors.js';
+
+/**
+ * Dates in HR data. A value with a zone (`2026-03-01T09:00:00Z`,
+ * `…+02:00`) is taken as is. A value without one is local time in the
+ * lifecycle time zone:
+ * - `2026-03-01T09:00` is 09:00 that day;
+ * - a date-only START (`2026-03-01`) is midnight at the beginning of that day;
+ * - a date-only END (`2026-06-30`) is the END of that day, i.e. midnight at
+ *   the beginning of the next day: the person works their last day and loses
+ *   access when it is over. `endAt` is therefore an exclusive instant: the
+ *   identity is terminated when `endAt <= now`.
+ */
+export type DateEdge = 'start' | 'end';
+
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/;
+const WITH_ZONE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const cache = new Map<string, number>();
+const CACHE_LIMIT = 50_000;
+
+function formatter(timezone: string): Intl.DateTimeFormat {
+  let found = formatters.get(timezone);
+  if (!found) {
+    try {
+      found = new Intl.DateTimeFormat('en-US', {
+        timeZone: timezone, hourCycle: 'h23',
+        year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+      });
+    } catch (error) {
+      throw new RosterError('config.invalid', `unknown time zone "${timezone}"`, { cause: error });
+    }
+    formatters.set(timezone, found);
+  }
+  return found;
+}
+
+/** Offset of `timezone` from UTC at the instant `utcMs`, in milliseconds. */
+function offsetMs(utcMs: number, timezone: string): number {
+  const parts: Record<string, number> = {};
+  for (const part of formatter(timezone).formatToParts(new Date(utcMs))) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  const asUtc = Date.UTC(parts.year ?? 0, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0);
+  return asUtc - Math.floor(utcMs / 1000) * 1000;
+}
+
+/** The UTC instant of a wall-clock time in `timezone` (month is 1-based; overflowing days roll over). */
+export function zonedTime(year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number, timezone: string): number {
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  if (timezone === 'UTC' || timezone === 'Etc/UTC') return wall;
+  const first = offsetMs(wall, timezone);
+  const guess = wall - first;
+  const second_ = offsetMs(guess, timezone);
+  return second_ === first ? guess : wall - second_;
+}
+
+function validDay(year: number, month: number, day: number): boolean {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+function parseUncached(text: string, timezone: string, edge: DateEdge): number {
+  const dateOnly = DATE_ONLY.exec(text);
+  if (dateOnly) {
+    const [y, m, d] = [Number(dateOnly[1]), Number(dateOnly[2]), Number(dateOnly[3])];
+    if (!validDay(y, m, d)) return Number.NaN;
+    return zonedTime(y, m, edge === 'end' ? d + 1 : d, 0, 0, 0, 0, timezone);
+  }
+  const local = LOCAL_DATE_TIME.exec(text);
+  if (local) {
+    const n = local.slice(1, 7).map((v) => (v === undefined ? 0 : Number(v)));
+    const [y = 0, m = 1, d = 1, h = 0, mi = 0, s = 0] = n;
+    const ms = local[7] === undefined ? 0 : Number(local[7].padEnd(3, '0'));
+    if (!validDay(y, m, d) || h > 23 || mi > 59 || s > 59) return Number.NaN;
+    return zonedTime(y, m, d, h, mi, s, ms, timezone);
+  }
+  if (WITH_ZONE.test(text)) return Date.parse(text.replace(' ', 'T'));
+  return Number.NaN;
+}
+
+/**
+ * Parse a start or end date from a source record. Empty values (undefined,
+ * null, '') give undefined; anything unreadable throws
+ * RosterError('source.malformed').
+ */
+export function parseSourceDate(value: unknown, timezone: string, edge: DateEdge): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value instanceof Date) return value.getTime();
+  const text = String(value).trim();
+  if (text === '') return undefined;
+  const key = `${timezone}\u0000${edge}\u0000${text}`;
+  let parsed = cache.get(key);
+  if (parsed === undefined) {
+    parsed = parseUncached(text, timezone, edge);
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(key, parsed);
+  }
+  if (Number.isNaN(parsed)) {
+    throw new RosterError('source.malformed', `"${text}" is not a date (use YYYY-MM-DD or an ISO date-time)`);
+  }
+  return parsed;
+}

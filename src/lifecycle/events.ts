@@ -1,0 +1,127 @@
+import type { SourceConfig } from '../config/types.js';
+import type { Identity, LifecycleEvent, LifecycleEventKind, LifecycleState } from '../core/types.js';
+import { isContractor, sameValue } from './record.js';
+import { isLive, type StatusClass } from './state.js';
+
+type Changes = Record<string, { readonly before: unknown; readonly after: unknown }>;
+
+export interface EventContext {
+  readonly source: SourceConfig;
+  readonly now: number;
+  readonly nowIso: string;
+}
+
+function event(
+  ctx: EventContext, kind: LifecycleEventKind, identityId: string, reasons: readonly string[],
+  effectiveAt?: string, changes?: Changes,
+): LifecycleEvent {
+  const base = { kind, identityId, effectiveAt: effectiveAt ?? ctx.nowIso, recordedAt: ctx.nowIso, reasons };
+  return changes === undefined ? base : { ...base, changes };
+}
+
+function leaverReason(identity: Identity, ctx: EventContext): string {
+  return isContractor(identity.attributes, ctx.source) ? 'leaver.contract_end' : 'leaver.terminated';
+}
+
+function startEffective(identity: Identity, ctx: EventContext): { at: string; future: boolean } {
+  const start = identity.startAt === undefined ? undefined : Date.parse(identity.startAt);
+  return start !== undefined && start > ctx.now
+    ? { at: identity.startAt as string, future: true }
+    : { at: ctx.nowIso, future: false };
+}
+
+/** A future end date recorded (or moved): the leaver event is dated then. */
+function futureLeaver(identity: Identity, ctx: EventContext): LifecycleEvent | undefined {
+  if (identity.endAt === undefined || Date.parse(identity.endAt) <= ctx.now) return undefined;
+  const reasons = isContractor(identity.attributes, ctx.source)
+    ? ['leaver.future_dated', 'leaver.contract_end'] : ['leaver.future_dated'];
+  return event(ctx, 'leaver', identity.id, reasons, identity.endAt);
+}
+
+/** Events for an identity seen for the first time. */
+export function joinerEvents(after: Identity, ctx: EventContext): LifecycleEvent[] {
+  if (after.state === 'rescinded') return [event(ctx, 'rescinded', after.id, ['joiner.rescinded'])];
+  if (after.state === 'terminated') {
+    return [event(ctx, 'leaver', after.id, [leaverReason(after, ctx)], after.endAt)];
+  }
+  const start = startEffective(after, ctx);
+  const events = [event(ctx, 'joiner', after.id, [start.future ? 'joiner.future_dated' : 'joiner'], start.at)];
+  if (after.state === 'leave') events.push(event(ctx, 'leave.start', after.id, ['leave.start']));
+  const leaver = futureLeaver(after, ctx);
+  if (leaver) events.push(leaver);
+  return events;
+}
+
+/** Attribute changes, without the lifecycle columns (they have events of their own). */
+function attributeChanges(before: Identity, after: Identity, lifecycleFields: ReadonlySet<string>): Changes {
+  const changes: Changes = {};
+  const keys = new Set([...Object.keys(before.attributes), ...Object.keys(after.attributes)]);
+  for (const key of keys) {
+    if (lifecycleFields.has(key)) continue;
+    const b = before.attributes[key];
+    const a = after.attributes[key];
+    if (!sameValue(b, a)) changes[key] = { before: b ?? null, after: a ?? null };
+  }
+  return changes;
+}
+
+function moverReason(key: string, source: SourceConfig): string {
+  if (key === source.fields.manager) return 'mover.manager';
+  if (key === source.fields.employmentType) return 'mover.employmentType';
+  return `mover.${key}`;
+}
+
+function slug(value: unknown): string {
+  return String(value ?? '').trim().toLowerCase().replace(/[^a-z0-9]+/g, '_');
+}
+
+/**
+ * Events for a changed identity: state transitions (rehire, leaver, leave,
+ * rescinded, returned), movers (with before/after per attribute) and
+ * conversions (employment type changed).
+ */
+export function changeEvents(
+  before: Identity, beforeState: LifecycleState, after: Identity, status: StatusClass, ctx: EventContext,
+): LifecycleEvent[] {
+  const events: LifecycleEvent[] = [];
+  const id = after.id;
+  const { fields } = ctx.source;
+  const to = after.state;
+  if (before.missingSince !== undefined) {
+    events.push(event(ctx, 'returned', id, ['returned']));
+  } else if (beforeState === 'terminated' && isLive(to)) {
+    events.push(event(ctx, 'rehire', id, ['rehire'], startEffective(after, ctx).at));
+  } else if (beforeState === 'rescinded' && isLive(to)) {
+    events.push(event(ctx, 'joiner', id, ['joiner.reinstated'], startEffective(after, ctx).at));
+  }
+  if (to === 'rescinded' && beforeState !== 'rescinded') events.push(event(ctx, 'rescinded', id, ['joiner.rescinded']));
+  if (to === 'terminated' && beforeState !== 'terminated') {
+    const reason = status === 'terminated' ? 'leaver.terminated' : leaverReason(after, ctx);
+    events.push(event(ctx, 'leaver', id, [reason], after.endAt));
+  }
+  if (isLive(to) && after.endAt !== before.endAt) {
+    const leaver = futureLeaver(after, ctx);
+    if (leaver) events.push(leaver);
+    else if (after.endAt === undefined && beforeState !== 'terminated') {
+      events.push(event(ctx, 'mover', id, ['leaver.cancelled'], undefined,
+        { [fields.endDate]: { before: before.attributes[fields.endDate] ?? null, after: after.attributes[fields.endDate] ?? null } }));
+    }
+  }
+  if (to === 'prehire' && beforeState === 'prehire' && after.startAt !== before.startAt) {
+    events.push(event(ctx, 'joiner', id, ['joiner.rescheduled'], after.startAt));
+  }
+  if (to === 'leave' && beforeState !== 'leave') events.push(event(ctx, 'leave.start', id, ['leave.start']));
+  if (beforeState === 'leave' && to === 'active') events.push(event(ctx, 'leave.end', id, ['leave.end']));
+
+  const changes = attributeChanges(before, after, new Set([fields.status, fields.startDate, fields.endDate]));
+  const changed = Object.keys(changes).sort();
+  if (changed.length > 0) {
+    events.push(event(ctx, 'mover', id, changed.map((key) => moverReason(key, ctx.source)), undefined, changes));
+  }
+  const type = changes[fields.employmentType];
+  if (type && slug(type.before) !== '' && slug(type.after) !== '' && slug(type.before) !== slug(type.after)) {
+    const reason = `conversion.${slug(type.before)}_to_${slug(type.after)}`;
+    events.push(event(ctx, 'conversion', id, [reason], undefined, { [fields.employmentType]: type }));
+  }
+  return events;
+}

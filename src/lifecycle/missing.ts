@@ -1,0 +1,69 @@
+import type { SourceConfig } from '../config/types.js';
+import type { Diagnostic, Identity, SourceBatch } from '../core/types.js';
+import { effectiveState, isLive } from './state.js';
+import { describeThreshold, formatCount, formatShare, thresholdLimit } from './threshold.js';
+
+export interface MissingCheck {
+  /** Live identities of this source that are gone from the snapshot (empty when suppressed or truncated). */
+  readonly gone: readonly Identity[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * Who vanished from a complete snapshot. Safety first:
+ * - a row whose key could not be read might be anyone: nobody is marked
+ *   missing (`source.missing_suppressed`);
+ * - an empty snapshot, or one where more than `source.maxMissing` of the live
+ *   (prehire, active, on leave) identities vanished, is treated as truncated:
+ *   nobody is marked missing and an error `source.truncated` tells the engine
+ *   to hold the plan.
+ * Identities already terminated or rescinded are not counted: HR files often
+ * drop people some time after they left.
+ */
+export function findMissing(input: {
+  readonly batch: SourceBatch;
+  readonly existing: ReadonlyMap<string, Identity>;
+  readonly source: SourceConfig;
+  /** Keys in the batch, plus keys protected by a problem row. */
+  readonly present: ReadonlySet<string>;
+  readonly now: Date;
+}): MissingCheck {
+  const { batch, source, present, now } = input;
+  if (!batch.complete) return { gone: [], diagnostics: [] };
+  let live = 0;
+  const gone: Identity[] = [];
+  for (const identity of input.existing.values()) {
+    if (identity.sourceId !== source.id || !isLive(effectiveState(identity, now))) continue;
+    live += 1;
+    if (!present.has(identity.id) && identity.missingSince === undefined) gone.push(identity);
+  }
+  const keyless = batch.problems.filter((p) => p.key === undefined || p.key === '');
+  if (keyless.length > 0) {
+    const lines = keyless.slice(0, 5).map((p) => p.line).join(', ');
+    return {
+      gone: [],
+      diagnostics: [{
+        severity: 'warning', code: 'source.missing_suppressed',
+        message: `${source.id}: ${formatCount(keyless.length)} row(s) without a readable key (line ${lines}); `
+          + `nobody is treated as gone from this snapshot until they are fixed`,
+      }],
+    };
+  }
+  if (live > 0 && batch.records.length === 0) {
+    return { gone: [], diagnostics: [truncated(source.id, `the snapshot is empty but ${formatCount(live)} people are active`)] };
+  }
+  const limit = thresholdLimit(source.maxMissing, live);
+  if (gone.length > limit) {
+    const what = `${formatCount(gone.length)} of ${formatCount(live)} people would be gone `
+      + `(${formatShare(gone.length, live)}); the limit is ${describeThreshold(source.maxMissing)}`;
+    return { gone: [], diagnostics: [truncated(source.id, what)] };
+  }
+  return { gone, diagnostics: [] };
+}
+
+function truncated(sourceId: string, what: string): Diagnostic {
+  return {
+    severity: 'error', code: 'source.truncated',
+    message: `source ${sourceId} looks truncated: ${what}. Nobody was marked as gone; check the file`,
+  };
+}

@@ -1,0 +1,63 @@
+import type { LifecycleConfig } from '../config/types.js';
+import type { Identity, LifecycleState } from '../core/types.js';
+
+/** What a source's status column says, once compared with the configured lists. */
+export type StatusClass = 'active' | 'leave' | 'terminated' | 'rescinded';
+
+/** Status compared case-insensitively (and trimmed) with the lifecycle lists. */
+export function classifyStatus(status: unknown, lifecycle: LifecycleConfig): StatusClass {
+  if (status === undefined || status === null) return 'active';
+  const text = String(status).trim().toLowerCase();
+  if (text === '') return 'active';
+  if (lifecycle.rescindedStatuses.some((s) => s.toLowerCase() === text)) return 'rescinded';
+  if (lifecycle.terminatedStatuses.some((s) => s.toLowerCase() === text)) return 'terminated';
+  if (lifecycle.leaveStatuses.some((s) => s.toLowerCase() === text)) return 'leave';
+  return 'active';
+}
+
+export interface StateInput {
+  readonly status: StatusClass;
+  readonly startAt: number | undefined;
+  readonly endAt: number | undefined;
+  /** Gone from a complete snapshot. */
+  readonly missing: boolean;
+}
+
+/**
+ * The lifecycle state from what the source says, at `now` (ms):
+ * rescinded (status, or a prehire gone from the snapshot) > terminated
+ * (end passed, status terminated without a future end date, or gone) >
+ * prehire (start in the future) > leave (status) > active.
+ * A "terminated" status with a FUTURE end date is a future-dated leaver: the
+ * person keeps working until endAt.
+ */
+export function deriveState(input: StateInput, now: number): LifecycleState {
+  const { status, startAt, endAt } = input;
+  if (status === 'rescinded') return 'rescinded';
+  if (input.missing) return startAt !== undefined && startAt > now ? 'rescinded' : 'terminated';
+  if (endAt !== undefined && endAt <= now) return 'terminated';
+  if (status === 'terminated' && endAt === undefined) return 'terminated';
+  if (startAt !== undefined && startAt > now) return 'prehire';
+  if (status === 'leave') return 'leave';
+  return 'active';
+}
+
+/**
+ * The state of a stored identity at `now`: dates may have taken effect since
+ * it was stored (a prehire whose start came, a leaver whose end passed).
+ * Terminated and rescinded are final until the source says otherwise.
+ */
+export function effectiveState(identity: Identity, now: Date): LifecycleState {
+  const stored = identity.state;
+  if (stored === 'rescinded' || stored === 'terminated') return stored;
+  const at = now.getTime();
+  if (identity.endAt !== undefined && Date.parse(identity.endAt) <= at) return 'terminated';
+  if (identity.startAt !== undefined && Date.parse(identity.startAt) > at) return 'prehire';
+  if (stored === 'leave') return 'leave';
+  return 'active';
+}
+
+/** Is the person (still or soon) working: prehire, active or on leave. */
+export function isLive(state: LifecycleState): boolean {
+  return state === 'prehire' || state === 'active' || state === 'leave';
+}

@@ -1,0 +1,94 @@
+import type { TargetConfig } from '../config/types.js';
+import type { Attributes, Change, ChangeAction, ChangeState, DesiredAccount, LinkedAccount } from '../core/types.js';
+import { entitlementKey, sameValue } from './normalise.js';
+
+/**
+ * Diff of one desired account against its link, in the order the executor
+ * runs them: create, update, enable, grant, revoke, disable, delete.
+ */
+export function diffAccount(desired: DesiredAccount, link: LinkedAccount | undefined, target: TargetConfig | undefined, out: Change[]): void {
+  if (!desired.present) {
+    if (link !== undefined) {
+      const before: ChangeState = { accountId: link.accountId, enabled: link.enabled, attributes: link.attributes };
+      out.push(change(desired, 'delete', before, null, desired.reasons));
+    }
+    return;
+  }
+  if (link === undefined) {
+    const accountId = accountIdOf(desired.attributes, target);
+    const after: ChangeState = accountId === undefined
+      ? { enabled: desired.enabled, attributes: desired.attributes }
+      : { accountId, enabled: desired.enabled, attributes: desired.attributes };
+    out.push(change(desired, 'create', null, after, desired.reasons));
+    const reasons = withReason(desired.reasons, 'role.added');
+    for (const entitlement of desired.entitlements) {
+      out.push(change(desired, 'grant', null, accountId === undefined ? { entitlement } : { accountId, entitlement }, reasons, entitlement));
+    }
+    return;
+  }
+  const accountId = link.accountId;
+  const update = changedAttributes(desired.attributes, link.attributes);
+  if (update) {
+    out.push(change(desired, 'update', { accountId, attributes: update.before }, { accountId, attributes: update.after }, withReason(desired.reasons, 'mapping.changed')));
+  }
+  if (desired.enabled && !link.enabled) {
+    out.push(change(desired, 'enable', { accountId, enabled: false }, { accountId, enabled: true }, desired.reasons));
+  }
+  entitlementChanges(desired, link, out);
+  if (!desired.enabled && link.enabled) {
+    out.push(change(desired, 'disable', { accountId, enabled: true }, { accountId, enabled: false }, desired.reasons));
+  }
+}
+
+function entitlementChanges(desired: DesiredAccount, link: LinkedAccount, out: Change[]): void {
+  const want = desired.entitlements;
+  const have = link.entitlements;
+  if (want.length === 0 && have.length === 0) return;
+  const accountId = link.accountId;
+  const haveKeys = new Set(have.map(entitlementKey));
+  const wantKeys = new Set(want.map(entitlementKey));
+  const grantReasons = withReason(desired.reasons, 'role.added');
+  for (const entitlement of want) {
+    if (!haveKeys.has(entitlementKey(entitlement))) {
+      out.push(change(desired, 'grant', null, { accountId, entitlement }, grantReasons, entitlement));
+    }
+  }
+  const revokeReasons = desired.reasons.includes('leaver.revoke_all') ? desired.reasons : withReason(desired.reasons, 'role.removed');
+  const revoked = have.filter((e) => !wantKeys.has(entitlementKey(e)));
+  if (revoked.length > 1) revoked.sort();
+  for (const entitlement of revoked) {
+    out.push(change(desired, 'revoke', { accountId, entitlement }, null, revokeReasons, entitlement));
+  }
+}
+
+/** Attributes whose normalised values differ (only the ones policy maps: others are the target's own). */
+function changedAttributes(desired: Attributes, actual: Attributes): { before: Record<string, unknown>; after: Record<string, unknown> } | undefined {
+  let result: { before: Record<string, unknown>; after: Record<string, unknown> } | undefined;
+  for (const name in desired) {
+    const want = desired[name];
+    const have = actual[name];
+    if (sameValue(want, have, name)) continue;
+    result ??= { before: {}, after: {} };
+    result.before[name] = have ?? null;
+    result.after[name] = want ?? null;
+  }
+  return result;
+}
+
+function accountIdOf(attributes: Attributes, target: TargetConfig | undefined): string | undefined {
+  if (target === undefined) return undefined;
+  const value = attributes[target.accountKey];
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
+function withReason(reasons: readonly string[], reason: string): readonly string[] {
+  return reasons.includes(reason) ? reasons : [...reasons, reason];
+}
+
+function change(
+  desired: DesiredAccount, action: ChangeAction, before: ChangeState | null, after: ChangeState | null,
+  reasons: readonly string[], entitlement?: string,
+): Change {
+  const id = `${desired.target}:${desired.identityId}:${action}${entitlement === undefined ? '' : `:${entitlement}`}`;
+  return { id, identity: desired.identityId, target: desired.target, action, before, after, reasons };
+}

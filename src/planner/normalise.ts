@@ -1,0 +1,68 @@
+/**
+ * Normalise values before comparing desired with actual, so that what a
+ * target stores differently (or fills in by default) does not look like a
+ * change forever:
+ * - strings are trimmed; '' and [] are the same as null, and so is undefined;
+ * - a numeric string equals the number ("42" = 42), "true"/"false" equal booleans
+ *   (SCIM peers send booleans as strings);
+ * - emails and LDAP DNs compare case-insensitively (and DNs without blanks after commas);
+ * - arrays compare order-insensitively, and a one-element array equals its element
+ *   (multi-valued LDAP attributes).
+ */
+
+const NUMERIC = /^-?\d+(\.\d+)?$/;
+const EMAIL = /^[^@\s]+@[^@\s]+$/;
+const DN = /^[a-z][\w-]*=[^,=]+(\s*,\s*[a-z][\w-]*=[^,=]+)*$/i;
+const MAIL_NAME = /mail/i;
+const NULL = '\u2205';
+
+function comparableString(text: string, name: string): string {
+  const t = text.trim();
+  if (t === '') return NULL;
+  if (NUMERIC.test(t)) return `n:${Number(t)}`;
+  const lower = t.toLowerCase();
+  if (lower === 'true' || lower === 'false') return `b:${lower}`;
+  if (EMAIL.test(t) || MAIL_NAME.test(name)) return `s:${lower}`;
+  if (DN.test(t)) return `s:${lower.replace(/\s*,\s*/g, ',')}`;
+  return `s:${t}`;
+}
+
+/** A string that is equal for two values exactly when they should be treated as the same. */
+export function comparable(value: unknown, name = ''): string {
+  if (value === null || value === undefined) return NULL;
+  switch (typeof value) {
+    case 'string':
+      return comparableString(value, name);
+    case 'number':
+      return `n:${value}`;
+    case 'boolean':
+      return `b:${value}`;
+    default:
+      break;
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0) return NULL;
+    if (value.length === 1) return comparable(value[0], name);
+    return `a:${JSON.stringify(value.map((v) => comparable(v, name)).sort())}`;
+  }
+  if (value instanceof Date) return `s:${value.toISOString()}`;
+  return `o:${stableJson(value)}`;
+}
+
+function stableJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+}
+
+/** Same after normalisation (cheap when they are identical). */
+export function sameValue(desired: unknown, actual: unknown, name = ''): boolean {
+  if (desired === actual) return true;
+  return comparable(desired, name) === comparable(actual, name);
+}
+
+/** Entitlements (group names, DNs) compare trimmed and case-insensitively. */
+export function entitlementKey(entitlement: string): string {
+  return entitlement.trim().toLowerCase().replace(/\s*,\s*/g, ',');
+}

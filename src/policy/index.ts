@@ -1,0 +1,22 @@
+import type { RosterConfig } from '../config/types.js';
+import { compileConfig } from './compile.js';
+import { desiredAccounts } from './desired.js';
+import type { Policy } from './types.js';
+
+export type { Policy, PolicyContext } from './types.js';
+export { UniqueIndex, uniqueAttributesOf } from './unique.js';
+export type { AccountDecision } from './lifecycle-rules.js';
+
+/**
+ * Compile the policy of a config: every CEL expression is compiled once.
+ * Throws RosterError('config.invalid') for an expression that does not compile.
+ */
+export function compilePolicy(config: RosterConfig): Policy {
+  const compiled = compileConfig(config);
+  return { desired: (identity, ctx) => desiredAccounts(compiled, identity, ctx) };
+}
+
+/** Identity ids in the order policy must see them (unique names are claimed in this order). */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

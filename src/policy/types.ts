@@ -1,0 +1,23 @@
+import type { DesiredAccount, Diagnostic, Identity, LinkedAccount } from '../core/types.js';
+import type { UniqueIndex } from './unique.js';
+
+export interface PolicyContext {
+  readonly now: Date;
+  /** This identity's accounts by target id. */
+  readonly linked: ReadonlyMap<string, LinkedAccount>;
+  /** The identity's manager, when known (the `manager` variable in expressions). */
+  readonly manager?: Identity;
+  /** Values taken per target and attribute; new values are claimed in it. */
+  readonly unique: UniqueIndex;
+  /** Expression failures are pushed here (one per identity and target). */
+  readonly diagnostics?: Diagnostic[];
+}
+
+/**
+ * Policy: identity + config → desired accounts. Pure (no I/O, no clock).
+ * Call `desired` for identities in id order so unique names are deterministic.
+ */
+export interface Policy {
+  /** One desired account per target, in config order. */
+  desired(identity: Identity, ctx: PolicyContext): DesiredAccount[];
+}

@@ -1,0 +1,38 @@
+import { readFile } from 'node:fs/promises';
+import type { SourceConfig } from '../config/types.js';
+import { RosterError } from '../core/errors.js';
+import type { SourceBatch } from '../core/types.js';
+import { parseCsv } from './csv.js';
+import { parseJson } from './json.js';
+
+/**
+ * Read a file source (csv or json) as its configuration says. The start and
+ * end date fields are checked as dates. `complete` comes from the source's
+ * configuration (true unless it said otherwise).
+ */
+export async function readFileSource(source: SourceConfig): Promise<SourceBatch> {
+  if (source.type === 'push' || !source.path) {
+    throw new RosterError('config.invalid', `source "${source.id}" has no file to read (type ${source.type})`);
+  }
+  const text = await readText(source.id, source.path);
+  const rules = {
+    sourceId: source.id,
+    key: source.key,
+    dateFields: [source.fields.startDate, source.fields.endDate],
+  };
+  const batch = source.type === 'csv'
+    ? parseCsv(text, { ...rules, delimiter: source.delimiter })
+    : parseJson(text, rules);
+  return { ...batch, complete: source.complete };
+}
+
+async function readText(sourceId: string, path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new RosterError('source.unavailable', `source "${sourceId}": cannot read ${path} (${code ?? 'error'})`, {
+      cause: error, retryable: code !== 'ENOENT' && code !== 'EISDIR',
+    });
+  }
+}

@@ -1,0 +1,6 @@
+export { isIsoDate } from './dates.js';
+export { BatchBuilder, type RecordRules } from './batch.js';
+export { parseCsv, type CsvOptions } from './csv.js';
+export { parseJson } from './json.js';
+export { parsePushBody, MAX_PUSH_RECORDS, TERMINATED_STATUS, type PushOptions } from './push.js';
+export { readFileSource } from './file.js';

@@ -1,0 +1,76 @@
+import type { LinkedAccount } from '../core/types.js';
+import type { AccountStore } from './types.js';
+import { bulkInsert, type BulkValue } from './bulk.js';
+import type { Db, StoreContext } from './context.js';
+import { fromJson, optional, toJson } from './json.js';
+import type { AccountRow } from './schema.js';
+import { bumpSerial } from './serial.js';
+
+const ACCOUNT_COLUMNS = [
+  'target', 'identity_id', 'account_id', 'attributes', 'entitlements', 'enabled', 'created_at', 'updated_at', 'disabled_at',
+] as const;
+const ACCOUNT_KEY = ['target', 'identity_id'] as const;
+
+function accountValues(account: LinkedAccount): BulkValue[] {
+  return [
+    account.target, account.identityId, account.accountId, toJson(account.attributes), toJson(account.entitlements),
+    account.enabled ? 1 : 0, account.createdAt, account.updatedAt, account.disabledAt ?? null,
+  ];
+}
+
+export function accountFromRow(row: AccountRow): LinkedAccount {
+  return {
+    target: row.target,
+    identityId: row.identity_id,
+    accountId: row.account_id,
+    attributes: fromJson(row.attributes),
+    entitlements: fromJson(row.entitlements),
+    enabled: Number(row.enabled) === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    ...optional('disabledAt', row.disabled_at),
+  };
+}
+
+/** Link writes shared with queue.complete: call inside a write transaction. */
+export async function writeAccounts(ctx: StoreContext, trx: Db, accounts: readonly LinkedAccount[]): Promise<void> {
+  if (accounts.length === 0) return;
+  // One statement may not touch a row twice (PostgreSQL refuses): the last one given wins.
+  const latest = new Map(accounts.map((a) => [`${a.target}\u0000${a.identityId}`, a]));
+  // The serial row first: every identity/account writer takes the same lock first, so they cannot deadlock.
+  await bumpSerial(trx);
+  await bulkInsert(trx, ctx.dialect, { table: 'roster_accounts', columns: ACCOUNT_COLUMNS, key: ACCOUNT_KEY, onConflict: 'update' },
+    [...latest.values()].map(accountValues));
+}
+
+/** Removes a link; bumps the serial (even when there was none to remove: the serial may move more often, never less). */
+export async function removeAccount(trx: Db, target: string, identityId: string): Promise<void> {
+  await bumpSerial(trx);
+  await trx.deleteFrom('roster_accounts').where('target', '=', target).where('identity_id', '=', identityId).execute();
+}
+
+export function createAccountStore(ctx: StoreContext): AccountStore {
+  const { db } = ctx;
+  const byKey = db.selectFrom('roster_accounts').selectAll();
+  return {
+    async get(target, identityId) {
+      const row = await byKey.where('target', '=', target).where('identity_id', '=', identityId).executeTakeFirst();
+      return row === undefined ? undefined : accountFromRow(row);
+    },
+    async listByTarget(target) {
+      const rows = await byKey.where('target', '=', target).orderBy('identity_id').execute();
+      return rows.map(accountFromRow);
+    },
+    async listByIdentity(identityId) {
+      const rows = await byKey.where('identity_id', '=', identityId).orderBy('target').execute();
+      return rows.map(accountFromRow);
+    },
+    async listAll() {
+      const rows = await byKey.orderBy('target').orderBy('identity_id').execute();
+      return rows.map(accountFromRow);
+    },
+    upsert: (account) => ctx.write((trx) => writeAccounts(ctx, trx, [account])),
+    upsertMany: (accounts) => (accounts.length === 0 ? Promise.resolve() : ctx.write((trx) => writeAccounts(ctx, trx, accounts))),
+    remove: (target, identityId) => ctx.write((trx) => removeAccount(trx, target, identityId)),
+  };
+}

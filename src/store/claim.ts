@@ -1,0 +1,97 @@
+import { sql, type Selectable } from 'kysely';
+import type { Job } from '../core/types.js';
+import type { QueueStore } from './types.js';
+import { lockFor, toNumber, type Db, type StoreContext } from './context.js';
+import { UNFINISHED, jobFromRow } from './jobs.js';
+import type { JobRow } from './schema.js';
+
+export type ClaimOptions = Parameters<QueueStore['claim']>[0];
+
+interface CandidateFilter {
+  readonly now: string;
+  readonly targets: readonly string[] | undefined;
+  readonly saturated: readonly string[];
+  readonly taken: readonly string[];
+  readonly limit: number;
+}
+
+/**
+ * Runnable jobs, oldest first: pending and due, or running with an expired
+ * lease, with no unfinished job ahead of them on the same ordering key
+ * ("ahead": lower seq in the same plan, or enqueued earlier by another plan).
+ * PostgreSQL locks the rows it returns and skips rows other claimers hold.
+ */
+function candidates(trx: Db, ctx: StoreContext, filter: CandidateFilter): Promise<Selectable<JobRow>[]> {
+  let query = trx.selectFrom('roster_jobs as j').selectAll('j')
+    .where((eb) => eb.or([
+      eb.and([eb('j.status', '=', 'pending'), eb('j.next_run_at', '<=', filter.now)]),
+      eb.and([eb('j.status', '=', 'running'), eb('j.lease_until', '<=', filter.now)]),
+    ]))
+    .where((eb) => eb.not(eb.exists(
+      eb.selectFrom('roster_jobs as e').select(sql<number>`1`.as('one'))
+        .whereRef('e.ordering_key', '=', 'j.ordering_key')
+        .where('e.status', 'in', UNFINISHED)
+        .where((inner) => inner.or([
+          inner.and([inner('e.plan_id', '=', inner.ref('j.plan_id')), inner('e.seq', '<', inner.ref('j.seq'))]),
+          inner.and([inner('e.plan_id', '<>', inner.ref('j.plan_id')), inner('e.n', '<', inner.ref('j.n'))]),
+        ])),
+    )))
+    .orderBy('j.next_run_at').orderBy('j.seq').orderBy('j.n')
+    .limit(filter.limit);
+  if (filter.targets !== undefined) query = query.where('j.target', 'in', filter.targets);
+  if (filter.saturated.length > 0) query = query.where('j.target', 'not in', filter.saturated);
+  if (filter.taken.length > 0) query = query.where('j.id', 'not in', filter.taken);
+  if (ctx.dialect === 'postgres') query = query.forUpdate().skipLocked();
+  return query.execute();
+}
+
+/** Jobs each limited target may still start: its limit minus the live leases it has. */
+async function budgets(trx: Db, perTarget: Readonly<Record<string, number>>, now: string): Promise<Map<string, number>> {
+  const limited = Object.keys(perTarget);
+  const budget = new Map(limited.map((target) => [target, perTarget[target] ?? 0]));
+  if (limited.length === 0) return budget;
+  const rows = await trx.selectFrom('roster_jobs').select(['target', (eb) => eb.fn.countAll().as('running')])
+    .where('status', '=', 'running').where('lease_until', '>', now).where('target', 'in', limited)
+    .groupBy('target').execute();
+  for (const row of rows) budget.set(row.target, (budget.get(row.target) ?? 0) - toNumber(row.running as number | string));
+  return budget;
+}
+
+/**
+ * The claim, in one write transaction: SQLite's BEGIN IMMEDIATE makes it
+ * exclusive; PostgreSQL uses FOR UPDATE SKIP LOCKED, plus an advisory lock
+ * when per-target limits are given (two claimers must not both see a free slot).
+ */
+export function claimJobs(ctx: StoreContext, options: ClaimOptions): Promise<Job[]> {
+  const at = options.now ?? new Date();
+  const now = at.toISOString();
+  const leaseUntil = new Date(at.getTime() + options.leaseMs).toISOString();
+  if (options.limit <= 0 || options.targets?.length === 0) return Promise.resolve([]);
+  return ctx.write(async (trx) => {
+    if (options.perTarget !== undefined) await lockFor(ctx, trx, 'claim');
+    const budget = await budgets(trx, options.perTarget ?? {}, now);
+    const picked: Selectable<JobRow>[] = [];
+    for (;;) {
+      const want = options.limit - picked.length;
+      const fetch = want * 2 + 16;
+      const saturated = [...budget].filter(([, left]) => left <= 0).map(([target]) => target);
+      const rows = await candidates(trx, ctx, { now, targets: options.targets, saturated, taken: picked.map((r) => r.id), limit: fetch });
+      for (const row of rows) {
+        const left = budget.get(row.target);
+        if (left !== undefined && left <= 0) continue;
+        if (left !== undefined) budget.set(row.target, left - 1);
+        picked.push(row);
+        if (picked.length === options.limit) break;
+      }
+      if (picked.length === options.limit || rows.length < fetch) break;
+    }
+    if (picked.length === 0) return [];
+    const updated = await trx.updateTable('roster_jobs')
+      .set({ status: 'running', worker_id: options.workerId, lease_until: leaseUntil, attempts: sql`attempts + 1`, updated_at: now })
+      .where('id', 'in', picked.map((row) => row.id))
+      .returningAll()
+      .execute();
+    const byId = new Map(updated.map((row) => [row.id, row]));
+    return picked.map((row) => jobFromRow(byId.get(row.id) ?? row));
+  });
+}

@@ -1,0 +1,58 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './schema.js';
+import type { Serialise } from './sqlite-lock.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+export type Db = Kysely<Database>;
+
+/**
+ * What every sub-store needs: the Kysely instance, the dialect, and the two
+ * places where the dialects differ: how a write transaction starts and how
+ * writers serialise on a named lock.
+ */
+export interface StoreContext {
+  readonly db: Db;
+  readonly dialect: Dialect;
+  /** Namespace for advisory lock keys (the PostgreSQL schema), so isolated schemas do not contend. */
+  readonly lockNamespace: string;
+  /**
+   * Runs `fn` in a write transaction. SQLite: `BEGIN IMMEDIATE` on the one
+   * connection (takes the database write lock up front, waits busy_timeout).
+   * PostgreSQL: a READ COMMITTED transaction on one pooled connection.
+   */
+  write<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
+}
+
+export function sqliteWrite(db: Db, serialise: Serialise): StoreContext['write'] {
+  return (fn) => serialise(() =>
+    db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      try {
+        const result = await fn(conn);
+        await sql`commit`.execute(conn);
+        return result;
+      } catch (error) {
+        await sql`rollback`.execute(conn).catch(() => undefined);
+        throw error;
+      }
+    }));
+}
+
+export function postgresWrite(db: Db): StoreContext['write'] {
+  return (fn) => db.transaction().execute((trx) => fn(trx));
+}
+
+/**
+ * Serialises the rest of the transaction with every other holder of `name`.
+ * PostgreSQL: pg_advisory_xact_lock, released at commit or rollback.
+ * SQLite: nothing to do, a write transaction already holds the database lock.
+ */
+export async function lockFor(ctx: StoreContext, trx: Db, name: string): Promise<void> {
+  if (ctx.dialect !== 'postgres') return;
+  const key = `roster:${ctx.lockNamespace}:${name}`;
+  await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx);
+}
+
+export function toNumber(value: number | string | bigint | null | undefined): number {
+  return value === null || value === undefined ? 0 : Number(value);
+}

@@ -1,0 +1,108 @@
+import type { Selectable } from 'kysely';
+import type { Identity, LifecycleEvent, LifecycleState } from '../core/types.js';
+import type { IdentityStore } from './types.js';
+import { bulkInsert, type BulkValue } from './bulk.js';
+import { toNumber, type StoreContext } from './context.js';
+import { fromJson, optional, toJson } from './json.js';
+import type { EventRow, IdentityRow } from './schema.js';
+import { bumpSerial } from './serial.js';
+
+const IDENTITY_COLUMNS = [
+  'id', 'source_id', 'attributes', 'state', 'start_at', 'end_at', 'missing_since', 'version', 'created_at', 'updated_at',
+] as const;
+
+const EVENT_COLUMNS = ['identity_id', 'kind', 'effective_at', 'recorded_at', 'changes', 'reasons'] as const;
+
+function identityValues(identity: Identity): BulkValue[] {
+  return [
+    identity.id, identity.sourceId, toJson(identity.attributes), identity.state,
+    identity.startAt ?? null, identity.endAt ?? null, identity.missingSince ?? null,
+    identity.version, identity.createdAt, identity.updatedAt,
+  ];
+}
+
+export function identityFromRow(row: IdentityRow): Identity {
+  return {
+    id: row.id,
+    sourceId: row.source_id,
+    attributes: fromJson(row.attributes),
+    state: row.state as LifecycleState,
+    ...optional('startAt', row.start_at),
+    ...optional('endAt', row.end_at),
+    ...optional('missingSince', row.missing_since),
+    version: toNumber(row.version),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function eventFromRow(row: Selectable<EventRow>): LifecycleEvent {
+  return {
+    kind: row.kind as LifecycleEvent['kind'],
+    identityId: row.identity_id,
+    effectiveAt: row.effective_at,
+    recordedAt: row.recorded_at,
+    ...optional('changes', row.changes === null ? null : fromJson<NonNullable<LifecycleEvent['changes']>>(row.changes)),
+    reasons: fromJson(row.reasons),
+  };
+}
+
+/** Parameters per `in (...)` list, well under both dialects' limits. */
+const IN_CHUNK = 10_000;
+
+export function createIdentityStore(ctx: StoreContext): IdentityStore {
+  const { db } = ctx;
+  return {
+    async get(id) {
+      const row = await db.selectFrom('roster_identities').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? undefined : identityFromRow(row);
+    },
+    async getMany(ids) {
+      const found: Identity[] = [];
+      const unique = [...new Set(ids)];
+      for (let i = 0; i < unique.length; i += IN_CHUNK) {
+        const rows = await db.selectFrom('roster_identities').selectAll()
+          .where('id', 'in', unique.slice(i, i + IN_CHUNK)).orderBy('id').execute();
+        for (const row of rows) found.push(identityFromRow(row));
+      }
+      return found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    },
+    async list(options = {}) {
+      let query = db.selectFrom('roster_identities').selectAll().orderBy('id');
+      if (options.sourceId !== undefined) query = query.where('source_id', '=', options.sourceId);
+      if (options.limit !== undefined) query = query.limit(options.limit);
+      if (options.offset !== undefined) {
+        // SQLite needs a LIMIT before an OFFSET; -1 means no limit there.
+        if (options.limit === undefined && ctx.dialect === 'sqlite') query = query.limit(-1);
+        query = query.offset(options.offset);
+      }
+      const rows = await query.execute();
+      return rows.map(identityFromRow);
+    },
+    async count() {
+      const row = await db.selectFrom('roster_identities').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+      return toNumber(row?.n as number | string | undefined);
+    },
+    async upsertMany(identities) {
+      if (identities.length === 0) return;
+      // One statement may not touch a row twice (PostgreSQL refuses): the last one given wins.
+      const latest = new Map(identities.map((identity) => [identity.id, identity]));
+      await ctx.write(async (trx) => {
+        await bumpSerial(trx); // first: the serial row is the lock every identity/account writer takes first
+        await bulkInsert(trx, ctx.dialect, { table: 'roster_identities', columns: IDENTITY_COLUMNS, key: ['id'], onConflict: 'update' },
+          [...latest.values()].map(identityValues));
+      });
+    },
+    async appendEvents(events) {
+      if (events.length === 0) return;
+      const rows = events.map((e): BulkValue[] => [
+        e.identityId, e.kind, e.effectiveAt, e.recordedAt, e.changes === undefined ? null : toJson(e.changes), toJson(e.reasons),
+      ]);
+      await ctx.write((trx) => bulkInsert(trx, ctx.dialect, { table: 'roster_events', columns: EVENT_COLUMNS }, rows));
+    },
+    async events(identityId) {
+      const rows = await db.selectFrom('roster_events').selectAll().where('identity_id', '=', identityId).orderBy('n').execute();
+      return rows.map(eventFromRow);
+    },
+  };
+}

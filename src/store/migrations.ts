@@ -1,0 +1,133 @@
+import { sql, type CreateTableBuilder, type RawBuilder, type Kysely, type Migration } from 'kysely';
+import type { Dialect } from './context.js';
+
+/** The schema as Kysely migrations; their names sort in the order they run. */
+export function migrations(dialect: Dialect): Readonly<Record<string, Migration>> {
+  return { '0001_initial': { up: (db) => initial(db, dialect) } };
+}
+
+/** A surrogate, increasing key: the insertion order of events, plans and jobs. */
+function withSerialKey<T extends string>(table: CreateTableBuilder<T>, dialect: Dialect): CreateTableBuilder<T> {
+  return dialect === 'postgres'
+    ? table.addColumn('n', 'bigint', (c) => c.primaryKey().generatedByDefaultAsIdentity())
+    : table.addColumn('n', 'integer', (c) => c.primaryKey().autoIncrement());
+}
+
+/** Text compared byte-wise in both dialects, so `order by id` agrees (PostgreSQL would use the locale). */
+function keyText(dialect: Dialect): 'text' | RawBuilder<unknown> {
+  return dialect === 'postgres' ? sql`text collate "C"` : 'text';
+}
+
+// Migrations run against any schema version, so they see an untyped database.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's Migration signature
+async function initial(db: Kysely<any>, dialect: Dialect): Promise<void> {
+  await db.schema.createTable('roster_identities')
+    .addColumn('id', keyText(dialect), (c) => c.primaryKey())
+    .addColumn('source_id', 'text', (c) => c.notNull())
+    .addColumn('attributes', 'text', (c) => c.notNull())
+    .addColumn('state', 'text', (c) => c.notNull())
+    .addColumn('start_at', 'text')
+    .addColumn('end_at', 'text')
+    .addColumn('missing_since', 'text')
+    .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('roster_identities_source').on('roster_identities').columns(['source_id', 'id']).execute();
+
+  await withSerialKey(db.schema.createTable('roster_events'), dialect)
+    .addColumn('identity_id', 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('effective_at', 'text', (c) => c.notNull())
+    .addColumn('recorded_at', 'text', (c) => c.notNull())
+    .addColumn('changes', 'text')
+    .addColumn('reasons', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('roster_events_identity').on('roster_events').columns(['identity_id', 'n']).execute();
+
+  await db.schema.createTable('roster_accounts')
+    .addColumn('target', keyText(dialect), (c) => c.notNull())
+    .addColumn('identity_id', keyText(dialect), (c) => c.notNull())
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('attributes', 'text', (c) => c.notNull())
+    .addColumn('entitlements', 'text', (c) => c.notNull())
+    .addColumn('enabled', 'integer', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addColumn('disabled_at', 'text')
+    .addPrimaryKeyConstraint('roster_accounts_pk', ['target', 'identity_id'])
+    .execute();
+  await db.schema.createIndex('roster_accounts_identity').on('roster_accounts').columns(['identity_id', 'target']).execute();
+
+  await withSerialKey(db.schema.createTable('roster_plans'), dialect)
+    .addColumn('id', 'text', (c) => c.notNull().unique())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('basis', 'bigint', (c) => c.notNull())
+    .addColumn('held', 'integer', (c) => c.notNull())
+    .addColumn('summary', 'text', (c) => c.notNull())
+    .addColumn('holds', 'text', (c) => c.notNull())
+    .addColumn('diagnostics', 'text', (c) => c.notNull())
+    .addColumn('changes', 'text', (c) => c.notNull())
+    .addColumn('change_count', 'integer', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('roster_plans_created').on('roster_plans').columns(['created_at', 'n']).execute();
+
+  await withSerialKey(db.schema.createTable('roster_jobs'), dialect)
+    .addColumn('id', 'text', (c) => c.notNull().unique())
+    .addColumn('plan_id', 'text', (c) => c.notNull())
+    .addColumn('target', 'text', (c) => c.notNull())
+    .addColumn('ordering_key', 'text', (c) => c.notNull())
+    .addColumn('seq', 'bigint', (c) => c.notNull())
+    .addColumn('change', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('attempts', 'integer', (c) => c.notNull())
+    .addColumn('next_run_at', 'text', (c) => c.notNull())
+    .addColumn('lease_until', 'text')
+    .addColumn('worker_id', 'text')
+    .addColumn('last_error', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('roster_jobs_runnable').on('roster_jobs').columns(['status', 'next_run_at', 'seq']).execute();
+  await db.schema.createIndex('roster_jobs_ordering').on('roster_jobs').columns(['ordering_key', 'status']).execute();
+  await db.schema.createIndex('roster_jobs_plan').on('roster_jobs').columns(['plan_id', 'seq']).execute();
+  await db.schema.createIndex('roster_jobs_target').on('roster_jobs').columns(['target', 'status']).execute();
+
+  await db.schema.createTable('roster_audit')
+    .addColumn('seq', 'bigint', (c) => c.primaryKey())
+    .addColumn('at', 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('actor', 'text', (c) => c.notNull())
+    .addColumn('identity', 'text')
+    .addColumn('target', 'text')
+    .addColumn('reasons', 'text')
+    .addColumn('before', 'text')
+    .addColumn('after', 'text')
+    .addColumn('data', 'text')
+    .addColumn('prev_hash', 'text', (c) => c.notNull())
+    .addColumn('hash', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('roster_audit_identity').on('roster_audit').columns(['identity', 'seq']).execute();
+  await db.schema.createIndex('roster_audit_kind').on('roster_audit').columns(['kind', 'seq']).execute();
+
+  await db.schema.createTable('roster_tokens')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('scopes', 'text', (c) => c.notNull())
+    .addColumn('hash', 'text', (c) => c.notNull().unique())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('last_used_at', 'text')
+    .addColumn('revoked_at', 'text')
+    .execute();
+
+  await db.schema.createTable('roster_state')
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .execute();
+
+  await db.schema.createTable('roster_counters')
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('value', 'bigint', (c) => c.notNull())
+    .execute();
+  await sql`insert into roster_counters (name, value) values ('serial', 0)`.execute(db);
+}

@@ -1,0 +1,104 @@
+import { RosterError } from '../core/errors.js';
+import type { QueueStats, QueueStore } from './types.js';
+import { removeAccount, writeAccounts } from './accounts.js';
+import { appendAudit } from './audit.js';
+import { bulkInsert, type BulkValue } from './bulk.js';
+import { claimJobs } from './claim.js';
+import { toNumber, type StoreContext } from './context.js';
+import { jobFromRow } from './jobs.js';
+import { toJson } from './json.js';
+
+const JOB_COLUMNS = [
+  'id', 'plan_id', 'target', 'ordering_key', 'seq', 'change', 'status', 'attempts', 'next_run_at', 'created_at', 'updated_at',
+] as const;
+
+/** The durable queue: jobs leased by workers, completed together with their effects. */
+export function createQueueStore(ctx: StoreContext): QueueStore {
+  const { db } = ctx;
+  return {
+    async enqueue(jobs) {
+      if (jobs.length === 0) return;
+      const now = new Date().toISOString();
+      const rows = jobs.map((job): BulkValue[] => [
+        job.id, job.planId, job.target, job.orderingKey, job.seq, toJson(job.change), 'pending', 0, now, now, now,
+      ]);
+      await ctx.write((trx) => bulkInsert(trx, ctx.dialect, { table: 'roster_jobs', columns: JOB_COLUMNS, key: ['id'], onConflict: 'ignore' }, rows));
+    },
+
+    claim: (options) => claimJobs(ctx, options),
+
+    complete(jobId, workerId, effects = {}) {
+      return ctx.write(async (trx) => {
+        const result = await trx.updateTable('roster_jobs')
+          .set({ status: 'done', lease_until: null, updated_at: new Date().toISOString() })
+          .where('id', '=', jobId).where('status', '=', 'running').where('worker_id', '=', workerId)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) !== 1) return false;
+        if (effects.upsertAccount !== undefined) await writeAccounts(ctx, trx, [effects.upsertAccount]);
+        if (effects.removeAccount !== undefined) await removeAccount(trx, effects.removeAccount.target, effects.removeAccount.identityId);
+        if (effects.audit !== undefined) await appendAudit(ctx, trx, effects.audit);
+        return true;
+      });
+    },
+
+    async fail(jobId, error, retryAt, audit = []) {
+      await ctx.write(async (trx) => {
+        const result = await trx.updateTable('roster_jobs')
+          .set({
+            status: retryAt === null ? 'failed' : 'pending',
+            ...(retryAt === null ? {} : { next_run_at: retryAt.toISOString() }),
+            lease_until: null,
+            worker_id: null,
+            last_error: error,
+            updated_at: new Date().toISOString(),
+          })
+          .where('id', '=', jobId).where('status', '=', 'running')
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 1) {
+          await appendAudit(ctx, trx, audit);
+          return;
+        }
+        const exists = await trx.selectFrom('roster_jobs').select('status').where('id', '=', jobId).executeTakeFirst();
+        if (exists === undefined) throw new RosterError('store.not_found', `job ${jobId} does not exist`);
+        // Not running any more (completed, cancelled or re-leased after a lost lease): nothing to record.
+      });
+    },
+
+    async get(jobId) {
+      const row = await db.selectFrom('roster_jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
+      return row === undefined ? undefined : jobFromRow(row);
+    },
+
+    async listByPlan(planId) {
+      const rows = await db.selectFrom('roster_jobs').selectAll().where('plan_id', '=', planId).orderBy('seq').orderBy('n').execute();
+      return rows.map(jobFromRow);
+    },
+
+    async stats(options = {}) {
+      let query = db.selectFrom('roster_jobs').select(['status', (eb) => eb.fn.countAll().as('count')]).groupBy('status');
+      if (options.target !== undefined) query = query.where('target', '=', options.target);
+      const counts = new Map((await query.execute()).map((row) => [row.status, toNumber(row.count as number | string)]));
+      const stats: QueueStats = {
+        pending: counts.get('pending') ?? 0,
+        running: counts.get('running') ?? 0,
+        done: counts.get('done') ?? 0,
+        failed: counts.get('failed') ?? 0,
+      };
+      return stats;
+    },
+
+    async cancel(filter) {
+      if (filter.target === undefined && filter.planId === undefined) {
+        throw new RosterError('request.invalid', 'cancel needs a target or a plan id');
+      }
+      return ctx.write(async (trx) => {
+        let query = trx.updateTable('roster_jobs').set({ status: 'cancelled', updated_at: new Date().toISOString() })
+          .where('status', '=', 'pending');
+        if (filter.target !== undefined) query = query.where('target', '=', filter.target);
+        if (filter.planId !== undefined) query = query.where('plan_id', '=', filter.planId);
+        const result = await query.executeTakeFirst();
+        return Number(result.numUpdatedRows);
+      });
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { sqliteWrite, type StoreContext } from './context.js';
+import { migrateSqlite } from './migrate.js';
+import type { Database } from './schema.js';
+import type { Backend } from './backend.js';
+import { writeLockFor } from './sqlite-lock.js';
+
+let memoryDatabases = 0;
+
+/** `sqlite::memory:` or `sqlite:<path>`, a relative path resolved against baseDir. */
+export function openSqlite(location: string, baseDir: string): Backend {
+  const memory = location === ':memory:';
+  const file = memory ? ':memory:' : resolve(baseDir, location);
+  if (!memory) mkdirSync(dirname(file), { recursive: true });
+  const database = new BetterSqlite3(file);
+  if (!memory) database.pragma('journal_mode = WAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const serialise = memory ? writeLockFor(`memory:${++memoryDatabases}`) : writeLockFor(file);
+  const context: StoreContext = { db, dialect: 'sqlite', lockNamespace: file, write: sqliteWrite(db, serialise) };
+  return {
+    context,
+    migrate: () => migrateSqlite(context.write),
+    close: () => db.destroy(),
+  };
+}

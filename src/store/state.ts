@@ -1,0 +1,26 @@
+import type { StateStore } from './types.js';
+import type { StoreContext } from './context.js';
+import { fromJson, toJson } from './json.js';
+import { readSerial } from './serial.js';
+
+/** Small JSON values by key; setting undefined removes the key. */
+export function createStateStore(ctx: StoreContext): StateStore {
+  const { db } = ctx;
+  return {
+    async get<T = unknown>(key: string): Promise<T | undefined> {
+      const row = await db.selectFrom('roster_state').select('value').where('key', '=', key).executeTakeFirst();
+      return row === undefined ? undefined : fromJson<T>(row.value);
+    },
+    async set(key, value) {
+      if (value === undefined) {
+        await db.deleteFrom('roster_state').where('key', '=', key).execute();
+        return;
+      }
+      const text = toJson(value);
+      await db.insertInto('roster_state').values({ key, value: text })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: text }))
+        .execute();
+    },
+    serial: () => readSerial(db),
+  };
+}

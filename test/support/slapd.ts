@@ -1,0 +1,198 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface SlapdOptions {
+  /** 0 or absent with `randomPort`: a free port is picked. Default 3890. */
+  readonly port?: number;
+  readonly suffix?: string;
+  /** Pick a free port (for tests running in parallel). */
+  readonly randomPort?: boolean;
+}
+
+export interface RunningSlapd {
+  readonly url: string;
+  readonly bindDN: string;
+  readonly password: string;
+  readonly suffix: string;
+  readonly dir: string;
+  stop(): Promise<void>;
+}
+
+const SLAPD = '/usr/sbin/slapd';
+const SLAPADD = '/usr/sbin/slapadd';
+const MODULES = '/usr/lib/ldap';
+const SCHEMAS = ['core', 'cosine', 'inetorgperson', 'nis'];
+const PASSWORD = 'secret';
+
+/** A free TCP port on 127.0.0.1 (the kernel picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function configLdif(dir: string, suffix: string, rootDN: string): string {
+  return `dn: cn=config
+objectClass: olcGlobal
+cn: config
+olcPidFile: ${dir}/slapd.pid
+
+dn: cn=module{0},cn=config
+objectClass: olcModuleList
+cn: module{0}
+olcModulePath: ${MODULES}
+olcModuleLoad: back_mdb
+olcModuleLoad: memberof
+olcModuleLoad: refint
+olcModuleLoad: ppolicy
+
+dn: cn=schema,cn=config
+objectClass: olcSchemaConfig
+cn: schema
+
+${SCHEMAS.map((s) => `include: file:///etc/ldap/schema/${s}.ldif`).join('\n\n')}
+
+dn: olcDatabase={-1}frontend,cn=config
+objectClass: olcDatabaseConfig
+objectClass: olcFrontendConfig
+olcDatabase: {-1}frontend
+olcSizeLimit: unlimited
+
+dn: olcDatabase={0}config,cn=config
+objectClass: olcDatabaseConfig
+olcDatabase: {0}config
+olcAccess: {0}to * by * none
+
+dn: olcDatabase={1}mdb,cn=config
+objectClass: olcDatabaseConfig
+objectClass: olcMdbConfig
+olcDatabase: {1}mdb
+olcSuffix: ${suffix}
+olcRootDN: ${rootDN}
+olcRootPW: ${PASSWORD}
+olcDbDirectory: ${dir}/data
+olcDbNoSync: TRUE
+olcDbMaxSize: 1073741824
+olcSizeLimit: unlimited
+olcDbIndex: objectClass eq
+olcDbIndex: entryUUID eq
+olcDbIndex: uid,cn,mail eq
+olcDbIndex: member,uniqueMember,memberUid eq
+olcAccess: {0}to * by users read by * none
+
+dn: olcOverlay={0}memberof,olcDatabase={1}mdb,cn=config
+objectClass: olcOverlayConfig
+objectClass: olcMemberOf
+olcOverlay: {0}memberof
+olcMemberOfRefInt: TRUE
+olcMemberOfGroupOC: groupOfNames
+olcMemberOfMemberAD: member
+olcMemberOfMemberOfAD: memberOf
+
+dn: olcOverlay={1}refint,olcDatabase={1}mdb,cn=config
+objectClass: olcOverlayConfig
+objectClass: olcRefintConfig
+olcOverlay: {1}refint
+olcRefintAttribute: member uniqueMember
+
+dn: olcOverlay={2}ppolicy,olcDatabase={1}mdb,cn=config
+objectClass: olcOverlayConfig
+objectClass: olcPPolicyConfig
+olcOverlay: {2}ppolicy
+`;
+}
+
+function seedLdif(suffix: string): string {
+  const dc = /^dc=([^,]+)/i.exec(suffix)?.[1] ?? 'example';
+  const ou = (name: string) => `dn: ou=${name},${suffix}\nobjectClass: organizationalUnit\nou: ${name}\n`;
+  return `dn: ${suffix}\nobjectClass: dcObject\nobjectClass: organization\ndc: ${dc}\no: ${dc}\n\n${['people', 'groups', 'disabled'].map(ou).join('\n')}`;
+}
+
+function run(command: string, args: readonly string[]): void {
+  const result = spawnSync(command, args, { encoding: 'utf8' });
+  if (result.error !== undefined) throw new Error(`${command} could not run: ${result.error.message}`);
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+}
+
+function answers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function waitUntilListening(port: number, child: ChildProcess, output: () => string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`slapd exited with ${child.exitCode}: ${output()}`);
+    if (await answers(port)) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`slapd did not answer on port ${port} within 5 s: ${output()}`);
+}
+
+/**
+ * A private OpenLDAP server on 127.0.0.1: cn=config built with slapadd -n0
+ * (back_mdb without sync, memberof + refint + ppolicy overlays), the suffix
+ * seeded with ou=people, ou=groups and ou=disabled. Missing binaries make it
+ * throw (tests fail, they do not skip).
+ */
+export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSlapd> {
+  for (const binary of [SLAPD, SLAPADD]) {
+    if (!existsSync(binary)) throw new Error(`${binary} is missing: apt-get install -y slapd ldap-utils`);
+  }
+  const suffix = options.suffix ?? 'dc=example,dc=com';
+  const bindDN = `cn=admin,${suffix}`;
+  const port = options.randomPort === true || options.port === 0 ? await freePort() : options.port ?? 3890;
+  const dir = mkdtempSync(join(tmpdir(), 'roster-slapd-'));
+  mkdirSync(join(dir, 'slapd.d'));
+  mkdirSync(join(dir, 'data'));
+  writeFileSync(join(dir, 'config.ldif'), configLdif(dir, suffix, bindDN));
+  writeFileSync(join(dir, 'seed.ldif'), seedLdif(suffix));
+  try {
+    run(SLAPADD, ['-n0', '-F', join(dir, 'slapd.d'), '-l', join(dir, 'config.ldif')]);
+    run(SLAPADD, ['-n1', '-F', join(dir, 'slapd.d'), '-l', join(dir, 'seed.ldif')]);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const url = `ldap://127.0.0.1:${port}`;
+  // -d 0 keeps slapd in the foreground, so it is our child and dies with stop().
+  const child = spawn(SLAPD, ['-d', '0', '-F', join(dir, 'slapd.d'), '-h', `${url}/`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  try {
+    await waitUntilListening(port, child, () => stderr);
+  } catch (error) {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    url,
+    bindDN,
+    password: PASSWORD,
+    suffix,
+    dir,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
