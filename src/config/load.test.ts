@@ -98,6 +98,13 @@ describe('validateConfigText: located problems', () => {
     expect(problem.path).toBe('');
   });
 
+  it('reports an alias expansion bomb instead of expanding it', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]'];
+    const problem = only(bomb.join('\n'));
+    expect(problem).toMatchObject({ line: 1, column: 1, path: '' });
+    expect(problem.message).toMatch(/^YAML: .*alias/i);
+  });
+
   it('reports an unknown key at the key, naming it', () => {
     const problem = only(replaceLine(EXAMPLE_YAML, 9, '    shedule: "*/5 * * * *"'));
     expect(problem).toMatchObject({ file: FILE, line: 9, column: 5, path: 'sources[0].shedule', message: "unknown key 'shedule' (did you mean 'schedule'?)" });

@@ -44,7 +44,15 @@ export function validateConfigText(
     return { problems: sortProblems(problems) };
   }
 
-  const substituted = substitute(doc.toJS(), { env: options.env ?? process.env, baseDir });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    // e.g. an alias expansion bomb ("billion laughs")
+    const message = error instanceof Error ? error.message : String(error);
+    return { problems: [locator.atOffset(0, '', `YAML: ${message}`)] };
+  }
+  const substituted = substitute(raw, { env: options.env ?? process.env, baseDir });
   const problems: ConfigProblem[] = substituted.problems.map((p) => locator.at(p.path, p.message));
   const parsed = configSchema.safeParse(substituted.value ?? {});
   if (!parsed.success) {

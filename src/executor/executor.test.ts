@@ -101,6 +101,7 @@ describe('Executor', () => {
       grant: async (id, e) => { await inner.grant(id, e); record(id, `grant:${e}`); },
       revoke: async (id, e) => { await inner.revoke(id, e); record(id, `revoke:${e}`); },
     };
+    memory.latencyMs = 20;
     const people = Array.from({ length: 12 }, (_, i) => `u${i}`);
     const changes = people.flatMap((u) => [create(u), grant(u, 'a'), change(u, 'disable', { enabled: false }), grant(u, 'b'), change(u, 'enable', { enabled: true })]);
     await executor({ concurrency: 4 }).enqueuePlan(plan('p2', changes));
@@ -110,7 +111,7 @@ describe('Executor', () => {
   });
 
   it('never runs more changes of a target at once than its concurrency', async () => {
-    memory.latencyMs = 10;
+    memory.latencyMs = 50;
     const ex = executor({ concurrency: 3 });
     await ex.enqueuePlan(plan('p3', Array.from({ length: 20 }, (_, i) => create(`c${i}`))));
     const result = await ex.runUntilIdle({ planId: 'p3' });

@@ -43,7 +43,7 @@ export function diffAccount(desired: DesiredAccount, link: LinkedAccount | undef
 function entitlementChanges(desired: DesiredAccount, link: LinkedAccount, out: Change[]): void {
   const want = desired.entitlements;
   const have = link.entitlements;
-  if (want.length === 0 && have.length === 0) return;
+  if (want.length === have.length && want.every((w, i) => w === have[i])) return;
   const accountId = link.accountId;
   const haveKeys = new Set(have.map(entitlementKey));
   const wantKeys = new Set(want.map(entitlementKey));

@@ -40,7 +40,7 @@ export function mapAttributes(
       continue;
     }
     attributes[name] = value;
-    if (typeof value === 'string' && value !== '' && unique.isUnique(targetId, name)) unique.claim(targetId, name, value, identityId);
+    if (mapping.claims && typeof value === 'string' && value !== '') unique.claim(targetId, name, value, identityId);
     explanations?.push({ subject: `attribute:${name}`, rule, detail: `${show(value)} from \`${source}\`` });
   }
   return attributes;

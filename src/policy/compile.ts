@@ -1,13 +1,16 @@
 import { compileCondition, compileMapping, type CompiledExpression, type MappingValue } from '../cel/index.js';
 import type { RoleConfig, RosterConfig, SourceConfig, TargetConfig } from '../config/types.js';
 import type { Explanation } from '../core/types.js';
-import { isUniqueMapping } from './unique.js';
+import { fastCondition, fastMapping } from './fast-path.js';
+import { isUniqueMapping, uniqueAttributesOf } from './unique.js';
 
 export interface CompiledMapping {
   readonly name: string;
   readonly expression: CompiledExpression<MappingValue>;
   /** Uses unique([...]): an account's existing value is kept. */
   readonly unique: boolean;
+  /** The value must be unique in the target (claimed in the UniqueIndex). */
+  readonly claims: boolean;
   readonly rule: string;
 }
 
@@ -19,11 +22,10 @@ export interface CompiledRole {
   readonly always: boolean;
 }
 
-export interface RoleGrant {
-  readonly role: CompiledRole;
-  readonly entitlements: readonly string[];
-  /** One shared explanation per entitlement this role grants here. */
-  readonly explanations: ReadonlyMap<string, Explanation>;
+/** One entitlement of a target and the roles that grant it (shared explanations per role). */
+export interface EntitlementSource {
+  readonly entitlement: string;
+  readonly roles: readonly { readonly role: CompiledRole; readonly explanation: Explanation }[];
 }
 
 export interface CompiledTarget {
@@ -32,7 +34,8 @@ export interface CompiledTarget {
   readonly scopeAlways: boolean;
   readonly inScope: Explanation;
   readonly mappings: readonly CompiledMapping[];
-  readonly grants: readonly RoleGrant[];
+  /** Every entitlement roles grant here, sorted: desired entitlements come out sorted and unique. */
+  readonly entitlements: readonly EntitlementSource[];
 }
 
 export interface CompiledPolicy {
@@ -51,37 +54,41 @@ function roleDetail(role: RoleConfig): string {
 }
 
 function compileTarget(target: TargetConfig, roles: readonly CompiledRole[]): CompiledTarget {
+  const claimed = new Set(uniqueAttributesOf(target));
   const mappings = Object.entries(target.attributes).map(([name, source]) => ({
     name,
-    expression: compileMapping(source, `target ${target.id} attribute ${name}`),
+    expression: fastMapping(compileMapping(source, `target ${target.id} attribute ${name}`)),
     unique: isUniqueMapping(source),
+    claims: claimed.has(name),
     rule: `mapping:${target.id}.${name}`,
   }));
-  const grants: RoleGrant[] = [];
+  const sources = new Map<string, { role: CompiledRole; explanation: Explanation }[]>();
   for (const role of roles) {
-    const entitlements = role.config.grants[target.id];
-    if (!entitlements || entitlements.length === 0) continue;
     const detail = roleDetail(role.config);
-    const explanations = new Map(entitlements.map((e) => [e, Object.freeze({ subject: `entitlement:${e}`, rule: `role:${role.config.id}`, detail })]));
-    grants.push({ role, entitlements: [...new Set(entitlements)], explanations });
+    for (const entitlement of new Set(role.config.grants[target.id] ?? [])) {
+      let list = sources.get(entitlement);
+      if (!list) sources.set(entitlement, (list = []));
+      list.push({ role, explanation: Object.freeze({ subject: `entitlement:${entitlement}`, rule: `role:${role.config.id}`, detail }) });
+    }
   }
+  const entitlements = [...sources.keys()].sort().map((entitlement) => ({ entitlement, roles: sources.get(entitlement) ?? [] }));
   return {
     config: target,
-    scope: compileCondition(target.scope, `target ${target.id} scope`),
+    scope: fastCondition(compileCondition(target.scope, `target ${target.id} scope`)),
     scopeAlways: ALWAYS.test(target.scope),
     inScope: Object.freeze({
       subject: 'account', rule: `scope:${target.id}`,
       detail: ALWAYS.test(target.scope) ? `target ${target.id} applies to everyone` : `in scope: \`${target.scope}\` is true`,
     }),
     mappings,
-    grants,
+    entitlements,
   };
 }
 
 /** Compile every expression of the config once. Throws RosterError('config.invalid') for a bad expression. */
 export function compileConfig(config: RosterConfig): CompiledPolicy {
   const roles = config.roles.map((role, index) => ({
-    index, config: role, when: compileCondition(role.when, `role ${role.id}`), always: ALWAYS.test(role.when),
+    index, config: role, when: fastCondition(compileCondition(role.when, `role ${role.id}`)), always: ALWAYS.test(role.when),
   }));
   return {
     config,

@@ -19,6 +19,8 @@ interface Evaluation {
   readonly ctx: PolicyContext;
   readonly contractor: boolean;
   readonly prehireLeadDays: number;
+  readonly now: number;
+  readonly explain: boolean;
   readonly roles: (boolean | RosterError | undefined)[];
 }
 
@@ -38,16 +40,19 @@ function roleHolds(e: Evaluation, role: CompiledRole): boolean {
   return outcome;
 }
 
-function entitlementsIn(e: Evaluation, target: CompiledTarget, explanations: Explanation[]): string[] {
+function entitlementsIn(e: Evaluation, target: CompiledTarget, explanations: Explanation[] | undefined): string[] {
   const granted: string[] = [];
-  for (const grant of target.grants) {
-    if (!roleHolds(e, grant.role)) continue;
-    for (const entitlement of grant.entitlements) {
-      if (!granted.includes(entitlement)) granted.push(entitlement);
-      explanations.push(grant.explanations.get(entitlement) as Explanation);
+  for (const source of target.entitlements) {
+    let given = false;
+    for (const { role, explanation } of source.roles) {
+      if (!roleHolds(e, role)) continue;
+      given = true;
+      if (!explanations) break;
+      explanations.push(explanation);
     }
+    if (given) granted.push(source.entitlement);
   }
-  return granted.length > 1 ? granted.sort() : granted;
+  return granted;
 }
 
 /** An expression failed: leave the account as linked rather than guess. */
@@ -62,30 +67,35 @@ function unchanged(e: Evaluation, target: CompiledTarget, error: RosterError): D
   };
 }
 
+const NO_EXPLANATIONS: readonly Explanation[] = Object.freeze([]);
+
 function desiredIn(e: Evaluation, target: CompiledTarget): DesiredAccount {
   const id = target.config.id;
+  const identityId = e.identity.id;
   const link = e.ctx.linked.get(id);
   const facts: LifecycleFacts = {
-    identity: e.identity, state: e.state, target: target.config, link, now: e.ctx.now.getTime(),
-    prehireLeadDays: e.prehireLeadDays, contractor: e.contractor,
+    identity: e.identity, state: e.state, target: target.config, link, now: e.now,
+    prehireLeadDays: e.prehireLeadDays, contractor: e.contractor, explain: e.explain,
   };
   const lifecycle = decideLifecycle(facts);
-  const stateExplanation: Explanation = { subject: 'state', rule: lifecycle.rule, detail: lifecycle.detail };
   try {
     let decision: AccountDecision = lifecycle;
-    let account: Explanation = target.inScope;
     if (lifecycle.present && !target.scopeAlways && !target.scope.evaluate(e.vars)) {
       decision = decideScopeRemoved(facts, target.config.scope);
     }
-    if (decision !== lifecycle || !decision.present) account = { subject: 'account', rule: decision.rule, detail: decision.detail };
-    const base = { target: id, identityId: e.identity.id, present: decision.present, enabled: decision.enabled, reasons: decision.reasons };
-    if (!decision.present) return { ...base, attributes: EMPTY, entitlements: NONE, explanations: [account, stateExplanation] };
-    const explanations: Explanation[] = [account, stateExplanation];
+    const explanations: Explanation[] | undefined = e.explain ? [
+      decision === lifecycle && decision.present ? target.inScope : { subject: 'account', rule: decision.rule, detail: decision.detail },
+      { subject: 'state', rule: lifecycle.rule, detail: lifecycle.detail },
+    ] : undefined;
+    const { present, enabled, reasons } = decision;
+    if (!present) {
+      return { target: id, identityId, present, enabled, reasons, attributes: EMPTY, entitlements: NONE, explanations: explanations ?? NO_EXPLANATIONS };
+    }
     const attributes = decision.mapAttributes
-      ? mapAttributes(target, e.identity.id, e.vars, link, e.ctx.unique, explanations)
+      ? mapAttributes(target, identityId, e.vars, link, e.ctx.unique, explanations)
       : (link?.attributes ?? EMPTY);
     const entitlements = decision.entitlements ? entitlementsIn(e, target, explanations) : NONE;
-    return { ...base, attributes, entitlements, explanations };
+    return { target: id, identityId, present, enabled, reasons, attributes, entitlements, explanations: explanations ?? NO_EXPLANATIONS };
   } catch (error) {
     if (!isRosterError(error, 'expression.failed')) throw error;
     return unchanged(e, target, error);
@@ -102,6 +112,8 @@ export function desiredAccounts(policy: CompiledPolicy, identity: Identity, ctx:
     ctx,
     contractor: source !== undefined && isContractor(identity.attributes, source),
     prehireLeadDays: policy.config.lifecycle.prehireLeadDays,
+    now: ctx.now.getTime(),
+    explain: ctx.explain ?? true,
     roles: new Array<boolean | RosterError | undefined>(policy.roles.length),
   };
   const out: DesiredAccount[] = [];

@@ -24,6 +24,8 @@ export interface LifecycleFacts {
   readonly now: number;
   readonly prehireLeadDays: number;
   readonly contractor: boolean;
+  /** Build the readable `detail` (false on the plan path, which does not print it). */
+  readonly explain: boolean;
 }
 
 const day = (iso: string | undefined): string => (iso === undefined ? 'an unknown date' : iso.slice(0, 10));
@@ -33,15 +35,20 @@ const gone = (rule: string, detail: string, reasons: readonly string[]): Account
 function prehire(f: LifecycleFacts): AccountDecision {
   const start = f.identity.startAt === undefined ? f.now : Date.parse(f.identity.startAt);
   const leadStart = start - f.prehireLeadDays * DAY_MS;
-  const when = `starts ${day(f.identity.startAt)}; accounts are prepared ${f.prehireLeadDays} day(s) ahead`;
+  const when = f.explain ? `starts ${day(f.identity.startAt)}; accounts are prepared ${f.prehireLeadDays} day(s) ahead` : '';
   if (f.now < leadStart && f.link === undefined) {
-    return gone('lifecycle:prehire', `${when}, from ${day(new Date(leadStart).toISOString())}`, ['joiner.prehire']);
+    return gone('lifecycle:prehire', f.explain ? `${when}, from ${day(new Date(leadStart).toISOString())}` : '', ['joiner.prehire']);
   }
   return {
     present: true, enabled: false, reasons: ['joiner.prehire'], mapAttributes: true, entitlements: true,
-    rule: 'lifecycle:prehire', detail: `${when}, disabled until the start (entitlements are ready for day one)`,
+    rule: 'lifecycle:prehire', detail: f.explain ? `${when}, disabled until the start (entitlements are ready for day one)` : '',
   };
 }
+
+/** Decisions for active accounts without a detail (the plan path builds no explanations). */
+const ACTIVE: Readonly<Record<string, AccountDecision>> = Object.fromEntries(['active', 'joiner', 'rehire'].map((reason) => [reason, Object.freeze({
+  present: true, enabled: true, reasons: Object.freeze([reason]), mapAttributes: true, entitlements: true, rule: 'lifecycle:active', detail: '',
+})]));
 
 function active(f: LifecycleFacts): AccountDecision {
   let reason = 'active';
@@ -49,10 +56,8 @@ function active(f: LifecycleFacts): AccountDecision {
   else if (!f.link.enabled && f.link.disabledAt !== undefined && f.identity.startAt !== undefined
     && Date.parse(f.identity.startAt) > Date.parse(f.link.disabledAt)) reason = 'rehire';
   else if (!f.link.enabled && f.link.disabledAt === undefined) reason = 'joiner';
-  return {
-    present: true, enabled: true, reasons: [reason], mapAttributes: true, entitlements: true,
-    rule: 'lifecycle:active', detail: `active since ${day(f.identity.startAt)}: account enabled`,
-  };
+  if (!f.explain) return ACTIVE[reason] as AccountDecision;
+  return { ...(ACTIVE[reason] as AccountDecision), detail: `active since ${day(f.identity.startAt)}: account enabled` };
 }
 
 function leave(f: LifecycleFacts): AccountDecision {
@@ -91,7 +96,7 @@ function terminated(f: LifecycleFacts): AccountDecision {
   const endIso = identity.endAt ?? identity.missingSince ?? identity.updatedAt;
   const reason = identity.missingSince !== undefined ? 'leaver.missing_from_source'
     : f.contractor ? 'leaver.contract_end' : 'leaver.terminated';
-  const what = identity.missingSince !== undefined ? `gone from the source since ${day(identity.missingSince)}`
+  const what = !f.explain ? '' : identity.missingSince !== undefined ? `gone from the source since ${day(identity.missingSince)}`
     : f.contractor ? `contract ended ${day(endIso)}` : `left ${day(endIso)}`;
   return leaver(f, Date.parse(endIso), reason, what);
 }

@@ -11,6 +11,11 @@ export interface PolicyContext {
   readonly unique: UniqueIndex;
   /** Expression failures are pushed here (one per identity and target). */
   readonly diagnostics?: Diagnostic[];
+  /**
+   * Build explanations (default true). The plan path may pass false: a plan
+   * does not carry them, and skipping them saves time on 100k identities.
+   */
+  readonly explain?: boolean;
 }
 
 /**

@@ -25,7 +25,10 @@ const normalise = (value: string): string => value.trim().toLowerCase();
  * identities in id order, so the outcome is deterministic).
  */
 export class UniqueIndex {
-  readonly #taken = new Map<string, Map<string, string>>();
+  /** target → attribute → normalised value → holder. */
+  readonly #taken = new Map<string, Map<string, Map<string, string>>>();
+  /** Next number to try per target, attribute and first candidate (keeps numbering linear). */
+  readonly #next = new Map<string, number>();
   readonly #unique: ReadonlyMap<string, ReadonlySet<string>>;
 
   constructor(uniqueAttributes: ReadonlyMap<string, readonly string[]>) {
@@ -42,7 +45,7 @@ export class UniqueIndex {
       if (!names) continue;
       for (const name of names) {
         const value = account.attributes[name];
-        if (typeof value === 'string' && value.trim() !== '') index.claim(account.target, name, value, account.identityId);
+        if (typeof value === 'string' && value !== '') index.#claimIn(index.#values(account.target, name), value, account.identityId);
       }
     }
     return index;
@@ -52,19 +55,28 @@ export class UniqueIndex {
     return this.#unique.get(target)?.has(attribute) ?? false;
   }
 
+  #values(target: string, attribute: string): Map<string, string> {
+    let attributes = this.#taken.get(target);
+    if (!attributes) this.#taken.set(target, (attributes = new Map()));
+    let values = attributes.get(attribute);
+    if (!values) attributes.set(attribute, (values = new Map()));
+    return values;
+  }
+
+  #claimIn(values: Map<string, string>, value: string, identityId: string): void {
+    const normal = normalise(value);
+    if (normal !== '' && !values.has(normal)) values.set(normal, identityId);
+  }
+
   /** Is the value held by anyone (other than `except`)? */
   taken(target: string, attribute: string, value: string, except?: string): boolean {
-    const holder = this.#taken.get(`${target}\u0000${attribute}`)?.get(normalise(value));
+    const holder = this.#taken.get(target)?.get(attribute)?.get(normalise(value));
     return holder !== undefined && holder !== except;
   }
 
   /** Record that `identityId` holds the value (the first holder keeps it). */
   claim(target: string, attribute: string, value: string, identityId: string): void {
-    const key = `${target}\u0000${attribute}`;
-    let values = this.#taken.get(key);
-    if (!values) this.#taken.set(key, (values = new Map()));
-    const normal = normalise(value);
-    if (!values.has(normal)) values.set(normal, identityId);
+    this.#claimIn(this.#values(target, attribute), value, identityId);
   }
 
   /**
@@ -76,8 +88,12 @@ export class UniqueIndex {
     const first = usable[0];
     if (first === undefined) return undefined;
     let chosen = usable.find((c) => !this.taken(target, attribute, c, identityId));
-    for (let n = 2; chosen === undefined; n += 1) {
-      if (!this.taken(target, attribute, `${first}${n}`, identityId)) chosen = `${first}${n}`;
+    if (chosen === undefined) {
+      const counter = `${target}\u0000${attribute}\u0000${normalise(first)}`;
+      let n = this.#next.get(counter) ?? 2;
+      while (this.taken(target, attribute, `${first}${n}`, identityId)) n += 1;
+      chosen = `${first}${n}`;
+      this.#next.set(counter, n + 1);
     }
     this.claim(target, attribute, chosen, identityId);
     return chosen;

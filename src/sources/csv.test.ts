@@ -80,6 +80,12 @@ describe('parseCsv', () => {
     expect(batch.rowsRead).toBe(2);
   });
 
+  it('counts every line break of a multi-line field and blank lines before the header', () => {
+    const batch = parseCsv('\r\nemployeeId,note\r\nE1,"a\r\nb\r\n\r\nc"\r\nE2,x,y\r\n', rules);
+    expect(batch.records).toMatchObject([{ key: 'E1', line: 3, attributes: { note: 'a\r\nb\r\n\r\nc' } }]);
+    expect(batch.problems).toMatchObject([{ line: 7, key: 'E2' }]);
+  });
+
   it('uses another delimiter when asked', () => {
     const batch = parseCsv('employeeId;title\nE1;Head of Sales, EMEA\n', { ...rules, delimiter: ';' });
     expect(batch.records[0]!.attributes.title).toBe('Head of Sales, EMEA');

@@ -2,17 +2,12 @@ import { parse } from 'csv-parse/sync';
 import { RosterError } from '../core/errors.js';
 import type { SourceBatch } from '../core/types.js';
 import { BatchBuilder, type RecordRules } from './batch.js';
-import { lineLocator } from './lines.js';
 
 export interface CsvOptions extends RecordRules {
   /** Field delimiter, default ','. */
   readonly delimiter?: string;
 }
 
-interface ParsedRow {
-  readonly record: string[];
-  readonly info: { readonly bytes: number };
-}
 
 /**
  * Parse an HR CSV file. The header row names the columns; a UTF-8 BOM is
@@ -24,42 +19,51 @@ interface ParsedRow {
  */
 export function parseCsv(text: string, options: CsvOptions): SourceBatch {
   const builder = new BatchBuilder(options);
-  const buffer = Buffer.from(text, 'utf8');
-  const rows = parseRows(buffer, options.delimiter ?? ',');
-  const [header, ...data] = rows;
-  if (!header) {
-    builder.note(1, 'empty file: no header row');
-    return builder.build(true);
-  }
-  const columns = readHeader(header.record, options.key);
-  const lineAt = lineLocator(buffer);
-  const keyIndex = columns.indexOf(options.key);
-  let offset = header.info.bytes;
-  for (const row of data) {
-    const line = lineAt(offset);
-    offset = row.info.bytes;
-    const cells = row.record.map((cell) => cell.trim());
+  const rows = parseRows(text, options.delimiter ?? ',');
+  let columns: string[] | undefined;
+  let keyIndex = -1;
+  // Physical lines: a row starts one line after the previous one ended; the
+  // line breaks inside its quoted fields move the count on. Blank lines come
+  // back as rows of one empty field: counted as lines, otherwise ignored.
+  let line = 1;
+  for (const row of rows) {
+    const start = line;
+    line += 1 + lineBreaksIn(row);
+    if (isBlank(row)) continue;
+    if (columns === undefined) {
+      columns = readHeader(row, options.key);
+      keyIndex = columns.indexOf(options.key);
+      continue;
+    }
+    const cells = row.map((cell) => cell.trim());
     if (cells.length !== columns.length) {
-      const key = cells[keyIndex] || undefined;
-      builder.reject(line, `expected ${columns.length} columns, found ${cells.length}`, key);
+      builder.reject(start, `expected ${columns.length} columns, found ${cells.length}`, cells[keyIndex] || undefined);
       continue;
     }
     const values: Record<string, string> = {};
-    columns.forEach((column, index) => { values[column] = cells[index] ?? ''; });
-    builder.add(line, values);
+    for (let index = 0; index < columns.length; index += 1) values[columns[index]!] = cells[index]!;
+    builder.add(start, values);
   }
+  if (columns === undefined) builder.note(1, 'empty file: no header row');
   return builder.build(true);
 }
 
-function parseRows(buffer: Buffer, delimiter: string): ParsedRow[] {
+function isBlank(row: readonly string[]): boolean {
+  return row.length === 1 && row[0] === '';
+}
+
+function lineBreaksIn(row: readonly string[]): number {
+  let count = 0;
+  for (const cell of row) {
+    for (let at = cell.indexOf('\n'); at !== -1; at = cell.indexOf('\n', at + 1)) count += 1;
+  }
+  return count;
+}
+
+function parseRows(text: string, delimiter: string): string[][] {
   try {
-    return parse(buffer, {
-      bom: true,
-      delimiter,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-    }) as unknown as ParsedRow[]; // with info: true csv-parse returns { record, info } objects; its typings say string[][]
+    // Blank lines are kept (as rows of one empty field) so line numbers can be counted.
+    return parse(text, { bom: true, delimiter, relax_column_count: true, skip_empty_lines: false });
   } catch (error) {
     const line = (error as { lines?: unknown }).lines;
     const where = typeof line === 'number' ? ` near line ${line}` : '';

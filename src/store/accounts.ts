@@ -39,7 +39,7 @@ export async function writeAccounts(ctx: StoreContext, trx: Db, accounts: readon
   const latest = new Map(accounts.map((a) => [`${a.target}\u0000${a.identityId}`, a]));
   // The serial row first: every identity/account writer takes the same lock first, so they cannot deadlock.
   await bumpSerial(trx);
-  await bulkInsert(trx, ctx.dialect, { table: 'roster_accounts', columns: ACCOUNT_COLUMNS, key: ACCOUNT_KEY, onConflict: 'update' },
+  await bulkInsert(ctx, trx, { table: 'roster_accounts', columns: ACCOUNT_COLUMNS, types: { enabled: 'integer' }, key: ACCOUNT_KEY, onConflict: 'update' },
     [...latest.values()].map(accountValues));
 }
 

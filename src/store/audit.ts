@@ -78,7 +78,7 @@ export async function appendAudit(ctx: StoreContext, trx: Db, inputs: readonly A
     entries.push({ ...entry, prevHash, hash });
     prevHash = hash;
   }
-  await bulkInsert(trx, ctx.dialect, { table: 'roster_audit', columns: AUDIT_COLUMNS }, entries.map(auditValues));
+  await bulkInsert(ctx, trx, { table: 'roster_audit', columns: AUDIT_COLUMNS, types: { seq: 'bigint' } }, entries.map(auditValues));
   return entries;
 }
 

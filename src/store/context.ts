@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import type { Serialise } from './sqlite-lock.js';
+import type { SqliteStatements } from './bulk.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -21,6 +22,8 @@ export interface StoreContext {
    * PostgreSQL: a READ COMMITTED transaction on one pooled connection.
    */
   write<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
+  /** SQLite only: the raw connection, for bulk inserts inside `write` (see bulk.ts). */
+  readonly sqlite?: SqliteStatements;
 }
 
 export function sqliteWrite(db: Db, serialise: Serialise): StoreContext['write'] {

@@ -89,7 +89,7 @@ export function createIdentityStore(ctx: StoreContext): IdentityStore {
       const latest = new Map(identities.map((identity) => [identity.id, identity]));
       await ctx.write(async (trx) => {
         await bumpSerial(trx); // first: the serial row is the lock every identity/account writer takes first
-        await bulkInsert(trx, ctx.dialect, { table: 'roster_identities', columns: IDENTITY_COLUMNS, key: ['id'], onConflict: 'update' },
+        await bulkInsert(ctx, trx, { table: 'roster_identities', columns: IDENTITY_COLUMNS, types: { version: 'integer' }, key: ['id'], onConflict: 'update' },
           [...latest.values()].map(identityValues));
       });
     },
@@ -98,7 +98,7 @@ export function createIdentityStore(ctx: StoreContext): IdentityStore {
       const rows = events.map((e): BulkValue[] => [
         e.identityId, e.kind, e.effectiveAt, e.recordedAt, e.changes === undefined ? null : toJson(e.changes), toJson(e.reasons),
       ]);
-      await ctx.write((trx) => bulkInsert(trx, ctx.dialect, { table: 'roster_events', columns: EVENT_COLUMNS }, rows));
+      await ctx.write((trx) => bulkInsert(ctx, trx, { table: 'roster_events', columns: EVENT_COLUMNS }, rows));
     },
     async events(identityId) {
       const rows = await db.selectFrom('roster_events').selectAll().where('identity_id', '=', identityId).orderBy('n').execute();

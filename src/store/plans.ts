@@ -8,6 +8,8 @@ import type { PlanRow } from './schema.js';
 
 const PLAN_COLUMNS = ['id', 'created_at', 'basis', 'held', 'summary', 'holds', 'diagnostics', 'changes', 'change_count'] as const;
 
+const PLAN_TYPES = { basis: 'bigint', held: 'integer', change_count: 'integer' } as const;
+
 type PlanHead = Omit<Selectable<PlanRow>, 'changes'> & { readonly changes?: string };
 
 function planFromRow(row: PlanHead): Plan {
@@ -40,7 +42,7 @@ export function createPlanStore(ctx: StoreContext): PlanStore & { list(options?:
         plan.id, plan.createdAt, plan.basis, plan.held ? 1 : 0, toJson(plan.summary), toJson(plan.holds),
         toJson(plan.diagnostics), toJson(plan.changes), plan.changes.length,
       ];
-      await ctx.write((trx) => bulkInsert(trx, ctx.dialect, { table: 'roster_plans', columns: PLAN_COLUMNS, key: ['id'], onConflict: 'update' }, [row]));
+      await ctx.write((trx) => bulkInsert(ctx, trx, { table: 'roster_plans', columns: PLAN_COLUMNS, types: PLAN_TYPES, key: ['id'], onConflict: 'update' }, [row]));
     },
     async get(id) {
       const row = await db.selectFrom('roster_plans').selectAll().where('id', '=', id).executeTakeFirst();

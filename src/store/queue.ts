@@ -22,7 +22,7 @@ export function createQueueStore(ctx: StoreContext): QueueStore {
       const rows = jobs.map((job): BulkValue[] => [
         job.id, job.planId, job.target, job.orderingKey, job.seq, toJson(job.change), 'pending', 0, now, now, now,
       ]);
-      await ctx.write((trx) => bulkInsert(trx, ctx.dialect, { table: 'roster_jobs', columns: JOB_COLUMNS, key: ['id'], onConflict: 'ignore' }, rows));
+      await ctx.write((trx) => bulkInsert(ctx, trx, { table: 'roster_jobs', columns: JOB_COLUMNS, types: { seq: 'bigint', attempts: 'integer' }, key: ['id'], onConflict: 'ignore' }, rows));
     },
 
     claim: (options) => claimJobs(ctx, options),

@@ -22,7 +22,7 @@ export function openSqlite(location: string, baseDir: string): Backend {
   database.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   const serialise = memory ? writeLockFor(`memory:${++memoryDatabases}`) : writeLockFor(file);
-  const context: StoreContext = { db, dialect: 'sqlite', lockNamespace: file, write: sqliteWrite(db, serialise) };
+  const context: StoreContext = { db, dialect: 'sqlite', lockNamespace: file, write: sqliteWrite(db, serialise), sqlite: database };
   return {
     context,
     migrate: () => migrateSqlite(context.write),

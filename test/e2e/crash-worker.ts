@@ -47,7 +47,7 @@ async function main(storeFile: string, targetFile: string, mode: string): Promis
     id: CRASH_TARGET, type: 'sql', connection: crashConnection(targetFile), scope: 'true', attributes: {}, accountKey: 'username',
     leaver: { disable: 'immediately', deleteAfterMs: null }, onLeave: 'disable',
     safety: { maxDeletes: { percent: 5 }, maxDisables: { percent: 10 }, minAccounts: 10 },
-    executor: { concurrency: 8, maxAttempts: 50, backoffBaseMs: 10, backoffMaxMs: 200, quarantineAfter: 1_000 },
+    executor: { concurrency: 16, maxAttempts: 50, backoffBaseMs: 10, backoffMaxMs: 200, quarantineAfter: 1_000 },
   };
   const store = await openStore(`sqlite:${storeFile}`);
   const connector = createConnector(target, { targetId: CRASH_TARGET, baseDir: process.cwd(), log });

@@ -49,21 +49,16 @@ async function killWhenApplied(mode: 'enqueue' | 'resume', threshold: number): P
 }
 
 describe('crash (kill -9) in the middle of applying a plan', () => {
-  it('loses nothing and duplicates nothing across two kills', { timeout: 150_000 }, async () => {
+  it('loses nothing and duplicates nothing across two kills', { timeout: 120_000 } /* ~55 s measured on 2 cores at load average 10; the store claim is the bottleneck */, async () => {
     const total = crashPlan().changes.length;
-    const t0 = Date.now();
     const first = await killWhenApplied('enqueue', 300);
-    console.log('first', Date.now() - t0);
     const second = await killWhenApplied('resume', 1500);
-    console.log('second', Date.now() - t0);
     expect(first).toBeLessThan(total);
     expect(second).toBeLessThan(total);
     expect(second).toBeGreaterThan(first);
-    expect(second - first).toBeLessThan(total);
 
     const last = start('resume');
     expect(await last.exited, last.output()).toBe(0);
-    console.log('last', Date.now() - t0);
 
     const store = await openStore(`sqlite:${storeFile}`);
     try {

@@ -1,4 +1,5 @@
-import { isAbsolute, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
@@ -27,6 +28,8 @@ export function openDatabase(url: string, baseDir: string): OpenedDatabase {
     const db: AppDatabase = new Kysely({
       dialect: new SqliteDialect({
         database: async () => {
+          // The file is created on first use; its folder may not exist yet (a fresh demo, a new project).
+          if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
           const database = new BetterSqlite3(file);
           database.pragma('busy_timeout = 5000');
           // WAL lets readers (the application itself) work while we write; NORMAL sync is still safe against a killed process.

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { ConnectionOptions } from 'node:tls';
+import { z } from 'zod';
+import { isAttributeName } from './escape.js';
+import { parseDn } from './dn.js';
+
+/** An LDAP attribute name (or OID): nothing that could change a filter or a DN. */
+export const attributeName = z.string().refine(isAttributeName, 'must be an LDAP attribute name (letters, digits, hyphens)');
+
+/** A DN that parses (RFC 4514). */
+export const dnString = z.string().min(1).refine((dn) => {
+  try {
+    return parseDn(dn).length > 0;
+  } catch {
+    return false;
+  }
+}, 'must be a distinguished name such as ou=people,dc=example,dc=com');
+
+export const tlsSchema = z.object({
+  /** PEM text, or a path to a PEM file (relative to the config file). */
+  ca: z.string().optional(),
+  rejectUnauthorized: z.boolean().default(true),
+  /** The name the server certificate is checked against, when it differs from the URL's host. */
+  servername: z.string().optional(),
+}).strict();
+
+/** What every directory target's `connection:` block starts with. */
+export const connectionFields = {
+  url: z.string().regex(/^ldaps?:\/\/[^/]+\/?$/, 'must be ldap://host[:port] or ldaps://host[:port]'),
+  bindDN: z.string().min(1),
+  /** Use ${env:NAME} or a file reference in roster.yaml: it is never logged. */
+  password: z.string(),
+  startTLS: z.boolean().default(false),
+  tls: tlsSchema.optional(),
+  poolSize: z.number().int().min(1).max(32).default(4),
+  timeoutMs: z.number().int().positive().default(30_000),
+  connectTimeoutMs: z.number().int().positive().default(5_000),
+  /** Entries per page of a paged search. */
+  pageSize: z.number().int().min(1).max(10_000).default(500),
+};
+
+/** node:tls options from the `tls:` block; a CA given as a path is read relative to baseDir. */
+export function tlsOptions(tls: z.infer<typeof tlsSchema> | undefined, baseDir: string): ConnectionOptions | undefined {
+  if (tls === undefined) return undefined;
+  const ca = tls.ca === undefined ? undefined
+    : tls.ca.includes('-----BEGIN') ? tls.ca
+      : readFileSync(isAbsolute(tls.ca) ? tls.ca : resolve(baseDir, tls.ca), 'utf8');
+  return { ca, rejectUnauthorized: tls.rejectUnauthorized, servername: tls.servername };
+}

@@ -1,0 +1,100 @@
+import { RosterError } from '../../core/errors.js';
+
+/** LDAP result codes (RFC 4511 appendix A) the connectors treat specially. */
+export const ResultCode = {
+  timeLimitExceeded: 3,
+  sizeLimitExceeded: 4,
+  referral: 10,
+  adminLimitExceeded: 11,
+  confidentialityRequired: 13,
+  noSuchAttribute: 16,
+  undefinedAttributeType: 17,
+  constraintViolation: 19,
+  attributeOrValueExists: 20,
+  invalidAttributeSyntax: 21,
+  noSuchObject: 32,
+  invalidDNSyntax: 34,
+  invalidCredentials: 49,
+  insufficientAccessRights: 50,
+  busy: 51,
+  unavailable: 52,
+  unwillingToPerform: 53,
+  namingViolation: 64,
+  objectClassViolation: 65,
+  notAllowedOnNonLeaf: 66,
+  notAllowedOnRDN: 67,
+  entryAlreadyExists: 68,
+  objectClassModsProhibited: 69,
+  other: 80,
+} as const;
+
+const RETRYABLE = new Set<number>([ResultCode.timeLimitExceeded, ResultCode.adminLimitExceeded, ResultCode.busy, ResultCode.unavailable]);
+
+const PLAIN: Readonly<Record<number, string>> = {
+  [ResultCode.timeLimitExceeded]: 'the directory ran out of time',
+  [ResultCode.adminLimitExceeded]: 'the directory hit an administrative limit',
+  [ResultCode.busy]: 'the directory is busy',
+  [ResultCode.unavailable]: 'the directory is unavailable',
+  [ResultCode.referral]: 'the directory referred the request elsewhere (search or write under the configured base)',
+  [ResultCode.confidentialityRequired]: 'the directory requires an encrypted connection (use ldaps:// or startTLS)',
+  [ResultCode.noSuchAttribute]: 'the entry has no such attribute or value',
+  [ResultCode.undefinedAttributeType]: 'the schema has no such attribute (check the attribute mapping)',
+  [ResultCode.constraintViolation]: 'a value breaks a constraint of the directory (length, uniqueness or policy)',
+  [ResultCode.attributeOrValueExists]: 'the value is already there',
+  [ResultCode.invalidAttributeSyntax]: 'a value has the wrong syntax for its attribute',
+  [ResultCode.noSuchObject]: 'no such entry',
+  [ResultCode.invalidDNSyntax]: 'the DN is not valid',
+  [ResultCode.invalidCredentials]: 'the bind DN or password is wrong',
+  [ResultCode.insufficientAccessRights]: 'the bind account may not do this',
+  [ResultCode.unwillingToPerform]: 'the directory is unwilling to do this',
+  [ResultCode.namingViolation]: 'the DN breaks the naming rules (wrong parent or RDN attribute)',
+  [ResultCode.objectClassViolation]: 'the entry breaks its object classes (a required attribute is missing or one is not allowed)',
+  [ResultCode.notAllowedOnNonLeaf]: 'the entry has children',
+  [ResultCode.notAllowedOnRDN]: 'the attribute is part of the DN and cannot be changed by a modify',
+  [ResultCode.entryAlreadyExists]: 'an entry with this DN already exists',
+  [ResultCode.objectClassModsProhibited]: 'the object classes of an entry cannot be changed like this',
+};
+
+const NETWORK = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|socket|connection|timeout|timed out|closed/i;
+
+/** The numeric LDAP result code of an ldapts error, if it has one. */
+export function resultCodeOf(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** A transport failure (no LDAP result): worth reconnecting and trying again. */
+export function isConnectionError(error: unknown): boolean {
+  if (error instanceof RosterError || resultCodeOf(error) !== undefined) return false;
+  const code = (error as { code?: unknown } | null)?.code;
+  const text = `${typeof code === 'string' ? code : ''} ${error instanceof Error ? error.message : String(error)}`;
+  return NETWORK.test(text);
+}
+
+/** Extra plain words for a server's diagnostic message (Active Directory's `data 52e`, ...). */
+export type DiagnosticExplainer = (message: string, resultCode: number) => string | undefined;
+
+/**
+ * An ldapts / socket error -> RosterError naming the operation and target.
+ * Messages carry the server's diagnostic text, never credentials.
+ */
+export function toDirectoryError(error: unknown, targetId: string, operation: string, explain?: DiagnosticExplainer): RosterError {
+  if (error instanceof RosterError) return error;
+  const where = `${operation} on ${targetId}`;
+  const detail = error instanceof Error ? error.message : String(error);
+  const code = resultCodeOf(error);
+  if (code === undefined) {
+    if (isConnectionError(error) || /certificate|self.signed|TLS|SSL/i.test(detail)) {
+      return new RosterError('target.unavailable', `${where}: cannot reach the directory (${detail})`, { retryable: !/certificate|self.signed/i.test(detail), cause: error });
+    }
+    return new RosterError('target.rejected', `${where}: ${detail}`, { cause: error });
+  }
+  const plain = explain?.(detail, code) ?? PLAIN[code] ?? 'the directory refused the request';
+  const message = `${where}: ${plain} (LDAP ${code}: ${detail})`;
+  const details = { resultCode: code };
+  if (RETRYABLE.has(code)) return new RosterError('target.unavailable', message, { retryable: true, cause: error, details });
+  if (code === ResultCode.noSuchObject) return new RosterError('target.not_found', message, { cause: error, details });
+  if (code === ResultCode.entryAlreadyExists) return new RosterError('target.conflict', message, { cause: error, details });
+  if (code === ResultCode.invalidCredentials) return new RosterError('target.unavailable', message, { cause: error, details });
+  return new RosterError('target.rejected', message, { cause: error, details });
+}

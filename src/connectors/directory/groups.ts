@@ -1,0 +1,186 @@
+import { RosterError } from '../../core/errors.js';
+import { equalityFilter, objectClassFilter, andFilter, orFilter } from './escape.js';
+import { formatDn, normaliseDn, parentDn, parseDn, leafValue } from './dn.js';
+import { resultCodeOf, ResultCode } from './errors.js';
+import type { ClientPool } from './pool.js';
+import { Attribute, Change } from 'ldapts';
+
+export type GroupClass = 'groupOfNames' | 'groupOfUniqueNames' | 'posixGroup' | 'group';
+
+export interface GroupSettings {
+  /** Where groups live; plain entitlement names become `cn=<name>,<base>`. */
+  readonly base: string;
+  readonly objectClass: GroupClass;
+  /** Entitlements that are not DNs are names of groups directly under `base`; read back the same way. */
+  readonly names: boolean;
+  /** Create a missing group on the first grant. */
+  readonly create: boolean;
+  /**
+   * The member kept in a groupOfNames / groupOfUniqueNames when the last real
+   * member goes (the attribute is mandatory). Default: the group's own DN.
+   */
+  readonly placeholder: string | undefined;
+  readonly pageSize: number;
+}
+
+/** Who a membership is about: member / uniqueMember hold the DN, memberUid holds the uid. */
+export interface Member {
+  readonly dn: string;
+  readonly uid: string | undefined;
+}
+
+const MEMBER_ATTRIBUTE: Readonly<Record<GroupClass, string>> = {
+  groupOfNames: 'member',
+  groupOfUniqueNames: 'uniqueMember',
+  posixGroup: 'memberUid',
+  group: 'member',
+};
+
+/**
+ * Group memberships in a directory: the entitlement is the group (a DN, or a
+ * name under the groups base). Every change is idempotent.
+ */
+export class DirectoryGroups {
+  readonly memberAttribute: string;
+  readonly #settings: GroupSettings;
+  readonly #pool: ClientPool;
+
+  constructor(settings: GroupSettings, pool: ClientPool) {
+    this.#settings = settings;
+    this.#pool = pool;
+    this.memberAttribute = MEMBER_ATTRIBUTE[settings.objectClass];
+  }
+
+  /** The group DN an entitlement names. */
+  groupDn(entitlement: string): string {
+    if (this.#settings.names && !entitlement.includes('=')) return formatDn([[{ type: 'cn', value: entitlement }], ...parseDn(this.#settings.base)]);
+    try {
+      return formatDn(parseDn(entitlement));
+    } catch {
+      throw new RosterError('target.rejected', `entitlement ${JSON.stringify(entitlement)} is neither a group DN nor a group name`);
+    }
+  }
+
+  /** The entitlement a group DN is reported as (its name when it sits directly under the base). */
+  entitlement(groupDn: string): string {
+    if (this.#settings.names && normaliseDn(parentDn(groupDn)) === normaliseDn(this.#settings.base)) return leafValue(groupDn) ?? groupDn;
+    return groupDn;
+  }
+
+  #value(member: Member): string | undefined {
+    return this.memberAttribute === 'memberUid' ? member.uid : member.dn;
+  }
+
+  #needsPlaceholder(): boolean {
+    return this.#settings.objectClass === 'groupOfNames' || this.#settings.objectClass === 'groupOfUniqueNames';
+  }
+
+  async add(member: Member, entitlement: string): Promise<void> {
+    const dn = this.groupDn(entitlement);
+    const value = this.#value(member);
+    if (value === undefined) throw new RosterError('target.rejected', `the account has no uid for memberUid of ${dn}`);
+    try {
+      await this.#pool.use((c) => c.modify(dn, new Change({ operation: 'add', modification: new Attribute({ type: this.memberAttribute, values: [value] }) })));
+    } catch (error) {
+      const code = resultCodeOf(error);
+      if (code === ResultCode.attributeOrValueExists) return;
+      if (code !== ResultCode.noSuchObject || !this.#settings.create) throw error;
+      await this.#create(dn, value);
+      return;
+    }
+    if (this.#needsPlaceholder()) await this.#removeValue(dn, this.#placeholder(dn));
+  }
+
+  async remove(member: Member, entitlement: string): Promise<void> {
+    const dn = this.groupDn(entitlement);
+    const value = this.#value(member);
+    if (value === undefined) return;
+    try {
+      await this.#removeValue(dn, value);
+    } catch (error) {
+      const code = resultCodeOf(error);
+      if (code === ResultCode.noSuchObject) return;
+      if (!this.#needsPlaceholder() || (code !== ResultCode.objectClassViolation && code !== ResultCode.constraintViolation)) throw error;
+      // The last member: the attribute is mandatory, so the placeholder takes its place.
+      await this.#pool.use((c) => c.modify(dn, new Change({ operation: 'replace', modification: new Attribute({ type: this.memberAttribute, values: [this.#placeholder(dn)] }) })));
+    }
+  }
+
+  /** The group DNs the member is directly in. */
+  async of(member: Member): Promise<string[]> {
+    const tests = [equalityFilter(this.memberAttribute, this.#value(member) ?? '')];
+    const { searchEntries } = await this.#pool.use((c) => c.search(this.#settings.base, {
+      scope: 'sub', filter: andFilter(objectClassFilter([this.#settings.objectClass]), orFilter(...tests)), attributes: ['1.1'],
+    }));
+    return searchEntries.map((e) => e.dn);
+  }
+
+  /** Every group's members: normalised member DN (or uid) -> group DNs. */
+  async all(): Promise<Map<string, string[]>> {
+    const byMember = new Map<string, string[]>();
+    const attribute = this.memberAttribute;
+    const client = await this.#pool.lease();
+    const pages = client.searchPaginated(this.#settings.base, {
+      scope: 'sub', filter: objectClassFilter([this.#settings.objectClass]), attributes: [attribute], paged: { pageSize: this.#settings.pageSize },
+    });
+    for await (const page of pages) {
+      for (const group of page.searchEntries) {
+        const raw = Object.entries(group).find(([name]) => name.toLowerCase() === attribute.toLowerCase())?.[1] ?? [];
+        for (const value of Array.isArray(raw) ? raw : [raw]) {
+          const key = this.memberKey(String(value));
+          byMember.set(key, [...(byMember.get(key) ?? []), group.dn]);
+        }
+      }
+    }
+    return byMember;
+  }
+
+  /** The key `all()` files a member value under. */
+  memberKey(value: string): string {
+    if (this.memberAttribute === 'memberUid') return `uid:${value}`;
+    try {
+      return normaliseDn(value);
+    } catch {
+      return value;
+    }
+  }
+
+  keyOf(member: Member): string {
+    return this.memberAttribute === 'memberUid' ? `uid:${member.uid ?? ''}` : normaliseDn(member.dn);
+  }
+
+  /** After a rename: point memberships that still name the old DN (no refint overlay) at the new one. */
+  async renamed(oldDn: string, newDn: string): Promise<void> {
+    if (this.memberAttribute === 'memberUid') return;
+    const stale = await this.of({ dn: oldDn, uid: undefined });
+    for (const group of stale) {
+      await this.#removeValue(group, oldDn).catch(() => undefined);
+      await this.add({ dn: newDn, uid: undefined }, group);
+    }
+  }
+
+  #placeholder(groupDn: string): string {
+    return this.#settings.placeholder ?? groupDn;
+  }
+
+  async #removeValue(groupDn: string, value: string): Promise<void> {
+    try {
+      await this.#pool.use((c) => c.modify(groupDn, new Change({ operation: 'delete', modification: new Attribute({ type: this.memberAttribute, values: [value] }) })));
+    } catch (error) {
+      if (resultCodeOf(error) === ResultCode.noSuchAttribute) return;
+      throw error;
+    }
+  }
+
+  async #create(groupDn: string, firstMember: string): Promise<void> {
+    const cn = leafValue(groupDn) ?? '';
+    const objectClass = this.#settings.objectClass;
+    if (objectClass === 'posixGroup') throw new RosterError('target.rejected', `group ${groupDn} does not exist (posixGroup needs a gidNumber: create it first)`);
+    try {
+      await this.#pool.use((c) => c.add(groupDn, { objectClass: objectClass === 'group' ? ['top', 'group'] : ['top', objectClass], cn, [this.memberAttribute]: [firstMember] }));
+    } catch (error) {
+      if (resultCodeOf(error) !== ResultCode.entryAlreadyExists) throw error;
+      await this.add({ dn: firstMember, uid: firstMember }, groupDn);
+    }
+  }
+}

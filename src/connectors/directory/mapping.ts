@@ -1,0 +1,80 @@
+import { RosterError } from '../../core/errors.js';
+import type { Attributes } from '../../core/types.js';
+import { renderDnTemplate } from './dn.js';
+import { isAttributeName } from './escape.js';
+import { toLdapValues, type EntryValues } from './normalise.js';
+
+/** Roster attribute names <-> LDAP attribute names of one target. */
+export class AttributeMapping {
+  readonly keyAttribute: string;
+  readonly keyLdap: string;
+  readonly #toLdap: ReadonlyMap<string, string>;
+  readonly #targetId: string;
+
+  constructor(attributes: Readonly<Record<string, string>>, key: string, targetId: string) {
+    this.#targetId = targetId;
+    const map = new Map(Object.entries(attributes));
+    if (!map.has(key)) map.set(key, key);
+    this.#toLdap = map;
+    this.keyAttribute = key;
+    this.keyLdap = this.ldapName(key);
+  }
+
+  ldapName(rosterName: string): string {
+    const name = this.#toLdap.get(rosterName) ?? rosterName;
+    if (!isAttributeName(name)) throw new RosterError('target.rejected', `${this.#targetId}: attribute ${JSON.stringify(rosterName)} has no LDAP name (map it in connection.users.attributes)`);
+    return name;
+  }
+
+  /** LDAP attributes to read for an account. */
+  readAttributes(): string[] {
+    return [...new Set(this.#toLdap.values())];
+  }
+
+  /** Roster attributes -> LDAP attribute values (a null clears: an empty list). `dn` is not an attribute. */
+  toLdap(attributes: Attributes): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const [name, value] of Object.entries(attributes)) {
+      if (name === 'dn' || value === undefined) continue;
+      out.set(this.ldapName(name), toLdapValues(value));
+    }
+    return out;
+  }
+
+  /** LDAP values -> Roster attributes of the mapped names (one value: a string; several: a sorted array). */
+  fromEntry(values: EntryValues): Record<string, unknown> {
+    const attributes: Record<string, unknown> = {};
+    for (const [rosterName, ldapName] of this.#toLdap) {
+      const found = values.get(ldapName.toLowerCase());
+      if (found === undefined || found.length === 0) continue;
+      attributes[rosterName] = found.length === 1 ? found[0] : [...found].sort();
+    }
+    return attributes;
+  }
+
+  /** A value for a template placeholder: a Roster attribute from `attributes`, else from the entry. */
+  placeholder(name: string, attributes: Attributes, values: EntryValues | undefined): string | undefined {
+    if (Object.hasOwn(attributes, name)) return toLdapValues(attributes[name])[0];
+    return values?.get(this.ldapName(name).toLowerCase())?.[0];
+  }
+
+  /** Render a DN template; a missing placeholder is a rejected change. */
+  renderDn(template: string, attributes: Attributes, values: EntryValues | undefined, operation: string): string {
+    const rendered = renderDnTemplate(template, (name) => this.placeholder(name, attributes, values));
+    if ('missing' in rendered) {
+      throw new RosterError('target.rejected', `${operation} on ${this.#targetId}: the DN template needs ${rendered.missing.join(', ')}`);
+    }
+    return rendered.dn;
+  }
+
+  /** A plain-text template ({name} unescaped), for defaults such as cn: "{givenName} {sn}". */
+  renderText(template: string, attributes: Attributes): string | undefined {
+    let missing = false;
+    const text = template.replace(/\{([A-Za-z0-9_.-]+)\}/g, (_, name: string) => {
+      const value = this.placeholder(name, attributes, undefined);
+      if (value === undefined) missing = true;
+      return value ?? '';
+    });
+    return missing || text === '' ? undefined : text;
+  }
+}

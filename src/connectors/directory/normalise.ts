@@ -1,0 +1,66 @@
+import { normaliseDn } from './dn.js';
+
+/** An entry as read: attribute names lower-cased, every value a string (binary ones are read separately). */
+export type EntryValues = ReadonlyMap<string, readonly string[]>;
+
+/** A modification to send: replace with these values (an empty list deletes the attribute). */
+export interface AttributeChange {
+  readonly attribute: string;
+  readonly values: readonly string[];
+}
+
+/** A Roster attribute value as LDAP strings: null/undefined none, arrays flattened, booleans TRUE/FALSE. */
+export function toLdapValues(value: unknown): string[] {
+  if (value === null || value === undefined) return [];
+  if (Array.isArray(value)) return value.flatMap((item) => toLdapValues(item));
+  if (typeof value === 'boolean') return [value ? 'TRUE' : 'FALSE'];
+  if (value instanceof Date) return [value.toISOString()];
+  if (typeof value === 'object') return [JSON.stringify(value)];
+  const text = String(value);
+  return text === '' ? [] : [text];
+}
+
+/** Comparable form of one value: exact text, or a canonical DN for DN-valued attributes. */
+function canonical(value: string, isDn: boolean): string {
+  if (!isDn) return value;
+  try {
+    return normaliseDn(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Same set of values, ignoring order and duplicates (and DN spelling for DN-valued attributes). */
+export function sameValues(a: readonly string[], b: readonly string[], isDn = false): boolean {
+  const left = new Set(a.map((v) => canonical(v, isDn)));
+  const right = new Set(b.map((v) => canonical(v, isDn)));
+  if (left.size !== right.size) return false;
+  for (const value of left) if (!right.has(value)) return false;
+  return true;
+}
+
+/**
+ * What to send so the entry holds `desired` (LDAP attribute name -> values;
+ * an empty list clears). Attribute names compare case-insensitively; only the
+ * attributes whose values differ are returned.
+ */
+export function attributeChanges(current: EntryValues, desired: ReadonlyMap<string, readonly string[]>, dnAttributes: ReadonlySet<string> = new Set()): AttributeChange[] {
+  const changes: AttributeChange[] = [];
+  for (const [attribute, values] of desired) {
+    const have = current.get(attribute.toLowerCase()) ?? [];
+    if (values.length === 0 && have.length === 0) continue;
+    if (!sameValues(have, values, dnAttributes.has(attribute.toLowerCase()))) changes.push({ attribute, values });
+  }
+  return changes;
+}
+
+/** An ldapts entry -> lower-cased attribute names with string values (Buffers decoded as UTF-8). */
+export function entryValues(entry: Readonly<Record<string, unknown>>): Map<string, string[]> {
+  const values = new Map<string, string[]>();
+  for (const [name, raw] of Object.entries(entry)) {
+    if (name === 'dn') continue;
+    const list = Array.isArray(raw) ? raw : [raw];
+    values.set(name.toLowerCase(), list.map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v))));
+  }
+  return values;
+}

@@ -1,0 +1,103 @@
+import type { ConnectionOptions } from 'node:tls';
+import { Client, type SearchOptions } from 'ldapts';
+import { isConnectionError } from './errors.js';
+
+export interface PoolOptions {
+  readonly url: string;
+  readonly bindDN: string;
+  /** Never logged; kept only to bind new connections. */
+  readonly password: string;
+  readonly startTLS: boolean;
+  readonly tls: ConnectionOptions | undefined;
+  readonly size: number;
+  readonly timeoutMs: number;
+  readonly connectTimeoutMs: number;
+}
+
+/** The few client calls the connectors use (an ldapts Client). */
+export type DirectoryClient = Pick<Client, 'add' | 'modify' | 'modifyDN' | 'del' | 'search' | 'searchPaginated' | 'exop'>;
+export type { SearchOptions };
+
+/**
+ * A few bound LDAP connections used round robin. A connection is opened and
+ * bound on first use; a transport failure drops it and the operation is tried
+ * once more on a fresh one (every connector write is idempotent).
+ */
+export class ClientPool {
+  readonly #options: PoolOptions;
+  readonly #slots: (Promise<Client> | undefined)[];
+  #next = 0;
+  #closed = false;
+
+  constructor(options: PoolOptions) {
+    this.#options = options;
+    this.#slots = Array.from({ length: Math.max(1, options.size) }, () => undefined);
+  }
+
+  async use<T>(work: (client: DirectoryClient) => Promise<T>): Promise<T> {
+    const slot = this.#next;
+    this.#next = (this.#next + 1) % this.#slots.length;
+    try {
+      return await work(await this.#client(slot));
+    } catch (error) {
+      if (!isConnectionError(error) || this.#closed) throw error;
+      this.#drop(slot);
+      return work(await this.#client(slot));
+    }
+  }
+
+  /** A connection for a multi-step exchange (a paged search), chosen round robin; no retry. */
+  lease(): Promise<DirectoryClient> {
+    const slot = this.#next;
+    this.#next = (this.#next + 1) % this.#slots.length;
+    return this.#client(slot);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const clients = this.#slots.splice(0);
+    await Promise.all(clients.map(async (pending) => {
+      const client = await pending?.catch(() => undefined);
+      await client?.unbind().catch(() => undefined);
+    }));
+  }
+
+  #client(slot: number): Promise<Client> {
+    if (this.#closed) return Promise.reject(new Error('the connection pool is closed'));
+    let pending = this.#slots[slot];
+    if (pending === undefined) {
+      pending = this.#open();
+      this.#slots[slot] = pending;
+      pending.catch(() => {
+        if (this.#slots[slot] === pending) this.#slots[slot] = undefined;
+      });
+    }
+    return pending;
+  }
+
+  #drop(slot: number): void {
+    const pending = this.#slots[slot];
+    this.#slots[slot] = undefined;
+    void pending?.then((client) => client.unbind()).catch(() => undefined);
+  }
+
+  async #open(): Promise<Client> {
+    const { url, tls, timeoutMs, connectTimeoutMs, startTLS, bindDN, password } = this.#options;
+    const client = new Client({ url, timeout: timeoutMs, connectTimeout: connectTimeoutMs, tlsOptions: url.startsWith('ldaps:') ? tls : undefined });
+    try {
+      // host: the name the certificate is checked against (ldapts passes only our options to tls.connect).
+      if (startTLS) await client.startTLS({ ...tls, host: new URL(url).hostname, servername: tls?.servername ?? sniName(url) });
+      await client.bind(bindDN, password);
+      return client;
+    } catch (error) {
+      await client.unbind().catch(() => undefined);
+      throw error;
+    }
+  }
+}
+
+function sniName(url: string): string | undefined {
+  const host = new URL(url).hostname;
+  // SNI takes names, not addresses; an address is still checked against the certificate's IP SANs.
+  return /^[\d.]+$|:/.test(host) ? undefined : host;
+}

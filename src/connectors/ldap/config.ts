@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { attributeName, connectionFields, dnString } from '../directory/config.js';
+
+const disableSchema = z.discriminatedUnion('strategy', [
+  /** Move the entry below `ou` (enable moves it back to its mapped DN). */
+  z.object({ strategy: z.literal('move'), ou: dnString }).strict(),
+  /** Set `attribute: value` (e.g. pwdAccountLockedTime: 000001010000Z); enable removes it. */
+  z.object({ strategy: z.literal('attribute'), attribute: attributeName, value: z.string().min(1) }).strict(),
+  /** Remove every group membership and set a marker attribute; enable clears the marker (the plan re-grants). */
+  z.object({ strategy: z.literal('strip-groups'), attribute: attributeName, value: z.string().min(1) }).strict(),
+]);
+
+const posixSchema = z.object({
+  /** uidNumber is allocated from this range, after the highest one in use. */
+  uidNumber: z.object({ min: z.number().int().nonnegative(), max: z.number().int().positive() }).strict(),
+  gidNumber: z.number().int().nonnegative(),
+  /** A template like /home/{uid}; placeholders are Roster attribute names. */
+  homeDirectory: z.string().default('/home/{uid}'),
+  loginShell: z.string().optional(),
+}).strict();
+
+/** The `connection:` block of a `type: ldap` target. */
+export const ldapConnectionSchema = z.object({
+  ...connectionFields,
+  users: z.object({
+    /** Accounts are searched below this DN (subtree). */
+    base: dnString,
+    /** Where a new account goes, e.g. uid={uid},ou=people,dc=example,dc=com ({name}: a Roster attribute, escaped). A `dn` attribute in the spec wins. */
+    dn: z.string().min(1),
+    /** The Roster attribute that is the natural key (its LDAP attribute must be unique). */
+    key: z.string().min(1),
+    objectClasses: z.array(attributeName).min(1).default(['inetOrgPerson']),
+    /** Roster attribute -> LDAP attribute; an attribute not listed keeps its name. */
+    attributes: z.record(z.string(), attributeName).default({}),
+    /** LDAP attributes set on create when the spec gives none, as templates (e.g. cn: "{uid}", sn: "{uid}"). */
+    defaults: z.record(attributeName, z.string()).default({}),
+    /** Create missing organizationalUnit parents of a new or moved entry. */
+    createOUs: z.boolean().default(false),
+    posix: posixSchema.optional(),
+  }).strict(),
+  groups: z.object({
+    base: dnString,
+    objectClass: z.enum(['groupOfNames', 'groupOfUniqueNames', 'posixGroup']).default('groupOfNames'),
+    /** Entitlements that are not DNs are group names (cn) under `base`. */
+    names: z.boolean().default(false),
+    create: z.boolean().default(false),
+    placeholder: z.string().optional(),
+  }).strict().optional(),
+  disable: disableSchema.optional(),
+}).strict();
+
+export type LdapConnectionConfig = z.infer<typeof ldapConnectionSchema>;
+export type LdapDisableConfig = z.infer<typeof disableSchema>;

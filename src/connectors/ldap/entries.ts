@@ -1,0 +1,82 @@
+import type { Entry } from 'ldapts';
+import { andFilter, equalityFilter, objectClassFilter } from '../directory/escape.js';
+import { isUnder, sameDn } from '../directory/dn.js';
+import { entryValues, type EntryValues } from '../directory/normalise.js';
+import type { ClientPool } from '../directory/pool.js';
+
+/** An account entry as read: its DN, its entryUUID and its values (names lower-cased). */
+export interface LdapEntry {
+  readonly dn: string;
+  readonly uuid: string;
+  readonly values: EntryValues;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+/** Reads account entries below a few search bases (the users base and, if elsewhere, the disabled OU). */
+export class EntryReader {
+  readonly #pool: ClientPool;
+  readonly #bases: readonly string[];
+  readonly #objectClasses: readonly string[];
+  readonly #attributes: readonly string[];
+  readonly #pageSize: number;
+
+  constructor(pool: ClientPool, bases: readonly string[], objectClasses: readonly string[], attributes: readonly string[], pageSize: number) {
+    this.#pool = pool;
+    // A base below another base would return its entries twice.
+    this.#bases = bases.filter((base, i) => !bases.some((other, j) => j !== i && isUnder(base, other) && (!sameDn(base, other) || j < i)));
+    this.#objectClasses = objectClasses;
+    this.#attributes = [...new Set(['entryUUID', ...attributes])];
+    this.#pageSize = pageSize;
+  }
+
+  byUuid(uuid: string): Promise<LdapEntry | undefined> {
+    if (!isUuid(uuid)) return Promise.resolve(undefined);
+    return this.#first(equalityFilter('entryUUID', uuid));
+  }
+
+  byAttribute(attribute: string, value: string): Promise<LdapEntry | undefined> {
+    return this.#first(equalityFilter(attribute, value));
+  }
+
+  async byDn(dn: string): Promise<LdapEntry | undefined> {
+    const { searchEntries } = await this.#pool.use((c) => c.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: [...this.#attributes] }))
+      .catch((error: unknown) => {
+        if ((error as { code?: unknown }).code === 32) return { searchEntries: [] as Entry[] };
+        throw error;
+      });
+    const entry = searchEntries[0];
+    return entry === undefined ? undefined : toEntry(entry);
+  }
+
+  /** Every account, page by page. */
+  async *all(): AsyncIterable<LdapEntry[]> {
+    const filter = objectClassFilter(this.#objectClasses);
+    for (const base of this.#bases) {
+      // One pooled connection carries the whole paged search (the paging cookie belongs to it).
+      const client = await this.#pool.lease();
+      for await (const page of client.searchPaginated(base, { scope: 'sub', filter, attributes: [...this.#attributes], paged: { pageSize: this.#pageSize } })) {
+        yield page.searchEntries.map(toEntry);
+      }
+    }
+  }
+
+  async #first(test: string): Promise<LdapEntry | undefined> {
+    const filter = andFilter(objectClassFilter(this.#objectClasses), test);
+    for (const base of this.#bases) {
+      const { searchEntries } = await this.#pool.use((c) => c.search(base, { scope: 'sub', filter, attributes: [...this.#attributes], sizeLimit: 2 }));
+      const entry = searchEntries[0];
+      if (entry !== undefined) return toEntry(entry);
+    }
+    return undefined;
+  }
+}
+
+function toEntry(entry: Entry): LdapEntry {
+  const values = entryValues(entry);
+  return { dn: entry.dn, uuid: values.get('entryuuid')?.[0] ?? '', values };
+}

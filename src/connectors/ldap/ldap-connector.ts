@@ -1,0 +1,311 @@
+import { Attribute, Change } from 'ldapts';
+import { RosterError } from '../../core/errors.js';
+import type { Attributes, TargetAccount } from '../../core/types.js';
+import type { AccountSpec, Connector, ConnectorCapabilities, ConnectorContext } from '../types.js';
+import { formatDn, isUnder, parseDn, sameDn } from '../directory/dn.js';
+import { resultCodeOf, ResultCode, toDirectoryError } from '../directory/errors.js';
+import { DirectoryGroups, type Member } from '../directory/groups.js';
+import { attributeChanges, toLdapValues } from '../directory/normalise.js';
+import { ensureParentOUs } from '../directory/parents.js';
+import type { ClientPool } from '../directory/pool.js';
+import type { LdapConnectionConfig } from './config.js';
+import { EntryReader, type LdapEntry } from './entries.js';
+import { AttributeMapping } from '../directory/mapping.js';
+import { UidNumberAllocator } from './posix.js';
+
+type Users = LdapConnectionConfig['users'];
+
+/**
+ * An LDAPv3 directory (OpenLDAP and the like). The account id is the entry's
+ * entryUUID, so renames and moves keep the link. Filters and DNs are built
+ * only through the escaping helpers.
+ */
+export class LdapConnector implements Connector {
+  readonly kind = 'ldap';
+  readonly capabilities: ConnectorCapabilities;
+  readonly #pool: ClientPool;
+  readonly #config: LdapConnectionConfig;
+  readonly #users: Users;
+  readonly #targetId: string;
+  readonly #mapping: AttributeMapping;
+  readonly #reader: EntryReader;
+  readonly #groups: DirectoryGroups | undefined;
+  readonly #uidNumbers: UidNumberAllocator | undefined;
+
+  constructor(pool: ClientPool, config: LdapConnectionConfig, context: ConnectorContext) {
+    this.#pool = pool;
+    this.#config = config;
+    this.#users = config.users;
+    this.#targetId = context.targetId;
+    this.#mapping = new AttributeMapping(config.users.attributes, config.users.key, context.targetId);
+    const disable = config.disable;
+    const read = [...this.#mapping.readAttributes(), 'uid', ...(disable !== undefined && disable.strategy !== 'move' ? [disable.attribute] : [])];
+    const bases = [config.users.base, ...(disable?.strategy === 'move' ? [disable.ou] : [])];
+    const objectClasses = config.users.posix === undefined ? config.users.objectClasses : [...config.users.objectClasses, 'posixAccount'];
+    this.#reader = new EntryReader(pool, bases, objectClasses, read, config.pageSize);
+    this.#groups = config.groups === undefined ? undefined : new DirectoryGroups({
+      base: config.groups.base, objectClass: config.groups.objectClass, names: config.groups.names,
+      create: config.groups.create, placeholder: config.groups.placeholder, pageSize: config.pageSize,
+    }, pool);
+    this.#uidNumbers = config.users.posix === undefined ? undefined : new UidNumberAllocator(pool, config.users.base, config.users.posix.uidNumber);
+    this.capabilities = { entitlements: this.#groups !== undefined, disable: disable !== undefined, delete: true };
+  }
+
+  check(): Promise<void> {
+    return this.#run('check', async () => {
+      await this.#pool.use((c) => c.search(this.#users.base, { scope: 'base', filter: '(objectClass=*)', attributes: ['1.1'] }));
+    });
+  }
+
+  async *list(): AsyncIterable<TargetAccount> {
+    const memberships = this.#groups === undefined ? new Map<string, string[]>() : await this.#run('list', () => this.#groups?.all() ?? Promise.resolve(new Map<string, string[]>()));
+    try {
+      for await (const page of this.#reader.all()) {
+        for (const entry of page) yield this.#account(entry, this.#entitlementsFrom(memberships, entry));
+      }
+    } catch (error) {
+      throw toDirectoryError(error, this.#targetId, 'list');
+    }
+  }
+
+  get(accountId: string): Promise<TargetAccount | undefined> {
+    return this.#run('get', async () => {
+      const entry = await this.#reader.byUuid(accountId);
+      return entry === undefined ? undefined : this.#account(entry, await this.#entitlementsOf(entry));
+    });
+  }
+
+  create(spec: AccountSpec): Promise<TargetAccount> {
+    return this.#run('create', async () => {
+      const key = toLdapValues(spec.attributes[this.#mapping.keyAttribute])[0];
+      if (key === undefined) throw new RosterError('target.rejected', `create on ${this.#targetId}: attribute ${this.#mapping.keyAttribute} (the account key) is missing`);
+      let entry = await this.#reader.byAttribute(this.#mapping.keyLdap, key);
+      if (entry === undefined) {
+        const added = await this.#add(spec, key);
+        entry = added ?? await this.#reader.byAttribute(this.#mapping.keyLdap, key);
+        if (entry === undefined) throw new RosterError('target.rejected', `create on ${this.#targetId}: ${key} was not stored`);
+        if (added !== undefined) return this.#account(entry, []);
+      }
+      // It exists (made earlier, or by a concurrent create): bring it in line.
+      await this.#update(entry, spec.attributes);
+      if (this.capabilities.disable) await this.#setEnabled(entry.uuid, spec.enabled);
+      return this.#required(entry.uuid, 'create');
+    });
+  }
+
+  update(accountId: string, attributes: Attributes): Promise<void> {
+    return this.#run('update', async () => this.#update(await this.#entry(accountId, 'update'), attributes));
+  }
+
+  setEnabled(accountId: string, enabled: boolean): Promise<void> {
+    return this.#run('setEnabled', () => this.#setEnabled(accountId, enabled));
+  }
+
+  delete(accountId: string): Promise<void> {
+    return this.#run('delete', async () => {
+      const entry = await this.#reader.byUuid(accountId);
+      if (entry === undefined) return;
+      // Leave no dangling member values (refint cannot remove the last member of a groupOfNames).
+      await this.#stripGroups(entry);
+      await this.#pool.use((c) => c.del(entry.dn)).catch((error: unknown) => {
+        if (resultCodeOf(error) !== ResultCode.noSuchObject) throw error;
+      });
+    });
+  }
+
+  grant(accountId: string, entitlement: string): Promise<void> {
+    return this.#run('grant', async () => {
+      const groups = this.#requireGroups('grant');
+      await groups.add(this.#member(await this.#entry(accountId, 'grant')), entitlement);
+    });
+  }
+
+  revoke(accountId: string, entitlement: string): Promise<void> {
+    return this.#run('revoke', async () => {
+      const groups = this.#requireGroups('revoke');
+      const entry = await this.#reader.byUuid(accountId);
+      if (entry !== undefined) await groups.remove(this.#member(entry), entitlement);
+    });
+  }
+
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+
+  // ------------------------------------------------------------ writes
+
+  /** Add the entry; undefined when it appeared meanwhile (entryAlreadyExists). */
+  async #add(spec: AccountSpec, key: string): Promise<LdapEntry | undefined> {
+    const disable = this.#config.disable;
+    let dn = this.#mappedDn(spec.attributes, undefined, 'create');
+    if (!spec.enabled && disable?.strategy === 'move') dn = this.#inOu(dn, disable.ou);
+    const body: Record<string, string[]> = { objectClass: [...this.#users.objectClasses] };
+    for (const [attribute, values] of this.#mapping.toLdap(spec.attributes)) if (values.length > 0) body[attribute] = values;
+    for (const [attribute, template] of Object.entries(this.#users.defaults)) {
+      if (Object.keys(body).some((name) => name.toLowerCase() === attribute.toLowerCase())) continue;
+      const value = this.#mapping.renderText(template, spec.attributes);
+      if (value !== undefined) body[attribute] = [value];
+    }
+    if (!spec.enabled && disable !== undefined && disable.strategy !== 'move') body[disable.attribute] = [disable.value];
+    const add = async (extra: Record<string, string[]>) => {
+      try {
+        await this.#addEntry(dn, { ...body, ...extra });
+        return await this.#reader.byDn(dn);
+      } catch (error) {
+        if (resultCodeOf(error) === ResultCode.entryAlreadyExists) return undefined;
+        throw error;
+      }
+    };
+    const posix = this.#users.posix;
+    if (posix === undefined || this.#uidNumbers === undefined) return add({});
+    const home = this.#mapping.renderText(posix.homeDirectory, { ...spec.attributes, uid: spec.attributes.uid ?? key });
+    return this.#uidNumbers.allocate((uidNumber) => add({
+      objectClass: [...this.#users.objectClasses, 'posixAccount'],
+      uidNumber: [String(uidNumber)],
+      gidNumber: [String(posix.gidNumber)],
+      homeDirectory: [home ?? `/home/${key}`],
+      ...(posix.loginShell === undefined ? {} : { loginShell: [posix.loginShell] }),
+      ...(body.uid === undefined ? { uid: [key] } : {}),
+    }));
+  }
+
+  async #addEntry(dn: string, body: Record<string, string[]>): Promise<void> {
+    try {
+      await this.#pool.use((c) => c.add(dn, body));
+    } catch (error) {
+      if (resultCodeOf(error) !== ResultCode.noSuchObject || !this.#users.createOUs) throw error;
+      await ensureParentOUs(this.#pool, dn, this.#users.base);
+      await this.#pool.use((c) => c.add(dn, body));
+    }
+  }
+
+  async #update(entry: LdapEntry, attributes: Attributes): Promise<void> {
+    let current = entry;
+    const target = this.#targetDn(current, attributes);
+    if (!sameDn(target, current.dn)) current = await this.#move(current, target);
+    const changes = attributeChanges(current.values, this.#mapping.toLdap(attributes));
+    if (changes.length === 0) return;
+    await this.#pool.use((c) => c.modify(current.dn, changes.map((change) => new Change({
+      operation: 'replace', modification: new Attribute({ type: change.attribute, values: [...change.values] }),
+    }))));
+  }
+
+  /** Where the entry belongs after these attribute changes (a disabled entry stays in the disabled OU). */
+  #targetDn(entry: LdapEntry, attributes: Attributes): string {
+    const disable = this.#config.disable;
+    const explicit = typeof attributes.dn === 'string' && attributes.dn !== '';
+    const relevant = explicit || this.#templateUses(attributes);
+    if (!relevant) return entry.dn;
+    const mapped = this.#mappedDn(attributes, entry, 'update');
+    if (disable?.strategy === 'move' && isUnder(entry.dn, disable.ou)) return this.#inOu(mapped, disable.ou);
+    return mapped;
+  }
+
+  #templateUses(attributes: Attributes): boolean {
+    const names = [...this.#users.dn.matchAll(/\{([A-Za-z0-9_.-]+)\}/g)].map((m) => m[1] ?? '');
+    return names.some((name) => Object.hasOwn(attributes, name));
+  }
+
+  #mappedDn(attributes: Attributes, entry: LdapEntry | undefined, operation: string): string {
+    const explicit = attributes.dn;
+    if (typeof explicit === 'string' && explicit !== '') return formatDn(parseDn(explicit));
+    return this.#mapping.renderDn(this.#users.dn, attributes, entry?.values, operation);
+  }
+
+  #inOu(dn: string, ou: string): string {
+    return formatDn([...parseDn(dn).slice(0, 1), ...parseDn(ou)]);
+  }
+
+  /** modify DN (new RDN and new superior); memberships follow (refint, or fixed up here). */
+  async #move(entry: LdapEntry, newDn: string): Promise<LdapEntry> {
+    try {
+      await this.#pool.use((c) => c.modifyDN(entry.dn, newDn));
+    } catch (error) {
+      if (resultCodeOf(error) !== ResultCode.noSuchObject || !this.#users.createOUs) throw error;
+      await ensureParentOUs(this.#pool, newDn, this.#users.base);
+      await this.#pool.use((c) => c.modifyDN(entry.dn, newDn));
+    }
+    await this.#groups?.renamed(entry.dn, newDn);
+    const moved = await this.#reader.byUuid(entry.uuid);
+    if (moved === undefined) throw new RosterError('target.not_found', `update on ${this.#targetId}: ${entry.uuid} vanished after its move`);
+    return moved;
+  }
+
+  async #setEnabled(accountId: string, enabled: boolean): Promise<void> {
+    const disable = this.#config.disable;
+    if (disable === undefined) throw new RosterError('target.rejected', `setEnabled on ${this.#targetId}: no disable strategy is configured (connection.disable)`);
+    const entry = await this.#entry(accountId, 'setEnabled');
+    if (this.#enabled(entry) === enabled) return;
+    if (disable.strategy === 'move') {
+      const target = enabled ? this.#mapping.renderDn(this.#users.dn, {}, entry.values, 'setEnabled') : this.#inOu(entry.dn, disable.ou);
+      await this.#move(entry, target);
+      return;
+    }
+    if (!enabled && disable.strategy === 'strip-groups') await this.#stripGroups(entry);
+    await this.#pool.use((c) => c.modify(entry.dn, new Change({
+      operation: 'replace', modification: new Attribute({ type: disable.attribute, values: enabled ? [] : [disable.value] }),
+    })));
+  }
+
+  async #stripGroups(entry: LdapEntry): Promise<void> {
+    const groups = this.#groups;
+    if (groups === undefined) return;
+    const member = this.#member(entry);
+    for (const group of await groups.of(member)) await groups.remove(member, group);
+  }
+
+  // ------------------------------------------------------------ reads
+
+  #enabled(entry: LdapEntry): boolean {
+    const disable = this.#config.disable;
+    if (disable === undefined) return true;
+    if (disable.strategy === 'move') return !isUnder(entry.dn, disable.ou);
+    const values = entry.values.get(disable.attribute.toLowerCase()) ?? [];
+    return !values.some((value) => value.toLowerCase() === disable.value.toLowerCase());
+  }
+
+  #account(entry: LdapEntry, entitlements: readonly string[]): TargetAccount {
+    return { accountId: entry.uuid, attributes: this.#mapping.fromEntry(entry.values), entitlements: [...entitlements].sort(), enabled: this.#enabled(entry) };
+  }
+
+  #member(entry: LdapEntry): Member {
+    return { dn: entry.dn, uid: entry.values.get('uid')?.[0] };
+  }
+
+  async #entitlementsOf(entry: LdapEntry): Promise<string[]> {
+    const groups = this.#groups;
+    if (groups === undefined) return [];
+    return (await groups.of(this.#member(entry))).map((dn) => groups.entitlement(dn));
+  }
+
+  #entitlementsFrom(memberships: ReadonlyMap<string, readonly string[]>, entry: LdapEntry): string[] {
+    const groups = this.#groups;
+    if (groups === undefined) return [];
+    return (memberships.get(groups.keyOf(this.#member(entry))) ?? []).map((dn) => groups.entitlement(dn));
+  }
+
+  async #entry(accountId: string, operation: string): Promise<LdapEntry> {
+    const entry = await this.#reader.byUuid(accountId);
+    if (entry === undefined) throw new RosterError('target.not_found', `${operation} on ${this.#targetId}: no account ${accountId}`);
+    return entry;
+  }
+
+  async #required(accountId: string, operation: string): Promise<TargetAccount> {
+    const entry = await this.#entry(accountId, operation);
+    return this.#account(entry, await this.#entitlementsOf(entry));
+  }
+
+  #requireGroups(operation: string): DirectoryGroups {
+    if (this.#groups === undefined) throw new RosterError('target.rejected', `${operation} on ${this.#targetId}: no groups are configured (connection.groups)`);
+    return this.#groups;
+  }
+
+  async #run<T>(operation: string, body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } catch (error) {
+      throw toDirectoryError(error, this.#targetId, operation);
+    }
+  }
+}
+

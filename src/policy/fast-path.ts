@@ -1,0 +1,42 @@
+import type { CelVars, CompiledExpression, MappingValue } from '../cel/index.js';
+
+/**
+ * Most conditions and mappings in real configs are one attribute read or one
+ * equality (`identity.department == "Engineering"`, `identity.email`). Over
+ * 100,000 identities × dozens of expressions, skipping the CEL interpreter
+ * for those is most of the policy's time. The fast path only answers when
+ * the attribute is a string (where the result is certain); anything else
+ * (missing key, numbers, lists) goes to CEL, which gives the same answer or
+ * the same error as always.
+ */
+const READ = /^\s*identity\.([A-Za-z_][A-Za-z0-9_]*)\s*$/;
+const EQUALS = /^\s*identity\.([A-Za-z_][A-Za-z0-9_]*)\s*(==|!=)\s*"([^"\\]*)"\s*$/;
+const HAS = Object.prototype.hasOwnProperty;
+
+export function fastCondition(compiled: CompiledExpression<boolean>): CompiledExpression<boolean> {
+  const match = EQUALS.exec(compiled.source);
+  if (!match) return compiled;
+  const [, name = '', operator, literal] = match;
+  const equal = operator === '==';
+  return {
+    source: compiled.source,
+    evaluate(vars: CelVars): boolean {
+      const value = HAS.call(vars.identity, name) ? vars.identity[name] : undefined;
+      if (typeof value !== 'string') return compiled.evaluate(vars);
+      return (value === literal) === equal;
+    },
+  };
+}
+
+export function fastMapping(compiled: CompiledExpression<MappingValue>): CompiledExpression<MappingValue> {
+  const match = READ.exec(compiled.source);
+  if (!match) return compiled;
+  const name = match[1] ?? '';
+  return {
+    source: compiled.source,
+    evaluate(vars: CelVars): MappingValue {
+      const value = HAS.call(vars.identity, name) ? vars.identity[name] : undefined;
+      return typeof value === 'string' ? value : compiled.evaluate(vars);
+    },
+  };
+}

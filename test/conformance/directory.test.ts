@@ -1,0 +1,41 @@
+import { silentLogger } from '../../src/core/log.js';
+import { adConnectionSchema, adConnectorFactory } from '../../src/connectors/ad/index.js';
+import { ldapConnectionSchema, ldapConnectorFactory } from '../../src/connectors/ldap/index.js';
+import { startSamba } from '../support/samba.js';
+import { startSlapd } from '../support/slapd.js';
+import { connectorConformance } from './connector-suite.js';
+
+const context = (targetId: string) => ({ targetId, baseDir: '.', log: silentLogger });
+
+connectorConformance('ldap (slapd)', async () => {
+  const slapd = await startSlapd({ randomPort: true });
+  const config = ldapConnectionSchema.parse({
+    url: slapd.url,
+    bindDN: slapd.bindDN,
+    password: slapd.password,
+    users: {
+      base: slapd.suffix,
+      dn: `uid={uid},ou=people,${slapd.suffix}`,
+      key: 'uid',
+      attributes: { email: 'mail', displayName: 'displayName' },
+      defaults: { cn: '{uid}', sn: '{uid}' },
+    },
+    groups: { base: `ou=groups,${slapd.suffix}`, names: true, create: true },
+    disable: { strategy: 'move', ou: `ou=disabled,${slapd.suffix}` },
+  });
+  return { connector: ldapConnectorFactory.create(config, context('corp-ldap')), accountKey: 'uid', cleanup: () => slapd.stop() };
+});
+
+connectorConformance('ad (samba)', async () => {
+  const samba = await startSamba();
+  const config = adConnectionSchema.parse({
+    url: samba.url,
+    bindDN: samba.bindDN,
+    password: samba.password,
+    tls: { ca: samba.ca },
+    base: samba.rosterOU,
+    users: { dn: `CN={sAMAccountName},OU=People,${samba.rosterOU}` },
+    groups: { base: `OU=Groups,${samba.rosterOU}`, names: true, create: true },
+  });
+  return { connector: adConnectorFactory.create(config, context('corp-ad')), accountKey: 'sAMAccountName', cleanup: () => samba.stop() };
+});
