@@ -65,6 +65,8 @@ export class Planning {
         manager: managers.get(identity.id),
         unique,
         diagnostics,
+        // Explanations are for `roster explain`; a plan does not carry them and they cost most of a no-change plan.
+        explain: false,
       });
       for (const account of accounts) {
         if (scope.target === undefined || account.target === scope.target) desired.push(account);

@@ -21,6 +21,7 @@ interface Evaluation {
   readonly prehireLeadDays: number;
   readonly now: number;
   readonly explain: boolean;
+  readonly timezone: string;
   readonly roles: (boolean | RosterError | undefined)[];
 }
 
@@ -75,7 +76,7 @@ function desiredIn(e: Evaluation, target: CompiledTarget): DesiredAccount {
   const link = e.ctx.linked.get(id);
   const facts: LifecycleFacts = {
     identity: e.identity, state: e.state, target: target.config, link, now: e.now,
-    prehireLeadDays: e.prehireLeadDays, contractor: e.contractor, explain: e.explain,
+    prehireLeadDays: e.prehireLeadDays, contractor: e.contractor, explain: e.explain, timezone: e.timezone,
   };
   const lifecycle = decideLifecycle(facts);
   try {
@@ -114,6 +115,7 @@ export function desiredAccounts(policy: CompiledPolicy, identity: Identity, ctx:
     prehireLeadDays: policy.config.lifecycle.prehireLeadDays,
     now: ctx.now.getTime(),
     explain: ctx.explain ?? true,
+    timezone: policy.config.lifecycle.timezone,
     roles: new Array<boolean | RosterError | undefined>(policy.roles.length),
   };
   const out: DesiredAccount[] = [];

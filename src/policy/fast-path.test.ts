@@ -13,7 +13,10 @@ describe('fast paths give the same answer as CEL', () => {
   ];
 
   it('for equality conditions', () => {
-    for (const source of ['identity.department == "Engineering"', 'identity.department != "Engineering"', ' identity.department=="" ']) {
+    for (const source of [
+      'identity.department == "Engineering"', 'identity.department != "Engineering"', ' identity.department=="" ',
+      'identity.department in ["Engineering", "Sales"]', 'identity.department in [""]',
+    ]) {
       const cel = compileCondition(source);
       const fast = fastCondition(cel);
       expect(fast).not.toBe(cel);

@@ -11,11 +11,26 @@ import type { CelVars, CompiledExpression, MappingValue } from '../cel/index.js'
  */
 const READ = /^\s*identity\.([A-Za-z_][A-Za-z0-9_]*)\s*$/;
 const EQUALS = /^\s*identity\.([A-Za-z_][A-Za-z0-9_]*)\s*(==|!=)\s*"([^"\\]*)"\s*$/;
+const MEMBER = /^\s*identity\.([A-Za-z_][A-Za-z0-9_]*)\s+in\s+\[\s*("[^"\\]*"(?:\s*,\s*"[^"\\]*")*)\s*\]\s*$/;
 const HAS = Object.prototype.hasOwnProperty;
+
+function fastMember(compiled: CompiledExpression<boolean>): CompiledExpression<boolean> {
+  const match = MEMBER.exec(compiled.source);
+  if (!match) return compiled;
+  const name = match[1] ?? '';
+  const members = new Set((match[2] ?? '').split(',').map((item) => item.trim().slice(1, -1)));
+  return {
+    source: compiled.source,
+    evaluate(vars: CelVars): boolean {
+      const value = HAS.call(vars.identity, name) ? vars.identity[name] : undefined;
+      return typeof value === 'string' ? members.has(value) : compiled.evaluate(vars);
+    },
+  };
+}
 
 export function fastCondition(compiled: CompiledExpression<boolean>): CompiledExpression<boolean> {
   const match = EQUALS.exec(compiled.source);
-  if (!match) return compiled;
+  if (!match) return fastMember(compiled);
   const [, name = '', operator, literal] = match;
   const equal = operator === '==';
   return {

@@ -55,10 +55,20 @@ describe('policy: lifecycle', () => {
 
   it('a leaver account is deleted once the grace period is over', () => {
     const gone = identity('e1', { state: 'terminated', endAt: '2026-02-01T00:00:00.000Z' });
-    const before = desiredOne(gone, { links: [link('e1')], now: new Date(Date.parse('2026-02-01T00:00:00.000Z') + 30 * DAY - 1) });
+    const disabled = link('e1', { enabled: false, disabledAt: '2026-02-01T00:00:00.000Z' });
+    const before = desiredOne(gone, { links: [disabled], now: new Date(Date.parse('2026-02-01T00:00:00.000Z') + 30 * DAY - 1) });
     expect(before.present).toBe(true);
-    const after = desiredOne(gone, { links: [link('e1')], now: new Date(Date.parse('2026-02-01T00:00:00.000Z') + 30 * DAY) });
+    const after = desiredOne(gone, { links: [disabled], now: new Date(Date.parse('2026-02-01T00:00:00.000Z') + 30 * DAY) });
     expect(after).toMatchObject({ present: false, reasons: ['leaver.grace_expired', 'leaver.terminated'] });
+  });
+
+  it('a termination entered late is disabled first and gets its full grace after the disable', () => {
+    const late = identity('e1', { state: 'terminated', endAt: '2026-01-01T00:00:00.000Z' });
+    const now = new Date('2026-06-01T00:00:00.000Z');
+    expect(desiredOne(late, { links: [link('e1')], now })).toMatchObject({ present: true, enabled: false });
+    const disabled = link('e1', { enabled: false, disabledAt: now.toISOString() });
+    expect(desiredOne(late, { links: [disabled], now: new Date(now.getTime() + 29 * DAY) }).present).toBe(true);
+    expect(desiredOne(late, { links: [disabled], now: new Date(now.getTime() + 30 * DAY) }).present).toBe(false);
   });
 
   it('a leaver without an account gets none; leaver.disable never keeps it enabled', () => {
@@ -96,5 +106,13 @@ describe('policy: scope', () => {
     expect(desiredOne(contractor, { links: [disabled] }, employeesOnly)).toMatchObject({
       present: false, reasons: ['leaver.grace_expired', 'scope.removed'],
     });
+  });
+});
+
+describe('policy: explanations speak in the lifecycle time zone', () => {
+  it('shows the start day HR wrote, not the UTC day', () => {
+    const berlin = testConfig({ lifecycle: { ...testConfig().lifecycle, timezone: 'Europe/Berlin' } });
+    const d = desiredOne(identity('e1', { startAt: '2026-02-28T23:00:00.000Z' }), {}, berlin);
+    expect(d.explanations.find((e) => e.subject === 'state')?.detail).toBe('active since 2026-03-01: account enabled');
   });
 });

@@ -26,18 +26,28 @@ export interface LifecycleFacts {
   readonly contractor: boolean;
   /** Build the readable `detail` (false on the plan path, which does not print it). */
   readonly explain: boolean;
+  /** Lifecycle time zone, for dates in explanations. */
+  readonly timezone: string;
 }
 
-const day = (iso: string | undefined): string => (iso === undefined ? 'an unknown date' : iso.slice(0, 10));
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar day of an instant in the lifecycle time zone (what HR wrote), e.g. 2026-03-01. */
+function dayIn(iso: string | undefined, timezone: string): string {
+  if (iso === undefined) return 'an unknown date';
+  let format = dayFormats.get(timezone);
+  if (!format) dayFormats.set(timezone, (format = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  return format.format(new Date(iso));
+}
 const gone = (rule: string, detail: string, reasons: readonly string[]): AccountDecision =>
   ({ present: false, enabled: false, reasons, mapAttributes: false, entitlements: false, rule, detail });
 
 function prehire(f: LifecycleFacts): AccountDecision {
   const start = f.identity.startAt === undefined ? f.now : Date.parse(f.identity.startAt);
   const leadStart = start - f.prehireLeadDays * DAY_MS;
-  const when = f.explain ? `starts ${day(f.identity.startAt)}; accounts are prepared ${f.prehireLeadDays} day(s) ahead` : '';
+  const when = f.explain ? `starts ${dayIn(f.identity.startAt, f.timezone)}; accounts are prepared ${f.prehireLeadDays} day(s) ahead` : '';
   if (f.now < leadStart && f.link === undefined) {
-    return gone('lifecycle:prehire', f.explain ? `${when}, from ${day(new Date(leadStart).toISOString())}` : '', ['joiner.prehire']);
+    return gone('lifecycle:prehire', f.explain ? `${when}, from ${dayIn(new Date(leadStart).toISOString(), f.timezone)}` : '', ['joiner.prehire']);
   }
   return {
     present: true, enabled: false, reasons: ['joiner.prehire'], mapAttributes: true, entitlements: true,
@@ -57,7 +67,7 @@ function active(f: LifecycleFacts): AccountDecision {
     && Date.parse(f.identity.startAt) > Date.parse(f.link.disabledAt)) reason = 'rehire';
   else if (!f.link.enabled && f.link.disabledAt === undefined) reason = 'joiner';
   if (!f.explain) return ACTIVE[reason] as AccountDecision;
-  return { ...(ACTIVE[reason] as AccountDecision), detail: `active since ${day(f.identity.startAt)}: account enabled` };
+  return { ...(ACTIVE[reason] as AccountDecision), detail: `active since ${dayIn(f.identity.startAt, f.timezone)}: account enabled` };
 }
 
 function leave(f: LifecycleFacts): AccountDecision {
@@ -96,9 +106,21 @@ function terminated(f: LifecycleFacts): AccountDecision {
   const endIso = identity.endAt ?? identity.missingSince ?? identity.updatedAt;
   const reason = identity.missingSince !== undefined ? 'leaver.missing_from_source'
     : f.contractor ? 'leaver.contract_end' : 'leaver.terminated';
-  const what = !f.explain ? '' : identity.missingSince !== undefined ? `gone from the source since ${day(identity.missingSince)}`
-    : f.contractor ? `contract ended ${day(endIso)}` : `left ${day(endIso)}`;
-  return leaver(f, Date.parse(endIso), reason, what);
+  const what = !f.explain ? '' : identity.missingSince !== undefined ? `gone from the source since ${dayIn(identity.missingSince, f.timezone)}`
+    : f.contractor ? `contract ended ${dayIn(endIso, f.timezone)}` : `left ${dayIn(endIso, f.timezone)}`;
+  return leaver(f, graceStart(f, Date.parse(endIso)), reason, what);
+}
+
+/**
+ * The grace period runs from the later of the end date and the moment Roster
+ * disabled the account: a termination entered months late still gets its
+ * full grace after the disable, never an instant delete.
+ */
+function graceStart(f: LifecycleFacts, end: number): number | undefined {
+  const { leaver: rule } = f.target;
+  if (rule.deleteAfterMs === 0 || rule.disable === 'never' || f.link === undefined) return end;
+  if (f.link.enabled || f.link.disabledAt === undefined) return undefined;
+  return Math.max(end, Date.parse(f.link.disabledAt));
 }
 
 /** The lifecycle's decision for one account. */

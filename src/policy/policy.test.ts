@@ -118,3 +118,20 @@ describe('policy: explanations', () => {
     expect(d.explanations.find((e) => e.subject === 'account')).toMatchObject({ rule: 'lifecycle:rescinded' });
   });
 });
+
+describe('policy: the plan path without explanations', () => {
+  it('gives the same desired accounts with no explanations when explain is false', () => {
+    const config = testConfig();
+    const policy = compilePolicy(config);
+    const people = [identity('e1'), identity('e2', { state: 'prehire', startAt: '2026-03-12T00:00:00.000Z' }), identity('e3', { state: 'terminated', endAt: '2026-03-01T00:00:00.000Z' })];
+    const run = (explain: boolean) => {
+      const unique = UniqueIndex.fromAccounts([], config);
+      return people.map((p) => policy.desired(p, { now: NOW, linked: new Map([['app', link(p.id, { attributes: { username: p.id } })]]), unique, explain })[0]);
+    };
+    const withExplanations = run(true);
+    const without = run(false);
+    expect(without.map((d) => d?.explanations)).toEqual([[], [], []]);
+    expect(without.map((d) => ({ ...d, explanations: [] }))).toEqual(withExplanations.map((d) => ({ ...d, explanations: [] })));
+    expect(withExplanations[0]?.explanations.length).toBeGreaterThan(3);
+  });
+});

@@ -6,7 +6,7 @@ export type BulkValue = string | number | null;
 export interface BulkInsert {
   readonly table: string;
   readonly columns: readonly string[];
-  /** Non-text columns (PostgreSQL needs the array type to unnest); text otherwise. */
+  /** Non-text columns (PostgreSQL needs the type to read the JSON record); text otherwise. */
   readonly types?: Readonly<Record<string, 'integer' | 'bigint'>>;
   /** Conflict target; absent: a plain insert. */
   readonly key?: readonly string[];
@@ -19,14 +19,15 @@ export interface SqliteStatements {
   prepare(sql: string): { run(...parameters: unknown[]): { readonly changes: number } };
 }
 
-/** Rows per PostgreSQL statement: one array parameter per column, whatever the row count. */
+/** Rows per PostgreSQL statement (one JSON parameter, whatever the row count). */
 const PG_ROWS_PER_STATEMENT = 10_000;
 
 /**
  * Inserts many rows inside the caller's write transaction, bypassing the
  * query builder (its per-value cost dominates at 100,000 rows):
  * SQLite runs one prepared statement per row on the transaction's connection;
- * PostgreSQL sends one column array per parameter and unnests them.
+ * PostgreSQL gets each chunk as one JSON parameter and expands it with
+ * json_to_recordset (pg's own array serialisation is far slower).
  * Identifiers come from code and are quoted; every value is a bound parameter.
  */
 export async function bulkInsert(ctx: StoreContext, trx: Db, spec: BulkInsert, rows: readonly (readonly BulkValue[])[]): Promise<number> {
@@ -35,27 +36,19 @@ export async function bulkInsert(ctx: StoreContext, trx: Db, spec: BulkInsert, r
   let written = 0;
   for (let start = 0; start < rows.length; start += PG_ROWS_PER_STATEMENT) {
     const chunk = rows.slice(start, start + PG_ROWS_PER_STATEMENT);
-    const columns = spec.columns.map((_, col) => arrayLiteral(chunk, col));
-    const result = await trx.executeQuery(CompiledQuery.raw(postgresText(spec), columns));
+    const result = await trx.executeQuery(CompiledQuery.raw(postgresText(spec), [recordsetJson(spec.columns, chunk)]));
     written += Number(result.numAffectedRows ?? 0n);
   }
   return written;
 }
 
-/**
- * A PostgreSQL array literal for one column, passed as one text parameter
- * (pg's own array serialisation takes seconds for 300,000 values). Elements
- * are always double-quoted with backslash and quote escaped; NULL unquoted.
- */
-function arrayLiteral(rows: readonly (readonly BulkValue[])[], col: number): string {
-  const parts = new Array<string>(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const value = rows[i]![col] ?? null;
-    if (value === null) parts[i] = 'NULL';
-    else if (typeof value === 'number') parts[i] = String(value);
-    else parts[i] = `"${value.replace(/[\\"]/g, '\\$&')}"`;
-  }
-  return `{${parts.join(',')}}`;
+/** One chunk as a JSON array of objects keyed by column: one parameter, serialised natively. */
+function recordsetJson(columns: readonly string[], rows: readonly (readonly BulkValue[])[]): string {
+  return JSON.stringify(rows.map((row) => {
+    const record: Record<string, BulkValue> = {};
+    for (let col = 0; col < columns.length; col++) record[columns[col]!] = row[col] ?? null;
+    return record;
+  }));
 }
 
 /**
@@ -71,8 +64,9 @@ function sqliteInsert(database: SqliteStatements, spec: BulkInsert, rows: readon
 }
 
 function postgresText(spec: BulkInsert): string {
-  const arrays = spec.columns.map((column, i) => `$${i + 1}::${spec.types?.[column] ?? 'text'}[]`);
-  return `insert into ${quote(spec.table)} (${spec.columns.map(quote).join(',')}) select * from unnest(${arrays.join(', ')})${conflictText(spec)}`;
+  const shape = spec.columns.map((column) => `${quote(column)} ${spec.types?.[column] ?? 'text'}`);
+  const names = spec.columns.map(quote).join(',');
+  return `insert into ${quote(spec.table)} (${names}) select ${names} from json_to_recordset($1::json) as r(${shape.join(', ')})${conflictText(spec)}`;
 }
 
 function conflictText(spec: BulkInsert): string {

@@ -6,10 +6,11 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, auditHash } from '../../src/audit/chain.js';
-import type { Change, Identity, LinkedAccount, Plan } from '../../src/core/types.js';
+import type { Plan } from '../../src/core/types.js';
 import { isRosterError } from '../../src/core/errors.js';
 import { openStore } from '../../src/store/index.js';
-import type { EnqueueJob, Store } from '../../src/store/types.js';
+import type { Store } from '../../src/store/types.js';
+import { T0, account, at, change, identity, job, plan } from '../../src/store/testing/builders.js';
 
 /**
  * One suite, every back end: SQLite in memory, SQLite on a file, PostgreSQL
@@ -77,68 +78,6 @@ const backEnds: readonly BackEnd[] = [
 afterAll(async () => {
   for (const schema of schemasToDrop) await dropSchema(schema);
 });
-
-// ------------------------------------------------------------------ builders
-
-const T0 = '2024-03-01T09:00:00.000Z';
-
-function identity(id: string, overrides: Partial<Identity> = {}): Identity {
-  return {
-    id,
-    sourceId: 'hr',
-    attributes: { givenName: `Given ${id}`, familyName: 'Doe', nested: { list: [1, 'two', null], flag: true }, unicode: 'Zoë 山田', tricky: 'back\\slash "quote" {brace}, comma\ttab\nNULL' },
-    state: 'active',
-    version: 1,
-    createdAt: T0,
-    updatedAt: T0,
-    ...overrides,
-  };
-}
-
-function account(target: string, identityId: string, overrides: Partial<LinkedAccount> = {}): LinkedAccount {
-  return {
-    target,
-    identityId,
-    accountId: `${target}-${identityId}`,
-    attributes: { username: identityId.toLowerCase(), mail: `${identityId}@example.com` },
-    entitlements: ['staff', 'cn=eng,ou=groups'],
-    enabled: true,
-    createdAt: T0,
-    updatedAt: T0,
-    ...overrides,
-  };
-}
-
-function change(target: string, who: string, action: Change['action'] = 'create'): Change {
-  return {
-    id: `${target}:${who}:${action}`,
-    identity: who,
-    target,
-    action,
-    before: null,
-    after: { accountId: `${target}-${who}`, enabled: true, attributes: { username: who } },
-    reasons: ['joiner'],
-  };
-}
-
-function job(id: string, target: string, who: string, seq: number, planId = 'p1'): EnqueueJob {
-  return { id, planId, change: change(target, who), target, orderingKey: `${target}:${who}`, seq };
-}
-
-function plan(id: string, createdAt: string, changes: readonly Change[] = [change('app', 'E1')]): Plan {
-  return {
-    id,
-    createdAt,
-    basis: 42,
-    changes,
-    summary: { create: changes.length },
-    held: false,
-    holds: [],
-    diagnostics: [{ severity: 'warning', code: 'mapping.empty', message: 'email is empty', identity: 'E1', target: 'app' }],
-  };
-}
-
-const at = (ms: number): Date => new Date(Date.parse('2030-01-01T00:00:00.000Z') + ms);
 
 // ------------------------------------------------------------------ the suite
 

@@ -57,6 +57,8 @@ function configure(dir: string): void {
     `tls keyfile = ${dir}/tls/server.key`,
     `tls certfile = ${dir}/tls/server.pem`,
     `tls cafile = ${dir}/tls/ca.pem`,
+    // A throwaway test domain: no fsync per ldb transaction (Samba's own selftest does the same), like olcDbNoSync for slapd.
+    'ldb:nosync = true',
   ];
   const keys = new Set(settings.map((s) => s.split(' = ')[0]));
   // Drop what provisioning wrote for the same keys (a later line would win), then put ours first. Idempotent.

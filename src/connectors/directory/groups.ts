@@ -83,7 +83,8 @@ export class DirectoryGroups {
       await this.#pool.use((c) => c.modify(dn, new Change({ operation: 'add', modification: new Attribute({ type: this.memberAttribute, values: [value] }) })));
     } catch (error) {
       const code = resultCodeOf(error);
-      if (code === ResultCode.attributeOrValueExists) return;
+      // Samba answers entryAlreadyExists (68) where OpenLDAP says attributeOrValueExists (20): on a modify both mean "already a member".
+      if (code === ResultCode.attributeOrValueExists || code === ResultCode.entryAlreadyExists) return;
       if (code !== ResultCode.noSuchObject || !this.#settings.create) throw error;
       await this.#create(dn, value);
       return;

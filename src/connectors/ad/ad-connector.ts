@@ -1,0 +1,292 @@
+import { Attribute, Change } from 'ldapts';
+import { RosterError } from '../../core/errors.js';
+import type { Attributes, TargetAccount } from '../../core/types.js';
+import type { AccountSpec, Connector, ConnectorCapabilities, ConnectorContext } from '../types.js';
+import { sameDn } from '../directory/dn.js';
+import { escapeFilterValue } from '../directory/escape.js';
+import { resultCodeOf, ResultCode, toDirectoryError } from '../directory/errors.js';
+import { DirectoryGroups } from '../directory/groups.js';
+import { AttributeMapping } from '../directory/mapping.js';
+import { attributeChanges, toLdapValues } from '../directory/normalise.js';
+import { ensureParentOUs } from '../directory/parents.js';
+import type { ClientPool } from '../directory/pool.js';
+import { explainAdDiagnostic } from './ad-errors.js';
+import type { AdConnectionConfig } from './config.js';
+import { AdEntryReader, type AdEntry } from './entries.js';
+import { accountExpiresValue, filetimeToIso } from './filetime.js';
+import { initialPassword, unicodePwd } from './password.js';
+import { isEnabled, NORMAL_ACCOUNT, ACCOUNTDISABLE, withEnabled } from './uac.js';
+
+/** LDAP_MATCHING_RULE_IN_CHAIN: membership through any depth of nested groups. */
+const IN_CHAIN = '1.2.840.113556.1.4.1941';
+const DN_ATTRIBUTES = new Set(['manager']);
+const MAX_SAM_LENGTH = 20;
+/** Read back without configuration: Roster name -> AD attribute. */
+const AD_ATTRIBUTES: Readonly<Record<string, string>> = Object.fromEntries([
+  ...['sAMAccountName', 'userPrincipalName', 'displayName', 'givenName', 'sn', 'department', 'title', 'manager', 'employeeID', 'accountExpires'].map((n) => [n, n]),
+  ['email', 'mail'],
+]);
+
+/**
+ * Active Directory users (Samba AD DC speaks the same dialect). The account
+ * id is the objectGUID, so renames and moves in AD keep the link. New
+ * accounts get a random initial password that must be changed at next logon.
+ */
+export class AdConnector implements Connector {
+  readonly kind = 'ad';
+  readonly capabilities: ConnectorCapabilities;
+  readonly #pool: ClientPool;
+  readonly #config: AdConnectionConfig;
+  readonly #targetId: string;
+  readonly #mapping: AttributeMapping;
+  readonly #reader: AdEntryReader;
+  readonly #groups: DirectoryGroups | undefined;
+
+  constructor(pool: ClientPool, config: AdConnectionConfig, context: ConnectorContext) {
+    this.#pool = pool;
+    this.#config = config;
+    this.#targetId = context.targetId;
+    this.#mapping = new AttributeMapping({ ...AD_ATTRIBUTES, ...config.users.attributes }, config.users.key, context.targetId);
+    this.#reader = new AdEntryReader(pool, config.base, [...this.#mapping.readAttributes(), 'accountExpires'], config.pageSize);
+    this.#groups = config.groups === undefined ? undefined : new DirectoryGroups({
+      base: config.groups.base, objectClass: 'group', names: config.groups.names, create: config.groups.create, placeholder: undefined, pageSize: config.pageSize,
+    }, pool);
+    this.capabilities = { entitlements: this.#groups !== undefined, disable: true, delete: true };
+  }
+
+  check(): Promise<void> {
+    return this.#run('check', async () => {
+      await this.#pool.use((c) => c.search(this.#config.base, { scope: 'base', filter: '(objectClass=*)', attributes: ['1.1'] }));
+    });
+  }
+
+  async *list(): AsyncIterable<TargetAccount> {
+    try {
+      for await (const page of this.#reader.all()) for (const entry of page) yield this.#account(entry);
+    } catch (error) {
+      throw this.#error(error, 'list');
+    }
+  }
+
+  get(accountId: string): Promise<TargetAccount | undefined> {
+    return this.#run('get', async () => {
+      const entry = await this.#reader.byGuid(accountId);
+      return entry === undefined ? undefined : this.#account(entry);
+    });
+  }
+
+  create(spec: AccountSpec): Promise<TargetAccount> {
+    return this.#run('create', async () => {
+      const key = toLdapValues(spec.attributes[this.#mapping.keyAttribute])[0];
+      if (key === undefined) throw new RosterError('target.rejected', `create on ${this.#targetId}: attribute ${this.#mapping.keyAttribute} (the account key) is missing`);
+      const sam = this.#sam(spec.attributes);
+      if (sam !== undefined && [...sam].length > MAX_SAM_LENGTH) {
+        throw new RosterError('target.rejected', `create on ${this.#targetId}: sAMAccountName ${JSON.stringify(sam)} is longer than ${MAX_SAM_LENGTH} characters`);
+      }
+      let entry = await this.#reader.byAttribute(this.#mapping.keyLdap, key);
+      if (entry === undefined) {
+        const added = await this.#add(spec, key, sam);
+        if (added !== undefined) return this.#account(added);
+        entry = await this.#reader.byAttribute(this.#mapping.keyLdap, key);
+        if (entry === undefined) throw new RosterError('target.rejected', `create on ${this.#targetId}: ${key} was not stored`);
+      }
+      await this.#update(entry, spec.attributes);
+      await this.#setEnabled(entry.guid, spec.enabled);
+      return this.#account(await this.#entry(entry.guid, 'create'));
+    });
+  }
+
+  update(accountId: string, attributes: Attributes): Promise<void> {
+    return this.#run('update', async () => this.#update(await this.#entry(accountId, 'update'), attributes));
+  }
+
+  setEnabled(accountId: string, enabled: boolean): Promise<void> {
+    return this.#run('setEnabled', () => this.#setEnabled(accountId, enabled));
+  }
+
+  delete(accountId: string): Promise<void> {
+    return this.#run('delete', async () => {
+      const entry = await this.#reader.byGuid(accountId);
+      if (entry === undefined) return;
+      // AD removes the user from its groups itself (member is a linked attribute).
+      await this.#pool.use((c) => c.del(entry.dn)).catch((error: unknown) => {
+        if (resultCodeOf(error) !== ResultCode.noSuchObject) throw error;
+      });
+    });
+  }
+
+  grant(accountId: string, entitlement: string): Promise<void> {
+    return this.#run('grant', async () => {
+      const entry = await this.#entry(accountId, 'grant');
+      await this.#requireGroups('grant').add({ dn: entry.dn, uid: undefined }, entitlement);
+    });
+  }
+
+  revoke(accountId: string, entitlement: string): Promise<void> {
+    return this.#run('revoke', async () => {
+      const groups = this.#requireGroups('revoke');
+      const entry = await this.#reader.byGuid(accountId);
+      if (entry !== undefined) await groups.remove({ dn: entry.dn, uid: undefined }, entitlement);
+    });
+  }
+
+  /**
+   * Every group the account is in, directly or through nested groups (the
+   * in-chain matching rule), searched below the configured base. Entitlements
+   * are the direct memberships; this answers "what does this person really get".
+   */
+  effectiveGroups(accountId: string): Promise<string[]> {
+    return this.#run('effectiveGroups', async () => {
+      const entry = await this.#entry(accountId, 'effectiveGroups');
+      const base = this.#config.groups?.base ?? this.#config.base;
+      const filter = `(&(objectClass=group)(member:${IN_CHAIN}:=${escapeFilterValue(entry.dn)}))`;
+      const { searchEntries } = await this.#pool.use((c) => c.search(base, { scope: 'sub', filter, attributes: ['1.1'] }));
+      return searchEntries.map((group) => this.#groups?.entitlement(group.dn) ?? group.dn).sort();
+    });
+  }
+
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+
+  // ------------------------------------------------------------ writes
+
+  /** Add the user disabled with its initial password, then enable it if wanted; undefined when it already existed. */
+  async #add(spec: AccountSpec, key: string, sam: string | undefined): Promise<AdEntry | undefined> {
+    const dn = this.#mapping.renderDn(this.#config.users.dn, spec.attributes, undefined, 'create');
+    const body = new Map<string, string[]>([['objectClass', ['top', 'person', 'organizationalPerson', 'user']]]);
+    for (const [attribute, values] of this.#ldapValues(spec.attributes)) if (values.length > 0) body.set(attribute, values);
+    // Without one, AD makes up a sAMAccountName ($XXXXXX-XXXXXXXXXXXX).
+    if (sam !== undefined) body.set('sAMAccountName', [sam]);
+    const upn = this.#upn(spec.attributes, sam);
+    if (upn !== undefined) body.set('userPrincipalName', [upn]);
+    body.set('userAccountControl', [String(NORMAL_ACCOUNT | ACCOUNTDISABLE)]);
+    const avoid = [key, ...(sam === undefined ? [] : [sam]), ...toLdapValues(spec.attributes.displayName)];
+    const password = initialPassword(this.#config.passwords?.length ?? 24, avoid);
+    const attributes = [
+      ...[...body].map(([type, values]) => new Attribute({ type, values })),
+      new Attribute({ type: 'unicodePwd', values: [unicodePwd(password)] }),
+      new Attribute({ type: 'pwdLastSet', values: ['0'] }),
+    ];
+    try {
+      await this.#pool.use((c) => c.add(dn, attributes));
+    } catch (error) {
+      const code = resultCodeOf(error);
+      if (code === ResultCode.entryAlreadyExists) return undefined;
+      if (code !== ResultCode.noSuchObject || !this.#config.users.createOUs) throw error;
+      await ensureParentOUs(this.#pool, dn, this.#config.base);
+      await this.#pool.use((c) => c.add(dn, attributes));
+    }
+    const entry = await this.#reader.byDn(dn);
+    if (entry === undefined) throw new RosterError('target.rejected', `create on ${this.#targetId}: ${key} was not stored`);
+    if (!spec.enabled) return entry;
+    await this.#writeUac(entry, true);
+    return { ...entry, values: new Map([...entry.values, ['useraccountcontrol', [String(withEnabled(this.#uac(entry), true))]]]) };
+  }
+
+  async #update(entry: AdEntry, attributes: Attributes): Promise<void> {
+    let current = entry;
+    const names = [...this.#config.users.dn.matchAll(/\{([A-Za-z0-9_.-]+)\}/g)].map((m) => m[1] ?? '');
+    if (names.some((name) => Object.hasOwn(attributes, name))) {
+      const target = this.#mapping.renderDn(this.#config.users.dn, attributes, current.values, 'update');
+      if (!sameDn(target, current.dn)) current = await this.#move(current, target);
+    }
+    const desired = this.#ldapValues(attributes);
+    const sam = this.#sam(attributes);
+    if (sam !== undefined) {
+      const upn = this.#upn(attributes, sam);
+      if (upn !== undefined) desired.set('userPrincipalName', [upn]);
+    }
+    const changes = attributeChanges(current.values, desired, DN_ATTRIBUTES);
+    if (changes.length === 0) return;
+    await this.#pool.use((c) => c.modify(current.dn, changes.map((change) => new Change({
+      operation: 'replace', modification: new Attribute({ type: change.attribute, values: [...change.values] }),
+    }))));
+  }
+
+  async #move(entry: AdEntry, newDn: string): Promise<AdEntry> {
+    try {
+      await this.#pool.use((c) => c.modifyDN(entry.dn, newDn));
+    } catch (error) {
+      if (resultCodeOf(error) !== ResultCode.noSuchObject || !this.#config.users.createOUs) throw error;
+      await ensureParentOUs(this.#pool, newDn, this.#config.base);
+      await this.#pool.use((c) => c.modifyDN(entry.dn, newDn));
+    }
+    return this.#entry(entry.guid, 'update');
+  }
+
+  async #setEnabled(accountId: string, enabled: boolean): Promise<void> {
+    const entry = await this.#entry(accountId, 'setEnabled');
+    if (isEnabled(this.#uac(entry)) !== enabled) await this.#writeUac(entry, enabled);
+  }
+
+  /** Read-modify-write of userAccountControl: only the disable bit changes. */
+  async #writeUac(entry: AdEntry, enabled: boolean): Promise<void> {
+    const value = String(withEnabled(this.#uac(entry), enabled));
+    await this.#pool.use((c) => c.modify(entry.dn, new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: [value] }) })));
+  }
+
+  // ------------------------------------------------------------ mapping
+
+  /** Roster attributes -> AD values; accountExpires becomes a FILETIME. */
+  #ldapValues(attributes: Attributes): Map<string, string[]> {
+    const values = this.#mapping.toLdap(attributes);
+    for (const [name, value] of Object.entries(attributes)) {
+      if (this.#mapping.ldapName(name).toLowerCase() === 'accountexpires') values.set(this.#mapping.ldapName(name), [accountExpiresValue(value)]);
+    }
+    return values;
+  }
+
+  #upn(attributes: Attributes, sam: string | undefined): string | undefined {
+    const given = toLdapValues(attributes.userPrincipalName)[0];
+    if (given !== undefined || sam === undefined) return given;
+    return this.#config.users.upnSuffix === undefined ? undefined : `${sam}@${this.#config.users.upnSuffix}`;
+  }
+
+  /** The sAMAccountName the spec gives (through whichever Roster attribute maps to it). */
+  #sam(attributes: Attributes): string | undefined {
+    const name = Object.keys(attributes).find((n) => this.#mapping.ldapName(n).toLowerCase() === 'samaccountname');
+    return name === undefined ? undefined : toLdapValues(attributes[name])[0];
+  }
+
+  #uac(entry: AdEntry): number {
+    const value = Number(entry.values.get('useraccountcontrol')?.[0] ?? NORMAL_ACCOUNT);
+    return Number.isInteger(value) ? value : NORMAL_ACCOUNT;
+  }
+
+  #account(entry: AdEntry): TargetAccount {
+    const attributes = this.#mapping.fromEntry(entry.values);
+    const expires = entry.values.get('accountexpires')?.[0];
+    const iso = expires === undefined ? undefined : filetimeToIso(expires);
+    if (iso !== undefined) attributes.accountExpires = iso;
+    else delete attributes.accountExpires;
+    const groups = this.#groups;
+    const memberOf = entry.values.get('memberof') ?? [];
+    const entitlements = groups === undefined ? [] : memberOf.map((dn) => groups.entitlement(dn)).sort();
+    return { accountId: entry.guid, attributes, entitlements, enabled: isEnabled(this.#uac(entry)) };
+  }
+
+  async #entry(accountId: string, operation: string): Promise<AdEntry> {
+    const entry = await this.#reader.byGuid(accountId);
+    if (entry === undefined) throw new RosterError('target.not_found', `${operation} on ${this.#targetId}: no account ${accountId}`);
+    return entry;
+  }
+
+  #requireGroups(operation: string): DirectoryGroups {
+    if (this.#groups === undefined) throw new RosterError('target.rejected', `${operation} on ${this.#targetId}: no groups are configured (connection.groups)`);
+    return this.#groups;
+  }
+
+  #error(error: unknown, operation: string): RosterError {
+    return toDirectoryError(error, this.#targetId, operation, explainAdDiagnostic);
+  }
+
+  async #run<T>(operation: string, body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } catch (error) {
+      throw this.#error(error, operation);
+    }
+  }
+}
+

@@ -1,0 +1,41 @@
+import { ResultCode } from '../directory/errors.js';
+
+const DATA_CODES: Readonly<Record<string, string>> = {
+  '525': 'the bind user does not exist',
+  '52e': 'invalid credentials: the bind DN or password is wrong',
+  '530': 'the bind user may not log on at this time',
+  '531': 'the bind user may not log on from this workstation',
+  '532': 'the bind user\'s password has expired',
+  '533': 'the bind user is disabled',
+  '701': 'the bind user\'s account has expired',
+  '773': 'the bind user must reset its password',
+  '775': 'the bind user is locked out',
+};
+
+/**
+ * Active Directory packs the real reason into the diagnostic text
+ * ("80090308: LdapErr: ..., data 52e, v4563", "0000052D: Constraint violation ...").
+ * This turns the known ones into plain words.
+ */
+export function explainAdDiagnostic(message: string, resultCode: number): string | undefined {
+  const data = /\bdata ([0-9a-f]{3,4})\b/i.exec(message)?.[1]?.toLowerCase();
+  if (data !== undefined && DATA_CODES[data] !== undefined) return DATA_CODES[data];
+  const upper = message.toUpperCase();
+  if (upper.includes('0000052D') || /password.*(complexity|policy|history|too short)|check_password_restrictions/i.test(message)) {
+    return 'the password does not meet the domain\'s password policy (length, complexity or history)';
+  }
+  if (upper.includes('00000524') || /already in use|not unique|uniqueness/i.test(message)) {
+    return 'the sAMAccountName or userPrincipalName is already taken by another account';
+  }
+  if (upper.includes('00002071') || resultCode === ResultCode.entryAlreadyExists) return 'an object with this name (CN) already exists in that OU';
+  if (upper.includes('0000202B') || resultCode === ResultCode.referral) {
+    return 'AD answered with a referral: the DN is outside what this domain controller holds (search and write under the configured base OU)';
+  }
+  if (resultCode === ResultCode.constraintViolation && /samaccountname/i.test(message)) {
+    return 'the sAMAccountName breaks AD\'s rules (at most 20 characters, none of " / \\ [ ] : ; | = , + * ? < >)';
+  }
+  if (resultCode === ResultCode.unwillingToPerform && /unicodePwd|password/i.test(message)) {
+    return 'AD refused the password change (it needs LDAPS or StartTLS, and a password that meets the policy)';
+  }
+  return undefined;
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { attributeName, connectionFields, dnString } from '../directory/config.js';
+
+/** The `connection:` block of a `type: ad` target (Active Directory, or Samba as an AD DC). */
+export const adConnectionSchema = z.object({
+  ...connectionFields,
+  /** Every search and write happens below this OU (a search from the domain root returns referrals). */
+  base: dnString,
+  users: z.object({
+    /** Where a new account goes, e.g. CN={sAMAccountName},OU=People,DC=corp,DC=example ({name}: a Roster attribute, escaped). */
+    dn: z.string().min(1),
+    /** The Roster attribute holding the sAMAccountName (the natural key). */
+    key: z.string().min(1).default('sAMAccountName'),
+    /** Roster attribute -> AD attribute (default: email -> mail); others keep their names (displayName, department, title, manager, employeeID, givenName, sn, ...). */
+    attributes: z.record(z.string(), attributeName).default({}),
+    /** When the spec has no userPrincipalName: <sAMAccountName>@<upnSuffix>. */
+    upnSuffix: z.string().min(1).optional(),
+    createOUs: z.boolean().default(false),
+  }).strict(),
+  groups: z.object({
+    base: dnString,
+    /** Entitlements that are not DNs are group names (CN) under `base`. */
+    names: z.boolean().default(false),
+    create: z.boolean().default(false),
+  }).strict().optional(),
+  passwords: z.object({
+    /** Length of the random initial password (at least 16). */
+    length: z.number().int().min(16).max(128).default(24),
+  }).strict().optional(),
+}).strict().refine((c) => c.url.startsWith('ldaps://') || c.startTLS, {
+  message: 'Active Directory sets passwords only over an encrypted connection: use ldaps:// or startTLS: true',
+  path: ['url'],
+});
+
+export type AdConnectionConfig = z.infer<typeof adConnectionSchema>;

@@ -1,0 +1,70 @@
+import { AndFilter, EqualityFilter, FilterParser, type Entry, type Filter } from 'ldapts';
+import { equalityFilter, objectClassFilter } from '../directory/escape.js';
+import { entryValues, type EntryValues } from '../directory/normalise.js';
+import type { ClientPool } from '../directory/pool.js';
+import { guidToBytes, guidToString, isGuid } from './guid.js';
+
+/** A user as read from AD: DN, objectGUID (as a GUID string) and values (names lower-cased). */
+export interface AdEntry {
+  readonly dn: string;
+  readonly guid: string;
+  readonly values: EntryValues;
+}
+
+const USER_FILTER = '(&(objectCategory=person)(objectClass=user))';
+
+/** Reads user entries below the configured base only (never from the domain root: referrals). */
+export class AdEntryReader {
+  readonly #pool: ClientPool;
+  readonly #base: string;
+  readonly #attributes: readonly string[];
+  readonly #pageSize: number;
+
+  constructor(pool: ClientPool, base: string, attributes: readonly string[], pageSize: number) {
+    this.#pool = pool;
+    this.#base = base;
+    this.#attributes = [...new Set(['objectGUID', 'userAccountControl', 'memberOf', 'sAMAccountName', ...attributes])];
+    this.#pageSize = pageSize;
+  }
+
+  /** By objectGUID, matched as the 16 raw bytes (a binary equality filter). */
+  byGuid(guid: string): Promise<AdEntry | undefined> {
+    if (!isGuid(guid)) return Promise.resolve(undefined);
+    return this.#first(new AndFilter({ filters: [FilterParser.parseString(USER_FILTER), new EqualityFilter({ attribute: 'objectGUID', value: guidToBytes(guid) })] }));
+  }
+
+  byAttribute(attribute: string, value: string): Promise<AdEntry | undefined> {
+    return this.#first(FilterParser.parseString(`(&${USER_FILTER}${equalityFilter(attribute, value)})`));
+  }
+
+  async byDn(dn: string): Promise<AdEntry | undefined> {
+    const { searchEntries } = await this.#pool.use((c) => c.search(dn, { scope: 'base', filter: objectClassFilter(['user']), ...this.#read() }));
+    const entry = searchEntries[0];
+    return entry === undefined ? undefined : toEntry(entry);
+  }
+
+  async *all(): AsyncIterable<AdEntry[]> {
+    const client = await this.#pool.lease();
+    for await (const page of client.searchPaginated(this.#base, { scope: 'sub', filter: USER_FILTER, ...this.#read(), paged: { pageSize: this.#pageSize } })) {
+      yield page.searchEntries.map(toEntry);
+    }
+  }
+
+  async #first(filter: Filter): Promise<AdEntry | undefined> {
+    const { searchEntries } = await this.#pool.use((c) => c.search(this.#base, { scope: 'sub', filter, sizeLimit: 2, ...this.#read() }));
+    const entry = searchEntries[0];
+    return entry === undefined ? undefined : toEntry(entry);
+  }
+
+  #read(): { attributes: string[]; explicitBufferAttributes: string[] } {
+    return { attributes: [...this.#attributes], explicitBufferAttributes: ['objectGUID'] };
+  }
+}
+
+function toEntry(entry: Entry): AdEntry {
+  const raw = entry.objectGUID;
+  const bytes = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) && Buffer.isBuffer(raw[0]) ? raw[0] : undefined;
+  const values = entryValues(entry);
+  values.delete('objectguid');
+  return { dn: entry.dn, guid: bytes === undefined ? '' : guidToString(bytes), values };
+}

@@ -1,0 +1,45 @@
+import { randomInt } from 'node:crypto';
+
+const CLASSES = [
+  'ABCDEFGHJKLMNPQRSTUVWXYZ',
+  'abcdefghijkmnopqrstuvwxyz',
+  '23456789',
+  '!#%+-.:=?@_~',
+] as const;
+
+/**
+ * A random initial password that meets AD complexity: at least 16 characters
+ * (default 24), every one of the four classes, drawn with crypto.randomInt.
+ * It is set once, never logged, never returned; the user must change it at
+ * next logon (pwdLastSet: 0).
+ */
+export function initialPassword(length = 24, avoid: readonly string[] = []): string {
+  const size = Math.max(16, length);
+  for (;;) {
+    const chars = CLASSES.map((set) => set[randomInt(set.length)] ?? '');
+    const all = CLASSES.join('');
+    while (chars.length < size) chars.push(all[randomInt(all.length)] ?? '');
+    for (let i = chars.length - 1; i > 0; i--) {
+      const j = randomInt(i + 1);
+      [chars[i], chars[j]] = [chars[j] ?? '', chars[i] ?? ''];
+    }
+    const password = chars.join('');
+    if (meetsComplexity(password, avoid)) return password;
+  }
+}
+
+/**
+ * AD's complexity rule: three of the four classes and no part (3+ characters)
+ * of the account or display name. We ask for all four.
+ */
+export function meetsComplexity(password: string, avoid: readonly string[] = []): boolean {
+  if (password.length < 16) return false;
+  if (!CLASSES.every((set) => [...password].some((c) => set.includes(c)))) return false;
+  const lower = password.toLowerCase();
+  return !avoid.flatMap((name) => name.toLowerCase().split(/[,.\-_ #\t]+/)).some((token) => token.length >= 3 && lower.includes(token));
+}
+
+/** The value of unicodePwd: the password in double quotes, UTF-16LE. */
+export function unicodePwd(password: string): Buffer {
+  return Buffer.from(`"${password}"`, 'utf16le');
+}
