@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { toCsv } from './csv.js';
 import { generatePeople } from './people.js';
 
-export const DEMO_OPTIONS = { count: 200, seed: 42, today: '2026-11-27' } as const;
+const DEMO_OPTIONS = { count: 200, seed: 42, today: '2026-11-27' } as const;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const file = join(root, 'examples', 'demo', 'hr', 'employees.csv');

@@ -88,7 +88,8 @@ async function initial(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('roster_jobs_runnable').on('roster_jobs').columns(['status', 'next_run_at', 'seq']).execute();
+  await db.schema.createIndex('roster_jobs_runnable').on('roster_jobs').columns(['status', 'next_run_at', 'seq', 'n']).execute();
+  await db.schema.createIndex('roster_jobs_leased').on('roster_jobs').columns(['status', 'lease_until', 'seq', 'n']).execute();
   await db.schema.createIndex('roster_jobs_ordering').on('roster_jobs').columns(['ordering_key', 'status']).execute();
   await db.schema.createIndex('roster_jobs_plan').on('roster_jobs').columns(['plan_id', 'seq']).execute();
   await db.schema.createIndex('roster_jobs_target').on('roster_jobs').columns(['target', 'status']).execute();

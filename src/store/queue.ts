@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { RosterError } from '../core/errors.js';
 import type { QueueStats, QueueStore } from './types.js';
 import { removeAccount, writeAccounts } from './accounts.js';
@@ -23,6 +24,9 @@ export function createQueueStore(ctx: StoreContext): QueueStore {
         job.id, job.planId, job.target, job.orderingKey, job.seq, toJson(job.change), 'pending', 0, now, now, now,
       ]);
       await ctx.write((trx) => bulkInsert(ctx, trx, { table: 'roster_jobs', columns: JOB_COLUMNS, types: { seq: 'bigint', attempts: 'integer' }, key: ['id'], onConflict: 'ignore' }, rows));
+      // A big plan changes the table's shape faster than autovacuum notices;
+      // without fresh statistics PostgreSQL sorts every pending job on each claim.
+      if (ctx.dialect === 'postgres' && jobs.length >= 1000) await sql`ANALYZE roster_jobs`.execute(ctx.db);
     },
 
     claim: (options) => claimJobs(ctx, options),

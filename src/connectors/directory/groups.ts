@@ -168,7 +168,9 @@ export class DirectoryGroups {
     try {
       await this.#pool.use((c) => c.modify(groupDn, new Change({ operation: 'delete', modification: new Attribute({ type: this.memberAttribute, values: [value] }) })));
     } catch (error) {
-      if (resultCodeOf(error) === ResultCode.noSuchAttribute) return;
+      const code = resultCodeOf(error);
+      // Samba answers unwillingToPerform "Attribute member already deleted" where OpenLDAP says noSuchAttribute.
+      if (code === ResultCode.noSuchAttribute || (code === ResultCode.unwillingToPerform && /already deleted/i.test(String(error)))) return;
       throw error;
     }
   }

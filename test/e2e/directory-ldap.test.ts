@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isRosterError } from '../../src/core/errors.js';
+import { silentLogger } from '../../src/core/log.js';
+import { ldapConnectionSchema, ldapConnectorFactory } from '../../src/connectors/ldap/index.js';
+import type { Connector } from '../../src/connectors/types.js';
+import { startSlapd, type RunningSlapd } from '../support/slapd.js';
+
+let slapd: RunningSlapd;
+const connectors: Connector[] = [];
+
+beforeAll(async () => {
+  slapd = await startSlapd({ randomPort: true });
+});
+afterAll(async () => {
+  await Promise.all(connectors.map((c) => c.close()));
+  await slapd?.stop();
+});
+
+function connect(overrides: { users?: Record<string, unknown>; groups?: Record<string, unknown>; disable?: Record<string, unknown> } = {}): Connector {
+  const s = slapd.suffix;
+  const config = ldapConnectionSchema.parse({
+    url: slapd.url,
+    bindDN: slapd.bindDN,
+    password: slapd.password,
+    users: {
+      base: s,
+      dn: `uid={uid},ou=people,${s}`,
+      key: 'uid',
+      attributes: { email: 'mail', department: 'departmentNumber' },
+      defaults: { cn: '{uid}', sn: '{uid}' },
+      ...overrides.users,
+    },
+    groups: { base: `ou=groups,${s}`, names: true, create: true, ...overrides.groups },
+    disable: overrides.disable ?? { strategy: 'move', ou: `ou=disabled,${s}` },
+  });
+  const connector = ldapConnectorFactory.create(config, { targetId: 'corp-ldap', baseDir: '.', log: silentLogger });
+  connectors.push(connector);
+  return connector;
+}
+
+async function all(connector: Connector) {
+  const accounts = [];
+  for await (const account of connector.list()) accounts.push(account);
+  return accounts;
+}
+
+describe('ldap connector against slapd', () => {
+  it('a mover whose department changes is moved with modify DN and keeps its groups and its id', async () => {
+    const connector = connect({ users: { dn: `uid={uid},ou={department},ou=people,${slapd.suffix}`, createOUs: true } });
+    const joiner = await connector.create({ attributes: { uid: 'm.mover', email: 'm@example.com', department: 'Sales' }, enabled: true });
+    await connector.grant(joiner.accountId, 'all-staff');
+    await connector.grant(joiner.accountId, 'sales-team');
+    const peer = await connector.create({ attributes: { uid: 'm.peer', email: 'p@example.com', department: 'Sales' }, enabled: true });
+    await connector.grant(peer.accountId, 'all-staff');
+
+    await connector.update(joiner.accountId, { department: 'Engineering' });
+
+    const moved = await connector.get(joiner.accountId);
+    expect(moved?.attributes.department).toBe('Engineering');
+    expect(moved?.entitlements).toEqual(['all-staff', 'sales-team']);
+    const listed = (await all(connector)).find((a) => a.accountId === joiner.accountId);
+    expect(listed?.entitlements).toEqual(['all-staff', 'sales-team']);
+    // The group now names the new DN (refint), so a fresh account at the old DN inherits nothing.
+    const again = await connector.create({ attributes: { uid: 'm.mover2', email: 'm2@example.com', department: 'Sales' }, enabled: true });
+    expect(again.entitlements).toEqual([]);
+    // Disabled (moved to ou=disabled) and enabled again: back under its department OU, groups intact.
+    await connector.setEnabled(joiner.accountId, false);
+    expect((await connector.get(joiner.accountId))?.enabled).toBe(false);
+    await connector.setEnabled(joiner.accountId, true);
+    const back = await connector.get(joiner.accountId);
+    expect(back?.enabled).toBe(true);
+    expect(back?.entitlements).toEqual(['all-staff', 'sales-team']);
+  });
+
+  it('provisions Unicode and RFC 4514 special-character names exactly', async () => {
+    const connector = connect();
+    const names = ['Zoë', 'Łukasz', '李', 'Smith, John', ' lead', 'trail ', '#hash', 'a+b', 'say "hi"', 'back\\', '<x>;=y', 'nul\0byte'];
+    const ids = new Map<string, string>();
+    for (const uid of names) ids.set(uid, (await connector.create({ attributes: { uid, email: `${names.indexOf(uid)}@example.com` }, enabled: true })).accountId);
+    for (const uid of names) {
+      const account = await connector.get(ids.get(uid) ?? '');
+      expect(account?.attributes.uid).toBe(uid);
+    }
+    // Idempotent: creating again finds each one by its (escaped) key.
+    for (const uid of names) expect((await connector.create({ attributes: { uid }, enabled: true })).accountId).toBe(ids.get(uid));
+    const weirdGroup = 'R&D, "core" <team>';
+    await connector.grant(ids.get('Zoë') ?? '', weirdGroup);
+    expect((await connector.get(ids.get('Zoë') ?? ''))?.entitlements).toEqual([weirdGroup]);
+  });
+
+  it('an HR value crafted as an LDAP injection is stored as data and matches nothing else', async () => {
+    const connector = connect();
+    const victim = await connector.create({ attributes: { uid: 'i.victim', email: 'victim@example.com' }, enabled: true });
+    const evil = '*)(uid=*))(|(uid=*';
+    const created = await connector.create({ attributes: { uid: evil, email: 'evil@example.com' }, enabled: false });
+    expect(created.accountId).not.toBe(victim.accountId);
+    expect(created.attributes.uid).toBe(evil);
+    expect(created.enabled).toBe(false);
+    const victimAfter = await connector.get(victim.accountId);
+    expect(victimAfter?.attributes.email).toBe('victim@example.com');
+    expect(victimAfter?.enabled).toBe(true);
+    await expect(connector.get('*')).resolves.toBeUndefined();
+    await expect(connector.get(`${victim.accountId})(entryUUID=*`)).resolves.toBeUndefined();
+    const error = await connector.grant(victim.accountId, 'cn=x)(member=*,ou=nowhere').catch((e: unknown) => e);
+    expect(isRosterError(error)).toBe(true);
+  });
+
+  it('the attribute disable strategy sets and clears pwdAccountLockedTime', async () => {
+    const connector = connect({ disable: { strategy: 'attribute', attribute: 'pwdAccountLockedTime', value: '000001010000Z' } });
+    const account = await connector.create({ attributes: { uid: 'a.locked', email: 'l@example.com' }, enabled: false });
+    expect(account.enabled).toBe(false);
+    await connector.setEnabled(account.accountId, true);
+    expect((await connector.get(account.accountId))?.enabled).toBe(true);
+    await connector.setEnabled(account.accountId, false);
+    expect((await connector.get(account.accountId))?.enabled).toBe(false);
+  });
+
+  it('posixAccount: uidNumbers are allocated from the range, distinct under concurrency', async () => {
+    const connector = connect({
+      users: { dn: `uid={uid},ou=people,${slapd.suffix}`, attributes: { email: 'mail', uidNumber: 'uidNumber', home: 'homeDirectory' }, posix: { uidNumber: { min: 20000, max: 20999 }, gidNumber: 100 } },
+    });
+    const created = await Promise.all(['x.one', 'x.two', 'x.three'].map((uid) => connector.create({ attributes: { uid }, enabled: true })));
+    const numbers = created.map((a) => Number(a.attributes.uidNumber)).sort();
+    expect(numbers).toEqual([20000, 20001, 20002]);
+    expect(created.map((a) => a.attributes.home).sort()).toEqual(['/home/x.one', '/home/x.three', '/home/x.two']);
+  });
+
+  it('groupOfNames keeps a placeholder when its last member goes, and drops it on the next grant', async () => {
+    const connector = connect({ groups: { placeholder: `cn=placeholder,${slapd.suffix}` } });
+    const a = await connector.create({ attributes: { uid: 'g.only' }, enabled: true });
+    await connector.grant(a.accountId, 'lonely');
+    await connector.revoke(a.accountId, 'lonely');
+    expect((await connector.get(a.accountId))?.entitlements).toEqual([]);
+    await connector.grant(a.accountId, 'lonely');
+    expect((await connector.get(a.accountId))?.entitlements).toEqual(['lonely']);
+    await connector.delete(a.accountId);
+    const again = await connector.create({ attributes: { uid: 'g.only' }, enabled: true });
+    expect(again.entitlements).toEqual([]);
+  });
+
+  it('schema problems come back as target.rejected in plain words; a wrong password as target.unavailable', async () => {
+    const connector = connect({ users: { defaults: {} } });
+    const error = await connector.create({ attributes: { uid: 'no.sn' }, enabled: true }).catch((e: unknown) => e);
+    expect(isRosterError(error, 'target.rejected')).toBe(true);
+    expect((error as Error).message).toMatch(/object classes/);
+    const config = ldapConnectionSchema.parse({ url: slapd.url, bindDN: slapd.bindDN, password: 'n0t-the-s3cret', users: { base: slapd.suffix, dn: 'uid={uid},ou=people', key: 'uid' } });
+    const bad = ldapConnectorFactory.create(config, { targetId: 'corp-ldap', baseDir: '.', log: silentLogger });
+    connectors.push(bad);
+    const denied = await bad.check().catch((e: unknown) => e);
+    expect(isRosterError(denied, 'target.unavailable')).toBe(true);
+    expect((denied as Error).message).not.toContain('n0t-the-s3cret');
+    expect((denied as Error).message).toMatch(/bind DN or password is wrong/);
+  });
+});
