@@ -34,12 +34,14 @@ export class Planning {
   }
 
   async compute(scope: PlanScope, now: Date): Promise<Plan> {
+    const T = performance.now(); const lap = (m: string) => process.env.ROSTER_TRACE && console.error(m, (performance.now() - T).toFixed(0));
     const basis = await this.#store.state.serial();
     const identities = await this.#identities(scope);
     const subset = scope.identities !== undefined;
     const linkedList = subset
       ? (await Promise.all(identities.map((i) => this.#store.accounts.listByIdentity(i.id)))).flat()
       : await this.#store.accounts.listAll();
+    lap('loaded identities+links');
     const needsAll = subset && this.#needsUniqueIndex(identities, linkedList);
     const allLinks = !subset || needsAll ? (subset ? await this.#store.accounts.listAll() : linkedList) : undefined;
     if (allLinks) this.#totals = countByTarget(allLinks);
@@ -54,6 +56,7 @@ export class Planning {
       if (!mine) byIdentity.set(link.identityId, (mine = new Map()));
       mine.set(link.target, link);
     }
+    lap('unique+maps');
     const managers = await this.#managers(identities, subset);
     const diagnostics: Diagnostic[] = [];
     const desired: DesiredAccount[] = [];
@@ -72,7 +75,8 @@ export class Planning {
         if (scope.target === undefined || account.target === scope.target) desired.push(account);
       }
     }
-    return diffPlan({
+    lap('policy');
+    const p = diffPlan({
       id: randomUUID(),
       now,
       basis,
@@ -83,6 +87,8 @@ export class Planning {
       holds: await this.#sourceHolds(),
       diagnostics,
     });
+    lap('planner');
+    return p;
   }
 
   /** Desired accounts of one identity (for explain). */

@@ -7,7 +7,8 @@ import { startSlapd } from '../support/slapd.js';
 import { connectorConformance } from './connector-suite.js';
 
 // Samba hashes each new password (~25 creates/s here): the suite's 2,500-account paging test takes about two minutes.
-vi.setConfig({ testTimeout: 300_000 });
+// The setup may also wait for test/e2e/directory-ad.test.ts to release the one Samba (its LDAP ports are fixed).
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 400_000 });
 
 const context = (targetId: string) => ({ targetId, baseDir: '.', log: silentLogger });
 

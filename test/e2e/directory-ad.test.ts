@@ -12,10 +12,11 @@ let samba: RunningSamba;
 let dir: string;
 const connectors: AdConnector[] = [];
 
+// Waits while another test file holds the one Samba (its LDAP ports are fixed): the AD conformance suite takes about two minutes.
 beforeAll(async () => {
   samba = await startSamba();
   dir = mkdtempSync(join(tmpdir(), 'roster-ad-e2e-'));
-});
+}, 400_000);
 afterAll(async () => {
   await Promise.all(connectors.map((c) => c.close()));
   await samba?.stop();

@@ -138,6 +138,27 @@ describe('ldap connector against slapd', () => {
     expect(again.entitlements).toEqual([]);
   });
 
+  it('a directory that goes away is retryable target.unavailable; the pool reconnects when it is back', async () => {
+    const other = await startSlapd({ randomPort: true });
+    const port = Number(new URL(other.url).port);
+    const config = ldapConnectionSchema.parse({ url: other.url, bindDN: other.bindDN, password: other.password, poolSize: 2, timeoutMs: 2000, users: { base: other.suffix, dn: `uid={uid},ou=people,${other.suffix}`, key: 'uid' } });
+    const connector = ldapConnectorFactory.create(config, { targetId: 'flaky', baseDir: '.', log: silentLogger });
+    connectors.push(connector);
+    await connector.check();
+    await connector.check();
+    await other.stop();
+    const down = await connector.check().catch((e: unknown) => e);
+    expect(isRosterError(down, 'target.unavailable')).toBe(true);
+    expect((down as { retryable: boolean }).retryable).toBe(true);
+    const again = await startSlapd({ port });
+    try {
+      await connector.check();
+      await connector.check();
+    } finally {
+      await again.stop();
+    }
+  });
+
   it('schema problems come back as target.rejected in plain words; a wrong password as target.unavailable', async () => {
     const connector = connect({ users: { defaults: {} } });
     const error = await connector.create({ attributes: { uid: 'no.sn' }, enabled: true }).catch((e: unknown) => e);

@@ -4,7 +4,7 @@ import type { Attributes, TargetAccount } from '../../core/types.js';
 import type { AccountSpec, Connector, ConnectorCapabilities, ConnectorContext } from '../types.js';
 import { sameDn } from '../directory/dn.js';
 import { escapeFilterValue } from '../directory/escape.js';
-import { resultCodeOf, ResultCode, toDirectoryError } from '../directory/errors.js';
+import { isNoSuchObject, resultCodeOf, ResultCode, toDirectoryError } from '../directory/errors.js';
 import { DirectoryGroups } from '../directory/groups.js';
 import { AttributeMapping } from '../directory/mapping.js';
 import { attributeChanges, toLdapValues } from '../directory/normalise.js';
@@ -171,9 +171,9 @@ export class AdConnector implements Connector {
     try {
       await this.#pool.use((c) => c.add(dn, attributes));
     } catch (error) {
-      const code = resultCodeOf(error);
-      if (code === ResultCode.entryAlreadyExists) return undefined;
-      if (code !== ResultCode.noSuchObject || !this.#config.users.createOUs) throw error;
+      // Made meanwhile with the same key: the caller brings it in line. Another account holding the DN or sAMAccountName: refused.
+      if (resultCodeOf(error) === ResultCode.entryAlreadyExists && await this.#reader.byAttribute(this.#mapping.keyLdap, key) !== undefined) return undefined;
+      if (!isNoSuchObject(error) || !this.#config.users.createOUs) throw error;
       await ensureParentOUs(this.#pool, dn, this.#config.base);
       await this.#pool.use((c) => c.add(dn, attributes));
     }
@@ -208,7 +208,7 @@ export class AdConnector implements Connector {
     try {
       await this.#pool.use((c) => c.modifyDN(entry.dn, newDn));
     } catch (error) {
-      if (resultCodeOf(error) !== ResultCode.noSuchObject || !this.#config.users.createOUs) throw error;
+      if (!isNoSuchObject(error) || !this.#config.users.createOUs) throw error;
       await ensureParentOUs(this.#pool, newDn, this.#config.base);
       await this.#pool.use((c) => c.modifyDN(entry.dn, newDn));
     }

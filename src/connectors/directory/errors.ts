@@ -63,6 +63,12 @@ export function resultCodeOf(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
+/** The entry (or, for an add or a move, its new parent) does not exist. Samba says "parent does not exist" with result 80. */
+export function isNoSuchObject(error: unknown): boolean {
+  const code = resultCodeOf(error);
+  return code === ResultCode.noSuchObject || (code === ResultCode.other && /parent does not exist/i.test(String(error)));
+}
+
 /** A transport failure (no LDAP result): worth reconnecting and trying again. */
 export function isConnectionError(error: unknown): boolean {
   if (error instanceof RosterError || resultCodeOf(error) !== undefined) return false;

@@ -62,7 +62,15 @@ export class ClientPool {
     }));
   }
 
-  #client(slot: number): Promise<Client> {
+  async #client(slot: number): Promise<Client> {
+    const client = await this.#slotClient(slot);
+    if (client.isBound) return client;
+    // The socket closed since: ldapts would reconnect without a bind (anonymous), so open a fresh, bound one.
+    this.#drop(slot);
+    return this.#slotClient(slot);
+  }
+
+  #slotClient(slot: number): Promise<Client> {
     if (this.#closed) return Promise.reject(new Error('the connection pool is closed'));
     let pending = this.#slots[slot];
     if (pending === undefined) {
@@ -83,7 +91,8 @@ export class ClientPool {
 
   async #open(): Promise<Client> {
     const { url, tls, timeoutMs, connectTimeoutMs, startTLS, bindDN, password } = this.#options;
-    const client = new Client({ url, timeout: timeoutMs, connectTimeout: connectTimeoutMs, tlsOptions: url.startsWith('ldaps:') ? tls : undefined });
+    // autoRebind: a reconnect ldapts makes by itself mid-operation binds again instead of going on anonymously.
+    const client = new Client({ url, timeout: timeoutMs, connectTimeout: connectTimeoutMs, tlsOptions: url.startsWith('ldaps:') ? tls : undefined, autoRebind: true });
     try {
       // host: the name the certificate is checked against (ldapts passes only our options to tls.connect).
       if (startTLS) await client.startTLS({ ...tls, host: new URL(url).hostname, servername: tls?.servername ?? sniName(url) });

@@ -3,7 +3,7 @@ import { RosterError } from '../../core/errors.js';
 import type { Attributes, TargetAccount } from '../../core/types.js';
 import type { AccountSpec, Connector, ConnectorCapabilities, ConnectorContext } from '../types.js';
 import { formatDn, isUnder, parseDn, sameDn } from '../directory/dn.js';
-import { resultCodeOf, ResultCode, toDirectoryError } from '../directory/errors.js';
+import { isNoSuchObject, resultCodeOf, ResultCode, toDirectoryError } from '../directory/errors.js';
 import { DirectoryGroups, type Member } from '../directory/groups.js';
 import { attributeChanges, toLdapValues } from '../directory/normalise.js';
 import { ensureParentOUs } from '../directory/parents.js';
@@ -11,6 +11,7 @@ import type { ClientPool } from '../directory/pool.js';
 import type { LdapConnectionConfig } from './config.js';
 import { EntryReader, type LdapEntry } from './entries.js';
 import { AttributeMapping } from '../directory/mapping.js';
+import { inOu, isEntryEnabled, newEntryBody, posixAttributes } from './new-entry.js';
 import { UidNumberAllocator } from './posix.js';
 
 type Users = LdapConnectionConfig['users'];
@@ -138,42 +139,28 @@ export class LdapConnector implements Connector {
   async #add(spec: AccountSpec, key: string): Promise<LdapEntry | undefined> {
     const disable = this.#config.disable;
     let dn = this.#mappedDn(spec.attributes, undefined, 'create');
-    if (!spec.enabled && disable?.strategy === 'move') dn = this.#inOu(dn, disable.ou);
-    const body: Record<string, string[]> = { objectClass: [...this.#users.objectClasses] };
-    for (const [attribute, values] of this.#mapping.toLdap(spec.attributes)) if (values.length > 0) body[attribute] = values;
-    for (const [attribute, template] of Object.entries(this.#users.defaults)) {
-      if (Object.keys(body).some((name) => name.toLowerCase() === attribute.toLowerCase())) continue;
-      const value = this.#mapping.renderText(template, spec.attributes);
-      if (value !== undefined) body[attribute] = [value];
-    }
-    if (!spec.enabled && disable !== undefined && disable.strategy !== 'move') body[disable.attribute] = [disable.value];
+    if (!spec.enabled && disable?.strategy === 'move') dn = inOu(dn, disable.ou);
+    const body = newEntryBody(spec, this.#users, disable, this.#mapping);
     const add = async (extra: Record<string, string[]>) => {
       try {
         await this.#addEntry(dn, { ...body, ...extra });
         return await this.#reader.byDn(dn);
       } catch (error) {
-        if (resultCodeOf(error) === ResultCode.entryAlreadyExists) return undefined;
+        // Made meanwhile with the same key: the caller brings it in line. Another entry holding the DN: refused.
+        if (resultCodeOf(error) === ResultCode.entryAlreadyExists && await this.#reader.byAttribute(this.#mapping.keyLdap, key) !== undefined) return undefined;
         throw error;
       }
     };
     const posix = this.#users.posix;
     if (posix === undefined || this.#uidNumbers === undefined) return add({});
-    const home = this.#mapping.renderText(posix.homeDirectory, { ...spec.attributes, uid: spec.attributes.uid ?? key });
-    return this.#uidNumbers.allocate((uidNumber) => add({
-      objectClass: [...this.#users.objectClasses, 'posixAccount'],
-      uidNumber: [String(uidNumber)],
-      gidNumber: [String(posix.gidNumber)],
-      homeDirectory: [home ?? `/home/${key}`],
-      ...(posix.loginShell === undefined ? {} : { loginShell: [posix.loginShell] }),
-      ...(body.uid === undefined ? { uid: [key] } : {}),
-    }));
+    return this.#uidNumbers.allocate((uidNumber) => add(posixAttributes(posix, this.#users, spec, key, uidNumber, this.#mapping, body.uid !== undefined)));
   }
 
   async #addEntry(dn: string, body: Record<string, string[]>): Promise<void> {
     try {
       await this.#pool.use((c) => c.add(dn, body));
     } catch (error) {
-      if (resultCodeOf(error) !== ResultCode.noSuchObject || !this.#users.createOUs) throw error;
+      if (!isNoSuchObject(error) || !this.#users.createOUs) throw error;
       await ensureParentOUs(this.#pool, dn, this.#users.base);
       await this.#pool.use((c) => c.add(dn, body));
     }
@@ -197,7 +184,7 @@ export class LdapConnector implements Connector {
     const relevant = explicit || this.#templateUses(attributes);
     if (!relevant) return entry.dn;
     const mapped = this.#mappedDn(attributes, entry, 'update');
-    if (disable?.strategy === 'move' && isUnder(entry.dn, disable.ou)) return this.#inOu(mapped, disable.ou);
+    if (disable?.strategy === 'move' && isUnder(entry.dn, disable.ou)) return inOu(mapped, disable.ou);
     return mapped;
   }
 
@@ -212,16 +199,12 @@ export class LdapConnector implements Connector {
     return this.#mapping.renderDn(this.#users.dn, attributes, entry?.values, operation);
   }
 
-  #inOu(dn: string, ou: string): string {
-    return formatDn([...parseDn(dn).slice(0, 1), ...parseDn(ou)]);
-  }
-
   /** modify DN (new RDN and new superior); memberships follow (refint, or fixed up here). */
   async #move(entry: LdapEntry, newDn: string): Promise<LdapEntry> {
     try {
       await this.#pool.use((c) => c.modifyDN(entry.dn, newDn));
     } catch (error) {
-      if (resultCodeOf(error) !== ResultCode.noSuchObject || !this.#users.createOUs) throw error;
+      if (!isNoSuchObject(error) || !this.#users.createOUs) throw error;
       await ensureParentOUs(this.#pool, newDn, this.#users.base);
       await this.#pool.use((c) => c.modifyDN(entry.dn, newDn));
     }
@@ -237,7 +220,7 @@ export class LdapConnector implements Connector {
     const entry = await this.#entry(accountId, 'setEnabled');
     if (this.#enabled(entry) === enabled) return;
     if (disable.strategy === 'move') {
-      const target = enabled ? this.#mapping.renderDn(this.#users.dn, {}, entry.values, 'setEnabled') : this.#inOu(entry.dn, disable.ou);
+      const target = enabled ? this.#mapping.renderDn(this.#users.dn, {}, entry.values, 'setEnabled') : inOu(entry.dn, disable.ou);
       await this.#move(entry, target);
       return;
     }
@@ -257,11 +240,7 @@ export class LdapConnector implements Connector {
   // ------------------------------------------------------------ reads
 
   #enabled(entry: LdapEntry): boolean {
-    const disable = this.#config.disable;
-    if (disable === undefined) return true;
-    if (disable.strategy === 'move') return !isUnder(entry.dn, disable.ou);
-    const values = entry.values.get(disable.attribute.toLowerCase()) ?? [];
-    return !values.some((value) => value.toLowerCase() === disable.value.toLowerCase());
+    return isEntryEnabled(entry, this.#config.disable);
   }
 
   #account(entry: LdapEntry, entitlements: readonly string[]): TargetAccount {

@@ -1,0 +1,47 @@
+import type { AttributeMapping } from '../directory/mapping.js';
+import { formatDn, isUnder, parseDn } from '../directory/dn.js';
+import type { LdapEntry } from './entries.js';
+import type { AccountSpec } from '../types.js';
+import type { LdapConnectionConfig, LdapDisableConfig } from './config.js';
+
+type Users = LdapConnectionConfig['users'];
+type Posix = NonNullable<Users['posix']>;
+
+/** The attributes of a new account entry: object classes, mapped values, defaults, and the disabled marker. */
+export function newEntryBody(spec: AccountSpec, users: Users, disable: LdapDisableConfig | undefined, mapping: AttributeMapping): Record<string, string[]> {
+  const body: Record<string, string[]> = { objectClass: [...users.objectClasses] };
+  for (const [attribute, values] of mapping.toLdap(spec.attributes)) if (values.length > 0) body[attribute] = values;
+  for (const [attribute, template] of Object.entries(users.defaults)) {
+    if (Object.keys(body).some((name) => name.toLowerCase() === attribute.toLowerCase())) continue;
+    const value = mapping.renderText(template, spec.attributes);
+    if (value !== undefined) body[attribute] = [value];
+  }
+  if (!spec.enabled && disable !== undefined && disable.strategy !== 'move') body[disable.attribute] = [disable.value];
+  return body;
+}
+
+/** posixAccount attributes for a new entry with its allocated uidNumber. */
+export function posixAttributes(posix: Posix, users: Users, spec: AccountSpec, key: string, uidNumber: number, mapping: AttributeMapping, hasUid: boolean): Record<string, string[]> {
+  const home = mapping.renderText(posix.homeDirectory, { ...spec.attributes, uid: spec.attributes.uid ?? key });
+  return {
+    objectClass: [...users.objectClasses, 'posixAccount'],
+    uidNumber: [String(uidNumber)],
+    gidNumber: [String(posix.gidNumber)],
+    homeDirectory: [home ?? `/home/${key}`],
+    ...(posix.loginShell === undefined ? {} : { loginShell: [posix.loginShell] }),
+    ...(hasUid ? {} : { uid: [key] }),
+  };
+}
+
+/** The same RDN below another parent (the disabled OU). */
+export function inOu(dn: string, ou: string): string {
+  return formatDn([...parseDn(dn).slice(0, 1), ...parseDn(ou)]);
+}
+
+/** Enabled as the disable strategy reads it: outside the disabled OU, or without the marker value. */
+export function isEntryEnabled(entry: LdapEntry, disable: LdapDisableConfig | undefined): boolean {
+  if (disable === undefined) return true;
+  if (disable.strategy === 'move') return !isUnder(entry.dn, disable.ou);
+  const values = entry.values.get(disable.attribute.toLowerCase()) ?? [];
+  return !values.some((value) => value.toLowerCase() === disable.value.toLowerCase());
+}
