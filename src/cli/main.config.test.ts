@@ -48,17 +48,17 @@ describe('roster CLI on a real project', () => {
     expect(stderr).toContain('nope.yaml');
   });
 
-  it('plan on a project whose sources were never read says how to read them', async () => {
+  it('plan --no-read-sources on a fresh project plans nothing and says why', async () => {
     await run(['init', 'acme']);
-    const { code, stdout } = await run(['plan', '--config', 'acme/roster.yaml']);
+    const { code, stdout } = await run(['plan', '--no-read-sources', '--config', 'acme/roster.yaml']);
     expect(code).toBe(0);
     expect(stdout).toContain('no changes');
-    expect(stdout).toContain('roster plan --read-sources');
+    expect(stdout).toContain('--no-read-sources');
   });
 
   it('plan --json on the new project prints one plan object that creates accounts', async () => {
     await run(['init', 'acme']);
-    const { code, stdout, stderr } = await run(['plan', '--read-sources', '--json', '--config', 'acme/roster.yaml']);
+    const { code, stdout, stderr } = await run(['plan', '--json', '--config', 'acme/roster.yaml']);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const plan = JSON.parse(stdout);

@@ -21,7 +21,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     .option('--target <id>', 'only this target')
     .option('--json', 'print the plan as one JSON object')
     .option('--out <file>', 'save the plan for `roster apply --plan FILE`')
-    .option('--read-sources', 'read the file sources into identities first (changes no target)')
+    .option('--no-read-sources', 'plan from the identities already in the store (by default the HR files are read first; that changes identities, never a target)')
     .action(async (options: PlanCliOptions) => {
       await ctx.withEngine(options.config, async (engine) => {
         if (options.readSources) {
@@ -42,7 +42,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
         }
         ctx.out(planSummaryText(plan, ctx.style));
         if (plan.changes.length === 0 && (await engine.store.identities.count()) === 0) {
-          ctx.out('No identities yet: run roster plan --read-sources to read the HR files first, or roster sync.');
+          ctx.out('No identities yet: the sources are empty or were not read (see --no-read-sources).');
         }
         const changes = changesTable(plan, ctx.style);
         if (changes !== '') ctx.out(changes);
