@@ -1,5 +1,7 @@
 import type { ZodType } from 'zod';
 import { RosterError } from '../core/errors.js';
+import { adConnectionSchema, adConnectorFactory } from './ad/index.js';
+import { ldapConnectionSchema, ldapConnectorFactory } from './ldap/index.js';
 import { memoryConnectionSchema, memoryConnectorFactory } from './memory/index.js';
 import { sqlConnectionSchema, sqlConnectorFactory } from './sql/index.js';
 import type { Connector, ConnectorContext, ConnectorFactory } from './types.js';
@@ -8,12 +10,16 @@ import type { Connector, ConnectorContext, ConnectorFactory } from './types.js';
 export const connectorFactories: Readonly<Record<string, ConnectorFactory>> = Object.freeze({
   memory: memoryConnectorFactory as ConnectorFactory,
   sql: sqlConnectorFactory as ConnectorFactory,
+  ldap: ldapConnectorFactory as ConnectorFactory,
+  ad: adConnectorFactory as ConnectorFactory,
 });
 
 /** The zod schema of each kind's `connection:` block (the config loader validates with these). */
 export const connectionSchemas: Readonly<Record<string, ZodType>> = Object.freeze({
   memory: memoryConnectionSchema,
   sql: sqlConnectionSchema,
+  ldap: ldapConnectionSchema,
+  ad: adConnectionSchema,
 });
 
 export interface ConnectorTarget {

@@ -1,12 +1,16 @@
 import type { ExecutorConfig, TargetConfig } from '../config/types.js';
-import { isRosterError, RosterError } from '../core/errors.js';
+import { RosterError } from '../core/errors.js';
 import type { Job, Plan } from '../core/types.js';
 import type { Connector, Logger } from '../connectors/types.js';
 import type { EnqueueJob, Store } from '../store/types.js';
 import { applyChange } from './apply-change.js';
-import { backoffDelay, redactMessage } from './backoff.js';
+import { redactMessage } from './backoff.js';
+import { CompletionBatcher } from './completions.js';
+import { asRosterError, recordFailure } from './failure.js';
 import { idleWait, reached } from './idle.js';
+import { TargetLanes } from './lanes.js';
 import { QuarantineKeeper } from './quarantine.js';
+import { PrefetchWindow } from './window.js';
 
 export type JobOutcome = 'applied' | 'failed' | 'retry';
 
@@ -34,24 +38,34 @@ export interface RunOptions {
 
 const DEFAULTS: ExecutorConfig = { concurrency: 4, maxAttempts: 8, backoffBaseMs: 500, backoffMaxMs: 300_000, quarantineAfter: 20 };
 const ENQUEUE_BATCH = 5_000;
+/** Most jobs leased in one claim transaction. */
+const MAX_CLAIM = 500;
 const FINISHED = new Set(['done', 'failed', 'cancelled']);
 
 /**
- * Applies plans through the store's durable queue: claims leased batches,
- * runs them concurrently within each target's concurrency, retries with
- * backoff, quarantines a failing target. Every effect of a change (link,
- * audit) commits with the job's completion, so a crash loses or repeats
- * nothing: the connector's idempotent writes absorb a re-run.
+ * Applies plans through the store's durable queue. Claims lease batches of
+ * runnable jobs (up to each target's prefetch window), which wait in
+ * per-target lines and run at most `concurrency` at once per target; finished
+ * jobs are committed in groups, each with its link and audit entry, so a
+ * crash loses or repeats nothing (the connector's idempotent writes absorb a
+ * re-run). Failures retry with backoff; a failing target is quarantined.
  */
 export class Executor {
   readonly #o: ExecutorOptions;
   readonly #now: () => Date;
   readonly #random: () => number;
   readonly #actor: string;
+  readonly #leaseMs: number;
   readonly #targets: ReadonlyMap<string, ExecutorConfig>;
   readonly #quarantine: QuarantineKeeper;
-  readonly #inFlight = new Map<string, Promise<void>>();
+  readonly #lanes: TargetLanes;
+  readonly #completions: CompletionBatcher;
+  readonly #window = new PrefetchWindow();
+  readonly #tasks = new Set<Promise<void>>();
+  readonly #listeners = new Set<(outcome: JobOutcome) => void>();
   readonly #wakers = new Set<() => void>();
+  /** Something finished (or was enqueued) since a claim last came back short. */
+  #fresh = true;
   #loop: Promise<void> | undefined;
   #running = false;
 
@@ -60,8 +74,11 @@ export class Executor {
     this.#now = options.now ?? (() => new Date());
     this.#random = options.random ?? Math.random;
     this.#actor = `executor:${options.workerId}`;
+    this.#leaseMs = options.leaseMs ?? 60_000;
     this.#targets = new Map(options.targets.map((t) => [t.id, { ...DEFAULTS, ...t.executor }]));
     this.#quarantine = new QuarantineKeeper(options.store, options.log, this.#actor);
+    this.#lanes = new TargetLanes(new Map([...this.#targets].map(([id, config]) => [id, config.concurrency])));
+    this.#completions = new CompletionBatcher(options.store.queue, options.workerId, options.log);
   }
 
   /** One job per change (id `${plan.id}:${change.id}`), in plan order; enqueueing again is a no-op. */
@@ -71,6 +88,7 @@ export class Executor {
       return { id: `${plan.id}:${change.id}`, planId: plan.id, change, target: change.target, orderingKey: `${change.target}:${change.identity}`, seq };
     });
     for (let i = 0; i < jobs.length; i += ENQUEUE_BATCH) await this.#o.store.queue.enqueue(jobs.slice(i, i + ENQUEUE_BATCH));
+    this.#fresh = true;
     return jobs.length;
   }
 
@@ -82,35 +100,44 @@ export class Executor {
     const before = new Map(start.map((job) => [job.id, job.status]));
     const own = { applied: 0, failed: 0 };
     let done = start.filter((job) => FINISHED.has(job.status)).length;
-    const onOutcome = (outcome: JobOutcome) => {
+    const listener = (outcome: JobOutcome) => {
       if (outcome === 'retry') return;
       own[outcome] += 1;
       done += 1;
       onProgress?.(Math.min(done, start.length), start.length);
     };
+    this.#listeners.add(listener);
+    this.#fresh = true;
     let idleSince = this.#now().getTime();
-    while (signal?.aborted !== true) {
-      const active = await this.#activeTargets();
-      if (this.#claimable(active) && await this.#claimAndStart(active, onOutcome) > 0) {
-        idleSince = this.#now().getTime();
-        continue;
+    try {
+      while (signal?.aborted !== true) {
+        this.#startReady();
+        if (this.#shouldClaim() && await this.#claim() > 0) {
+          idleSince = this.#now().getTime();
+          continue;
+        }
+        if (this.#lanes.total > 0) {
+          await this.#sleep(undefined, signal);
+          continue;
+        }
+        const active = await this.#activeTargets();
+        let wait: number | undefined;
+        if (planId !== undefined) {
+          const jobs = await queue.listByPlan(planId);
+          done = jobs.filter((job) => FINISHED.has(job.status)).length;
+          wait = idleWait(jobs, active, this.#now(), this.#o.pollMs ?? 200);
+        } else if (await this.#hasUnfinished(active) && this.#now().getTime() - idleSince < 30_000) {
+          wait = this.#o.pollMs ?? 200;
+        }
+        if (wait === undefined) break;
+        await this.#sleep(wait, signal);
+        this.#fresh = true;
       }
-      if (this.#inFlight.size > 0) {
-        await Promise.race(this.#inFlight.values());
-        continue;
-      }
-      let wait: number | undefined;
-      if (planId !== undefined) {
-        const jobs = await queue.listByPlan(planId);
-        done = jobs.filter((job) => FINISHED.has(job.status)).length;
-        wait = idleWait(jobs, active, this.#now(), this.#o.pollMs ?? 200);
-      } else if (await this.#hasUnfinished(active) && this.#now().getTime() - idleSince < 30_000) {
-        wait = this.#o.pollMs ?? 200;
-      }
-      if (wait === undefined) break;
-      await this.#sleep(wait, signal);
+    } finally {
+      if (signal?.aborted === true) await this.#giveBack();
+      await this.#settle();
+      this.#listeners.delete(listener);
     }
-    await Promise.all(this.#inFlight.values());
     if (planId === undefined) return own;
     const after = await queue.listByPlan(planId);
     return { applied: reached('done', before, after), failed: reached('failed', before, after) };
@@ -123,18 +150,19 @@ export class Executor {
     this.#loop = this.#background();
   }
 
-  /** Stop claiming, wait for the jobs in flight. */
+  /** Stop claiming, give back the jobs not started, wait for the jobs in flight. */
   async stop(): Promise<void> {
     this.#running = false;
     this.wakeUp();
     await this.#loop;
-    await Promise.all(this.#inFlight.values());
+    await this.#giveBack();
+    await this.#settle();
   }
 
   /** Poll at once (new jobs were enqueued). */
   wakeUp(): void {
-    for (const wake of this.#wakers) wake();
-    this.#wakers.clear();
+    this.#fresh = true;
+    this.#notify();
   }
 
   releaseQuarantine(target: string): Promise<void> {
@@ -146,15 +174,16 @@ export class Executor {
   }
 
   async #background(): Promise<void> {
+    const pollMs = this.#o.pollMs ?? 200;
     while (this.#running) {
       try {
-        const active = await this.#activeTargets();
-        if (this.#claimable(active) && await this.#claimAndStart(active, () => {}) > 0) continue;
-        if (this.#inFlight.size > 0) await Promise.race([...this.#inFlight.values(), this.#sleep(this.#o.pollMs ?? 200)]);
-        else await this.#sleep(this.#o.pollMs ?? 200);
+        this.#startReady();
+        if (this.#shouldClaim() && await this.#claim() > 0) continue;
+        await this.#sleep(pollMs);
+        this.#fresh = true;
       } catch (error) {
         this.#o.log.error('executor loop failed', { error: redactMessage(String(error)) });
-        await this.#sleep(this.#o.pollMs ?? 200);
+        await this.#sleep(pollMs);
       }
     }
   }
@@ -165,12 +194,6 @@ export class Executor {
     return active;
   }
 
-  #claimable(active: ReadonlySet<string>): boolean {
-    let capacity = 0;
-    for (const target of active) capacity += this.#targets.get(target)?.concurrency ?? 0;
-    return active.size > 0 && capacity > this.#inFlight.size;
-  }
-
   async #hasUnfinished(active: ReadonlySet<string>): Promise<boolean> {
     for (const target of active) {
       const stats = await this.#o.store.queue.stats({ target });
@@ -179,84 +202,166 @@ export class Executor {
     return false;
   }
 
-  async #claimAndStart(active: ReadonlySet<string>, onOutcome: (outcome: JobOutcome) => void): Promise<number> {
+  #windowOf(target: string, config: ExecutorConfig): number {
+    return this.#window.size(target, config.concurrency, this.#leaseMs);
+  }
+
+  /** Claim when something may have become runnable and the windows have room worth a transaction. */
+  #shouldClaim(): boolean {
+    if (!this.#fresh) return false;
+    let room = 0;
+    let slots = 0;
+    for (const [target, config] of this.#targets) {
+      room += Math.max(0, this.#windowOf(target, config) - this.#lanes.held(target));
+      slots += config.concurrency;
+    }
+    return room > 0 && (this.#lanes.waiting < slots || room >= MAX_CLAIM / 4);
+  }
+
+  async #claim(): Promise<number> {
+    this.#fresh = false;
+    const active = await this.#activeTargets();
     const perTarget: Record<string, number> = {};
-    let capacity = 0;
-    for (const target of active) {
-      perTarget[target] = this.#targets.get(target)?.concurrency ?? DEFAULTS.concurrency;
-      capacity += perTarget[target];
+    const window: Record<string, number> = {};
+    let limit = 0;
+    for (const [target, config] of this.#targets) {
+      if (!active.has(target)) {
+        if (this.#lanes.held(target) > 0) await this.#giveBack(target);
+        continue;
+      }
+      perTarget[target] = config.concurrency;
+      window[target] = this.#windowOf(target, config);
+      limit += Math.max(0, window[target] - this.#lanes.held(target));
     }
+    limit = Math.min(limit, MAX_CLAIM);
+    if (limit <= 0) return 0;
     const jobs = await this.#o.store.queue.claim({
-      workerId: this.#o.workerId, limit: capacity - this.#inFlight.size, leaseMs: this.#o.leaseMs ?? 60_000,
-      now: this.#now(), targets: [...active], perTarget,
+      workerId: this.#o.workerId, limit, leaseMs: this.#leaseMs, now: this.#now(), targets: [...active], perTarget, window,
     });
-    let started = 0;
-    for (const job of jobs) {
-      if (this.#inFlight.has(job.id)) continue;
-      const run = this.#runJob(job).then(onOutcome, () => {}).finally(() => this.#inFlight.delete(job.id));
-      this.#inFlight.set(job.id, run);
-      started += 1;
+    if (jobs.length >= limit) this.#fresh = true;
+    this.#lanes.add(jobs);
+    this.#startReady();
+    return jobs.length;
+  }
+
+  /** Start every waiting job a free slot allows; a job whose lease is nearly over is given back instead. */
+  #startReady(): void {
+    const stale: Job[] = [];
+    const now = this.#now().getTime();
+    for (const job of this.#lanes.takeReady()) {
+      const leaseLeft = job.leaseUntil === undefined ? this.#leaseMs : Date.parse(job.leaseUntil) - now;
+      if (leaseLeft < this.#leaseMs / 4) {
+        this.#lanes.slotFreed(job.target);
+        stale.push(job);
+        continue;
+      }
+      this.#track(this.#runJob(job));
     }
-    return started;
+    if (stale.length > 0) this.#track(this.#release(stale));
+  }
+
+  #track(task: Promise<void>): void {
+    const tracked = task.finally(() => this.#tasks.delete(tracked));
+    this.#tasks.add(tracked);
   }
 
   /** Never rejects: every outcome is recorded in the queue (or left to the lease to expire). */
-  async #runJob(job: Job): Promise<JobOutcome> {
-    const connector = this.#o.connectors.get(job.target);
+  async #runJob(job: Job): Promise<void> {
+    const started = performance.now();
+    let slotHeld = true;
+    const freeSlot = () => {
+      if (!slotHeld) return;
+      slotHeld = false;
+      this.#lanes.slotFreed(job.target);
+      this.#startReady();
+    };
+    let outcome: JobOutcome = 'retry';
     try {
+      const connector = this.#o.connectors.get(job.target);
       if (connector === undefined) throw new RosterError('target.not_found', `no connector for target ${job.target}`);
       const effects = await applyChange(job, { store: this.#o.store, connector, actor: this.#actor, now: this.#now });
-      const completed = await this.#o.store.queue.complete(job.id, this.#o.workerId, effects);
-      if (!completed) {
+      this.#window.record(job.target, performance.now() - started);
+      freeSlot();
+      if (await this.#completions.complete(job.id, effects)) {
+        this.#quarantine.succeeded(job.target);
+        this.#o.onResult?.(job, 'applied');
+        outcome = 'applied';
+      } else {
         this.#o.log.warn('job lease lost before completion; another worker owns it now', { jobId: job.id });
-        return 'retry';
       }
-      this.#quarantine.succeeded(job.target);
-      this.#o.onResult?.(job, 'applied');
-      return 'applied';
     } catch (error) {
-      return this.#failed(job, error);
+      outcome = await this.#failed(job, error);
+    } finally {
+      this.#lanes.settled(job.target);
+      this.#fresh = true;
+      for (const listener of this.#listeners) listener(outcome);
+      freeSlot();
+      this.#notify();
     }
   }
 
   async #failed(job: Job, thrown: unknown): Promise<JobOutcome> {
-    const error = isRosterError(thrown) ? thrown
-      : new RosterError('target.unavailable', thrown instanceof Error ? thrown.message : String(thrown), { retryable: true, cause: thrown });
-    const config = this.#targets.get(job.target) ?? DEFAULTS;
-    const message = redactMessage(`${error.code}: ${error.message}`);
-    const now = this.#now();
-    const final = !error.retryable || job.attempts >= config.maxAttempts;
-    const { change } = job;
     try {
-      if (final) {
-        await this.#o.store.queue.fail(job.id, message, null, [{
-          kind: 'change.failed', actor: this.#actor, identity: change.identity, target: change.target, reasons: change.reasons,
-          before: change.before, after: change.after,
-          data: { planId: job.planId, changeId: change.id, action: change.action, error: message, code: error.code, attempts: job.attempts },
-        }]);
-      } else {
-        const delay = Math.max(backoffDelay(job.attempts, config.backoffBaseMs, config.backoffMaxMs, this.#random), error.retryAfterMs ?? 0);
-        await this.#o.store.queue.fail(job.id, message, new Date(now.getTime() + delay));
-      }
-      this.#o.log.warn(final ? 'change failed' : 'change failed; will retry', { jobId: job.id, target: job.target, attempts: job.attempts, error: message });
-      await this.#quarantine.failed(job.target, config.quarantineAfter, message, now);
-    } catch (storeError) {
-      this.#o.log.error('could not record a failed change; its lease will expire and it will run again', { jobId: job.id, error: redactMessage(String(storeError)) });
+      const record = await recordFailure(job, thrown, {
+        store: this.#o.store, log: this.#o.log, actor: this.#actor, config: this.#targets.get(job.target) ?? DEFAULTS,
+        quarantine: this.#quarantine, now: this.#now, random: this.#random,
+      });
+      if (record.quarantined) await this.#giveBack(job.target);
+      this.#o.onResult?.(job, record.outcome, record.error);
+      return record.outcome;
+    } catch (error) {
+      this.#o.onResult?.(job, 'retry', asRosterError(error));
+      return 'retry';
     }
-    const outcome: JobOutcome = final ? 'failed' : 'retry';
-    this.#o.onResult?.(job, outcome, error);
-    return outcome;
   }
 
-  #sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  /** Hand the jobs not started (of one target, or all) back to the queue. */
+  async #giveBack(target?: string): Promise<void> {
+    const jobs = this.#lanes.drain(target);
+    if (jobs.length > 0) await this.#releaseIds(jobs);
+  }
+
+  /** Jobs taken for a slot but not run (lease nearly over): back to the queue, then no longer held. */
+  async #release(jobs: readonly Job[]): Promise<void> {
+    await this.#releaseIds(jobs);
+    for (const job of jobs) this.#lanes.settled(job.target);
+    this.#notify();
+  }
+
+  async #releaseIds(jobs: readonly Job[]): Promise<void> {
+    try {
+      await this.#o.store.queue.release(jobs.map((job) => job.id), this.#o.workerId);
+    } catch (error) {
+      this.#o.log.warn('could not give back leased jobs; their leases will expire', { jobs: jobs.length, error: redactMessage(String(error)) });
+    }
+    this.#fresh = true;
+  }
+
+  /** Wait for every job in flight and every completion to be written. */
+  async #settle(): Promise<void> {
+    while (this.#tasks.size > 0) await Promise.all(this.#tasks);
+    await this.#completions.idle();
+  }
+
+  #notify(): void {
+    for (const wake of this.#wakers) wake();
+    this.#wakers.clear();
+  }
+
+  /** Until the next event (a job finished, wakeUp), `ms` passed, or the signal aborted. */
+  #sleep(ms: number | undefined, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
+      if (signal?.aborted === true) {
+        resolve();
+        return;
+      }
       const done = () => {
-        clearTimeout(timer);
+        if (timer !== undefined) clearTimeout(timer);
         signal?.removeEventListener('abort', done);
         this.#wakers.delete(done);
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      const timer = ms === undefined ? undefined : setTimeout(done, ms);
       signal?.addEventListener('abort', done, { once: true });
       this.#wakers.add(done);
     });

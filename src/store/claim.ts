@@ -50,15 +50,32 @@ function candidates(trx: Db, ctx: StoreContext, filter: CandidateFilter): Promis
     expired.length >= filter.limit ? expired : [...expired, ...(await pick('pending', 'next_run_at'))].slice(0, filter.limit));
 }
 
-/** Jobs each limited target may still start: its limit minus the live leases it has. */
-async function budgets(trx: Db, perTarget: Readonly<Record<string, number>>, now: string): Promise<Map<string, number>> {
+/**
+ * Jobs each limited target may still lease to this worker: its limit minus the
+ * live leases on it; the prefetch window instead while this worker is the
+ * only one holding live leases there (see QueueStore.claim).
+ */
+async function budgets(trx: Db, options: ClaimOptions, now: string): Promise<Map<string, number>> {
+  const perTarget = options.perTarget ?? {};
   const limited = Object.keys(perTarget);
-  const budget = new Map(limited.map((target) => [target, perTarget[target] ?? 0]));
+  const budget = new Map<string, number>();
   if (limited.length === 0) return budget;
-  const rows = await trx.selectFrom('roster_jobs').select(['target', (eb) => eb.fn.countAll().as('running')])
+  const rows = await trx.selectFrom('roster_jobs').select(['target', 'worker_id', (eb) => eb.fn.countAll().as('running')])
     .where('status', '=', 'running').where('lease_until', '>', now).where('target', 'in', limited)
-    .groupBy('target').execute();
-  for (const row of rows) budget.set(row.target, (budget.get(row.target) ?? 0) - toNumber(row.running as number | string));
+    .groupBy(['target', 'worker_id']).execute();
+  const mine = new Map<string, number>();
+  const others = new Map<string, number>();
+  for (const row of rows) {
+    const held = row.worker_id === options.workerId ? mine : others;
+    held.set(row.target, (held.get(row.target) ?? 0) + toNumber(row.running as number | string));
+  }
+  for (const target of limited) {
+    const limit = perTarget[target] ?? 0;
+    const own = mine.get(target) ?? 0;
+    const foreign = others.get(target) ?? 0;
+    const window = options.window?.[target];
+    budget.set(target, window !== undefined && foreign === 0 ? Math.max(window, limit) - own : limit - own - foreign);
+  }
   return budget;
 }
 
@@ -74,7 +91,7 @@ export function claimJobs(ctx: StoreContext, options: ClaimOptions): Promise<Job
   if (options.limit <= 0 || options.targets?.length === 0) return Promise.resolve([]);
   return ctx.write(async (trx) => {
     if (options.perTarget !== undefined) await lockFor(ctx, trx, 'claim');
-    const budget = await budgets(trx, options.perTarget ?? {}, now);
+    const budget = await budgets(trx, options, now);
     const picked: Selectable<JobRow>[] = [];
     for (;;) {
       const want = options.limit - picked.length;

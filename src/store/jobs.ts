@@ -1,8 +1,11 @@
-import type { Selectable } from 'kysely';
-import type { Job, JobStatus } from '../core/types.js';
-import { toNumber } from './context.js';
+import { sql, type Selectable } from 'kysely';
+import type { AuditEntryInput, Job, JobStatus, LinkedAccount } from '../core/types.js';
+import { removeAccount, writeAccounts } from './accounts.js';
+import { appendAudit } from './audit.js';
+import { toNumber, type Db, type StoreContext } from './context.js';
 import { fromJson, optional } from './json.js';
 import type { JobRow } from './schema.js';
+import type { CompletedJob } from './types.js';
 
 /** Statuses after which a job no longer holds back later jobs of its ordering key. */
 export const UNFINISHED: readonly JobStatus[] = ['pending', 'running'];
@@ -24,3 +27,63 @@ export function jobFromRow(row: Selectable<JobRow>): Job {
     updatedAt: row.updated_at,
   };
 }
+
+/** What a batch of completions leaves behind for one link: the last job's word on it wins. */
+type LinkEffect = { readonly upsert: LinkedAccount } | { readonly remove: { readonly target: string; readonly identityId: string } };
+
+/**
+ * Marks the given jobs done (those still running under `workerId`) and writes
+ * their effects, inside the caller's write transaction: one update per chunk
+ * of ids, one bulk link write, one audit append for the whole batch.
+ */
+export async function completeJobs(ctx: StoreContext, trx: Db, workerId: string, jobs: readonly CompletedJob[]): Promise<boolean[]> {
+  if (jobs.length === 0) return [];
+  const now = new Date().toISOString();
+  const running = new Set<string>();
+  const ids = [...new Set(jobs.map((job) => job.jobId))];
+  for (let start = 0; start < ids.length; start += ID_CHUNK) {
+    const rows = await trx.updateTable('roster_jobs')
+      .set({ status: 'done', lease_until: null, updated_at: now })
+      .where('id', 'in', ids.slice(start, start + ID_CHUNK)).where('status', '=', 'running').where('worker_id', '=', workerId)
+      .returning('id')
+      .execute();
+    for (const row of rows) running.add(row.id);
+  }
+  const links = new Map<string, LinkEffect>();
+  const audit: AuditEntryInput[] = [];
+  const completed = jobs.map(({ jobId, effects = {} }) => {
+    // A job named twice completes once, like two calls of complete().
+    if (!running.delete(jobId)) return false;
+    if (effects.upsertAccount !== undefined) links.set(linkKey(effects.upsertAccount), { upsert: effects.upsertAccount });
+    if (effects.removeAccount !== undefined) links.set(linkKey(effects.removeAccount), { remove: effects.removeAccount });
+    if (effects.audit !== undefined) audit.push(...effects.audit);
+    return true;
+  });
+  const upserts: LinkedAccount[] = [];
+  for (const effect of links.values()) {
+    if ('upsert' in effect) upserts.push(effect.upsert);
+    else await removeAccount(trx, effect.remove.target, effect.remove.identityId);
+  }
+  await writeAccounts(ctx, trx, upserts);
+  await appendAudit(ctx, trx, audit);
+  return completed;
+}
+
+/** Leased jobs this worker never started go back to pending, the claim's attempt undone. */
+export async function releaseJobs(trx: Db, workerId: string, jobIds: readonly string[]): Promise<number> {
+  const now = new Date().toISOString();
+  let released = 0;
+  for (let start = 0; start < jobIds.length; start += ID_CHUNK) {
+    const result = await trx.updateTable('roster_jobs')
+      .set({ status: 'pending', lease_until: null, worker_id: null, attempts: sql`case when attempts > 0 then attempts - 1 else 0 end`, updated_at: now })
+      .where('id', 'in', jobIds.slice(start, start + ID_CHUNK)).where('status', '=', 'running').where('worker_id', '=', workerId)
+      .executeTakeFirst();
+    released += Number(result.numUpdatedRows);
+  }
+  return released;
+}
+
+/** Ids per statement: well under every dialect's parameter limit. */
+const ID_CHUNK = 500;
+
+const linkKey = (link: { readonly target: string; readonly identityId: string }): string => `${link.target}\u0000${link.identityId}`;

@@ -3,7 +3,10 @@ import type { Dialect } from './context.js';
 
 /** The schema as Kysely migrations; their names sort in the order they run. */
 export function migrations(dialect: Dialect): Readonly<Record<string, Migration>> {
-  return { '0001_initial': { up: (db) => initial(db, dialect) } };
+  return {
+    '0001_initial': { up: (db) => initial(db, dialect) },
+    '0002_plan_changes': { up: (db) => planChanges(db, dialect) },
+  };
 }
 
 /** A surrogate, increasing key: the insertion order of events, plans and jobs. */
@@ -131,4 +134,19 @@ async function initial(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addColumn('value', 'bigint', (c) => c.notNull())
     .execute();
   await sql`insert into roster_counters (name, value) values ('serial', 0)`.execute(db);
+}
+
+/**
+ * A plan's changes in chunks of a few thousand (see plan-changes.ts), so no
+ * single text holds a whole large plan. roster_plans.changes stays for plans
+ * saved before this migration and is written as '[]'.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's Migration signature
+async function planChanges(db: Kysely<any>, dialect: Dialect): Promise<void> {
+  await db.schema.createTable('roster_plan_changes')
+    .addColumn('plan_id', keyText(dialect), (c) => c.notNull())
+    .addColumn('chunk', 'integer', (c) => c.notNull())
+    .addColumn('changes', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('roster_plan_changes_pk', ['plan_id', 'chunk'])
+    .execute();
 }

@@ -1,23 +1,25 @@
 import type { Selectable } from 'kysely';
-import type { Plan } from '../core/types.js';
+import type { Change, Plan } from '../core/types.js';
 import type { PlanStore } from './types.js';
 import { bulkInsert } from './bulk.js';
 import { toNumber, type StoreContext } from './context.js';
 import { fromJson, toJson } from './json.js';
+import { readChanges, writeChanges } from './plan-changes.js';
 import type { PlanRow } from './schema.js';
 
 const PLAN_COLUMNS = ['id', 'created_at', 'basis', 'held', 'summary', 'holds', 'diagnostics', 'changes', 'change_count'] as const;
 
 const PLAN_TYPES = { basis: 'bigint', held: 'integer', change_count: 'integer' } as const;
 
-type PlanHead = Omit<Selectable<PlanRow>, 'changes'> & { readonly changes?: string };
+/** The head row: everything but the changes (roster_plans.changes is '[]' since changes moved to roster_plan_changes). */
+type PlanHead = Omit<Selectable<PlanRow>, 'changes' | 'n'>;
 
-function planFromRow(row: PlanHead): Plan {
+function planFromRow(row: PlanHead, changes: readonly Change[]): Plan {
   return {
     id: row.id,
     createdAt: row.created_at,
     basis: toNumber(row.basis),
-    changes: row.changes === undefined ? [] : fromJson(row.changes),
+    changes,
     summary: fromJson(row.summary),
     held: Number(row.held) === 1,
     holds: fromJson(row.holds),
@@ -34,28 +36,40 @@ export interface PlanListOptions {
   readonly summaryOnly?: boolean;
 }
 
+const HEAD_COLUMNS = ['id', 'created_at', 'basis', 'held', 'summary', 'holds', 'diagnostics', 'change_count'] as const;
+
 export function createPlanStore(ctx: StoreContext): PlanStore & { list(options?: PlanListOptions): Promise<Plan[]> } {
   const { db } = ctx;
+  /** Changes in chunks; a plan saved before chunks existed has them in its head row. */
+  const changesOf = async (row: PlanHead): Promise<Change[]> => {
+    if (toNumber(row.change_count) === 0) return [];
+    const chunked = await readChanges(db, row.id);
+    if (chunked.length > 0) return chunked;
+    const legacy = await db.selectFrom('roster_plans').select('changes').where('id', '=', row.id).executeTakeFirst();
+    return legacy === undefined ? [] : fromJson<Change[]>(legacy.changes);
+  };
   return {
     async save(plan) {
       const row = [
         plan.id, plan.createdAt, plan.basis, plan.held ? 1 : 0, toJson(plan.summary), toJson(plan.holds),
-        toJson(plan.diagnostics), toJson(plan.changes), plan.changes.length,
+        toJson(plan.diagnostics), '[]', plan.changes.length,
       ];
-      await ctx.write((trx) => bulkInsert(ctx, trx, { table: 'roster_plans', columns: PLAN_COLUMNS, types: PLAN_TYPES, key: ['id'], onConflict: 'update' }, [row]));
+      await ctx.write(async (trx) => {
+        await bulkInsert(ctx, trx, { table: 'roster_plans', columns: PLAN_COLUMNS, types: PLAN_TYPES, key: ['id'], onConflict: 'update' }, [row]);
+        await writeChanges(ctx, trx, plan.id, plan.changes);
+      });
     },
     async get(id) {
-      const row = await db.selectFrom('roster_plans').selectAll().where('id', '=', id).executeTakeFirst();
-      return row === undefined ? undefined : planFromRow(row);
+      const row = await db.selectFrom('roster_plans').select(HEAD_COLUMNS).where('id', '=', id).executeTakeFirst();
+      return row === undefined ? undefined : planFromRow(row, await changesOf(row));
     },
     async list(options: PlanListOptions = {}) {
-      let query = db.selectFrom('roster_plans')
-        .select(['n', 'id', 'created_at', 'basis', 'held', 'summary', 'holds', 'diagnostics', 'change_count'])
-        .orderBy('created_at', 'desc').orderBy('n', 'desc');
-      if (options.summaryOnly !== true) query = query.select('changes');
+      let query = db.selectFrom('roster_plans').select(HEAD_COLUMNS).orderBy('created_at', 'desc').orderBy('n', 'desc');
       if (options.limit !== undefined) query = query.limit(options.limit);
-      const rows: PlanHead[] = await query.execute();
-      return rows.map(planFromRow);
+      const rows = await query.execute();
+      const plans: Plan[] = [];
+      for (const row of rows) plans.push(planFromRow(row, options.summaryOnly === true ? [] : await changesOf(row)));
+      return plans;
     },
   };
 }

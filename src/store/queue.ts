@@ -1,12 +1,11 @@
 import { sql } from 'kysely';
 import { RosterError } from '../core/errors.js';
 import type { QueueStats, QueueStore } from './types.js';
-import { removeAccount, writeAccounts } from './accounts.js';
 import { appendAudit } from './audit.js';
 import { bulkInsert, type BulkValue } from './bulk.js';
 import { claimJobs } from './claim.js';
 import { toNumber, type StoreContext } from './context.js';
-import { jobFromRow } from './jobs.js';
+import { completeJobs, jobFromRow, releaseJobs } from './jobs.js';
 import { toJson } from './json.js';
 
 const JOB_COLUMNS = [
@@ -31,19 +30,14 @@ export function createQueueStore(ctx: StoreContext): QueueStore {
 
     claim: (options) => claimJobs(ctx, options),
 
-    complete(jobId, workerId, effects = {}) {
-      return ctx.write(async (trx) => {
-        const result = await trx.updateTable('roster_jobs')
-          .set({ status: 'done', lease_until: null, updated_at: new Date().toISOString() })
-          .where('id', '=', jobId).where('status', '=', 'running').where('worker_id', '=', workerId)
-          .executeTakeFirst();
-        if (Number(result.numUpdatedRows) !== 1) return false;
-        if (effects.upsertAccount !== undefined) await writeAccounts(ctx, trx, [effects.upsertAccount]);
-        if (effects.removeAccount !== undefined) await removeAccount(trx, effects.removeAccount.target, effects.removeAccount.identityId);
-        if (effects.audit !== undefined) await appendAudit(ctx, trx, effects.audit);
-        return true;
-      });
+    async complete(jobId, workerId, effects = {}) {
+      const [completed] = await ctx.write((trx) => completeJobs(ctx, trx, workerId, [{ jobId, effects }]));
+      return completed === true;
     },
+
+    completeMany: (workerId, jobs) => (jobs.length === 0 ? Promise.resolve([]) : ctx.write((trx) => completeJobs(ctx, trx, workerId, jobs))),
+
+    release: (jobIds, workerId) => (jobIds.length === 0 ? Promise.resolve(0) : ctx.write((trx) => releaseJobs(trx, workerId, jobIds))),
 
     async fail(jobId, error, retryAt, audit = []) {
       await ctx.write(async (trx) => {

@@ -56,6 +56,12 @@ export interface PlanRow {
   change_count: number;
 }
 
+export interface PlanChangesRow {
+  plan_id: string;
+  chunk: number;
+  changes: string;
+}
+
 export interface JobRow {
   n: Generated<BigIntColumn>;
   id: string;
@@ -114,6 +120,7 @@ export interface Database {
   roster_events: EventRow;
   roster_accounts: AccountRow;
   roster_plans: PlanRow;
+  roster_plan_changes: PlanChangesRow;
   roster_jobs: JobRow;
   roster_audit: AuditRow;
   roster_tokens: TokenRow;

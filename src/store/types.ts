@@ -66,6 +66,12 @@ export interface JobEffects {
   readonly audit?: readonly AuditEntryInput[];
 }
 
+/** One finished job for `QueueStore.completeMany`. */
+export interface CompletedJob {
+  readonly jobId: string;
+  readonly effects?: JobEffects;
+}
+
 export interface QueueStats {
   readonly pending: number;
   readonly running: number;
@@ -91,6 +97,14 @@ export interface QueueStore {
     readonly now?: Date;
     readonly targets?: readonly string[];
     readonly perTarget?: Readonly<Record<string, number>>;
+    /**
+     * Prefetch: while no other worker holds a live lease on a target, this
+     * worker may lease up to `window[target]` of its jobs (it runs at most
+     * `perTarget[target]` of them at once itself). As soon as another worker
+     * holds one too, `perTarget` bounds the live leases of all of them
+     * together, so the target never sees more than `perTarget` at once.
+     */
+    readonly window?: Readonly<Record<string, number>>;
   }): Promise<Job[]>;
   /**
    * Marks the job done and, in the same transaction, records what applying it
@@ -99,6 +113,19 @@ export interface QueueStore {
    * writes nothing) when the job is no longer running under `workerId`.
    */
   complete(jobId: string, workerId: string, effects?: JobEffects): Promise<boolean>;
+  /**
+   * `complete` for many jobs in one transaction: each job still running under
+   * `workerId` is marked done and its effects written (in the order given);
+   * the others are left alone. Returns, per job given, whether it completed.
+   * All or nothing: when any effect cannot be written, nothing is.
+   */
+  completeMany(workerId: string, jobs: readonly CompletedJob[]): Promise<boolean[]>;
+  /**
+   * Gives back leased jobs this worker never started: those still running
+   * under `workerId` become pending again (due at once) and the claim's
+   * attempt is undone. Returns how many were released.
+   */
+  release(jobIds: readonly string[], workerId: string): Promise<number>;
   /** Back to pending at `retryAt`, or failed for good when `retryAt` is null (audit written in the same transaction). */
   fail(jobId: string, error: string, retryAt: Date | null, audit?: readonly AuditEntryInput[]): Promise<void>;
   get(jobId: string): Promise<Job | undefined>;

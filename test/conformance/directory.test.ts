@@ -42,6 +42,11 @@ connectorConformance('ad (samba)', async () => {
     // employeeID is the natural key here: the suite's key `zoë.o'brien"; --` is not a valid sAMAccountName (AD refuses `"` and `;`).
     users: { key: 'employeeID', dn: `CN={employeeID},OU=People,${samba.rosterOU}` },
     groups: { base: `OU=Groups,${samba.rosterOU}`, names: true, create: true },
+    // Small pages so 300 accounts still cross several (creates with passwords run at ~26/s on Samba).
+    pageSize: 50,
   });
-  return { connector: adConnectorFactory.create(config, context('corp-ad')), accountKey: 'employeeID', cleanup: () => samba.stop() };
+  return {
+    connector: adConnectorFactory.create(config, context('corp-ad')), accountKey: 'employeeID', pagingAccounts: 300,
+    cleanup: () => samba.stop(),
+  };
 });

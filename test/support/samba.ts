@@ -125,11 +125,14 @@ function releaseLock(): void {
 }
 
 /** A Samba left running by a crashed earlier run of this harness: stop it by the pid it wrote. */
-function stopLeftover(): void {
+async function stopLeftover(): Promise<void> {
   const pidFile = join(RUN_DIR, 'run', 'samba.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  if (pid > 0 && alive(pid)) process.kill(pid, 'SIGTERM');
+  if (!(pid > 0) || !alive(pid)) return;
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
 }
 
 function tlsAnswers(ca: string): Promise<boolean> {
@@ -160,7 +163,7 @@ async function startFresh(): Promise<RunningSamba> {
   await acquireLock();
   let child: ChildProcess | undefined;
   try {
-    stopLeftover();
+    await stopLeftover();
     const tar = cachedProvision();
     rmSync(RUN_DIR, { recursive: true, force: true });
     mkdirSync(RUN_DIR, { recursive: true });

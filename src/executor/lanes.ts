@@ -1,0 +1,84 @@
+import type { Job } from '../core/types.js';
+
+/**
+ * The jobs this worker holds, per target: claimed and waiting for a slot,
+ * running (at most the target's concurrency at once), or finished but not
+ * yet recorded. A job counts as held until its outcome is in the store, so
+ * the claim never leases more than the prefetch window allows.
+ */
+export class TargetLanes {
+  readonly #concurrency: ReadonlyMap<string, number>;
+  readonly #waiting = new Map<string, Job[]>();
+  readonly #running = new Map<string, number>();
+  readonly #held = new Map<string, number>();
+  #waitingTotal = 0;
+  #heldTotal = 0;
+
+  constructor(concurrency: ReadonlyMap<string, number>) {
+    this.#concurrency = concurrency;
+  }
+
+  /** Claimed jobs join the end of their target's line (claims come oldest first). */
+  add(jobs: readonly Job[]): void {
+    for (const job of jobs) {
+      const line = this.#waiting.get(job.target) ?? [];
+      line.push(job);
+      this.#waiting.set(job.target, line);
+      this.#held.set(job.target, (this.#held.get(job.target) ?? 0) + 1);
+      this.#waitingTotal += 1;
+      this.#heldTotal += 1;
+    }
+  }
+
+  /** Jobs that may start now: taken off their lines and counted as running. */
+  takeReady(): Job[] {
+    const ready: Job[] = [];
+    for (const [target, line] of this.#waiting) {
+      const limit = this.#concurrency.get(target) ?? 1;
+      let running = this.#running.get(target) ?? 0;
+      while (running < limit && line.length > 0) {
+        ready.push(line.shift() as Job);
+        running += 1;
+      }
+      this.#running.set(target, running);
+    }
+    this.#waitingTotal -= ready.length;
+    return ready;
+  }
+
+  /** The job's connector work is over: its slot is free for the next one. */
+  slotFreed(target: string): void {
+    this.#running.set(target, Math.max(0, (this.#running.get(target) ?? 0) - 1));
+  }
+
+  /** The job's outcome is recorded: it no longer counts against the window. */
+  settled(target: string): void {
+    this.#held.set(target, Math.max(0, (this.#held.get(target) ?? 0) - 1));
+    this.#heldTotal = Math.max(0, this.#heldTotal - 1);
+  }
+
+  /** Take back the jobs of a target (or of all) that have not started; they are no longer held. */
+  drain(target?: string): Job[] {
+    const drained: Job[] = [];
+    for (const [name, line] of this.#waiting) {
+      if (target !== undefined && name !== target) continue;
+      drained.push(...line.splice(0));
+    }
+    this.#waitingTotal -= drained.length;
+    for (const job of drained) this.settled(job.target);
+    return drained;
+  }
+
+  held(target: string): number {
+    return this.#held.get(target) ?? 0;
+  }
+
+  get waiting(): number {
+    return this.#waitingTotal;
+  }
+
+  /** Jobs held in any state: claimed, running or awaiting their record. */
+  get total(): number {
+    return this.#heldTotal;
+  }
+}
