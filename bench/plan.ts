@@ -42,7 +42,6 @@ try {
     : engine.apply(first.value, { actor: 'bench', force: true })));
   progress(args, `applied (${applyMode}) ${applied.value.applied} (failed ${applied.value.failed}, pending ${applied.value.pending}) in ${applied.ms} ms`);
 
-  if (process.env.ROSTER_TRACE) console.error("--- noop plan");
   const noop = await timed(() => engine.plan({ now: NOW }));
   progress(args, `no-change plan: ${noop.value.changes.length} changes in ${noop.ms} ms`);
 

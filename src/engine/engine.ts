@@ -39,7 +39,7 @@ export class RosterEngine implements Engine {
     this.config = parts.config;
     this.store = parts.store;
     this.metrics = parts.metrics;
-    this.#planning = new Planning(parts.config, parts.store);
+    this.#planning = new Planning(parts.config, parts.store, parts.log);
     this.#executor = new Executor({
       store: parts.store,
       connectors: parts.connectors,

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { RosterConfig } from '../config/types.js';
+import type { Logger } from '../connectors/types.js';
 import type {
-  DesiredAccount, Diagnostic, Hold, Identity, LinkedAccount, Plan,
+  DesiredAccount, Diagnostic, Hold, Identity, Plan,
 } from '../core/types.js';
 import { compilePolicy, UniqueIndex, type Policy } from '../policy/index.js';
-import { plan as diffPlan } from '../planner/index.js';
+import { LinkIndex, plan as diffPlan } from '../planner/index.js';
 import type { Store } from '../store/types.js';
 
 /** Key of a link in the maps the planner takes. */
@@ -16,6 +17,16 @@ export interface PlanScope {
   readonly target?: string;
 }
 
+const byId = (a: Identity, b: Identity): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** Identities in id order (policy claims unique names in this order); the store's list usually already is. */
+function inIdOrder(identities: Identity[]): Identity[] {
+  for (let i = 1; i < identities.length; i++) {
+    if (byId(identities[i - 1]!, identities[i]!) > 0) return [...identities].sort(byId);
+  }
+  return identities;
+}
+
 /**
  * Reads what the plan needs from the store and runs the pure stages (policy,
  * planner) over it. The only I/O here is reading the store.
@@ -24,48 +35,43 @@ export class Planning {
   readonly policy: Policy;
   readonly #config: RosterConfig;
   readonly #store: Store;
+  readonly #log: Logger | undefined;
+  readonly #targetIds: readonly string[];
   /** Linked-account counts per target from the last full read (threshold base on the fast path). */
   #totals: Map<string, number> | undefined;
 
-  constructor(config: RosterConfig, store: Store) {
+  constructor(config: RosterConfig, store: Store, log?: Logger) {
     this.#config = config;
     this.#store = store;
+    this.#log = log;
+    this.#targetIds = config.targets.map((t) => t.id);
     this.policy = compilePolicy(config);
   }
 
   async compute(scope: PlanScope, now: Date): Promise<Plan> {
-    const T = performance.now(); const lap = (m: string) => process.env.ROSTER_TRACE && console.error(m, (performance.now() - T).toFixed(0));
+    const started = performance.now();
     const basis = await this.#store.state.serial();
-    const identities = await this.#identities(scope);
+    const identities = inIdOrder(await this.#identities(scope));
     const subset = scope.identities !== undefined;
     const linkedList = subset
       ? (await Promise.all(identities.map((i) => this.#store.accounts.listByIdentity(i.id)))).flat()
       : await this.#store.accounts.listAll();
-    lap('loaded identities+links');
-    const needsAll = subset && this.#needsUniqueIndex(identities, linkedList);
-    const allLinks = !subset || needsAll ? (subset ? await this.#store.accounts.listAll() : linkedList) : undefined;
-    if (allLinks) this.#totals = countByTarget(allLinks);
-    const totals = this.#totals ?? countByTarget(await this.#store.accounts.listAll());
+    const links = new LinkIndex(linkedList);
+    const needsAll = subset && this.#needsUniqueIndex(identities, links);
+    const allLinks = subset ? (needsAll ? await this.#store.accounts.listAll() : undefined) : linkedList;
+    if (allLinks) this.#totals = subset ? new LinkIndex(allLinks).totals() : links.totals();
+    const totals = this.#totals ?? new LinkIndex(await this.#store.accounts.listAll()).totals();
     const unique = UniqueIndex.fromAccounts(allLinks ?? linkedList, this.#config);
+    const managerOf = await this.#managers(identities, subset);
+    const loaded = performance.now();
 
-    const byIdentity = new Map<string, Map<string, LinkedAccount>>();
-    const linked = new Map<string, LinkedAccount>();
-    for (const link of linkedList) {
-      linked.set(linkKey(link.target, link.identityId), link);
-      let mine = byIdentity.get(link.identityId);
-      if (!mine) byIdentity.set(link.identityId, (mine = new Map()));
-      mine.set(link.target, link);
-    }
-    lap('unique+maps');
-    const managers = await this.#managers(identities, subset);
     const diagnostics: Diagnostic[] = [];
     const desired: DesiredAccount[] = [];
-    const sorted = [...identities].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    for (const identity of sorted) {
+    for (const identity of identities) {
       const accounts = this.policy.desired(identity, {
         now,
-        linked: byIdentity.get(identity.id) ?? new Map(),
-        manager: managers.get(identity.id),
+        linked: links.forIdentity(identity.id, this.#targetIds),
+        manager: managerOf(identity),
         unique,
         diagnostics,
         // Explanations are for `roster explain`; a plan does not carry them and they cost most of a no-change plan.
@@ -75,31 +81,34 @@ export class Planning {
         if (scope.target === undefined || account.target === scope.target) desired.push(account);
       }
     }
-    lap('policy');
-    const p = diffPlan({
+    const evaluated = performance.now();
+    const result = diffPlan({
       id: randomUUID(),
       now,
       basis,
       desired,
-      linked,
+      linked: links.lookup,
       targets: this.#config.targets,
       totals,
       holds: await this.#sourceHolds(),
       diagnostics,
     });
-    lap('planner');
-    return p;
+    this.#log?.debug('plan computed', {
+      planId: result.id, identities: identities.length, links: linkedList.length, changes: result.changes.length,
+      loadMs: Math.round(loaded - started), policyMs: Math.round(evaluated - loaded), diffMs: Math.round(performance.now() - evaluated),
+    });
+    return result;
   }
 
   /** Desired accounts of one identity (for explain). */
   async desiredFor(identity: Identity, now: Date): Promise<DesiredAccount[]> {
     const links = await this.#store.accounts.listByIdentity(identity.id);
-    const all = this.#needsUniqueIndex([identity], links) ? await this.#store.accounts.listAll() : links;
-    const managers = await this.#managers([identity], true);
+    const all = this.#needsUniqueIndex([identity], new LinkIndex(links)) ? await this.#store.accounts.listAll() : links;
+    const managerOf = await this.#managers([identity], true);
     return this.policy.desired(identity, {
       now,
       linked: new Map(links.map((l) => [l.target, l])),
-      manager: managers.get(identity.id),
+      manager: managerOf(identity),
       unique: UniqueIndex.fromAccounts(all, this.#config),
     });
   }
@@ -110,29 +119,37 @@ export class Planning {
   }
 
   /** A new account (no link yet) needs every taken value to pick a unique name. */
-  #needsUniqueIndex(identities: readonly Identity[], links: readonly LinkedAccount[]): boolean {
-    const have = new Set(links.map((l) => linkKey(l.target, l.identityId)));
-    return identities.some((i) => this.#config.targets.some((t) => !have.has(linkKey(t.id, i.id))));
+  #needsUniqueIndex(identities: readonly Identity[], links: LinkIndex): boolean {
+    return identities.some((i) => this.#targetIds.some((t) => links.get(t, i.id) === undefined));
   }
 
-  async #managers(identities: readonly Identity[], subset: boolean): Promise<Map<string, Identity>> {
+  /**
+   * Each identity's manager (the source's manager field names another
+   * identity). Everyone is loaded already on a full plan; a subset reads the
+   * managers it names.
+   */
+  async #managers(identities: readonly Identity[], subset: boolean): Promise<(identity: Identity) => Identity | undefined> {
     const fieldOf = new Map(this.#config.sources.map((s) => [s.id, s.fields.manager]));
-    const wanted = new Map<string, string>();
-    for (const identity of identities) {
+    const managerIdOf = (identity: Identity): string | undefined => {
       const field = fieldOf.get(identity.sourceId);
       const managerId = field === undefined ? undefined : identity.attributes[field];
-      if (typeof managerId === 'string' && managerId !== '') wanted.set(identity.id, managerId);
+      return typeof managerId === 'string' && managerId !== '' ? managerId : undefined;
+    };
+    let candidates: readonly Identity[] = identities;
+    if (subset) {
+      const wanted = new Set<string>();
+      for (const identity of identities) {
+        const managerId = managerIdOf(identity);
+        if (managerId !== undefined) wanted.add(managerId);
+      }
+      candidates = await this.#store.identities.getMany([...wanted]);
     }
-    const found = subset
-      ? await this.#store.identities.getMany([...new Set(wanted.values())])
-      : identities;
-    const byId = new Map(found.map((i) => [i.id, i]));
-    const result = new Map<string, Identity>();
-    for (const [id, managerId] of wanted) {
-      const manager = byId.get(managerId);
-      if (manager) result.set(id, manager);
-    }
-    return result;
+    const found = new Map<string, Identity>();
+    for (const candidate of candidates) found.set(candidate.id, candidate);
+    return (identity) => {
+      const managerId = managerIdOf(identity);
+      return managerId === undefined ? undefined : found.get(managerId);
+    };
   }
 
   async #sourceHolds(): Promise<Hold[]> {
@@ -143,10 +160,4 @@ export class Planning {
     }
     return holds;
   }
-}
-
-function countByTarget(links: readonly LinkedAccount[]): Map<string, number> {
-  const totals = new Map<string, number>();
-  for (const link of links) totals.set(link.target, (totals.get(link.target) ?? 0) + 1);
-  return totals;
 }

@@ -4,6 +4,8 @@ import { redactMessage } from './backoff.js';
 
 /** Most completions committed in one transaction. */
 export const MAX_COMPLETION_BATCH = 500;
+/** A completion waits at most this long for others to join its batch. */
+export const MAX_COMPLETION_DELAY_MS = 20;
 
 interface Pending {
   readonly jobId: string;
@@ -23,29 +25,53 @@ export class CompletionBatcher {
   readonly #queue: QueueStore;
   readonly #workerId: string;
   readonly #log: Logger;
+  readonly #othersComing: () => boolean;
   #buffer: Pending[] = [];
   #flushing: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
 
-  constructor(queue: QueueStore, workerId: string, log: Logger) {
+  /** `othersComing`: whether jobs are still running that could join the batch if it waited. */
+  constructor(queue: QueueStore, workerId: string, log: Logger, othersComing: () => boolean) {
     this.#queue = queue;
     this.#workerId = workerId;
     this.#log = log;
+    this.#othersComing = othersComing;
   }
 
   /** Resolves once the completion is committed: true, or false when the lease was lost. */
   complete(jobId: string, effects: JobEffects): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.#buffer.push({ jobId, effects, resolve, reject });
-      this.#flushing ??= this.#flushSoon();
+      this.#timer ??= setTimeout(() => this.#flush(), MAX_COMPLETION_DELAY_MS);
+      this.poke();
     });
+  }
+
+  /**
+   * Write now unless the batch is worth waiting for: small, and jobs still
+   * running that will join it. The executor pokes whenever a job ends.
+   */
+  poke(): void {
+    if (this.#buffer.length === 0 || this.#flushing !== undefined) return;
+    if (this.#buffer.length < MAX_COMPLETION_BATCH && this.#othersComing()) return;
+    this.#flush();
   }
 
   /** Resolves when nothing is left to write. */
   async idle(): Promise<void> {
-    while (this.#flushing !== undefined) await this.#flushing;
+    while (this.#flushing !== undefined || this.#buffer.length > 0) {
+      if (this.#flushing === undefined) this.#flush();
+      await this.#flushing;
+    }
   }
 
-  async #flushSoon(): Promise<void> {
+  #flush(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#flushing ??= this.#writeAll();
+  }
+
+  async #writeAll(): Promise<void> {
     // Let the jobs finishing in this turn of the event loop join the batch.
     await new Promise<void>((resolve) => setImmediate(resolve));
     try {
@@ -57,6 +83,7 @@ export class CompletionBatcher {
     } finally {
       this.#flushing = undefined;
     }
+    this.poke();
   }
 
   async #write(batch: readonly Pending[]): Promise<void> {

@@ -78,7 +78,7 @@ export class Executor {
     this.#targets = new Map(options.targets.map((t) => [t.id, { ...DEFAULTS, ...t.executor }]));
     this.#quarantine = new QuarantineKeeper(options.store, options.log, this.#actor);
     this.#lanes = new TargetLanes(new Map([...this.#targets].map(([id, config]) => [id, config.concurrency])));
-    this.#completions = new CompletionBatcher(options.store.queue, options.workerId, options.log);
+    this.#completions = new CompletionBatcher(options.store.queue, options.workerId, options.log, () => this.#lanes.running > 0);
   }
 
   /** One job per change (id `${plan.id}:${change.id}`), in plan order; enqueueing again is a no-op. */
@@ -210,12 +210,8 @@ export class Executor {
   #shouldClaim(): boolean {
     if (!this.#fresh) return false;
     let room = 0;
-    let slots = 0;
-    for (const [target, config] of this.#targets) {
-      room += Math.max(0, this.#windowOf(target, config) - this.#lanes.held(target));
-      slots += config.concurrency;
-    }
-    return room > 0 && (this.#lanes.waiting < slots || room >= MAX_CLAIM / 4);
+    for (const [target, config] of this.#targets) room += Math.max(0, this.#windowOf(target, config) - this.#lanes.held(target));
+    return room > 0 && (this.#lanes.waiting === 0 || room >= MAX_CLAIM / 4);
   }
 
   async #claim(): Promise<number> {
@@ -252,6 +248,7 @@ export class Executor {
       const leaseLeft = job.leaseUntil === undefined ? this.#leaseMs : Date.parse(job.leaseUntil) - now;
       if (leaseLeft < this.#leaseMs / 4) {
         this.#lanes.slotFreed(job.target);
+        this.#completions.poke();
         stale.push(job);
         continue;
       }
@@ -274,6 +271,7 @@ export class Executor {
       slotHeld = false;
       this.#lanes.slotFreed(job.target);
       this.#startReady();
+      this.#completions.poke();
     };
     let outcome: JobOutcome = 'retry';
     try {

@@ -12,6 +12,7 @@ export class TargetLanes {
   readonly #running = new Map<string, number>();
   readonly #held = new Map<string, number>();
   #waitingTotal = 0;
+  #runningTotal = 0;
   #heldTotal = 0;
 
   constructor(concurrency: ReadonlyMap<string, number>) {
@@ -43,12 +44,14 @@ export class TargetLanes {
       this.#running.set(target, running);
     }
     this.#waitingTotal -= ready.length;
+    this.#runningTotal += ready.length;
     return ready;
   }
 
   /** The job's connector work is over: its slot is free for the next one. */
   slotFreed(target: string): void {
     this.#running.set(target, Math.max(0, (this.#running.get(target) ?? 0) - 1));
+    this.#runningTotal = Math.max(0, this.#runningTotal - 1);
   }
 
   /** The job's outcome is recorded: it no longer counts against the window. */
@@ -71,6 +74,11 @@ export class TargetLanes {
 
   held(target: string): number {
     return this.#held.get(target) ?? 0;
+  }
+
+  /** Jobs in a slot now, doing their connector work. */
+  get running(): number {
+    return this.#runningTotal;
   }
 
   get waiting(): number {

@@ -1,5 +1,5 @@
 /** Most jobs one target may have leased to this worker at once. */
-export const MAX_WINDOW = 500;
+export const MAX_WINDOW = 256;
 
 /** Weight of the newest run time in the moving average. */
 const WEIGHT = 0.2;

@@ -1,3 +1,4 @@
-export { plan, type PlanInput } from './plan.js';
+export { plan, type LinkLookup, type PlanInput } from './plan.js';
 export { comparable, sameValue, entitlementKey } from './normalise.js';
 export { safetyHolds } from './safety.js';
+export { LinkIndex } from './link-index.js';

@@ -9,8 +9,11 @@ export interface PlanInput {
   /** Store serial the inputs were read at. */
   readonly basis: number;
   readonly desired: readonly DesiredAccount[];
-  /** Key `${target}\u0000${identityId}`, for the identities in `desired`. */
-  readonly linked: ReadonlyMap<string, LinkedAccount>;
+  /**
+   * The links of the identities in `desired`: a map keyed
+   * `${target}\u0000${identityId}`, or a lookup function (no keys to build).
+   */
+  readonly linked: ReadonlyMap<string, LinkedAccount> | LinkLookup;
   readonly targets: readonly TargetConfig[];
   /** Linked accounts per target in the whole store (base of percentage thresholds). */
   readonly totals: ReadonlyMap<string, number>;
@@ -18,6 +21,9 @@ export interface PlanInput {
   readonly holds?: readonly Hold[];
   readonly diagnostics?: readonly Diagnostic[];
 }
+
+/** The link of one identity in one target, if any. */
+export type LinkLookup = (target: string, identityId: string) => LinkedAccount | undefined;
 
 /**
  * The plan: desired vs linked, as plain data. Changes of one account are in
@@ -27,8 +33,10 @@ export interface PlanInput {
 export function plan(input: PlanInput): Plan {
   const targets = new Map(input.targets.map((t) => [t.id, t]));
   const changes: Change[] = [];
+  const { linked } = input;
+  const linkOf: LinkLookup = typeof linked === 'function' ? linked : (target, identityId) => linked.get(`${target}\u0000${identityId}`);
   for (const desired of input.desired) {
-    const link = input.linked.get(`${desired.target}\u0000${desired.identityId}`);
+    const link = linkOf(desired.target, desired.identityId);
     diffAccount(desired, link, targets.get(desired.target), changes);
   }
   const summary: Partial<Record<ChangeAction, number>> = {};

@@ -1,4 +1,5 @@
 import type { CelVars, CompiledExpression, MappingValue } from '../cel/index.js';
+import { fastConcatenation, fastJunction } from './fast-expr.js';
 
 /**
  * Most conditions and mappings in real configs are one attribute read or one
@@ -16,7 +17,7 @@ const HAS = Object.prototype.hasOwnProperty;
 
 function fastMember(compiled: CompiledExpression<boolean>): CompiledExpression<boolean> {
   const match = MEMBER.exec(compiled.source);
-  if (!match) return compiled;
+  if (!match) return fastJunction(compiled);
   const name = match[1] ?? '';
   const members = new Set((match[2] ?? '').split(',').map((item) => item.trim().slice(1, -1)));
   return {
@@ -45,7 +46,7 @@ export function fastCondition(compiled: CompiledExpression<boolean>): CompiledEx
 
 export function fastMapping(compiled: CompiledExpression<MappingValue>): CompiledExpression<MappingValue> {
   const match = READ.exec(compiled.source);
-  if (!match) return compiled;
+  if (!match) return fastConcatenation(compiled);
   const name = match[1] ?? '';
   return {
     source: compiled.source,

@@ -18,65 +18,86 @@ export function isUniqueMapping(source: string): boolean {
 /** Values compare trimmed and case-insensitively: `JDoe` and `jdoe` collide in LDAP, AD and most apps. */
 const normalise = (value: string): string => value.trim().toLowerCase();
 
+const NO_ACCOUNTS: readonly LinkedAccount[] = Object.freeze([]);
+
 /**
  * Values taken per target and attribute (usernames, emails), built from every
  * linked account, so that a new account never gets a name someone holds and
  * two new people in the same plan never get the same one (callers process
  * identities in id order, so the outcome is deterministic).
+ *
+ * Lazy: the values of one target and attribute are read from the accounts
+ * the first time a question is asked about them (`taken`, `pick`). Claims
+ * made before that are queued and applied after the accounts, in order, which
+ * gives the same holders as claiming them one by one. A plan where nobody
+ * needs a new name (a no-change plan) builds nothing.
  */
 export class UniqueIndex {
-  /** target → attribute → normalised value → holder. */
-  readonly #taken = new Map<string, Map<string, Map<string, string>>>();
+  /** `${target}\0${attribute}` → normalised value → holder; present once built. */
+  readonly #taken = new Map<string, Map<string, string>>();
+  /** Claims (value, holder, value, holder, …) waiting for their target and attribute to be built. */
+  readonly #pending = new Map<string, string[]>();
   /** Next number to try per target, attribute and first candidate (keeps numbering linear). */
   readonly #next = new Map<string, number>();
   readonly #unique: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly #accounts: readonly LinkedAccount[];
 
-  constructor(uniqueAttributes: ReadonlyMap<string, readonly string[]>) {
+  constructor(uniqueAttributes: ReadonlyMap<string, readonly string[]>, accounts: readonly LinkedAccount[] = NO_ACCOUNTS) {
     const unique = new Map<string, ReadonlySet<string>>();
     for (const [target, names] of uniqueAttributes) unique.set(target, new Set(names));
     this.#unique = unique;
+    this.#accounts = accounts;
   }
 
   /** From every linked account in the store; which attributes are unique comes from the targets' config. */
   static fromAccounts(accounts: Iterable<LinkedAccount>, config: Pick<RosterConfig, 'targets'>): UniqueIndex {
-    const index = new UniqueIndex(new Map(config.targets.map((t) => [t.id, uniqueAttributesOf(t)])));
-    for (const account of accounts) {
-      const names = index.#unique.get(account.target);
-      if (!names) continue;
-      for (const name of names) {
-        const value = account.attributes[name];
-        if (typeof value === 'string' && value !== '') index.#claimIn(index.#values(account.target, name), value, account.identityId);
-      }
-    }
-    return index;
+    const list = Array.isArray(accounts) ? (accounts as readonly LinkedAccount[]) : [...accounts];
+    return new UniqueIndex(new Map(config.targets.map((t) => [t.id, uniqueAttributesOf(t)])), list);
   }
 
   isUnique(target: string, attribute: string): boolean {
     return this.#unique.get(target)?.has(attribute) ?? false;
   }
 
+  /** The values of one target and attribute, built on first use: accounts first, then queued claims. */
   #values(target: string, attribute: string): Map<string, string> {
-    let attributes = this.#taken.get(target);
-    if (!attributes) this.#taken.set(target, (attributes = new Map()));
-    let values = attributes.get(attribute);
-    if (!values) attributes.set(attribute, (values = new Map()));
+    const key = `${target}\u0000${attribute}`;
+    let values = this.#taken.get(key);
+    if (values) return values;
+    values = new Map();
+    if (this.isUnique(target, attribute)) {
+      for (const account of this.#accounts) {
+        if (account.target !== target) continue;
+        const value = account.attributes[attribute];
+        if (typeof value === 'string' && value !== '') claimIn(values, value, account.identityId);
+      }
+    }
+    const pending = this.#pending.get(key);
+    if (pending) {
+      for (let i = 0; i < pending.length; i += 2) claimIn(values, pending[i]!, pending[i + 1]!);
+      this.#pending.delete(key);
+    }
+    this.#taken.set(key, values);
     return values;
-  }
-
-  #claimIn(values: Map<string, string>, value: string, identityId: string): void {
-    const normal = normalise(value);
-    if (normal !== '' && !values.has(normal)) values.set(normal, identityId);
   }
 
   /** Is the value held by anyone (other than `except`)? */
   taken(target: string, attribute: string, value: string, except?: string): boolean {
-    const holder = this.#taken.get(target)?.get(attribute)?.get(normalise(value));
+    const holder = this.#values(target, attribute).get(normalise(value));
     return holder !== undefined && holder !== except;
   }
 
   /** Record that `identityId` holds the value (the first holder keeps it). */
   claim(target: string, attribute: string, value: string, identityId: string): void {
-    this.#claimIn(this.#values(target, attribute), value, identityId);
+    const key = `${target}\u0000${attribute}`;
+    const values = this.#taken.get(key);
+    if (values) {
+      claimIn(values, value, identityId);
+      return;
+    }
+    let pending = this.#pending.get(key);
+    if (!pending) this.#pending.set(key, (pending = []));
+    pending.push(value, identityId);
   }
 
   /**
@@ -95,7 +116,12 @@ export class UniqueIndex {
       chosen = `${first}${n}`;
       this.#next.set(counter, n + 1);
     }
-    this.claim(target, attribute, chosen, identityId);
+    claimIn(this.#values(target, attribute), chosen, identityId);
     return chosen;
   }
+}
+
+function claimIn(values: Map<string, string>, value: string, identityId: string): void {
+  const normal = normalise(value);
+  if (normal !== '' && !values.has(normal)) values.set(normal, identityId);
 }

@@ -5,6 +5,7 @@ import type { Db, StoreContext } from './context.js';
 import { fromJson, optional, toJson } from './json.js';
 import type { AccountRow } from './schema.js';
 import { bumpSerial } from './serial.js';
+import { eachRawRow } from './sqlite-read.js';
 
 const ACCOUNT_COLUMNS = [
   'target', 'identity_id', 'account_id', 'attributes', 'entitlements', 'enabled', 'created_at', 'updated_at', 'disabled_at',
@@ -31,6 +32,24 @@ export function accountFromRow(row: AccountRow): LinkedAccount {
     ...optional('disabledAt', row.disabled_at),
   };
 }
+
+/** A row of ACCOUNT_COLUMNS as values (raw SQLite reads). */
+export function accountFromValues(row: readonly unknown[]): LinkedAccount {
+  const account: { -readonly [K in keyof LinkedAccount]: LinkedAccount[K] } = {
+    target: row[0] as string,
+    identityId: row[1] as string,
+    accountId: row[2] as string,
+    attributes: JSON.parse(row[3] as string) as LinkedAccount['attributes'],
+    entitlements: JSON.parse(row[4] as string) as string[],
+    enabled: Number(row[5]) === 1,
+    createdAt: row[6] as string,
+    updatedAt: row[7] as string,
+  };
+  if (row[8] !== null) account.disabledAt = row[8] as string;
+  return account;
+}
+
+const LIST_ALL_SQL = `select ${ACCOUNT_COLUMNS.join(', ')} from roster_accounts order by target, identity_id`;
 
 /** Link writes shared with queue.complete: call inside a write transaction. */
 export async function writeAccounts(ctx: StoreContext, trx: Db, accounts: readonly LinkedAccount[]): Promise<void> {
@@ -66,6 +85,11 @@ export function createAccountStore(ctx: StoreContext): AccountStore {
       return rows.map(accountFromRow);
     },
     async listAll() {
+      if (ctx.sqlite !== undefined) {
+        const found: LinkedAccount[] = [];
+        await eachRawRow(ctx, ctx.sqlite, LIST_ALL_SQL, [], (row) => found.push(accountFromValues(row)));
+        return found;
+      }
       const rows = await byKey.orderBy('target').orderBy('identity_id').execute();
       return rows.map(accountFromRow);
     },

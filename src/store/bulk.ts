@@ -14,9 +14,17 @@ export interface BulkInsert {
   readonly onConflict?: 'update' | 'ignore';
 }
 
-/** The one thing the SQLite fast path needs from better-sqlite3 (Kysely's habit: declare, don't import). */
+/** A prepared better-sqlite3 statement, as far as the fast paths use it. */
+export interface SqliteStatement {
+  run(...parameters: unknown[]): { readonly changes: number };
+  /** Rows as arrays of column values (no per-row object with column names). */
+  raw(toggle?: boolean): SqliteStatement;
+  iterate(...parameters: unknown[]): IterableIterator<unknown>;
+}
+
+/** The one thing the SQLite fast paths need from better-sqlite3 (Kysely's habit: declare, don't import). */
 export interface SqliteStatements {
-  prepare(sql: string): { run(...parameters: unknown[]): { readonly changes: number } };
+  prepare(sql: string): SqliteStatement;
 }
 
 /** Rows per PostgreSQL statement (one JSON parameter, whatever the row count). */

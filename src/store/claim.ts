@@ -95,9 +95,10 @@ export function claimJobs(ctx: StoreContext, options: ClaimOptions): Promise<Job
     const picked: Selectable<JobRow>[] = [];
     for (;;) {
       const want = options.limit - picked.length;
-      const fetch = want * 2 + 16;
+      // Room everywhere: the first `want` candidates will do. Else read ahead past the saturated targets' jobs.
+      const fetch = [...budget.values()].every((left) => left >= want) ? want : want * 2 + 16;
       const saturated = [...budget].filter(([, left]) => left <= 0).map(([target]) => target);
-      const rows = await candidates(trx, ctx, { now, targets: options.targets, saturated, taken: picked.map((r) => r.id), limit: fetch });
+        const rows = await candidates(trx, ctx, { now, targets: options.targets, saturated, taken: picked.map((r) => r.id), limit: fetch });
       for (const row of rows) {
         const left = budget.get(row.target);
         if (left !== undefined && left <= 0) continue;

@@ -6,6 +6,7 @@ import { toNumber, type StoreContext } from './context.js';
 import { fromJson, optional, toJson } from './json.js';
 import type { EventRow, IdentityRow } from './schema.js';
 import { bumpSerial } from './serial.js';
+import { eachRawRow } from './sqlite-read.js';
 
 const IDENTITY_COLUMNS = [
   'id', 'source_id', 'attributes', 'state', 'start_at', 'end_at', 'missing_since', 'version', 'created_at', 'updated_at',
@@ -35,6 +36,25 @@ export function identityFromRow(row: IdentityRow): Identity {
     updatedAt: row.updated_at,
   };
 }
+
+/** A row of IDENTITY_COLUMNS as values (raw SQLite reads): one object per identity, nothing in between. */
+export function identityFromValues(row: readonly unknown[]): Identity {
+  const identity: { -readonly [K in keyof Identity]: Identity[K] } = {
+    id: row[0] as string,
+    sourceId: row[1] as string,
+    attributes: JSON.parse(row[2] as string) as Identity['attributes'],
+    state: row[3] as LifecycleState,
+    version: Number(row[7]),
+    createdAt: row[8] as string,
+    updatedAt: row[9] as string,
+  };
+  if (row[4] !== null) identity.startAt = row[4] as string;
+  if (row[5] !== null) identity.endAt = row[5] as string;
+  if (row[6] !== null) identity.missingSince = row[6] as string;
+  return identity;
+}
+
+const LIST_SQL = `select ${IDENTITY_COLUMNS.join(', ')} from roster_identities`;
 
 function eventFromRow(row: Selectable<EventRow>): LifecycleEvent {
   return {
@@ -68,6 +88,15 @@ export function createIdentityStore(ctx: StoreContext): IdentityStore {
       return found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     },
     async list(options = {}) {
+      if (ctx.sqlite !== undefined) {
+        const found: Identity[] = [];
+        const where = options.sourceId === undefined ? '' : ' where source_id = ?';
+        const parameters: unknown[] = options.sourceId === undefined ? [] : [options.sourceId];
+        const page = options.limit === undefined && options.offset === undefined ? '' : ' limit ? offset ?';
+        if (page !== '') parameters.push(options.limit ?? -1, options.offset ?? 0);
+        await eachRawRow(ctx, ctx.sqlite, `${LIST_SQL}${where} order by id${page}`, parameters, (row) => found.push(identityFromValues(row)));
+        return found;
+      }
       let query = db.selectFrom('roster_identities').selectAll().orderBy('id');
       if (options.sourceId !== undefined) query = query.where('source_id', '=', options.sourceId);
       if (options.limit !== undefined) query = query.limit(options.limit);

@@ -460,6 +460,88 @@ describe.each(backEnds)('store conformance: $name', (backEnd) => {
       expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
       expect(new Set(entries.map((e) => (e.data as { job: string }).job)).size).toBe(total);
     });
+
+    it('completes many jobs in one call: effects in order, lost leases and repeats skipped', async () => {
+      await store.accounts.upsert(account('ldap', 'E2'));
+      await store.queue.enqueue([job('m1', 'app', 'E1', 1), job('m2', 'ldap', 'E2', 2), job('m3', 'app', 'E3', 3), job('m4', 'app', 'E4', 4)]);
+      await store.queue.claim({ workerId: 'w', limit: 3, leaseMs: 60_000, now: at(0) });
+      await store.queue.claim({ workerId: 'other', limit: 1, leaseMs: 60_000, now: at(0) });
+      const serial = await store.state.serial();
+      const entry = (id: string) => ({ kind: 'change.applied', actor: 'executor:w', data: { job: id } });
+      const result = await store.queue.completeMany('w', [
+        { jobId: 'm1', effects: { upsertAccount: account('app', 'E1'), audit: [entry('m1')] } },
+        { jobId: 'm2', effects: { removeAccount: { target: 'ldap', identityId: 'E2' }, audit: [entry('m2')] } },
+        { jobId: 'm4', effects: { upsertAccount: account('app', 'E4'), audit: [entry('m4')] } },
+        { jobId: 'm1', effects: { audit: [entry('m1 again')] } },
+        { jobId: 'missing' },
+        { jobId: 'm3', effects: { upsertAccount: account('app', 'E3', { enabled: false }), audit: [entry('m3')] } },
+      ]);
+      expect(result).toEqual([true, true, false, false, false, true]);
+      expect(await store.accounts.get('app', 'E1')).toStrictEqual(account('app', 'E1'));
+      expect(await store.accounts.get('app', 'E3')).toStrictEqual(account('app', 'E3', { enabled: false }));
+      expect(await store.accounts.get('ldap', 'E2')).toBeUndefined();
+      expect(await store.accounts.get('app', 'E4')).toBeUndefined();
+      expect(await store.state.serial()).toBeGreaterThan(serial);
+      const audit = await store.audit.list();
+      expect(audit.map((e) => (e.data as { job: string }).job)).toEqual(['m1', 'm2', 'm3']);
+      expect(audit.map((e) => e.seq)).toEqual([1, 2, 3]);
+      expect((await store.queue.listByPlan('p1')).map((j) => j.status)).toEqual(['done', 'done', 'done', 'running']);
+      expect(await store.queue.completeMany('w', [])).toEqual([]);
+    });
+
+    it('completes many: the last effect on a link wins, and a bad effect writes nothing', async () => {
+      await store.queue.enqueue([job('a', 'app', 'E1', 1), job('b', 'app', 'E1', 2, 'p2'), job('c', 'app', 'E2', 3)]);
+      await store.queue.claim({ workerId: 'w', limit: 3, leaseMs: 60_000, now: at(0) });
+      const serial = await store.state.serial();
+      const bad = { kind: 'change.applied', actor: 'w', data: { big: 1n } };
+      await expect(store.queue.completeMany('w', [
+        { jobId: 'a', effects: { upsertAccount: account('app', 'E1') } },
+        { jobId: 'c', effects: { upsertAccount: account('app', 'E2'), audit: [bad] } },
+      ])).rejects.toThrow();
+      expect(await store.queue.get('a')).toMatchObject({ status: 'running' });
+      expect(await store.accounts.get('app', 'E1')).toBeUndefined();
+      expect(await store.state.serial()).toBe(serial);
+      expect(await store.audit.list()).toEqual([]);
+
+      expect(await store.queue.completeMany('w', [
+        { jobId: 'a', effects: { upsertAccount: account('app', 'E1'), audit: [{ kind: 'change.applied', actor: 'w' }] } },
+        { jobId: 'c', effects: { removeAccount: { target: 'app', identityId: 'E1' } } },
+      ])).toEqual([true, true]);
+      expect(await store.accounts.get('app', 'E1')).toBeUndefined();
+      expect(await store.audit.list()).toHaveLength(1);
+    });
+
+    it('releases leased jobs not started: pending again, attempt undone, only for their worker', async () => {
+      await store.queue.enqueue([job('r1', 'app', 'E1', 1), job('r2', 'app', 'E1', 2), job('r3', 'app', 'E3', 3)]);
+      const claimed = await store.queue.claim({ workerId: 'w', limit: 5, leaseMs: 60_000, now: at(0) });
+      expect(claimed.map((j) => j.id)).toEqual(['r1', 'r3']);
+      expect(await store.queue.release(['r1', 'r3', 'r2', 'missing'], 'someone-else')).toBe(0);
+      expect(await store.queue.release(['r1', 'r3', 'r2', 'missing'], 'w')).toBe(2);
+      expect(await store.queue.get('r1')).toMatchObject({ status: 'pending', attempts: 0 });
+      expect((await store.queue.get('r1'))!.leaseUntil).toBeUndefined();
+      expect(await store.queue.complete('r1', 'w')).toBe(false);
+      expect(await store.queue.release([], 'w')).toBe(0);
+      const again = await store.queue.claim({ workerId: 'w2', limit: 5, leaseMs: 60_000, now: at(1_000) });
+      expect(again.map((j) => [j.id, j.attempts])).toEqual([['r1', 1], ['r3', 1]]);
+    });
+
+    it('lets a lone worker lease up to its window; others then share the per-target limit', async () => {
+      await store.queue.enqueue(Array.from({ length: 12 }, (_, i) => job(`w${i}`, 'app', `E${i}`, i)));
+      const opts = { limit: 20, leaseMs: 60_000, now: at(0), perTarget: { app: 2 }, window: { app: 6 } };
+      expect(await store.queue.claim({ ...opts, workerId: 'w1' })).toHaveLength(6);
+      // w1 holds 6 >= 2: another worker gets nothing, and w1 no more than its window.
+      expect(await store.queue.claim({ ...opts, workerId: 'w2' })).toEqual([]);
+      expect(await store.queue.claim({ ...opts, workerId: 'w1' })).toEqual([]);
+      expect(await store.queue.completeMany('w1', ['w0', 'w1', 'w2', 'w3', 'w4'].map((jobId) => ({ jobId })))).toEqual([true, true, true, true, true]);
+      // w1 holds 1 of the limit 2: w2 may take 1; from then on both together stay within 2.
+      expect(await store.queue.claim({ ...opts, workerId: 'w2' })).toHaveLength(1);
+      expect(await store.queue.claim({ ...opts, workerId: 'w1' })).toEqual([]);
+      // w1 done: w2 is alone on the target and may fill its own window.
+      expect(await store.queue.complete('w5', 'w1')).toBe(true);
+      expect(await store.queue.claim({ ...opts, workerId: 'w2' })).toHaveLength(5);
+      expect(await store.queue.claim({ ...opts, workerId: 'w1' })).toEqual([]);
+      expect((await store.queue.stats({ target: 'app' })).running).toBe(6);
+    });
   });
 
   describe('audit', () => {

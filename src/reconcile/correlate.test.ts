@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import type { Identity, LinkedAccount, TargetAccount } from '../core/types.js';
+import { correlate, type MatchRule } from './correlate.js';
+
+const identity = (id: string, attributes: Record<string, string>): Identity => ({
+  id, sourceId: 'hr', attributes, state: 'active', version: 1, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z',
+});
+const account = (accountId: string, attributes: Record<string, unknown>): TargetAccount => ({ accountId, attributes, entitlements: [], enabled: true });
+const link = (identityId: string, accountId: string): LinkedAccount => ({
+  target: 'ad', identityId, accountId, attributes: {}, entitlements: [], enabled: true, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z',
+});
+
+const rules: MatchRule[] = [
+  { account: 'employeeID', identity: 'employeeId', normalise: 'exact' },
+  { account: 'mail', identity: 'email' },
+];
+
+describe('correlate', () => {
+  const people = [
+    identity('E1', { employeeId: 'E1', email: 'ada@example.com' }),
+    identity('E2', { employeeId: 'E2', email: 'Grace@Example.com' }),
+    identity('E3', { employeeId: 'E3', email: 'shared@example.com' }),
+    identity('E4', { employeeId: 'E4', email: 'shared@example.com' }),
+  ];
+
+  it('links by the first rule that finds a candidate, normalising case and space', () => {
+    const result = correlate({
+      identities: people, links: [], rules,
+      accounts: [account('g1', { employeeID: 'E1' }), account('g2', { mail: ' grace@example.COM ' })],
+    });
+    expect(result.verdicts.map((v) => [v.kind, 'identityId' in v ? v.identityId : undefined])).toEqual([['matched', 'E1'], ['matched', 'E2']]);
+  });
+
+  it('reports accounts nobody matches as orphans and several candidates as disputed', () => {
+    const result = correlate({
+      identities: people, links: [], rules,
+      accounts: [account('g1', { mail: 'nobody@example.com' }), account('g2', { mail: 'shared@example.com' })],
+    });
+    expect(result.verdicts[0]).toMatchObject({ kind: 'orphan' });
+    expect(result.verdicts[1]).toMatchObject({ kind: 'disputed', candidates: ['E3', 'E4'] });
+  });
+
+  it('never gives one identity two accounts: both claimants are disputed', () => {
+    const result = correlate({
+      identities: people, links: [], rules,
+      accounts: [account('g1', { employeeID: 'E1' }), account('g2', { mail: 'ada@example.com' })],
+    });
+    expect(result.verdicts.map((v) => v.kind)).toEqual(['disputed', 'disputed']);
+  });
+
+  it('keeps existing links, skips identities that already have one, and finds vanished accounts', () => {
+    const result = correlate({
+      identities: people, rules,
+      links: [link('E1', 'g1'), link('E2', 'gone')],
+      accounts: [account('g1', {}), account('g9', { employeeID: 'E2' })],
+    });
+    expect(result.verdicts[0]).toMatchObject({ kind: 'linked', identityId: 'E1' });
+    expect(result.verdicts[1]).toMatchObject({ kind: 'orphan' });
+    expect(result.vanished.map((l) => l.accountId)).toEqual(['gone']);
+  });
+
+  it('compares exactly when told to, and ignores empty values', () => {
+    const result = correlate({
+      identities: people, links: [], rules,
+      accounts: [account('g1', { employeeID: 'e1' }), account('g2', { employeeID: '  ', mail: '' })],
+    });
+    expect(result.verdicts.map((v) => v.kind)).toEqual(['orphan', 'orphan']);
+  });
+});
