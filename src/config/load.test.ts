@@ -184,7 +184,7 @@ describe('validateConfigText: located problems', () => {
     expect(problem).toMatchObject({ line: 21, column: 17, path: 'targets[0].accountKey' });
     expect(problem.message).toContain('username, email, displayName, department');
     const typeProblem = problemsOf(replaceLine(EXAMPLE_YAML, 14, '    type: ldapish')).find((p) => p.path === 'targets[0].type');
-    expect(typeProblem).toMatchObject({ line: 14, column: 11, message: "unknown target type 'ldapish'; expected one of memory, sql" });
+    expect(typeProblem).toMatchObject({ line: 14, column: 11, message: "unknown target type 'ldapish'; expected one of ad, ldap, memory, sql" });
   });
 
   it("validates the connection with the connector's schema", () => {

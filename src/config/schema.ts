@@ -108,6 +108,19 @@ const executorSchema = z
   })
   .prefault({});
 
+const matchRuleSchema = z.strictObject({
+  account: nonEmpty,
+  identity: nonEmpty,
+  normalise: z.enum(['caseInsensitive', 'exact']).default('caseInsensitive'),
+});
+
+const reconcileSchema = z
+  .strictObject({
+    match: z.array(matchRuleSchema).default([]),
+    orphans: z.enum(['report', 'disable', 'delete']).default('report'),
+  })
+  .prefault({});
+
 export const targetSchema = z.strictObject({
   id: idSchema,
   type: nonEmpty,
@@ -119,6 +132,7 @@ export const targetSchema = z.strictObject({
   onLeave: z.enum(['disable', 'keep']).default('disable'),
   safety: safetySchema,
   executor: executorSchema,
+  reconcile: reconcileSchema,
 });
 
 export const roleSchema = z.strictObject({

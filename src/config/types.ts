@@ -110,6 +110,20 @@ export interface TargetConfig {
   readonly onLeave: 'disable' | 'keep';
   readonly safety: SafetyConfig;
   readonly executor: ExecutorConfig;
+  /** Always set by the loader; optional so hand-built configs (tests) may leave it out. */
+  readonly reconcile?: ReconcileConfig;
+}
+
+/** How `roster reconcile` correlates accounts that already exist in the target. */
+export interface ReconcileConfig {
+  /** Tried in order: account attribute vs identity (HR) attribute. */
+  readonly match: readonly {
+    readonly account: string;
+    readonly identity: string;
+    readonly normalise: 'caseInsensitive' | 'exact';
+  }[];
+  /** What to do with accounts no identity matches (default report). */
+  readonly orphans: 'report' | 'disable' | 'delete';
 }
 
 export interface RoleConfig {

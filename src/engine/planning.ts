@@ -70,7 +70,7 @@ export class Planning {
     for (const identity of identities) {
       const accounts = this.policy.desired(identity, {
         now,
-        linked: links.forIdentity(identity.id, this.#targetIds),
+        linked: links.forIdentity(identity.id),
         manager: managerOf(identity),
         unique,
         diagnostics,

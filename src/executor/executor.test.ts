@@ -173,6 +173,8 @@ describe('Executor', () => {
     expect(await auditKinds('target.quarantined')).toBe(1);
     expect(memory.calls('create')).toBe(3);
     expect((await store.queue.stats({ target: TARGET })).pending).toBe(3);
+    // Jobs leased ahead but never started went back untouched: no attempt spent.
+    expect((await store.queue.listByPlan('p8')).filter((j) => j.status === 'pending').map((j) => j.attempts)).toEqual([0, 0, 0]);
 
     await ex.releaseQuarantine(TARGET);
     expect(await ex.isQuarantined(TARGET)).toBe(false);
@@ -216,5 +218,55 @@ describe('Executor', () => {
     await ex.stop();
     expect((await store.queue.stats()).done).toBe(2);
     expect(memory.snapshot('b1')?.entitlements).toEqual(['g']);
+  });
+
+  it('commits finished changes in batches, each with its link and audit entry', async () => {
+    memory.latencyMs = 0;
+    const queue = store.queue;
+    const batches: number[] = [];
+    const completeMany = queue.completeMany.bind(queue);
+    queue.completeMany = async (workerId, jobs) => {
+      batches.push(jobs.length);
+      return completeMany(workerId, jobs);
+    };
+    const people = Array.from({ length: 60 }, (_, i) => `m${i}`);
+    const ex = executor({ concurrency: 8 });
+    await ex.enqueuePlan(plan('p13', people.flatMap((u) => [create(u), grant(u, 'staff')])));
+    expect(await ex.runUntilIdle({ planId: 'p13' })).toEqual({ applied: 120, failed: 0 });
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(120);
+    expect(batches.length).toBeLessThan(120 / 4);
+    expect(Math.max(...batches)).toBeGreaterThan(1);
+    expect(await auditKinds('change.applied')).toBe(120);
+    expect((await store.accounts.listByTarget(TARGET)).map((l) => l.entitlements)).toEqual(people.map(() => ['staff']));
+  });
+
+  it('completes one by one when a batch cannot be written, so nothing is lost', async () => {
+    const queue = store.queue;
+    queue.completeMany = async (_workerId, jobs) => {
+      if (jobs.length > 1) throw new Error('batch refused');
+      return [await queue.complete(jobs[0]!.jobId, 'w1', jobs[0]!.effects)];
+    };
+    memory.latencyMs = 5;
+    const ex = executor({ concurrency: 4 });
+    await ex.enqueuePlan(plan('p14', Array.from({ length: 12 }, (_, i) => create(`o${i}`))));
+    expect(await ex.runUntilIdle({ planId: 'p14' })).toEqual({ applied: 12, failed: 0 });
+    expect(await auditKinds('change.applied')).toBe(12);
+    expect((await store.queue.listByPlan('p14')).every((j) => j.status === 'done' && j.attempts === 1)).toBe(true);
+  });
+
+  it('gives back the jobs it leased ahead but did not start when stopped', async () => {
+    memory.latencyMs = 30;
+    const ex = executor({ concurrency: 1 });
+    await ex.enqueuePlan(plan('p15', Array.from({ length: 10 }, (_, i) => create(`s${i}`))));
+    ex.start();
+    for (let i = 0; i < 500 && memory.calls('create') === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    await ex.stop();
+    const jobs = await store.queue.listByPlan('p15');
+    expect(jobs.filter((j) => j.status === 'running')).toEqual([]);
+    const done = jobs.filter((j) => j.status === 'done');
+    expect(done.length).toBeGreaterThan(0);
+    expect(done.length).toBeLessThan(10);
+    expect(jobs.filter((j) => j.status === 'pending').every((j) => j.attempts === 0)).toBe(true);
+    expect(memory.calls('create')).toBe(done.length);
   });
 });

@@ -1,8 +1,6 @@
 import type { LinkedAccount } from '../core/types.js';
 import type { LinkLookup } from './plan.js';
 
-const NO_LINKS: ReadonlyMap<string, LinkedAccount> = new Map();
-
 /**
  * Linked accounts by target, then identity: built once per plan from the
  * store's list, without a composite key per link. Answers the planner
@@ -30,16 +28,9 @@ export class LinkIndex {
     return this.#byTarget.get(target)?.get(identityId);
   }
 
-  /** One identity's links by target id (what policy takes), over the given targets. */
-  forIdentity(identityId: string, targets: readonly string[]): ReadonlyMap<string, LinkedAccount> {
-    let mine: Map<string, LinkedAccount> | undefined;
-    for (const target of targets) {
-      const link = this.#byTarget.get(target)?.get(identityId);
-      if (link === undefined) continue;
-      mine ??= new Map();
-      mine.set(target, link);
-    }
-    return mine ?? NO_LINKS;
+  /** One identity's links by target id (what policy takes): a view, nothing is copied. */
+  forIdentity(identityId: string): Pick<ReadonlyMap<string, LinkedAccount>, 'get'> {
+    return { get: (target) => this.#byTarget.get(target)?.get(identityId) };
   }
 
   /** Linked accounts per target. */

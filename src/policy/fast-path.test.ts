@@ -35,8 +35,59 @@ describe('fast paths give the same answer as CEL', () => {
     expect(outcome(() => fast.evaluate({ identity: {} }))).toBe('error:expression.failed');
   });
 
+  const people: Record<string, unknown>[] = [
+    { givenName: 'Zoë', familyName: 'Müller', email: 'zoe.muller@example.com', title: 'Head of Sales' },
+    { givenName: 'Ann', familyName: '', email: 'no-at-sign', title: 'Engineering Manager' },
+    { givenName: 'Bo', familyName: 'Li', email: '@x', title: 'Engineer' },
+    { givenName: 'Bo', familyName: 5, email: null, title: 7 },
+    { givenName: 'Bo' },
+    {},
+  ];
+
+  it('for concatenations and split(...)[0]', () => {
+    for (const source of [
+      'identity.givenName + " " + identity.familyName', 'identity.familyName + ", " + identity.givenName',
+      'identity.email.split("@")[0]', '"x-" + identity.email.split("@")[0]', '"a" + "b"',
+    ]) {
+      const cel = compileMapping(source);
+      const fast = fastMapping(cel);
+      expect(fast, source).not.toBe(cel);
+      for (const identity of people) {
+        expect(outcome(() => fast.evaluate({ identity })), `${source} on ${JSON.stringify(identity)}`)
+          .toEqual(outcome(() => cel.evaluate({ identity })));
+      }
+    }
+  });
+
+  it('for contains/startsWith/endsWith and comparisons joined by one kind of operator', () => {
+    for (const source of [
+      'identity.title.contains("Head") || identity.title.contains("Manager")',
+      'identity.title.startsWith("Head") && identity.email.endsWith(".com")',
+      'identity.givenName == "Bo" || identity.familyName != "Li"',
+      'identity.title.contains("Engineer") && identity.givenName == "Bo"',
+    ]) {
+      const cel = compileCondition(source);
+      const fast = fastCondition(cel);
+      expect(fast, source).not.toBe(cel);
+      for (const identity of people) {
+        expect(outcome(() => fast.evaluate({ identity })), `${source} on ${JSON.stringify(identity)}`)
+          .toEqual(outcome(() => cel.evaluate({ identity })));
+      }
+    }
+  });
+
   it('leaves other expressions to CEL', () => {
-    const cel = compileCondition('identity.department == "A" || identity.title == "B"');
-    expect(fastCondition(cel)).toBe(cel);
+    for (const source of [
+      'identity.department == "A" || identity.title == "B" && identity.x == "C"',
+      '(identity.department == "A" || identity.title == "B")',
+      'identity.title.contains("a\\"b")',
+    ]) {
+      const cel = compileCondition(source);
+      expect(fastCondition(cel), source).toBe(cel);
+    }
+    for (const source of ['identity.email.split("@")[1]', 'identity.givenName.lowerAscii() + "." + identity.familyName', 'identity.email.split("")[0]']) {
+      const cel = compileMapping(source);
+      expect(fastMapping(cel), source).toBe(cel);
+    }
   });
 });

@@ -3,8 +3,8 @@ import type { UniqueIndex } from './unique.js';
 
 export interface PolicyContext {
   readonly now: Date;
-  /** This identity's accounts by target id. */
-  readonly linked: ReadonlyMap<string, LinkedAccount>;
+  /** This identity's accounts by target id (a Map, or anything that answers `get`). */
+  readonly linked: Pick<ReadonlyMap<string, LinkedAccount>, 'get'>;
   /** The identity's manager, when known (the `manager` variable in expressions). */
   readonly manager?: Identity;
   /** Values taken per target and attribute; new values are claimed in it. */

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import type { Job } from '../core/types.js';
+import { TargetLanes } from './lanes.js';
+
+const job = (id: string, target: string): Job => ({
+  id, planId: 'p', target, orderingKey: `${target}:${id}`, seq: 0, status: 'running', attempts: 1, nextRunAt: '', createdAt: '', updatedAt: '',
+  change: { id, identity: id, target, action: 'create', before: null, after: null, reasons: [] },
+});
+
+describe('TargetLanes', () => {
+  it('starts at most each target\'s concurrency, in claim order, and counts held jobs until settled', () => {
+    const lanes = new TargetLanes(new Map([['a', 2], ['b', 1]]));
+    lanes.add([job('a1', 'a'), job('a2', 'a'), job('a3', 'a'), job('b1', 'b'), job('b2', 'b')]);
+    expect(lanes.takeReady().map((j) => j.id)).toEqual(['a1', 'a2', 'b1']);
+    expect(lanes.takeReady()).toEqual([]);
+    expect([lanes.running, lanes.waiting, lanes.total, lanes.held('a')]).toEqual([3, 2, 5, 3]);
+    lanes.slotFreed('a');
+    expect(lanes.takeReady().map((j) => j.id)).toEqual(['a3']);
+    expect(lanes.held('a')).toBe(3);
+    lanes.settled('a');
+    expect([lanes.held('a'), lanes.total]).toEqual([2, 4]);
+  });
+
+  it('drains the jobs not started, of one target or all, and stops holding them', () => {
+    const lanes = new TargetLanes(new Map([['a', 1], ['b', 1]]));
+    lanes.add([job('a1', 'a'), job('a2', 'a'), job('a3', 'a'), job('b1', 'b'), job('b2', 'b')]);
+    lanes.takeReady();
+    expect(lanes.drain('a').map((j) => j.id)).toEqual(['a2', 'a3']);
+    expect([lanes.held('a'), lanes.held('b'), lanes.waiting]).toEqual([1, 2, 1]);
+    expect(lanes.drain().map((j) => j.id)).toEqual(['b2']);
+    expect([lanes.total, lanes.waiting, lanes.running]).toEqual([2, 0, 2]);
+  });
+});
