@@ -8,9 +8,10 @@ import { effectiveState, mergeBatch } from '../lifecycle/index.js';
 import { readFileSource } from '../sources/index.js';
 import type { Store } from '../store/types.js';
 import { Planning } from './planning.js';
+import { reconcileTarget } from './reconcile.js';
 import { Scheduler } from './scheduler.js';
 import type {
-  ApplyOptions, ApplyResult, Engine, EngineMetrics, Explain, IngestResult, PlanOptions, SyncResult,
+  ApplyOptions, ApplyResult, Engine, EngineMetrics, Explain, IngestResult, PlanOptions, ReconcileResult, SyncResult,
 } from './types.js';
 
 export interface EngineParts {
@@ -138,6 +139,18 @@ export class RosterEngine implements Engine {
       accounts: desired.map((d) => ({ target: d.target, linked: byTarget.get(d.target), desired: d })),
       audit: await this.store.audit.list({ identity: identityId, limit: 200 }),
     };
+  }
+
+  reconcile(targetId: string, options: ApplyOptions & { readonly apply?: boolean }): Promise<ReconcileResult> {
+    const target = this.config.targets.find((t) => t.id === targetId);
+    const connector = this.#parts.connectors.get(targetId);
+    if (!target || !connector) throw new RosterError('target.not_found', `no target with id ${targetId}`);
+    return this.#mutex.run(async () => {
+      const report = await reconcileTarget({ store: this.store, target, connector, now: this.#parts.now(), actor: options.actor });
+      await this.store.plans.save(report.plan);
+      if (!options.apply || report.plan.changes.length === 0 || (report.plan.held && !options.force)) return report;
+      return { ...report, result: await this.#apply(report.plan, options) };
+    });
   }
 
   async start(): Promise<void> {

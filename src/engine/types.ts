@@ -32,6 +32,15 @@ export interface Engine {
 
   explain(identityId: string): Promise<Explain>;
 
+  /**
+   * Read every account of a target, link the ones that match an identity
+   * (never creating any), refresh links to the target's actual state, and
+   * report orphans and disputes. Orphan actions (disable / delete, from the
+   * target's config) are applied only when `apply` is set and the plan is not
+   * held (unless `force`).
+   */
+  reconcile(targetId: string, options: ApplyOptions & { readonly apply?: boolean }): Promise<ReconcileResult>;
+
   /** Start workers (executor loops) and the scheduler; used by `roster serve`. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -93,6 +102,8 @@ export interface Explain {
   }[];
   readonly audit: readonly AuditEntry[];
 }
+
+export type ReconcileResult = import('./reconcile.js').ReconcileReport & { readonly result?: ApplyResult };
 
 export interface EngineMetrics {
   changesApplied(target: string): void;

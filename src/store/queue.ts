@@ -28,14 +28,14 @@ export function createQueueStore(ctx: StoreContext): QueueStore {
       if (ctx.dialect === 'postgres' && jobs.length >= 1000) await sql`ANALYZE roster_jobs`.execute(ctx.db);
     },
 
-    claim: async (options) => { const t0 = performance.now(); const r = await claimJobs(ctx, options); if (process.env.QTRACE) process.stderr.write(`${t0.toFixed(0)} claim limit=${options.limit} got=${r.length} ms=${(performance.now()-t0).toFixed(1)}\n`); return r; },
+    claim: (options) => claimJobs(ctx, options),
 
     async complete(jobId, workerId, effects = {}) {
       const [completed] = await ctx.write((trx) => completeJobs(ctx, trx, workerId, [{ jobId, effects }]));
       return completed === true;
     },
 
-    completeMany: async (workerId, jobs) => { const t0 = performance.now(); const r = await (jobs.length === 0 ? Promise.resolve([]) : ctx.write((trx) => completeJobs(ctx, trx, workerId, jobs))); if (process.env.QTRACE) process.stderr.write(`${t0.toFixed(0)} complete n=${jobs.length} ms=${(performance.now()-t0).toFixed(1)}\n`); return r; },
+    completeMany: (workerId, jobs) => (jobs.length === 0 ? Promise.resolve([]) : ctx.write((trx) => completeJobs(ctx, trx, workerId, jobs))),
 
     release: (jobIds, workerId) => (jobIds.length === 0 ? Promise.resolve(0) : ctx.write((trx) => releaseJobs(trx, workerId, jobIds))),
 

@@ -128,6 +128,14 @@ export async function createFakeEngine(): Promise<FakeEngine> {
         }],
       };
     },
+    async reconcile(targetId, options) {
+      calls.push({ method: 'reconcile', args: [targetId, options] });
+      const plan = await cannedPlan(store, []);
+      return {
+        target: targetId, accounts: 2, linked: 1, matched: [{ accountId: 'e2', identity: 'E2', rule: 'username = identity.employeeId' }],
+        orphans: [{ accountId: 'x9', key: 'x9' }], disputed: [], vanished: [], plan,
+      };
+    },
     async start() {},
     async close() {
       await store.close();

@@ -69,6 +69,12 @@ export function registerApply(program: Command, ctx: CliContext): void {
     .option('--force', 'apply even when safety checks hold the plan')
     .action(async (options: ApplyCliOptions) => {
       await ctx.withEngine(options.config, async (engine) => {
+        if (options.plan === undefined) {
+          // Like `roster plan`: what is applied is computed from the HR files as they are now.
+          for (const source of engine.config.sources) {
+            if (source.type !== 'push') await engine.readSource(source.id, cliActor());
+          }
+        }
         const plan = options.plan !== undefined ? await loadSavedPlan(resolve(ctx.io.cwd, options.plan)) : await engine.plan();
         ctx.out(planSummaryText(plan, ctx.style));
         if (plan.changes.length === 0) return;

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import type { TargetConfig } from '../config/types.js';
+import type { Connector } from '../connectors/types.js';
+import type { AuditEntryInput, Change, Hold, LinkedAccount, Plan, TargetAccount } from '../core/types.js';
+import { safetyHolds } from '../planner/index.js';
+import { correlate, type Verdict } from '../reconcile/correlate.js';
+import type { Store } from '../store/types.js';
+
+export interface ReconcileReport {
+  readonly target: string;
+  readonly accounts: number;
+  /** Accounts already linked; their actual state was refreshed into the links (drift shows in the next plan). */
+  readonly linked: number;
+  readonly matched: readonly { readonly accountId: string; readonly identity: string; readonly rule: string }[];
+  readonly orphans: readonly { readonly accountId: string; readonly key: unknown }[];
+  readonly disputed: readonly { readonly accountId: string; readonly key: unknown; readonly candidates: readonly string[]; readonly rule: string }[];
+  /** Links whose account is gone from the target: removed, so the next plan re-creates what policy wants. */
+  readonly vanished: readonly { readonly accountId: string; readonly identity: string }[];
+  /** Changes for orphans when the target's reconcile.orphans is disable or delete. */
+  readonly plan: Plan;
+}
+
+/** Orphans are not identities; their changes carry this pseudo-identity so the queue orders them per account. */
+export const orphanIdentity = (accountId: string): string => `orphan:${accountId}`;
+
+/**
+ * Read every account in a target, correlate each to an identity, link the
+ * matches (never creating anything), refresh the links' actual state, and
+ * plan the configured action for orphans behind the target's safety limits.
+ */
+export async function reconcileTarget(input: {
+  readonly store: Store;
+  readonly target: TargetConfig;
+  readonly connector: Connector;
+  readonly now: Date;
+  readonly actor: string;
+}): Promise<ReconcileReport> {
+  const { store, target, connector, now, actor } = input;
+  const accounts: TargetAccount[] = [];
+  for await (const account of connector.list()) accounts.push(account);
+  const links = await store.accounts.listByTarget(target.id);
+  const identities = await store.identities.list();
+  const rules = target.reconcile?.match ?? [];
+  const { verdicts, vanished } = correlate({ accounts, identities, links, rules });
+  const at = now.toISOString();
+  const byIdentity = new Map(links.map((l) => [l.identityId, l]));
+
+  const writes: LinkedAccount[] = [];
+  const audit: AuditEntryInput[] = [];
+  const report = { matched: [] as { accountId: string; identity: string; rule: string }[], orphans: [] as { accountId: string; key: unknown }[], disputed: [] as ReconcileReport['disputed'][number][] };
+  let linked = 0;
+  for (const verdict of verdicts) {
+    const key = verdict.account.attributes[target.accountKey];
+    switch (verdict.kind) {
+      case 'linked': {
+        linked += 1;
+        const link = byIdentity.get(verdict.identityId);
+        if (link) writes.push(refreshed(link, verdict.account, at));
+        break;
+      }
+      case 'matched':
+        writes.push(newLink(target.id, verdict, at));
+        report.matched.push({ accountId: verdict.account.accountId, identity: verdict.identityId, rule: ruleText(verdict) });
+        audit.push({ kind: 'account.linked', actor, identity: verdict.identityId, target: target.id, reasons: ['reconcile.matched'], data: { accountId: verdict.account.accountId, rule: ruleText(verdict) } });
+        break;
+      case 'orphan':
+        report.orphans.push({ accountId: verdict.account.accountId, key });
+        break;
+      case 'disputed':
+        report.disputed.push({ accountId: verdict.account.accountId, key, candidates: verdict.candidates, rule: ruleText(verdict) });
+        audit.push({ kind: 'account.disputed', actor, target: target.id, reasons: ['reconcile.disputed'], data: { accountId: verdict.account.accountId, candidates: verdict.candidates } });
+        break;
+    }
+  }
+  if (writes.length > 0) await store.accounts.upsertMany(writes);
+  for (const link of vanished) {
+    await store.accounts.remove(target.id, link.identityId);
+    audit.push({ kind: 'account.vanished', actor, identity: link.identityId, target: target.id, reasons: ['reconcile.vanished'], data: { accountId: link.accountId } });
+  }
+  const plan = orphanPlan(target, verdicts, accounts.length, await store.state.serial(), now);
+  audit.push({
+    kind: 'target.reconciled', actor, target: target.id,
+    data: { accounts: accounts.length, linked, matched: report.matched.length, orphans: report.orphans.length, disputed: report.disputed.length, vanished: vanished.length, planId: plan.id, held: plan.held },
+  });
+  await store.audit.append(audit);
+  return {
+    target: target.id, accounts: accounts.length, linked, ...report,
+    vanished: vanished.map((l) => ({ accountId: l.accountId, identity: l.identityId })), plan,
+  };
+}
+
+function refreshed(link: LinkedAccount, account: TargetAccount, at: string): LinkedAccount {
+  const wasEnabled = link.enabled;
+  return {
+    ...link,
+    accountId: account.accountId,
+    attributes: { ...link.attributes, ...pick(account.attributes, Object.keys(link.attributes)) },
+    entitlements: account.entitlements,
+    enabled: account.enabled,
+    updatedAt: at,
+    ...(wasEnabled && !account.enabled ? { disabledAt: at } : {}),
+  };
+}
+
+function pick(attributes: TargetAccount['attributes'], names: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of names) if (name in attributes) out[name] = attributes[name];
+  return out;
+}
+
+function newLink(target: string, verdict: Extract<Verdict, { kind: 'matched' }>, at: string): LinkedAccount {
+  const { account } = verdict;
+  return {
+    target, identityId: verdict.identityId, accountId: account.accountId, attributes: account.attributes,
+    entitlements: account.entitlements, enabled: account.enabled, createdAt: at, updatedAt: at,
+    ...(account.enabled ? {} : { disabledAt: at }),
+  };
+}
+
+function ruleText(verdict: Extract<Verdict, { kind: 'matched' | 'disputed' }>): string {
+  return `${verdict.rule.account} = identity.${verdict.rule.identity}`;
+}
+
+function orphanPlan(target: TargetConfig, verdicts: readonly Verdict[], total: number, basis: number, now: Date): Plan {
+  const action = target.reconcile?.orphans ?? 'report';
+  const changes: Change[] = [];
+  if (action !== 'report') {
+    for (const v of verdicts) {
+      if (v.kind !== 'orphan' || (action === 'disable' && !v.account.enabled)) continue;
+      const identity = orphanIdentity(v.account.accountId);
+      changes.push({
+        id: `${target.id}:${identity}:${action}`, identity, target: target.id, action,
+        before: { accountId: v.account.accountId, enabled: v.account.enabled, attributes: v.account.attributes },
+        after: action === 'disable' ? { accountId: v.account.accountId, enabled: false } : null,
+        reasons: [`reconcile.orphan.${action}`],
+      });
+    }
+  }
+  const holds: Hold[] = safetyHolds(changes, [target], new Map([[target.id, total]]));
+  const summary: Partial<Record<Change['action'], number>> = {};
+  for (const c of changes) summary[c.action] = (summary[c.action] ?? 0) + 1;
+  return { id: randomUUID(), createdAt: now.toISOString(), basis, changes, summary, held: holds.length > 0, holds, diagnostics: [] };
+}
