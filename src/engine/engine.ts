@@ -74,7 +74,9 @@ export class RosterEngine implements Engine {
       { identities: options.identity === undefined ? undefined : [options.identity], target: options.target },
       options.now ?? this.#parts.now(),
     );
+    const computed = performance.now();
     await this.store.plans.save(plan);
+    this.#parts.log.debug('plan saved', { planId: plan.id, changes: plan.changes.length, saveMs: Math.round(performance.now() - computed) });
     await this.store.audit.append([{
       kind: 'plan.created', actor: 'system',
       data: { planId: plan.id, basis: plan.basis, summary: plan.summary, held: plan.held, holds: plan.holds },

@@ -2,7 +2,7 @@ import type { ExecutorConfig, TargetConfig } from '../config/types.js';
 import { RosterError } from '../core/errors.js';
 import type { Job, Plan } from '../core/types.js';
 import type { Connector, Logger } from '../connectors/types.js';
-import type { EnqueueJob, Store } from '../store/types.js';
+import type { Store } from '../store/types.js';
 import { applyChange } from './apply-change.js';
 import { redactMessage } from './backoff.js';
 import { CompletionBatcher } from './completions.js';
@@ -10,7 +10,9 @@ import { asRosterError, recordFailure } from './failure.js';
 import { idleWait, reached } from './idle.js';
 import { TargetLanes } from './lanes.js';
 import { QuarantineKeeper } from './quarantine.js';
+import { planJobs } from './plan-jobs.js';
 import { PrefetchWindow } from './window.js';
+import { Wakeups } from './wakeups.js';
 
 export type JobOutcome = 'applied' | 'failed' | 'retry';
 
@@ -63,7 +65,7 @@ export class Executor {
   readonly #window = new PrefetchWindow();
   readonly #tasks = new Set<Promise<void>>();
   readonly #listeners = new Set<(outcome: JobOutcome) => void>();
-  readonly #wakers = new Set<() => void>();
+  readonly #wakeups = new Wakeups();
   /** Something finished (or was enqueued) since a claim last came back short. */
   #fresh = true;
   #loop: Promise<void> | undefined;
@@ -83,10 +85,7 @@ export class Executor {
 
   /** One job per change (id `${plan.id}:${change.id}`), in plan order; enqueueing again is a no-op. */
   async enqueuePlan(plan: Plan): Promise<number> {
-    const jobs: EnqueueJob[] = plan.changes.map((change, seq) => {
-      if (!this.#targets.has(change.target)) throw new RosterError('target.not_found', `plan ${plan.id}: change ${change.id} is for unknown target ${change.target}`);
-      return { id: `${plan.id}:${change.id}`, planId: plan.id, change, target: change.target, orderingKey: `${change.target}:${change.identity}`, seq };
-    });
+    const jobs = planJobs(plan, this.#targets);
     for (let i = 0; i < jobs.length; i += ENQUEUE_BATCH) await this.#o.store.queue.enqueue(jobs.slice(i, i + ENQUEUE_BATCH));
     this.#fresh = true;
     return jobs.length;
@@ -117,10 +116,10 @@ export class Executor {
           continue;
         }
         if (this.#lanes.total > 0) {
-          await this.#sleep(undefined, signal);
+          await this.#wakeups.sleep(undefined, signal);
           continue;
         }
-        const active = await this.#activeTargets();
+        const active = await this.#quarantine.active(this.#targets.keys());
         let wait: number | undefined;
         if (planId !== undefined) {
           const jobs = await queue.listByPlan(planId);
@@ -130,7 +129,7 @@ export class Executor {
           wait = this.#o.pollMs ?? 200;
         }
         if (wait === undefined) break;
-        await this.#sleep(wait, signal);
+        await this.#wakeups.sleep(wait, signal);
         this.#fresh = true;
       }
     } finally {
@@ -162,7 +161,7 @@ export class Executor {
   /** Poll at once (new jobs were enqueued). */
   wakeUp(): void {
     this.#fresh = true;
-    this.#notify();
+    this.#wakeups.notify();
   }
 
   releaseQuarantine(target: string): Promise<void> {
@@ -179,19 +178,13 @@ export class Executor {
       try {
         this.#startReady();
         if (this.#shouldClaim() && await this.#claim() > 0) continue;
-        await this.#sleep(pollMs);
+        await this.#wakeups.sleep(pollMs);
         this.#fresh = true;
       } catch (error) {
         this.#o.log.error('executor loop failed', { error: redactMessage(String(error)) });
-        await this.#sleep(pollMs);
+        await this.#wakeups.sleep(pollMs);
       }
     }
-  }
-
-  async #activeTargets(): Promise<Set<string>> {
-    const active = new Set<string>();
-    for (const target of this.#targets.keys()) if (!(await this.#quarantine.isQuarantined(target))) active.add(target);
-    return active;
   }
 
   async #hasUnfinished(active: ReadonlySet<string>): Promise<boolean> {
@@ -216,7 +209,7 @@ export class Executor {
 
   async #claim(): Promise<number> {
     this.#fresh = false;
-    const active = await this.#activeTargets();
+    const active = await this.#quarantine.active(this.#targets.keys());
     const perTarget: Record<string, number> = {};
     const window: Record<string, number> = {};
     let limit = 0;
@@ -290,11 +283,11 @@ export class Executor {
     } catch (error) {
       outcome = await this.#failed(job, error);
     } finally {
-      this.#lanes.settled(job.target);
+      this.#lanes.settled(job);
       this.#fresh = true;
       for (const listener of this.#listeners) listener(outcome);
       freeSlot();
-      this.#notify();
+      this.#wakeups.notify();
     }
   }
 
@@ -322,8 +315,8 @@ export class Executor {
   /** Jobs taken for a slot but not run (lease nearly over): back to the queue, then no longer held. */
   async #release(jobs: readonly Job[]): Promise<void> {
     await this.#releaseIds(jobs);
-    for (const job of jobs) this.#lanes.settled(job.target);
-    this.#notify();
+    for (const job of jobs) this.#lanes.settled(job);
+    this.#wakeups.notify();
   }
 
   async #releaseIds(jobs: readonly Job[]): Promise<void> {
@@ -339,29 +332,5 @@ export class Executor {
   async #settle(): Promise<void> {
     while (this.#tasks.size > 0) await Promise.all(this.#tasks);
     await this.#completions.idle();
-  }
-
-  #notify(): void {
-    for (const wake of this.#wakers) wake();
-    this.#wakers.clear();
-  }
-
-  /** Until the next event (a job finished, wakeUp), `ms` passed, or the signal aborted. */
-  #sleep(ms: number | undefined, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal?.aborted === true) {
-        resolve();
-        return;
-      }
-      const done = () => {
-        if (timer !== undefined) clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        this.#wakers.delete(done);
-        resolve();
-      };
-      const timer = ms === undefined ? undefined : setTimeout(done, ms);
-      signal?.addEventListener('abort', done, { once: true });
-      this.#wakers.add(done);
-    });
   }
 }

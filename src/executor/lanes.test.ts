@@ -17,8 +17,20 @@ describe('TargetLanes', () => {
     lanes.slotFreed('a');
     expect(lanes.takeReady().map((j) => j.id)).toEqual(['a3']);
     expect(lanes.held('a')).toBe(3);
-    lanes.settled('a');
+    lanes.settled(job('a1', 'a'));
+    lanes.settled(job('a1', 'a'));
     expect([lanes.held('a'), lanes.total]).toEqual([2, 4]);
+  });
+
+  it('holds a job leased again once: a waiting copy takes the new lease', () => {
+    const lanes = new TargetLanes(new Map([['a', 1]]));
+    lanes.add([job('a1', 'a'), job('a2', 'a')]);
+    lanes.takeReady();
+    const again = { ...job('a2', 'a'), attempts: 2 };
+    lanes.add([job('a1', 'a'), again]);
+    expect([lanes.total, lanes.waiting]).toEqual([2, 1]);
+    lanes.slotFreed('a');
+    expect(lanes.takeReady()).toEqual([again]);
   });
 
   it('drains the jobs not started, of one target or all, and stops holding them', () => {

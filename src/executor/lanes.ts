@@ -11,6 +11,7 @@ export class TargetLanes {
   readonly #waiting = new Map<string, Job[]>();
   readonly #running = new Map<string, number>();
   readonly #held = new Map<string, number>();
+  readonly #ids = new Set<string>();
   #waitingTotal = 0;
   #runningTotal = 0;
   #heldTotal = 0;
@@ -19,10 +20,21 @@ export class TargetLanes {
     this.#concurrency = concurrency;
   }
 
-  /** Claimed jobs join the end of their target's line (claims come oldest first). */
+  /**
+   * Claimed jobs join the end of their target's line (claims come oldest
+   * first). A job held already (its lease ran out while it waited, and this
+   * worker leased it again) is not added twice: a waiting copy takes the new
+   * lease, a running one carries on.
+   */
   add(jobs: readonly Job[]): void {
     for (const job of jobs) {
       const line = this.#waiting.get(job.target) ?? [];
+      if (this.#ids.has(job.id)) {
+        const at = line.findIndex((waiting) => waiting.id === job.id);
+        if (at >= 0) line[at] = job;
+        continue;
+      }
+      this.#ids.add(job.id);
       line.push(job);
       this.#waiting.set(job.target, line);
       this.#held.set(job.target, (this.#held.get(job.target) ?? 0) + 1);
@@ -55,8 +67,9 @@ export class TargetLanes {
   }
 
   /** The job's outcome is recorded: it no longer counts against the window. */
-  settled(target: string): void {
-    this.#held.set(target, Math.max(0, (this.#held.get(target) ?? 0) - 1));
+  settled(job: Job): void {
+    if (!this.#ids.delete(job.id)) return;
+    this.#held.set(job.target, Math.max(0, (this.#held.get(job.target) ?? 0) - 1));
     this.#heldTotal = Math.max(0, this.#heldTotal - 1);
   }
 
@@ -68,7 +81,7 @@ export class TargetLanes {
       drained.push(...line.splice(0));
     }
     this.#waitingTotal -= drained.length;
-    for (const job of drained) this.settled(job.target);
+    for (const job of drained) this.settled(job);
     return drained;
   }
 

@@ -30,6 +30,13 @@ export class QuarantineKeeper {
     return record !== undefined && record !== null;
   }
 
+  /** The targets given that are not in quarantine. */
+  async active(targets: Iterable<string>): Promise<Set<string>> {
+    const active = new Set<string>();
+    for (const target of targets) if (!(await this.isQuarantined(target))) active.add(target);
+    return active;
+  }
+
   succeeded(target: string): void {
     this.#failures.set(target, 0);
   }

@@ -11,6 +11,8 @@ const ACCOUNT_COLUMNS = [
   'target', 'identity_id', 'account_id', 'attributes', 'entitlements', 'enabled', 'created_at', 'updated_at', 'disabled_at',
 ] as const;
 const ACCOUNT_KEY = ['target', 'identity_id'] as const;
+/** Rows turned into values and written at a time. */
+const WRITE_SLICE = 10_000;
 
 function accountValues(account: LinkedAccount): BulkValue[] {
   return [
@@ -58,8 +60,17 @@ export async function writeAccounts(ctx: StoreContext, trx: Db, accounts: readon
   const latest = new Map(accounts.map((a) => [`${a.target}\u0000${a.identityId}`, a]));
   // The serial row first: every identity/account writer takes the same lock first, so they cannot deadlock.
   await bumpSerial(trx);
-  await bulkInsert(ctx, trx, { table: 'roster_accounts', columns: ACCOUNT_COLUMNS, types: { enabled: 'integer' }, key: ACCOUNT_KEY, onConflict: 'update' },
-    [...latest.values()].map(accountValues));
+  const spec = { table: 'roster_accounts', columns: ACCOUNT_COLUMNS, types: { enabled: 'integer' }, key: ACCOUNT_KEY, onConflict: 'update' } as const;
+  // Row values slice by slice: the JSON of every link is never held at once.
+  let slice: BulkValue[][] = [];
+  for (const account of latest.values()) {
+    slice.push(accountValues(account));
+    if (slice.length === WRITE_SLICE) {
+      await bulkInsert(ctx, trx, spec, slice);
+      slice = [];
+    }
+  }
+  await bulkInsert(ctx, trx, spec, slice);
 }
 
 /** Removes a link; bumps the serial (even when there was none to remove: the serial may move more often, never less). */

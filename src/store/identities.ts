@@ -69,6 +69,8 @@ function eventFromRow(row: Selectable<EventRow>): LifecycleEvent {
 
 /** Parameters per `in (...)` list, well under both dialects' limits. */
 const IN_CHUNK = 10_000;
+/** Rows turned into values and written at a time. */
+const WRITE_SLICE = 10_000;
 
 export function createIdentityStore(ctx: StoreContext): IdentityStore {
   const { db } = ctx;
@@ -118,8 +120,17 @@ export function createIdentityStore(ctx: StoreContext): IdentityStore {
       const latest = new Map(identities.map((identity) => [identity.id, identity]));
       await ctx.write(async (trx) => {
         await bumpSerial(trx); // first: the serial row is the lock every identity/account writer takes first
-        await bulkInsert(ctx, trx, { table: 'roster_identities', columns: IDENTITY_COLUMNS, types: { version: 'integer' }, key: ['id'], onConflict: 'update' },
-          [...latest.values()].map(identityValues));
+        const spec = { table: 'roster_identities', columns: IDENTITY_COLUMNS, types: { version: 'integer' }, key: ['id'], onConflict: 'update' } as const;
+        // Row values slice by slice: the JSON of every identity is never held at once.
+        let slice: BulkValue[][] = [];
+        for (const identity of latest.values()) {
+          slice.push(identityValues(identity));
+          if (slice.length === WRITE_SLICE) {
+            await bulkInsert(ctx, trx, spec, slice);
+            slice = [];
+          }
+        }
+        await bulkInsert(ctx, trx, spec, slice);
       });
     },
     async appendEvents(events) {

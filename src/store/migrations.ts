@@ -138,7 +138,7 @@ async function initial(db: Kysely<any>, dialect: Dialect): Promise<void> {
 
 /**
  * A plan's changes in chunks of a few thousand (see plan-changes.ts), so no
- * single text holds a whole large plan. roster_plans.changes stays for plans
+ * single text holds a whole large plan (deflated JSON). roster_plans.changes stays for plans
  * saved before this migration and is written as '[]'.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's Migration signature
@@ -146,7 +146,7 @@ async function planChanges(db: Kysely<any>, dialect: Dialect): Promise<void> {
   await db.schema.createTable('roster_plan_changes')
     .addColumn('plan_id', keyText(dialect), (c) => c.notNull())
     .addColumn('chunk', 'integer', (c) => c.notNull())
-    .addColumn('changes', 'text', (c) => c.notNull())
+    .addColumn('body', dialect === 'postgres' ? 'bytea' : 'blob', (c) => c.notNull())
     .addPrimaryKeyConstraint('roster_plan_changes_pk', ['plan_id', 'chunk'])
     .execute();
 }

@@ -1,3 +1,4 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { CompiledQuery } from 'kysely';
 import type { Change, ChangeState } from '../core/types.js';
 import type { Db, StoreContext } from './context.js';
@@ -8,7 +9,9 @@ import type { Db, StoreContext } from './context.js';
  * otherwise be one string of hundreds of MB (V8 strings stop near 512 MB),
  * built and held at once. Each chunk is a JSON array of compact tuples
  * `[identity, target, action, before, after, reasons]`, plus the id as a 7th
- * element only when it is not the deterministic one (see `derivedId`).
+ * element only when it is not the deterministic one (see `derivedId`),
+ * compressed (raw deflate, fastest level: ~10× smaller, so a large plan costs
+ * a few MB of writes instead of hundreds).
  */
 export const CHUNK_SIZE = 5_000;
 
@@ -44,6 +47,15 @@ export function encodeChunk(changes: readonly Change[], start: number, end: numb
   return JSON.stringify(tuples);
 }
 
+/** A chunk as stored: the encoded text, deflated. */
+export function packChunk(changes: readonly Change[], start: number, end: number): Buffer {
+  return deflateRawSync(encodeChunk(changes, start, end), { level: 1 });
+}
+
+export function unpackChunk(body: Uint8Array, out: Change[]): void {
+  decodeChunk(inflateRawSync(body).toString('utf8'), out);
+}
+
 /**
  * Replaces the stored changes of a plan, inside the caller's write
  * transaction. Each chunk is stringified just before it is written, so at
@@ -53,23 +65,23 @@ export async function writeChanges(ctx: StoreContext, trx: Db, planId: string, c
   if (ctx.sqlite !== undefined) {
     // Safe inside ctx.write only: better-sqlite3 is synchronous and this is the transaction's connection.
     ctx.sqlite.prepare('delete from roster_plan_changes where plan_id = ?').run(planId);
-    const insert = ctx.sqlite.prepare('insert into roster_plan_changes (plan_id, chunk, changes) values (?, ?, ?)');
+    const insert = ctx.sqlite.prepare('insert into roster_plan_changes (plan_id, chunk, body) values (?, ?, ?)');
     for (let start = 0, chunk = 0; start < changes.length; start += CHUNK_SIZE, chunk++) {
-      insert.run(planId, chunk, encodeChunk(changes, start, Math.min(changes.length, start + CHUNK_SIZE)));
+      insert.run(planId, chunk, packChunk(changes, start, Math.min(changes.length, start + CHUNK_SIZE)));
     }
     return;
   }
   await trx.executeQuery(CompiledQuery.raw('delete from roster_plan_changes where plan_id = $1', [planId]));
   for (let start = 0, chunk = 0; start < changes.length; start += CHUNK_SIZE, chunk++) {
-    const text = encodeChunk(changes, start, Math.min(changes.length, start + CHUNK_SIZE));
-    await trx.executeQuery(CompiledQuery.raw('insert into roster_plan_changes (plan_id, chunk, changes) values ($1, $2, $3)', [planId, chunk, text]));
+    const body = packChunk(changes, start, Math.min(changes.length, start + CHUNK_SIZE));
+    await trx.executeQuery(CompiledQuery.raw('insert into roster_plan_changes (plan_id, chunk, body) values ($1, $2, $3)', [planId, chunk, body]));
   }
 }
 
 /** Every change of a plan, in order; [] when it has none. */
 export async function readChanges(db: Db, planId: string): Promise<Change[]> {
-  const rows = await db.selectFrom('roster_plan_changes').select('changes').where('plan_id', '=', planId).orderBy('chunk').execute();
+  const rows = await db.selectFrom('roster_plan_changes').select('body').where('plan_id', '=', planId).orderBy('chunk').execute();
   const changes: Change[] = [];
-  for (const row of rows) decodeChunk(row.changes, changes);
+  for (const row of rows) unpackChunk(row.body, changes);
   return changes;
 }

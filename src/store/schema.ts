@@ -59,7 +59,8 @@ export interface PlanRow {
 export interface PlanChangesRow {
   plan_id: string;
   chunk: number;
-  changes: string;
+  /** Deflated JSON (see plan-changes.ts). */
+  body: Uint8Array;
 }
 
 export interface JobRow {
