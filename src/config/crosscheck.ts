@@ -1,6 +1,7 @@
 import { CronPattern } from 'croner';
 import type { z } from 'zod';
 import { checkExpression } from '../cel/index.js';
+import { isAttributeName } from '../connectors/directory/escape.js';
 import { issuesToProblems } from './issues.js';
 import type { ConfigProblem, PathSegment, ProblemLocator } from './problems.js';
 import type { ConfigInput } from './schema.js';
@@ -31,15 +32,17 @@ export function crossCheck(
   }
 
   config.sources.forEach((source, i) => {
-    if (source.type !== 'push' && source.path === undefined) {
+    problems.push(...directorySourceProblems(source, i, locator));
+    if ((source.type === 'csv' || source.type === 'json') && source.path === undefined) {
       problems.push(locator.at(['sources', i], `missing required key 'path' (a ${source.type} source reads a file)`));
     }
     if (source.type === 'push' && source.schedule !== undefined) {
       problems.push(locator.at(['sources', i, 'schedule'], 'a push source has no schedule: its records arrive over HTTP'));
     }
-    if (source.schedule !== undefined) {
-      const error = cronError(source.schedule);
-      if (error) problems.push(locator.at(['sources', i, 'schedule'], `invalid cron schedule: ${error}`));
+    for (const key of ['schedule', 'fullSchedule'] as const) {
+      const pattern = source[key];
+      const error = pattern === undefined ? undefined : cronError(pattern);
+      if (error) problems.push(locator.at(['sources', i, key], `invalid cron schedule: ${error}`));
     }
   });
 
@@ -99,6 +102,28 @@ export function checkRawExpressions(input: unknown, locator: ProblemLocator): Co
   list('roles').forEach((role, i) => {
     if (isRecord(role) && typeof role['when'] === 'string') expression(['roles', i, 'when'], role['when'], 'condition', locator, problems);
   });
+  return problems;
+}
+
+const DIRECTORY_ONLY = ['connection', 'attributes', 'fullSchedule', 'fullEvery', 'disabledStatus'] as const;
+
+/** ldap / ad sources need a connection and read no file; the other types take none of the directory keys. */
+function directorySourceProblems(source: ConfigInput['sources'][number], i: number, locator: ProblemLocator): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (source.type === 'ldap' || source.type === 'ad') {
+    if (source.connection === undefined) {
+      problems.push(locator.at(['sources', i], `missing required key 'connection' (an ${source.type} source reads a directory)`));
+    }
+    if (source.path !== undefined) problems.push(locator.at(['sources', i, 'path'], `an ${source.type} source reads a directory, not a file`));
+    if (!isAttributeName(source.key)) problems.push(locator.at(['sources', i, 'key'], 'must be an LDAP attribute name (letters, digits, hyphens)'));
+    if (source.disabledStatus !== undefined && source.type === 'ldap') {
+      problems.push(locator.at(['sources', i, 'disabledStatus'], 'only an ad source has a disabled flag (userAccountControl)'));
+    }
+    return problems;
+  }
+  for (const key of DIRECTORY_ONLY) {
+    if (source[key] !== undefined) problems.push(locator.at(['sources', i, key], `only an ldap or ad source takes '${key}'`, { onKey: true }));
+  }
   return problems;
 }
 

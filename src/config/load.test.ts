@@ -125,7 +125,7 @@ describe('validateConfigText: located problems', () => {
 
   it('reports a bad enum value with the allowed values', () => {
     const problem = only(replaceLine(EXAMPLE_YAML, 6, '    type: xml'));
-    expect(problem).toMatchObject({ line: 6, column: 11, path: 'sources[0].type', message: 'expected one of csv, json, push' });
+    expect(problem).toMatchObject({ line: 6, column: 11, path: 'sources[0].type', message: 'expected one of csv, json, push, ldap, ad' });
   });
 
   it('reports a bad threshold', () => {
@@ -239,7 +239,7 @@ describe('substitution', () => {
     const problems = problemsOf(text, { SOURCE_TYPE: secret });
     expect(problems.length).toBeGreaterThanOrEqual(1);
     for (const problem of problems) expect(formatProblem(problem)).not.toContain(secret);
-    expect(problems.find((p) => p.path === 'sources[0].type')?.message).toBe('expected one of csv, json, push');
+    expect(problems.find((p) => p.path === 'sources[0].type')?.message).toBe('expected one of csv, json, push, ldap, ad');
   });
 
   it('reports an unreadable file without its content', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { attributeName, connectionFields, dnString, tlsSchema } from '../connectors/directory/config.js';
 import { parseDuration, parseThreshold } from './durations.js';
 import type { Threshold } from './types.js';
 
@@ -71,10 +72,41 @@ const fieldsSchema = z
   })
   .prefault({});
 
+/** An RFC 4515 filter in parentheses, with balanced parentheses (escaped ones are \\28 / \\29). */
+function isFilter(filter: string): boolean {
+  if (!filter.startsWith('(') || !filter.endsWith(')')) return false;
+  let depth = 0;
+  for (const char of filter) {
+    if (char === '(') depth += 1;
+    if (char === ')') depth -= 1;
+    if (depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+/** `connection:` of an ldap / ad source (the directory is read, never written). */
+const directorySourceConnectionSchema = z.strictObject({
+  url: connectionFields.url,
+  bindDN: connectionFields.bindDN,
+  password: connectionFields.password,
+  startTLS: connectionFields.startTLS,
+  tls: tlsSchema.optional(),
+  timeoutMs: connectionFields.timeoutMs,
+  connectTimeoutMs: connectionFields.connectTimeoutMs,
+  pageSize: connectionFields.pageSize,
+  base: dnString,
+  filter: z.string().refine(isFilter, 'must be an LDAP filter in parentheses, such as (objectClass=inetOrgPerson)').optional(),
+});
+
 export const sourceSchema = z.strictObject({
   id: idSchema,
-  type: z.enum(['csv', 'json', 'push']),
+  type: z.enum(['csv', 'json', 'push', 'ldap', 'ad']),
   path: nonEmpty.optional(),
+  connection: directorySourceConnectionSchema.optional(),
+  attributes: z.record(z.string().min(1), attributeName).optional(),
+  fullSchedule: nonEmpty.optional(),
+  fullEvery: integer(1).optional(),
+  disabledStatus: nonEmpty.optional(),
   key: nonEmpty,
   schedule: nonEmpty.optional(),
   fields: fieldsSchema,

@@ -47,12 +47,29 @@ export interface SourceFields {
 
 export interface SourceConfig {
   readonly id: string;
-  /** csv / json: a file read on schedule; push: records arrive over HTTP only. */
-  readonly type: 'csv' | 'json' | 'push';
+  /**
+   * csv / json: a file read on schedule; push: records arrive over HTTP only;
+   * ldap / ad: a directory read on schedule (docs/directory-sources.md).
+   */
+  readonly type: 'csv' | 'json' | 'push' | 'ldap' | 'ad';
   readonly path?: string; // absolute after load (csv, json)
-  /** The column holding the correlation key. */
+  /** The column holding the correlation key (ldap / ad: the directory attribute, e.g. employeeID). */
   readonly key: string;
-  readonly schedule?: string; // cron
+  readonly schedule?: string; // cron (ldap / ad: an incremental pass)
+  /** ldap / ad: where the directory is and which entries are people. Required for ldap / ad, refused otherwise. */
+  readonly connection?: DirectorySourceConnection;
+  /**
+   * ldap / ad: identity attribute name -> directory attribute name
+   * (`{ givenName: givenName, familyName: sn, managerId: manager }`); `dn`
+   * names the entry's DN. A DN-valued manager is resolved to the manager's key.
+   */
+  readonly attributes?: Readonly<Record<string, string>>;
+  /** ldap / ad: a second cron schedule for full passes (people missing from one are leavers). */
+  readonly fullSchedule?: string;
+  /** ldap / ad: every Nth scheduled run is a full pass (default 12 without fullSchedule). */
+  readonly fullEvery?: number;
+  /** ad: status given to a disabled account (userAccountControl bit 2); default 'terminated'. */
+  readonly disabledStatus?: string;
   readonly fields: SourceFields;
   /** CSV delimiter, default ','. */
   readonly delimiter: string;
@@ -66,6 +83,25 @@ export interface SourceConfig {
    * (count or percent, e.g. "10%"); default "20%".
    */
   readonly maxMissing: Threshold;
+}
+
+/** `connection:` of an ldap / ad source. */
+export interface DirectorySourceConnection {
+  /** ldap://host[:port] or ldaps://host[:port] */
+  readonly url: string;
+  readonly bindDN: string;
+  /** Use ${env:NAME} in roster.yaml: it is never logged. */
+  readonly password: string;
+  readonly startTLS: boolean; // default false
+  /** ca: PEM text or a path relative to the config file. */
+  readonly tls?: { readonly ca?: string; readonly rejectUnauthorized: boolean; readonly servername?: string };
+  readonly timeoutMs: number; // default 30000
+  readonly connectTimeoutMs: number; // default 5000
+  readonly pageSize: number; // default 500
+  /** Search base (subtree). */
+  readonly base: string;
+  /** Default (objectClass=inetOrgPerson) for ldap, (&(objectClass=user)(objectCategory=person)) for ad. */
+  readonly filter?: string;
 }
 
 /** A limit given as a count (5) or a percentage ("5%"). */

@@ -5,7 +5,7 @@ import { Mutex } from '../core/mutex.js';
 import type { AuditEntryInput, Hold, Identity, Plan, SourceBatch } from '../core/types.js';
 import { Executor } from '../executor/index.js';
 import { effectiveState, mergeBatch } from '../lifecycle/index.js';
-import { readFileSource } from '../sources/index.js';
+import { readSource as readSourceBatch, sourceCursorKey, type PassMode } from '../sources/index.js';
 import type { Store } from '../store/types.js';
 import { Planning } from './planning.js';
 import { reconcileTarget } from './reconcile.js';
@@ -59,13 +59,13 @@ export class RosterEngine implements Engine {
     return this.#mutex.run(() => this.#ingest(batch, actor));
   }
 
-  async readSource(sourceId: string, actor: string): Promise<IngestResult> {
+  /** Read a source (file, or directory: a full pass unless `mode` says incremental) and ingest it; a directory's cursor is stored after the ingest. */
+  async readSource(sourceId: string, actor: string, options: { readonly mode?: PassMode } = {}): Promise<IngestResult> {
     const source = this.#source(sourceId);
-    if (source.type === 'push') {
-      throw new RosterError('request.invalid', `source ${sourceId} is a push source: records arrive over HTTP`);
-    }
-    const batch = await readFileSource(source);
-    return this.ingest(batch, actor);
+    const read = await readSourceBatch(source, { state: this.store.state, baseDir: this.config.baseDir, mode: options.mode });
+    const result = await this.ingest(read.batch, actor);
+    if (read.cursor !== undefined) await this.store.state.set(sourceCursorKey(source.id), read.cursor);
+    return result;
   }
 
   async plan(options: PlanOptions = {}): Promise<Plan> {

@@ -4,3 +4,8 @@ export { parseCsv, type CsvOptions } from './csv.js';
 export { parseJson } from './json.js';
 export { parsePushBody, MAX_PUSH_RECORDS, TERMINATED_STATUS, type PushOptions } from './push.js';
 export { readFileSource } from './file.js';
+export { readSource, sourceCursorKey, type SourceRead } from './read.js';
+export {
+  readDirectorySource, DEFAULT_FILTERS, DEFAULT_FULL_EVERY, DEFAULT_DISABLED_STATUS, isDirectorySource,
+  type DirectoryCursor, type DirectoryRead, type PassMode,
+} from './directory/index.js';

@@ -10,7 +10,7 @@ import { AttributeMapping } from '../directory/mapping.js';
 import { attributeChanges, toLdapValues } from '../directory/normalise.js';
 import { ensureParentOUs } from '../directory/parents.js';
 import type { ClientPool } from '../directory/pool.js';
-import { explainAdDiagnostic } from './ad-errors.js';
+import { explainAdDiagnostic, isReferenceNotFound } from './ad-errors.js';
 import type { AdConnectionConfig } from './config.js';
 import { AdEntryReader, type AdEntry } from './entries.js';
 import { accountExpiresValue, filetimeToIso } from './filetime.js';
@@ -278,7 +278,13 @@ export class AdConnector implements Connector {
   }
 
   #error(error: unknown, operation: string): RosterError {
-    return toDirectoryError(error, this.#targetId, operation, explainAdDiagnostic);
+    const converted = toDirectoryError(error, this.#targetId, operation, explainAdDiagnostic);
+    // A DN-valued attribute (manager) naming an object that does not exist yet: in one plan the
+    // manager may be created after the report, so this is worth retrying (with the executor's backoff).
+    if (!converted.retryable && isReferenceNotFound(converted.message)) {
+      return new RosterError(converted.code, converted.message, { retryable: true, cause: error, details: converted.details });
+    }
+    return converted;
   }
 
   async #run<T>(operation: string, body: () => Promise<T>): Promise<T> {

@@ -27,6 +27,7 @@ export function explainAdDiagnostic(message: string, resultCode: number): string
   if (upper.includes('00000524') || /already in use|not unique|uniqueness/i.test(message)) {
     return 'the sAMAccountName or userPrincipalName is already taken by another account';
   }
+  if (isReferenceNotFound(message)) return 'a DN-valued attribute (such as manager) names an object that does not exist (yet)';
   if (upper.includes('00002071') || resultCode === ResultCode.entryAlreadyExists) return 'an object with this name (CN) already exists in that OU';
   if (upper.includes('0000202B') || resultCode === ResultCode.referral) {
     return 'AD answered with a referral: the DN is outside what this domain controller holds (search and write under the configured base OU)';
@@ -38,4 +39,9 @@ export function explainAdDiagnostic(message: string, resultCode: number): string
     return 'AD refused the password change (it needs LDAPS or StartTLS, and a password that meets the policy)';
   }
   return undefined;
+}
+
+/** 000020B5 "Referenced object not found": a DN value (manager, ...) names no object. */
+export function isReferenceNotFound(message: string): boolean {
+  return message.toUpperCase().includes('000020B5');
 }

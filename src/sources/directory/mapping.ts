@@ -1,0 +1,95 @@
+import type { SourceBatch } from '../../core/types.js';
+import { normaliseDn } from '../../connectors/directory/dn.js';
+import { BatchBuilder } from '../batch.js';
+import type { MappingRules } from './settings.js';
+import { dateValue, firstValue, isDisabledAccount, type DirectoryEntry } from './values.js';
+
+/** Normalised DN -> correlation key, for resolving DN-valued managers. */
+export type ManagerKeys = ReadonlyMap<string, string>;
+
+/** A DN in comparable form; a value that does not parse as a DN is undefined. */
+export function dnKey(value: string): string | undefined {
+  if (!value.includes('=')) return undefined;
+  try {
+    return normaliseDn(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The keys of the entries themselves, by normalised DN. */
+export function keysByDn(entries: readonly DirectoryEntry[], key: string): Map<string, string> {
+  const keys = new Map<string, string>();
+  for (const entry of entries) {
+    const value = firstValue(entry, key);
+    const dn = dnKey(entry.dn);
+    if (value !== '' && dn !== undefined) keys.set(dn, value);
+  }
+  return keys;
+}
+
+/** The directory attribute the manager field is mapped from, if it is mapped. */
+export function managerAttribute(rules: MappingRules): string | undefined {
+  return rules.attributes[rules.fields.manager];
+}
+
+/** Manager DNs the entries name that `known` cannot resolve (to look up one by one). */
+export function unresolvedManagers(entries: readonly DirectoryEntry[], rules: MappingRules, known: ManagerKeys): string[] {
+  const attribute = managerAttribute(rules);
+  if (attribute === undefined) return [];
+  const missing = new Set<string>();
+  for (const entry of entries) {
+    const value = firstValue(entry, attribute);
+    const dn = dnKey(value);
+    if (dn !== undefined && !known.has(dn)) missing.add(value);
+  }
+  return [...missing];
+}
+
+/**
+ * Directory entries -> a SourceBatch. Every mapped attribute is on every
+ * record ('' when the entry has none, so a cleared value clears), the key
+ * attribute too; the first value of a multi-valued attribute is taken. An
+ * entry without the key, or with a key seen before, is a problem naming its
+ * DN. A DN-valued manager becomes the manager's key ('' and a problem when
+ * the manager cannot be found). An AD account that is disabled gets
+ * `disabledStatus` as its status.
+ */
+export function entriesToBatch(entries: readonly DirectoryEntry[], rules: MappingRules, managers: ManagerKeys, complete: boolean): SourceBatch {
+  const builder = new BatchBuilder({ sourceId: rules.sourceId, key: rules.key, dateFields: [rules.fields.startDate, rules.fields.endDate] });
+  const firstDn = new Map<string, string>();
+  const managerProblems: { line: number; key: string; message: string }[] = [];
+  entries.forEach((entry, index) => {
+    const line = index + 1;
+    const key = firstValue(entry, rules.key);
+    if (key === '') {
+      builder.reject(line, `entry ${entry.dn} has no ${rules.key}: it cannot be correlated`);
+      return;
+    }
+    const earlier = firstDn.get(key);
+    if (earlier !== undefined) {
+      builder.reject(line, `entry ${entry.dn} has ${rules.key} "${key}", already used by ${earlier}`, key);
+      return;
+    }
+    firstDn.set(key, entry.dn);
+    const values: Record<string, string> = { [rules.key]: key };
+    for (const [name, attribute] of Object.entries(rules.attributes)) values[name] = firstValue(entry, attribute);
+    for (const field of [rules.fields.startDate, rules.fields.endDate]) {
+      if (values[field] !== undefined) values[field] = dateValue(values[field]);
+    }
+    const manager = values[rules.fields.manager];
+    const managerDn = manager === undefined ? undefined : dnKey(manager);
+    if (managerDn !== undefined) {
+      const managerKey = managers.get(managerDn) ?? '';
+      if (managerKey === '') managerProblems.push({ line, key, message: `entry ${entry.dn}: manager ${manager} was not found or has no ${rules.key}; ${rules.fields.manager} left empty` });
+      values[rules.fields.manager] = managerKey;
+    }
+    if (rules.kind === 'ad') {
+      const status = isDisabledAccount(entry) ? rules.disabledStatus : values[rules.fields.status] ?? '';
+      values[rules.fields.status] = status;
+    }
+    builder.add(line, values);
+  });
+  const batch = builder.build(complete);
+  return managerProblems.length === 0 ? batch : { ...batch, problems: [...batch.problems, ...managerProblems].sort((a, b) => a.line - b.line) };
+}

@@ -1,0 +1,171 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'ldapts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEngine, type Engine } from '../../src/engine/index.js';
+import { startSamba, type RunningSamba } from '../support/samba.js';
+import { csv, person, type Person } from './helpers.js';
+
+const DAY = 86_400_000;
+const INJECTION = '*)(cn=*))(|(cn=*';
+
+/**
+ * Joiner, mover, leaver and rehire through openEngine into a Samba AD DC.
+ * The CN is the display name, so RFC 4514 specials land in the DN; the
+ * manager attribute is the manager's DN, computed from `manager` in CEL.
+ * Few people: creates with a password run at about 26/s.
+ */
+describe('directory end to end: engine -> Samba AD', () => {
+  let samba: RunningSamba;
+  let engine: Engine;
+  let dir: string;
+  let reader: Client;
+  const clock = { now: new Date('2026-11-27T09:00:00Z') };
+  let people = 'OU=People';
+
+  const staff = (): Person[] => [
+    person({ employeeId: 'E1', givenName: 'Ada', familyName: 'Lovelace' }),
+    person({ employeeId: 'E2', givenName: 'Zoë', familyName: 'Müller', email: 'zoe.muller@example.com', managerId: 'E1' }),
+    person({ employeeId: 'E3', givenName: 'Łukasz', familyName: '李', email: 'lukasz.li@example.com', managerId: 'E1', employmentType: 'contractor', endDate: '2027-06-30' }),
+    person({ employeeId: 'E4', givenName: 'Smith, John', familyName: '+"\\<>;=#x', email: 'odd@example.com', department: 'Sales' }),
+    person({ employeeId: 'E5', givenName: 'Eve', familyName: INJECTION, email: 'eve@example.com', department: 'Sales' }),
+  ];
+
+  async function sync(hr: readonly Person[]) {
+    writeFileSync(join(dir, 'employees.csv'), csv(hr));
+    const result = await engine.sync({ actor: 'test' });
+    expect(result.result?.errors ?? []).toEqual([]);
+    return result;
+  }
+  const link = async (id: string) => (await engine.store.accounts.listByIdentity(id)).find((l) => l.target === 'corp-ad');
+  async function entry(employeeID: string) {
+    const { searchEntries } = await reader.search(samba.rosterOU, {
+      scope: 'sub', filter: `(&(objectClass=user)(employeeID=${employeeID}))`,
+      attributes: ['cn', 'sn', 'displayName', 'sAMAccountName', 'userPrincipalName', 'userAccountControl', 'manager', 'memberOf', 'accountExpires', 'department', 'objectGUID'],
+      explicitBufferAttributes: ['objectGUID'],
+    });
+    expect(searchEntries.length).toBeLessThanOrEqual(1);
+    return searchEntries[0];
+  }
+  const guid = (value: unknown): string => (Buffer.isBuffer(value) ? value.toString('hex') : '');
+  const groups = (value: unknown): string[] => (value === undefined ? [] : (Array.isArray(value) ? value : [value]).map((dn) => String(dn).split(',')[0] ?? '').sort());
+  async function users(): Promise<number> {
+    const { searchEntries } = await reader.search(samba.rosterOU, { scope: 'sub', filter: '(&(objectCategory=person)(objectClass=user))', attributes: ['1.1'] });
+    return searchEntries.length;
+  }
+
+  beforeAll(async () => {
+    samba = await startSamba();
+    people = `OU=People,${samba.rosterOU}`;
+    reader = new Client({ url: samba.url, tlsOptions: { ca: samba.ca } });
+    await reader.bind(samba.bindDN, samba.password);
+    dir = mkdtempSync(join(tmpdir(), 'roster-ad-engine-'));
+    writeFileSync(join(dir, 'ca.pem'), samba.ca);
+    writeFileSync(join(dir, 'roster.yaml'), `
+store: sqlite:./data/roster.db
+lifecycle: { prehireLeadDays: 7, timezone: UTC }
+sources:
+  - { id: hr, type: csv, path: ./employees.csv, key: employeeId, maxMissing: 50% }
+targets:
+  - id: corp-ad
+    type: ad
+    connection:
+      url: ${samba.url}
+      tls: { ca: ./ca.pem }
+      bindDN: "${samba.bindDN}"
+      password: \${env:ROSTER_E2E_AD_PASSWORD}
+      base: "${samba.rosterOU}"
+      users: { dn: "CN={displayName},OU={department},${people}", upnSuffix: example.test, createOUs: true }
+      groups: { base: "OU=Groups,${samba.rosterOU}", names: true, create: true }
+    accountKey: sAMAccountName
+    attributes:
+      sAMAccountName: '"r-" + identity.employeeId.lowerAscii()'
+      displayName: identity.givenName + " " + identity.familyName
+      givenName: identity.givenName
+      sn: identity.familyName
+      email: identity.email
+      department: identity.department
+      employeeID: identity.employeeId
+      manager: 'size(manager) == 0 ? "" : "CN=" + manager.givenName + " " + manager.familyName + ",OU=" + manager.department + ",${people}"'
+      accountExpires: 'identity.employmentType == "contractor" && identity.endDate != "" ? identity.endDate : ""'
+    leaver: { disable: immediately, delete: after 30d }
+    safety: { maxDeletes: 100%, maxDisables: 100%, minAccounts: 0 }
+    executor: { concurrency: 4, maxAttempts: 6, backoffBaseMs: 50, backoffMaxMs: 400, quarantineAfter: 100 }
+roles:
+  - { id: staff, when: "true", grants: { corp-ad: [All Staff] } }
+  - { id: engineering, when: 'identity.department == "Engineering"', grants: { corp-ad: [Engineering] } }
+  - { id: sales, when: 'identity.department == "Sales"', grants: { corp-ad: [Sales] } }
+`);
+    process.env.ROSTER_E2E_AD_PASSWORD = samba.password;
+    engine = await openEngine(join(dir, 'roster.yaml'), { now: () => clock.now });
+  }, 400_000);
+  afterAll(async () => {
+    await engine?.close();
+    await reader?.unbind();
+    await samba?.stop();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('joiners: enabled users under their department OU, UPN, manager DN, contractor expiry, groups', async () => {
+    await sync(staff());
+    const zoe = await entry('E2');
+    expect(zoe?.dn).toBe(`CN=Zoë Müller,OU=Engineering,${people}`);
+    expect(zoe?.sAMAccountName).toBe('r-e2');
+    expect(zoe?.userPrincipalName).toBe('r-e2@example.test');
+    expect(zoe?.userAccountControl).toBe('512');
+    expect(zoe?.manager).toBe(`CN=Ada Lovelace,OU=Engineering,${people}`);
+    expect(zoe?.accountExpires).toBe('0');
+    expect(groups(zoe?.memberOf)).toEqual(['CN=All Staff', 'CN=Engineering']);
+    const contractor = await entry('E3');
+    expect(contractor?.cn).toBe('Łukasz 李');
+    // The end of 2027-06-30 as a FILETIME: not "never".
+    expect(Number(contractor?.accountExpires)).toBeGreaterThan(0);
+    expect((await link('E3'))?.entitlements).toEqual(['All Staff', 'Engineering']);
+  }, 120_000);
+
+  it('names with RFC 4514 specials and an injection-shaped name are stored as data', async () => {
+    const odd = await entry('E4');
+    expect(odd?.displayName).toBe('Smith, John +"\\<>;=#x');
+    expect(odd?.sn).toBe('+"\\<>;=#x');
+    expect(odd?.dn).toBe(`CN=Smith\\, John \\+\\"\\\\\\<\\>\\;\\=#x,OU=Sales,${people}`);
+    const eve = await entry('E5');
+    expect(eve?.sn).toBe(INJECTION);
+    expect(await users()).toBe(5);
+    expect((await entry('E1'))?.displayName).toBe('Ada Lovelace');
+  }, 60_000);
+
+  it('a mover is moved to the new OU (same objectGUID), keeps the groups it still has a role for', async () => {
+    const before = await entry('E2');
+    clock.now = new Date(clock.now.getTime() + DAY);
+    await sync(staff().map((p) => (p.employeeId === 'E2' ? { ...p, department: 'Sales' } : p)));
+    const after = await entry('E2');
+    expect(guid(after?.objectGUID)).toBe(guid(before?.objectGUID));
+    expect(after?.dn).toBe(`CN=Zoë Müller,OU=Sales,${people}`);
+    expect(after?.department).toBe('Sales');
+    expect(groups(after?.memberOf)).toEqual(['CN=All Staff', 'CN=Sales']);
+    expect(await users()).toBe(5);
+  }, 60_000);
+
+  it('a leaver is disabled at once and deleted after the grace; a rehire within the grace gets the same user back', async () => {
+    const moved = staff().map((p) => (p.employeeId === 'E2' ? { ...p, department: 'Sales' } : p));
+    const leaving = moved.map((p) => (p.employeeId === 'E4' || p.employeeId === 'E5' ? { ...p, endDate: '2026-11-28', status: 'terminated' } : p));
+    clock.now = new Date('2026-11-29T09:00:00Z');
+    await sync(leaving);
+    const disabled = await entry('E4');
+    expect(disabled?.userAccountControl).toBe('514');
+    // E4 comes back a week later: the same user (objectGUID), enabled again.
+    clock.now = new Date('2026-12-06T09:00:00Z');
+    const rehired = leaving.map((p) => (p.employeeId === 'E4' ? { ...p, startDate: '2026-12-06', endDate: '', status: 'active' } : p));
+    await sync(rehired);
+    const back = await entry('E4');
+    expect(guid(back?.objectGUID)).toBe(guid(disabled?.objectGUID));
+    expect(back?.userAccountControl).toBe('512');
+    // E5 stays gone: deleted once the 30-day grace is over.
+    clock.now = new Date('2027-01-05T09:00:00Z');
+    await sync(rehired);
+    expect(await entry('E5')).toBeUndefined();
+    expect(await link('E5')).toBeUndefined();
+    expect(await users()).toBe(4);
+  }, 120_000);
+});

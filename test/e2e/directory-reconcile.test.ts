@@ -1,0 +1,139 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'ldapts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEngine, type Engine } from '../../src/engine/index.js';
+import { startSlapd, type RunningSlapd } from '../support/slapd.js';
+import { csv, person } from './helpers.js';
+
+/**
+ * Roster introduced into an OpenLDAP that already has people (added with
+ * ldapadd, not by Roster): reconcile links them by employeeNumber, then by
+ * mail (trimmed, case-insensitive), reports the orphan and the dispute, and
+ * the following sync creates no duplicates.
+ */
+describe('reconcile an existing OpenLDAP directory through the engine', () => {
+  let slapd: RunningSlapd;
+  let engine: Engine;
+  let dir: string;
+  let reader: Client;
+  const clock = { now: new Date('2026-11-27T09:00:00Z') };
+
+  function ldapadd(ldif: string): void {
+    const file = join(dir, 'seed.ldif');
+    writeFileSync(file, ldif);
+    const result = spawnSync('ldapadd', ['-H', slapd.url, '-x', '-D', slapd.bindDN, '-w', slapd.password, '-f', file], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`ldapadd failed: ${result.stderr}`);
+  }
+  async function uuidOf(uid: string): Promise<string> {
+    const { searchEntries } = await reader.search(slapd.suffix, { scope: 'sub', filter: `(uid=${uid})`, attributes: ['entryUUID'] });
+    return String(searchEntries[0]?.entryUUID);
+  }
+  async function uids(): Promise<string[]> {
+    const { searchEntries } = await reader.search(slapd.suffix, { scope: 'sub', filter: '(objectClass=inetOrgPerson)', attributes: ['uid'] });
+    return searchEntries.map((e) => String(e.uid)).sort();
+  }
+
+  beforeAll(async () => {
+    slapd = await startSlapd({ randomPort: true });
+    reader = new Client({ url: slapd.url });
+    await reader.bind(slapd.bindDN, slapd.password);
+    dir = mkdtempSync(join(tmpdir(), 'roster-dir-reconcile-'));
+    const s = slapd.suffix;
+    const entry = (uid: string, extra: string) => `dn: uid=${uid},ou=people,${s}\nobjectClass: inetOrgPerson\nuid: ${uid}\ncn: ${uid}\nsn: ${uid}\n${extra}\n`;
+    ldapadd([
+      // Linked by employeeNumber although the mail is out of date.
+      entry('alovelace', 'employeeNumber: E1\nmail: ada@old-domain.example\n'),
+      // No employeeNumber: linked by mail, which differs only in case and spaces.
+      entry('ghopper', 'mail:  Grace.Hopper@EXAMPLE.com \n'),
+      // Nobody in HR: an orphan.
+      entry('old.contractor', 'employeeNumber: X99\nmail: gone@example.com\n'),
+      // A shared mailbox two HR people claim: a dispute, left alone.
+      entry('team.mailbox', 'mail: team@example.com\n'),
+      `dn: cn=all-staff,ou=groups,${s}\nobjectClass: groupOfNames\ncn: all-staff\nmember: uid=alovelace,ou=people,${s}\n`,
+    ].join('\n'));
+    writeFileSync(join(dir, 'employees.csv'), csv([
+      person({ employeeId: 'E1', givenName: 'Ada', familyName: 'Lovelace' }),
+      person({ employeeId: 'E2', givenName: 'Grace', familyName: 'Hopper' }),
+      person({ employeeId: 'E3', givenName: 'Team', familyName: 'One', email: 'team@example.com' }),
+      person({ employeeId: 'E4', givenName: 'Team', familyName: 'Two', email: 'team@example.com' }),
+      person({ employeeId: 'E5', givenName: 'Alan', familyName: 'Turing' }),
+    ]));
+    writeFileSync(join(dir, 'roster.yaml'), `
+store: sqlite:./data/roster.db
+sources:
+  - { id: hr, type: csv, path: ./employees.csv, key: employeeId, maxMissing: 50% }
+targets:
+  - id: corp-ldap
+    type: ldap
+    connection:
+      url: ${slapd.url}
+      bindDN: "${slapd.bindDN}"
+      password: \${env:ROSTER_E2E_LDAP_PASSWORD}
+      users:
+        base: "ou=people,${s}"
+        dn: "uid={uid},ou=people,${s}"
+        key: uid
+        attributes: { email: mail, employeeNumber: employeeNumber, cn: cn, sn: sn }
+      groups: { base: "ou=groups,${s}", names: true, create: true }
+      disable: { strategy: move, ou: "ou=disabled,${s}" }
+    accountKey: uid
+    attributes:
+      uid: unique([identity.givenName.lowerAscii() + "." + identity.familyName.lowerAscii()])
+      cn: identity.givenName + " " + identity.familyName
+      sn: identity.familyName
+      email: identity.email
+      employeeNumber: identity.employeeId
+    safety: { maxDeletes: 50%, maxDisables: 50%, minAccounts: 0 }
+    executor: { concurrency: 4, maxAttempts: 3, backoffBaseMs: 10, backoffMaxMs: 50 }
+    reconcile:
+      match:
+        - { account: employeeNumber, identity: employeeId, normalise: exact }
+        - { account: email, identity: email }
+      orphans: report
+roles:
+  - { id: staff, when: "true", grants: { corp-ldap: [all-staff] } }
+`);
+    process.env.ROSTER_E2E_LDAP_PASSWORD = slapd.password;
+    engine = await openEngine(join(dir, 'roster.yaml'), { now: () => clock.now });
+    await engine.readSource('hr', 'test');
+  });
+  afterAll(async () => {
+    await engine?.close();
+    await reader?.unbind();
+    await slapd?.stop();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('links by employeeNumber, then by normalised mail; reports the orphan and the dispute', async () => {
+    const report = await engine.reconcile('corp-ldap', { actor: 'test', apply: false });
+    expect(report.accounts).toBe(4);
+    const matched = [...report.matched].sort((a, b) => a.identity.localeCompare(b.identity));
+    expect(matched).toEqual([
+      { accountId: await uuidOf('alovelace'), identity: 'E1', rule: 'employeeNumber = identity.employeeId' },
+      { accountId: await uuidOf('ghopper'), identity: 'E2', rule: 'email = identity.email' },
+    ]);
+    expect(report.orphans.map((o) => o.accountId)).toEqual([await uuidOf('old.contractor')]);
+    expect(report.disputed).toMatchObject([{ accountId: await uuidOf('team.mailbox'), candidates: ['E3', 'E4'] }]);
+    // Orphans are only reported (orphans: report): nothing to apply.
+    expect(report.plan.changes).toEqual([]);
+    expect(await engine.store.accounts.get('corp-ldap', 'E1')).toMatchObject({ accountId: await uuidOf('alovelace'), entitlements: ['all-staff'], enabled: true });
+  });
+
+  it('the next sync keeps the linked entries: no duplicates, new entries only for the unlinked', async () => {
+    const ada = await uuidOf('alovelace');
+    const result = await engine.sync({ actor: 'test' });
+    expect(result.result?.errors ?? []).toEqual([]);
+    expect(result.plan.changes.filter((c) => c.action === 'create').map((c) => c.identity).sort()).toEqual(['E3', 'E4', 'E5']);
+    // The linked entries keep their uid (unique() keeps an existing value) and get the HR values.
+    expect(await uids()).toEqual(['alan.turing', 'alovelace', 'ghopper', 'old.contractor', 'team.mailbox', 'team.one', 'team.two']);
+    expect(await uuidOf('alovelace')).toBe(ada);
+    const { searchEntries } = await reader.search(`uid=alovelace,ou=people,${slapd.suffix}`, { scope: 'base', attributes: ['mail', 'cn'] });
+    expect(searchEntries[0]).toMatchObject({ mail: 'ada.lovelace@example.com', cn: 'Ada Lovelace' });
+    // A second sync has nothing left to do.
+    const again = await engine.sync({ actor: 'test' });
+    expect(again.plan.changes).toEqual([]);
+  });
+});
