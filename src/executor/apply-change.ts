@@ -57,7 +57,9 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
     return { upsertAccount, audit: applied({ accountId: account.accountId }) };
   }
 
-  const accountId = change.before?.accountId ?? change.after?.accountId ?? link?.accountId;
+  // The link first: a grant planned with a new account's key (after.accountId) must reach the id the
+  // create returned (entryUUID, objectGUID), which only the link knows.
+  const accountId = change.before?.accountId ?? link?.accountId ?? change.after?.accountId;
   if (accountId === undefined) {
     throw new RosterError('target.not_found', `change ${change.id}: no account id in the change and no link for ${change.identity} in ${change.target}`);
   }
