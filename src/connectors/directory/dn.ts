@@ -53,9 +53,15 @@ export function parseDn(dn: string): Rdn[] {
         continue;
       }
       const code = dn.codePointAt(i) ?? 0;
+      trailing = char === ' ' ? trailing + 1 : 0;
+      if (code < 0x80) {
+        // ASCII is one UTF-8 byte: no Buffer per character (DNs are parsed on every write).
+        ava.bytes.push(code);
+        i += 1;
+        continue;
+      }
       const text = String.fromCodePoint(code);
       ava.bytes.push(...Buffer.from(text, 'utf8'));
-      trailing = char === ' ' ? trailing + 1 : 0;
       i += text.length;
     }
     finishAva(trailing);

@@ -19,31 +19,48 @@ export type DirectoryClient = Pick<Client, 'add' | 'modify' | 'modifyDN' | 'del'
 export type { SearchOptions };
 
 /**
- * A few bound LDAP connections used round robin. A connection is opened and
+ * A few bound LDAP connections, each operation on the least busy one. A connection is opened and
  * bound on first use; a transport failure drops it and the operation is tried
  * once more on a fresh one (every connector write is idempotent).
  */
 export class ClientPool {
   readonly #options: PoolOptions;
   readonly #slots: (Promise<Client> | undefined)[];
+  /** Operations under way per slot (`use` only; a lease is not counted). */
+  readonly #inFlight: number[];
   #next = 0;
   #closed = false;
 
   constructor(options: PoolOptions) {
     this.#options = options;
     this.#slots = Array.from({ length: Math.max(1, options.size) }, () => undefined);
+    this.#inFlight = this.#slots.map(() => 0);
   }
 
   async use<T>(work: (client: DirectoryClient) => Promise<T>): Promise<T> {
-    const slot = this.#next;
-    this.#next = (this.#next + 1) % this.#slots.length;
+    const slot = this.#leastBusy();
+    this.#inFlight[slot] = (this.#inFlight[slot] ?? 0) + 1;
     try {
       return await work(await this.#client(slot));
     } catch (error) {
       if (!isConnectionError(error) || this.#closed) throw error;
       this.#drop(slot);
-      return work(await this.#client(slot));
+      return await work(await this.#client(slot));
+    } finally {
+      this.#inFlight[slot] = (this.#inFlight[slot] ?? 1) - 1;
     }
+  }
+
+  /** The connection with the fewest operations in flight (round robin among equals), so C callers use all C connections. */
+  #leastBusy(): number {
+    const size = this.#slots.length;
+    let best = this.#next;
+    for (let step = 1; step < size; step++) {
+      const slot = (this.#next + step) % size;
+      if ((this.#inFlight[slot] ?? 0) < (this.#inFlight[best] ?? 0)) best = slot;
+    }
+    this.#next = (best + 1) % size;
+    return best;
   }
 
   /** A connection for a multi-step exchange (a paged search), chosen round robin; no retry. */

@@ -3,6 +3,7 @@ import { andFilter, equalityFilter, objectClassFilter } from '../directory/escap
 import { isUnder, sameDn } from '../directory/dn.js';
 import { entryValues, type EntryValues } from '../directory/normalise.js';
 import type { ClientPool } from '../directory/pool.js';
+import { PostReadControl } from '../directory/post-read.js';
 
 /** An account entry as read: its DN, its entryUUID and its values (names lower-cased). */
 export interface LdapEntry {
@@ -53,6 +54,17 @@ export class EntryReader {
     return entry === undefined ? undefined : toEntry(entry);
   }
 
+  /** A Post-Read control (RFC 4527) asking for what this reader reads; one per request. */
+  postRead(): PostReadControl {
+    return new PostReadControl(this.#attributes);
+  }
+
+  /** The entry a Post-Read control returned; undefined when the server sent none or left out the entryUUID. */
+  fromPostRead(control: PostReadControl): LdapEntry | undefined {
+    const entry = control.entry === undefined ? undefined : toEntry(control.entry);
+    return entry === undefined || entry.uuid === '' ? undefined : entry;
+  }
+
   /** Every account, page by page. */
   async *all(): AsyncIterable<LdapEntry[]> {
     const filter = objectClassFilter(this.#objectClasses);
@@ -76,7 +88,7 @@ export class EntryReader {
   }
 }
 
-function toEntry(entry: Entry): LdapEntry {
+function toEntry(entry: Readonly<Record<string, unknown>> & { readonly dn: string }): LdapEntry {
   const values = entryValues(entry);
   return { dn: entry.dn, uuid: values.get('entryuuid')?.[0] ?? '', values };
 }

@@ -11,7 +11,7 @@ import type { ClientPool } from '../directory/pool.js';
 import type { LdapConnectionConfig } from './config.js';
 import { EntryReader, type LdapEntry } from './entries.js';
 import { AttributeMapping } from '../directory/mapping.js';
-import { inOu, isEntryEnabled, newEntryBody, posixAttributes } from './new-entry.js';
+import { inOu, isEntryEnabled, keyDeterminesDn, newEntryBody, posixAttributes } from './new-entry.js';
 import { UidNumberAllocator } from './posix.js';
 
 type Users = LdapConnectionConfig['users'];
@@ -32,6 +32,8 @@ export class LdapConnector implements Connector {
   readonly #reader: EntryReader;
   readonly #groups: DirectoryGroups | undefined;
   readonly #uidNumbers: UidNumberAllocator | undefined;
+  /** The key alone names an entry (and disabled entries do not move): a create may add before it searches. */
+  readonly #keyNamesEntry: boolean;
 
   constructor(pool: ClientPool, config: LdapConnectionConfig, context: ConnectorContext) {
     this.#pool = pool;
@@ -49,6 +51,7 @@ export class LdapConnector implements Connector {
       create: config.groups.create, placeholder: config.groups.placeholder, pageSize: config.pageSize,
     }, pool);
     this.#uidNumbers = config.users.posix === undefined ? undefined : new UidNumberAllocator(pool, config.users.base, config.users.posix.uidNumber);
+    this.#keyNamesEntry = disable?.strategy !== 'move' && keyDeterminesDn(config.users.dn, this.#mapping.keyAttribute);
     this.capabilities = { entitlements: this.#groups !== undefined, disable: disable !== undefined, delete: true };
   }
 
@@ -80,12 +83,12 @@ export class LdapConnector implements Connector {
     return this.#run('create', async () => {
       const key = toLdapValues(spec.attributes[this.#mapping.keyAttribute])[0];
       if (key === undefined) throw new RosterError('target.rejected', `create on ${this.#targetId}: attribute ${this.#mapping.keyAttribute} (the account key) is missing`);
-      let entry = await this.#reader.byAttribute(this.#mapping.keyLdap, key);
+      // Where the key alone names the entry, add first (one round trip); otherwise look the key up first.
+      let entry = this.#addFirst(spec) ? undefined : await this.#reader.byAttribute(this.#mapping.keyLdap, key);
       if (entry === undefined) {
-        const added = await this.#add(spec, key);
-        entry = added ?? await this.#reader.byAttribute(this.#mapping.keyLdap, key);
-        if (entry === undefined) throw new RosterError('target.rejected', `create on ${this.#targetId}: ${key} was not stored`);
-        if (added !== undefined) return this.#account(entry, []);
+        const outcome = await this.#add(spec, key);
+        if ('added' in outcome) return this.#account(outcome.added, []);
+        entry = outcome.existing;
       }
       // It exists (made earlier, or by a concurrent create): bring it in line.
       await this.#update(entry, spec.attributes);
@@ -135,20 +138,33 @@ export class LdapConnector implements Connector {
 
   // ------------------------------------------------------------ writes
 
-  /** Add the entry; undefined when it appeared meanwhile (entryAlreadyExists). */
-  async #add(spec: AccountSpec, key: string): Promise<LdapEntry | undefined> {
+  /** An add without a prior search is safe only when an entry with this key can sit at no other DN. */
+  #addFirst(spec: AccountSpec): boolean {
+    const explicitDn = typeof spec.attributes.dn === 'string' && spec.attributes.dn !== '';
+    return this.#keyNamesEntry && !explicitDn;
+  }
+
+  /**
+   * Add the entry and read it back in the same round trip (Post-Read control,
+   * else a base search). When the DN is taken by an entry with the same key
+   * (made earlier, or meanwhile), that entry is returned to be brought in line.
+   */
+  async #add(spec: AccountSpec, key: string): Promise<{ readonly added: LdapEntry } | { readonly existing: LdapEntry }> {
     const disable = this.#config.disable;
     let dn = this.#mappedDn(spec.attributes, undefined, 'create');
     if (!spec.enabled && disable?.strategy === 'move') dn = inOu(dn, disable.ou);
     const body = newEntryBody(spec, this.#users, disable, this.#mapping);
     const add = async (extra: Record<string, string[]>) => {
       try {
-        await this.#addEntry(dn, { ...body, ...extra });
-        return await this.#reader.byDn(dn);
+        const added = await this.#addEntry(dn, { ...body, ...extra }) ?? await this.#reader.byDn(dn);
+        if (added === undefined) throw new RosterError('target.rejected', `create on ${this.#targetId}: ${key} was not stored`);
+        return { added };
       } catch (error) {
-        // Made meanwhile with the same key: the caller brings it in line. Another entry holding the DN: refused.
-        if (resultCodeOf(error) === ResultCode.entryAlreadyExists && await this.#reader.byAttribute(this.#mapping.keyLdap, key) !== undefined) return undefined;
-        throw error;
+        // The same key holds the DN: the caller brings it in line. Another entry holding the DN: refused.
+        if (resultCodeOf(error) !== ResultCode.entryAlreadyExists) throw error;
+        const existing = await this.#reader.byAttribute(this.#mapping.keyLdap, key);
+        if (existing === undefined) throw error;
+        return { existing };
       }
     };
     const posix = this.#users.posix;
@@ -156,13 +172,19 @@ export class LdapConnector implements Connector {
     return this.#uidNumbers.allocate((uidNumber) => add(posixAttributes(posix, this.#users, spec, key, uidNumber, this.#mapping, body.uid !== undefined)));
   }
 
-  async #addEntry(dn: string, body: Record<string, string[]>): Promise<void> {
+  /** The add with a Post-Read control; the entry as stored when the server returned it. */
+  async #addEntry(dn: string, body: Record<string, string[]>): Promise<LdapEntry | undefined> {
+    const once = async (): Promise<LdapEntry | undefined> => {
+      const postRead = this.#reader.postRead();
+      await this.#pool.use((c) => c.add(dn, body, postRead));
+      return this.#reader.fromPostRead(postRead);
+    };
     try {
-      await this.#pool.use((c) => c.add(dn, body));
+      return await once();
     } catch (error) {
       if (!isNoSuchObject(error) || !this.#users.createOUs) throw error;
       await ensureParentOUs(this.#pool, dn, this.#users.base);
-      await this.#pool.use((c) => c.add(dn, body));
+      return once();
     }
   }
 

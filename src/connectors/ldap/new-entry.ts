@@ -45,3 +45,15 @@ export function isEntryEnabled(entry: LdapEntry, disable: LdapDisableConfig | un
   const values = entry.values.get(disable.attribute.toLowerCase()) ?? [];
   return !values.some((value) => value.toLowerCase() === disable.value.toLowerCase());
 }
+
+/**
+ * True when the DN template names the entry by the account key alone (`uid={uid},ou=people,…`):
+ * then an entry with that key made by Roster sits at exactly that DN, so a create can try
+ * the add first and look the key up only when the add finds the DN taken (entryAlreadyExists).
+ */
+export function keyDeterminesDn(template: string, key: string): boolean {
+  const names = [...template.matchAll(/\{([A-Za-z0-9_.-]+)\}/g)].map((m) => m[1]);
+  if (names.length !== 1 || names[0] !== key) return false;
+  const rdn = template.split(/(?<!\\),/)[0] ?? '';
+  return rdn.includes(`{${key}}`);
+}

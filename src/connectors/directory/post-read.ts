@@ -1,0 +1,67 @@
+import { Attribute, BerReader, BerWriter, Control } from 'ldapts';
+
+/** The entry a Post-Read response control carries: its DN and its values as ldapts gives a search entry. */
+export interface PostReadEntry {
+  readonly dn: string;
+  readonly [attribute: string]: string | string[];
+}
+
+const OCTET_STRING = 0x04;
+/** SearchResultEntry ::= [APPLICATION 4] SEQUENCE { objectName, attributes } */
+const SEARCH_RESULT_ENTRY = 0x64;
+
+/**
+ * The LDAP Post-Read control (RFC 4527): the server returns the entry as it
+ * stands after the write (an add here), in the same round trip. Sent
+ * non-critical, so a server that does not know it still does the write and
+ * `entry` stays undefined: the caller reads the entry back instead.
+ *
+ * ldapts hands a response control whose OID matches a request control to that
+ * same instance (`parse`), so one control object per request: never share it.
+ */
+export class PostReadControl extends Control {
+  static readonly type = '1.3.6.1.1.13.2';
+  readonly attributes: readonly string[];
+  #entry: PostReadEntry | undefined;
+
+  constructor(attributes: readonly string[]) {
+    super(PostReadControl.type, { critical: false });
+    this.attributes = attributes;
+  }
+
+  /** The entry the server returned, when it did. */
+  get entry(): PostReadEntry | undefined {
+    return this.#entry;
+  }
+
+  protected override writeControl(writer: BerWriter): void {
+    const selection = new BerWriter();
+    selection.startSequence();
+    for (const attribute of this.attributes) selection.writeString(attribute);
+    selection.endSequence();
+    writer.writeBuffer(selection.buffer, OCTET_STRING);
+  }
+
+  protected override parseControl(reader: BerReader): void {
+    if (reader.readSequence(SEARCH_RESULT_ENTRY) === null) return;
+    const dn = reader.readString() ?? '';
+    if (reader.readSequence() === null) return;
+    const end = reader.offset + reader.length;
+    const entry: Record<string, string | string[]> = { dn };
+    while (reader.offset < end) {
+      const attribute = new Attribute();
+      attribute.parse(reader);
+      // Values arrive as strings (a binary `;binary` type would be a Buffer: decode it as text, as the search path does).
+      const values = attribute.values.map((value) => (Buffer.isBuffer(value) ? value.toString('utf8') : value));
+      entry[attribute.type] = values.length === 1 ? (values[0] ?? '') : values;
+    }
+    this.#entry = entry as PostReadEntry;
+  }
+}
+
+/** Decode a Post-Read response control value (for tests and tools). */
+export function parsePostReadValue(value: Buffer, attributes: readonly string[] = []): PostReadEntry | undefined {
+  const control = new PostReadControl(attributes);
+  control.parse(new BerReader(value));
+  return control.entry;
+}
