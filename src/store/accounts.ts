@@ -2,10 +2,11 @@ import type { LinkedAccount } from '../core/types.js';
 import type { AccountStore } from './types.js';
 import { bulkInsert, type BulkValue } from './bulk.js';
 import type { Db, StoreContext } from './context.js';
-import { fromJson, optional, toJson } from './json.js';
+import { asStored, fromJson, optional, toJson } from './json.js';
 import type { AccountRow } from './schema.js';
-import { bumpSerial } from './serial.js';
+import { bumpSerial, readSerial } from './serial.js';
 import { eachRawRow } from './sqlite-read.js';
+import { trackedWrite, type WriteEffects } from './write-effects.js';
 
 const ACCOUNT_COLUMNS = [
   'target', 'identity_id', 'account_id', 'attributes', 'entitlements', 'enabled', 'created_at', 'updated_at', 'disabled_at',
@@ -51,15 +52,35 @@ export function accountFromValues(row: readonly unknown[]): LinkedAccount {
   return account;
 }
 
+/**
+ * What a read of the row just written gives back: what the read cache keeps.
+ * Plain-data JSON values are shared, not copied (the objects are immutable by contract).
+ */
+export function normaliseAccount(given: LinkedAccount): LinkedAccount {
+  const account: { -readonly [K in keyof LinkedAccount]: LinkedAccount[K] } = {
+    target: given.target,
+    identityId: given.identityId,
+    accountId: given.accountId,
+    attributes: asStored(given.attributes),
+    entitlements: asStored(given.entitlements),
+    enabled: given.enabled ? true : false, // stored as 1 or 0
+    createdAt: given.createdAt,
+    updatedAt: given.updatedAt,
+  };
+  if (given.disabledAt !== undefined && given.disabledAt !== null) account.disabledAt = given.disabledAt;
+  return account;
+}
+
 const LIST_ALL_SQL = `select ${ACCOUNT_COLUMNS.join(', ')} from roster_accounts order by target, identity_id`;
 
 /** Link writes shared with queue.complete: call inside a write transaction. */
-export async function writeAccounts(ctx: StoreContext, trx: Db, accounts: readonly LinkedAccount[]): Promise<void> {
+export async function writeAccounts(ctx: StoreContext, trx: Db, effects: WriteEffects, accounts: readonly LinkedAccount[]): Promise<void> {
   if (accounts.length === 0) return;
   // One statement may not touch a row twice (PostgreSQL refuses): the last one given wins.
   const latest = new Map(accounts.map((a) => [`${a.target}\u0000${a.identityId}`, a]));
   // The serial row first: every identity/account writer takes the same lock first, so they cannot deadlock.
-  await bumpSerial(trx);
+  await bumpSerial(trx, effects);
+  effects.upsertedLinks(latest.values(), normaliseAccount);
   const spec = { table: 'roster_accounts', columns: ACCOUNT_COLUMNS, types: { enabled: 'integer' }, key: ACCOUNT_KEY, onConflict: 'update' } as const;
   // Row values slice by slice: the JSON of every link is never held at once.
   let slice: BulkValue[][] = [];
@@ -74,8 +95,9 @@ export async function writeAccounts(ctx: StoreContext, trx: Db, accounts: readon
 }
 
 /** Removes a link; bumps the serial (even when there was none to remove: the serial may move more often, never less). */
-export async function removeAccount(trx: Db, target: string, identityId: string): Promise<void> {
-  await bumpSerial(trx);
+export async function removeAccount(trx: Db, effects: WriteEffects, target: string, identityId: string): Promise<void> {
+  await bumpSerial(trx, effects);
+  effects.removedLink({ target, identityId });
   await trx.deleteFrom('roster_accounts').where('target', '=', target).where('identity_id', '=', identityId).execute();
 }
 
@@ -96,16 +118,29 @@ export function createAccountStore(ctx: StoreContext): AccountStore {
       return rows.map(accountFromRow);
     },
     async listAll() {
-      if (ctx.sqlite !== undefined) {
-        const found: LinkedAccount[] = [];
-        await eachRawRow(ctx, ctx.sqlite, LIST_ALL_SQL, [], (row) => found.push(accountFromValues(row)));
-        return found;
-      }
-      const rows = await byKey.orderBy('target').orderBy('identity_id').execute();
-      return rows.map(accountFromRow);
+      // From the read cache when the serial has not moved since it was filled (see read-cache.ts).
+      const serial = await readSerial(db);
+      const cached = ctx.cache.accounts(serial);
+      if (cached !== undefined) return cached;
+      const loaded = await loadAll();
+      // Kept only when no identity/account write committed while the rows were read.
+      if ((await readSerial(db)) === serial) ctx.cache.keepAccounts(serial, loaded);
+      return loaded;
     },
-    upsert: (account) => ctx.write((trx) => writeAccounts(ctx, trx, [account])),
-    upsertMany: (accounts) => (accounts.length === 0 ? Promise.resolve() : ctx.write((trx) => writeAccounts(ctx, trx, accounts))),
-    remove: (target, identityId) => ctx.write((trx) => removeAccount(trx, target, identityId)),
+    upsert: (account) => trackedWrite(ctx, (trx, effects) => writeAccounts(ctx, trx, effects, [account])),
+    upsertMany: (accounts) => (accounts.length === 0
+      ? Promise.resolve()
+      : trackedWrite(ctx, (trx, effects) => writeAccounts(ctx, trx, effects, accounts))),
+    remove: (target, identityId) => trackedWrite(ctx, (trx, effects) => removeAccount(trx, effects, target, identityId)),
   };
+
+  async function loadAll(): Promise<LinkedAccount[]> {
+    if (ctx.sqlite !== undefined) {
+      const found: LinkedAccount[] = [];
+      await eachRawRow(ctx, ctx.sqlite, LIST_ALL_SQL, [], (row) => found.push(accountFromValues(row)));
+      return found;
+    }
+    const rows = await byKey.orderBy('target').orderBy('identity_id').execute();
+    return rows.map(accountFromRow);
+  }
 }

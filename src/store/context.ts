@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import type { ReadCache } from './read-cache.js';
 import type { Database } from './schema.js';
 import type { Serialise } from './sqlite-lock.js';
 import type { SqliteStatements } from './bulk.js';
@@ -22,6 +23,8 @@ export interface StoreContext {
    * PostgreSQL: a READ COMMITTED transaction on one pooled connection.
    */
   write<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
+  /** This store's cache of the full identity and link lists (see read-cache.ts). */
+  readonly cache: ReadCache;
   /** SQLite only: the raw connection, for bulk inserts inside `write` (see bulk.ts). */
   readonly sqlite?: SqliteStatements;
 }

@@ -3,10 +3,11 @@ import type { Identity, LifecycleEvent, LifecycleState } from '../core/types.js'
 import type { IdentityStore } from './types.js';
 import { bulkInsert, type BulkValue } from './bulk.js';
 import { toNumber, type StoreContext } from './context.js';
-import { fromJson, optional, toJson } from './json.js';
+import { asStored, fromJson, optional, toJson } from './json.js';
 import type { EventRow, IdentityRow } from './schema.js';
-import { bumpSerial } from './serial.js';
+import { bumpSerial, readSerial } from './serial.js';
 import { eachRawRow } from './sqlite-read.js';
+import { trackedWrite } from './write-effects.js';
 
 const IDENTITY_COLUMNS = [
   'id', 'source_id', 'attributes', 'state', 'start_at', 'end_at', 'missing_since', 'version', 'created_at', 'updated_at',
@@ -54,6 +55,26 @@ export function identityFromValues(row: readonly unknown[]): Identity {
   return identity;
 }
 
+/**
+ * What a read of the row just written gives back: what the read cache keeps.
+ * Plain-data JSON values are shared, not copied (the objects are immutable by contract).
+ */
+export function normaliseIdentity(given: Identity): Identity {
+  const identity: { -readonly [K in keyof Identity]: Identity[K] } = {
+    id: given.id,
+    sourceId: given.sourceId,
+    attributes: asStored(given.attributes),
+    state: given.state,
+    version: Number(given.version),
+    createdAt: given.createdAt,
+    updatedAt: given.updatedAt,
+  };
+  if (given.startAt !== undefined && given.startAt !== null) identity.startAt = given.startAt;
+  if (given.endAt !== undefined && given.endAt !== null) identity.endAt = given.endAt;
+  if (given.missingSince !== undefined && given.missingSince !== null) identity.missingSince = given.missingSince;
+  return identity;
+}
+
 const LIST_SQL = `select ${IDENTITY_COLUMNS.join(', ')} from roster_identities`;
 
 function eventFromRow(row: Selectable<EventRow>): LifecycleEvent {
@@ -71,6 +92,8 @@ function eventFromRow(row: Selectable<EventRow>): LifecycleEvent {
 const IN_CHUNK = 10_000;
 /** Rows turned into values and written at a time. */
 const WRITE_SLICE = 10_000;
+
+type ListOptions = NonNullable<Parameters<IdentityStore['list']>[0]>;
 
 export function createIdentityStore(ctx: StoreContext): IdentityStore {
   const { db } = ctx;
@@ -90,25 +113,8 @@ export function createIdentityStore(ctx: StoreContext): IdentityStore {
       return found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     },
     async list(options = {}) {
-      if (ctx.sqlite !== undefined) {
-        const found: Identity[] = [];
-        const where = options.sourceId === undefined ? '' : ' where source_id = ?';
-        const parameters: unknown[] = options.sourceId === undefined ? [] : [options.sourceId];
-        const page = options.limit === undefined && options.offset === undefined ? '' : ' limit ? offset ?';
-        if (page !== '') parameters.push(options.limit ?? -1, options.offset ?? 0);
-        await eachRawRow(ctx, ctx.sqlite, `${LIST_SQL}${where} order by id${page}`, parameters, (row) => found.push(identityFromValues(row)));
-        return found;
-      }
-      let query = db.selectFrom('roster_identities').selectAll().orderBy('id');
-      if (options.sourceId !== undefined) query = query.where('source_id', '=', options.sourceId);
-      if (options.limit !== undefined) query = query.limit(options.limit);
-      if (options.offset !== undefined) {
-        // SQLite needs a LIMIT before an OFFSET; -1 means no limit there.
-        if (options.limit === undefined && ctx.dialect === 'sqlite') query = query.limit(-1);
-        query = query.offset(options.offset);
-      }
-      const rows = await query.execute();
-      return rows.map(identityFromRow);
+      if (options.sourceId === undefined && options.limit === undefined && options.offset === undefined) return listAll();
+      return listRows(options);
     },
     async count() {
       const row = await db.selectFrom('roster_identities').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
@@ -118,8 +124,9 @@ export function createIdentityStore(ctx: StoreContext): IdentityStore {
       if (identities.length === 0) return;
       // One statement may not touch a row twice (PostgreSQL refuses): the last one given wins.
       const latest = new Map(identities.map((identity) => [identity.id, identity]));
-      await ctx.write(async (trx) => {
-        await bumpSerial(trx); // first: the serial row is the lock every identity/account writer takes first
+      await trackedWrite(ctx, async (trx, effects) => {
+        await bumpSerial(trx, effects); // first: the serial row is the lock every identity/account writer takes first
+        effects.upsertedIdentities(latest.values(), normaliseIdentity);
         const spec = { table: 'roster_identities', columns: IDENTITY_COLUMNS, types: { version: 'integer' }, key: ['id'], onConflict: 'update' } as const;
         // Row values slice by slice: the JSON of every identity is never held at once.
         let slice: BulkValue[][] = [];
@@ -145,4 +152,37 @@ export function createIdentityStore(ctx: StoreContext): IdentityStore {
       return rows.map(eventFromRow);
     },
   };
+
+  /** Everyone, from the read cache when the serial has not moved since it was filled (see read-cache.ts). */
+  async function listAll(): Promise<Identity[]> {
+    const serial = await readSerial(db);
+    const cached = ctx.cache.identities(serial);
+    if (cached !== undefined) return cached;
+    const loaded = await listRows({});
+    // Kept only when no identity/account write committed while the rows were read.
+    if ((await readSerial(db)) === serial) ctx.cache.keepIdentities(serial, loaded);
+    return loaded;
+  }
+
+  async function listRows(options: ListOptions): Promise<Identity[]> {
+    if (ctx.sqlite !== undefined) {
+      const found: Identity[] = [];
+      const where = options.sourceId === undefined ? '' : ' where source_id = ?';
+      const parameters: unknown[] = options.sourceId === undefined ? [] : [options.sourceId];
+      const page = options.limit === undefined && options.offset === undefined ? '' : ' limit ? offset ?';
+      if (page !== '') parameters.push(options.limit ?? -1, options.offset ?? 0);
+      await eachRawRow(ctx, ctx.sqlite, `${LIST_SQL}${where} order by id${page}`, parameters, (row) => found.push(identityFromValues(row)));
+      return found;
+    }
+    let query = db.selectFrom('roster_identities').selectAll().orderBy('id');
+    if (options.sourceId !== undefined) query = query.where('source_id', '=', options.sourceId);
+    if (options.limit !== undefined) query = query.limit(options.limit);
+    if (options.offset !== undefined) {
+      // SQLite needs a LIMIT before an OFFSET; -1 means no limit there.
+      if (options.limit === undefined && ctx.dialect === 'sqlite') query = query.limit(-1);
+      query = query.offset(options.offset);
+    }
+    const rows = await query.execute();
+    return rows.map(identityFromRow);
+  }
 }

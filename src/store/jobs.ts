@@ -6,6 +6,7 @@ import { toNumber, type Db, type StoreContext } from './context.js';
 import { fromJson, optional } from './json.js';
 import type { JobRow } from './schema.js';
 import type { CompletedJob } from './types.js';
+import type { WriteEffects } from './write-effects.js';
 
 /** Statuses after which a job no longer holds back later jobs of its ordering key. */
 export const UNFINISHED: readonly JobStatus[] = ['pending', 'running'];
@@ -36,7 +37,9 @@ type LinkEffect = { readonly upsert: LinkedAccount } | { readonly remove: { read
  * their effects, inside the caller's write transaction: one update per chunk
  * of ids, one bulk link write, one audit append for the whole batch.
  */
-export async function completeJobs(ctx: StoreContext, trx: Db, workerId: string, jobs: readonly CompletedJob[]): Promise<boolean[]> {
+export async function completeJobs(
+  ctx: StoreContext, trx: Db, effects: WriteEffects, workerId: string, jobs: readonly CompletedJob[],
+): Promise<boolean[]> {
   if (jobs.length === 0) return [];
   const now = new Date().toISOString();
   const running = new Set<string>();
@@ -62,9 +65,9 @@ export async function completeJobs(ctx: StoreContext, trx: Db, workerId: string,
   const upserts: LinkedAccount[] = [];
   for (const effect of links.values()) {
     if ('upsert' in effect) upserts.push(effect.upsert);
-    else await removeAccount(trx, effect.remove.target, effect.remove.identityId);
+    else await removeAccount(trx, effects, effect.remove.target, effect.remove.identityId);
   }
-  await writeAccounts(ctx, trx, upserts);
+  await writeAccounts(ctx, trx, effects, upserts);
   await appendAudit(ctx, trx, audit);
   return completed;
 }

@@ -26,3 +26,33 @@ export function optional<K extends string, V>(key: K, value: V | null | undefine
 export function present<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
 }
+
+/** True when `value` comes back from toJson/fromJson equal to itself (plain data only: no undefined, -0, NaN, Date...). */
+export function isJsonClean(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object': {
+      if (value === null) return true;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!(i in value) || !isJsonClean(value[i])) return false;
+        return true;
+      }
+      if (Object.getPrototypeOf(value) !== Object.prototype || 'toJSON' in value) return false;
+      for (const key in value) {
+        if (!Object.hasOwn(value, key) || !isJsonClean((value as Record<string, unknown>)[key])) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/** `value` as a JSON text column gives it back: itself when already plain data, a round-tripped copy otherwise. */
+export function asStored<T>(value: T): T {
+  return isJsonClean(value) ? value : fromJson<T>(toJson(value));
+}

@@ -4,6 +4,7 @@ import { RosterError } from '../core/errors.js';
 import type { Backend } from './backend.js';
 import { postgresWrite, type StoreContext } from './context.js';
 import { migratePostgres } from './migrate.js';
+import { ReadCache } from './read-cache.js';
 import type { Database } from './schema.js';
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -34,6 +35,7 @@ export function openPostgres(url: string): Backend {
     dialect: 'postgres',
     lockNamespace: `${parsed.pathname}/${schema ?? ''}`,
     write: postgresWrite(db),
+    cache: new ReadCache(),
   };
   return {
     context,

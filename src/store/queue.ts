@@ -7,6 +7,7 @@ import { claimJobs } from './claim.js';
 import { toNumber, type StoreContext } from './context.js';
 import { completeJobs, jobFromRow, releaseJobs } from './jobs.js';
 import { toJson } from './json.js';
+import { trackedWrite } from './write-effects.js';
 
 const JOB_COLUMNS = [
   'id', 'plan_id', 'target', 'ordering_key', 'seq', 'change', 'status', 'attempts', 'next_run_at', 'created_at', 'updated_at',
@@ -31,11 +32,13 @@ export function createQueueStore(ctx: StoreContext): QueueStore {
     claim: (options) => claimJobs(ctx, options),
 
     async complete(jobId, workerId, effects = {}) {
-      const [completed] = await ctx.write((trx) => completeJobs(ctx, trx, workerId, [{ jobId, effects }]));
+      const [completed] = await trackedWrite(ctx, (trx, written) => completeJobs(ctx, trx, written, workerId, [{ jobId, effects }]));
       return completed === true;
     },
 
-    completeMany: (workerId, jobs) => (jobs.length === 0 ? Promise.resolve([]) : ctx.write((trx) => completeJobs(ctx, trx, workerId, jobs))),
+    completeMany: (workerId, jobs) => (jobs.length === 0
+      ? Promise.resolve([])
+      : trackedWrite(ctx, (trx, written) => completeJobs(ctx, trx, written, workerId, jobs))),
 
     release: (jobIds, workerId) => (jobIds.length === 0 ? Promise.resolve(0) : ctx.write((trx) => releaseJobs(trx, workerId, jobIds))),
 

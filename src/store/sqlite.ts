@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { sqliteWrite, type StoreContext } from './context.js';
 import { migrateSqlite } from './migrate.js';
+import { ReadCache } from './read-cache.js';
 import type { Database } from './schema.js';
 import type { Backend } from './backend.js';
 import { writeLockFor } from './sqlite-lock.js';
@@ -22,7 +23,9 @@ export function openSqlite(location: string, baseDir: string): Backend {
   database.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   const serialise = memory ? writeLockFor(`memory:${++memoryDatabases}`) : writeLockFor(file);
-  const context: StoreContext = { db, dialect: 'sqlite', lockNamespace: file, write: sqliteWrite(db, serialise), sqlite: database };
+  const context: StoreContext = {
+    db, dialect: 'sqlite', lockNamespace: file, write: sqliteWrite(db, serialise), sqlite: database, cache: new ReadCache(),
+  };
   return {
     context,
     migrate: () => migrateSqlite(context.write),

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, auditHash } from '../../src/audit/chain.js';
@@ -74,6 +75,30 @@ const backEnds: readonly BackEnd[] = [
     },
   },
 ];
+
+/** SQL run on the database directly, past any store (for tests that change rows behind a store's back). */
+async function rawExecute(url: string, text: string): Promise<void> {
+  if (url.startsWith('sqlite:')) {
+    const database = new BetterSqlite3(url.slice('sqlite:'.length));
+    try {
+      database.exec(text);
+    } finally {
+      database.close();
+    }
+    return;
+  }
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema');
+  parsed.searchParams.delete('schema');
+  const client = new pg.Client({ connectionString: parsed.toString() });
+  await client.connect();
+  try {
+    await client.query(`set search_path to "${schema}"`);
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
 
 afterAll(async () => {
   for (const schema of schemasToDrop) await dropSchema(schema);
@@ -225,6 +250,137 @@ describe.each(backEnds)('store conformance: $name', (backEnd) => {
       expect(await store.state.serial()).toBe(3);
       await store.accounts.remove('app', 'E2');
       expect(await store.state.serial()).toBe(4);
+    });
+  });
+
+  describe('read cache (identities.list, accounts.listAll)', () => {
+    /** The same rows read past the cache: paged identities, links target by target. */
+    const uncachedIdentities = (from: Store) => from.identities.list({ offset: 0 });
+    async function uncachedLinks(from: Store, targets: readonly string[]) {
+      return (await Promise.all([...targets].sort().map((t) => from.accounts.listByTarget(t)))).flat();
+    }
+
+    it('returns every write of this store, in the database order, through small and large merges', async () => {
+      await store.identities.upsertMany(['E5', 'E1', 'E3'].map((id) => identity(id)));
+      await store.accounts.upsertMany([account('ldap', 'E1'), account('app', 'E3')]);
+      expect((await store.identities.list()).map((i) => i.id)).toEqual(['E1', 'E3', 'E5']); // cached from here on
+      expect((await store.accounts.listAll()).map((a) => `${a.target}/${a.identityId}`)).toEqual(['app/E3', 'ldap/E1']);
+
+      // Small writes (spliced in place), including ids whose UTF-16 order differs from the database's code point order.
+      await store.identities.upsertMany([identity('E2', { version: 2 }), identity('E\u{1F600}'), identity('E\uFF21'), identity('E3', { state: 'terminated' })]);
+      await store.accounts.upsert(account('app', 'E1', { attributes: { undefinedGoes: undefined, n: 1 } }));
+      await store.accounts.remove('ldap', 'E1');
+      await store.accounts.remove('ldap', 'nobody');
+      // A large write (merged in one pass).
+      const many = Array.from({ length: 150 }, (_, i) => identity(`M${String(i).padStart(3, '0')}`));
+      await store.identities.upsertMany([...many].reverse());
+      await store.accounts.upsertMany(many.map((i) => account(i.id.endsWith('0') ? 'aaa' : 'zzz', i.id)));
+
+      const listed = await store.identities.list();
+      expect(listed).toStrictEqual(await uncachedIdentities(store));
+      expect(listed.map((i) => i.id).filter((id) => id.startsWith('E'))).toEqual(['E1', 'E2', 'E3', 'E5', 'E\uFF21', 'E\u{1F600}']);
+      expect(listed.find((i) => i.id === 'E3')).toMatchObject({ state: 'terminated' });
+      const links = await store.accounts.listAll();
+      expect(links).toStrictEqual(await uncachedLinks(store, ['aaa', 'app', 'ldap', 'zzz']));
+      expect(links.find((a) => a.target === 'app' && a.identityId === 'E1')!.attributes).toStrictEqual({ n: 1 });
+      expect(links).toHaveLength(152);
+      // A copy each time: the caller may sort or splice its array.
+      listed.length = 0;
+      expect(await store.identities.list()).toHaveLength(156);
+    });
+
+    it('is left right by a rolled-back write', async () => {
+      await store.identities.upsertMany([identity('E1')]);
+      await store.accounts.upsert(account('app', 'E1'));
+      expect(await store.identities.list()).toHaveLength(1);
+      expect(await store.accounts.listAll()).toHaveLength(1);
+      const serial = await store.state.serial();
+
+      // NOT NULL violated after the serial bump and after a good row: the whole transaction rolls back.
+      await expect(store.identities.upsertMany([identity('E2'), identity('E3', { sourceId: null as unknown as string })])).rejects.toThrow();
+      await expect(store.accounts.upsertMany([account('app', 'E2'), account('app', 'E3', { accountId: null as unknown as string })])).rejects.toThrow();
+      expect(await store.state.serial()).toBe(serial);
+      expect((await store.identities.list()).map((i) => i.id)).toEqual(['E1']);
+      expect((await store.accounts.listAll()).map((a) => a.identityId)).toEqual(['E1']);
+
+      // The next good write moves the serial to where a wrongly applied rollback would have put the cache.
+      await store.identities.upsertMany([identity('E4')]);
+      await store.accounts.upsert(account('app', 'E4'));
+      expect((await store.identities.list()).map((i) => i.id)).toEqual(['E1', 'E4']);
+      expect((await store.accounts.listAll()).map((a) => a.identityId)).toEqual(['E1', 'E4']);
+    });
+
+    it('sees writes made through another store on the same database', async () => {
+      const other = await secondStore();
+      await store.identities.upsertMany([identity('E1')]);
+      await store.accounts.upsert(account('app', 'E1'));
+      expect(await store.identities.list()).toHaveLength(1);
+      expect(await store.accounts.listAll()).toHaveLength(1);
+      expect(await other.identities.list()).toHaveLength(1);
+      expect(await other.accounts.listAll()).toHaveLength(1);
+
+      await other.identities.upsertMany([identity('E2'), identity('E1', { version: 7 })]);
+      await other.accounts.upsertMany([account('app', 'E2')]);
+      await other.accounts.remove('app', 'E1');
+      expect(await store.identities.list()).toStrictEqual([identity('E1', { version: 7 }), identity('E2')]);
+      expect(await store.accounts.listAll()).toStrictEqual([account('app', 'E2')]);
+
+      // The other store writes, then this one: this store's entry is two writes behind and must not take its own write alone.
+      await other.identities.upsertMany([identity('E3')]);
+      await store.identities.upsertMany([identity('E4')]);
+      await other.accounts.upsert(account('ldap', 'E3'));
+      await store.accounts.upsert(account('ldap', 'E4'));
+      expect((await store.identities.list()).map((i) => i.id)).toEqual(['E1', 'E2', 'E3', 'E4']);
+      expect((await other.identities.list()).map((i) => i.id)).toEqual(['E1', 'E2', 'E3', 'E4']);
+      expect((await store.accounts.listAll()).map((a) => `${a.target}/${a.identityId}`)).toEqual(['app/E2', 'ldap/E3', 'ldap/E4']);
+      expect((await other.accounts.listAll()).map((a) => `${a.target}/${a.identityId}`)).toEqual(['app/E2', 'ldap/E3', 'ldap/E4']);
+    });
+
+    it('shows the links written and removed by complete and completeMany', async () => {
+      await store.accounts.upsertMany([account('app', 'E1'), account('ldap', 'E2'), account('scim', 'E3')]);
+      await store.identities.upsertMany([identity('E1')]);
+      expect(await store.accounts.listAll()).toHaveLength(3);
+      expect(await store.identities.list()).toHaveLength(1);
+      await store.queue.enqueue([job('j1', 'app', 'E1', 1), job('j2', 'ldap', 'E2', 2), job('j3', 'scim', 'E3', 3), job('j4', 'app', 'E4', 4)]);
+      expect(await store.queue.claim({ workerId: 'w', limit: 10, leaseMs: 60_000 })).toHaveLength(4);
+      const before = await store.state.serial();
+
+      expect(await store.queue.complete('j1', 'w', { upsertAccount: account('app', 'E1', { enabled: false, disabledAt: T0 }) })).toBe(true);
+      // Two removals and an upsert: three bumps in one transaction.
+      expect(await store.queue.completeMany('w', [
+        { jobId: 'j2', effects: { removeAccount: { target: 'ldap', identityId: 'E2' } } },
+        { jobId: 'j3', effects: { removeAccount: { target: 'scim', identityId: 'E3' } } },
+        { jobId: 'j4', effects: { upsertAccount: account('app', 'E4') } },
+        { jobId: 'j1', effects: { upsertAccount: account('app', 'E1') } }, // already done: not written
+      ])).toEqual([true, true, true, false]);
+      expect(await store.state.serial()).toBe(before + 4);
+
+      const links = await store.accounts.listAll();
+      expect(links).toStrictEqual([account('app', 'E1', { enabled: false, disabledAt: T0 }), account('app', 'E4')]);
+      expect(links).toStrictEqual(await uncachedLinks(store, ['app', 'ldap', 'scim']));
+      expect(await store.identities.list()).toStrictEqual([identity('E1')]);
+    });
+
+    it('serves a full list from the cache while the serial has not moved', async () => {
+      await store.identities.upsertMany([identity('E1')]);
+      await store.accounts.upsert(account('app', 'E1'));
+      const first = await store.identities.list();
+      const firstLinks = await store.accounts.listAll();
+      await store.identities.upsertMany([identity('E2')]); // written through: still served from the cache
+      await store.accounts.upsert(account('app', 'E2'));
+      if (fixture.sharedUrl === undefined) {
+        expect(await store.identities.list()).toStrictEqual([...first, identity('E2')]);
+        return expect(await store.accounts.listAll()).toStrictEqual([...firstLinks, account('app', 'E2')]);
+      }
+      // A change behind the store's back that does not move the serial (which no store writer does) stays unseen...
+      await rawExecute(fixture.url, `update roster_identities set state = 'terminated'`);
+      await rawExecute(fixture.url, `update roster_accounts set enabled = 0`);
+      expect((await store.identities.list()).map((i) => i.state)).toEqual(['active', 'active']);
+      expect((await store.accounts.listAll()).map((a) => a.enabled)).toEqual([true, true]);
+      // ...until the serial moves.
+      await rawExecute(fixture.url, `update roster_counters set value = value + 1 where name = 'serial'`);
+      expect((await store.identities.list()).map((i) => i.state)).toEqual(['terminated', 'terminated']);
+      expect((await store.accounts.listAll()).map((a) => a.enabled)).toEqual([false, false]);
     });
   });
 
