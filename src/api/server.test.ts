@@ -11,6 +11,12 @@ describe('API auth and errors', () => {
     await f.close();
   });
 
+  it('answers /health at the root too, without a token, and guards /metrics there', async () => {
+    const root = await f.app.inject({ method: 'GET', url: '/health' });
+    expect(root.statusCode).toBe(200);
+    expect((await f.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+  });
+
   it('answers /health without a token', async () => {
     const res = await f.app.inject({ method: 'GET', url: '/api/v1/health' });
     expect(res.statusCode).toBe(200);

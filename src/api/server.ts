@@ -57,5 +57,8 @@ export async function buildServer(engine: Engine, options: ServerOptions = {}): 
     },
     { prefix: '/api/v1' },
   );
+  // Where load balancers and Prometheus look by default; same handlers and scopes as under /api/v1.
+  await app.register(healthRoutes(engine));
+  await app.register(metricsRoutes(metrics));
   return app;
 }
