@@ -1,0 +1,11 @@
+export type { AttributePath, CompareNode, CompareOperator, FilterNode, FilterValue, LogicalNode, NotNode, PresentNode, ValuePathNode } from './ast.js';
+export { COMPARE_OPERATORS } from './ast.js';
+export { INVALID_FILTER, invalidFilter } from './errors.js';
+export { formatFilter } from './format.js';
+export { MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, parseFilter } from './parser.js';
+export type { ColumnOf } from './resolve.js';
+export { attribute, type ScimAttribute, type ScimAttributeType, type ScimResourceSchema, type ScimSchema } from './schema.js';
+export { CORE_GROUP_SCHEMA_ID, CORE_USER_SCHEMA_ID, ENTERPRISE_USER_SCHEMA_ID, GROUP_SCHEMA, USER_SCHEMA } from './standard-schemas.js';
+export { escapeLike, type FilterDialect } from './sql-dialect.js';
+export { translateFilter, type TranslatedFilter, type TranslateOptions } from './translate.js';
+export { normaliseDateTime } from './values.js';
