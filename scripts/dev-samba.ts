@@ -9,6 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { startSamba } from '../test/support/samba.js';
+import { runUntilStopped } from './run-until-stopped.js';
 
 /** Where examples/ad/roster.yaml expects the CA (connection.tls.ca). */
 export const DEV_SAMBA_CA = '/tmp/roster-samba/ca.pem';
@@ -26,13 +27,4 @@ process.stdout.write([
   '',
 ].join('\n'));
 
-let stopping = false;
-async function stop(): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  await samba.stop();
-  process.exit(0);
-}
-process.on('SIGINT', () => void stop());
-process.on('SIGTERM', () => void stop());
-setInterval(() => undefined, 1 << 30);
+runUntilStopped(samba);

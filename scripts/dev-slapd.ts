@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { startSlapd } from '../test/support/slapd.js';
+import { runUntilStopped } from './run-until-stopped.js';
 
 const { values } = parseArgs({ options: { port: { type: 'string', default: '3890' } } });
 const slapd = await startSlapd({ port: Number(values.port) });
@@ -21,14 +22,4 @@ process.stdout.write([
   '',
 ].join('\n'));
 
-let stopping = false;
-async function stop(): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  await slapd.stop();
-  process.exit(0);
-}
-process.on('SIGINT', () => void stop());
-process.on('SIGTERM', () => void stop());
-// Keep the event loop alive while slapd runs.
-setInterval(() => undefined, 1 << 30);
+runUntilStopped(slapd);

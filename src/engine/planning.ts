@@ -8,9 +8,6 @@ import { compilePolicy, UniqueIndex, type Policy } from '../policy/index.js';
 import { LinkIndex, plan as diffPlan } from '../planner/index.js';
 import type { Store } from '../store/types.js';
 
-/** Key of a link in the maps the planner takes. */
-export const linkKey = (target: string, identityId: string): string => `${target}\u0000${identityId}`;
-
 export interface PlanScope {
   /** Only these identities (HR push path, `--identity`). Undefined = everyone. */
   readonly identities?: readonly string[];

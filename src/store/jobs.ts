@@ -6,7 +6,7 @@ import { toNumber, type Db, type StoreContext } from './context.js';
 import { fromJson, optional } from './json.js';
 import type { JobRow } from './schema.js';
 import type { CompletedJob } from './types.js';
-import type { WriteEffects } from './write-effects.js';
+import { linkKey, type WriteEffects } from './write-effects.js';
 
 /** Statuses after which a job no longer holds back later jobs of its ordering key. */
 export const UNFINISHED: readonly JobStatus[] = ['pending', 'running'];
@@ -89,4 +89,3 @@ export async function releaseJobs(trx: Db, workerId: string, jobIds: readonly st
 /** Ids per statement: well under every dialect's parameter limit. */
 const ID_CHUNK = 500;
 
-const linkKey = (link: { readonly target: string; readonly identityId: string }): string => `${link.target}\u0000${link.identityId}`;

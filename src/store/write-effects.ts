@@ -7,7 +7,8 @@ export interface LinkRef {
   readonly identityId: string;
 }
 
-const linkKey = (link: LinkRef): string => `${link.target}\u0000${link.identityId}`;
+/** Map key of a link: (target, identity). */
+export const linkKey = (link: LinkRef): string => `${link.target}\u0000${link.identityId}`;
 
 /**
  * What one write transaction did to identities and links, recorded as it

@@ -9,7 +9,7 @@ import { DirectoryGroups } from '../directory/groups.js';
 import { AttributeMapping } from '../directory/mapping.js';
 import { attributeChanges, toLdapValues } from '../directory/normalise.js';
 import { ensureParentOUs } from '../directory/parents.js';
-import type { ClientPool } from '../directory/pool.js';
+import { deleteEntry, type ClientPool } from '../directory/pool.js';
 import { explainAdDiagnostic, isReferenceNotFound } from './ad-errors.js';
 import type { AdConnectionConfig } from './config.js';
 import { AdEntryReader, type AdEntry } from './entries.js';
@@ -109,9 +109,7 @@ export class AdConnector implements Connector {
       const entry = await this.#reader.byGuid(accountId);
       if (entry === undefined) return;
       // AD removes the user from its groups itself (member is a linked attribute).
-      await this.#pool.use((c) => c.del(entry.dn)).catch((error: unknown) => {
-        if (resultCodeOf(error) !== ResultCode.noSuchObject) throw error;
-      });
+      await deleteEntry(this.#pool, entry.dn);
     });
   }
 

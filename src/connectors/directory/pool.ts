@@ -1,6 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import { Client, type SearchOptions } from 'ldapts';
-import { isConnectionError } from './errors.js';
+import { isConnectionError, resultCodeOf, ResultCode } from './errors.js';
 
 export interface PoolOptions {
   readonly url: string;
@@ -126,4 +126,11 @@ function sniName(url: string): string | undefined {
   const host = new URL(url).hostname;
   // SNI takes names, not addresses; an address is still checked against the certificate's IP SANs.
   return /^[\d.]+$|:/.test(host) ? undefined : host;
+}
+
+/** Delete an entry; one that is already gone is not an error (deletes are idempotent). */
+export async function deleteEntry(pool: ClientPool, dn: string): Promise<void> {
+  await pool.use((c) => c.del(dn)).catch((error: unknown) => {
+    if (resultCodeOf(error) !== ResultCode.noSuchObject) throw error;
+  });
 }

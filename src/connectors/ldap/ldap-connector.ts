@@ -7,7 +7,7 @@ import { isNoSuchObject, resultCodeOf, ResultCode, toDirectoryError } from '../d
 import { DirectoryGroups, type Member } from '../directory/groups.js';
 import { attributeChanges, toLdapValues } from '../directory/normalise.js';
 import { ensureParentOUs } from '../directory/parents.js';
-import type { ClientPool } from '../directory/pool.js';
+import { deleteEntry, type ClientPool } from '../directory/pool.js';
 import type { LdapConnectionConfig } from './config.js';
 import { EntryReader, type LdapEntry } from './entries.js';
 import { AttributeMapping } from '../directory/mapping.js';
@@ -111,9 +111,7 @@ export class LdapConnector implements Connector {
       if (entry === undefined) return;
       // Leave no dangling member values (refint cannot remove the last member of a groupOfNames).
       await this.#stripGroups(entry);
-      await this.#pool.use((c) => c.del(entry.dn)).catch((error: unknown) => {
-        if (resultCodeOf(error) !== ResultCode.noSuchObject) throw error;
-      });
+      await deleteEntry(this.#pool, entry.dn);
     });
   }
 
