@@ -185,7 +185,7 @@ export class RosterEngine implements Engine {
       ? await this.store.identities.list({ sourceId: source.id })
       : await this.store.identities.getMany(batch.records.map((r) => r.key));
     const merged = mergeBatch({
-      batch: batch.complete ? batch : overlay(batch, existing), existing: new Map(existing.map((i) => [i.id, i])), source, lifecycle: this.config.lifecycle, now,
+      batch, existing: new Map(existing.map((i) => [i.id, i])), source, lifecycle: this.config.lifecycle, now,
     });
     if (merged.upserts.length > 0) await this.store.identities.upsertMany(merged.upserts);
     if (merged.events.length > 0) await this.store.identities.appendEvents(merged.events);
@@ -259,22 +259,6 @@ export class RosterEngine implements Engine {
 }
 
 const DAY = 86_400_000;
-
-/**
- * A push or delta carries only what changed (a terminate may carry just the
- * key and an end date): lay its attributes over the identity's current ones
- * so nothing it did not mention is lost.
- */
-function overlay(batch: SourceBatch, existing: readonly Identity[]): SourceBatch {
-  const current = new Map(existing.map((i) => [i.id, i.attributes]));
-  return {
-    ...batch,
-    records: batch.records.map((record) => {
-      const before = current.get(record.key);
-      return before ? { ...record, attributes: { ...before, ...record.attributes } } : record;
-    }),
-  };
-}
 
 /** Did one of this identity's date boundaries fall in (since, now]? */
 function isDue(identity: Identity, since: Date, now: Date, config: RosterConfig): boolean {

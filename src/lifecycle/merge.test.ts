@@ -49,6 +49,14 @@ describe('mergeBatch: movers and unchanged records', () => {
     expect(result).toMatchObject({ upserts: [], events: [], unchanged: 1, changed: 0, created: 0 });
   });
 
+  it('lays a partial record (a push, a delta) over what is known; a full snapshot replaces', () => {
+    const before = seed(person('e1'), EARLIER);
+    const partial = merge([{ employeeId: 'e1', department: 'Sales' }], { existing: [before] });
+    expect(partial.upserts[0]?.attributes).toMatchObject({ givenName: 'Jane', email: 'e1@example.com', department: 'Sales' });
+    const full = merge([{ employeeId: 'e1', department: 'Sales' }], { existing: [before], complete: true });
+    expect(full.upserts[0]?.attributes.givenName).toBeUndefined();
+  });
+
   it('records a mover with before/after per attribute and bumps the version', () => {
     const before = seed(person('e1'), EARLIER);
     const result = merge([person('e1', { department: 'Sales', title: 'Account Executive' })], { existing: [before] });

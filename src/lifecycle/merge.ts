@@ -97,9 +97,12 @@ export function mergeBatch(input: MergeInput): MergeResult {
   let changed = 0;
   for (const problem of batch.problems) if (problem.key !== undefined && problem.key !== '') present.add(problem.key);
 
-  for (const record of lastPerKey(batch.records, source.id, diagnostics).values()) {
-    present.add(record.key);
-    const before = existing.get(record.key);
+  for (const given of lastPerKey(batch.records, source.id, diagnostics).values()) {
+    present.add(given.key);
+    const before = existing.get(given.key);
+    // A push or delta carries only what changed (a terminate may carry just the key
+    // and an end date): lay it over what is known so nothing it did not mention is lost.
+    const record = batch.complete || before === undefined ? given : { ...given, attributes: { ...before.attributes, ...given.attributes } };
     if (before !== undefined && before.sourceId !== source.id) {
       diagnostics.push({
         severity: 'error', code: 'source.key_conflict', identity: record.key,
