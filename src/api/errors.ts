@@ -16,6 +16,9 @@ const STATUS: Readonly<Partial<Record<ErrorCode, number>>> = {
   'plan.held': 409,
   'store.conflict': 409,
   'target.rate_limited': 429,
+  'request.precondition_failed': 412,
+  'request.too_large': 413,
+  'request.rate_limited': 429,
 };
 
 export function statusOf(code: ErrorCode): number {
@@ -38,7 +41,7 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
     const status = statusOf(error.code);
     if (status >= 500) return internal(error, request, reply);
     if (status === 401) void reply.header('WWW-Authenticate', 'Bearer');
-    if (error.code === 'target.rate_limited' && error.retryAfterMs !== undefined) {
+    if ((error.code === 'target.rate_limited' || error.code === 'request.rate_limited') && error.retryAfterMs !== undefined) {
       void reply.header('Retry-After', String(Math.ceil(error.retryAfterMs / 1000)));
     }
     const body: ErrorBody = { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };

@@ -26,6 +26,12 @@ export type ErrorCode =
   | 'auth.required'
   | 'auth.forbidden'
   | 'request.invalid'
+  /** A conditional request's precondition (If-Match) does not hold: HTTP 412. */
+  | 'request.precondition_failed'
+  /** The request body or a bulk request is over a configured limit: HTTP 413. */
+  | 'request.too_large'
+  /** The caller sent too many requests: HTTP 429 (retryAfterMs says when to come back). */
+  | 'request.rate_limited'
   | 'internal';
 
 export interface RosterErrorOptions {

@@ -7,7 +7,7 @@ import type { Store } from './types.js';
 
 export type {
   AccountStore, ApiToken, AuditStore, EnqueueJob, IdentityStore, JobEffects, PlanStore, QueueStats, QueueStore,
-  StateStore, Store, TokenStore,
+  ScimQuery, ScimResource, ScimStore, ScimWrite, StateStore, Store, TokenStore,
 } from './types.js';
 export type { PlanListOptions } from './plans.js';
 

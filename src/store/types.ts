@@ -16,6 +16,8 @@ export interface Store {
   readonly audit: AuditStore;
   readonly tokens: TokenStore;
   readonly state: StateStore;
+  /** The SCIM server's resources (Users, Groups), queried with translated SCIM filters. */
+  readonly scim: ScimStore;
   /** Create or upgrade the schema. Safe to call on every start, from several processes. */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -175,4 +177,72 @@ export interface StateStore {
   set(key: string, value: unknown): Promise<void>;
   /** The store serial: increases whenever identities or accounts change. */
   serial(): Promise<number>;
+}
+
+/**
+ * One resource kept by the SCIM server (RFC 7643 §3). `data` is the resource
+ * as on the wire minus `id` and `meta` (the store owns those): core
+ * attributes at the top with their schema's canonical names, extension
+ * attributes under a key named by the extension URN, `schemas` included,
+ * dateTimes in `normaliseDateTime` form. The store never interprets `data`
+ * except through a translated filter or sort.
+ */
+export interface ScimResource {
+  readonly resourceType: string;
+  readonly id: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  /** 1 on create, +1 on every write: the ETag is `W/"<version>"`. */
+  readonly version: number;
+  /** ISO-8601 UTC, `normaliseDateTime` form (meta.created / meta.lastModified). */
+  readonly created: string;
+  readonly lastModified: string;
+}
+
+/** What a write gives the store besides `data`. */
+export interface ScimWrite {
+  readonly resourceType: string;
+  readonly id: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  /**
+   * The value unique per resource type, compared case-insensitively (ASCII
+   * folding on SQLite, Unicode on PostgreSQL, as the filter's `lower()`):
+   * userName for Users, displayName for Groups. A second resource with the
+   * same one is refused with RosterError('store.conflict', …, { details: { scimType: 'uniqueness' } }).
+   */
+  readonly uniqueName: string;
+}
+
+export interface ScimQuery {
+  readonly resourceType: string;
+  /** A predicate from `translateFilter(…, store.dialect, store.scim.columnOf, { dataColumn: 'data' })`. */
+  readonly filter?: { readonly sql: string; readonly params: readonly unknown[] };
+  /** A trusted SQL expression from `translateSort`, and its direction. Without one: ordered by created, then id. */
+  readonly sort?: { readonly sql: string; readonly descending: boolean };
+  /** 0-based offset (SCIM startIndex − 1). */
+  readonly offset: number;
+  /** Page size; 0 asks only for the total. */
+  readonly limit: number;
+}
+
+export interface ScimStore {
+  /** Maps `id`, `meta.created`, `meta.lastModified` (and any other attribute this store keeps in a column) to trusted SQL for the filter translator. */
+  readonly columnOf: (attribute: string) => string | undefined;
+  /** Inserts; version 1, created = lastModified = `at` (default now). */
+  create(write: ScimWrite, at?: Date): Promise<ScimResource>;
+  /** Many inserts in one transaction (bulk loads, benchmarks); all or nothing. */
+  createMany(writes: readonly ScimWrite[], at?: Date): Promise<void>;
+  get(resourceType: string, id: string): Promise<ScimResource | undefined>;
+  getMany(resourceType: string, ids: readonly string[]): Promise<ScimResource[]>;
+  /**
+   * Replaces `data` and bumps the version. `ifVersion` (from If-Match):
+   * RosterError('request.precondition_failed') when the stored version differs.
+   * RosterError('store.not_found') when there is no such resource.
+   */
+  replace(write: ScimWrite, options?: { readonly ifVersion?: number; readonly at?: Date }): Promise<ScimResource>;
+  /** False when there was nothing to delete; precondition as `replace`. */
+  delete(resourceType: string, id: string, options?: { readonly ifVersion?: number }): Promise<boolean>;
+  query(query: ScimQuery): Promise<{ readonly total: number; readonly resources: ScimResource[] }>;
+  /** Every resource of a type in id order, streamed in pages (the inbound SCIM source reads Users this way). */
+  iterate(resourceType: string, pageSize?: number): AsyncIterable<ScimResource>;
+  count(resourceType: string): Promise<number>;
 }

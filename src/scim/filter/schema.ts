@@ -7,11 +7,27 @@ export interface ScimAttribute {
   readonly multiValued: boolean;
   readonly caseExact: boolean;
   readonly subAttributes?: readonly ScimAttribute[];
+  // RFC 7643 §7 characteristics. Optional: the filter needs none of them; the
+  // server (src/scim/resource/) reads them with these defaults when absent.
+  /** Default false. */
+  readonly required?: boolean;
+  /** Default 'readWrite'. */
+  readonly mutability?: 'readOnly' | 'readWrite' | 'immutable' | 'writeOnly';
+  /** Default 'default'. */
+  readonly returned?: 'always' | 'never' | 'default' | 'request';
+  /** Default 'none'. */
+  readonly uniqueness?: 'none' | 'server' | 'global';
+  readonly canonicalValues?: readonly string[];
+  readonly referenceTypes?: readonly string[];
+  readonly description?: string;
 }
 
 export interface ScimSchema {
   /** Schema URN, e.g. `urn:ietf:params:scim:schemas:core:2.0:User`. */
   readonly id: string;
+  /** For /Schemas (RFC 7643 §7): "User", "Enterprise User"… */
+  readonly name?: string;
+  readonly description?: string;
   readonly attributes: readonly ScimAttribute[];
 }
 
