@@ -5,6 +5,7 @@ import type { Backend } from './backend.js';
 import { createIdentityStore } from './identities.js';
 import { createPlanStore } from './plans.js';
 import { createQueueStore } from './queue.js';
+import { createScimStore } from './scim.js';
 import { createStateStore } from './state.js';
 import { createTokenStore } from './tokens.js';
 
@@ -21,6 +22,7 @@ export function createSqlStore(backend: Backend): Store {
     audit: createAuditStore(ctx),
     tokens: createTokenStore(ctx),
     state: createStateStore(ctx),
+    scim: createScimStore(ctx),
     migrate: () => backend.migrate(),
     close: () => (closed ??= backend.close()),
   });
