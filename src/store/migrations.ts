@@ -6,6 +6,7 @@ export function migrations(dialect: Dialect): Readonly<Record<string, Migration>
   return {
     '0001_initial': { up: (db) => initial(db, dialect) },
     '0002_plan_changes': { up: (db) => planChanges(db, dialect) },
+    '0003_scim': { up: (db) => scimResources(db, dialect) },
   };
 }
 
@@ -149,4 +150,37 @@ async function planChanges(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addColumn('body', dialect === 'postgres' ? 'bytea' : 'blob', (c) => c.notNull())
     .addPrimaryKeyConstraint('roster_plan_changes_pk', ['plan_id', 'chunk'])
     .execute();
+}
+
+/**
+ * The SCIM server's resources (see scim.ts). `data` is jsonb on PostgreSQL
+ * because the filter translator reads it with jsonb operators. unique_name
+ * keeps the database's default collation so PostgreSQL's lower() folds
+ * Unicode; ids sort byte-wise in both dialects.
+ *
+ * The expression indexes repeat, character for character, what
+ * translateFilter writes for `externalId eq` and `displayName eq` (the
+ * planners match expressions structurally); `userName` is served by the
+ * unique index through ScimStore.columnOf. test/conformance/scim-store.test.ts
+ * checks with EXPLAIN that each filter uses its index.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's Migration signature
+async function scimResources(db: Kysely<any>, dialect: Dialect): Promise<void> {
+  const postgres = dialect === 'postgres';
+  await db.schema.createTable('roster_scim_resources')
+    .addColumn('resource_type', keyText(dialect), (c) => c.notNull())
+    .addColumn('id', keyText(dialect), (c) => c.notNull())
+    .addColumn('data', postgres ? 'jsonb' : 'text', (c) => c.notNull())
+    .addColumn('unique_name', 'text', (c) => c.notNull())
+    .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('roster_scim_resources_pk', ['resource_type', 'id'])
+    .execute();
+  const externalId = postgres ? sql`(data->>'externalId')` : sql`json_extract(data, '$."externalId"')`;
+  const displayName = postgres ? sql`lower((data->>'displayName'))` : sql`lower(json_extract(data, '$."displayName"'))`;
+  await sql`create unique index roster_scim_resources_name on roster_scim_resources (resource_type, lower(unique_name))`.execute(db);
+  await sql`create index roster_scim_resources_external on roster_scim_resources (resource_type, ${externalId})`.execute(db);
+  await sql`create index roster_scim_resources_display on roster_scim_resources (resource_type, ${displayName})`.execute(db);
+  await db.schema.createIndex('roster_scim_resources_created').on('roster_scim_resources').columns(['resource_type', 'created_at', 'id']).execute();
 }

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /**
  * Table shapes as Kysely sees them. JSON-valued columns are text in both
@@ -116,6 +116,19 @@ export interface CounterRow {
   value: BigIntColumn;
 }
 
+/** A SCIM resource (see scim.ts). */
+export interface ScimResourceRow {
+  resource_type: string;
+  id: string;
+  /** Written as JSON text; read back as text on SQLite, as the parsed value on PostgreSQL (jsonb). */
+  data: ColumnType<unknown, string, string>;
+  /** userName / displayName: unique per resource type under lower(). */
+  unique_name: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   roster_identities: IdentityRow;
   roster_events: EventRow;
@@ -127,4 +140,5 @@ export interface Database {
   roster_tokens: TokenRow;
   roster_state: StateRow;
   roster_counters: CounterRow;
+  roster_scim_resources: ScimResourceRow;
 }

@@ -7,5 +7,6 @@ export type { ColumnOf } from './resolve.js';
 export { attribute, type ScimAttribute, type ScimAttributeType, type ScimResourceSchema, type ScimSchema } from './schema.js';
 export { CORE_GROUP_SCHEMA_ID, CORE_USER_SCHEMA_ID, ENTERPRISE_USER_SCHEMA_ID, GROUP_SCHEMA, USER_SCHEMA } from './standard-schemas.js';
 export { escapeLike, type FilterDialect } from './sql-dialect.js';
+export { INVALID_SORT, translateSort } from './sort.js';
 export { translateFilter, type TranslatedFilter, type TranslateOptions } from './translate.js';
-export { normaliseDateTime } from './values.js';
+export { comparisonValue, normaliseDateTime } from './values.js';

@@ -1,0 +1,283 @@
+import { CompiledQuery, sql } from 'kysely';
+import { assertThat, RosterError } from '../core/errors.js';
+import type { Db, Dialect, StoreContext } from './context.js';
+import { isUniqueViolation } from './errors.js';
+import type { ScimQuery, ScimResource, ScimStore, ScimWrite } from './types.js';
+
+const TABLE = 'roster_scim_resources';
+const SELECTED = ['resource_type', 'id', 'data', 'version', 'created_at', 'updated_at'] as const;
+const SELECTED_SQL = SELECTED.join(', ');
+/** The unique index on (resource_type, lower(unique_name)); see migrations.ts. */
+const NAME_INDEX = 'roster_scim_resources_name';
+
+/**
+ * Attributes the store keeps in columns. `id` and `meta` are not in `data`
+ * at all, so a filter on them must read the columns. `userName` is the unique
+ * name of Users, and only Users have it, so it maps to unique_name without
+ * knowing the resource type, and `userName eq` hits the unique index. Groups'
+ * displayName is deliberately not mapped: Users have a displayName too, which
+ * is not their unique name, and mapping it would need the resource type; an
+ * expression index serves `displayName eq` for both instead.
+ * meta.version and meta.location are not stored: filters on them match nothing.
+ */
+const COLUMNS: ReadonlyMap<string, string> = new Map([
+  ['id', 'id'],
+  ['meta.created', 'created_at'],
+  ['meta.lastModified', 'updated_at'],
+  ['meta.resourceType', 'resource_type'],
+  ['userName', 'unique_name'],
+]);
+
+/** Rows per PostgreSQL insert in createMany (one JSON parameter each). */
+const PG_ROWS_PER_INSERT = 5_000;
+/** Ids per `in (…)` list in getMany. */
+const IN_CHUNK = 5_000;
+const DEFAULT_PAGE = 1_000;
+
+interface SelectedRow {
+  readonly resource_type: string;
+  readonly id: string;
+  readonly data: unknown;
+  readonly version: number | string;
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+function fromRow(row: SelectedRow): ScimResource {
+  // jsonb arrives parsed from pg; SQLite gives the JSON text.
+  const data = typeof row.data === 'string' ? JSON.parse(row.data) : row.data;
+  return {
+    resourceType: row.resource_type,
+    id: row.id,
+    data: data as ScimResource['data'],
+    version: Number(row.version),
+    created: row.created_at,
+    lastModified: row.updated_at,
+  };
+}
+
+/** JSON escapes PostgreSQL's jsonb and text refuse (NUL, unpaired surrogates); only a hit needs the exact check. */
+const SUSPECT_ESCAPE = /\\u(?:0000|d[89a-f])/i;
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function hasUnstorableText(value: unknown): boolean {
+  if (typeof value === 'string') return UNSTORABLE.test(value);
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some(hasUnstorableText);
+  return Object.entries(value).some(([key, inner]) => UNSTORABLE.test(key) || hasUnstorableText(inner));
+}
+
+/**
+ * The JSON text of `data`. Text PostgreSQL cannot hold is refused on both
+ * back ends alike, so a resource never stores on one and fails on the other.
+ */
+function storedJson(write: ScimWrite): string {
+  const json = JSON.stringify(write.data);
+  if (UNSTORABLE.test(write.uniqueName) || (SUSPECT_ESCAPE.test(json) && hasUnstorableText(write.data))) {
+    throw new RosterError('request.invalid', `${write.resourceType} ${write.id}: text with U+0000 or an unpaired surrogate cannot be stored`, {
+      details: { scimType: 'invalidValue' },
+    });
+  }
+  return json;
+}
+
+/**
+ * A refused key as `store.conflict`, told apart by the driver's report: the
+ * primary key (a taken id) or the unique index on the name. `write` names the
+ * value; without it (a PostgreSQL batch) the database's own detail does.
+ */
+function asConflict(error: unknown, resourceType: string, write?: ScimWrite): unknown {
+  if (!isUniqueViolation(error)) return error;
+  const { code, constraint, detail } = error as { code?: string; constraint?: string; detail?: string };
+  const onName = code === 'SQLITE_CONSTRAINT_UNIQUE' || constraint === NAME_INDEX;
+  const message = write === undefined
+    ? `a ${resourceType} in this batch is already taken${typeof detail === 'string' ? `: ${detail}` : ''}`
+    : onName
+      ? `a ${write.resourceType} named ${JSON.stringify(write.uniqueName)} already exists (names are compared case-insensitively)`
+      : `${write.resourceType} ${JSON.stringify(write.id)} already exists`;
+  return new RosterError('store.conflict', message, { cause: error, details: { scimType: 'uniqueness' } });
+}
+
+async function conflictAware<T>(resourceType: string, write: ScimWrite | undefined, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw asConflict(error, resourceType, write);
+  }
+}
+
+/** The page (or the count) a ScimQuery asks for, as the store runs it. Exported so tests can EXPLAIN exactly this. */
+export function scimQuerySql(dialect: Dialect, query: ScimQuery, part: 'page' | 'count'): CompiledQuery {
+  // The filter's placeholders come first ($1…$n on PostgreSQL, translated
+  // with the default firstParam); the store's own follow, in text order, so
+  // SQLite's positional `?` line up too.
+  const params: unknown[] = [...(query.filter?.params ?? [])];
+  const bind = (value: unknown): string => {
+    params.push(value);
+    return dialect === 'postgres' ? `$${params.length}` : '?';
+  };
+  const filter = query.filter === undefined ? '' : `(${query.filter.sql}) AND `;
+  const from = ` FROM ${TABLE} WHERE ${filter}resource_type = ${bind(query.resourceType)}`;
+  if (part === 'count') return CompiledQuery.raw(`SELECT count(*) AS n${from}`, params);
+  const order = orderBy(query.sort, dialect === 'sqlite' && query.filter !== undefined);
+  return CompiledQuery.raw(`SELECT ${SELECTED_SQL}${from} ORDER BY ${order} LIMIT ${bind(query.limit)} OFFSET ${bind(query.offset)}`, params);
+}
+
+/**
+ * RFC 7644 §3.4.2.3: resources without a value sort last ascending and first
+ * descending (translateSort gives NULL for them; SQLite would put NULLs first).
+ * The id breaks ties in the same direction, so descending is ascending reversed.
+ *
+ * `filtered`: SQLite without statistics walks the (resource_type, created_at,
+ * id) index to skip the sort even when the filter has an index that finds a
+ * few rows (`externalId eq` would read every row). A unary `+` (a no-op on
+ * text) keeps that index out of the ORDER BY, so the filter's index wins.
+ */
+function orderBy(sort: ScimQuery['sort'], filtered: boolean): string {
+  if (sort !== undefined) return sort.descending ? `${sort.sql} DESC NULLS FIRST, id DESC` : `${sort.sql} ASC NULLS LAST, id ASC`;
+  return filtered ? '+created_at, +id' : 'created_at, id';
+}
+
+/**
+ * The SCIM server's resources in one table (see migrations.ts, 0003_scim).
+ * Writes go through ctx.write and never bump the store serial (that counts
+ * identity and account changes; inbound SCIM bumps it when it ingests).
+ */
+export function createScimStore(ctx: StoreContext): ScimStore {
+  const { db, dialect } = ctx;
+
+  async function versionOf(trx: Db, resourceType: string, id: string): Promise<number | undefined> {
+    const row = await trx.selectFrom(TABLE).select('version').where('resource_type', '=', resourceType).where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : Number(row.version);
+  }
+
+  function stale(resourceType: string, id: string, current: number, expected: number): RosterError {
+    return new RosterError('request.precondition_failed', `${resourceType} ${id} is at version ${current}, not ${expected}`, {
+      details: { version: current },
+    });
+  }
+
+  async function insertMany(trx: Db, writes: readonly ScimWrite[], at: string): Promise<void> {
+    if (ctx.sqlite !== undefined) {
+      // One prepared statement per row on the transaction's connection: no builder cost, and a refusal names its row.
+      const insert = ctx.sqlite.prepare(`INSERT INTO ${TABLE} (resource_type, id, data, unique_name, version, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)`);
+      for (const write of writes) {
+        try {
+          insert.run(write.resourceType, write.id, storedJson(write), write.uniqueName, at, at);
+        } catch (error) {
+          throw asConflict(error, write.resourceType, write);
+        }
+      }
+      return;
+    }
+    // PostgreSQL: each chunk is one JSON parameter expanded by json_to_recordset (one round trip per chunk).
+    const text = `INSERT INTO ${TABLE} (resource_type, id, data, unique_name, version, created_at, updated_at)`
+      + ' SELECT resource_type, id, data, unique_name, 1, $2::text, $2::text'
+      + ' FROM json_to_recordset($1::json) AS r(resource_type text, id text, data jsonb, unique_name text)';
+    for (let start = 0; start < writes.length; start += PG_ROWS_PER_INSERT) {
+      const chunk = writes.slice(start, start + PG_ROWS_PER_INSERT);
+      for (const write of chunk) storedJson(write);
+      const records = JSON.stringify(chunk.map((w) => ({ resource_type: w.resourceType, id: w.id, data: w.data, unique_name: w.uniqueName })));
+      const only = chunk.length === 1 ? chunk[0] : undefined;
+      await conflictAware(chunk[0]!.resourceType, only, () => trx.executeQuery(CompiledQuery.raw(text, [records, at])));
+    }
+  }
+
+  return {
+    columnOf: (attribute) => COLUMNS.get(attribute),
+
+    async create(write, at = new Date()) {
+      const json = storedJson(write);
+      const when = at.toISOString();
+      await conflictAware(write.resourceType, write, () => ctx.write((trx) => trx.insertInto(TABLE).values({
+        resource_type: write.resourceType, id: write.id, data: json, unique_name: write.uniqueName, version: 1, created_at: when, updated_at: when,
+      }).execute()));
+      return { resourceType: write.resourceType, id: write.id, data: JSON.parse(json), version: 1, created: when, lastModified: when };
+    },
+
+    async createMany(writes, at = new Date()) {
+      if (writes.length === 0) return;
+      await ctx.write((trx) => insertMany(trx, writes, at.toISOString()));
+    },
+
+    async get(resourceType, id) {
+      const row = await db.selectFrom(TABLE).select(SELECTED).where('resource_type', '=', resourceType).where('id', '=', id).executeTakeFirst();
+      return row === undefined ? undefined : fromRow(row);
+    },
+
+    async getMany(resourceType, ids) {
+      const unique = [...new Set(ids)];
+      const found: ScimResource[] = [];
+      for (let i = 0; i < unique.length; i += IN_CHUNK) {
+        const rows = await db.selectFrom(TABLE).select(SELECTED).where('resource_type', '=', resourceType)
+          .where('id', 'in', unique.slice(i, i + IN_CHUNK)).execute();
+        for (const row of rows) found.push(fromRow(row));
+      }
+      return found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    },
+
+    async replace(write, options = {}) {
+      const json = storedJson(write);
+      const when = (options.at ?? new Date()).toISOString();
+      const { ifVersion } = options;
+      const row = await conflictAware(write.resourceType, write, () => ctx.write(async (trx) => {
+        let update = trx.updateTable(TABLE)
+          .set({ data: json, unique_name: write.uniqueName, version: sql<number>`version + 1`, updated_at: when })
+          .where('resource_type', '=', write.resourceType).where('id', '=', write.id);
+        if (ifVersion !== undefined) update = update.where('version', '=', ifVersion);
+        const updated = await update.returning(['version', 'created_at']).executeTakeFirst();
+        if (updated !== undefined) return updated;
+        const current = await versionOf(trx, write.resourceType, write.id);
+        if (current === undefined || ifVersion === undefined) throw new RosterError('store.not_found', `${write.resourceType} ${write.id} does not exist`);
+        throw stale(write.resourceType, write.id, current, ifVersion);
+      }));
+      return {
+        resourceType: write.resourceType, id: write.id, data: JSON.parse(json), version: Number(row.version), created: row.created_at, lastModified: when,
+      };
+    },
+
+    async delete(resourceType, id, options = {}) {
+      const { ifVersion } = options;
+      return ctx.write(async (trx) => {
+        let removal = trx.deleteFrom(TABLE).where('resource_type', '=', resourceType).where('id', '=', id);
+        if (ifVersion !== undefined) removal = removal.where('version', '=', ifVersion);
+        const result = await removal.executeTakeFirst();
+        if (Number(result.numDeletedRows) > 0) return true;
+        const current = ifVersion === undefined ? undefined : await versionOf(trx, resourceType, id);
+        if (current === undefined || ifVersion === undefined) return false;
+        throw stale(resourceType, id, current, ifVersion);
+      });
+    },
+
+    async query(query) {
+      assertThat(Number.isInteger(query.offset) && query.offset >= 0, 'request.invalid', 'offset must be a whole number ≥ 0');
+      assertThat(Number.isInteger(query.limit) && query.limit >= 0, 'request.invalid', 'limit must be a whole number ≥ 0');
+      // Both statements on one connection: no write of this process lands between them.
+      return db.connection().execute(async (conn) => {
+        const counted = await conn.executeQuery<{ n: number | string }>(scimQuerySql(dialect, query, 'count'));
+        const total = Number(counted.rows[0]?.n ?? 0);
+        if (query.limit === 0 || query.offset >= total) return { total, resources: [] };
+        const page = await conn.executeQuery<SelectedRow>(scimQuerySql(dialect, query, 'page'));
+        return { total, resources: page.rows.map(fromRow) };
+      });
+    },
+
+    async *iterate(resourceType, pageSize = DEFAULT_PAGE) {
+      assertThat(Number.isInteger(pageSize) && pageSize > 0, 'request.invalid', 'pageSize must be a whole number > 0');
+      let after: string | undefined;
+      for (;;) {
+        let page = db.selectFrom(TABLE).select(SELECTED).where('resource_type', '=', resourceType);
+        if (after !== undefined) page = page.where('id', '>', after);
+        const rows = await page.orderBy('id').limit(pageSize).execute();
+        for (const row of rows) yield fromRow(row);
+        if (rows.length < pageSize) return;
+        after = rows[rows.length - 1]!.id;
+      }
+    },
+
+    async count(resourceType) {
+      const row = await db.selectFrom(TABLE).select((eb) => eb.fn.countAll().as('n')).where('resource_type', '=', resourceType).executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
+  };
+}

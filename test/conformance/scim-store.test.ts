@@ -1,0 +1,337 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CompiledQuery, sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isRosterError } from '../../src/core/errors.js';
+import { GROUP_SCHEMA, USER_SCHEMA, parseFilter, translateFilter, translateSort } from '../../src/scim/filter/index.js';
+import type { Backend } from '../../src/store/backend.js';
+import type { Db } from '../../src/store/context.js';
+import { openPostgres } from '../../src/store/postgres.js';
+import { scimQuerySql } from '../../src/store/scim.js';
+import { createSqlStore } from '../../src/store/sql-store.js';
+import { openSqlite } from '../../src/store/sqlite.js';
+import type { ScimQuery, ScimWrite, Store } from '../../src/store/types.js';
+import { freshSchema } from '../support/pg.js';
+
+/**
+ * The SCIM resource store on every back end: SQLite in memory, SQLite on a
+ * file, PostgreSQL in a fresh schema (PostgreSQL being down fails the suite).
+ * Stores are opened from their backends so a test can EXPLAIN on the same
+ * database.
+ */
+interface Opened {
+  readonly store: Store;
+  readonly db: Db;
+  /** Another connection to the same database; the same store for memory. */
+  second(): Promise<Store>;
+  close(): Promise<void>;
+}
+
+async function open(makeBackend: () => Backend, cleanup: () => Promise<void>, shared: boolean): Promise<Opened> {
+  const opened: Backend[] = [];
+  const start = async (): Promise<Store> => {
+    const backend = makeBackend();
+    opened.push(backend);
+    await backend.migrate();
+    return createSqlStore(backend);
+  };
+  const store = await start();
+  return {
+    store,
+    db: opened[0]!.context.db,
+    second: () => (shared ? start() : Promise.resolve(store)),
+    close: async () => {
+      for (const backend of opened) await backend.close();
+      await cleanup();
+    },
+  };
+}
+
+const backEnds: readonly { readonly name: string; open(): Promise<Opened> }[] = [
+  { name: 'sqlite (memory)', open: () => open(() => openSqlite(':memory:', tmpdir()), async () => undefined, false) },
+  {
+    name: 'sqlite (file)',
+    open: async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'roster-scim-'));
+      return open(() => openSqlite(join(dir, 'roster.db'), dir), () => rm(dir, { recursive: true, force: true }), true);
+    },
+  },
+  {
+    name: 'postgres',
+    open: async () => {
+      const schema = await freshSchema('roster_scim');
+      return open(() => openPostgres(schema.url), () => schema.drop(), true);
+    },
+  },
+];
+
+const T0 = new Date('2026-01-01T00:00:00.000Z');
+const later = (minutes: number): Date => new Date(T0.getTime() + minutes * 60_000);
+
+function user(id: string, userName: string, extra: Readonly<Record<string, unknown>> = {}): ScimWrite {
+  return { resourceType: 'User', id, uniqueName: userName, data: { schemas: [USER_SCHEMA.core.id], userName, ...extra } };
+}
+
+function group(id: string, displayName: string): ScimWrite {
+  return { resourceType: 'Group', id, uniqueName: displayName, data: { schemas: [GROUP_SCHEMA.core.id], displayName } };
+}
+
+/** The error a promise rejects with (the test fails when it resolves). */
+async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string; details?: unknown }> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isRosterError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe.each(backEnds)('SCIM store conformance: $name', (backEnd) => {
+  let opened: Opened;
+  let store: Store;
+
+  beforeEach(async () => {
+    opened = await backEnd.open();
+    store = opened.store;
+  });
+  afterEach(async () => {
+    await opened.close();
+  });
+
+  const filter = (text: string, schema = USER_SCHEMA): ScimQuery['filter'] =>
+    translateFilter(parseFilter(text), schema, store.dialect, store.scim.columnOf, { dataColumn: 'data' });
+  const ids = async (query: Partial<ScimQuery>): Promise<string[]> =>
+    (await store.scim.query({ resourceType: 'User', offset: 0, limit: 100, ...query })).resources.map((r) => r.id);
+
+  describe('writes', () => {
+    it('creates, gets, replaces and deletes, with versions and times', async () => {
+      const created = await store.scim.create(user('u1', 'alice', { active: true }), T0);
+      expect(created).toStrictEqual({
+        resourceType: 'User', id: 'u1', data: user('u1', 'alice', { active: true }).data, version: 1, created: T0.toISOString(), lastModified: T0.toISOString(),
+      });
+      expect(await store.scim.get('User', 'u1')).toStrictEqual(created);
+      expect(await store.scim.get('Group', 'u1')).toBeUndefined();
+      expect(await store.scim.get('User', 'nobody')).toBeUndefined();
+
+      const replaced = await store.scim.replace(user('u1', 'alice', { active: false }), { at: later(5) });
+      expect(replaced).toMatchObject({ version: 2, created: T0.toISOString(), lastModified: later(5).toISOString(), data: { active: false } });
+      expect(await store.scim.get('User', 'u1')).toStrictEqual(replaced);
+      expect((await store.scim.replace(user('u1', 'alice'), { ifVersion: 2 })).version).toBe(3);
+
+      expect(await store.scim.delete('User', 'u1')).toBe(true);
+      expect(await store.scim.get('User', 'u1')).toBeUndefined();
+      expect(await store.scim.delete('User', 'u1')).toBe(false);
+      expect(await store.scim.delete('User', 'u1', { ifVersion: 3 })).toBe(false);
+    });
+
+    it('refuses a stale version on replace and delete, and a replace of nothing', async () => {
+      await store.scim.create(user('u1', 'alice'));
+      await store.scim.replace(user('u1', 'alice', { title: 'v2' }));
+      const staleReplace = await refusal(store.scim.replace(user('u1', 'alice', { title: 'lost' }), { ifVersion: 1 }));
+      expect(staleReplace).toMatchObject({ code: 'request.precondition_failed', details: { version: 2 } });
+      expect((await refusal(store.scim.delete('User', 'u1', { ifVersion: 1 }))).code).toBe('request.precondition_failed');
+      expect(await store.scim.get('User', 'u1')).toMatchObject({ version: 2, data: { title: 'v2' } });
+      expect((await refusal(store.scim.replace(user('u9', 'nobody')))).code).toBe('store.not_found');
+      expect((await refusal(store.scim.replace(user('u9', 'nobody'), { ifVersion: 1 }))).code).toBe('store.not_found');
+      expect(await store.scim.delete('User', 'u1', { ifVersion: 2 })).toBe(true);
+    });
+
+    it('gets many in id order, skipping missing ids and repeats', async () => {
+      await store.scim.createMany([user('b', 'b'), user('a', 'a'), user('c', 'c'), group('a', 'g')]);
+      expect((await store.scim.getMany('User', ['c', 'x', 'a', 'c'])).map((r) => `${r.resourceType}:${r.id}`)).toEqual(['User:a', 'User:c']);
+      expect(await store.scim.getMany('User', [])).toEqual([]);
+    });
+
+    it('does not move the store serial', async () => {
+      const before = await store.state.serial();
+      await store.scim.create(user('u1', 'alice'));
+      await store.scim.createMany([user('u2', 'bob')]);
+      await store.scim.replace(user('u1', 'alice2'));
+      await store.scim.delete('User', 'u2');
+      expect(await store.state.serial()).toBe(before);
+    });
+  });
+
+  describe('uniqueness', () => {
+    it('refuses a second name that differs only in case, per resource type', async () => {
+      await store.scim.create(user('u1', 'Alice'));
+      const refused = await refusal(store.scim.create(user('u2', 'alice')));
+      expect(refused).toMatchObject({ code: 'store.conflict', details: { scimType: 'uniqueness' } });
+      expect(refused.message).toContain('"alice"');
+      await store.scim.create(group('g1', 'alice'));
+      expect(await store.scim.count('User')).toBe(1);
+      expect(await store.scim.count('Group')).toBe(1);
+    });
+
+    it('refuses a taken id', async () => {
+      await store.scim.create(user('u1', 'alice'));
+      const refused = await refusal(store.scim.create(user('u1', 'bob')));
+      expect(refused).toMatchObject({ code: 'store.conflict', details: { scimType: 'uniqueness' } });
+      expect(refused.message).toContain('"u1"');
+    });
+
+    it('refuses a replace onto a taken name and keeps the resource as it was', async () => {
+      await store.scim.createMany([user('u1', 'alice'), user('u2', 'bob')]);
+      const refused = await refusal(store.scim.replace(user('u2', 'ALICE')));
+      expect(refused).toMatchObject({ code: 'store.conflict', details: { scimType: 'uniqueness' } });
+      expect(await store.scim.get('User', 'u2')).toMatchObject({ version: 1, data: { userName: 'bob' } });
+      expect((await store.scim.replace(user('u1', 'ALICE'))).data).toMatchObject({ userName: 'ALICE' });
+    });
+
+    it('lets exactly one of concurrent creates of the same name win', async () => {
+      const other = await opened.second();
+      const attempts = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? store : other).scim.create(user(`u${i}`, i % 2 === 0 ? 'racer' : 'RACER'))),
+      );
+      expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+      for (const attempt of attempts) {
+        if (attempt.status === 'rejected') expect(isRosterError(attempt.reason, 'store.conflict')).toBe(true);
+      }
+      expect(await store.scim.count('User')).toBe(1);
+    });
+
+    it('writes a batch all or nothing', async () => {
+      await store.scim.create(user('u1', 'taken'));
+      const refused = await refusal(store.scim.createMany([user('u2', 'fresh'), user('u3', 'TAKEN'), user('u4', 'also fresh')]));
+      expect(refused).toMatchObject({ code: 'store.conflict', details: { scimType: 'uniqueness' } });
+      expect(refused.message).toMatch(/taken/i);
+      expect((await refusal(store.scim.createMany([user('u5', 'twin'), user('u6', 'Twin')]))).code).toBe('store.conflict');
+      expect(await store.scim.count('User')).toBe(1);
+    });
+  });
+
+  describe('queries', () => {
+    beforeEach(async () => {
+      await store.scim.create(user('u1', 'bjensen', { name: { familyName: 'Jensen' }, externalId: 'e-1', emails: [{ value: 'b@example.com', type: 'work' }] }), later(3));
+      await store.scim.create(user('u2', 'JSmith', { name: { familyName: 'Smith' }, emails: [{ value: 'j@example.org', type: 'home' }] }), later(1));
+      await store.scim.create(user('u3', 'amiller', { name: { familyName: 'miller' }, emails: [{ value: 'a@example.com', type: 'home' }] }), later(2));
+      await store.scim.create(user('u4', 'nobody'), later(2));
+      await store.scim.create(group('g1', 'Admins'), later(0));
+    });
+
+    it('filters with a translated SCIM filter, columns included', async () => {
+      expect(await ids({ filter: filter('userName eq "JSMITH"') })).toEqual(['u2']);
+      expect(await ids({ filter: filter('emails[type eq "work" and value co "example.com"]') })).toEqual(['u1']);
+      expect(await ids({ filter: filter('externalId eq "e-1" or name.familyName sw "MIL"') })).toEqual(['u3', 'u1']);
+      expect(await ids({ filter: filter(`meta.created gt "${later(1).toISOString()}"`) })).toEqual(['u3', 'u4', 'u1']);
+      expect(await ids({ filter: filter('id eq "u4" or meta.resourceType eq "Group"') })).toEqual(['u4']);
+      expect(await ids({ filter: filter('displayName eq "admins"', GROUP_SCHEMA), resourceType: 'Group' })).toEqual(['g1']);
+      const none = await store.scim.query({ resourceType: 'User', filter: filter('userName eq "x\' OR \'1\'=\'1"'), offset: 0, limit: 10 });
+      expect(none).toEqual({ total: 0, resources: [] });
+    });
+
+    it('orders by created then id by default, and by a translated sort both ways', async () => {
+      expect(await ids({})).toEqual(['u2', 'u3', 'u4', 'u1']);
+      const byFamily = translateSort('name.familyName', USER_SCHEMA, store.dialect, store.scim.columnOf);
+      expect(await ids({ sort: { sql: byFamily, descending: false } })).toEqual(['u1', 'u3', 'u2', 'u4']);
+      expect(await ids({ sort: { sql: byFamily, descending: true } })).toEqual(['u4', 'u2', 'u3', 'u1']);
+      const byName = translateSort('userName', USER_SCHEMA, store.dialect, store.scim.columnOf);
+      expect(byName).toContain('unique_name');
+      expect(await ids({ sort: { sql: byName, descending: false } })).toEqual(['u3', 'u1', 'u2', 'u4']);
+      const byEmail = translateSort('emails', USER_SCHEMA, store.dialect, store.scim.columnOf);
+      expect(await ids({ sort: { sql: byEmail, descending: true }, filter: filter('emails pr') })).toEqual(['u2', 'u1', 'u3']);
+    });
+
+    it('pages with offset and limit and always tells the total', async () => {
+      const page = await store.scim.query({ resourceType: 'User', offset: 1, limit: 2 });
+      expect(page.total).toBe(4);
+      expect(page.resources.map((r) => r.id)).toEqual(['u3', 'u4']);
+      expect(await store.scim.query({ resourceType: 'User', offset: 0, limit: 0 })).toEqual({ total: 4, resources: [] });
+      expect(await store.scim.query({ resourceType: 'User', offset: 9, limit: 5 })).toEqual({ total: 4, resources: [] });
+      const filtered = await store.scim.query({ resourceType: 'User', filter: filter('emails pr'), offset: 2, limit: 5 });
+      expect({ total: filtered.total, ids: filtered.resources.map((r) => r.id) }).toEqual({ total: 3, ids: ['u1'] });
+      expect((await refusal(store.scim.query({ resourceType: 'User', offset: -1, limit: 5 }))).code).toBe('request.invalid');
+    });
+
+    it('iterates a type in id order over several pages', async () => {
+      await store.scim.createMany(Array.from({ length: 21 }, (_, i) => user(`p${String(i).padStart(2, '0')}`, `pager${i}`)));
+      const seen: string[] = [];
+      for await (const resource of store.scim.iterate('User', 10)) seen.push(resource.id);
+      expect(seen).toHaveLength(25);
+      expect(seen).toEqual([...seen].sort());
+      expect(seen[0]).toBe('p00');
+      const groups: string[] = [];
+      for await (const resource of store.scim.iterate('Group')) groups.push(resource.id);
+      expect(groups).toEqual(['g1']);
+    });
+  });
+
+  describe('bulk and indexes', () => {
+    const USERS = 5_000;
+
+    async function loadUsers(): Promise<void> {
+      await store.scim.createMany(Array.from({ length: USERS }, (_, i) => user(`id-${i}`, `user${String(i).padStart(5, '0')}`, {
+        externalId: `ext-${i}`, displayName: `User ${i}`, emails: [{ value: `user${i}@example.com`, type: 'work', primary: true }],
+      })));
+      await store.scim.createMany(Array.from({ length: 50 }, (_, i) => group(`g-${i}`, `Group ${i}`)));
+    }
+
+    /** The query plan of exactly what ScimStore.query runs, one line per step. */
+    async function plan(query: ScimQuery, part: 'page' | 'count'): Promise<string> {
+      const compiled = scimQuerySql(store.dialect, query, part);
+      const explain = store.dialect === 'sqlite' ? 'EXPLAIN QUERY PLAN ' : 'EXPLAIN ';
+      const result = await opened.db.executeQuery<Record<string, string>>(CompiledQuery.raw(explain + compiled.sql, [...compiled.parameters]));
+      return result.rows.map((row) => row.detail ?? row['QUERY PLAN']).join('\n');
+    }
+
+    it('creates 5,000 in one batch and counts them', async () => {
+      await loadUsers();
+      expect(await store.scim.count('User')).toBe(USERS);
+      expect(await store.scim.count('Group')).toBe(50);
+      expect(await store.scim.get('User', 'id-4321')).toMatchObject({ version: 1, data: { userName: 'user04321', externalId: 'ext-4321' } });
+    });
+
+    it.each([
+      ['User', 'userName eq "USER01234"', 'roster_scim_resources_name', 'id-1234'],
+      ['User', 'externalId eq "ext-4321"', 'roster_scim_resources_external', 'id-4321'],
+      ['Group', 'displayName eq "group 7"', 'roster_scim_resources_display', 'g-7'],
+    ] as const)('%s %s uses %s', async (resourceType, text, index, expected) => {
+      await loadUsers();
+      if (store.dialect === 'postgres') await sql`analyze roster_scim_resources`.execute(opened.db);
+      const schema = resourceType === 'User' ? USER_SCHEMA : GROUP_SCHEMA;
+      const query: ScimQuery = { resourceType, filter: filter(text, schema), offset: 0, limit: 10 };
+      for (const part of ['page', 'count'] as const) {
+        const steps = await plan(query, part);
+        expect(steps).toContain(index);
+        expect(steps).not.toMatch(/SCAN roster_scim_resources\b(?! USING)|Seq Scan/);
+      }
+      expect((await store.scim.query(query)).resources.map((r) => r.id)).toEqual([expected]);
+    });
+
+    it('pages an unfiltered list in creation order from an index, without sorting', async () => {
+      await loadUsers();
+      if (store.dialect === 'postgres') await sql`analyze roster_scim_resources`.execute(opened.db);
+      const steps = await plan({ resourceType: 'User', offset: 100, limit: 50 }, 'page');
+      expect(steps).toContain('roster_scim_resources_created');
+      expect(steps).not.toMatch(/TEMP B-TREE|Sort/);
+    });
+  });
+
+  describe('text', () => {
+    it('round-trips Unicode exactly and finds it by filter', async () => {
+      const data = {
+        schemas: [USER_SCHEMA.core.id], userName: 'Zoë.😀', displayName: '中文 עברית e\u0301 \u2028 "quoted" \\ back\nslash',
+        name: { givenName: '𝒜strid', familyName: "O'Brien" }, 'urn:example:ext:1.0:User': { note: '\u{10FFFF}\t' },
+      };
+      const created = await store.scim.create({ resourceType: 'User', id: 'ü-1', uniqueName: data.userName, data });
+      expect(created.data).toStrictEqual(data);
+      expect((await store.scim.get('User', 'ü-1'))?.data).toStrictEqual(data);
+      expect(await ids({ filter: filter('userName eq "ZOË.😀"') })).toEqual(store.dialect === 'postgres' ? ['ü-1'] : []);
+      expect(await ids({ filter: filter('userName eq "zoë.😀"') })).toEqual(['ü-1']);
+      expect(await ids({ filter: filter('displayName co "עברית"') })).toEqual(['ü-1']);
+    });
+
+    it('refuses text PostgreSQL cannot hold, on every back end', async () => {
+      for (const bad of ['nul\u0000', 'half \ud800 surrogate']) {
+        const refused = await refusal(store.scim.create(user('u1', 'fine', { title: bad })));
+        expect(refused).toMatchObject({ code: 'request.invalid', details: { scimType: 'invalidValue' } });
+        expect((await refusal(store.scim.createMany([user('u1', bad)]))).code).toBe('request.invalid');
+      }
+      expect(await store.scim.count('User')).toBe(0);
+      await store.scim.create(user('u1', 'fine', { title: 'a literal \\u0000 is text' }));
+      expect((await store.scim.get('User', 'u1'))?.data).toMatchObject({ title: 'a literal \\u0000 is text' });
+    });
+  });
+});
