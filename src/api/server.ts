@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Engine } from '../engine/types.js';
+import { createScimRegistry } from '../scim/resource/index.js';
 import { registerAuth } from './auth.js';
 import { handleError } from './errors.js';
 import { asRosterMetrics, createMetrics } from './metrics.js';
@@ -10,6 +11,11 @@ import { identityRoutes } from './routes/identities.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { planRoutes } from './routes/plans.js';
 import { pushRoutes } from './routes/push.js';
+import { scimRoutes, type ScimServerOptions } from './scim/index.js';
+import { scimInbound } from './scim-inbound.js';
+
+/** Where the SCIM 2.0 server is served when `scim.server.enabled`. */
+export const SCIM_PREFIX = '/scim/v2';
 
 export interface ServerOptions {
   /** Fastify's request log (JSON on stdout); the authorization header is always redacted. */
@@ -57,8 +63,24 @@ export async function buildServer(engine: Engine, options: ServerOptions = {}): 
     },
     { prefix: '/api/v1' },
   );
+  const scim = scimServerOptions(engine, options.now);
+  if (scim !== undefined) await app.register(scimRoutes(scim), { prefix: SCIM_PREFIX });
   // Where load balancers and Prometheus look by default; same handlers and scopes as under /api/v1.
   await app.register(healthRoutes(engine));
   await app.register(metricsRoutes(metrics));
   return app;
+}
+
+/** The SCIM server's options from `scim.server`, or undefined when it is off; writes to /Users feed `scim.server.source`. */
+function scimServerOptions(engine: Engine, now: (() => Date) | undefined): ScimServerOptions | undefined {
+  const server = engine.config.scim?.server;
+  if (server === undefined || !server.enabled) return undefined;
+  return {
+    store: engine.store,
+    registry: createScimRegistry(server.extensions),
+    capabilities: { patch: true, bulk: server.bulk, filter: { maxResults: server.maxResults }, changePassword: false, sort: true, etag: true },
+    rateLimit: server.rateLimit,
+    ...(server.source === undefined ? {} : { onUserChange: scimInbound(engine, server.source, now) }),
+    ...(now === undefined ? {} : { now }),
+  };
 }

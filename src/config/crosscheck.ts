@@ -5,6 +5,7 @@ import { isAttributeName } from '../connectors/directory/escape.js';
 import { issuesToProblems } from './issues.js';
 import type { ConfigProblem, PathSegment, ProblemLocator } from './problems.js';
 import type { ConfigInput } from './schema.js';
+import { scimProblems } from './scim-checks.js';
 
 /**
  * Checks that need more than one key at a time: unique ids, references
@@ -45,6 +46,8 @@ export function crossCheck(
       if (error) problems.push(locator.at(['sources', i, key], `invalid cron schedule: ${error}`));
     }
   });
+
+  problems.push(...scimProblems(config, locator));
 
   const knownTypes = Object.keys(connectionSchemas).sort();
   config.targets.forEach((target, i) => {
@@ -106,8 +109,10 @@ export function checkRawExpressions(input: unknown, locator: ProblemLocator): Co
 }
 
 const DIRECTORY_ONLY = ['connection', 'attributes', 'fullSchedule', 'fullEvery', 'disabledStatus'] as const;
+/** Directory keys a scim source takes too: its SCIM attribute mapping and the status of an inactive User. */
+const SCIM_TOO: ReadonlySet<string> = new Set(['attributes', 'disabledStatus']);
 
-/** ldap / ad sources need a connection and read no file; the other types take none of the directory keys. */
+/** ldap / ad sources need a connection and read no file; the other types take none of the directory keys (scim: but its own two). */
 function directorySourceProblems(source: ConfigInput['sources'][number], i: number, locator: ProblemLocator): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   if (source.type === 'ldap' || source.type === 'ad') {
@@ -119,10 +124,17 @@ function directorySourceProblems(source: ConfigInput['sources'][number], i: numb
     if (source.disabledStatus !== undefined && source.type === 'ldap') {
       problems.push(locator.at(['sources', i, 'disabledStatus'], 'only an ad source has a disabled flag (userAccountControl)'));
     }
+    for (const [field, attribute] of Object.entries(source.attributes ?? {})) {
+      if (!isAttributeName(attribute)) {
+        problems.push(locator.at(['sources', i, 'attributes', field], 'must be an LDAP attribute name (letters, digits, hyphens)'));
+      }
+    }
     return problems;
   }
   for (const key of DIRECTORY_ONLY) {
-    if (source[key] !== undefined) problems.push(locator.at(['sources', i, key], `only an ldap or ad source takes '${key}'`, { onKey: true }));
+    if (source[key] === undefined || (source.type === 'scim' && SCIM_TOO.has(key))) continue;
+    const takers = SCIM_TOO.has(key) ? 'an ldap, ad or scim source' : 'an ldap or ad source';
+    problems.push(locator.at(['sources', i, key], `only ${takers} takes '${key}'`, { onKey: true }));
   }
   return problems;
 }

@@ -125,7 +125,7 @@ describe('validateConfigText: located problems', () => {
 
   it('reports a bad enum value with the allowed values', () => {
     const problem = only(replaceLine(EXAMPLE_YAML, 6, '    type: xml'));
-    expect(problem).toMatchObject({ line: 6, column: 11, path: 'sources[0].type', message: 'expected one of csv, json, push, ldap, ad' });
+    expect(problem).toMatchObject({ line: 6, column: 11, path: 'sources[0].type', message: 'expected one of csv, json, push, ldap, ad, scim' });
   });
 
   it('reports a bad threshold', () => {
@@ -184,7 +184,7 @@ describe('validateConfigText: located problems', () => {
     expect(problem).toMatchObject({ line: 21, column: 17, path: 'targets[0].accountKey' });
     expect(problem.message).toContain('username, email, displayName, department');
     const typeProblem = problemsOf(replaceLine(EXAMPLE_YAML, 14, '    type: ldapish')).find((p) => p.path === 'targets[0].type');
-    expect(typeProblem).toMatchObject({ line: 14, column: 11, message: "unknown target type 'ldapish'; expected one of ad, ldap, memory, sql" });
+    expect(typeProblem).toMatchObject({ line: 14, column: 11, message: "unknown target type 'ldapish'; expected one of ad, ldap, memory, scim, sql" });
   });
 
   it("validates the connection with the connector's schema", () => {
@@ -239,7 +239,7 @@ describe('substitution', () => {
     const problems = problemsOf(text, { SOURCE_TYPE: secret });
     expect(problems.length).toBeGreaterThanOrEqual(1);
     for (const problem of problems) expect(formatProblem(problem)).not.toContain(secret);
-    expect(problems.find((p) => p.path === 'sources[0].type')?.message).toBe('expected one of csv, json, push, ldap, ad');
+    expect(problems.find((p) => p.path === 'sources[0].type')?.message).toBe('expected one of csv, json, push, ldap, ad, scim');
   });
 
   it('reports an unreadable file without its content', () => {

@@ -117,5 +117,12 @@ function finalise(input: ConfigInput, file: string, baseDir: string): RosterConf
       leaver: { disable: leaver.disable, deleteAfterMs: leaver.delete },
     })),
     roles: input.roles,
+    scim: { server: { ...input.scim.server, source: input.scim.server.source ?? onlyScimSource(input) } },
   };
+}
+
+/** `scim.server.source` left out: the one `type: scim` source, when there is exactly one. */
+function onlyScimSource(input: ConfigInput): string | undefined {
+  const scim = input.sources.filter((source) => source.type === 'scim');
+  return scim.length === 1 ? scim[0]?.id : undefined;
 }

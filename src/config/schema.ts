@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { attributeName, connectionFields, dnString, tlsSchema } from '../connectors/directory/config.js';
+import { connectionFields, dnString, tlsSchema } from '../connectors/directory/config.js';
+import { isAttributeName } from '../connectors/directory/escape.js';
+import { checkScimPathSyntax } from '../sources/scim.js';
 import { parseDuration, parseThreshold } from './durations.js';
 import type { Threshold } from './types.js';
 
@@ -98,12 +100,23 @@ const directorySourceConnectionSchema = z.strictObject({
   filter: z.string().refine(isFilter, 'must be an LDAP filter in parentheses, such as (objectClass=inetOrgPerson)').optional(),
 });
 
+/** A directory attribute (ldap / ad) or SCIM attribute paths (scim); the cross-checks hold each source type to its own kind. */
+const sourceAttribute = z.string().superRefine((value, ctx) => {
+  if (isAttributeName(value)) return;
+  try {
+    checkScimPathSyntax(value);
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).replace(/^invalid SCIM attribute path '.*?': /s, '');
+    ctx.addIssue({ code: 'custom', message: `must be an LDAP attribute name (ldap, ad) or a SCIM attribute path (scim): ${reason}` });
+  }
+});
+
 export const sourceSchema = z.strictObject({
   id: idSchema,
-  type: z.enum(['csv', 'json', 'push', 'ldap', 'ad']),
+  type: z.enum(['csv', 'json', 'push', 'ldap', 'ad', 'scim']),
   path: nonEmpty.optional(),
   connection: directorySourceConnectionSchema.optional(),
-  attributes: z.record(z.string().min(1), attributeName).optional(),
+  attributes: z.record(z.string().min(1), sourceAttribute).optional(),
   fullSchedule: nonEmpty.optional(),
   fullEvery: integer(1).optional(),
   disabledStatus: nonEmpty.optional(),
@@ -174,6 +187,55 @@ export const roleSchema = z.strictObject({
   grants: z.record(z.string(), z.array(nonEmpty)).default({}),
 });
 
+// ---------------------------------------------------------------- scim
+
+/**
+ * The `scim:` section: the SCIM 2.0 server under /scim/v2 (docs/scim.md).
+ * Extension schemas are checked here for shape only; the registry
+ * (src/scim/resource/) refuses clashing ids and duplicate names, which the
+ * cross-checks report.
+ */
+const MIB = 1024 * 1024;
+
+const attributeFields = {
+  name: z.string().min(1),
+  type: z.enum(['string', 'boolean', 'decimal', 'integer', 'dateTime', 'reference', 'complex']),
+  multiValued: z.boolean().optional(),
+  caseExact: z.boolean().optional(),
+  required: z.boolean().optional(),
+  mutability: z.enum(['readOnly', 'readWrite', 'immutable', 'writeOnly']).optional(),
+  returned: z.enum(['always', 'never', 'default', 'request']).optional(),
+  uniqueness: z.enum(['none', 'server', 'global']).optional(),
+  canonicalValues: z.array(z.string()).optional(),
+  referenceTypes: z.array(z.string()).optional(),
+  description: z.string().optional(),
+};
+
+const subAttributeSchema = z.strictObject(attributeFields);
+const extensionAttributeSchema = z.strictObject({ ...attributeFields, subAttributes: z.array(subAttributeSchema).optional() });
+
+const extensionSchema = z.strictObject({
+  id: z.string().regex(/^urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:\S+$/, 'expected a schema URN such as urn:example:params:scim:schemas:extension:acme:2.0:User'),
+  name: z.string().optional(),
+  description: z.string().optional(),
+  resourceType: z.enum(['User', 'Group']).optional(),
+  required: z.boolean().optional(),
+  attributes: z.array(extensionAttributeSchema).min(1),
+});
+
+const scimServerSchema = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    source: z.string().min(1).optional(),
+    maxResults: integer(1, 100_000).default(1000),
+    bulk: z.strictObject({ maxOperations: integer(1, 100_000).default(1000), maxPayloadSize: integer(1024, 100 * MIB).default(MIB) }).prefault({}),
+    rateLimit: z.strictObject({ perSecond: integer(1).default(200), burst: integer(1).default(400) }).prefault({}),
+    extensions: z.array(extensionSchema).default([]),
+  })
+  .prefault({});
+
+const scimSchema = z.strictObject({ server: scimServerSchema }).prefault({});
+
 export const configSchema = z.strictObject({
   store: nonEmpty.default('sqlite:./data/roster.db'),
   server: serverSchema,
@@ -181,6 +243,7 @@ export const configSchema = z.strictObject({
   sources: z.array(sourceSchema),
   targets: z.array(targetSchema),
   roles: z.array(roleSchema).default([]),
+  scim: scimSchema,
 });
 
 export type ConfigInput = z.output<typeof configSchema>;

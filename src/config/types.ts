@@ -1,3 +1,5 @@
+import type { ScimExtensionConfig } from '../scim/resource/types.js';
+
 /**
  * The validated configuration (roster.yaml after loading, schema validation,
  * `${env:NAME}` / `${file:PATH}` substitution, defaults and CEL type checks).
@@ -16,6 +18,8 @@ export interface RosterConfig {
   readonly sources: readonly SourceConfig[];
   readonly targets: readonly TargetConfig[];
   readonly roles: readonly RoleConfig[];
+  /** Always set by the loader; optional so hand-built configs (tests) may leave it out. */
+  readonly scim?: ScimConfig;
 }
 
 export interface ServerConfig {
@@ -49,9 +53,11 @@ export interface SourceConfig {
   readonly id: string;
   /**
    * csv / json: a file read on schedule; push: records arrive over HTTP only;
-   * ldap / ad: a directory read on schedule (docs/directory-sources.md).
+   * ldap / ad: a directory read on schedule (docs/directory-sources.md);
+   * scim: the Users written to the SCIM server, as they are written and on
+   * schedule (docs/scim.md).
    */
-  readonly type: 'csv' | 'json' | 'push' | 'ldap' | 'ad';
+  readonly type: 'csv' | 'json' | 'push' | 'ldap' | 'ad' | 'scim';
   readonly path?: string; // absolute after load (csv, json)
   /** The column holding the correlation key (ldap / ad: the directory attribute, e.g. employeeID). */
   readonly key: string;
@@ -62,13 +68,16 @@ export interface SourceConfig {
    * ldap / ad: identity attribute name -> directory attribute name
    * (`{ givenName: givenName, familyName: sn, managerId: manager }`); `dn`
    * names the entry's DN. A DN-valued manager is resolved to the manager's key.
+   * scim: identity attribute name -> SCIM attribute path
+   * (`emails[type eq "work"].value`, alternatives separated by `|`), over the
+   * default mapping of src/sources/scim.ts.
    */
   readonly attributes?: Readonly<Record<string, string>>;
   /** ldap / ad: a second cron schedule for full passes (people missing from one are leavers). */
   readonly fullSchedule?: string;
   /** ldap / ad: every Nth scheduled run is a full pass (default 12 without fullSchedule). */
   readonly fullEvery?: number;
-  /** ad: status given to a disabled account (userAccountControl bit 2); default 'terminated'. */
+  /** ad: status given to a disabled account (userAccountControl bit 2); default 'terminated'. scim: status of a User with `active: false`; default 'inactive'. */
   readonly disabledStatus?: string;
   readonly fields: SourceFields;
   /** CSV delimiter, default ','. */
@@ -169,4 +178,24 @@ export interface RoleConfig {
   readonly when: string;
   /** target id -> entitlements granted there. */
   readonly grants: Readonly<Record<string, readonly string[]>>;
+}
+
+/** `scim:` — the SCIM 2.0 server under /scim/v2 (docs/scim.md). */
+export interface ScimConfig {
+  readonly server: ScimServerConfig;
+}
+
+export interface ScimServerConfig {
+  /** Serve /scim/v2 from `roster serve` (default false). */
+  readonly enabled: boolean;
+  /** The `type: scim` source fed by /scim/v2/Users; default: the only scim source, if there is one. */
+  readonly source?: string;
+  /** Most resources one list or search response returns (default 1000). */
+  readonly maxResults: number;
+  /** /Bulk limits (default 1000 operations, 1 MiB). */
+  readonly bulk: { readonly maxOperations: number; readonly maxPayloadSize: number };
+  /** Per-token token bucket (default 200 requests/s, burst 400). */
+  readonly rateLimit: { readonly perSecond: number; readonly burst: number };
+  /** Custom extension schemas. */
+  readonly extensions: readonly ScimExtensionConfig[];
 }

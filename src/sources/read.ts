@@ -1,10 +1,12 @@
 import type { SourceConfig } from '../config/types.js';
 import { RosterError } from '../core/errors.js';
 import type { SourceBatch } from '../core/types.js';
-import type { StateStore } from '../store/types.js';
+import type { ScimExtensionConfig } from '../scim/resource/types.js';
+import type { ScimStore, StateStore } from '../store/types.js';
 import { readDirectorySource, type PassMode } from './directory/read.js';
 import { isDirectorySource } from './directory/settings.js';
 import { readFileSource } from './file.js';
+import { readScimSource, scimUserSchema } from './scim.js';
 
 /** The state-store key of a source's cursor. */
 export function sourceCursorKey(sourceId: string): string {
@@ -21,15 +23,24 @@ export interface SourceRead {
 /**
  * Read a source once, whatever its type: csv / json files (always a full
  * read), ldap / ad directories (full, or incremental from the stored cursor;
- * `mode` defaults to full). Push sources cannot be read.
+ * `mode` defaults to full), the scim source (every stored User, always a
+ * full read). Push sources cannot be read.
  */
 export async function readSource(source: SourceConfig, context: {
   readonly state: Pick<StateStore, 'get'>;
   readonly baseDir: string;
   readonly mode?: PassMode;
+  /** Needed to read a scim source: the store's SCIM resources and `scim.server.extensions`. */
+  readonly scim?: { readonly store: Pick<ScimStore, 'iterate'>; readonly extensions?: readonly ScimExtensionConfig[] };
 }): Promise<SourceRead> {
   if (source.type === 'push') {
     throw new RosterError('request.invalid', `source ${source.id} is a push source: records arrive over HTTP`);
+  }
+  if (source.type === 'scim') {
+    if (context.scim === undefined) {
+      throw new RosterError('source.unavailable', `source ${source.id} (type scim) cannot be read here: the caller did not pass the store's SCIM resources`);
+    }
+    return { batch: await readScimSource(source, context.scim.store, scimUserSchema(context.scim.extensions)), mode: 'full' };
   }
   if (!isDirectorySource(source)) return { batch: await readFileSource(source), mode: 'full' };
   const mode = context.mode ?? 'full';

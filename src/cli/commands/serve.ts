@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { createMetrics } from '../../api/metrics.js';
-import { buildServer } from '../../api/server.js';
+import { buildServer, SCIM_PREFIX } from '../../api/server.js';
 import type { Engine } from '../../engine/types.js';
 import { withConfigOption, type CliContext } from '../context.js';
 
@@ -23,6 +23,11 @@ export async function serveEngine(ctx: CliContext, engine: Engine, options: Serv
     const actualPort = typeof address === 'object' && address !== null ? address.port : port;
     const shown = host.includes(':') ? `[${host}]` : host;
     ctx.out(`Roster is listening on ${ctx.style.cyan(`http://${shown}:${actualPort}/api/v1`)} (store ${engine.store.dialect}; Ctrl-C to stop)`);
+    const scim = engine.config.scim?.server;
+    if (scim?.enabled) {
+      const feeds = scim.source === undefined ? 'resources are stored only' : `Users feed source ${scim.source}`;
+      ctx.out(`SCIM 2.0 server at ${ctx.style.cyan(`http://${shown}:${actualPort}${SCIM_PREFIX}`)} (${feeds}; tokens need scope scim)`);
+    }
     const signal = await ctx.io.waitForShutdown();
     ctx.err(`${signal}: shutting down`);
   } finally {
