@@ -3,6 +3,7 @@ import { RosterError } from '../core/errors.js';
 import { adConnectionSchema, adConnectorFactory } from './ad/index.js';
 import { ldapConnectionSchema, ldapConnectorFactory } from './ldap/index.js';
 import { memoryConnectionSchema, memoryConnectorFactory } from './memory/index.js';
+import { scimConnectionSchema, scimConnectorFactory } from './scim/index.js';
 import { sqlConnectionSchema, sqlConnectorFactory } from './sql/index.js';
 import type { Connector, ConnectorContext, ConnectorFactory } from './types.js';
 
@@ -12,6 +13,7 @@ export const connectorFactories: Readonly<Record<string, ConnectorFactory>> = Ob
   sql: sqlConnectorFactory as ConnectorFactory,
   ldap: ldapConnectorFactory as ConnectorFactory,
   ad: adConnectorFactory as ConnectorFactory,
+  scim: scimConnectorFactory as ConnectorFactory,
 });
 
 /** The zod schema of each kind's `connection:` block (the config loader validates with these). */
@@ -20,6 +22,7 @@ export const connectionSchemas: Readonly<Record<string, ZodType>> = Object.freez
   sql: sqlConnectionSchema,
   ldap: ldapConnectionSchema,
   ad: adConnectionSchema,
+  scim: scimConnectionSchema,
 });
 
 export interface ConnectorTarget {
