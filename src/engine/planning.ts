@@ -6,6 +6,7 @@ import type {
 } from '../core/types.js';
 import { compilePolicy, UniqueIndex, type Policy } from '../policy/index.js';
 import { LinkIndex, plan as diffPlan } from '../planner/index.js';
+import { ReconcileMemos } from '../reconcile/memo.js';
 import type { Store } from '../store/types.js';
 
 export interface PlanScope {
@@ -58,7 +59,8 @@ export class Planning {
     const allLinks = subset ? (needsAll ? await this.#store.accounts.listAll() : undefined) : linkedList;
     if (allLinks) this.#totals = subset ? new LinkIndex(allLinks).totals() : links.totals();
     const totals = this.#totals ?? new LinkIndex(await this.#store.accounts.listAll()).totals();
-    const unique = UniqueIndex.fromAccounts(allLinks ?? linkedList, this.#config);
+    const memos = await ReconcileMemos.read(this.#store.state, this.#targetIds);
+    const unique = UniqueIndex.fromAccounts(allLinks ?? linkedList, this.#config, memos.held());
     const managerOf = await this.#managers(identities, subset);
     const loaded = performance.now();
 
@@ -70,6 +72,7 @@ export class Planning {
         linked: links.forIdentity(identity.id),
         manager: managerOf(identity),
         unique,
+        disputed: memos.disputed,
         diagnostics,
         // Explanations are for `roster explain`; a plan does not carry them and they cost most of a no-change plan.
         explain: false,
@@ -102,11 +105,13 @@ export class Planning {
     const links = await this.#store.accounts.listByIdentity(identity.id);
     const all = this.#needsUniqueIndex([identity], new LinkIndex(links)) ? await this.#store.accounts.listAll() : links;
     const managerOf = await this.#managers([identity], true);
+    const memos = await ReconcileMemos.read(this.#store.state, this.#targetIds);
     return this.policy.desired(identity, {
       now,
       linked: new Map(links.map((l) => [l.target, l])),
       manager: managerOf(identity),
-      unique: UniqueIndex.fromAccounts(all, this.#config),
+      unique: UniqueIndex.fromAccounts(all, this.#config, memos.held()),
+      disputed: memos.disputed,
     });
   }
 

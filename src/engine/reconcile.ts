@@ -3,7 +3,11 @@ import type { TargetConfig } from '../config/types.js';
 import type { Connector } from '../connectors/types.js';
 import type { AuditEntryInput, Change, Hold, LinkedAccount, Plan, TargetAccount } from '../core/types.js';
 import { safetyHolds } from '../planner/index.js';
+import { uniqueAttributesOf } from '../policy/index.js';
 import { correlate, type Verdict } from '../reconcile/correlate.js';
+import { newLink } from '../reconcile/link.js';
+import { memoKey, memoOf, unlinkedKey, type UnlinkedAccounts } from '../reconcile/memo.js';
+import { isOrphanIdentity, orphanIdentity } from '../reconcile/orphans.js';
 import type { Store } from '../store/types.js';
 
 export interface ReconcileReport {
@@ -20,13 +24,12 @@ export interface ReconcileReport {
   readonly plan: Plan;
 }
 
-/** Orphans are not identities; their changes carry this pseudo-identity so the queue orders them per account. */
-export const orphanIdentity = (accountId: string): string => `orphan:${accountId}`;
-
 /**
  * Read every account in a target, correlate each to an identity, link the
  * matches (never creating anything), refresh the links' actual state, and
  * plan the configured action for orphans behind the target's safety limits.
+ * What the pass learnt about unlinked accounts (names they hold, people with
+ * disputed accounts) is kept for the plans that follow (src/reconcile/memo.ts).
  */
 export async function reconcileTarget(input: {
   readonly store: Store;
@@ -38,7 +41,10 @@ export async function reconcileTarget(input: {
   const { store, target, connector, now, actor } = input;
   const accounts: TargetAccount[] = [];
   for await (const account of connector.list()) accounts.push(account);
-  const links = await store.accounts.listByTarget(target.id);
+  const stored = await store.accounts.listByTarget(target.id);
+  // Links to orphan pseudo-identities (written by versions that linked a disabled orphan) link nobody: dropped.
+  const links = stored.filter((l) => !isOrphanIdentity(l.identityId));
+  for (const stray of stored) if (isOrphanIdentity(stray.identityId)) await store.accounts.remove(target.id, stray.identityId);
   const identities = await store.identities.list();
   const rules = target.reconcile?.match ?? [];
   const { verdicts, vanished } = correlate({ accounts, identities, links, rules });
@@ -59,7 +65,7 @@ export async function reconcileTarget(input: {
         break;
       }
       case 'matched':
-        writes.push(newLink(target.id, verdict, at));
+        writes.push(newLink(target.id, verdict.identityId, verdict.account, at));
         report.matched.push({ accountId: verdict.account.accountId, identity: verdict.identityId, rule: ruleText(verdict) });
         audit.push({ kind: 'account.linked', actor, identity: verdict.identityId, target: target.id, reasons: ['reconcile.matched'], data: { accountId: verdict.account.accountId, rule: ruleText(verdict) } });
         break;
@@ -72,11 +78,13 @@ export async function reconcileTarget(input: {
         break;
     }
   }
-  if (writes.length > 0) await store.accounts.upsertMany(writes);
+  // Vanished links go first: their identity may just have been matched to another account (same key in the store).
   for (const link of vanished) {
     await store.accounts.remove(target.id, link.identityId);
     audit.push({ kind: 'account.vanished', actor, identity: link.identityId, target: target.id, reasons: ['reconcile.vanished'], data: { accountId: link.accountId } });
   }
+  if (writes.length > 0) await store.accounts.upsertMany(writes);
+  await remember(store, target, verdicts, at);
   const plan = orphanPlan(target, verdicts, accounts.length, await store.state.serial(), now);
   audit.push({
     kind: 'target.reconciled', actor, target: target.id,
@@ -87,6 +95,18 @@ export async function reconcileTarget(input: {
     target: target.id, accounts: accounts.length, linked, ...report,
     vanished: vanished.map((l) => ({ accountId: l.accountId, identity: l.identityId })), plan,
   };
+}
+
+/** The memo plans read (held names, open disputes) and the unlinked accounts `reconcile --link` may link. */
+async function remember(store: Store, target: TargetConfig, verdicts: readonly Verdict[], at: string): Promise<void> {
+  const linked = new Set<string>();
+  const unlinked: TargetAccount[] = [];
+  for (const v of verdicts) {
+    if (v.kind === 'linked' || v.kind === 'matched') linked.add(v.identityId);
+    else unlinked.push(v.account);
+  }
+  await store.state.set(memoKey(target.id), memoOf(verdicts, uniqueAttributesOf(target), linked, at));
+  await store.state.set(unlinkedKey(target.id), { at, accounts: unlinked } satisfies UnlinkedAccounts);
 }
 
 function refreshed(link: LinkedAccount, account: TargetAccount, at: string): LinkedAccount {
@@ -106,15 +126,6 @@ function pick(attributes: TargetAccount['attributes'], names: readonly string[])
   const out: Record<string, unknown> = {};
   for (const name of names) if (name in attributes) out[name] = attributes[name];
   return out;
-}
-
-function newLink(target: string, verdict: Extract<Verdict, { kind: 'matched' }>, at: string): LinkedAccount {
-  const { account } = verdict;
-  return {
-    target, identityId: verdict.identityId, accountId: account.accountId, attributes: account.attributes,
-    entitlements: account.entitlements, enabled: account.enabled, createdAt: at, updatedAt: at,
-    ...(account.enabled ? {} : { disabledAt: at }),
-  };
 }
 
 function ruleText(verdict: Extract<Verdict, { kind: 'matched' | 'disputed' }>): string {

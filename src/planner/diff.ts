@@ -1,5 +1,6 @@
 import type { TargetConfig } from '../config/types.js';
 import type { Attributes, Change, ChangeAction, ChangeState, DesiredAccount, LinkedAccount } from '../core/types.js';
+import { DISPUTED_REASON } from '../policy/reasons.js';
 import { entitlementKey, sameValue } from './normalise.js';
 
 /**
@@ -15,6 +16,8 @@ export function diffAccount(desired: DesiredAccount, link: LinkedAccount | undef
     return;
   }
   if (link === undefined) {
+    // Held: the target already has accounts that may be this person's (policy said so in a diagnostic).
+    if (desired.reasons.includes(DISPUTED_REASON)) return;
     const accountId = accountIdOf(desired.attributes, target);
     const after: ChangeState = accountId === undefined
       ? { enabled: desired.enabled, attributes: desired.attributes }

@@ -6,6 +6,7 @@ import { isContractor } from '../lifecycle/record.js';
 import { mapAttributes } from './attributes.js';
 import type { CompiledPolicy, CompiledRole, CompiledTarget } from './compile.js';
 import { decideLifecycle, decideScopeRemoved, type AccountDecision, type LifecycleFacts } from './lifecycle-rules.js';
+import { DISPUTED_REASON } from './reasons.js';
 import type { PolicyContext } from './types.js';
 
 const NONE: readonly string[] = Object.freeze([]);
@@ -92,6 +93,8 @@ function desiredIn(e: Evaluation, target: CompiledTarget): DesiredAccount {
     if (!present) {
       return { target: id, identityId, present, enabled, reasons, attributes: EMPTY, entitlements: NONE, explanations: explanations ?? NO_EXPLANATIONS };
     }
+    const disputed = link === undefined ? e.ctx.disputed?.(id, identityId) : undefined;
+    if (disputed !== undefined) return heldByDispute(e, id, decision, disputed, explanations);
     const attributes = decision.mapAttributes
       ? mapAttributes(target, identityId, e.vars, link, e.ctx.unique, explanations)
       : (link?.attributes ?? EMPTY);
@@ -101,6 +104,24 @@ function desiredIn(e: Evaluation, target: CompiledTarget): DesiredAccount {
     if (!isRosterError(error, 'expression.failed')) throw error;
     return unchanged(e, target, error);
   }
+}
+
+/**
+ * Policy wants an account, but the target already has accounts that name
+ * this identity alone and are disputed: no name is chosen and no create is
+ * planned (the planner skips DISPUTED_REASON), so the person does not end up
+ * with one more account; linking one of them settles it.
+ */
+function heldByDispute(e: Evaluation, target: string, decision: AccountDecision, accounts: readonly string[], explanations: Explanation[] | undefined): DesiredAccount {
+  const identityId = e.identity.id;
+  const message = `${identityId} already has ${accounts.length === 1 ? 'an account' : `${accounts.length} accounts`} in ${target} that reconcile found disputed ` +
+    `(${accounts.join(', ')}); no account is created until one is linked: roster reconcile --link ${target} ${identityId} <accountId>`;
+  e.ctx.diagnostics?.push({ severity: 'warning', code: DISPUTED_REASON, message, identity: identityId, target });
+  explanations?.push({ subject: 'account', rule: `reconcile:${target}`, detail: message });
+  return {
+    target, identityId, present: true, enabled: decision.enabled, reasons: [...decision.reasons, DISPUTED_REASON],
+    attributes: EMPTY, entitlements: NONE, explanations: explanations ?? NO_EXPLANATIONS,
+  };
 }
 
 /** Desired accounts of one identity, one per target in config order. */

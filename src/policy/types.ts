@@ -9,7 +9,13 @@ export interface PolicyContext {
   readonly manager?: Identity;
   /** Values taken per target and attribute; new values are claimed in it. */
   readonly unique: UniqueIndex;
-  /** Expression failures are pushed here (one per identity and target). */
+  /**
+   * Accounts the last reconcile found disputed that name this identity alone
+   * in a target (undefined: none). Such an identity gets no new account there
+   * until an admin links one of them (it already has one, we cannot tell which).
+   */
+  readonly disputed?: (target: string, identityId: string) => readonly string[] | undefined;
+  /** Expression failures (and held creates) are pushed here (one per identity and target). */
   readonly diagnostics?: Diagnostic[];
   /**
    * Build explanations (default true). The plan path may pass false: a plan

@@ -19,10 +19,19 @@ export function isUniqueMapping(source: string): boolean {
 const normalise = (value: string): string => value.trim().toLowerCase();
 
 const NO_ACCOUNTS: readonly LinkedAccount[] = Object.freeze([]);
+const NO_HELD: ReadonlyMap<string, HeldValues> = new Map();
+/** The holder of a value an unlinked account holds: no identity id (ids are source keys, never NUL). */
+const UNLINKED = '\u0000unlinked';
+
+/** Unique attribute → values held in one target by accounts no identity is linked to (from the last reconcile). */
+export type HeldValues = Readonly<Record<string, readonly string[]>>;
 
 /**
  * Values taken per target and attribute (usernames, emails), built from every
- * linked account, so that a new account never gets a name someone holds and
+ * linked account and from the values unlinked accounts hold in the target
+ * (orphans and disputed accounts the last reconcile read: a joiner named
+ * after a departed user's account would otherwise be handed that account
+ * by the connector), so that a new account never gets a name someone holds and
  * two new people in the same plan never get the same one (callers process
  * identities in id order, so the outcome is deterministic).
  *
@@ -41,25 +50,29 @@ export class UniqueIndex {
   readonly #next = new Map<string, number>();
   readonly #unique: ReadonlyMap<string, ReadonlySet<string>>;
   readonly #accounts: readonly LinkedAccount[];
+  readonly #held: ReadonlyMap<string, HeldValues>;
 
-  constructor(uniqueAttributes: ReadonlyMap<string, readonly string[]>, accounts: readonly LinkedAccount[] = NO_ACCOUNTS) {
+  constructor(
+    uniqueAttributes: ReadonlyMap<string, readonly string[]>, accounts: readonly LinkedAccount[] = NO_ACCOUNTS, held: ReadonlyMap<string, HeldValues> = NO_HELD,
+  ) {
     const unique = new Map<string, ReadonlySet<string>>();
     for (const [target, names] of uniqueAttributes) unique.set(target, new Set(names));
     this.#unique = unique;
     this.#accounts = accounts;
+    this.#held = held;
   }
 
-  /** From every linked account in the store; which attributes are unique comes from the targets' config. */
-  static fromAccounts(accounts: Iterable<LinkedAccount>, config: Pick<RosterConfig, 'targets'>): UniqueIndex {
+  /** From every linked account in the store (and the held values per target); which attributes are unique comes from the targets' config. */
+  static fromAccounts(accounts: Iterable<LinkedAccount>, config: Pick<RosterConfig, 'targets'>, held?: ReadonlyMap<string, HeldValues>): UniqueIndex {
     const list = Array.isArray(accounts) ? (accounts as readonly LinkedAccount[]) : [...accounts];
-    return new UniqueIndex(new Map(config.targets.map((t) => [t.id, uniqueAttributesOf(t)])), list);
+    return new UniqueIndex(new Map(config.targets.map((t) => [t.id, uniqueAttributesOf(t)])), list, held);
   }
 
   isUnique(target: string, attribute: string): boolean {
     return this.#unique.get(target)?.has(attribute) ?? false;
   }
 
-  /** The values of one target and attribute, built on first use: accounts first, then queued claims. */
+  /** The values of one target and attribute, built on first use: linked accounts first, then held values, then queued claims. */
   #values(target: string, attribute: string): Map<string, string> {
     const key = `${target}\u0000${attribute}`;
     let values = this.#taken.get(key);
@@ -71,6 +84,7 @@ export class UniqueIndex {
         const value = account.attributes[attribute];
         if (typeof value === 'string' && value !== '') claimIn(values, value, account.identityId);
       }
+      for (const value of this.#held.get(target)?.[attribute] ?? []) claimIn(values, value, UNLINKED);
     }
     const pending = this.#pending.get(key);
     if (pending) {

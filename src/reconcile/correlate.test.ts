@@ -48,15 +48,35 @@ describe('correlate', () => {
     expect(result.verdicts.map((v) => v.kind)).toEqual(['disputed', 'disputed']);
   });
 
-  it('keeps existing links, skips identities that already have one, and finds vanished accounts', () => {
+  it('keeps existing links and finds vanished accounts; a person whose link vanished can be matched again', () => {
     const result = correlate({
       identities: people, rules,
       links: [link('E1', 'g1'), link('E2', 'gone')],
       accounts: [account('g1', {}), account('g9', { employeeID: 'E2' })],
     });
     expect(result.verdicts[0]).toMatchObject({ kind: 'linked', identityId: 'E1' });
-    expect(result.verdicts[1]).toMatchObject({ kind: 'orphan' });
+    expect(result.verdicts[1]).toMatchObject({ kind: 'matched', identityId: 'E2' });
     expect(result.vanished.map((l) => l.accountId)).toEqual(['gone']);
+  });
+
+  it('an account that matches someone who already has an account here is disputed, never an orphan', () => {
+    const result = correlate({
+      identities: people, rules,
+      links: [link('E1', 'g1')],
+      accounts: [account('g1', { employeeID: 'E1' }), account('g2', { employeeID: 'E1' })],
+    });
+    expect(result.verdicts[1]).toMatchObject({ kind: 'disputed', candidates: ['E1'], rule: rules[0] });
+  });
+
+  it('a shared mailbox stays disputed after its claimants got accounts of their own (and when only one did)', () => {
+    const shared = account('g-mailbox', { mail: 'shared@example.com' });
+    const both = correlate({
+      identities: people, rules, links: [link('E3', 'g-e3'), link('E4', 'g-e4')],
+      accounts: [shared, account('g-e3', { mail: 'e3@example.com' }), account('g-e4', { mail: 'e4@example.com' })],
+    });
+    expect(both.verdicts[0]).toMatchObject({ kind: 'disputed', candidates: ['E3', 'E4'] });
+    const one = correlate({ identities: people, rules, links: [link('E3', 'g-e3')], accounts: [shared, account('g-e3', {})] });
+    expect(one.verdicts[0]).toMatchObject({ kind: 'disputed', candidates: ['E3', 'E4'] });
   });
 
   it('compares exactly when told to, and ignores empty values', () => {

@@ -54,10 +54,13 @@ function indexIdentities(identities: readonly Identity[], rules: readonly MatchR
 /**
  * Rules are tried in order; the first rule under which an account has any
  * candidate decides. More than one candidate is a dispute, and so is one
- * identity claimed by two accounts: disputes are reported, never acted on,
+ * identity claimed by two accounts, and so is an account whose candidate
+ * already has another account here (a second account, or a shared mailbox
+ * whose claimants got their own): disputes are reported, never acted on,
  * because guessing between two people is how access ends up with the wrong
- * one. An identity that already has a linked account in this target is no
- * candidate (one account per identity per target).
+ * one, and an account that matches a person is never an orphan to disable or
+ * delete. A link whose account is gone (vanished) links nobody: its identity
+ * can be matched again.
  */
 export function correlate(input: {
   readonly accounts: readonly TargetAccount[];
@@ -66,12 +69,11 @@ export function correlate(input: {
   readonly rules: readonly MatchRule[];
 }): Correlation {
   const byAccount = new Map(input.links.map((l) => [l.accountId, l]));
-  const linkedIdentities = new Set(input.links.map((l) => l.identityId));
+  const present = new Set(input.accounts.map((a) => a.accountId));
+  const linkedIdentities = new Set(input.links.filter((l) => present.has(l.accountId)).map((l) => l.identityId));
   const indexes = indexIdentities(input.identities, input.rules);
-  const seen = new Set<string>();
   const tentative: Verdict[] = [];
   for (const account of input.accounts) {
-    seen.add(account.accountId);
     const link = byAccount.get(account.accountId);
     tentative.push(link
       ? { kind: 'linked', account, identityId: link.identityId }
@@ -82,7 +84,7 @@ export function correlate(input: {
   const verdicts = tentative.map((v): Verdict => (v.kind === 'matched' && (claims.get(v.identityId) ?? 0) > 1
     ? { kind: 'disputed', account: v.account, candidates: [v.identityId], rule: v.rule }
     : v));
-  const vanished = input.links.filter((l) => !seen.has(l.accountId));
+  const vanished = input.links.filter((l) => !present.has(l.accountId));
   return { verdicts, vanished };
 }
 
@@ -93,9 +95,9 @@ function decide(
     const rule = rules[i]!;
     const value = normalised(account.attributes[rule.account], rule);
     if (value === undefined) continue;
-    const candidates = (indexes[i]!.get(value) ?? []).filter((id) => !linked.has(id));
-    if (candidates.length === 0) continue;
-    if (candidates.length > 1) return { kind: 'disputed', account, candidates, rule };
+    const candidates = indexes[i]!.get(value);
+    if (candidates === undefined || candidates.length === 0) continue;
+    if (candidates.length > 1 || linked.has(candidates[0]!)) return { kind: 'disputed', account, candidates, rule };
     return { kind: 'matched', account, identityId: candidates[0]!, rule };
   }
   return { kind: 'orphan', account };

@@ -12,7 +12,9 @@ import { csv, person } from './helpers.js';
  * Roster introduced into an OpenLDAP that already has people (added with
  * ldapadd, not by Roster): reconcile links them by employeeNumber, then by
  * mail (trimmed, case-insensitive), reports the orphan and the dispute, and
- * the following sync creates no duplicates.
+ * the following sync creates no duplicates. The dispute outlives the sync
+ * that gives its claimants their own entries, and a joiner never takes over
+ * an unlinked entry that holds the uid they would get.
  */
 describe('reconcile an existing OpenLDAP directory through the engine', () => {
   let slapd: RunningSlapd;
@@ -20,6 +22,13 @@ describe('reconcile an existing OpenLDAP directory through the engine', () => {
   let dir: string;
   let reader: Client;
   const clock = { now: new Date('2026-11-27T09:00:00Z') };
+  const hr = [
+    person({ employeeId: 'E1', givenName: 'Ada', familyName: 'Lovelace' }),
+    person({ employeeId: 'E2', givenName: 'Grace', familyName: 'Hopper' }),
+    person({ employeeId: 'E3', givenName: 'Team', familyName: 'One', email: 'team@example.com' }),
+    person({ employeeId: 'E4', givenName: 'Team', familyName: 'Two', email: 'team@example.com' }),
+    person({ employeeId: 'E5', givenName: 'Alan', familyName: 'Turing' }),
+  ];
 
   function ldapadd(ldif: string): void {
     const file = join(dir, 'seed.ldif');
@@ -54,13 +63,7 @@ describe('reconcile an existing OpenLDAP directory through the engine', () => {
       entry('team.mailbox', 'mail: team@example.com\n'),
       `dn: cn=all-staff,ou=groups,${s}\nobjectClass: groupOfNames\ncn: all-staff\nmember: uid=alovelace,ou=people,${s}\n`,
     ].join('\n'));
-    writeFileSync(join(dir, 'employees.csv'), csv([
-      person({ employeeId: 'E1', givenName: 'Ada', familyName: 'Lovelace' }),
-      person({ employeeId: 'E2', givenName: 'Grace', familyName: 'Hopper' }),
-      person({ employeeId: 'E3', givenName: 'Team', familyName: 'One', email: 'team@example.com' }),
-      person({ employeeId: 'E4', givenName: 'Team', familyName: 'Two', email: 'team@example.com' }),
-      person({ employeeId: 'E5', givenName: 'Alan', familyName: 'Turing' }),
-    ]));
+    writeFileSync(join(dir, 'employees.csv'), csv(hr));
     writeFileSync(join(dir, 'roster.yaml'), `
 store: sqlite:./data/roster.db
 sources:
@@ -135,5 +138,39 @@ roles:
     // A second sync has nothing left to do.
     const again = await engine.sync({ actor: 'test' });
     expect(again.plan.changes).toEqual([]);
+  });
+
+  it('the shared mailbox stays disputed once its claimants have entries of their own: never an orphan', async () => {
+    const report = await engine.reconcile('corp-ldap', { actor: 'test', apply: false });
+    expect(report.linked).toBe(5);
+    expect(report.disputed).toMatchObject([{ accountId: await uuidOf('team.mailbox'), candidates: ['E3', 'E4'] }]);
+    expect(report.orphans.map((o) => o.accountId)).toEqual([await uuidOf('old.contractor')]);
+  });
+
+  it('a joiner never takes over an unlinked entry holding their uid: refused before reconcile knows it, avoided after', async () => {
+    // A departed John Smith, added after the last reconcile: neither the store nor the reconcile memo knows him.
+    ldapadd(`dn: uid=john.smith,ou=people,${slapd.suffix}\nobjectClass: inetOrgPerson\nuid: john.smith\ncn: John Smith\nsn: Smith\nemployeeNumber: X7\nmail: old.john@example.com\n`);
+    const departed = await uuidOf('john.smith');
+    writeFileSync(join(dir, 'employees.csv'), csv([...hr, person({ employeeId: 'E7', givenName: 'John', familyName: 'Smith' })]));
+    await engine.readSource('hr', 'test');
+    const refused = await engine.sync({ actor: 'test' });
+    expect(refused.plan.changes.filter((c) => c.action === 'create').map((c) => c.after?.attributes?.uid)).toEqual(['john.smith']);
+    expect(refused.result?.errors.map((e) => e.error)).toEqual([
+      expect.stringContaining('target.conflict: create on corp-ldap: uid john.smith is held by an account not linked to this person (uid=john.smith,ou=people,'),
+      // The grant planned with the new account's key reaches no one: the departed entry gets nothing.
+      expect.stringContaining('target.not_found: change corp-ldap:E7:grant:all-staff'),
+    ]);
+    expect(await engine.store.accounts.get('corp-ldap', 'E7')).toBeUndefined();
+    const { searchEntries } = await reader.search(`uid=john.smith,ou=people,${slapd.suffix}`, { scope: 'base', attributes: ['mail', 'employeeNumber', 'memberOf'] });
+    expect(searchEntries[0]).toMatchObject({ mail: 'old.john@example.com', employeeNumber: 'X7' });
+    const { searchEntries: staff } = await reader.search(`cn=all-staff,ou=groups,${slapd.suffix}`, { scope: 'base', attributes: ['member'] });
+    expect(staff[0]?.member).not.toContain(`uid=john.smith,ou=people,${slapd.suffix}`);
+    // Reconcile reads him as an orphan; the next plan gives the joiner the next free uid.
+    expect((await engine.reconcile('corp-ldap', { actor: 'test', apply: false })).orphans.map((o) => o.accountId)).toContain(departed);
+    const avoided = await engine.sync({ actor: 'test' });
+    expect(avoided.result?.errors).toEqual([]);
+    expect(avoided.plan.changes.filter((c) => c.action === 'create').map((c) => c.after?.attributes?.uid)).toEqual(['john.smith2']);
+    expect((await engine.store.accounts.get('corp-ldap', 'E7'))?.accountId).toBe(await uuidOf('john.smith2'));
+    expect(await uuidOf('john.smith')).toBe(departed);
   });
 });

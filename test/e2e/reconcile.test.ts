@@ -67,14 +67,15 @@ describe('reconcile an existing application (sql target on SQLite)', () => {
     expect(users.get('shared.mailbox')).toMatchObject({ active: 1 });
   });
 
-  it('applies the orphan action when asked, and only to orphans', async () => {
+  it('applies the orphan action when asked, and only to orphans: the shared mailbox stays disputed', async () => {
     const report = await engine.reconcile('app', { actor: 'test', apply: true });
-    // Once Team One and Team Two have their own accounts, the shared mailbox matches nobody left: an orphan too.
-    expect(report.orphans.map((o) => o.accountId).sort()).toEqual(['old.contractor', 'shared.mailbox']);
-    expect(report.result?.applied).toBe(2);
+    // Team One and Team Two have accounts of their own now; the shared mailbox still matches both: disputed, never an orphan.
+    expect(report.orphans.map((o) => o.accountId)).toEqual(['old.contractor']);
+    expect(report.disputed).toMatchObject([{ accountId: 'shared.mailbox', candidates: ['E3', 'E4'] }]);
+    expect(report.result?.applied).toBe(1);
     const users = appUsers(paths.appDb);
     expect(users.get('old.contractor')).toMatchObject({ active: 0 });
-    expect(users.get('shared.mailbox')).toMatchObject({ active: 0 });
+    expect(users.get('shared.mailbox')).toMatchObject({ active: 1 });
     expect(users.get('alovelace')).toMatchObject({ active: 1 });
   });
 

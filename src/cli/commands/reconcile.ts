@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import type { ReconcileResult } from '../../engine/types.js';
+import { RosterError } from '../../core/errors.js';
+import type { Engine, ReconcileResult } from '../../engine/types.js';
+import { linkAccount } from '../../reconcile/link.js';
 import { EXIT_PROBLEMS, withConfigOption, type CliContext } from '../context.js';
 import { indent, plural, table } from '../format.js';
 import { cliActor } from '../io.js';
@@ -12,6 +14,7 @@ interface ReconcileCliOptions {
   readonly json?: boolean;
   readonly yes?: boolean;
   readonly force?: boolean;
+  readonly link?: readonly string[];
 }
 
 function reportText(report: ReconcileResult, ctx: CliContext): string {
@@ -27,11 +30,24 @@ function reportText(report: ReconcileResult, ctx: CliContext): string {
     lines.push(indent(table(['ORPHAN ACCOUNT', 'KEY'], report.orphans.map((o) => [o.accountId, String(o.key ?? '')]))));
   }
   if (report.disputed.length > 0) {
-    lines.push(dim('  disputed accounts are never acted on: fix the data or link them by hand'));
+    lines.push(dim(`  disputed accounts are never acted on: fix the data, or link one: roster reconcile --link ${report.target} <identity> <accountId>`));
     lines.push(indent(table(['DISPUTED ACCOUNT', 'KEY', 'CANDIDATES', 'BY'], report.disputed.map((d) => [d.accountId, String(d.key ?? ''), d.candidates.join(', '), d.rule]))));
   }
   for (const v of report.vanished) lines.push(`  vanished: ${v.accountId} (linked to ${v.identity}); the next plan restores what policy wants`);
   return lines.join('\n');
+}
+
+/** `--link <target> <identity> <accountId>`: settle a dispute (or claim an orphan) by hand. */
+async function linkByHand(engine: Engine, ctx: CliContext, values: readonly string[], json: boolean | undefined): Promise<void> {
+  const [targetId, identityId, accountId] = values;
+  if (values.length !== 3 || targetId === undefined || identityId === undefined || accountId === undefined) {
+    throw new RosterError('request.invalid', '--link takes three values: <target> <identity> <accountId>');
+  }
+  const target = engine.config.targets.find((t) => t.id === targetId);
+  if (!target) throw new RosterError('target.not_found', `no target with id ${targetId}`);
+  const link = await linkAccount({ store: engine.store, target, identityId, accountId, actor: cliActor(), now: new Date() });
+  if (json) ctx.json(link);
+  else ctx.out(`${identityId} is linked to ${accountId} in ${targetId}; the next plan brings the account in line`);
 }
 
 export function registerReconcile(program: Command, ctx: CliContext): void {
@@ -41,8 +57,13 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
     .option('--json', 'print the reports as JSON')
     .option('--yes', 'apply the orphan actions (disable/delete) the target is configured for')
     .option('--force', 'apply orphan actions even when the safety limits hold them')
+    .option('--link <values...>', '<target> <identity> <accountId>: link an account the last reconcile found disputed or orphaned to an identity (settles the dispute), and do nothing else')
     .action(async (options: ReconcileCliOptions) => {
       await ctx.withEngine(options.config, async (engine) => {
+        if (options.link !== undefined) {
+          await linkByHand(engine, ctx, options.link, options.json);
+          return;
+        }
         const targets = options.target !== undefined ? [options.target] : engine.config.targets.map((t) => t.id);
         const reports: ReconcileResult[] = [];
         for (const target of targets) {
@@ -53,7 +74,6 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
             ctx.out(planSummaryText(report.plan, ctx.style));
             if (report.plan.held && !options.force) {
               ctx.err('orphan actions are held by a safety limit; review them, then run again with --force');
-              ctx.exitCode = EXIT_PROBLEMS;
             } else if (await confirmed(ctx, options.yes, `Apply ${report.plan.changes.length} orphan changes in ${target}?`)) {
               result = await engine.reconcile(target, { actor: cliActor(), apply: true, force: options.force ?? false });
             }
@@ -65,7 +85,9 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
           reports.push(result);
         }
         if (options.json) ctx.json(targets.length === 1 ? reports[0] : reports);
-        if (reports.some((r) => r.disputed.length > 0)) ctx.exitCode = EXIT_PROBLEMS;
+        // The same outcome exits the same way with or without --json: open disputes, or orphan actions held by a safety limit.
+        const held = reports.some((r) => r.plan.held && r.plan.changes.length > 0 && !options.force);
+        if (held || reports.some((r) => r.disputed.length > 0)) ctx.exitCode = EXIT_PROBLEMS;
       });
     });
 }

@@ -8,6 +8,7 @@ import { isNoSuchObject, resultCodeOf, ResultCode, toDirectoryError } from '../d
 import { DirectoryGroups } from '../directory/groups.js';
 import { AttributeMapping } from '../directory/mapping.js';
 import { attributeChanges, toLdapValues } from '../directory/normalise.js';
+import { assertOwned } from '../directory/ownership.js';
 import { ensureParentOUs } from '../directory/parents.js';
 import { deleteEntry, type ClientPool } from '../directory/pool.js';
 import { explainAdDiagnostic, isReferenceNotFound } from './ad-errors.js';
@@ -90,6 +91,7 @@ export class AdConnector implements Connector {
         entry = await this.#reader.byAttribute(this.#mapping.keyLdap, key);
         if (entry === undefined) throw new RosterError('target.rejected', `create on ${this.#targetId}: ${key} was not stored`);
       }
+      await assertOwned(this.#pool, { targetId: this.#targetId, dn: entry.dn, key: { attribute: this.#mapping.keyLdap, value: key }, wanted: this.#ldapValues(spec.attributes) });
       await this.#update(entry, spec.attributes);
       await this.#setEnabled(entry.guid, spec.enabled);
       return this.#account(await this.#entry(entry.guid, 'create'));

@@ -1,0 +1,112 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { memoryTargets } from '../connectors/memory/index.js';
+import { linkAccount } from '../reconcile/link.js';
+import { orphanIdentity } from '../reconcile/orphans.js';
+import { reconcileProject, type TestProject } from '../reconcile/test-project.js';
+import { openEngine } from './index.js';
+import type { Engine } from './types.js';
+
+/** Reconcile through the engine, over a memory target seeded with accounts Roster did not make. */
+describe('reconcile, and the plans after it', () => {
+  const projects: TestProject[] = [];
+  const engines: Engine[] = [];
+  const open = async (p: TestProject) => {
+    const engine = await openEngine(p.config);
+    engines.push(engine);
+    await engine.readSource('hr', 'test');
+    return engine;
+  };
+  const project = (...args: Parameters<typeof reconcileProject>) => {
+    const p = reconcileProject(...args);
+    projects.push(p);
+    return p;
+  };
+  afterEach(async () => {
+    for (const e of engines.splice(0)) await e.close();
+    for (const p of projects.splice(0)) p.remove();
+    memoryTargets.clear();
+  });
+
+  it('A: a shared mailbox stays disputed (not an orphan) after its claimants got their own accounts, and `orphans: disable` leaves it alone', async () => {
+    const p = project('mbox', [{ username: 'team.mailbox', email: 'team@example.com' }], [
+      { id: 'E3', givenName: 'Team', familyName: 'One', email: 'team@example.com' },
+      { id: 'E4', givenName: 'Team', familyName: 'Two', email: 'team@example.com' },
+    ]);
+    const engine = await open(p);
+    expect((await engine.reconcile('mbox', { actor: 't' })).disputed).toHaveLength(1);
+    const sync = await engine.sync({ actor: 't' });
+    expect(sync.plan.changes.filter((c) => c.action === 'create').map((c) => c.identity)).toEqual(['E3', 'E4']);
+    await engine.close();
+    p.write('disable');
+    const again = await open(p);
+    const report = await again.reconcile('mbox', { actor: 't', apply: true });
+    expect(report.disputed).toMatchObject([{ accountId: 'team.mailbox', candidates: ['E3', 'E4'] }]);
+    expect(report.orphans).toEqual([]);
+    expect(report.plan.changes).toEqual([]);
+    expect(memoryTargets.get('mbox')?.accounts.get('team.mailbox')?.enabled).toBe(true);
+  });
+
+  it('B: a person with two disputed accounts gets no third: the create is held until an admin links one', async () => {
+    const p = project('kj', [{ username: 'kjohnson', employeeNumber: 'E6' }, { username: 'katherine.j', employeeNumber: 'E6' }], [
+      { id: 'E6', givenName: 'Katherine', familyName: 'Johnson' },
+    ]);
+    const engine = await open(p);
+    expect((await engine.reconcile('kj', { actor: 't' })).disputed.map((d) => d.accountId).sort()).toEqual(['katherine.j', 'kjohnson']);
+    const held = await engine.plan();
+    expect(held.changes).toEqual([]);
+    expect(held.diagnostics).toEqual([expect.objectContaining({ code: 'reconcile.disputed', identity: 'E6', target: 'kj' })]);
+    const explain = await engine.explain('E6');
+    expect(explain.accounts[0]?.desired.reasons).toContain('reconcile.disputed');
+
+    await expect(linkAccount({ store: engine.store, target: engine.config.targets[0]!, identityId: 'E6', accountId: 'nobody', actor: 't', now: new Date() }))
+      .rejects.toMatchObject({ code: 'target.not_found' });
+    await linkAccount({ store: engine.store, target: engine.config.targets[0]!, identityId: 'E6', accountId: 'kjohnson', actor: 't', now: new Date() });
+    await expect(linkAccount({ store: engine.store, target: engine.config.targets[0]!, identityId: 'E6', accountId: 'katherine.j', actor: 't', now: new Date() }))
+      .rejects.toMatchObject({ code: 'store.conflict' });
+    const sync = await engine.sync({ actor: 't' });
+    expect(sync.plan.changes.filter((c) => c.action === 'create')).toEqual([]);
+    expect(sync.plan.changes.map((c) => [c.action, c.before?.accountId])).toEqual([['update', 'kjohnson']]);
+    expect([...memoryTargets.get('kj')!.accounts.keys()].sort()).toEqual(['katherine.j', 'kjohnson']);
+    // The next pass sees the link and still reports the other account as disputed (E6 has an account: never an orphan).
+    const after = await engine.reconcile('kj', { actor: 't' });
+    expect(after).toMatchObject({ linked: 1, orphans: [], disputed: [{ accountId: 'katherine.j', candidates: ['E6'] }] });
+  });
+
+  it('C: a joiner is not given the name an orphan holds, so the connector never finds that account under it', async () => {
+    const p = project('js', [{ username: 'john.smith', email: 'old.john@example.com', enabled: false }], [{ id: 'E7', givenName: 'John', familyName: 'Smith' }]);
+    const engine = await open(p);
+    expect((await engine.reconcile('js', { actor: 't' })).orphans).toEqual([{ accountId: 'john.smith', key: 'john.smith' }]);
+    const sync = await engine.sync({ actor: 't' });
+    expect(sync.result?.errors).toEqual([]);
+    expect((await engine.store.accounts.get('js', 'E7'))?.accountId).toBe('john.smith2');
+    expect(memoryTargets.get('js')?.accounts.get('john.smith')).toMatchObject({ enabled: false, attributes: { email: 'old.john@example.com' } });
+  });
+
+  it('D: an orphan Roster disabled is still an orphan, and `orphans: delete` deletes it later', async () => {
+    const p = project('orph', [{ username: 'old.two' }], [{ id: 'E1', givenName: 'Ada', familyName: 'Lovelace' }]);
+    p.write('disable');
+    let engine = await open(p);
+    expect((await engine.reconcile('orph', { actor: 't', apply: true })).result?.applied).toBe(1);
+    expect(memoryTargets.get('orph')?.accounts.get('old.two')?.enabled).toBe(false);
+    expect(await engine.store.accounts.listByTarget('orph')).toEqual([]);
+    const after = await engine.reconcile('orph', { actor: 't' });
+    expect(after).toMatchObject({ linked: 0, orphans: [{ accountId: 'old.two' }] });
+    expect(after.plan.changes).toEqual([]); // disabled already: not disabled again
+    await engine.close();
+    p.write('delete');
+    engine = await open(p);
+    expect((await engine.reconcile('orph', { actor: 't', apply: true })).result?.applied).toBe(1);
+    expect(memoryTargets.get('orph')?.accounts.has('old.two')).toBe(false);
+  });
+
+  it('D: a link to an orphan pseudo-identity (left by an earlier version) is dropped and the account reported again', async () => {
+    const p = project('stray', [{ username: 'old.three', enabled: false }], []);
+    const engine = await open(p);
+    await engine.store.accounts.upsert({
+      target: 'stray', identityId: orphanIdentity('old.three'), accountId: 'old.three', attributes: {}, entitlements: [], enabled: false, createdAt: '', updatedAt: '',
+    });
+    const report = await engine.reconcile('stray', { actor: 't' });
+    expect(report).toMatchObject({ linked: 0, orphans: [{ accountId: 'old.three' }], vanished: [] });
+    expect(await engine.store.accounts.listByTarget('stray')).toEqual([]);
+  });
+});

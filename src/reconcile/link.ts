@@ -1,0 +1,55 @@
+import type { TargetConfig } from '../config/types.js';
+import { RosterError } from '../core/errors.js';
+import type { LinkedAccount, TargetAccount } from '../core/types.js';
+import { uniqueAttributesOf } from '../policy/index.js';
+import type { Store } from '../store/types.js';
+import { memoAfterLink, memoKey, unlinkedKey, type ReconcileMemo, type UnlinkedAccounts } from './memo.js';
+
+/**
+ * An admin settles a dispute (or claims an orphan): link one account the last
+ * reconcile pass found unlinked to an identity. Reads the store only: the
+ * account is taken as that pass read it, and the next pass refreshes it.
+ * The identity's held create is released (its dispute is settled) and the
+ * account's name stops being held against joiners (its link holds it now).
+ */
+export async function linkAccount(input: {
+  readonly store: Store;
+  readonly target: TargetConfig;
+  readonly identityId: string;
+  readonly accountId: string;
+  readonly actor: string;
+  readonly now: Date;
+}): Promise<LinkedAccount> {
+  const { store, target, identityId, accountId } = input;
+  if (await store.identities.get(identityId) === undefined) throw new RosterError('identity.not_found', `no identity with id ${identityId}`);
+  const existing = await store.accounts.get(target.id, identityId);
+  if (existing !== undefined) {
+    throw new RosterError('store.conflict', `${identityId} is already linked to ${existing.accountId} in ${target.id}; one account per person and target`);
+  }
+  const snapshot = await store.state.get<UnlinkedAccounts>(unlinkedKey(target.id));
+  const account = snapshot?.accounts.find((a) => a.accountId === accountId);
+  if (snapshot === undefined || account === undefined) {
+    throw new RosterError('target.not_found',
+      `${accountId} is not an unlinked account of the last reconcile of ${target.id}; run roster reconcile --target ${target.id} first`);
+  }
+  const holder = (await store.accounts.listByTarget(target.id)).find((l) => l.accountId === accountId);
+  if (holder !== undefined) throw new RosterError('store.conflict', `${accountId} in ${target.id} is already linked to ${holder.identityId}`);
+
+  const link = newLink(target.id, identityId, account, input.now.toISOString());
+  await store.accounts.upsert(link);
+  const memo = await store.state.get<ReconcileMemo>(memoKey(target.id));
+  if (memo !== undefined) await store.state.set(memoKey(target.id), memoAfterLink(memo, account, identityId, uniqueAttributesOf(target)));
+  await store.state.set(unlinkedKey(target.id), { at: snapshot.at, accounts: snapshot.accounts.filter((a) => a.accountId !== accountId) } satisfies UnlinkedAccounts);
+  await store.audit.append([{
+    kind: 'account.linked', actor: input.actor, identity: identityId, target: target.id, reasons: ['reconcile.linked_by_admin'], data: { accountId },
+  }]);
+  return link;
+}
+
+/** A link to an account as the target holds it (its state is the link's actual state). */
+export function newLink(target: string, identityId: string, account: TargetAccount, at: string): LinkedAccount {
+  return {
+    target, identityId, accountId: account.accountId, attributes: account.attributes, entitlements: account.entitlements,
+    enabled: account.enabled, createdAt: at, updatedAt: at, ...(account.enabled ? {} : { disabledAt: at }),
+  };
+}
