@@ -24,6 +24,10 @@ export interface Connector {
    * Create the account (attributes include the natural key) and return its
    * stable id. If one with the same natural key exists, return it instead of
    * failing (idempotence), after bringing its attributes and `enabled` in line.
+   * Directory connectors adopt such an entry only when it provably belongs to
+   * this person (its employee id matches, see directory/ownership.ts) and
+   * otherwise fail with a non-retryable 'target.conflict': an unlinked
+   * account with the same name may be a departed person's.
    */
   create(spec: AccountSpec): Promise<TargetAccount>;
   /** Set the given attributes (a null value clears one). */
