@@ -57,6 +57,7 @@ export function crossCheck(
     } else {
       const parsed = schema.safeParse(target.connection);
       if (!parsed.success) problems.push(...issuesToProblems(parsed.error.issues, target.connection, locator, ['targets', i, 'connection'], schema));
+      else if (target.type === 'scim') problems.push(...unmappedScimAttributes(target, i, parsed.data, locator));
     }
     const attributeNames = Object.keys(target.attributes);
     if (!attributeNames.includes(target.accountKey)) {
@@ -137,6 +138,25 @@ function directorySourceProblems(source: ConfigInput['sources'][number], i: numb
     problems.push(locator.at(['sources', i, key], `only ${takers} takes '${key}'`, { onKey: true }));
   }
   return problems;
+}
+
+/**
+ * A scim target writes each of its attributes at the SCIM path
+ * `connection.mapping` gives it (the parsed connection: the default mapping
+ * when none is written, which a written one replaces as a whole). An
+ * attribute without a path would fail every change of every account with
+ * `target.rejected` at run time, so it is refused here, where the line is known.
+ */
+function unmappedScimAttributes(target: ConfigInput['targets'][number], i: number, connection: unknown, locator: ProblemLocator): ConfigProblem[] {
+  const mapping = isRecord(connection) && isRecord(connection['mapping']) ? connection['mapping'] : {};
+  const mapped = Object.keys(mapping);
+  return Object.keys(target.attributes)
+    .filter((name) => !Object.hasOwn(mapping, name))
+    .map((name) => locator.at(
+      ['targets', i, 'attributes', name],
+      `'${name}' has no SCIM path in connection.mapping (mapped: ${mapped.join(', ')}); add '${name}: <SCIM attribute path>' there`,
+      { onKey: true },
+    ));
 }
 
 function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {

@@ -2,9 +2,9 @@ import type { SourceConfig, SourceFields } from '../config/types.js';
 import { isRosterError, RosterError } from '../core/errors.js';
 import type { SourceBatch } from '../core/types.js';
 import { ENTERPRISE_USER_SCHEMA_ID, type ScimResourceSchema } from '../scim/filter/index.js';
-import { compileElementFilter, type ElementPredicate } from '../scim/resource/patch-filter.js';
-import { createScimRegistry, type ScimExtensionConfig } from '../scim/resource/index.js';
-import { parsePatchPath, resolvePatchPath, type PatchTarget } from '../scim/resource/patch-path.js';
+import {
+  compileElementFilter, createScimRegistry, parsePatchPath, resolvePatchPath, type ElementPredicate, type PatchTarget, type ScimExtensionConfig,
+} from '../scim/resource/index.js';
 import type { ScimResource, ScimStore } from '../store/types.js';
 import { BatchBuilder } from './batch.js';
 import { isPlainObject } from './values.js';

@@ -6,6 +6,8 @@ import { silentLogger } from '../../src/core/log.js';
 import { memoryTargets } from '../../src/connectors/memory/index.js';
 import { createConnector } from '../../src/connectors/registry.js';
 import { connectorConformance } from './connector-suite.js';
+import { freshSchema } from '../support/pg.js';
+import { startRosterScim } from '../support/roster-scim.js';
 import { startScimmy } from '../support/scimmy.js';
 
 const PG_URL = 'postgres://root@127.0.0.1:5432/test';
@@ -79,3 +81,15 @@ function scimConformance(name: string, start: () => Promise<{ baseUrl: string; t
 // a slow target by the suite's measure. 1,000 accounts over pages of 100; test/e2e/scim-client.test.ts
 // pages through 2,500.
 scimConformance('scim against scimmy', () => startScimmy(), 1000);
+
+// Roster's own SCIM server (src/api/scim), with its production page size of 1,000, on both stores:
+// filters (and the `groups` of a list page) are SQL, translated per dialect.
+scimConformance('scim against roster', () => startRosterScim());
+scimConformance('scim against roster on PostgreSQL', async () => {
+  const schema = await freshSchema('roster_scim_conformance');
+  const server = await startRosterScim({ storeUrl: schema.url });
+  return { ...server, stop: async () => {
+    await server.stop();
+    await schema.drop();
+  } };
+});

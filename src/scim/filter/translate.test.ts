@@ -68,6 +68,8 @@ describe('translateFilter refusals', () => {
     ['name eq "x"', /complex/],
     ['meta.lastModified co "2011"', /dateTime/],
     ['meta.lastModified gt "yesterday"', /ISO 8601/],
+    ['meta.lastModified gt "2026-02-31T00:00:00Z"', /real day/],
+    ['meta.created eq "2026-02-29"', /real day/],
     ['level eq "3"', /needs a number/],
     ['userName eq 3', /needs a "string"/],
     ['userName gt null', /null/],

@@ -1,11 +1,11 @@
 import type { FilterNode, ScimAttribute } from '../filter/index.js';
-import { patchError } from './patch-errors.js';
+import { scimFault } from './errors.js';
 import { compileElementFilter, filterTemplate } from './patch-filter.js';
 import { assigned, isObject, sameJson, withKey } from './patch-json.js';
 import { appendElements, keepOnePrimary, mergeElement, removeElements } from './patch-multi.js';
 import type { PatchTarget } from './patch-path.js';
 import { coerceSingle, coerceValue } from './patch-values.js';
-import { own } from './schemas.js';
+import { mutabilityOf, own } from './schemas.js';
 
 export type PatchOpName = 'add' | 'replace' | 'remove';
 
@@ -16,6 +16,8 @@ export interface AttributeChange {
   /** The value as the client sent it; undefined when there was none. */
   readonly value: unknown;
   readonly budget: WorkBudget;
+  /** One key of a no-path value: part of a resource representation, where readOnly attributes are ignored. */
+  readonly fromValue?: boolean;
 }
 
 /**
@@ -33,7 +35,7 @@ export class WorkBudget {
 
   spend(visits: number): void {
     this.#left -= visits;
-    if (this.#left < 0) throw patchError('tooMany', `the operations would visit more than ${MAX_VALUE_VISITS} values: send them in smaller requests`);
+    if (this.#left < 0) throw scimFault('tooMany', `the operations would visit more than ${MAX_VALUE_VISITS} values: send them in smaller requests`);
   }
 }
 
@@ -41,10 +43,22 @@ export class WorkBudget {
  * The attribute's value after the change (undefined: unassigned), following
  * RFC 7644 §3.5.2.1 (add), §3.5.2.2 (remove) and §3.5.2.3 (replace), with
  * the attribute's mutability and `required` checked.
+ *
+ * ReadOnly attributes: an operation whose path names one is a modification
+ * RFC 7644 §3.5.2 forbids ("a client MUST NOT modify an attribute that has
+ * mutability readOnly"; an incompatible operation SHALL get an error), so it
+ * is `mutability` unless it repeats the stored value. A readOnly attribute
+ * that is part of a value — a key of a no-path value, which is a resource
+ * representation, or a sub-attribute of an object value — is an echo of what
+ * the client read, and is ignored as a PUT ignores it (§3.5.1: "Any values
+ * provided SHALL be ignored"). Okta and Entra ID send whole resources back
+ * that way, `groups` included, which Roster computes and never stores.
+ * `id` and `meta` keep their own checks (patch-managed.ts).
  */
 export function changeAttribute(change: AttributeChange, current: unknown): unknown {
   const { target } = change;
   change.budget.spend(Array.isArray(current) ? current.length + 1 : 1);
+  if (change.fromValue === true && mutabilityOf(target.attribute) === 'readOnly') return current;
   let next: unknown;
   if (target.filter !== undefined) next = changeSelected(change, target.filter, current);
   else if (target.sub !== undefined) next = target.attribute.multiValued ? changeEverySub(change, current) : setSub(change, current);
@@ -144,7 +158,7 @@ function changeSelected(change: AttributeChange, filter: FilterNode, current: un
 function addUnmatched(change: AttributeChange, filter: FilterNode, before: readonly unknown[]): unknown[] {
   const { op, target, value } = change;
   const template = op === 'add' ? filterTemplate(filter, target.attribute) : undefined;
-  if (template === undefined) throw patchError('noTarget', `'${target.text}' matches no value`);
+  if (template === undefined) throw scimFault('noTarget', `'${target.text}' matches no value`);
   if (value === null) return [...before];
   const element = target.sub === undefined ? mergeElement(template, coerceSingle(target.attribute, value, target.text)) : setSub(change, template);
   return keepOnePrimary(target.attribute, before, [...before, element]);
@@ -154,14 +168,15 @@ function addUnmatched(change: AttributeChange, filter: FilterNode, before: reado
  * RFC 7644 §3.5.2: a client MUST NOT modify a readOnly attribute, nor an
  * immutable one that already has a value (it MAY add one to an empty one);
  * §3.5.2.2: removing or unassigning a required attribute is `mutability` too.
- * Repeating the current value is not a modification.
+ * Repeating the current value is not a modification. (ReadOnly values echoed
+ * inside a value never get here: see changeAttribute.)
  */
 export function checkMutability(attribute: ScimAttribute, before: unknown, after: unknown, text: string): void {
   if (sameJson(before, after)) return;
-  const mutability = attribute.mutability ?? 'readWrite';
-  if (mutability === 'readOnly') throw patchError('mutability', `'${text}' is read-only`);
-  if (mutability === 'immutable' && before !== undefined) throw patchError('mutability', `'${text}' is immutable: it cannot change once set`);
-  if (after === undefined && attribute.required === true) throw patchError('mutability', `'${text}' is required and cannot be removed`);
+  const mutability = mutabilityOf(attribute);
+  if (mutability === 'readOnly') throw scimFault('mutability', `'${text}' is read-only`);
+  if (mutability === 'immutable' && before !== undefined) throw scimFault('mutability', `'${text}' is immutable: it cannot change once set`);
+  if (after === undefined && attribute.required === true) throw scimFault('mutability', `'${text}' is required and cannot be removed`);
 }
 
 function list(value: unknown): readonly unknown[] {

@@ -1,5 +1,5 @@
 import type { PatchOpName } from './patch-apply.js';
-import { patchError } from './patch-errors.js';
+import { scimFault } from './errors.js';
 import { isObject, memberIgnoringCase, type JsonObject } from './patch-json.js';
 
 export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -30,34 +30,34 @@ const OPS: ReadonlySet<string> = new Set(['add', 'replace', 'remove']);
  * (Entra ID sends "Replace"), a null path. Strict about the rest.
  */
 export function readOperations(body: unknown): PatchOperation[] {
-  if (!isObject(body)) throw patchError('invalidSyntax', 'a PATCH body must be a JSON object');
+  if (!isObject(body)) throw scimFault('invalidSyntax', 'a PATCH body must be a JSON object');
   const schemas = member(body, 'schemas');
   const valid = Array.isArray(schemas) && schemas.length > 0 && schemas.every((uri) => typeof uri === 'string' && uri.toLowerCase() === PATCH_OP_SCHEMA.toLowerCase());
-  if (!valid) throw patchError('invalidSyntax', `'schemas' must be ["${PATCH_OP_SCHEMA}"]`);
+  if (!valid) throw scimFault('invalidSyntax', `'schemas' must be ["${PATCH_OP_SCHEMA}"]`);
   const operations = member(body, 'Operations');
   // §3.5.2: "Operations", whose value is an array of one or more PATCH operations.
-  if (!Array.isArray(operations) || operations.length === 0) throw patchError('invalidSyntax', "'Operations' must be an array of one or more operations");
-  if (operations.length > MAX_PATCH_OPERATIONS) throw patchError('invalidSyntax', `at most ${MAX_PATCH_OPERATIONS} operations per request`);
+  if (!Array.isArray(operations) || operations.length === 0) throw scimFault('invalidSyntax', "'Operations' must be an array of one or more operations");
+  if (operations.length > MAX_PATCH_OPERATIONS) throw scimFault('invalidSyntax', `at most ${MAX_PATCH_OPERATIONS} operations per request`);
   return operations.map((operation, index) => readOperation(operation, `Operations[${index}]`));
 }
 
 function readOperation(operation: unknown, where: string): PatchOperation {
-  if (!isObject(operation)) throw patchError('invalidSyntax', `${where} must be an object`);
+  if (!isObject(operation)) throw scimFault('invalidSyntax', `${where} must be an object`);
   const op = member(operation, 'op', where);
-  if (typeof op !== 'string' || !OPS.has(op.toLowerCase())) throw patchError('invalidSyntax', `${where}: 'op' must be add, replace or remove`);
+  if (typeof op !== 'string' || !OPS.has(op.toLowerCase())) throw scimFault('invalidSyntax', `${where}: 'op' must be add, replace or remove`);
   const name = op.toLowerCase() as PatchOpName;
   const path = member(operation, 'path', where);
   if (path !== undefined && path !== null && (typeof path !== 'string' || path.trim() === '')) {
-    throw patchError('invalidPath', `${where}: 'path' must be a non-empty string`);
+    throw scimFault('invalidPath', `${where}: 'path' must be a non-empty string`);
   }
   const value = member(operation, 'value', where);
   // §3.5.2.1 / §3.5.2.3: add and replace MUST carry a value; §3.12: a missing required value is invalidValue.
-  if (name !== 'remove' && value === undefined) throw patchError('invalidValue', `${where}: '${name}' needs a 'value'`);
+  if (name !== 'remove' && value === undefined) throw scimFault('invalidValue', `${where}: '${name}' needs a 'value'`);
   return { op: name, ...(typeof path === 'string' ? { path: path.trim() } : {}), value };
 }
 
 function member(object: JsonObject, name: string, where = 'the body'): unknown {
   const found = memberIgnoringCase(object, name);
-  if (found.ambiguous) throw patchError('invalidSyntax', `${where} has '${name}' twice (in different case)`);
+  if (found.ambiguous) throw scimFault('invalidSyntax', `${where} has '${name}' twice (in different case)`);
   return found.value;
 }

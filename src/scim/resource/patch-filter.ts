@@ -1,6 +1,6 @@
 import { isRosterError } from '../../core/errors.js';
 import { comparisonValue, normaliseDateTime, type CompareNode, type FilterNode, type ScimAttribute } from '../filter/index.js';
-import { patchError } from './patch-errors.js';
+import { scimFault } from './errors.js';
 import { assigned, define, isObject, type JsonObject } from './patch-json.js';
 import { findAttribute, own } from './schemas.js';
 
@@ -38,7 +38,7 @@ export function compileElementFilter(node: FilterNode, attribute: ScimAttribute)
     case 'compare':
       return compileCompare(node, attribute);
     case 'valuePath':
-      throw patchError('invalidPath', `value paths cannot be nested ('${node.path.text}[…]')`);
+      throw scimFault('invalidPath', `value paths cannot be nested ('${node.path.text}[…]')`);
   }
 }
 
@@ -50,15 +50,15 @@ interface Reader {
 /** How to read the named sub-attribute of one element; `value` of a simple multi-valued attribute is the element itself. */
 function reader(path: CompareNode['path'], attribute: ScimAttribute): Reader {
   if (path.uri !== undefined || path.subAttribute !== undefined) {
-    throw patchError('invalidPath', `'${path.text}' inside '${attribute.name}[…]' must be a plain sub-attribute name`);
+    throw scimFault('invalidPath', `'${path.text}' inside '${attribute.name}[…]' must be a plain sub-attribute name`);
   }
   if (attribute.type !== 'complex') {
-    if (path.name.toLowerCase() !== 'value') throw patchError('invalidPath', `'${attribute.name}' is not complex: its filter can only name 'value'`);
+    if (path.name.toLowerCase() !== 'value') throw scimFault('invalidPath', `'${attribute.name}' is not complex: its filter can only name 'value'`);
     return { sub: { ...attribute, multiValued: false }, value: (element) => element };
   }
   const sub = findAttribute(attribute.subAttributes, path.name);
-  if (sub === undefined) throw patchError('invalidPath', `attribute '${attribute.name}' has no sub-attribute '${path.name}'`);
-  if (sub.type === 'complex') throw patchError('invalidPath', `'${sub.name}' is complex and cannot be compared`);
+  if (sub === undefined) throw scimFault('invalidPath', `attribute '${attribute.name}' has no sub-attribute '${path.name}'`);
+  if (sub.type === 'complex') throw scimFault('invalidPath', `'${sub.name}' is complex and cannot be compared`);
   return { sub, value: (element) => (isObject(element) ? own(element, sub.name) : undefined) };
 }
 
@@ -68,13 +68,13 @@ function compileCompare(node: CompareNode, attribute: ScimAttribute): ElementPre
   const read = reader(node.path, attribute);
   const { sub } = read;
   if (node.value === null) {
-    if (node.operator !== 'eq' && node.operator !== 'ne') throw patchError('invalidPath', `'${node.path.text} ${node.operator} null': null only works with eq and ne`);
+    if (node.operator !== 'eq' && node.operator !== 'ne') throw scimFault('invalidPath', `'${node.path.text} ${node.operator} null': null only works with eq and ne`);
     const wanted = node.operator === 'ne';
     return (element) => (assigned(read.value(element)) !== undefined) === wanted;
   }
   const expected = expectedValue(node, sub);
   const refuse = (why: string): never => {
-    throw patchError('invalidPath', `'${node.operator}' cannot be used on '${node.path.text}' (${why})`);
+    throw scimFault('invalidPath', `'${node.operator}' cannot be used on '${node.path.text}' (${why})`);
   };
   if (typeof expected === 'boolean' && node.operator !== 'eq' && node.operator !== 'ne') refuse('it is boolean: only eq, ne and pr');
   if (typeof expected === 'number' && SUBSTRING.has(node.operator)) refuse(`it is ${sub.type}: no substring match`);
@@ -111,7 +111,7 @@ function expectedValue(node: CompareNode, sub: ScimAttribute): string | number |
     return comparisonValue(node, sub);
   } catch (error) {
     if (!isRosterError(error)) throw error;
-    throw patchError('invalidPath', error.message, error);
+    throw scimFault('invalidPath', error.message, error);
   }
 }
 

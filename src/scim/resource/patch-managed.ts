@@ -1,6 +1,6 @@
 import { normaliseDateTime, type ScimResourceSchema } from '../filter/index.js';
 import type { PatchOpName } from './patch-apply.js';
-import { patchError } from './patch-errors.js';
+import { scimFault } from './errors.js';
 import { isObject, memberIgnoringCase, sameJson } from './patch-json.js';
 import type { ParsedPath } from './patch-path.js';
 
@@ -32,19 +32,19 @@ export function checkServerManaged(schema: ScimResourceSchema, op: PatchOpName, 
   const name = path.name.toLowerCase();
   if (name === 'schemas') return checkSchemas(schema, op === 'remove' ? undefined : value, path.text);
   if (op === 'remove' || path.filter !== undefined || (name === 'id' && path.sub !== undefined)) {
-    throw patchError('mutability', `'${path.text}' is read-only`);
+    throw scimFault('mutability', `'${path.text}' is read-only`);
   }
-  if (value === null) throw patchError('mutability', `'${path.text}' is read-only`);
+  if (value === null) throw scimFault('mutability', `'${path.text}' is read-only`);
   if (name === 'id') {
-    if (current.id !== undefined && value !== current.id) throw patchError('mutability', `'id' is read-only (it is "${current.id}")`);
+    if (current.id !== undefined && value !== current.id) throw scimFault('mutability', `'id' is read-only (it is "${current.id}")`);
     return;
   }
   if (current.meta === undefined) return;
   const given = path.sub === undefined ? value : { [path.sub]: value };
-  if (!isObject(given)) throw patchError('invalidValue', "'meta' needs an object");
+  if (!isObject(given)) throw scimFault('invalidValue', "'meta' needs an object");
   for (const [key, entry] of Object.entries(given)) {
     const known = memberIgnoringCase(current.meta, key);
-    if (!sameMetaValue(entry, known.value)) throw patchError('mutability', `'meta.${key}' is read-only`);
+    if (!sameMetaValue(entry, known.value)) throw scimFault('mutability', `'meta.${key}' is read-only`);
   }
 }
 
@@ -63,6 +63,6 @@ function checkSchemas(schema: ScimResourceSchema, value: unknown, text: string):
   const known = new Set([schema.core, ...(schema.extensions ?? [])].map((owner) => owner.id.toLowerCase()));
   const uris = Array.isArray(value) ? value : [value];
   for (const uri of uris) {
-    if (typeof uri !== 'string' || !known.has(uri.toLowerCase())) throw patchError('invalidValue', `'${text}': ${JSON.stringify(uri)} is not a schema of this resource type`);
+    if (typeof uri !== 'string' || !known.has(uri.toLowerCase())) throw scimFault('invalidValue', `'${text}': ${JSON.stringify(uri)} is not a schema of this resource type`);
   }
 }

@@ -1,5 +1,5 @@
 import type { ScimAttribute } from '../filter/index.js';
-import { patchError } from './patch-errors.js';
+import { scimFault } from './errors.js';
 import { isObject, sameJson, withKey, type JsonObject } from './patch-json.js';
 import { findAttribute, own } from './schemas.js';
 
@@ -93,10 +93,10 @@ export function mergeElement(base: unknown, update: unknown): unknown {
  */
 export function removeElements(attribute: ScimAttribute, current: readonly unknown[], values: readonly unknown[]): unknown[] {
   const valueSub = attribute.type === 'complex' ? findAttribute(attribute.subAttributes, 'value') : undefined;
-  if (attribute.type === 'complex' && valueSub === undefined) throw patchError('invalidValue', `'${attribute.name}' has no 'value' to remove elements by`);
+  if (attribute.type === 'complex' && valueSub === undefined) throw scimFault('invalidValue', `'${attribute.name}' has no 'value' to remove elements by`);
   for (const value of values) {
     if (valueSub !== undefined && (!isObject(value) || own(value, 'value') === undefined)) {
-      throw patchError('invalidValue', `removing from '${attribute.name}' by value needs a 'value' in every element`);
+      throw scimFault('invalidValue', `removing from '${attribute.name}' by value needs a 'value' in every element`);
     }
   }
   const keyOf = elementKeyer(attribute);
@@ -114,7 +114,7 @@ export function keepOnePrimary(attribute: ScimAttribute, before: readonly unknow
   const old = new Set(before);
   const isPrimary = (element: unknown): boolean => isObject(element) && own(element, 'primary') === true;
   const chosen = after.filter((element) => !old.has(element) && isPrimary(element));
-  if (chosen.length > 1) throw patchError('invalidValue', `'${attribute.name}': at most one value may be primary (RFC 7643 §2.4)`);
+  if (chosen.length > 1) throw scimFault('invalidValue', `'${attribute.name}': at most one value may be primary (RFC 7643 §2.4)`);
   if (chosen.length === 0) return [...after];
   return after.map((element) => (element !== chosen[0] && isPrimary(element) ? withKey(element as JsonObject, 'primary', false) : element));
 }

@@ -1,6 +1,6 @@
 import { isRosterError } from '../../core/errors.js';
 import { parseFilter, type AttributePath, type FilterNode, type ScimAttribute, type ScimResourceSchema, type ScimSchema } from '../filter/index.js';
-import { patchError, type PatchScimType } from './patch-errors.js';
+import { scimFault, type ScimFaultType } from './errors.js';
 import { findAttribute, findSchema, schemasOf } from './schemas.js';
 
 /** Where a PATCH operation points: one attribute, maybe one sub-attribute, maybe a filter over the elements. */
@@ -34,7 +34,7 @@ const SUB_ATTRIBUTE = /^\.([A-Za-z$_][A-Za-z0-9$_-]*)$/;
  * `]`, a filter string may). Any fault is `scimType` (invalidPath for a path:
  * RFC 7644 §3.12 says a malformed path, filter part included, is invalidPath).
  */
-export function parsePatchPath(text: string, scimType: PatchScimType): ParsedPath {
+export function parsePatchPath(text: string, scimType: ScimFaultType): ParsedPath {
   const close = text.lastIndexOf(']');
   const head = close === -1 ? `${text} pr` : text.slice(0, close + 1);
   const tail = close === -1 ? '' : text.slice(close + 1);
@@ -43,13 +43,13 @@ export function parsePatchPath(text: string, scimType: PatchScimType): ParsedPat
     node = parseFilter(head);
   } catch (error) {
     if (!isRosterError(error)) throw error;
-    throw patchError(scimType, `invalid path '${text}': ${error.message}`, error);
+    throw scimFault(scimType, `invalid path '${text}': ${error.message}`, error);
   }
   // A head without `]` can only parse to `present`; one ending in `]` to a value path (or and / or, refused).
   const sub = tail === '' ? undefined : SUB_ATTRIBUTE.exec(tail)?.[1];
   if (node.kind === 'present') return split(node.path, text);
   if (node.kind === 'valuePath' && (tail === '' || sub !== undefined)) return split(node.path, text, node.filter, sub);
-  throw patchError(scimType, `invalid path '${text}'`);
+  throw scimFault(scimType, `invalid path '${text}'`);
 }
 
 function split(path: AttributePath, text: string, filter?: FilterNode, sub?: string): ParsedPath {
@@ -68,17 +68,17 @@ function split(path: AttributePath, text: string, filter?: FilterNode, sub?: str
  * `within` restricts the search to one extension (keys inside an extension
  * object of a no-path value).
  */
-export function resolvePatchPath(schema: ScimResourceSchema, path: ParsedPath, scimType: PatchScimType, within?: ScimSchema): PatchTarget {
+export function resolvePatchPath(schema: ScimResourceSchema, path: ParsedPath, scimType: ScimFaultType, within?: ScimSchema): PatchTarget {
   const owner = findOwner(schema, path, scimType, within);
   const attribute = findAttribute(owner.attributes, path.name);
-  if (attribute === undefined) throw patchError(scimType, `unknown attribute '${path.name}' in '${path.text}'`);
+  if (attribute === undefined) throw scimFault(scimType, `unknown attribute '${path.name}' in '${path.text}'`);
   let sub: ScimAttribute | undefined;
   if (path.sub !== undefined) {
     sub = findAttribute(attribute.subAttributes, path.sub);
-    if (sub === undefined) throw patchError(scimType, `attribute '${attribute.name}' has no sub-attribute '${path.sub}'`);
+    if (sub === undefined) throw scimFault(scimType, `attribute '${attribute.name}' has no sub-attribute '${path.sub}'`);
   }
   if (path.filter !== undefined && !attribute.multiValued) {
-    throw patchError(scimType, `'${path.text}': a filter needs a multi-valued attribute, '${attribute.name}' is single-valued`);
+    throw scimFault(scimType, `'${path.text}': a filter needs a multi-valued attribute, '${attribute.name}' is single-valued`);
   }
   return {
     ...(owner === schema.core ? {} : { extension: owner }),
@@ -89,15 +89,15 @@ export function resolvePatchPath(schema: ScimResourceSchema, path: ParsedPath, s
   };
 }
 
-function findOwner(schema: ScimResourceSchema, path: ParsedPath, scimType: PatchScimType, within?: ScimSchema): ScimSchema {
+function findOwner(schema: ScimResourceSchema, path: ParsedPath, scimType: ScimFaultType, within?: ScimSchema): ScimSchema {
   const schemas = within === undefined ? schemasOf(schema) : [within];
   if (path.uri !== undefined) {
     const owner = findSchema(schema, path.uri);
-    if (owner === undefined || !schemas.includes(owner)) throw patchError(scimType, `unknown schema '${path.uri}' in '${path.text}'`);
+    if (owner === undefined || !schemas.includes(owner)) throw scimFault(scimType, `unknown schema '${path.uri}' in '${path.text}'`);
     return owner;
   }
   const owner = schemas.find((candidate) => findAttribute(candidate.attributes, path.name) !== undefined);
-  if (owner === undefined) throw patchError(scimType, `unknown attribute '${path.name}' in '${path.text}'`);
+  if (owner === undefined) throw scimFault(scimType, `unknown attribute '${path.name}' in '${path.text}'`);
   return owner;
 }
 

@@ -73,11 +73,35 @@ describe('multi-valued attributes and primary (RFC 7643 §2.4)', () => {
 });
 
 describe('mutability (RFC 7644 §3.5.2, RFC 7643 §2.2)', () => {
-  it('refuses a change to a readOnly attribute, and accepts repeating its value', () => {
+  it('refuses a path that would change a readOnly attribute (§3.5.2), and accepts repeating its value', () => {
     expect(fault({ op: 'add', path: 'groups', value: [{ value: 'g2' }] })).toBe('mutability');
     expect(fault({ op: 'remove', path: 'groups' })).toBe('mutability');
+    expect(fault({ op: 'replace', path: 'groups[value eq "g1"].display', value: 'Renamed' })).toBe('mutability');
     expect(fault({ op: 'replace', path: `${ACME}:clearance`, value: 'high' })).toBe('mutability');
-    expect(patch({ op: 'replace', value: { groups: USER_DATA.groups, [ACME]: { clearance: 'low' } } }).changed).toBe(false);
+    expect(patch({ op: 'replace', path: `${ACME}:clearance`, value: 'low' }).changed).toBe(false);
+  });
+
+  it('ignores readOnly attributes echoed in a no-path value, as a PUT does (§3.5.1)', () => {
+    for (const value of [
+      { groups: [{ value: 'g9', display: 'Echoed' }] },
+      { groups: [] },
+      { [ACME]: { clearance: 'top' } },
+      { [`${ACME}:clearance`]: 'top' },
+    ]) {
+      expect(patch({ op: 'replace', value })).toEqual({ data: USER_DATA, changed: false });
+    }
+    // The server's case: `groups` is computed, never stored, and a client echoes what it read.
+    const { groups: _computed, ...stored } = USER_DATA;
+    const echoed = applyPatch(USER, stored, patchBody({ op: 'replace', value: { userName: 'bjensen', groups: [{ value: 'g1', display: 'Tour Guides' }] } }));
+    expect(echoed).toEqual({ data: stored, changed: false });
+    const { data, changed } = patch({ op: 'replace', value: { displayName: 'Babs', groups: [{ value: 'g9' }], [ACME]: { clearance: 'top', badge: 'B-1' } } });
+    expect(changed).toBe(true);
+    expect(data).toEqual({ ...USER_DATA, displayName: 'Babs' });
+  });
+
+  it('drops a readOnly sub-attribute from a value (manager.displayName echoed back)', () => {
+    const { data } = patch({ op: 'replace', path: `${ENTERPRISE}:manager`, value: { value: 'm-1', displayName: 'Boss' } });
+    expect(data[ENTERPRISE]).toEqual({ manager: { value: 'm-1' } });
   });
 
   it('lets an immutable attribute be set once, never changed or removed', () => {
@@ -122,7 +146,9 @@ describe('values by type', () => {
     ['a fraction as integer', { level: 1.5 }],
     ['a number too large to be exact', { level: 2 ** 60 }],
     ['a word as decimal', { score: 'NaN' }],
+    ['a numeral with a fraction as integer', { level: '1.5' }],
     ['an impossible date', { hired: '2026-02-31T00:00:00Z' }],
+    ['29 February of a common year', { hired: '2026-02-29' }],
     ['a number as dateTime', { hired: 0 }],
     ['a number as boolean', { contractor: 1 }],
     ['a number as string', { badge: 7 }],

@@ -2,7 +2,7 @@ import { isRosterError } from '../../core/errors.js';
 import type { ScimResourceSchema, ScimSchema } from '../filter/index.js';
 import { changeAttribute, WorkBudget, type AttributeChange, type PatchOpName } from './patch-apply.js';
 import { readOperations, type PatchOperation } from './patch-body.js';
-import { patchError, type PatchScimType } from './patch-errors.js';
+import { scimFault, type ScimFaultType } from './errors.js';
 import { assigned, isObject, sameJson, withKey, type JsonObject } from './patch-json.js';
 import { checkServerManaged, isServerManaged, type ServerManagedValues } from './patch-managed.js';
 import { extensionNamed, parsePatchPath, resolvePatchPath, type PatchTarget } from './patch-path.js';
@@ -31,9 +31,13 @@ export interface PatchResult {
  *
  * Tolerated beyond the RFC, because Microsoft Entra ID and Okta send it:
  * `Operations` / `op` / `path` / `value` in any case, op names in any case,
- * booleans as "True" / "False", numbers as strings, dotted keys
- * (`name.givenName`) in a no-path value, a bare id for `manager`, member
- * removal by a value list, `id` / `meta` / `schemas` echoed unchanged.
+ * dotted keys (`name.givenName`) in a no-path value, a bare id for
+ * `manager`, member removal by a value list, `id` / `meta` / `schemas`
+ * echoed unchanged. Values are checked as a POST or PUT checks them
+ * (values.ts: booleans and numbers spelt as strings are taken), and readOnly
+ * attributes echoed inside a value (`groups` in a no-path replace of the whole
+ * resource) are ignored as a PUT ignores them; a path naming one is still
+ * refused when it would change it (patch-apply.ts).
  * Refused beyond the RFC: more than MAX_PATCH_OPERATIONS operations
  * (invalidSyntax) and more than MAX_VALUE_VISITS values scanned (tooMany).
  */
@@ -52,7 +56,7 @@ export function applyPatch(
       draft = applyOperation(context, draft, operation);
     } catch (error) {
       if (!isRosterError(error, 'request.invalid')) throw error;
-      throw patchError((error.details?.scimType ?? 'invalidValue') as PatchScimType, `Operations[${index}] (${operation.op}): ${error.message}`, error);
+      throw scimFault((error.details?.scimType ?? 'invalidValue') as ScimFaultType, `Operations[${index}] (${operation.op}): ${error.message}`, error);
     }
   });
   const result = keepSchemasInStep(schema, data, draft);
@@ -71,7 +75,7 @@ function applyOperation(context: PatchContext, draft: JsonObject, operation: Pat
   const { op, path, value } = operation;
   if (path === undefined) {
     // §3.5.2.2: "If "path" is unspecified, the operation fails with … noTarget".
-    if (op === 'remove') throw patchError('noTarget', "'remove' needs a path");
+    if (op === 'remove') throw scimFault('noTarget', "'remove' needs a path");
     return applyValue(context, draft, op, value);
   }
   const extension = extensionNamed(schema, path);
@@ -92,7 +96,7 @@ function applyOperation(context: PatchContext, draft: JsonObject, operation: Pat
  */
 function applyValue(context: PatchContext, draft: JsonObject, op: PatchOpName, value: unknown, within?: ScimSchema): JsonObject {
   const { schema, current, budget } = context;
-  if (!isObject(value)) throw patchError('invalidValue', `without a path, '${op}' needs an object of attributes as its value`);
+  if (!isObject(value)) throw scimFault('invalidValue', `without a path, '${op}' needs an object of attributes as its value`);
   let next = draft;
   for (const [key, entry] of Object.entries(value)) {
     const extension = within === undefined ? extensionNamed(schema, key) : undefined;
@@ -101,12 +105,12 @@ function applyValue(context: PatchContext, draft: JsonObject, op: PatchOpName, v
       continue;
     }
     const parsed = parsePatchPath(key, 'invalidValue');
-    if (parsed.filter !== undefined) throw patchError('invalidValue', `'${key}': a key of a value cannot hold a filter`);
+    if (parsed.filter !== undefined) throw scimFault('invalidValue', `'${key}': a key of a value cannot hold a filter`);
     if (within === undefined && isServerManaged(schema, parsed)) {
       checkServerManaged(schema, op, parsed, entry, current);
       continue;
     }
-    next = applyChange(next, { op, target: resolvePatchPath(schema, parsed, 'invalidValue', within), value: entry, budget });
+    next = applyChange(next, { op, target: resolvePatchPath(schema, parsed, 'invalidValue', within), value: entry, budget, fromValue: true });
   }
   return next;
 }

@@ -95,9 +95,20 @@ describe('prepareResource: values', () => {
   it('checks integers, decimals and dateTimes, storing dateTimes normalised', () => {
     const ok = dataOf({ [ACME]: { level: 3, score: 2.5, hired: '2024-03-01T10:00:00+02:00' } })[ACME];
     expect(ok).toEqual({ level: 3, score: 2.5, hired: '2024-03-01T08:00:00.000Z' });
-    for (const bad of [{ level: 2.5 }, { level: '3' }, { score: '1.5' }, { hired: 'yesterday' }, { hired: 20240301 }]) {
+    for (const bad of [{ level: 2.5 }, { level: '2.5' }, { level: 'three' }, { score: '1,5' }, { hired: 'yesterday' }, { hired: 20240301 }]) {
       expect(faultOf(() => dataOf({ [ACME]: bad })).scimType).toBe('invalidValue');
     }
+  });
+
+  it('takes numbers spelt as strings, as PATCH does (one rule: values.ts scalarValue)', () => {
+    expect(dataOf({ [ACME]: { level: '3', score: '-1.5e1' } })[ACME]).toEqual({ level: 3, score: -15 });
+  });
+
+  it('refuses a day that does not exist instead of rolling it over (2026-02-31 is not 3 March)', () => {
+    for (const hired of ['2026-02-31', '2026-02-29T00:00:00Z', '2026-04-31T10:00:00+02:00', '2026-00-10']) {
+      expect(faultOf(() => dataOf({ [ACME]: { hired } })).scimType).toBe('invalidValue');
+    }
+    expect(dataOf({ [ACME]: { hired: '2024-02-29' } })[ACME]).toEqual({ hired: '2024-02-29T00:00:00.000Z' });
   });
 
   it('wraps a single value where an array is expected', () => {

@@ -10,10 +10,18 @@ const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF
 
 /**
  * Checks a scalar value against its attribute's type (RFC 7643 §2.3) and puts
- * it in stored form. Returns undefined for "" (RFC 7643 §2.5: unassigned).
- * Booleans also accept "true"/"false" strings in any case: Microsoft Entra ID
- * sends "True"/"False". dateTimes are stored in `normaliseDateTime` form, the
- * form the filter compares against.
+ * it in stored form; POST, PUT and PATCH all come through here, so they accept
+ * and refuse the same values. Returns undefined for "" (RFC 7643 §2.5:
+ * unassigned).
+ *
+ * Beyond RFC 7643's JSON types, a string that spells the value is taken:
+ * "true"/"false" in any case for booleans (Microsoft Entra ID sends
+ * "True"/"False", as its SCIM compliance notes say) and a plain decimal
+ * numeral for integers and decimals (values that come out of an identity
+ * provider's string-typed attribute mappings). Either meaning is unambiguous,
+ * and refusing it would stop a provisioning run over a quoting difference.
+ * dateTimes are stored in `normaliseDateTime` form, the form the filter
+ * compares against; a day that does not exist ("2026-02-31") is refused.
  */
 export function scalarValue(attribute: ScimAttribute, value: unknown, path: string): string | number | boolean | undefined {
   switch (attribute.type) {
@@ -21,16 +29,20 @@ export function scalarValue(attribute: ScimAttribute, value: unknown, path: stri
       if (typeof value === 'boolean') return value;
       if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
       throw wrongType(path, 'true or false', value);
-    case 'integer':
-      if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+    case 'integer': {
+      const number = numberOf(value);
+      if (number !== undefined && Number.isSafeInteger(number)) return number;
       throw wrongType(path, 'an integer', value);
-    case 'decimal':
-      if (typeof value === 'number' && Number.isFinite(value)) return value;
+    }
+    case 'decimal': {
+      const number = numberOf(value);
+      if (number !== undefined) return number;
       throw wrongType(path, 'a number', value);
+    }
     case 'dateTime': {
       if (value === '') return undefined;
       const normalised = typeof value === 'string' && value.length <= 64 ? normaliseDateTime(value) : undefined;
-      if (normalised === undefined) throw wrongType(path, 'an xsd:dateTime string', value);
+      if (normalised === undefined) throw wrongType(path, 'an xsd:dateTime string naming a real day', value);
       return normalised;
     }
     case 'string':
@@ -40,6 +52,15 @@ export function scalarValue(attribute: ScimAttribute, value: unknown, path: stri
     default:
       throw wrongType(path, 'an object', value);
   }
+}
+
+/** A JSON numeral: `42`, `-1.5`, `2e3` (RFC 8259 §6), at most 32 characters so no string is parsed at length. */
+const NUMERAL = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+/** A finite number, given as one or as a JSON numeral in a string; undefined for anything else. */
+function numberOf(value: unknown): number | undefined {
+  const number = typeof value === 'number' ? value : typeof value === 'string' && value.length <= 32 && NUMERAL.test(value) ? Number(value) : undefined;
+  return number !== undefined && Number.isFinite(number) ? number : undefined;
 }
 
 function checkedString(value: string, path: string): string {
