@@ -1,12 +1,18 @@
 /**
  * Bulk load into a directory: Roster against raw ldapadd of the same entries.
- *   npm run bench -- ldap-load --identities 10000 --connections 4 [--target ldap|ad] [--json]
+ *   npm run bench -- ldap-load --identities 10000 --connections 4 [--inflight N] [--target ldap|ad] [--json]
  * Roster side: a fresh slapd (or Samba AD DC), N new people through the
- * engine (ingest + plan + apply; the executor's concurrency and the pool are
- * C). Raw side: the entries Roster created, exported with ldapsearch, loaded
- * by C parallel ldapadd processes into another fresh server. For AD the raw
- * LDIF also carries userAccountControl 512, unicodePwd and pwdLastSet 0 in
- * the one add (Roster adds disabled with the password, then enables).
+ * engine (ingest + plan + apply over a pool of C connections; the executor
+ * keeps --inflight operations under way, default 8 per connection for ldap
+ * and 1 for ad, which the pool pipelines over its connections). Raw side:
+ * the entries Roster created, exported with ldapsearch, loaded by C parallel
+ * ldapadd processes (one synchronous connection each) into another fresh
+ * server. For AD the raw LDIF also carries userAccountControl 512,
+ * unicodePwd and pwdLastSet 0 in the one add (Roster adds disabled with the
+ * password, then enables).
+ * Besides wall time, each Roster phase reports the CPU this process used in
+ * it, and the directory server's CPU over the Roster run (slapd only): on a
+ * shared machine those move much less than wall clock.
  * The last line is {"identities","connections","roster_per_s","raw_per_s","ratio",...}.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -18,16 +24,19 @@ import { printResult, progress, readArgs } from './lib/args.js';
 import { ldapLoadConfig } from './lib/ldap-config.js';
 import { exportEntries, loadInParallel, splitLdif, withAdAccountFields } from './lib/ldap-raw.js';
 import { freshServer } from './lib/ldap-servers.js';
+import { measured, processCpuMs } from './lib/cpu.js';
 import { timed } from './lib/stats.js';
 import { createWorkspace, demoUsernameExpression } from './lib/workspace.js';
 
 const TODAY = '2026-11-27';
 const NOW = new Date(`${TODAY}T12:00:00.000Z`);
 
-const args = readArgs({ identities: 0, connections: 4, seed: 42 }, { target: ['ldap', 'ad'] });
+const args = readArgs({ identities: 0, connections: 4, inflight: 0, seed: 42 }, { target: ['ldap', 'ad'] });
 const kind = args.choices.target as 'ldap' | 'ad';
 const identities = args.values.identities > 0 ? args.values.identities : kind === 'ad' ? 500 : 10_000;
 const connections = Math.max(1, args.values.connections);
+// OpenLDAP takes pipelined adds in parallel; Samba serialises its writes and slows down with more at once (measured: 16/s at 32, 28/s at 4).
+const inFlight = args.values.inflight > 0 ? args.values.inflight : kind === 'ad' ? connections : connections * 8;
 
 // Everyone active and started: N creates.
 const people = generatePeople({ count: identities, seed: args.values.seed, today: TODAY })
@@ -35,21 +44,32 @@ const people = generatePeople({ count: identities, seed: args.values.seed, today
 
 // ---------------------------------------------------------------- Roster
 const rosterSide = await freshServer(kind);
-const workspace = await createWorkspace('ldap-load', people, ldapLoadConfig(rosterSide.server, connections, await demoUsernameExpression()));
+const workspace = await createWorkspace('ldap-load', people, ldapLoadConfig(rosterSide.server, connections, await demoUsernameExpression(), inFlight));
 process.env.ROSTER_BENCH_LDAP_PASSWORD = rosterSide.server.password;
 let entries: string[];
-let phases: { ingest: number; plan: number; apply: number; applied: number; failed: number };
+let phases: {
+  ingest: number; plan: number; apply: number; applied: number; failed: number;
+  ingestCpu: number; planCpu: number; applyCpu: number; serverCpu: number | undefined;
+};
 let rosterMs: number;
 const engine = await openEngine(workspace.configPath, { now: () => NOW });
 try {
-  progress(args, `roster: ${identities} people into ${rosterSide.server.url} over ${connections} connections`);
+  progress(args, `roster: ${identities} people into ${rosterSide.server.url} over ${connections} connections, ${inFlight} operations in flight`);
+  const serverPid = rosterSide.pid();
+  const serverCpuBefore = serverPid === undefined ? undefined : processCpuMs(serverPid);
   const started = performance.now();
-  const ingest = await timed(() => engine.readSource('hr', 'bench'));
-  const plan = await timed(() => engine.plan({ now: NOW }));
-  const apply = await timed(() => engine.apply(plan.value, { actor: 'bench', force: true }));
+  const ingest = await measured(() => engine.readSource('hr', 'bench'));
+  const plan = await measured(() => engine.plan({ now: NOW }));
+  const apply = await measured(() => engine.apply(plan.value, { actor: 'bench', force: true }));
   rosterMs = performance.now() - started;
-  phases = { ingest: ingest.ms, plan: plan.ms, apply: apply.ms, applied: apply.value.applied, failed: apply.value.failed };
+  const serverCpuAfter = serverPid === undefined ? undefined : processCpuMs(serverPid);
+  const serverCpu = serverCpuBefore === undefined || serverCpuAfter === undefined ? undefined : Math.round(serverCpuAfter - serverCpuBefore);
+  phases = {
+    ingest: ingest.ms, plan: plan.ms, apply: apply.ms, applied: apply.value.applied, failed: apply.value.failed,
+    ingestCpu: ingest.cpuMs, planCpu: plan.cpuMs, applyCpu: apply.cpuMs, serverCpu,
+  };
   progress(args, `roster: ingest ${ingest.ms} ms, plan ${plan.ms} ms (${plan.value.changes.length} changes), apply ${apply.ms} ms (${apply.value.applied} applied, ${apply.value.failed} failed); total ${Math.round(rosterMs)} ms`);
+  progress(args, `roster CPU: ingest ${ingest.cpuMs} ms, plan ${plan.cpuMs} ms, apply ${apply.cpuMs} ms; directory server ${serverCpu ?? '?'} ms`);
   if (apply.value.failed > 0) progress(args, `first errors: ${JSON.stringify(apply.value.errors.slice(0, 3))}`);
   entries = exportEntries(rosterSide.server, workspace.dir);
 } finally {
@@ -81,6 +101,7 @@ const rawPerS = perSecond(entries.length, rawMs);
 printResult({
   identities,
   connections,
+  in_flight: inFlight,
   roster_per_s: rosterPerS,
   raw_per_s: rawPerS,
   ratio: Math.round((rosterPerS / rawPerS) * 100) / 100,
@@ -90,6 +111,10 @@ printResult({
   ingest_ms: phases.ingest,
   plan_ms: phases.plan,
   apply_ms: phases.apply,
+  ingest_cpu_ms: phases.ingestCpu,
+  plan_cpu_ms: phases.planCpu,
+  apply_cpu_ms: phases.applyCpu,
+  server_cpu_ms: phases.serverCpu,
   failed: phases.failed,
   raw_ms: Math.round(rawMs),
 });

@@ -47,7 +47,8 @@ function attributes(server: DirectoryServer, usernameExpression: string): Record
   return { uid: usernameExpression, cn: 'identity.givenName + " " + identity.familyName', sn: 'identity.familyName', employeeNumber: 'identity.employeeId', ...names };
 }
 
-export function ldapLoadConfig(server: DirectoryServer, connections: number, usernameExpression: string): Record<string, unknown> {
+/** `inFlight`: the executor's concurrency for the target (operations under way at once over the `connections`). */
+export function ldapLoadConfig(server: DirectoryServer, connections: number, usernameExpression: string, inFlight = connections): Record<string, unknown> {
   return {
     store: 'sqlite:./roster.db',
     server: { host: '127.0.0.1', port: 0 },
@@ -58,7 +59,7 @@ export function ldapLoadConfig(server: DirectoryServer, connections: number, use
       accountKey: server.kind === 'ad' ? 'sAMAccountName' : 'uid',
       attributes: attributes(server, usernameExpression),
       safety: { maxDeletes: '5%', maxDisables: '10%', minAccounts: 10 },
-      executor: { concurrency: connections, maxAttempts: 3, backoffBaseMs: 50, backoffMaxMs: 1000, quarantineAfter: 1000 },
+      executor: { concurrency: inFlight, maxAttempts: 3, backoffBaseMs: 50, backoffMaxMs: 1000, quarantineAfter: 1000 },
     }],
     roles: [],
   };

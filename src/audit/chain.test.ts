@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { GENESIS_HASH, auditHash, canonicalJson } from './chain.js';
+import { GENESIS_HASH, auditHash, canonicalEntryJson, canonicalJson, canonicalOrUndefined, chainHash } from './chain.js';
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth and writes no whitespace', () => {
@@ -58,5 +58,29 @@ describe('auditHash', () => {
 
   it('GENESIS_HASH is 64 zeros', () => {
     expect(GENESIS_HASH).toBe('0000000000000000000000000000000000000000000000000000000000000000');
+  });
+});
+
+describe('canonicalEntryJson', () => {
+  const cases = [
+    { seq: 1, at: '2024-01-01T00:00:00.000Z', kind: 'plan.created', actor: 'system' },
+    {
+      seq: 42, at: '2024-01-01T00:00:00.000Z', kind: 'change.applied', actor: 'executor:w', identity: 'E1', target: 'ldap',
+      reasons: ['joiner'], before: null, after: { b: [1, { d: 'é', c: null }], a: true }, data: { z: 1, 10: 'x', 2: 'y' },
+    },
+  ];
+
+  it('assembles exactly canonicalJson of the entry from the canonical texts of its fields', () => {
+    for (const entry of cases) {
+      const text = (key: keyof typeof entry) => (key in entry ? canonicalOrUndefined(entry[key]) : undefined);
+      const fields = {
+        seq: entry.seq, at: entry.at, kind: entry.kind, actor: entry.actor,
+        identity: 'identity' in entry ? entry.identity : undefined, target: 'target' in entry ? entry.target : undefined,
+        reasons: text('reasons' as keyof typeof entry), before: text('before' as keyof typeof entry),
+        after: text('after' as keyof typeof entry), data: text('data' as keyof typeof entry),
+      };
+      expect(canonicalEntryJson(fields)).toBe(canonicalJson(entry));
+      expect(chainHash(GENESIS_HASH, canonicalEntryJson(fields))).toBe(auditHash(GENESIS_HASH, entry));
+    }
   });
 });

@@ -3,7 +3,7 @@ import type { Logger, Connector } from '../connectors/types.js';
 import { RosterError } from '../core/errors.js';
 import { Mutex } from '../core/mutex.js';
 import type { AuditEntryInput, Hold, Identity, Plan, SourceBatch } from '../core/types.js';
-import { Executor } from '../executor/index.js';
+import { Executor, jobIdOf } from '../executor/index.js';
 import { effectiveState, mergeBatch } from '../lifecycle/index.js';
 import { readSource as readSourceBatch, sourceCursorKey, type PassMode } from '../sources/index.js';
 import type { Store } from '../store/types.js';
@@ -62,7 +62,12 @@ export class RosterEngine implements Engine {
   /** Read a source (file, or directory: a full pass unless `mode` says incremental) and ingest it; a directory's cursor is stored after the ingest. */
   async readSource(sourceId: string, actor: string, options: { readonly mode?: PassMode } = {}): Promise<IngestResult> {
     const source = this.#source(sourceId);
-    const read = await readSourceBatch(source, { state: this.store.state, baseDir: this.config.baseDir, mode: options.mode });
+    const read = await readSourceBatch(source, {
+      state: this.store.state,
+      baseDir: this.config.baseDir,
+      mode: options.mode,
+      scim: { store: this.store.scim, extensions: this.config.scim?.server.extensions },
+    });
     const result = await this.ingest(read.batch, actor);
     if (read.cursor !== undefined) await this.store.state.set(sourceCursorKey(source.id), read.cursor);
     return result;
@@ -239,14 +244,17 @@ export class RosterEngine implements Engine {
       return { planId: plan.id, applied: 0, failed: 0, pending: total, errors: [] };
     }
     await this.#executor.runUntilIdle({ planId: plan.id, onProgress: options.onProgress });
-    const jobs = await this.store.queue.listByPlan(plan.id);
-    const errors = jobs.filter((j) => j.status === 'failed').map((j) => ({ changeId: j.change.id, error: j.lastError ?? 'failed' }));
+    // Counts and the failed jobs' states: reading (and parsing) every change of a big plan again costs most of a second.
+    const stats = await this.store.queue.stats({ planId: plan.id });
+    const failed = await this.store.queue.listStatesByPlan(plan.id, ['failed']);
+    const changeIds = new Map(plan.changes.map((change) => [jobIdOf(plan.id, change.id), change.id]));
+    const errors = failed.map((j) => ({ changeId: changeIds.get(j.id) ?? j.id, error: j.lastError ?? 'failed' }));
     this.metrics.cycleDuration('apply', performance.now() - started);
     return {
       planId: plan.id,
-      applied: jobs.filter((j) => j.status === 'done').length,
+      applied: stats.done,
       failed: errors.length,
-      pending: jobs.filter((j) => j.status === 'pending' || j.status === 'running').length,
+      pending: stats.pending + stats.running,
       errors,
     };
   }

@@ -2,12 +2,16 @@ import { RosterError } from '../core/errors.js';
 import type { Attributes, AuditEntryInput, Change, Job, LinkedAccount } from '../core/types.js';
 import type { Connector } from '../connectors/types.js';
 import type { JobEffects, Store } from '../store/types.js';
+import type { ClaimedLink } from './links.js';
+import { isOrphanIdentity } from '../reconcile/orphans.js';
 
 export interface ApplyContext {
   readonly store: Store;
   readonly connector: Connector;
   readonly actor: string;
   readonly now: () => Date;
+  /** The account's link as read when the job was claimed; read here when absent. */
+  readonly claimed?: ClaimedLink;
 }
 
 /** Attributes as the link keeps them: what was set, without the cleared (null) ones. */
@@ -39,7 +43,7 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
   const { change } = job;
   const { connector, store } = ctx;
   const at = ctx.now().toISOString();
-  const link = await store.accounts.get(change.target, change.identity);
+  const link = ctx.claimed !== undefined ? ctx.claimed.link : await store.accounts.get(change.target, change.identity);
   const applied = (extra: Record<string, unknown> = {}): AuditEntryInput[] => [{
     kind: 'change.applied', actor: ctx.actor, identity: change.identity, target: change.target, reasons: change.reasons,
     before: change.before, after: change.after, data: { planId: job.planId, changeId: change.id, action: change.action, ...extra },
@@ -66,6 +70,12 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
   if (change.action === 'delete') {
     await connector.delete(accountId);
     return { removeAccount: { target: change.target, identityId: change.identity }, audit: applied() };
+  }
+  if (isOrphanIdentity(change.identity)) {
+    // An orphan's disable links it to nobody: it stays an orphan (reported, and reachable by `orphans: delete`).
+    if (change.action !== 'disable') throw new RosterError('internal', `change ${change.id}: reconcile plans only disable or delete for an orphan`);
+    await connector.setEnabled(accountId, false);
+    return { audit: applied() };
   }
   const current = await baseLink(ctx, change, accountId, link);
   let next: LinkedAccount;

@@ -87,6 +87,30 @@ describe('Executor', () => {
     expect(applied[0]).toMatchObject({ actor: 'executor:w1', identity: 'alice', target: TARGET, reasons: ['joiner'], data: { planId: 'p1', action: 'create' } });
   });
 
+  it('reads the links of a claimed batch in one query, not one per change, and starts each change from its link', async () => {
+    // bob's link exists before the plan: his create must keep its createdAt (the link read at claim time).
+    const createdAt = '2020-01-01T00:00:00.000Z';
+    await store.accounts.upsert({ target: TARGET, identityId: 'bob', accountId: 'bob', attributes: {}, entitlements: [], enabled: true, createdAt, updatedAt: createdAt });
+    const reads = { get: 0, getMany: 0 };
+    const accounts = store.accounts;
+    const counted: Store = {
+      ...store,
+      accounts: {
+        ...accounts,
+        get: (target, identityId) => { reads.get += 1; return accounts.get(target, identityId); },
+        getMany: (refs) => { reads.getMany += 1; return accounts.getMany(refs); },
+      },
+    };
+    const ex = executor({}, { store: counted });
+    await ex.enqueuePlan(plan('p-links', ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'].map(create)));
+    expect(await ex.runUntilIdle({ planId: 'p-links' })).toEqual({ applied: 6, failed: 0 });
+    expect(reads.get).toBe(0);
+    expect(reads.getMany).toBeGreaterThan(0);
+    expect(reads.getMany).toBeLessThan(6);
+    expect(await store.accounts.get(TARGET, 'bob')).toMatchObject({ createdAt, attributes: { username: 'bob' } });
+    expect((await store.accounts.listAll()).map((l) => l.identityId)).toEqual(['alice', 'bob', 'carol', 'dave', 'erin', 'frank']);
+  });
+
   it('keeps each account\'s changes in plan order while running accounts concurrently', async () => {
     const order = new Map<string, string[]>();
     const record = (id: string, op: string) => order.set(id, [...(order.get(id) ?? []), op]);

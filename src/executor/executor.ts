@@ -1,14 +1,15 @@
 import type { ExecutorConfig, TargetConfig } from '../config/types.js';
 import { RosterError } from '../core/errors.js';
-import type { Job, Plan } from '../core/types.js';
+import type { Job, JobStatus, Plan } from '../core/types.js';
 import type { Connector, Logger } from '../connectors/types.js';
 import type { Store } from '../store/types.js';
 import { applyChange } from './apply-change.js';
 import { redactMessage } from './backoff.js';
 import { CompletionBatcher } from './completions.js';
 import { asRosterError, recordFailure } from './failure.js';
-import { idleWait, reached } from './idle.js';
+import { idleWait } from './idle.js';
 import { TargetLanes } from './lanes.js';
+import { ClaimedLinks } from './links.js';
 import { QuarantineKeeper } from './quarantine.js';
 import { planJobs } from './plan-jobs.js';
 import { PrefetchWindow } from './window.js';
@@ -41,8 +42,9 @@ export interface RunOptions {
 const DEFAULTS: ExecutorConfig = { concurrency: 4, maxAttempts: 8, backoffBaseMs: 500, backoffMaxMs: 300_000, quarantineAfter: 20 };
 const ENQUEUE_BATCH = 5_000;
 /** Most jobs leased in one claim transaction. */
-const MAX_CLAIM = 500;
-const FINISHED = new Set(['done', 'failed', 'cancelled']);
+const MAX_CLAIM = 1000;
+/** Statuses that still wait to run or are running. */
+const UNFINISHED: readonly JobStatus[] = ['pending', 'running'];
 
 /**
  * Applies plans through the store's durable queue. Claims lease batches of
@@ -62,6 +64,7 @@ export class Executor {
   readonly #quarantine: QuarantineKeeper;
   readonly #lanes: TargetLanes;
   readonly #completions: CompletionBatcher;
+  readonly #links: ClaimedLinks;
   readonly #window = new PrefetchWindow();
   readonly #tasks = new Set<Promise<void>>();
   readonly #listeners = new Set<(outcome: JobOutcome) => void>();
@@ -80,7 +83,11 @@ export class Executor {
     this.#targets = new Map(options.targets.map((t) => [t.id, { ...DEFAULTS, ...t.executor }]));
     this.#quarantine = new QuarantineKeeper(options.store, options.log, this.#actor);
     this.#lanes = new TargetLanes(new Map([...this.#targets].map(([id, config]) => [id, config.concurrency])));
-    this.#completions = new CompletionBatcher(options.store.queue, options.workerId, options.log, () => this.#lanes.running > 0);
+    this.#links = new ClaimedLinks(options.store.accounts);
+    // Wait for more completions while jobs are running, unless the batch already holds half of what this worker holds:
+    // then the prefetch window is clogged with finished jobs and the next claim waits for them.
+    this.#completions = new CompletionBatcher(options.store.queue, options.workerId, options.log,
+      (buffered) => this.#lanes.running > 0 && buffered * 2 < this.#lanes.total);
   }
 
   /** One job per change (id `${plan.id}:${change.id}`), in plan order; enqueueing again is a no-op. */
@@ -95,15 +102,16 @@ export class Executor {
   async runUntilIdle(options: RunOptions = {}): Promise<{ applied: number; failed: number }> {
     const { planId, signal, onProgress } = options;
     const queue = this.#o.store.queue;
-    const start = planId === undefined ? [] : await queue.listByPlan(planId);
-    const before = new Map(start.map((job) => [job.id, job.status]));
+    // Counts, not the jobs: done and failed are final, so what this run reached is the difference.
+    const start = planId === undefined ? undefined : await queue.stats({ planId });
+    const total = start === undefined ? 0 : start.pending + start.running + start.done + start.failed;
     const own = { applied: 0, failed: 0 };
-    let done = start.filter((job) => FINISHED.has(job.status)).length;
+    let done = start === undefined ? 0 : start.done + start.failed;
     const listener = (outcome: JobOutcome) => {
       if (outcome === 'retry') return;
       own[outcome] += 1;
       done += 1;
-      onProgress?.(Math.min(done, start.length), start.length);
+      onProgress?.(Math.min(done, total), total);
     };
     this.#listeners.add(listener);
     this.#fresh = true;
@@ -122,9 +130,9 @@ export class Executor {
         const active = await this.#quarantine.active(this.#targets.keys());
         let wait: number | undefined;
         if (planId !== undefined) {
-          const jobs = await queue.listByPlan(planId);
-          done = jobs.filter((job) => FINISHED.has(job.status)).length;
-          wait = idleWait(jobs, active, this.#now(), this.#o.pollMs ?? 200);
+          const unfinished = await queue.listStatesByPlan(planId, UNFINISHED);
+          done = total - unfinished.length;
+          wait = idleWait(unfinished, active, this.#now(), this.#o.pollMs ?? 200);
         } else if (await this.#hasUnfinished(active) && this.#now().getTime() - idleSince < 30_000) {
           wait = this.#o.pollMs ?? 200;
         }
@@ -137,9 +145,9 @@ export class Executor {
       await this.#settle();
       this.#listeners.delete(listener);
     }
-    if (planId === undefined) return own;
-    const after = await queue.listByPlan(planId);
-    return { applied: reached('done', before, after), failed: reached('failed', before, after) };
+    if (planId === undefined || start === undefined) return own;
+    const after = await queue.stats({ planId });
+    return { applied: after.done - start.done, failed: after.failed - start.failed };
   }
 
   /** Start the background loop (`roster serve`). */
@@ -228,6 +236,9 @@ export class Executor {
       workerId: this.#o.workerId, limit, leaseMs: this.#leaseMs, now: this.#now(), targets: [...active], perTarget, window,
     });
     if (jobs.length >= limit) this.#fresh = true;
+    await this.#links.fetch(jobs).catch((error: unknown) => {
+      this.#o.log.warn('could not read the links of claimed jobs; each job reads its own', { jobs: jobs.length, error: redactMessage(String(error)) });
+    });
     this.#lanes.add(jobs);
     this.#startReady();
     return jobs.length;
@@ -270,7 +281,7 @@ export class Executor {
     try {
       const connector = this.#o.connectors.get(job.target);
       if (connector === undefined) throw new RosterError('target.not_found', `no connector for target ${job.target}`);
-      const effects = await applyChange(job, { store: this.#o.store, connector, actor: this.#actor, now: this.#now });
+      const effects = await applyChange(job, { store: this.#o.store, connector, actor: this.#actor, now: this.#now, claimed: this.#links.take(job.id) });
       this.#window.record(job.target, performance.now() - started);
       freeSlot();
       if (await this.#completions.complete(job.id, effects)) {
@@ -320,6 +331,7 @@ export class Executor {
   }
 
   async #releaseIds(jobs: readonly Job[]): Promise<void> {
+    this.#links.forget(jobs);
     try {
       await this.#o.store.queue.release(jobs.map((job) => job.id), this.#o.workerId);
     } catch (error) {

@@ -1,4 +1,4 @@
-import type { Job } from '../core/types.js';
+import type { JobState } from '../store/types.js';
 
 /** Waiting longer than this for a retry or an abandoned lease is not "until idle": return instead. */
 export const MAX_IDLE_WAIT_MS = 30_000;
@@ -9,7 +9,7 @@ export const MAX_IDLE_WAIT_MS = 30_000;
  * MAX_IDLE_WAIT_MS; at least `pollMs` when one is blocked behind another
  * worker's job. Capped at one second so progress elsewhere is noticed.
  */
-export function idleWait(jobs: readonly Job[], activeTargets: ReadonlySet<string>, now: Date, pollMs: number): number | undefined {
+export function idleWait(jobs: readonly JobState[], activeTargets: ReadonlySet<string>, now: Date, pollMs: number): number | undefined {
   let soonest: number | undefined;
   for (const job of jobs) {
     if (!activeTargets.has(job.target)) continue;
@@ -22,9 +22,4 @@ export function idleWait(jobs: readonly Job[], activeTargets: ReadonlySet<string
   }
   if (soonest === undefined || soonest > MAX_IDLE_WAIT_MS) return undefined;
   return Math.min(Math.max(soonest, pollMs), 1000);
-}
-
-/** Jobs of a plan that reached `status` during a run (they were not there at its start). */
-export function reached(status: 'done' | 'failed', before: ReadonlyMap<string, string>, after: readonly Job[]): number {
-  return after.filter((job) => job.status === status && before.get(job.id) !== status).length;
 }

@@ -1,5 +1,9 @@
-/** Most jobs one target may have leased to this worker at once. */
-export const MAX_WINDOW = 256;
+/**
+ * Most jobs one target may have leased to this worker at once: big enough
+ * that a fast target (a directory taking thousands of adds a second) is fed
+ * by a few large claims, not by many small transactions.
+ */
+export const MAX_WINDOW = 1024;
 
 /** Weight of the newest run time in the moving average. */
 const WEIGHT = 0.2;

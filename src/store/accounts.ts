@@ -1,7 +1,7 @@
 import type { LinkedAccount } from '../core/types.js';
 import type { AccountStore } from './types.js';
 import { bulkInsert, type BulkValue } from './bulk.js';
-import type { Db, StoreContext } from './context.js';
+import { inList, type Db, type StoreContext } from './context.js';
 import { asStored, fromJson, optional, toJson } from './json.js';
 import type { AccountRow } from './schema.js';
 import { bumpSerial, readSerial } from './serial.js';
@@ -108,6 +108,16 @@ export function createAccountStore(ctx: StoreContext): AccountStore {
     async get(target, identityId) {
       const row = await byKey.where('target', '=', target).where('identity_id', '=', identityId).executeTakeFirst();
       return row === undefined ? undefined : accountFromRow(row);
+    },
+    async getMany(refs) {
+      const byTarget = new Map<string, string[]>();
+      for (const ref of refs) byTarget.set(ref.target, [...byTarget.get(ref.target) ?? [], ref.identityId]);
+      const found: LinkedAccount[] = [];
+      for (const [target, identityIds] of byTarget) {
+        const rows = await byKey.where('target', '=', target).where(inList(ctx, 'identity_id', [...new Set(identityIds)])).execute();
+        for (const row of rows) found.push(accountFromRow(row));
+      }
+      return found;
     },
     async listByTarget(target) {
       const rows = await byKey.where('target', '=', target).orderBy('identity_id').execute();

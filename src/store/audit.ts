@@ -1,44 +1,46 @@
 import type { Selectable } from 'kysely';
-import { GENESIS_HASH, auditHash, type HashedAuditEntry } from '../audit/chain.js';
+import { GENESIS_HASH, canonicalEntryJson, canonicalOrUndefined, chainHash } from '../audit/chain.js';
 import type { AuditEntry, AuditEntryInput } from '../core/types.js';
 import type { AuditStore } from './types.js';
 import { bulkInsert, type BulkValue } from './bulk.js';
 import { lockFor, toNumber, type Db, type StoreContext } from './context.js';
-import { fromOptionalJson, optional, present, toOptionalJson } from './json.js';
+import { asStored, fromOptionalJson, optional, present } from './json.js';
 import type { AuditRow } from './schema.js';
 
 const AUDIT_COLUMNS = [
   'seq', 'at', 'kind', 'actor', 'identity', 'target', 'reasons', 'before', 'after', 'data', 'prev_hash', 'hash',
 ] as const;
 
-/** Through JSON once, so the entry hashed is exactly the entry read back later. */
-function normalised(value: unknown): unknown {
-  const text = toOptionalJson(value);
-  return text === null ? undefined : (JSON.parse(text) as unknown);
-}
-
-function hashedEntry(seq: number, at: string, input: AuditEntryInput): HashedAuditEntry {
-  const reasons = normalised(input.reasons) as string[] | undefined;
-  return {
+/**
+ * One entry, serialised once: its JSON fields as canonical JSON, which is
+ * both the text stored (any JSON text reads back to the same value) and the
+ * text hashed, so appending never re-serialises or round-trips a value.
+ * The entry returned carries the values as they read back.
+ */
+function chained(seq: number, at: string, input: AuditEntryInput, prevHash: string): { readonly entry: AuditEntry; readonly row: BulkValue[] } {
+  const reasons = input.reasons === null || input.reasons === undefined ? undefined : canonicalOrUndefined(input.reasons);
+  const before = input.before === undefined ? undefined : canonicalOrUndefined(input.before);
+  const after = input.after === undefined ? undefined : canonicalOrUndefined(input.after);
+  const data = input.data === undefined ? undefined : canonicalOrUndefined(input.data);
+  const identity = input.identity ?? undefined;
+  const target = input.target ?? undefined;
+  const hash = chainHash(prevHash, canonicalEntryJson({ seq, at, kind: input.kind, actor: input.actor, identity, target, reasons, before, after, data }));
+  const entry: AuditEntry = {
     seq,
     at,
     kind: input.kind,
     actor: input.actor,
-    ...optional('identity', input.identity),
-    ...optional('target', input.target),
-    ...optional('reasons', reasons),
-    ...present('before', normalised(input.before)),
-    ...present('after', normalised(input.after)),
-    ...present('data', normalised(input.data)),
+    ...optional('identity', identity),
+    ...optional('target', target),
+    ...optional('reasons', reasons === undefined ? undefined : asStored(input.reasons)),
+    ...present('before', before === undefined ? undefined : asStored(input.before)),
+    ...present('after', after === undefined ? undefined : asStored(input.after)),
+    ...present('data', data === undefined ? undefined : asStored(input.data)),
+    prevHash,
+    hash,
   };
-}
-
-function auditValues(entry: AuditEntry): BulkValue[] {
-  return [
-    entry.seq, entry.at, entry.kind, entry.actor, entry.identity ?? null, entry.target ?? null,
-    toOptionalJson(entry.reasons), toOptionalJson(entry.before), toOptionalJson(entry.after), toOptionalJson(entry.data),
-    entry.prevHash, entry.hash,
-  ];
+  const row = [seq, at, input.kind, input.actor, identity ?? null, target ?? null, reasons ?? null, before ?? null, after ?? null, data ?? null, prevHash, hash];
+  return { entry, row };
 }
 
 export function auditFromRow(row: Selectable<AuditRow>): AuditEntry {
@@ -71,14 +73,15 @@ export async function appendAudit(ctx: StoreContext, trx: Db, inputs: readonly A
   let prevHash = head?.hash ?? GENESIS_HASH;
   const at = new Date().toISOString();
   const entries: AuditEntry[] = [];
+  const rows: BulkValue[][] = [];
   for (const input of inputs) {
     seq += 1;
-    const entry = hashedEntry(seq, at, input);
-    const hash = auditHash(prevHash, entry);
-    entries.push({ ...entry, prevHash, hash });
-    prevHash = hash;
+    const { entry, row } = chained(seq, at, input, prevHash);
+    entries.push(entry);
+    rows.push(row);
+    prevHash = entry.hash;
   }
-  await bulkInsert(ctx, trx, { table: 'roster_audit', columns: AUDIT_COLUMNS, types: { seq: 'bigint' } }, entries.map(auditValues));
+  await bulkInsert(ctx, trx, { table: 'roster_audit', columns: AUDIT_COLUMNS, types: { seq: 'bigint' } }, rows);
   return entries;
 }
 

@@ -59,15 +59,42 @@ function recordsetJson(columns: readonly string[], rows: readonly (readonly Bulk
   }));
 }
 
+/** Rows per SQLite statement: one multi-row insert binds ROWS × columns parameters (far below SQLite's 32,766). */
+const SQLITE_ROWS_PER_STATEMENT = 64;
+
+/** Multi-row statements by SQL text, per connection: the same few shapes come back for every batch. */
+const sqliteStatements = new WeakMap<SqliteStatements, Map<string, SqliteStatement>>();
+
+function sqliteStatement(database: SqliteStatements, text: string): SqliteStatement {
+  let cache = sqliteStatements.get(database);
+  if (cache === undefined) {
+    cache = new Map();
+    sqliteStatements.set(database, cache);
+  }
+  let statement = cache.get(text);
+  if (statement === undefined) {
+    statement = database.prepare(text);
+    cache.set(text, statement);
+  }
+  return statement;
+}
+
 /**
  * Safe only while the caller holds the connection in a write transaction
  * (ctx.write): better-sqlite3 is synchronous and this is that connection.
+ * Rows go SQLITE_ROWS_PER_STATEMENT at a time through one multi-row insert
+ * (the rest through a statement sized for it): one call into SQLite per
+ * chunk instead of per row.
  */
 function sqliteInsert(database: SqliteStatements, spec: BulkInsert, rows: readonly (readonly BulkValue[])[]): number {
-  const marks = spec.columns.map(() => '?').join(',');
-  const statement = database.prepare(`insert into ${quote(spec.table)} (${spec.columns.map(quote).join(',')}) values (${marks})${conflictText(spec)}`);
+  const row = `(${spec.columns.map(() => '?').join(',')})`;
+  const head = `insert into ${quote(spec.table)} (${spec.columns.map(quote).join(',')}) values `;
+  const text = (count: number) => `${head}${Array.from({ length: count }, () => row).join(',')}${conflictText(spec)}`;
   let written = 0;
-  for (const row of rows) written += statement.run(...row).changes;
+  for (let start = 0; start < rows.length; start += SQLITE_ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(start, start + SQLITE_ROWS_PER_STATEMENT);
+    written += sqliteStatement(database, text(chunk.length)).run(...chunk.flat()).changes;
+  }
   return written;
 }
 

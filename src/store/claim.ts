@@ -1,11 +1,13 @@
 import { sql, type Selectable } from 'kysely';
 import type { Job } from '../core/types.js';
 import type { QueueStore } from './types.js';
-import { lockFor, toNumber, type Db, type StoreContext } from './context.js';
+import { inList, lockFor, toNumber, type Db, type StoreContext } from './context.js';
 import { UNFINISHED, jobFromRow } from './jobs.js';
 import type { JobRow } from './schema.js';
 
 export type ClaimOptions = Parameters<QueueStore['claim']>[0];
+
+type Candidate = Pick<Selectable<JobRow>, 'id' | 'target'>;
 
 interface CandidateFilter {
   readonly now: string;
@@ -21,12 +23,13 @@ interface CandidateFilter {
  * ("ahead": lower seq in the same plan, or enqueued earlier by another plan).
  * PostgreSQL locks the rows it returns and skips rows other claimers hold.
  */
-function candidates(trx: Db, ctx: StoreContext, filter: CandidateFilter): Promise<Selectable<JobRow>[]> {
+function candidates(trx: Db, ctx: StoreContext, filter: CandidateFilter): Promise<Candidate[]> {
   // Two index walks instead of one OR: each follows (status, next_run_at, n)
   // in order and stops at the limit, so a queue of a million pending jobs
   // costs what the first few rows cost, not a scan and a sort of all of them.
   const pick = (status: 'pending' | 'running', column: 'next_run_at' | 'lease_until') => {
-    let query = trx.selectFrom('roster_jobs as j').selectAll('j')
+    // Id and target only: the claim's update returns the rows, so the change is read (and parsed) once.
+    let query = trx.selectFrom('roster_jobs as j').select(['j.id', 'j.target'])
       .where('j.status', '=', status)
       .where(`j.${column}`, '<=', filter.now)
       .where((eb) => eb.not(eb.exists(
@@ -92,7 +95,7 @@ export function claimJobs(ctx: StoreContext, options: ClaimOptions): Promise<Job
   return ctx.write(async (trx) => {
     if (options.perTarget !== undefined) await lockFor(ctx, trx, 'claim');
     const budget = await budgets(trx, options, now);
-    const picked: Selectable<JobRow>[] = [];
+    const picked: Candidate[] = [];
     for (;;) {
       const want = options.limit - picked.length;
       // Room everywhere: the first `want` candidates will do. Else read ahead past the saturated targets' jobs.
@@ -111,10 +114,14 @@ export function claimJobs(ctx: StoreContext, options: ClaimOptions): Promise<Job
     if (picked.length === 0) return [];
     const updated = await trx.updateTable('roster_jobs')
       .set({ status: 'running', worker_id: options.workerId, lease_until: leaseUntil, attempts: sql`attempts + 1`, updated_at: now })
-      .where('id', 'in', picked.map((row) => row.id))
+      .where(inList(ctx, 'id', picked.map((row) => row.id)))
       .returningAll()
       .execute();
     const byId = new Map(updated.map((row) => [row.id, row]));
-    return picked.map((row) => jobFromRow(byId.get(row.id) ?? row));
+    // In pick order (oldest first); every picked row was updated, the transaction holds them.
+    return picked.flatMap((row) => {
+      const leased = byId.get(row.id);
+      return leased === undefined ? [] : [jobFromRow(leased)];
+    });
   });
 }

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { ReadCache } from './read-cache.js';
 import type { Database } from './schema.js';
 import type { Serialise } from './sqlite-lock.js';
@@ -57,6 +57,18 @@ export async function lockFor(ctx: StoreContext, trx: Db, name: string): Promise
   if (ctx.dialect !== 'postgres') return;
   const key = `roster:${ctx.lockNamespace}:${name}`;
   await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx);
+}
+
+/**
+ * `column in (values)` with the whole list as one parameter (a JSON array
+ * on SQLite, a text[] on PostgreSQL): the statement's text is the same for
+ * any count, so SQLite prepares it once, the query builder makes no node per
+ * value, and no list needs cutting to fit the parameter limit.
+ */
+export function inList(ctx: StoreContext, column: string, values: readonly string[]): RawBuilder<SqlBool> {
+  return ctx.dialect === 'sqlite'
+    ? sql<SqlBool>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(values)}))`
+    : sql<SqlBool>`${sql.ref(column)} = any(${[...values]}::text[])`;
 }
 
 export function toNumber(value: number | string | bigint | null | undefined): number {

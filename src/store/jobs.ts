@@ -2,20 +2,28 @@ import { sql, type Selectable } from 'kysely';
 import type { AuditEntryInput, Job, JobStatus, LinkedAccount } from '../core/types.js';
 import { removeAccount, writeAccounts } from './accounts.js';
 import { appendAudit } from './audit.js';
-import { toNumber, type Db, type StoreContext } from './context.js';
+import { inList, toNumber, type Db, type StoreContext } from './context.js';
 import { fromJson, optional } from './json.js';
 import type { JobRow } from './schema.js';
-import type { CompletedJob } from './types.js';
+import type { CompletedJob, JobState } from './types.js';
 import { linkKey, type WriteEffects } from './write-effects.js';
 
 /** Statuses after which a job no longer holds back later jobs of its ordering key. */
 export const UNFINISHED: readonly JobStatus[] = ['pending', 'running'];
 
 export function jobFromRow(row: Selectable<JobRow>): Job {
+  return { ...jobStateFromRow(row), change: fromJson(row.change) };
+}
+
+/** The columns of a job but its change (see JobState). */
+export const JOB_STATE_COLUMNS = [
+  'id', 'plan_id', 'target', 'ordering_key', 'seq', 'status', 'attempts', 'next_run_at', 'lease_until', 'last_error', 'created_at', 'updated_at',
+] as const;
+
+export function jobStateFromRow(row: Pick<Selectable<JobRow>, (typeof JOB_STATE_COLUMNS)[number]>): JobState {
   return {
     id: row.id,
     planId: row.plan_id,
-    change: fromJson(row.change),
     target: row.target,
     orderingKey: row.ordering_key,
     seq: toNumber(row.seq),
@@ -34,24 +42,21 @@ type LinkEffect = { readonly upsert: LinkedAccount } | { readonly remove: { read
 
 /**
  * Marks the given jobs done (those still running under `workerId`) and writes
- * their effects, inside the caller's write transaction: one update per chunk
- * of ids, one bulk link write, one audit append for the whole batch.
+ * their effects, inside the caller's write transaction: one update for all
+ * the ids, one bulk link write, one audit append for the whole batch.
  */
 export async function completeJobs(
   ctx: StoreContext, trx: Db, effects: WriteEffects, workerId: string, jobs: readonly CompletedJob[],
 ): Promise<boolean[]> {
   if (jobs.length === 0) return [];
   const now = new Date().toISOString();
-  const running = new Set<string>();
   const ids = [...new Set(jobs.map((job) => job.jobId))];
-  for (let start = 0; start < ids.length; start += ID_CHUNK) {
-    const rows = await trx.updateTable('roster_jobs')
-      .set({ status: 'done', lease_until: null, updated_at: now })
-      .where('id', 'in', ids.slice(start, start + ID_CHUNK)).where('status', '=', 'running').where('worker_id', '=', workerId)
-      .returning('id')
-      .execute();
-    for (const row of rows) running.add(row.id);
-  }
+  const rows = await trx.updateTable('roster_jobs')
+    .set({ status: 'done', lease_until: null, updated_at: now })
+    .where(inList(ctx, 'id', ids)).where('status', '=', 'running').where('worker_id', '=', workerId)
+    .returning('id')
+    .execute();
+  const running = new Set(rows.map((row) => row.id));
   const links = new Map<string, LinkEffect>();
   const audit: AuditEntryInput[] = [];
   const completed = jobs.map(({ jobId, effects = {} }) => {
@@ -73,19 +78,11 @@ export async function completeJobs(
 }
 
 /** Leased jobs this worker never started go back to pending, the claim's attempt undone. */
-export async function releaseJobs(trx: Db, workerId: string, jobIds: readonly string[]): Promise<number> {
-  const now = new Date().toISOString();
-  let released = 0;
-  for (let start = 0; start < jobIds.length; start += ID_CHUNK) {
-    const result = await trx.updateTable('roster_jobs')
-      .set({ status: 'pending', lease_until: null, worker_id: null, attempts: sql`case when attempts > 0 then attempts - 1 else 0 end`, updated_at: now })
-      .where('id', 'in', jobIds.slice(start, start + ID_CHUNK)).where('status', '=', 'running').where('worker_id', '=', workerId)
-      .executeTakeFirst();
-    released += Number(result.numUpdatedRows);
-  }
-  return released;
+export async function releaseJobs(ctx: StoreContext, trx: Db, workerId: string, jobIds: readonly string[]): Promise<number> {
+  const result = await trx.updateTable('roster_jobs')
+    .set({ status: 'pending', lease_until: null, worker_id: null, attempts: sql`case when attempts > 0 then attempts - 1 else 0 end`, updated_at: new Date().toISOString() })
+    .where(inList(ctx, 'id', jobIds)).where('status', '=', 'running').where('worker_id', '=', workerId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
-
-/** Ids per statement: well under every dialect's parameter limit. */
-const ID_CHUNK = 500;
 

@@ -5,7 +5,7 @@ import { appendAudit } from './audit.js';
 import { bulkInsert, type BulkValue } from './bulk.js';
 import { claimJobs } from './claim.js';
 import { toNumber, type StoreContext } from './context.js';
-import { completeJobs, jobFromRow, releaseJobs } from './jobs.js';
+import { completeJobs, JOB_STATE_COLUMNS, jobFromRow, jobStateFromRow, releaseJobs } from './jobs.js';
 import { toJson } from './json.js';
 import { trackedWrite } from './write-effects.js';
 
@@ -40,7 +40,7 @@ export function createQueueStore(ctx: StoreContext): QueueStore {
       ? Promise.resolve([])
       : trackedWrite(ctx, (trx, written) => completeJobs(ctx, trx, written, workerId, jobs))),
 
-    release: (jobIds, workerId) => (jobIds.length === 0 ? Promise.resolve(0) : ctx.write((trx) => releaseJobs(trx, workerId, jobIds))),
+    release: (jobIds, workerId) => (jobIds.length === 0 ? Promise.resolve(0) : ctx.write((trx) => releaseJobs(ctx, trx, workerId, jobIds))),
 
     async fail(jobId, error, retryAt, audit = []) {
       await ctx.write(async (trx) => {
@@ -75,9 +75,18 @@ export function createQueueStore(ctx: StoreContext): QueueStore {
       return rows.map(jobFromRow);
     },
 
+    async listStatesByPlan(planId, statuses) {
+      if (statuses?.length === 0) return [];
+      let query = db.selectFrom('roster_jobs').select(JOB_STATE_COLUMNS).where('plan_id', '=', planId);
+      if (statuses !== undefined) query = query.where('status', 'in', statuses);
+      const rows = await query.orderBy('seq').orderBy('n').execute();
+      return rows.map(jobStateFromRow);
+    },
+
     async stats(options = {}) {
       let query = db.selectFrom('roster_jobs').select(['status', (eb) => eb.fn.countAll().as('count')]).groupBy('status');
       if (options.target !== undefined) query = query.where('target', '=', options.target);
+      if (options.planId !== undefined) query = query.where('plan_id', '=', options.planId);
       const counts = new Map((await query.execute()).map((row) => [row.status, toNumber(row.count as number | string)]));
       const stats: QueueStats = {
         pending: counts.get('pending') ?? 0,

@@ -43,6 +43,9 @@ export function openSqlite(location: string, baseDir: string): Backend {
   if (!memory) database.pragma('journal_mode = WAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('synchronous = NORMAL');
+  // Checkpoint every ~40 MB of WAL instead of every 4 MB: a checkpoint (with its fsyncs) blocks the one
+  // connection mid-commit, and applying a big plan rewrites the same queue pages many times over.
+  if (!memory) database.pragma('wal_autocheckpoint = 10000');
   database.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   const serialise = memory ? writeLockFor(`memory:${++memoryDatabases}`) : writeLockFor(file);

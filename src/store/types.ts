@@ -1,5 +1,5 @@
 import type {
-  AuditEntry, AuditEntryInput, Identity, Job, LifecycleEvent, LinkedAccount, Plan,
+  AuditEntry, AuditEntryInput, Identity, Job, JobStatus, LifecycleEvent, LinkedAccount, Plan,
 } from '../core/types.js';
 
 /**
@@ -37,6 +37,8 @@ export interface IdentityStore {
 
 export interface AccountStore {
   get(target: string, identityId: string): Promise<LinkedAccount | undefined>;
+  /** The links of these (target, identity) pairs that exist, in no particular order: one read for a batch of jobs. */
+  getMany(refs: readonly { readonly target: string; readonly identityId: string }[]): Promise<LinkedAccount[]>;
   listByTarget(target: string): Promise<LinkedAccount[]>;
   listByIdentity(identityId: string): Promise<LinkedAccount[]>;
   listAll(): Promise<LinkedAccount[]>;
@@ -80,6 +82,9 @@ export interface QueueStats {
   readonly done: number;
   readonly failed: number;
 }
+
+/** A queued job as progress sees it: everything but the change. */
+export type JobState = Omit<Job, 'change'>;
 
 export interface QueueStore {
   /** Adds jobs; ids already present are ignored (enqueueing is idempotent). */
@@ -132,7 +137,14 @@ export interface QueueStore {
   fail(jobId: string, error: string, retryAt: Date | null, audit?: readonly AuditEntryInput[]): Promise<void>;
   get(jobId: string): Promise<Job | undefined>;
   listByPlan(planId: string): Promise<Job[]>;
-  stats(options?: { readonly target?: string }): Promise<QueueStats>;
+  /**
+   * The plan's jobs without their changes (status, times, last error), in
+   * listByPlan's order; only those in `statuses` when given. What progress
+   * and idle checks read: cheap for a big plan.
+   */
+  listStatesByPlan(planId: string, statuses?: readonly JobStatus[]): Promise<JobState[]>;
+  /** Jobs per status, of one target and/or one plan when given. */
+  stats(options?: { readonly target?: string; readonly planId?: string }): Promise<QueueStats>;
   /** Cancel every pending job of a target (quarantine) or of a plan. */
   cancel(filter: { readonly target?: string; readonly planId?: string }): Promise<number>;
 }

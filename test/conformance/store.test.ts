@@ -230,6 +230,22 @@ describe.each(backEnds)('store conformance: $name', (backEnd) => {
       expect(await store.accounts.get('app', 'E1')).toBeUndefined();
       expect(await store.accounts.listAll()).toHaveLength(2);
     });
+
+    it('reads the links of many (target, identity) pairs at once, those that exist', async () => {
+      const disabled = account('ldap', 'E1', { enabled: false, disabledAt: '2024-03-02T00:00:00.000Z' });
+      await store.accounts.upsertMany([account('app', 'E1'), account('app', 'E2'), disabled]);
+      const refs = [
+        { target: 'app', identityId: 'E2' }, { target: 'ldap', identityId: 'E1' }, { target: 'app', identityId: 'nobody' },
+        { target: 'ldap', identityId: 'E2' }, { target: 'app', identityId: 'E2' },
+      ];
+      const found = await store.accounts.getMany(refs);
+      const byKey = (a: { target: string; identityId: string }) => `${a.target}/${a.identityId}`;
+      expect(found.map(byKey).sort()).toEqual(['app/E2', 'ldap/E1']);
+      expect(found.find((a) => a.target === 'ldap')).toStrictEqual(disabled);
+      expect(await store.accounts.getMany([])).toEqual([]);
+      const many = Array.from({ length: 1200 }, (_, i) => ({ target: 'app', identityId: i === 1100 ? 'E1' : `X${i}` }));
+      expect((await store.accounts.getMany(many)).map(byKey)).toEqual(['app/E1']);
+    });
   });
 
   describe('serial', () => {
@@ -424,6 +440,23 @@ describe.each(backEnds)('store conformance: $name', (backEnd) => {
       expect(j2!.change).toStrictEqual(change('app', 'E1'));
       expect(j2!.leaseUntil).toBeUndefined();
       expect(await store.queue.get('nope')).toBeUndefined();
+    });
+
+    it('lists a plan\'s job states: every field of listByPlan but the change, in the same order', async () => {
+      await store.queue.enqueue([job('j2', 'app', 'E1', 2), job('j1', 'app', 'E2', 1), job('x1', 'app', 'E3', 1, 'p2')]);
+      const [claimed] = await store.queue.claim({ workerId: 'w', limit: 1, leaseMs: 60_000, now: at(0) });
+      await store.queue.fail(claimed!.id, 'boom', null);
+      const states = await store.queue.listStatesByPlan('p1');
+      const jobs = await store.queue.listByPlan('p1');
+      expect(states).toStrictEqual(jobs.map(({ change: _change, ...state }) => state));
+      expect(states.map((s) => [s.id, s.status])).toEqual([['j1', 'failed'], ['j2', 'pending']]);
+      expect(states[0]).toMatchObject({ lastError: 'boom', attempts: 1 });
+      expect(states[0]).not.toHaveProperty('change');
+      expect(await store.queue.listStatesByPlan('nope')).toEqual([]);
+      expect((await store.queue.listStatesByPlan('p1', ['pending', 'running'])).map((s) => s.id)).toEqual(['j2']);
+      expect(await store.queue.listStatesByPlan('p1', [])).toEqual([]);
+      expect(await store.queue.stats({ planId: 'p1' })).toEqual({ pending: 1, running: 0, done: 0, failed: 1 });
+      expect(await store.queue.stats({ planId: 'p2', target: 'app' })).toEqual({ pending: 1, running: 0, done: 0, failed: 0 });
     });
 
     it('claims due jobs only, leasing them', async () => {

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Client, type SearchOptions } from 'ldapts';
 import { isConnectionError, resultCodeOf, ResultCode } from './errors.js';
@@ -30,6 +31,8 @@ export class ClientPool {
   readonly #inFlight: number[];
   #next = 0;
   #closed = false;
+  /** Sockets holding this turn's requests until it ends (see #batchWrites). */
+  readonly #corked = new Set<Socket>();
 
   constructor(options: PoolOptions) {
     this.#options = options;
@@ -41,7 +44,9 @@ export class ClientPool {
     const slot = this.#leastBusy();
     this.#inFlight[slot] = (this.#inFlight[slot] ?? 0) + 1;
     try {
-      return await work(await this.#client(slot));
+      const client = await this.#client(slot);
+      this.#batchWrites(client);
+      return await work(client);
     } catch (error) {
       if (!isConnectionError(error) || this.#closed) throw error;
       this.#drop(slot);
@@ -49,6 +54,26 @@ export class ClientPool {
     } finally {
       this.#inFlight[slot] = (this.#inFlight[slot] ?? 1) - 1;
     }
+  }
+
+  /**
+   * Requests sent on one connection in the same turn of the event loop leave
+   * in one write: the socket is corked until the turn ends. Many operations
+   * in flight per connection then cost the client and the server one system
+   * call and one wake-up per turn, not one per request. ldapts keeps its
+   * socket to itself (`socket`); without one there is nothing to batch.
+   */
+  #batchWrites(client: Client): void {
+    const socket = (client as unknown as { readonly socket?: Socket }).socket;
+    if (socket === undefined || this.#corked.has(socket)) return;
+    socket.cork();
+    this.#corked.add(socket);
+    if (this.#corked.size === 1) setImmediate(() => this.#uncorkAll());
+  }
+
+  #uncorkAll(): void {
+    for (const socket of this.#corked) socket.uncork();
+    this.#corked.clear();
   }
 
   /** The connection with the fewest operations in flight (round robin among equals), so C callers use all C connections. */

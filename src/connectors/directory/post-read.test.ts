@@ -33,6 +33,22 @@ describe('Post-Read control (RFC 4527)', () => {
     expect(writer.buffer.includes(Buffer.from([0x01, 0x01, 0x00]))).toBe(true);
   });
 
+  it('encodes each attribute list as its own selection, the same bytes every time', () => {
+    const encode = (attributes: string[]) => {
+      const writer = new BerWriter();
+      new PostReadControl(attributes).write(writer);
+      return writer.buffer;
+    };
+    const uuid = encode(['entryUUID']);
+    expect(encode(['entryUUID']).equals(uuid)).toBe(true);
+    const two = encode(['entryUUID', 'mail']);
+    expect(two.equals(uuid)).toBe(false);
+    expect(two.toString('latin1')).toContain('mail');
+    expect(uuid.toString('latin1')).not.toContain('mail');
+    // The selection: SEQUENCE { OCTET STRING "entryUUID" } inside the control value's OCTET STRING.
+    expect(uuid.includes(Buffer.from([0x04, 0x0d, 0x30, 0x0b, 0x04, 0x09, ...Buffer.from('entryUUID')]))).toBe(true);
+  });
+
   it('reads the entry from the response value, one value as a string, several as a list', () => {
     const entry = parsePostReadValue(searchResultEntry('uid=zoë,ou=people,dc=x', {
       entryUUID: ['6f1c7a52-0d1e-4c39-9f53-2f7f1d1b8a10'], objectClass: ['top', 'inetOrgPerson'], cn: ['Zoë Ångström'],

@@ -35,11 +35,7 @@ export class PostReadControl extends Control {
   }
 
   protected override writeControl(writer: BerWriter): void {
-    const selection = new BerWriter();
-    selection.startSequence();
-    for (const attribute of this.attributes) selection.writeString(attribute);
-    selection.endSequence();
-    writer.writeBuffer(selection.buffer, OCTET_STRING);
+    writer.writeBuffer(selectionOf(this.attributes), OCTET_STRING);
   }
 
   protected override parseControl(reader: BerReader): void {
@@ -57,6 +53,25 @@ export class PostReadControl extends Control {
     }
     this.#entry = entry as PostReadEntry;
   }
+}
+
+/** Encoded attribute selections by attribute list: every add of a create asks for the same one. */
+const selections = new Map<string, Buffer>();
+const MAX_SELECTIONS = 100;
+
+/** The control value: the AttributeSelection (a SEQUENCE OF attribute descriptions), encoded once per list. */
+function selectionOf(attributes: readonly string[]): Buffer {
+  const key = attributes.join('\u0000');
+  let selection = selections.get(key);
+  if (selection === undefined) {
+    const writer = new BerWriter();
+    writer.startSequence();
+    for (const attribute of attributes) writer.writeString(attribute);
+    writer.endSequence();
+    selection = writer.buffer;
+    if (selections.size < MAX_SELECTIONS) selections.set(key, selection);
+  }
+  return selection;
 }
 
 /** Decode a Post-Read response control value (for tests and tools). */

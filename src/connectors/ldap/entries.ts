@@ -54,15 +54,22 @@ export class EntryReader {
     return entry === undefined ? undefined : toEntry(entry);
   }
 
-  /** A Post-Read control (RFC 4527) asking for what this reader reads; one per request. */
-  postRead(): PostReadControl {
-    return new PostReadControl(this.#attributes);
+  /**
+   * A Post-Read control (RFC 4527) for an add, asking for the entryUUID only:
+   * the rest of a new entry is exactly what the add sent, so reading it back
+   * would only cost the server an encode and us a decode. One per request.
+   */
+  postReadUuid(): PostReadControl {
+    return new PostReadControl(['entryUUID']);
   }
 
-  /** The entry a Post-Read control returned; undefined when the server sent none or left out the entryUUID. */
-  fromPostRead(control: PostReadControl): LdapEntry | undefined {
-    const entry = control.entry === undefined ? undefined : toEntry(control.entry);
-    return entry === undefined || entry.uuid === '' ? undefined : entry;
+  /** The entry an add stored: its DN, the values sent, the entryUUID the Post-Read control returned (undefined without one). */
+  added(control: PostReadControl, dn: string, body: Readonly<Record<string, readonly string[]>>): LdapEntry | undefined {
+    const uuid = control.entry?.entryUUID;
+    if (typeof uuid !== 'string' || uuid === '') return undefined;
+    const values = new Map<string, readonly string[]>(Object.entries(body).map(([name, list]) => [name.toLowerCase(), list]));
+    values.set('entryuuid', [uuid]);
+    return { dn, uuid, values };
   }
 
   /** Every account, page by page. */

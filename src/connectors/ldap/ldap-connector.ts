@@ -6,6 +6,8 @@ import { formatDn, isUnder, parseDn, sameDn } from '../directory/dn.js';
 import { isNoSuchObject, resultCodeOf, ResultCode, toDirectoryError } from '../directory/errors.js';
 import { DirectoryGroups, type Member } from '../directory/groups.js';
 import { attributeChanges, toLdapValues } from '../directory/normalise.js';
+import { encodedAttributes } from '../directory/encoded-attribute.js';
+import { assertOwned } from '../directory/ownership.js';
 import { ensureParentOUs } from '../directory/parents.js';
 import { deleteEntry, type ClientPool } from '../directory/pool.js';
 import type { LdapConnectionConfig } from './config.js';
@@ -90,7 +92,8 @@ export class LdapConnector implements Connector {
         if ('added' in outcome) return this.#account(outcome.added, []);
         entry = outcome.existing;
       }
-      // It exists (made earlier, or by a concurrent create): bring it in line.
+      // It exists (made earlier, or by a concurrent create): bring it in line, if it is provably this person's.
+      await assertOwned(this.#pool, { targetId: this.#targetId, dn: entry.dn, key: { attribute: this.#mapping.keyLdap, value: key }, wanted: this.#mapping.toLdap(spec.attributes) });
       await this.#update(entry, spec.attributes);
       if (this.capabilities.disable) await this.#setEnabled(entry.uuid, spec.enabled);
       return this.#required(entry.uuid, 'create');
@@ -170,12 +173,12 @@ export class LdapConnector implements Connector {
     return this.#uidNumbers.allocate((uidNumber) => add(posixAttributes(posix, this.#users, spec, key, uidNumber, this.#mapping, body.uid !== undefined)));
   }
 
-  /** The add with a Post-Read control; the entry as stored when the server returned it. */
+  /** The add with a Post-Read control for the entryUUID; the entry as stored when the server returned it. */
   async #addEntry(dn: string, body: Record<string, string[]>): Promise<LdapEntry | undefined> {
     const once = async (): Promise<LdapEntry | undefined> => {
-      const postRead = this.#reader.postRead();
-      await this.#pool.use((c) => c.add(dn, body, postRead));
-      return this.#reader.fromPostRead(postRead);
+      const postRead = this.#reader.postReadUuid();
+      await this.#pool.use((c) => c.add(dn, encodedAttributes(body), postRead));
+      return this.#reader.added(postRead, dn, body);
     };
     try {
       return await once();
