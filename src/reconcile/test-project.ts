@@ -30,6 +30,21 @@ export interface TestProject {
   remove(): void;
 }
 
+/**
+ * The `reconcile` keys of a target in the reconcile tests (here and in the
+ * directory e2e tests): link by the account's copy of the employee id first,
+ * exactly, then by email (normalised); `orphans` is what the test is about.
+ * Indented as target keys, ending in a newline.
+ */
+export function reconcileYaml(employeeIdAttribute: string, orphans: string): string {
+  return `    reconcile:
+      match:
+        - { account: ${employeeIdAttribute}, identity: employeeId, normalise: exact }
+        - { account: email, identity: email }
+      orphans: ${orphans}
+`;
+}
+
 export function reconcileProject(target: string, seed: readonly SeedAccount[], people: readonly HrPerson[]): TestProject {
   const dir = mkdtempSync(join(tmpdir(), 'roster-reconcile-'));
   const config = join(dir, 'roster.yaml');
@@ -57,12 +72,7 @@ ${accounts.length > 0 ? accounts.join('\n') : '        []'}
       employeeNumber: identity.employeeId
     safety: { maxDeletes: 100%, maxDisables: ${maxDisables}, minAccounts: 0 }
     executor: { concurrency: 2, maxAttempts: 2, backoffBaseMs: 10, backoffMaxMs: 20 }
-    reconcile:
-      match:
-        - { account: employeeNumber, identity: employeeId, normalise: exact }
-        - { account: email, identity: email }
-      orphans: ${orphans}
-`);
+${reconcileYaml('employeeNumber', orphans)}`);
   write('report');
   return { dir, config, write, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Attribute, Client } from 'ldapts';
+import { Attribute, type Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guidToString } from '../../src/connectors/ad/index.js';
 import { openEngine } from '../../src/engine/index.js';
 import { startSamba, type RunningSamba } from '../support/samba.js';
+import { adminClient, adProjectDir, adProjectYaml, FULL_NAME, tearDown, UNIQUE_GIVEN_DOT_FAMILY } from './directory-config.js';
 import { csv, person, type Person } from './helpers.js';
 
 const ROSTER_BIN = join(import.meta.dirname, '..', '..', 'bin', 'roster.mjs');
@@ -29,53 +29,23 @@ describe('account adoption and disputes in Active Directory (Samba AD DC)', () =
   const dirs: string[] = [];
   beforeAll(async () => {
     samba = await startSamba();
-    admin = new Client({ url: samba.url, tlsOptions: { ca: samba.ca } });
-    await admin.bind(samba.bindDN, samba.password);
+    admin = await adminClient(samba);
   }, 400_000);
-  afterAll(async () => {
-    await admin?.unbind();
-    await samba?.stop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  afterAll(() => tearDown({ client: admin, server: samba, dirs }));
 
   async function project(name: string, hr: Person[], orphans: 'report' | 'disable' | 'delete', maxDisables = '100%') {
     const base = `OU=${name},${samba.rosterOU}`;
     await admin.add(base, [new Attribute({ type: 'objectClass', values: ['organizationalUnit'] })]);
-    const dir = mkdtempSync(join(tmpdir(), `roster-adoption-${name}-`));
+    const dir = adProjectDir(`roster-adoption-${name}-`, samba);
     dirs.push(dir);
-    writeFileSync(join(dir, 'ca.pem'), samba.ca);
     writeFileSync(join(dir, 'employees.csv'), csv(hr));
-    const write = (action: string, disables = maxDisables) => writeFileSync(join(dir, 'roster.yaml'), `
-store: sqlite:./data/roster.db
-sources:
-  - { id: hr, type: csv, path: ./employees.csv, key: employeeId, maxMissing: 50% }
-targets:
-  - id: corp-ad
-    type: ad
-    connection:
-      url: ${samba.url}
-      tls: { ca: ./ca.pem }
-      bindDN: "${samba.bindDN}"
-      password: \${env:ROSTER_E2E_AD_PASSWORD}
-      base: "${base}"
-      users: { dn: "CN={displayName},${base}", upnSuffix: example.test }
-      groups: { base: "OU=Groups,${samba.rosterOU}", names: true, create: true }
-    accountKey: sAMAccountName
-    attributes:
-      sAMAccountName: unique([identity.givenName.lowerAscii() + "." + identity.familyName.lowerAscii()])
-      displayName: identity.givenName + " " + identity.familyName
-      email: identity.email
-      employeeID: identity.employeeId
-    safety: { maxDeletes: 100%, maxDisables: ${disables}, minAccounts: 0 }
-    executor: { concurrency: 4, maxAttempts: 3, backoffBaseMs: 10, backoffMaxMs: 50 }
-    reconcile:
-      match:
-        - { account: employeeID, identity: employeeId, normalise: exact }
-        - { account: email, identity: email }
-      orphans: ${action}
-roles:
-  - { id: staff, when: "true", grants: { corp-ad: [All Staff] } }
-`);
+    const write = (action: string, disables = maxDisables) => writeFileSync(join(dir, 'roster.yaml'), adProjectYaml(samba, {
+      base,
+      usersDn: `CN={displayName},${base}`,
+      attributes: { sAMAccountName: UNIQUE_GIVEN_DOT_FAMILY, displayName: FULL_NAME, email: 'identity.email', employeeID: 'identity.employeeId' },
+      safety: `{ maxDeletes: 100%, maxDisables: ${disables}, minAccounts: 0 }`,
+      orphans: action,
+    }));
     write(orphans);
     process.env.ROSTER_E2E_AD_PASSWORD = samba.password;
     /** A user made outside Roster (with a password: AD takes it over LDAPS only). */

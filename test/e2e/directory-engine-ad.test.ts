@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'ldapts';
+import type { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leafValue, sameDn } from '../../src/connectors/directory/dn.js';
 import { openEngine, type Engine } from '../../src/engine/index.js';
 import { startSamba, type RunningSamba } from '../support/samba.js';
+import { adminClient, adProjectDir, adProjectYaml, departmentRoles, FULL_NAME, tearDown } from './directory-config.js';
 import { csv, person, type Person } from './helpers.js';
 
 const DAY = 86_400_000;
@@ -64,54 +64,32 @@ describe('directory end to end: engine -> Samba AD', () => {
   beforeAll(async () => {
     samba = await startSamba();
     people = `OU=People,${samba.rosterOU}`;
-    reader = new Client({ url: samba.url, tlsOptions: { ca: samba.ca } });
-    await reader.bind(samba.bindDN, samba.password);
-    dir = mkdtempSync(join(tmpdir(), 'roster-ad-engine-'));
-    writeFileSync(join(dir, 'ca.pem'), samba.ca);
-    writeFileSync(join(dir, 'roster.yaml'), `
-store: sqlite:./data/roster.db
-lifecycle: { prehireLeadDays: 7, timezone: UTC }
-sources:
-  - { id: hr, type: csv, path: ./employees.csv, key: employeeId, maxMissing: 50% }
-targets:
-  - id: corp-ad
-    type: ad
-    connection:
-      url: ${samba.url}
-      tls: { ca: ./ca.pem }
-      bindDN: "${samba.bindDN}"
-      password: \${env:ROSTER_E2E_AD_PASSWORD}
-      base: "${samba.rosterOU}"
-      users: { dn: "CN={displayName},OU={department},${people}", upnSuffix: example.test, createOUs: true }
-      groups: { base: "OU=Groups,${samba.rosterOU}", names: true, create: true }
-    accountKey: sAMAccountName
-    attributes:
-      sAMAccountName: '"r-" + identity.employeeId.lowerAscii()'
-      displayName: identity.givenName + " " + identity.familyName
-      givenName: identity.givenName
-      sn: identity.familyName
-      email: identity.email
-      department: identity.department
-      employeeID: identity.employeeId
-      manager: 'size(manager) == 0 ? "" : "CN=" + manager.givenName + " " + manager.familyName + ",OU=" + manager.department + ",${people}"'
-      accountExpires: 'identity.employmentType == "contractor" && identity.endDate != "" ? identity.endDate : ""'
-    leaver: { disable: immediately, delete: after 30d }
-    safety: { maxDeletes: 100%, maxDisables: 100%, minAccounts: 0 }
-    executor: { concurrency: 4, maxAttempts: 6, backoffBaseMs: 50, backoffMaxMs: 400, quarantineAfter: 100 }
-roles:
-  - { id: staff, when: "true", grants: { corp-ad: [All Staff] } }
-  - { id: engineering, when: 'identity.department == "Engineering"', grants: { corp-ad: [Engineering] } }
-  - { id: sales, when: 'identity.department == "Sales"', grants: { corp-ad: [Sales] } }
-`);
+    reader = await adminClient(samba);
+    dir = adProjectDir('roster-ad-engine-', samba);
+    writeFileSync(join(dir, 'roster.yaml'), adProjectYaml(samba, {
+      lifecycle: true,
+      usersDn: `CN={displayName},OU={department},${people}`,
+      createOUs: true,
+      attributes: {
+        sAMAccountName: `'"r-" + identity.employeeId.lowerAscii()'`,
+        displayName: FULL_NAME,
+        givenName: 'identity.givenName',
+        sn: 'identity.familyName',
+        email: 'identity.email',
+        department: 'identity.department',
+        employeeID: 'identity.employeeId',
+        manager: `'size(manager) == 0 ? "" : "CN=" + manager.givenName + " " + manager.familyName + ",OU=" + manager.department + ",${people}"'`,
+        accountExpires: `'identity.employmentType == "contractor" && identity.endDate != "" ? identity.endDate : ""'`,
+      },
+      leaver: '{ disable: immediately, delete: after 30d }',
+      safety: '{ maxDeletes: 100%, maxDisables: 100%, minAccounts: 0 }',
+      executor: '{ concurrency: 4, maxAttempts: 6, backoffBaseMs: 50, backoffMaxMs: 400, quarantineAfter: 100 }',
+      roles: departmentRoles('corp-ad', { Engineering: 'Engineering', Sales: 'Sales' }),
+    }));
     process.env.ROSTER_E2E_AD_PASSWORD = samba.password;
     engine = await openEngine(join(dir, 'roster.yaml'), { now: () => clock.now });
   }, 400_000);
-  afterAll(async () => {
-    await engine?.close();
-    await reader?.unbind();
-    await samba?.stop();
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => tearDown({ engine, client: reader, server: samba, dirs: [dir] }));
 
   it('joiners: enabled users under their department OU, UPN, manager DN, contractor expiry, groups', async () => {
     await sync(staff());

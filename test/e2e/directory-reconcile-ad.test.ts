@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Attribute, Client } from 'ldapts';
+import { Attribute, type Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guidToString } from '../../src/connectors/ad/index.js';
 import { openEngine, type Engine } from '../../src/engine/index.js';
 import type { ReconcileResult } from '../../src/engine/types.js';
 import { startSamba, type RunningSamba } from '../support/samba.js';
+import { adminClient, adProjectDir, adProjectYaml, FULL_NAME, tearDown, UNIQUE_GIVEN_DOT_FAMILY } from './directory-config.js';
 import { csv, person } from './helpers.js';
 
 /** userAccountControl flags (MS-ADTS 2.2.16), spelled out here rather than taken from the connector under test. */
@@ -80,39 +80,15 @@ describe('reconcile an existing Active Directory (Samba AD DC)', () => {
     await admin.add(`CN=${cn},${people}`, Object.entries(values).map(([type, v]) => new Attribute({ type, values: [v] as string[] | Buffer[] })));
   }
   function writeConfig(orphans: 'report' | 'disable', maxDisables: string): void {
-    writeFileSync(join(dir, 'roster.yaml'), `
-store: sqlite:./data/roster.db
-sources:
-  - { id: hr, type: csv, path: ./employees.csv, key: employeeId, maxMissing: 50% }
-targets:
-  - id: corp-ad
-    type: ad
-    connection:
-      url: ${samba.url}
-      tls: { ca: ./ca.pem }
-      bindDN: "${samba.bindDN}"
-      password: \${env:ROSTER_E2E_AD_PASSWORD}
-      base: "${samba.rosterOU}"
-      users: { dn: "CN={displayName},${people}", upnSuffix: example.test }
-      groups: { base: "OU=Groups,${samba.rosterOU}", names: true, create: true }
-    accountKey: sAMAccountName
-    attributes:
-      sAMAccountName: unique([identity.givenName.lowerAscii() + "." + identity.familyName.lowerAscii()])
-      displayName: identity.givenName + " " + identity.familyName
-      givenName: identity.givenName
-      sn: identity.familyName
-      email: identity.email
-      employeeID: identity.employeeId
-    safety: { maxDeletes: 0, maxDisables: ${maxDisables}, minAccounts: 0 }
-    executor: { concurrency: 4, maxAttempts: 3, backoffBaseMs: 10, backoffMaxMs: 50 }
-    reconcile:
-      match:
-        - { account: employeeID, identity: employeeId, normalise: exact }
-        - { account: email, identity: email }
-      orphans: ${orphans}
-roles:
-  - { id: staff, when: "true", grants: { corp-ad: [All Staff] } }
-`);
+    writeFileSync(join(dir, 'roster.yaml'), adProjectYaml(samba, {
+      usersDn: `CN={displayName},${people}`,
+      attributes: {
+        sAMAccountName: UNIQUE_GIVEN_DOT_FAMILY, displayName: FULL_NAME, givenName: 'identity.givenName', sn: 'identity.familyName',
+        email: 'identity.email', employeeID: 'identity.employeeId',
+      },
+      safety: `{ maxDeletes: 0, maxDisables: ${maxDisables}, minAccounts: 0 }`,
+      orphans,
+    }));
   }
   /** `roster reconcile --json --yes` in a process of its own: the JSON report and the exit code. */
   function cliReconcile(): { report: ReconcileResult; status: number | null } {
@@ -126,10 +102,8 @@ roles:
   beforeAll(async () => {
     samba = await startSamba();
     people = `OU=People,${samba.rosterOU}`;
-    admin = new Client({ url: samba.url, tlsOptions: { ca: samba.ca } });
-    await admin.bind(samba.bindDN, samba.password);
-    dir = mkdtempSync(join(tmpdir(), 'roster-ad-reconcile-'));
-    writeFileSync(join(dir, 'ca.pem'), samba.ca);
+    admin = await adminClient(samba);
+    dir = adProjectDir('roster-ad-reconcile-', samba);
     // Linked by employeeID although its mail and display name are out of date.
     await addUser('Ada King', 'alovelace', NORMAL_ACCOUNT, { employeeID: 'E1', mail: 'ada@old-domain.example', givenName: 'Ada', sn: 'King' });
     // No employeeID: linked by mail, which differs only in case and surrounding spaces.
@@ -155,12 +129,7 @@ roles:
     engine = await openEngine(join(dir, 'roster.yaml'), { now });
     await engine.readSource('hr', 'test');
   }, 400_000);
-  afterAll(async () => {
-    await engine?.close();
-    await admin?.unbind();
-    await samba?.stop();
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => tearDown({ engine, client: admin, server: samba, dirs: [dir] }));
 
   it('links by employeeID, then by normalised mail, with the objectGUID as the link id; reports the orphan and the dispute', async () => {
     const before = await users(PRESENT);

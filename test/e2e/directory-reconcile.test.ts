@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'ldapts';
+import type { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine, type Engine } from '../../src/engine/index.js';
 import { startSlapd, type RunningSlapd } from '../support/slapd.js';
+import { adminClient, FULL_NAME, ldapProjectYaml, tearDown, UNIQUE_GIVEN_DOT_FAMILY } from './directory-config.js';
 import { csv, person } from './helpers.js';
 
 /**
@@ -47,8 +48,7 @@ describe('reconcile an existing OpenLDAP directory through the engine', () => {
 
   beforeAll(async () => {
     slapd = await startSlapd({ randomPort: true });
-    reader = new Client({ url: slapd.url });
-    await reader.bind(slapd.bindDN, slapd.password);
+    reader = await adminClient(slapd);
     dir = mkdtempSync(join(tmpdir(), 'roster-dir-reconcile-'));
     const s = slapd.suffix;
     const entry = (uid: string, extra: string) => `dn: uid=${uid},ou=people,${s}\nobjectClass: inetOrgPerson\nuid: ${uid}\ncn: ${uid}\nsn: ${uid}\n${extra}\n`;
@@ -64,51 +64,20 @@ describe('reconcile an existing OpenLDAP directory through the engine', () => {
       `dn: cn=all-staff,ou=groups,${s}\nobjectClass: groupOfNames\ncn: all-staff\nmember: uid=alovelace,ou=people,${s}\n`,
     ].join('\n'));
     writeFileSync(join(dir, 'employees.csv'), csv(hr));
-    writeFileSync(join(dir, 'roster.yaml'), `
-store: sqlite:./data/roster.db
-sources:
-  - { id: hr, type: csv, path: ./employees.csv, key: employeeId, maxMissing: 50% }
-targets:
-  - id: corp-ldap
-    type: ldap
-    connection:
-      url: ${slapd.url}
-      bindDN: "${slapd.bindDN}"
-      password: \${env:ROSTER_E2E_LDAP_PASSWORD}
-      users:
-        base: "ou=people,${s}"
-        dn: "uid={uid},ou=people,${s}"
-        key: uid
-        attributes: { email: mail, employeeNumber: employeeNumber, cn: cn, sn: sn }
-      groups: { base: "ou=groups,${s}", names: true, create: true }
-      disable: { strategy: move, ou: "ou=disabled,${s}" }
-    accountKey: uid
-    attributes:
-      uid: unique([identity.givenName.lowerAscii() + "." + identity.familyName.lowerAscii()])
-      cn: identity.givenName + " " + identity.familyName
-      sn: identity.familyName
-      email: identity.email
-      employeeNumber: identity.employeeId
-    safety: { maxDeletes: 50%, maxDisables: 50%, minAccounts: 0 }
-    executor: { concurrency: 4, maxAttempts: 3, backoffBaseMs: 10, backoffMaxMs: 50 }
-    reconcile:
-      match:
-        - { account: employeeNumber, identity: employeeId, normalise: exact }
-        - { account: email, identity: email }
-      orphans: report
-roles:
-  - { id: staff, when: "true", grants: { corp-ldap: [all-staff] } }
-`);
+    writeFileSync(join(dir, 'roster.yaml'), ldapProjectYaml(slapd, {
+      usersDn: `uid={uid},ou=people,${s}`,
+      userAttributes: { email: 'mail', employeeNumber: 'employeeNumber', cn: 'cn', sn: 'sn' },
+      attributes: {
+        uid: UNIQUE_GIVEN_DOT_FAMILY, cn: FULL_NAME, sn: 'identity.familyName', email: 'identity.email', employeeNumber: 'identity.employeeId',
+      },
+      safety: '{ maxDeletes: 50%, maxDisables: 50%, minAccounts: 0 }',
+      orphans: 'report',
+    }));
     process.env.ROSTER_E2E_LDAP_PASSWORD = slapd.password;
     engine = await openEngine(join(dir, 'roster.yaml'), { now: () => clock.now });
     await engine.readSource('hr', 'test');
   });
-  afterAll(async () => {
-    await engine?.close();
-    await reader?.unbind();
-    await slapd?.stop();
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => tearDown({ engine, client: reader, server: slapd, dirs: [dir] }));
 
   it('links by employeeNumber, then by normalised mail; reports the orphan and the dispute', async () => {
     const report = await engine.reconcile('corp-ldap', { actor: 'test', apply: false });

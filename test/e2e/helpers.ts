@@ -1,7 +1,10 @@
 import Database from 'better-sqlite3';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { freshSchema } from '../support/pg.js';
 
 export interface Person {
   employeeId: string; givenName: string; familyName: string; email: string; department: string;
@@ -28,6 +31,40 @@ export function csv(people: readonly Person[]): string {
   return [COLUMNS.join(','), ...people.map((p) => COLUMNS.map((c) => quote(p[c])).join(','))].join('\n') + '\n';
 }
 
+/**
+ * The `app` target as a list item under `targets:`: a sql target on
+ * ./data/app.db (what appUsers reads), an ASCII "given.family" username,
+ * email and department, and groups. A test adds target keys after it,
+ * indented four spaces.
+ */
+export const APP_TARGET_YAML = `  - id: app
+    type: sql
+    connection:
+      url: sqlite:./data/app.db
+      createTables: true
+      users: { table: users, key: username, columns: { username: username, email: email, department: department }, enabled: { column: active } }
+      memberships: { table: user_groups, user: username, group: group_name }
+    accountKey: username
+    attributes:
+      username: unique([identity.givenName.ascii().lowerAscii() + "." + identity.familyName.ascii().lowerAscii()])
+      email: identity.email
+      department: identity.department
+`;
+
+/** The store a test over both dialects uses: the project's SQLite default, or a fresh PostgreSQL schema and how to drop it. */
+export async function dialectStore(dialect: 'sqlite' | 'postgres', prefix: string): Promise<{ store?: string; drop?: () => Promise<void> }> {
+  if (dialect === 'sqlite') return {};
+  const schema = await freshSchema(prefix);
+  return { store: schema.url, drop: schema.drop };
+}
+
+/** Starts a built Roster server on a free loopback port: the base URL of its SCIM API. */
+export async function listenScim(app: FastifyInstance): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return `http://127.0.0.1:${port}/scim/v2`;
+}
+
 /** A temp project: roster.yaml with an `app` sql target on a SQLite file and a few roles. */
 export function project(store: string | undefined, extraYaml = ''): { dir: string; config: string; hr: string; appDb: string } {
   const dir = mkdtempSync(join(tmpdir(), 'roster-e2e-'));
@@ -45,19 +82,7 @@ sources:
     fields: { startDate: startDate, endDate: endDate, status: status, employmentType: employmentType, manager: managerId }
     maxMissing: 50%
 targets:
-  - id: app
-    type: sql
-    connection:
-      url: sqlite:./data/app.db
-      createTables: true
-      users: { table: users, key: username, columns: { username: username, email: email, department: department }, enabled: { column: active } }
-      memberships: { table: user_groups, user: username, group: group_name }
-    scope: identity.employmentType in ["employee", "contractor"]
-    accountKey: username
-    attributes:
-      username: unique([identity.givenName.ascii().lowerAscii() + "." + identity.familyName.ascii().lowerAscii()])
-      email: identity.email
-      department: identity.department
+${APP_TARGET_YAML}    scope: identity.employmentType in ["employee", "contractor"]
     leaver: { disable: immediately, delete: after 30d }
     onLeave: disable
     safety: { maxDeletes: 50%, maxDisables: 50%, minAccounts: 10 }

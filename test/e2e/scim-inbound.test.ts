@@ -7,8 +7,7 @@ import { buildServer } from '../../src/api/server.js';
 import { createToken } from '../../src/api/tokens.js';
 import { openEngine, type Engine } from '../../src/engine/index.js';
 import { readSource } from '../../src/sources/index.js';
-import { freshSchema } from '../support/pg.js';
-import { appUsers } from './helpers.js';
+import { APP_TARGET_YAML, appUsers, dialectStore, listenScim } from './helpers.js';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
@@ -25,19 +24,7 @@ sources:
     attributes: { employeeId: "${ENTERPRISE}:employeeNumber" }
     maxMissing: 50%
 targets:
-  - id: app
-    type: sql
-    connection:
-      url: sqlite:./data/app.db
-      createTables: true
-      users: { table: users, key: username, columns: { username: username, email: email, department: department }, enabled: { column: active } }
-      memberships: { table: user_groups, user: username, group: group_name }
-    accountKey: username
-    attributes:
-      username: unique([identity.givenName.ascii().lowerAscii() + "." + identity.familyName.ascii().lowerAscii()])
-      email: identity.email
-      department: identity.department
-roles:
+${APP_TARGET_YAML}roles:
   - { id: staff, when: "true", grants: { app: [staff] } }
   - { id: engineering, when: 'identity.department == "Engineering"', grants: { app: [engineers] } }
 scim:
@@ -102,18 +89,12 @@ describe.each(['sqlite', 'postgres'] as const)('inbound SCIM end to end (store: 
   };
 
   beforeAll(async () => {
-    let store: string | undefined;
-    if (dialect === 'postgres') {
-      const schema = await freshSchema('roster_scim_e2e');
-      store = schema.url;
-      drop = schema.drop;
-    }
+    const { store, drop: dropStore } = await dialectStore(dialect, 'roster_scim_e2e');
+    drop = dropStore;
     paths = project(store);
     engine = await openEngine(paths.config);
     app = await buildServer(engine);
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/scim/v2`;
+    base = await listenScim(app);
     scimToken = (await createToken(engine.store, 'entra', ['scim'])).token;
     apiToken = (await createToken(engine.store, 'dashboard', ['api:read'])).token;
   });

@@ -1,22 +1,10 @@
 /**
- * Cheap generators of SCIM filters and PATCH bodies for the fuzz test: a
- * seeded PRNG (mulberry32), so a failure prints a seed that replays it.
+ * Cheap generators of SCIM filters and PATCH bodies for the fuzz test, driven
+ * by the shared seeded PRNG, so a failure prints a seed that replays it.
  */
+import { pick, type Random } from '../../src/scim/testing/fuzz.js';
 
-export type Random = () => number;
-
-export function seeded(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+export { seeded, type Random } from '../../src/scim/testing/fuzz.js';
 
 const KNOWN_PATHS = [
   'userName', 'name.givenName', 'name.familyName', 'displayName', 'title', 'active', 'emails', 'emails.value', 'emails.type',

@@ -1,21 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RosterError } from '../../core/errors.js';
+import { pick, seeded, type Random } from '../testing/fuzz.js';
 import { parseFilter } from './parser.js';
 import { openPostgres, openSqlite, type TestDatabase } from './test-db.js';
 import { TEST_SCHEMA } from './test-users.js';
 import { translateFilter } from './translate.js';
-
-/** mulberry32: a small seeded PRNG, so a failure reproduces. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [
   'userName', 'name.familyName', 'emails', 'emails.value', 'emails.type', 'type', 'value', 'primary', 'active', 'title', 'meta.lastModified',
@@ -26,13 +15,12 @@ const PIECES = [
 ];
 const CHARS = ' \t"\\()[].:-_%$*?eEoOa0123456789\u00e9\u0000';
 
-const pick = <T>(random: () => number, list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
 const ATTRIBUTES = PIECES.slice(0, 17);
 const OPERATORS = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'EQ'];
 const VALUES = ['"work"', '"@example.com"', '"x\' OR 1=1 --"', '"%_\\\\"', '"2011-05-13T04:42:34Z"', '"True"', '1', '-2.5', '3', 'true', 'false', 'null', '""'];
 
 /** A filter from the grammar (attribute/operator/value pairs may still not fit the schema). */
-function grammarFilter(random: () => number, depth = 0): string {
+function grammarFilter(random: Random, depth = 0): string {
   const roll = random();
   if (depth < 3 && roll < 0.25) return `${grammarFilter(random, depth + 1)} ${pick(random, ['and', 'or', 'AND'])} ${grammarFilter(random, depth + 1)}`;
   if (depth < 3 && roll < 0.32) return `not (${grammarFilter(random, depth + 1)})`;
@@ -44,7 +32,7 @@ function grammarFilter(random: () => number, depth = 0): string {
 }
 
 /** One to three random character edits. */
-function mutate(random: () => number, text: string): string {
+function mutate(random: Random, text: string): string {
   let result = text;
   const edits = 1 + Math.floor(random() * 3);
   for (let i = 0; i < edits; i += 1) {
@@ -57,19 +45,18 @@ function mutate(random: () => number, text: string): string {
   return result;
 }
 
-function randomFilter(random: () => number): string {
+function randomFilter(random: Random): string {
   const roll = random();
   if (roll < 0.4) return grammarFilter(random);
   if (roll < 0.7) return mutate(random, grammarFilter(random));
   return tokenSoup(random);
 }
 
-function tokenSoup(random: () => number): string {
+function tokenSoup(random: Random): string {
   const length = 1 + Math.floor(random() * 12);
   const parts: string[] = [];
   for (let i = 0; i < length; i += 1) {
-    if (random() < 0.85) parts.push(PIECES[Math.floor(random() * PIECES.length)] as string);
-    else parts.push(CHARS[Math.floor(random() * CHARS.length)] as string);
+    parts.push(random() < 0.85 ? pick(random, PIECES) : pick(random, [...CHARS]));
     if (random() < 0.9) parts.push(' ');
   }
   return parts.join('').trim();
@@ -88,7 +75,7 @@ describe('filter fuzz: 10,000 random filters (seed 20260101)', () => {
   });
 
   it('throws nothing but RosterError(request.invalid), and every translation runs', async () => {
-    const random = prng(20260101);
+    const random = seeded(20260101);
     const outcomes = { invalid: 0, parsed: 0, executed: 0 };
     for (let i = 0; i < 10_000; i += 1) {
       const filter = randomFilter(random);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isRosterError } from '../../core/errors.js';
+import { pick, seeded, type Random } from '../testing/fuzz.js';
 import { prepareResource } from './prepare.js';
 import { createScimRegistry } from './registry.js';
 import { CORE_GROUP_SCHEMA_ID, CORE_USER_SCHEMA_ID, ENTERPRISE_USER_SCHEMA_ID } from './schemas.js';
@@ -10,18 +11,6 @@ const ACME = ACME_ID;
 const registry = createScimRegistry([ACME_EXTENSION]);
 const TYPES = [registry.resourceType('User'), registry.resourceType('Group')] as ScimResourceType[];
 
-/** mulberry32: a small deterministic PRNG, so a failure replays. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const NAMES = [
   'userName', 'USERNAME', 'displayName', 'name', 'givenName', 'emails', 'value', 'primary', 'type', 'active', 'password', 'groups', 'members',
   'id', 'meta', 'externalId', 'schemas', 'title', 'addresses', 'manager', 'department', 'badge', 'level', 'hired', 'tags', 'site', 'code',
@@ -31,26 +20,25 @@ const NAMES = [
 ];
 const STRINGS = ['', 'a', 'True', 'false', 'work', '2024-01-02T03:04:05Z', '2024-13-45', 'x'.repeat(5000), 'a\u0000b', '\uD800', '😀', CORE_USER_SCHEMA_ID, CORE_GROUP_SCHEMA_ID];
 
-function value(next: () => number, depth: number): unknown {
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
+function value(next: Random, depth: number): unknown {
   const roll = next();
-  if (depth > 3 || roll < 0.35) return pick<unknown>([...STRINGS, 0, 1, -1, 2.5, 1e300, true, false, null]);
+  if (depth > 3 || roll < 0.35) return pick<unknown>(next, [...STRINGS, 0, 1, -1, 2.5, 1e300, true, false, null]);
   if (roll < 0.6) return Array.from({ length: Math.floor(next() * 4) }, () => value(next, depth + 1));
   return object(next, depth + 1);
 }
 
-function object(next: () => number, depth: number): Record<string, unknown> {
+function object(next: Random, depth: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const count = Math.floor(next() * 6);
   for (let i = 0; i < count; i += 1) {
-    const name = NAMES[Math.floor(next() * NAMES.length)] as string;
+    const name = pick(next, NAMES);
     // defineProperty, so a "__proto__" key is an own property as JSON.parse makes it.
     Object.defineProperty(out, name, { value: value(next, depth), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
 
-function body(next: () => number, type: ScimResourceType): unknown {
+function body(next: Random, type: ScimResourceType): unknown {
   const roll = next();
   if (roll < 0.03) return value(next, 4);
   const out = object(next, 0);
@@ -63,7 +51,7 @@ const SCIM_TYPES = ['invalidSyntax', 'invalidValue', 'mutability'];
 
 describe('prepareResource fuzz', () => {
   it('20,000 random bodies: a stored form that is a fixed point, or RosterError(request.invalid) with a scimType', () => {
-    const next = random(0x5c1a);
+    const next = seeded(0x5c1a);
     const accepted = new Map<ScimResourceType, Record<string, unknown>>();
     const outcomes = { accepted: 0, refused: 0 };
     for (let i = 0; i < 20_000; i += 1) {

@@ -1,4 +1,4 @@
-import type { ScimResourceSchema, ScimSchema } from '../filter/schema.js';
+import type { ScimAttribute, ScimResourceSchema, ScimSchema } from '../filter/schema.js';
 
 /**
  * Contracts between the pieces of the SCIM server: the schema registry and the
@@ -27,18 +27,13 @@ export interface ScimExtensionConfig {
   readonly attributes: readonly ScimSchemaAttributeConfig[];
 }
 
-export interface ScimSchemaAttributeConfig {
-  readonly name: string;
-  readonly type: 'string' | 'boolean' | 'decimal' | 'integer' | 'dateTime' | 'reference' | 'complex';
-  readonly multiValued?: boolean;
-  readonly caseExact?: boolean;
-  readonly required?: boolean;
-  readonly mutability?: 'readOnly' | 'readWrite' | 'immutable' | 'writeOnly';
-  readonly returned?: 'always' | 'never' | 'default' | 'request';
-  readonly uniqueness?: 'none' | 'server' | 'global';
-  readonly canonicalValues?: readonly string[];
-  readonly referenceTypes?: readonly string[];
-  readonly description?: string;
+/**
+ * A ScimAttribute as configuration spells it: every characteristic is the
+ * filter schema's, but multiValued and caseExact may be left out (the
+ * registry fills in RFC 7643 §7's default, false), sub-attributes likewise.
+ */
+export interface ScimSchemaAttributeConfig
+  extends Omit<ScimAttribute, 'multiValued' | 'caseExact' | 'subAttributes'>, Partial<Pick<ScimAttribute, 'multiValued' | 'caseExact'>> {
   readonly subAttributes?: readonly ScimSchemaAttributeConfig[];
 }
 
