@@ -1,9 +1,10 @@
-import { RosterError } from '../core/errors.js';
+import { isRosterError, RosterError } from '../core/errors.js';
 import type { Attributes, AuditEntryInput, Change, Job, LinkedAccount } from '../core/types.js';
 import type { Connector } from '../connectors/types.js';
 import type { JobEffects, Store } from '../store/types.js';
 import type { ClaimedLink } from './links.js';
 import { isOrphanIdentity } from '../reconcile/orphans.js';
+import { entitlementKey } from '../planner/normalise.js';
 
 export interface ApplyContext {
   readonly store: Store;
@@ -23,6 +24,35 @@ function entitlementOf(change: Change): string {
   const entitlement = change.after?.entitlement ?? change.before?.entitlement;
   if (entitlement === undefined) throw new RosterError('target.rejected', `change ${change.id}: ${change.action} names no entitlement`);
   return entitlement;
+}
+
+/**
+ * On enable, grant again what the link says the account holds but the target
+ * no longer has: a disable that strips memberships (the ldap connector's
+ * `strip-groups`) takes them away, and no plan would give them back, since
+ * the link still lists them. The link is the record on purpose: it keeps its
+ * entitlements across a disable, a revoke planned meanwhile leaves it, so it
+ * holds exactly what was stripped and is still granted, with no second copy
+ * to keep in step. An entitlement whose group is gone (target.not_found) is
+ * dropped from the link instead of failing the enable. Nothing is read when
+ * the link lists no entitlement (a leaver's were revoked before the disable).
+ */
+async function restoreEntitlements(connector: Connector, accountId: string, entitlements: readonly string[]): Promise<{ kept: readonly string[]; restored: string[] }> {
+  const restored: string[] = [];
+  if (entitlements.length === 0 || !connector.capabilities.entitlements) return { kept: entitlements, restored };
+  const held = new Set((await connector.get(accountId))?.entitlements.map(entitlementKey) ?? []);
+  const gone = new Set<string>();
+  for (const entitlement of entitlements) {
+    if (held.has(entitlementKey(entitlement))) continue;
+    try {
+      await connector.grant(accountId, entitlement);
+      restored.push(entitlement);
+    } catch (error) {
+      if (!isRosterError(error, 'target.not_found')) throw error;
+      gone.add(entitlement);
+    }
+  }
+  return { kept: gone.size === 0 ? entitlements : entitlements.filter((e) => !gone.has(e)), restored };
 }
 
 /** The link to start from: the store's, else (an account Roster did not link yet) what the target holds. */
@@ -87,12 +117,15 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
       next = { ...current, accountId: renamed, attributes: withoutNulls({ ...current.attributes, ...attributes }) };
       break;
     }
-    case 'enable':
+    case 'enable': {
+      await connector.setEnabled(accountId, true);
+      const { kept, restored } = await restoreEntitlements(connector, accountId, current.entitlements);
+      const { disabledAt: _, ...rest } = current;
+      return { upsertAccount: { ...rest, enabled: true, entitlements: kept, updatedAt: at }, audit: applied(restored.length > 0 ? { restored } : {}) };
+    }
     case 'disable': {
-      const enabled = change.action === 'enable';
-      await connector.setEnabled(accountId, enabled);
-      const { disabledAt, ...rest } = current;
-      next = enabled ? { ...rest, enabled } : { ...rest, enabled, disabledAt: current.enabled ? at : disabledAt ?? at };
+      await connector.setEnabled(accountId, false);
+      next = { ...current, enabled: false, disabledAt: current.enabled ? at : current.disabledAt ?? at };
       break;
     }
     case 'grant': {

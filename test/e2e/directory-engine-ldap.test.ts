@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'ldapts';
+import type { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine, type Engine } from '../../src/engine/index.js';
 import { startSlapd, type RunningSlapd } from '../support/slapd.js';
+import { adminClient, departmentRoles, FULL_NAME, ldapProjectYaml, tearDown } from './directory-config.js';
 import { csv, person, type Person } from './helpers.js';
 
 const DAY = 86_400_000;
@@ -56,55 +57,27 @@ describe('directory end to end: engine -> OpenLDAP', () => {
 
   beforeAll(async () => {
     slapd = await startSlapd({ randomPort: true });
-    reader = new Client({ url: slapd.url });
-    await reader.bind(slapd.bindDN, slapd.password);
+    reader = await adminClient(slapd);
     dir = mkdtempSync(join(tmpdir(), 'roster-dir-e2e-'));
     const s = slapd.suffix;
-    writeFileSync(join(dir, 'roster.yaml'), `
-store: sqlite:./data/roster.db
-lifecycle: { prehireLeadDays: 7, timezone: UTC }
-sources:
-  - { id: hr, type: csv, path: ./employees.csv, key: employeeId, maxMissing: 50% }
-targets:
-  - id: corp-ldap
-    type: ldap
-    connection:
-      url: ${slapd.url}
-      bindDN: "${slapd.bindDN}"
-      password: \${env:ROSTER_E2E_LDAP_PASSWORD}
-      users:
-        base: "ou=people,${s}"
-        dn: "cn={cn},ou={department},ou=people,${s}"
-        createOUs: true
-        key: uid
-        attributes: { email: mail, department: ou, cn: cn, sn: sn, title: title }
-      groups: { base: "ou=groups,${s}", names: true, create: true, placeholder: "cn=placeholder,${s}" }
-      disable: { strategy: move, ou: "ou=disabled,${s}" }
-    accountKey: uid
-    attributes:
-      uid: identity.employeeId
-      cn: identity.givenName + " " + identity.familyName
-      sn: identity.familyName
-      email: identity.email
-      department: identity.department
-      title: identity.title
-    leaver: { disable: immediately, delete: after 30d }
-    safety: { maxDeletes: 100%, maxDisables: 100%, minAccounts: 0 }
-    executor: { concurrency: 4, maxAttempts: 3, backoffBaseMs: 10, backoffMaxMs: 50, quarantineAfter: 100 }
-roles:
-  - { id: staff, when: "true", grants: { corp-ldap: [all-staff] } }
-  - { id: engineering, when: 'identity.department == "Engineering"', grants: { corp-ldap: [engineering] } }
-  - { id: sales, when: 'identity.department == "Sales"', grants: { corp-ldap: [sales] } }
-`);
+    writeFileSync(join(dir, 'roster.yaml'), ldapProjectYaml(slapd, {
+      lifecycle: true,
+      usersDn: `cn={cn},ou={department},ou=people,${s}`,
+      createOUs: true,
+      userAttributes: { email: 'mail', department: 'ou', cn: 'cn', sn: 'sn', title: 'title' },
+      placeholder: true,
+      attributes: {
+        uid: 'identity.employeeId', cn: FULL_NAME, sn: 'identity.familyName', email: 'identity.email', department: 'identity.department', title: 'identity.title',
+      },
+      leaver: '{ disable: immediately, delete: after 30d }',
+      safety: '{ maxDeletes: 100%, maxDisables: 100%, minAccounts: 0 }',
+      executor: '{ concurrency: 4, maxAttempts: 3, backoffBaseMs: 10, backoffMaxMs: 50, quarantineAfter: 100 }',
+      roles: departmentRoles('corp-ldap', { Engineering: 'engineering', Sales: 'sales' }),
+    }));
     process.env.ROSTER_E2E_LDAP_PASSWORD = slapd.password;
     engine = await openEngine(join(dir, 'roster.yaml'), { now: () => clock.now });
   });
-  afterAll(async () => {
-    await engine?.close();
-    await reader?.unbind();
-    await slapd?.stop();
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => tearDown({ engine, client: reader, server: slapd, dirs: [dir] }));
 
   it('joiners get an entry under their department OU with their birthright groups', async () => {
     await sync(staff());
@@ -183,5 +156,97 @@ roles:
     expect((await link('E3'))?.enabled).toBe(true);
     expect(list(back?.memberOf)).toEqual([`cn=all-staff,ou=groups,${slapd.suffix}`, `cn=engineering,ou=groups,${slapd.suffix}`]);
     expect((await people()).filter((uid) => uid === 'E3')).toHaveLength(1);
+  });
+});
+
+/**
+ * The strip-groups disable strategy through the engine: a disable takes every
+ * group away (a marker attribute says disabled), an enable gives back what the
+ * link still lists, and a rehire gets the same entry and groups in one sync.
+ */
+describe('directory end to end: strip-groups disable -> OpenLDAP', () => {
+  const MARKER = 'pwdAccountLockedTime';
+  let slapd: RunningSlapd;
+  let engine: Engine;
+  let dir: string;
+  let admin: Client;
+  const clock = { now: new Date('2026-11-27T09:00:00Z') };
+  const ada = person({ employeeId: 'S1', givenName: 'Ada', familyName: 'Lovelace' });
+  const bob = person({ employeeId: 'S2', givenName: 'Bob', familyName: 'Byte' });
+
+  /** One sync at `at` with this HR file; the plan's changes as action[:entitlement]. */
+  async function syncAt(at: string, hr: readonly Person[]): Promise<string[]> {
+    clock.now = new Date(at);
+    writeFileSync(join(dir, 'employees.csv'), csv(hr));
+    const { plan, result } = await engine.sync({ actor: 'test' });
+    expect(result?.errors ?? []).toEqual([]);
+    return plan.changes.map((c) => [c.action, c.after?.entitlement ?? c.before?.entitlement].filter(Boolean).join(':'));
+  }
+  /** The link, and its entry as slapd holds it: entryUUID, groups (cn, sorted), disabled marker. */
+  async function account(id: string) {
+    const link = (await engine.store.accounts.listByIdentity(id)).find((l) => l.target === 'corp-ldap');
+    const { searchEntries } = await admin.search(slapd.suffix, { scope: 'sub', filter: `(entryUUID=${link?.accountId ?? 'none'})`, attributes: ['entryUUID', 'memberOf', MARKER] });
+    const entry = searchEntries[0];
+    const groups = [entry?.memberOf ?? []].flat().map((dn) => String(dn).replace(/^cn=([^,]+),.*$/, '$1')).sort();
+    return { link, uuid: entry?.entryUUID, groups, marked: [entry?.[MARKER] ?? []].flat().length > 0 };
+  }
+
+  beforeAll(async () => {
+    slapd = await startSlapd({ randomPort: true });
+    admin = await adminClient(slapd);
+    dir = mkdtempSync(join(tmpdir(), 'roster-dir-strip-'));
+    const yaml = ldapProjectYaml(slapd, {
+      lifecycle: true,
+      usersDn: `uid={uid},ou=people,${slapd.suffix}`,
+      userAttributes: { email: 'mail', department: 'departmentNumber', cn: 'cn', sn: 'sn' },
+      attributes: { uid: 'identity.employeeId', cn: FULL_NAME, sn: 'identity.familyName', email: 'identity.email', department: 'identity.department' },
+      leaver: '{ disable: immediately, delete: after 30d }',
+      safety: '{ maxDeletes: 100%, maxDisables: 100%, minAccounts: 0 }',
+      roles: departmentRoles('corp-ldap', { Engineering: 'engineering', Sales: 'sales' }),
+    }).replace(/disable: \{ strategy: move[^\n]*/, `disable: { strategy: strip-groups, attribute: ${MARKER}, value: "000001010000Z" }`);
+    expect(yaml).toContain('strategy: strip-groups');
+    writeFileSync(join(dir, 'roster.yaml'), yaml);
+    process.env.ROSTER_E2E_LDAP_PASSWORD = slapd.password;
+    engine = await openEngine(join(dir, 'roster.yaml'), { now: () => clock.now });
+  });
+  afterAll(() => tearDown({ engine, client: admin, server: slapd, dirs: [dir] }));
+
+  it('joiner, leaver, rehire within the grace: the same entry with the same groups, from the one sync that rehires', async () => {
+    await syncAt('2026-11-27T09:00:00Z', [ada, bob]);
+    const joined = await account('S1');
+    expect(joined).toMatchObject({ groups: ['all-staff', 'engineering'], marked: false });
+
+    // The leaver plan revokes every group before the disable (leaver.revoke_all); the strip finds nothing left of Roster's.
+    expect(await syncAt('2026-11-29T09:00:00Z', [{ ...ada, endDate: '2026-11-28', status: 'terminated' }, bob]))
+      .toEqual(['revoke:all-staff', 'revoke:engineering', 'disable']);
+    expect(await account('S1')).toMatchObject({ uuid: joined.uuid, groups: [], marked: true });
+    expect((await account('S2')).groups).toEqual(['all-staff', 'engineering']);
+
+    expect(await syncAt('2026-12-10T09:00:00Z', [{ ...ada, startDate: '2026-12-10' }, bob])).toEqual(['enable', 'grant:all-staff', 'grant:engineering']);
+    const back = await account('S1');
+    expect(back).toMatchObject({ uuid: joined.uuid, groups: ['all-staff', 'engineering'], marked: false });
+    expect(back.link?.enabled).toBe(true);
+    expect(await syncAt('2026-12-10T10:00:00Z', [{ ...ada, startDate: '2026-12-10' }, bob])).toEqual([]);
+  });
+
+  it('a suspension keeps the grants: the enable alone restores them, except one the plan revoked meanwhile', async () => {
+    const suspended = { ...bob, startDate: '2027-01-20' };
+    expect(await syncAt('2027-01-05T09:00:00Z', [{ ...ada, startDate: '2026-12-10' }, suspended])).toEqual(['disable']);
+    const stripped = await account('S2');
+    expect(stripped).toMatchObject({ groups: [], marked: true });
+    expect(stripped.link?.entitlements).toEqual(['all-staff', 'engineering']);
+
+    // Moved to Sales while suspended: engineering is revoked (and must not come back), sales granted.
+    const moved = { ...suspended, department: 'Sales' };
+    expect((await syncAt('2027-01-06T09:00:00Z', [{ ...ada, startDate: '2026-12-10' }, moved])).sort()).toEqual(['grant:sales', 'revoke:engineering', 'update']);
+
+    expect(await syncAt('2027-01-20T09:00:00Z', [{ ...ada, startDate: '2026-12-10' }, moved])).toEqual(['enable']);
+    const restored = await account('S2');
+    expect(restored).toMatchObject({ uuid: stripped.uuid, groups: ['all-staff', 'sales'], marked: false });
+    expect(restored.link?.entitlements).toEqual(['all-staff', 'sales']);
+    // sales was granted while suspended (the grant adds it at once), so only all-staff needed restoring.
+    const enabled = (await engine.store.audit.list({ identity: 'S2', kind: 'change.applied' })).find((e) => (e.data as { action?: string }).action === 'enable');
+    expect(enabled?.data).toMatchObject({ restored: ['all-staff'] });
+    expect(await syncAt('2027-01-20T10:00:00Z', [{ ...ada, startDate: '2026-12-10' }, moved])).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRosterError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/log.js';
@@ -6,15 +7,26 @@ import type { Connector } from '../../src/connectors/types.js';
 import { startSlapd, type RunningSlapd } from '../support/slapd.js';
 
 let slapd: RunningSlapd;
+let admin: Client;
 const connectors: Connector[] = [];
 
 beforeAll(async () => {
   slapd = await startSlapd({ randomPort: true });
+  admin = new Client({ url: slapd.url });
+  await admin.bind(slapd.bindDN, slapd.password);
 });
 afterAll(async () => {
   await Promise.all(connectors.map((c) => c.close()));
+  await admin?.unbind();
   await slapd?.stop();
 });
+
+/** The values of one attribute of a group under ou=groups, sorted (DNs lower-cased). */
+async function members(cn: string, attribute: string): Promise<string[]> {
+  const { searchEntries } = await admin.search(`cn=${cn},ou=groups,${slapd.suffix}`, { scope: 'base', attributes: [attribute] });
+  const raw = searchEntries[0]?.[attribute] ?? [];
+  return (Array.isArray(raw) ? raw : [raw]).map((v) => (attribute === 'memberUid' ? String(v) : String(v).toLowerCase())).sort();
+}
 
 function connect(overrides: { users?: Record<string, unknown>; groups?: Record<string, unknown>; disable?: Record<string, unknown> } = {}): Connector {
   const s = slapd.suffix;
@@ -136,6 +148,72 @@ describe('ldap connector against slapd', () => {
     await connector.delete(a.accountId);
     const again = await connector.create({ attributes: { uid: 'g.only' }, enabled: true });
     expect(again.entitlements).toEqual([]);
+  });
+
+  it.each([
+    ['through modify DN', 'uid={uid}', 'pr'],
+    ['through a uid update at the same DN', 'cn={cn}', 'pu'],
+  ])('posixGroup: a uid change %s moves memberUid to the new uid in every group and touches no other member', async (_, rdn, prefix) => {
+    const s = slapd.suffix;
+    const connector = connect({
+      users: { dn: `${rdn},ou=people,${s}`, attributes: { cn: 'cn' }, posix: { uidNumber: { min: 21000, max: 21999 }, gidNumber: 100 } },
+      groups: { objectClass: 'posixGroup', create: false },
+    });
+    const groups = ['dev', 'ops', 'other'].map((name) => `${prefix}-${name}`);
+    for (const [i, cn] of groups.entries()) {
+      await admin.add(`cn=${cn},ou=groups,${s}`, { objectClass: ['top', 'posixGroup'], cn, gidNumber: String(6000 + i + (prefix === 'pr' ? 0 : 10)) });
+    }
+    const [dev = '', ops = '', other = ''] = groups;
+    const mover = await connector.create({ attributes: { uid: `${prefix}.old`, cn: `${prefix} mover` }, enabled: true });
+    const peer = await connector.create({ attributes: { uid: `${prefix}.peer`, cn: `${prefix} peer` }, enabled: true });
+    for (const group of [dev, ops]) await connector.grant(mover.accountId, group);
+    for (const group of [dev, other]) await connector.grant(peer.accountId, group);
+
+    await connector.update(mover.accountId, { uid: `${prefix}.new` });
+
+    const after = await connector.get(mover.accountId);
+    expect(after?.attributes.uid).toBe(`${prefix}.new`);
+    expect(after?.entitlements).toEqual([dev, ops]);
+    expect(await members(dev, 'memberUid')).toEqual([`${prefix}.new`, `${prefix}.peer`]);
+    expect(await members(ops, 'memberUid')).toEqual([`${prefix}.new`]);
+    expect(await members(other, 'memberUid')).toEqual([`${prefix}.peer`]);
+    expect((await connector.get(peer.accountId))?.entitlements).toEqual([dev, other]);
+  });
+
+  it.each(['groupOfNames', 'groupOfUniqueNames'])('%s: after a rename the entry is in exactly its groups, under its new DN only', async (objectClass) => {
+    const s = slapd.suffix;
+    const attribute = objectClass === 'groupOfNames' ? 'member' : 'uniqueMember';
+    const tag = objectClass === 'groupOfNames' ? 'gn' : 'gu';
+    const connector = connect({ groups: { objectClass, create: true } });
+    const mover = await connector.create({ attributes: { uid: `${tag}.old` }, enabled: true });
+    const peer = await connector.create({ attributes: { uid: `${tag}.peer` }, enabled: true });
+    const [one, two] = [`${tag}-one`, `${tag}-two`];
+    await connector.grant(mover.accountId, one);
+    await connector.grant(mover.accountId, two);
+    await connector.grant(peer.accountId, one);
+
+    await connector.update(mover.accountId, { uid: `${tag}.new` });
+
+    expect((await connector.get(mover.accountId))?.entitlements).toEqual([one, two]);
+    const dn = (uid: string) => `uid=${uid},ou=people,${s}`.toLowerCase();
+    expect(await members(one, attribute)).toEqual([dn(`${tag}.new`), dn(`${tag}.peer`)]);
+    expect(await members(two, attribute)).toEqual([dn(`${tag}.new`)]);
+  });
+
+  it('strip-groups: disable removes every membership and sets the marker; enable clears the marker', async () => {
+    const connector = connect({ disable: { strategy: 'strip-groups', attribute: 'pwdAccountLockedTime', value: '000001010000Z' } });
+    const account = await connector.create({ attributes: { uid: 's.strip' }, enabled: true });
+    const peer = await connector.create({ attributes: { uid: 's.peer' }, enabled: true });
+    for (const group of ['strip-a', 'strip-b']) {
+      await connector.grant(account.accountId, group);
+      await connector.grant(peer.accountId, group);
+    }
+    await connector.setEnabled(account.accountId, false);
+    expect(await connector.get(account.accountId)).toMatchObject({ enabled: false, entitlements: [] });
+    expect((await connector.get(peer.accountId))?.entitlements).toEqual(['strip-a', 'strip-b']);
+    await connector.setEnabled(account.accountId, true);
+    // The connector only clears the marker: the executor grants back what the link still lists (see the engine test).
+    expect(await connector.get(account.accountId)).toMatchObject({ enabled: true, entitlements: [] });
   });
 
   it('a directory that goes away is retryable target.unavailable; the pool reconnects when it is back', async () => {

@@ -80,12 +80,9 @@ export class DirectoryGroups {
     const value = this.#value(member);
     if (value === undefined) throw new RosterError('target.rejected', `the account has no uid for memberUid of ${dn}`);
     try {
-      await this.#pool.use((c) => c.modify(dn, new Change({ operation: 'add', modification: new Attribute({ type: this.memberAttribute, values: [value] }) })));
+      if (!await this.#addValue(dn, value)) return;
     } catch (error) {
-      const code = resultCodeOf(error);
-      // Samba answers entryAlreadyExists (68) where OpenLDAP says attributeOrValueExists (20): on a modify both mean "already a member".
-      if (code === ResultCode.attributeOrValueExists || code === ResultCode.entryAlreadyExists) return;
-      if (code !== ResultCode.noSuchObject || !this.#settings.create) throw error;
+      if (resultCodeOf(error) !== ResultCode.noSuchObject || !this.#settings.create) throw error;
       await this.#create(dn, value);
       return;
     }
@@ -150,18 +147,44 @@ export class DirectoryGroups {
     return this.memberAttribute === 'memberUid' ? `uid:${member.uid ?? ''}` : normaliseDn(member.dn);
   }
 
-  /** After a rename: point memberships that still name the old DN (no refint overlay) at the new one. */
-  async renamed(oldDn: string, newDn: string): Promise<void> {
-    if (this.memberAttribute === 'memberUid') return;
-    const stale = await this.of({ dn: oldDn, uid: undefined });
-    for (const group of stale) {
-      await this.#removeValue(group, oldDn).catch(() => undefined);
-      await this.add({ dn: newDn, uid: undefined }, group);
+  /**
+   * After a rename, point the memberships `groupDns` (read before it) from the
+   * member's old value to its new one: the DN for member / uniqueMember, the
+   * uid for memberUid. Only this member's values change. The new value goes in
+   * before the old one goes out, so a group it is the only member of never
+   * loses its mandatory attribute. Either step may already be done (refint
+   * rewrites DN values by itself, in the background): both are idempotent.
+   */
+  async carry(groupDns: readonly string[], before: Member, after: Member): Promise<void> {
+    const from = this.#value(before);
+    const to = this.#value(after);
+    if (from === undefined || to === undefined || this.memberKey(from) === this.memberKey(to)) return;
+    for (const dn of groupDns) {
+      try {
+        await this.#addValue(dn, to);
+        await this.#removeValue(dn, from);
+      } catch (error) {
+        // The group was deleted meanwhile: nothing left to carry.
+        if (resultCodeOf(error) !== ResultCode.noSuchObject) throw error;
+      }
     }
   }
 
   #placeholder(groupDn: string): string {
     return this.#settings.placeholder ?? groupDn;
+  }
+
+  /** Add one member value; false when the group already held it. */
+  async #addValue(groupDn: string, value: string): Promise<boolean> {
+    try {
+      await this.#pool.use((c) => c.modify(groupDn, new Change({ operation: 'add', modification: new Attribute({ type: this.memberAttribute, values: [value] }) })));
+      return true;
+    } catch (error) {
+      const code = resultCodeOf(error);
+      // Samba answers entryAlreadyExists (68) where OpenLDAP says attributeOrValueExists (20): on a modify both mean "already a member".
+      if (code === ResultCode.attributeOrValueExists || code === ResultCode.entryAlreadyExists) return false;
+      throw error;
+    }
   }
 
   async #removeValue(groupDn: string, value: string): Promise<void> {

@@ -6,7 +6,7 @@ const disableSchema = z.discriminatedUnion('strategy', [
   z.object({ strategy: z.literal('move'), ou: dnString }).strict(),
   /** Set `attribute: value` (e.g. pwdAccountLockedTime: 000001010000Z); enable removes it. */
   z.object({ strategy: z.literal('attribute'), attribute: attributeName, value: z.string().min(1) }).strict(),
-  /** Remove every group membership and set a marker attribute; enable clears the marker (the plan re-grants). */
+  /** Remove every group membership and set a marker attribute; enable clears it, and the executor grants back what the link still lists. */
   z.object({ strategy: z.literal('strip-groups'), attribute: attributeName, value: z.string().min(1) }).strict(),
 ]);
 

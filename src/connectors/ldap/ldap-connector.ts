@@ -189,15 +189,38 @@ export class LdapConnector implements Connector {
     }
   }
 
+  /** Rename (modify DN) if the DN follows from changed attributes, then modify what differs. */
   async #update(entry: LdapEntry, attributes: Attributes): Promise<void> {
-    let current = entry;
-    const target = this.#targetDn(current, attributes);
-    if (!sameDn(target, current.dn)) current = await this.#move(current, target);
-    const changes = attributeChanges(current.values, this.#mapping.toLdap(attributes));
-    if (changes.length === 0) return;
-    await this.#pool.use((c) => c.modify(current.dn, changes.map((change) => new Change({
-      operation: 'replace', modification: new Attribute({ type: change.attribute, values: [...change.values] }),
-    }))));
+    const target = this.#targetDn(entry, attributes);
+    const wanted = this.#mapping.toLdap(attributes);
+    const uid = uidIn(wanted);
+    const renames = !sameDn(target, entry.dn) || (uid !== undefined && uid !== this.#member(entry).uid);
+    await this.#keepingGroups(entry, renames, async () => {
+      const current = sameDn(target, entry.dn) ? entry : await this.#move(entry, target);
+      const changes = attributeChanges(current.values, wanted);
+      if (changes.length > 0) {
+        await this.#pool.use((c) => c.modify(current.dn, changes.map((change) => new Change({
+          operation: 'replace', modification: new Attribute({ type: change.attribute, values: [...change.values] }),
+        }))));
+      }
+      return { dn: current.dn, uid: uid ?? this.#member(current).uid };
+    });
+  }
+
+  /**
+   * Run a rename (modify DN, a new uid, or both) and keep the entry in exactly
+   * the groups it was in: member / uniqueMember name the DN and memberUid the
+   * uid, so either can go stale. The groups are read before the rename, because
+   * afterwards nothing names the entry reliably: posixGroup has no overlay to
+   * follow a uid, and refint (where configured) rewrites DN values on its own
+   * schedule, which this code neither needs nor waits for.
+   */
+  async #keepingGroups(entry: LdapEntry, renames: boolean, rename: () => Promise<Member>): Promise<void> {
+    const groups = this.#groups;
+    const before = this.#member(entry);
+    const memberships = groups !== undefined && renames ? await groups.of(before) : [];
+    const after = await rename();
+    if (groups !== undefined && memberships.length > 0) await groups.carry(memberships, before, after);
   }
 
   /** Where the entry belongs after these attribute changes (a disabled entry stays in the disabled OU). */
@@ -222,7 +245,7 @@ export class LdapConnector implements Connector {
     return this.#mapping.renderDn(this.#users.dn, attributes, entry?.values, operation);
   }
 
-  /** modify DN (new RDN and new superior); memberships follow (refint, or fixed up here). */
+  /** modify DN (new RDN and new superior); the caller carries the memberships (#keepingGroups). */
   async #move(entry: LdapEntry, newDn: string): Promise<LdapEntry> {
     try {
       await this.#pool.use((c) => c.modifyDN(entry.dn, newDn));
@@ -231,7 +254,6 @@ export class LdapConnector implements Connector {
       await ensureParentOUs(this.#pool, newDn, this.#users.base);
       await this.#pool.use((c) => c.modifyDN(entry.dn, newDn));
     }
-    await this.#groups?.renamed(entry.dn, newDn);
     const moved = await this.#reader.byUuid(entry.uuid);
     if (moved === undefined) throw new RosterError('target.not_found', `update on ${this.#targetId}: ${entry.uuid} vanished after its move`);
     return moved;
@@ -244,7 +266,7 @@ export class LdapConnector implements Connector {
     if (this.#enabled(entry) === enabled) return;
     if (disable.strategy === 'move') {
       const target = enabled ? this.#mapping.renderDn(this.#users.dn, {}, entry.values, 'setEnabled') : inOu(entry.dn, disable.ou);
-      await this.#move(entry, target);
+      await this.#keepingGroups(entry, true, async () => this.#member(await this.#move(entry, target)));
       return;
     }
     if (!enabled && disable.strategy === 'strip-groups') await this.#stripGroups(entry);
@@ -311,3 +333,8 @@ export class LdapConnector implements Connector {
   }
 }
 
+/** The uid an update writes, if it writes one (memberUid holds the first value). */
+function uidIn(wanted: ReadonlyMap<string, readonly string[]>): string | undefined {
+  for (const [attribute, values] of wanted) if (attribute.toLowerCase() === 'uid') return values[0];
+  return undefined;
+}
