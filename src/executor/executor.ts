@@ -93,7 +93,7 @@ export class Executor {
   /** One job per change (id `${plan.id}:${change.id}`), in plan order; enqueueing again is a no-op. */
   async enqueuePlan(plan: Plan): Promise<number> {
     const jobs = planJobs(plan, this.#targets);
-    for (let i = 0; i < jobs.length; i += ENQUEUE_BATCH) await this.#o.store.queue.enqueue(jobs.slice(i, i + ENQUEUE_BATCH));
+    for (let i = 0; i < jobs.length; i += ENQUEUE_BATCH) await this.#o.store.queue.enqueue(jobs.slice(i, i + ENQUEUE_BATCH), { now: this.#now() });
     this.#fresh = true;
     return jobs.length;
   }

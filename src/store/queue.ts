@@ -17,9 +17,9 @@ const JOB_COLUMNS = [
 export function createQueueStore(ctx: StoreContext): QueueStore {
   const { db } = ctx;
   return {
-    async enqueue(jobs) {
+    async enqueue(jobs, options = {}) {
       if (jobs.length === 0) return;
-      const now = new Date().toISOString();
+      const now = (options.now ?? new Date()).toISOString();
       const rows = jobs.map((job): BulkValue[] => [
         job.id, job.planId, job.target, job.orderingKey, job.seq, toJson(job.change), 'pending', 0, now, now, now,
       ]);

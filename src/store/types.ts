@@ -88,7 +88,12 @@ export type JobState = Omit<Job, 'change'>;
 
 export interface QueueStore {
   /** Adds jobs; ids already present are ignored (enqueueing is idempotent). */
-  enqueue(jobs: readonly EnqueueJob[]): Promise<void>;
+  /**
+   * `now` is when the jobs become due (default: the wall clock). The executor
+   * passes its own clock, the one `claim` compares against: with a test or
+   * replay clock behind the wall clock, wall-clock due times would never come.
+   */
+  enqueue(jobs: readonly EnqueueJob[], options?: { readonly now?: Date }): Promise<void>;
   /**
    * Atomically leases up to `limit` runnable jobs: status pending with
    * nextRunAt <= now, or running with an expired lease (a crashed worker),

@@ -474,6 +474,14 @@ describe.each(backEnds)('store conformance: $name', (backEnd) => {
       expect(await store.queue.claim({ workerId: 'w', limit: 5, leaseMs: 1000 })).toHaveLength(1);
     });
 
+    it('makes jobs due at the time they are enqueued with, which may be behind the wall clock', async () => {
+      const past = new Date(Date.now() - 3_600_000);
+      await store.queue.enqueue([job('j1', 'app', 'E1', 1)], { now: past });
+      expect(await store.queue.get('j1')).toMatchObject({ nextRunAt: past.toISOString() });
+      expect(await store.queue.claim({ workerId: 'w', limit: 5, leaseMs: 1000, now: new Date(past.getTime() - 1) })).toEqual([]);
+      expect(await store.queue.claim({ workerId: 'w', limit: 5, leaseMs: 1000, now: past })).toHaveLength(1);
+    });
+
     it('runs jobs of one ordering key one at a time, in seq order', async () => {
       await store.queue.enqueue([job('k3', 'app', 'E1', 3), job('k1', 'app', 'E1', 1), job('k2', 'app', 'E1', 2), job('o1', 'app', 'E2', 4)]);
       const opts = { workerId: 'w', limit: 10, leaseMs: 60_000, now: at(0) };
