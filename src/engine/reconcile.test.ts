@@ -109,4 +109,21 @@ describe('reconcile, and the plans after it', () => {
     expect(report).toMatchObject({ linked: 0, orphans: [{ accountId: 'old.three' }], vanished: [] });
     expect(await engine.store.accounts.listByTarget('stray')).toEqual([]);
   });
+  it('keeps the groups a disabled account was stripped of in its link, so enable can give them back', async () => {
+    const p = project('strip', [], [{ id: 'E1', givenName: 'Ada', familyName: 'Lovelace' }]);
+    const engine = await open(p);
+    await engine.sync({ actor: 't' });
+    const link = (await engine.store.accounts.listByIdentity('E1'))[0]!;
+    // As the strip-groups strategy leaves it: disabled in the target with no groups, the link still listing them.
+    const stored = memoryTargets.get('strip')!.accounts.get(link.accountId)!;
+    stored.enabled = false;
+    stored.entitlements.clear();
+    await engine.store.accounts.upsert({ ...link, enabled: false, entitlements: ['all-staff', 'vpn'] });
+    await engine.reconcile('strip', { actor: 't' });
+    expect(await engine.store.accounts.get('strip', 'E1')).toMatchObject({ enabled: false, entitlements: ['all-staff', 'vpn'] });
+    // An enabled account's link follows the target.
+    stored.enabled = true;
+    await engine.reconcile('strip', { actor: 't' });
+    expect(await engine.store.accounts.get('strip', 'E1')).toMatchObject({ enabled: true, entitlements: [] });
+  });
 });

@@ -111,11 +111,17 @@ async function remember(store: Store, target: TargetConfig, verdicts: readonly V
 
 function refreshed(link: LinkedAccount, account: TargetAccount, at: string): LinkedAccount {
   const wasEnabled = link.enabled;
+  // A disabled account may hold fewer groups than its link on purpose (the
+  // strip-groups strategy): the link's list is what enable gives back, so a
+  // reconcile pass must not forget it. What the target holds beyond it counts too.
+  const entitlements = !wasEnabled && !account.enabled
+    ? [...new Set([...link.entitlements, ...account.entitlements])].sort()
+    : account.entitlements;
   return {
     ...link,
     accountId: account.accountId,
     attributes: { ...link.attributes, ...pick(account.attributes, Object.keys(link.attributes)) },
-    entitlements: account.entitlements,
+    entitlements,
     enabled: account.enabled,
     updatedAt: at,
     ...(wasEnabled && !account.enabled ? { disabledAt: at } : {}),
