@@ -16,6 +16,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { buildServer } from '../src/api/server.js';
 import { createToken } from '../src/api/tokens.js';
 import { generatePeople, type Person } from '../src/demo/index.js';
@@ -48,9 +49,9 @@ function scimUser(person: Person, index: number): Record<string, unknown> {
   };
 }
 
-const storeUrl = args.choices.store === 'postgres'
-  ? `${process.env.ROSTER_BENCH_PG ?? 'postgres://root@127.0.0.1:5432/test'}?schema=bench_scim_${process.pid}`
-  : 'sqlite:./roster.db';
+const pgUrl = process.env.ROSTER_BENCH_PG ?? 'postgres://root@127.0.0.1:5432/test';
+const pgSchema = `bench_scim_${process.pid}`;
+const storeUrl = args.choices.store === 'postgres' ? `${pgUrl}?schema=${pgSchema}` : 'sqlite:./roster.db';
 const workspace = await createWorkspace('scim-server', [], {
   store: storeUrl,
   server: { host: '127.0.0.1', port: 0 },
@@ -121,6 +122,18 @@ try {
 } finally {
   await engine.close();
   await workspace.remove();
+  if (args.choices.store === 'postgres') await dropSchema(pgUrl, pgSchema);
+}
+
+/** The PostgreSQL schema of this run (its 100,000 rows) goes with the workspace. The name is ours: letters, digits, `_`. */
+async function dropSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
 }
 
 interface MeasuredPhase extends PhaseResult {

@@ -4,7 +4,8 @@
  *   node --import tsx bench/lib/http-load.ts   (reads one JSON job from stdin)
  * Job: { url, token, seconds, concurrency, phases: [{ name, kind, … }] }.
  * Each phase keeps `concurrency` requests in flight over keep-alive sockets
- * for `seconds`. Stdout carries one JSON line as a phase starts,
+ * for `seconds` (http1-client.ts: lean, so the clients cost far less CPU
+ * than the server they measure). Stdout carries one JSON line as a phase starts,
  *   { start: name }   (so the server process can read its own CPU over the phase),
  * and one when it ends:
  *   { name, requests, ok, errors, statuses, rps, p50_ms, p99_ms, client_cpu_us_per_req }.
@@ -12,7 +13,7 @@
  * first CHECKED responses of a phase, its body is the right one (a filter
  * that matched nothing, or the wrong user, would otherwise look fast).
  */
-import { Agent, request } from 'node:http';
+import { Http1Connection } from './http1-client.js';
 import { percentile, ms } from './stats.js';
 
 export type LoadPhase =
@@ -104,49 +105,25 @@ function isListOf(body: unknown, userName: string): boolean {
   return field(body, 'totalResults') === 1 && Array.isArray(resources) && resources.length === 1 && field(resources[0], 'userName') === userName;
 }
 
-function parsed(chunks: readonly Buffer[]): unknown {
+function parsed(body: Buffer): unknown {
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(body.toString('utf8'));
   } catch {
     return undefined;
   }
 }
 
 /** Sends one call: its status, or 0 when the body was checked and wrong (or the connection failed). */
-function send(agent: Agent, base: URL, token: string, call: Call, checked: boolean): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        agent,
-        host: base.hostname,
-        port: base.port,
-        method: call.method,
-        path: call.path,
-        headers: {
-          authorization: `Bearer ${token}`,
-          accept: 'application/scim+json',
-          ...(call.body === undefined ? {} : { 'content-type': 'application/scim+json', 'content-length': Buffer.byteLength(call.body) }),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        if (checked) res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        else res.resume();
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          resolve(checked && status === call.expect && !call.check(parsed(chunks)) ? 0 : status);
-        });
-        res.on('error', () => resolve(0));
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.end(call.body);
-  });
+async function send(connection: Http1Connection, host: string, token: string, call: Call, checked: boolean): Promise<number> {
+  const head = `${call.method} ${call.path} HTTP/1.1\r\nhost: ${host}\r\nauthorization: Bearer ${token}\r\naccept: application/scim+json\r\n`
+    + (call.body === undefined ? '' : 'content-type: application/scim+json\r\n');
+  const { status, body } = await connection.send(call.method, head, call.body);
+  return checked && status === call.expect && !call.check(parsed(body)) ? 0 : status;
 }
 
 export async function runPhase(job: LoadJob, phase: LoadPhase): Promise<PhaseResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: job.concurrency });
   const base = new URL(job.url);
+  const connections = Array.from({ length: job.concurrency }, () => new Http1Connection(base.hostname, Number(base.port)));
   const next = callsOf(phase);
   const statuses: Record<string, number> = {};
   const samples: number[] = [];
@@ -155,21 +132,21 @@ export async function runPhase(job: LoadJob, phase: LoadPhase): Promise<PhaseRes
   const cpu = process.cpuUsage();
   const started = performance.now();
   const deadline = started + job.seconds * 1000;
-  const loop = async (): Promise<void> => {
+  const loop = async (connection: Http1Connection): Promise<void> => {
     while (performance.now() < deadline) {
       const n = counter++;
       const call = next(n);
       const t0 = performance.now();
-      const status = await send(agent, base, job.token, call, n < CHECKED);
+      const status = await send(connection, base.host, job.token, call, n < CHECKED);
       samples.push(performance.now() - t0);
       statuses[status] = (statuses[status] ?? 0) + 1;
       if (status === call.expect) ok += 1;
     }
   };
-  await Promise.all(Array.from({ length: job.concurrency }, loop));
+  await Promise.all(connections.map(loop));
   const elapsed = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
-  agent.destroy();
+  for (const connection of connections) connection.close();
   return {
     name: phase.name,
     requests: samples.length,

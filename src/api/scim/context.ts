@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { RosterError } from '../../core/errors.js';
 import type { ScimResourceType } from '../../scim/resource/types.js';
 import { actorOf } from '../auth.js';
+import type { FilterCache } from './filter-cache.js';
 import type { ScimServerOptions } from './types.js';
 
 /** Who asked and where the server lives: what a write needs besides the server options. */
@@ -15,6 +16,8 @@ export interface ScimCall {
 export interface ScimServer {
   readonly options: ScimServerOptions;
   readonly now: () => Date;
+  /** List filters already translated for this server's store. */
+  readonly filters: FilterCache;
 }
 
 export function callOf(request: FastifyRequest, prefix: string): ScimCall {

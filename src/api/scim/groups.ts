@@ -46,33 +46,52 @@ export async function assertMembersExist(
   }
 }
 
+/** Member ids per filter: 100 server-made UUIDs keep the filter text well under the parser's length limit. */
+const IDS_PER_FILTER = 100;
+
 /** Every Group whose members contain `memberId`, found by a filter in the database. */
-export async function groupsContaining(server: ScimServer, memberId: string): Promise<ScimResource[]> {
+export function groupsContaining(server: ScimServer, memberId: string): Promise<ScimResource[]> {
+  return groupsContainingAny(server, [memberId]);
+}
+
+/** Every Group whose members contain one of `memberIds`, each once: one filter per IDS_PER_FILTER ids, not one per id. */
+async function groupsContainingAny(server: ScimServer, memberIds: readonly string[]): Promise<ScimResource[]> {
   const groupType = server.options.registry.resourceType('Group');
   if (groupType === undefined) return [];
   const { store } = server.options;
-  // SCIM filter strings are JSON strings, so JSON.stringify escapes the id for the filter grammar.
-  const node = parseFilter(`members[value eq ${JSON.stringify(memberId)}]`);
-  const filter = translateFilter(node, groupType.schema, store.dialect, store.scim.columnOf, { dataColumn: 'data' });
-  const groups: ScimResource[] = [];
-  for (let offset = 0; ; offset += PAGE) {
-    const page = await store.scim.query({ resourceType: groupType.name, filter, offset, limit: PAGE });
-    groups.push(...page.resources);
-    if (page.resources.length < PAGE) return groups;
+  const groups = new Map<string, ScimResource>();
+  for (let at = 0; at < memberIds.length; at += IDS_PER_FILTER) {
+    // SCIM filter strings are JSON strings, so JSON.stringify escapes each id for the filter grammar.
+    const terms = memberIds.slice(at, at + IDS_PER_FILTER).map((id) => `value eq ${JSON.stringify(id)}`);
+    const node = parseFilter(`members[${terms.join(' or ')}]`);
+    const filter = translateFilter(node, groupType.schema, store.dialect, store.scim.columnOf, { dataColumn: 'data' });
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await store.scim.query({ resourceType: groupType.name, filter, offset, limit: PAGE });
+      for (const group of page.resources) groups.set(group.id, group);
+      if (page.resources.length < PAGE) break;
+    }
   }
+  return [...groups.values()];
 }
 
-/** RFC 7643 §4.1.2 `groups` of a User: computed from the Groups naming it, never stored. */
-export async function groupsAttribute(server: ScimServer, call: ScimCall, userId: string): Promise<Record<string, unknown>[]> {
+/**
+ * RFC 7643 §4.1.2 `groups` of each of `userIds`: computed from the Groups
+ * naming them, never stored. A list page asks for all its Users at once.
+ */
+export async function groupsAttributes(server: ScimServer, call: ScimCall, userIds: readonly string[]): Promise<Map<string, Record<string, unknown>[]>> {
+  const byUser = new Map<string, Record<string, unknown>[]>(userIds.map((id) => [id, []]));
   const groupType = server.options.registry.resourceType('Group');
-  if (groupType === undefined) return [];
-  const groups = await groupsContaining(server, userId);
-  return groups.map((group) => ({
-    value: group.id,
-    $ref: locationOf(call, groupType, group.id),
-    ...(typeof group.data.displayName === 'string' ? { display: group.data.displayName } : {}),
-    type: 'direct',
-  }));
+  if (groupType === undefined) return byUser;
+  for (const group of await groupsContainingAny(server, userIds)) {
+    const reference = {
+      value: group.id,
+      $ref: locationOf(call, groupType, group.id),
+      ...(typeof group.data.displayName === 'string' ? { display: group.data.displayName } : {}),
+      type: 'direct',
+    };
+    for (const id of new Set(memberIds(group.data))) byUser.get(id)?.push(reference);
+  }
+  return byUser;
 }
 
 /** Whether a response projection asks for `groups` (RFC 7644 §3.9). */

@@ -3,6 +3,7 @@ import { registerBulkRoute } from './bulk.js';
 import type { ScimServer } from './context.js';
 import { registerDiscoveryRoutes } from './discovery.js';
 import { handleScimError, scimNotFound } from './errors.js';
+import { FilterCache } from './filter-cache.js';
 import { DEFAULT_RATE_LIMIT, TokenBuckets } from './rate-limit.js';
 import { registerResourceRoutes, registerRootSearch } from './resources.js';
 import type { ScimServerOptions } from './types.js';
@@ -19,7 +20,7 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024;
  */
 export function scimRoutes(options: ScimServerOptions): FastifyPluginAsync {
   return async (app) => {
-    const server: ScimServer = { options, now: options.now ?? (() => new Date()) };
+    const server: ScimServer = { options, now: options.now ?? (() => new Date()), filters: new FilterCache(options.store) };
     const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
     const buckets = new TokenBuckets(options.rateLimit ?? DEFAULT_RATE_LIMIT);
     const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -42,13 +43,20 @@ export function scimRoutes(options: ScimServerOptions): FastifyPluginAsync {
     app.setNotFoundHandler((request, reply) => scimNotFound(request, reply));
 
     // After the shared auth hook (registered on the root), so the bucket is the token's.
-    app.addHook('onRequest', async (request: FastifyRequest) => {
-      if (request.token !== undefined) buckets.take(request.token.id);
+    // Both hooks are synchronous callbacks: they run on every request, and an async hook costs a promise and a tick each.
+    app.addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
+      try {
+        if (request.token !== undefined) buckets.take(request.token.id);
+      } catch (error) {
+        done(error as Error);
+        return;
+      }
+      done();
     });
-    app.addHook('onSend', async (_request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    app.addHook('onSend', (_request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void) => {
       if (reply.statusCode === 204 || reply.statusCode === 304) reply.removeHeader('content-type');
       else void reply.header('content-type', SCIM_CONTENT_TYPE);
-      return payload;
+      done(null, payload);
     });
 
     for (const type of options.registry.resourceTypes) registerResourceRoutes(app, server, type);

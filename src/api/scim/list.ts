@@ -1,11 +1,10 @@
 import { isRosterError, RosterError } from '../../core/errors.js';
-import { parseFilter, translateFilter, type TranslatedFilter } from '../../scim/filter/index.js';
 import { translateSort } from '../../scim/filter/sort.js';
 import type { ScimResourceType } from '../../scim/resource/types.js';
 import type { ScimQuery } from '../../store/types.js';
 import type { ScimCall, ScimServer } from './context.js';
 import type { ListParams } from './list-params.js';
-import { renderResource } from './render.js';
+import { renderResources } from './render.js';
 
 export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
@@ -20,10 +19,7 @@ export interface ListResponse {
 /** The store query for one resource type: filter and sort translated to SQL, run in the database. */
 function queryFor(server: ScimServer, type: ScimResourceType, params: ListParams): Omit<ScimQuery, 'offset' | 'limit'> {
   const { store } = server.options;
-  let filter: TranslatedFilter | undefined;
-  if (params.filter !== undefined) {
-    filter = translateFilter(parseFilter(params.filter), type.schema, store.dialect, store.scim.columnOf, { dataColumn: 'data' });
-  }
+  const filter = params.filter === undefined ? undefined : server.filters.translated(type, params.filter);
   const sort = params.sortBy === undefined
     ? undefined
     : { sql: translateSort(params.sortBy, type.schema, store.dialect, store.scim.columnOf), descending: params.descending };
@@ -63,7 +59,7 @@ export async function listResources(
     totalResults += page.total;
     skip = Math.max(0, skip - page.total);
     room -= page.resources.length;
-    for (const resource of page.resources) Resources.push(await renderResource(server, call, type, resource, params, false));
+    Resources.push(...(await renderResources(server, call, type, page.resources, params)));
   }
   return { schemas: [LIST_RESPONSE_SCHEMA], totalResults, itemsPerPage: Resources.length, startIndex: params.startIndex, Resources };
 }

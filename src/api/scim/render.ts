@@ -1,7 +1,7 @@
 import { parseProjection, projectResource, type ScimResourceType } from '../../scim/resource/index.js';
 import type { ScimResource } from '../../store/types.js';
 import type { ScimCall, ScimServer } from './context.js';
-import { groupsAttribute, wantsGroups } from './groups.js';
+import { groupsAttributes, wantsGroups } from './groups.js';
 
 /** attributes / excludedAttributes as the client sent them (comma-separated). */
 export interface ProjectionParams {
@@ -18,20 +18,31 @@ export function projectionParams(query: unknown): ProjectionParams {
 }
 
 /**
- * One resource as on the wire. A single User also carries its computed
- * `groups` (one indexed query); list pages leave it out to stay one query.
+ * Resources as on the wire. Users carry their computed `groups`, which RFC
+ * 7643 §4.1.2 returns by default (§8.7.1) in lists as in single reads, found
+ * for the whole page at once, unless the projection leaves it out.
  */
-export async function renderResource(
+export async function renderResources(
   server: ScimServer,
   call: ScimCall,
   type: ScimResourceType,
-  resource: ScimResource,
+  resources: readonly ScimResource[],
   params: ProjectionParams,
-  withGroups: boolean,
-): Promise<Record<string, unknown>> {
+): Promise<Record<string, unknown>[]> {
   const projection = parseProjection(params.attributes, params.excludedAttributes);
-  const body = projectResource(type, resource, { baseUrl: call.baseUrl, projection });
-  if (!withGroups || type.name !== 'User' || !wantsGroups(params.attributes, params.excludedAttributes)) return body;
-  const groups = await groupsAttribute(server, call, resource.id);
-  return groups.length === 0 ? body : { ...body, groups };
+  const render = (resource: ScimResource) => projectResource(type, resource, { baseUrl: call.baseUrl, projection });
+  if (type.name !== 'User' || resources.length === 0 || !wantsGroups(params.attributes, params.excludedAttributes)) return resources.map(render);
+  const groups = await groupsAttributes(server, call, resources.map((resource) => resource.id));
+  return resources.map((resource) => {
+    const body = render(resource);
+    const found = groups.get(resource.id) ?? [];
+    return found.length === 0 ? body : { ...body, groups: found };
+  });
+}
+
+/** One resource as on the wire (see renderResources). */
+export async function renderResource(
+  server: ScimServer, call: ScimCall, type: ScimResourceType, resource: ScimResource, params: ProjectionParams,
+): Promise<Record<string, unknown>> {
+  return (await renderResources(server, call, type, [resource], params))[0]!;
 }

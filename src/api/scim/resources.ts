@@ -20,7 +20,7 @@ async function sendResource(
   type: ScimResourceType, resource: ScimResource, status: 200 | 201,
 ): Promise<FastifyReply> {
   const call = callOf(request, prefix);
-  const body = await renderResource(server, call, type, resource, projectionParams(request.query), true);
+  const body = await renderResource(server, call, type, resource, projectionParams(request.query));
   void reply.header('ETag', etagOf(resource.version));
   if (status === 201) void reply.header('Location', locationOf(call, type, resource.id));
   return reply.status(status).send(body);

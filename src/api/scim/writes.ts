@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isRosterError, RosterError } from '../../core/errors.js';
-import { applyPatch } from '../../scim/resource/patch.js';
-import { prepareResource, projectResource, type PreparedResource, type ScimResourceType } from '../../scim/resource/index.js';
+import { applyPatch, prepareResource, projectResource, type PreparedResource, type ScimResourceType } from '../../scim/resource/index.js';
 import type { ScimResource } from '../../store/types.js';
 import type { ScimCall, ScimServer } from './context.js';
 import { assertIfMatch, type EntityTagCondition } from './etag.js';
