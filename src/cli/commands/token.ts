@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { createToken, isValidScope } from '../../api/tokens.js';
+import { createToken, isValidScope, revokeToken } from '../../api/tokens.js';
 import { RosterError } from '../../core/errors.js';
 import { withConfigOption, type CliContext } from '../context.js';
 import { table } from '../format.js';
@@ -49,7 +49,7 @@ export function registerToken(program: Command, ctx: CliContext): void {
     .argument('<id>', 'token id (from roster token list)')
     .action(async (id: string, options: { config?: string }) => {
       await ctx.withEngine(options.config, async (engine) => {
-        if (!(await engine.store.tokens.revoke(id))) throw new RosterError('store.not_found', `no active token '${id}'`);
+        if (!(await revokeToken(engine.store, id))) throw new RosterError('store.not_found', `no active token '${id}'`);
         await engine.store.audit.append([{ kind: 'token.revoked', actor: cliActor(), data: { id } }]);
         ctx.out(`Revoked ${id}`);
       });

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore } from '../../store/index.js';
-import type { ApiToken, Store } from '../../store/types.js';
-import { createToken, revokeToken, VERIFIED_TOKEN_TTL_MS, VerifiedTokens } from '../tokens.js';
-import { scimFixture } from './testing.js';
+import { openStore } from '../store/index.js';
+import type { ApiToken, Store } from '../store/types.js';
+import { createToken, revokeToken, VERIFIED_TOKEN_TTL_MS, VerifiedTokens } from './tokens.js';
+import { scimFixture } from './scim/testing.js';
 
 /**
  * The verified-token cache the auth hook uses (src/api/tokens.ts), here
