@@ -1,6 +1,6 @@
 import type { RosterConfig } from '../config/types.js';
 import type { Logger, Connector } from '../connectors/types.js';
-import { RosterError } from '../core/errors.js';
+import { RosterError, toRosterError } from '../core/errors.js';
 import { Mutex } from '../core/mutex.js';
 import type { AuditEntryInput, Hold, Identity, Plan, SourceBatch } from '../core/types.js';
 import { Executor, jobIdOf } from '../executor/index.js';
@@ -11,7 +11,7 @@ import { Planning } from './planning.js';
 import { reconcileTarget } from './reconcile.js';
 import { Scheduler } from './scheduler.js';
 import type {
-  ApplyOptions, ApplyResult, Engine, EngineMetrics, Explain, IngestResult, PlanOptions, ReconcileResult, SyncResult,
+  ApplyOptions, ApplyResult, Engine, EngineMetrics, Explain, IngestResult, PlanOptions, ReconcileResult, SyncResult, TargetCheck,
 } from './types.js';
 
 export interface EngineParts {
@@ -158,6 +158,18 @@ export class RosterEngine implements Engine {
       if (!options.apply || report.plan.changes.length === 0 || (report.plan.held && !options.force)) return report;
       return { ...report, result: await this.#apply(report.plan, options) };
     });
+  }
+
+  async checkTargets(): Promise<TargetCheck[]> {
+    return Promise.all([...this.#parts.connectors].map(async ([target, connector]): Promise<TargetCheck> => {
+      try {
+        await connector.check();
+        return { target, ok: true };
+      } catch (error) {
+        const failure = toRosterError(error, 'target.unavailable');
+        return { target, ok: false, code: failure.code, message: failure.message };
+      }
+    }));
   }
 
   async start(): Promise<void> {

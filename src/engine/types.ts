@@ -41,6 +41,13 @@ export interface Engine {
    */
   reconcile(targetId: string, options: ApplyOptions & { readonly apply?: boolean }): Promise<ReconcileResult>;
 
+  /**
+   * Each target's connector `check()` (connection, credentials, and for SCIM
+   * the discovery of /ServiceProviderConfig): what `roster status --check`
+   * shows, so a target that cannot work says why instead of failing job by job.
+   */
+  checkTargets(): Promise<TargetCheck[]>;
+
   /** Start workers (executor loops) and the scheduler; used by `roster serve`. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -109,4 +116,12 @@ export interface EngineMetrics {
   changesApplied(target: string): void;
   changesFailed(target: string): void;
   cycleDuration(kind: 'plan' | 'apply' | 'sync' | 'ingest', ms: number): void;
+}
+
+export interface TargetCheck {
+  readonly target: string;
+  readonly ok: boolean;
+  /** The RosterError code and message when the check failed. */
+  readonly code?: string;
+  readonly message?: string;
 }

@@ -136,6 +136,10 @@ export async function createFakeEngine(): Promise<FakeEngine> {
         orphans: [{ accountId: 'x9', key: 'x9' }], disputed: [], vanished: [], plan,
       };
     },
+    async checkTargets() {
+      calls.push({ method: 'checkTargets', args: [] });
+      return engine.config.targets.map((t) => ({ target: t.id, ok: true }));
+    },
     async start() {},
     async close() {
       await store.close();

@@ -14,11 +14,14 @@ export interface StatusReport {
     readonly accounts: number;
     readonly queue: QueueStats;
     readonly quarantined?: { readonly since?: string; readonly reason?: string };
+    /** With `--check`: whether the connector's check() passed, and why not. */
+    readonly check?: { readonly ok: boolean; readonly code?: string; readonly message?: string };
   }[];
 }
 
-export async function collectStatus(engine: Engine): Promise<StatusReport> {
+export async function collectStatus(engine: Engine, options: { readonly check?: boolean } = {}): Promise<StatusReport> {
   const { store } = engine;
+  const checks = options.check ? new Map((await engine.checkTargets()).map((c) => [c.target, c])) : undefined;
   const identities: Partial<Record<LifecycleState, number>> = {};
   const all = await store.identities.list();
   for (const identity of all) identities[identity.state] = (identities[identity.state] ?? 0) + 1;
@@ -29,7 +32,12 @@ export async function collectStatus(engine: Engine): Promise<StatusReport> {
       store.queue.stats({ target: target.id }),
       store.state.get<{ since?: string; reason?: string }>(`quarantine:${target.id}`),
     ]);
-    targets.push({ id: target.id, accounts: accounts.length, queue, ...(quarantined ? { quarantined } : {}) });
+    const checked = checks?.get(target.id);
+    targets.push({
+      id: target.id, accounts: accounts.length, queue,
+      ...(quarantined ? { quarantined } : {}),
+      ...(checked ? { check: { ok: checked.ok, ...(checked.ok ? {} : { code: checked.code, message: checked.message }) } } : {}),
+    });
   }
   return { store: store.dialect, serial: await store.state.serial(), identities: { ...identities, total: all.length }, targets };
 }
@@ -38,19 +46,31 @@ export function registerStatus(program: Command, ctx: CliContext): void {
   withConfigOption(program.command('status'))
     .description('store serial, identities by state, accounts and queue per target')
     .option('--json', 'print the status as JSON')
-    .action(async (options: { config?: string; json?: boolean }) => {
+    .option('--check', "also check each target's connection and credentials (and a SCIM target's discovery)")
+    .action(async (options: { config?: string; json?: boolean; check?: boolean }) => {
       await ctx.withEngine(options.config, async (engine) => {
-        const status = await collectStatus(engine);
+        const status = await collectStatus(engine, { check: options.check === true });
+        const unhealthy = status.targets.some((t) => t.quarantined || t.check?.ok === false);
+        if (options.json) {
+          if (unhealthy) ctx.exitCode = EXIT_PROBLEMS;
+          return ctx.json(status);
+        }
         if (options.json) return ctx.json(status);
         const { total, ...byState } = status.identities;
         ctx.out(`Store ${status.store}, serial ${status.serial}`);
         ctx.out(`Identities: ${total}` + (total > 0 ? ` (${Object.entries(byState).map(([s, n]) => `${n} ${s}`).join(', ')})` : ''));
         const rows = status.targets.map((t) => [
           t.id, String(t.accounts), String(t.queue.pending), String(t.queue.running), String(t.queue.done), String(t.queue.failed),
-          t.quarantined ? ctx.style.red(`quarantined since ${t.quarantined.since ?? '?'}: ${t.quarantined.reason ?? ''}`) : ctx.style.green('ok'),
+          stateText(t, ctx),
         ]);
         ctx.out(table(['TARGET', 'ACCOUNTS', 'PENDING', 'RUNNING', 'DONE', 'FAILED', 'STATE'], rows, ctx.style));
-        if (status.targets.some((t) => t.quarantined)) ctx.exitCode = EXIT_PROBLEMS;
+        if (unhealthy) ctx.exitCode = EXIT_PROBLEMS;
       });
     });
+}
+
+function stateText(target: StatusReport['targets'][number], ctx: CliContext): string {
+  if (target.quarantined) return ctx.style.red(`quarantined since ${target.quarantined.since ?? '?'}: ${target.quarantined.reason ?? ''}`);
+  if (target.check?.ok === false) return ctx.style.red(`check failed: ${target.check.message ?? target.check.code ?? ''}`);
+  return ctx.style.green('ok');
 }
