@@ -141,4 +141,11 @@ export interface Database {
   roster_state: StateRow;
   roster_counters: CounterRow;
   roster_scim_resources: ScimResourceRow;
+  roster_scim_members: ScimMemberRow;
+}
+
+/** One member of one SCIM Group (see scim.ts); a member is a User or a Group. */
+export interface ScimMemberRow {
+  group_id: string;
+  member_id: string;
 }

@@ -8,6 +8,12 @@ import type { ScimQuery, ScimResource, ScimStore, ScimWrite } from './types.js';
 const TABLE = 'roster_scim_resources';
 const SELECTED = ['resource_type', 'id', 'data', 'version', 'created_at', 'updated_at'] as const;
 const SELECTED_SQL = SELECTED.join(', ');
+/** Group membership kept beside the documents (migrations.ts, 0004_scim_members). */
+const MEMBERS = 'roster_scim_members';
+/** The resource type whose `members` the store indexes (RFC 7643 §4.2). */
+const GROUP = 'Group';
+/** Rows per membership insert or delete: one JSON parameter each. */
+const MEMBER_ROWS_PER_STATEMENT = 10_000;
 /** The unique index on (resource_type, lower(unique_name)); see migrations.ts. */
 const NAME_INDEX = 'roster_scim_resources_name';
 
@@ -67,6 +73,16 @@ function fromRow(row: SelectedRow): ScimResource {
     created: row.created_at,
     lastModified: row.updated_at,
   };
+}
+
+/** The `value`s of a Group's members (RFC 7643 §4.2) that are strings: what the membership table holds for it. */
+export function memberIds(data: Readonly<Record<string, unknown>> | undefined): string[] {
+  const members = data?.members;
+  if (!Array.isArray(members)) return [];
+  return members.flatMap((member: unknown) => {
+    const value = typeof member === 'object' && member !== null ? (member as { value?: unknown }).value : undefined;
+    return typeof value === 'string' ? [value] : [];
+  });
 }
 
 /** JSON escapes PostgreSQL's jsonb and text refuse (NUL, unpaired surrogates); only a hit needs the exact check. */
@@ -165,6 +181,26 @@ const UPDATE_IF_VERSION_SQL = UPDATE_SQL.replace(' RETURNING', ' AND version = ?
 type SqliteRun = (compiled: CompiledQuery) => unknown[][];
 
 /**
+ * ScimStore.groupsOf: the member_id index finds the rows, a covering index
+ * each Group's name (its unique_name), never its row: SQLite keeps the name
+ * after the document, and without statistics it would pick the primary key
+ * and walk the document to reach it (INDEXED BY). The ids are one JSON
+ * parameter, so the text is the same for any page size. Exported for EXPLAIN.
+ */
+export const GROUPS_OF_SQL = `SELECT m.member_id, m.group_id, r.unique_name FROM ${MEMBERS} m`
+  + ` JOIN ${TABLE} r INDEXED BY roster_scim_group_names ON r.resource_type = '${GROUP}' AND r.id = m.group_id`
+  + ' WHERE m.member_id IN (SELECT value FROM json_each(?)) ORDER BY m.member_id, m.group_id';
+export const GROUPS_OF_SQL_PG = `SELECT m.member_id, m.group_id, r.unique_name FROM ${MEMBERS} m`
+  + ` JOIN ${TABLE} r ON r.resource_type = '${GROUP}' AND r.id = m.group_id`
+  + ' WHERE m.member_id = ANY(ARRAY(SELECT json_array_elements_text($1::json))) ORDER BY m.member_id, m.group_id';
+
+interface GroupOfRow {
+  readonly member_id: string;
+  readonly group_id: string;
+  readonly unique_name: string;
+}
+
+/**
  * RFC 7644 §3.4.2 lists need the page and the total; the page alone tells
  * the total when it is short and not empty past the start, and then the
  * count statement is skipped. A filter that finds one user, the common case
@@ -254,6 +290,47 @@ export function createScimStore(ctx: StoreContext): ScimStore {
     });
   }
 
+  /**
+   * Membership rows as `[group id, member id]` pairs, inserted in chunks of
+   * one JSON parameter each (a pair already there is kept: a repeated member).
+   */
+  async function addMembers(trx: Db, pairs: readonly (readonly [string, string])[]): Promise<void> {
+    const text = dialect === 'postgres'
+      ? `INSERT INTO ${MEMBERS} (group_id, member_id) SELECT p->>0, p->>1 FROM json_array_elements($1::json) AS p ON CONFLICT DO NOTHING`
+      : `INSERT OR IGNORE INTO ${MEMBERS} (group_id, member_id) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)`;
+    for (let start = 0; start < pairs.length; start += MEMBER_ROWS_PER_STATEMENT) {
+      await trx.executeQuery(CompiledQuery.raw(text, [JSON.stringify(pairs.slice(start, start + MEMBER_ROWS_PER_STATEMENT))]));
+    }
+  }
+
+  async function removeMembers(trx: Db, groupId: string, ids: readonly string[]): Promise<void> {
+    const text = dialect === 'postgres'
+      ? `DELETE FROM ${MEMBERS} WHERE group_id = $1 AND member_id IN (SELECT json_array_elements_text($2::json))`
+      : `DELETE FROM ${MEMBERS} WHERE group_id = ? AND member_id IN (SELECT value FROM json_each(?))`;
+    for (let start = 0; start < ids.length; start += MEMBER_ROWS_PER_STATEMENT) {
+      await trx.executeQuery(CompiledQuery.raw(text, [groupId, JSON.stringify(ids.slice(start, start + MEMBER_ROWS_PER_STATEMENT))]));
+    }
+  }
+
+  /**
+   * Brings a replaced Group's rows to its new members by their difference
+   * with the rows it has: Entra's one-member PATCH of a 100,000-member group
+   * reads 100,000 narrow index entries and writes one row, not 100,000.
+   */
+  async function syncMembers(trx: Db, write: ScimWrite): Promise<void> {
+    if (write.resourceType !== GROUP) return;
+    const text = `SELECT member_id FROM ${MEMBERS} WHERE group_id = ${dialect === 'postgres' ? '$1' : '?'}`;
+    const old = new Set((await trx.executeQuery<{ member_id: string }>(CompiledQuery.raw(text, [write.id]))).rows.map((row) => row.member_id));
+    const next = new Set(memberIds(write.data));
+    await removeMembers(trx, write.id, [...old].filter((id) => !next.has(id)));
+    await addMembers(trx, [...next].filter((id) => !old.has(id)).map((id) => [write.id, id] as const));
+  }
+
+  /** The membership rows of the Groups among `writes` (all new). */
+  function pairsOf(writes: readonly ScimWrite[]): (readonly [string, string])[] {
+    return writes.flatMap((write) => (write.resourceType === GROUP ? memberIds(write.data).map((id) => [write.id, id] as const) : []));
+  }
+
   async function insertMany(trx: Db, writes: readonly ScimWrite[], at: string): Promise<void> {
     if (ctx.sqlite !== undefined) {
       // One prepared statement per row on the transaction's connection: no builder cost, and a refusal names its row.
@@ -289,18 +366,22 @@ export function createScimStore(ctx: StoreContext): ScimStore {
       await conflictAware(write.resourceType, write, () => ctx.write(async (trx) => {
         if (sqliteRun !== undefined) {
           sqliteRun(CompiledQuery.raw(INSERT_ONE_SQL, [write.resourceType, write.id, json, write.uniqueName, when, when]));
-          return;
+        } else {
+          await trx.insertInto(TABLE).values({
+            resource_type: write.resourceType, id: write.id, data: json, unique_name: write.uniqueName, version: 1, created_at: when, updated_at: when,
+          }).execute();
         }
-        await trx.insertInto(TABLE).values({
-          resource_type: write.resourceType, id: write.id, data: json, unique_name: write.uniqueName, version: 1, created_at: when, updated_at: when,
-        }).execute();
+        await addMembers(trx, pairsOf([write]));
       }));
       return { resourceType: write.resourceType, id: write.id, data: JSON.parse(json), version: 1, created: when, lastModified: when };
     },
 
     async createMany(writes, at = new Date()) {
       if (writes.length === 0) return;
-      await ctx.write((trx) => insertMany(trx, writes, at.toISOString()));
+      await ctx.write(async (trx) => {
+        await insertMany(trx, writes, at.toISOString());
+        await addMembers(trx, pairsOf(writes));
+      });
     },
 
     async get(resourceType, id) {
@@ -330,7 +411,10 @@ export function createScimStore(ctx: StoreContext): ScimStore {
       const { ifVersion } = options;
       const row = await conflictAware(write.resourceType, write, () => ctx.write(async (trx) => {
         const updated = await updateRow(trx, sqliteRun, write, { json, when, ifVersion });
-        if (updated !== undefined) return updated;
+        if (updated !== undefined) {
+          await syncMembers(trx, write);
+          return updated;
+        }
         const current = await versionOf(trx, write.resourceType, write.id);
         if (current === undefined || ifVersion === undefined) throw new RosterError('store.not_found', `${write.resourceType} ${write.id} does not exist`);
         throw stale(write.resourceType, write.id, current, ifVersion);
@@ -346,7 +430,12 @@ export function createScimStore(ctx: StoreContext): ScimStore {
         let removal = trx.deleteFrom(TABLE).where('resource_type', '=', resourceType).where('id', '=', id);
         if (ifVersion !== undefined) removal = removal.where('version', '=', ifVersion);
         const result = await removal.executeTakeFirst();
-        if (Number(result.numDeletedRows) > 0) return true;
+        if (Number(result.numDeletedRows) > 0) {
+          // A Group's own rows go with it. Rows naming the deleted resource as a member stay while a Group's
+          // document names it: the server takes it out of those Groups by replacing them (RFC 7644 §3.6).
+          if (resourceType === GROUP) await trx.deleteFrom(MEMBERS).where('group_id', '=', id).execute();
+          return true;
+        }
         const current = ifVersion === undefined ? undefined : await versionOf(trx, resourceType, id);
         if (current === undefined || ifVersion === undefined) return false;
         throw stale(resourceType, id, current, ifVersion);
@@ -390,6 +479,21 @@ export function createScimStore(ctx: StoreContext): ScimStore {
     async count(resourceType) {
       const row = await db.selectFrom(TABLE).select((eb) => eb.fn.countAll().as('n')).where('resource_type', '=', resourceType).executeTakeFirst();
       return Number(row?.n ?? 0);
+    },
+
+    async groupsOf(ids) {
+      const byMember = new Map<string, { id: string; displayName: string }[]>(ids.map((id) => [id, []]));
+      if (ids.length === 0) return byMember;
+      const compiled = CompiledQuery.raw(dialect === 'postgres' ? GROUPS_OF_SQL_PG : GROUPS_OF_SQL, [JSON.stringify([...byMember.keys()])]);
+      let rows: unknown[][];
+      if (sqliteRun !== undefined) {
+        const run = sqliteRun;
+        rows = await sqliteRead(() => run(compiled));
+      } else {
+        rows = (await db.executeQuery<GroupOfRow>(compiled)).rows.map((row) => [row.member_id, row.group_id, row.unique_name]);
+      }
+      for (const [memberId, groupId, displayName] of rows as [string, string, string][]) byMember.get(memberId)?.push({ id: groupId, displayName });
+      return byMember;
     },
   };
 }

@@ -262,4 +262,11 @@ export interface ScimStore {
   /** Every resource of a type in id order, streamed in pages (the inbound SCIM source reads Users this way). */
   iterate(resourceType: string, pageSize?: number): AsyncIterable<ScimResource>;
   count(resourceType: string): Promise<number>;
+  /**
+   * The Groups naming each of `memberIds` (User or Group ids) in their
+   * `members`, from the membership the store keeps with every Group write:
+   * one indexed query, no Group document read. Every asked id is a key
+   * (an empty list when in no Group); each list is in Group id order.
+   */
+  groupsOf(memberIds: readonly string[]): Promise<Map<string, { id: string; displayName: string }[]>>;
 }

@@ -8,7 +8,8 @@ import { GROUP_SCHEMA, USER_SCHEMA, parseFilter, translateFilter, translateSort 
 import type { Backend } from '../../src/store/backend.js';
 import type { Db } from '../../src/store/context.js';
 import { openPostgres } from '../../src/store/postgres.js';
-import { scimQuerySql } from '../../src/store/scim.js';
+import { migrations } from '../../src/store/migrations.js';
+import { GROUPS_OF_SQL, GROUPS_OF_SQL_PG, scimQuerySql } from '../../src/store/scim.js';
 import { createSqlStore } from '../../src/store/sql-store.js';
 import { openSqlite } from '../../src/store/sqlite.js';
 import type { ScimQuery, ScimWrite, Store } from '../../src/store/types.js';
@@ -73,9 +74,13 @@ function user(id: string, userName: string, extra: Readonly<Record<string, unkno
   return { resourceType: 'User', id, uniqueName: userName, data: { schemas: [USER_SCHEMA.core.id], userName, ...extra } };
 }
 
-function group(id: string, displayName: string): ScimWrite {
-  return { resourceType: 'Group', id, uniqueName: displayName, data: { schemas: [GROUP_SCHEMA.core.id], displayName } };
+function group(id: string, displayName: string, members: readonly unknown[] = []): ScimWrite {
+  const data = { schemas: [GROUP_SCHEMA.core.id], displayName, ...(members.length > 0 ? { members } : {}) };
+  return { resourceType: 'Group', id, uniqueName: displayName, data };
 }
+
+/** Members naming these ids, as a SCIM client sends them. */
+const refs = (...ids: string[]): { value: string }[] => ids.map((value) => ({ value }));
 
 /** The error a promise rejects with (the test fails when it resolves). */
 async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string; details?: unknown }> {
@@ -306,6 +311,90 @@ describe.each(backEnds)('SCIM store conformance: $name', (backEnd) => {
       const steps = await plan({ resourceType: 'User', offset: 100, limit: 50 }, 'page');
       expect(steps).toContain('roster_scim_resources_created');
       expect(steps).not.toMatch(/TEMP B-TREE|Sort/);
+    });
+  });
+
+  describe('group membership', () => {
+    /** groupsOf as `member → "group:name"` strings, for short expectations. */
+    async function groupsOf(...memberIds: string[]): Promise<Record<string, string[]>> {
+      const found = await store.scim.groupsOf(memberIds);
+      return Object.fromEntries([...found].map(([member, groups]) => [member, groups.map((g) => `${g.id}:${g.displayName}`)]));
+    }
+
+    beforeEach(async () => {
+      await store.scim.createMany([user('u1', 'alice'), user('u2', 'bob'), user('u3', 'carol')]);
+    });
+
+    it('follows create, createMany, replace and delete, nested Groups included', async () => {
+      await store.scim.create(group('gA', 'Admins', refs('u1', 'u2')));
+      await store.scim.createMany([group('gB', 'Builders', refs('u2', 'gA')), group('gC', 'Empty')]);
+      expect(await groupsOf('u1', 'u2', 'u3', 'gA', 'gB', 'nobody')).toEqual({
+        u1: ['gA:Admins'], u2: ['gA:Admins', 'gB:Builders'], u3: [], gA: ['gB:Builders'], gB: [], nobody: [],
+      });
+
+      await store.scim.replace(group('gA', 'Admins2', refs('u2', 'u3')));
+      expect(await groupsOf('u1', 'u2', 'u3')).toEqual({ u1: [], u2: ['gA:Admins2', 'gB:Builders'], u3: ['gA:Admins2'] });
+      await store.scim.replace(group('gB', 'Builders', refs('u1', 'gA')));
+      await store.scim.replace(group('gC', 'Empty', refs('u1')));
+      expect(await groupsOf('u1', 'u2', 'gA')).toEqual({ u1: ['gB:Builders', 'gC:Empty'], u2: ['gA:Admins2'], gA: ['gB:Builders'] });
+
+      // A Group's rows go with it; rows naming a deleted member stay until its Groups are replaced (the server does so).
+      expect(await store.scim.delete('Group', 'gA')).toBe(true);
+      expect(await groupsOf('u2', 'u3', 'gA')).toEqual({ u2: [], u3: [], gA: ['gB:Builders'] });
+      expect(await store.scim.delete('User', 'u1')).toBe(true);
+      expect(await groupsOf('u1')).toEqual({ u1: ['gB:Builders', 'gC:Empty'] });
+      await store.scim.replace(group('gB', 'Builders', []));
+      expect(await groupsOf('u1', 'gA')).toEqual({ u1: ['gC:Empty'], gA: [] });
+      expect(await store.scim.groupsOf([])).toEqual(new Map());
+    });
+
+    it('changes nothing when a write is refused', async () => {
+      await store.scim.create(group('gA', 'Admins', refs('u1')));
+      await store.scim.replace(group('gA', 'Admins', refs('u1', 'u2')));
+      expect((await refusal(store.scim.replace(group('gA', 'Admins', refs('u3')), { ifVersion: 1 }))).code).toBe('request.precondition_failed');
+      expect((await refusal(store.scim.create(group('gB', 'ADMINS', refs('u3'))))).code).toBe('store.conflict');
+      expect((await refusal(store.scim.createMany([group('gC', 'Fresh', refs('u3')), group('gD', 'admins', refs('u3'))]))).code).toBe('store.conflict');
+      expect((await refusal(store.scim.delete('Group', 'gA', { ifVersion: 1 }))).code).toBe('request.precondition_failed');
+      expect(await groupsOf('u1', 'u2', 'u3')).toEqual({ u1: ['gA:Admins'], u2: ['gA:Admins'], u3: [] });
+    });
+
+    it('counts only string values of member objects, each once', async () => {
+      const odd = [{ value: 'u1' }, { value: 'u1', type: 'User' }, { value: 7 }, 'u2', null, { display: 'u3' }, ['u3']];
+      await store.scim.create(group('gA', 'Odd', odd));
+      expect(await groupsOf('u1', 'u2', 'u3')).toEqual({ u1: ['gA:Odd'], u2: [], u3: [] });
+    });
+
+    it('backfills the membership of stored Groups when migrating', async () => {
+      await store.scim.createMany([group('gA', 'Admins', [...refs('u1', 'u2'), { value: 'u1' }, 'u3']), group('gB', 'Builders', refs('gA'))]);
+      await store.scim.create({ resourceType: 'Group', id: 'gC', uniqueName: 'Odd', data: { displayName: 'Odd', members: { value: 'u3' } } });
+      await sql`drop table roster_scim_members`.execute(opened.db);
+      await sql`drop index roster_scim_group_names`.execute(opened.db);
+      await migrations(store.dialect)['0004_scim_members']!.up(opened.db);
+      expect(await groupsOf('u1', 'u2', 'u3', 'gA')).toEqual({ u1: ['gA:Admins'], u2: ['gA:Admins'], u3: [], gA: ['gB:Builders'] });
+    });
+
+    it('filters members[value eq] by the element, not text that looks like one', async () => {
+      await store.scim.createMany([group('gA', 'Admins', refs('u1')), group('gB', 'Strings', ['{"value":"u1"}', 'u1'])]);
+      const members = filter('members[value eq "u1"]', GROUP_SCHEMA);
+      expect((await store.scim.query({ resourceType: 'Group', filter: members, offset: 0, limit: 10 })).resources.map((r) => r.id)).toEqual(['gA']);
+    });
+
+    it('finds the Groups of a page of members through the member_id index', async () => {
+      await store.scim.createMany(Array.from({ length: 2_000 }, (_, i) => user(`p${i}`, `pager${i}`)));
+      await store.scim.createMany(Array.from({ length: 40 }, (_, g) => group(`g${g}`, `Group ${g}`, refs(...Array.from({ length: 100 }, (_, i) => `p${(g * 50 + i) % 2_000}`)))));
+      if (store.dialect === 'postgres') await sql`analyze`.execute(opened.db);
+      const page = Array.from({ length: 100 }, (_, i) => `p${i}`);
+      const explain = store.dialect === 'sqlite' ? `EXPLAIN QUERY PLAN ${GROUPS_OF_SQL}` : `EXPLAIN ${GROUPS_OF_SQL_PG}`;
+      const result = await opened.db.executeQuery<Record<string, string>>(CompiledQuery.raw(explain, [JSON.stringify(page)]));
+      const steps = result.rows.map((row) => row.detail ?? row['QUERY PLAN']).join('\n');
+      expect(steps).toContain('roster_scim_members_member');
+      // SQLite reads each Group's name from the covering index, not from its row (which holds the whole document).
+      if (store.dialect === 'sqlite') expect(steps).toContain('COVERING INDEX roster_scim_group_names');
+      expect(steps).not.toMatch(/SCAN (roster_scim_members|m)\b(?! USING)|Seq Scan on roster_scim_members/);
+      const found = await store.scim.groupsOf(page);
+      expect(found.get('p0')!.map((g) => g.id)).toEqual(['g0', 'g39']);
+      expect(found.get('p60')!.map((g) => g.id)).toEqual(['g0', 'g1']);
+      expect([...found.values()].reduce((n, groups) => n + groups.length, 0)).toBe(200);
     });
   });
 

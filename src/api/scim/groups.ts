@@ -1,21 +1,11 @@
 import { RosterError } from '../../core/errors.js';
-import { parseFilter, translateFilter } from '../../scim/filter/index.js';
 import type { ScimResourceType } from '../../scim/resource/types.js';
-import type { ScimResource } from '../../store/types.js';
+import { memberIds } from '../../store/scim.js';
 import type { ScimCall, ScimServer } from './context.js';
 import { locationOf } from './context.js';
 
-const PAGE = 500;
-
-/** The `value`s of a Group's members (RFC 7643 §4.2), as stored. */
-export function memberIds(data: Readonly<Record<string, unknown>> | undefined): string[] {
-  const members = data?.members;
-  if (!Array.isArray(members)) return [];
-  return members.flatMap((member: unknown) => {
-    const value = typeof member === 'object' && member !== null ? (member as { value?: unknown }).value : undefined;
-    return typeof value === 'string' ? [value] : [];
-  });
-}
+/** The `value`s of a Group's members (RFC 7643 §4.2): the store indexes exactly these. */
+export { memberIds };
 
 /**
  * A Group may only name Users and Groups that exist: a dangling member would
@@ -46,50 +36,17 @@ export async function assertMembersExist(
   }
 }
 
-/** Member ids per filter: 100 server-made UUIDs keep the filter text well under the parser's length limit. */
-const IDS_PER_FILTER = 100;
-
-/** Every Group whose members contain `memberId`, found by a filter in the database. */
-export function groupsContaining(server: ScimServer, memberId: string): Promise<ScimResource[]> {
-  return groupsContainingAny(server, [memberId]);
-}
-
-/** Every Group whose members contain one of `memberIds`, each once: one filter per IDS_PER_FILTER ids, not one per id. */
-async function groupsContainingAny(server: ScimServer, memberIds: readonly string[]): Promise<ScimResource[]> {
-  const groupType = server.options.registry.resourceType('Group');
-  if (groupType === undefined) return [];
-  const { store } = server.options;
-  const groups = new Map<string, ScimResource>();
-  for (let at = 0; at < memberIds.length; at += IDS_PER_FILTER) {
-    // SCIM filter strings are JSON strings, so JSON.stringify escapes each id for the filter grammar.
-    const terms = memberIds.slice(at, at + IDS_PER_FILTER).map((id) => `value eq ${JSON.stringify(id)}`);
-    const node = parseFilter(`members[${terms.join(' or ')}]`);
-    const filter = translateFilter(node, groupType.schema, store.dialect, store.scim.columnOf, { dataColumn: 'data' });
-    for (let offset = 0; ; offset += PAGE) {
-      const page = await store.scim.query({ resourceType: groupType.name, filter, offset, limit: PAGE });
-      for (const group of page.resources) groups.set(group.id, group);
-      if (page.resources.length < PAGE) break;
-    }
-  }
-  return [...groups.values()];
-}
-
 /**
  * RFC 7643 §4.1.2 `groups` of each of `userIds`: computed from the Groups
- * naming them, never stored. A list page asks for all its Users at once.
+ * naming them, never stored, read from the store's membership index in one
+ * query (a list page asks for all its Users at once).
  */
 export async function groupsAttributes(server: ScimServer, call: ScimCall, userIds: readonly string[]): Promise<Map<string, Record<string, unknown>[]>> {
-  const byUser = new Map<string, Record<string, unknown>[]>(userIds.map((id) => [id, []]));
   const groupType = server.options.registry.resourceType('Group');
-  if (groupType === undefined) return byUser;
-  for (const group of await groupsContainingAny(server, userIds)) {
-    const reference = {
-      value: group.id,
-      $ref: locationOf(call, groupType, group.id),
-      ...(typeof group.data.displayName === 'string' ? { display: group.data.displayName } : {}),
-      type: 'direct',
-    };
-    for (const id of new Set(memberIds(group.data))) byUser.get(id)?.push(reference);
+  if (groupType === undefined) return new Map(userIds.map((id) => [id, []]));
+  const byUser = new Map<string, Record<string, unknown>[]>();
+  for (const [userId, groups] of await server.options.store.scim.groupsOf(userIds)) {
+    byUser.set(userId, groups.map((group) => ({ value: group.id, $ref: locationOf(call, groupType, group.id), display: group.displayName, type: 'direct' })));
   }
   return byUser;
 }

@@ -5,7 +5,7 @@ import { applyPatch, prepareResource, projectResource, type PreparedResource, ty
 import type { ScimResource } from '../../store/types.js';
 import type { ScimCall, ScimServer } from './context.js';
 import { assertIfMatch, type EntityTagCondition } from './etag.js';
-import { assertMembersExist, groupsContaining, memberIds } from './groups.js';
+import { assertMembersExist, memberIds } from './groups.js';
 import { notifyUserChange } from './notify.js';
 
 /**
@@ -95,11 +95,15 @@ export function patchResource(
   });
 }
 
-/** Takes `memberId` out of every Group naming it (RFC 7644 §3.6 lets a delete do so), in the same request. */
+/**
+ * Takes `memberId` out of every Group naming it (RFC 7644 §3.6 lets a delete do so), in the same request.
+ * The store's membership index finds them; each replace brings that index up to date.
+ */
 async function removeFromGroups(server: ScimServer, call: ScimCall, memberId: string): Promise<void> {
   const groupType = server.options.registry.resourceType('Group');
   if (groupType === undefined) return;
-  for (const group of await groupsContaining(server, memberId)) {
+  const groups = (await server.options.store.scim.groupsOf([memberId])).get(memberId) ?? [];
+  for (const group of groups) {
     await update(server, call, groupType, group.id, undefined, (existing) => {
       if (!memberIds(existing.data).includes(memberId)) return undefined;
       const members = (existing.data.members as unknown[]).filter((member) => (member as { value?: unknown }).value !== memberId);

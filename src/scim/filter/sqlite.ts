@@ -2,7 +2,12 @@ import { assertSafeKey, type Location } from './location.js';
 import type { Params, ParamCast, SqlDialect } from './sql-dialect.js';
 import { sqlLiteral } from './sql-dialect.js';
 
-/** SQLite JSON1 over a JSON text column. Elements come from `json_each`, addressed through their `fullkey`. */
+/**
+ * SQLite JSON1 over a JSON text column. Elements come from `json_each`; a
+ * sub-attribute of one is read from the row's own `value` (that element's
+ * JSON), not from the whole document through `fullkey`, which would parse the
+ * document again per element: quadratic in the array's size.
+ */
 export class SqliteFilterDialect implements SqlDialect {
   readonly name = 'sqlite' as const;
   readonly orderCollation = '';
@@ -24,8 +29,9 @@ export class SqliteFilterDialect implements SqlDialect {
   #call(fn: string, location: Location, direct: string): string {
     if (location.element === undefined) return `${fn}(${this.#data}, ${sqlLiteral(this.#path(location.segments))})`;
     if (location.segments.length === 0) return `${location.element}.${direct}`;
-    const suffix = this.#path(location.segments).slice(1);
-    return `${fn}(${this.#data}, ${location.element}.fullkey || ${sqlLiteral(suffix)})`;
+    // Only an object has sub-attributes. json_each gives a scalar as its SQL value (a string unquoted), which
+    // must not be parsed as JSON: the string '{"value":"x"}' would match. NULL reads as absent, as `fullkey` did.
+    return `${fn}(CASE ${location.element}.type WHEN 'object' THEN ${location.element}.value END, ${sqlLiteral(this.#path(location.segments))})`;
   }
 
   text(location: Location): string {
