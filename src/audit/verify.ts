@@ -1,10 +1,12 @@
 import type { AuditEntry } from '../core/types.js';
 import type { Store } from '../store/types.js';
 import { GENESIS_HASH, auditHash } from './chain.js';
+import { EMPTY_HEAD, asHead, storedHead, type AuditHead } from './head.js';
+import { checkRecordedHead, checkStoredHead, type ChainBreak } from './tail.js';
 
 export type VerifyResult =
-  | { readonly ok: true; readonly entries: number }
-  | { readonly ok: false; readonly entries: number; readonly firstBad: { readonly seq: number; readonly reason: string } };
+  | { readonly ok: true; readonly entries: number; readonly head: AuditHead }
+  | { readonly ok: false; readonly entries: number; readonly firstBad: ChainBreak };
 
 /** The entry as it was hashed: everything but the two hashes. */
 function hashedPart(entry: AuditEntry): Omit<AuditEntry, 'hash' | 'prevHash'> {
@@ -32,20 +34,80 @@ export function checkLink(entry: AuditEntry, previous: AuditEntry | undefined): 
   return undefined;
 }
 
+/** Entries after `afterSeq`, in seq order, a batch at a time (resumable, unlike AuditStore.iterate). */
+async function* entriesAfter(store: Store, afterSeq: number, batchSize = 1000): AsyncGenerator<AuditEntry> {
+  for (let from = afterSeq; ;) {
+    const batch = await store.audit.list({ afterSeq: from, limit: batchSize });
+    yield* batch;
+    const last = batch.at(-1);
+    if (last === undefined || batch.length < batchSize) return;
+    from = last.seq;
+  }
+}
+
+/** The chain walked so far: its last entry and how many entries were read. */
+class ChainWalk {
+  last: AuditEntry | undefined;
+  entries = 0;
+
+  /** Checks every entry after the last one walked; the first break, or undefined. */
+  async continue(store: Store): Promise<ChainBreak | undefined> {
+    for await (const entry of entriesAfter(store, this.last?.seq ?? 0)) {
+      this.entries += 1;
+      const reason = checkLink(entry, this.last);
+      if (reason !== undefined) return { seq: entry.seq, reason };
+      this.last = entry;
+    }
+    return undefined;
+  }
+
+  get end(): AuditHead {
+    return this.last === undefined ? EMPTY_HEAD : { seq: this.last.seq, hash: this.last.hash };
+  }
+}
+
+/**
+ * The head as stored, read after the walk: appends write entries and head in
+ * one transaction, so every entry walked is covered by it. When it is past
+ * the walk (entries appended meanwhile), the walk catches up and the head is
+ * read again, until the walk finds nothing new: what is still missing then
+ * was removed.
+ */
+async function settledHead(store: Store, walk: ChainWalk): Promise<{ head?: unknown; bad?: ChainBreak }> {
+  for (;;) {
+    const head = await storedHead(store);
+    const seq = asHead(head)?.seq;
+    if (seq === undefined || seq <= walk.end.seq) return { head };
+    const before = walk.entries;
+    const bad = await walk.continue(store);
+    if (bad !== undefined) return { bad };
+    if (walk.entries === before) return { head };
+  }
+}
+
 /**
  * Walks the whole audit chain in seq order and names the first entry that
  * breaks it: an altered entry (its hash no longer matches its content), a
  * removed one (a seq gap, or a prevHash that no longer matches), or a
  * reordering (seq out of order, or prevHash pointing at another entry).
+ * Then compares the end of the log with the stored head (entries removed
+ * from the end, or appended without moving the head) and, when given, with
+ * a head recorded outside the database (see docs/audit.md).
  */
-export async function verifyAudit(store: Store): Promise<VerifyResult> {
-  let previous: AuditEntry | undefined;
-  let entries = 0;
-  for await (const entry of store.audit.iterate()) {
-    entries += 1;
-    const reason = checkLink(entry, previous);
-    if (reason !== undefined) return { ok: false, entries, firstBad: { seq: entry.seq, reason } };
-    previous = entry;
-  }
-  return { ok: true, entries };
+export async function verifyAudit(store: Store, options: { readonly recordedHead?: AuditHead } = {}): Promise<VerifyResult> {
+  const walk = new ChainWalk();
+  const broken = await walk.continue(store);
+  if (broken !== undefined) return { ok: false, entries: walk.entries, firstBad: broken };
+  const settled = await settledHead(store, walk);
+  const hashAt = (seq: number) => hashOf(store, seq);
+  const bad = settled.bad
+    ?? await checkStoredHead(walk.end, settled.head, hashAt)
+    ?? (options.recordedHead === undefined ? undefined : await checkRecordedHead(walk.end, options.recordedHead, hashAt));
+  return bad === undefined ? { ok: true, entries: walk.entries, head: walk.end } : { ok: false, entries: walk.entries, firstBad: bad };
+}
+
+async function hashOf(store: Store, seq: number): Promise<string | undefined> {
+  if (seq === 0) return GENESIS_HASH;
+  const [entry] = await store.audit.list({ afterSeq: seq - 1, limit: 1 });
+  return entry?.seq === seq ? entry.hash : undefined;
 }

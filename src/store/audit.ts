@@ -1,10 +1,11 @@
-import type { Selectable } from 'kysely';
-import { GENESIS_HASH, canonicalEntryJson, canonicalOrUndefined, chainHash } from '../audit/chain.js';
+import { CompiledQuery, type Selectable } from 'kysely';
+import { canonicalEntryJson, canonicalOrUndefined, chainHash } from '../audit/chain.js';
+import { AUDIT_HEAD_KEY, asHead, chainStart, type AuditHead } from '../audit/head.js';
 import type { AuditEntry, AuditEntryInput } from '../core/types.js';
 import type { AuditStore } from './types.js';
 import { bulkInsert, type BulkValue } from './bulk.js';
 import { lockFor, toNumber, type Db, type StoreContext } from './context.js';
-import { asStored, fromOptionalJson, optional, present } from './json.js';
+import { asStored, fromJson, fromOptionalJson, optional, present, toJson } from './json.js';
 import type { AuditRow } from './schema.js';
 
 const AUDIT_COLUMNS = [
@@ -61,16 +62,60 @@ export function auditFromRow(row: Selectable<AuditRow>): AuditEntry {
 }
 
 /**
+ * The last entry and the recorded head (see audit/head.ts), in one query.
+ * The head is undefined when missing or malformed: appends then go on from
+ * the log (verify reports the head); a damaged head must not stop
+ * provisioning.
+ */
+async function chainEnds(ctx: StoreContext, trx: Db): Promise<{ readonly last: AuditHead | undefined; readonly head: AuditHead | undefined }> {
+  const { rows } = await trx.executeQuery<ChainEndsRow>(CompiledQuery.raw(chainEndsText(ctx.dialect), [AUDIT_HEAD_KEY]));
+  const row = rows[0] ?? { seq: null, hash: null, head: null }; // scalar subqueries: always one row
+  const last = row.seq === null || row.hash === null ? undefined : { seq: toNumber(row.seq), hash: row.hash };
+  return { last, head: row.head === null ? undefined : parseStoredHead(row.head) };
+}
+
+/** Raw text, not the query builder: it runs once per append, and compiling it cost more than running it. */
+function chainEndsText(dialect: StoreContext['dialect']): string {
+  return `select (select seq from roster_audit order by seq desc limit 1) as seq,
+    (select hash from roster_audit order by seq desc limit 1) as hash,
+    (select value from roster_state where key = ${dialect === 'postgres' ? '$1' : '?'}) as head`;
+}
+
+interface ChainEndsRow {
+  readonly seq: number | string | null;
+  readonly hash: string | null;
+  readonly head: string | null;
+}
+
+function parseStoredHead(text: string): AuditHead | undefined {
+  try {
+    return asHead(fromJson(text));
+  } catch {
+    return undefined; // not JSON: as malformed as a wrong shape
+  }
+}
+
+const HEAD_WRITE = { table: 'roster_state', columns: ['key', 'value'], key: ['key'], onConflict: 'update' } as const;
+
+/** An upsert through bulkInsert: on SQLite a cached prepared statement, the cheapest write there is. */
+async function writeHead(ctx: StoreContext, trx: Db, head: AuditHead): Promise<void> {
+  await bulkInsert(ctx, trx, HEAD_WRITE, [[AUDIT_HEAD_KEY, toJson(head)]]);
+}
+
+/**
  * Appends to the hash chain inside the caller's write transaction. The audit
  * lock (PostgreSQL advisory lock; SQLite's write lock) is held from reading
- * the chain's head to commit, so seq has no gaps and no forks.
+ * the chain's end to commit, so seq has no gaps and no forks. The chain head
+ * is written once per call, in the same transaction, so a batch costs one
+ * head write whatever its size.
  */
 export async function appendAudit(ctx: StoreContext, trx: Db, inputs: readonly AuditEntryInput[]): Promise<AuditEntry[]> {
   if (inputs.length === 0) return [];
   await lockFor(ctx, trx, 'audit');
-  const head = await trx.selectFrom('roster_audit').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-  let seq = toNumber(head?.seq);
-  let prevHash = head?.hash ?? GENESIS_HASH;
+  const { last, head } = await chainEnds(ctx, trx);
+  const start = chainStart(last, head);
+  let seq = start.seq;
+  let prevHash = start.hash;
   const at = new Date().toISOString();
   const entries: AuditEntry[] = [];
   const rows: BulkValue[][] = [];
@@ -82,6 +127,7 @@ export async function appendAudit(ctx: StoreContext, trx: Db, inputs: readonly A
     prevHash = entry.hash;
   }
   await bulkInsert(ctx, trx, { table: 'roster_audit', columns: AUDIT_COLUMNS, types: { seq: 'bigint' } }, rows);
+  await writeHead(ctx, trx, { seq, hash: prevHash });
   return entries;
 }
 

@@ -1,4 +1,5 @@
 import { sql, type CreateTableBuilder, type RawBuilder, type Kysely, type Migration } from 'kysely';
+import { AUDIT_HEAD_KEY, EMPTY_HEAD, type AuditHead } from '../audit/head.js';
 import type { Dialect } from './context.js';
 
 /** The schema as Kysely migrations; their names sort in the order they run. */
@@ -8,6 +9,7 @@ export function migrations(dialect: Dialect): Readonly<Record<string, Migration>
     '0002_plan_changes': { up: (db) => planChanges(db, dialect) },
     '0003_scim': { up: (db) => scimResources(db, dialect) },
     '0004_scim_members': { up: (db) => scimMembers(db, dialect) },
+    '0005_audit_head': { up: (db) => auditHead(db) },
   };
 }
 
@@ -217,3 +219,15 @@ async function scimMembers(db: Kysely<any>, dialect: Dialect): Promise<void> {
   await backfill.execute(db);
 }
 
+/**
+ * The audit chain head (see audit/head.ts), kept under a roster_state key
+ * from now on: recorded here from the log as it stands, so a log written
+ * before heads were kept is anchored from this point (a tail removed before
+ * the upgrade stays invisible), and a missing head always means tampering.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's Migration signature
+async function auditHead(db: Kysely<any>): Promise<void> {
+  const last = await db.selectFrom('roster_audit').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const head: AuditHead = last === undefined ? EMPTY_HEAD : { seq: Number(last.seq), hash: String(last.hash) };
+  await db.insertInto('roster_state').values({ key: AUDIT_HEAD_KEY, value: JSON.stringify(head) }).execute();
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { isRosterError } from '../core/errors.js';
+import { GENESIS_HASH } from './chain.js';
+import { EMPTY_HEAD, asHead, chainStart, formatHead, parseHead } from './head.js';
+
+const HASH = 'ab'.repeat(32);
+
+describe('formatHead / parseHead', () => {
+  it('round-trip seq:hash, lower-casing the hash and trimming blanks', () => {
+    expect(formatHead({ seq: 130, hash: HASH })).toBe(`130:${HASH}`);
+    expect(parseHead(` 130:${HASH.toUpperCase()}\n`)).toEqual({ seq: 130, hash: HASH });
+    expect(parseHead(formatHead(EMPTY_HEAD))).toEqual(EMPTY_HEAD);
+  });
+
+  it('refuses anything else with request.invalid', () => {
+    for (const text of ['', '130', `130:${HASH.slice(1)}`, `-1:${HASH}`, `1.5:${HASH}`, `130:${HASH}x`, `x:${HASH}`]) {
+      let error: unknown;
+      try {
+        parseHead(text);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(isRosterError(error, 'request.invalid'), text).toBe(true);
+    }
+  });
+});
+
+describe('asHead', () => {
+  it('accepts a stored head and rejects damaged ones', () => {
+    expect(asHead({ seq: 3, hash: HASH })).toEqual({ seq: 3, hash: HASH });
+    expect(asHead({ seq: 3, hash: HASH, extra: 1 })).toEqual({ seq: 3, hash: HASH });
+    for (const value of [undefined, null, 'oops', {}, { seq: '3', hash: HASH }, { seq: -1, hash: HASH }, { seq: 1.5, hash: HASH }, { seq: 3, hash: 'xyz' }]) {
+      expect(asHead(value)).toBeUndefined();
+    }
+  });
+});
+
+describe('chainStart', () => {
+  const last = { seq: 5, hash: HASH };
+
+  it('continues from the last entry, or the genesis for an empty log', () => {
+    expect(chainStart(last, last)).toEqual(last);
+    expect(chainStart(undefined, undefined)).toEqual({ seq: 0, hash: GENESIS_HASH });
+    expect(chainStart(last, undefined)).toEqual(last);
+    expect(chainStart(last, { seq: 2, hash: 'cd'.repeat(32) })).toEqual(last);
+  });
+
+  it('continues from the head when the tail was removed, so the gap stays visible', () => {
+    const head = { seq: 9, hash: 'ef'.repeat(32) };
+    expect(chainStart(last, head)).toEqual(head);
+    expect(chainStart(undefined, head)).toEqual(head);
+  });
+});
