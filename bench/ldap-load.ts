@@ -1,6 +1,8 @@
 /**
  * Bulk load into a directory: Roster against raw ldapadd of the same entries.
- *   npm run bench -- ldap-load --identities 10000 --connections 4 [--inflight N] [--target ldap|ad] [--json]
+ *   npm run bench -- ldap-load --identities 10000 --connections 4 [--inflight N] [--target ldap|ad] [--sync nosync|durable] [--json]
+ * `--sync durable` runs both slapds flushing every write to disk, as a
+ * production directory does (the default, like the tests, runs with olcDbNoSync).
  * Roster side: a fresh slapd (or Samba AD DC), N new people through the
  * engine (ingest + plan + apply over a pool of C connections; the executor
  * keeps --inflight operations under way, default 8 per connection for ldap
@@ -31,7 +33,8 @@ import { createWorkspace, demoUsernameExpression } from './lib/workspace.js';
 const TODAY = '2026-11-27';
 const NOW = new Date(`${TODAY}T12:00:00.000Z`);
 
-const args = readArgs({ identities: 0, connections: 4, inflight: 0, seed: 42 }, { target: ['ldap', 'ad'] });
+const args = readArgs({ identities: 0, connections: 4, inflight: 0, seed: 42 }, { target: ['ldap', 'ad'], sync: ['nosync', 'durable'] });
+const durable = args.choices.sync === 'durable';
 const kind = args.choices.target as 'ldap' | 'ad';
 const identities = args.values.identities > 0 ? args.values.identities : kind === 'ad' ? 500 : 10_000;
 const connections = Math.max(1, args.values.connections);
@@ -43,7 +46,7 @@ const people = generatePeople({ count: identities, seed: args.values.seed, today
   .map((p) => ({ ...p, status: 'active', endDate: '', startDate: '2020-01-06' }));
 
 // ---------------------------------------------------------------- Roster
-const rosterSide = await freshServer(kind);
+const rosterSide = await freshServer(kind, { durable });
 const workspace = await createWorkspace('ldap-load', people, ldapLoadConfig(rosterSide.server, connections, await demoUsernameExpression(), inFlight));
 process.env.ROSTER_BENCH_LDAP_PASSWORD = rosterSide.server.password;
 let entries: string[];
@@ -79,7 +82,7 @@ try {
 
 // ---------------------------------------------------------------- raw ldapadd
 const rawDir = await mkdtemp(join(tmpdir(), 'roster-bench-raw-'));
-const rawSide = await freshServer(kind);
+const rawSide = await freshServer(kind, { durable });
 let rawMs: number;
 try {
   const ldif = kind === 'ad' ? entries.map(withAdAccountFields) : entries;
@@ -106,6 +109,7 @@ printResult({
   raw_per_s: rawPerS,
   ratio: Math.round((rosterPerS / rawPerS) * 100) / 100,
   target: kind,
+  sync: args.choices.sync,
   entries: entries.length,
   roster_ms: Math.round(rosterMs),
   ingest_ms: phases.ingest,

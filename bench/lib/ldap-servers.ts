@@ -12,7 +12,7 @@ export interface FreshServer {
   stop(): Promise<void>;
 }
 
-export async function freshServer(kind: 'ldap' | 'ad'): Promise<FreshServer> {
+export async function freshServer(kind: 'ldap' | 'ad', options: { readonly durable?: boolean } = {}): Promise<FreshServer> {
   if (kind === 'ad') {
     const samba = await startSamba();
     return {
@@ -24,7 +24,7 @@ export async function freshServer(kind: 'ldap' | 'ad'): Promise<FreshServer> {
       stop: () => samba.stop(),
     };
   }
-  const slapd = await startSlapd({ randomPort: true });
+  const slapd = await startSlapd({ randomPort: true, durable: options.durable === true });
   return {
     server: { kind, url: slapd.url, bindDN: slapd.bindDN, password: slapd.password, base: slapd.suffix, peopleDn: `ou=people,${slapd.suffix}` },
     pid: () => pidFrom(join(slapd.dir, 'slapd.pid')),
