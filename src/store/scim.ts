@@ -3,7 +3,7 @@ import { assertThat, RosterError } from '../core/errors.js';
 import type { SqliteStatement, SqliteStatements } from './bulk.js';
 import type { Db, Dialect, StoreContext } from './context.js';
 import { isUniqueViolation } from './errors.js';
-import type { ScimQuery, ScimResource, ScimStore, ScimWrite } from './types.js';
+import type { ScimKeyset, ScimQuery, ScimResource, ScimStore, ScimWrite } from './types.js';
 
 const TABLE = 'roster_scim_resources';
 const SELECTED = ['resource_type', 'id', 'data', 'version', 'created_at', 'updated_at'] as const;
@@ -148,11 +148,43 @@ export function scimQuerySql(dialect: Dialect, query: ScimQuery, part: 'page' | 
   const filter = query.filter === undefined ? '' : `(${query.filter.sql}) AND `;
   const from = ` FROM ${TABLE} WHERE ${filter}resource_type = ${bind(query.resourceType)}`;
   if (part === 'count') return CompiledQuery.raw(`SELECT count(*) AS n${from}`, params);
-  const order = orderBy(query.sort, dialect === 'sqlite' && query.filter !== undefined);
+  const filtered = dialect === 'sqlite' && query.filter !== undefined;
+  const order = orderBy(query.sort, filtered);
+  const after = query.keyset?.after === undefined ? '' : ` AND ${afterKey(query.sort, filtered, query.keyset.after, bind)}`;
+  // A keyset page also reads each row's sort value (column 6), for the key of the page's last row.
+  const selected = query.keyset === undefined ? SELECTED_SQL : `${SELECTED_SQL}, ${query.sort?.sql ?? 'created_at'} AS sort_key`;
   // The limit is written into the text, checked to be a whole number: SQLite runs `LIMIT 100` in about half
   // the time of `LIMIT ?` bound to 100 (measured: 9 against 18 µs for a one-row page), and clients use few page sizes.
   assertThat(Number.isSafeInteger(query.limit) && query.limit >= 0, 'request.invalid', 'limit must be a whole number ≥ 0');
-  return CompiledQuery.raw(`SELECT ${SELECTED_SQL}${from} ORDER BY ${order} LIMIT ${query.limit} OFFSET ${bind(query.offset)}`, params);
+  return CompiledQuery.raw(`SELECT ${selected}${from}${after} ORDER BY ${order} LIMIT ${query.limit} OFFSET ${bind(query.offset)}`, params);
+}
+
+/**
+ * Rows strictly after `key` in orderBy's order, so a keyset page goes on
+ * where the last one stopped whatever was added or removed since. NULL sort
+ * values come last ascending and first descending: after a NULL key come only
+ * NULLs with a later id (ascending), or those and every non-NULL (descending).
+ * The unsorted order (created, id) has no NULLs and is one row comparison,
+ * which the (resource_type, created_at, id) index serves.
+ */
+function afterKey(sort: ScimQuery['sort'], filtered: boolean, key: ScimKeyset, bind: (value: unknown) => string): string {
+  if (sort === undefined) {
+    const columns = filtered ? '+created_at, +id' : 'created_at, id';
+    return `(${columns}) > (${bind(key.sortValue)}, ${bind(key.id)})`;
+  }
+  const value = `(${sort.sql})`;
+  const beyond = sort.descending ? '<' : '>';
+  if (key.sortValue === null) {
+    const nulls = `(${value} IS NULL AND id ${beyond} ${bind(key.id)})`;
+    return sort.descending ? `(${value} IS NOT NULL OR ${nulls})` : nulls;
+  }
+  const later = `${value} ${beyond} ${bind(key.sortValue)} OR (${value} = ${bind(key.sortValue)} AND id ${beyond} ${bind(key.id)})`;
+  return sort.descending ? `(${later})` : `(${later} OR ${value} IS NULL)`;
+}
+
+/** A keyset row's key: its sort value as the driver gave it (SQLite integers, PostgreSQL numeric as text) and its id. */
+function keyOf(id: string, sortValue: unknown): ScimKeyset {
+  return { sortValue: typeof sortValue === 'number' || typeof sortValue === 'string' ? sortValue : sortValue === null ? null : String(sortValue), id };
 }
 
 /**
@@ -207,7 +239,8 @@ interface GroupOfRow {
  * for an identity provider, is then one indexed statement. Undefined: count.
  */
 function totalOfPage(query: ScimQuery, rows: number): number | undefined {
-  if (query.limit === 0) return undefined;
+  // A keyset page past the first starts at an unknown offset.
+  if (query.limit === 0 || query.keyset?.after !== undefined) return undefined;
   return rows < query.limit && (rows > 0 || query.offset === 0) ? query.offset + rows : undefined;
 }
 
@@ -445,21 +478,23 @@ export function createScimStore(ctx: StoreContext): ScimStore {
     async query(query) {
       assertThat(Number.isInteger(query.offset) && query.offset >= 0, 'request.invalid', 'offset must be a whole number ≥ 0');
       assertThat(Number.isInteger(query.limit) && query.limit >= 0, 'request.invalid', 'limit must be a whole number ≥ 0');
+      assertThat(query.keyset === undefined || query.offset === 0, 'request.invalid', 'a keyset page starts at offset 0');
+      const keyed = <R>(raw: readonly R[], key: (row: R) => ScimKeyset) => (query.keyset === undefined ? {} : { keys: raw.map(key) });
       if (sqliteRun !== undefined) {
         const run = sqliteRun;
         // Page and count in one synchronous step: no write of this process lands between them.
         return sqliteRead(() => {
-          const rows = query.limit === 0 ? [] : run(scimQuerySql(dialect, query, 'page')).map(fromRawRow);
-          const total = totalOfPage(query, rows.length) ?? Number(run(scimQuerySql(dialect, query, 'count'))[0]?.[0] ?? 0);
-          return { total, resources: rows.map(fromRow) };
+          const raw = query.limit === 0 ? [] : run(scimQuerySql(dialect, query, 'page'));
+          const total = totalOfPage(query, raw.length) ?? Number(run(scimQuerySql(dialect, query, 'count'))[0]?.[0] ?? 0);
+          return { total, resources: raw.map((row) => fromRow(fromRawRow(row))), ...keyed(raw, (row) => keyOf(String(row[1]), row[6])) };
         });
       }
       // Both statements on one connection: no write of this process lands between them.
       return db.connection().execute(async (conn) => {
-        const rows = query.limit === 0 ? [] : (await conn.executeQuery<SelectedRow>(scimQuerySql(dialect, query, 'page'))).rows;
+        const rows = query.limit === 0 ? [] : (await conn.executeQuery<SelectedRow & { sort_key?: unknown }>(scimQuerySql(dialect, query, 'page'))).rows;
         const total = totalOfPage(query, rows.length)
           ?? Number((await conn.executeQuery<{ n: number | string }>(scimQuerySql(dialect, query, 'count'))).rows[0]?.n ?? 0);
-        return { total, resources: rows.map(fromRow) };
+        return { total, resources: rows.map(fromRow), ...keyed(rows, (row) => keyOf(row.id, row.sort_key)) };
       });
     },
 

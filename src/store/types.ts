@@ -239,6 +239,19 @@ export interface ScimQuery {
   readonly offset: number;
   /** Page size; 0 asks only for the total. */
   readonly limit: number;
+  /**
+   * Keyset paging (RFC 9865 cursors): rows strictly after `after` in the
+   * query's order (from the first row without it), offset 0, and the result
+   * carries each row's key. Rows added or removed elsewhere never shift a
+   * page, and a deep page costs what the first does.
+   */
+  readonly keyset?: { readonly after?: ScimKeyset };
+}
+
+/** A row's place in a ScimQuery's order: its sort value (created when unsorted; NULL when it has none) and its id. */
+export interface ScimKeyset {
+  readonly sortValue: string | number | null;
+  readonly id: string;
 }
 
 export interface ScimStore {
@@ -258,7 +271,8 @@ export interface ScimStore {
   replace(write: ScimWrite, options?: { readonly ifVersion?: number; readonly at?: Date }): Promise<ScimResource>;
   /** False when there was nothing to delete; precondition as `replace`. */
   delete(resourceType: string, id: string, options?: { readonly ifVersion?: number }): Promise<boolean>;
-  query(query: ScimQuery): Promise<{ readonly total: number; readonly resources: ScimResource[] }>;
+  /** `keys` (one per resource, in order) only when the query asked for a keyset page. */
+  query(query: ScimQuery): Promise<{ readonly total: number; readonly resources: ScimResource[]; readonly keys?: readonly ScimKeyset[] }>;
   /** Every resource of a type in id order, streamed in pages (the inbound SCIM source reads Users this way). */
   iterate(resourceType: string, pageSize?: number): AsyncIterable<ScimResource>;
   count(resourceType: string): Promise<number>;

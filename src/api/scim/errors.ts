@@ -7,6 +7,8 @@ export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 const SCIM_TYPES = new Set([
   'invalidFilter', 'tooMany', 'uniqueness', 'mutability', 'invalidSyntax',
   'invalidPath', 'noTarget', 'invalidValue', 'invalidVers', 'sensitive',
+  // RFC 9865 §2.1 (cursor pagination)
+  'invalidCursor', 'expiredCursor', 'invalidCount',
 ]);
 
 /** RFC 7644 §3.12 error body: `status` is a string there, not a number. */

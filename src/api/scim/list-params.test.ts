@@ -54,3 +54,18 @@ describe('list parameters (RFC 7644 §3.4.2)', () => {
     expect(scimTypeOf(() => listParamsFromSearch({ schemas: [SEARCH_REQUEST_SCHEMA], count: 1.5 }, 10))).toBe('invalidValue');
   });
 });
+
+describe('cursor parameter (RFC 9865)', () => {
+  it('keeps a cursor, even an empty one (the first page), from a query string or a SearchRequest', () => {
+    expect(listParamsFromQuery({ cursor: '', count: '10' }, 100)).toMatchObject({ cursor: '', count: 10, startIndex: 1 });
+    expect(listParamsFromQuery({ cursor: 'abc.def' }, 100)).toMatchObject({ cursor: 'abc.def' });
+    expect(listParamsFromQuery({}, 100)).not.toHaveProperty('cursor');
+    expect(listParamsFromSearch({ schemas: [SEARCH_REQUEST_SCHEMA], cursor: '' }, 100)).toMatchObject({ cursor: '' });
+  });
+
+  it('refuses startIndex together with cursor, and a cursor that is not one string', () => {
+    expect(scimTypeOf(() => listParamsFromQuery({ cursor: '', startIndex: '1' }, 100))).toBe('invalidValue');
+    expect(scimTypeOf(() => listParamsFromSearch({ schemas: [SEARCH_REQUEST_SCHEMA], cursor: 'x', startIndex: 5 }, 100))).toBe('invalidValue');
+    expect(scimTypeOf(() => listParamsFromQuery({ cursor: ['a', 'b'] }, 100))).toBe('invalidValue');
+  });
+});

@@ -9,6 +9,8 @@ export interface ListParams {
   readonly descending: boolean;
   /** 1-based. */
   readonly startIndex: number;
+  /** RFC 9865: present (empty for the first page) asks for cursor paging instead of startIndex. */
+  readonly cursor?: string;
   /** 0 asks only for totalResults. */
   readonly count: number;
   /** Comma-separated, as in the query string. */
@@ -44,6 +46,7 @@ interface RawListParams {
   readonly sortBy?: unknown;
   readonly sortOrder?: unknown;
   readonly startIndex?: unknown;
+  readonly cursor?: unknown;
   readonly count?: unknown;
   readonly attributes?: unknown;
   readonly excludedAttributes?: unknown;
@@ -61,7 +64,11 @@ function normalise(raw: RawListParams, maxResults: number): ListParams {
   if (sortOrder !== undefined && sortOrder !== 'ascending' && sortOrder !== 'descending') {
     throw invalid(`'sortOrder' must be "ascending" or "descending"`);
   }
-  const startIndex = Math.max(1, integer(raw.startIndex, 'startIndex') ?? 1);
+  const givenStart = integer(raw.startIndex, 'startIndex');
+  const cursor = text(raw.cursor, 'cursor');
+  // RFC 9865 §2.4: the client picks one pagination method per request.
+  if (cursor !== undefined && givenStart !== undefined) throw invalid(`'startIndex' and 'cursor' cannot be used together`);
+  const startIndex = Math.max(1, givenStart ?? 1);
   const count = Math.min(maxResults, Math.max(0, integer(raw.count, 'count') ?? maxResults));
   const attributes = attributeList(raw.attributes, 'attributes');
   const excludedAttributes = attributeList(raw.excludedAttributes, 'excludedAttributes');
@@ -70,6 +77,7 @@ function normalise(raw: RawListParams, maxResults: number): ListParams {
     ...(sortBy === undefined || sortBy.trim() === '' ? {} : { sortBy: sortBy.trim() }),
     descending: sortOrder === 'descending',
     startIndex,
+    ...(cursor === undefined ? {} : { cursor }),
     count,
     ...(attributes === undefined ? {} : { attributes }),
     ...(excludedAttributes === undefined ? {} : { excludedAttributes }),

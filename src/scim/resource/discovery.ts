@@ -23,6 +23,7 @@ export function serviceProviderConfig(capabilities: ScimCapabilities, baseUrl: s
     patch: { supported: capabilities.patch },
     bulk: { supported: true, maxOperations: capabilities.bulk.maxOperations, maxPayloadSize: capabilities.bulk.maxPayloadSize },
     filter: { supported: true, maxResults: capabilities.filter.maxResults },
+    pagination: paginationOf(capabilities),
     changePassword: { supported: capabilities.changePassword },
     sort: { supported: capabilities.sort },
     etag: { supported: capabilities.etag },
@@ -37,6 +38,17 @@ export function serviceProviderConfig(capabilities: ScimCapabilities, baseUrl: s
     ],
     meta: { resourceType: 'ServiceProviderConfig', location: `${trimmed(baseUrl)}/ServiceProviderConfig` },
   };
+}
+
+/**
+ * RFC 9865 §4: both methods; index stays the default so clients that never
+ * heard of cursors see no change. A page without count holds maxResults.
+ * No cursorTimeout: cursors die with the process that signed them, so no
+ * minimum lifetime can be promised (the RFC reads its absence that way).
+ */
+function paginationOf(capabilities: ScimCapabilities): Json {
+  const { maxResults } = capabilities.filter;
+  return { cursor: true, index: true, defaultPaginationMethod: 'index', defaultPageSize: maxResults, maxPageSize: maxResults };
 }
 
 /** GET /ResourceTypes/{name} (RFC 7643 §6). */
