@@ -41,6 +41,7 @@ export async function buildServer(engine: Engine, options: ServerOptions = {}): 
       : false,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    trustProxy: typeof engine.config.server.trustProxy === 'boolean' ? engine.config.server.trustProxy : [...engine.config.server.trustProxy],
   });
   const metrics = asRosterMetrics(engine.metrics) ?? createMetrics();
   metrics.watchQueue(engine.store, engine.config.targets.map((target) => target.id));

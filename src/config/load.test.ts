@@ -61,7 +61,7 @@ describe('validateConfigText: valid files', () => {
     const { config, problems } = validateConfigText(MINIMAL_YAML, FILE, { env: {} });
     expect(problems).toEqual([]);
     expect(config!.store).toBe('sqlite:/etc/roster/data/roster.db');
-    expect(config!.server).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config!.server).toEqual({ host: '127.0.0.1', port: 8080, trustProxy: false });
     expect(config!.sources[0]!.fields).toEqual({ startDate: 'startDate', endDate: 'endDate', status: 'status', employmentType: 'employmentType', manager: 'managerId' });
     expect(config!.sources[0]!.schedule).toBeUndefined();
     const target = config!.targets[0]!;
@@ -110,7 +110,7 @@ describe('validateConfigText: located problems', () => {
     expect(problem).toMatchObject({ file: FILE, line: 9, column: 5, path: 'sources[0].shedule', message: "unknown key 'shedule' (did you mean 'schedule'?)" });
     expect(formatProblem(problem)).toBe("/etc/roster/roster.yaml:9:5: sources[0].shedule: unknown key 'shedule' (did you mean 'schedule'?)");
     const far = only(replaceLine(EXAMPLE_YAML, 2, 'server: { host: 127.0.0.1, port: 8080, tls: true }'));
-    expect(far).toMatchObject({ line: 2, column: 40, path: 'server.tls', message: "unknown key 'tls' (allowed: host, port)" });
+    expect(far).toMatchObject({ line: 2, column: 40, path: 'server.tls', message: "unknown key 'tls' (allowed: host, port, trustProxy)" });
   });
 
   it('reports a wrong type', () => {

@@ -51,7 +51,12 @@ function duration(fallback: string) {
 const nonEmpty = z.string().min(1);
 
 const serverSchema = z
-  .strictObject({ host: nonEmpty.default('127.0.0.1'), port: integer(0, 65535).default(8080) })
+  .strictObject({
+    host: nonEmpty.default('127.0.0.1'),
+    port: integer(0, 65535).default(8080),
+    // Behind a reverse proxy: trust its X-Forwarded-* headers (true, or only from these addresses / CIDRs).
+    trustProxy: z.union([z.boolean(), z.array(nonEmpty).min(1)]).default(false),
+  })
   .prefault({});
 
 const lifecycleSchema = z

@@ -25,6 +25,12 @@ export interface RosterConfig {
 export interface ServerConfig {
   readonly host: string; // default 127.0.0.1
   readonly port: number; // default 8080
+  /**
+   * Trust a reverse proxy's X-Forwarded-Proto/-Host/-For (true, or only from
+   * these addresses or CIDRs), so URLs the server hands out (SCIM
+   * `meta.location`, `Location`) name the public host. Default false.
+   */
+  readonly trustProxy: boolean | readonly string[];
 }
 
 export interface LifecycleConfig {

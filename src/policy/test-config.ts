@@ -59,7 +59,7 @@ export const testConfig = (overrides: Partial<RosterConfig> = {}): RosterConfig 
   file: '/tmp/roster.yaml',
   baseDir: '/tmp',
   store: 'sqlite::memory:',
-  server: { host: '127.0.0.1', port: 8080 },
+  server: { host: '127.0.0.1', port: 8080, trustProxy: false },
   lifecycle: testLifecycle(),
   sources: [testSource()],
   targets: [testTarget()],

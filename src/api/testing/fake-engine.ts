@@ -30,7 +30,7 @@ export const fakeTarget: TargetConfig = {
 
 export const fakeConfig: RosterConfig = {
   file: '/nowhere/roster.yaml', baseDir: '/nowhere', store: 'sqlite::memory:',
-  server: { host: '127.0.0.1', port: 0 },
+  server: { host: '127.0.0.1', port: 0, trustProxy: false },
   lifecycle: { prehireLeadDays: 7, leaveStatuses: ['leave'], terminatedStatuses: ['terminated'], rescindedStatuses: ['rescinded'], timezone: 'UTC' },
   sources: [fakeSource], targets: [fakeTarget], roles: [],
 };
