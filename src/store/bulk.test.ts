@@ -2,12 +2,13 @@ import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { bulkInsert, type BulkValue } from './bulk.js';
 import type { Db, StoreContext } from './context.js';
+import { SqliteStatementCache } from './sqlite-statements.js';
 
-/** The SQLite path only needs the raw connection (the transaction object is not used). */
+/** The SQLite path only needs the connection's statements (the transaction object is not used). */
 function sqliteContext(): { ctx: StoreContext; database: BetterSqlite3.Database } {
   const database = new BetterSqlite3(':memory:');
   database.exec('create table t (k text primary key, v integer, w text)');
-  return { ctx: { dialect: 'sqlite', sqlite: database } as unknown as StoreContext, database };
+  return { ctx: { dialect: 'sqlite', sqlite: new SqliteStatementCache(database) } as unknown as StoreContext, database };
 }
 
 describe('bulkInsert on SQLite', () => {

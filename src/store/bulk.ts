@@ -1,5 +1,6 @@
 import { CompiledQuery } from 'kysely';
 import type { Db, StoreContext } from './context.js';
+import type { SqliteConnection } from './sqlite-statements.js';
 
 export type BulkValue = string | number | null;
 
@@ -12,19 +13,6 @@ export interface BulkInsert {
   readonly key?: readonly string[];
   /** On conflict: 'update' replaces every non-key column, 'ignore' keeps the existing row. */
   readonly onConflict?: 'update' | 'ignore';
-}
-
-/** A prepared better-sqlite3 statement, as far as the fast paths use it. */
-export interface SqliteStatement {
-  run(...parameters: unknown[]): { readonly changes: number };
-  /** Rows as arrays of column values (no per-row object with column names). */
-  raw(toggle?: boolean): SqliteStatement;
-  iterate(...parameters: unknown[]): IterableIterator<unknown>;
-}
-
-/** The one thing the SQLite fast paths need from better-sqlite3 (Kysely's habit: declare, don't import). */
-export interface SqliteStatements {
-  prepare(sql: string): SqliteStatement;
 }
 
 /** Rows per PostgreSQL statement (one JSON parameter, whatever the row count). */
@@ -62,23 +50,6 @@ function recordsetJson(columns: readonly string[], rows: readonly (readonly Bulk
 /** Rows per SQLite statement: one multi-row insert binds ROWS × columns parameters (far below SQLite's 32,766). */
 const SQLITE_ROWS_PER_STATEMENT = 64;
 
-/** Multi-row statements by SQL text, per connection: the same few shapes come back for every batch. */
-const sqliteStatements = new WeakMap<SqliteStatements, Map<string, SqliteStatement>>();
-
-function sqliteStatement(database: SqliteStatements, text: string): SqliteStatement {
-  let cache = sqliteStatements.get(database);
-  if (cache === undefined) {
-    cache = new Map();
-    sqliteStatements.set(database, cache);
-  }
-  let statement = cache.get(text);
-  if (statement === undefined) {
-    statement = database.prepare(text);
-    cache.set(text, statement);
-  }
-  return statement;
-}
-
 /**
  * Safe only while the caller holds the connection in a write transaction
  * (ctx.write): better-sqlite3 is synchronous and this is that connection.
@@ -86,14 +57,14 @@ function sqliteStatement(database: SqliteStatements, text: string): SqliteStatem
  * (the rest through a statement sized for it): one call into SQLite per
  * chunk instead of per row.
  */
-function sqliteInsert(database: SqliteStatements, spec: BulkInsert, rows: readonly (readonly BulkValue[])[]): number {
+function sqliteInsert(database: SqliteConnection, spec: BulkInsert, rows: readonly (readonly BulkValue[])[]): number {
   const row = `(${spec.columns.map(() => '?').join(',')})`;
   const head = `insert into ${quote(spec.table)} (${spec.columns.map(quote).join(',')}) values `;
   const text = (count: number) => `${head}${Array.from({ length: count }, () => row).join(',')}${conflictText(spec)}`;
   let written = 0;
   for (let start = 0; start < rows.length; start += SQLITE_ROWS_PER_STATEMENT) {
     const chunk = rows.slice(start, start + SQLITE_ROWS_PER_STATEMENT);
-    written += sqliteStatement(database, text(chunk.length)).run(...chunk.flat()).changes;
+    written += database.statement(text(chunk.length)).run(...chunk.flat()).changes;
   }
   return written;
 }

@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { ReadCache } from './read-cache.js';
 import type { Database } from './schema.js';
 import type { Serialise } from './sqlite-lock.js';
-import type { SqliteStatements } from './bulk.js';
+import type { SqliteConnection } from './sqlite-statements.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -25,8 +25,8 @@ export interface StoreContext {
   write<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
   /** This store's cache of the full identity and link lists (see read-cache.ts). */
   readonly cache: ReadCache;
-  /** SQLite only: the raw connection, for bulk inserts inside `write` (see bulk.ts). */
-  readonly sqlite?: SqliteStatements;
+  /** SQLite only: the connection's prepared statements, for the paths that bypass the query builder (bulk.ts, sqlite-read.ts). */
+  readonly sqlite?: SqliteConnection;
 }
 
 export function sqliteWrite(db: Db, serialise: Serialise): StoreContext['write'] {

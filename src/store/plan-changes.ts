@@ -64,8 +64,8 @@ export function unpackChunk(body: Uint8Array, out: Change[]): void {
 export async function writeChanges(ctx: StoreContext, trx: Db, planId: string, changes: readonly Change[]): Promise<void> {
   if (ctx.sqlite !== undefined) {
     // Safe inside ctx.write only: better-sqlite3 is synchronous and this is the transaction's connection.
-    ctx.sqlite.prepare('delete from roster_plan_changes where plan_id = ?').run(planId);
-    const insert = ctx.sqlite.prepare('insert into roster_plan_changes (plan_id, chunk, body) values (?, ?, ?)');
+    ctx.sqlite.statement('delete from roster_plan_changes where plan_id = ?').run(planId);
+    const insert = ctx.sqlite.statement('insert into roster_plan_changes (plan_id, chunk, body) values (?, ?, ?)');
     for (let start = 0, chunk = 0; start < changes.length; start += CHUNK_SIZE, chunk++) {
       insert.run(planId, chunk, packChunk(changes, start, Math.min(changes.length, start + CHUNK_SIZE)));
     }

@@ -80,7 +80,7 @@ export function createScimStore(ctx: StoreContext): ScimStore {
   async function insertMany(trx: Db, writes: readonly ScimWrite[], at: string): Promise<void> {
     if (ctx.sqlite !== undefined) {
       // One prepared statement per row on the transaction's connection: no builder cost, and a refusal names its row.
-      const insert = ctx.sqlite.prepare(`INSERT INTO ${TABLE} (resource_type, id, data, unique_name, version, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)`);
+      const insert = ctx.sqlite.statement(`INSERT INTO ${TABLE} (resource_type, id, data, unique_name, version, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)`);
       for (const write of writes) {
         try {
           insert.run(write.resourceType, write.id, storedJson(write), write.uniqueName, at, at);

@@ -8,31 +8,9 @@ import { ReadCache } from './read-cache.js';
 import type { Database } from './schema.js';
 import type { Backend } from './backend.js';
 import { writeLockFor } from './sqlite-lock.js';
+import { SqliteStatementCache } from './sqlite-statements.js';
 
 let memoryDatabases = 0;
-
-const STATEMENT_CACHE_SIZE = 500;
-
-/**
- * Kysely prepares every query it runs; the queue and the link/audit writes run
- * the same few statements for every change applied. Keep prepared statements
- * by SQL text (a statement busy in an unfinished iteration is never handed out
- * twice: a fresh one is prepared instead).
- */
-function withStatementCache(database: BetterSqlite3.Database): { close(): void; prepare(sql: string): BetterSqlite3.Statement } {
-  const cache = new Map<string, BetterSqlite3.Statement>();
-  return {
-    close: () => database.close(),
-    prepare(sql: string) {
-      const cached = cache.get(sql);
-      if (cached !== undefined && !cached.busy) return cached;
-      const statement = database.prepare(sql);
-      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-      cache.set(sql, statement);
-      return statement;
-    },
-  };
-}
 
 /** `sqlite::memory:` or `sqlite:<path>`, a relative path resolved against baseDir. */
 export function openSqlite(location: string, baseDir: string): Backend {
@@ -47,10 +25,11 @@ export function openSqlite(location: string, baseDir: string): Backend {
   // connection mid-commit, and applying a big plan rewrites the same queue pages many times over.
   if (!memory) database.pragma('wal_autocheckpoint = 10000');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const statements = new SqliteStatementCache(database);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements.forKysely() }) });
   const serialise = memory ? writeLockFor(`memory:${++memoryDatabases}`) : writeLockFor(file);
   const context: StoreContext = {
-    db, dialect: 'sqlite', lockNamespace: file, write: sqliteWrite(db, serialise), sqlite: database, cache: new ReadCache(),
+    db, dialect: 'sqlite', lockNamespace: file, write: sqliteWrite(db, serialise), sqlite: statements, cache: new ReadCache(),
   };
   return {
     context,
