@@ -2,7 +2,7 @@ import { vi } from 'vitest';
 import { silentLogger } from '../../src/core/log.js';
 import { adConnectionSchema, adConnectorFactory } from '../../src/connectors/ad/index.js';
 import { ldapConnectionSchema, ldapConnectorFactory } from '../../src/connectors/ldap/index.js';
-import { startSamba } from '../support/samba.js';
+import { adConnection, startSamba } from '../support/samba.js';
 import { startSlapd } from '../support/slapd.js';
 import { connectorConformance } from './connector-suite.js';
 
@@ -34,11 +34,7 @@ connectorConformance('ldap (slapd)', async () => {
 connectorConformance('ad (samba)', async () => {
   const samba = await startSamba();
   const config = adConnectionSchema.parse({
-    url: samba.url,
-    bindDN: samba.bindDN,
-    password: samba.password,
-    tls: { ca: samba.ca },
-    base: samba.rosterOU,
+    ...adConnection(samba),
     // employeeID is the natural key here: the suite's key `zoë.o'brien"; --` is not a valid sAMAccountName (AD refuses `"` and `;`).
     users: { key: 'employeeID', dn: `CN={employeeID},OU=People,${samba.rosterOU}` },
     groups: { base: `OU=Groups,${samba.rosterOU}`, names: true, create: true },

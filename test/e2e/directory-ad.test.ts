@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRosterError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/log.js';
 import { adConnectionSchema, adConnectorFactory, type AdConnector } from '../../src/connectors/ad/index.js';
-import { startSamba, type RunningSamba } from '../support/samba.js';
+import { adConnection, startSamba, type RunningSamba } from '../support/samba.js';
 
 let samba: RunningSamba;
 let dir: string;
@@ -25,11 +25,7 @@ afterAll(async () => {
 
 function connect(connection: Record<string, unknown> = {}): AdConnector {
   const config = adConnectionSchema.parse({
-    url: samba.url,
-    bindDN: samba.bindDN,
-    password: samba.password,
-    tls: { ca: samba.ca },
-    base: samba.rosterOU,
+    ...adConnection(samba),
     users: { dn: `CN={sAMAccountName},OU={department},OU=People,${samba.rosterOU}`, upnSuffix: 'example.test', createOUs: true },
     groups: { base: `OU=Groups,${samba.rosterOU}`, names: true, create: true },
     ...connection,

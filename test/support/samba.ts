@@ -15,6 +15,11 @@ export interface RunningSamba {
   stop(): Promise<void>;
 }
 
+/** The `connection:` fields of an `ad` connector bound to this DC, under the Roster OU; a test adds `users` and `groups`. */
+export function adConnection(samba: RunningSamba): { url: string; bindDN: string; password: string; tls: { ca: string }; base: string } {
+  return { url: samba.url, bindDN: samba.bindDN, password: samba.password, tls: { ca: samba.ca }, base: samba.rosterOU };
+}
+
 const SAMBA = '/usr/sbin/samba';
 const SAMBA_TOOL = 'samba-tool';
 const ROOT = '/tmp/roster-samba';
