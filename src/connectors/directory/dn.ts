@@ -109,13 +109,22 @@ export function leafValue(dn: string): string | undefined {
   return parseDn(dn)[0]?.[0]?.value;
 }
 
+const PLACEHOLDER = /\{([A-Za-z0-9_.-]+)\}/g;
+
 /**
  * Fill `{name}` placeholders of a DN template with escaped values.
  * Returns the missing placeholder names instead of a DN when some are absent.
+ * The result is in the form formatDn gives (every value escaped the one way).
  */
 export function renderDnTemplate(template: string, values: (name: string) => string | undefined): { dn: string } | { missing: string[] } {
+  const compiled = compiledTemplate(template);
+  return compiled === undefined ? renderBySubstitution(template, values) : compiled(values);
+}
+
+/** The general way: escape each value into the template text, then parse and format the whole DN. */
+function renderBySubstitution(template: string, values: (name: string) => string | undefined): { dn: string } | { missing: string[] } {
   const missing: string[] = [];
-  const dn = template.replace(/\{([A-Za-z0-9_.-]+)\}/g, (_, name: string) => {
+  const dn = template.replace(PLACEHOLDER, (_, name: string) => {
     const value = values(name);
     if (value === undefined || value === '') {
       missing.push(name);
@@ -126,7 +135,57 @@ export function renderDnTemplate(template: string, values: (name: string) => str
   return missing.length > 0 ? { missing } : { dn: formatDn(parseDn(dn)) };
 }
 
+type CompiledTemplate = (values: (name: string) => string | undefined) => { dn: string } | { missing: string[] };
+
+/** Marks a placeholder inside a parsed template value: private-use characters no DN syntax gives meaning to. */
+const MARK_OPEN = '\uE000';
+const MARK_CLOSE = '\uE001';
+const MARK = /\uE000(\d+)\uE001/g;
+
+const compiledTemplates = new Map<string, CompiledTemplate | undefined>();
+
+/**
+ * A template parsed once (a DN is rendered on every create and move): the
+ * placeholders are put in as marks, the template is parsed, and rendering
+ * fills each value's marks with raw text and escapes the value whole — what
+ * renderBySubstitution's escape, parse and format come to, without parsing
+ * the DN again each time. Undefined when the template is not a DN with marks
+ * only inside values (or holds the mark characters): then the general way.
+ */
+function compiledTemplate(template: string): CompiledTemplate | undefined {
+  if (compiledTemplates.has(template)) return compiledTemplates.get(template);
+  const compiled = compile(template);
+  if (compiledTemplates.size > 1000) compiledTemplates.clear();
+  compiledTemplates.set(template, compiled);
+  return compiled;
+}
+
+function compile(template: string): CompiledTemplate | undefined {
+  if (template.includes(MARK_OPEN) || template.includes(MARK_CLOSE)) return undefined;
+  const names: string[] = [];
+  let rdns: Rdn[];
+  try {
+    rdns = parseDn(template.replace(PLACEHOLDER, (_, name: string) => `${MARK_OPEN}${names.push(name) - 1}${MARK_CLOSE}`));
+  } catch {
+    return undefined;
+  }
+  if (rdns.some((rdn) => rdn.some((ava) => ava.type.includes(MARK_OPEN)))) return undefined;
+  // Per AVA: its type, and its value split into literal text (even indexes) and placeholder numbers (odd).
+  const parts = rdns.map((rdn) => rdn.map((ava) => ({ type: ava.type, pieces: ava.value.split(MARK) })));
+  return (values) => {
+    const raw = names.map((name) => values(name));
+    const missing = names.filter((_, i) => raw[i] === undefined || raw[i] === '');
+    if (missing.length > 0) return { missing };
+    const dn = parts.map((rdn) => rdn.map(({ type, pieces }) => {
+      let value = '';
+      pieces.forEach((piece, i) => { value += i % 2 === 0 ? piece : raw[Number(piece)] ?? ''; });
+      return `${type}=${escapeDnValue(value)}`;
+    }).join('+')).join(',');
+    return { dn };
+  };
+}
+
 /** The placeholder names a template uses. */
 export function templateNames(template: string): string[] {
-  return [...template.matchAll(/\{([A-Za-z0-9_.-]+)\}/g)].map((m) => m[1] ?? '');
+  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1] ?? '');
 }

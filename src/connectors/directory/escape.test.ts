@@ -77,6 +77,34 @@ describe('renderDnTemplate', () => {
   it('reports missing placeholders instead of making a DN', () => {
     expect(renderDnTemplate('uid={uid},ou={department},dc=x', (name) => (name === 'uid' ? 'a' : undefined))).toEqual({ missing: ['department'] });
   });
+  it('renders what escaping each value into the template, parsing and formatting would give', () => {
+    // The template is parsed once and cached; the definition it must agree with is the general recipe.
+    const byRecipe = (template: string, values: Record<string, string>) =>
+      formatDn(parseDn(template.replace(/\{([A-Za-z0-9_.-]+)\}/g, (_, name: string) => escapeDnValue(values[name] ?? ''))));
+    const templates = [
+      'uid={uid},ou=people,dc=example,dc=com',
+      'cn={givenName} {sn},ou={department},dc=example,dc=com',
+      'cn={givenName}+uid={uid}, ou = R\\2cD ,dc=example,dc=com',
+      'CN={cn},OU=Sales\\, EMEA,DC=example,DC=test',
+      'cn=x{uid}y,dc=x',
+      'uid={uid}',
+    ];
+    const samples: Record<string, string>[] = [
+      { uid: 'zoe', givenName: 'Zoë', sn: 'Müller', department: 'R&D', cn: '李 小龙' },
+      { uid: '#hash', givenName: ' lead', sn: 'trail ', department: 'a,b+c;d<e>f"g\\h=i', cn: 'Smith, John +"\\<>;=#x' },
+      { uid: 'x,ou=admins,dc=x', givenName: 'Łukasz', sn: '#', department: ' ', cn: '\0nul' },
+    ];
+    for (const template of templates) {
+      for (const values of samples) {
+        expect(renderDnTemplate(template, (name) => values[name]), `${template} with ${JSON.stringify(values)}`).toEqual({ dn: byRecipe(template, values) });
+      }
+    }
+  });
+  it('falls back to the general way for templates it cannot parse with placeholders in them', () => {
+    expect(renderDnTemplate('{type}=x,dc=y', () => 'cn')).toEqual({ dn: 'cn=x,dc=y' });
+    expect(renderDnTemplate('cn=\uE000{uid}\uE001,dc=y', () => 'a')).toEqual({ dn: 'cn=\uE000a\uE001,dc=y' });
+    expect(renderDnTemplate('uid={uid},ou=people,dc=x', (name) => (name === 'uid' ? '' : 'v'))).toEqual({ missing: ['uid'] });
+  });
   it('an injection value stays inside its RDN', () => {
     const result = renderDnTemplate('uid={uid},ou=people,dc=x', () => 'x,ou=admins,dc=x');
     expect('dn' in result && parseDn(result.dn)).toHaveLength(3);
