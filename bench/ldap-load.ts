@@ -15,6 +15,12 @@
  * Besides wall time, each Roster phase reports the CPU this process used in
  * it, and the directory server's CPU over the Roster run (slapd only): on a
  * shared machine those move much less than wall clock.
+ * Two more sides break the ratio down: the same people through Roster into
+ * an in-memory target instead of the directory (`memory_*`: Roster's own
+ * cost, the ceiling of the ratio whatever the directory side does), and, for
+ * ldap, the same entries added by a bare ldapts client over the same
+ * connections with the same operations in flight (`client_*`: the floor of
+ * the directory side in Node). `apply_*` is Roster's apply alone.
  * The last line is {"identities","connections","roster_per_s","raw_per_s","ratio",...}.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -23,7 +29,8 @@ import { join } from 'node:path';
 import { generatePeople } from '../src/demo/index.js';
 import { openEngine } from '../src/engine/index.js';
 import { printResult, progress, readArgs } from './lib/args.js';
-import { ldapLoadConfig } from './lib/ldap-config.js';
+import { ldapLoadConfig, memoryLoadConfig } from './lib/ldap-config.js';
+import { addWithClient, parseLdifEntry } from './lib/ldap-client.js';
 import { exportEntries, loadInParallel, splitLdif, withAdAccountFields } from './lib/ldap-raw.js';
 import { freshServer } from './lib/ldap-servers.js';
 import { measured, processCpuMs } from './lib/cpu.js';
@@ -46,38 +53,78 @@ const people = generatePeople({ count: identities, seed: args.values.seed, today
   .map((p) => ({ ...p, status: 'active', endDate: '', startDate: '2020-01-06' }));
 
 // ---------------------------------------------------------------- Roster
+interface RosterRun {
+  readonly ms: number;
+  readonly ingest: number; readonly plan: number; readonly apply: number; readonly applied: number; readonly failed: number;
+  readonly ingestCpu: number; readonly planCpu: number; readonly applyCpu: number;
+}
+
+/** HR file -> plan -> apply through the engine, timed per phase. */
+async function runRoster(label: string, config: Record<string, unknown>, onDone?: (dir: string) => void): Promise<RosterRun> {
+  const workspace = await createWorkspace('ldap-load', people, config);
+  try {
+    const engine = await openEngine(workspace.configPath, { now: () => NOW });
+    try {
+      const started = performance.now();
+      const ingest = await measured(() => engine.readSource('hr', 'bench'));
+      const plan = await measured(() => engine.plan({ now: NOW }));
+      const apply = await measured(() => engine.apply(plan.value, { actor: 'bench', force: true }));
+      const ms = performance.now() - started;
+      progress(args, `${label}: ingest ${ingest.ms} ms, plan ${plan.ms} ms (${plan.value.changes.length} changes), apply ${apply.ms} ms (${apply.value.applied} applied, ${apply.value.failed} failed); total ${Math.round(ms)} ms`);
+      progress(args, `${label} CPU: ingest ${ingest.cpuMs} ms, plan ${plan.cpuMs} ms, apply ${apply.cpuMs} ms`);
+      if (apply.value.failed > 0) progress(args, `first errors: ${JSON.stringify(apply.value.errors.slice(0, 3))}`);
+      onDone?.(workspace.dir);
+      return {
+        ms, ingest: ingest.ms, plan: plan.ms, apply: apply.ms, applied: apply.value.applied, failed: apply.value.failed,
+        ingestCpu: ingest.cpuMs, planCpu: plan.cpuMs, applyCpu: apply.cpuMs,
+      };
+    } finally {
+      await engine.close();
+    }
+  } finally {
+    await workspace.remove();
+  }
+}
+
+const username = await demoUsernameExpression();
 const rosterSide = await freshServer(kind, { durable });
-const workspace = await createWorkspace('ldap-load', people, ldapLoadConfig(rosterSide.server, connections, await demoUsernameExpression(), inFlight));
 process.env.ROSTER_BENCH_LDAP_PASSWORD = rosterSide.server.password;
-let entries: string[];
-let phases: {
-  ingest: number; plan: number; apply: number; applied: number; failed: number;
-  ingestCpu: number; planCpu: number; applyCpu: number; serverCpu: number | undefined;
-};
-let rosterMs: number;
-const engine = await openEngine(workspace.configPath, { now: () => NOW });
+let entries: string[] = [];
+let roster: RosterRun;
+let serverCpu: number | undefined;
 try {
   progress(args, `roster: ${identities} people into ${rosterSide.server.url} over ${connections} connections, ${inFlight} operations in flight`);
   const serverPid = rosterSide.pid();
   const serverCpuBefore = serverPid === undefined ? undefined : processCpuMs(serverPid);
-  const started = performance.now();
-  const ingest = await measured(() => engine.readSource('hr', 'bench'));
-  const plan = await measured(() => engine.plan({ now: NOW }));
-  const apply = await measured(() => engine.apply(plan.value, { actor: 'bench', force: true }));
-  rosterMs = performance.now() - started;
-  const serverCpuAfter = serverPid === undefined ? undefined : processCpuMs(serverPid);
-  const serverCpu = serverCpuBefore === undefined || serverCpuAfter === undefined ? undefined : Math.round(serverCpuAfter - serverCpuBefore);
-  phases = {
-    ingest: ingest.ms, plan: plan.ms, apply: apply.ms, applied: apply.value.applied, failed: apply.value.failed,
-    ingestCpu: ingest.cpuMs, planCpu: plan.cpuMs, applyCpu: apply.cpuMs, serverCpu,
-  };
-  progress(args, `roster: ingest ${ingest.ms} ms, plan ${plan.ms} ms (${plan.value.changes.length} changes), apply ${apply.ms} ms (${apply.value.applied} applied, ${apply.value.failed} failed); total ${Math.round(rosterMs)} ms`);
-  progress(args, `roster CPU: ingest ${ingest.cpuMs} ms, plan ${plan.cpuMs} ms, apply ${apply.cpuMs} ms; directory server ${serverCpu ?? '?'} ms`);
-  if (apply.value.failed > 0) progress(args, `first errors: ${JSON.stringify(apply.value.errors.slice(0, 3))}`);
-  entries = exportEntries(rosterSide.server, workspace.dir);
+  roster = await runRoster('roster', ldapLoadConfig(rosterSide.server, connections, username, inFlight), (dir) => {
+    const serverCpuAfter = serverPid === undefined ? undefined : processCpuMs(serverPid);
+    serverCpu = serverCpuBefore === undefined || serverCpuAfter === undefined ? undefined : Math.round(serverCpuAfter - serverCpuBefore);
+    progress(args, `directory server CPU over the Roster run: ${serverCpu ?? '?'} ms`);
+    entries = exportEntries(rosterSide.server, dir);
+  });
 } finally {
-  await engine.close();
   await rosterSide.stop();
+}
+
+// ---------------------------------------------------------------- Roster, no directory
+// The same people and mapping into an in-memory target: what Roster itself costs per person.
+const memory = await runRoster('roster into memory', memoryLoadConfig(rosterSide.server, connections, username, inFlight));
+
+// ---------------------------------------------------------------- bare client
+// The same entries through a bare ldapts client (ldap only: the AD side adds passwords Roster sets in two steps).
+let clientMs: number | undefined;
+if (kind === 'ldap') {
+  const clientSide = await freshServer(kind, { durable });
+  try {
+    const parsed = entries.map(parseLdifEntry);
+    progress(args, `client: ${parsed.length} entries, ${connections} ldapts connections, ${inFlight} in flight, into ${clientSide.server.url}`);
+    clientMs = (await timed(() => addWithClient(clientSide.server, parsed, connections, inFlight))).ms;
+    const check = exportEntries(clientSide.server, tmpdir()).length;
+    if (check !== parsed.length) throw new Error(`client side holds ${check} entries, expected ${parsed.length}`);
+    progress(args, `client: ${Math.round(clientMs)} ms`);
+  } finally {
+    await clientSide.stop();
+  }
 }
 
 // ---------------------------------------------------------------- raw ldapadd
@@ -95,30 +142,46 @@ try {
 } finally {
   await rawSide.stop();
   await rm(rawDir, { recursive: true, force: true });
-  await workspace.remove();
 }
 
 const perSecond = (count: number, ms: number): number => Math.round((count / (ms / 1000)) * 10) / 10;
-const rosterPerS = perSecond(phases.applied, rosterMs);
+const ratioOf = (perS: number, base: number): number => Math.round((perS / base) * 100) / 100;
 const rawPerS = perSecond(entries.length, rawMs);
+const rosterPerS = perSecond(roster.applied, roster.ms);
+const applyPerS = perSecond(roster.applied, roster.apply);
+const memoryPerS = perSecond(memory.applied, memory.ms);
+const clientPerS = clientMs === undefined ? undefined : perSecond(entries.length, clientMs);
 printResult({
   identities,
   connections,
   in_flight: inFlight,
   roster_per_s: rosterPerS,
   raw_per_s: rawPerS,
-  ratio: Math.round((rosterPerS / rawPerS) * 100) / 100,
+  ratio: ratioOf(rosterPerS, rawPerS),
   target: kind,
   sync: args.choices.sync,
   entries: entries.length,
-  roster_ms: Math.round(rosterMs),
-  ingest_ms: phases.ingest,
-  plan_ms: phases.plan,
-  apply_ms: phases.apply,
-  ingest_cpu_ms: phases.ingestCpu,
-  plan_cpu_ms: phases.planCpu,
-  apply_cpu_ms: phases.applyCpu,
-  server_cpu_ms: phases.serverCpu,
-  failed: phases.failed,
+  roster_ms: Math.round(roster.ms),
+  ingest_ms: roster.ingest,
+  plan_ms: roster.plan,
+  apply_ms: roster.apply,
+  ingest_cpu_ms: roster.ingestCpu,
+  plan_cpu_ms: roster.planCpu,
+  apply_cpu_ms: roster.applyCpu,
+  server_cpu_ms: serverCpu,
+  failed: roster.failed,
   raw_ms: Math.round(rawMs),
+  // The apply alone (the plan already made, as the raw side's LDIF is).
+  apply_per_s: applyPerS,
+  apply_ratio: ratioOf(applyPerS, rawPerS),
+  // Roster with no directory behind it: the ceiling of `ratio` however fast the directory side gets.
+  memory_per_s: memoryPerS,
+  memory_ratio: ratioOf(memoryPerS, rawPerS),
+  memory_ms: Math.round(memory.ms),
+  memory_apply_ms: memory.apply,
+  memory_cpu_ms: Math.round(memory.ingestCpu + memory.planCpu + memory.applyCpu),
+  // The directory writes alone through the client library: the floor of Roster's directory side.
+  client_per_s: clientPerS,
+  client_ratio: clientPerS === undefined ? undefined : ratioOf(clientPerS, rawPerS),
+  client_ms: clientMs === undefined ? undefined : Math.round(clientMs),
 });

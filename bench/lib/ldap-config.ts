@@ -64,3 +64,15 @@ export function ldapLoadConfig(server: DirectoryServer, connections: number, use
     roles: [],
   };
 }
+
+/**
+ * The same configuration with the directory replaced by an in-memory target
+ * (same accounts, same attribute mapping, same executor settings): Roster's
+ * own cost per person (HR file, plan, queue, audit, links) with no directory
+ * behind it.
+ */
+export function memoryLoadConfig(server: DirectoryServer, connections: number, usernameExpression: string, inFlight = connections): Record<string, unknown> {
+  const config = ldapLoadConfig(server, connections, usernameExpression, inFlight);
+  const [target] = config.targets as Record<string, unknown>[];
+  return { ...config, targets: [{ ...target, type: 'memory', connection: { key: target?.accountKey } }] };
+}
