@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
+import { makeTestCertificates } from './tls.js';
 
 export interface RunningSamba {
   readonly url: 'ldaps://127.0.0.1:636';
@@ -41,15 +42,6 @@ function sambaVersion(): string {
   return run(SAMBA, ['--version']).trim().replace(/[^A-Za-z0-9.-]+/g, '_');
 }
 
-function makeCertificates(tlsDir: string): void {
-  mkdirSync(tlsDir, { recursive: true });
-  const at = (name: string) => join(tlsDir, name);
-  writeFileSync(at('server.ext'), 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:dc1.example.test,DNS:localhost\n');
-  run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('ca.key'), '-out', at('ca.pem'), '-days', '3650', '-subj', '/CN=Roster Test CA']);
-  run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('server.key'), '-out', at('server.csr'), '-subj', '/CN=dc1.example.test']);
-  run('openssl', ['x509', '-req', '-in', at('server.csr'), '-CA', at('ca.pem'), '-CAkey', at('ca.key'), '-CAcreateserial', '-out', at('server.pem'), '-days', '3650', '-extfile', at('server.ext')]);
-}
-
 function configure(dir: string): void {
   const file = join(dir, 'etc', 'smb.conf');
   const settings = [
@@ -81,7 +73,7 @@ function cachedProvision(): string {
   mkdirSync(RUN_DIR, { recursive: true });
   run(SAMBA_TOOL, ['domain', 'provision', '--realm=EXAMPLE.TEST', '--domain=EXAMPLE', '--server-role=dc', '--dns-backend=NONE',
     '--use-rfc2307', `--adminpass=${PASSWORD}`, `--targetdir=${RUN_DIR}`, '--host-name=dc1', '--host-ip=127.0.0.1']);
-  makeCertificates(join(RUN_DIR, 'tls'));
+  makeTestCertificates(join(RUN_DIR, 'tls'), 'dc1.example.test', ['dc1.example.test']);
   const sam = join(RUN_DIR, 'private', 'sam.ldb');
   for (const ou of [ROSTER_OU, `OU=People,${ROSTER_OU}`, `OU=Groups,${ROSTER_OU}`]) {
     run(SAMBA_TOOL, ['ou', 'create', ou, '-H', sam, '-s', join(RUN_DIR, 'etc', 'smb.conf')]);

@@ -1,8 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeTestCertificates } from './tls.js';
 
 export interface SlapdOptions {
   /** 0 or absent with `randomPort`: a free port is picked. Default 3890. */
@@ -15,6 +16,13 @@ export interface SlapdOptions {
    * tests (and the bench unless asked) run back_mdb with olcDbNoSync.
    */
   readonly durable?: boolean;
+  /**
+   * Also speak TLS: a throwaway CA signs the server's certificate (for
+   * 127.0.0.1 and localhost); slapd answers StartTLS on the ldap:// port and
+   * listens on an ldaps:// port too. `require` makes it refuse any operation
+   * but StartTLS on a connection without TLS (olcSecurity: tls=1).
+   */
+  readonly tls?: boolean | { readonly require: boolean };
 }
 
 export interface RunningSlapd {
@@ -23,6 +31,9 @@ export interface RunningSlapd {
   readonly password: string;
   readonly suffix: string;
   readonly dir: string;
+  /** With `tls`: the ldaps:// URL and the CA's PEM. */
+  readonly ldapsUrl?: string;
+  readonly ca?: string;
   stop(): Promise<void>;
 }
 
@@ -45,12 +56,16 @@ export function freePort(): Promise<number> {
   });
 }
 
-function configLdif(dir: string, suffix: string, rootDN: string, durable: boolean): string {
+function configLdif(dir: string, suffix: string, rootDN: string, durable: boolean, tls: SlapdOptions['tls']): string {
+  const tlsFiles = tls === undefined || tls === false ? '' : `olcTLSCACertificateFile: ${dir}/tls/ca.pem
+olcTLSCertificateFile: ${dir}/tls/server.pem
+olcTLSCertificateKeyFile: ${dir}/tls/server.key
+${typeof tls === 'object' && tls.require ? 'olcSecurity: tls=1\n' : ''}`;
   return `dn: cn=config
 objectClass: olcGlobal
 cn: config
 olcPidFile: ${dir}/slapd.pid
-
+${tlsFiles}
 dn: cn=module{0},cn=config
 objectClass: olcModuleList
 cn: module{0}
@@ -163,7 +178,9 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSla
   const dir = mkdtempSync(join(tmpdir(), 'roster-slapd-'));
   mkdirSync(join(dir, 'slapd.d'));
   mkdirSync(join(dir, 'data'));
-  writeFileSync(join(dir, 'config.ldif'), configLdif(dir, suffix, bindDN, options.durable === true));
+  const tls = options.tls !== undefined && options.tls !== false;
+  if (tls) makeTestCertificates(join(dir, 'tls'), '127.0.0.1');
+  writeFileSync(join(dir, 'config.ldif'), configLdif(dir, suffix, bindDN, options.durable === true, options.tls));
   writeFileSync(join(dir, 'seed.ldif'), seedLdif(suffix));
   try {
     run(SLAPADD, ['-n0', '-F', join(dir, 'slapd.d'), '-l', join(dir, 'config.ldif')]);
@@ -173,12 +190,16 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSla
     throw error;
   }
   const url = `ldap://127.0.0.1:${port}`;
+  const tlsPort = tls ? await freePort() : undefined;
+  const ldapsUrl = tlsPort === undefined ? undefined : `ldaps://127.0.0.1:${tlsPort}`;
+  const listeners = [url, ...(ldapsUrl === undefined ? [] : [ldapsUrl])].map((u) => `${u}/`).join(' ');
   // -d 0 keeps slapd in the foreground, so it is our child and dies with stop().
-  const child = spawn(SLAPD, ['-d', '0', '-F', join(dir, 'slapd.d'), '-h', `${url}/`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(SLAPD, ['-d', '0', '-F', join(dir, 'slapd.d'), '-h', listeners], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
   try {
     await waitUntilListening(port, child, () => stderr);
+    if (tlsPort !== undefined) await waitUntilListening(tlsPort, child, () => stderr);
   } catch (error) {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
@@ -190,6 +211,7 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSla
     password: PASSWORD,
     suffix,
     dir,
+    ...(ldapsUrl === undefined ? {} : { ldapsUrl, ca: readFileSync(join(dir, 'tls', 'ca.pem'), 'utf8') }),
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
