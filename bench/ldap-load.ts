@@ -1,8 +1,10 @@
 /**
  * Bulk load into a directory: Roster against raw ldapadd of the same entries.
- *   npm run bench -- ldap-load --identities 10000 --connections 4 [--inflight N] [--target ldap|ad] [--sync nosync|durable] [--json]
+ *   npm run bench -- ldap-load --identities 10000 --connections 4 [--inflight N] [--target ldap|ad] [--sync nosync|durable] [--posix no|yes] [--json]
  * `--sync durable` runs both slapds flushing every write to disk, as a
  * production directory does (the default, like the tests, runs with olcDbNoSync).
+ * `--posix yes` (ldap): the entries are posixAccounts too, with uidNumbers
+ * Roster allocates; the raw side loads the same entries, numbers included.
  * Roster side: a fresh slapd (or Samba AD DC), N new people through the
  * engine (ingest + plan + apply over a pool of C connections; the executor
  * keeps --inflight operations under way, default 8 per connection for ldap
@@ -40,9 +42,11 @@ import { createWorkspace, demoUsernameExpression } from './lib/workspace.js';
 const TODAY = '2026-11-27';
 const NOW = new Date(`${TODAY}T12:00:00.000Z`);
 
-const args = readArgs({ identities: 0, connections: 4, inflight: 0, seed: 42 }, { target: ['ldap', 'ad'], sync: ['nosync', 'durable'] });
+const args = readArgs({ identities: 0, connections: 4, inflight: 0, seed: 42 }, { target: ['ldap', 'ad'], sync: ['nosync', 'durable'], posix: ['no', 'yes'] });
 const durable = args.choices.sync === 'durable';
 const kind = args.choices.target as 'ldap' | 'ad';
+const posix = args.choices.posix === 'yes';
+if (posix && kind !== 'ldap') throw new Error('--posix yes is for --target ldap');
 const identities = args.values.identities > 0 ? args.values.identities : kind === 'ad' ? 500 : 10_000;
 const connections = Math.max(1, args.values.connections);
 // OpenLDAP takes pipelined adds in parallel; Samba serialises its writes and slows down with more at once (measured: 16/s at 32, 28/s at 4).
@@ -96,7 +100,7 @@ try {
   progress(args, `roster: ${identities} people into ${rosterSide.server.url} over ${connections} connections, ${inFlight} operations in flight`);
   const serverPid = rosterSide.pid();
   const serverCpuBefore = serverPid === undefined ? undefined : processCpuMs(serverPid);
-  roster = await runRoster('roster', ldapLoadConfig(rosterSide.server, connections, username, inFlight), (dir) => {
+  roster = await runRoster('roster', ldapLoadConfig(rosterSide.server, connections, username, inFlight, posix), (dir) => {
     const serverCpuAfter = serverPid === undefined ? undefined : processCpuMs(serverPid);
     serverCpu = serverCpuBefore === undefined || serverCpuAfter === undefined ? undefined : Math.round(serverCpuAfter - serverCpuBefore);
     progress(args, `directory server CPU over the Roster run: ${serverCpu ?? '?'} ms`);
@@ -160,6 +164,7 @@ printResult({
   ratio: ratioOf(rosterPerS, rawPerS),
   target: kind,
   sync: args.choices.sync,
+  posix,
   entries: entries.length,
   roster_ms: Math.round(roster.ms),
   ingest_ms: roster.ingest,

@@ -21,7 +21,10 @@ const SOURCE = {
   fields: { startDate: 'startDate', endDate: 'endDate', status: 'status', employmentType: 'employmentType', manager: 'managerId' },
 };
 
-function connection(server: DirectoryServer, connections: number): Record<string, unknown> {
+/** A uidNumber range for `posix` runs (gidNumber 100). */
+const POSIX = { uidNumber: { min: 100_000, max: 999_999 }, gidNumber: 100 };
+
+function connection(server: DirectoryServer, connections: number, posix: boolean): Record<string, unknown> {
   const common = { url: server.url, bindDN: server.bindDN, password: '${env:ROSTER_BENCH_LDAP_PASSWORD}', poolSize: connections };
   if (server.kind === 'ad') {
     return {
@@ -31,7 +34,11 @@ function connection(server: DirectoryServer, connections: number): Record<string
   }
   return {
     ...common,
-    users: { base: server.peopleDn, dn: `uid={uid},${server.peopleDn}`, key: 'uid', attributes: { email: 'mail', cn: 'cn', sn: 'sn', givenName: 'givenName', displayName: 'displayName', title: 'title', department: 'departmentNumber', employeeNumber: 'employeeNumber' } },
+    users: {
+      base: server.peopleDn, dn: `uid={uid},${server.peopleDn}`, key: 'uid',
+      attributes: { email: 'mail', cn: 'cn', sn: 'sn', givenName: 'givenName', displayName: 'displayName', title: 'title', department: 'departmentNumber', employeeNumber: 'employeeNumber' },
+      ...(posix ? { posix: POSIX } : {}),
+    },
   };
 }
 
@@ -47,15 +54,18 @@ function attributes(server: DirectoryServer, usernameExpression: string): Record
   return { uid: usernameExpression, cn: 'identity.givenName + " " + identity.familyName', sn: 'identity.familyName', employeeNumber: 'identity.employeeId', ...names };
 }
 
-/** `inFlight`: the executor's concurrency for the target (operations under way at once over the `connections`). */
-export function ldapLoadConfig(server: DirectoryServer, connections: number, usernameExpression: string, inFlight = connections): Record<string, unknown> {
+/**
+ * `inFlight`: the executor's concurrency for the target (operations under way at once over the `connections`).
+ * `posix`: ldap only, entries are also posixAccounts with allocated uidNumbers.
+ */
+export function ldapLoadConfig(server: DirectoryServer, connections: number, usernameExpression: string, inFlight = connections, posix = false): Record<string, unknown> {
   return {
     store: 'sqlite:./roster.db',
     server: { host: '127.0.0.1', port: 0 },
     lifecycle: { prehireLeadDays: 7, timezone: 'UTC' },
     sources: [SOURCE],
     targets: [{
-      id: 'directory', type: server.kind, connection: connection(server, connections), scope: 'true',
+      id: 'directory', type: server.kind, connection: connection(server, connections, posix), scope: 'true',
       accountKey: server.kind === 'ad' ? 'sAMAccountName' : 'uid',
       attributes: attributes(server, usernameExpression),
       safety: { maxDeletes: '5%', maxDisables: '10%', minAccounts: 10 },
@@ -72,7 +82,7 @@ export function ldapLoadConfig(server: DirectoryServer, connections: number, use
  * behind it.
  */
 export function memoryLoadConfig(server: DirectoryServer, connections: number, usernameExpression: string, inFlight = connections): Record<string, unknown> {
-  const config = ldapLoadConfig(server, connections, usernameExpression, inFlight);
+  const config = ldapLoadConfig(server, connections, usernameExpression, inFlight, false);
   const [target] = config.targets as Record<string, unknown>[];
   return { ...config, targets: [{ ...target, type: 'memory', connection: { key: target?.accountKey } }] };
 }

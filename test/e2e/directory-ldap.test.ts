@@ -135,6 +135,35 @@ describe('ldap connector against slapd', () => {
     const numbers = created.map((a) => Number(a.attributes.uidNumber)).sort();
     expect(numbers).toEqual([20000, 20001, 20002]);
     expect(created.map((a) => a.attributes.home).sort()).toEqual(['/home/x.one', '/home/x.three', '/home/x.two']);
+    // Another connector (a restart) reads the range and goes on above the highest in use.
+    const restarted = connect({ users: { dn: `uid={uid},ou=people,${slapd.suffix}`, attributes: { uidNumber: 'uidNumber' }, posix: { uidNumber: { min: 20000, max: 20999 }, gidNumber: 100 } } });
+    expect((await restarted.create({ attributes: { uid: 'x.four' }, enabled: true })).attributes.uidNumber).toBe('20003');
+  });
+
+  it('posixAccount: a number something outside Roster took is skipped; a full range is a clear error', async () => {
+    const posix = (min: number, max: number) => connect({
+      users: { dn: `uid={uid},ou=people,${slapd.suffix}`, attributes: { uidNumber: 'uidNumber' }, posix: { uidNumber: { min, max }, gidNumber: 100 } },
+    });
+    const connector = posix(22000, 22999);
+    const number = async (uid: string) => Number((await connector.create({ attributes: { uid }, enabled: true })).attributes.uidNumber);
+    expect(await number('o.first')).toBe(22000);
+    // Taken outside Roster, beyond the numbers already checked free.
+    await admin.add(`uid=o.outside,ou=people,${slapd.suffix}`, {
+      objectClass: ['inetOrgPerson', 'posixAccount'], uid: 'o.outside', cn: 'o.outside', sn: 'o.outside', uidNumber: '22100', gidNumber: '100', homeDirectory: '/home/o.outside',
+    });
+    const numbers: number[] = [];
+    for (let i = 0; i < 130; i++) numbers.push(await number(`o.n${i}`));
+    expect(numbers).not.toContain(22100);
+    expect(new Set(numbers).size).toBe(numbers.length);
+    expect(numbers.every((n, i) => i === 0 || n > (numbers[i - 1] ?? 0))).toBe(true);
+    expect(Math.max(...numbers)).toBeGreaterThan(22100);
+
+    const small = posix(23000, 23001);
+    await small.create({ attributes: { uid: 'f.one' }, enabled: true });
+    await small.create({ attributes: { uid: 'f.two' }, enabled: true });
+    const full = await small.create({ attributes: { uid: 'f.three' }, enabled: true }).catch((e: unknown) => e);
+    expect(isRosterError(full, 'target.rejected')).toBe(true);
+    expect((full as Error).message).toMatch(/no free uidNumber left in 23000-23001/);
   });
 
   it('groupOfNames keeps a placeholder when its last member goes, and drops it on the next grant', async () => {
