@@ -11,8 +11,9 @@ const disableSchema = z.discriminatedUnion('strategy', [
 ]);
 
 const posixSchema = z.object({
-  /** uidNumber is allocated from this range, after the highest one in use. */
-  uidNumber: z.object({ min: z.number().int().nonnegative(), max: z.number().int().positive() }).strict(),
+  /** uidNumber is allocated from this range, above the highest one in use (see posix.ts). */
+  uidNumber: z.object({ min: z.number().int().nonnegative(), max: z.number().int().positive() }).strict()
+    .refine((range) => range.min <= range.max, 'min must not be above max'),
   gidNumber: z.number().int().nonnegative(),
   /** A template like /home/{uid}; placeholders are Roster attribute names. */
   homeDirectory: z.string().default('/home/{uid}'),

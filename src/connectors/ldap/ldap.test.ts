@@ -26,6 +26,13 @@ describe('ldap connection schema', () => {
     expect(ldapConnectionSchema.safeParse({ ...base, disable: { strategy: 'move' } }).success).toBe(false);
     expect(ldapConnectionSchema.safeParse({ ...base, disable: { strategy: 'attribute', attribute: 'pwdAccountLockedTime', value: '000001010000Z' } }).success).toBe(true);
   });
+  it('takes a uidNumber range only with min not above max', () => {
+    const posix = (min: number, max: number) => ldapConnectionSchema.safeParse({ ...base, users: { ...base.users, posix: { uidNumber: { min, max }, gidNumber: 100 } } });
+    expect(posix(10000, 10000).success).toBe(true);
+    const reversed = posix(20000, 10000);
+    expect(reversed.success).toBe(false);
+    expect(reversed.error?.issues[0]?.message).toBe('min must not be above max');
+  });
 });
 
 describe('new entries and the enabled flag', () => {
