@@ -21,6 +21,11 @@ export function createStateStore(ctx: StoreContext): StateStore {
         .onConflict((oc) => oc.column('key').doUpdateSet({ value: text }))
         .execute();
     },
+    async setIfAbsent<T>(key: string, value: T): Promise<T> {
+      await db.insertInto('roster_state').values({ key, value: toJson(value) }).onConflict((oc) => oc.column('key').doNothing()).execute();
+      const row = await db.selectFrom('roster_state').select('value').where('key', '=', key).executeTakeFirstOrThrow();
+      return fromJson<T>(row.value);
+    },
     serial: () => readSerial(db),
   };
 }

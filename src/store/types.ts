@@ -192,6 +192,12 @@ export interface TokenStore {
 export interface StateStore {
   get<T = unknown>(key: string): Promise<T | undefined>;
   set(key: string, value: unknown): Promise<void>;
+  /**
+   * Store `value` under `key` unless the key already holds one, atomically:
+   * of several processes racing to set it, one wins. Returns what the key
+   * holds afterwards (the winner's value).
+   */
+  setIfAbsent<T>(key: string, value: T): Promise<T>;
   /** The store serial: increases whenever identities or accounts change. */
   serial(): Promise<number>;
 }

@@ -110,7 +110,7 @@ describe.each(backends)('SCIM cursor pagination on %s', (_name, database) => {
 
   it('ServiceProviderConfig advertises cursor and index pagination, index the default', async () => {
     const config = await call('GET', '/ServiceProviderConfig');
-    expect(config.body.pagination).toEqual({ cursor: true, index: true, defaultPaginationMethod: 'index', defaultPageSize: 1_000, maxPageSize: 1_000 });
+    expect(config.body.pagination).toEqual({ cursor: true, index: true, defaultPaginationMethod: 'index', defaultPageSize: 1_000, maxPageSize: 1_000, cursorTimeout: 3600 });
   });
 
   it(`walks ${USERS} users with count=${PAGE}: each exactly once, in created-then-id order, with totalResults`, async () => {

@@ -838,6 +838,20 @@ describe.each(backEnds)('store conformance: $name', (backEnd) => {
       expect(await store.state.get('cursor:hr')).toBeUndefined();
       expect(typeof (await store.state.serial())).toBe('number');
     });
+
+    it('setIfAbsent: of stores racing to set a key, one value wins and every one of them gets it', async () => {
+      const other = await secondStore();
+      const values = await Promise.all([
+        store.state.setIfAbsent('scim:key', 'first'), other.state.setIfAbsent('scim:key', 'second'),
+        store.state.setIfAbsent('scim:key', 'third'), other.state.setIfAbsent('scim:key', 'fourth'),
+      ]);
+      expect(new Set(values).size).toBe(1);
+      expect(['first', 'second', 'third', 'fourth']).toContain(values[0]);
+      expect(await store.state.get('scim:key')).toBe(values[0]);
+      expect(await other.state.setIfAbsent('scim:key', 'later')).toBe(values[0]);
+      await store.state.set('scim:key', undefined);
+      expect(await other.state.setIfAbsent('scim:key', { n: 1 })).toEqual({ n: 1 });
+    });
   });
 });
 

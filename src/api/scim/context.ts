@@ -18,6 +18,8 @@ export interface ScimServer {
   readonly now: () => Date;
   /** List filters already translated for this server's store. */
   readonly filters: FilterCache;
+  /** The HMAC key of RFC 9865 cursors, shared through the store (see cursor.ts). */
+  readonly cursorKey: Buffer;
 }
 
 export function callOf(request: FastifyRequest, prefix: string): ScimCall {

@@ -1,6 +1,9 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { RosterError } from '../../core/errors.js';
-import type { ScimKeyset } from '../../store/types.js';
+import { CURSOR_LIFETIME_SECONDS } from '../../scim/resource/discovery.js';
+import type { ScimKeyset, StateStore } from '../../store/types.js';
+
+export { CURSOR_LIFETIME_SECONDS };
 
 /**
  * Where a cursor walk (RFC 9865) stands: the resource type it is in, the key
@@ -13,20 +16,28 @@ export interface CursorPosition {
   readonly count: number;
 }
 
-/**
- * How long a cursor is honoured after it was issued. Each page issues a new
- * one, so only a client pausing this long in one walk must start over
- * (expiredCursor). Not advertised as cursorTimeout: the key below lives
- * only as long as the process, so no minimum can be promised.
- */
-export const CURSOR_LIFETIME_SECONDS = 3600;
+/** Where the cursor key is kept in the state store. */
+export const CURSOR_KEY_STATE = 'scim:cursor-key';
+const KEY_TEXT = /^[A-Za-z0-9_-]{43}$/;
 
 /**
- * The HMAC key of this process's cursors: random, never stored, so a client
- * cannot forge a position and a restart (or another node) refuses old
- * cursors as invalid instead of misreading them.
+ * The HMAC key of the SCIM server's cursors: 32 random bytes drawn by the
+ * first server on the store and kept there (state `scim:cursor-key`), so a
+ * cursor one node issued pages on another node behind the same load
+ * balancer, and a restart mid-walk does not break the walk. Only the store
+ * holds it (an administrator can already read every resource there);
+ * clients never see it, so they still cannot forge a position. A key that
+ * is not 32 base64url-encoded bytes is replaced.
  */
-export const PROCESS_CURSOR_KEY = randomBytes(32);
+export async function sharedCursorKey(state: StateStore): Promise<Buffer> {
+  const fresh = () => randomBytes(32).toString('base64url');
+  let text = await state.setIfAbsent(CURSOR_KEY_STATE, fresh());
+  if (typeof text !== 'string' || !KEY_TEXT.test(text)) {
+    await state.set(CURSOR_KEY_STATE, undefined);
+    text = await state.setIfAbsent(CURSOR_KEY_STATE, fresh());
+  }
+  return Buffer.from(text, 'base64url');
+}
 
 /** Payload fields, kept short: the cursor travels in every query string. */
 interface Payload {

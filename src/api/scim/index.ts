@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { registerBulkRoute } from './bulk.js';
+import { sharedCursorKey } from './cursor.js';
 import type { ScimServer } from './context.js';
 import { registerDiscoveryRoutes } from './discovery.js';
 import { handleScimError, scimNotFound } from './errors.js';
@@ -20,7 +21,9 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024;
  */
 export function scimRoutes(options: ScimServerOptions): FastifyPluginAsync {
   return async (app) => {
-    const server: ScimServer = { options, now: options.now ?? (() => new Date()), filters: new FilterCache(options.store) };
+    const server: ScimServer = {
+      options, now: options.now ?? (() => new Date()), filters: new FilterCache(options.store), cursorKey: await sharedCursorKey(options.store.state),
+    };
     const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
     const buckets = new TokenBuckets(options.rateLimit ?? DEFAULT_RATE_LIMIT);
     const parseJson = app.getDefaultJsonParser('error', 'error');

@@ -3,7 +3,7 @@ import { translateSort } from '../../scim/filter/sort.js';
 import type { ScimResourceType } from '../../scim/resource/types.js';
 import type { ScimQuery } from '../../store/types.js';
 import type { ScimCall, ScimServer } from './context.js';
-import { decodeCursor, encodeCursor, PROCESS_CURSOR_KEY, type CursorPosition } from './cursor.js';
+import { decodeCursor, encodeCursor, type CursorPosition } from './cursor.js';
 import type { ListParams } from './list-params.js';
 import { renderResources } from './render.js';
 
@@ -87,7 +87,7 @@ async function listByCursor(
   server: ScimServer, call: ScimCall, queries: readonly TypedQuery[], params: ListParams, cursor: string,
 ): Promise<ListResponse> {
   const bound = cursorQuery(queries, params);
-  const position = cursor === '' ? undefined : decodeCursor(PROCESS_CURSOR_KEY, bound, cursor, server.now());
+  const position = cursor === '' ? undefined : decodeCursor(server.cursorKey, bound, cursor, server.now());
   if (position !== undefined && position.count !== params.count) {
     throw new RosterError('request.invalid', `count must stay ${position.count} for the whole cursor walk`, { details: { scimType: 'invalidCount' } });
   }
@@ -109,7 +109,7 @@ async function listByCursor(
     room -= kept.length;
     Resources.push(...(await renderResources(server, call, type, kept, params)));
   }
-  const nextCursor = more && last !== undefined ? encodeCursor(PROCESS_CURSOR_KEY, bound, last, server.now()) : undefined;
+  const nextCursor = more && last !== undefined ? encodeCursor(server.cursorKey, bound, last, server.now()) : undefined;
   return {
     schemas: [LIST_RESPONSE_SCHEMA], totalResults, itemsPerPage: Resources.length, Resources, ...(nextCursor === undefined ? {} : { nextCursor }),
   };

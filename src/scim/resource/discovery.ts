@@ -41,14 +41,24 @@ export function serviceProviderConfig(capabilities: ScimCapabilities, baseUrl: s
 }
 
 /**
+ * How long a cursor is honoured after it was issued (RFC 9865 cursorTimeout).
+ * Each page issues a new one, so only a client pausing this long in one walk
+ * must start over (expiredCursor).
+ */
+export const CURSOR_LIFETIME_SECONDS = 3600;
+
+/**
  * RFC 9865 §4: both methods; index stays the default so clients that never
  * heard of cursors see no change. A page without count holds maxResults.
- * No cursorTimeout: cursors die with the process that signed them, so no
- * minimum lifetime can be promised (the RFC reads its absence that way).
+ * cursorTimeout: how long a cursor stays good (its key is shared by every
+ * node on the store and outlives restarts).
  */
 function paginationOf(capabilities: ScimCapabilities): Json {
   const { maxResults } = capabilities.filter;
-  return { cursor: true, index: true, defaultPaginationMethod: 'index', defaultPageSize: maxResults, maxPageSize: maxResults };
+  return {
+    cursor: true, index: true, defaultPaginationMethod: 'index', defaultPageSize: maxResults, maxPageSize: maxResults,
+    cursorTimeout: CURSOR_LIFETIME_SECONDS,
+  };
 }
 
 /** GET /ResourceTypes/{name} (RFC 7643 §6). */
