@@ -40,7 +40,7 @@ describe('serviceProviderConfig (RFC 7643 §5)', () => {
       patch: { supported: true },
       bulk: { supported: true, maxOperations: 1000, maxPayloadSize: 1_048_576 },
       filter: { supported: true, maxResults: 200 },
-      pagination: { cursor: true, index: true, defaultPaginationMethod: 'index', defaultPageSize: 200, maxPageSize: 200 },
+      pagination: { cursor: true, index: true, defaultPaginationMethod: 'index', defaultPageSize: 200, maxPageSize: 200, cursorTimeout: 3600 },
       changePassword: { supported: false },
       sort: { supported: true },
       etag: { supported: true },
