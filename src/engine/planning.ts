@@ -6,7 +6,7 @@ import type {
 } from '../core/types.js';
 import { compilePolicy, UniqueIndex, type Policy } from '../policy/index.js';
 import { LinkIndex, plan as diffPlan } from '../planner/index.js';
-import { ReconcileMemos } from '../reconcile/memo.js';
+import { memoKey, ReconcileMemos } from '../reconcile/memo.js';
 import type { Store } from '../store/types.js';
 
 export interface PlanScope {
@@ -66,6 +66,8 @@ export class Planning {
 
     const diagnostics: Diagnostic[] = [];
     const desired: DesiredAccount[] = [];
+    const unreconciled = await this.#unreconciled();
+    const held = new Map<string, number>();
     for (const identity of identities) {
       const accounts = this.policy.desired(identity, {
         now,
@@ -78,9 +80,15 @@ export class Planning {
         explain: false,
       });
       for (const account of accounts) {
-        if (scope.target === undefined || account.target === scope.target) desired.push(account);
+        if (scope.target !== undefined && account.target !== scope.target) continue;
+        if (account.present && unreconciled.has(account.target) && links.get(account.target, account.identityId) === undefined) {
+          held.set(account.target, (held.get(account.target) ?? 0) + 1);
+          continue;
+        }
+        desired.push(account);
       }
     }
+    for (const [target, creates] of held) diagnostics.push(reconcileFirst(target, creates));
     const evaluated = performance.now();
     const result = diffPlan({
       id: randomUUID(),
@@ -113,6 +121,21 @@ export class Planning {
       unique: UniqueIndex.fromAccounts(all, this.#config, memos.held()),
       disputed: memos.disputed,
     });
+  }
+
+  /**
+   * Targets that say how to match existing accounts (`reconcile.match`) but
+   * were never reconciled: what is already there is not known, so a create
+   * could give someone a second account. Their creates wait for the first
+   * `roster reconcile` (updates, disables and deletes of linked accounts go on).
+   */
+  async #unreconciled(): Promise<ReadonlySet<string>> {
+    const targets = new Set<string>();
+    for (const target of this.#config.targets) {
+      if ((target.reconcile?.match.length ?? 0) === 0) continue;
+      if (await this.#store.state.get(memoKey(target.id)) === undefined) targets.add(target.id);
+    }
+    return targets;
   }
 
   async #identities(scope: PlanScope): Promise<Identity[]> {
@@ -163,3 +186,18 @@ export class Planning {
     return holds;
   }
 }
+
+/** The plan diagnostic of a target whose creates wait for its first reconcile pass. */
+function reconcileFirst(target: string, creates: number): Diagnostic {
+  return {
+    severity: 'warning',
+    code: RECONCILE_REQUIRED,
+    target,
+    message: `${creates} ${creates === 1 ? 'create' : 'creates'} in ${target} held: the target has reconcile.match rules and was never reconciled, ` +
+      `so the accounts already there are not known and a create could give someone a second account; ` +
+      `run roster reconcile --target ${target} first (it links what is there and creates nothing)`,
+  };
+}
+
+/** Diagnostic code of creates held until a target's first reconcile pass. */
+export const RECONCILE_REQUIRED = 'reconcile.required';
