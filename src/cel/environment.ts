@@ -10,6 +10,11 @@ import { UniqueCandidates } from './unique.js';
  * - `identity`: map<string, dyn>, the identity's HR attributes (strings).
  * - `manager`: map<string, dyn>, the manager's attributes; an EMPTY map when
  *   the identity has no manager (test with `size(manager) == 0` or `has(manager.x)`).
+ * - `managerAccount`: map<string, dyn>, in a target's attribute mappings: the
+ *   manager's account in that target, `{ id, attributes, enabled }` (`id` is
+ *   the target's own id for it: entryUUID, objectGUID, a SCIM id); an EMPTY
+ *   map when the manager has no account there yet (a plan after the one that
+ *   creates it fills it in). Elsewhere always empty.
  * - `now`: timestamp of the evaluation.
  *
  * Missing attributes: reading a key the map does not hold (`identity.phone`
@@ -27,6 +32,7 @@ export function createRosterEnvironment(): Environment {
   return new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: false })
     .registerVariable('identity', 'map<string, dyn>')
     .registerVariable('manager', 'map<string, dyn>')
+    .registerVariable('managerAccount', 'map<string, dyn>')
     .registerVariable('now', 'google.protobuf.Timestamp')
     .registerType('UniqueCandidates', UniqueCandidates)
     .registerFunction('string.ascii(): string', (s: string) => toAscii(s))

@@ -20,6 +20,11 @@ export interface CelVars {
   readonly identity: Readonly<Record<string, unknown>>;
   /** The manager's attributes; null/undefined is seen by expressions as an empty map. */
   readonly manager?: Readonly<Record<string, unknown>> | null;
+  /**
+   * Target attribute mappings only: the manager's account in the target being
+   * mapped ({ id, attributes, enabled }); null/undefined is an empty map.
+   */
+  readonly managerAccount?: Readonly<Record<string, unknown>> | null;
   /** Defaults to the time of evaluation. */
   readonly now?: Date;
 }
@@ -119,7 +124,7 @@ function explainEvaluationError(error: CelError): string {
 
 function run(program: ParseResult, vars: CelVars, label: string, source: string): unknown {
   try {
-    return program({ identity: vars.identity, manager: vars.manager ?? NO_MANAGER, now: vars.now ?? new Date() });
+    return program({ identity: vars.identity, manager: vars.manager ?? NO_MANAGER, managerAccount: vars.managerAccount ?? NO_MANAGER, now: vars.now ?? new Date() });
   } catch (error) {
     throw failure(label, source, explainEvaluationError(celError(error)), error);
   }

@@ -62,6 +62,7 @@ export class Planning {
     const memos = await ReconcileMemos.read(this.#store.state, this.#targetIds);
     const unique = UniqueIndex.fromAccounts(allLinks ?? linkedList, this.#config, memos.held());
     const managerOf = await this.#managers(identities, subset);
+    const managerLinks = await this.#managerLinks(identities, managerOf, subset ? undefined : links);
     const loaded = performance.now();
 
     const diagnostics: Diagnostic[] = [];
@@ -69,10 +70,12 @@ export class Planning {
     const unreconciled = await this.#unreconciled();
     const held = new Map<string, number>();
     for (const identity of identities) {
+      const manager = managerOf(identity);
       const accounts = this.policy.desired(identity, {
         now,
         linked: links.forIdentity(identity.id),
-        manager: managerOf(identity),
+        manager,
+        ...(manager === undefined || managerLinks === undefined ? {} : { managerLinks: managerLinks.forIdentity(manager.id) }),
         unique,
         disputed: memos.disputed,
         diagnostics,
@@ -114,10 +117,13 @@ export class Planning {
     const all = this.#needsUniqueIndex([identity], new LinkIndex(links)) ? await this.#store.accounts.listAll() : links;
     const managerOf = await this.#managers([identity], true);
     const memos = await ReconcileMemos.read(this.#store.state, this.#targetIds);
+    const manager = managerOf(identity);
+    const managerLinks = await this.#managerLinks([identity], managerOf, undefined);
     return this.policy.desired(identity, {
       now,
       linked: new Map(links.map((l) => [l.target, l])),
-      manager: managerOf(identity),
+      manager,
+      ...(manager === undefined || managerLinks === undefined ? {} : { managerLinks: managerLinks.forIdentity(manager.id) }),
       unique: UniqueIndex.fromAccounts(all, this.#config, memos.held()),
       disputed: memos.disputed,
     });
@@ -175,6 +181,21 @@ export class Planning {
       const managerId = managerIdOf(identity);
       return managerId === undefined ? undefined : found.get(managerId);
     };
+  }
+
+  /**
+   * The links `managerAccount` reads: none when no mapping reads it; the plan's
+   * own index when it holds every link; else the managers' links, read.
+   */
+  async #managerLinks(identities: readonly Identity[], managerOf: (identity: Identity) => Identity | undefined, all: LinkIndex | undefined): Promise<LinkIndex | undefined> {
+    if (!this.policy.usesManagerAccount) return undefined;
+    if (all !== undefined) return all;
+    const managers = new Set<string>();
+    for (const identity of identities) {
+      const manager = managerOf(identity);
+      if (manager !== undefined) managers.add(manager.id);
+    }
+    return new LinkIndex((await Promise.all([...managers].map((id) => this.#store.accounts.listByIdentity(id)))).flat());
   }
 
   async #sourceHolds(): Promise<Hold[]> {

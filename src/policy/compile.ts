@@ -34,6 +34,8 @@ export interface CompiledTarget {
   readonly scopeAlways: boolean;
   readonly inScope: Explanation;
   readonly mappings: readonly CompiledMapping[];
+  /** Some mapping reads `managerAccount`: only then is it looked up (per identity and target). */
+  readonly usesManagerAccount: boolean;
   /** Every entitlement roles grant here, sorted: desired entitlements come out sorted and unique. */
   readonly entitlements: readonly EntitlementSource[];
 }
@@ -81,6 +83,7 @@ function compileTarget(target: TargetConfig, roles: readonly CompiledRole[]): Co
       detail: ALWAYS.test(target.scope) ? `target ${target.id} applies to everyone` : `in scope: \`${target.scope}\` is true`,
     }),
     mappings,
+    usesManagerAccount: Object.values(target.attributes).some((source) => /\bmanagerAccount\b/.test(source)),
     entitlements,
   };
 }

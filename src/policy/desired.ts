@@ -96,7 +96,7 @@ function desiredIn(e: Evaluation, target: CompiledTarget): DesiredAccount {
     const disputed = link === undefined ? e.ctx.disputed?.(id, identityId) : undefined;
     if (disputed !== undefined) return heldByDispute(e, id, decision, disputed, explanations);
     const attributes = decision.mapAttributes
-      ? mapAttributes(target, identityId, e.vars, link, e.ctx.unique, explanations)
+      ? mapAttributes(target, identityId, target.usesManagerAccount ? withManagerAccount(e, id) : e.vars, link, e.ctx.unique, explanations)
       : (link?.attributes ?? EMPTY);
     const entitlements = decision.entitlements ? entitlementsIn(e, target, explanations) : NONE;
     return { target: id, identityId, present, enabled, reasons, attributes, entitlements, explanations: explanations ?? NO_EXPLANATIONS };
@@ -104,6 +104,15 @@ function desiredIn(e: Evaluation, target: CompiledTarget): DesiredAccount {
     if (!isRosterError(error, 'expression.failed')) throw error;
     return unchanged(e, target, error);
   }
+}
+
+/** The variables of a target's mappings that read `managerAccount`: the manager's account in that target. */
+function withManagerAccount(e: Evaluation, target: string): CelVars {
+  const account = e.ctx.manager === undefined ? undefined : e.ctx.managerLinks?.get(target);
+  return {
+    ...e.vars,
+    managerAccount: account === undefined ? null : { id: account.accountId, attributes: account.attributes, enabled: account.enabled },
+  };
 }
 
 /**

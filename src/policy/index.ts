@@ -14,7 +14,10 @@ export type { AccountDecision } from './lifecycle-rules.js';
  */
 export function compilePolicy(config: RosterConfig): Policy {
   const compiled = compileConfig(config);
-  return { desired: (identity, ctx) => desiredAccounts(compiled, identity, ctx) };
+  return {
+    desired: (identity, ctx) => desiredAccounts(compiled, identity, ctx),
+    usesManagerAccount: compiled.targets.some((target) => target.usesManagerAccount),
+  };
 }
 
 /** Identity ids in the order policy must see them (unique names are claimed in this order). */

@@ -7,6 +7,8 @@ export interface PolicyContext {
   readonly linked: Pick<ReadonlyMap<string, LinkedAccount>, 'get'>;
   /** The identity's manager, when known (the `manager` variable in expressions). */
   readonly manager?: Identity;
+  /** The manager's accounts by target (the `managerAccount` variable of attribute mappings). */
+  readonly managerLinks?: Pick<ReadonlyMap<string, LinkedAccount>, 'get'>;
   /** Values taken per target and attribute; new values are claimed in it. */
   readonly unique: UniqueIndex;
   /**
@@ -31,4 +33,6 @@ export interface PolicyContext {
 export interface Policy {
   /** One desired account per target, in config order. */
   desired(identity: Identity, ctx: PolicyContext): DesiredAccount[];
+  /** Some target mapping reads `managerAccount` (so the caller passes `managerLinks`). */
+  readonly usesManagerAccount: boolean;
 }
