@@ -33,7 +33,8 @@ interface AdUser {
  * Roster introduced into a Samba AD DC that already has people (added over
  * LDAPS with ldapts, not by Roster): reconcile links them by employeeID, then
  * by mail (trimmed, case-insensitive), with the objectGUID as the link id, and
- * reports the orphan and the dispute; the next sync creates no duplicates.
+ * reports the orphan and the dispute; the next sync creates no duplicates
+ * and revokes no membership in a group outside groups.base (not Roster's).
  * Then `roster reconcile --json --yes` with `orphans: disable` disables the
  * orphan only within the safety limit, keeping its other userAccountControl
  * flags, and leaves the disputed users alone. Few people: Samba creates
@@ -65,6 +66,13 @@ describe('reconcile an existing Active Directory (Samba AD DC)', () => {
   }
   async function users(names: readonly string[]): Promise<Map<string, AdUser>> {
     return new Map(await Promise.all(names.map(async (name) => [name, await user(name)] as const)));
+  }
+  const vpnGroup = () => `CN=VPN Users,CN=Users,${samba.baseDN}`;
+  /** The groups a user is directly in, by DN, as AD reads them (memberOf). */
+  async function memberOf(sAMAccountName: string): Promise<string[]> {
+    const { searchEntries } = await admin.search(samba.baseDN, { scope: 'sub', filter: `(sAMAccountName=${sAMAccountName})`, attributes: ['memberOf'] });
+    const value = searchEntries[0]?.memberOf ?? [];
+    return (Array.isArray(value) ? value : [value]).map(String).sort();
   }
   /** Every user below the Roster OU by sAMAccountName: a duplicate shows as an extra name. */
   async function accountNames(): Promise<string[]> {
@@ -118,6 +126,11 @@ describe('reconcile an existing Active Directory (Samba AD DC)', () => {
       new Attribute({ type: 'objectClass', values: ['group'] }),
       new Attribute({ type: 'member', values: [`CN=Ada King,${people}`] }),
     ]);
+    // A group Roster does not manage (outside groups.base), as Domain Admins or a VPN group would be: it must never be revoked.
+    await admin.add(vpnGroup(), [
+      new Attribute({ type: 'objectClass', values: ['group'] }),
+      new Attribute({ type: 'member', values: [`CN=Ada King,${people}`] }),
+    ]);
     writeFileSync(join(dir, 'employees.csv'), csv([
       person({ employeeId: 'E1', givenName: 'Ada', familyName: 'Lovelace' }),
       person({ employeeId: 'E2', givenName: 'Grace', familyName: 'Hopper' }),
@@ -153,7 +166,9 @@ describe('reconcile an existing Active Directory (Samba AD DC)', () => {
     expect(searchEntries.map((e) => e.sAMAccountName)).toEqual(['alovelace']);
     expect(report.plan.changes).toEqual([]);
     expect(await users(PRESENT)).toEqual(before);
-    // The links hold what AD holds: the stale mail, the group Ada is already in, enabled. Nobody is linked to a disputed user.
+    // The links hold what AD holds: the stale mail, the managed group Ada is already in (not the VPN group outside groups.base), enabled.
+    // Nobody is linked to a disputed user.
+    expect(await memberOf('alovelace')).toContain(vpnGroup());
     expect(await engine!.store.accounts.get('corp-ad', 'E1')).toMatchObject({
       accountId: guid('alovelace'), enabled: true, entitlements: ['All Staff'], attributes: { sAMAccountName: 'alovelace', email: 'ada@old-domain.example', employeeID: 'E1' },
     });
@@ -166,6 +181,9 @@ describe('reconcile an existing Active Directory (Samba AD DC)', () => {
     expect(await accountNames()).toEqual([...PRESENT].sort());
     const result = await engine!.sync({ actor: 'test' });
     expect(result.result?.errors ?? []).toEqual([]);
+    // Nothing is revoked from Ada: the only group she is in that policy does not grant is not Roster's.
+    expect(result.plan.changes.filter((c) => c.action === 'revoke')).toEqual([]);
+    expect(await memberOf('alovelace')).toEqual([`CN=All Staff,OU=Groups,${samba.rosterOU}`, vpnGroup()].sort());
     expect(result.plan.changes.filter((c) => c.action === 'create').map((c) => c.identity)).toEqual(['E5']);
     // Every earlier user is still there, once, under its own name (unique() keeps an existing value).
     expect(await accountNames()).toEqual([...PRESENT, 'alan.turing'].sort());

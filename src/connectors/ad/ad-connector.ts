@@ -1,8 +1,8 @@
 import { Attribute, Change } from 'ldapts';
 import { RosterError } from '../../core/errors.js';
 import type { Attributes, TargetAccount } from '../../core/types.js';
-import type { AccountSpec, Connector, ConnectorCapabilities, ConnectorContext } from '../types.js';
-import { sameDn } from '../directory/dn.js';
+import type { AccountSpec, Connector, ConnectorCapabilities, ConnectorContext, Logger } from '../types.js';
+import { isUnder, sameDn } from '../directory/dn.js';
 import { escapeFilterValue } from '../directory/escape.js';
 import { isNoSuchObject, resultCodeOf, ResultCode, toDirectoryError } from '../directory/errors.js';
 import { DirectoryGroups } from '../directory/groups.js';
@@ -11,11 +11,12 @@ import { attributeChanges, toLdapValues } from '../directory/normalise.js';
 import { assertOwned } from '../directory/ownership.js';
 import { ensureParentOUs } from '../directory/parents.js';
 import { deleteEntry, type ClientPool } from '../directory/pool.js';
-import { explainAdDiagnostic, isReferenceNotFound } from './ad-errors.js';
+import { explainAdDiagnostic, isNameTaken, isReferenceNotFound } from './ad-errors.js';
 import type { AdConnectionConfig } from './config.js';
+import { domainHolders, domainMinPwdLength } from './domain.js';
 import { AdEntryReader, type AdEntry } from './entries.js';
 import { accountExpiresValue, filetimeToIso } from './filetime.js';
-import { initialPassword, unicodePwd } from './password.js';
+import { initialPassword, initialPasswordLength, unicodePwd } from './password.js';
 import { isEnabled, NORMAL_ACCOUNT, ACCOUNTDISABLE, withEnabled } from './uac.js';
 
 /** LDAP_MATCHING_RULE_IN_CHAIN: membership through any depth of nested groups. */
@@ -32,6 +33,9 @@ const AD_ATTRIBUTES: Readonly<Record<string, string>> = Object.fromEntries([
  * Active Directory users (Samba AD DC speaks the same dialect). The account
  * id is the objectGUID, so renames and moves in AD keep the link. New
  * accounts get a random initial password that must be changed at next logon.
+ * Entitlements are the memberships in groups below `groups.base` only: the
+ * other groups a user is in (Domain Admins, a VPN group) are not Roster's,
+ * so a plan never sees them and never revokes them.
  */
 export class AdConnector implements Connector {
   readonly kind = 'ad';
@@ -42,11 +46,15 @@ export class AdConnector implements Connector {
   readonly #mapping: AttributeMapping;
   readonly #reader: AdEntryReader;
   readonly #groups: DirectoryGroups | undefined;
+  readonly #log: Logger;
+  /** The initial password length, read from the domain policy on the first create. */
+  #passwordLength: Promise<number> | undefined;
 
   constructor(pool: ClientPool, config: AdConnectionConfig, context: ConnectorContext) {
     this.#pool = pool;
     this.#config = config;
     this.#targetId = context.targetId;
+    this.#log = context.log;
     this.#mapping = new AttributeMapping({ ...AD_ATTRIBUTES, ...config.users.attributes }, config.users.key, context.targetId);
     this.#reader = new AdEntryReader(pool, config.base, [...this.#mapping.readAttributes(), 'accountExpires'], config.pageSize);
     this.#groups = config.groups === undefined ? undefined : new DirectoryGroups({
@@ -162,7 +170,7 @@ export class AdConnector implements Connector {
     if (upn !== undefined) body.set('userPrincipalName', [upn]);
     body.set('userAccountControl', [String(NORMAL_ACCOUNT | ACCOUNTDISABLE)]);
     const avoid = [key, ...(sam === undefined ? [] : [sam]), ...toLdapValues(spec.attributes.displayName)];
-    const password = initialPassword(this.#config.passwords?.length ?? 24, avoid);
+    const password = initialPassword(await this.#initialPasswordLength(), avoid);
     const attributes = [
       ...[...body].map(([type, values]) => new Attribute({ type, values })),
       new Attribute({ type: 'unicodePwd', values: [unicodePwd(password)] }),
@@ -173,6 +181,7 @@ export class AdConnector implements Connector {
     } catch (error) {
       // Made meanwhile with the same key: the caller brings it in line. Another account holding the DN or sAMAccountName: refused.
       if (resultCodeOf(error) === ResultCode.entryAlreadyExists && await this.#reader.byAttribute(this.#mapping.keyLdap, key) !== undefined) return undefined;
+      if (isNameTaken(String(error))) throw await this.#nameTaken(error, sam, upn);
       if (!isNoSuchObject(error) || !this.#config.users.createOUs) throw error;
       await ensureParentOUs(this.#pool, dn, this.#config.base);
       await this.#pool.use((c) => c.add(dn, attributes));
@@ -182,6 +191,43 @@ export class AdConnector implements Connector {
     if (!spec.enabled) return entry;
     await this.#writeUac(entry, true);
     return { ...entry, values: new Map([...entry.values, ['useraccountcontrol', [String(withEnabled(this.#uac(entry), true))]]]) };
+  }
+
+  /**
+   * The initial password length: the configured one, or the domain's
+   * minPwdLength if that asks for more. Read once; a failed read is tried
+   * again on the next create.
+   */
+  #initialPasswordLength(): Promise<number> {
+    this.#passwordLength ??= domainMinPwdLength(this.#pool).then((minimum) => {
+      const length = initialPasswordLength(this.#config.passwords?.length ?? 24, minimum);
+      this.#log.debug('initial password length chosen', { target: this.#targetId, domainMinimum: minimum ?? null, length });
+      return length;
+    }, (error: unknown) => {
+      this.#passwordLength = undefined;
+      throw error;
+    });
+    return this.#passwordLength;
+  }
+
+  /**
+   * AD refused the add because the sAMAccountName or UPN is taken. Both are
+   * unique in the whole domain, but Roster only looks below its base, so
+   * the holder is searched for in the whole domain (on this path only) and
+   * named: an operator can then rename or remove it. Not retryable.
+   */
+  async #nameTaken(error: unknown, sam: string | undefined, upn: string | undefined): Promise<RosterError> {
+    const explained = this.#error(error, 'create');
+    // The lookup only adds words: if it fails, the plain explanation stands.
+    const holders = await domainHolders(this.#pool, { sam, upn }).catch(() => []);
+    if (holders.length === 0) return explained;
+    const names = [...(sam === undefined ? [] : [`sAMAccountName ${sam}`]), ...(upn === undefined ? [] : [`userPrincipalName ${upn}`])].join(' or ');
+    const outside = holders.filter((dn) => !isUnder(dn, this.#config.base));
+    const where = outside.length > 0 ? `, outside ${this.#config.base} where Roster does not look` : '';
+    return new RosterError('target.conflict',
+      `create on ${this.#targetId}: the ${names} is already taken by ${holders.join(' and ')}${where} ` +
+      '(unique in the whole domain): rename or remove that account, or give the joiner another name',
+      { cause: error, details: { ...explained.details, holders } });
   }
 
   async #update(entry: AdEntry, attributes: Attributes): Promise<void> {
@@ -260,9 +306,7 @@ export class AdConnector implements Connector {
     const iso = expires === undefined ? undefined : filetimeToIso(expires);
     if (iso !== undefined) attributes.accountExpires = iso;
     else delete attributes.accountExpires;
-    const groups = this.#groups;
-    const memberOf = entry.values.get('memberof') ?? [];
-    const entitlements = groups === undefined ? [] : memberOf.map((dn) => groups.entitlement(dn)).sort();
+    const entitlements = this.#groups?.entitlementsOf(entry.values.get('memberof') ?? []) ?? [];
     return { accountId: entry.guid, attributes, entitlements, enabled: isEnabled(this.#uac(entry)) };
   }
 

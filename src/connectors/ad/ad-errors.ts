@@ -24,7 +24,7 @@ export function explainAdDiagnostic(message: string, resultCode: number): string
   if (upper.includes('0000052D') || /password.*(complexity|policy|history|too short)|check_password_restrictions/i.test(message)) {
     return 'the password does not meet the domain\'s password policy (length, complexity or history)';
   }
-  if (upper.includes('00000524') || /already in use|not unique|uniqueness/i.test(message)) {
+  if (isNameTaken(message)) {
     return 'the sAMAccountName or userPrincipalName is already taken by another account';
   }
   if (isReferenceNotFound(message)) return 'a DN-valued attribute (such as manager) names an object that does not exist (yet)';
@@ -44,4 +44,9 @@ export function explainAdDiagnostic(message: string, resultCode: number): string
 /** 000020B5 "Referenced object not found": a DN value (manager, ...) names no object. */
 export function isReferenceNotFound(message: string): boolean {
   return message.toUpperCase().includes('000020B5');
+}
+
+/** 00000524 (ENTRY_EXISTS on a unique attribute), or Samba's "already in use": the sAMAccountName or UPN is another account's. */
+export function isNameTaken(message: string): boolean {
+  return message.toUpperCase().includes('00000524') || /already in use|not unique|uniqueness/i.test(message);
 }

@@ -4,7 +4,7 @@ import { explainAdDiagnostic } from './ad-errors.js';
 import { adConnectionSchema } from './config.js';
 import { accountExpiresValue, filetimeToIso, isoToFiletime } from './filetime.js';
 import { guidToBytes, guidToString } from './guid.js';
-import { initialPassword, meetsComplexity, unicodePwd } from './password.js';
+import { initialPassword, initialPasswordLength, meetsComplexity, unicodePwd } from './password.js';
 import { isEnabled, withEnabled } from './uac.js';
 
 describe('objectGUID', () => {
@@ -54,6 +54,16 @@ describe('initial passwords', () => {
     }
     expect(seen.size).toBe(200);
     expect(initialPassword(8)).toHaveLength(16);
+  });
+  it('are as long as the configured length or the domain minimum, whichever asks for more, within 16 to 128', () => {
+    expect(initialPasswordLength(24, undefined)).toBe(24);
+    expect(initialPasswordLength(24, 7)).toBe(24);
+    expect(initialPasswordLength(24, 30)).toBe(30);
+    expect(initialPasswordLength(40, 30)).toBe(40);
+    expect(initialPasswordLength(8, 0)).toBe(16);
+    expect(initialPasswordLength(24, 500)).toBe(128);
+    expect(initialPassword(initialPasswordLength(24, 30))).toHaveLength(30);
+    expect(initialPassword(1000)).toHaveLength(128);
   });
   it('complexity refuses short passwords and ones that contain the account name', () => {
     expect(meetsComplexity('Ab1!Ab1!Ab1!')).toBe(false);

@@ -24,7 +24,7 @@ export const adConnectionSchema = z.object({
     create: z.boolean().default(false),
   }).strict().optional(),
   passwords: z.object({
-    /** Length of the random initial password (at least 16). */
+    /** Length of the random initial password (at least 16); the domain's minPwdLength raises it when longer (at most 128). */
     length: z.number().int().min(16).max(128).default(24),
   }).strict().optional(),
 }).strict().refine((c) => c.url.startsWith('ldaps://') || c.startTLS, {

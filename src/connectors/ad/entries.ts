@@ -1,3 +1,4 @@
+import { RosterError } from '../../core/errors.js';
 import { AndFilter, EqualityFilter, FilterParser, type Entry, type Filter } from 'ldapts';
 import { equalityFilter, objectClassFilter } from '../directory/escape.js';
 import { entryValues, type EntryValues } from '../directory/normalise.js';
@@ -30,11 +31,12 @@ export class AdEntryReader {
   /** By objectGUID, matched as the 16 raw bytes (a binary equality filter). */
   byGuid(guid: string): Promise<AdEntry | undefined> {
     if (!isGuid(guid)) return Promise.resolve(undefined);
-    return this.#first(new AndFilter({ filters: [FilterParser.parseString(USER_FILTER), new EqualityFilter({ attribute: 'objectGUID', value: guidToBytes(guid) })] }));
+    const filter = new AndFilter({ filters: [FilterParser.parseString(USER_FILTER), new EqualityFilter({ attribute: 'objectGUID', value: guidToBytes(guid) })] });
+    return this.#first(filter, `objectGUID ${guid}`);
   }
 
   byAttribute(attribute: string, value: string): Promise<AdEntry | undefined> {
-    return this.#first(FilterParser.parseString(`(&${USER_FILTER}${equalityFilter(attribute, value)})`));
+    return this.#first(FilterParser.parseString(`(&${USER_FILTER}${equalityFilter(attribute, value)})`), `${attribute} ${value}`);
   }
 
   async byDn(dn: string): Promise<AdEntry | undefined> {
@@ -50,9 +52,19 @@ export class AdEntryReader {
     }
   }
 
-  async #first(filter: Filter): Promise<AdEntry | undefined> {
+  /**
+   * The one user matching a key. Two users holding it (an employeeID copied
+   * onto a second account) make it ambiguous: picking either could hand one
+   * person's account to another, so it is refused, naming both, until an
+   * administrator fixes the directory.
+   */
+  async #first(filter: Filter, key: string): Promise<AdEntry | undefined> {
     const { searchEntries } = await this.#pool.use((c) => c.search(this.#base, { scope: 'sub', filter, sizeLimit: 2, ...this.#read() }));
-    const entry = searchEntries[0];
+    const [entry, other] = searchEntries;
+    if (other !== undefined) {
+      throw new RosterError('target.conflict', `${key} is held by more than one user below ${this.#base} (${entry?.dn ?? ''} and ${other.dn}): make it unique in the directory`,
+        { details: { dns: searchEntries.map((e) => e.dn) } });
+    }
     return entry === undefined ? undefined : toEntry(entry);
   }
 

@@ -7,6 +7,20 @@ const CLASSES = [
   '!#%+-.:=?@_~',
 ] as const;
 
+/** Roster's own floor for an initial password, and the longest it makes (AD takes up to 256 characters; 128 is plenty). */
+export const MIN_PASSWORD_LENGTH = 16;
+export const MAX_PASSWORD_LENGTH = 128;
+
+/**
+ * The length to generate: the configured length, or the domain's
+ * minPwdLength when that asks for more, within Roster's floor and cap. A
+ * password shorter than the policy would be refused and the new account
+ * left disabled.
+ */
+export function initialPasswordLength(configured: number, domainMinimum: number | undefined): number {
+  return Math.min(MAX_PASSWORD_LENGTH, Math.max(MIN_PASSWORD_LENGTH, configured, domainMinimum ?? 0));
+}
+
 /**
  * A random initial password that meets AD complexity: at least 16 characters
  * (default 24), every one of the four classes, drawn with crypto.randomInt.
@@ -14,7 +28,7 @@ const CLASSES = [
  * next logon (pwdLastSet: 0).
  */
 export function initialPassword(length = 24, avoid: readonly string[] = []): string {
-  const size = Math.max(16, length);
+  const size = Math.min(MAX_PASSWORD_LENGTH, Math.max(MIN_PASSWORD_LENGTH, length));
   for (;;) {
     const chars = CLASSES.map((set) => set[randomInt(set.length)] ?? '');
     const all = CLASSES.join('');
@@ -33,7 +47,7 @@ export function initialPassword(length = 24, avoid: readonly string[] = []): str
  * of the account or display name. We ask for all four.
  */
 export function meetsComplexity(password: string, avoid: readonly string[] = []): boolean {
-  if (password.length < 16) return false;
+  if (password.length < MIN_PASSWORD_LENGTH) return false;
   if (!CLASSES.every((set) => [...password].some((c) => set.includes(c)))) return false;
   const lower = password.toLowerCase();
   return !avoid.flatMap((name) => name.toLowerCase().split(/[,.\-_ #\t]+/)).some((token) => token.length >= 3 && lower.includes(token));

@@ -59,3 +59,27 @@ describe('DirectoryGroups.carry', () => {
     expect(d.groups['cn=a,ou=groups,dc=x']).toEqual(['peer', 'new']);
   });
 });
+
+describe('DirectoryGroups: only groups below the base are managed', () => {
+  const groups = directory({}).of('group');
+  it('reads back only the memberships below the base, as names directly under it and DNs deeper down', () => {
+    expect(groups.entitlementsOf([
+      'CN=Domain Admins,CN=Users,dc=x', 'cn=vpn,ou=network,dc=x', 'CN=Sales,OU=Groups,DC=X', 'cn=eng,ou=teams,ou=groups,dc=x', 'cn=groups,dc=x', 'not a dn',
+    ])).toEqual(['Sales', 'cn=eng,ou=teams,ou=groups,dc=x']);
+  });
+  it('does not take a sibling whose name ends like the base for a child of it', () => {
+    expect(groups.manages('cn=a,ou=groups,dc=x')).toBe(true);
+    expect(groups.manages('ou=groups,dc=x')).toBe(true);
+    expect(groups.manages('cn=a,ou=moregroups,dc=x')).toBe(false);
+    expect(groups.manages('cn=a\\,ou=groups,dc=x,dc=y')).toBe(false);
+  });
+  it('refuses to grant or revoke a group outside the base, and says why', async () => {
+    for (const change of [() => groups.add({ dn: 'cn=u,dc=x', uid: undefined }, 'CN=Domain Admins,CN=Users,dc=x'), () => groups.remove({ dn: 'cn=u,dc=x', uid: undefined }, 'CN=Domain Admins,CN=Users,dc=x')]) {
+      const error = await change().catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'target.rejected', retryable: false });
+      expect((error as Error).message).toMatch(/outside the groups base ou=groups,dc=x: Roster does not manage it/);
+    }
+    expect(groups.groupDn('cn=eng,ou=teams,OU=Groups,dc=x')).toBe('cn=eng,ou=teams,OU=Groups,dc=x');
+    expect(groups.groupDn('Sales')).toBe('cn=Sales,ou=groups,dc=x');
+  });
+});

@@ -44,21 +44,53 @@ export class DirectoryGroups {
   readonly memberAttribute: string;
   readonly #settings: GroupSettings;
   readonly #pool: ClientPool;
+  readonly #base: string;
 
   constructor(settings: GroupSettings, pool: ClientPool) {
     this.#settings = settings;
     this.#pool = pool;
     this.memberAttribute = MEMBER_ATTRIBUTE[settings.objectClass];
+    this.#base = normaliseDn(settings.base);
   }
 
-  /** The group DN an entitlement names. */
+  /**
+   * The group DN an entitlement names. Only groups at or below the base are
+   * Roster's: reads never report any other group, so a grant elsewhere would
+   * be planned again forever, and a revoke elsewhere (a link read before
+   * memberships were filtered) would take away access Roster does not manage
+   * (Domain Admins). Both are refused.
+   */
   groupDn(entitlement: string): string {
     if (this.#settings.names && !entitlement.includes('=')) return formatDn([[{ type: 'cn', value: entitlement }], ...parseDn(this.#settings.base)]);
+    let dn: string;
     try {
-      return formatDn(parseDn(entitlement));
+      dn = formatDn(parseDn(entitlement));
     } catch {
       throw new RosterError('target.rejected', `entitlement ${JSON.stringify(entitlement)} is neither a group DN nor a group name`);
     }
+    if (!this.manages(dn)) {
+      throw new RosterError('target.rejected',
+        `entitlement ${JSON.stringify(entitlement)} is a group outside the groups base ${this.#settings.base}: Roster does not manage it (move the group below the base, or widen groups.base)`,
+        { details: { group: dn, base: this.#settings.base } });
+    }
+    return dn;
+  }
+
+  /** Is the group one Roster manages: at or below the groups base, the only place reads look? */
+  manages(groupDn: string): boolean {
+    let dn: string;
+    try {
+      dn = normaliseDn(groupDn);
+    } catch {
+      return false;
+    }
+    // Normalised values escape ',' in hex form, so a literal comma always separates RDNs.
+    return dn === this.#base || dn.endsWith(`,${this.#base}`);
+  }
+
+  /** The entitlements of a member's groups (memberOf): only the managed ones, each as `entitlement` reports it. */
+  entitlementsOf(groupDns: readonly string[]): string[] {
+    return groupDns.filter((dn) => this.manages(dn)).map((dn) => this.entitlement(dn)).sort();
   }
 
   /** The entitlement a group DN is reported as (its name when it sits directly under the base). */
