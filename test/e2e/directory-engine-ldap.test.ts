@@ -157,6 +157,42 @@ describe('directory end to end: engine -> OpenLDAP', () => {
     expect(list(back?.memberOf)).toEqual([`cn=all-staff,ou=groups,${slapd.suffix}`, `cn=engineering,ou=groups,${slapd.suffix}`]);
     expect((await people()).filter((uid) => uid === 'E3')).toHaveLength(1);
   });
+
+  it('two leavers with the same name from different departments are both disabled and both rehired, each with its own entry and groups', async () => {
+    const s = slapd.suffix;
+    const rest = staff().filter((p) => p.employeeId !== 'E2').map((p) => {
+      if (p.employeeId === 'E1') return { ...p, department: 'Sales', title: 'Account Executive' };
+      return p.employeeId === 'E3' ? { ...p, startDate: '2027-01-10', endDate: '', status: 'active', employmentType: 'employee' } : p;
+    });
+    const sams = [
+      person({ employeeId: 'D1', givenName: 'Sam', familyName: 'Doe', email: 'sam.doe@example.com', department: 'Engineering' }),
+      person({ employeeId: 'D2', givenName: 'Sam', familyName: 'Doe', email: 'sam.doe2@example.com', department: 'Sales' }),
+    ];
+    clock.now = new Date('2027-02-01T09:00:00Z');
+    await sync([...rest, ...sams]);
+    const joined = [await entry('D1'), await entry('D2')];
+    expect(joined.map((e) => e?.dn)).toEqual([`cn=Sam Doe,ou=Engineering,ou=people,${s}`, `cn=Sam Doe,ou=Sales,ou=people,${s}`]);
+
+    clock.now = new Date('2027-02-11T09:00:00Z');
+    await sync([...rest, ...sams.map((p) => ({ ...p, endDate: '2027-02-10', status: 'terminated' }))]);
+    // Whichever went first has the plain DN; the other has its uid added to the RDN.
+    const disabled = [await entry('D1'), await entry('D2')];
+    const dns = disabled.map((e, i) => (e?.dn ?? '').replace(`+uid=D${i + 1},`, ','));
+    expect(dns).toEqual([`cn=Sam Doe,ou=disabled,${s}`, `cn=Sam Doe,ou=disabled,${s}`]);
+    expect(new Set(disabled.map((e) => e?.dn)).size).toBe(2);
+    expect(disabled.map((e) => e?.entryUUID)).toEqual(joined.map((e) => e?.entryUUID));
+    for (const id of ['D1', 'D2']) expect((await link(id))?.enabled).toBe(false);
+
+    clock.now = new Date('2027-02-20T09:00:00Z');
+    await sync([...rest, ...sams.map((p) => ({ ...p, startDate: '2027-02-20' }))]);
+    const back = [await entry('D1'), await entry('D2')];
+    expect(back.map((e) => e?.dn)).toEqual(joined.map((e) => e?.dn));
+    expect(back.map((e) => e?.entryUUID)).toEqual(joined.map((e) => e?.entryUUID));
+    expect(back.map((e) => list(e?.uid))).toEqual([['D1'], ['D2']]);
+    expect(list(back[0]?.memberOf)).toEqual([`cn=all-staff,ou=groups,${s}`, `cn=engineering,ou=groups,${s}`]);
+    expect(list(back[1]?.memberOf)).toEqual([`cn=all-staff,ou=groups,${s}`, `cn=sales,ou=groups,${s}`]);
+    for (const id of ['D1', 'D2']) expect((await link(id))?.enabled).toBe(true);
+  });
 });
 
 /**

@@ -166,6 +166,104 @@ describe('ldap connector against slapd', () => {
     expect((full as Error).message).toMatch(/no free uidNumber left in 23000-23001/);
   });
 
+  it('posixAccount: a leaver kept in a disabled OU outside users.base keeps a uidNumber no joiner gets after a restart', async () => {
+    const s = slapd.suffix;
+    const posix = () => connect({
+      users: { base: `ou=people,${s}`, dn: `uid={uid},ou=people,${s}`, attributes: { uidNumber: 'uidNumber' }, posix: { uidNumber: { min: 24000, max: 24999 }, gidNumber: 100 } },
+      disable: { strategy: 'move', ou: `ou=disabled,${s}` },
+    });
+    const connector = posix();
+    expect((await connector.create({ attributes: { uid: 'u.stays' }, enabled: true })).attributes.uidNumber).toBe('24000');
+    const leaver = await connector.create({ attributes: { uid: 'u.leaver' }, enabled: true });
+    expect(leaver.attributes.uidNumber).toBe('24001');
+    await connector.setEnabled(leaver.accountId, false);
+    const { searchEntries } = await admin.search(`ou=disabled,${s}`, { scope: 'one', filter: '(uid=u.leaver)', attributes: ['uidNumber'] });
+    expect(searchEntries.map((e) => String(e.uidNumber))).toEqual(['24001']);
+    // A restart: the range is read again, from ou=people and ou=disabled.
+    const joiner = await posix().create({ attributes: { uid: 'u.joiner' }, enabled: true });
+    expect(joiner.attributes.uidNumber).toBe('24002');
+    expect((await posix().get(leaver.accountId))?.attributes.uidNumber).toBe('24001');
+  });
+
+  it('move: two leavers with the same RDN are both disabled (the second keyed by uid) and both enabled again, entries and groups intact', async () => {
+    const s = slapd.suffix;
+    const connector = connect({
+      users: {
+        dn: `cn={cn},ou={department},ou=people,${s}`, createOUs: true,
+        attributes: { email: 'mail', department: 'departmentNumber', cn: 'cn', uidNumber: 'uidNumber' },
+        posix: { uidNumber: { min: 25000, max: 25999 }, gidNumber: 100 },
+      },
+    });
+    const john = (uid: string, department: string, enabled = true) => connector.create({ attributes: { uid, cn: 'John Smith', department }, enabled });
+    const first = await john('j.smith1', 'Dup Sales');
+    const second = await john('j.smith2', 'Dup Support');
+    for (const [account, group] of [[first, 'dup-sales'], [second, 'dup-support']] as const) {
+      await connector.grant(account.accountId, group);
+      await connector.grant(account.accountId, 'dup-all');
+    }
+    /** The entry by its entryUUID: DN (lower-cased), uid and uidNumber values. */
+    const entry = async (uuid: string) => {
+      const { searchEntries } = await admin.search(s, { scope: 'sub', filter: `(entryUUID=${uuid})`, attributes: ['uid', 'uidNumber'] });
+      const found = searchEntries[0];
+      return { dn: found?.dn.toLowerCase(), uid: [found?.uid ?? []].flat().map(String), uidNumber: found?.uidNumber };
+    };
+
+    await connector.setEnabled(first.accountId, false);
+    await connector.setEnabled(second.accountId, false);
+    expect(await entry(first.accountId)).toEqual({ dn: `cn=john smith,ou=disabled,${s}`, uid: ['j.smith1'], uidNumber: first.attributes.uidNumber });
+    expect(await entry(second.accountId)).toEqual({ dn: `cn=john smith+uid=j.smith2,ou=disabled,${s}`, uid: ['j.smith2'], uidNumber: second.attributes.uidNumber });
+    for (const [account, group] of [[first, 'dup-sales'], [second, 'dup-support']] as const) {
+      expect(await connector.get(account.accountId)).toMatchObject({ enabled: false, entitlements: ['dup-all', group] });
+    }
+    // A third John Smith created disabled is keyed too; an update to a keyed leaver leaves it where it is.
+    const third = await john('j.smith3', 'Dup Sales', false);
+    expect((await entry(third.accountId)).dn).toBe(`cn=john smith+uid=j.smith3,ou=disabled,${s}`);
+    await connector.update(second.accountId, { department: 'Dup Field', email: 'js2@example.com' });
+    expect((await entry(second.accountId)).dn).toBe(`cn=john smith+uid=j.smith2,ou=disabled,${s}`);
+
+    await connector.setEnabled(second.accountId, true);
+    await connector.setEnabled(first.accountId, true);
+    expect(await entry(first.accountId)).toEqual({ dn: `cn=john smith,ou=dup sales,ou=people,${s}`, uid: ['j.smith1'], uidNumber: first.attributes.uidNumber });
+    expect(await entry(second.accountId)).toEqual({ dn: `cn=john smith,ou=dup field,ou=people,${s}`, uid: ['j.smith2'], uidNumber: second.attributes.uidNumber });
+    expect(await connector.get(first.accountId)).toMatchObject({ enabled: true, entitlements: ['dup-all', 'dup-sales'] });
+    expect(await connector.get(second.accountId)).toMatchObject({ enabled: true, entitlements: ['dup-all', 'dup-support'], attributes: { email: 'js2@example.com' } });
+    expect(await members('dup-all', 'member')).toEqual([`cn=john smith,ou=dup field,ou=people,${s}`, `cn=john smith,ou=dup sales,ou=people,${s}`]);
+  });
+
+  it('an account key two entries hold is a target.conflict naming both; nothing is created, and get/update by entryUUID touch only their entry', async () => {
+    const s = slapd.suffix;
+    const person = (uid: string, cn: string) => ({ objectClass: ['inetOrgPerson'], uid, cn, sn: cn });
+    await admin.add(`ou=imported,ou=people,${s}`, { objectClass: ['organizationalUnit'], ou: 'imported' });
+    // Under users.base twice, and once there and once in the disabled OU outside it.
+    await admin.add(`uid=k.twice,ou=people,${s}`, person('k.twice', 'K Twice'));
+    await admin.add(`cn=K Twice Copy,ou=imported,ou=people,${s}`, person('k.twice', 'K Twice Copy'));
+    await admin.add(`uid=k.split,ou=people,${s}`, person('k.split', 'K Split'));
+    await admin.add(`cn=K Split Old,ou=disabled,${s}`, person('k.split', 'K Split Old'));
+    const byCn = connect({ users: { base: `ou=people,${s}`, dn: `cn={cn},ou=people,${s}`, attributes: { email: 'mail', cn: 'cn' } } });
+    const byUid = connect({ users: { base: `ou=people,${s}` } });
+    const cases = [
+      [byCn, 'k.twice', `uid=k.twice,ou=people,${s}`, `cn=K Twice Copy,ou=imported,ou=people,${s}`],
+      [byCn, 'k.split', `uid=k.split,ou=people,${s}`, `cn=K Split Old,ou=disabled,${s}`],
+      [byUid, 'k.twice', `uid=k.twice,ou=people,${s}`, `cn=K Twice Copy,ou=imported,ou=people,${s}`],
+    ] as const;
+    for (const [connector, uid, one, other] of cases) {
+      const error = await connector.create({ attributes: { uid, cn: 'K New', email: 'k@example.com' }, enabled: true }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'target.conflict', retryable: false });
+      expect((error as Error).message).toContain(`create on corp-ldap: uid ${uid} is held by more than one entry`);
+      expect((error as Error).message.toLowerCase()).toContain(one.toLowerCase());
+      expect((error as Error).message.toLowerCase()).toContain(other.toLowerCase());
+    }
+    const { searchEntries: created } = await admin.search(s, { scope: 'sub', filter: '(|(cn=K New)(mail=k@example.com))', attributes: ['1.1'] });
+    expect(created).toEqual([]);
+
+    const copies = (await admin.search(`ou=people,${s}`, { scope: 'sub', filter: '(uid=k.twice)', attributes: ['entryUUID', 'mail'] })).searchEntries;
+    const copy = copies.find((e) => e.dn.toLowerCase().includes('ou=imported'));
+    await byCn.update(String(copy?.entryUUID), { email: 'copy@example.com' });
+    expect((await byCn.get(String(copy?.entryUUID)))?.attributes).toMatchObject({ uid: 'k.twice', cn: 'K Twice Copy', email: 'copy@example.com' });
+    const { searchEntries: original } = await admin.search(`uid=k.twice,ou=people,${s}`, { scope: 'base', attributes: ['mail'] });
+    expect([original[0]?.mail ?? []].flat()).toEqual([]);
+  });
+
   it('groupOfNames keeps a placeholder when its last member goes, and drops it on the next grant', async () => {
     const connector = connect({ groups: { placeholder: `cn=placeholder,${slapd.suffix}` } });
     const a = await connector.create({ attributes: { uid: 'g.only' }, enabled: true });

@@ -35,13 +35,32 @@ export class EntryReader {
     this.#pageSize = pageSize;
   }
 
-  byUuid(uuid: string): Promise<LdapEntry | undefined> {
-    if (!isUuid(uuid)) return Promise.resolve(undefined);
-    return this.#first(equalityFilter('entryUUID', uuid));
+  /** The bases searched, none below another (it would be read twice). */
+  get bases(): readonly string[] {
+    return this.#bases;
   }
 
-  byAttribute(attribute: string, value: string): Promise<LdapEntry | undefined> {
-    return this.#first(equalityFilter(attribute, value));
+  /** By entryUUID, which the server keeps unique: the first base holding it answers. */
+  async byUuid(uuid: string): Promise<LdapEntry | undefined> {
+    if (!isUuid(uuid)) return undefined;
+    const test = equalityFilter('entryUUID', uuid);
+    for (const base of this.#bases) {
+      const [entry] = await this.#matching(base, test);
+      if (entry !== undefined) return entry;
+    }
+    return undefined;
+  }
+
+  /**
+   * The entries holding a value (the account key), at most two per base and
+   * every base searched: one is the answer, two say the value is not unique
+   * (the caller refuses to pick one).
+   */
+  async withValue(attribute: string, value: string): Promise<LdapEntry[]> {
+    const test = equalityFilter(attribute, value);
+    const found: LdapEntry[] = [];
+    for (const base of this.#bases) found.push(...await this.#matching(base, test));
+    return found;
   }
 
   async byDn(dn: string): Promise<LdapEntry | undefined> {
@@ -84,14 +103,11 @@ export class EntryReader {
     }
   }
 
-  async #first(test: string): Promise<LdapEntry | undefined> {
+  /** Up to two account entries below `base` passing `test`: one is the answer, two say it is not unique. */
+  async #matching(base: string, test: string): Promise<LdapEntry[]> {
     const filter = andFilter(objectClassFilter(this.#objectClasses), test);
-    for (const base of this.#bases) {
-      const { searchEntries } = await this.#pool.use((c) => c.search(base, { scope: 'sub', filter, attributes: [...this.#attributes], sizeLimit: 2 }));
-      const entry = searchEntries[0];
-      if (entry !== undefined) return toEntry(entry);
-    }
-    return undefined;
+    const { searchEntries } = await this.#pool.use((c) => c.search(base, { scope: 'sub', filter, attributes: [...this.#attributes], sizeLimit: 2 }));
+    return searchEntries.map(toEntry);
   }
 }
 

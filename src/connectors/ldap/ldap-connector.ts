@@ -13,7 +13,8 @@ import { deleteEntry, type ClientPool } from '../directory/pool.js';
 import type { LdapConnectionConfig } from './config.js';
 import { EntryReader, type LdapEntry } from './entries.js';
 import { AttributeMapping } from '../directory/mapping.js';
-import { inOu, isEntryEnabled, keyDeterminesDn, newEntryBody, posixAttributes } from './new-entry.js';
+import { inOu, isEntryEnabled, keyDeterminesDn, leavesKeyedRdn, newEntryBody, posixAttributes, withKey } from './new-entry.js';
+import { modifyDnKeepingValues } from './modify-dn.js';
 import { UidNumberAllocator } from './posix.js';
 
 type Users = LdapConnectionConfig['users'];
@@ -52,7 +53,7 @@ export class LdapConnector implements Connector {
       base: config.groups.base, objectClass: config.groups.objectClass, names: config.groups.names,
       create: config.groups.create, placeholder: config.groups.placeholder, pageSize: config.pageSize,
     }, pool);
-    this.#uidNumbers = config.users.posix === undefined ? undefined : new UidNumberAllocator(pool, config.users.base, config.users.posix.uidNumber);
+    this.#uidNumbers = config.users.posix === undefined ? undefined : new UidNumberAllocator(pool, this.#reader.bases, config.users.posix.uidNumber);
     this.#keyNamesEntry = disable?.strategy !== 'move' && keyDeterminesDn(config.users.dn, this.#mapping.keyAttribute);
     this.capabilities = { entitlements: this.#groups !== undefined, disable: disable !== undefined, delete: true };
   }
@@ -86,7 +87,7 @@ export class LdapConnector implements Connector {
       const key = toLdapValues(spec.attributes[this.#mapping.keyAttribute])[0];
       if (key === undefined) throw new RosterError('target.rejected', `create on ${this.#targetId}: attribute ${this.#mapping.keyAttribute} (the account key) is missing`);
       // Where the key alone names the entry, add first (one round trip); otherwise look the key up first.
-      let entry = this.#addFirst(spec) ? undefined : await this.#reader.byAttribute(this.#mapping.keyLdap, key);
+      let entry = this.#addFirst(spec) ? undefined : await this.#byKey(key, 'create');
       if (entry === undefined) {
         const outcome = await this.#add(spec, key);
         if ('added' in outcome) return this.#account(outcome.added, []);
@@ -153,19 +154,26 @@ export class LdapConnector implements Connector {
   async #add(spec: AccountSpec, key: string): Promise<{ readonly added: LdapEntry } | { readonly existing: LdapEntry }> {
     const disable = this.#config.disable;
     let dn = this.#mappedDn(spec.attributes, undefined, 'create');
-    if (!spec.enabled && disable?.strategy === 'move') dn = inOu(dn, disable.ou);
+    const disabledHere = !spec.enabled && disable?.strategy === 'move';
+    if (disabledHere) dn = inOu(dn, disable.ou);
+    // A leaver with the same RDN may hold the DN in the disabled OU: then the key makes it unique.
+    const keyed = disabledHere ? withKey(dn, { attribute: this.#mapping.keyLdap, value: key }) : undefined;
     const body = newEntryBody(spec, this.#users, disable, this.#mapping);
+    const addAt = async (at: string, extra: Record<string, string[]>) => {
+      const added = await this.#addEntry(at, { ...body, ...extra }) ?? await this.#reader.byDn(at);
+      if (added === undefined) throw new RosterError('target.rejected', `create on ${this.#targetId}: ${key} was not stored`);
+      return { added };
+    };
     const add = async (extra: Record<string, string[]>) => {
       try {
-        const added = await this.#addEntry(dn, { ...body, ...extra }) ?? await this.#reader.byDn(dn);
-        if (added === undefined) throw new RosterError('target.rejected', `create on ${this.#targetId}: ${key} was not stored`);
-        return { added };
+        return await addAt(dn, extra);
       } catch (error) {
-        // The same key holds the DN: the caller brings it in line. Another entry holding the DN: refused.
+        // The same key holds the DN: the caller brings it in line. Another entry holding the DN: refused (or, disabled, keyed).
         if (resultCodeOf(error) !== ResultCode.entryAlreadyExists) throw error;
-        const existing = await this.#reader.byAttribute(this.#mapping.keyLdap, key);
-        if (existing === undefined) throw error;
-        return { existing };
+        const existing = await this.#byKey(key, 'create');
+        if (existing !== undefined) return { existing };
+        if (keyed === undefined) throw error;
+        return addAt(keyed, extra);
       }
     };
     const posix = this.#users.posix;
@@ -191,12 +199,13 @@ export class LdapConnector implements Connector {
 
   /** Rename (modify DN) if the DN follows from changed attributes, then modify what differs. */
   async #update(entry: LdapEntry, attributes: Attributes): Promise<void> {
-    const target = this.#targetDn(entry, attributes);
     const wanted = this.#mapping.toLdap(attributes);
+    const { dn: target, keyed } = this.#targetDn(entry, attributes, wanted);
+    const stays = sameDn(target, entry.dn) || (keyed !== undefined && sameDn(keyed, entry.dn));
     const uid = uidIn(wanted);
-    const renames = !sameDn(target, entry.dn) || (uid !== undefined && uid !== this.#member(entry).uid);
+    const renames = !stays || (uid !== undefined && uid !== this.#member(entry).uid);
     await this.#keepingGroups(entry, renames, async () => {
-      const current = sameDn(target, entry.dn) ? entry : await this.#move(entry, target);
+      const current = stays ? entry : await this.#move(entry, target, keyed);
       const changes = attributeChanges(current.values, wanted);
       if (changes.length > 0) {
         await this.#pool.use((c) => c.modify(current.dn, changes.map((change) => new Change({
@@ -223,15 +232,29 @@ export class LdapConnector implements Connector {
     if (groups !== undefined && memberships.length > 0) await groups.carry(memberships, before, after);
   }
 
-  /** Where the entry belongs after these attribute changes (a disabled entry stays in the disabled OU). */
-  #targetDn(entry: LdapEntry, attributes: Attributes): string {
+  /**
+   * Where the entry belongs after these attribute changes. A disabled entry
+   * stays in the disabled OU, where `keyed` is its DN if another entry holds
+   * that one (an entry already keyed there stays keyed: no move back and forth).
+   */
+  #targetDn(entry: LdapEntry, attributes: Attributes, wanted: ReadonlyMap<string, readonly string[]>): { readonly dn: string; readonly keyed?: string } {
     const disable = this.#config.disable;
     const explicit = typeof attributes.dn === 'string' && attributes.dn !== '';
     const relevant = explicit || this.#templateUses(attributes);
-    if (!relevant) return entry.dn;
+    if (!relevant) return { dn: entry.dn };
     const mapped = this.#mappedDn(attributes, entry, 'update');
-    if (disable?.strategy === 'move' && isUnder(entry.dn, disable.ou)) return inOu(mapped, disable.ou);
-    return mapped;
+    if (disable?.strategy !== 'move' || !isUnder(entry.dn, disable.ou)) return { dn: mapped };
+    const dn = inOu(mapped, disable.ou);
+    return { dn, keyed: this.#keyed(dn, valueOf(wanted, this.#mapping.keyLdap) ?? this.#keyOf(entry)) };
+  }
+
+  /** `dn` with the account key in its RDN (see withKey); undefined when the RDN has the key already or there is no key. */
+  #keyed(dn: string, key: string | undefined): string | undefined {
+    return key === undefined ? undefined : withKey(dn, { attribute: this.#mapping.keyLdap, value: key });
+  }
+
+  #keyOf(entry: LdapEntry): string | undefined {
+    return entry.values.get(this.#mapping.keyLdap.toLowerCase())?.[0];
   }
 
   #templateUses(attributes: Attributes): boolean {
@@ -245,18 +268,41 @@ export class LdapConnector implements Connector {
     return this.#mapping.renderDn(this.#users.dn, attributes, entry?.values, operation);
   }
 
-  /** modify DN (new RDN and new superior); the caller carries the memberships (#keepingGroups). */
-  async #move(entry: LdapEntry, newDn: string): Promise<LdapEntry> {
+  /**
+   * modify DN (new RDN and new superior); the caller carries the memberships
+   * (#keepingGroups). When another entry holds `newDn`, the move goes to
+   * `keyed` instead, if given (two leavers named John Smith in the disabled OU).
+   */
+  async #move(entry: LdapEntry, newDn: string, keyed?: string): Promise<LdapEntry> {
     try {
-      await this.#pool.use((c) => c.modifyDN(entry.dn, newDn));
+      await this.#rename(entry.dn, newDn);
     } catch (error) {
-      if (!isNoSuchObject(error) || !this.#users.createOUs) throw error;
-      await ensureParentOUs(this.#pool, newDn, this.#users.base);
-      await this.#pool.use((c) => c.modifyDN(entry.dn, newDn));
+      if (keyed === undefined || resultCodeOf(error) !== ResultCode.entryAlreadyExists) throw error;
+      await this.#rename(entry.dn, keyed);
     }
     const moved = await this.#reader.byUuid(entry.uuid);
     if (moved === undefined) throw new RosterError('target.not_found', `update on ${this.#targetId}: ${entry.uuid} vanished after its move`);
     return moved;
+  }
+
+  async #rename(dn: string, newDn: string): Promise<void> {
+    try {
+      await this.#modifyDn(dn, newDn);
+    } catch (error) {
+      if (!isNoSuchObject(error) || !this.#users.createOUs) throw error;
+      await ensureParentOUs(this.#pool, newDn, this.#users.base);
+      await this.#modifyDn(dn, newDn);
+    }
+  }
+
+  /**
+   * A modify DN never deletes the account key: leaving an RDN that holds it
+   * (`cn=John Smith+uid=jsmith` back to `cn=John Smith`) keeps the old RDN's
+   * values, which are the entry's own (the RDN was made from them).
+   */
+  #modifyDn(dn: string, newDn: string): Promise<void> {
+    if (leavesKeyedRdn(dn, newDn, this.#mapping.keyLdap)) return this.#pool.use((c) => modifyDnKeepingValues(c, dn, newDn));
+    return this.#pool.use((c) => c.modifyDN(dn, newDn));
   }
 
   async #setEnabled(accountId: string, enabled: boolean): Promise<void> {
@@ -266,7 +312,8 @@ export class LdapConnector implements Connector {
     if (this.#enabled(entry) === enabled) return;
     if (disable.strategy === 'move') {
       const target = enabled ? this.#mapping.renderDn(this.#users.dn, {}, entry.values, 'setEnabled') : inOu(entry.dn, disable.ou);
-      await this.#keepingGroups(entry, true, async () => this.#member(await this.#move(entry, target)));
+      const keyed = enabled ? undefined : this.#keyed(target, this.#keyOf(entry));
+      await this.#keepingGroups(entry, true, async () => this.#member(await this.#move(entry, target, keyed)));
       return;
     }
     if (!enabled && disable.strategy === 'strip-groups') await this.#stripGroups(entry);
@@ -308,6 +355,23 @@ export class LdapConnector implements Connector {
     return (memberships.get(groups.keyOf(this.#member(entry))) ?? []).map((dn) => groups.entitlement(dn));
   }
 
+  /**
+   * The one account holding the key. Two entries holding it (a copy under
+   * another OU, a leaver in the disabled OU) make it ambiguous: acting on
+   * either could hand one person's account to another, so it is refused,
+   * naming both, until an administrator makes the key unique.
+   */
+  async #byKey(key: string, operation: string): Promise<LdapEntry | undefined> {
+    const attribute = this.#mapping.keyLdap;
+    const found = await this.#reader.withValue(attribute, key);
+    const [entry, other] = found;
+    if (other === undefined) return entry;
+    throw new RosterError('target.conflict',
+      `${operation} on ${this.#targetId}: ${attribute} ${key} is held by more than one entry (${entry?.dn ?? ''} and ${other.dn}); ` +
+      'an account key must name one entry: make it unique in the directory',
+      { details: { dns: found.map((e) => e.dn), attribute } });
+  }
+
   async #entry(accountId: string, operation: string): Promise<LdapEntry> {
     const entry = await this.#reader.byUuid(accountId);
     if (entry === undefined) throw new RosterError('target.not_found', `${operation} on ${this.#targetId}: no account ${accountId}`);
@@ -335,6 +399,11 @@ export class LdapConnector implements Connector {
 
 /** The uid an update writes, if it writes one (memberUid holds the first value). */
 function uidIn(wanted: ReadonlyMap<string, readonly string[]>): string | undefined {
-  for (const [attribute, values] of wanted) if (attribute.toLowerCase() === 'uid') return values[0];
+  return valueOf(wanted, 'uid');
+}
+
+/** The first value an update writes to `attribute` (any case), if it writes one. */
+function valueOf(wanted: ReadonlyMap<string, readonly string[]>, attribute: string): string | undefined {
+  for (const [name, values] of wanted) if (name.toLowerCase() === attribute.toLowerCase()) return values[0];
   return undefined;
 }

@@ -1,5 +1,5 @@
 import type { AttributeMapping } from '../directory/mapping.js';
-import { formatDn, isUnder, parseDn } from '../directory/dn.js';
+import { formatDn, isUnder, parseDn, type Rdn } from '../directory/dn.js';
 import type { LdapEntry } from './entries.js';
 import type { AccountSpec } from '../types.js';
 import type { LdapConnectionConfig, LdapDisableConfig } from './config.js';
@@ -36,6 +36,27 @@ export function posixAttributes(posix: Posix, users: Users, spec: AccountSpec, k
 /** The same RDN below another parent (the disabled OU). */
 export function inOu(dn: string, ou: string): string {
   return formatDn([...parseDn(dn).slice(0, 1), ...parseDn(ou)]);
+}
+
+/**
+ * The DN with the account key added to its RDN (`cn=John Smith+uid=jsmith,ou=disabled,…`):
+ * where a disabled entry goes when another entry holds its plain DN in the disabled OU
+ * (two leavers named John Smith from different departments). Undefined when the RDN
+ * already has the key attribute: it is unique then, and there is nothing to add.
+ */
+export function withKey(dn: string, key: { readonly attribute: string; readonly value: string }): string | undefined {
+  const [rdn = [], ...parent] = parseDn(dn);
+  if (hasType(rdn, key.attribute)) return undefined;
+  return formatDn([[...rdn, { type: key.attribute, value: key.value }], ...parent]);
+}
+
+/** A move from `dn` to `newDn` takes the key attribute out of the RDN (modify DN would delete the key's value). */
+export function leavesKeyedRdn(dn: string, newDn: string, keyAttribute: string): boolean {
+  return hasType(parseDn(dn)[0] ?? [], keyAttribute) && !hasType(parseDn(newDn)[0] ?? [], keyAttribute);
+}
+
+function hasType(rdn: Rdn, type: string): boolean {
+  return rdn.some((ava) => ava.type.toLowerCase() === type.toLowerCase());
 }
 
 /** Enabled as the disable strategy reads it: outside the disabled OU, or without the marker value. */

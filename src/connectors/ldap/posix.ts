@@ -15,10 +15,15 @@ const BLOCK = 64;
  * a duplicate. Within this process numbers never repeat; two Roster processes
  * writing the same directory should use different ranges (or the directory
  * should enforce uniqueness, as slapd's unique overlay does).
+ *
+ * "In use" means anywhere Roster's accounts can be: below the users base
+ * and below the disabled OU of the move strategy (often outside it), so a
+ * kept leaver's number is never handed to a joiner after a restart. Each
+ * check searches every base (one range search each).
  */
 export class UidNumberAllocator {
   readonly #pool: ClientPool;
-  readonly #base: string;
+  readonly #bases: readonly string[];
   readonly #min: number;
   readonly #max: number;
   readonly #mutex = new Mutex();
@@ -26,9 +31,9 @@ export class UidNumberAllocator {
   #next = 0;
   #blockEnd: number | undefined;
 
-  constructor(pool: ClientPool, base: string, range: { readonly min: number; readonly max: number }) {
+  constructor(pool: ClientPool, bases: readonly string[], range: { readonly min: number; readonly max: number }) {
     this.#pool = pool;
-    this.#base = base;
+    this.#bases = bases;
     this.#min = range.min;
     this.#max = range.max;
   }
@@ -59,15 +64,17 @@ export class UidNumberAllocator {
     }
   }
 
-  /** The highest uidNumber in [from, to] held by an entry under the base; from - 1 when none is. */
+  /** The highest uidNumber in [from, to] held by an entry under the bases; from - 1 when none is. */
   async #highestIn(from: number, to: number): Promise<number> {
     const filter = `(&(uidNumber>=${from})(uidNumber<=${to}))`;
     let highest = from - 1;
-    const client = await this.#pool.lease();
-    for await (const page of client.searchPaginated(this.#base, { scope: 'sub', filter, attributes: ['uidNumber'], paged: { pageSize: 1000 } })) {
-      for (const entry of page.searchEntries) {
-        const value = Number(entry.uidNumber);
-        if (Number.isInteger(value) && value > highest) highest = value;
+    for (const base of this.#bases) {
+      const client = await this.#pool.lease();
+      for await (const page of client.searchPaginated(base, { scope: 'sub', filter, attributes: ['uidNumber'], paged: { pageSize: 1000 } })) {
+        for (const entry of page.searchEntries) {
+          const value = Number(entry.uidNumber);
+          if (Number.isInteger(value) && value > highest) highest = value;
+        }
       }
     }
     return highest;
