@@ -14,7 +14,7 @@ const INJECTION = '*)(cn=*))(|(cn=*';
 /**
  * Joiner, mover, leaver and rehire through openEngine into a Samba AD DC.
  * The CN is the display name, so RFC 4514 specials land in the DN; the
- * manager attribute is the manager's DN, computed from `manager` in CEL.
+ * manager attribute names the manager's own user through `managerAccount`.
  * Few people: creates with a password run at about 26/s.
  */
 describe('directory end to end: engine -> Samba AD', () => {
@@ -78,7 +78,8 @@ describe('directory end to end: engine -> Samba AD', () => {
         email: 'identity.email',
         department: 'identity.department',
         employeeID: 'identity.employeeId',
-        manager: `'size(manager) == 0 ? "" : "CN=" + manager.givenName + " " + manager.familyName + ",OU=" + manager.department + ",${people}"'`,
+        // The manager's own user, by objectGUID: AD resolves <GUID=…> and keeps the reference when the manager moves.
+        manager: `'has(managerAccount.id) ? "<GUID=" + managerAccount.id + ">" : ""'`,
         accountExpires: `'identity.employmentType == "contractor" && identity.endDate != "" ? identity.endDate : ""'`,
       },
       leaver: '{ disable: immediately, delete: after 30d }',
@@ -92,7 +93,12 @@ describe('directory end to end: engine -> Samba AD', () => {
   afterAll(() => tearDown({ engine, client: reader, server: samba, dirs: [dir] }));
 
   it('joiners: enabled users under their department OU, UPN, manager DN, contractor expiry, groups', async () => {
-    await sync(staff());
+    const first = await sync(staff());
+    // Ada had no user yet when the first plan was made: her reports get their manager in the next one.
+    expect((await entry('E2'))?.manager ?? []).toEqual([]);
+    const second = await sync(staff());
+    expect(second.plan.changes.map((c) => `${c.identity}:${c.action}`).sort()).toEqual(['E2:update', 'E3:update']);
+    expect(first.plan.changes.filter((c) => c.action === 'create')).toHaveLength(5);
     const zoe = await entry('E2');
     expect(zoe?.dn).toBe(`CN=Zoë Müller,OU=Engineering,${people}`);
     expect(zoe?.sAMAccountName).toBe('r-e2');
@@ -129,6 +135,7 @@ describe('directory end to end: engine -> Samba AD', () => {
     expect(guid(after?.objectGUID)).toBe(guid(before?.objectGUID));
     expect(after?.dn).toBe(`CN=Zoë Müller,OU=Sales,${people}`);
     expect(after?.department).toBe('Sales');
+    expect(after?.manager).toBe(`CN=Ada Lovelace,OU=Engineering,${people}`);
     expect(groups(after?.memberOf)).toEqual(['CN=All Staff', 'CN=Sales']);
     expect(await users()).toBe(5);
   }, 60_000);
