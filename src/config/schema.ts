@@ -3,6 +3,7 @@ import { connectionFields, dnString, tlsSchema } from '../connectors/directory/c
 import { isAttributeName } from '../connectors/directory/escape.js';
 import { checkScimPathSyntax } from '../sources/scim.js';
 import { parseDuration, parseThreshold } from './durations.js';
+import { checkMatchRules } from './match-rules.js';
 import type { Threshold } from './types.js';
 
 /**
@@ -183,7 +184,7 @@ export const targetSchema = z.strictObject({
   safety: safetySchema,
   executor: executorSchema,
   reconcile: reconcileSchema,
-});
+}).superRefine(checkMatchRules);
 
 export const roleSchema = z.strictObject({
   id: idSchema,

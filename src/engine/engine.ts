@@ -153,7 +153,7 @@ export class RosterEngine implements Engine {
     const connector = this.#parts.connectors.get(targetId);
     if (!target || !connector) throw new RosterError('target.not_found', `no target with id ${targetId}`);
     return this.#mutex.run(async () => {
-      const report = await reconcileTarget({ store: this.store, target, connector, now: this.#parts.now(), actor: options.actor });
+      const report = await reconcileTarget({ store: this.store, target, connector, now: this.#parts.now(), actor: options.actor, force: options.force ?? false });
       await this.store.plans.save(report.plan);
       if (!options.apply || report.plan.changes.length === 0 || (report.plan.held && !options.force)) return report;
       return { ...report, result: await this.#apply(report.plan, options) };

@@ -127,4 +127,68 @@ describe('reconcile, and the plans after it', () => {
     await engine.reconcile('strip', { actor: 't' });
     expect(await engine.store.accounts.get('strip', 'E1')).toMatchObject({ enabled: true, entitlements: [] });
   });
+
+  it('E: a read that returns none of the linked accounts removes no link, the next plan creates nothing, and force removes them', async () => {
+    const p = project('short', [], [{ id: 'E1', givenName: 'Ada', familyName: 'Lovelace' }, { id: 'E2', givenName: 'Grace', familyName: 'Hopper' }]);
+    p.write('disable');
+    const engine = await open(p);
+    // The first reconcile (nothing there yet) lets the plans create.
+    await engine.reconcile('short', { actor: 't' });
+    await engine.sync({ actor: 't' });
+    const target = memoryTargets.get('short')!;
+    const accounts = new Map(target.accounts);
+    // As a search below an emptied or mistyped users.base returns them: not at all.
+    target.accounts.clear();
+    const held = await engine.reconcile('short', { actor: 't', apply: true });
+    expect(held.vanished).toEqual([]);
+    expect(held.vanishedHeld).toEqual({
+      hold: expect.objectContaining({ code: 'safety.vanished', message: expect.stringContaining('the read of short returned 0 of 2 linked accounts') }),
+      links: [{ accountId: 'ada.lovelace', identity: 'E1' }, { accountId: 'grace.hopper', identity: 'E2' }],
+    });
+    expect(held.plan).toMatchObject({ held: true, holds: [{ code: 'safety.vanished' }] });
+    expect((await engine.store.accounts.listByTarget('short')).map((l) => l.identityId).sort()).toEqual(['E1', 'E2']);
+    expect(await engine.store.audit.list({ kind: 'reconcile.vanished_held' })).toHaveLength(1);
+    expect(await engine.store.audit.list({ kind: 'account.vanished' })).toEqual([]);
+    expect((await engine.plan()).changes.filter((c) => c.action === 'create')).toEqual([]);
+    // The accounts were there all along: the next good read finds them linked.
+    for (const [id, account] of accounts) target.accounts.set(id, account);
+    expect(await engine.reconcile('short', { actor: 't' })).toMatchObject({ linked: 2, vanished: [] });
+    target.accounts.clear();
+    const forced = await engine.reconcile('short', { actor: 't', force: true });
+    expect(forced.vanishedHeld).toBeUndefined();
+    expect(forced.vanished.map((v) => v.identity).sort()).toEqual(['E1', 'E2']);
+    expect(await engine.store.accounts.listByTarget('short')).toEqual([]);
+  });
+
+  it('E: one account deleted outside Roster among several still loses its link (and the next plan restores it)', async () => {
+    const p = project('one-gone', [], [
+      { id: 'E1', givenName: 'Ada', familyName: 'Lovelace' }, { id: 'E2', givenName: 'Grace', familyName: 'Hopper' }, { id: 'E3', givenName: 'Alan', familyName: 'Turing' },
+    ]);
+    const engine = await open(p);
+    // The first reconcile (nothing there yet) lets the plans create.
+    await engine.reconcile('one-gone', { actor: 't' });
+    await engine.sync({ actor: 't' });
+    memoryTargets.get('one-gone')!.accounts.delete('grace.hopper');
+    const report = await engine.reconcile('one-gone', { actor: 't' });
+    expect(report).toMatchObject({ linked: 2, vanished: [{ accountId: 'grace.hopper', identity: 'E2' }] });
+    expect(report.vanishedHeld).toBeUndefined();
+    expect((await engine.plan()).changes.filter((c) => c.action === 'create').map((c) => c.identity)).toEqual(['E2']);
+  });
+
+  it('F: a match rule whose attribute the read does not return fails the pass before anything is written', async () => {
+    const p = project('unread', [], [{ id: 'E1', givenName: 'Ada', familyName: 'Lovelace' }, { id: 'E2', givenName: 'Grace', familyName: 'Hopper' }]);
+    const engine = await open(p);
+    // The first reconcile (nothing there yet) lets the plans create.
+    await engine.reconcile('unread', { actor: 't' });
+    await engine.sync({ actor: 't' });
+    // The accounts Roster made carry employeeNumber (their links say so); a read that drops it cannot match by it.
+    for (const account of memoryTargets.get('unread')!.accounts.values()) delete account.attributes.employeeNumber;
+    const before = await engine.store.accounts.listByTarget('unread');
+    const passes = (await engine.store.audit.list({ kind: 'target.reconciled' })).length;
+    await expect(engine.reconcile('unread', { actor: 't' })).rejects.toMatchObject({
+      code: 'config.invalid', message: expect.stringContaining('the match rule employeeNumber = identity.employeeId reads employeeNumber, which none of the 2 accounts read carries (they carry: email, username)'),
+    });
+    expect(await engine.store.accounts.listByTarget('unread')).toEqual(before);
+    expect(await engine.store.audit.list({ kind: 'target.reconciled' })).toHaveLength(passes);
+  });
 });

@@ -4,10 +4,11 @@ import type { Connector } from '../connectors/types.js';
 import type { AuditEntryInput, Change, Hold, LinkedAccount, Plan, TargetAccount } from '../core/types.js';
 import { safetyHolds } from '../planner/index.js';
 import { uniqueAttributesOf } from '../policy/index.js';
-import { correlate, type Verdict } from '../reconcile/correlate.js';
+import { assertRulesRead, correlate, type Verdict } from '../reconcile/correlate.js';
 import { newLink } from '../reconcile/link.js';
 import { memoKey, memoOf, unlinkedKey, type UnlinkedAccounts } from '../reconcile/memo.js';
 import { isOrphanIdentity, orphanIdentity } from '../reconcile/orphans.js';
+import { vanishedHold } from '../reconcile/vanished.js';
 import type { Store } from '../store/types.js';
 
 export interface ReconcileReport {
@@ -20,6 +21,12 @@ export interface ReconcileReport {
   readonly disputed: readonly { readonly accountId: string; readonly key: unknown; readonly candidates: readonly string[]; readonly rule: string }[];
   /** Links whose account is gone from the target: removed, so the next plan re-creates what policy wants. */
   readonly vanished: readonly { readonly accountId: string; readonly identity: string }[];
+  /**
+   * Set when the read looks short (src/reconcile/vanished.ts): the links whose
+   * account it did not return are kept, none removed, and `hold` says why.
+   * The orphan plan is held with it. `force` removes them instead.
+   */
+  readonly vanishedHeld?: { readonly hold: Hold; readonly links: readonly { readonly accountId: string; readonly identity: string }[] };
   /** Changes for orphans when the target's reconcile.orphans is disable or delete. */
   readonly plan: Plan;
 }
@@ -30,6 +37,9 @@ export interface ReconcileReport {
  * plan the configured action for orphans behind the target's safety limits.
  * What the pass learnt about unlinked accounts (names they hold, people with
  * disputed accounts) is kept for the plans that follow (src/reconcile/memo.ts).
+ * Links whose account the read did not return are removed, unless the read
+ * looks short (src/reconcile/vanished.ts) and `force` is not set: then every
+ * one is kept and reported, and the orphan plan is held.
  */
 export async function reconcileTarget(input: {
   readonly store: Store;
@@ -37,6 +47,8 @@ export async function reconcileTarget(input: {
   readonly connector: Connector;
   readonly now: Date;
   readonly actor: string;
+  /** Remove vanished links even when the read looks short. */
+  readonly force?: boolean;
 }): Promise<ReconcileReport> {
   const { store, target, connector, now, actor } = input;
   const accounts: TargetAccount[] = [];
@@ -44,10 +56,13 @@ export async function reconcileTarget(input: {
   const stored = await store.accounts.listByTarget(target.id);
   // Links to orphan pseudo-identities (written by versions that linked a disabled orphan) link nobody: dropped.
   const links = stored.filter((l) => !isOrphanIdentity(l.identityId));
+  const rules = target.reconcile?.match ?? [];
+  assertRulesRead(target.id, accounts, links, rules);
   for (const stray of stored) if (isOrphanIdentity(stray.identityId)) await store.accounts.remove(target.id, stray.identityId);
   const identities = await store.identities.list();
-  const rules = target.reconcile?.match ?? [];
-  const { verdicts, vanished } = correlate({ accounts, identities, links, rules });
+  const hold = vanishedHold(target, links, accounts);
+  const keep = hold !== undefined && input.force !== true;
+  const { verdicts, vanished } = correlate({ accounts, identities, links, rules, keepVanished: keep });
   const at = now.toISOString();
   const byIdentity = new Map(links.map((l) => [l.identityId, l]));
 
@@ -78,28 +93,39 @@ export async function reconcileTarget(input: {
         break;
     }
   }
-  // Vanished links go first: their identity may just have been matched to another account (same key in the store).
-  for (const link of vanished) {
-    await store.accounts.remove(target.id, link.identityId);
-    audit.push({ kind: 'account.vanished', actor, identity: link.identityId, target: target.id, reasons: ['reconcile.vanished'], data: { accountId: link.accountId } });
+  const vanishedLinks = vanished.map((l) => ({ accountId: l.accountId, identity: l.identityId }));
+  if (keep) {
+    audit.push({ kind: 'reconcile.vanished_held', actor, target: target.id, reasons: [hold.code], data: { message: hold.message, links: vanishedLinks } });
+  } else {
+    // Vanished links go first: their identity may just have been matched to another account (same key in the store).
+    for (const link of vanished) {
+      await store.accounts.remove(target.id, link.identityId);
+      audit.push({
+        kind: 'account.vanished', actor, identity: link.identityId, target: target.id, reasons: ['reconcile.vanished'],
+        data: { accountId: link.accountId, ...(hold !== undefined ? { forced: hold.message } : {}) },
+      });
+    }
   }
   if (writes.length > 0) await store.accounts.upsertMany(writes);
-  await remember(store, target, verdicts, at);
-  const plan = orphanPlan(target, verdicts, accounts.length, await store.state.serial(), now);
+  await remember(store, target, verdicts, at, keep ? vanished : []);
+  const plan = orphanPlan(target, verdicts, accounts.length, await store.state.serial(), now, keep ? [hold] : []);
   audit.push({
     kind: 'target.reconciled', actor, target: target.id,
-    data: { accounts: accounts.length, linked, matched: report.matched.length, orphans: report.orphans.length, disputed: report.disputed.length, vanished: vanished.length, planId: plan.id, held: plan.held },
+    data: {
+      accounts: accounts.length, linked, matched: report.matched.length, orphans: report.orphans.length, disputed: report.disputed.length,
+      vanished: keep ? 0 : vanished.length, vanishedHeld: keep ? vanished.length : 0, planId: plan.id, held: plan.held,
+    },
   });
   await store.audit.append(audit);
   return {
     target: target.id, accounts: accounts.length, linked, ...report,
-    vanished: vanished.map((l) => ({ accountId: l.accountId, identity: l.identityId })), plan,
+    vanished: keep ? [] : vanishedLinks, ...(keep ? { vanishedHeld: { hold, links: vanishedLinks } } : {}), plan,
   };
 }
 
-/** The memo plans read (held names, open disputes) and the unlinked accounts `reconcile --link` may link. */
-async function remember(store: Store, target: TargetConfig, verdicts: readonly Verdict[], at: string): Promise<void> {
-  const linked = new Set<string>();
+/** The memo plans read (held names, open disputes) and the unlinked accounts `reconcile --link` may link; kept links still link their identity. */
+async function remember(store: Store, target: TargetConfig, verdicts: readonly Verdict[], at: string, kept: readonly LinkedAccount[]): Promise<void> {
+  const linked = new Set<string>(kept.map((l) => l.identityId));
   const unlinked: TargetAccount[] = [];
   for (const v of verdicts) {
     if (v.kind === 'linked' || v.kind === 'matched') linked.add(v.identityId);
@@ -138,7 +164,8 @@ function ruleText(verdict: Extract<Verdict, { kind: 'matched' | 'disputed' }>): 
   return `${verdict.rule.account} = identity.${verdict.rule.identity}`;
 }
 
-function orphanPlan(target: TargetConfig, verdicts: readonly Verdict[], total: number, basis: number, now: Date): Plan {
+/** The orphan actions, behind the target's safety limits and `extra` holds (a short read: its orphans are not to be trusted). */
+function orphanPlan(target: TargetConfig, verdicts: readonly Verdict[], total: number, basis: number, now: Date, extra: readonly Hold[]): Plan {
   const action = target.reconcile?.orphans ?? 'report';
   const changes: Change[] = [];
   if (action !== 'report') {
@@ -153,7 +180,7 @@ function orphanPlan(target: TargetConfig, verdicts: readonly Verdict[], total: n
       });
     }
   }
-  const holds: Hold[] = safetyHolds(changes, [target], new Map([[target.id, total]]));
+  const holds: Hold[] = [...extra, ...safetyHolds(changes, [target], new Map([[target.id, total]]))];
   const summary: Partial<Record<Change['action'], number>> = {};
   for (const c of changes) summary[c.action] = (summary[c.action] ?? 0) + 1;
   return { id: randomUUID(), createdAt: now.toISOString(), basis, changes, summary, held: holds.length > 0, holds, diagnostics: [] };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Identity, LinkedAccount, TargetAccount } from '../core/types.js';
-import { correlate, type MatchRule } from './correlate.js';
+import { assertRulesRead, correlate, type MatchRule } from './correlate.js';
 
 const identity = (id: string, attributes: Record<string, string>): Identity => ({
   id, sourceId: 'hr', attributes, state: 'active', version: 1, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z',
@@ -85,5 +85,51 @@ describe('correlate', () => {
       accounts: [account('g1', { employeeID: 'e1' }), account('g2', { employeeID: '  ', mail: '' })],
     });
     expect(result.verdicts.map((v) => v.kind)).toEqual(['orphan', 'orphan']);
+  });
+
+  it('matches a multi-valued attribute by any of its values (mail aliases); values naming two people are a dispute', () => {
+    const result = correlate({
+      identities: people, links: [], rules,
+      accounts: [
+        account('g1', { mail: ['ada.alias@example.com', 'ADA@example.com'] }),
+        account('g2', { mail: ['grace@example.com', 'ada@example.com'] }),
+      ],
+    });
+    // Only Ada's values are g1's; g2's name Grace and Ada: never guessed (a shared mailbox is a dispute the same way).
+    expect(result.verdicts[0]).toMatchObject({ kind: 'matched', identityId: 'E1' });
+    expect(result.verdicts[1]).toMatchObject({ kind: 'disputed', candidates: ['E2', 'E1'] });
+  });
+
+  it('with keepVanished, a person whose link vanished still has an account here: another account matching them is disputed', () => {
+    const result = correlate({
+      identities: people, rules, keepVanished: true,
+      links: [link('E2', 'gone')],
+      accounts: [account('g9', { employeeID: 'E2' })],
+    });
+    expect(result.verdicts[0]).toMatchObject({ kind: 'disputed', candidates: ['E2'] });
+    expect(result.vanished.map((l) => l.accountId)).toEqual(['gone']);
+  });
+});
+
+describe('assertRulesRead', () => {
+  const many = Array.from({ length: 10 }, (_, i) => account(`g${i}`, { sAMAccountName: `u${i}`, mail: `u${i}@example.com` }));
+
+  it('refuses a rule whose attribute no account of a sizeable read carries, naming the rule and what the accounts carry', () => {
+    expect(() => assertRulesRead('ad', many, [], rules)).toThrow(expect.objectContaining({
+      code: 'config.invalid',
+      message: expect.stringContaining('the match rule employeeID = identity.employeeId reads employeeID, which none of the 10 accounts read carries (they carry: mail, sAMAccountName)'),
+    }));
+  });
+
+  it('refuses it in a small read when a link says an account read has the attribute (the read lost it)', () => {
+    const few = many.slice(0, 2);
+    expect(() => assertRulesRead('ad', few, [], rules)).not.toThrow();
+    const written = { ...link('E1', 'g0'), attributes: { employeeID: 'E1' } };
+    expect(() => assertRulesRead('ad', few, [written], rules)).toThrow(expect.objectContaining({ code: 'config.invalid' }));
+  });
+
+  it('accepts rules every read carries somewhere, and an empty read', () => {
+    expect(() => assertRulesRead('ad', [...many, account('g10', { employeeID: ['E1', 'E9'] })], [], rules)).not.toThrow();
+    expect(() => assertRulesRead('ad', [], [], rules)).not.toThrow();
   });
 });

@@ -1,3 +1,4 @@
+import { RosterError } from '../core/errors.js';
 import type { Identity, LinkedAccount, TargetAccount } from '../core/types.js';
 
 /**
@@ -27,25 +28,28 @@ export interface Correlation {
   readonly vanished: readonly LinkedAccount[];
 }
 
-function normalised(value: unknown, rule: MatchRule): string | undefined {
-  if (value === null || value === undefined) return undefined;
-  const text = (Array.isArray(value) ? value[0] : value);
-  if (text === null || text === undefined) return undefined;
-  const trimmed = String(text).trim();
-  if (trimmed === '') return undefined;
-  return rule.normalise === 'exact' ? trimmed : trimmed.toLowerCase();
+/** Every non-empty value of an attribute, normalised: a multi-valued attribute (mail aliases) matches by any of them. */
+function normalised(value: unknown, rule: MatchRule): string[] {
+  const values = Array.isArray(value) ? value : [value];
+  const out = new Set<string>();
+  for (const text of values) {
+    if (text === null || text === undefined) continue;
+    const trimmed = String(text).trim();
+    if (trimmed !== '') out.add(rule.normalise === 'exact' ? trimmed : trimmed.toLowerCase());
+  }
+  return [...out];
 }
 
-/** Index identities by each rule's normalised value: value -> identity ids. */
+/** Index identities by each rule's normalised values: value -> identity ids. */
 function indexIdentities(identities: readonly Identity[], rules: readonly MatchRule[]): Map<string, string[]>[] {
   return rules.map((rule) => {
     const index = new Map<string, string[]>();
     for (const identity of identities) {
-      const value = normalised(identity.attributes[rule.identity], rule);
-      if (value === undefined) continue;
-      const ids = index.get(value);
-      if (ids) ids.push(identity.id);
-      else index.set(value, [identity.id]);
+      for (const value of normalised(identity.attributes[rule.identity], rule)) {
+        const ids = index.get(value);
+        if (ids) ids.push(identity.id);
+        else index.set(value, [identity.id]);
+      }
     }
     return index;
   });
@@ -59,18 +63,23 @@ function indexIdentities(identities: readonly Identity[], rules: readonly MatchR
  * whose claimants got their own): disputes are reported, never acted on,
  * because guessing between two people is how access ends up with the wrong
  * one, and an account that matches a person is never an orphan to disable or
- * delete. A link whose account is gone (vanished) links nobody: its identity
- * can be matched again.
+ * delete. An account with several values (mail aliases) matches by any of
+ * them; values that name different people are a dispute. A link whose account
+ * is gone (vanished) links nobody: its identity can be matched again, unless
+ * `keepVanished` (the read looks incomplete and the links are kept, see
+ * vanished.ts): then its identity still has its account here.
  */
 export function correlate(input: {
   readonly accounts: readonly TargetAccount[];
   readonly identities: readonly Identity[];
   readonly links: readonly LinkedAccount[];
   readonly rules: readonly MatchRule[];
+  readonly keepVanished?: boolean;
 }): Correlation {
   const byAccount = new Map(input.links.map((l) => [l.accountId, l]));
   const present = new Set(input.accounts.map((a) => a.accountId));
-  const linkedIdentities = new Set(input.links.filter((l) => present.has(l.accountId)).map((l) => l.identityId));
+  const kept = input.keepVanished === true ? input.links : input.links.filter((l) => present.has(l.accountId));
+  const linkedIdentities = new Set(kept.map((l) => l.identityId));
   const indexes = indexIdentities(input.identities, input.rules);
   const tentative: Verdict[] = [];
   for (const account of input.accounts) {
@@ -93,12 +102,39 @@ function decide(
 ): Verdict {
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i]!;
-    const value = normalised(account.attributes[rule.account], rule);
-    if (value === undefined) continue;
-    const candidates = indexes[i]!.get(value);
-    if (candidates === undefined || candidates.length === 0) continue;
-    if (candidates.length > 1 || linked.has(candidates[0]!)) return { kind: 'disputed', account, candidates, rule };
-    return { kind: 'matched', account, identityId: candidates[0]!, rule };
+    const candidates = new Set<string>();
+    for (const value of normalised(account.attributes[rule.account], rule)) for (const id of indexes[i]!.get(value) ?? []) candidates.add(id);
+    if (candidates.size === 0) continue;
+    const [first] = candidates;
+    if (candidates.size > 1 || linked.has(first!)) return { kind: 'disputed', account, candidates: [...candidates], rule };
+    return { kind: 'matched', account, identityId: first!, rule };
   }
   return { kind: 'orphan', account };
+}
+
+/** Below this many accounts, a rule attribute no account carries may just be sparse data (an old account with no mail). */
+const SPARSE_READ = 10;
+
+/**
+ * Connectors return only the attributes they map (and the key): a rule that
+ * names another attribute matches nothing, and every account it should have
+ * linked becomes an orphan, to disable or delete if so configured. Refuse the
+ * pass when a rule's attribute is on no account read, and either the read is
+ * big enough for that to mean the attribute is not returned at all, or a link
+ * says one of the accounts read has it (Roster wrote it, yet the read lost it).
+ */
+export function assertRulesRead(target: string, accounts: readonly TargetAccount[], links: readonly LinkedAccount[], rules: readonly MatchRule[]): void {
+  if (accounts.length === 0) return;
+  const carried = new Set<string>();
+  for (const account of accounts) for (const [name, value] of Object.entries(account.attributes)) if (value !== undefined && value !== null) carried.add(name);
+  const present = new Set(accounts.map((a) => a.accountId));
+  for (const rule of rules) {
+    if (carried.has(rule.account)) continue;
+    const known = links.some((l) => present.has(l.accountId) && l.attributes[rule.account] !== undefined && l.attributes[rule.account] !== null);
+    if (accounts.length < SPARSE_READ && !known) continue;
+    throw new RosterError('config.invalid',
+      `${target}: the match rule ${rule.account} = identity.${rule.identity} reads ${rule.account}, which none of the ${accounts.length} accounts read carries `
+      + `(they carry: ${[...carried].sort().join(', ') || 'nothing'}); map it in the target's connection (e.g. users.attributes) or fix the rule. `
+      + 'Nothing was linked or changed');
+  }
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'ldapts';
@@ -141,5 +141,32 @@ describe('reconcile an existing OpenLDAP directory through the engine', () => {
     expect(avoided.plan.changes.filter((c) => c.action === 'create').map((c) => c.after?.attributes?.uid)).toEqual(['john.smith2']);
     expect((await engine.store.accounts.get('corp-ldap', 'E7'))?.accountId).toBe(await uuidOf('john.smith2'));
     expect(await uuidOf('john.smith')).toBe(departed);
+  });
+
+  it('users.base moved to an empty OU: the read returns none of the linked entries, every link is kept and the next plan creates nothing', async () => {
+    ldapadd(`dn: ou=empty,${slapd.suffix}\nobjectClass: organizationalUnit\nou: empty\n`);
+    const config = join(dir, 'roster.yaml');
+    const text = readFileSync(config, 'utf8');
+    expect(text).toContain(`base: "ou=people,${slapd.suffix}"`);
+    writeFileSync(config, text.replace(`base: "ou=people,${slapd.suffix}"`, `base: "ou=empty,${slapd.suffix}"`));
+    await engine.close();
+    engine = await openEngine(config, { now: () => clock.now });
+    const before = await engine.store.accounts.listByTarget('corp-ldap');
+    expect(before.length).toBeGreaterThan(0);
+    const entries = await uids();
+
+    const report = await engine.reconcile('corp-ldap', { actor: 'test', apply: true });
+    expect(report.accounts).toBe(0);
+    expect(report.vanished).toEqual([]);
+    expect(report.vanishedHeld?.hold.message).toBe(
+      `the read of corp-ldap returned 0 of ${before.length} linked accounts: check connection.base / users.base and the bind account's rights; links kept`);
+    expect(report.vanishedHeld?.links.map((l) => l.identity).sort()).toEqual(before.map((l) => l.identityId).sort());
+    expect(await engine.store.accounts.listByTarget('corp-ldap')).toEqual(before);
+
+    const plan = await engine.plan();
+    expect(plan.changes.filter((c) => c.action === 'create')).toEqual([]);
+    await engine.sync({ actor: 'test' });
+    // slapd would have taken second entries under new uids: none were made.
+    expect(await uids()).toEqual(entries);
   });
 });

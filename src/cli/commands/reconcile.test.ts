@@ -1,15 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryTargets } from '../../connectors/memory/index.js';
 import { openEngine } from '../../engine/index.js';
+import type { Engine } from '../../engine/types.js';
 import { reconcileProject, type TestProject } from '../../reconcile/test-project.js';
 import { runCli } from '../main.js';
+import type { CliIo } from '../io.js';
 import { capturedIo } from '../testing.js';
 
 /** `roster reconcile` in-process over a real engine and a seeded memory target. */
 describe('roster reconcile', () => {
   let p: TestProject | undefined;
-  const run = async (...args: string[]) => {
-    const captured = capturedIo({ cwd: p!.dir });
+  const run = async (...args: string[]) => runWith({}, ...args);
+  const runWith = async (io: Partial<CliIo>, ...args: string[]) => {
+    const captured = capturedIo({ cwd: p!.dir, ...io });
     const code = await runCli(['node', 'roster', 'reconcile', '--config', p!.config, ...args], captured.io);
     return { code, stdout: captured.stdout(), stderr: captured.stderr() };
   };
@@ -68,5 +71,71 @@ describe('roster reconcile', () => {
     const unknown = await run('--link', 'cli-bad', 'E1', 'ada');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('ada is not an unlinked account of the last reconcile of cli-bad');
+  });
+
+  it('applies exactly the orphan plan it showed and the user confirmed: an orphan appearing meanwhile is not touched, and the pass is audited once', async () => {
+    p = reconcileProject('cli-shown', [{ username: 'old.one' }], [{ id: 'E1', givenName: 'Ada', familyName: 'Lovelace' }]);
+    p.write('disable');
+    await ingest();
+    const target = () => memoryTargets.get('cli-shown')!;
+    const asked: string[] = [];
+    const shown = await runWith({
+      isTTY: true,
+      confirm: async (question) => {
+        asked.push(question);
+        target().accounts.set('old.two', { attributes: { username: 'old.two' }, enabled: true, entitlements: new Set() });
+        return true;
+      },
+    }, '--target', 'cli-shown');
+    expect(asked).toEqual(['Apply 1 orphan changes in cli-shown?']);
+    expect(shown.stdout).toContain('1 applied');
+    expect(shown.code).toBe(0);
+    expect(target().accounts.get('old.one')?.enabled).toBe(false);
+    expect(target().accounts.get('old.two')?.enabled).toBe(true);
+    const engine = await openEngine(p.config);
+    const passes = await engine.store.audit.list({ kind: 'target.reconciled' });
+    await engine.close();
+    expect(passes).toHaveLength(1);
+  });
+
+  it('refuses the confirmed plan when the store changed while the user was asked: stale, nothing applied', async () => {
+    p = reconcileProject('cli-stale', [{ username: 'old.one' }], [{ id: 'E1', givenName: 'Ada', familyName: 'Lovelace' }]);
+    p.write('disable');
+    await ingest();
+    let opened: Engine | undefined;
+    const stale = await runWith({
+      isTTY: true,
+      openEngine: async (path, options) => (opened = await openEngine(path, options)),
+      confirm: async () => {
+        await opened!.store.accounts.upsert({
+          target: 'cli-stale', identityId: 'E1', accountId: 'ada.lovelace', attributes: {}, entitlements: [], enabled: true, createdAt: '', updatedAt: '',
+        });
+        return true;
+      },
+    }, '--target', 'cli-stale');
+    expect(stale.stderr).toMatch(/the state changed since this reconcile was made \(serial \d+ → \d+\); nothing was applied; run roster reconcile again/);
+    expect(stale.code).toBe(1);
+    expect(memoryTargets.get('cli-stale')?.accounts.get('old.one')?.enabled).toBe(true);
+  });
+
+  it('keeps the links a short read did not return, says why and exits 1; --force removes them', async () => {
+    p = reconcileProject('cli-short', [], [{ id: 'E1', givenName: 'Ada', familyName: 'Lovelace' }, { id: 'E2', givenName: 'Grace', familyName: 'Hopper' }]);
+    const engine = await openEngine(p.config);
+    await engine.readSource('hr', 'test');
+    await engine.reconcile('cli-short', { actor: 'test' });
+    await engine.sync({ actor: 'test' });
+    await engine.close();
+    memoryTargets.get('cli-short')!.accounts.clear();
+    const held = await run('--json');
+    expect(JSON.parse(held.stdout)).toMatchObject({ vanished: [], vanishedHeld: { hold: { code: 'safety.vanished' }, links: [{ identity: 'E1' }, { identity: 'E2' }] } });
+    expect(held.stderr).toContain('the read of cli-short returned 0 of 2 linked accounts: check connection.base / users.base and the bind account\'s rights; links kept');
+    expect(held.stderr).toContain('run again with --force');
+    expect(held.code).toBe(1);
+    const text = await run();
+    expect(text.stdout).toContain('KEPT LINK (NOT READ)');
+    expect(text.code).toBe(1);
+    const forced = await run('--json', '--force');
+    expect(JSON.parse(forced.stdout).vanished).toHaveLength(2);
+    expect(forced.code).toBe(0);
   });
 });

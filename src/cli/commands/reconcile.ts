@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { RosterError } from '../../core/errors.js';
+import { isRosterError, RosterError } from '../../core/errors.js';
 import type { Engine, ReconcileResult } from '../../engine/types.js';
 import { linkAccount } from '../../reconcile/link.js';
 import { EXIT_PROBLEMS, withConfigOption, type CliContext } from '../context.js';
 import { indent, plural, table } from '../format.js';
 import { cliActor } from '../io.js';
 import { planSummaryText } from '../plan-format.js';
-import { confirmed } from './apply.js';
+import { confirmed, printResult } from './apply.js';
 
 interface ReconcileCliOptions {
   readonly config?: string;
@@ -34,7 +34,55 @@ function reportText(report: ReconcileResult, ctx: CliContext): string {
     lines.push(indent(table(['DISPUTED ACCOUNT', 'KEY', 'CANDIDATES', 'BY'], report.disputed.map((d) => [d.accountId, String(d.key ?? ''), d.candidates.join(', '), d.rule]))));
   }
   for (const v of report.vanished) lines.push(`  vanished: ${v.accountId} (linked to ${v.identity}); the next plan restores what policy wants`);
+  if (report.vanishedHeld !== undefined) {
+    lines.push(indent(table(['KEPT LINK (NOT READ)', 'IDENTITY'], report.vanishedHeld.links.map((v) => [v.accountId, v.identity]))));
+  }
   return lines.join('\n');
+}
+
+/** Say why links were kept: the read looks short, and removing them would have the next plan create second accounts. */
+function explainKept(ctx: CliContext, report: ReconcileResult): void {
+  if (report.vanishedHeld === undefined) return;
+  ctx.err(`${report.vanishedHeld.hold.message}. Nothing was removed and no orphan action is applied; `
+    + `if these ${plural(report.vanishedHeld.links.length, 'account')} really were deleted, run again with --force`);
+}
+
+/**
+ * Apply exactly the orphan plan the report showed (and the user confirmed):
+ * not a new pass, which could plan something else. The engine refuses it when
+ * the store changed since the pass (plan.stale).
+ */
+async function applyShown(engine: Engine, ctx: CliContext, report: ReconcileResult, force: boolean, json: boolean): Promise<ReconcileResult> {
+  try {
+    const result = await engine.apply(report.plan, { actor: cliActor(), force });
+    if (!json) printResult(ctx, result);
+    return { ...report, result };
+  } catch (error) {
+    if (!isRosterError(error, 'plan.stale')) throw error;
+    const now = await engine.store.state.serial();
+    ctx.err(`the state changed since this reconcile was made (serial ${report.plan.basis} → ${now}); nothing was applied; run roster reconcile again`);
+    ctx.exitCode = EXIT_PROBLEMS;
+    return report;
+  }
+}
+
+/** Show one target's report and, when asked and not held, apply its orphan plan. */
+async function settle(engine: Engine, ctx: CliContext, report: ReconcileResult, options: ReconcileCliOptions): Promise<ReconcileResult> {
+  const json = options.json === true;
+  const force = options.force === true;
+  const changes = report.plan.changes.length;
+  if (!json) ctx.out(reportText(report, ctx));
+  explainKept(ctx, report);
+  if (changes === 0) return report;
+  if (!json) ctx.out(planSummaryText(report.plan, ctx.style));
+  if (report.plan.held && !force) {
+    if (!json) ctx.err('orphan actions are held by a safety limit; review them, then run again with --force');
+    return report;
+  }
+  // With --json nothing is asked: only --yes applies.
+  if (json && options.yes !== true) return report;
+  if (!(await confirmed(ctx, options.yes, `Apply ${changes} orphan changes in ${report.target}?`))) return report;
+  return applyShown(engine, ctx, report, force, json);
 }
 
 /** `--link <target> <identity> <accountId>`: settle a dispute (or claim an orphan) by hand. */
@@ -56,7 +104,7 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
     .option('--target <id>', 'only this target (default: every target)')
     .option('--json', 'print the reports as JSON')
     .option('--yes', 'apply the orphan actions (disable/delete) the target is configured for')
-    .option('--force', 'apply orphan actions even when the safety limits hold them')
+    .option('--force', 'apply orphan actions even when the safety limits hold them, and remove links the read did not return even when it looks short')
     .option('--link <values...>', '<target> <identity> <accountId>: link an account the last reconcile found disputed or orphaned to an identity (settles the dispute), and do nothing else')
     .action(async (options: ReconcileCliOptions) => {
       await ctx.withEngine(options.config, async (engine) => {
@@ -67,27 +115,13 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
         const targets = options.target !== undefined ? [options.target] : engine.config.targets.map((t) => t.id);
         const reports: ReconcileResult[] = [];
         for (const target of targets) {
-          const report = await engine.reconcile(target, { actor: cliActor(), apply: false });
-          let result = report;
-          if (report.plan.changes.length > 0 && !options.json) {
-            ctx.out(reportText(report, ctx));
-            ctx.out(planSummaryText(report.plan, ctx.style));
-            if (report.plan.held && !options.force) {
-              ctx.err('orphan actions are held by a safety limit; review them, then run again with --force');
-            } else if (await confirmed(ctx, options.yes, `Apply ${report.plan.changes.length} orphan changes in ${target}?`)) {
-              result = await engine.reconcile(target, { actor: cliActor(), apply: true, force: options.force ?? false });
-            }
-          } else if (options.yes && report.plan.changes.length > 0) {
-            result = await engine.reconcile(target, { actor: cliActor(), apply: true, force: options.force ?? false });
-          } else if (!options.json) {
-            ctx.out(reportText(report, ctx));
-          }
-          reports.push(result);
+          const report = await engine.reconcile(target, { actor: cliActor(), apply: false, force: options.force ?? false });
+          reports.push(await settle(engine, ctx, report, options));
         }
         if (options.json) ctx.json(targets.length === 1 ? reports[0] : reports);
-        // The same outcome exits the same way with or without --json: open disputes, or orphan actions held by a safety limit.
+        // The same outcome exits the same way with or without --json: open disputes, links kept from a short read, or orphan actions held by a safety limit.
         const held = reports.some((r) => r.plan.held && r.plan.changes.length > 0 && !options.force);
-        if (held || reports.some((r) => r.disputed.length > 0)) ctx.exitCode = EXIT_PROBLEMS;
+        if (held || reports.some((r) => r.disputed.length > 0 || r.vanishedHeld !== undefined)) ctx.exitCode = EXIT_PROBLEMS;
       });
     });
 }
