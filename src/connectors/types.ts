@@ -36,6 +36,13 @@ export interface Connector {
   delete(accountId: string): Promise<void>;
   grant(accountId: string, entitlement: string): Promise<void>;
   revoke(accountId: string, entitlement: string): Promise<void>;
+  /**
+   * Optional, for targets whose groups nest (Active Directory): every
+   * entitlement the account holds, directly or through groups that are
+   * members of other groups. Plans work with the direct ones (`get`); this
+   * answers `roster explain`'s "what does this person really get".
+   */
+  effectiveEntitlements?(accountId: string): Promise<string[]>;
   close(): Promise<void>;
 }
 

@@ -143,9 +143,24 @@ export class RosterEngine implements Engine {
       identity,
       effectiveState: effectiveState(identity, now),
       timeline: await this.store.identities.events(identityId),
-      accounts: desired.map((d) => ({ target: d.target, linked: byTarget.get(d.target), desired: d })),
+      accounts: await Promise.all(desired.map(async (d) => {
+        const linked = byTarget.get(d.target);
+        const effective = linked === undefined ? undefined : await this.#effective(d.target, linked.accountId);
+        return { target: d.target, linked, desired: d, ...(effective === undefined ? {} : { effective }) };
+      })),
       audit: await this.store.audit.list({ identity: identityId, limit: 200 }),
     };
+  }
+
+  /** What a target whose groups nest says the account really gets; a failure to read it is shown, not thrown. */
+  async #effective(target: string, accountId: string): Promise<{ entitlements: readonly string[] } | { error: string } | undefined> {
+    const connector = this.#parts.connectors.get(target);
+    if (connector?.effectiveEntitlements === undefined) return undefined;
+    try {
+      return { entitlements: await connector.effectiveEntitlements(accountId) };
+    } catch (error) {
+      return { error: toRosterError(error, 'target.unavailable').message };
+    }
   }
 
   reconcile(targetId: string, options: ApplyOptions & { readonly apply?: boolean }): Promise<ReconcileResult> {

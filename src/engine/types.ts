@@ -106,6 +106,12 @@ export interface Explain {
     readonly target: string;
     readonly linked?: LinkedAccount;
     readonly desired: import('../core/types.js').DesiredAccount;
+    /**
+     * Targets whose groups nest (Active Directory), read live: every group
+     * the account is in, directly or through other groups; or why it could
+     * not be read. Absent for other targets and accounts not linked.
+     */
+    readonly effective?: { readonly entitlements: readonly string[] } | { readonly error: string };
   }[];
   readonly audit: readonly AuditEntry[];
 }

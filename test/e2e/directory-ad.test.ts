@@ -134,14 +134,14 @@ describe('ad connector against Samba AD', () => {
     expect(moved?.entitlements).toEqual(['sales']);
   });
 
-  it('nested groups: entitlements are direct, effectiveGroups follows the chain', async () => {
+  it('nested groups: entitlements are direct, effectiveEntitlements follows the chain', async () => {
     const connector = connect();
     const account = await connector.create({ attributes: { sAMAccountName: 'n.nested', department: 'Sales' }, enabled: true });
     await connector.grant(account.accountId, 'inner');
     const groups = `OU=Groups,${samba.rosterOU}`;
     ldapadd(`dn: CN=outer,${groups}\nobjectClass: group\ncn: outer\nmember: CN=inner,${groups}\n`);
     expect((await connector.get(account.accountId))?.entitlements).toEqual(['inner']);
-    expect(await connector.effectiveGroups(account.accountId)).toEqual(['inner', 'outer']);
+    expect(await connector.effectiveEntitlements(account.accountId)).toEqual(['inner', 'outer']);
   });
 
   it('refuses a sAMAccountName over 20 characters and explains a taken one', async () => {

@@ -4,6 +4,9 @@ import type { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leafValue, sameDn } from '../../src/connectors/directory/dn.js';
 import { openEngine, type Engine } from '../../src/engine/index.js';
+import { explainText } from '../../src/cli/commands/explain.js';
+import type { CliContext } from '../../src/cli/context.js';
+import { createStyle } from '../../src/cli/format.js';
 import { startSamba, type RunningSamba } from '../support/samba.js';
 import { adminClient, adProjectDir, adProjectYaml, departmentRoles, FULL_NAME, tearDown } from './directory-config.js';
 import { csv, person, type Person } from './helpers.js';
@@ -161,4 +164,18 @@ describe('directory end to end: engine -> Samba AD', () => {
     expect(await link('E5')).toBeUndefined();
     expect(await users()).toBe(4);
   }, 120_000);
+
+  it('explain shows access that comes through nested groups, outside what Roster manages too', async () => {
+    // Someone made the Engineering group (Roster's) a member of a privileged group elsewhere in the domain.
+    const privileged = `CN=Privileged Ops,CN=Users,${samba.baseDN}`;
+    await reader.add(privileged, { objectClass: ['top', 'group'], cn: 'Privileged Ops', member: [`CN=Engineering,OU=Groups,${samba.rosterOU}`] });
+    const explain = await engine.explain('E1');
+    const account = explain.accounts.find((a) => a.target === 'corp-ad');
+    expect(account?.linked?.entitlements).toEqual(['All Staff', 'Engineering']);
+    expect(account?.effective).toEqual({ entitlements: ['All Staff', 'Engineering', privileged].sort() });
+    const text = explainText(explain, { style: createStyle(false, {}) } as CliContext);
+    expect(text).toContain(`~ ${privileged}  ← through nested groups`);
+    // Plans keep to the direct, managed memberships: nothing to change.
+    expect((await engine.plan()).changes).toEqual([]);
+  }, 60_000);
 });

@@ -38,8 +38,16 @@ export function explainText(explain: Explain, ctx: CliContext): string {
       const from = rulesFor(`entitlement:${entitlement}`) || (wanted ? 'policy' : 'no rule gives it: it will be revoked');
       lines.push(`  ${wanted ? '+' : '-'} ${entitlement}${held ? '' : dim(' (not yet granted)')}  ← ${from}`);
     }
+    lines.push(...effectiveLines(account.effective, entitlements, ctx));
   }
   return lines.join('\n') + '\n';
+}
+
+/** Groups the account gets through nesting (read from the target), beyond the ones listed above. */
+function effectiveLines(effective: Explain['accounts'][number]['effective'], listed: ReadonlySet<string>, ctx: CliContext): string[] {
+  if (effective === undefined) return [];
+  if ('error' in effective) return [ctx.style.dim(`  (nested groups could not be read: ${effective.error})`)];
+  return effective.entitlements.filter((e) => !listed.has(e)).map((e) => `  ~ ${e}  ← through nested groups (a group this account is in is a member of it)`);
 }
 
 export function registerExplain(program: Command, ctx: CliContext): void {

@@ -13,7 +13,7 @@ import { ensureParentOUs } from '../directory/parents.js';
 import { deleteEntry, type ClientPool } from '../directory/pool.js';
 import { explainAdDiagnostic, isNameTaken, isReferenceNotFound } from './ad-errors.js';
 import type { AdConnectionConfig } from './config.js';
-import { domainHolders, domainMinPwdLength } from './domain.js';
+import { defaultNamingContext, domainHolders, domainMinPwdLength } from './domain.js';
 import { AdEntryReader, type AdEntry } from './entries.js';
 import { accountExpiresValue, filetimeToIso } from './filetime.js';
 import { initialPassword, initialPasswordLength, unicodePwd } from './password.js';
@@ -140,16 +140,19 @@ export class AdConnector implements Connector {
 
   /**
    * Every group the account is in, directly or through nested groups (the
-   * in-chain matching rule), searched below the configured base. Entitlements
-   * are the direct memberships; this answers "what does this person really get".
+   * in-chain matching rule), in the whole domain: a group Roster manages that
+   * was made a member of Domain Admins is exactly the access `roster explain`
+   * must show. Groups Roster manages are named as their entitlements, any
+   * other by its DN. Entitlements (get) stay the direct, managed memberships.
    */
-  effectiveGroups(accountId: string): Promise<string[]> {
-    return this.#run('effectiveGroups', async () => {
-      const entry = await this.#entry(accountId, 'effectiveGroups');
-      const base = this.#config.groups?.base ?? this.#config.base;
+  effectiveEntitlements(accountId: string): Promise<string[]> {
+    return this.#run('effectiveEntitlements', async () => {
+      const entry = await this.#entry(accountId, 'effectiveEntitlements');
+      const base = await defaultNamingContext(this.#pool) ?? this.#config.groups?.base ?? this.#config.base;
       const filter = `(&(objectClass=group)(member:${IN_CHAIN}:=${escapeFilterValue(entry.dn)}))`;
       const { searchEntries } = await this.#pool.use((c) => c.search(base, { scope: 'sub', filter, attributes: ['1.1'] }));
-      return searchEntries.map((group) => this.#groups?.entitlement(group.dn) ?? group.dn).sort();
+      const groups = this.#groups;
+      return searchEntries.map((group) => (groups !== undefined && groups.manages(group.dn) ? groups.entitlement(group.dn) : group.dn)).sort();
     });
   }
 
