@@ -4,8 +4,9 @@ import type { Logger } from '../connectors/types.js';
 import type {
   DesiredAccount, Diagnostic, Hold, Identity, Plan,
 } from '../core/types.js';
-import { compilePolicy, UniqueIndex, type Policy } from '../policy/index.js';
+import { compilePolicy, UniqueIndex, type HeldValues, type Policy } from '../policy/index.js';
 import { LinkIndex, plan as diffPlan } from '../planner/index.js';
+import { readLearned, withLearnedHeld } from '../reconcile/learned.js';
 import { memoKey, ReconcileMemos } from '../reconcile/memo.js';
 import type { Store } from '../store/types.js';
 
@@ -60,7 +61,7 @@ export class Planning {
     if (allLinks) this.#totals = subset ? new LinkIndex(allLinks).totals() : links.totals();
     const totals = this.#totals ?? new LinkIndex(await this.#store.accounts.listAll()).totals();
     const memos = await ReconcileMemos.read(this.#store.state, this.#targetIds);
-    const unique = UniqueIndex.fromAccounts(allLinks ?? linkedList, this.#config, memos.held());
+    const unique = UniqueIndex.fromAccounts(allLinks ?? linkedList, this.#config, await this.#held(memos, now));
     const managerOf = await this.#managers(identities, subset);
     const managerLinks = await this.#managerLinks(identities, managerOf, subset ? undefined : links);
     const loaded = performance.now();
@@ -124,9 +125,18 @@ export class Planning {
       linked: new Map(links.map((l) => [l.target, l])),
       manager,
       ...(manager === undefined || managerLinks === undefined ? {} : { managerLinks: managerLinks.forIdentity(manager.id) }),
-      unique: UniqueIndex.fromAccounts(all, this.#config, memos.held()),
+      unique: UniqueIndex.fromAccounts(all, this.#config, await this.#held(memos, now)),
       disputed: memos.disputed,
     });
+  }
+
+  /**
+   * Per target, the unique values nobody linked holds: those the last
+   * reconcile pass saw on unlinked accounts, and those failed creates learnt
+   * are taken where Roster cannot look (reconcile/learned.ts).
+   */
+  async #held(memos: ReconcileMemos, now: Date): Promise<Map<string, HeldValues>> {
+    return withLearnedHeld(memos.held(), await readLearned(this.#store.state, this.#targetIds, now));
   }
 
   /**

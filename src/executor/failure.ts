@@ -2,6 +2,7 @@ import type { ExecutorConfig } from '../config/types.js';
 import { isRosterError, RosterError } from '../core/errors.js';
 import type { Job } from '../core/types.js';
 import type { Logger } from '../connectors/types.js';
+import { learnTaken, takenValues } from '../reconcile/learned.js';
 import type { Store } from '../store/types.js';
 import { backoffDelay, redactMessage } from './backoff.js';
 import type { QuarantineKeeper } from './quarantine.js';
@@ -33,7 +34,9 @@ export function asRosterError(thrown: unknown): RosterError {
  * Records a failed attempt: back to pending after a backoff (never sooner
  * than the target's Retry-After), or failed for good with a `change.failed`
  * audit entry when the error is final or the attempts are used up; then
- * counts the failure towards the target's quarantine.
+ * counts the failure towards the target's quarantine. A final failure
+ * because a unique value is taken also remembers that value for the plans
+ * that follow.
  */
 export async function recordFailure(job: Job, thrown: unknown, ctx: FailureContext): Promise<FailureRecord> {
   const error = asRosterError(thrown);
@@ -55,9 +58,27 @@ export async function recordFailure(job: Job, thrown: unknown, ctx: FailureConte
       await ctx.store.queue.fail(job.id, message, new Date(now.getTime() + delay));
     }
     ctx.log.warn(final ? 'change failed' : 'change failed; will retry', { jobId: job.id, target: job.target, attempts: job.attempts, error: message });
+    if (final) await rememberTaken(job, error, ctx, now);
     quarantined = await ctx.quarantine.failed(job.target, config.quarantineAfter, message, now);
   } catch (storeError) {
     ctx.log.error('could not record a failed change; its lease will expire and it will run again', { jobId: job.id, error: redactMessage(String(storeError)) });
   }
   return { outcome: final ? 'failed' : 'retry', error, quarantined };
+}
+
+/**
+ * The target refused a value someone it cannot list holds (the connector's
+ * `details.taken`): remembered, so the next plan picks another name instead of
+ * failing the same way again. Best effort: the failure is recorded either way.
+ */
+async function rememberTaken(job: Job, error: RosterError, ctx: FailureContext, now: Date): Promise<void> {
+  const taken = takenValues(error);
+  if (taken.length === 0) return;
+  const fields = { jobId: job.id, target: job.target, attributes: taken.map((t) => t.attribute) };
+  try {
+    await learnTaken(ctx.store.state, job.target, taken, now);
+    ctx.log.info('a value taken in the target was remembered; the next plan picks another', fields);
+  } catch (stateError) {
+    ctx.log.warn('could not remember a value taken in the target; the next plan may pick it again', { ...fields, error: redactMessage(String(stateError)) });
+  }
 }

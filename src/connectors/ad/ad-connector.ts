@@ -8,7 +8,7 @@ import { isNoSuchObject, resultCodeOf, ResultCode, toDirectoryError } from '../d
 import { DirectoryGroups } from '../directory/groups.js';
 import { AttributeMapping } from '../directory/mapping.js';
 import { attributeChanges, toLdapValues } from '../directory/normalise.js';
-import { assertOwned } from '../directory/ownership.js';
+import { assertOwned, holdersOwnership } from '../directory/ownership.js';
 import { ensureParentOUs } from '../directory/parents.js';
 import { deleteEntry, type ClientPool } from '../directory/pool.js';
 import { explainAdDiagnostic, isNameTaken, isReferenceNotFound } from './ad-errors.js';
@@ -184,7 +184,7 @@ export class AdConnector implements Connector {
     } catch (error) {
       // Made meanwhile with the same key: the caller brings it in line. Another account holding the DN or sAMAccountName: refused.
       if (resultCodeOf(error) === ResultCode.entryAlreadyExists && await this.#reader.byAttribute(this.#mapping.keyLdap, key) !== undefined) return undefined;
-      if (isNameTaken(String(error))) throw await this.#nameTaken(error, sam, upn);
+      if (isNameTaken(String(error))) throw await this.#nameTaken(error, spec.attributes, sam, upn);
       if (!isNoSuchObject(error) || !this.#config.users.createOUs) throw error;
       await ensureParentOUs(this.#pool, dn, this.#config.base);
       await this.#pool.use((c) => c.add(dn, attributes));
@@ -218,19 +218,39 @@ export class AdConnector implements Connector {
    * unique in the whole domain, but Roster only looks below its base, so
    * the holder is searched for in the whole domain (on this path only) and
    * named: an operator can then rename or remove it. Not retryable.
+   * `details.taken` says which Roster attribute's value is taken (a UPN made
+   * from the sAMAccountName counts as the sAMAccountName's), so the executor
+   * can remember it and the next plan picks another name.
    */
-  async #nameTaken(error: unknown, sam: string | undefined, upn: string | undefined): Promise<RosterError> {
+  async #nameTaken(error: unknown, attributes: Attributes, sam: string | undefined, upn: string | undefined): Promise<RosterError> {
     const explained = this.#error(error, 'create');
-    // The lookup only adds words: if it fails, the plain explanation stands.
-    const holders = await domainHolders(this.#pool, { sam, upn }).catch(() => []);
+    // The lookups only add words: if they fail, the plain explanation stands. One each, to know which name is taken.
+    const [samHolders, upnHolders] = await Promise.all([
+      domainHolders(this.#pool, { sam, upn: undefined }).catch(() => []),
+      domainHolders(this.#pool, { sam: undefined, upn }).catch(() => []),
+    ]);
+    const holders = [...new Set([...samHolders, ...upnHolders])];
     if (holders.length === 0) return explained;
+    // Only a name provably held by someone else is worth another: a holder with this person's employeeID is
+    // probably their own account outside the base, and a new name would give them a second one.
+    const ownership = await holdersOwnership(this.#pool, holders, this.#ldapValues(attributes)).catch(() => 'unknown' as const);
+    const taken: Array<{ attribute: string; value: string }> = [];
+    const samAttribute = this.#samAttribute(attributes);
+    const upnGiven = toLdapValues(attributes.userPrincipalName)[0] !== undefined;
+    if (ownership === 'other') {
+      // A UPN made from the sAMAccountName is freed by another sAMAccountName.
+      if (sam !== undefined && samAttribute !== undefined && (samHolders.length > 0 || (upnHolders.length > 0 && !upnGiven))) taken.push({ attribute: samAttribute, value: sam });
+      if (upn !== undefined && upnGiven && upnHolders.length > 0) taken.push({ attribute: 'userPrincipalName', value: upn });
+    }
     const names = [...(sam === undefined ? [] : [`sAMAccountName ${sam}`]), ...(upn === undefined ? [] : [`userPrincipalName ${upn}`])].join(' or ');
     const outside = holders.filter((dn) => !isUnder(dn, this.#config.base));
     const where = outside.length > 0 ? `, outside ${this.#config.base} where Roster does not look` : '';
+    const advice = ownership === 'same'
+      ? `; it carries this person's employee id, so it is probably their account: move it below ${this.#config.base} (roster reconcile then links it) or widen connection.base`
+      : ownership === 'other' ? ': the next plan gives the joiner the next free name' : ': rename or remove that account, or give the joiner another name';
     return new RosterError('target.conflict',
-      `create on ${this.#targetId}: the ${names} is already taken by ${holders.join(' and ')}${where} ` +
-      '(unique in the whole domain): rename or remove that account, or give the joiner another name',
-      { cause: error, details: { ...explained.details, holders } });
+      `create on ${this.#targetId}: the ${names} is already taken by ${holders.join(' and ')}${where} (unique in the whole domain)${advice}`,
+      { cause: error, details: { ...explained.details, holders, taken } });
   }
 
   async #update(entry: AdEntry, attributes: Attributes): Promise<void> {
@@ -294,8 +314,13 @@ export class AdConnector implements Connector {
 
   /** The sAMAccountName the spec gives (through whichever Roster attribute maps to it). */
   #sam(attributes: Attributes): string | undefined {
-    const name = Object.keys(attributes).find((n) => this.#mapping.ldapName(n).toLowerCase() === 'samaccountname');
+    const name = this.#samAttribute(attributes);
     return name === undefined ? undefined : toLdapValues(attributes[name])[0];
+  }
+
+  /** The Roster attribute of the spec that maps to sAMAccountName. */
+  #samAttribute(attributes: Attributes): string | undefined {
+    return Object.keys(attributes).find((n) => this.#mapping.ldapName(n).toLowerCase() === 'samaccountname');
   }
 
   #uac(entry: AdEntry): number {

@@ -46,3 +46,26 @@ export async function assertOwned(pool: ClientPool, input: {
       { details: { dn: input.dn, attribute: name } });
   }
 }
+
+/**
+ * Whose are the entries holding a name a new account wanted (found outside
+ * where Roster looks)? 'other': every one carries an owner attribute the new
+ * entry is written with, with another person's value, so the name is simply
+ * taken and another may be chosen. 'same': one carries this person's value:
+ * it is probably this person's account, and choosing another name would give
+ * them a second one. 'unknown': no owner attribute to compare (in the mapping
+ * or on a holder). One base read per holder, on this failure path only.
+ */
+export async function holdersOwnership(pool: ClientPool, holders: readonly string[], wanted: ReadonlyMap<string, readonly string[]>): Promise<'other' | 'same' | 'unknown'> {
+  const owners = ownerValues(wanted);
+  if (owners.size === 0 || holders.length === 0) return 'unknown';
+  let unknown = false;
+  for (const dn of holders) {
+    const { searchEntries } = await pool.use((c) => c.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: [...owners.keys()] }));
+    const held = entryValues(searchEntries[0] ?? {});
+    const values = [...owners].map(([name]) => held.get(name.toLowerCase())?.[0]?.trim());
+    if ([...owners.values()].some((value, i) => values[i] === value)) return 'same';
+    if (values.every((value) => value === undefined || value === '')) unknown = true;
+  }
+  return unknown ? 'unknown' : 'other';
+}
