@@ -31,8 +31,13 @@ describe('reconcile.match rules at load', () => {
     expect(result.problems.map(formatProblem)).toHaveLength(1);
     expect(result.problems[0]).toMatchObject({
       path: 'targets[0].reconcile.match[0].account', line: 13,
-      message: 'the ldap connector does not read mail for this target (it reads: email, employeeNumber, uid); map it in connection.users.attributes, or match on one of those',
+      message: 'the ldap connector does not read mail for this target (it reads: email, employeeNumber, uid); map it in connection.users.attributes or write it in attributes, or match on one of those',
     });
+  });
+
+  it('an ldap target also reads what its mappings write, under the Roster name', () => {
+    const written = yaml('ldap', LDAP, '{ account: title, identity: title }').replace('attributes: { uid: identity.employeeId }', 'attributes: { uid: identity.employeeId, title: identity.title }');
+    expect(validateConfigText(written, FILE, { env: {} }).problems).toEqual([]);
   });
 
   it('accepts mapped attributes and the key (ldap), and columns by their attribute names (sql)', () => {

@@ -8,13 +8,14 @@ import type { z } from 'zod';
  * scim return what the account holds) or the block is malformed (the
  * connector's schema reports that).
  */
-export function readableAttributes(type: string, connection: Readonly<Record<string, unknown>>): ReadonlySet<string> | undefined {
+export function readableAttributes(type: string, connection: Readonly<Record<string, unknown>>, written: readonly string[] = []): ReadonlySet<string> | undefined {
   const users = connection.users;
   if (typeof users !== 'object' || users === null) return undefined;
   const { key, attributes, columns } = users as Record<string, unknown>;
   if (typeof key !== 'string') return undefined;
   if (type === 'ldap') {
-    return isRecord(attributes ?? {}) ? new Set([...Object.keys(attributes ?? {}), key]) : undefined;
+    // It also reads back every attribute the target's mappings write (AttributeMapping).
+    return isRecord(attributes ?? {}) ? new Set([...Object.keys(attributes ?? {}), key, ...written]) : undefined;
   }
   if (type === 'sql') {
     if (!isRecord(columns)) return undefined;
@@ -33,17 +34,20 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
  * delete, if so configured): refused at load where the config tells.
  */
 export function checkMatchRules(
-  target: { readonly type: string; readonly connection: Readonly<Record<string, unknown>>; readonly reconcile: { readonly match: readonly { readonly account: string }[] } },
+  target: {
+    readonly type: string; readonly connection: Readonly<Record<string, unknown>>; readonly attributes: Readonly<Record<string, unknown>>;
+    readonly reconcile: { readonly match: readonly { readonly account: string }[] };
+  },
   ctx: z.RefinementCtx,
 ): void {
-  const readable = readableAttributes(target.type, target.connection);
+  const readable = readableAttributes(target.type, target.connection, Object.keys(target.attributes));
   if (readable === undefined) return;
   target.reconcile.match.forEach((rule, i) => {
     if (readable.has(rule.account)) return;
     const where = target.type === 'ldap' ? 'connection.users.attributes' : 'connection.users.columns';
     ctx.addIssue({
       code: 'custom', path: ['reconcile', 'match', i, 'account'],
-      message: `the ${target.type} connector does not read ${rule.account} for this target (it reads: ${[...readable].sort().join(', ')}); map it in ${where}, or match on one of those`,
+      message: `the ${target.type} connector does not read ${rule.account} for this target (it reads: ${[...readable].sort().join(', ')}); map it in ${where}${target.type === 'ldap' ? ' or write it in attributes' : ''}, or match on one of those`,
     });
   });
 }

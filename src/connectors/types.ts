@@ -55,6 +55,13 @@ export interface ConnectorCapabilities {
   readonly entitlements: boolean;
   readonly disable: boolean;
   readonly delete: boolean;
+  /**
+   * An account read (get, list) carries every attribute the target's mappings
+   * write (ConnectorContext.attributes) that the target holds: one missing
+   * from it is not there. Reconcile then drops it from the link, so the next
+   * plan writes it again (a value someone cleared by hand comes back).
+   */
+  readonly readsWrittenAttributes?: boolean;
 }
 
 /** Each connector folder exports one factory: its zod-validated config in, a Connector out. */
@@ -68,6 +75,8 @@ export interface ConnectorContext {
   /** Directory relative paths in the config are resolved against. */
   readonly baseDir: string;
   readonly log: Logger;
+  /** The Roster attributes the target's mappings write (its `attributes:` keys), for connectors that read them back. */
+  readonly attributes?: readonly string[];
 }
 
 export interface Logger {

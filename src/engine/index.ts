@@ -26,7 +26,7 @@ export async function openEngine(configPath: string, options: OpenEngineOptions 
   const connectors = new Map<string, Connector>();
   try {
     for (const target of config.targets) {
-      connectors.set(target.id, createConnector(target, { targetId: target.id, baseDir: config.baseDir, log }));
+      connectors.set(target.id, createConnector(target, { targetId: target.id, baseDir: config.baseDir, log, attributes: Object.keys(target.attributes) }));
     }
   } catch (error) {
     await store.close();

@@ -76,7 +76,7 @@ export async function reconcileTarget(input: {
       case 'linked': {
         linked += 1;
         const link = byIdentity.get(verdict.identityId);
-        if (link) writes.push(refreshed(link, verdict.account, at));
+        if (link) writes.push(refreshed(link, verdict.account, at, connector.capabilities.readsWrittenAttributes === true));
         break;
       }
       case 'matched':
@@ -135,7 +135,14 @@ async function remember(store: Store, target: TargetConfig, verdicts: readonly V
   await store.state.set(unlinkedKey(target.id), { at, accounts: unlinked } satisfies UnlinkedAccounts);
 }
 
-function refreshed(link: LinkedAccount, account: TargetAccount, at: string): LinkedAccount {
+/**
+ * The link as the target has it now. `complete`: the account read carries
+ * every attribute Roster writes there (ConnectorCapabilities), so one it
+ * lacks was cleared in the target and leaves the link too: the next plan
+ * writes it again (a `dn` the mappings give is where the entry is, not an
+ * attribute read: kept). Otherwise only the attributes read are taken over.
+ */
+function refreshed(link: LinkedAccount, account: TargetAccount, at: string, complete: boolean): LinkedAccount {
   const wasEnabled = link.enabled;
   // A disabled account may hold fewer groups than its link on purpose (the
   // strip-groups strategy): the link's list is what enable gives back, so a
@@ -146,7 +153,9 @@ function refreshed(link: LinkedAccount, account: TargetAccount, at: string): Lin
   return {
     ...link,
     accountId: account.accountId,
-    attributes: { ...link.attributes, ...pick(account.attributes, Object.keys(link.attributes)) },
+    attributes: complete
+      ? { ...pick(link.attributes, ['dn']), ...pick(account.attributes, Object.keys(link.attributes)) }
+      : { ...link.attributes, ...pick(account.attributes, Object.keys(link.attributes)) },
     entitlements,
     enabled: account.enabled,
     updatedAt: at,

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from 'ldapts';
+import { Attribute, Change, type Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine, type Engine } from '../../src/engine/index.js';
 import { startSlapd, type RunningSlapd } from '../support/slapd.js';
@@ -107,6 +107,25 @@ describe('reconcile an existing OpenLDAP directory through the engine', () => {
     // A second sync has nothing left to do.
     const again = await engine.sync({ actor: 'test' });
     expect(again.plan.changes).toEqual([]);
+  });
+
+  it('a value changed or cleared by hand is seen by the next reconcile, and the plan after it writes it back', async () => {
+    const dn = `uid=alovelace,ou=people,${slapd.suffix}`;
+    await reader.modify(dn, [
+      new Change({ operation: 'delete', modification: new Attribute({ type: 'mail' }) }),
+      new Change({ operation: 'replace', modification: new Attribute({ type: 'sn', values: ['Byron'] }) }),
+    ]);
+    // Until a reconcile looks, the link still says what Roster wrote: nothing to do.
+    expect((await engine.plan()).changes).toEqual([]);
+    await engine.reconcile('corp-ldap', { actor: 'test' });
+    const plan = await engine.plan();
+    expect(plan.changes.map((c) => ({ identity: c.identity, action: c.action, after: c.after?.attributes }))).toEqual([
+      { identity: 'E1', action: 'update', after: { email: 'ada.lovelace@example.com', sn: 'Lovelace' } },
+    ]);
+    await engine.apply(plan, { actor: 'test' });
+    const { searchEntries } = await reader.search(dn, { scope: 'base', attributes: ['mail', 'sn'] });
+    expect(searchEntries[0]).toMatchObject({ mail: 'ada.lovelace@example.com', sn: 'Lovelace' });
+    expect((await engine.plan()).changes).toEqual([]);
   });
 
   it('the shared mailbox stays disputed once its claimants have entries of their own: never an orphan', async () => {

@@ -11,10 +11,17 @@ export class AttributeMapping {
   readonly #toLdap: ReadonlyMap<string, string>;
   readonly #targetId: string;
 
-  constructor(attributes: Readonly<Record<string, string>>, key: string, targetId: string) {
+  /**
+   * `written`: the Roster attributes the target's mappings write. One the
+   * mapping does not name keeps its name in LDAP; it is read back too, so an
+   * account read carries everything Roster writes (and reconcile sees a value
+   * changed or cleared by hand).
+   */
+  constructor(attributes: Readonly<Record<string, string>>, key: string, targetId: string, written: readonly string[] = []) {
     this.#targetId = targetId;
     const map = new Map(Object.entries(attributes));
     if (!map.has(key)) map.set(key, key);
+    for (const name of written) if (!map.has(name) && name !== 'dn' && isAttributeName(name)) map.set(name, name);
     this.#toLdap = map;
     this.keyAttribute = key;
     this.keyLdap = this.ldapName(key);

@@ -43,7 +43,7 @@ export class LdapConnector implements Connector {
     this.#config = config;
     this.#users = config.users;
     this.#targetId = context.targetId;
-    this.#mapping = new AttributeMapping(config.users.attributes, config.users.key, context.targetId);
+    this.#mapping = new AttributeMapping(config.users.attributes, config.users.key, context.targetId, context.attributes);
     const disable = config.disable;
     const read = [...this.#mapping.readAttributes(), 'uid', ...(disable !== undefined && disable.strategy !== 'move' ? [disable.attribute] : [])];
     const bases = [config.users.base, ...(disable?.strategy === 'move' ? [disable.ou] : [])];
@@ -55,7 +55,7 @@ export class LdapConnector implements Connector {
     }, pool);
     this.#uidNumbers = config.users.posix === undefined ? undefined : new UidNumberAllocator(pool, this.#reader.bases, config.users.posix.uidNumber);
     this.#keyNamesEntry = disable?.strategy !== 'move' && keyDeterminesDn(config.users.dn, this.#mapping.keyAttribute);
-    this.capabilities = { entitlements: this.#groups !== undefined, disable: disable !== undefined, delete: true };
+    this.capabilities = { entitlements: this.#groups !== undefined, disable: disable !== undefined, delete: true, readsWrittenAttributes: context.attributes !== undefined };
   }
 
   check(): Promise<void> {
