@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Attribute, type Client } from 'ldapts';
+import { Attribute, Change, type Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guidToString } from '../../src/connectors/ad/index.js';
 import { openEngine, type Engine } from '../../src/engine/index.js';
@@ -201,6 +201,18 @@ describe('reconcile an existing Active Directory (Samba AD DC)', () => {
     const again = await engine!.sync({ actor: 'test' });
     expect(again.plan.changes).toEqual([]);
   }, 120_000);
+
+  it('a mail cleared by hand is seen by the next reconcile, and the plan after it writes it back', async () => {
+    await admin.modify(`CN=Alan Turing,${people}`, [new Change({ operation: 'delete', modification: new Attribute({ type: 'mail' }) })]);
+    expect((await user('alan.turing')).mail).toBeUndefined();
+    await engine!.reconcile('corp-ad', { actor: 'test', apply: false });
+    const plan = await engine!.plan();
+    expect(plan.changes.map((c) => ({ identity: c.identity, action: c.action, after: c.after?.attributes }))).toEqual([
+      { identity: 'E5', action: 'update', after: { email: 'alan.turing@example.com' } },
+    ]);
+    await engine!.apply(plan, { actor: 'test' });
+    expect((await user('alan.turing')).mail).toBe('alan.turing@example.com');
+  }, 60_000);
 
   it('orphans: disable acts only within the safety limit and keeps the other userAccountControl flags; the dispute stays untouched', async () => {
     await engine!.close();

@@ -55,12 +55,12 @@ export class AdConnector implements Connector {
     this.#config = config;
     this.#targetId = context.targetId;
     this.#log = context.log;
-    this.#mapping = new AttributeMapping({ ...AD_ATTRIBUTES, ...config.users.attributes }, config.users.key, context.targetId);
+    this.#mapping = new AttributeMapping({ ...AD_ATTRIBUTES, ...config.users.attributes }, config.users.key, context.targetId, context.attributes);
     this.#reader = new AdEntryReader(pool, config.base, [...this.#mapping.readAttributes(), 'accountExpires'], config.pageSize);
     this.#groups = config.groups === undefined ? undefined : new DirectoryGroups({
       base: config.groups.base, objectClass: 'group', names: config.groups.names, create: config.groups.create, placeholder: undefined, pageSize: config.pageSize,
     }, pool);
-    this.capabilities = { entitlements: this.#groups !== undefined, disable: true, delete: true };
+    this.capabilities = { entitlements: this.#groups !== undefined, disable: true, delete: true, readsWrittenAttributes: context.attributes !== undefined };
   }
 
   check(): Promise<void> {
