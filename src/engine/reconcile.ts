@@ -150,17 +150,26 @@ function refreshed(link: LinkedAccount, account: TargetAccount, at: string, comp
   const entitlements = !wasEnabled && !account.enabled
     ? [...new Set([...link.entitlements, ...account.entitlements])].sort()
     : account.entitlements;
+  // A reference Roster wrote by object id (`<GUID=…>`, which AD turns into the DN it reads back) stays as
+  // written: the DN read cannot be compared with it here, and taking it would rewrite it in the next plan.
+  const references = Object.keys(link.attributes).filter((name) => isObjectReference(link.attributes[name]));
   return {
     ...link,
     accountId: account.accountId,
     attributes: complete
-      ? { ...pick(link.attributes, ['dn']), ...pick(account.attributes, Object.keys(link.attributes)) }
-      : { ...link.attributes, ...pick(account.attributes, Object.keys(link.attributes)) },
+      ? { ...pick(account.attributes, Object.keys(link.attributes)), ...pick(link.attributes, ['dn', ...references]) }
+      : { ...link.attributes, ...pick(account.attributes, Object.keys(link.attributes)), ...pick(link.attributes, references) },
     entitlements,
     enabled: account.enabled,
     updatedAt: at,
     ...(wasEnabled && !account.enabled ? { disabledAt: at } : {}),
   };
+}
+
+const OBJECT_REFERENCE = /^<GUID=[0-9a-f-]+>$/i;
+
+function isObjectReference(value: unknown): boolean {
+  return typeof value === 'string' && OBJECT_REFERENCE.test(value);
 }
 
 function pick(attributes: TargetAccount['attributes'], names: readonly string[]): Record<string, unknown> {

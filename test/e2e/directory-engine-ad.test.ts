@@ -115,6 +115,10 @@ describe('directory end to end: engine -> Samba AD', () => {
     // The end of 2027-06-30 as a FILETIME: not "never".
     expect(Number(contractor?.accountExpires)).toBeGreaterThan(0);
     expect((await link('E3'))?.entitlements).toEqual(['All Staff', 'Engineering']);
+    // A reconcile pass reads the manager back as a DN; the <GUID=…> reference Roster wrote stays in the link, so nothing is rewritten.
+    await engine.reconcile('corp-ad', { actor: 'test' });
+    expect((await link('E2'))?.attributes.manager).toMatch(/^<GUID=[0-9a-f-]+>$/);
+    expect((await engine.plan()).changes).toEqual([]);
   }, 120_000);
 
   it('names with RFC 4514 specials and an injection-shaped name are stored as data', async () => {
