@@ -82,27 +82,11 @@ export class ScimConnector implements Connector {
       // RFC 7644 §3.3: 409 uniqueness — created meanwhile (a retry after a lost answer): adopt it.
       if (!isRosterError(error, 'target.conflict') && scimTypeOf(error) !== 'uniqueness') throw error;
       const raced = await this.#match(body);
-      if (raced === undefined) throw this.#taken(error, body);
+      // Held where no matchBy search sees it (a deactivated user hidden from filters, say): it may be this person's
+      // own account, so the value is not reported as taken by someone else (another name would be a second account).
+      if (raced === undefined) throw error;
       return this.#adopt(raced, spec);
     }
-  }
-
-  /**
-   * A 409 on create that no matchBy search explains: the server holds the
-   * value where Roster cannot list it. When its answer names userName, the
-   * error says which Roster attribute's value is taken (`details.taken`), so
-   * the executor can remember it and the next plan picks another name. An
-   * answer that names no attribute says nothing: the clash may be an email,
-   * and remembering the userName then would only number it on every plan.
-   */
-  #taken(error: unknown, body: ScimResource): unknown {
-    const userName = this.#mapping.scimValue(body, 'userName');
-    const attribute = Object.keys(this.#config.mapping).find((name) => this.#config.mapping[name] === 'userName');
-    if (!isRosterError(error) || !/\buserName\b/i.test(error.message) || userName === undefined || attribute === undefined) return error;
-    return new RosterError(error.code, error.message, {
-      retryable: error.retryable, retryAfterMs: error.retryAfterMs, cause: error.cause,
-      details: { ...error.details, taken: [{ attribute, value: userName }] },
-    });
   }
 
   async update(accountId: string, attributes: Attributes): Promise<void> {

@@ -26,24 +26,14 @@ async function connect(conflict: Record<string, unknown>, mapping?: Record<strin
 const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
 
 describe('scim connector: a userName the server holds where Roster cannot list it', () => {
-  it('a 409 naming userName that no matchBy search explains says which Roster attribute and value are taken', async () => {
-    const connector = await connect({ scimType: 'uniqueness', detail: 'userName is already in use' }, { login: 'userName', mail: 'emails[type eq "work"].value' });
-    const error = await failure(connector.create({ attributes: { login: 'ada.lovelace', mail: 'ada@example.com' }, enabled: true }));
-    expect(error).toMatchObject({
-      code: 'target.conflict', retryable: false,
-      details: { status: 409, scimType: 'uniqueness', taken: [{ attribute: 'login', value: 'ada.lovelace' }] },
-    });
-    expect((error as Error).message).toContain('HTTP 409 (uniqueness: userName is already in use)');
-    // It looked for the account by matchBy before and after the POST, and found none.
-    expect(server?.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
-  });
-
-  it('a 409 that names another attribute, or none, says nothing is taken: the clash may not be the userName', async () => {
-    for (const detail of ['emails is already in use', 'conflict']) {
-      const connector = await connect({ scimType: 'uniqueness', detail });
-      const error = await failure(connector.create({ attributes: { userName: 'ada.lovelace', email: 'ada@example.com' }, enabled: true }));
-      expect(error).toMatchObject({ code: 'target.conflict', details: { status: 409, scimType: 'uniqueness' } });
+  it('a 409 that no matchBy search explains stays a conflict and is not reported as taken by someone else', async () => {
+    // The holder may be this person's own account the server hides (deactivated): another name would be a second account.
+    for (const detail of ['userName is already in use', 'emails is already in use', 'conflict']) {
+      const connector = await connect({ scimType: 'uniqueness', detail }, { login: 'userName', mail: 'emails[type eq "work"].value' });
+      const error = await failure(connector.create({ attributes: { login: 'ada.lovelace', mail: 'ada@example.com' }, enabled: true }));
+      expect(error).toMatchObject({ code: 'target.conflict', retryable: false, details: { status: 409, scimType: 'uniqueness' } });
       expect((error as { details?: Record<string, unknown> }).details).not.toHaveProperty('taken');
+      expect(server?.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
       await server?.close();
     }
   });
