@@ -11,7 +11,7 @@ import { Planning } from './planning.js';
 import { reconcileTarget } from './reconcile.js';
 import { Scheduler } from './scheduler.js';
 import type {
-  ApplyOptions, ApplyResult, Engine, EngineMetrics, Explain, IngestResult, PlanOptions, ReconcileResult, SyncResult, TargetCheck,
+  ApplyOptions, ApplyResult, Engine, EngineMetrics, Explain, IngestResult, PlanOptions, ReconcileOptions, ReconcileResult, SyncResult, TargetCheck,
 } from './types.js';
 
 export interface EngineParts {
@@ -163,12 +163,14 @@ export class RosterEngine implements Engine {
     }
   }
 
-  reconcile(targetId: string, options: ApplyOptions & { readonly apply?: boolean }): Promise<ReconcileResult> {
+  reconcile(targetId: string, options: ReconcileOptions): Promise<ReconcileResult> {
     const target = this.config.targets.find((t) => t.id === targetId);
     const connector = this.#parts.connectors.get(targetId);
     if (!target || !connector) throw new RosterError('target.not_found', `no target with id ${targetId}`);
     return this.#mutex.run(async () => {
-      const report = await reconcileTarget({ store: this.store, target, connector, now: this.#parts.now(), actor: options.actor, force: options.force ?? false });
+      const report = await reconcileTarget({ store: this.store, target, connector, now: this.#parts.now(), actor: options.actor,
+        force: options.force ?? false, removeVanished: options.removeVanished ?? false,
+      });
       await this.store.plans.save(report.plan);
       if (!options.apply || report.plan.changes.length === 0 || (report.plan.held && !options.force)) return report;
       return { ...report, result: await this.#apply(report.plan, options) };

@@ -1,9 +1,11 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryTargets } from '../connectors/memory/index.js';
 import { linkAccount } from '../reconcile/link.js';
 import { orphanIdentity } from '../reconcile/orphans.js';
 import { reconcileProject, type TestProject } from '../reconcile/test-project.js';
 import { openEngine } from './index.js';
+import { RECONCILE_REQUIRED } from './planning.js';
 import type { Engine } from './types.js';
 
 /** Reconcile through the engine, over a memory target seeded with accounts Roster did not make. */
@@ -128,7 +130,7 @@ describe('reconcile, and the plans after it', () => {
     expect(await engine.store.accounts.get('strip', 'E1')).toMatchObject({ enabled: true, entitlements: [] });
   });
 
-  it('E: a read that returns none of the linked accounts removes no link, the next plan creates nothing, and force removes them', async () => {
+  it('E: a read that returns none of the linked accounts removes no link, the next plan creates nothing; force keeps them, removeVanished removes them', async () => {
     const p = project('short', [], [{ id: 'E1', givenName: 'Ada', familyName: 'Lovelace' }, { id: 'E2', givenName: 'Grace', familyName: 'Hopper' }]);
     p.write('disable');
     const engine = await open(p);
@@ -154,9 +156,14 @@ describe('reconcile, and the plans after it', () => {
     for (const [id, account] of accounts) target.accounts.set(id, account);
     expect(await engine.reconcile('short', { actor: 't' })).toMatchObject({ linked: 2, vanished: [] });
     target.accounts.clear();
+    // force is for orphan plans past their limits: it removes no link.
     const forced = await engine.reconcile('short', { actor: 't', force: true });
-    expect(forced.vanishedHeld).toBeUndefined();
-    expect(forced.vanished.map((v) => v.identity).sort()).toEqual(['E1', 'E2']);
+    expect(forced.vanished).toEqual([]);
+    expect(forced.vanishedHeld?.links).toHaveLength(2);
+    expect((await engine.store.accounts.listByTarget('short')).map((l) => l.identityId).sort()).toEqual(['E1', 'E2']);
+    const removed = await engine.reconcile('short', { actor: 't', removeVanished: true });
+    expect(removed.vanishedHeld).toBeUndefined();
+    expect(removed.vanished.map((v) => v.identity).sort()).toEqual(['E1', 'E2']);
     expect(await engine.store.accounts.listByTarget('short')).toEqual([]);
   });
 
@@ -175,20 +182,59 @@ describe('reconcile, and the plans after it', () => {
     expect((await engine.plan()).changes.filter((c) => c.action === 'create').map((c) => c.identity)).toEqual(['E2']);
   });
 
-  it('F: a match rule whose attribute the read does not return fails the pass before anything is written', async () => {
+  it('F: a match rule whose attribute the read does not return is a warning, and the other rules still match', async () => {
     const p = project('unread', [], [{ id: 'E1', givenName: 'Ada', familyName: 'Lovelace' }, { id: 'E2', givenName: 'Grace', familyName: 'Hopper' }]);
     const engine = await open(p);
     // The first reconcile (nothing there yet) lets the plans create.
     await engine.reconcile('unread', { actor: 't' });
     await engine.sync({ actor: 't' });
     // The accounts Roster made carry employeeNumber (their links say so); a read that drops it cannot match by it.
-    for (const account of memoryTargets.get('unread')!.accounts.values()) delete account.attributes.employeeNumber;
-    const before = await engine.store.accounts.listByTarget('unread');
-    const passes = (await engine.store.audit.list({ kind: 'target.reconciled' })).length;
-    await expect(engine.reconcile('unread', { actor: 't' })).rejects.toMatchObject({
-      code: 'config.invalid', message: expect.stringContaining('the match rule employeeNumber = identity.employeeId reads employeeNumber, which none of the 2 accounts read carries (they carry: email, username)'),
+    const target = memoryTargets.get('unread')!;
+    for (const account of target.accounts.values()) delete account.attributes.employeeNumber;
+    // Grace's link is lost: the email rule, tried next, finds her account again.
+    await engine.store.accounts.remove('unread', 'E2');
+    const report = await engine.reconcile('unread', { actor: 't' });
+    expect(report.warnings).toEqual([expect.stringContaining(
+      'the match rule employeeNumber = identity.employeeId matched nothing: none of the 2 accounts read carries employeeNumber (they carry: email, username)',
+    )]);
+    expect(report).toMatchObject({ linked: 1, matched: [{ accountId: 'grace.hopper', identity: 'E2', rule: 'email = identity.email' }], orphans: [] });
+    const [pass] = (await engine.store.audit.list({ kind: 'target.reconciled' })).slice(-1);
+    expect(pass?.data).toMatchObject({ warnings: report.warnings });
+  });
+
+  describe('G: a first pass that reads fewer than safety.minAccounts accounts', () => {
+    const minAccounts = (p: TestProject, n: number) => writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('minAccounts: 0', `minAccounts: ${n}`));
+    const people = [{ id: 'E1', givenName: 'Ada', familyName: 'Lovelace' }, { id: 'E2', givenName: 'Grace', familyName: 'Hopper' }];
+
+    it('and links nobody keeps the creates held (a mistyped base must not create everyone again); force accepts an empty directory', async () => {
+      const p = project('empty', [], people);
+      minAccounts(p, 10);
+      const engine = await open(p);
+      const held = await engine.reconcile('empty', { actor: 't' });
+      expect(held.createsHeld).toBe('empty: read 0 accounts from empty, fewer than safety.minAccounts (10), and linked none; creates in empty stay held: '
+        + 'if the directory already has people, check connection.base / users.base; run again with --force to accept an empty directory');
+      const plan = await engine.plan();
+      expect(plan.changes.filter((c) => c.action === 'create')).toEqual([]);
+      expect(plan.diagnostics).toEqual([expect.objectContaining({ code: RECONCILE_REQUIRED, target: 'empty' })]);
+      const forced = await engine.reconcile('empty', { actor: 't', force: true });
+      expect(forced.createsHeld).toBeUndefined();
+      const [pass] = (await engine.store.audit.list({ kind: 'target.reconciled' })).slice(-1);
+      expect(pass?.data).toMatchObject({ forced: held.createsHeld });
+      expect((await engine.plan()).changes.filter((c) => c.action === 'create').map((c) => c.identity)).toEqual(['E1', 'E2']);
     });
-    expect(await engine.store.accounts.listByTarget('unread')).toEqual(before);
-    expect(await engine.store.audit.list({ kind: 'target.reconciled' })).toHaveLength(passes);
+
+    it('opens the gate when it linked someone, and when minAccounts is 0', async () => {
+      const p = project('some', [{ username: 'ada', email: 'ada.lovelace@example.com' }], people);
+      minAccounts(p, 10);
+      const engine = await open(p);
+      const report = await engine.reconcile('some', { actor: 't' });
+      expect(report.matched).toMatchObject([{ identity: 'E1' }]);
+      expect(report.createsHeld).toBeUndefined();
+      expect((await engine.plan()).changes.filter((c) => c.action === 'create').map((c) => c.identity)).toEqual(['E2']);
+      const zero = project('zero', [], people);
+      const other = await open(zero);
+      expect((await other.reconcile('zero', { actor: 't' })).createsHeld).toBeUndefined();
+      expect((await other.plan()).changes.filter((c) => c.action === 'create')).toHaveLength(2);
+    });
   });
 });

@@ -4,7 +4,7 @@ import type { Connector } from '../connectors/types.js';
 import type { AuditEntryInput, Change, Hold, LinkedAccount, Plan, TargetAccount } from '../core/types.js';
 import { safetyHolds } from '../planner/index.js';
 import { uniqueAttributesOf } from '../policy/index.js';
-import { assertRulesRead, correlate, type Verdict } from '../reconcile/correlate.js';
+import { correlate, unreadRules, type Verdict } from '../reconcile/correlate.js';
 import { newLink } from '../reconcile/link.js';
 import { memoKey, memoOf, unlinkedKey, type UnlinkedAccounts } from '../reconcile/memo.js';
 import { isOrphanIdentity, orphanIdentity } from '../reconcile/orphans.js';
@@ -24,9 +24,21 @@ export interface ReconcileReport {
   /**
    * Set when the read looks short (src/reconcile/vanished.ts): the links whose
    * account it did not return are kept, none removed, and `hold` says why.
-   * The orphan plan is held with it. `force` removes them instead.
+   * The orphan plan is held with it. `removeVanished` removes them instead.
    */
   readonly vanishedHeld?: { readonly hold: Hold; readonly links: readonly { readonly accountId: string; readonly identity: string }[] };
+  /**
+   * Match rules whose attribute no account read carries (src/reconcile/correlate.ts
+   * `unreadRules`): said, the other rules tried. Every pass sets it (empty: none).
+   */
+  readonly warnings?: readonly string[];
+  /**
+   * Set when this first pass read fewer than `safety.minAccounts` accounts and
+   * linked none, and `force` was not set: the pass is not remembered, so the
+   * target's creates stay held (a mistyped base would otherwise have the next
+   * plan create everyone again). Says why and what to do.
+   */
+  readonly createsHeld?: string;
   /** Changes for orphans when the target's reconcile.orphans is disable or delete. */
   readonly plan: Plan;
 }
@@ -38,8 +50,10 @@ export interface ReconcileReport {
  * What the pass learnt about unlinked accounts (names they hold, people with
  * disputed accounts) is kept for the plans that follow (src/reconcile/memo.ts).
  * Links whose account the read did not return are removed, unless the read
- * looks short (src/reconcile/vanished.ts) and `force` is not set: then every
- * one is kept and reported, and the orphan plan is held.
+ * looks short (src/reconcile/vanished.ts) and `removeVanished` is not set:
+ * then every one is kept and reported, and the orphan plan is held. A first
+ * pass that reads too little to trust (`shortFirstRead`) is not remembered
+ * unless `force`: the target's creates stay held.
  */
 export async function reconcileTarget(input: {
   readonly store: Store;
@@ -47,7 +61,9 @@ export async function reconcileTarget(input: {
   readonly connector: Connector;
   readonly now: Date;
   readonly actor: string;
-  /** Remove vanished links even when the read looks short. */
+  /** Remove vanished links even when the read looks short: only ever asked for by name, never implied by `force`. */
+  readonly removeVanished?: boolean;
+  /** Accept a first read smaller than safety.minAccounts (a new, empty directory): its creates may go ahead. */
   readonly force?: boolean;
 }): Promise<ReconcileReport> {
   const { store, target, connector, now, actor } = input;
@@ -57,11 +73,12 @@ export async function reconcileTarget(input: {
   // Links to orphan pseudo-identities (written by versions that linked a disabled orphan) link nobody: dropped.
   const links = stored.filter((l) => !isOrphanIdentity(l.identityId));
   const rules = target.reconcile?.match ?? [];
-  assertRulesRead(target.id, accounts, links, rules);
+  const warnings = unreadRules(target.id, accounts, links, rules);
+  const firstPass = rules.length > 0 && await store.state.get(memoKey(target.id)) === undefined;
   for (const stray of stored) if (isOrphanIdentity(stray.identityId)) await store.accounts.remove(target.id, stray.identityId);
   const identities = await store.identities.list();
   const hold = vanishedHold(target, links, accounts);
-  const keep = hold !== undefined && input.force !== true;
+  const keep = hold !== undefined && input.removeVanished !== true;
   const { verdicts, vanished } = correlate({ accounts, identities, links, rules, keepVanished: keep });
   const at = now.toISOString();
   const byIdentity = new Map(links.map((l) => [l.identityId, l]));
@@ -107,31 +124,57 @@ export async function reconcileTarget(input: {
     }
   }
   if (writes.length > 0) await store.accounts.upsertMany(writes);
-  await remember(store, target, verdicts, at, keep ? vanished : []);
+  const short = firstPass && links.length === 0 && report.matched.length === 0 ? shortFirstRead(target, accounts.length) : undefined;
+  const createsHeld = input.force === true ? undefined : short;
+  await remember(store, target, verdicts, at, keep ? vanished : [], createsHeld === undefined);
   const plan = orphanPlan(target, verdicts, accounts.length, await store.state.serial(), now, keep ? [hold] : []);
   audit.push({
     kind: 'target.reconciled', actor, target: target.id,
     data: {
       accounts: accounts.length, linked, matched: report.matched.length, orphans: report.orphans.length, disputed: report.disputed.length,
       vanished: keep ? 0 : vanished.length, vanishedHeld: keep ? vanished.length : 0, planId: plan.id, held: plan.held,
+      ...(warnings.length > 0 ? { warnings } : {}),
+      ...(createsHeld !== undefined ? { createsHeld } : short !== undefined ? { forced: short } : {}),
     },
   });
   await store.audit.append(audit);
   return {
     target: target.id, accounts: accounts.length, linked, ...report,
-    vanished: keep ? [] : vanishedLinks, ...(keep ? { vanishedHeld: { hold, links: vanishedLinks } } : {}), plan,
+    vanished: keep ? [] : vanishedLinks, ...(keep ? { vanishedHeld: { hold, links: vanishedLinks } } : {}),
+    warnings, ...(createsHeld !== undefined ? { createsHeld } : {}), plan,
   };
 }
 
-/** The memo plans read (held names, open disputes) and the unlinked accounts `reconcile --link` may link; kept links still link their identity. */
-async function remember(store: Store, target: TargetConfig, verdicts: readonly Verdict[], at: string, kept: readonly LinkedAccount[]): Promise<void> {
+/**
+ * A first pass (no memo, so the target's creates are held) whose read is
+ * smaller than `safety.minAccounts` and that linked nobody: an empty new
+ * directory, or a search base that misses the people who are there. Only the
+ * operator can tell: said, and undefined when the read is big enough (or
+ * minAccounts is 0).
+ */
+function shortFirstRead(target: TargetConfig, read: number): string | undefined {
+  const { minAccounts } = target.safety;
+  if (minAccounts === 0 || read >= minAccounts) return undefined;
+  const users = target.connection['users'];
+  const base = (typeof users === 'object' && users !== null ? (users as Record<string, unknown>)['base'] : undefined) ?? target.connection['base'];
+  const where = typeof base === 'string' ? `under ${base}` : `from ${target.id}`;
+  return `${target.id}: read ${read} ${read === 1 ? 'account' : 'accounts'} ${where}, fewer than safety.minAccounts (${minAccounts}), and linked none; `
+    + `creates in ${target.id} stay held: if the directory already has people, check connection.base / users.base; run again with --force to accept an empty directory`;
+}
+
+/**
+ * The memo plans read (held names, open disputes; its presence lets the
+ * target's creates go ahead, so it is written only when `open`) and the
+ * unlinked accounts `reconcile --link` may link; kept links still link their identity.
+ */
+async function remember(store: Store, target: TargetConfig, verdicts: readonly Verdict[], at: string, kept: readonly LinkedAccount[], open: boolean): Promise<void> {
   const linked = new Set<string>(kept.map((l) => l.identityId));
   const unlinked: TargetAccount[] = [];
   for (const v of verdicts) {
     if (v.kind === 'linked' || v.kind === 'matched') linked.add(v.identityId);
     else unlinked.push(v.account);
   }
-  await store.state.set(memoKey(target.id), memoOf(verdicts, uniqueAttributesOf(target), linked, at));
+  if (open) await store.state.set(memoKey(target.id), memoOf(verdicts, uniqueAttributesOf(target), linked, at));
   await store.state.set(unlinkedKey(target.id), { at, accounts: unlinked } satisfies UnlinkedAccounts);
 }
 

@@ -39,7 +39,7 @@ export interface Engine {
    * target's config) are applied only when `apply` is set and the plan is not
    * held (unless `force`).
    */
-  reconcile(targetId: string, options: ApplyOptions & { readonly apply?: boolean }): Promise<ReconcileResult>;
+  reconcile(targetId: string, options: ReconcileOptions): Promise<ReconcileResult>;
 
   /**
    * Each target's connector `check()` (connection, credentials, and for SCIM
@@ -68,6 +68,23 @@ export interface ApplyOptions {
   /** Return after enqueueing; workers apply it. */
   readonly background?: boolean;
   readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface ReconcileOptions extends ApplyOptions {
+  /** Apply the orphan plan (when not held, or `force`). */
+  readonly apply?: boolean;
+  /**
+   * `force` also accepts a first pass that read fewer than safety.minAccounts
+   * accounts (a new, empty directory): without it such a pass leaves the
+   * target's creates held.
+   */
+  readonly force?: boolean;
+  /**
+   * Remove the links whose account the read did not return even when the read
+   * looks short (src/reconcile/vanished.ts). Separate from `force` on purpose:
+   * a removed link makes the next plan create that person's account again.
+   */
+  readonly removeVanished?: boolean;
 }
 
 export interface ApplyResult {

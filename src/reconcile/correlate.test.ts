@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Identity, LinkedAccount, TargetAccount } from '../core/types.js';
-import { assertRulesRead, correlate, type MatchRule } from './correlate.js';
+import { correlate, unreadRules, type MatchRule } from './correlate.js';
 
 const identity = (id: string, attributes: Record<string, string>): Identity => ({
   id, sourceId: 'hr', attributes, state: 'active', version: 1, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z',
@@ -111,25 +111,30 @@ describe('correlate', () => {
   });
 });
 
-describe('assertRulesRead', () => {
+describe('unreadRules', () => {
   const many = Array.from({ length: 10 }, (_, i) => account(`g${i}`, { sAMAccountName: `u${i}`, mail: `u${i}@example.com` }));
 
-  it('refuses a rule whose attribute no account of a sizeable read carries, naming the rule and what the accounts carry', () => {
-    expect(() => assertRulesRead('ad', many, [], rules)).toThrow(expect.objectContaining({
-      code: 'config.invalid',
-      message: expect.stringContaining('the match rule employeeID = identity.employeeId reads employeeID, which none of the 10 accounts read carries (they carry: mail, sAMAccountName)'),
-    }));
+  it('warns of a rule whose attribute no account of a sizeable read carries, naming the rule and what the accounts carry', () => {
+    const warnings = unreadRules('ad', many, [], rules);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('ad: the match rule employeeID = identity.employeeId matched nothing: none of the 10 accounts read carries employeeID (they carry: mail, sAMAccountName)');
   });
 
-  it('refuses it in a small read when a link says an account read has the attribute (the read lost it)', () => {
+  it('warns in a small read only when a link says an account read has the attribute (the read lost it)', () => {
     const few = many.slice(0, 2);
-    expect(() => assertRulesRead('ad', few, [], rules)).not.toThrow();
+    expect(unreadRules('ad', few, [], rules)).toEqual([]);
     const written = { ...link('E1', 'g0'), attributes: { employeeID: 'E1' } };
-    expect(() => assertRulesRead('ad', few, [written], rules)).toThrow(expect.objectContaining({ code: 'config.invalid' }));
+    expect(unreadRules('ad', few, [written], rules)).toEqual([expect.stringContaining('none of the 2 accounts read carries employeeID')]);
   });
 
-  it('accepts rules every read carries somewhere, and an empty read', () => {
-    expect(() => assertRulesRead('ad', [...many, account('g10', { employeeID: ['E1', 'E9'] })], [], rules)).not.toThrow();
-    expect(() => assertRulesRead('ad', [], [], rules)).not.toThrow();
+  it('says nothing of rules every read carries somewhere, nor of an empty read', () => {
+    expect(unreadRules('ad', [...many, account('g10', { employeeID: ['E1', 'E9'] })], [], rules)).toEqual([]);
+    expect(unreadRules('ad', [], [], rules)).toEqual([]);
+  });
+
+  it('leaves the other rules to match: a domain that never filled employeeID in links by mail', () => {
+    const identities = [identity('E1', { employeeId: 'E1', email: 'u1@example.com' })];
+    const result = correlate({ accounts: many, identities, links: [], rules });
+    expect(result.verdicts.find((v) => v.account.accountId === 'g1')).toMatchObject({ kind: 'matched', identityId: 'E1', rule: { account: 'mail' } });
   });
 });

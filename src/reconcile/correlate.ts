@@ -1,4 +1,3 @@
-import { RosterError } from '../core/errors.js';
 import type { Identity, LinkedAccount, TargetAccount } from '../core/types.js';
 
 /**
@@ -116,25 +115,29 @@ function decide(
 const SPARSE_READ = 10;
 
 /**
- * Connectors return only the attributes they map (and the key): a rule that
- * names another attribute matches nothing, and every account it should have
- * linked becomes an orphan, to disable or delete if so configured. Refuse the
- * pass when a rule's attribute is on no account read, and either the read is
- * big enough for that to mean the attribute is not returned at all, or a link
- * says one of the accounts read has it (Roster wrote it, yet the read lost it).
+ * Connectors return only the attributes they map (and the key), and a
+ * directory may never have filled an attribute in (an AD domain without
+ * employeeID): a rule that names it matches nothing, and the accounts it
+ * should have linked are left to the next rules, or become orphans. That is
+ * said, not refused (refusing would leave such a target unreconciled, its
+ * creates held for good): one warning per rule whose attribute is on no
+ * account read, when the read is big enough for that to mean something, or
+ * a link says one of the accounts read has it (Roster wrote it, yet the read
+ * lost it).
  */
-export function assertRulesRead(target: string, accounts: readonly TargetAccount[], links: readonly LinkedAccount[], rules: readonly MatchRule[]): void {
-  if (accounts.length === 0) return;
+export function unreadRules(target: string, accounts: readonly TargetAccount[], links: readonly LinkedAccount[], rules: readonly MatchRule[]): string[] {
+  if (accounts.length === 0) return [];
   const carried = new Set<string>();
   for (const account of accounts) for (const [name, value] of Object.entries(account.attributes)) if (value !== undefined && value !== null) carried.add(name);
   const present = new Set(accounts.map((a) => a.accountId));
+  const warnings: string[] = [];
   for (const rule of rules) {
     if (carried.has(rule.account)) continue;
     const known = links.some((l) => present.has(l.accountId) && l.attributes[rule.account] !== undefined && l.attributes[rule.account] !== null);
     if (accounts.length < SPARSE_READ && !known) continue;
-    throw new RosterError('config.invalid',
-      `${target}: the match rule ${rule.account} = identity.${rule.identity} reads ${rule.account}, which none of the ${accounts.length} accounts read carries `
-      + `(they carry: ${[...carried].sort().join(', ') || 'nothing'}); map it in the target's connection (e.g. users.attributes) or fix the rule. `
-      + 'Nothing was linked or changed');
+    warnings.push(`${target}: the match rule ${rule.account} = identity.${rule.identity} matched nothing: none of the ${accounts.length} accounts read carries ${rule.account} `
+      + `(they carry: ${[...carried].sort().join(', ') || 'nothing'}); the other rules were tried. If the accounts do have it, map it in the target's connection `
+      + '(e.g. users.attributes); if the directory never filled it in, the rule can go');
   }
+  return warnings;
 }

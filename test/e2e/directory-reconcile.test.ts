@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Attribute, Change, type Client } from 'ldapts';
@@ -187,5 +187,33 @@ describe('reconcile an existing OpenLDAP directory through the engine', () => {
     await engine.sync({ actor: 'test' });
     // slapd would have taken second entries under new uids: none were made.
     expect(await uids()).toEqual(entries);
+  });
+
+  it('a first pass against a mistyped users.base (an OU with nobody in it) keeps the creates held below safety.minAccounts; force accepts it', async () => {
+    // A new store on the same directory, as when Roster is first set up: no links, never reconciled.
+    const fresh = mkdtempSync(join(tmpdir(), 'roster-dir-first-'));
+    try {
+      ldapadd(`dn: ou=elsewhere,${slapd.suffix}\nobjectClass: organizationalUnit\nou: elsewhere\n`);
+      writeFileSync(join(fresh, 'employees.csv'), csv(hr));
+      const yaml = readFileSync(join(dir, 'roster.yaml'), 'utf8')
+        .replace(/base: "ou=(people|empty),/, 'base: "ou=elsewhere,')
+        .replace('minAccounts: 0', 'minAccounts: 10');
+      expect(yaml).toContain(`base: "ou=elsewhere,${slapd.suffix}"`);
+      writeFileSync(join(fresh, 'roster.yaml'), yaml);
+      const first = await openEngine(join(fresh, 'roster.yaml'), { now: () => clock.now });
+      try {
+        await first.readSource('hr', 'test');
+        const held = await first.reconcile('corp-ldap', { actor: 'test' });
+        expect(held.createsHeld).toBe(`corp-ldap: read 0 accounts under ou=elsewhere,${slapd.suffix}, fewer than safety.minAccounts (10), and linked none; `
+          + 'creates in corp-ldap stay held: if the directory already has people, check connection.base / users.base; run again with --force to accept an empty directory');
+        expect((await first.plan()).changes.filter((c) => c.action === 'create')).toEqual([]);
+        expect((await first.reconcile('corp-ldap', { actor: 'test', force: true })).createsHeld).toBeUndefined();
+        expect((await first.plan()).changes.filter((c) => c.action === 'create')).toHaveLength(hr.length);
+      } finally {
+        await first.close();
+      }
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryTargets } from '../../connectors/memory/index.js';
 import { openEngine } from '../../engine/index.js';
@@ -118,7 +119,7 @@ describe('roster reconcile', () => {
     expect(memoryTargets.get('cli-stale')?.accounts.get('old.one')?.enabled).toBe(true);
   });
 
-  it('keeps the links a short read did not return, says why and exits 1; --force removes them', async () => {
+  it('keeps the links a short read did not return, says why and exits 1, --force too; --remove-vanished removes them', async () => {
     p = reconcileProject('cli-short', [], [{ id: 'E1', givenName: 'Ada', familyName: 'Lovelace' }, { id: 'E2', givenName: 'Grace', familyName: 'Hopper' }]);
     const engine = await openEngine(p.config);
     await engine.readSource('hr', 'test');
@@ -129,13 +130,52 @@ describe('roster reconcile', () => {
     const held = await run('--json');
     expect(JSON.parse(held.stdout)).toMatchObject({ vanished: [], vanishedHeld: { hold: { code: 'safety.vanished' }, links: [{ identity: 'E1' }, { identity: 'E2' }] } });
     expect(held.stderr).toContain('the read of cli-short returned 0 of 2 linked accounts: check connection.base / users.base and the bind account\'s rights; links kept');
-    expect(held.stderr).toContain('run again with --force');
+    expect(held.stderr).toContain('if these 2 accounts really were deleted, run again with --remove-vanished');
     expect(held.code).toBe(1);
     const text = await run();
     expect(text.stdout).toContain('KEPT LINK (NOT READ)');
     expect(text.code).toBe(1);
+    // --force is for orphan plans past their limits: the preview pass removes no link with it.
     const forced = await run('--json', '--force');
-    expect(JSON.parse(forced.stdout).vanished).toHaveLength(2);
+    expect(JSON.parse(forced.stdout)).toMatchObject({ vanished: [], vanishedHeld: { links: [{ identity: 'E1' }, { identity: 'E2' }] } });
+    expect(forced.code).toBe(1);
+    const kept = await openEngine(p.config);
+    const links = await kept.store.accounts.listByTarget('cli-short');
+    await kept.close();
+    expect(links.map((l) => l.identityId).sort()).toEqual(['E1', 'E2']);
+    const removed = await run('--json', '--remove-vanished');
+    expect(JSON.parse(removed.stdout).vanished).toHaveLength(2);
+    expect(removed.code).toBe(0);
+  });
+
+  it('a first pass that reads fewer than safety.minAccounts accounts and links nobody says creates stay held and exits 1; --force accepts it', async () => {
+    p = reconcileProject('cli-empty', [], [{ id: 'E1', givenName: 'Ada', familyName: 'Lovelace' }]);
+    writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('minAccounts: 0', 'minAccounts: 10'));
+    await ingest();
+    const held = await run('--json');
+    expect(JSON.parse(held.stdout).createsHeld).toContain('cli-empty: read 0 accounts from cli-empty, fewer than safety.minAccounts (10)');
+    expect(held.stderr).toContain('run again with --force to accept an empty directory');
+    expect(held.code).toBe(1);
+    const forced = await run('--json', '--force');
+    expect(JSON.parse(forced.stdout).createsHeld).toBeUndefined();
     expect(forced.code).toBe(0);
+    const engine = await openEngine(p.config);
+    const plan = await engine.plan();
+    await engine.close();
+    expect(plan.changes.filter((c) => c.action === 'create').map((c) => c.identity)).toEqual(['E1']);
+  });
+
+  it('prints a match rule no account carries as a warning (and in --json), and exits 0', async () => {
+    const seed = Array.from({ length: 10 }, (_, i) => ({ username: `user${i}`, email: `user${i}@example.com` }));
+    p = reconcileProject('cli-warn', seed, [{ id: 'E1', givenName: 'Ada', familyName: 'Lovelace', email: 'user3@example.com' }]);
+    await ingest();
+    const json = await run('--json');
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      warnings: [expect.stringContaining('the match rule employeeNumber = identity.employeeId matched nothing: none of the 10 accounts read carries employeeNumber')],
+      matched: [{ accountId: 'user3', identity: 'E1', rule: 'email = identity.email' }],
+    });
+    expect(json.code).toBe(0);
+    const text = await run();
+    expect(text.stderr).toContain('warning: cli-warn: the match rule employeeNumber = identity.employeeId matched nothing');
   });
 });

@@ -14,6 +14,7 @@ interface ReconcileCliOptions {
   readonly json?: boolean;
   readonly yes?: boolean;
   readonly force?: boolean;
+  readonly removeVanished?: boolean;
   readonly link?: readonly string[];
 }
 
@@ -40,11 +41,18 @@ function reportText(report: ReconcileResult, ctx: CliContext): string {
   return lines.join('\n');
 }
 
-/** Say why links were kept: the read looks short, and removing them would have the next plan create second accounts. */
-function explainKept(ctx: CliContext, report: ReconcileResult): void {
+/**
+ * Say what the pass could not do: links kept because the read looks short
+ * (removing them would have the next plan create second accounts), match
+ * rules that matched nothing because no account carries their attribute, and
+ * creates still held because a first read was too small to trust.
+ */
+function explainProblems(ctx: CliContext, report: ReconcileResult): void {
+  for (const warning of report.warnings ?? []) ctx.err(`warning: ${warning}`);
+  if (report.createsHeld !== undefined) ctx.err(report.createsHeld);
   if (report.vanishedHeld === undefined) return;
   ctx.err(`${report.vanishedHeld.hold.message}. Nothing was removed and no orphan action is applied; `
-    + `if these ${plural(report.vanishedHeld.links.length, 'account')} really were deleted, run again with --force`);
+    + `if these ${plural(report.vanishedHeld.links.length, 'account')} really were deleted, run again with --remove-vanished`);
 }
 
 /**
@@ -72,7 +80,7 @@ async function settle(engine: Engine, ctx: CliContext, report: ReconcileResult, 
   const force = options.force === true;
   const changes = report.plan.changes.length;
   if (!json) ctx.out(reportText(report, ctx));
-  explainKept(ctx, report);
+  explainProblems(ctx, report);
   if (changes === 0) return report;
   if (!json) ctx.out(planSummaryText(report.plan, ctx.style));
   if (report.plan.held && !force) {
@@ -104,7 +112,8 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
     .option('--target <id>', 'only this target (default: every target)')
     .option('--json', 'print the reports as JSON')
     .option('--yes', 'apply the orphan actions (disable/delete) the target is configured for')
-    .option('--force', 'apply orphan actions even when the safety limits hold them, and remove links the read did not return even when it looks short')
+    .option('--force', 'apply orphan actions even when the safety limits hold them, and accept a first read smaller than safety.minAccounts (a new, empty directory)')
+    .option('--remove-vanished', 'remove the links whose account the read did not return even when the read looks short (the next plan creates those accounts again)')
     .option('--link <values...>', '<target> <identity> <accountId>: link an account the last reconcile found disputed or orphaned to an identity (settles the dispute), and do nothing else')
     .action(async (options: ReconcileCliOptions) => {
       await ctx.withEngine(options.config, async (engine) => {
@@ -115,13 +124,16 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
         const targets = options.target !== undefined ? [options.target] : engine.config.targets.map((t) => t.id);
         const reports: ReconcileResult[] = [];
         for (const target of targets) {
-          const report = await engine.reconcile(target, { actor: cliActor(), apply: false, force: options.force ?? false });
+          const report = await engine.reconcile(target, {
+            actor: cliActor(), apply: false, force: options.force ?? false, removeVanished: options.removeVanished ?? false,
+          });
           reports.push(await settle(engine, ctx, report, options));
         }
         if (options.json) ctx.json(targets.length === 1 ? reports[0] : reports);
-        // The same outcome exits the same way with or without --json: open disputes, links kept from a short read, or orphan actions held by a safety limit.
+        // The same outcome exits the same way with or without --json: open disputes, links kept from a short read,
+        // creates held after a first read too small to trust, or orphan actions held by a safety limit.
         const held = reports.some((r) => r.plan.held && r.plan.changes.length > 0 && !options.force);
-        if (held || reports.some((r) => r.disputed.length > 0 || r.vanishedHeld !== undefined)) ctx.exitCode = EXIT_PROBLEMS;
+        if (held || reports.some((r) => r.disputed.length > 0 || r.vanishedHeld !== undefined || r.createsHeld !== undefined)) ctx.exitCode = EXIT_PROBLEMS;
       });
     });
 }
