@@ -166,6 +166,26 @@ describe('ldap connector against slapd', () => {
     expect((full as Error).message).toMatch(/no free uidNumber left in 23000-23001/);
   });
 
+  it('posixAccount: two processes on one directory (serve and an operator\'s apply) never hand out the same uidNumber', async () => {
+    // Two connectors are two processes in effect: each has its own allocator, and both take the block above the highest in use.
+    const posix = () => connect({
+      users: { dn: `uid={uid},ou=people,${slapd.suffix}`, attributes: { uidNumber: 'uidNumber' }, posix: { uidNumber: { min: 26000, max: 26999 }, gidNumber: 100 } },
+    });
+    const serve = posix();
+    const apply = posix();
+    const numbers: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      for (const [name, connector] of [['s', serve], ['a', apply]] as const) {
+        numbers.push(Number((await connector.create({ attributes: { uid: `p.${name}${i}` }, enabled: true })).attributes.uidNumber));
+      }
+    }
+    expect(numbers).toHaveLength(20);
+    expect(new Set(numbers).size).toBe(20);
+    const { searchEntries } = await admin.search(slapd.suffix, { scope: 'sub', filter: '(&(uidNumber>=26000)(uidNumber<=26999))', attributes: ['uidNumber'] });
+    expect(new Set(searchEntries.map((e) => String(e.uidNumber))).size).toBe(20);
+    expect(numbers.every((n) => n >= 26000 && n <= 26999)).toBe(true);
+  });
+
   it('posixAccount: a leaver kept in a disabled OU outside users.base keeps a uidNumber no joiner gets after a restart', async () => {
     const s = slapd.suffix;
     const posix = () => connect({

@@ -107,6 +107,7 @@ olcDbIndex: objectClass eq
 olcDbIndex: entryUUID eq
 olcDbIndex: uid,cn,mail eq
 olcDbIndex: member,uniqueMember,memberUid eq
+olcDbIndex: uidNumber eq
 olcAccess: {0}to * by users read by * none
 
 dn: olcOverlay={0}memberof,olcDatabase={1}mdb,cn=config

@@ -161,7 +161,8 @@ function compiledTemplate(template: string): CompiledTemplate | undefined {
 }
 
 function compile(template: string): CompiledTemplate | undefined {
-  if (template.includes(MARK_OPEN) || template.includes(MARK_CLOSE)) return undefined;
+  // A backslash right before a placeholder escapes the value's first character in the general way, not a mark.
+  if (template.includes(MARK_OPEN) || template.includes(MARK_CLOSE) || template.includes('\\{')) return undefined;
   const names: string[] = [];
   let rdns: Rdn[];
   try {
@@ -170,10 +171,15 @@ function compile(template: string): CompiledTemplate | undefined {
     return undefined;
   }
   if (rdns.some((rdn) => rdn.some((ava) => ava.type.includes(MARK_OPEN)))) return undefined;
+  if (!onlyOwnMarks(rdns, names.length)) return undefined;
   // Per AVA: its type, and its value split into literal text (even indexes) and placeholder numbers (odd).
   const parts = rdns.map((rdn) => rdn.map((ava) => ({ type: ava.type, pieces: ava.value.split(MARK) })));
   return (values) => {
-    const raw = names.map((name) => values(name));
+    // Through UTF-8 and back, as the general way's parse does: a lone surrogate becomes U+FFFD.
+    const raw = names.map((name) => {
+      const value = values(name);
+      return value === undefined ? undefined : Buffer.from(value, 'utf8').toString('utf8');
+    });
     const missing = names.filter((_, i) => raw[i] === undefined || raw[i] === '');
     if (missing.length > 0) return { missing };
     const dn = parts.map((rdn) => rdn.map(({ type, pieces }) => {
@@ -183,6 +189,17 @@ function compile(template: string): CompiledTemplate | undefined {
     }).join('+')).join(',');
     return { dn };
   };
+}
+
+/**
+ * Do the parsed values hold exactly the `count` marks the template was given,
+ * and no other mark character? The raw-character check misses marks written
+ * hex-escaped (`\ee\80\80`), which parse into the same characters.
+ */
+function onlyOwnMarks(rdns: readonly Rdn[], count: number): boolean {
+  const text = rdns.map((rdn) => rdn.map((ava) => ava.value).join('')).join('');
+  const occurrences = (char: string) => text.split(char).length - 1;
+  return (text.match(MARK) ?? []).length === count && occurrences(MARK_OPEN) === count && occurrences(MARK_CLOSE) === count;
 }
 
 /** The placeholder names a template uses. */

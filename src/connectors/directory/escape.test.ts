@@ -88,11 +88,17 @@ describe('renderDnTemplate', () => {
       'CN={cn},OU=Sales\\, EMEA,DC=example,DC=test',
       'cn=x{uid}y,dc=x',
       'uid={uid}',
+      // The marks compiling puts in, written hex-escaped: they parse into the same characters.
+      'cn=\\ee\\80\\800\\ee\\80\\81{uid},dc=x',
+      'cn={uid}\\ee\\80\\81,dc=x',
+      'cn=\\{uid},dc=x',
     ];
     const samples: Record<string, string>[] = [
       { uid: 'zoe', givenName: 'Zoë', sn: 'Müller', department: 'R&D', cn: '李 小龙' },
       { uid: '#hash', givenName: ' lead', sn: 'trail ', department: 'a,b+c;d<e>f"g\\h=i', cn: 'Smith, John +"\\<>;=#x' },
       { uid: 'x,ou=admins,dc=x', givenName: 'Łukasz', sn: '#', department: ' ', cn: '\0nul' },
+      // Lone surrogates: the general way's parse turns each into U+FFFD.
+      { uid: 'a\uD800b', givenName: '\uDC00', sn: 'x\uDBFF', department: '\uD83D\uDE00\uD83D', cn: '#\uDFFF' },
     ];
     for (const template of templates) {
       for (const values of samples) {

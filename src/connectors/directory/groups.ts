@@ -56,24 +56,27 @@ export class DirectoryGroups {
   /**
    * The group DN an entitlement names. Only groups at or below the base are
    * Roster's: reads never report any other group, so a grant elsewhere would
-   * be planned again forever, and a revoke elsewhere (a link read before
-   * memberships were filtered) would take away access Roster does not manage
-   * (Domain Admins). Both are refused.
+   * be planned again forever; it is refused. (A revoke elsewhere is `remove`'s
+   * no-op: see there.)
    */
   groupDn(entitlement: string): string {
-    if (this.#settings.names && !entitlement.includes('=')) return formatDn([[{ type: 'cn', value: entitlement }], ...parseDn(this.#settings.base)]);
-    let dn: string;
-    try {
-      dn = formatDn(parseDn(entitlement));
-    } catch {
-      throw new RosterError('target.rejected', `entitlement ${JSON.stringify(entitlement)} is neither a group DN nor a group name`);
-    }
+    const dn = this.#resolve(entitlement);
     if (!this.manages(dn)) {
       throw new RosterError('target.rejected',
         `entitlement ${JSON.stringify(entitlement)} is a group outside the groups base ${this.#settings.base}: Roster does not manage it (move the group below the base, or widen groups.base)`,
         { details: { group: dn, base: this.#settings.base } });
     }
     return dn;
+  }
+
+  /** The DN an entitlement names, wherever it is; a clear error when it is neither a DN nor a name. */
+  #resolve(entitlement: string): string {
+    if (this.#settings.names && !entitlement.includes('=')) return formatDn([[{ type: 'cn', value: entitlement }], ...parseDn(this.#settings.base)]);
+    try {
+      return formatDn(parseDn(entitlement));
+    } catch {
+      throw new RosterError('target.rejected', `entitlement ${JSON.stringify(entitlement)} is neither a group DN nor a group name`);
+    }
   }
 
   /** Is the group one Roster manages: at or below the groups base, the only place reads look? */
@@ -121,8 +124,16 @@ export class DirectoryGroups {
     if (this.#needsPlaceholder()) await this.#removeValue(dn, this.#placeholder(dn));
   }
 
+  /**
+   * Take the member out of the group. A group outside the base is a no-op
+   * success: Roster does not manage it, so it must not touch the membership
+   * (Domain Admins), and a link written before memberships were filtered may
+   * still list it: refusing would plan the revoke again on every run and count
+   * each refusal toward quarantining the target. Succeeding lets the link drop it.
+   */
   async remove(member: Member, entitlement: string): Promise<void> {
-    const dn = this.groupDn(entitlement);
+    const dn = this.#resolve(entitlement);
+    if (!this.manages(dn)) return;
     const value = this.#value(member);
     if (value === undefined) return;
     try {

@@ -49,12 +49,15 @@ export async function assertOwned(pool: ClientPool, input: {
 
 /**
  * Whose are the entries holding a name a new account wanted (found outside
- * where Roster looks)? 'other': every one carries an owner attribute the new
- * entry is written with, with another person's value, so the name is simply
- * taken and another may be chosen. 'same': one carries this person's value:
- * it is probably this person's account, and choosing another name would give
- * them a second one. 'unknown': no owner attribute to compare (in the mapping
- * or on a holder). One base read per holder, on this failure path only.
+ * where Roster looks)? Values are compared trimmed and case-insensitively
+ * (HR's E1234 is a holder's e1234). 'same': a holder matches this person on
+ * an owner attribute and differs on none: it is probably this person's
+ * account, and choosing another name would give them a second one. 'other':
+ * every holder carries every owner attribute the new entry is written with,
+ * each with another person's value, so the name is simply taken and another
+ * may be chosen. 'unknown' otherwise (no owner attribute in the mapping, a
+ * holder lacking one, or matching on one and differing on another): never
+ * grounds for another name. One base read per holder, on this failure path only.
  */
 export async function holdersOwnership(pool: ClientPool, holders: readonly string[], wanted: ReadonlyMap<string, readonly string[]>): Promise<'other' | 'same' | 'unknown'> {
   const owners = ownerValues(wanted);
@@ -62,10 +65,26 @@ export async function holdersOwnership(pool: ClientPool, holders: readonly strin
   let unknown = false;
   for (const dn of holders) {
     const { searchEntries } = await pool.use((c) => c.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: [...owners.keys()] }));
-    const held = entryValues(searchEntries[0] ?? {});
-    const values = [...owners].map(([name]) => held.get(name.toLowerCase())?.[0]?.trim());
-    if ([...owners.values()].some((value, i) => values[i] === value)) return 'same';
-    if (values.every((value) => value === undefined || value === '')) unknown = true;
+    const verdict = holderOwnership(entryValues(searchEntries[0] ?? {}), owners);
+    if (verdict === 'same') return 'same';
+    if (verdict === 'unknown') unknown = true;
   }
   return unknown ? 'unknown' : 'other';
+}
+
+/** One holder's values (lower-cased names) against the owner values: see holdersOwnership. */
+function holderOwnership(held: ReadonlyMap<string, readonly string[]>, owners: ReadonlyMap<string, string>): 'other' | 'same' | 'unknown' {
+  let matching = 0;
+  let differing = 0;
+  let missing = 0;
+  for (const [name, value] of owners) {
+    const wanted = value.toLowerCase();
+    const values = (held.get(name.toLowerCase()) ?? []).map((v) => v.trim().toLowerCase()).filter((v) => v !== '');
+    if (values.length === 0) missing++;
+    else if (values.every((v) => v === wanted)) matching++;
+    else if (values.every((v) => v !== wanted)) differing++;
+    else return 'unknown';
+  }
+  if (matching > 0) return differing > 0 ? 'unknown' : 'same';
+  return missing > 0 ? 'unknown' : 'other';
 }
