@@ -202,6 +202,22 @@ describe('reconcile, and the plans after it', () => {
     expect(pass?.data).toMatchObject({ warnings: report.warnings });
   });
 
+  it('F: while a rule is unread, orphan actions are held: the orphans may be people that rule should have found', async () => {
+    const p = project('unread-orphans', [{ username: 'left.behind', employeeNumber: 'X9' }], [{ id: 'E1', givenName: 'Ada', familyName: 'Lovelace' }]);
+    p.write('disable');
+    const engine = await open(p);
+    await engine.reconcile('unread-orphans', { actor: 't' });
+    await engine.sync({ actor: 't' });
+    for (const account of memoryTargets.get('unread-orphans')!.accounts.values()) delete account.attributes.employeeNumber;
+    const report = await engine.reconcile('unread-orphans', { actor: 't', apply: true });
+    expect(report.orphans.map((o) => o.accountId)).toEqual(['left.behind']);
+    expect(report.plan.changes.map((c) => c.action)).toEqual(['disable']);
+    expect(report.plan.held).toBe(true);
+    expect(report.plan.holds.map((h) => h.code)).toContain('reconcile.rule_unread');
+    // Held: nothing was disabled.
+    expect(memoryTargets.get('unread-orphans')!.accounts.get('left.behind')?.enabled).toBe(true);
+  });
+
   describe('G: a first pass that reads fewer than safety.minAccounts accounts', () => {
     const minAccounts = (p: TestProject, n: number) => writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('minAccounts: 0', `minAccounts: ${n}`));
     const people = [{ id: 'E1', givenName: 'Ada', familyName: 'Lovelace' }, { id: 'E2', givenName: 'Grace', familyName: 'Hopper' }];

@@ -127,7 +127,12 @@ export async function reconcileTarget(input: {
   const short = firstPass && links.length === 0 && report.matched.length === 0 ? shortFirstRead(target, accounts.length) : undefined;
   const createsHeld = input.force === true ? undefined : short;
   await remember(store, target, verdicts, at, keep ? vanished : [], createsHeld === undefined);
-  const plan = orphanPlan(target, verdicts, accounts.length, await store.state.serial(), now, keep ? [hold] : []);
+  // A rule no account carries may be why some accounts found nobody: their orphan actions wait until it is fixed (or --force).
+  const unread: Hold[] = warnings.length === 0 ? [] : [{
+    target: target.id, code: 'reconcile.rule_unread', count: warnings.length, limit: 0,
+    message: `${warnings.length === 1 ? 'a match rule' : `${warnings.length} match rules`} of ${target.id} matched on an attribute no account read carries, so orphans may be people the rule should have found: ${warnings.join('; ')}`,
+  }];
+  const plan = orphanPlan(target, verdicts, accounts.length, await store.state.serial(), now, [...(keep ? [hold] : []), ...unread]);
   audit.push({
     kind: 'target.reconciled', actor, target: target.id,
     data: {
