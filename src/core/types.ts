@@ -137,6 +137,12 @@ export interface TargetAccount {
   readonly attributes: Attributes;
   readonly entitlements: readonly string[];
   readonly enabled: boolean;
+  /**
+   * Attributes naming another object (AD's manager), as the object-id form
+   * Roster may have written (`<GUID=…>`), where the target can tell: reconcile
+   * compares a written reference with this rather than with the DN read.
+   */
+  readonly references?: Readonly<Record<string, string>>;
 }
 
 // ---------------------------------------------------------------- plans

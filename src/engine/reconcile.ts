@@ -198,15 +198,23 @@ function refreshed(link: LinkedAccount, account: TargetAccount, at: string, comp
   const entitlements = !wasEnabled && !account.enabled
     ? [...new Set([...link.entitlements, ...account.entitlements])].sort()
     : account.entitlements;
-  // A reference Roster wrote by object id (`<GUID=…>`, which AD turns into the DN it reads back) stays as
-  // written: the DN read cannot be compared with it here, and taking it would rewrite it in the next plan.
-  const references = Object.keys(link.attributes).filter((name) => isObjectReference(link.attributes[name]));
+  // A reference Roster wrote by object id (`<GUID=…>`, which AD turns into the DN it reads back) is compared
+  // with the same form of what the target holds (`references`): unchanged, it stays; changed by hand, the
+  // link takes the target's and the next plan puts Roster's back. Where the target cannot say, it stays as written.
+  const references: Record<string, unknown> = {};
+  for (const name of Object.keys(link.attributes)) {
+    if (!isObjectReference(link.attributes[name])) continue;
+    const held = account.references?.[name];
+    if (held !== undefined) references[name] = held;
+    else if (!complete || name in account.attributes) references[name] = link.attributes[name];
+  }
+  const read = pick(account.attributes, Object.keys(link.attributes));
   return {
     ...link,
     accountId: account.accountId,
     attributes: complete
-      ? { ...pick(account.attributes, Object.keys(link.attributes)), ...pick(link.attributes, ['dn', ...references]) }
-      : { ...link.attributes, ...pick(account.attributes, Object.keys(link.attributes)), ...pick(link.attributes, references) },
+      ? { ...read, ...pick(link.attributes, ['dn']), ...references }
+      : { ...link.attributes, ...read, ...references },
     entitlements,
     enabled: account.enabled,
     updatedAt: at,

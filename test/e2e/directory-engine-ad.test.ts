@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Client } from 'ldapts';
+import { Attribute, Change, type Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leafValue, sameDn } from '../../src/connectors/directory/dn.js';
 import { openEngine, type Engine } from '../../src/engine/index.js';
@@ -117,7 +117,18 @@ describe('directory end to end: engine -> Samba AD', () => {
     expect((await link('E3'))?.entitlements).toEqual(['All Staff', 'Engineering']);
     // A reconcile pass reads the manager back as a DN; the <GUID=…> reference Roster wrote stays in the link, so nothing is rewritten.
     await engine.reconcile('corp-ad', { actor: 'test' });
-    expect((await link('E2'))?.attributes.manager).toMatch(/^<GUID=[0-9a-f-]+>$/);
+    const adaRef = (await link('E2'))?.attributes.manager;
+    expect(adaRef).toBe(`<GUID=${(await link('E1'))?.accountId}>`);
+    expect((await engine.plan()).changes).toEqual([]);
+    // Someone makes Łukasz Zoë's manager by hand, and clears Łukasz's own: the next reconcile sees both, the plan after it puts Ada back.
+    await reader.modify(zoe?.dn ?? '', [new Change({ operation: 'replace', modification: new Attribute({ type: 'manager', values: [contractor?.dn ?? ''] }) })]);
+    await reader.modify(contractor?.dn ?? '', [new Change({ operation: 'delete', modification: new Attribute({ type: 'manager' }) })]);
+    await engine.reconcile('corp-ad', { actor: 'test' });
+    const restore = await engine.plan();
+    expect(restore.changes.map((c) => `${c.identity}:${c.action}:${String(c.after?.attributes?.manager)}`).sort()).toEqual([`E2:update:${adaRef}`, `E3:update:${adaRef}`]);
+    await engine.apply(restore, { actor: 'test' });
+    expect((await entry('E2'))?.manager).toBe(`CN=Ada Lovelace,OU=Engineering,${people}`);
+    expect((await entry('E3'))?.manager).toBe(`CN=Ada Lovelace,OU=Engineering,${people}`);
     expect((await engine.plan()).changes).toEqual([]);
   }, 120_000);
 

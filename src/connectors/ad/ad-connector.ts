@@ -15,6 +15,7 @@ import { explainAdDiagnostic, isNameTaken, isReferenceNotFound } from './ad-erro
 import type { AdConnectionConfig } from './config.js';
 import { defaultNamingContext, domainHolders, domainMinPwdLength } from './domain.js';
 import { AdEntryReader, type AdEntry } from './entries.js';
+import { guidToString } from './guid.js';
 import { accountExpiresValue, filetimeToIso } from './filetime.js';
 import { initialPassword, initialPasswordLength, unicodePwd } from './password.js';
 import { isEnabled, NORMAL_ACCOUNT, ACCOUNTDISABLE, withEnabled } from './uac.js';
@@ -70,8 +71,10 @@ export class AdConnector implements Connector {
   }
 
   async *list(): AsyncIterable<TargetAccount> {
+    // One lookup per distinct manager in the whole read, not per user.
+    const guids = new Map<string, string | undefined>();
     try {
-      for await (const page of this.#reader.all()) for (const entry of page) yield this.#account(entry);
+      for await (const page of this.#reader.all()) for (const entry of page) yield await this.#withReferences(this.#account(entry), guids);
     } catch (error) {
       throw this.#error(error, 'list');
     }
@@ -80,7 +83,7 @@ export class AdConnector implements Connector {
   get(accountId: string): Promise<TargetAccount | undefined> {
     return this.#run('get', async () => {
       const entry = await this.#reader.byGuid(accountId);
-      return entry === undefined ? undefined : this.#account(entry);
+      return entry === undefined ? undefined : this.#withReferences(this.#account(entry), new Map());
     });
   }
 
@@ -326,6 +329,36 @@ export class AdConnector implements Connector {
   #uac(entry: AdEntry): number {
     const value = Number(entry.values.get('useraccountcontrol')?.[0] ?? NORMAL_ACCOUNT);
     return Number.isInteger(value) ? value : NORMAL_ACCOUNT;
+  }
+
+  /**
+   * The account with `references`: each DN-valued attribute (manager) also as
+   * `<GUID=…>` of the object it names, the form Roster writes through
+   * `managerAccount`, so reconcile can tell a reference changed by hand from
+   * one that only reads back as a DN. `guids` caches DN → objectGUID for one read.
+   */
+  async #withReferences(account: TargetAccount, guids: Map<string, string | undefined>): Promise<TargetAccount> {
+    const references: Record<string, string> = {};
+    for (const [name, value] of Object.entries(account.attributes)) {
+      if (typeof value !== 'string' || !DN_ATTRIBUTES.has(this.#mapping.ldapName(name).toLowerCase())) continue;
+      const key = value.toLowerCase();
+      if (!guids.has(key)) guids.set(key, await this.#guidOf(value));
+      const guid = guids.get(key);
+      if (guid !== undefined) references[name] = `<GUID=${guid}>`;
+    }
+    return Object.keys(references).length === 0 ? account : { ...account, references };
+  }
+
+  /** The objectGUID of the object at a DN (undefined when there is none, or it cannot be read). */
+  async #guidOf(dn: string): Promise<string | undefined> {
+    try {
+      const { searchEntries } = await this.#pool.use((c) => c.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['objectGUID'], explicitBufferAttributes: ['objectGUID'] }));
+      const raw = searchEntries[0]?.objectGUID;
+      const bytes = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) && Buffer.isBuffer(raw[0]) ? raw[0] : undefined;
+      return bytes === undefined ? undefined : guidToString(bytes);
+    } catch {
+      return undefined;
+    }
   }
 
   #account(entry: AdEntry): TargetAccount {
