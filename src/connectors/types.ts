@@ -56,12 +56,13 @@ export interface ConnectorCapabilities {
   readonly disable: boolean;
   readonly delete: boolean;
   /**
-   * An account read (get, list) carries every attribute the target's mappings
-   * write (ConnectorContext.attributes) that the target holds: one missing
-   * from it is not there. Reconcile then drops it from the link, so the next
-   * plan writes it again (a value someone cleared by hand comes back).
+   * The Roster attributes an account read (get, list) reports whenever the
+   * target holds them: one of these missing from a read is not there (cleared
+   * by hand), so reconcile drops it from the link and the next plan writes it
+   * again; one the target holds that Roster clears is seen too. Attributes
+   * not listed (write-only ones such as passwords) keep what Roster wrote.
    */
-  readonly readsWrittenAttributes?: boolean;
+  readonly readBack?: ReadonlySet<string>;
 }
 
 /** Each connector folder exports one factory: its zod-validated config in, a Connector out. */

@@ -5,6 +5,7 @@ import { Mutex } from '../core/mutex.js';
 import type { AuditEntryInput, Hold, Identity, Plan, SourceBatch } from '../core/types.js';
 import { Executor, jobIdOf } from '../executor/index.js';
 import { effectiveState, mergeBatch } from '../lifecycle/index.js';
+import { mayApplyOrphanPlan, unforceableHolds } from '../reconcile/holds.js';
 import { readSource as readSourceBatch, sourceCursorKey, type PassMode } from '../sources/index.js';
 import type { Store } from '../store/types.js';
 import { Planning } from './planning.js';
@@ -172,7 +173,7 @@ export class RosterEngine implements Engine {
         force: options.force ?? false, removeVanished: options.removeVanished ?? false,
       });
       await this.store.plans.save(report.plan);
-      if (!options.apply || report.plan.changes.length === 0 || (report.plan.held && !options.force)) return report;
+      if (!options.apply || report.plan.changes.length === 0 || !mayApplyOrphanPlan(report.plan, options.force === true)) return report;
       return { ...report, result: await this.#apply(report.plan, options) };
     });
   }
@@ -259,8 +260,11 @@ export class RosterEngine implements Engine {
   }
 
   async #apply(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
-    if (plan.held && !options.force) {
-      throw new RosterError('plan.held', `the plan is held: ${plan.holds.map((h) => h.message).join('; ')}`, { details: { holds: plan.holds } });
+    // --force lifts the safety limits, never a reconcile plan's short-read or unread-rule hold (reconcile/holds.ts).
+    const unforceable = unforceableHolds(plan);
+    if (plan.held && (!options.force || unforceable.length > 0)) {
+      const kept = options.force ? unforceable : plan.holds;
+      throw new RosterError('plan.held', `the plan is held: ${kept.map((h) => h.message).join('; ')}`, { details: { holds: kept } });
     }
     const started = performance.now();
     await this.store.audit.append([{

@@ -218,6 +218,29 @@ describe('reconcile, and the plans after it', () => {
     expect(memoryTargets.get('unread-orphans')!.accounts.get('left.behind')?.enabled).toBe(true);
   });
 
+  it('F: force does not lift an unread rule\'s hold, nor a short read\'s: their orphans cannot be trusted', async () => {
+    const p = project('unforced', [{ username: 'left.behind', employeeNumber: 'X9' }], [{ id: 'E1', givenName: 'Ada', familyName: 'Lovelace' }]);
+    p.write('disable');
+    const engine = await open(p);
+    await engine.reconcile('unforced', { actor: 't' });
+    await engine.sync({ actor: 't' });
+    const target = memoryTargets.get('unforced')!;
+    for (const account of target.accounts.values()) delete account.attributes.employeeNumber;
+    const unread = await engine.reconcile('unforced', { actor: 't', apply: true, force: true });
+    expect(unread.plan.holds.map((h) => h.code)).toEqual(['reconcile.rule_unread']);
+    expect(unread.result).toBeUndefined();
+    expect(target.accounts.get('left.behind')?.enabled).toBe(true);
+    // Ada's account gone (1 of 1 links vanished, past maxDeletes 0%): a short read, which force does not lift either.
+    target.accounts.get('left.behind')!.attributes.employeeNumber = 'X9';
+    expect(target.accounts.delete('ada.lovelace')).toBe(true);
+    writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('maxDeletes: 100%', 'maxDeletes: 0%'));
+    const reopened = await open(p);
+    const short = await reopened.reconcile('unforced', { actor: 't', apply: true, force: true });
+    expect(short.plan.holds.map((h) => h.code)).toEqual(['safety.vanished']);
+    expect(short.result).toBeUndefined();
+    expect(target.accounts.get('left.behind')?.enabled).toBe(true);
+  });
+
   describe('G: a first pass that reads fewer than safety.minAccounts accounts', () => {
     const minAccounts = (p: TestProject, n: number) => writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('minAccounts: 0', `minAccounts: ${n}`));
     const people = [{ id: 'E1', givenName: 'Ada', familyName: 'Lovelace' }, { id: 'E2', givenName: 'Grace', familyName: 'Hopper' }];

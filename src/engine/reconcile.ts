@@ -93,7 +93,7 @@ export async function reconcileTarget(input: {
       case 'linked': {
         linked += 1;
         const link = byIdentity.get(verdict.identityId);
-        if (link) writes.push(refreshed(link, verdict.account, at, connector.capabilities.readsWrittenAttributes === true));
+        if (link) writes.push(refreshed(link, verdict.account, at, readBackOf(target, connector)));
         break;
       }
       case 'matched':
@@ -127,7 +127,7 @@ export async function reconcileTarget(input: {
   const short = firstPass && links.length === 0 && report.matched.length === 0 ? shortFirstRead(target, accounts.length) : undefined;
   const createsHeld = input.force === true ? undefined : short;
   await remember(store, target, verdicts, at, keep ? vanished : [], createsHeld === undefined);
-  // A rule no account carries may be why some accounts found nobody: their orphan actions wait until it is fixed (or --force).
+  // A rule no account carries may be why some accounts found nobody: their orphan actions wait until it is fixed (--force does not lift it: reconcile/holds.ts).
   const unread: Hold[] = warnings.length === 0 ? [] : [{
     target: target.id, code: 'reconcile.rule_unread', count: warnings.length, limit: 0,
     message: `${warnings.length === 1 ? 'a match rule' : `${warnings.length} match rules`} of ${target.id} matched on an attribute no account read carries, so orphans may be people the rule should have found: ${warnings.join('; ')}`,
@@ -184,13 +184,24 @@ async function remember(store: Store, target: TargetConfig, verdicts: readonly V
 }
 
 /**
- * The link as the target has it now. `complete`: the account read carries
- * every attribute Roster writes there (ConnectorCapabilities), so one it
- * lacks was cleared in the target and leaves the link too: the next plan
- * writes it again (a `dn` the mappings give is where the entry is, not an
- * attribute read: kept). Otherwise only the attributes read are taken over.
+ * What a refresh may take from a read: the attributes the target's mappings
+ * write that its connector reports whenever the target holds them
+ * (ConnectorCapabilities.readBack). Undefined: the connector does not say.
  */
-function refreshed(link: LinkedAccount, account: TargetAccount, at: string, complete: boolean): LinkedAccount {
+function readBackOf(target: TargetConfig, connector: Connector): ReadonlySet<string> | undefined {
+  const readBack = connector.capabilities.readBack;
+  return readBack === undefined ? undefined : new Set(Object.keys(target.attributes).filter((name) => readBack.has(name)));
+}
+
+/**
+ * The link as the target has it now. For an attribute in `readBack` the read
+ * is the truth: a value there is taken (also one Roster clears, set by hand:
+ * the next plan clears it again), its absence means cleared (the next plan
+ * writes it back). Any other attribute (write-only, or a connector that does
+ * not say) takes the value read when there is one and otherwise keeps what
+ * Roster wrote; a `dn` the mappings give is where the entry is: kept.
+ */
+function refreshed(link: LinkedAccount, account: TargetAccount, at: string, readBack: ReadonlySet<string> | undefined): LinkedAccount {
   const wasEnabled = link.enabled;
   // A disabled account may hold fewer groups than its link on purpose (the
   // strip-groups strategy): the link's list is what enable gives back, so a
@@ -198,23 +209,20 @@ function refreshed(link: LinkedAccount, account: TargetAccount, at: string, comp
   const entitlements = !wasEnabled && !account.enabled
     ? [...new Set([...link.entitlements, ...account.entitlements])].sort()
     : account.entitlements;
-  // A reference Roster wrote by object id (`<GUID=…>`, which AD turns into the DN it reads back) is compared
-  // with the same form of what the target holds (`references`): unchanged, it stays; changed by hand, the
-  // link takes the target's and the next plan puts Roster's back. Where the target cannot say, it stays as written.
-  const references: Record<string, unknown> = {};
-  for (const name of Object.keys(link.attributes)) {
-    if (!isObjectReference(link.attributes[name])) continue;
-    const held = account.references?.[name];
-    if (held !== undefined) references[name] = held;
-    else if (!complete || name in account.attributes) references[name] = link.attributes[name];
+  const attributes: Record<string, unknown> = {};
+  for (const name of new Set([...Object.keys(link.attributes), ...(readBack ?? [])])) {
+    const written = link.attributes[name];
+    const authoritative = readBack?.has(name) === true && name !== 'dn';
+    // A reference Roster wrote by object id (`<GUID=…>`, which AD reads back as the DN) is compared with the
+    // same form of what the target holds (`references`); where the target cannot say, it stays as written.
+    const held = isObjectReference(written) ? account.references?.[name] ?? (name in account.attributes ? written : undefined) : account.attributes[name];
+    if (held !== undefined && name !== 'dn') attributes[name] = held;
+    else if (!authoritative && written !== undefined) attributes[name] = written;
   }
-  const read = pick(account.attributes, Object.keys(link.attributes));
   return {
     ...link,
     accountId: account.accountId,
-    attributes: complete
-      ? { ...read, ...pick(link.attributes, ['dn']), ...references }
-      : { ...link.attributes, ...read, ...references },
+    attributes,
     entitlements,
     enabled: account.enabled,
     updatedAt: at,
@@ -228,11 +236,6 @@ function isObjectReference(value: unknown): boolean {
   return typeof value === 'string' && OBJECT_REFERENCE.test(value);
 }
 
-function pick(attributes: TargetAccount['attributes'], names: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const name of names) if (name in attributes) out[name] = attributes[name];
-  return out;
-}
 
 function ruleText(verdict: Extract<Verdict, { kind: 'matched' | 'disputed' }>): string {
   return `${verdict.rule.account} = identity.${verdict.rule.identity}`;

@@ -71,7 +71,7 @@ export interface ApplyOptions {
 }
 
 export interface ReconcileOptions extends ApplyOptions {
-  /** Apply the orphan plan (when not held, or `force`). */
+  /** Apply the orphan plan (when not held, or `force` and held only by safety limits: reconcile/holds.ts). */
   readonly apply?: boolean;
   /**
    * `force` also accepts a first pass that read fewer than safety.minAccounts

@@ -46,10 +46,15 @@ export async function linkAccount(input: {
   return link;
 }
 
-/** A link to an account as the target holds it (its state is the link's actual state). */
+/**
+ * A link to an account as the target holds it (its state is the link's actual
+ * state). A reference (AD's manager) is kept in the object-id form the target
+ * gives (`references`), the form Roster writes: kept as the DN read, the first
+ * plan would rewrite every adopted account's manager.
+ */
 export function newLink(target: string, identityId: string, account: TargetAccount, at: string): LinkedAccount {
   return {
-    target, identityId, accountId: account.accountId, attributes: account.attributes, entitlements: account.entitlements,
+    target, identityId, accountId: account.accountId, attributes: { ...account.attributes, ...account.references }, entitlements: account.entitlements,
     enabled: account.enabled, createdAt: at, updatedAt: at, ...(account.enabled ? {} : { disabledAt: at }),
   };
 }

@@ -56,6 +56,25 @@ async function all(connector: Connector) {
   return accounts;
 }
 
+describe('ldap connector: reading back what the target writes', () => {
+  it('reads back every written attribute (an alias under the name slapd answers with), never a password', async () => {
+    const s = slapd.suffix;
+    const config = ldapConnectionSchema.parse({
+      url: slapd.url, bindDN: slapd.bindDN, password: slapd.password,
+      users: { base: s, dn: `uid={uid},ou=people,${s}`, key: 'uid', attributes: { lastName: 'surname', secret: 'userPassword' }, defaults: { cn: '{uid}' } },
+    });
+    const connector = ldapConnectorFactory.create(config, { targetId: 'corp-ldap', baseDir: '.', log: silentLogger, attributes: ['uid', 'lastName', 'title', 'secret'] });
+    connectors.push(connector);
+    const account = await connector.create({ attributes: { uid: 'rb.one', lastName: 'One', title: 'Engineer', secret: 'Initial-Passw0rd' }, enabled: true });
+    const read = await connector.get(account.accountId);
+    expect(read?.attributes).toEqual({ uid: 'rb.one', lastName: 'One', title: 'Engineer' });
+    expect([...(connector.capabilities.readBack ?? [])].sort()).toEqual(['lastName', 'title', 'uid']);
+    // The password is in the directory all the same.
+    const { searchEntries } = await admin.search(`uid=rb.one,ou=people,${s}`, { scope: 'base', attributes: ['userPassword'] });
+    expect(String(searchEntries[0]?.userPassword)).toBe('Initial-Passw0rd');
+  });
+});
+
 describe('ldap connector against slapd', () => {
   it('a mover whose department changes is moved with modify DN and keeps its groups and its id', async () => {
     const connector = connect({ users: { dn: `uid={uid},ou={department},ou=people,${slapd.suffix}`, createOUs: true } });

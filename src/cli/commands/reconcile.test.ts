@@ -148,6 +148,30 @@ describe('roster reconcile', () => {
     expect(removed.code).toBe(0);
   });
 
+  it('--yes --force applies no orphan action a short read holds and says why; --remove-vanished lifts that hold', async () => {
+    p = reconcileProject('cli-short-force', [{ username: 'old.one', employeeNumber: 'X99' }],
+      [{ id: 'E1', givenName: 'Ada', familyName: 'Lovelace' }, { id: 'E2', givenName: 'Grace', familyName: 'Hopper' }]);
+    p.write('disable');
+    writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('maxDeletes: 100%', 'maxDeletes: 10%'));
+    const engine = await openEngine(p.config);
+    await engine.readSource('hr', 'test');
+    await engine.reconcile('cli-short-force', { actor: 'test' });
+    await engine.sync({ actor: 'test' });
+    await engine.close();
+    const target = memoryTargets.get('cli-short-force')!;
+    for (const key of ['ada.lovelace', 'grace.hopper']) expect(target.accounts.delete(key)).toBe(true);
+
+    const forced = await run('--yes', '--force');
+    expect(forced.stderr).toContain('no orphan action was applied in cli-short-force: --force does not lift this hold: 2 of 2 linked accounts in cli-short-force are missing from the read');
+    expect(forced.stderr).toContain('(lifted by --remove-vanished)');
+    expect(forced.code).toBe(1);
+    expect(target.accounts.get('old.one')?.enabled).toBe(true);
+
+    const removed = await run('--json', '--yes', '--remove-vanished');
+    expect(JSON.parse(removed.stdout).result).toMatchObject({ applied: 1 });
+    expect(target.accounts.get('old.one')?.enabled).toBe(false);
+  });
+
   it('a first pass that reads fewer than safety.minAccounts accounts and links nobody says creates stay held and exits 1; --force accepts it', async () => {
     p = reconcileProject('cli-empty', [], [{ id: 'E1', givenName: 'Ada', familyName: 'Lovelace' }]);
     writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('minAccounts: 0', 'minAccounts: 10'));

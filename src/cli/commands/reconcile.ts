@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { isRosterError, RosterError } from '../../core/errors.js';
 import type { Engine, ReconcileResult } from '../../engine/types.js';
+import { mayApplyOrphanPlan, unforceableHolds } from '../../reconcile/holds.js';
 import { linkAccount } from '../../reconcile/link.js';
 import { EXIT_PROBLEMS, withConfigOption, type CliContext } from '../context.js';
 import { indent, plural, table } from '../format.js';
@@ -74,6 +75,12 @@ async function applyShown(engine: Engine, ctx: CliContext, report: ReconcileResu
   }
 }
 
+/** Why `--force` applied nothing: the holds it does not lift, and what does lift each. */
+function forceRefused(report: ReconcileResult): string {
+  const why = unforceableHolds(report.plan).map((h) => `${h.message} (${h.code === 'safety.vanished' ? 'lifted by --remove-vanished' : 'fix the match rule'})`);
+  return `no orphan action was applied in ${report.target}: --force does not lift ${why.length === 1 ? 'this hold' : 'these holds'}: ${why.join('; ')}`;
+}
+
 /** Show one target's report and, when asked and not held, apply its orphan plan. */
 async function settle(engine: Engine, ctx: CliContext, report: ReconcileResult, options: ReconcileCliOptions): Promise<ReconcileResult> {
   const json = options.json === true;
@@ -83,8 +90,9 @@ async function settle(engine: Engine, ctx: CliContext, report: ReconcileResult, 
   explainProblems(ctx, report);
   if (changes === 0) return report;
   if (!json) ctx.out(planSummaryText(report.plan, ctx.style));
-  if (report.plan.held && !force) {
-    if (!json) ctx.err('orphan actions are held by a safety limit; review them, then run again with --force');
+  if (!mayApplyOrphanPlan(report.plan, force)) {
+    if (force) ctx.err(forceRefused(report));
+    else if (!json) ctx.err('orphan actions are held by a safety limit; review them, then run again with --force');
     return report;
   }
   // With --json nothing is asked: only --yes applies.
@@ -112,7 +120,7 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
     .option('--target <id>', 'only this target (default: every target)')
     .option('--json', 'print the reports as JSON')
     .option('--yes', 'apply the orphan actions (disable/delete) the target is configured for')
-    .option('--force', 'apply orphan actions even when the safety limits hold them, and accept a first read smaller than safety.minAccounts (a new, empty directory)')
+    .option('--force', 'apply orphan actions held by the safety limits (maxDeletes, maxDisables; not those held by a short read or an unread match rule), and accept a first read smaller than safety.minAccounts (a new, empty directory)')
     .option('--remove-vanished', 'remove the links whose account the read did not return even when the read looks short (the next plan creates those accounts again)')
     .option('--link <values...>', '<target> <identity> <accountId>: link an account the last reconcile found disputed or orphaned to an identity (settles the dispute), and do nothing else')
     .action(async (options: ReconcileCliOptions) => {
@@ -132,7 +140,7 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
         if (options.json) ctx.json(targets.length === 1 ? reports[0] : reports);
         // The same outcome exits the same way with or without --json: open disputes, links kept from a short read,
         // creates held after a first read too small to trust, or orphan actions held by a safety limit.
-        const held = reports.some((r) => r.plan.held && r.plan.changes.length > 0 && !options.force);
+        const held = reports.some((r) => r.plan.changes.length > 0 && !mayApplyOrphanPlan(r.plan, options.force === true));
         if (held || reports.some((r) => r.disputed.length > 0 || r.vanishedHeld !== undefined || r.createsHeld !== undefined)) ctx.exitCode = EXIT_PROBLEMS;
       });
     });

@@ -23,6 +23,8 @@ import { isEnabled, NORMAL_ACCOUNT, ACCOUNTDISABLE, withEnabled } from './uac.js
 /** LDAP_MATCHING_RULE_IN_CHAIN: membership through any depth of nested groups. */
 const IN_CHAIN = '1.2.840.113556.1.4.1941';
 const DN_ATTRIBUTES = new Set(['manager']);
+/** objectGUID lookups of referenced DNs run at once: the pool has a handful of connections. */
+const REFERENCE_LOOKUPS = 8;
 const MAX_SAM_LENGTH = 20;
 /** Read back without configuration: Roster name -> AD attribute. */
 const AD_ATTRIBUTES: Readonly<Record<string, string>> = Object.fromEntries([
@@ -61,7 +63,7 @@ export class AdConnector implements Connector {
     this.#groups = config.groups === undefined ? undefined : new DirectoryGroups({
       base: config.groups.base, objectClass: 'group', names: config.groups.names, create: config.groups.create, placeholder: undefined, pageSize: config.pageSize,
     }, pool);
-    this.capabilities = { entitlements: this.#groups !== undefined, disable: true, delete: true, readsWrittenAttributes: context.attributes !== undefined };
+    this.capabilities = { entitlements: this.#groups !== undefined, disable: true, delete: true, ...(context.attributes === undefined ? {} : { readBack: this.#mapping.readBack() }) };
   }
 
   check(): Promise<void> {
@@ -71,10 +73,14 @@ export class AdConnector implements Connector {
   }
 
   async *list(): AsyncIterable<TargetAccount> {
-    // One lookup per distinct manager in the whole read, not per user.
+    // One lookup per distinct manager in the whole read, not per user, a page's at a time.
     const guids = new Map<string, string | undefined>();
     try {
-      for await (const page of this.#reader.all()) for (const entry of page) yield await this.#withReferences(this.#account(entry), guids);
+      for await (const page of this.#reader.all()) {
+        const accounts = page.map((entry) => this.#account(entry));
+        await this.#resolveReferences(accounts, guids);
+        for (const account of accounts) yield this.#withReferences(account, guids);
+      }
     } catch (error) {
       throw this.#error(error, 'list');
     }
@@ -83,7 +89,11 @@ export class AdConnector implements Connector {
   get(accountId: string): Promise<TargetAccount | undefined> {
     return this.#run('get', async () => {
       const entry = await this.#reader.byGuid(accountId);
-      return entry === undefined ? undefined : this.#withReferences(this.#account(entry), new Map());
+      if (entry === undefined) return undefined;
+      const account = this.#account(entry);
+      const guids = new Map<string, string | undefined>();
+      await this.#resolveReferences([account], guids);
+      return this.#withReferences(account, guids);
     });
   }
 
@@ -332,32 +342,60 @@ export class AdConnector implements Connector {
   }
 
   /**
+   * Looks up the objectGUID of each DN the accounts reference that `guids`
+   * (DN → objectGUID, one per read) does not hold yet, a few at a time: the
+   * pool has a handful of connections, and a read of 100k users names
+   * thousands of managers.
+   */
+  async #resolveReferences(accounts: readonly TargetAccount[], guids: Map<string, string | undefined>): Promise<void> {
+    const missing = new Map<string, string>();
+    for (const account of accounts) {
+      for (const [, dn] of this.#referencedDns(account)) if (!guids.has(dn.toLowerCase())) missing.set(dn.toLowerCase(), dn);
+    }
+    const dns = [...missing.values()];
+    for (let i = 0; i < dns.length; i += REFERENCE_LOOKUPS) {
+      const batch = dns.slice(i, i + REFERENCE_LOOKUPS);
+      const found = await Promise.all(batch.map((dn) => this.#guidOf(dn)));
+      batch.forEach((dn, k) => guids.set(dn.toLowerCase(), found[k]));
+    }
+  }
+
+  /** The DN-valued attributes (manager) of an account: Roster name and DN. */
+  *#referencedDns(account: TargetAccount): Iterable<[string, string]> {
+    for (const [name, value] of Object.entries(account.attributes)) {
+      if (typeof value === 'string' && DN_ATTRIBUTES.has(this.#mapping.ldapName(name).toLowerCase())) yield [name, value];
+    }
+  }
+
+  /**
    * The account with `references`: each DN-valued attribute (manager) also as
    * `<GUID=…>` of the object it names, the form Roster writes through
    * `managerAccount`, so reconcile can tell a reference changed by hand from
-   * one that only reads back as a DN. `guids` caches DN → objectGUID for one read.
+   * one that only reads back as a DN. `guids` holds the DNs resolved (#resolveReferences).
    */
-  async #withReferences(account: TargetAccount, guids: Map<string, string | undefined>): Promise<TargetAccount> {
+  #withReferences(account: TargetAccount, guids: ReadonlyMap<string, string | undefined>): TargetAccount {
     const references: Record<string, string> = {};
-    for (const [name, value] of Object.entries(account.attributes)) {
-      if (typeof value !== 'string' || !DN_ATTRIBUTES.has(this.#mapping.ldapName(name).toLowerCase())) continue;
-      const key = value.toLowerCase();
-      if (!guids.has(key)) guids.set(key, await this.#guidOf(value));
-      const guid = guids.get(key);
+    for (const [name, dn] of this.#referencedDns(account)) {
+      const guid = guids.get(dn.toLowerCase());
       if (guid !== undefined) references[name] = `<GUID=${guid}>`;
     }
     return Object.keys(references).length === 0 ? account : { ...account, references };
   }
 
-  /** The objectGUID of the object at a DN (undefined when there is none, or it cannot be read). */
+  /**
+   * The objectGUID of the object at a DN; undefined when there is no such
+   * object. Any other failure (a timeout) is thrown: swallowed, it would
+   * silently turn off drift detection of that reference for the pass.
+   */
   async #guidOf(dn: string): Promise<string | undefined> {
     try {
       const { searchEntries } = await this.#pool.use((c) => c.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['objectGUID'], explicitBufferAttributes: ['objectGUID'] }));
       const raw = searchEntries[0]?.objectGUID;
       const bytes = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) && Buffer.isBuffer(raw[0]) ? raw[0] : undefined;
       return bytes === undefined ? undefined : guidToString(bytes);
-    } catch {
-      return undefined;
+    } catch (error) {
+      if (resultCodeOf(error) === ResultCode.noSuchObject) return undefined;
+      throw error;
     }
   }
 

@@ -4,11 +4,26 @@ import { renderDnTemplate } from './dn.js';
 import { isAttributeName } from './escape.js';
 import { toLdapValues, type EntryValues } from './normalise.js';
 
+/** LDAP attributes that are written and never read back (lower-cased). */
+const WRITE_ONLY: ReadonlySet<string> = new Set(['userpassword', 'unicodepwd', 'authpassword', 'sambantpassword', 'sambalmpassword', 'userpkcs12']);
+
+/**
+ * Aliases of the standard schemas (core, cosine, inetorgperson) -> the name a
+ * server answers with (the first NAME of the attribute type), lower-cased.
+ */
+const PRIMARY_NAME: Readonly<Record<string, string>> = {
+  surname: 'sn', commonname: 'cn', userid: 'uid', rfc822mailbox: 'mail', mobiletelephonenumber: 'mobile',
+  pagertelephonenumber: 'pager', hometelephonenumber: 'homephone', fax: 'facsimiletelephonenumber', gn: 'givenname',
+  localityname: 'l', stateorprovincename: 'st', streetaddress: 'street', organizationname: 'o',
+  organizationalunitname: 'ou', countryname: 'c', domaincomponent: 'dc', favouritedrink: 'drink',
+};
+
 /** Roster attribute names <-> LDAP attribute names of one target. */
 export class AttributeMapping {
   readonly keyAttribute: string;
   readonly keyLdap: string;
   readonly #toLdap: ReadonlyMap<string, string>;
+  readonly #readable: ReadonlyMap<string, string>;
   readonly #targetId: string;
 
   /**
@@ -22,6 +37,9 @@ export class AttributeMapping {
     const map = new Map(Object.entries(attributes));
     if (!map.has(key)) map.set(key, key);
     for (const name of written) if (!map.has(name) && name !== 'dn' && isAttributeName(name)) map.set(name, name);
+    // Write-only attributes are never read back: a password (or its hash) has no business in a link, and
+    // the value read is not the one written (a hash), so comparing would reset a password the user changed.
+    this.#readable = new Map([...map].filter(([, ldapName]) => !WRITE_ONLY.has(ldapName.toLowerCase())));
     this.#toLdap = map;
     this.keyAttribute = key;
     this.keyLdap = this.ldapName(key);
@@ -33,9 +51,14 @@ export class AttributeMapping {
     return name;
   }
 
-  /** LDAP attributes to read for an account. */
+  /** LDAP attributes to read for an account (never a write-only one). */
   readAttributes(): string[] {
-    return [...new Set(this.#toLdap.values())];
+    return [...new Set(this.#readable.values())];
+  }
+
+  /** The Roster attributes a read reports when the entry holds them (ConnectorCapabilities.readBack). */
+  readBack(): ReadonlySet<string> {
+    return new Set(this.#readable.keys());
   }
 
   /** Roster attributes -> LDAP attribute values (a null clears: an empty list). `dn` is not an attribute. */
@@ -51,8 +74,12 @@ export class AttributeMapping {
   /** LDAP values -> Roster attributes of the mapped names (one value: a string; several: a sorted array). */
   fromEntry(values: EntryValues): Record<string, unknown> {
     const attributes: Record<string, unknown> = {};
-    for (const [rosterName, ldapName] of this.#toLdap) {
-      const found = values.get(ldapName.toLowerCase());
+    for (const [rosterName, ldapName] of this.#readable) {
+      // A server answers with an attribute's first name (sn for surname): look under that one too.
+      const lower = ldapName.toLowerCase();
+      // (ldapts also lists the name asked for, empty.)
+      const direct = values.get(lower);
+      const found = direct !== undefined && direct.length > 0 ? direct : values.get(PRIMARY_NAME[lower] ?? lower);
       if (found === undefined || found.length === 0) continue;
       attributes[rosterName] = found.length === 1 ? found[0] : [...found].sort();
     }

@@ -55,7 +55,7 @@ export class LdapConnector implements Connector {
     }, pool);
     this.#uidNumbers = config.users.posix === undefined ? undefined : new UidNumberAllocator(pool, this.#reader.bases, config.users.posix.uidNumber);
     this.#keyNamesEntry = disable?.strategy !== 'move' && keyDeterminesDn(config.users.dn, this.#mapping.keyAttribute);
-    this.capabilities = { entitlements: this.#groups !== undefined, disable: disable !== undefined, delete: true, readsWrittenAttributes: context.attributes !== undefined };
+    this.capabilities = { entitlements: this.#groups !== undefined, disable: disable !== undefined, delete: true, ...(context.attributes === undefined ? {} : { readBack: this.#mapping.readBack() }) };
   }
 
   check(): Promise<void> {
