@@ -13,8 +13,8 @@ import { deleteEntry, type ClientPool } from '../directory/pool.js';
 import type { LdapConnectionConfig } from './config.js';
 import { EntryReader, type LdapEntry } from './entries.js';
 import { AttributeMapping } from '../directory/mapping.js';
-import { inOu, isEntryEnabled, keyDeterminesDn, leavesKeyedRdn, newEntryBody, posixAttributes, withKey } from './new-entry.js';
-import { modifyDnKeepingValues } from './modify-dn.js';
+import { inOu, isEntryEnabled, keyDeterminesDn, newEntryBody, posixAttributes, withKey } from './new-entry.js';
+import { EntryMover } from './modify-dn.js';
 import { UidNumberAllocator } from './posix.js';
 
 type Users = LdapConnectionConfig['users'];
@@ -35,6 +35,7 @@ export class LdapConnector implements Connector {
   readonly #reader: EntryReader;
   readonly #groups: DirectoryGroups | undefined;
   readonly #uidNumbers: UidNumberAllocator | undefined;
+  readonly #mover: EntryMover;
   /** The key alone names an entry (and disabled entries do not move): a create may add before it searches. */
   readonly #keyNamesEntry: boolean;
 
@@ -54,6 +55,7 @@ export class LdapConnector implements Connector {
       create: config.groups.create, placeholder: config.groups.placeholder, pageSize: config.pageSize,
     }, pool);
     this.#uidNumbers = config.users.posix === undefined ? undefined : new UidNumberAllocator(pool, this.#reader.bases, config.users.posix.uidNumber);
+    this.#mover = new EntryMover({ pool, reader: this.#reader, keyLdap: this.#mapping.keyLdap, users: config.users, targetId: context.targetId });
     this.#keyNamesEntry = disable?.strategy !== 'move' && keyDeterminesDn(config.users.dn, this.#mapping.keyAttribute);
     this.capabilities = { entitlements: this.#groups !== undefined, disable: disable !== undefined, delete: true, ...(context.attributes === undefined ? {} : { readBack: this.#mapping.readBack() }) };
   }
@@ -205,7 +207,7 @@ export class LdapConnector implements Connector {
     const uid = uidIn(wanted);
     const renames = !stays || (uid !== undefined && uid !== this.#member(entry).uid);
     await this.#keepingGroups(entry, renames, async () => {
-      const current = stays ? entry : await this.#move(entry, target, keyed);
+      const current = stays ? entry : await this.#mover.move(entry, target, keyed);
       const changes = attributeChanges(current.values, wanted);
       if (changes.length > 0) {
         await this.#pool.use((c) => c.modify(current.dn, changes.map((change) => new Change({
@@ -268,43 +270,6 @@ export class LdapConnector implements Connector {
     return this.#mapping.renderDn(this.#users.dn, attributes, entry?.values, operation);
   }
 
-  /**
-   * modify DN (new RDN and new superior); the caller carries the memberships
-   * (#keepingGroups). When another entry holds `newDn`, the move goes to
-   * `keyed` instead, if given (two leavers named John Smith in the disabled OU).
-   */
-  async #move(entry: LdapEntry, newDn: string, keyed?: string): Promise<LdapEntry> {
-    try {
-      await this.#rename(entry.dn, newDn);
-    } catch (error) {
-      if (keyed === undefined || resultCodeOf(error) !== ResultCode.entryAlreadyExists) throw error;
-      await this.#rename(entry.dn, keyed);
-    }
-    const moved = await this.#reader.byUuid(entry.uuid);
-    if (moved === undefined) throw new RosterError('target.not_found', `update on ${this.#targetId}: ${entry.uuid} vanished after its move`);
-    return moved;
-  }
-
-  async #rename(dn: string, newDn: string): Promise<void> {
-    try {
-      await this.#modifyDn(dn, newDn);
-    } catch (error) {
-      if (!isNoSuchObject(error) || !this.#users.createOUs) throw error;
-      await ensureParentOUs(this.#pool, newDn, this.#users.base);
-      await this.#modifyDn(dn, newDn);
-    }
-  }
-
-  /**
-   * A modify DN never deletes the account key: leaving an RDN that holds it
-   * (`cn=John Smith+uid=jsmith` back to `cn=John Smith`) keeps the old RDN's
-   * values, which are the entry's own (the RDN was made from them).
-   */
-  #modifyDn(dn: string, newDn: string): Promise<void> {
-    if (leavesKeyedRdn(dn, newDn, this.#mapping.keyLdap)) return this.#pool.use((c) => modifyDnKeepingValues(c, dn, newDn));
-    return this.#pool.use((c) => c.modifyDN(dn, newDn));
-  }
-
   async #setEnabled(accountId: string, enabled: boolean): Promise<void> {
     const disable = this.#config.disable;
     if (disable === undefined) throw new RosterError('target.rejected', `setEnabled on ${this.#targetId}: no disable strategy is configured (connection.disable)`);
@@ -313,7 +278,7 @@ export class LdapConnector implements Connector {
     if (disable.strategy === 'move') {
       const target = enabled ? this.#mapping.renderDn(this.#users.dn, {}, entry.values, 'setEnabled') : inOu(entry.dn, disable.ou);
       const keyed = enabled ? undefined : this.#keyed(target, this.#keyOf(entry));
-      await this.#keepingGroups(entry, true, async () => this.#member(await this.#move(entry, target, keyed)));
+      await this.#keepingGroups(entry, true, async () => this.#member(await this.#mover.move(entry, target, keyed)));
       return;
     }
     if (!enabled && disable.strategy === 'strip-groups') await this.#stripGroups(entry);

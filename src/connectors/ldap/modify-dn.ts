@@ -1,6 +1,11 @@
 import { MessageResponseStatus, ModifyDNRequest, StatusCodeParser, type ModifyDNResponse } from 'ldapts';
+import { RosterError } from '../../core/errors.js';
 import { formatDn, parseDn } from '../directory/dn.js';
-import type { DirectoryClient } from '../directory/pool.js';
+import { isNoSuchObject, resultCodeOf, ResultCode } from '../directory/errors.js';
+import { ensureParentOUs } from '../directory/parents.js';
+import type { ClientPool, DirectoryClient } from '../directory/pool.js';
+import type { EntryReader, LdapEntry } from './entries.js';
+import { leavesKeyedRdn } from './new-entry.js';
 
 /** What ldapts's own modifyDN uses of its Client: private there, so checked before use. */
 interface ClientInternals {
@@ -28,4 +33,58 @@ export async function modifyDnKeepingValues(client: DirectoryClient, dn: string,
   });
   const result = await internals._send(request);
   if (result?.status !== MessageResponseStatus.Success) throw StatusCodeParser.parse(result);
+}
+
+export interface EntryMoverOptions {
+  readonly pool: ClientPool;
+  readonly reader: EntryReader;
+  readonly keyLdap: string;
+  readonly users: { readonly createOUs: boolean; readonly base: string };
+  readonly targetId: string;
+}
+
+/** Moves and renames account entries with modify DN (movers, the disabled OU, renames). */
+export class EntryMover {
+  readonly #o: EntryMoverOptions;
+
+  constructor(options: EntryMoverOptions) {
+    this.#o = options;
+  }
+
+  /**
+   * modify DN (new RDN and new superior); the caller carries the memberships.
+   * When another entry holds `newDn`, the move goes to `keyed` instead, if
+   * given (two leavers named John Smith in the disabled OU).
+   */
+  async move(entry: LdapEntry, newDn: string, keyed?: string): Promise<LdapEntry> {
+    try {
+      await this.#rename(entry.dn, newDn);
+    } catch (error) {
+      if (keyed === undefined || resultCodeOf(error) !== ResultCode.entryAlreadyExists) throw error;
+      await this.#rename(entry.dn, keyed);
+    }
+    const moved = await this.#o.reader.byUuid(entry.uuid);
+    if (moved === undefined) throw new RosterError('target.not_found', `update on ${this.#o.targetId}: ${entry.uuid} vanished after its move`);
+    return moved;
+  }
+
+  async #rename(dn: string, newDn: string): Promise<void> {
+    try {
+      await this.#modifyDn(dn, newDn);
+    } catch (error) {
+      if (!isNoSuchObject(error) || !this.#o.users.createOUs) throw error;
+      await ensureParentOUs(this.#o.pool, newDn, this.#o.users.base);
+      await this.#modifyDn(dn, newDn);
+    }
+  }
+
+  /**
+   * A modify DN never deletes the account key: leaving an RDN that holds it
+   * (`cn=John Smith+uid=jsmith` back to `cn=John Smith`) keeps the old RDN's
+   * values, which are the entry's own (the RDN was made from them).
+   */
+  #modifyDn(dn: string, newDn: string): Promise<void> {
+    if (leavesKeyedRdn(dn, newDn, this.#o.keyLdap)) return this.#o.pool.use((c) => modifyDnKeepingValues(c, dn, newDn));
+    return this.#o.pool.use((c) => c.modifyDN(dn, newDn));
+  }
 }
