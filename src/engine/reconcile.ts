@@ -194,10 +194,9 @@ function readBackOf(target: TargetConfig, connector: Connector): ReadonlySet<str
 }
 
 /**
- * The link as the target has it now. For an attribute in `readBack` the read
- * is the truth: a value there is taken (also one Roster clears, set by hand:
- * the next plan clears it again), its absence means cleared (the next plan
- * writes it back). Any other attribute (write-only, or a connector that does
+ * The link as the target has it now. For an attribute of the link in
+ * `readBack` the read is the truth: a value there is taken, its absence means
+ * cleared (the next plan writes it back). Any other attribute (write-only, or a connector that does
  * not say) takes the value read when there is one and otherwise keeps what
  * Roster wrote; a `dn` the mappings give is where the entry is: kept.
  */
@@ -210,7 +209,9 @@ function refreshed(link: LinkedAccount, account: TargetAccount, at: string, read
     ? [...new Set([...link.entitlements, ...account.entitlements])].sort()
     : account.entitlements;
   const attributes: Record<string, unknown> = {};
-  for (const name of new Set([...Object.keys(link.attributes), ...(readBack ?? [])])) {
+  // Only what the link holds: an attribute Roster writes as null is not there, and a value the target holds
+  // for it may be one the connector filled in itself on create (users.defaults), not a change by hand.
+  for (const name of Object.keys(link.attributes)) {
     const written = link.attributes[name];
     const authoritative = readBack?.has(name) === true && name !== 'dn';
     // A reference Roster wrote by object id (`<GUID=…>`, which AD reads back as the DN) is compared with the

@@ -91,7 +91,8 @@ async function settle(engine: Engine, ctx: CliContext, report: ReconcileResult, 
   if (changes === 0) return report;
   if (!json) ctx.out(planSummaryText(report.plan, ctx.style));
   if (!mayApplyOrphanPlan(report.plan, force)) {
-    if (force) ctx.err(forceRefused(report));
+    // Held by a short read or an unread rule, --force would not help: say what would.
+    if (force || unforceableHolds(report.plan).length > 0) ctx.err(forceRefused(report));
     else if (!json) ctx.err('orphan actions are held by a safety limit; review them, then run again with --force');
     return report;
   }

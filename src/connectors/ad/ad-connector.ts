@@ -4,7 +4,7 @@ import type { Attributes, TargetAccount } from '../../core/types.js';
 import type { AccountSpec, Connector, ConnectorCapabilities, ConnectorContext, Logger } from '../types.js';
 import { isUnder, sameDn } from '../directory/dn.js';
 import { escapeFilterValue } from '../directory/escape.js';
-import { isNoSuchObject, resultCodeOf, ResultCode, toDirectoryError } from '../directory/errors.js';
+import { isConnectionError, isNoSuchObject, isRetryableResult, resultCodeOf, ResultCode, toDirectoryError } from '../directory/errors.js';
 import { DirectoryGroups } from '../directory/groups.js';
 import { AttributeMapping } from '../directory/mapping.js';
 import { attributeChanges, toLdapValues } from '../directory/normalise.js';
@@ -383,9 +383,11 @@ export class AdConnector implements Connector {
   }
 
   /**
-   * The objectGUID of the object at a DN; undefined when there is no such
-   * object. Any other failure (a timeout) is thrown: swallowed, it would
-   * silently turn off drift detection of that reference for the pass.
+   * The objectGUID of the object at a DN; undefined when the DC gives none
+   * (no such object, a referral to another domain of the forest, an object
+   * the bind account may not read): that reference is then compared as
+   * written. A failure of the connection or the DC (a timeout, busy) is
+   * thrown: swallowed, it would silently turn off drift detection for the pass.
    */
   async #guidOf(dn: string): Promise<string | undefined> {
     try {
@@ -394,8 +396,8 @@ export class AdConnector implements Connector {
       const bytes = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) && Buffer.isBuffer(raw[0]) ? raw[0] : undefined;
       return bytes === undefined ? undefined : guidToString(bytes);
     } catch (error) {
-      if (resultCodeOf(error) === ResultCode.noSuchObject) return undefined;
-      throw error;
+      if (isConnectionError(error) || isRetryableResult(error)) throw error;
+      return undefined;
     }
   }
 

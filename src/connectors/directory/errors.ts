@@ -69,6 +69,12 @@ export function isNoSuchObject(error: unknown): boolean {
   return code === ResultCode.noSuchObject || (code === ResultCode.other && /parent does not exist/i.test(String(error)));
 }
 
+/** A result the server may not give next time (busy, unavailable, a time or admin limit). */
+export function isRetryableResult(error: unknown): boolean {
+  const code = resultCodeOf(error);
+  return code !== undefined && RETRYABLE.has(code);
+}
+
 /** A transport failure (no LDAP result): worth reconnecting and trying again. */
 export function isConnectionError(error: unknown): boolean {
   if (error instanceof RosterError || resultCodeOf(error) !== undefined) return false;
