@@ -4,7 +4,7 @@ import type { Attributes, TargetAccount } from '../../core/types.js';
 import type { AccountSpec, Connector, ConnectorCapabilities, ConnectorContext, Logger } from '../types.js';
 import { isUnder, sameDn } from '../directory/dn.js';
 import { escapeFilterValue } from '../directory/escape.js';
-import { isConnectionError, isNoSuchObject, isRetryableResult, resultCodeOf, ResultCode, toDirectoryError } from '../directory/errors.js';
+import { isNoSuchObject, resultCodeOf, ResultCode, toDirectoryError } from '../directory/errors.js';
 import { DirectoryGroups } from '../directory/groups.js';
 import { AttributeMapping } from '../directory/mapping.js';
 import { attributeChanges, toLdapValues } from '../directory/normalise.js';
@@ -15,7 +15,7 @@ import { explainAdDiagnostic, isNameTaken, isReferenceNotFound } from './ad-erro
 import type { AdConnectionConfig } from './config.js';
 import { defaultNamingContext, domainHolders, domainMinPwdLength } from './domain.js';
 import { AdEntryReader, type AdEntry } from './entries.js';
-import { guidToString } from './guid.js';
+import { References } from './references.js';
 import { accountExpiresValue, filetimeToIso } from './filetime.js';
 import { initialPassword, initialPasswordLength, unicodePwd } from './password.js';
 import { isEnabled, NORMAL_ACCOUNT, ACCOUNTDISABLE, withEnabled } from './uac.js';
@@ -23,8 +23,6 @@ import { isEnabled, NORMAL_ACCOUNT, ACCOUNTDISABLE, withEnabled } from './uac.js
 /** LDAP_MATCHING_RULE_IN_CHAIN: membership through any depth of nested groups. */
 const IN_CHAIN = '1.2.840.113556.1.4.1941';
 const DN_ATTRIBUTES = new Set(['manager']);
-/** objectGUID lookups of referenced DNs run at once: the pool has a handful of connections. */
-const REFERENCE_LOOKUPS = 8;
 const MAX_SAM_LENGTH = 20;
 /** Read back without configuration: Roster name -> AD attribute. */
 const AD_ATTRIBUTES: Readonly<Record<string, string>> = Object.fromEntries([
@@ -47,6 +45,7 @@ export class AdConnector implements Connector {
   readonly #config: AdConnectionConfig;
   readonly #targetId: string;
   readonly #mapping: AttributeMapping;
+  readonly #references: References;
   readonly #reader: AdEntryReader;
   readonly #groups: DirectoryGroups | undefined;
   readonly #log: Logger;
@@ -59,6 +58,7 @@ export class AdConnector implements Connector {
     this.#targetId = context.targetId;
     this.#log = context.log;
     this.#mapping = new AttributeMapping({ ...AD_ATTRIBUTES, ...config.users.attributes }, config.users.key, context.targetId, context.attributes);
+    this.#references = new References(pool, this.#mapping, DN_ATTRIBUTES);
     this.#reader = new AdEntryReader(pool, config.base, [...this.#mapping.readAttributes(), 'accountExpires'], config.pageSize);
     this.#groups = config.groups === undefined ? undefined : new DirectoryGroups({
       base: config.groups.base, objectClass: 'group', names: config.groups.names, create: config.groups.create, placeholder: undefined, pageSize: config.pageSize,
@@ -78,8 +78,8 @@ export class AdConnector implements Connector {
     try {
       for await (const page of this.#reader.all()) {
         const accounts = page.map((entry) => this.#account(entry));
-        await this.#resolveReferences(accounts, guids);
-        for (const account of accounts) yield this.#withReferences(account, guids);
+        await this.#references.resolve(accounts, guids);
+        for (const account of accounts) yield this.#references.attach(account, guids);
       }
     } catch (error) {
       throw this.#error(error, 'list');
@@ -92,8 +92,8 @@ export class AdConnector implements Connector {
       if (entry === undefined) return undefined;
       const account = this.#account(entry);
       const guids = new Map<string, string | undefined>();
-      await this.#resolveReferences([account], guids);
-      return this.#withReferences(account, guids);
+      await this.#references.resolve([account], guids);
+      return this.#references.attach(account, guids);
     });
   }
 
@@ -339,66 +339,6 @@ export class AdConnector implements Connector {
   #uac(entry: AdEntry): number {
     const value = Number(entry.values.get('useraccountcontrol')?.[0] ?? NORMAL_ACCOUNT);
     return Number.isInteger(value) ? value : NORMAL_ACCOUNT;
-  }
-
-  /**
-   * Looks up the objectGUID of each DN the accounts reference that `guids`
-   * (DN → objectGUID, one per read) does not hold yet, a few at a time: the
-   * pool has a handful of connections, and a read of 100k users names
-   * thousands of managers.
-   */
-  async #resolveReferences(accounts: readonly TargetAccount[], guids: Map<string, string | undefined>): Promise<void> {
-    const missing = new Map<string, string>();
-    for (const account of accounts) {
-      for (const [, dn] of this.#referencedDns(account)) if (!guids.has(dn.toLowerCase())) missing.set(dn.toLowerCase(), dn);
-    }
-    const dns = [...missing.values()];
-    for (let i = 0; i < dns.length; i += REFERENCE_LOOKUPS) {
-      const batch = dns.slice(i, i + REFERENCE_LOOKUPS);
-      const found = await Promise.all(batch.map((dn) => this.#guidOf(dn)));
-      batch.forEach((dn, k) => guids.set(dn.toLowerCase(), found[k]));
-    }
-  }
-
-  /** The DN-valued attributes (manager) of an account: Roster name and DN. */
-  *#referencedDns(account: TargetAccount): Iterable<[string, string]> {
-    for (const [name, value] of Object.entries(account.attributes)) {
-      if (typeof value === 'string' && DN_ATTRIBUTES.has(this.#mapping.ldapName(name).toLowerCase())) yield [name, value];
-    }
-  }
-
-  /**
-   * The account with `references`: each DN-valued attribute (manager) also as
-   * `<GUID=…>` of the object it names, the form Roster writes through
-   * `managerAccount`, so reconcile can tell a reference changed by hand from
-   * one that only reads back as a DN. `guids` holds the DNs resolved (#resolveReferences).
-   */
-  #withReferences(account: TargetAccount, guids: ReadonlyMap<string, string | undefined>): TargetAccount {
-    const references: Record<string, string> = {};
-    for (const [name, dn] of this.#referencedDns(account)) {
-      const guid = guids.get(dn.toLowerCase());
-      if (guid !== undefined) references[name] = `<GUID=${guid}>`;
-    }
-    return Object.keys(references).length === 0 ? account : { ...account, references };
-  }
-
-  /**
-   * The objectGUID of the object at a DN; undefined when the DC gives none
-   * (no such object, a referral to another domain of the forest, an object
-   * the bind account may not read): that reference is then compared as
-   * written. A failure of the connection or the DC (a timeout, busy) is
-   * thrown: swallowed, it would silently turn off drift detection for the pass.
-   */
-  async #guidOf(dn: string): Promise<string | undefined> {
-    try {
-      const { searchEntries } = await this.#pool.use((c) => c.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['objectGUID'], explicitBufferAttributes: ['objectGUID'] }));
-      const raw = searchEntries[0]?.objectGUID;
-      const bytes = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) && Buffer.isBuffer(raw[0]) ? raw[0] : undefined;
-      return bytes === undefined ? undefined : guidToString(bytes);
-    } catch (error) {
-      if (isConnectionError(error) || isRetryableResult(error)) throw error;
-      return undefined;
-    }
   }
 
   #account(entry: AdEntry): TargetAccount {
