@@ -59,8 +59,8 @@ export interface ConnectorCapabilities {
    * The Roster attributes an account read (get, list) reports whenever the
    * target holds them: one of these missing from a read is not there (cleared
    * by hand), so reconcile drops it from the link and the next plan writes it
-   * again; one the target holds that Roster clears is seen too. Attributes
-   * not listed (write-only ones such as passwords) keep what Roster wrote.
+   * again. Attributes not listed (write-only ones such as passwords) keep
+   * what Roster wrote.
    */
   readonly readBack?: ReadonlySet<string>;
 }

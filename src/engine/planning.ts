@@ -7,7 +7,7 @@ import type {
 import { compilePolicy, UniqueIndex, type HeldValues, type Policy } from '../policy/index.js';
 import { LinkIndex, plan as diffPlan } from '../planner/index.js';
 import { readLearned, withLearnedHeld } from '../reconcile/learned.js';
-import { memoKey, ReconcileMemos } from '../reconcile/memo.js';
+import { ReconcileMemos } from '../reconcile/memo.js';
 import type { Store } from '../store/types.js';
 
 export interface PlanScope {
@@ -68,7 +68,7 @@ export class Planning {
 
     const diagnostics: Diagnostic[] = [];
     const desired: DesiredAccount[] = [];
-    const unreconciled = await this.#unreconciled();
+    const unreconciled = this.#unreconciled(memos);
     const held = new Map<string, number>();
     for (const identity of identities) {
       const manager = managerOf(identity);
@@ -145,13 +145,8 @@ export class Planning {
    * could give someone a second account. Their creates wait for the first
    * `roster reconcile` (updates, disables and deletes of linked accounts go on).
    */
-  async #unreconciled(): Promise<ReadonlySet<string>> {
-    const targets = new Set<string>();
-    for (const target of this.#config.targets) {
-      if ((target.reconcile?.match.length ?? 0) === 0) continue;
-      if (await this.#store.state.get(memoKey(target.id)) === undefined) targets.add(target.id);
-    }
-    return targets;
+  #unreconciled(memos: ReconcileMemos): ReadonlySet<string> {
+    return new Set(this.#config.targets.filter((t) => (t.reconcile?.match.length ?? 0) > 0 && !memos.has(t.id)).map((t) => t.id));
   }
 
   async #identities(scope: PlanScope): Promise<Identity[]> {

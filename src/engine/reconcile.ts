@@ -86,6 +86,7 @@ export async function reconcileTarget(input: {
   const writes: LinkedAccount[] = [];
   const audit: AuditEntryInput[] = [];
   const report = { matched: [] as { accountId: string; identity: string; rule: string }[], orphans: [] as { accountId: string; key: unknown }[], disputed: [] as ReconcileReport['disputed'][number][] };
+  const readBack = connector.capabilities.readBack;
   let linked = 0;
   for (const verdict of verdicts) {
     const key = verdict.account.attributes[target.accountKey];
@@ -93,7 +94,7 @@ export async function reconcileTarget(input: {
       case 'linked': {
         linked += 1;
         const link = byIdentity.get(verdict.identityId);
-        if (link) writes.push(refreshed(link, verdict.account, at, readBackOf(target, connector)));
+        if (link) writes.push(refreshed(link, verdict.account, at, readBack));
         break;
       }
       case 'matched':
@@ -184,16 +185,6 @@ async function remember(store: Store, target: TargetConfig, verdicts: readonly V
 }
 
 /**
- * What a refresh may take from a read: the attributes the target's mappings
- * write that its connector reports whenever the target holds them
- * (ConnectorCapabilities.readBack). Undefined: the connector does not say.
- */
-function readBackOf(target: TargetConfig, connector: Connector): ReadonlySet<string> | undefined {
-  const readBack = connector.capabilities.readBack;
-  return readBack === undefined ? undefined : new Set(Object.keys(target.attributes).filter((name) => readBack.has(name)));
-}
-
-/**
  * The link as the target has it now. For an attribute of the link in
  * `readBack` the read is the truth: a value there is taken, its absence means
  * cleared (the next plan writes it back). Any other attribute (write-only, or a connector that does
@@ -211,14 +202,16 @@ function refreshed(link: LinkedAccount, account: TargetAccount, at: string, read
   const attributes: Record<string, unknown> = {};
   // Only what the link holds: an attribute Roster writes as null is not there, and a value the target holds
   // for it may be one the connector filled in itself on create (users.defaults), not a change by hand.
-  for (const name of Object.keys(link.attributes)) {
-    const written = link.attributes[name];
-    const authoritative = readBack?.has(name) === true && name !== 'dn';
+  for (const [name, written] of Object.entries(link.attributes)) {
+    if (name === 'dn') {
+      attributes[name] = written;
+      continue;
+    }
     // A reference Roster wrote by object id (`<GUID=…>`, which AD reads back as the DN) is compared with the
     // same form of what the target holds (`references`); where the target cannot say, it stays as written.
     const held = isObjectReference(written) ? account.references?.[name] ?? (name in account.attributes ? written : undefined) : account.attributes[name];
-    if (held !== undefined && name !== 'dn') attributes[name] = held;
-    else if (!authoritative && written !== undefined) attributes[name] = written;
+    if (held !== undefined) attributes[name] = held;
+    else if (readBack?.has(name) !== true && written !== undefined) attributes[name] = written;
   }
   return {
     ...link,

@@ -91,6 +91,11 @@ export class ReconcileMemos {
     return accounts !== undefined && accounts.length > 0 ? accounts : undefined;
   };
 
+  /** Has the target had a reconcile pass that opened its creates (its memo is written)? */
+  has(target: string): boolean {
+    return this.#memos.has(target);
+  }
+
   /** Per target, the unique values unlinked accounts hold. */
   held(): Map<string, Readonly<Record<string, readonly string[]>>> {
     return new Map([...this.#memos].map(([target, memo]) => [target, memo.held]));

@@ -3,7 +3,7 @@ import { AndFilter, EqualityFilter, FilterParser, type Entry, type Filter } from
 import { equalityFilter, objectClassFilter } from '../directory/escape.js';
 import { entryValues, type EntryValues } from '../directory/normalise.js';
 import type { ClientPool } from '../directory/pool.js';
-import { guidToBytes, guidToString, isGuid } from './guid.js';
+import { entryGuid, guidToBytes, isGuid } from './guid.js';
 
 /** A user as read from AD: DN, objectGUID (as a GUID string) and values (names lower-cased). */
 export interface AdEntry {
@@ -74,9 +74,7 @@ export class AdEntryReader {
 }
 
 function toEntry(entry: Entry): AdEntry {
-  const raw = entry.objectGUID;
-  const bytes = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) && Buffer.isBuffer(raw[0]) ? raw[0] : undefined;
   const values = entryValues(entry);
   values.delete('objectguid');
-  return { dn: entry.dn, guid: bytes === undefined ? '' : guidToString(bytes), values };
+  return { dn: entry.dn, guid: entryGuid(entry.objectGUID) ?? '', values };
 }

@@ -31,3 +31,9 @@ export function guidToBytes(guid: string): Buffer {
   const part = (from: number, to: number) => Buffer.from(h.slice(from, to), 'hex');
   return Buffer.concat([part(0, 8).reverse(), part(8, 12).reverse(), part(12, 16).reverse(), part(16, 20), part(20, 32)]);
 }
+
+/** The objectGUID of a search entry read with it as a buffer (explicitBufferAttributes), as a GUID string. */
+export function entryGuid(raw: unknown): string | undefined {
+  const bytes = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) && Buffer.isBuffer(raw[0]) ? raw[0] : undefined;
+  return bytes === undefined ? undefined : guidToString(bytes);
+}

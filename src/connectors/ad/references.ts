@@ -2,7 +2,7 @@ import type { TargetAccount } from '../../core/types.js';
 import { isConnectionError, isRetryableResult } from '../directory/errors.js';
 import type { AttributeMapping } from '../directory/mapping.js';
 import type { ClientPool } from '../directory/pool.js';
-import { guidToString } from './guid.js';
+import { entryGuid } from './guid.js';
 
 /** objectGUID lookups of referenced DNs run at once: the pool has a handful of connections. */
 const LOOKUPS_AT_ONCE = 8;
@@ -70,9 +70,7 @@ export class References {
   async #guidOf(dn: string): Promise<string | undefined> {
     try {
       const { searchEntries } = await this.#pool.use((c) => c.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['objectGUID'], explicitBufferAttributes: ['objectGUID'] }));
-      const raw = searchEntries[0]?.objectGUID;
-      const bytes = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) && Buffer.isBuffer(raw[0]) ? raw[0] : undefined;
-      return bytes === undefined ? undefined : guidToString(bytes);
+      return entryGuid(searchEntries[0]?.objectGUID);
     } catch (error) {
       if (isConnectionError(error) || isRetryableResult(error)) throw error;
       return undefined;

@@ -34,8 +34,7 @@ export async function assertOwned(pool: ClientPool, input: {
 }): Promise<void> {
   const owners = ownerValues(input.wanted);
   if (owners.size === 0) return;
-  const { searchEntries } = await pool.use((c) => c.search(input.dn, { scope: 'base', filter: '(objectClass=*)', attributes: [...owners.keys()] }));
-  const held = entryValues(searchEntries[0] ?? {});
+  const held = await ownerValuesAt(pool, input.dn, owners);
   for (const [name, value] of owners) {
     const actual = held.get(name.toLowerCase())?.[0]?.trim();
     if (actual === value) continue;
@@ -64,12 +63,17 @@ export async function holdersOwnership(pool: ClientPool, holders: readonly strin
   if (owners.size === 0 || holders.length === 0) return 'unknown';
   let unknown = false;
   for (const dn of holders) {
-    const { searchEntries } = await pool.use((c) => c.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: [...owners.keys()] }));
-    const verdict = holderOwnership(entryValues(searchEntries[0] ?? {}), owners);
+    const verdict = holderOwnership(await ownerValuesAt(pool, dn, owners), owners);
     if (verdict === 'same') return 'same';
     if (verdict === 'unknown') unknown = true;
   }
   return unknown ? 'unknown' : 'other';
+}
+
+/** The owner attributes an entry holds (lower-cased names): one base read. */
+async function ownerValuesAt(pool: ClientPool, dn: string, owners: ReadonlyMap<string, string>): Promise<Map<string, string[]>> {
+  const { searchEntries } = await pool.use((c) => c.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: [...owners.keys()] }));
+  return entryValues(searchEntries[0] ?? {});
 }
 
 /** One holder's values (lower-cased names) against the owner values: see holdersOwnership. */
