@@ -43,6 +43,14 @@ export interface Connector {
    * answers `roster explain`'s "what does this person really get".
    */
   effectiveEntitlements?(accountId: string): Promise<string[]>;
+  /**
+   * Optional: whether a value read back (`held`) stands for the value Roster
+   * wrote (`written`) though the text differs, because the target stores the
+   * attribute in another form (AD keeps accountExpires as a FILETIME, so
+   * "2027-01-01T00:00:00Z" reads back as the day "2026-12-31"). Reconcile then
+   * keeps what Roster wrote, and the next plan does not write it again.
+   */
+  sameValue?(attribute: string, written: unknown, held: unknown): boolean;
   close(): Promise<void>;
 }
 

@@ -87,6 +87,7 @@ export async function reconcileTarget(input: {
   const audit: AuditEntryInput[] = [];
   const report = { matched: [] as { accountId: string; identity: string; rule: string }[], orphans: [] as { accountId: string; key: unknown }[], disputed: [] as ReconcileReport['disputed'][number][] };
   const readBack = connector.capabilities.readBack;
+  const same = connector.sameValue?.bind(connector);
   let linked = 0;
   for (const verdict of verdicts) {
     const key = verdict.account.attributes[target.accountKey];
@@ -94,7 +95,7 @@ export async function reconcileTarget(input: {
       case 'linked': {
         linked += 1;
         const link = byIdentity.get(verdict.identityId);
-        if (link) writes.push(refreshed(link, verdict.account, at, readBack));
+        if (link) writes.push(refreshed(link, verdict.account, at, readBack, same));
         break;
       }
       case 'matched':
@@ -189,9 +190,14 @@ async function remember(store: Store, target: TargetConfig, verdicts: readonly V
  * `readBack` the read is the truth: a value there is taken, its absence means
  * cleared (the next plan writes it back). Any other attribute (write-only, or a connector that does
  * not say) takes the value read when there is one and otherwise keeps what
- * Roster wrote; a `dn` the mappings give is where the entry is: kept.
+ * Roster wrote; a `dn` the mappings give is where the entry is: kept. A
+ * value the connector says stands for the one written (Connector.sameValue)
+ * keeps the written form.
  */
-function refreshed(link: LinkedAccount, account: TargetAccount, at: string, readBack: ReadonlySet<string> | undefined): LinkedAccount {
+function refreshed(
+  link: LinkedAccount, account: TargetAccount, at: string, readBack: ReadonlySet<string> | undefined,
+  same: Connector['sameValue'],
+): LinkedAccount {
   const wasEnabled = link.enabled;
   // A disabled account may hold fewer groups than its link on purpose (the
   // strip-groups strategy): the link's list is what enable gives back, so a
@@ -210,7 +216,8 @@ function refreshed(link: LinkedAccount, account: TargetAccount, at: string, read
     // A reference Roster wrote by object id (`<GUID=…>`, which AD reads back as the DN) is compared with the
     // same form of what the target holds (`references`); where the target cannot say, it stays as written.
     const held = isObjectReference(written) ? account.references?.[name] ?? (name in account.attributes ? written : undefined) : account.attributes[name];
-    if (held !== undefined) attributes[name] = held;
+    // The target's own form of the value Roster wrote (see Connector.sameValue) is no change.
+    if (held !== undefined) attributes[name] = same?.(name, written, held) === true ? written : held;
     else if (readBack?.has(name) !== true && written !== undefined) attributes[name] = written;
   }
   return {

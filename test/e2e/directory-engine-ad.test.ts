@@ -83,7 +83,9 @@ describe('directory end to end: engine -> Samba AD', () => {
         employeeID: 'identity.employeeId',
         // The manager's own user, by objectGUID: AD resolves <GUID=…> and keeps the reference when the manager moves.
         manager: `'has(managerAccount.id) ? "<GUID=" + managerAccount.id + ">" : ""'`,
-        accountExpires: `'identity.employmentType == "contractor" && identity.endDate != "" ? identity.endDate : ""'`,
+        // A date-time at midnight with an offset: AD keeps a FILETIME and reads it back as the day before, which
+        // reconcile must take as the same value (Connector.sameValue), or every plan after it would write it again.
+        accountExpires: `'identity.employmentType == "contractor" && identity.endDate != "" ? identity.endDate + "T00:00:00+00:00" : ""'`,
       },
       leaver: '{ disable: immediately, delete: after 30d }',
       safety: '{ maxDeletes: 100%, maxDisables: 100%, minAccounts: 0 }',
@@ -112,7 +114,7 @@ describe('directory end to end: engine -> Samba AD', () => {
     expect(groups(zoe?.memberOf)).toEqual(['CN=All Staff', 'CN=Engineering']);
     const contractor = await entry('E3');
     expect(contractor?.cn).toBe('Łukasz 李');
-    // The end of 2027-06-30 as a FILETIME: not "never".
+    // The start of 2027-06-30 as a FILETIME: not "never".
     expect(Number(contractor?.accountExpires)).toBeGreaterThan(0);
     expect((await link('E3'))?.entitlements).toEqual(['All Staff', 'Engineering']);
     // A reconcile pass reads the manager back as a DN; the <GUID=…> reference Roster wrote stays in the link, so nothing is rewritten.

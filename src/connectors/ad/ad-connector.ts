@@ -310,6 +310,20 @@ export class AdConnector implements Connector {
 
   // ------------------------------------------------------------ mapping
 
+  /**
+   * accountExpires is kept as a FILETIME: a date-time at midnight UTC or with
+   * an offset reads back in another form (the day before, or UTC), which is
+   * the same instant when both give the same FILETIME.
+   */
+  sameValue(attribute: string, written: unknown, held: unknown): boolean {
+    if (this.#mapping.ldapName(attribute).toLowerCase() !== 'accountexpires') return false;
+    try {
+      return accountExpiresValue(written) === accountExpiresValue(held);
+    } catch {
+      return false; // not a date: compared as text
+    }
+  }
+
   /** Roster attributes -> AD values; accountExpires becomes a FILETIME. */
   #ldapValues(attributes: Attributes): Map<string, string[]> {
     const values = this.#mapping.toLdap(attributes);
