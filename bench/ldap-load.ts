@@ -56,6 +56,15 @@ const inFlight = args.values.inflight > 0 ? args.values.inflight : kind === 'ad'
 const people = generatePeople({ count: identities, seed: args.values.seed, today: TODAY })
   .map((p) => ({ ...p, status: 'active', endDate: '', startDate: '2020-01-06' }));
 
+/** The directory server's CPU from now to the call of the function returned (slapd only). */
+function serverCpuMeter(pid: number | undefined): () => number | undefined {
+  const before = pid === undefined ? undefined : processCpuMs(pid);
+  return () => {
+    const after = pid === undefined ? undefined : processCpuMs(pid);
+    return before === undefined || after === undefined ? undefined : Math.round(after - before);
+  };
+}
+
 // ---------------------------------------------------------------- Roster
 interface RosterRun {
   readonly ms: number;
@@ -98,11 +107,9 @@ let roster: RosterRun;
 let serverCpu: number | undefined;
 try {
   progress(args, `roster: ${identities} people into ${rosterSide.server.url} over ${connections} connections, ${inFlight} operations in flight`);
-  const serverPid = rosterSide.pid();
-  const serverCpuBefore = serverPid === undefined ? undefined : processCpuMs(serverPid);
+  const cpuOf = serverCpuMeter(rosterSide.pid());
   roster = await runRoster('roster', ldapLoadConfig(rosterSide.server, connections, username, inFlight, posix), (dir) => {
-    const serverCpuAfter = serverPid === undefined ? undefined : processCpuMs(serverPid);
-    serverCpu = serverCpuBefore === undefined || serverCpuAfter === undefined ? undefined : Math.round(serverCpuAfter - serverCpuBefore);
+    serverCpu = cpuOf();
     progress(args, `directory server CPU over the Roster run: ${serverCpu ?? '?'} ms`);
     entries = exportEntries(rosterSide.server, dir);
   });
@@ -117,12 +124,18 @@ const memory = await runRoster('roster into memory', memoryLoadConfig(rosterSide
 // ---------------------------------------------------------------- bare client
 // The same entries through a bare ldapts client (ldap only: the AD side adds passwords Roster sets in two steps).
 let clientMs: number | undefined;
+let clientServerCpu: number | undefined;
+let clientCpu: number | undefined;
 if (kind === 'ldap') {
   const clientSide = await freshServer(kind, { durable });
   try {
+    const cpuOf = serverCpuMeter(clientSide.pid());
     const parsed = entries.map(parseLdifEntry);
     progress(args, `client: ${parsed.length} entries, ${connections} ldapts connections, ${inFlight} in flight, into ${clientSide.server.url}`);
-    clientMs = (await timed(() => addWithClient(clientSide.server, parsed, connections, inFlight))).ms;
+    const client = await measured(() => addWithClient(clientSide.server, parsed, connections, inFlight));
+    clientMs = client.ms;
+    clientCpu = client.cpuMs;
+    clientServerCpu = cpuOf();
     const check = exportEntries(clientSide.server, tmpdir()).length;
     if (check !== parsed.length) throw new Error(`client side holds ${check} entries, expected ${parsed.length}`);
     progress(args, `client: ${Math.round(clientMs)} ms`);
@@ -135,11 +148,14 @@ if (kind === 'ldap') {
 const rawDir = await mkdtemp(join(tmpdir(), 'roster-bench-raw-'));
 const rawSide = await freshServer(kind, { durable });
 let rawMs: number;
+let rawServerCpu: number | undefined;
 try {
+  const cpuOf = serverCpuMeter(rawSide.pid());
   const ldif = kind === 'ad' ? entries.map(withAdAccountFields) : entries;
   const files = splitLdif(ldif, connections, rawDir);
   progress(args, `raw: ${ldif.length} entries, ${connections} parallel ldapadd into ${rawSide.server.url}`);
   rawMs = (await timed(() => loadInParallel(rawSide.server, files, rawDir))).ms;
+  rawServerCpu = cpuOf();
   const check = exportEntries(rawSide.server, rawDir).length;
   if (check !== ldif.length) throw new Error(`raw side holds ${check} entries, expected ${ldif.length}`);
   progress(args, `raw: ${Math.round(rawMs)} ms`);
@@ -189,4 +205,8 @@ printResult({
   client_per_s: clientPerS,
   client_ratio: clientPerS === undefined ? undefined : ratioOf(clientPerS, rawPerS),
   client_ms: clientMs === undefined ? undefined : Math.round(clientMs),
+  // The directory server's CPU for the same entries: Roster's extra directory operations show as the difference.
+  client_cpu_ms: clientCpu,
+  client_server_cpu_ms: clientServerCpu,
+  raw_server_cpu_ms: rawServerCpu,
 });
