@@ -79,6 +79,18 @@ describe('reconcile an existing application (sql target on SQLite)', () => {
     expect(users.get('alovelace')).toMatchObject({ active: 1 });
   });
 
+  it('a value cleared by hand in the application is seen by reconcile and written back by the next sync', async () => {
+    const db = new Database(paths.appDb);
+    db.prepare("UPDATE users SET department = NULL WHERE username = 'grace.hopper'").run();
+    db.close();
+    await engine.reconcile('app', { actor: 'test', apply: false });
+    expect((await engine.store.accounts.get('app', 'E2'))?.attributes.department).toBeUndefined();
+    const plan = await engine.plan();
+    expect(plan.changes.map((c) => [c.identity, c.action, c.after?.attributes?.department])).toEqual([['E2', 'update', 'Engineering']]);
+    await engine.apply(plan, { actor: 'test' });
+    expect(appUsers(paths.appDb).get('grace.hopper')).toMatchObject({ department: 'Engineering' });
+  });
+
   it('a linked account deleted outside Roster is noticed and restored by the next sync', async () => {
     const db = new Database(paths.appDb);
     db.prepare("DELETE FROM users WHERE username = 'grace.hopper'").run();

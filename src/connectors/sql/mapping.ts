@@ -30,6 +30,11 @@ export class UserMapping {
     this.enabledOff = this.bind(config.enabled?.false ?? false);
   }
 
+  /** The Roster attributes with a column: every read reports each of them unless its column is NULL. */
+  attributes(): ReadonlySet<string> {
+    return new Set(this.#columns.keys());
+  }
+
   /** Every mapped column (key first), for SELECT lists. */
   selectColumns(): string[] {
     const columns = new Set([this.keyColumn, ...this.#columns.values()]);

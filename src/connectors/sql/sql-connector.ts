@@ -29,7 +29,8 @@ export class SqlConnector implements Connector {
     this.#config = config;
     this.#targetId = context.targetId;
     this.#mapping = new UserMapping(config.users, opened.dialect, context.targetId);
-    this.capabilities = { entitlements: config.memberships !== undefined, disable: config.users.enabled !== undefined, delete: true };
+    // Every mapped column is read back: a NULL where Roster wrote a value was cleared by hand, and reconcile sees it.
+    this.capabilities = { entitlements: config.memberships !== undefined, disable: config.users.enabled !== undefined, delete: true, readBack: this.#mapping.attributes() };
   }
 
   check(): Promise<void> {
