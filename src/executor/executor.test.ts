@@ -87,6 +87,33 @@ describe('Executor', () => {
     expect(applied[0]).toMatchObject({ actor: 'executor:w1', identity: 'alice', target: TARGET, reasons: ['joiner'], data: { planId: 'p1', action: 'create' } });
   });
 
+  it('claims the changes of a plan it enqueued from memory; another executor reads them from the queue', async () => {
+    const p = plan('p1', [create('alice'), create('bob'), change('carol', 'create', { enabled: true, attributes: { username: 'carol', when: new Date('2026-11-27T00:00:00Z') } })]);
+    const given: Change[] = [];
+    const wrap = (inner: Store): Store => ({
+      ...inner,
+      queue: { ...inner.queue, claim: async (options) => {
+        const jobs = await inner.queue.claim(options);
+        given.push(...jobs.map((job) => job.change));
+        return jobs;
+      } },
+    });
+    const own = executor({}, { store: wrap(store) });
+    await own.enqueuePlan(p);
+    expect(await own.runUntilIdle({ planId: 'p1' })).toEqual({ applied: 3, failed: 0 });
+    // Plain data is the plan's own object; a change with a Date is the copy the queue stores (the date as text).
+    expect(given[0]).toBe(p.changes[0]);
+    expect(given[1]).toBe(p.changes[1]);
+    expect(given[2]).not.toBe(p.changes[2]);
+    expect(given[2]?.after?.attributes?.when).toBe('2026-11-27T00:00:00.000Z');
+    expect(memory.snapshot('carol')?.attributes.when).toBe('2026-11-27T00:00:00.000Z');
+
+    given.length = 0;
+    await executor().enqueuePlan(plan('p2', [create('dave')]));
+    expect(await executor({}, { store: wrap(store), workerId: 'w2' }).runUntilIdle({ planId: 'p2' })).toEqual({ applied: 1, failed: 0 });
+    expect(given).toStrictEqual([create('dave')]);
+  });
+
   it('reads the links of a claimed batch in one query, not one per change, and starts each change from its link', async () => {
     // bob's link exists before the plan: his create must keep its createdAt (the link read at claim time).
     const createdAt = '2020-01-01T00:00:00.000Z';

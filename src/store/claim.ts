@@ -1,8 +1,9 @@
 import { sql, type Selectable } from 'kysely';
-import type { Job } from '../core/types.js';
-import type { QueueStore } from './types.js';
+import type { Change, Job } from '../core/types.js';
+import type { JobState, QueueStore } from './types.js';
 import { inList, lockFor, toNumber, type Db, type StoreContext } from './context.js';
-import { UNFINISHED, jobFromRow } from './jobs.js';
+import { JOB_STATE_COLUMNS, UNFINISHED, jobFromRow, jobStateFromRow } from './jobs.js';
+import { fromJson } from './json.js';
 import type { JobRow } from './schema.js';
 
 export type ClaimOptions = Parameters<QueueStore['claim']>[0];
@@ -112,16 +113,31 @@ export function claimJobs(ctx: StoreContext, options: ClaimOptions): Promise<Job
       if (picked.length === options.limit || rows.length < fetch) break;
     }
     if (picked.length === 0) return [];
-    const updated = await trx.updateTable('roster_jobs')
+    const lease = trx.updateTable('roster_jobs')
       .set({ status: 'running', worker_id: options.workerId, lease_until: leaseUntil, attempts: sql`attempts + 1`, updated_at: now })
-      .where(inList(ctx, 'id', picked.map((row) => row.id)))
-      .returningAll()
-      .execute();
-    const byId = new Map(updated.map((row) => [row.id, row]));
+      .where(inList(ctx, 'id', picked.map((row) => row.id)));
+    const known = options.knownChange;
+    const leased = known === undefined
+      ? (await lease.returningAll().execute()).map(jobFromRow)
+      : await withChanges(ctx, trx, (await lease.returning(JOB_STATE_COLUMNS).execute()).map(jobStateFromRow), known);
+    const byId = new Map(leased.map((job) => [job.id, job]));
     // In pick order (oldest first); every picked row was updated, the transaction holds them.
     return picked.flatMap((row) => {
-      const leased = byId.get(row.id);
-      return leased === undefined ? [] : [jobFromRow(leased)];
+      const job = byId.get(row.id);
+      return job === undefined ? [] : [job];
     });
+  });
+}
+
+/** Leased jobs with their changes: the caller's where it holds them, the rest read (and parsed) from the rows. */
+async function withChanges(ctx: StoreContext, trx: Db, states: readonly JobState[], known: (job: JobState) => Change | undefined): Promise<Job[]> {
+  const held = states.map((state) => known(state));
+  const missing = states.filter((_, i) => held[i] === undefined).map((state) => state.id);
+  const read = missing.length === 0 ? [] : await trx.selectFrom('roster_jobs').select(['id', 'change']).where(inList(ctx, 'id', missing)).execute();
+  const stored = new Map(read.map((row) => [row.id, row.change]));
+  return states.flatMap((state, i) => {
+    const text = stored.get(state.id);
+    const change = held[i] ?? (text === undefined ? undefined : fromJson<Change>(text));
+    return change === undefined ? [] : [{ ...state, change }];
   });
 }

@@ -1,5 +1,5 @@
 import type {
-  AuditEntry, AuditEntryInput, Identity, Job, JobStatus, LifecycleEvent, LinkedAccount, Plan,
+  AuditEntry, AuditEntryInput, Change, Identity, Job, JobStatus, LifecycleEvent, LinkedAccount, Plan,
 } from '../core/types.js';
 
 /**
@@ -117,6 +117,14 @@ export interface QueueStore {
      * together, so the target never sees more than `perTarget` at once.
      */
     readonly window?: Readonly<Record<string, number>>;
+    /**
+     * The change of a leased job when the caller already holds it (it
+     * enqueued the plan itself, see Executor), else undefined. Those changes
+     * are not read back from the store: reading and parsing every change
+     * again was a good part of what a claim cost. What it returns must be
+     * what the job was enqueued with, as stored (store/json asStored).
+     */
+    readonly knownChange?: (job: JobState) => Change | undefined;
   }): Promise<Job[]>;
   /**
    * Marks the job done and, in the same transaction, records what applying it

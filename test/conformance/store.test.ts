@@ -468,6 +468,27 @@ describe.each(backEnds)('store conformance: $name', (backEnd) => {
       expect(await store.queue.claim({ workerId: 'w2', limit: 10, leaseMs: 30_000, now: at(1_000) })).toEqual([]);
     });
 
+    it('takes the changes the caller holds (knownChange) and reads the others, with the same job otherwise', async () => {
+      await store.queue.enqueue([job('j1', 'app', 'E1', 1), job('j2', 'app', 'E2', 2), job('j3', 'app', 'E3', 3)]);
+      const held = { ...change('app', 'E2'), reasons: ['held.by.caller'] };
+      const asked: string[] = [];
+      const claimed = await store.queue.claim({
+        workerId: 'w', limit: 10, leaseMs: 30_000, now: at(0),
+        knownChange: (state) => {
+          asked.push(`${state.planId}/${state.id}/${state.status}`);
+          return state.id === 'j2' ? held : undefined;
+        },
+      });
+      expect(asked.sort()).toEqual(['p1/j1/running', 'p1/j2/running', 'p1/j3/running']);
+      expect(claimed.map((j) => j.id)).toEqual(['j1', 'j2', 'j3']);
+      expect(claimed[1]!.change).toBe(held);
+      expect(claimed[0]!.change).toStrictEqual(change('app', 'E1'));
+      expect(claimed[2]!.change).toStrictEqual(change('app', 'E3'));
+      // Apart from where the change came from, the jobs are what a claim without the callback returns.
+      const stored = await store.queue.listByPlan('p1');
+      expect(claimed.map(({ change: _c, ...state }) => state)).toStrictEqual(stored.map(({ change: _c, ...state }) => state));
+    });
+
     it('does not claim a job before its nextRunAt', async () => {
       await store.queue.enqueue([job('j1', 'app', 'E1', 1)]);
       expect(await store.queue.claim({ workerId: 'w', limit: 5, leaseMs: 1000, now: new Date(Date.now() - 60_000) })).toEqual([]);
