@@ -18,7 +18,7 @@ const AUDIT_COLUMNS = [
  * text hashed, so appending never re-serialises or round-trips a value.
  * The entry returned carries the values as they read back.
  */
-function chained(seq: number, at: string, input: AuditEntryInput, prevHash: string): { readonly entry: AuditEntry; readonly row: BulkValue[] } {
+function chained(seq: number, at: string, input: AuditEntryInput, prevHash: string, returning: boolean): { readonly entry: AuditEntry | undefined; readonly hash: string; readonly row: BulkValue[] } {
   const reasons = input.reasons === null || input.reasons === undefined ? undefined : canonicalOrUndefined(input.reasons);
   const before = input.before === undefined ? undefined : canonicalOrUndefined(input.before);
   const after = input.after === undefined ? undefined : canonicalOrUndefined(input.after);
@@ -26,6 +26,8 @@ function chained(seq: number, at: string, input: AuditEntryInput, prevHash: stri
   const identity = input.identity ?? undefined;
   const target = input.target ?? undefined;
   const hash = chainHash(prevHash, canonicalEntryJson({ seq, at, kind: input.kind, actor: input.actor, identity, target, reasons, before, after, data }));
+  const row = [seq, at, input.kind, input.actor, identity ?? null, target ?? null, reasons ?? null, before ?? null, after ?? null, data ?? null, prevHash, hash];
+  if (!returning) return { entry: undefined, hash, row };
   const entry: AuditEntry = {
     seq,
     at,
@@ -40,8 +42,7 @@ function chained(seq: number, at: string, input: AuditEntryInput, prevHash: stri
     prevHash,
     hash,
   };
-  const row = [seq, at, input.kind, input.actor, identity ?? null, target ?? null, reasons ?? null, before ?? null, after ?? null, data ?? null, prevHash, hash];
-  return { entry, row };
+  return { entry, hash, row };
 }
 
 export function auditFromRow(row: Selectable<AuditRow>): AuditEntry {
@@ -107,9 +108,10 @@ async function writeHead(ctx: StoreContext, trx: Db, head: AuditHead): Promise<v
  * lock (PostgreSQL advisory lock; SQLite's write lock) is held from reading
  * the chain's end to commit, so seq has no gaps and no forks. The chain head
  * is written once per call, in the same transaction, so a batch costs one
- * head write whatever its size.
+ * head write whatever its size. `returning: false` (the queue's completions,
+ * which never look at them) builds no entries to return: the rows alone.
  */
-export async function appendAudit(ctx: StoreContext, trx: Db, inputs: readonly AuditEntryInput[]): Promise<AuditEntry[]> {
+export async function appendAudit(ctx: StoreContext, trx: Db, inputs: readonly AuditEntryInput[], returning = true): Promise<AuditEntry[]> {
   if (inputs.length === 0) return [];
   await lockFor(ctx, trx, 'audit');
   const { last, head } = await chainEnds(ctx, trx);
@@ -121,10 +123,10 @@ export async function appendAudit(ctx: StoreContext, trx: Db, inputs: readonly A
   const rows: BulkValue[][] = [];
   for (const input of inputs) {
     seq += 1;
-    const { entry, row } = chained(seq, at, input, prevHash);
-    entries.push(entry);
+    const { entry, hash, row } = chained(seq, at, input, prevHash, returning);
+    if (entry !== undefined) entries.push(entry);
     rows.push(row);
-    prevHash = entry.hash;
+    prevHash = hash;
   }
   await bulkInsert(ctx, trx, { table: 'roster_audit', columns: AUDIT_COLUMNS, types: { seq: 'bigint' } }, rows);
   await writeHead(ctx, trx, { seq, hash: prevHash });

@@ -73,7 +73,7 @@ export async function completeJobs(
     else await removeAccount(trx, effects, effect.remove.target, effect.remove.identityId);
   }
   await writeAccounts(ctx, trx, effects, upserts);
-  await appendAudit(ctx, trx, audit);
+  await appendAudit(ctx, trx, audit, false);
   return completed;
 }
 

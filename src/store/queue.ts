@@ -56,7 +56,7 @@ export function createQueueStore(ctx: StoreContext): QueueStore {
           .where('id', '=', jobId).where('status', '=', 'running')
           .executeTakeFirst();
         if (Number(result.numUpdatedRows) === 1) {
-          await appendAudit(ctx, trx, audit);
+          await appendAudit(ctx, trx, audit, false);
           return;
         }
         const exists = await trx.selectFrom('roster_jobs').select('status').where('id', '=', jobId).executeTakeFirst();
