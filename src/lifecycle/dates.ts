@@ -18,7 +18,9 @@ const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(
 const WITH_ZONE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const cache = new Map<string, number>();
+/** Parsed values by time zone, then edge, then text: a lookup builds no key string. */
+const caches = new Map<string, Record<DateEdge, Map<string, number>>>();
+/** Entries per (time zone, edge) before that map starts over. */
 const CACHE_LIMIT = 50_000;
 
 function formatter(timezone: string): Intl.DateTimeFormat {
@@ -91,12 +93,17 @@ export function parseSourceDate(value: unknown, timezone: string, edge: DateEdge
   if (value instanceof Date) return value.getTime();
   const text = String(value).trim();
   if (text === '') return undefined;
-  const key = `${timezone}\u0000${edge}\u0000${text}`;
-  let parsed = cache.get(key);
+  let zone = caches.get(timezone);
+  if (zone === undefined) {
+    zone = { start: new Map(), end: new Map() };
+    caches.set(timezone, zone);
+  }
+  const cache = zone[edge];
+  let parsed = cache.get(text);
   if (parsed === undefined) {
     parsed = parseUncached(text, timezone, edge);
     if (cache.size >= CACHE_LIMIT) cache.clear();
-    cache.set(key, parsed);
+    cache.set(text, parsed);
   }
   if (Number.isNaN(parsed)) {
     throw new RosterError('source.malformed', `"${text}" is not a date (use YYYY-MM-DD or an ISO date-time)`);

@@ -42,16 +42,21 @@ function lastPerKey(records: readonly SourceRecord[], sourceId: string, diagnost
   return byKey;
 }
 
-/** The identity a record makes of `before` (or a new one). */
-function nextIdentity(record: SourceRecord, dates: RecordDates, before: Identity | undefined, input: MergeInput, nowIso: string): Identity {
-  const now = input.now.getTime();
-  const state = deriveState({ ...dates, missing: false }, now);
-  let endAt = isoOrUndefined(dates.endAt);
+/**
+ * The identity a record makes of `before` (or a new one). Built as one
+ * object literal, optional dates last (the key order the spread-built
+ * object had): one allocation per identity, all of the same shape.
+ */
+function nextIdentity(
+  record: SourceRecord, dates: RecordDates, before: Identity | undefined, input: MergeInput, nowIso: string, iso: IsoDates,
+): Identity {
+  const state = deriveState({ status: dates.status, startAt: dates.startAt, endAt: dates.endAt, missing: false }, input.now.getTime());
+  let endAt = iso(dates.endAt);
   if (state === 'terminated' && endAt === undefined) {
     // Terminated by status without a date: the termination is recorded now (kept on later changes).
     endAt = before?.state === 'terminated' && before.missingSince === undefined && before.endAt !== undefined ? before.endAt : nowIso;
   }
-  const identity: Identity = {
+  const identity: { -readonly [K in keyof Identity]: Identity[K] } = {
     id: record.key,
     sourceId: input.source.id,
     attributes: record.attributes,
@@ -60,11 +65,25 @@ function nextIdentity(record: SourceRecord, dates: RecordDates, before: Identity
     createdAt: before?.createdAt ?? nowIso,
     updatedAt: nowIso,
   };
-  const startAt = isoOrUndefined(dates.startAt);
-  return {
-    ...identity,
-    ...(startAt === undefined ? {} : { startAt }),
-    ...(endAt === undefined ? {} : { endAt }),
+  const startAt = iso(dates.startAt);
+  if (startAt !== undefined) identity.startAt = startAt;
+  if (endAt !== undefined) identity.endAt = endAt;
+  return identity;
+}
+
+/** isoOrUndefined, remembered per instant: a batch holds the same few thousand start and end dates many times. */
+type IsoDates = (ms: number | undefined) => string | undefined;
+
+function isoDates(): IsoDates {
+  const known = new Map<number, string>();
+  return (ms) => {
+    if (ms === undefined) return undefined;
+    let text = known.get(ms);
+    if (text === undefined) {
+      text = isoOrUndefined(ms)!;
+      known.set(ms, text);
+    }
+    return text;
   };
 }
 
@@ -88,6 +107,7 @@ export function mergeBatch(input: MergeInput): MergeResult {
   const { batch, existing, source, lifecycle, now } = input;
   const nowIso = now.toISOString();
   const ctx: EventContext = { source, now: now.getTime(), nowIso };
+  const iso = isoDates();
   const diagnostics: Diagnostic[] = [];
   const upserts: Identity[] = [];
   const events: LifecycleEvent[] = [];
@@ -126,7 +146,7 @@ export function mergeBatch(input: MergeInput): MergeResult {
       if (before !== undefined) unchanged += 1;
       continue;
     }
-    const after = nextIdentity(record, dates, before, input, nowIso);
+    const after = nextIdentity(record, dates, before, input, nowIso, iso);
     upserts.push(after);
     if (before === undefined) {
       created += 1;

@@ -9,10 +9,18 @@ export function classifyStatus(status: unknown, lifecycle: LifecycleConfig): Sta
   if (status === undefined || status === null) return 'active';
   const text = String(status).trim().toLowerCase();
   if (text === '') return 'active';
-  if (lifecycle.rescindedStatuses.some((s) => s.toLowerCase() === text)) return 'rescinded';
-  if (lifecycle.terminatedStatuses.some((s) => s.toLowerCase() === text)) return 'terminated';
-  if (lifecycle.leaveStatuses.some((s) => s.toLowerCase() === text)) return 'leave';
+  if (listed(lifecycle.rescindedStatuses, text)) return 'rescinded';
+  if (listed(lifecycle.terminatedStatuses, text)) return 'terminated';
+  if (listed(lifecycle.leaveStatuses, text)) return 'leave';
   return 'active';
+}
+
+/** `statuses` has `text` (lower case), compared case-insensitively. A plain loop: this runs once per source record. */
+function listed(statuses: readonly string[], text: string): boolean {
+  for (let index = 0; index < statuses.length; index += 1) {
+    if (statuses[index]!.toLowerCase() === text) return true;
+  }
+  return false;
 }
 
 export interface StateInput {

@@ -23,6 +23,8 @@ export class BatchBuilder {
   readonly #records: SourceRecord[] = [];
   readonly #problems: SourceProblem[] = [];
   readonly #firstLine = new Map<string, number>();
+  /** Date values already found to be ISO dates: HR files repeat the same few thousand dates. */
+  readonly #isoDates = new Set<string>();
   #rowsRead = 0;
 
   constructor(rules: RecordRules) {
@@ -56,13 +58,15 @@ export class BatchBuilder {
     }
     for (const field of this.#dateFields) {
       const value = values[field];
-      if (value !== undefined && value !== '' && !isIsoDate(value)) {
+      if (value === undefined || value === '' || this.#isoDates.has(value)) continue;
+      if (!isIsoDate(value)) {
         this.#problems.push({
           line, key,
           message: `column "${field}" is not an ISO date (YYYY-MM-DD or date-time): "${value}"`,
         });
         return;
       }
+      this.#isoDates.add(value);
     }
     this.#firstLine.set(key, line);
     this.#records.push({ key, attributes: values, line });

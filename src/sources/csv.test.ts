@@ -103,4 +103,22 @@ describe('parseCsv', () => {
     const quote = fails('employeeId,name\nE1,"unclosed\nE2,b\n');
     expect(isRosterError(quote, 'source.malformed')).toBe(true);
   });
+
+  it('reads a file the fast splitter leaves to csv-parse (a quote inside an unquoted field is an error there) and reports it first', () => {
+    const fails = (input: string | Buffer): unknown => {
+      try { parseCsv(input, rules); } catch (error) { return error; }
+      return undefined;
+    };
+    const stray = fails('employeeId,name\nE1,"a"\nE2,b"c\n');
+    expect(isRosterError(stray, 'source.malformed') && stray.message).toMatch(/^CSV cannot be read near line 3: Invalid Opening Quote/);
+    // A bad header and broken quoting later on: the file cannot be read at all, and that is what is said.
+    const both = fails(Buffer.from('id,name\n1,Ann\n2,"unclosed\n'));
+    expect(isRosterError(both, 'source.malformed') && both.message).toMatch(/^CSV cannot be read/);
+  });
+
+  it('reads bytes as the decoded text: bytes that are not UTF-8 become U+FFFD', () => {
+    const bytes = Buffer.concat([Buffer.from('employeeId,name\nE1,'), Buffer.from([0xff, 0x41]), Buffer.from('\n')]);
+    expect(parseCsv(bytes, rules)).toEqual(parseCsv(bytes.toString('utf8'), rules));
+    expect(parseCsv(bytes, rules).records[0]!.attributes.name).toBe('\uFFFDA');
+  });
 });

@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { RosterError } from '../core/errors.js';
 import type { SourceBatch } from '../core/types.js';
 import { BatchBuilder, type RecordRules } from './batch.js';
+import { splitCsv } from './csv-split.js';
 
 export interface CsvOptions extends RecordRules {
   /** Field delimiter, default ','. */
@@ -16,36 +17,67 @@ export interface CsvOptions extends RecordRules {
  * bad date is reported with its physical line (header = line 1) and skipped.
  * Blank lines are ignored and not counted. Broken quoting that makes the rest
  * of the file unreadable throws RosterError('source.malformed').
+ * `input` is the file's text or its bytes (UTF-8, as read from disk).
  */
-export function parseCsv(text: string, options: CsvOptions): SourceBatch {
-  const builder = new BatchBuilder(options);
-  const rows = parseRows(text, options.delimiter ?? ',');
-  let columns: string[] | undefined;
-  let keyIndex = -1;
+export function parseCsv(input: string | Buffer, options: CsvOptions): SourceBatch {
+  const delimiter = options.delimiter ?? ',';
+  // Regular CSV: the fast splitter hands over each row as it finds it.
+  const fast = new CsvRecords(options);
+  if (splitCsv(typeof input === 'string' ? Buffer.from(input) : input, delimiter, (row) => fast.add(row))) return fast.finish();
+  // Anything else: csv-parse reads it all (or says why it cannot), from the start again.
+  const rows = parseRows(typeof input === 'string' ? input : input.toString('utf8'), delimiter);
+  const slow = new CsvRecords(options);
+  for (const row of rows) slow.add(row);
+  return slow.finish();
+}
+
+/** Turns CSV rows, header first, into a SourceBatch. */
+class CsvRecords {
+  readonly #key: string;
+  readonly #builder: BatchBuilder;
+  #columns: string[] | undefined;
+  #keyIndex = -1;
   // Physical lines: a row starts one line after the previous one ended; the
   // line breaks inside its quoted fields move the count on. Blank lines come
   // back as rows of one empty field: counted as lines, otherwise ignored.
-  let line = 1;
-  for (const row of rows) {
-    const start = line;
-    line += 1 + lineBreaksIn(row);
-    if (isBlank(row)) continue;
+  #line = 1;
+  /** A bad header, thrown by finish(): only once the whole file has been read, so a file csv-parse cannot read says so first. */
+  #headerError: unknown;
+
+  constructor(options: CsvOptions) {
+    this.#key = options.key;
+    this.#builder = new BatchBuilder(options);
+  }
+
+  add(row: readonly string[]): void {
+    const start = this.#line;
+    this.#line += 1 + lineBreaksIn(row);
+    if (this.#headerError !== undefined || isBlank(row)) return;
+    const columns = this.#columns;
     if (columns === undefined) {
-      columns = readHeader(row, options.key);
-      keyIndex = columns.indexOf(options.key);
-      continue;
+      try {
+        this.#columns = readHeader(row, this.#key);
+      } catch (error) {
+        this.#headerError = error;
+        return;
+      }
+      this.#keyIndex = this.#columns.indexOf(this.#key);
+      return;
     }
-    const cells = row.map((cell) => cell.trim());
-    if (cells.length !== columns.length) {
-      builder.reject(start, `expected ${columns.length} columns, found ${cells.length}`, cells[keyIndex] || undefined);
-      continue;
+    if (row.length !== columns.length) {
+      this.#builder.reject(start, `expected ${columns.length} columns, found ${row.length}`, row[this.#keyIndex]?.trim() || undefined);
+      return;
     }
     const values: Record<string, string> = {};
-    for (let index = 0; index < columns.length; index += 1) values[columns[index]!] = cells[index]!;
-    builder.add(start, values);
+    for (let index = 0; index < columns.length; index += 1) values[columns[index]!] = row[index]!.trim();
+    this.#builder.add(start, values);
   }
-  if (columns === undefined) builder.note(1, 'empty file: no header row');
-  return builder.build(true);
+
+  finish(): SourceBatch {
+    if (this.#headerError !== undefined) throw this.#headerError;
+    if (this.#columns === undefined) this.#builder.note(1, 'empty file: no header row');
+    return this.#builder.build(true);
+  }
 }
 
 function isBlank(row: readonly string[]): boolean {
@@ -54,12 +86,18 @@ function isBlank(row: readonly string[]): boolean {
 
 function lineBreaksIn(row: readonly string[]): number {
   let count = 0;
-  for (const cell of row) {
+  for (let index = 0; index < row.length; index += 1) {
+    const cell = row[index]!;
     for (let at = cell.indexOf('\n'); at !== -1; at = cell.indexOf('\n', at + 1)) count += 1;
   }
   return count;
 }
 
+/**
+ * Every row, read by csv-parse. It gets the decoded text, as it always has:
+ * it encodes it back to UTF-8 itself, so bytes that are not UTF-8 reach it as
+ * U+FFFD, never as a byte order mark of another encoding it would switch to.
+ */
 function parseRows(text: string, delimiter: string): string[][] {
   try {
     // Blank lines are kept (as rows of one empty field) so line numbers can be counted.

@@ -14,21 +14,22 @@ export async function readFileSource(source: SourceConfig): Promise<SourceBatch>
   if (source.type === 'push' || !source.path) {
     throw new RosterError('config.invalid', `source "${source.id}" has no file to read (type ${source.type})`);
   }
-  const text = await readText(source.id, source.path);
+  // CSV is split from the bytes (each field decoded on its own, as csv-parse does); JSON needs the text.
+  const bytes = await readBytes(source.id, source.path);
   const rules = {
     sourceId: source.id,
     key: source.key,
     dateFields: [source.fields.startDate, source.fields.endDate],
   };
   const batch = source.type === 'csv'
-    ? parseCsv(text, { ...rules, delimiter: source.delimiter })
-    : parseJson(text, rules);
+    ? parseCsv(bytes, { ...rules, delimiter: source.delimiter })
+    : parseJson(bytes.toString('utf8'), rules);
   return { ...batch, complete: source.complete };
 }
 
-async function readText(sourceId: string, path: string): Promise<string> {
+async function readBytes(sourceId: string, path: string): Promise<Buffer> {
   try {
-    return await readFile(path, 'utf8');
+    return await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new RosterError('source.unavailable', `source "${sourceId}": cannot read ${path} (${code ?? 'error'})`, {

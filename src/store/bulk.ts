@@ -1,6 +1,6 @@
 import { CompiledQuery } from 'kysely';
 import type { Db, StoreContext } from './context.js';
-import type { SqliteConnection } from './sqlite-statements.js';
+import type { SqliteConnection, SqliteStatement } from './sqlite-statements.js';
 
 export type BulkValue = string | number | null;
 
@@ -55,16 +55,31 @@ const SQLITE_ROWS_PER_STATEMENT = 64;
  * (ctx.write): better-sqlite3 is synchronous and this is that connection.
  * Rows go SQLITE_ROWS_PER_STATEMENT at a time through one multi-row insert
  * (the rest through a statement sized for it): one call into SQLite per
- * chunk instead of per row.
+ * chunk instead of per row. The full-chunk statement is looked up once per
+ * call (its text is long: building and hashing it per chunk cost more than
+ * binding), and each chunk's values go to SQLite as one flat array.
  */
 function sqliteInsert(database: SqliteConnection, spec: BulkInsert, rows: readonly (readonly BulkValue[])[]): number {
   const row = `(${spec.columns.map(() => '?').join(',')})`;
   const head = `insert into ${quote(spec.table)} (${spec.columns.map(quote).join(',')}) values `;
   const text = (count: number) => `${head}${Array.from({ length: count }, () => row).join(',')}${conflictText(spec)}`;
+  let full: SqliteStatement | undefined;
   let written = 0;
   for (let start = 0; start < rows.length; start += SQLITE_ROWS_PER_STATEMENT) {
-    const chunk = rows.slice(start, start + SQLITE_ROWS_PER_STATEMENT);
-    written += database.statement(text(chunk.length)).run(...chunk.flat()).changes;
+    const end = Math.min(start + SQLITE_ROWS_PER_STATEMENT, rows.length);
+    const statement = end - start === SQLITE_ROWS_PER_STATEMENT
+      ? (full ??= database.statement(text(SQLITE_ROWS_PER_STATEMENT)))
+      : database.statement(text(end - start));
+    // The chunk's rows end to end (what chunk.flat() gave), in an array allocated once at its size.
+    let size = 0;
+    for (let at = start; at < end; at += 1) size += rows[at]!.length;
+    const values = new Array<BulkValue>(size);
+    let next = 0;
+    for (let at = start; at < end; at += 1) {
+      const row = rows[at]!;
+      for (let col = 0; col < row.length; col += 1) values[next++] = row[col] as BulkValue;
+    }
+    written += statement.run(values).changes; // an array binds as its elements, in order
   }
   return written;
 }
