@@ -3,6 +3,21 @@ import { expandDefault } from './default-macro.js';
 import { toAscii } from './transliterate.js';
 import { UniqueCandidates } from './unique.js';
 
+/** `s.initial()`: the first character (code point), or '' (shared with the fast path, fast.ts). */
+export function initial(s: string): string {
+  const first = s.codePointAt(0);
+  return first === undefined ? '' : String.fromCodePoint(first);
+}
+
+/**
+ * `s.replace(from, to)`: every occurrence; an empty `from` changes nothing
+ * (shared with fast.ts). Not String.replaceAll, which reads `$&` and the
+ * like in `to`; the split is skipped when there is nothing to replace.
+ */
+export function replaceText(s: string, from: string, to: string): string {
+  return from === '' || !s.includes(from) ? s : s.split(from).join(to);
+}
+
 /**
  * The one CEL environment every Roster expression is compiled in.
  *
@@ -36,13 +51,8 @@ export function createRosterEnvironment(): Environment {
     .registerVariable('now', 'google.protobuf.Timestamp')
     .registerType('UniqueCandidates', UniqueCandidates)
     .registerFunction('string.ascii(): string', (s: string) => toAscii(s))
-    .registerFunction('string.initial(): string', (s: string) => {
-      const first = s.codePointAt(0);
-      return first === undefined ? '' : String.fromCodePoint(first);
-    })
-    .registerFunction('string.replace(string, string): string', (s: string, from: string, to: string) =>
-      from === '' ? s : s.split(from).join(to),
-    )
+    .registerFunction('string.initial(): string', initial)
+    .registerFunction('string.replace(string, string): string', replaceText)
     .registerFunction('unique(list<string>): UniqueCandidates', (list: readonly unknown[]) => {
       for (const item of list) {
         if (typeof item !== 'string') throw new Error(`unique() takes strings, got ${typeof item}`);

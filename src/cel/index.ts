@@ -2,6 +2,7 @@ import type { ParseResult } from '@marcbachmann/cel-js';
 import { RosterError } from '../core/errors.js';
 import { describeValue, toPlainValue, type MappingValue } from './convert.js';
 import { createRosterEnvironment } from './environment.js';
+import { compileFast } from './fast.js';
 
 export { UniqueCandidates } from './unique.js';
 export { toAscii } from './transliterate.js';
@@ -134,12 +135,19 @@ function run(program: ParseResult, vars: CelVars, label: string, source: string)
  * Compile a condition (must type-check to bool). `label` prefixes evaluation
  * failures, e.g. 'role engineering' → "role engineering: No such key: x in `…`".
  * Throws RosterError('config.invalid', …, { details: { offset } }).
+ * Conditions and mappings in fast.ts's subset are answered without the
+ * interpreter when fast.ts is sure of the answer; CEL decides everything else.
  */
 export function compileCondition(source: string, label = 'condition'): CompiledExpression<boolean> {
   const program = compile(source, 'condition');
+  const fast = compileFast(program.ast, 'condition');
   return {
     source,
     evaluate(vars: CelVars): boolean {
+      if (fast !== undefined) {
+        const answer = fast(vars.identity);
+        if (answer !== undefined) return answer as boolean;
+      }
       const result = run(program, vars, label, source);
       if (typeof result !== 'boolean') throw failure(label, source, `expected a bool, got ${describeValue(result)}`);
       return result;
@@ -154,9 +162,14 @@ export function compileCondition(source: string, label = 'condition'): CompiledE
  */
 export function compileMapping(source: string, label = 'mapping'): CompiledExpression<MappingValue> {
   const program = compile(source, 'mapping');
+  const fast = compileFast(program.ast, 'mapping');
   return {
     source,
     evaluate(vars: CelVars): MappingValue {
+      if (fast !== undefined) {
+        const answer = fast(vars.identity);
+        if (answer !== undefined) return answer;
+      }
       const result = run(program, vars, label, source);
       const plain = toPlainValue(result);
       if (plain === undefined) {

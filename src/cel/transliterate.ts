@@ -17,12 +17,25 @@ const SPECIAL_PATTERN = new RegExp(`[${Object.keys(SPECIAL).join('')}]`, 'gu');
 const NON_ASCII = /[^\u0000-\u007f]/g;
 const COMBINING_MARKS = /\p{M}/gu;
 
+/**
+ * Names repeat (a plan maps thousands of people with a few hundred given
+ * names): results are remembered, within a bound like lifecycle/dates.ts.
+ */
+const CACHE_LIMIT = 10_000;
+const cache = new Map<string, string>();
+
 export function toAscii(value: string): string {
   // eslint-disable-next-line no-control-regex -- fast path for plain ASCII
   if (/^[\u0000-\u007f]*$/.test(value)) return value;
-  return value
-    .replace(SPECIAL_PATTERN, (ch) => SPECIAL[ch] ?? '')
-    .normalize('NFD')
-    .replace(COMBINING_MARKS, '')
-    .replace(NON_ASCII, '');
+  let ascii = cache.get(value);
+  if (ascii === undefined) {
+    ascii = value
+      .replace(SPECIAL_PATTERN, (ch) => SPECIAL[ch] ?? '')
+      .normalize('NFD')
+      .replace(COMBINING_MARKS, '')
+      .replace(NON_ASCII, '');
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(value, ascii);
+  }
+  return ascii;
 }

@@ -66,33 +66,9 @@ export class Planning {
     const managerLinks = await this.#managerLinks(identities, managerOf, subset ? undefined : links);
     const loaded = performance.now();
 
-    const diagnostics: Diagnostic[] = [];
-    const desired: DesiredAccount[] = [];
-    const unreconciled = this.#unreconciled(memos);
-    const held = new Map<string, number>();
-    for (const identity of identities) {
-      const manager = managerOf(identity);
-      const accounts = this.policy.desired(identity, {
-        now,
-        linked: links.forIdentity(identity.id),
-        manager,
-        ...(manager === undefined || managerLinks === undefined ? {} : { managerLinks: managerLinks.forIdentity(manager.id) }),
-        unique,
-        disputed: memos.disputed,
-        diagnostics,
-        // Explanations are for `roster explain`; a plan does not carry them and they cost most of a no-change plan.
-        explain: false,
-      });
-      for (const account of accounts) {
-        if (scope.target !== undefined && account.target !== scope.target) continue;
-        if (account.present && unreconciled.has(account.target) && links.get(account.target, account.identityId) === undefined) {
-          held.set(account.target, (held.get(account.target) ?? 0) + 1);
-          continue;
-        }
-        desired.push(account);
-      }
-    }
-    for (const [target, creates] of held) diagnostics.push(reconcileFirst(target, creates));
+    const { desired, diagnostics } = desiredOf(this.policy, identities, {
+      now, target: scope.target, links, managerOf, managerLinks, unique, memos, unreconciled: this.#unreconciled(memos),
+    });
     const evaluated = performance.now();
     const result = diffPlan({
       id: randomUUID(),
@@ -211,6 +187,55 @@ export class Planning {
     }
     return holds;
   }
+}
+
+interface PolicyInputs {
+  readonly now: Date;
+  /** Only this target's accounts (undefined: every target). */
+  readonly target: string | undefined;
+  readonly links: LinkIndex;
+  readonly managerOf: (identity: Identity) => Identity | undefined;
+  readonly managerLinks: LinkIndex | undefined;
+  readonly unique: UniqueIndex;
+  readonly memos: ReconcileMemos;
+  readonly unreconciled: ReadonlySet<string>;
+}
+
+/**
+ * Policy over the identities: their desired accounts, and the diagnostics.
+ * A function of its own (not inline in `compute`): its loop is what V8
+ * optimises while it runs, and the optimised code then does not stop at the
+ * rest of `compute`, code that never ran before and would throw it away.
+ */
+function desiredOf(policy: Policy, identities: readonly Identity[], inputs: PolicyInputs): { desired: DesiredAccount[]; diagnostics: Diagnostic[] } {
+  const { now, target, links, managerOf, managerLinks, unique, memos, unreconciled } = inputs;
+  const diagnostics: Diagnostic[] = [];
+  const desired: DesiredAccount[] = [];
+  const held = new Map<string, number>();
+  for (const identity of identities) {
+    const manager = managerOf(identity);
+    const accounts = policy.desired(identity, {
+      now,
+      linked: links.forIdentity(identity.id),
+      manager,
+      ...(manager === undefined || managerLinks === undefined ? {} : { managerLinks: managerLinks.forIdentity(manager.id) }),
+      unique,
+      disputed: memos.disputed,
+      diagnostics,
+      // Explanations are for `roster explain`; a plan does not carry them and they cost most of a no-change plan.
+      explain: false,
+    });
+    for (const account of accounts) {
+      if (target !== undefined && account.target !== target) continue;
+      if (account.present && unreconciled.has(account.target) && links.get(account.target, account.identityId) === undefined) {
+        held.set(account.target, (held.get(account.target) ?? 0) + 1);
+        continue;
+      }
+      desired.push(account);
+    }
+  }
+  for (const [id, creates] of held) diagnostics.push(reconcileFirst(id, creates));
+  return { desired, diagnostics };
 }
 
 /** The plan diagnostic of a target whose creates wait for its first reconcile pass. */

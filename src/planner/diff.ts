@@ -23,6 +23,7 @@ export function diffAccount(desired: DesiredAccount, link: LinkedAccount | undef
       ? { enabled: desired.enabled, attributes: desired.attributes }
       : { accountId, enabled: desired.enabled, attributes: desired.attributes };
     out.push(change(desired, 'create', null, after, desired.reasons));
+    if (desired.entitlements.length === 0) return;
     const reasons = withReason(desired.reasons, 'role.added');
     for (const entitlement of desired.entitlements) {
       out.push(change(desired, 'grant', null, accountId === undefined ? { entitlement } : { accountId, entitlement }, reasons, entitlement));

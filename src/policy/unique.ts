@@ -97,8 +97,7 @@ export class UniqueIndex {
 
   /** Is the value held by anyone (other than `except`)? */
   taken(target: string, attribute: string, value: string, except?: string): boolean {
-    const holder = this.#values(target, attribute).get(normalise(value));
-    return holder !== undefined && holder !== except;
+    return takenIn(this.#values(target, attribute), value, except);
   }
 
   /** Record that `identityId` holds the value (the first holder keeps it). */
@@ -119,20 +118,35 @@ export class UniqueIndex {
    * candidate with a number: jdoe2, jdoe3, … The value is claimed.
    */
   pick(target: string, attribute: string, candidates: readonly string[], identityId: string): string | undefined {
-    const usable = candidates.filter((c) => c.trim() !== '');
-    const first = usable[0];
-    if (first === undefined) return undefined;
-    let chosen = usable.find((c) => !this.taken(target, attribute, c, identityId));
+    let first: string | undefined;
+    let chosen: string | undefined;
+    let values: Map<string, string> | undefined;
+    for (const candidate of candidates) {
+      if (candidate.trim() === '') continue;
+      first ??= candidate;
+      values ??= this.#values(target, attribute);
+      if (!takenIn(values, candidate, identityId)) {
+        chosen = candidate;
+        break;
+      }
+    }
+    if (first === undefined || values === undefined) return undefined;
     if (chosen === undefined) {
       const counter = `${target}\u0000${attribute}\u0000${normalise(first)}`;
       let n = this.#next.get(counter) ?? 2;
-      while (this.taken(target, attribute, `${first}${n}`, identityId)) n += 1;
+      while (takenIn(values, `${first}${n}`, identityId)) n += 1;
       chosen = `${first}${n}`;
       this.#next.set(counter, n + 1);
     }
-    claimIn(this.#values(target, attribute), chosen, identityId);
+    claimIn(values, chosen, identityId);
     return chosen;
   }
+}
+
+/** Is the value held by anyone (other than `except`)? Over one target and attribute's values. */
+function takenIn(values: ReadonlyMap<string, string>, value: string, except: string | undefined): boolean {
+  const holder = values.get(normalise(value));
+  return holder !== undefined && holder !== except;
 }
 
 function claimIn(values: Map<string, string>, value: string, identityId: string): void {

@@ -113,7 +113,10 @@ export function createIdentityStore(ctx: StoreContext): IdentityStore {
       return found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     },
     async list(options = {}) {
-      if (options.sourceId === undefined && options.limit === undefined && options.offset === undefined) return listAll();
+      if (options.limit === undefined && options.offset === undefined) {
+        if (options.sourceId === undefined) return listAll();
+        return listSource(options.sourceId);
+      }
       return listRows(options);
     },
     async count() {
@@ -123,7 +126,8 @@ export function createIdentityStore(ctx: StoreContext): IdentityStore {
     async upsertMany(identities) {
       if (identities.length === 0) return;
       // One statement may not touch a row twice (PostgreSQL refuses): the last one given wins.
-      const latest = new Map(identities.map((identity) => [identity.id, identity]));
+      const latest = new Map<string, Identity>();
+      for (const identity of identities) latest.set(identity.id, identity);
       await trackedWrite(ctx, async (trx, effects) => {
         await bumpSerial(trx, effects); // first: the serial row is the lock every identity/account writer takes first
         effects.upsertedIdentities(latest.values(), normaliseIdentity);
@@ -161,6 +165,24 @@ export function createIdentityStore(ctx: StoreContext): IdentityStore {
     const loaded = await listRows({});
     // Kept only when no identity/account write committed while the rows were read.
     if ((await readSerial(db)) === serial) ctx.cache.keepIdentities(serial, loaded);
+    return loaded;
+  }
+
+  /**
+   * One source's identities, read from the database. When they are everyone
+   * (one source, the usual case) and the cache holds nobody, they also fill
+   * the read cache: an ingest reads its source first, so its own upserts
+   * then bring the entry forward and the plan after it reads nobody again.
+   */
+  async function listSource(sourceId: string): Promise<Identity[]> {
+    const serial = await readSerial(db);
+    const loaded = await listRows({ sourceId });
+    if (ctx.cache.holdsIdentities(serial)) return loaded;
+    const everyone = await db.selectFrom('roster_identities').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+    // Same check as listAll: kept only when no identity/account write committed while the rows were read.
+    if (toNumber(everyone?.n as number | string | undefined) === loaded.length && (await readSerial(db)) === serial) {
+      ctx.cache.keepIdentities(serial, loaded);
+    }
     return loaded;
   }
 

@@ -1,6 +1,7 @@
+import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../core/types.js';
-import { CHUNK_SIZE, decodeChunk, encodeChunk } from './plan-changes.js';
+import { CHUNK_SIZE, decodeChunk, encodeChunk, packChunk, unpackChunk } from './plan-changes.js';
 import { openStore } from './index.js';
 
 const grant = (i: number): Change => ({
@@ -18,6 +19,19 @@ describe('plan changes in chunks', () => {
     expect(text).not.toContain('app:E1:grant:staff');
     const out: Change[] = [];
     decodeChunk(text, out);
+    expect(out).toStrictEqual(changes);
+  });
+
+  it('packs the same bytes as deflating the text itself, whatever the characters', () => {
+    const names = ['Zoë Müller', 'Đặng Thảo', '李 伟', 'emoji 😀', 'lone \ud800 half', 'plain'];
+    const changes: Change[] = names.map((name, i): Change => ({
+      id: `app:E${i}:create`, identity: `E${i}`, target: 'app', action: 'create', before: null,
+      after: { accountId: `u${i}`, enabled: true, attributes: { displayName: name } }, reasons: ['joiner'],
+    }));
+    const packed = packChunk(changes, 0, changes.length);
+    expect(packed.equals(deflateRawSync(encodeChunk(changes, 0, changes.length), { level: 1 }))).toBe(true);
+    const out: Change[] = [];
+    unpackChunk(packed, out);
     expect(out).toStrictEqual(changes);
   });
 

@@ -43,6 +43,11 @@ export class ReadCache {
     return hit(this.#identities, serial);
   }
 
+  /** Is everyone cached at `serial` (no copy made)? */
+  holdsIdentities(serial: number): boolean {
+    return this.#identities !== undefined && this.#identities.serial === serial;
+  }
+
   /** Every link at `serial`, as `identities`. */
   accounts(serial: number): LinkedAccount[] | undefined {
     return hit(this.#accounts, serial);
