@@ -172,23 +172,62 @@ function compile(template: string): CompiledTemplate | undefined {
   }
   if (rdns.some((rdn) => rdn.some((ava) => ava.type.includes(MARK_OPEN)))) return undefined;
   if (!onlyOwnMarks(rdns, names.length)) return undefined;
-  // Per AVA: its type, and its value split into literal text (even indexes) and placeholder numbers (odd).
-  const parts = rdns.map((rdn) => rdn.map((ava) => ({ type: ava.type, pieces: ava.value.split(MARK) })));
+  const segments = templateSegments(rdns);
   return (values) => {
     // Through UTF-8 and back, as the general way's parse does: a lone surrogate becomes U+FFFD.
-    const raw = names.map((name) => {
+    const raw: string[] = [];
+    let missing: string[] | undefined;
+    for (const name of names) {
       const value = values(name);
-      return value === undefined ? undefined : Buffer.from(value, 'utf8').toString('utf8');
-    });
-    const missing = names.filter((_, i) => raw[i] === undefined || raw[i] === '');
-    if (missing.length > 0) return { missing };
-    const dn = parts.map((rdn) => rdn.map(({ type, pieces }) => {
+      if (value === undefined || value === '') (missing ??= []).push(name);
+      raw.push(value === undefined ? '' : SURROGATE.test(value) ? Buffer.from(value, 'utf8').toString('utf8') : value);
+    }
+    if (missing !== undefined) return { missing };
+    let dn = '';
+    for (const segment of segments) {
+      if (typeof segment === 'string') {
+        dn += segment;
+        continue;
+      }
       let value = '';
-      pieces.forEach((piece, i) => { value += i % 2 === 0 ? piece : raw[Number(piece)] ?? ''; });
-      return `${type}=${escapeDnValue(value)}`;
-    }).join('+')).join(',');
+      for (const part of segment.parts) value += typeof part === 'string' ? part : raw[part] ?? '';
+      dn += `${segment.type}=${escapeDnValue(value)}`;
+    }
     return { dn };
   };
+}
+
+/** Only a string with surrogate code units can change through UTF-8 and back (a lone one becomes U+FFFD). */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** An AVA with placeholders: its type, and its value as literal text (strings) and placeholder numbers. */
+interface TemplateAva {
+  readonly type: string;
+  readonly parts: readonly (string | number)[];
+}
+
+/**
+ * A parsed template as the text of its fixed parts, formatted once (AVAs
+ * without placeholders, with their separators), and the AVAs to fill in.
+ */
+function templateSegments(rdns: readonly Rdn[]): (string | TemplateAva)[] {
+  const segments: (string | TemplateAva)[] = [];
+  const text = (part: string) => {
+    const last = segments.at(-1);
+    if (typeof last === 'string') segments[segments.length - 1] = last + part;
+    else segments.push(part);
+  };
+  rdns.forEach((rdn, r) => {
+    if (r > 0) text(',');
+    rdn.forEach((ava, a) => {
+      if (a > 0) text('+');
+      // split with MARK's group: literal text at even indexes, placeholder numbers at odd ones.
+      const pieces = ava.value.split(MARK);
+      if (pieces.length === 1) text(`${ava.type}=${escapeDnValue(ava.value)}`);
+      else segments.push({ type: ava.type, parts: pieces.map((piece, i) => (i % 2 === 0 ? piece : Number(piece))) });
+    });
+  });
+  return segments;
 }
 
 /**

@@ -43,24 +43,48 @@ function encodeContent(type: string, values: readonly string[]): Buffer {
 }
 
 /**
- * An attribute of an add request, BER-encoded once into one buffer. ldapts
- * encodes each value through a general writer that moves every short
- * sequence's content after writing it and copies a fresh view each time: at
- * thousands of adds a second that was a good part of a create's CPU. The
- * bytes are the same (encoded-attribute.test compares them). ldapts also
- * writes every request as JSON for its debug log, wanted or not: toJSON keeps
- * that to the attribute's name.
+ * The content of an attribute's SEQUENCE as a string whose UTF-8 encoding is
+ * exactly its BER bytes, when every length inside is short (at most 127, one
+ * octet below 0x80): then each tag and length is one ASCII character, and the
+ * type and values are UTF-8 text as BER has them. Undefined otherwise.
+ * Separators sit between the pieces, so no two surrogates from different
+ * pieces meet (each lone one is written as U+FFFD, as it is on its own).
+ */
+function contentText(type: string, values: readonly string[]): string | undefined {
+  const typeBytes = Buffer.byteLength(type, 'utf8');
+  if (typeBytes > 0x7f) return undefined;
+  let set = '';
+  let setBytes = 0;
+  for (const value of values) {
+    const bytes = Buffer.byteLength(value, 'utf8');
+    setBytes += 2 + bytes;
+    if (setBytes > 0x7f) return undefined;
+    set += `\x04${String.fromCharCode(bytes)}${value}`;
+  }
+  return `\x04${String.fromCharCode(typeBytes)}${type}\x31${String.fromCharCode(setBytes)}${set}`;
+}
+
+/**
+ * An attribute of an add request, BER-encoded once. ldapts encodes each value
+ * through a general writer that moves every short sequence's content after
+ * writing it and copies a fresh view each time: at thousands of adds a second
+ * that was a good part of a create's CPU. An attribute of short values (most)
+ * is kept as one string the writer encodes in one call (see contentText);
+ * others as one buffer. The bytes are the same (encoded-attribute.test
+ * compares them). ldapts also writes every request as JSON for its debug
+ * log, wanted or not: toJSON keeps that to the attribute's name.
  */
 export class EncodedAttribute extends Attribute {
-  readonly #content: Buffer;
+  readonly #content: string | Buffer;
 
   constructor(type: string, values: readonly string[]) {
     super({ type, values: [...values] });
-    this.#content = encodeContent(type, values);
+    this.#content = contentText(type, values) ?? encodeContent(type, values);
   }
 
   override write(writer: BerWriter): void {
-    writer.writeBuffer(this.#content, SEQUENCE);
+    if (typeof this.#content === 'string') writer.writeString(this.#content, SEQUENCE);
+    else writer.writeBuffer(this.#content, SEQUENCE);
   }
 
   toJSON(): { readonly type: string } {
@@ -70,5 +94,7 @@ export class EncodedAttribute extends Attribute {
 
 /** The attributes of a new entry (name -> string values) for an add request. */
 export function encodedAttributes(body: Readonly<Record<string, readonly string[]>>): EncodedAttribute[] {
-  return Object.entries(body).map(([type, values]) => new EncodedAttribute(type, values));
+  const attributes: EncodedAttribute[] = [];
+  for (const type of Object.keys(body)) attributes.push(new EncodedAttribute(type, body[type] ?? []));
+  return attributes;
 }

@@ -30,3 +30,15 @@ describe('AttributeMapping: what is never read, and names a server answers with'
     expect(mapping.fromEntry(new Map([['uid', ['a']], ['surname', []], ['sn', ['Lovelace']], ['mobile', ['+44 1']]]))).toEqual({ uid: 'a', lastName: 'Lovelace', mobileTelephoneNumber: '+44 1' });
   });
 });
+
+describe('AttributeMapping.ldapName', () => {
+  it('answers a mapped or written name, and refuses a name with no LDAP form, every time', () => {
+    const mapping = new AttributeMapping({ email: 'mail' }, 'uid', 'corp-ldap', ['uid', 'title', 'not an attribute']);
+    for (let i = 0; i < 2; i++) {
+      expect(mapping.ldapName('email')).toBe('mail');
+      expect(mapping.ldapName('title')).toBe('title');
+      expect(mapping.ldapName('department')).toBe('department');
+      expect(() => mapping.ldapName('not an attribute')).toThrow(/has no LDAP name/);
+    }
+  });
+});

@@ -24,6 +24,10 @@ export class AttributeMapping {
   readonly keyLdap: string;
   readonly #toLdap: ReadonlyMap<string, string>;
   readonly #readable: ReadonlyMap<string, string>;
+  /** #readable for fromEntry: Roster name, LDAP name lower-cased, and the name a server answers with. */
+  readonly #reads: readonly { readonly rosterName: string; readonly lower: string; readonly primary: string }[];
+  /** ldapName's answer for each name the mapping holds whose LDAP name is valid (checked once, not per value written). */
+  readonly #validLdap: ReadonlyMap<string, string>;
   readonly #targetId: string;
 
   /**
@@ -40,12 +44,19 @@ export class AttributeMapping {
     // Write-only attributes are never read back: a password (or its hash) has no business in a link, and
     // the value read is not the one written (a hash), so comparing would reset a password the user changed.
     this.#readable = new Map([...map].filter(([, ldapName]) => !WRITE_ONLY.has(ldapName.toLowerCase())));
+    this.#reads = [...this.#readable].map(([rosterName, ldapName]) => {
+      const lower = ldapName.toLowerCase();
+      return { rosterName, lower, primary: PRIMARY_NAME[lower] ?? lower };
+    });
     this.#toLdap = map;
+    this.#validLdap = new Map([...map].filter(([, ldapName]) => isAttributeName(ldapName)));
     this.keyAttribute = key;
     this.keyLdap = this.ldapName(key);
   }
 
   ldapName(rosterName: string): string {
+    const known = this.#validLdap.get(rosterName);
+    if (known !== undefined) return known;
     const name = this.#toLdap.get(rosterName) ?? rosterName;
     if (!isAttributeName(name)) throw new RosterError('target.rejected', `${this.#targetId}: attribute ${JSON.stringify(rosterName)} has no LDAP name (map it in connection.users.attributes)`);
     return name;
@@ -64,7 +75,8 @@ export class AttributeMapping {
   /** Roster attributes -> LDAP attribute values (a null clears: an empty list). `dn` is not an attribute. */
   toLdap(attributes: Attributes): Map<string, string[]> {
     const out = new Map<string, string[]>();
-    for (const [name, value] of Object.entries(attributes)) {
+    for (const name of Object.keys(attributes)) {
+      const value = attributes[name];
       if (name === 'dn' || value === undefined) continue;
       out.set(this.ldapName(name), toLdapValues(value));
     }
@@ -74,12 +86,11 @@ export class AttributeMapping {
   /** LDAP values -> Roster attributes of the mapped names (one value: a string; several: a sorted array). */
   fromEntry(values: EntryValues): Record<string, unknown> {
     const attributes: Record<string, unknown> = {};
-    for (const [rosterName, ldapName] of this.#readable) {
+    for (const { rosterName, lower, primary } of this.#reads) {
       // A server answers with an attribute's first name (sn for surname): look under that one too.
-      const lower = ldapName.toLowerCase();
       // (ldapts also lists the name asked for, empty.)
       const direct = values.get(lower);
-      const found = direct !== undefined && direct.length > 0 ? direct : values.get(PRIMARY_NAME[lower] ?? lower);
+      const found = direct !== undefined && direct.length > 0 ? direct : values.get(primary);
       if (found === undefined || found.length === 0) continue;
       attributes[rosterName] = found.length === 1 ? found[0] : [...found].sort();
     }

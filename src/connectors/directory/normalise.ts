@@ -11,6 +11,8 @@ export interface AttributeChange {
 
 /** A Roster attribute value as LDAP strings: null/undefined none, arrays flattened, booleans TRUE/FALSE. */
 export function toLdapValues(value: unknown): string[] {
+  // The common case first: one string (what String(value) below gives for it).
+  if (typeof value === 'string') return value === '' ? [] : [value];
   if (value === null || value === undefined) return [];
   if (Array.isArray(value)) return value.flatMap((item) => toLdapValues(item));
   if (typeof value === 'boolean') return [value ? 'TRUE' : 'FALSE'];

@@ -41,6 +41,18 @@ describe('ClientPool', () => {
     expect(perClient).toEqual([2, 2, 2, 2]);
   });
 
+  it('replaces a connection that is no longer bound (closed meanwhile) with a fresh, bound one', async () => {
+    const first = await concurrent(4);
+    const closed = first[0] as unknown as { unbind(): Promise<void>; readonly isBound: boolean };
+    await closed.unbind();
+    expect(closed.isBound).toBe(false);
+    const next: DirectoryClient[] = [];
+    for (let i = 0; i < 8; i++) await pool.use(async (client) => { next.push(client); await client.search(slapd.suffix, { scope: 'base', attributes: ['1.1'] }); });
+    expect(next.includes(first[0] as DirectoryClient)).toBe(false);
+    expect(new Set(next).size).toBe(4);
+    expect(next.every((client) => (client as unknown as { readonly isBound: boolean }).isBound)).toBe(true);
+  });
+
   it('does not queue behind a slow operation: later operations go to idle connections', async () => {
     let release = (): void => undefined;
     const gate = new Promise<void>((resolve) => { release = resolve; });

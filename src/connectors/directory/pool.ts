@@ -27,6 +27,8 @@ export type { SearchOptions };
 export class ClientPool {
   readonly #options: PoolOptions;
   readonly #slots: (Promise<Client> | undefined)[];
+  /** Each slot's connection once open: `use` takes it without waiting on the slot's promise while it is bound. */
+  readonly #ready: (Client | undefined)[];
   /** Operations under way per slot (`use` only; a lease is not counted). */
   readonly #inFlight: number[];
   #next = 0;
@@ -38,13 +40,15 @@ export class ClientPool {
     this.#options = options;
     this.#slots = Array.from({ length: Math.max(1, options.size) }, () => undefined);
     this.#inFlight = this.#slots.map(() => 0);
+    this.#ready = this.#slots.map(() => undefined);
   }
 
   async use<T>(work: (client: DirectoryClient) => Promise<T>): Promise<T> {
     const slot = this.#leastBusy();
     this.#inFlight[slot] = (this.#inFlight[slot] ?? 0) + 1;
     try {
-      const client = await this.#client(slot);
+      const ready = this.#ready[slot];
+      const client = ready !== undefined && ready.isBound ? ready : await this.#client(slot);
       this.#batchWrites(client);
       return await work(client);
     } catch (error) {
@@ -97,6 +101,7 @@ export class ClientPool {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#ready.fill(undefined);
     const clients = this.#slots.splice(0);
     await Promise.all(clients.map(async (pending) => {
       const client = await pending?.catch(() => undefined);
@@ -116,10 +121,13 @@ export class ClientPool {
     if (this.#closed) return Promise.reject(new Error('the connection pool is closed'));
     let pending = this.#slots[slot];
     if (pending === undefined) {
-      pending = this.#open();
-      this.#slots[slot] = pending;
-      pending.catch(() => {
-        if (this.#slots[slot] === pending) this.#slots[slot] = undefined;
+      const opening = this.#open();
+      pending = opening;
+      this.#slots[slot] = opening;
+      opening.then((client) => {
+        if (this.#slots[slot] === opening) this.#ready[slot] = client;
+      }, () => {
+        if (this.#slots[slot] === opening) this.#slots[slot] = undefined;
       });
     }
     return pending;
@@ -128,6 +136,7 @@ export class ClientPool {
   #drop(slot: number): void {
     const pending = this.#slots[slot];
     this.#slots[slot] = undefined;
+    this.#ready[slot] = undefined;
     void pending?.then((client) => client.unbind()).catch(() => undefined);
   }
 

@@ -1,4 +1,4 @@
-import { Attribute, BerReader, BerWriter, Control } from 'ldapts';
+import { BerReader, BerWriter, Control } from 'ldapts';
 
 /** The entry a Post-Read response control carries: its DN and its values as ldapts gives a search entry. */
 export interface PostReadEntry {
@@ -7,6 +7,8 @@ export interface PostReadEntry {
 }
 
 const OCTET_STRING = 0x04;
+const SEQUENCE = 0x30;
+const SET = 0x31;
 /** SearchResultEntry ::= [APPLICATION 4] SEQUENCE { objectName, attributes } */
 const SEARCH_RESULT_ENTRY = 0x64;
 
@@ -34,6 +36,12 @@ export class PostReadControl extends Control {
     return this.#entry;
   }
 
+  /** The whole control, encoded once per attribute list (see controlOf); a critical one the general way. */
+  override write(writer: BerWriter): void {
+    if (this.critical) super.write(writer);
+    else writer.writeBuffer(controlOf(this.type, this.attributes), SEQUENCE);
+  }
+
   protected override writeControl(writer: BerWriter): void {
     writer.writeBuffer(selectionOf(this.attributes), OCTET_STRING);
   }
@@ -45,14 +53,54 @@ export class PostReadControl extends Control {
     const end = reader.offset + reader.length;
     const entry: Record<string, string | string[]> = { dn };
     while (reader.offset < end) {
-      const attribute = new Attribute();
-      attribute.parse(reader);
-      // Values arrive as strings (a binary `;binary` type would be a Buffer: decode it as text, as the search path does).
-      const values = attribute.values.map((value) => (Buffer.isBuffer(value) ? value.toString('utf8') : value));
-      entry[attribute.type] = values.length === 1 ? (values[0] ?? '') : values;
+      // PartialAttribute ::= SEQUENCE { type, vals SET OF value }, read as ldapts's Attribute.parse reads it.
+      reader.readSequence();
+      const type = reader.readString() ?? '';
+      const values: string[] = [];
+      if (reader.peek() === SET && reader.readSequence(SET) !== null) {
+        const binary = /;binary$/i.test(type);
+        const setEnd = reader.offset + reader.length;
+        while (reader.offset < setEnd) values.push(valueText(reader.readString(OCTET_STRING, true) ?? Buffer.alloc(0), binary));
+      }
+      entry[type] = values.length === 1 ? (values[0] ?? '') : values;
     }
     this.#entry = entry as PostReadEntry;
   }
+}
+
+const strictUtf8 = new TextDecoder('utf8', { fatal: true });
+
+/**
+ * A value as text, as the search path gives it: ldapts decodes strict UTF-8,
+ * dropping a leading BOM, and leaves a `;binary` type or invalid UTF-8 as a
+ * Buffer, which is then read as UTF-8 as it is. Only a leading BOM can make
+ * the two readings differ, so only then is the strict decoder asked.
+ */
+function valueText(bytes: Buffer, binary: boolean): string {
+  const text = bytes.toString('utf8');
+  if (binary || text.charCodeAt(0) !== 0xfeff) return text;
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return text;
+  }
+}
+
+/** Encoded controls (the content of the control's SEQUENCE: OID, criticality FALSE, value) by OID and attribute list. */
+const controls = new Map<string, Buffer>();
+
+function controlOf(type: string, attributes: readonly string[]): Buffer {
+  const key = `${type}\u0000${attributes.join('\u0000')}`;
+  let control = controls.get(key);
+  if (control === undefined) {
+    const writer = new BerWriter();
+    writer.writeString(type);
+    writer.writeBoolean(false);
+    writer.writeBuffer(selectionOf(attributes), OCTET_STRING);
+    control = writer.buffer;
+    if (controls.size < MAX_SELECTIONS) controls.set(key, control);
+  }
+  return control;
 }
 
 /** Encoded attribute selections by attribute list: every add of a create asks for the same one. */

@@ -86,7 +86,8 @@ export class EntryReader {
   added(control: PostReadControl, dn: string, body: Readonly<Record<string, readonly string[]>>): LdapEntry | undefined {
     const uuid = control.entry?.entryUUID;
     if (typeof uuid !== 'string' || uuid === '') return undefined;
-    const values = new Map<string, readonly string[]>(Object.entries(body).map(([name, list]) => [name.toLowerCase(), list]));
+    const values = new Map<string, readonly string[]>();
+    for (const name of Object.keys(body)) values.set(name.toLowerCase(), body[name] ?? []);
     values.set('entryuuid', [uuid]);
     return { dn, uuid, values };
   }

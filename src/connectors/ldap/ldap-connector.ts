@@ -161,42 +161,46 @@ export class LdapConnector implements Connector {
     // A leaver with the same RDN may hold the DN in the disabled OU: then the key makes it unique.
     const keyed = disabledHere ? withKey(dn, { attribute: this.#mapping.keyLdap, value: key }) : undefined;
     const body = newEntryBody(spec, this.#users, disable, this.#mapping);
-    const addAt = async (at: string, extra: Record<string, string[]>) => {
-      const added = await this.#addEntry(at, { ...body, ...extra }) ?? await this.#reader.byDn(at);
-      if (added === undefined) throw new RosterError('target.rejected', `create on ${this.#targetId}: ${key} was not stored`);
-      return { added };
-    };
-    const add = async (extra: Record<string, string[]>) => {
-      try {
-        return await addAt(dn, extra);
-      } catch (error) {
-        // The same key holds the DN: the caller brings it in line. Another entry holding the DN: refused (or, disabled, keyed).
-        if (resultCodeOf(error) !== ResultCode.entryAlreadyExists) throw error;
-        const existing = await this.#byKey(key, 'create');
-        if (existing !== undefined) return { existing };
-        if (keyed === undefined) throw error;
-        return addAt(keyed, extra);
-      }
-    };
     const posix = this.#users.posix;
-    if (posix === undefined || this.#uidNumbers === undefined) return add({});
-    return this.#uidNumbers.allocate((uidNumber) => add(posixAttributes(posix, this.#users, spec, key, uidNumber, this.#mapping, body.uid !== undefined)));
+    if (posix === undefined || this.#uidNumbers === undefined) return this.#addOrFind(dn, keyed, body, key);
+    return this.#uidNumbers.allocate((uidNumber) => this.#addOrFind(dn, keyed, { ...body, ...posixAttributes(posix, this.#users, spec, key, uidNumber, this.#mapping, body.uid !== undefined) }, key));
   }
 
-  /** The add with a Post-Read control for the entryUUID; the entry as stored when the server returned it. */
-  async #addEntry(dn: string, body: Record<string, string[]>): Promise<LdapEntry | undefined> {
-    const once = async (): Promise<LdapEntry | undefined> => {
-      const postRead = this.#reader.postReadUuid();
-      await this.#pool.use((c) => c.add(dn, encodedAttributes(body), postRead));
-      return this.#reader.added(postRead, dn, body);
-    };
+  /**
+   * Add the entry at `dn`. The same key holding the DN: that entry, for the
+   * caller to bring in line. Another entry holding it: refused (or, disabled,
+   * added at the `keyed` DN). Methods rather than closures made per create:
+   * the run-time transform names each such closure (__name) every time.
+   */
+  async #addOrFind(dn: string, keyed: string | undefined, body: Record<string, string[]>, key: string): Promise<{ readonly added: LdapEntry } | { readonly existing: LdapEntry }> {
     try {
-      return await once();
+      return await this.#addAt(dn, body, key);
     } catch (error) {
-      if (!isNoSuchObject(error) || !this.#users.createOUs) throw error;
-      await ensureParentOUs(this.#pool, dn, this.#users.base);
-      return once();
+      if (resultCodeOf(error) !== ResultCode.entryAlreadyExists) throw error;
+      const existing = await this.#byKey(key, 'create');
+      if (existing !== undefined) return { existing };
+      if (keyed === undefined) throw error;
+      return this.#addAt(keyed, body, key);
     }
+  }
+
+  /**
+   * The add with a Post-Read control for the entryUUID; the entry as stored
+   * (read back when the server returned no entryUUID). A missing parent OU is
+   * made, if configured, and the add tried once more.
+   */
+  async #addAt(dn: string, body: Record<string, string[]>, key: string, makeParents = this.#users.createOUs): Promise<{ readonly added: LdapEntry }> {
+    const postRead = this.#reader.postReadUuid();
+    try {
+      await this.#pool.use((c) => c.add(dn, encodedAttributes(body), postRead));
+    } catch (error) {
+      if (!isNoSuchObject(error) || !makeParents) throw error;
+      await ensureParentOUs(this.#pool, dn, this.#users.base);
+      return this.#addAt(dn, body, key, false);
+    }
+    const added = this.#reader.added(postRead, dn, body) ?? await this.#reader.byDn(dn);
+    if (added === undefined) throw new RosterError('target.rejected', `create on ${this.#targetId}: ${key} was not stored`);
+    return { added };
   }
 
   /** Rename (modify DN) if the DN follows from changed attributes, then modify what differs. */
