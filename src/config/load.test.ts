@@ -187,6 +187,16 @@ describe('validateConfigText: located problems', () => {
     expect(typeProblem).toMatchObject({ line: 14, column: 11, message: "unknown target type 'ldapish'; expected one of ad, ldap, memory, scim, sql" });
   });
 
+  it('reports a secret that is not an attribute of the target, or is its account key', () => {
+    const unknown = only(replaceLine(EXAMPLE_YAML, 21, '    accountKey: username\n    secrets: [pin]'));
+    expect(unknown).toMatchObject({ path: 'targets[0].secrets[0]', message: "pin is not one of this target's attributes" });
+    const key = only(replaceLine(EXAMPLE_YAML, 21, '    accountKey: username\n    secrets: [email, username]'));
+    expect(key).toMatchObject({ path: 'targets[0].secrets[1]', message: 'username is the account key: it cannot be a secret' });
+    const valid = validateConfigText(replaceLine(EXAMPLE_YAML, 21, '    accountKey: username\n    secrets: [email]'), FILE, { env: {} });
+    expect(valid.problems).toEqual([]);
+    expect(valid.config?.targets[0]?.secrets).toEqual(['email']);
+  });
+
   it("validates the connection with the connector's schema", () => {
     const problem = only(replaceLine(EXAMPLE_YAML, 17, '      createTables: maybe'));
     expect(problem).toMatchObject({ line: 17, column: 21, path: 'targets[0].connection.createTables', message: 'expected true or false, got a string' });

@@ -184,7 +184,14 @@ export const targetSchema = z.strictObject({
   safety: safetySchema,
   executor: executorSchema,
   reconcile: reconcileSchema,
-}).superRefine(checkMatchRules);
+  secrets: z.array(nonEmpty).default([]),
+}).superRefine(checkMatchRules).superRefine((target, ctx) => {
+  // A secret is kept only as a fingerprint: it cannot be the key accounts are found by, and must be something the target writes.
+  target.secrets.forEach((name, i) => {
+    if (name === target.accountKey) ctx.addIssue({ code: 'custom', path: ['secrets', i], message: `${name} is the account key: it cannot be a secret` });
+    else if (!Object.hasOwn(target.attributes, name)) ctx.addIssue({ code: 'custom', path: ['secrets', i], message: `${name} is not one of this target's attributes` });
+  });
+});
 
 export const roleSchema = z.strictObject({
   id: idSchema,

@@ -163,6 +163,12 @@ export interface TargetConfig {
   readonly executor: ExecutorConfig;
   /** Always set by the loader; optional so hand-built configs (tests) may leave it out. */
   readonly reconcile?: ReconcileConfig;
+  /**
+   * Attributes whose values are secrets (an initial password): kept only as
+   * fingerprints in plans, links and the audit log, and handed to the
+   * connector sealed (core/secrets.ts). Optional like `reconcile`.
+   */
+  readonly secrets?: readonly string[];
 }
 
 /** How `roster reconcile` correlates accounts that already exist in the target. */

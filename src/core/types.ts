@@ -154,6 +154,12 @@ export interface ChangeState {
   readonly enabled?: boolean;
   readonly attributes?: Attributes;
   readonly entitlement?: string;
+  /**
+   * The values of the target's secret attributes this change writes,
+   * sealed (core/secrets.ts); `attributes` holds their fingerprints. Only
+   * the executor opens them, and the audit log never records them.
+   */
+  readonly sealed?: Readonly<Record<string, string>>;
 }
 
 export interface Change {

@@ -8,6 +8,7 @@ import { effectiveState, mergeBatch } from '../lifecycle/index.js';
 import { mayApplyOrphanPlan, unforceableHolds } from '../reconcile/holds.js';
 import { readSource as readSourceBatch, sourceCursorKey, type PassMode } from '../sources/index.js';
 import type { Store } from '../store/types.js';
+import { sharedSecretBox } from '../core/secrets.js';
 import { Planning } from './planning.js';
 import { reconcileTarget } from './reconcile.js';
 import { Scheduler } from './scheduler.js';
@@ -49,6 +50,7 @@ export class RosterEngine implements Engine {
       workerId: parts.workerId,
       log: parts.log,
       now: parts.now,
+      secrets: () => sharedSecretBox(parts.store.state),
       onResult: (job, outcome) => {
         if (outcome === 'applied') parts.metrics.changesApplied(job.target);
         if (outcome === 'failed') parts.metrics.changesFailed(job.target);

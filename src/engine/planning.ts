@@ -8,6 +8,8 @@ import { compilePolicy, UniqueIndex, type HeldValues, type Policy } from '../pol
 import { LinkIndex, plan as diffPlan } from '../planner/index.js';
 import { readLearned, withLearnedHeld } from '../reconcile/learned.js';
 import { ReconcileMemos } from '../reconcile/memo.js';
+import { sharedSecretBox, type SecretBox } from '../core/secrets.js';
+import { SecretAttributes } from './secret-attributes.js';
 import type { Store } from '../store/types.js';
 
 export interface PlanScope {
@@ -38,6 +40,8 @@ export class Planning {
   readonly #targetIds: readonly string[];
   /** Linked-account counts per target from the last full read (threshold base on the fast path). */
   #totals: Map<string, number> | undefined;
+  /** The store's secrets key, read once (core/secrets.ts). */
+  #secretBox: Promise<SecretBox> | undefined;
 
   constructor(config: RosterConfig, store: Store, log?: Logger) {
     this.#config = config;
@@ -66,11 +70,14 @@ export class Planning {
     const managerLinks = await this.#managerLinks(identities, managerOf, subset ? undefined : links);
     const loaded = performance.now();
 
-    const { desired, diagnostics } = desiredOf(this.policy, identities, {
+    const secrets = await this.#secretAttributes();
+    const computed = desiredOf(this.policy, identities, {
       now, target: scope.target, links, managerOf, managerLinks, unique, memos, unreconciled: this.#unreconciled(memos),
     });
+    const { diagnostics } = computed;
+    const desired = secrets === undefined ? computed.desired : secrets.hide(computed.desired, (t, i) => links.get(t, i));
     const evaluated = performance.now();
-    const result = diffPlan({
+    const planned = diffPlan({
       id: randomUUID(),
       now,
       basis,
@@ -81,6 +88,7 @@ export class Planning {
       holds: await this.#sourceHolds(),
       diagnostics,
     });
+    const result = secrets === undefined ? planned : { ...planned, changes: secrets.seal(planned.changes) };
     this.#log?.debug('plan computed', {
       planId: result.id, identities: identities.length, links: linkedList.length, changes: result.changes.length,
       loadMs: Math.round(loaded - started), policyMs: Math.round(evaluated - loaded), diffMs: Math.round(performance.now() - evaluated),
@@ -88,8 +96,26 @@ export class Planning {
     return result;
   }
 
-  /** Desired accounts of one identity (for explain). */
+  /** The targets' secret attributes with the store's key; undefined when no target has any. */
+  async #secretAttributes(): Promise<SecretAttributes | undefined> {
+    if (!this.#config.targets.some((t) => (t.secrets?.length ?? 0) > 0)) return undefined;
+    this.#secretBox ??= sharedSecretBox(this.#store.state).catch((error: unknown) => {
+      this.#secretBox = undefined; // read again next time
+      throw error;
+    });
+    return new SecretAttributes(await this.#secretBox, this.#config.targets);
+  }
+
+  /** Desired accounts of one identity (for explain): secret values shown as their fingerprints. */
   async desiredFor(identity: Identity, now: Date): Promise<DesiredAccount[]> {
+    const secrets = await this.#secretAttributes();
+    const desired = await this.#desiredFor(identity, now);
+    if (secrets === undefined) return desired;
+    const links = new LinkIndex(await this.#store.accounts.listByIdentity(identity.id));
+    return secrets.hide(desired, (t, i) => links.get(t, i));
+  }
+
+  async #desiredFor(identity: Identity, now: Date): Promise<DesiredAccount[]> {
     const links = await this.#store.accounts.listByIdentity(identity.id);
     const all = this.#needsUniqueIndex([identity], new LinkIndex(links)) ? await this.#store.accounts.listAll() : links;
     const managerOf = await this.#managers([identity], true);

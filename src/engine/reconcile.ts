@@ -68,7 +68,9 @@ export async function reconcileTarget(input: {
 }): Promise<ReconcileReport> {
   const { store, target, connector, now, actor } = input;
   const accounts: TargetAccount[] = [];
-  for await (const account of connector.list()) accounts.push(account);
+  // What a target holds for a secret attribute (the value, a hash of it) is kept nowhere: not in links, memos or snapshots.
+  const hidden = target.secrets ?? [];
+  for await (const account of connector.list()) accounts.push(hidden.length === 0 ? account : withoutAttributes(account, hidden));
   const stored = await store.accounts.listByTarget(target.id);
   // Links to orphan pseudo-identities (written by versions that linked a disabled orphan) link nobody: dropped.
   const links = stored.filter((l) => !isOrphanIdentity(l.identityId));
@@ -88,6 +90,7 @@ export async function reconcileTarget(input: {
   const report = { matched: [] as { accountId: string; identity: string; rule: string }[], orphans: [] as { accountId: string; key: unknown }[], disputed: [] as ReconcileReport['disputed'][number][] };
   const readBack = connector.capabilities.readBack;
   const same = connector.sameValue?.bind(connector);
+  const secrets = new Set(target.secrets ?? []);
   let linked = 0;
   for (const verdict of verdicts) {
     const key = verdict.account.attributes[target.accountKey];
@@ -95,7 +98,7 @@ export async function reconcileTarget(input: {
       case 'linked': {
         linked += 1;
         const link = byIdentity.get(verdict.identityId);
-        if (link) writes.push(refreshed(link, verdict.account, at, readBack, same));
+        if (link) writes.push(refreshed(link, verdict.account, at, { readBack, same, secrets }));
         break;
       }
       case 'matched':
@@ -190,13 +193,14 @@ async function remember(store: Store, target: TargetConfig, verdicts: readonly V
  * `readBack` the read is the truth: a value there is taken, its absence means
  * cleared (the next plan writes it back). Any other attribute (write-only, or a connector that does
  * not say) takes the value read when there is one and otherwise keeps what
- * Roster wrote; a `dn` the mappings give is where the entry is: kept. A
+ * Roster wrote; a `dn` the mappings give is where the entry is: kept, as is
+ * a secret attribute's fingerprint (TargetConfig.secrets). A
  * value the connector says stands for the one written (Connector.sameValue)
  * keeps the written form.
  */
 function refreshed(
-  link: LinkedAccount, account: TargetAccount, at: string, readBack: ReadonlySet<string> | undefined,
-  same: Connector['sameValue'],
+  link: LinkedAccount, account: TargetAccount, at: string,
+  { readBack, same, secrets }: { readonly readBack: ReadonlySet<string> | undefined; readonly same: Connector['sameValue']; readonly secrets: ReadonlySet<string> },
 ): LinkedAccount {
   const wasEnabled = link.enabled;
   // A disabled account may hold fewer groups than its link on purpose (the
@@ -209,7 +213,8 @@ function refreshed(
   // Only what the link holds: an attribute Roster writes as null is not there, and a value the target holds
   // for it may be one the connector filled in itself on create (users.defaults), not a change by hand.
   for (const [name, written] of Object.entries(link.attributes)) {
-    if (name === 'dn') {
+    // A secret's link value is its fingerprint; what the target holds (the value, a hash of it) is never taken.
+    if (name === 'dn' || secrets.has(name)) {
       attributes[name] = written;
       continue;
     }
@@ -262,4 +267,11 @@ function orphanPlan(target: TargetConfig, verdicts: readonly Verdict[], total: n
   const summary: Partial<Record<Change['action'], number>> = {};
   for (const c of changes) summary[c.action] = (summary[c.action] ?? 0) + 1;
   return { id: randomUUID(), createdAt: now.toISOString(), basis, changes, summary, held: holds.length > 0, holds, diagnostics: [] };
+}
+
+function withoutAttributes(account: TargetAccount, names: readonly string[]): TargetAccount {
+  if (!names.some((name) => Object.hasOwn(account.attributes, name))) return account;
+  const attributes = { ...account.attributes };
+  for (const name of names) delete attributes[name];
+  return { ...account, attributes };
 }

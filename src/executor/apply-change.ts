@@ -13,6 +13,30 @@ export interface ApplyContext {
   readonly now: () => Date;
   /** The account's link as read when the job was claimed; read here when absent. */
   readonly claimed?: ClaimedLink;
+  /** Opens a sealed secret value (ChangeState.sealed); absent when the store's key could not be read. */
+  readonly unseal?: (sealed: string) => string;
+}
+
+/**
+ * The attributes to hand the connector: the change's, with each secret
+ * attribute's fingerprint replaced by its value, opened here and nowhere
+ * else. The link and the audit entry keep the fingerprints.
+ */
+function withSecrets(ctx: ApplyContext, change: Change, attributes: Attributes): Attributes {
+  const sealed = change.after?.sealed;
+  if (sealed === undefined) return attributes;
+  const unseal = ctx.unseal;
+  if (unseal === undefined) throw new RosterError('internal', `change ${change.id}: it writes secret attributes and no secrets key was given`);
+  const opened: Record<string, unknown> = { ...attributes };
+  for (const [name, value] of Object.entries(sealed)) if (Object.hasOwn(attributes, name)) opened[name] = unseal(value);
+  return opened as Attributes;
+}
+
+/** A change state as the audit log records it: never the sealed secret values. */
+function audited(state: Change['after']): Change['after'] {
+  if (state === null || state.sealed === undefined) return state;
+  const { sealed: _sealed, ...rest } = state;
+  return rest;
 }
 
 /** Attributes as the link keeps them: what was set, without the cleared (null) ones. */
@@ -76,13 +100,13 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
   const link = ctx.claimed !== undefined ? ctx.claimed.link : await store.accounts.get(change.target, change.identity);
   const applied = (extra: Record<string, unknown> = {}): AuditEntryInput[] => [{
     kind: 'change.applied', actor: ctx.actor, identity: change.identity, target: change.target, reasons: change.reasons,
-    before: change.before, after: change.after, data: { planId: job.planId, changeId: change.id, action: change.action, ...extra },
+    before: change.before, after: audited(change.after), data: { planId: job.planId, changeId: change.id, action: change.action, ...extra },
   }];
 
   if (change.action === 'create') {
     const attributes = change.after?.attributes ?? {};
     const enabled = change.after?.enabled ?? true;
-    const account = await connector.create({ attributes, enabled });
+    const account = await connector.create({ attributes: withSecrets(ctx, change, attributes), enabled });
     const upsertAccount: LinkedAccount = {
       target: change.target, identityId: change.identity, accountId: account.accountId,
       attributes: withoutNulls(attributes), entitlements: account.entitlements, enabled,
@@ -112,7 +136,7 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
   switch (change.action) {
     case 'update': {
       const attributes = change.after?.attributes ?? {};
-      await connector.update(accountId, attributes);
+      await connector.update(accountId, withSecrets(ctx, change, attributes));
       const renamed = change.after?.accountId ?? accountId;
       next = { ...current, accountId: renamed, attributes: withoutNulls({ ...current.attributes, ...attributes }) };
       break;

@@ -2,6 +2,7 @@ import type { ExecutorConfig, TargetConfig } from '../config/types.js';
 import { RosterError } from '../core/errors.js';
 import type { Change, Job, JobStatus, Plan } from '../core/types.js';
 import type { Connector, Logger } from '../connectors/types.js';
+import type { SecretBox } from '../core/secrets.js';
 import { asStored } from '../store/json.js';
 import type { EnqueueJob, JobState, Store } from '../store/types.js';
 import { applyChange } from './apply-change.js';
@@ -32,6 +33,8 @@ export interface ExecutorOptions {
   readonly pollMs?: number;
   /** How long a claimed job is leased before another worker may take it over (default 60 s). */
   readonly leaseMs?: number;
+  /** The store's secrets key, for changes that write secret attributes (core/secrets.ts); read when first needed. */
+  readonly secrets?: () => Promise<SecretBox>;
 }
 
 export interface RunOptions {
@@ -80,6 +83,7 @@ export class Executor {
    */
   readonly #known = new Map<string, Map<string, Change>>();
   #knownCount = 0;
+  #secrets: Promise<SecretBox> | undefined;
   /** Something finished (or was enqueued) since a claim last came back short. */
   #fresh = true;
   #loop: Promise<void> | undefined;
@@ -317,7 +321,11 @@ export class Executor {
     try {
       const connector = this.#o.connectors.get(job.target);
       if (connector === undefined) throw new RosterError('target.not_found', `no connector for target ${job.target}`);
-      const effects = await applyChange(job, { store: this.#o.store, connector, actor: this.#actor, now: this.#now, claimed: this.#links.take(job.id) });
+      const claimed = this.#links.take(job.id);
+      const box = job.change.after?.sealed === undefined ? undefined : await this.#secretBox();
+      const effects = await applyChange(job, {
+        store: this.#o.store, connector, actor: this.#actor, now: this.#now, claimed, ...(box === undefined ? {} : { unseal: (sealed: string) => box.unseal(sealed) }),
+      });
       this.#window.record(job.target, performance.now() - started);
       freeSlot();
       if (await this.#completions.complete(job.id, effects)) {
@@ -337,6 +345,16 @@ export class Executor {
       freeSlot();
       this.#wakeups.notify();
     }
+  }
+
+  #secretBox(): Promise<SecretBox | undefined> {
+    const load = this.#o.secrets;
+    if (load === undefined) return Promise.resolve(undefined);
+    this.#secrets ??= load().catch((error: unknown) => {
+      this.#secrets = undefined; // read again for the next change
+      throw error;
+    });
+    return this.#secrets;
   }
 
   async #failed(job: Job, thrown: unknown): Promise<JobOutcome> {

@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { isSecretFingerprint, SecretBox, sharedSecretBox } from './secrets.js';
+
+describe('SecretBox', () => {
+  const box = new SecretBox(randomBytes(32));
+
+  it('opens what it sealed, and only that', () => {
+    const sealed = box.seal('Zoë-Init-42!');
+    expect(sealed).toMatch(/^v1\.[A-Za-z0-9_-]+$/);
+    expect(sealed).not.toContain('Init');
+    expect(box.unseal(sealed)).toBe('Zoë-Init-42!');
+    // A fresh IV each time: the same value never seals to the same text.
+    expect(box.seal('Zoë-Init-42!')).not.toBe(sealed);
+    const flipped = `${sealed.slice(0, -2)}${sealed.endsWith('A') ? 'B' : 'A'}${sealed.slice(-1)}`;
+    expect(() => box.unseal(flipped)).toThrow(/cannot be opened/);
+    expect(() => new SecretBox(randomBytes(32)).unseal(sealed)).toThrow(/cannot be opened/);
+    expect(() => box.unseal('not sealed')).toThrow(/cannot be opened/);
+  });
+
+  it('fingerprints a value the same way each time, and differently per target, attribute and key', () => {
+    const print = box.fingerprint('app', 'password', 'x');
+    expect(isSecretFingerprint(print)).toBe(true);
+    expect(box.fingerprint('app', 'password', 'x')).toBe(print);
+    expect(box.fingerprint('app', 'password', 'y')).not.toBe(print);
+    expect(box.fingerprint('ldap', 'password', 'x')).not.toBe(print);
+    expect(box.fingerprint('app', 'token', 'x')).not.toBe(print);
+    expect(new SecretBox(randomBytes(32)).fingerprint('app', 'password', 'x')).not.toBe(print);
+    expect(isSecretFingerprint('x')).toBe(false);
+  });
+
+  it('keeps one key in the store, replacing a malformed one', async () => {
+    const values = new Map<string, unknown>([['secrets:key', 'too short']]);
+    const state = {
+      async setIfAbsent<T>(key: string, value: T): Promise<T> {
+        if (!values.has(key)) values.set(key, value);
+        return values.get(key) as T;
+      },
+      async set(key: string, value: unknown): Promise<void> {
+        if (value === undefined) values.delete(key);
+        else values.set(key, value);
+      },
+    };
+    const first = await sharedSecretBox(state);
+    const second = await sharedSecretBox(state);
+    expect(String(values.get('secrets:key'))).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(second.unseal(first.seal('same key'))).toBe('same key');
+  });
+});

@@ -1,0 +1,82 @@
+import type { TargetConfig } from '../config/types.js';
+import type { Change, DesiredAccount, LinkedAccount } from '../core/types.js';
+import { isSecretFingerprint, type SecretBox } from '../core/secrets.js';
+
+/**
+ * Between policy and planner: the values of each target's secret attributes
+ * (TargetConfig.secrets) become fingerprints in the desired accounts, so the
+ * planner compares fingerprints with the fingerprints links hold and never
+ * sees a secret; the values themselves are kept here, in memory, until the
+ * plan is made, and then sealed into the changes that write them.
+ */
+export class SecretAttributes {
+  readonly #box: SecretBox;
+  readonly #secrets: ReadonlyMap<string, readonly string[]>;
+  /** Clear values by target, identity and attribute, for the changes of this one plan. */
+  readonly #values = new Map<string, string>();
+
+  constructor(box: SecretBox, targets: readonly TargetConfig[]) {
+    this.#box = box;
+    this.#secrets = new Map(targets.filter((t) => (t.secrets?.length ?? 0) > 0).map((t) => [t.id, t.secrets ?? []]));
+  }
+
+  /** Whether any target has secrets (else nothing here needs doing). */
+  get any(): boolean {
+    return this.#secrets.size > 0;
+  }
+
+  /**
+   * The desired accounts with fingerprints for secret values (null stays
+   * null: nothing to hide). An account whose link holds nothing for the
+   * attribute (adopted by reconcile, which never takes a secret from the
+   * target; or created while the value was empty) keeps the secret it has:
+   * the attribute is left out, so no plan writes it.
+   */
+  hide(desired: readonly DesiredAccount[], linked: (target: string, identityId: string) => LinkedAccount | undefined): DesiredAccount[] {
+    return desired.map((account) => {
+      const names = this.#secrets.get(account.target);
+      if (names === undefined) return account;
+      const link = linked(account.target, account.identityId);
+      let attributes: Record<string, unknown> | undefined;
+      for (const name of names) {
+        const value = account.attributes[name];
+        if (!Object.hasOwn(account.attributes, name) || isSecretFingerprint(value)) continue;
+        // A link with a value in clear (written before the attribute was a secret) gets the fingerprint: one rewrite, same value.
+        if (link !== undefined && !Object.hasOwn(link.attributes, name)) {
+          attributes ??= { ...account.attributes };
+          delete attributes[name];
+          continue;
+        }
+        if (value === null || value === undefined) continue;
+        const text = typeof value === 'string' ? value : JSON.stringify(value);
+        attributes ??= { ...account.attributes };
+        attributes[name] = this.#box.fingerprint(account.target, name, text);
+        this.#values.set(key(account.target, account.identityId, name), text);
+      }
+      if (attributes === undefined) return account;
+      // `explain` says where each value came from, quoting it: never for a secret.
+      const explanations = account.explanations.map((e) => {
+        const name = e.subject.startsWith('attribute:') ? e.subject.slice('attribute:'.length) : undefined;
+        return name !== undefined && names.includes(name) ? { ...e, detail: `a secret: ${String(attributes[name] ?? 'none')} (its value is never shown)` } : e;
+      });
+      return { ...account, attributes, explanations };
+    });
+  }
+
+  /** The changes with the secret values they write sealed into `after.sealed`. */
+  seal(changes: readonly Change[]): Change[] {
+    return changes.map((change) => {
+      const names = this.#secrets.get(change.target);
+      const attributes = change.after?.attributes;
+      if (names === undefined || attributes === undefined || change.after === null) return change;
+      const sealed: Record<string, string> = {};
+      for (const name of names) {
+        const value = this.#values.get(key(change.target, change.identity, name));
+        if (value !== undefined && isSecretFingerprint(attributes[name])) sealed[name] = this.#box.seal(value);
+      }
+      return Object.keys(sealed).length === 0 ? change : { ...change, after: { ...change.after, sealed } };
+    });
+  }
+}
+
+const key = (target: string, identity: string, attribute: string): string => `${target}\u0000${identity}\u0000${attribute}`;
