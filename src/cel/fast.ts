@@ -56,7 +56,21 @@ export function compileFast(ast: ASTNode, want: 'condition' | 'mapping'): FastEx
   const compiled = node(ast, { names: [], kinds: [] });
   if (compiled === undefined || (want === 'condition' && compiled.kind !== 'bool')) return undefined;
   const { run } = compiled;
-  return (identity) => run(identity, slotCount === 0 ? NO_SLOTS : new Array<unknown>(slotCount));
+  return (identity) => {
+    if (!readableAsMap(identity)) return undefined;
+    return run(identity, slotCount === 0 ? NO_SLOTS : new Array<unknown>(slotCount));
+  };
+}
+
+/**
+ * cel-js reads `identity` as a map only when its `constructor` is Object or
+ * absent; otherwise (a class instance, or an HR column named "constructor"
+ * holding a string) every read of it fails with "Unsupported type". No answer
+ * then, so CEL gives that error as always.
+ */
+function readableAsMap(identity: Readonly<Record<string, unknown>>): boolean {
+  const kind: unknown = identity.constructor;
+  return kind === Object || kind === undefined;
 }
 
 const NO_SLOTS: unknown[] = [];

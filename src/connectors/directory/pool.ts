@@ -46,14 +46,16 @@ export class ClientPool {
   async use<T>(work: (client: DirectoryClient) => Promise<T>): Promise<T> {
     const slot = this.#leastBusy();
     this.#inFlight[slot] = (this.#inFlight[slot] ?? 0) + 1;
+    let client: Client | undefined;
     try {
       const ready = this.#ready[slot];
-      const client = ready !== undefined && ready.isBound ? ready : await this.#client(slot);
+      client = ready !== undefined && ready.isBound ? ready : await this.#client(slot);
       this.#batchWrites(client);
       return await work(client);
     } catch (error) {
       if (!isConnectionError(error) || this.#closed) throw error;
-      this.#drop(slot);
+      // Only the connection that failed: another operation's retry may have replaced it already.
+      if (client !== undefined) this.#drop(slot, client);
       return await work(await this.#client(slot));
     } finally {
       this.#inFlight[slot] = (this.#inFlight[slot] ?? 1) - 1;
@@ -113,7 +115,7 @@ export class ClientPool {
     const client = await this.#slotClient(slot);
     if (client.isBound) return client;
     // The socket closed since: ldapts would reconnect without a bind (anonymous), so open a fresh, bound one.
-    this.#drop(slot);
+    this.#drop(slot, client);
     return this.#slotClient(slot);
   }
 
@@ -133,7 +135,14 @@ export class ClientPool {
     return pending;
   }
 
-  #drop(slot: number): void {
+  /**
+   * Close the slot's connection and empty the slot, so the next operation opens a fresh one;
+   * only while the slot still holds `stale`. Several operations find the same dead
+   * connection at once: the first replaces it, and the others must not close (unbinding
+   * it mid-operation) the fresh connection that one opened, or is still opening.
+   */
+  #drop(slot: number, stale: Client): void {
+    if (this.#ready[slot] !== stale) return;
     const pending = this.#slots[slot];
     this.#slots[slot] = undefined;
     this.#ready[slot] = undefined;
