@@ -192,6 +192,10 @@ describe('validateConfigText: located problems', () => {
     expect(unknown).toMatchObject({ path: 'targets[0].secrets[0]', message: "pin is not one of this target's attributes" });
     const key = only(replaceLine(EXAMPLE_YAML, 21, '    accountKey: username\n    secrets: [email, username]'));
     expect(key).toMatchObject({ path: 'targets[0].secrets[1]', message: 'username is the account key: it cannot be a secret' });
+    const withDn = EXAMPLE_YAML.replace('      email: identity.email\n', '      email: identity.email\n      dn: \'"uid=x"\'\n');
+    expect(withDn).not.toBe(EXAMPLE_YAML);
+    const dn = only(replaceLine(withDn, 21, '    accountKey: username\n    secrets: [dn]'));
+    expect(dn).toMatchObject({ path: 'targets[0].secrets[0]', message: 'dn places the account: it cannot be a secret' });
     const valid = validateConfigText(replaceLine(EXAMPLE_YAML, 21, '    accountKey: username\n    secrets: [email]'), FILE, { env: {} });
     expect(valid.problems).toEqual([]);
     expect(valid.config?.targets[0]?.secrets).toEqual(['email']);

@@ -188,7 +188,7 @@ export const targetSchema = z.strictObject({
 }).superRefine(checkMatchRules).superRefine((target, ctx) => {
   // A secret is kept only as a fingerprint: it cannot be the key accounts are found by, and must be something the target writes.
   target.secrets.forEach((name, i) => {
-    if (name === target.accountKey) ctx.addIssue({ code: 'custom', path: ['secrets', i], message: `${name} is the account key: it cannot be a secret` });
+    if (name === target.accountKey || name === 'dn') ctx.addIssue({ code: 'custom', path: ['secrets', i], message: `${name} ${name === 'dn' ? 'places the account' : 'is the account key'}: it cannot be a secret` });
     else if (!Object.hasOwn(target.attributes, name)) ctx.addIssue({ code: 'custom', path: ['secrets', i], message: `${name} is not one of this target's attributes` });
   });
 });

@@ -1,21 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { isSecretFingerprint, SecretBox, sharedSecretBox } from './secrets.js';
+import { isSecretFingerprint, SecretBox, sealedFor, sharedSecretBox } from './secrets.js';
 
 describe('SecretBox', () => {
   const box = new SecretBox(randomBytes(32));
 
-  it('opens what it sealed, and only that', () => {
-    const sealed = box.seal('Zoë-Init-42!');
+  it('opens what it sealed, for the place it was sealed for, and only that', () => {
+    const here = sealedFor('app', 'E1', 'password');
+    const sealed = box.seal('Zoë-Init-42!', here);
     expect(sealed).toMatch(/^v1\.[A-Za-z0-9_-]+$/);
     expect(sealed).not.toContain('Init');
-    expect(box.unseal(sealed)).toBe('Zoë-Init-42!');
+    expect(box.unseal(sealed, here)).toBe('Zoë-Init-42!');
     // A fresh IV each time: the same value never seals to the same text.
-    expect(box.seal('Zoë-Init-42!')).not.toBe(sealed);
+    expect(box.seal('Zoë-Init-42!', here)).not.toBe(sealed);
     const flipped = `${sealed.slice(0, -2)}${sealed.endsWith('A') ? 'B' : 'A'}${sealed.slice(-1)}`;
-    expect(() => box.unseal(flipped)).toThrow(/cannot be opened/);
-    expect(() => new SecretBox(randomBytes(32)).unseal(sealed)).toThrow(/cannot be opened/);
-    expect(() => box.unseal('not sealed')).toThrow(/cannot be opened/);
+    expect(() => box.unseal(flipped, here)).toThrow(/cannot be opened/);
+    expect(() => new SecretBox(randomBytes(32)).unseal(sealed, here)).toThrow(/cannot be opened/);
+    expect(() => box.unseal('not sealed', here)).toThrow(/cannot be opened/);
+    // Moved to another identity, attribute or target: refused.
+    expect(() => box.unseal(sealed, sealedFor('app', 'E2', 'password'))).toThrow(/cannot be opened/);
+    expect(() => box.unseal(sealed, sealedFor('app', 'E1', 'description'))).toThrow(/cannot be opened/);
+    expect(() => box.unseal(sealed, sealedFor('wiki', 'E1', 'password'))).toThrow(/cannot be opened/);
+    // The error never quotes the value.
+    expect(() => box.unseal(flipped, here)).not.toThrow(/Zoë/);
   });
 
   it('fingerprints a value the same way each time, and differently per target, attribute and key', () => {
@@ -44,6 +51,6 @@ describe('SecretBox', () => {
     const first = await sharedSecretBox(state);
     const second = await sharedSecretBox(state);
     expect(String(values.get('secrets:key'))).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(second.unseal(first.seal('same key'))).toBe('same key');
+    expect(second.unseal(first.seal('same key', 'x'), 'x')).toBe('same key');
   });
 });

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { RosterError } from './errors.js';
 
 /**
@@ -32,33 +32,43 @@ export function isSecretFingerprint(value: unknown): value is string {
 }
 
 export class SecretBox {
-  readonly #key: Buffer;
+  /** Two keys derived from the stored one (HKDF-SHA256): one for fingerprints, one for sealing; neither reveals the other. */
+  readonly #macKey: Buffer;
+  readonly #sealKey: Buffer;
 
   constructor(key: Buffer) {
     if (key.length !== 32) throw new RosterError('internal', 'a secrets key is 32 bytes');
-    this.#key = key;
+    this.#macKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'roster secrets: fingerprint v1', 32));
+    this.#sealKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'roster secrets: seal v1', 32));
   }
 
   /** The fingerprint of `value` as the secret `attribute` of `target` (the same value elsewhere gives another). */
   fingerprint(target: string, attribute: string, value: string): string {
-    const mac = createHmac('sha256', this.#key).update(`${target}\u0000${attribute}\u0000${value}`).digest('base64url');
+    const mac = createHmac('sha256', this.#macKey).update(`${target}\u0000${attribute}\u0000${value}`).digest('base64url');
     return `${FINGERPRINT_PREFIX}${mac}`;
   }
 
-  /** `value` encrypted and authenticated: `v1.<base64url of iv | ciphertext | tag>`. */
-  seal(value: string): string {
+  /**
+   * `value` encrypted and authenticated for one place, `context` (target,
+   * identity and attribute: sealedFor): `v1.<base64url of iv | ciphertext |
+   * tag>`. The context is authenticated, so a sealed value moved into
+   * another change, attribute or target does not open.
+   */
+  seal(value: string, context: string): string {
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
+    const cipher = createCipheriv('aes-256-gcm', this.#sealKey, iv);
+    cipher.setAAD(Buffer.from(context, 'utf8'));
     const body = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
     return `${SEALED_PREFIX}${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
   }
 
-  /** What `seal` sealed; a value sealed with another key, or altered, is refused. */
-  unseal(sealed: string): string {
+  /** What `seal` sealed for `context`; a value sealed with another key or for another place, or altered, is refused. */
+  unseal(sealed: string, context: string): string {
     const bytes = sealed.startsWith(SEALED_PREFIX) ? Buffer.from(sealed.slice(SEALED_PREFIX.length), 'base64url') : Buffer.alloc(0);
     if (bytes.length < IV_BYTES + TAG_BYTES) throw unsealable();
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.#key, bytes.subarray(0, IV_BYTES));
+      const decipher = createDecipheriv('aes-256-gcm', this.#sealKey, bytes.subarray(0, IV_BYTES));
+      decipher.setAAD(Buffer.from(context, 'utf8'));
       decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
       return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]).toString('utf8');
     } catch {
@@ -67,9 +77,14 @@ export class SecretBox {
   }
 }
 
+/** Where a sealed value belongs: the change's target and identity, and the attribute. */
+export function sealedFor(target: string, identity: string, attribute: string): string {
+  return `${target}\u0000${identity}\u0000${attribute}`;
+}
+
 function unsealable(): RosterError {
   return new RosterError('target.rejected',
-    'a secret value in this change cannot be opened (the store\'s secrets key changed since the plan was made): make a new plan');
+    'a secret value in this change cannot be opened (the store\'s secrets key changed since the plan was made, or the value was moved from another change): make a new plan');
 }
 
 /** The store's secrets key, drawn by the first process that needs it (state `secrets:key`); one that is malformed is replaced. */
@@ -84,4 +99,43 @@ export async function sharedSecretBox(state: {
     text = await state.setIfAbsent(SECRET_KEY_STATE, fresh());
   }
   return new SecretBox(Buffer.from(text, 'base64url'));
+}
+
+/**
+ * A sealed value that is not a string (a number, a list) is marked so the
+ * executor hands the connector the value as it was mapped, not its JSON text:
+ * `json:v1.<…>` seals `JSON.stringify(value)`.
+ */
+export const SEALED_JSON_PREFIX = 'json:';
+
+/** A change state without its sealed secret values (ChangeState.sealed): what the audit log records. */
+export function withoutSealed<T extends { readonly sealed?: unknown } | null | undefined>(state: T): T {
+  if (state === null || state === undefined || state.sealed === undefined) return state;
+  const { sealed: _sealed, ...rest } = state;
+  return rest as T;
+}
+
+/**
+ * `value` with every clear secret in it replaced by `[secret <name>]`
+ * (strings, and the strings inside lists and objects): for what a connector
+ * says when it refuses a value, which may quote it (PostgreSQL's "invalid
+ * input syntax for type integer: \"…\"", a directory quoting a value).
+ */
+export function scrubSecrets<T>(value: T, secrets: ReadonlyArray<readonly [name: string, clear: string]>): T {
+  if (typeof value === 'string') {
+    let text: string = value;
+    for (const [name, clear] of secrets) {
+      if (clear === '') continue;
+      text = text.split(clear).join(`[secret ${name}]`);
+      // The same value as JSON would quote it inside another string (a message quoting a JSON body).
+      const quoted = JSON.stringify(clear).slice(1, -1);
+      if (quoted !== clear) text = text.split(quoted).join(`[secret ${name}]`);
+    }
+    return text as T;
+  }
+  if (Array.isArray(value)) return value.map((item: unknown) => scrubSecrets(item, secrets)) as T;
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubSecrets(v, secrets)])) as T;
+  }
+  return value;
 }

@@ -1,6 +1,6 @@
 import type { TargetConfig } from '../config/types.js';
 import type { Change, DesiredAccount, LinkedAccount } from '../core/types.js';
-import { isSecretFingerprint, type SecretBox } from '../core/secrets.js';
+import { isSecretFingerprint, SEALED_JSON_PREFIX, sealedFor, type SecretBox } from '../core/secrets.js';
 
 /**
  * Between policy and planner: the values of each target's secret attributes
@@ -12,8 +12,8 @@ import { isSecretFingerprint, type SecretBox } from '../core/secrets.js';
 export class SecretAttributes {
   readonly #box: SecretBox;
   readonly #secrets: ReadonlyMap<string, readonly string[]>;
-  /** Clear values by target, identity and attribute, for the changes of this one plan. */
-  readonly #values = new Map<string, string>();
+  /** Clear values by target, identity and attribute, for the changes of this one plan (a value that is not a string as JSON, `json` set). */
+  readonly #values = new Map<string, { readonly text: string; readonly json: boolean }>();
 
   constructor(box: SecretBox, targets: readonly TargetConfig[]) {
     this.#box = box;
@@ -48,10 +48,11 @@ export class SecretAttributes {
           continue;
         }
         if (value === null || value === undefined) continue;
-        const text = typeof value === 'string' ? value : JSON.stringify(value);
+        const json = typeof value !== 'string';
+        const text = json ? JSON.stringify(value) : value;
         attributes ??= { ...account.attributes };
         attributes[name] = this.#box.fingerprint(account.target, name, text);
-        this.#values.set(key(account.target, account.identityId, name), text);
+        this.#values.set(key(account.target, account.identityId, name), { text, json });
       }
       if (attributes === undefined) return account;
       // `explain` says where each value came from, quoting it: never for a secret.
@@ -63,19 +64,44 @@ export class SecretAttributes {
     });
   }
 
-  /** The changes with the secret values they write sealed into `after.sealed`. */
+  /**
+   * The changes with the secret values they write sealed into `after.sealed`
+   * (a value that is not a string as `json:<sealed JSON>`, so the connector
+   * gets it as mapped). A `before` that holds a secret in clear (a link
+   * written before the attribute was a secret) shows its fingerprint.
+   */
   seal(changes: readonly Change[]): Change[] {
     return changes.map((change) => {
       const names = this.#secrets.get(change.target);
+      if (names === undefined) return change;
+      const before = this.#fingerprinted(change.target, names, change.before);
       const attributes = change.after?.attributes;
-      if (names === undefined || attributes === undefined || change.after === null) return change;
       const sealed: Record<string, string> = {};
-      for (const name of names) {
-        const value = this.#values.get(key(change.target, change.identity, name));
-        if (value !== undefined && isSecretFingerprint(attributes[name])) sealed[name] = this.#box.seal(value);
+      if (attributes !== undefined) {
+        for (const name of names) {
+          const value = this.#values.get(key(change.target, change.identity, name));
+          if (value !== undefined && isSecretFingerprint(attributes[name])) {
+            sealed[name] = `${value.json ? SEALED_JSON_PREFIX : ''}${this.#box.seal(value.text, sealedFor(change.target, change.identity, name))}`;
+          }
+        }
       }
-      return Object.keys(sealed).length === 0 ? change : { ...change, after: { ...change.after, sealed } };
+      const after = Object.keys(sealed).length === 0 || change.after === null ? change.after : { ...change.after, sealed };
+      return before === change.before && after === change.after ? change : { ...change, before, after };
     });
+  }
+
+  /** A change state with each secret value in clear replaced by its fingerprint (null, and fingerprints, stay). */
+  #fingerprinted(target: string, names: readonly string[], state: Change['before']): Change['before'] {
+    const attributes = state?.attributes;
+    if (state === null || attributes === undefined) return state;
+    let shown: Record<string, unknown> | undefined;
+    for (const name of names) {
+      const value = attributes[name];
+      if (value === null || value === undefined || isSecretFingerprint(value)) continue;
+      shown ??= { ...attributes };
+      shown[name] = this.#box.fingerprint(target, name, typeof value === 'string' ? value : JSON.stringify(value));
+    }
+    return shown === undefined ? state : { ...state, attributes: shown };
   }
 }
 

@@ -5,6 +5,8 @@ import type { JobEffects, Store } from '../store/types.js';
 import type { ClaimedLink } from './links.js';
 import { isOrphanIdentity } from '../reconcile/orphans.js';
 import { entitlementKey } from '../planner/normalise.js';
+import { isSecretFingerprint, scrubSecrets, SEALED_JSON_PREFIX, sealedFor, withoutSealed } from '../core/secrets.js';
+import { asRosterError } from './failure.js';
 
 export interface ApplyContext {
   readonly store: Store;
@@ -13,31 +15,67 @@ export interface ApplyContext {
   readonly now: () => Date;
   /** The account's link as read when the job was claimed; read here when absent. */
   readonly claimed?: ClaimedLink;
-  /** Opens a sealed secret value (ChangeState.sealed); absent when the store's key could not be read. */
-  readonly unseal?: (sealed: string) => string;
+  /** Opens a sealed secret value (ChangeState.sealed) for its place (core/secrets sealedFor); absent when no key was given. */
+  readonly unseal?: (sealed: string, context: string) => string;
+  /** The target's secret attributes (TargetConfig.secrets): a link started from what the target holds never takes them. */
+  readonly secrets?: readonly string[];
 }
 
 /**
  * The attributes to hand the connector: the change's, with each secret
  * attribute's fingerprint replaced by its value, opened here and nowhere
- * else. The link and the audit entry keep the fingerprints.
+ * else. The link and the audit entry keep the fingerprints. `clear` lists
+ * the values opened, so that an error the connector throws quoting one is
+ * scrubbed before it is recorded (failure.ts keeps the message). A
+ * fingerprint with nothing sealed for it (a plan file edited, a value copied
+ * from another link) is refused: the connector would set it as the secret.
  */
-function withSecrets(ctx: ApplyContext, change: Change, attributes: Attributes): Attributes {
-  const sealed = change.after?.sealed;
-  if (sealed === undefined) return attributes;
+function withSecrets(ctx: ApplyContext, change: Change, attributes: Attributes): { attributes: Attributes; clear: Array<[string, string]> } {
+  const sealed = change.after?.sealed ?? {};
+  const clear: Array<[string, string]> = [];
+  for (const [name, value] of Object.entries(attributes)) {
+    if (isSecretFingerprint(value) && !Object.hasOwn(sealed, name)) {
+      throw new RosterError('target.rejected', `change ${change.id}: ${name} holds a secret's fingerprint and no sealed value to write: make a new plan`);
+    }
+  }
+  if (change.after?.sealed === undefined) return { attributes, clear };
   const unseal = ctx.unseal;
   if (unseal === undefined) throw new RosterError('internal', `change ${change.id}: it writes secret attributes and no secrets key was given`);
   const opened: Record<string, unknown> = { ...attributes };
-  for (const [name, value] of Object.entries(sealed)) if (Object.hasOwn(attributes, name)) opened[name] = unseal(value);
-  return opened as Attributes;
+  for (const [name, value] of Object.entries(sealed)) {
+    if (!Object.hasOwn(attributes, name)) continue;
+    const json = value.startsWith(SEALED_JSON_PREFIX);
+    const text = unseal(json ? value.slice(SEALED_JSON_PREFIX.length) : value, sealedFor(change.target, change.identity, name));
+    opened[name] = json ? JSON.parse(text) as unknown : text;
+    clear.push([name, text]);
+    // A list's items may be quoted one by one.
+    if (json && Array.isArray(opened[name])) for (const item of opened[name] as unknown[]) if (typeof item === 'string') clear.push([name, item]);
+  }
+  return { attributes: opened as Attributes, clear };
+}
+
+/**
+ * Call the connector with the change's secrets opened; what it throws comes
+ * back with every opened value scrubbed from its message and details, and
+ * without its cause (a driver error may quote the value in fields of its own).
+ */
+async function withSecretsTo<T>(ctx: ApplyContext, change: Change, attributes: Attributes, write: (attributes: Attributes) => Promise<T>): Promise<T> {
+  const { attributes: opened, clear } = withSecrets(ctx, change, attributes);
+  try {
+    return await write(opened);
+  } catch (thrown) {
+    if (clear.length === 0) throw thrown;
+    const error = asRosterError(thrown);
+    throw new RosterError(error.code, scrubSecrets(error.message, clear), {
+      retryable: error.retryable,
+      ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+      ...(error.details === undefined ? {} : { details: scrubSecrets(error.details, clear) }),
+    });
+  }
 }
 
 /** A change state as the audit log records it: never the sealed secret values. */
-function audited(state: Change['after']): Change['after'] {
-  if (state === null || state.sealed === undefined) return state;
-  const { sealed: _sealed, ...rest } = state;
-  return rest;
-}
+const audited = withoutSealed<Change['after']>;
 
 /** Attributes as the link keeps them: what was set, without the cleared (null) ones. */
 function withoutNulls(attributes: Attributes): Record<string, unknown> {
@@ -85,7 +123,10 @@ async function baseLink(ctx: ApplyContext, change: Change, accountId: string, li
   const actual = await ctx.connector.get(accountId);
   if (actual === undefined) throw new RosterError('target.not_found', `change ${change.id}: account ${accountId} is not in target ${change.target}`);
   const at = ctx.now().toISOString();
-  return { target: change.target, identityId: change.identity, accountId, attributes: actual.attributes, entitlements: actual.entitlements, enabled: actual.enabled, createdAt: at, updatedAt: at };
+  // Like reconcile: what the target holds for a secret attribute (the value, a hash of it) is never kept.
+  const attributes = { ...actual.attributes };
+  for (const name of ctx.secrets ?? []) delete attributes[name];
+  return { target: change.target, identityId: change.identity, accountId, attributes, entitlements: actual.entitlements, enabled: actual.enabled, createdAt: at, updatedAt: at };
 }
 
 /**
@@ -106,7 +147,7 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
   if (change.action === 'create') {
     const attributes = change.after?.attributes ?? {};
     const enabled = change.after?.enabled ?? true;
-    const account = await connector.create({ attributes: withSecrets(ctx, change, attributes), enabled });
+    const account = await withSecretsTo(ctx, change, attributes, (opened) => connector.create({ attributes: opened, enabled }));
     const upsertAccount: LinkedAccount = {
       target: change.target, identityId: change.identity, accountId: account.accountId,
       attributes: withoutNulls(attributes), entitlements: account.entitlements, enabled,
@@ -136,7 +177,7 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
   switch (change.action) {
     case 'update': {
       const attributes = change.after?.attributes ?? {};
-      await connector.update(accountId, withSecrets(ctx, change, attributes));
+      await withSecretsTo(ctx, change, attributes, (opened) => connector.update(accountId, opened));
       const renamed = change.after?.accountId ?? accountId;
       next = { ...current, accountId: renamed, attributes: withoutNulls({ ...current.attributes, ...attributes }) };
       break;

@@ -84,6 +84,8 @@ export class Executor {
   readonly #known = new Map<string, Map<string, Change>>();
   #knownCount = 0;
   #secrets: Promise<SecretBox> | undefined;
+  /** Each target's secret attributes (TargetConfig.secrets). */
+  readonly #secretNames: ReadonlyMap<string, readonly string[]>;
   /** Something finished (or was enqueued) since a claim last came back short. */
   #fresh = true;
   #loop: Promise<void> | undefined;
@@ -96,6 +98,7 @@ export class Executor {
     this.#actor = `executor:${options.workerId}`;
     this.#leaseMs = options.leaseMs ?? 60_000;
     this.#targets = new Map(options.targets.map((t) => [t.id, { ...DEFAULTS, ...t.executor }]));
+    this.#secretNames = new Map(options.targets.map((t) => [t.id, t.secrets ?? []]));
     this.#quarantine = new QuarantineKeeper(options.store, options.log, this.#actor);
     this.#lanes = new TargetLanes(new Map([...this.#targets].map(([id, config]) => [id, config.concurrency])));
     this.#links = new ClaimedLinks(options.store.accounts);
@@ -324,7 +327,8 @@ export class Executor {
       const claimed = this.#links.take(job.id);
       const box = job.change.after?.sealed === undefined ? undefined : await this.#secretBox();
       const effects = await applyChange(job, {
-        store: this.#o.store, connector, actor: this.#actor, now: this.#now, claimed, ...(box === undefined ? {} : { unseal: (sealed: string) => box.unseal(sealed) }),
+        store: this.#o.store, connector, actor: this.#actor, now: this.#now, claimed, secrets: this.#secretNames.get(job.target),
+        ...(box === undefined ? {} : { unseal: (sealed: string, context: string) => box.unseal(sealed, context) }),
       });
       this.#window.record(job.target, performance.now() - started);
       freeSlot();

@@ -2,6 +2,7 @@ import type { ExecutorConfig } from '../config/types.js';
 import { isRosterError, RosterError } from '../core/errors.js';
 import type { Job } from '../core/types.js';
 import type { Logger } from '../connectors/types.js';
+import { isSecretFingerprint, withoutSealed } from '../core/secrets.js';
 import { learnTaken, takenValues } from '../reconcile/learned.js';
 import type { Store } from '../store/types.js';
 import { backoffDelay, redactMessage } from './backoff.js';
@@ -50,7 +51,8 @@ export async function recordFailure(job: Job, thrown: unknown, ctx: FailureConte
     if (final) {
       await ctx.store.queue.fail(job.id, message, null, [{
         kind: 'change.failed', actor: ctx.actor, identity: change.identity, target: change.target, reasons: change.reasons,
-        before: change.before, after: change.after,
+        // Like change.applied: never the sealed secret values (ChangeState.sealed).
+        before: change.before, after: withoutSealed(change.after),
         data: { planId: job.planId, changeId: change.id, action: change.action, error: message, code: error.code, attempts: job.attempts },
       }]);
     } else {
@@ -72,7 +74,9 @@ export async function recordFailure(job: Job, thrown: unknown, ctx: FailureConte
  * failing the same way again. Best effort: the failure is recorded either way.
  */
 async function rememberTaken(job: Job, error: RosterError, ctx: FailureContext, now: Date): Promise<void> {
-  const taken = takenValues(error);
+  // A secret attribute's value is kept nowhere in clear, not even as a taken value (targets[].secrets).
+  const secret = (name: string): boolean => Object.hasOwn(job.change.after?.sealed ?? {}, name) || isSecretFingerprint(job.change.after?.attributes?.[name]);
+  const taken = takenValues(error).filter((t) => !secret(t.attribute));
   if (taken.length === 0) return;
   const fields = { jobId: job.id, target: job.target, attributes: taken.map((t) => t.attribute) };
   try {
