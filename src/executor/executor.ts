@@ -1,16 +1,16 @@
 import type { ExecutorConfig, TargetConfig } from '../config/types.js';
 import { RosterError } from '../core/errors.js';
-import type { Change, Job, JobStatus, Plan } from '../core/types.js';
+import type { Job, JobStatus, Plan } from '../core/types.js';
 import type { Connector, Logger } from '../connectors/types.js';
 import type { SecretBox } from '../core/secrets.js';
-import { asStored } from '../store/json.js';
-import type { EnqueueJob, JobState, Store } from '../store/types.js';
+import type { Store } from '../store/types.js';
 import { applyChange } from './apply-change.js';
 import { redactMessage } from './backoff.js';
 import { CompletionBatcher } from './completions.js';
 import { asRosterError, recordFailure } from './failure.js';
 import { idleWait } from './idle.js';
 import { TargetLanes } from './lanes.js';
+import { KnownChanges } from './known-changes.js';
 import { ClaimedLinks } from './links.js';
 import { QuarantineKeeper } from './quarantine.js';
 import { planJobs } from './plan-jobs.js';
@@ -45,8 +45,6 @@ export interface RunOptions {
 
 const DEFAULTS: ExecutorConfig = { concurrency: 4, maxAttempts: 8, backoffBaseMs: 500, backoffMaxMs: 300_000, quarantineAfter: 20 };
 const ENQUEUE_BATCH = 5_000;
-/** Most changes held in memory for claims (KnownChanges); beyond that they are read back from the queue. */
-const MAX_KNOWN_CHANGES = 500_000;
 /** Most jobs leased in one claim transaction. */
 const MAX_CLAIM = 1000;
 /** Statuses that still wait to run or are running. */
@@ -75,14 +73,8 @@ export class Executor {
   readonly #tasks = new Set<Promise<void>>();
   readonly #listeners = new Set<(outcome: JobOutcome) => void>();
   readonly #wakeups = new Wakeups();
-  /**
-   * The changes of the plans this executor enqueued, by plan and job id: a
-   * claim takes them from here instead of reading and parsing every change
-   * back from its row. Dropped when the job ends (or its plan's run does);
-   * a job run later (a retry, another worker) reads its change from the queue.
-   */
-  readonly #known = new Map<string, Map<string, Change>>();
-  #knownCount = 0;
+  /** The changes of the plans this executor enqueued, for its claims. */
+  readonly #known = new KnownChanges();
   #secrets: Promise<SecretBox> | undefined;
   /** Each target's secret attributes (TargetConfig.secrets). */
   readonly #secretNames: ReadonlyMap<string, readonly string[]>;
@@ -112,31 +104,9 @@ export class Executor {
   async enqueuePlan(plan: Plan): Promise<number> {
     const jobs = planJobs(plan, this.#targets);
     for (let i = 0; i < jobs.length; i += ENQUEUE_BATCH) await this.#o.store.queue.enqueue(jobs.slice(i, i + ENQUEUE_BATCH), { now: this.#now() });
-    this.#remember(plan.id, jobs);
+    this.#known.remember(plan.id, jobs);
     this.#fresh = true;
     return jobs.length;
-  }
-
-  /** Keep the enqueued changes for claims, as the queue stores them (asStored: itself when plain JSON data already). */
-  #remember(planId: string, jobs: readonly EnqueueJob[]): void {
-    if (this.#known.has(planId) || this.#knownCount + jobs.length > MAX_KNOWN_CHANGES) return;
-    this.#known.set(planId, new Map(jobs.map((job) => [job.id, asStored(job.change)])));
-    this.#knownCount += jobs.length;
-  }
-
-  #knownChange = (job: JobState): Change | undefined => this.#known.get(job.planId)?.get(job.id);
-
-  /** A job ended (done, or failed for good): its change is not needed again. */
-  #forgetChange(job: Job): void {
-    const plan = this.#known.get(job.planId);
-    if (plan?.delete(job.id) !== true) return;
-    this.#knownCount -= 1;
-    if (plan.size === 0) this.#known.delete(job.planId);
-  }
-
-  #forgetPlan(planId: string): void {
-    this.#knownCount -= this.#known.get(planId)?.size ?? 0;
-    this.#known.delete(planId);
   }
 
   /** Work until no runnable job is left (waiting for retries and expired leases due within ~30 s). */
@@ -185,7 +155,7 @@ export class Executor {
       if (signal?.aborted === true) await this.#giveBack();
       await this.#settle();
       this.#listeners.delete(listener);
-      if (planId !== undefined) this.#forgetPlan(planId);
+      if (planId !== undefined) this.#known.forgetPlan(planId);
     }
     if (planId === undefined || start === undefined) return own;
     const after = await queue.stats({ planId });
@@ -276,7 +246,7 @@ export class Executor {
     if (limit <= 0) return 0;
     const jobs = await this.#o.store.queue.claim({
       workerId: this.#o.workerId, limit, leaseMs: this.#leaseMs, now: this.#now(), targets: [...active], perTarget, window,
-      knownChange: this.#known.size === 0 ? undefined : this.#knownChange,
+      knownChange: this.#known.lookup(),
     });
     if (jobs.length >= limit) this.#fresh = true;
     await this.#links.fetch(jobs).catch((error: unknown) => {
@@ -343,7 +313,7 @@ export class Executor {
       outcome = await this.#failed(job, error);
     } finally {
       this.#lanes.settled(job);
-      if (outcome !== 'retry') this.#forgetChange(job);
+      if (outcome !== 'retry') this.#known.forgetJob(job);
       this.#fresh = true;
       for (const listener of this.#listeners) listener(outcome);
       freeSlot();
