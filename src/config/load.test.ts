@@ -196,6 +196,10 @@ describe('validateConfigText: located problems', () => {
     expect(withDn).not.toBe(EXAMPLE_YAML);
     const dn = only(replaceLine(withDn, 21, '    accountKey: username\n    secrets: [dn]'));
     expect(dn).toMatchObject({ path: 'targets[0].secrets[0]', message: 'dn places the account: it cannot be a secret' });
+    const withUnique = EXAMPLE_YAML.replace('      email: identity.email\n', '      email: identity.email\n      pin: unique([identity.employeeId])\n');
+    expect(withUnique).not.toBe(EXAMPLE_YAML);
+    const unique = only(replaceLine(withUnique, 21, '    accountKey: username\n    secrets: [pin]'));
+    expect(unique).toMatchObject({ path: 'targets[0].secrets[0]', message: 'pin uses unique(): a secret is kept only as a fingerprint, so its uniqueness cannot be checked' });
     const valid = validateConfigText(replaceLine(EXAMPLE_YAML, 21, '    accountKey: username\n    secrets: [email]'), FILE, { env: {} });
     expect(valid.problems).toEqual([]);
     expect(valid.config?.targets[0]?.secrets).toEqual(['email']);

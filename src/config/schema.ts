@@ -190,6 +190,8 @@ export const targetSchema = z.strictObject({
   target.secrets.forEach((name, i) => {
     if (name === target.accountKey || name === 'dn') ctx.addIssue({ code: 'custom', path: ['secrets', i], message: `${name} ${name === 'dn' ? 'places the account' : 'is the account key'}: it cannot be a secret` });
     else if (!Object.hasOwn(target.attributes, name)) ctx.addIssue({ code: 'custom', path: ['secrets', i], message: `${name} is not one of this target's attributes` });
+    // unique() compares candidates with the values links hold, which for a secret are fingerprints: it could never see a clash.
+    else if (/\bunique\s*\(/.test(target.attributes[name] ?? '')) ctx.addIssue({ code: 'custom', path: ['secrets', i], message: `${name} uses unique(): a secret is kept only as a fingerprint, so its uniqueness cannot be checked` });
   });
 });
 
