@@ -250,7 +250,9 @@ describe('directory end to end: strip-groups disable -> OpenLDAP', () => {
   it('joiner, leaver, rehire within the grace: the same entry with the same groups, from the one sync that rehires', async () => {
     await syncAt('2026-11-27T09:00:00Z', [ada, bob]);
     const joined = await account('S1');
-    expect(joined).toMatchObject({ groups: ['all-staff', 'engineering'], marked: false });
+    // memberOf is the memberof overlay's word; should it ever disagree, the message shows what the groups themselves hold.
+    const held = joined.groups.length === 2 ? '' : JSON.stringify((await admin.search(`ou=groups,${slapd.suffix}`, { scope: 'one', attributes: ['member'] })).searchEntries);
+    expect(joined, `groups: ${held}; link: ${JSON.stringify(joined.link?.entitlements)}`).toMatchObject({ groups: ['all-staff', 'engineering'], marked: false });
 
     // The leaver plan revokes every group before the disable (leaver.revoke_all); the strip finds nothing left of Roster's.
     expect(await syncAt('2026-11-29T09:00:00Z', [{ ...ada, endDate: '2026-11-28', status: 'terminated' }, bob]))

@@ -75,6 +75,24 @@ describe('ldap connector: reading back what the target writes', () => {
   });
 });
 
+describe('ldap connector: aliases the server knows', () => {
+  it('an attribute written under an alias outside the built-in table is read back under the name slapd answers with', async () => {
+    const s = slapd.suffix;
+    const config = ldapConnectionSchema.parse({
+      url: slapd.url, bindDN: slapd.bindDN, password: slapd.password,
+      // extensibleObject allows any attribute: friendlyCountryName is cosine's alias of co.
+      users: { base: s, dn: `uid={uid},ou=people,${s}`, key: 'uid', objectClasses: ['inetOrgPerson', 'extensibleObject'], attributes: { country: 'friendlyCountryName' }, defaults: { cn: '{uid}', sn: '{uid}' } },
+    });
+    const connector = ldapConnectorFactory.create(config, { targetId: 'corp-ldap', baseDir: '.', log: silentLogger, attributes: ['uid', 'country'] });
+    connectors.push(connector);
+    const account = await connector.create({ attributes: { uid: 'alias.one', country: 'Wales' }, enabled: true });
+    expect((await connector.get(account.accountId))?.attributes).toEqual({ uid: 'alias.one', country: 'Wales' });
+    expect((await all(connector)).find((a) => a.accountId === account.accountId)?.attributes.country).toBe('Wales');
+    const { searchEntries } = await admin.search(`uid=alias.one,ou=people,${s}`, { scope: 'base', attributes: ['co'] });
+    expect(searchEntries[0]?.co).toBe('Wales');
+  });
+});
+
 describe('ldap connector against slapd', () => {
   it('a mover whose department changes is moved with modify DN and keeps its groups and its id', async () => {
     const connector = connect({ users: { dn: `uid={uid},ou={department},ou=people,${slapd.suffix}`, createOUs: true } });

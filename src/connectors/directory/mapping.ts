@@ -25,7 +25,7 @@ export class AttributeMapping {
   readonly #toLdap: ReadonlyMap<string, string>;
   readonly #readable: ReadonlyMap<string, string>;
   /** #readable for fromEntry: Roster name, LDAP name lower-cased, and the name a server answers with. */
-  readonly #reads: readonly { readonly rosterName: string; readonly lower: string; readonly primary: string }[];
+  #reads: readonly { readonly rosterName: string; readonly lower: string; readonly primary: string }[];
   /** ldapName's answer for each name the mapping holds whose LDAP name is valid (checked once, not per value written). */
   readonly #validLdap: ReadonlyMap<string, string>;
   readonly #targetId: string;
@@ -52,6 +52,15 @@ export class AttributeMapping {
     this.#validLdap = new Map([...map].filter(([, ldapName]) => isAttributeName(ldapName)));
     this.keyAttribute = key;
     this.keyLdap = this.ldapName(key);
+  }
+
+  /**
+   * The server's own aliases (its subschema, schema.ts): an attribute written
+   * under an alias outside the standard schemas (a custom schema's, or
+   * friendlyCountryName) is then found under the name the server answers with.
+   */
+  useServerAliases(aliases: ReadonlyMap<string, string>): void {
+    this.#reads = this.#reads.map((read) => ({ ...read, primary: aliases.get(read.lower) ?? read.primary }));
   }
 
   ldapName(rosterName: string): string {

@@ -15,6 +15,7 @@ import { EntryReader, type LdapEntry } from './entries.js';
 import { AttributeMapping } from '../directory/mapping.js';
 import { inOu, isEntryEnabled, keyDeterminesDn, newEntryBody, posixAttributes, withKey } from './new-entry.js';
 import { EntryMover } from './modify-dn.js';
+import { readAttributeAliases } from '../directory/schema.js';
 import { UidNumberAllocator } from './posix.js';
 
 type Users = LdapConnectionConfig['users'];
@@ -38,6 +39,7 @@ export class LdapConnector implements Connector {
   readonly #mover: EntryMover;
   /** The key alone names an entry (and disabled entries do not move): a create may add before it searches. */
   readonly #keyNamesEntry: boolean;
+  #aliases: Promise<void> | undefined;
 
   constructor(pool: ClientPool, config: LdapConnectionConfig, context: ConnectorContext) {
     this.#pool = pool;
@@ -67,6 +69,7 @@ export class LdapConnector implements Connector {
   }
 
   async *list(): AsyncIterable<TargetAccount> {
+    await this.#serverAliases();
     const memberships = this.#groups === undefined ? new Map<string, string[]>() : await this.#run('list', () => this.#groups?.all() ?? Promise.resolve(new Map<string, string[]>()));
     try {
       for await (const page of this.#reader.all()) {
@@ -79,6 +82,7 @@ export class LdapConnector implements Connector {
 
   get(accountId: string): Promise<TargetAccount | undefined> {
     return this.#run('get', async () => {
+      await this.#serverAliases();
       const entry = await this.#reader.byUuid(accountId);
       return entry === undefined ? undefined : this.#account(entry, await this.#entitlementsOf(entry));
     });
@@ -138,6 +142,16 @@ export class LdapConnector implements Connector {
 
   close(): Promise<void> {
     return this.#pool.close();
+  }
+
+  /** Before the first read: the server's attribute aliases (once; a server that does not say keeps the built-in table). */
+  #serverAliases(): Promise<void> {
+    this.#aliases ??= readAttributeAliases(this.#pool).then((aliases) => {
+      if (aliases !== undefined) this.#mapping.useServerAliases(aliases);
+    }, () => {
+      this.#aliases = undefined; // the server was not reachable: ask again on the next read (which reports the failure itself)
+    });
+    return this.#aliases;
   }
 
   // ------------------------------------------------------------ writes
