@@ -20,11 +20,6 @@ export class SecretAttributes {
     this.#secrets = new Map(targets.filter((t) => (t.secrets?.length ?? 0) > 0).map((t) => [t.id, t.secrets ?? []]));
   }
 
-  /** Whether any target has secrets (else nothing here needs doing). */
-  get any(): boolean {
-    return this.#secrets.size > 0;
-  }
-
   /**
    * The desired accounts with fingerprints for secret values (null stays
    * null: nothing to hide). An account whose link holds nothing for the
