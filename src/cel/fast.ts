@@ -158,30 +158,22 @@ function pair(args: [ASTNode, ASTNode], scope: Scope, kind?: Kind): [Compiled, C
 function concat(args: [ASTNode, ASTNode], scope: Scope): Compiled | undefined {
   const both = pair(args, scope, 'string');
   if (both === undefined) return undefined;
-  const [left, right] = [both[0].run as Run<string>, both[1].run as Run<string>];
-  return {
-    kind: 'string',
-    run: (identity, slots) => {
-      const a = left(identity, slots);
-      if (a === undefined) return undefined;
-      const b = right(identity, slots);
-      return b === undefined ? undefined : a + b;
-    },
-  };
+  return { kind: 'string', run: whenBoth(both[0].run as Run<string>, both[1].run as Run<string>, (a, b) => a + b) };
 }
 
 function equality(args: [ASTNode, ASTNode], equal: boolean, scope: Scope): Compiled | undefined {
   const both = pair(args, scope);
   if (both === undefined || (both[0].kind !== 'string' && both[0].kind !== 'bool')) return undefined;
-  const [left, right] = [both[0].run, both[1].run];
-  return {
-    kind: 'bool',
-    run: (identity, slots) => {
-      const a = left(identity, slots);
-      if (a === undefined) return undefined;
-      const b = right(identity, slots);
-      return b === undefined ? undefined : (a === b) === equal;
-    },
+  return { kind: 'bool', run: whenBoth(both[0].run, both[1].run, (a, b) => (a === b) === equal) };
+}
+
+/** Both sides, left first (CEL's order), combined; no answer when either side has none. */
+function whenBoth<A, R>(left: Run<A>, right: Run<A>, combine: (a: A, b: A) => R): Run<R> {
+  return (identity, slots) => {
+    const a = left(identity, slots);
+    if (a === undefined) return undefined;
+    const b = right(identity, slots);
+    return b === undefined ? undefined : combine(a, b);
   };
 }
 

@@ -106,7 +106,19 @@ export async function sharedSecretBox(state: {
  * executor hands the connector the value as it was mapped, not its JSON text:
  * `json:v1.<…>` seals `JSON.stringify(value)`.
  */
-export const SEALED_JSON_PREFIX = 'json:';
+const SEALED_JSON_PREFIX = 'json:';
+
+/** A mapped secret value sealed for `context`: a string as itself, anything else as its JSON, marked so it opens as it was. */
+export function sealValue(box: SecretBox, value: unknown, context: string): string {
+  return typeof value === 'string' ? box.seal(value, context) : `${SEALED_JSON_PREFIX}${box.seal(JSON.stringify(value), context)}`;
+}
+
+/** What sealValue sealed: the value as mapped, and the text that was sealed (what an error could quote). */
+export function openValue(sealed: string, context: string, unseal: (sealed: string, context: string) => string): { readonly value: unknown; readonly text: string } {
+  const json = sealed.startsWith(SEALED_JSON_PREFIX);
+  const text = unseal(json ? sealed.slice(SEALED_JSON_PREFIX.length) : sealed, context);
+  return { value: json ? JSON.parse(text) as unknown : text, text };
+}
 
 /** A change state without its sealed secret values (ChangeState.sealed): what the audit log records. */
 export function withoutSealed<T extends { readonly sealed?: unknown } | null | undefined>(state: T): T {

@@ -1,6 +1,6 @@
 import type { TargetConfig } from '../config/types.js';
 import type { Change, DesiredAccount, LinkedAccount } from '../core/types.js';
-import { isSecretFingerprint, SEALED_JSON_PREFIX, sealedFor, type SecretBox } from '../core/secrets.js';
+import { isSecretFingerprint, sealedFor, sealValue, type SecretBox } from '../core/secrets.js';
 
 /**
  * Between policy and planner: the values of each target's secret attributes
@@ -12,8 +12,8 @@ import { isSecretFingerprint, SEALED_JSON_PREFIX, sealedFor, type SecretBox } fr
 export class SecretAttributes {
   readonly #box: SecretBox;
   readonly #secrets: ReadonlyMap<string, readonly string[]>;
-  /** Clear values by target, identity and attribute, for the changes of this one plan (a value that is not a string as JSON, `json` set). */
-  readonly #values = new Map<string, { readonly text: string; readonly json: boolean }>();
+  /** Clear values as mapped, by target, identity and attribute, for the changes of this one plan. */
+  readonly #values = new Map<string, unknown>();
 
   constructor(box: SecretBox, targets: readonly TargetConfig[]) {
     this.#box = box;
@@ -43,11 +43,10 @@ export class SecretAttributes {
           continue;
         }
         if (value === null || value === undefined) continue;
-        const json = typeof value !== 'string';
-        const text = json ? JSON.stringify(value) : value;
+        const text = typeof value === 'string' ? value : JSON.stringify(value);
         attributes ??= { ...account.attributes };
         attributes[name] = this.#box.fingerprint(account.target, name, text);
-        this.#values.set(key(account.target, account.identityId, name), { text, json });
+        this.#values.set(key(account.target, account.identityId, name), value);
       }
       if (attributes === undefined) return account;
       // `explain` says where each value came from, quoting it: never for a secret.
@@ -76,7 +75,7 @@ export class SecretAttributes {
         for (const name of names) {
           const value = this.#values.get(key(change.target, change.identity, name));
           if (value !== undefined && isSecretFingerprint(attributes[name])) {
-            sealed[name] = `${value.json ? SEALED_JSON_PREFIX : ''}${this.#box.seal(value.text, sealedFor(change.target, change.identity, name))}`;
+            sealed[name] = sealValue(this.#box, value, sealedFor(change.target, change.identity, name));
           }
         }
       }

@@ -5,7 +5,7 @@ import type { JobEffects, Store } from '../store/types.js';
 import type { ClaimedLink } from './links.js';
 import { isOrphanIdentity } from '../reconcile/orphans.js';
 import { entitlementKey } from '../planner/normalise.js';
-import { isSecretFingerprint, scrubSecrets, SEALED_JSON_PREFIX, sealedFor, withoutSealed } from '../core/secrets.js';
+import { isSecretFingerprint, openValue, scrubSecrets, sealedFor, withoutSealed } from '../core/secrets.js';
 import { asRosterError } from './failure.js';
 
 export interface ApplyContext {
@@ -44,12 +44,11 @@ function withSecrets(ctx: ApplyContext, change: Change, attributes: Attributes):
   const opened: Record<string, unknown> = { ...attributes };
   for (const [name, value] of Object.entries(sealed)) {
     if (!Object.hasOwn(attributes, name)) continue;
-    const json = value.startsWith(SEALED_JSON_PREFIX);
-    const text = unseal(json ? value.slice(SEALED_JSON_PREFIX.length) : value, sealedFor(change.target, change.identity, name));
-    opened[name] = json ? JSON.parse(text) as unknown : text;
+    const { value: open, text } = openValue(value, sealedFor(change.target, change.identity, name), unseal);
+    opened[name] = open;
     clear.push([name, text]);
     // A list's items may be quoted one by one.
-    if (json && Array.isArray(opened[name])) for (const item of opened[name] as unknown[]) if (typeof item === 'string') clear.push([name, item]);
+    if (Array.isArray(open)) for (const item of open as unknown[]) if (typeof item === 'string') clear.push([name, item]);
   }
   return { attributes: opened as Attributes, clear };
 }
