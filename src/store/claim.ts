@@ -1,8 +1,8 @@
 import { sql, type Selectable } from 'kysely';
 import type { Change, Job } from '../core/types.js';
 import type { JobState, QueueStore } from './types.js';
-import { inList, lockFor, toNumber, type Db, type StoreContext } from './context.js';
-import { JOB_STATE_COLUMNS, UNFINISHED, jobFromRow, jobStateFromRow } from './jobs.js';
+import { inList, lockFor, toNumber, type Db, type Dialect, type StoreContext } from './context.js';
+import { JOB_INDEX_STATES, JOB_STATE_COLUMNS, jobFromRow, jobStateFromRow, jobStatus } from './jobs.js';
 import { fromJson } from './json.js';
 import type { JobRow } from './schema.js';
 
@@ -10,7 +10,7 @@ export type ClaimOptions = Parameters<QueueStore['claim']>[0];
 
 type Candidate = Pick<Selectable<JobRow>, 'id' | 'target'>;
 
-interface CandidateFilter {
+export interface CandidateFilter {
   readonly now: string;
   readonly targets: readonly string[] | undefined;
   readonly saturated: readonly string[];
@@ -19,39 +19,45 @@ interface CandidateFilter {
 }
 
 /**
- * Runnable jobs, oldest first: pending and due, or running with an expired
- * lease, with no unfinished job ahead of them on the same ordering key
- * ("ahead": lower seq in the same plan, or enqueued earlier by another plan).
- * PostgreSQL locks the rows it returns and skips rows other claimers hold.
+ * Runnable jobs of one state, oldest first: pending and due, or running with
+ * an expired lease, with no unfinished job ahead of them on the same ordering
+ * key ("ahead": lower seq in the same plan, or enqueued earlier by another
+ * plan). PostgreSQL locks the rows it returns and skips rows other claimers
+ * hold. The query follows the partial index of its state (next_run_at or
+ * lease_until, seq, n) in order and stops at the limit, so a queue of a
+ * million pending jobs costs what the first few rows cost, not a scan and a
+ * sort of all of them. Exported for the store conformance suite, which
+ * checks its plan.
  */
-function candidates(trx: Db, ctx: StoreContext, filter: CandidateFilter): Promise<Candidate[]> {
-  // Two index walks instead of one OR: each follows (status, next_run_at, n)
-  // in order and stops at the limit, so a queue of a million pending jobs
-  // costs what the first few rows cost, not a scan and a sort of all of them.
-  const pick = (status: 'pending' | 'running', column: 'next_run_at' | 'lease_until') => {
-    // Id and target only: the claim's update returns the rows, so the change is read (and parsed) once.
-    let query = trx.selectFrom('roster_jobs as j').select(['j.id', 'j.target'])
-      .where('j.status', '=', status)
-      .where(`j.${column}`, '<=', filter.now)
-      .where((eb) => eb.not(eb.exists(
-        eb.selectFrom('roster_jobs as e').select(sql<number>`1`.as('one'))
-          .whereRef('e.ordering_key', '=', 'j.ordering_key')
-          .where('e.status', 'in', UNFINISHED)
-          .where((inner) => inner.or([
-            inner.and([inner('e.plan_id', '=', inner.ref('j.plan_id')), inner('e.seq', '<', inner.ref('j.seq'))]),
-            inner.and([inner('e.plan_id', '<>', inner.ref('j.plan_id')), inner('e.n', '<', inner.ref('j.n'))]),
-          ])),
-      )))
-      .orderBy(`j.${column}`).orderBy('j.seq').orderBy('j.n')
-      .limit(filter.limit);
-    if (filter.targets !== undefined) query = query.where('j.target', 'in', filter.targets);
-    if (filter.saturated.length > 0) query = query.where('j.target', 'not in', filter.saturated);
-    if (filter.taken.length > 0) query = query.where('j.id', 'not in', filter.taken);
-    if (ctx.dialect === 'postgres') query = query.forUpdate().skipLocked();
-    return query.execute();
-  };
-  return pick('running', 'lease_until').then(async (expired) =>
-    expired.length >= filter.limit ? expired : [...expired, ...(await pick('pending', 'next_run_at'))].slice(0, filter.limit));
+export function candidateQuery(trx: Db, dialect: Dialect, state: 'pending' | 'running', filter: CandidateFilter) {
+  const column = state === 'pending' ? 'next_run_at' : 'lease_until';
+  // Id and target only: the claim's update returns the rows, so the change is read (and parsed) once.
+  let query = trx.selectFrom('roster_jobs as j').select(['j.id', 'j.target'])
+    .where(jobStatus('j.status', JOB_INDEX_STATES[state]))
+    .where(`j.${column}`, '<=', filter.now)
+    .where((eb) => eb.not(eb.exists(
+      eb.selectFrom('roster_jobs as e').select(sql<number>`1`.as('one'))
+        .whereRef('e.ordering_key', '=', 'j.ordering_key')
+        .where(jobStatus('e.status', JOB_INDEX_STATES.unfinished))
+        .where((inner) => inner.or([
+          inner.and([inner('e.plan_id', '=', inner.ref('j.plan_id')), inner('e.seq', '<', inner.ref('j.seq'))]),
+          inner.and([inner('e.plan_id', '<>', inner.ref('j.plan_id')), inner('e.n', '<', inner.ref('j.n'))]),
+        ])),
+    )))
+    .orderBy(`j.${column}`).orderBy('j.seq').orderBy('j.n')
+    .limit(filter.limit);
+  if (filter.targets !== undefined) query = query.where('j.target', 'in', filter.targets);
+  if (filter.saturated.length > 0) query = query.where('j.target', 'not in', filter.saturated);
+  if (filter.taken.length > 0) query = query.where('j.id', 'not in', filter.taken);
+  if (dialect === 'postgres') query = query.forUpdate().skipLocked();
+  return query;
+}
+
+/** Expired leases first, then pending jobs: two index walks instead of one OR. */
+async function candidates(trx: Db, ctx: StoreContext, filter: CandidateFilter): Promise<Candidate[]> {
+  const expired = await candidateQuery(trx, ctx.dialect, 'running', filter).execute();
+  if (expired.length >= filter.limit) return expired;
+  return [...expired, ...(await candidateQuery(trx, ctx.dialect, 'pending', filter).execute())].slice(0, filter.limit);
 }
 
 /**
@@ -65,7 +71,7 @@ async function budgets(trx: Db, options: ClaimOptions, now: string): Promise<Map
   const budget = new Map<string, number>();
   if (limited.length === 0) return budget;
   const rows = await trx.selectFrom('roster_jobs').select(['target', 'worker_id', (eb) => eb.fn.countAll().as('running')])
-    .where('status', '=', 'running').where('lease_until', '>', now).where('target', 'in', limited)
+    .where(jobStatus('status', JOB_INDEX_STATES.running)).where('lease_until', '>', now).where('target', 'in', limited)
     .groupBy(['target', 'worker_id']).execute();
   const mine = new Map<string, number>();
   const others = new Map<string, number>();

@@ -1,4 +1,4 @@
-import { sql, type Selectable } from 'kysely';
+import { sql, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
 import type { AuditEntryInput, Job, JobStatus, LinkedAccount } from '../core/types.js';
 import { removeAccount, writeAccounts } from './accounts.js';
 import { appendAudit } from './audit.js';
@@ -8,8 +8,36 @@ import type { JobRow } from './schema.js';
 import type { CompletedJob, JobState } from './types.js';
 import { linkKey, type WriteEffects } from './write-effects.js';
 
+/**
+ * The job states each partial index of roster_jobs holds (migration 0006).
+ * A query reaches a partial index only when its WHERE implies the index's
+ * predicate. Queries on a job state write the states as literals
+ * (`jobStatus`), the way the predicates are written: SQLite matches the
+ * terms as written (it sees a bound value only when it re-prepares), and a
+ * PostgreSQL generic plan never sees the value of a parameter.
+ * A job passes through each index at most once: pending (claimable), then
+ * unfinished (holding back its ordering key) and running (leased), then
+ * finished, the only one done jobs stay in. Claims and completions no longer
+ * rewrite index entries of every job ever run (the indexes of migration 0001
+ * led with status or carried it, so every state change moved an entry in
+ * four of them).
+ */
+export const JOB_INDEX_STATES = {
+  pending: ['pending'],
+  running: ['running'],
+  unfinished: ['pending', 'running'],
+  finished: ['done', 'failed'],
+} as const satisfies Record<string, readonly JobStatus[]>;
+
 /** Statuses after which a job no longer holds back later jobs of its ordering key. */
-export const UNFINISHED: readonly JobStatus[] = ['pending', 'running'];
+export const UNFINISHED: readonly JobStatus[] = JOB_INDEX_STATES.unfinished;
+
+/** `column = 'state'` or `column in ('a', 'b')` with literals, as the partial indexes' predicates are written. */
+export function jobStatus(column: string, states: readonly JobStatus[]): RawBuilder<SqlBool> {
+  const [only] = states;
+  if (states.length === 1 && only !== undefined) return sql<SqlBool>`${sql.ref(column)} = ${sql.lit(only)}`;
+  return sql<SqlBool>`${sql.ref(column)} in (${sql.join(states.map((state) => sql.lit(state)))})`;
+}
 
 export function jobFromRow(row: Selectable<JobRow>): Job {
   return { ...jobStateFromRow(row), change: fromJson(row.change) };

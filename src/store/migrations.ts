@@ -10,6 +10,7 @@ export function migrations(dialect: Dialect): Readonly<Record<string, Migration>
     '0003_scim': { up: (db) => scimResources(db, dialect) },
     '0004_scim_members': { up: (db) => scimMembers(db, dialect) },
     '0005_audit_head': { up: (db) => auditHead(db) },
+    '0006_job_partial_indexes': { up: (db) => jobPartialIndexes(db) },
   };
 }
 
@@ -230,4 +231,28 @@ async function auditHead(db: Kysely<any>): Promise<void> {
   const last = await db.selectFrom('roster_audit').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
   const head: AuditHead = last === undefined ? EMPTY_HEAD : { seq: Number(last.seq), hash: String(last.hash) };
   await db.insertInto('roster_state').values({ key: AUDIT_HEAD_KEY, value: JSON.stringify(head) }).execute();
+}
+
+/**
+ * The job queue's indexes, partial by job state (see JOB_INDEX_STATES in
+ * jobs.ts, whose literals these predicates repeat). The indexes of 0001 led
+ * with status or carried it, so each claim and each completion moved an
+ * entry in four indexes, and done jobs (most of the table, in time) stayed
+ * in every one of them. The claim now walks an index holding only pending
+ * (or only running) jobs; its ordering check sees only unfinished jobs and
+ * finds plan and seq in the index; the per-target counts of done and failed
+ * jobs come from the one index finished jobs stay in, pending and running
+ * counts from the small indexes. (The target index of 0001 also led SQLite,
+ * when a claim named its targets, to sort every pending job of them.)
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's Migration signature
+async function jobPartialIndexes(db: Kysely<any>): Promise<void> {
+  for (const name of ['roster_jobs_runnable', 'roster_jobs_leased', 'roster_jobs_ordering', 'roster_jobs_target']) {
+    await db.schema.dropIndex(name).ifExists().execute();
+  }
+  // Each step may run again (a store rebuilt from its migration record, as the audit-head tests do).
+  await sql`create index if not exists roster_jobs_pending on roster_jobs (next_run_at, seq, n) where status = 'pending'`.execute(db);
+  await sql`create index if not exists roster_jobs_running on roster_jobs (lease_until, seq, n) where status = 'running'`.execute(db);
+  await sql`create index if not exists roster_jobs_unfinished on roster_jobs (ordering_key, plan_id, seq) where status in ('pending', 'running')`.execute(db);
+  await sql`create index if not exists roster_jobs_finished on roster_jobs (target, status) where status in ('done', 'failed')`.execute(db);
 }

@@ -1,17 +1,37 @@
-import { sql } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import { RosterError } from '../core/errors.js';
 import type { QueueStats, QueueStore } from './types.js';
+import type { Database } from './schema.js';
 import { appendAudit } from './audit.js';
 import { bulkInsert, type BulkValue } from './bulk.js';
 import { claimJobs } from './claim.js';
-import { toNumber, type StoreContext } from './context.js';
-import { completeJobs, JOB_STATE_COLUMNS, jobFromRow, jobStateFromRow, releaseJobs } from './jobs.js';
+import { toNumber, type Db, type StoreContext } from './context.js';
+import { completeJobs, JOB_INDEX_STATES, JOB_STATE_COLUMNS, jobFromRow, jobStateFromRow, jobStatus, releaseJobs } from './jobs.js';
 import { toJson } from './json.js';
 import { trackedWrite } from './write-effects.js';
 
 const JOB_COLUMNS = [
   'id', 'plan_id', 'target', 'ordering_key', 'seq', 'change', 'status', 'attempts', 'next_run_at', 'created_at', 'updated_at',
 ] as const;
+
+type CountQuery = SelectQueryBuilder<Database, 'roster_jobs', { status: string; count: string | number | bigint }>;
+
+/**
+ * The query behind QueueStore.stats: jobs per status. A plan's through the
+ * plan index; otherwise done and failed from the one index finished jobs
+ * stay in, pending and running from their small ones, in one statement so
+ * the counts are of one moment (a job moving between two separate counts
+ * would be counted twice or not at all). Exported for the store conformance
+ * suite, which checks its plan.
+ */
+export function jobCountQuery(db: Db, options: { readonly target?: string; readonly planId?: string }): CountQuery {
+  const base = db.selectFrom('roster_jobs').select(['status', (eb) => eb.fn.countAll().as('count')]).groupBy('status');
+  const { planId, target } = options;
+  const ofTarget = (query: CountQuery) => (target === undefined ? query : query.where('target', '=', target));
+  if (planId !== undefined) return ofTarget(base.where('plan_id', '=', planId));
+  const [finished, pending, running] = (['finished', 'pending', 'running'] as const).map((states) => ofTarget(base.where(jobStatus('status', JOB_INDEX_STATES[states]))));
+  return finished!.unionAll(pending!).unionAll(running!);
+}
 
 /** The durable queue: jobs leased by workers, completed together with their effects. */
 export function createQueueStore(ctx: StoreContext): QueueStore {
@@ -84,10 +104,8 @@ export function createQueueStore(ctx: StoreContext): QueueStore {
     },
 
     async stats(options = {}) {
-      let query = db.selectFrom('roster_jobs').select(['status', (eb) => eb.fn.countAll().as('count')]).groupBy('status');
-      if (options.target !== undefined) query = query.where('target', '=', options.target);
-      if (options.planId !== undefined) query = query.where('plan_id', '=', options.planId);
-      const counts = new Map((await query.execute()).map((row) => [row.status, toNumber(row.count as number | string)]));
+      const counts = new Map<string, number>();
+      for (const row of await jobCountQuery(db, options).execute()) counts.set(row.status, toNumber(row.count as number | string));
       const stats: QueueStats = {
         pending: counts.get('pending') ?? 0,
         running: counts.get('running') ?? 0,
@@ -103,7 +121,7 @@ export function createQueueStore(ctx: StoreContext): QueueStore {
       }
       return ctx.write(async (trx) => {
         let query = trx.updateTable('roster_jobs').set({ status: 'cancelled', updated_at: new Date().toISOString() })
-          .where('status', '=', 'pending');
+          .where(jobStatus('status', JOB_INDEX_STATES.pending));
         if (filter.target !== undefined) query = query.where('target', '=', filter.target);
         if (filter.planId !== undefined) query = query.where('plan_id', '=', filter.planId);
         const result = await query.executeTakeFirst();

@@ -1,71 +1,17 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CompiledQuery, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isRosterError } from '../../src/core/errors.js';
 import { GROUP_SCHEMA, USER_SCHEMA, parseFilter, translateFilter, translateSort } from '../../src/scim/filter/index.js';
-import type { Backend } from '../../src/store/backend.js';
-import type { Db } from '../../src/store/context.js';
-import { openPostgres } from '../../src/store/postgres.js';
 import { migrations } from '../../src/store/migrations.js';
 import { GROUPS_OF_SQL, GROUPS_OF_SQL_PG, scimQuerySql } from '../../src/store/scim.js';
-import { createSqlStore } from '../../src/store/sql-store.js';
-import { openSqlite } from '../../src/store/sqlite.js';
 import type { ScimQuery, ScimWrite, Store } from '../../src/store/types.js';
-import { freshSchema } from '../support/pg.js';
+import { storeBackEnds, type OpenedStore } from '../support/store-backends.js';
 
 /**
- * The SCIM resource store on every back end: SQLite in memory, SQLite on a
- * file, PostgreSQL in a fresh schema (PostgreSQL being down fails the suite).
- * Stores are opened from their backends so a test can EXPLAIN on the same
- * database.
+ * The SCIM resource store on every back end (see support/store-backends.ts).
  */
-interface Opened {
-  readonly store: Store;
-  readonly db: Db;
-  /** Another connection to the same database; the same store for memory. */
-  second(): Promise<Store>;
-  close(): Promise<void>;
-}
-
-async function open(makeBackend: () => Backend, cleanup: () => Promise<void>, shared: boolean): Promise<Opened> {
-  const opened: Backend[] = [];
-  const start = async (): Promise<Store> => {
-    const backend = makeBackend();
-    opened.push(backend);
-    await backend.migrate();
-    return createSqlStore(backend);
-  };
-  const store = await start();
-  return {
-    store,
-    db: opened[0]!.context.db,
-    second: () => (shared ? start() : Promise.resolve(store)),
-    close: async () => {
-      for (const backend of opened) await backend.close();
-      await cleanup();
-    },
-  };
-}
-
-const backEnds: readonly { readonly name: string; open(): Promise<Opened> }[] = [
-  { name: 'sqlite (memory)', open: () => open(() => openSqlite(':memory:', tmpdir()), async () => undefined, false) },
-  {
-    name: 'sqlite (file)',
-    open: async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'roster-scim-'));
-      return open(() => openSqlite(join(dir, 'roster.db'), dir), () => rm(dir, { recursive: true, force: true }), true);
-    },
-  },
-  {
-    name: 'postgres',
-    open: async () => {
-      const schema = await freshSchema('roster_scim');
-      return open(() => openPostgres(schema.url), () => schema.drop(), true);
-    },
-  },
-];
+type Opened = OpenedStore;
+const backEnds = storeBackEnds('roster-scim');
 
 const T0 = new Date('2026-01-01T00:00:00.000Z');
 const later = (minutes: number): Date => new Date(T0.getTime() + minutes * 60_000);
