@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'ldapts';
+import { Client, EqualityFilter, OrFilter } from 'ldapts';
 import type { Engine } from '../../src/engine/index.js';
 import { reconcileYaml } from '../../src/reconcile/test-project.js';
 import type { RunningSamba } from '../support/samba.js';
@@ -145,6 +145,19 @@ export async function adminClient(server: RunningSamba | RunningSlapd): Promise<
   const client = new Client({ url: server.url, ...('ca' in server ? { tlsOptions: { ca: server.ca } } : {}) });
   await client.bind(server.bindDN, server.password);
   return client;
+}
+
+/**
+ * The groups under ou=groups that list `dn` as a member (DNs, sorted): what
+ * the groups themselves hold, as the ldap connector reads them. Not memberOf:
+ * slapd's memberof overlay is deprecated, and under concurrent writes to one
+ * group it was seen to leave a membership out of memberOf (the group held it).
+ */
+export async function groupsOf(client: Client, slapd: RunningSlapd, dn: string | undefined): Promise<string[]> {
+  if (dn === undefined) return [];
+  const filter = new OrFilter({ filters: ['member', 'uniqueMember'].map((attribute) => new EqualityFilter({ attribute, value: dn })) });
+  const { searchEntries } = await client.search(`ou=groups,${slapd.suffix}`, { scope: 'sub', filter, attributes: ['1.1'] });
+  return searchEntries.map((entry) => entry.dn).sort();
 }
 
 /** A temp project directory holding Samba's CA as ./ca.pem, which adProjectYaml points at. */
