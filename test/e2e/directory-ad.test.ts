@@ -93,7 +93,7 @@ async function bindError(user: string, password: string): Promise<string> {
 }
 
 describe('ad connector against Samba AD', () => {
-  it('creates a user disabled with a password that must be changed, then enables it; UPN and accountExpires follow', async () => {
+  it('creates a user enabled, with a password that must be changed, in one add; UPN and accountExpires follow', async () => {
     const connector = connect();
     const account = await connector.create({
       attributes: { sAMAccountName: 'j.doe', givenName: 'Jane', sn: 'Doe', displayName: 'Jane Doe', email: 'jane@example.test', department: 'Sales', title: 'Rep', employeeID: 'E1001', accountExpires: '2030-06-30' },
@@ -122,6 +122,18 @@ describe('ad connector against Samba AD', () => {
     expect((await connector.get(account.accountId))?.attributes.accountExpires).toBeUndefined();
     await connector.setEnabled(account.accountId, false);
     expect((await connector.get(account.accountId))?.enabled).toBe(false);
+  });
+
+  it('creates a user disabled (a future joiner) in the same one add, with its password; enabling it later is one write', async () => {
+    const connector = connect();
+    const account = await connector.create({ attributes: { sAMAccountName: 'f.joiner', department: 'Sales' }, enabled: false });
+    expect(account.enabled).toBe(false);
+    const user = await read('(sAMAccountName=f.joiner)', ['pwdLastSet', 'userAccountControl']);
+    expect(Number(user.userAccountControl) & (ACCOUNTDISABLE | NORMAL_ACCOUNT | PASSWD_NOTREQD)).toBe(ACCOUNTDISABLE | NORMAL_ACCOUNT);
+    expect(user.pwdLastSet).toBe('0');
+    await connector.setEnabled(account.accountId, true);
+    expect(Number((await read('(sAMAccountName=f.joiner)', ['userAccountControl'])).userAccountControl) & ACCOUNTDISABLE).toBe(0);
+    expect((await connector.get(account.accountId))?.enabled).toBe(true);
   });
 
   it('a mover is moved to its new department OU and keeps its objectGUID and groups', async () => {

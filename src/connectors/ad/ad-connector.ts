@@ -18,7 +18,7 @@ import { AdEntryReader, type AdEntry } from './entries.js';
 import { References } from './references.js';
 import { accountExpiresValue, filetimeToIso } from './filetime.js';
 import { initialPassword, initialPasswordLength, unicodePwd } from './password.js';
-import { isEnabled, NORMAL_ACCOUNT, ACCOUNTDISABLE, withEnabled } from './uac.js';
+import { isEnabled, NORMAL_ACCOUNT, withEnabled } from './uac.js';
 
 /** LDAP_MATCHING_RULE_IN_CHAIN: membership through any depth of nested groups. */
 const IN_CHAIN = '1.2.840.113556.1.4.1941';
@@ -175,7 +175,12 @@ export class AdConnector implements Connector {
 
   // ------------------------------------------------------------ writes
 
-  /** Add the user disabled with its initial password, then enable it if wanted; undefined when it already existed. */
+  /**
+   * Add the user with its initial password, enabled or not, in one add:
+   * AD checks the password against the domain policy inside that add, so an
+   * enabled account never exists without one (a refused password creates
+   * nothing). Undefined when it already existed.
+   */
   async #add(spec: AccountSpec, key: string, sam: string | undefined): Promise<AdEntry | undefined> {
     const dn = this.#mapping.renderDn(this.#config.users.dn, spec.attributes, undefined, 'create');
     const body = new Map<string, string[]>([['objectClass', ['top', 'person', 'organizationalPerson', 'user']]]);
@@ -184,7 +189,7 @@ export class AdConnector implements Connector {
     if (sam !== undefined) body.set('sAMAccountName', [sam]);
     const upn = this.#upn(spec.attributes, sam);
     if (upn !== undefined) body.set('userPrincipalName', [upn]);
-    body.set('userAccountControl', [String(NORMAL_ACCOUNT | ACCOUNTDISABLE)]);
+    body.set('userAccountControl', [String(withEnabled(NORMAL_ACCOUNT, spec.enabled))]);
     const avoid = [key, ...(sam === undefined ? [] : [sam]), ...toLdapValues(spec.attributes.displayName)];
     const password = initialPassword(await this.#initialPasswordLength(), avoid);
     const attributes = [
@@ -204,9 +209,7 @@ export class AdConnector implements Connector {
     }
     const entry = await this.#reader.byDn(dn);
     if (entry === undefined) throw new RosterError('target.rejected', `create on ${this.#targetId}: ${key} was not stored`);
-    if (!spec.enabled) return entry;
-    await this.#writeUac(entry, true);
-    return { ...entry, values: new Map([...entry.values, ['useraccountcontrol', [String(withEnabled(this.#uac(entry), true))]]]) };
+    return entry;
   }
 
   /**
