@@ -24,8 +24,9 @@ export class SecretAttributes {
    * The desired accounts with fingerprints for secret values (null stays
    * null: nothing to hide). An account whose link holds nothing for the
    * attribute (adopted by reconcile, which never takes a secret from the
-   * target; or created while the value was empty) keeps the secret it has:
-   * the attribute is left out, so no plan writes it.
+   * target) keeps the secret it has: the attribute is left out, so no plan
+   * writes it. One Roster created while the value was empty holds null
+   * (executor/apply-change.ts): the value is written when it comes.
    */
   hide(desired: readonly DesiredAccount[], linked: (target: string, identityId: string) => LinkedAccount | undefined): DesiredAccount[] {
     return desired.map((account) => {

@@ -76,9 +76,15 @@ async function withSecretsTo<T>(ctx: ApplyContext, change: Change, attributes: A
 /** A change state as the audit log records it: never the sealed secret values. */
 const audited = withoutSealed<Change['after']>;
 
-/** Attributes as the link keeps them: what was set, without the cleared (null) ones. */
-function withoutNulls(attributes: Attributes): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(attributes).filter(([, value]) => value !== null && value !== undefined));
+/**
+ * Attributes as the link keeps them: what was set, without the cleared
+ * (null) ones, but for a secret attribute's (`secrets`): its null records
+ * that Roster wrote it empty, so the value that arrives later is written. A
+ * link with nothing for a secret is an account Roster did not set it on
+ * (adopted), whose secret no plan overwrites (engine/secret-attributes.ts).
+ */
+function linkAttributes(attributes: Attributes, secrets: readonly string[] = []): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(attributes).filter(([name, value]) => (value !== null && value !== undefined) || (value === null && secrets.includes(name))));
 }
 
 function entitlementOf(change: Change): string {
@@ -149,7 +155,7 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
     const account = await withSecretsTo(ctx, change, attributes, (opened) => connector.create({ attributes: opened, enabled }));
     const upsertAccount: LinkedAccount = {
       target: change.target, identityId: change.identity, accountId: account.accountId,
-      attributes: withoutNulls(attributes), entitlements: account.entitlements, enabled,
+      attributes: linkAttributes(attributes, ctx.secrets), entitlements: account.entitlements, enabled,
       createdAt: link?.createdAt ?? at, updatedAt: at, ...(enabled ? {} : { disabledAt: at }),
     };
     return { upsertAccount, audit: applied({ accountId: account.accountId }) };
@@ -178,7 +184,7 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
       const attributes = change.after?.attributes ?? {};
       await withSecretsTo(ctx, change, attributes, (opened) => connector.update(accountId, opened));
       const renamed = change.after?.accountId ?? accountId;
-      next = { ...current, accountId: renamed, attributes: withoutNulls({ ...current.attributes, ...attributes }) };
+      next = { ...current, accountId: renamed, attributes: linkAttributes({ ...current.attributes, ...attributes }, ctx.secrets) };
       break;
     }
     case 'enable': {

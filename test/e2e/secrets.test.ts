@@ -110,3 +110,45 @@ describe('secret attributes (sql target on SQLite)', () => {
     expect(passwords(paths.appDb).get('grace.hopper')).toBe('changed-by-the-user');
   });
 });
+
+/**
+ * A secret whose value is empty when the account is made (the HR field comes
+ * later) is written when it arrives: the link records that Roster wrote it
+ * empty (null), unlike an adopted account's link, which holds nothing for it
+ * and whose secret is never overwritten.
+ */
+describe('secret attributes: empty at create, written when it arrives', () => {
+  let engine: Engine;
+  let paths: ReturnType<typeof project>;
+
+  beforeAll(async () => {
+    paths = project(undefined);
+    const yaml = readFileSync(paths.config, 'utf8')
+      .replace('columns: { username: username, email: email, department: department }', 'columns: { username: username, email: email, department: department, password: initial_password }')
+      .replace('      department: identity.department\n', '      department: identity.department\n      password: \'identity.title == "" ? null : dyn("Init-" + identity.title + "-S3cret!")\'\n    secrets: [password]\n');
+    writeFileSync(paths.config, yaml);
+    writeFileSync(paths.hr, csv([person({ employeeId: 'E1', givenName: 'Ada', familyName: 'Lovelace', title: '' })]));
+    engine = await openEngine(paths.config, { now: () => new Date('2026-11-27T09:00:00Z') });
+  });
+  afterAll(async () => {
+    await engine?.close();
+  });
+
+  it('creates without it, then one update writes it; a reconcile in between keeps the record of the empty write', async () => {
+    const first = await engine.sync({ actor: 'test' });
+    expect(first.result?.errors).toEqual([]);
+    expect(passwords(paths.appDb).get('ada.lovelace')).toBeNull();
+    expect((await engine.store.accounts.get('app', 'E1'))?.attributes).toMatchObject({ password: null });
+    expect((await engine.plan()).changes).toEqual([]);
+    await engine.reconcile('app', { actor: 'test', apply: true });
+    expect((await engine.store.accounts.get('app', 'E1'))?.attributes).toMatchObject({ password: null });
+
+    writeFileSync(paths.hr, csv([person({ employeeId: 'E1', givenName: 'Ada', familyName: 'Lovelace', title: 'T7' })]));
+    const second = await engine.sync({ actor: 'test' });
+    expect(second.result?.errors).toEqual([]);
+    expect(second.plan.changes.map((c) => `${c.action}:${Object.keys(c.after?.attributes ?? {}).join(',')}`)).toEqual(['update:password']);
+    expect(passwords(paths.appDb).get('ada.lovelace')).toBe('Init-T7-S3cret!');
+    expect((await engine.store.accounts.get('app', 'E1'))?.attributes.password).toMatch(/^secret:v1:/);
+    expect((await engine.plan()).changes).toEqual([]);
+  });
+});
