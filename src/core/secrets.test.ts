@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { isSecretFingerprint, SecretBox, sealedFor, sharedSecretBox } from './secrets.js';
+import { isSecretFingerprint, scrubSecrets, SecretBox, sealedFor, sharedSecretBox } from './secrets.js';
 
 describe('SecretBox', () => {
   const box = new SecretBox(randomBytes(32));
@@ -52,5 +52,33 @@ describe('SecretBox', () => {
     const second = await sharedSecretBox(state);
     expect(String(values.get('secrets:key'))).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(second.unseal(first.seal('same key', 'x'), 'x')).toBe('same key');
+  });
+});
+
+describe('scrubSecrets', () => {
+  const clear = 'Zoë "Init", (42)*=+ ';
+  const utf8 = Buffer.from(clear, 'utf8');
+  const unicodePwd = Buffer.from(`"${clear}"`, 'utf16le');
+
+  it.each([
+    ['as it is', clear],
+    ['JSON-escaped', JSON.stringify(clear).slice(1, -1)],
+    ['percent-encoded', encodeURIComponent(clear)],
+    ['base64', utf8.toString('base64')],
+    ['base64url', utf8.toString('base64url')],
+    ['base64 without padding', utf8.toString('base64').replace(/=+$/, '')],
+    ['as AD unicodePwd in base64', unicodePwd.toString('base64')],
+    ['LDAP filter-escaped', 'Zoë "Init", \\2842\\29\\2a=+ '],
+    ['LDAP DN-escaped', 'Zoë \\"Init\\"\\, (42)*\\=\\+\\ '],
+  ])('takes the value out of a message quoting it %s', (_, form) => {
+    const message = `refused: value <${form}> is not valid`;
+    expect(message).toContain(form);
+    expect(scrubSecrets(message, [['password', clear]])).toBe('refused: value <[secret password]> is not valid');
+  });
+
+  it('goes into lists and plain objects, and leaves other text and values alone', () => {
+    const scrubbed = scrubSecrets({ errors: [`bad ${clear}`, 'fine'], code: 22, nested: { why: utf8.toString('base64') } }, [['password', clear]]);
+    expect(scrubbed).toEqual({ errors: ['bad [secret password]', 'fine'], code: 22, nested: { why: '[secret password]' } });
+    expect(scrubSecrets('nothing to hide', [['password', clear], ['empty', '']])).toBe('nothing to hide');
   });
 });

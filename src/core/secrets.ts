@@ -128,20 +128,39 @@ export function withoutSealed<T extends { readonly sealed?: unknown } | null | u
 }
 
 /**
- * `value` with every clear secret in it replaced by `[secret <name>]`
- * (strings, and the strings inside lists and objects): for what a connector
- * says when it refuses a value, which may quote it (PostgreSQL's "invalid
- * input syntax for type integer: \"…\"", a directory quoting a value).
+ * The forms a message may quote a value in besides its own: JSON-escaped
+ * (a message quoting a JSON body), percent-encoded (a URL or form body),
+ * base64 and base64url (an LDIF line, a Basic or JSON Web Token header, AD's
+ * unicodePwd as UTF-16LE in quotes), and the escapes of LDAP filters
+ * (RFC 4515) and DN values (RFC 4514).
+ */
+function quotedForms(clear: string): string[] {
+  const utf8 = Buffer.from(clear, 'utf8');
+  const unicodePwd = Buffer.from(`"${clear}"`, 'utf16le');
+  const forms = [
+    JSON.stringify(clear).slice(1, -1),
+    encodeURIComponent(clear),
+    utf8.toString('base64'), utf8.toString('base64url'), utf8.toString('base64').replace(/=+$/, ''),
+    unicodePwd.toString('base64'), unicodePwd.toString('base64url'),
+    clear.replace(/[\\*()\0]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`),
+    clear.replace(/[\\"+,;<>=]/g, (c) => `\\${c}`).replace(/^[ #]/, (c) => `\\${c}`).replace(/ $/, '\\ '),
+  ];
+  return [...new Set(forms)].filter((form) => form !== clear && form !== '');
+}
+
+/**
+ * `value` with every clear secret in it, as it is or in a form a message
+ * may quote it in (quotedForms), replaced by `[secret <name>]` (strings, and
+ * the strings inside lists and objects): for what a connector says when it
+ * refuses a value, which may quote it (PostgreSQL's "invalid input syntax
+ * for type integer: \"…\"", a directory quoting a value).
  */
 export function scrubSecrets<T>(value: T, secrets: ReadonlyArray<readonly [name: string, clear: string]>): T {
   if (typeof value === 'string') {
     let text: string = value;
     for (const [name, clear] of secrets) {
       if (clear === '') continue;
-      text = text.split(clear).join(`[secret ${name}]`);
-      // The same value as JSON would quote it inside another string (a message quoting a JSON body).
-      const quoted = JSON.stringify(clear).slice(1, -1);
-      if (quoted !== clear) text = text.split(quoted).join(`[secret ${name}]`);
+      for (const form of [clear, ...quotedForms(clear)]) text = text.split(form).join(`[secret ${name}]`);
     }
     return text as T;
   }
