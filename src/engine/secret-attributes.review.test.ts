@@ -76,7 +76,11 @@ function failureContext() {
   const kept: unknown[] = [];
   const store = {
     queue: { async fail(_id: string, error: string, _at: Date | null, audit: readonly AuditEntryInput[] = []) { kept.push(error, audit); } },
-    state: { async get() { return undefined; }, async set(key: string, value: unknown) { kept.push(key, value); } },
+    state: {
+      async get() { return undefined; },
+      async set(key: string, value: unknown) { kept.push(key, value); },
+      async update(key: string, change: (current: unknown) => unknown) { kept.push(key, change(undefined)); },
+    },
   } as unknown as Store;
   const log: Logger = { debug: (...a) => void kept.push(a), info: (...a) => void kept.push(a), warn: (...a) => void kept.push(a), error: (...a) => void kept.push(a) };
   const quarantine = { failed: async (...a: unknown[]) => { kept.push(a); return false; } } as unknown as QuarantineKeeper;

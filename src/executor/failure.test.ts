@@ -43,6 +43,10 @@ function setUp(stateFails = false) {
         if (stateFails) throw new Error('state store down');
         state.set(key, value);
       },
+      async update(key: string, change: (current: unknown) => unknown) {
+        if (stateFails) throw new Error('state store down');
+        state.set(key, change(state.get(key)));
+      },
     },
   } as unknown as Store;
   const record = (level: string) => (message: string) => void logged.push(`${level}: ${message}`);

@@ -20,6 +20,11 @@ function memoryState() {
     async set(key: string, value: unknown): Promise<void> {
       values.set(key, structuredClone(value));
     },
+    async update<T>(key: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined> {
+      const next = change(structuredClone(values.get(key)) as T | undefined);
+      values.set(key, structuredClone(next));
+      return next;
+    },
   };
 }
 
@@ -60,12 +65,12 @@ describe('values learnt from failed creates', () => {
   it('a failed write rejects that learn only; the next one still runs', async () => {
     const state = memoryState();
     let fail = true;
-    const flaky = { get: state.get, set: async (key: string, value: unknown) => {
+    const flaky = { update: async <T>(key: string, change: (current: T | undefined) => T | undefined) => {
       if (fail) {
         fail = false;
         throw new Error('store down');
       }
-      await state.set(key, value);
+      return state.update(key, change);
     } };
     const first = learnTaken(flaky, 'ad', [{ attribute: 'sAMAccountName', value: 'a' }], NOW);
     const second = learnTaken(flaky, 'ad', [{ attribute: 'sAMAccountName', value: 'b' }], NOW);

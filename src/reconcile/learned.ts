@@ -71,26 +71,13 @@ export function withLearned(current: LearnedValues | undefined, taken: readonly 
   return Object.fromEntries(Object.entries(next).filter(([, values]) => values.length > 0));
 }
 
-/** Writes in flight per state store and key: failures of one target's creates land together, and none is lost to a racing write in this process. */
-const writing = new WeakMap<object, Map<string, Promise<void>>>();
-
 /**
- * Remember that these values are taken in the target. A read-modify-write
- * serialised per key in this process; two worker processes writing at the
- * same instant may lose one value, which its next failed create learns again.
+ * Remember that these values are taken in the target: one atomic
+ * read-modify-write of the target's key (StateStore.update), so the values
+ * learnt by several workers, in this process or others, all land.
  */
-export function learnTaken(state: Pick<StateStore, 'get' | 'set'>, target: string, taken: readonly TakenValue[], now: Date): Promise<void> {
-  const key = learnedKey(target);
-  let keys = writing.get(state);
-  if (keys === undefined) writing.set(state, (keys = new Map()));
-  const write = async (): Promise<void> => state.set(key, withLearned(await state.get<LearnedValues>(key), taken, now));
-  const done = (keys.get(key) ?? Promise.resolve()).then(write);
-  const tail = done.catch(() => undefined);
-  keys.set(key, tail);
-  void tail.then(() => {
-    if (keys.get(key) === tail) keys.delete(key);
-  });
-  return done;
+export async function learnTaken(state: Pick<StateStore, 'update'>, target: string, taken: readonly TakenValue[], now: Date): Promise<void> {
+  await state.update<LearnedValues>(learnedKey(target), (current) => withLearned(current, taken, now));
 }
 
 /** Per target, the values learnt less than LEARNED_TTL_MS before `now` (one state read per target). */

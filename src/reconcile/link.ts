@@ -37,9 +37,10 @@ export async function linkAccount(input: {
 
   const link = newLink(target.id, identityId, account, input.now.toISOString());
   await store.accounts.upsert(link);
-  const memo = await store.state.get<ReconcileMemo>(memoKey(target.id));
-  if (memo !== undefined) await store.state.set(memoKey(target.id), memoAfterLink(memo, account, identityId, uniqueAttributesOf(target)));
-  await store.state.set(unlinkedKey(target.id), { at: snapshot.at, accounts: snapshot.accounts.filter((a) => a.accountId !== accountId) } satisfies UnlinkedAccounts);
+  // Read-modify-writes of the memo and the snapshot that another link or a reconcile may be writing too.
+  await store.state.update<ReconcileMemo>(memoKey(target.id), (memo) => (memo === undefined ? undefined : memoAfterLink(memo, account, identityId, uniqueAttributesOf(target))));
+  await store.state.update<UnlinkedAccounts>(unlinkedKey(target.id), (current) => (current === undefined ? undefined
+    : { at: current.at, accounts: current.accounts.filter((a) => a.accountId !== accountId) }));
   await store.audit.append([{
     kind: 'account.linked', actor: input.actor, identity: identityId, target: target.id, reasons: ['reconcile.linked_by_admin'], data: { accountId },
   }]);

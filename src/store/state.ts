@@ -1,5 +1,5 @@
 import type { StateStore } from './types.js';
-import type { StoreContext } from './context.js';
+import { lockFor, type StoreContext } from './context.js';
 import { fromJson, toJson } from './json.js';
 import { readSerial } from './serial.js';
 
@@ -25,6 +25,22 @@ export function createStateStore(ctx: StoreContext): StateStore {
       await db.insertInto('roster_state').values({ key, value: toJson(value) }).onConflict((oc) => oc.column('key').doNothing()).execute();
       const row = await db.selectFrom('roster_state').select('value').where('key', '=', key).executeTakeFirstOrThrow();
       return fromJson<T>(row.value);
+    },
+    update<T>(key: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined> {
+      // One write transaction: SQLite's is exclusive; on PostgreSQL the key's advisory lock orders the writers
+      // (a row lock alone would not: the first writer of a missing key has no row to lock).
+      return ctx.write(async (trx) => {
+        await lockFor(ctx, trx, `state:${key}`);
+        const row = await trx.selectFrom('roster_state').select('value').where('key', '=', key).executeTakeFirst();
+        const next = change(row === undefined ? undefined : fromJson<T>(row.value));
+        if (next === undefined) {
+          await trx.deleteFrom('roster_state').where('key', '=', key).execute();
+          return undefined;
+        }
+        const text = toJson(next);
+        await trx.insertInto('roster_state').values({ key, value: text }).onConflict((oc) => oc.column('key').doUpdateSet({ value: text })).execute();
+        return next;
+      });
     },
     serial: () => readSerial(db),
   };

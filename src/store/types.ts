@@ -206,6 +206,14 @@ export interface StateStore {
    * holds afterwards (the winner's value).
    */
   setIfAbsent<T>(key: string, value: T): Promise<T>;
+  /**
+   * Read-modify-write of one key, atomically across processes: `change`
+   * gets what the key holds (undefined when nothing) and returns what it
+   * should hold (undefined removes it); writers of the same key never lose
+   * each other's change. `change` must be quick and pure: it runs inside a
+   * write transaction, and may run again. Returns the value written.
+   */
+  update<T>(key: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined>;
   /** The store serial: increases whenever identities or accounts change. */
   serial(): Promise<number>;
 }

@@ -894,6 +894,18 @@ describe.each(backEnds)('store conformance: $name', (backEnd) => {
       await store.state.set('scim:key', undefined);
       expect(await other.state.setIfAbsent('scim:key', { n: 1 })).toEqual({ n: 1 });
     });
+
+    it('update: read-modify-writes from two connections racing on one key all land; undefined removes the key', async () => {
+      const other = await secondStore();
+      const add = (s: Store, item: string) => s.state.update<string[]>('held:ad', (current) => [...(current ?? []), item]);
+      await Promise.all(Array.from({ length: 40 }, (_, i) => add(i % 2 === 0 ? store : other, `v${i}`)));
+      const held = await store.state.get<string[]>('held:ad');
+      expect(held).toHaveLength(40);
+      expect([...(held ?? [])].sort()).toEqual(Array.from({ length: 40 }, (_, i) => `v${i}`).sort());
+      expect(await other.state.update<string[]>('held:ad', (current) => current?.slice(0, 1))).toHaveLength(1);
+      expect(await store.state.update('held:ad', () => undefined)).toBeUndefined();
+      expect(await other.state.get('held:ad')).toBeUndefined();
+    });
   });
 });
 
