@@ -23,6 +23,8 @@
  * ldap, the same entries added by a bare ldapts client over the same
  * connections with the same operations in flight (`client_*`: the floor of
  * the directory side in Node). `apply_*` is Roster's apply alone.
+ * `ceiling_ratio` (ldap): raw time over ingest + plan + the client's time, the
+ * ratio Roster would reach if its apply cost nothing beyond the client's adds.
  * The last line is {"identities","connections","roster_per_s","raw_per_s","ratio",...}.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -208,5 +210,8 @@ printResult({
   // The directory server's CPU for the same entries: Roster's extra directory operations show as the difference.
   client_cpu_ms: clientCpu,
   client_server_cpu_ms: clientServerCpu,
+  // The ratio Roster would reach if its apply cost nothing beyond the bare client's adds: ingest and plan come
+  // first (a plan is complete before anything is applied), then the directory writes at the client's pace.
+  ceiling_ratio: clientMs === undefined ? undefined : ratioOf(rawMs, roster.ingest + roster.plan + clientMs),
   raw_server_cpu_ms: rawServerCpu,
 });
