@@ -11,6 +11,7 @@ export function migrations(dialect: Dialect): Readonly<Record<string, Migration>
     '0004_scim_members': { up: (db) => scimMembers(db, dialect) },
     '0005_audit_head': { up: (db) => auditHead(db) },
     '0006_job_partial_indexes': { up: (db) => jobPartialIndexes(db) },
+    '0007_unicode_lower': { up: (db) => unicodeLowerIndexes(db, dialect) },
   };
 }
 
@@ -255,4 +256,27 @@ async function jobPartialIndexes(db: Kysely<any>): Promise<void> {
   await sql`create index if not exists roster_jobs_running on roster_jobs (lease_until, seq, n) where status = 'running'`.execute(db);
   await sql`create index if not exists roster_jobs_unfinished on roster_jobs (ordering_key, plan_id, seq) where status in ('pending', 'running')`.execute(db);
   await sql`create index if not exists roster_jobs_finished on roster_jobs (target, status) where status in ('done', 'failed')`.execute(db);
+}
+
+/**
+ * SQLite only: the indexes on lower(...) rebuilt with the Unicode lower()
+ * every Roster connection now has (see sqlite.ts); entries made by the
+ * built-in one (ASCII folding) would not be found by it. Two SCIM resources
+ * whose unique names differ only in the case of letters beyond ASCII could be
+ * stored before and cannot be now: the migration stops and names them, so
+ * an administrator renames one (PostgreSQL never let them in).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's Migration signature
+async function unicodeLowerIndexes(db: Kysely<any>, dialect: Dialect): Promise<void> {
+  if (dialect !== 'sqlite') return;
+  // Not through the unique index: its entries are the old lower()'s, and it would find every name distinct.
+  const clashes = await sql<{ resource_type: string; names: string }>`
+    select resource_type, json_group_array(unique_name) as names from roster_scim_resources not indexed
+    group by resource_type, lower(unique_name) having count(*) > 1 limit 20`.execute(db);
+  if (clashes.rows.length > 0) {
+    const listed = clashes.rows.map((row) => `${row.resource_type}: ${(JSON.parse(row.names) as string[]).map((name) => JSON.stringify(name)).join(', ')}`).join('; ');
+    throw new Error(`SCIM names that differ only in letter case are now the same name (Unicode case folding); rename all but one of each and start again: ${listed}`);
+  }
+  await sql`reindex roster_scim_resources_name`.execute(db);
+  await sql`reindex roster_scim_resources_display`.execute(db);
 }

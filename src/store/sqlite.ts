@@ -12,6 +12,26 @@ import { SqliteStatementCache } from './sqlite-statements.js';
 
 let memoryDatabases = 0;
 
+/**
+ * SQLite's built-in lower() folds ASCII only: `ZOË` and `Zoë` would be two
+ * userNames, and a filter for one would not find the other, where
+ * PostgreSQL's lower() (and SCIM's caseExact=false) takes them as the same.
+ * Every connection Roster opens replaces it with a Unicode one (JavaScript's
+ * toLowerCase), deterministic so indexes on lower(...) can use it; the
+ * indexes built with the old one are rebuilt by migration 0007. A value that
+ * is not text converts as the built-in does (a number to its text, a blob
+ * read as UTF-8; NULL stays NULL). Another program writing the SCIM tables
+ * through the built-in lower() would leave those indexes inconsistent:
+ * Roster's database is Roster's to write.
+ */
+function unicodeLower(database: BetterSqlite3.Database): void {
+  database.function('lower', { deterministic: true }, (value: unknown) => {
+    if (typeof value === 'string') return value.toLowerCase();
+    if (value === null) return null;
+    return (Buffer.isBuffer(value) ? value.toString('utf8') : String(value)).toLowerCase();
+  });
+}
+
 /** `sqlite::memory:` or `sqlite:<path>`, a relative path resolved against baseDir. */
 export function openSqlite(location: string, baseDir: string): Backend {
   const memory = location === ':memory:';
@@ -25,6 +45,7 @@ export function openSqlite(location: string, baseDir: string): Backend {
   // connection mid-commit, and applying a big plan rewrites the same queue pages many times over.
   if (!memory) database.pragma('wal_autocheckpoint = 10000');
   database.pragma('foreign_keys = ON');
+  unicodeLower(database);
   const statements = new SqliteStatementCache(database);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements.forKysely() }) });
   const serialise = memory ? writeLockFor(`memory:${++memoryDatabases}`) : writeLockFor(file);

@@ -243,8 +243,8 @@ export interface ScimWrite {
   readonly id: string;
   readonly data: Readonly<Record<string, unknown>>;
   /**
-   * The value unique per resource type, compared case-insensitively (ASCII
-   * folding on SQLite, Unicode on PostgreSQL, as the filter's `lower()`):
+   * The value unique per resource type, compared case-insensitively (Unicode
+   * lower case on both back ends, as the filter's `lower()`; see sqlite.ts):
    * userName for Users, displayName for Groups. A second resource with the
    * same one is refused with RosterError('store.conflict', …, { details: { scimType: 'uniqueness' } }).
    */

@@ -353,7 +353,8 @@ describe.each(backEnds)('SCIM store conformance: $name', (backEnd) => {
       const created = await store.scim.create({ resourceType: 'User', id: 'ü-1', uniqueName: data.userName, data });
       expect(created.data).toStrictEqual(data);
       expect((await store.scim.get('User', 'ü-1'))?.data).toStrictEqual(data);
-      expect(await ids({ filter: filter('userName eq "ZOË.😀"') })).toEqual(store.dialect === 'postgres' ? ['ü-1'] : []);
+      // userName is caseExact=false: Ë and ë are one letter on both back ends (see scim-unicode.test.ts).
+      expect(await ids({ filter: filter('userName eq "ZOË.😀"') })).toEqual(['ü-1']);
       expect(await ids({ filter: filter('userName eq "zoë.😀"') })).toEqual(['ü-1']);
       expect(await ids({ filter: filter('displayName co "עברית"') })).toEqual(['ü-1']);
     });

@@ -98,8 +98,9 @@ function multiValued(target: Target<ScimAttribute>, primary: ScimAttribute | und
  * SQL expression for ORDER BY over the same table translateFilter reads.
  * Names are case-insensitive and may be URN-qualified; a complex attribute
  * needs a sub-attribute (`name.familyName`), except a multi-valued one, which
- * sorts by its `value`. caseExact=false strings sort by lower() (SQLite folds
- * ASCII only, PostgreSQL Unicode), strings by code point on both databases.
+ * sorts by its `value`. caseExact=false strings sort by lower() (Unicode on
+ * both databases: Roster's SQLite connections replace the built-in, which
+ * folds ASCII only), strings by code point on both databases.
  *
  * Missing values are NULL. The caller orders `ASC NULLS LAST` /
  * `DESC NULLS FIRST` (ScimStore.query does), so resources without the
