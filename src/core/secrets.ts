@@ -127,40 +127,83 @@ export function withoutSealed<T extends { readonly sealed?: unknown } | null | u
   return rest as T;
 }
 
+/** `clear` as an RFC 4514 DN value: specials, NUL, a leading `#` or space and a trailing space escaped as `\\c` or as hex pairs. */
+function dnEscaped(clear: string, style: 'char' | 'hex' | 'HEX'): string {
+  const chars = [...clear];
+  return chars.map((c, i) => {
+    const special = '"+,;<>\\='.includes(c) || c === '\0' || (i === 0 && (c === '#' || c === ' ')) || (i === chars.length - 1 && c === ' ');
+    if (!special) return c;
+    if (style === 'char' && c !== '\0') return `\\${c}`;
+    const hex = c.charCodeAt(0).toString(16).padStart(2, '0');
+    return `\\${style === 'HEX' ? hex.toUpperCase() : hex}`;
+  }).join('');
+}
+
+/** A form, or undefined when it cannot be made (encodeURIComponent refuses a lone surrogate). */
+function tried(make: () => string): string | undefined {
+  try {
+    return make();
+  } catch {
+    return undefined;
+  }
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
 /**
- * The forms a message may quote a value in besides its own: JSON-escaped
- * (a message quoting a JSON body), percent-encoded (a URL or form body),
- * base64 and base64url (an LDIF line, a Basic or JSON Web Token header, AD's
- * unicodePwd as UTF-16LE in quotes), and the escapes of LDAP filters
- * (RFC 4515) and DN values (RFC 4514).
+ * What to take out of a message for one secret: the value as it is, and the
+ * forms a message may quote it in. JSON-escaped (a message quoting a JSON
+ * body); percent-encoded as in a URL and as in a form body (`+` for a
+ * space); base64 and base64url, on its own (an LDIF line, AD's unicodePwd as
+ * UTF-16LE in quotes) or inside a longer encoding (`user:password` in a
+ * Basic header, a JSON Web Token), where it starts at any of three byte
+ * offsets: the characters only the value determines are matched together
+ * with the partial groups around them; and escaped for an LDAP filter
+ * (RFC 4515) or a DN value (RFC 4514, as `\\,` or as hex pairs).
  */
-function quotedForms(clear: string): string[] {
+function secretPatterns(clear: string): RegExp[] {
   const utf8 = Buffer.from(clear, 'utf8');
   const unicodePwd = Buffer.from(`"${clear}"`, 'utf16le');
-  const forms = [
+  const exact = [
+    clear,
     JSON.stringify(clear).slice(1, -1),
-    encodeURIComponent(clear),
-    utf8.toString('base64'), utf8.toString('base64url'), utf8.toString('base64').replace(/=+$/, ''),
+    tried(() => encodeURIComponent(clear)),
+    tried(() => new URLSearchParams([['', clear]]).toString().slice(1)),
+    utf8.toString('base64'), utf8.toString('base64url'),
     unicodePwd.toString('base64'), unicodePwd.toString('base64url'),
     clear.replace(/[\\*()\0]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`),
-    clear.replace(/[\\"+,;<>=]/g, (c) => `\\${c}`).replace(/^[ #]/, (c) => `\\${c}`).replace(/ $/, '\\ '),
+    dnEscaped(clear, 'char'), dnEscaped(clear, 'hex'), dnEscaped(clear, 'HEX'),
   ];
-  return [...new Set(forms)].filter((form) => form !== clear && form !== '');
+  const patterns = [...new Set(exact.filter((form): form is string => form !== undefined && form !== ''))]
+    .sort((a, b) => b.length - a.length)
+    .map((form) => new RegExp(escapeRegExp(form), 'g'));
+  for (const bytes of [utf8, unicodePwd]) {
+    for (const offset of [0, 1, 2]) {
+      // Whole 3-byte groups of the value at this offset: their 4 characters depend on the value alone.
+      const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+      const core = encoded.slice(4 * Math.ceil(offset / 3), 4 * Math.floor((offset + bytes.length) / 3));
+      if (core.length < 8) continue;
+      for (const text of [core, core.replace(/\+/g, '-').replace(/\//g, '_')]) {
+        patterns.push(new RegExp(`[A-Za-z0-9+/_-]{0,3}${escapeRegExp(text)}[A-Za-z0-9+/_=-]{0,4}`, 'g'));
+      }
+    }
+  }
+  return patterns;
 }
 
 /**
  * `value` with every clear secret in it, as it is or in a form a message
- * may quote it in (quotedForms), replaced by `[secret <name>]` (strings, and
- * the strings inside lists and objects): for what a connector says when it
- * refuses a value, which may quote it (PostgreSQL's "invalid input syntax
- * for type integer: \"…\"", a directory quoting a value).
+ * may quote it in (secretPatterns), replaced by `[secret <name>]` (strings,
+ * and the strings inside lists and objects): for what a connector says when
+ * it refuses a value, which may quote it (PostgreSQL's "invalid input syntax
+ * for type integer: \"…\"", a directory quoting a value). Never throws.
  */
 export function scrubSecrets<T>(value: T, secrets: ReadonlyArray<readonly [name: string, clear: string]>): T {
   if (typeof value === 'string') {
     let text: string = value;
     for (const [name, clear] of secrets) {
       if (clear === '') continue;
-      for (const form of [clear, ...quotedForms(clear)]) text = text.split(form).join(`[secret ${name}]`);
+      for (const pattern of secretPatterns(clear)) text = text.replace(pattern, `[secret ${name}]`);
     }
     return text as T;
   }

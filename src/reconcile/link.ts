@@ -37,7 +37,8 @@ export async function linkAccount(input: {
 
   const link = newLink(target.id, identityId, account, input.now.toISOString());
   await store.accounts.upsert(link);
-  // Read-modify-writes of the memo and the snapshot that another link or a reconcile may be writing too.
+  // Read-modify-writes, so two links made at once both land. A reconcile running meanwhile writes both
+  // whole from what it read, which may still list the account: the next reconcile sees it linked.
   await store.state.update<ReconcileMemo>(memoKey(target.id), (memo) => (memo === undefined ? undefined : memoAfterLink(memo, account, identityId, uniqueAttributesOf(target))));
   await store.state.update<UnlinkedAccounts>(unlinkedKey(target.id), (current) => (current === undefined ? undefined
     : { at: current.at, accounts: current.accounts.filter((a) => a.accountId !== accountId) }));

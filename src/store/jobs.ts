@@ -15,12 +15,12 @@ import { linkKey, type WriteEffects } from './write-effects.js';
  * (`jobStatus`), the way the predicates are written: SQLite matches the
  * terms as written (it sees a bound value only when it re-prepares), and a
  * PostgreSQL generic plan never sees the value of a parameter.
- * A job passes through each index at most once: pending (claimable), then
- * unfinished (holding back its ordering key) and running (leased), then
- * finished, the only one done jobs stay in. Claims and completions no longer
- * rewrite index entries of every job ever run (the indexes of migration 0001
- * led with status or carried it, so every state change moved an entry in
- * four of them).
+ * A job is in the pending index while it waits (again after a retry or a
+ * release), in the running one while leased, in the unfinished one until it
+ * is done or failed, and then only in the finished one, where done jobs
+ * stay. Claims and completions no longer rewrite index entries of every job
+ * ever run (the indexes of migration 0001 led with status or carried it, so
+ * every state change moved an entry in four of them).
  */
 export const JOB_INDEX_STATES = {
   pending: ['pending'],
