@@ -33,7 +33,9 @@ export function openPostgres(url: string): Backend {
   const context: StoreContext = {
     db,
     dialect: 'postgres',
-    lockNamespace: `${parsed.pathname}/${schema ?? ''}`,
+    // The advisory locks (claims, audit appends, state updates) of every process on the same tables must
+    // meet: without ?schema= the tables are in public (unless a schema named after the user exists).
+    lockNamespace: `${parsed.pathname}/${schema ?? 'public'}`,
     write: postgresWrite(db),
     cache: new ReadCache(),
   };
