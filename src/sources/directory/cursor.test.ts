@@ -26,31 +26,76 @@ describe('Active Directory cursor (uSNChanged)', () => {
 
 describe('OpenLDAP cursor (modifyTimestamp)', () => {
   const at = '20261127100000Z';
-  it('keeps the latest modifyTimestamp and the entries seen at exactly that second', () => {
+  it('moves back from the latest modifyTimestamp by the pass\'s duration and one second, with every entry read since as the boundary', () => {
     const entries = [
-      entry('uid=a,dc=x', { modifyTimestamp: '20261127095959Z', entryCSN: 'csn-a' }),
+      entry('uid=a,dc=x', { modifyTimestamp: '20261127095957Z', entryCSN: 'csn-a' }),
+      entry('uid=old,dc=x', { modifyTimestamp: '20261127095900Z', entryCSN: 'csn-old' }),
       entry('UID=b,dc=x', { modifyTimestamp: at, entryCSN: 'csn-b' }),
-      entry('uid=c,dc=x', { modifyTimestamp: at, entryCSN: 'csn-c' }),
+      entry('uid=c,dc=x', { modifyTimestamp: '20261127095959Z', entryCSN: 'csn-c' }),
     ];
-    expect(nextCursor({ kind: 'ldap', entries, previous: undefined })).toEqual({ kind: 'timestamp', at, boundary: { 'uid=b,dc=x': 'csn-b', 'uid=c,dc=x': 'csn-c' } });
+    // 1.2 s pass: 10:00:00 - 2.2 s = 09:59:57.8, down to the second.
+    expect(nextCursor({ kind: 'ldap', entries, previous: undefined, durationMs: 1200 })).toEqual({
+      kind: 'timestamp', at: '20261127095957Z', boundary: { 'uid=a,dc=x': 'csn-a', 'uid=b,dc=x': 'csn-b', 'uid=c,dc=x': 'csn-c' },
+    });
+    // A pass that took no time still steps back one second (timestamps are whole seconds).
+    expect(nextCursor({ kind: 'ldap', entries, previous: undefined })).toEqual({
+      kind: 'timestamp', at: '20261127095959Z', boundary: { 'uid=b,dc=x': 'csn-b', 'uid=c,dc=x': 'csn-c' },
+    });
   });
 
-  it('asks for modifyTimestamp>= the cursor and drops boundary entries unchanged since', () => {
-    const cursor: DirectoryCursor = { kind: 'timestamp', at, boundary: { 'uid=b,dc=x': 'csn-b', 'uid=c,dc=x': 'csn-c' } };
+  it('a change made during a paged pass to an entry on a page already read, at an earlier second, is read by the next pass', () => {
+    // Pass from 10:00:00 to 10:00:03: page 1 read uid=p1 as it was (09:50), then p1 changed at
+    // 10:00:01 and p3, on a later page, changed at 10:00:02.
+    const found = [
+      entry('uid=p1,dc=x', { modifyTimestamp: '20261127095000Z', entryCSN: 'csn-p1' }),
+      entry('uid=p3,dc=x', { modifyTimestamp: '20261127100002Z', entryCSN: 'csn-p3' }),
+    ];
+    const cursor = nextCursor({ kind: 'ldap', entries: found, previous: undefined, durationMs: 3000 });
+    expect(cursor).toEqual({ kind: 'timestamp', at: '20261127095958Z', boundary: { 'uid=p3,dc=x': 'csn-p3' } });
+    const next = [
+      entry('uid=p1,dc=x', { modifyTimestamp: '20261127100001Z', entryCSN: 'csn-p1b' }),
+      entry('uid=p3,dc=x', { modifyTimestamp: '20261127100002Z', entryCSN: 'csn-p3' }),
+    ];
+    expect(incrementalFilter('(objectClass=inetOrgPerson)', cursor!)).toBe('(&(objectClass=inetOrgPerson)(modifyTimestamp>=20261127095958Z))');
+    expect(withoutBoundary(next, cursor!).map((e) => e.dn)).toEqual(['uid=p1,dc=x']);
+  });
+
+  it('skips a boundary entry with the same entryCSN whatever its modifyTimestamp, and never one without an entryCSN', () => {
+    const cursor: DirectoryCursor = { kind: 'timestamp', at, boundary: { 'uid=b,dc=x': 'csn-b', 'uid=c,dc=x': 'csn-c', 'uid=e,dc=x': '' } };
     expect(incrementalFilter('(objectClass=inetOrgPerson)', cursor)).toBe(`(&(objectClass=inetOrgPerson)(modifyTimestamp>=${at}))`);
     const found = [
-      entry('uid=b,dc=x', { modifyTimestamp: at, entryCSN: 'csn-b' }),
+      entry('UID=B,dc=x', { modifyTimestamp: '20261127100005Z', entryCSN: 'csn-b' }),
       entry('uid=c,dc=x', { modifyTimestamp: at, entryCSN: 'csn-c2' }),
       entry('uid=d,dc=x', { modifyTimestamp: '20261127100001Z', entryCSN: 'csn-d' }),
+      entry('uid=e,dc=x', { modifyTimestamp: at }),
     ];
-    expect(withoutBoundary(found, cursor).map((e) => e.dn)).toEqual(['uid=c,dc=x', 'uid=d,dc=x']);
-    expect(nextCursor({ kind: 'ldap', entries: found, previous: cursor })).toEqual({ kind: 'timestamp', at: '20261127100001Z', boundary: { 'uid=d,dc=x': 'csn-d' } });
+    expect(withoutBoundary(found, cursor).map((e) => e.dn)).toEqual(['uid=c,dc=x', 'uid=d,dc=x', 'uid=e,dc=x']);
   });
 
-  it('within the same second, keeps earlier boundary entries and takes the newer entryCSN of one read again', () => {
-    const previous: DirectoryCursor = { kind: 'timestamp', at, boundary: { 'uid=b,dc=x': 'csn-b', 'uid=c,dc=x': 'csn-c' } };
-    const found = [entry('uid=c,dc=x', { modifyTimestamp: at, entryCSN: 'csn-c2' })];
-    expect(nextCursor({ kind: 'ldap', entries: found, previous })).toEqual({ kind: 'timestamp', at, boundary: { 'uid=b,dc=x': 'csn-b', 'uid=c,dc=x': 'csn-c2' } });
+  it('never moves back before the previous cursor, and then holds every entry the pass read', () => {
+    const previous: DirectoryCursor = { kind: 'timestamp', at, boundary: { 'uid=b,dc=x': 'csn-b', 'uid=gone,dc=x': 'csn-g' } };
+    const found = [
+      entry('uid=b,dc=x', { modifyTimestamp: at, entryCSN: 'csn-b' }),
+      entry('uid=c,dc=x', { modifyTimestamp: '20261127100001Z', entryCSN: 'csn-c' }),
+    ];
+    expect(nextCursor({ kind: 'ldap', entries: found, previous, durationMs: 500 })).toEqual({
+      kind: 'timestamp', at, boundary: { 'uid=b,dc=x': 'csn-b', 'uid=c,dc=x': 'csn-c' },
+    });
+    expect(nextCursor({ kind: 'ldap', entries: [], previous })).toBe(previous);
+    // Far enough ahead, the window moves on and leaves the older entries out.
+    const later = [...found, entry('uid=d,dc=x', { modifyTimestamp: '20261127100010Z', entryCSN: 'csn-d' })];
+    expect(nextCursor({ kind: 'ldap', entries: later, previous, durationMs: 500 })).toEqual({
+      kind: 'timestamp', at: '20261127100008Z', boundary: { 'uid=d,dc=x': 'csn-d' },
+    });
+  });
+
+  it('a cursor stored before (boundary only at exactly `at`) still skips just those entries unchanged', () => {
+    const stored = parseCursor(JSON.parse(JSON.stringify({ kind: 'timestamp', at, boundary: { 'uid=b,dc=x': 'csn-b' } })), 'ldap')!;
+    const found = [
+      entry('uid=b,dc=x', { modifyTimestamp: at, entryCSN: 'csn-b' }),
+      entry('uid=c,dc=x', { modifyTimestamp: at, entryCSN: 'csn-c' }),
+    ];
+    expect(withoutBoundary(found, stored).map((e) => e.dn)).toEqual(['uid=c,dc=x']);
   });
 
   it('round-trips through JSON and refuses a malformed timestamp', () => {

@@ -12,10 +12,19 @@ import { firstValue, generalizedTimeToIso, type DirectoryEntry } from './values.
  * USNs belong to one DC, so the DC (`dsServiceName`) is kept and a cursor of
  * another DC is not used.
  *
- * OpenLDAP: `at` is the latest modifyTimestamp seen. Timestamps have one
- * second granularity, so the next pass asks for `modifyTimestamp>=at` and
- * skips the entries already seen at exactly `at` (`boundary`: normalised DN
- * -> entryCSN, so an entry changed again within that second is not skipped).
+ * OpenLDAP: the next pass asks for `modifyTimestamp>=at`. A paged pass
+ * reads page after page, so an entry on a page already read can change
+ * (at any second since the pass started) while a later page is read, and
+ * later pages can show later timestamps. So `at` never passes the pass's
+ * start: it is the latest modifyTimestamp seen minus the pass's duration
+ * (the search, measured by Roster) and one second more for the timestamps'
+ * one-second granularity, and never earlier than the previous `at`.
+ * `boundary` (normalised DN -> entryCSN) holds every entry read with a
+ * modifyTimestamp >= `at`; the next pass skips an entry the boundary has
+ * with the same entryCSN (read before, unchanged since), whatever its
+ * modifyTimestamp. An entry without an entryCSN is never skipped. (A cursor
+ * stored before, whose boundary holds only the entries at exactly `at`, is
+ * still right under this rule.)
  */
 export type DirectoryCursor =
   | { readonly kind: 'usn'; readonly usn: string; readonly server?: string }
@@ -53,18 +62,29 @@ export function incrementalFilter(filter: string, cursor: DirectoryCursor): stri
 export function withoutBoundary(entries: readonly DirectoryEntry[], cursor: DirectoryCursor): DirectoryEntry[] {
   if (cursor.kind !== 'timestamp') return [...entries];
   return entries.filter((entry) => {
-    const dn = dnKey(entry.dn) ?? entry.dn;
-    const seen = cursor.boundary[dn];
-    return seen === undefined || firstValue(entry, 'modifyTimestamp') !== cursor.at || seen !== firstValue(entry, 'entryCSN');
+    const csn = firstValue(entry, 'entryCSN');
+    return csn === '' || cursor.boundary[dnKey(entry.dn) ?? entry.dn] !== csn;
   });
+}
+
+/** Epoch milliseconds of a GeneralizedTime, or undefined. */
+function timeOf(value: string): number | undefined {
+  const iso = generalizedTimeToIso(value);
+  return iso === undefined ? undefined : Date.parse(iso);
+}
+
+/** Epoch milliseconds -> GeneralizedTime to the second below (`20261127095958Z`). */
+function toGeneralizedTime(ms: number): string {
+  return `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19).replace(/[-T:]/g, '')}Z`;
 }
 
 /**
  * The cursor after a pass that read `entries` (all entries the search
  * returned, before any boundary filtering). AD: the rootDSE's USN read before
  * the pass, else the highest uSNChanged seen, else the previous cursor.
- * OpenLDAP: the latest modifyTimestamp seen with its boundary entries, else
- * the previous cursor.
+ * OpenLDAP: the latest modifyTimestamp seen minus (`durationMs` + 1 s),
+ * not before the previous cursor, with every entry read at or after it as
+ * the boundary; else (no timestamp seen) the previous cursor.
  */
 export function nextCursor(input: {
   readonly kind: DirectoryKind;
@@ -72,6 +92,8 @@ export function nextCursor(input: {
   readonly previous: DirectoryCursor | undefined;
   readonly rootUsn?: string;
   readonly server?: string;
+  /** How long the pass's search took (OpenLDAP), in milliseconds. */
+  readonly durationMs?: number;
 }): DirectoryCursor | undefined {
   const { kind, entries, previous } = input;
   if (kind === 'ad') {
@@ -86,20 +108,28 @@ export function nextCursor(input: {
     if (previous?.kind === 'usn' && BigInt(previous.usn) > usn && previous.server === input.server) usn = BigInt(previous.usn);
     return { kind: 'usn', usn: usn.toString(), ...(input.server === undefined ? {} : { server: input.server }) };
   }
-  let latest: { at: string; ms: number } | undefined;
+  let latest: number | undefined;
   for (const entry of entries) {
-    const at = firstValue(entry, 'modifyTimestamp');
-    const iso = TIMESTAMP.test(at) ? generalizedTimeToIso(at) : undefined;
-    if (iso === undefined) continue;
-    const ms = Date.parse(iso);
-    if (latest === undefined || ms > latest.ms) latest = { at, ms };
+    const ms = timeOf(firstValue(entry, 'modifyTimestamp'));
+    if (ms !== undefined && (latest === undefined || ms > latest)) latest = ms;
   }
   if (latest === undefined) return previous;
+  const duration = Math.max(0, Math.ceil(input.durationMs ?? 0));
+  let from = Math.floor((latest - duration - 1000) / 1000) * 1000;
+  let at = toGeneralizedTime(from);
+  const previousAt = previous?.kind === 'timestamp' ? timeOf(previous.at) : undefined;
+  if (previous?.kind === 'timestamp' && previousAt !== undefined && previousAt >= from) {
+    // Never back before the previous cursor: this pass read nothing older than it.
+    from = previousAt;
+    at = previous.at;
+  }
   const boundary: Record<string, string> = {};
   for (const entry of entries) {
-    if (firstValue(entry, 'modifyTimestamp') === latest.at) boundary[dnKey(entry.dn) ?? entry.dn] = firstValue(entry, 'entryCSN');
+    const ms = timeOf(firstValue(entry, 'modifyTimestamp'));
+    const csn = firstValue(entry, 'entryCSN');
+    if (ms !== undefined && ms >= from && csn !== '') boundary[dnKey(entry.dn) ?? entry.dn] = csn;
   }
-  // Same second as before: keep what was seen then, with what was seen now winning.
-  const merged = previous?.kind === 'timestamp' && previous.at === latest.at ? { ...previous.boundary, ...boundary } : boundary;
-  return { kind: 'timestamp', at: latest.at, boundary: merged };
+  // This pass searched at least everything changed at or after `at`, so its boundary is complete
+  // on its own (the previous one is not merged in).
+  return { kind: 'timestamp', at, boundary };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { entriesToBatch, keysByDn, unresolvedManagers } from './mapping.js';
+import { entriesToBatch, holdersByKey, holdersFilter, keyChunks, keysByDn, needsHolderCheck, unresolvedManagers } from './mapping.js';
 import type { MappingRules } from './settings.js';
 import type { DirectoryEntry } from './values.js';
 
@@ -63,5 +63,39 @@ describe('entriesToBatch', () => {
   it('reports a date field that is neither GeneralizedTime, FILETIME nor ISO', () => {
     const batch = entriesToBatch([entry('uid=a,dc=x', { employeeNumber: 'E1', 'roster-end': 'next week' })], ldapRules, new Map(), true);
     expect(batch.problems).toEqual([{ line: 1, key: 'E1', message: 'column "endDate" is not an ISO date (YYYY-MM-DD or date-time): "next week"' }]);
+  });
+});
+
+describe('keys another entry holds (incremental passes)', () => {
+  const alice = entry('uid=alice,ou=people,dc=example,dc=com', { employeeNumber: 'D1', givenName: 'Alice' });
+  const bob = entry('uid=bob,ou=people,dc=example,dc=com', { employeeNumber: 'D1', givenName: 'Bob' });
+  const carol = entry('uid=carol,ou=people,dc=example,dc=com', { employeeNumber: 'D3', givenName: 'Carol' });
+
+  it('rejects an entry of the pass whose key another entry in the directory holds, naming both DNs', () => {
+    // The pass read bob and carol; the directory says alice holds D1 too, and carol's own entry (another spelling of its DN) holds D3.
+    const holders = holdersByKey([alice, bob, entry('UID=Carol, ou=People,dc=example,dc=com', { employeeNumber: 'D3' })], 'employeeNumber');
+    const batch = entriesToBatch([bob, carol], ldapRules, new Map(), false, holders);
+    expect(batch.records.map((r) => r.key)).toEqual(['D3']);
+    expect(batch.problems).toEqual([{ line: 1, key: 'D1', message: expect.stringMatching(/^entry uid=bob,ou=people,dc=example,dc=com has employeeNumber "D1", also held by uid=alice,ou=people,dc=example,dc=com$/) }]);
+  });
+
+  it('compares keys as a pass reads them (the first value, exactly)', () => {
+    const other = entry('uid=dora,ou=people,dc=example,dc=com', { employeeNumber: ['D9', 'D1'] });
+    const holders = holdersByKey([bob, other], 'employeeNumber');
+    expect([...holders]).toEqual([['D1', ['uid=bob,ou=people,dc=example,dc=com']], ['D9', ['uid=dora,ou=people,dc=example,dc=com']]]);
+    expect(entriesToBatch([bob], ldapRules, new Map(), false, holders).problems).toEqual([]);
+  });
+
+  it('asks in chunks of at most 100 distinct keys, with the values escaped', () => {
+    const many = Array.from({ length: 205 }, (_, i) => entry(`uid=u${i},dc=x`, { employeeNumber: `E${i % 201}` }));
+    const chunks = keyChunks([...many, entry('uid=none,dc=x', {})], 'employeeNumber');
+    expect(chunks.map((c) => c.length)).toEqual([100, 100, 1]);
+    expect(new Set(chunks.flat()).size).toBe(201);
+    expect(holdersFilter('(objectClass=inetOrgPerson)', 'employeeNumber', ['a*)(uid=x', 'b'])).toBe('(&(objectClass=inetOrgPerson)(|(employeeNumber=a\\2a\\29\\28uid=x)(employeeNumber=b)))');
+  });
+
+  it('does not ask when the directory keeps the key unique itself', () => {
+    expect(needsHolderCheck('employeeNumber')).toBe(true);
+    for (const key of ['dn', 'objectGUID', 'objectSid']) expect(needsHolderCheck(key)).toBe(false);
   });
 });

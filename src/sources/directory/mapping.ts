@@ -1,5 +1,6 @@
 import type { SourceBatch } from '../../core/types.js';
 import { normaliseDn } from '../../connectors/directory/dn.js';
+import { equalityFilter, orFilter } from '../../connectors/directory/escape.js';
 import { BatchBuilder } from '../batch.js';
 import type { MappingRules } from './settings.js';
 import { dateValue, firstValue, isDisabledAccount, type DirectoryEntry } from './values.js';
@@ -28,6 +29,40 @@ export function keysByDn(entries: readonly DirectoryEntry[], key: string): Map<s
   return keys;
 }
 
+/** Key attributes the directory keeps unique itself: no entry can take another's. */
+const UNIQUE_KEYS = new Set(['dn', 'objectguid', 'objectsid']);
+
+/** Whether an incremental pass must ask the directory who else holds its entries' keys. */
+export function needsHolderCheck(key: string): boolean {
+  return !UNIQUE_KEYS.has(key.toLowerCase());
+}
+
+/** The distinct non-empty keys of the entries, in groups of at most `size` (one filter each). */
+export function keyChunks(entries: readonly DirectoryEntry[], key: string, size = 100): string[][] {
+  const keys = [...new Set(entries.map((entry) => firstValue(entry, key)).filter((value) => value !== ''))];
+  const chunks: string[][] = [];
+  for (let i = 0; i < keys.length; i += size) chunks.push(keys.slice(i, i + size));
+  return chunks;
+}
+
+/** The source's filter narrowed to entries holding one of `keys` in the key attribute. */
+export function holdersFilter(filter: string, key: string, keys: readonly string[]): string {
+  return `(&${filter}${orFilter(...keys.map((value) => equalityFilter(key, value)))})`;
+}
+
+/** Key -> DNs of the entries whose key (first value, as a pass reads it) it is. */
+export function holdersByKey(found: readonly DirectoryEntry[], key: string): Map<string, string[]> {
+  const holders = new Map<string, string[]>();
+  for (const entry of found) {
+    const value = firstValue(entry, key);
+    if (value === '') continue;
+    const list = holders.get(value);
+    if (list === undefined) holders.set(value, [entry.dn]);
+    else list.push(entry.dn);
+  }
+  return holders;
+}
+
 /** The directory attribute the manager field is mapped from, if it is mapped. */
 export function managerAttribute(rules: MappingRules): string | undefined {
   return rules.attributes[rules.fields.manager];
@@ -51,11 +86,16 @@ export function unresolvedManagers(entries: readonly DirectoryEntry[], rules: Ma
  * record ('' when the entry has none, so a cleared value clears), the key
  * attribute too; the first value of a multi-valued attribute is taken. An
  * entry without the key, or with a key seen before, is a problem naming its
- * DN. A DN-valued manager becomes the manager's key ('' and a problem when
+ * DN; so is one whose key `holders` (key -> DNs of the entries in the
+ * directory holding it, from an incremental pass's check) says another entry
+ * also holds. A DN-valued manager becomes the manager's key ('' and a problem when
  * the manager cannot be found). An AD account that is disabled gets
  * `disabledStatus` as its status.
  */
-export function entriesToBatch(entries: readonly DirectoryEntry[], rules: MappingRules, managers: ManagerKeys, complete: boolean): SourceBatch {
+export function entriesToBatch(
+  entries: readonly DirectoryEntry[], rules: MappingRules, managers: ManagerKeys, complete: boolean,
+  holders?: ReadonlyMap<string, readonly string[]>,
+): SourceBatch {
   const builder = new BatchBuilder({ sourceId: rules.sourceId, key: rules.key, dateFields: [rules.fields.startDate, rules.fields.endDate] });
   const firstDn = new Map<string, string>();
   const managerProblems: { line: number; key: string; message: string }[] = [];
@@ -64,6 +104,12 @@ export function entriesToBatch(entries: readonly DirectoryEntry[], rules: Mappin
     const key = firstValue(entry, rules.key);
     if (key === '') {
       builder.reject(line, `entry ${entry.dn} has no ${rules.key}: it cannot be correlated`);
+      return;
+    }
+    const own = dnKey(entry.dn) ?? entry.dn;
+    const others = (holders?.get(key) ?? []).filter((dn) => (dnKey(dn) ?? dn) !== own);
+    if (others.length > 0) {
+      builder.reject(line, `entry ${entry.dn} has ${rules.key} "${key}", also held by ${others.join('; ')}`, key);
       return;
     }
     const earlier = firstDn.get(key);

@@ -1,6 +1,7 @@
 import type { DirectorySourceConnection } from '../../config/types.js';
+import { guidToString } from '../../connectors/ad/guid.js';
 import { tlsOptions } from '../../connectors/directory/config.js';
-import { isConnectionError, isNoSuchObject, toDirectoryError } from '../../connectors/directory/errors.js';
+import { isConnectionError, isNoSuchObject, resultCodeOf, ResultCode, toDirectoryError } from '../../connectors/directory/errors.js';
 import { entryValues } from '../../connectors/directory/normalise.js';
 import { ClientPool } from '../../connectors/directory/pool.js';
 import { RosterError } from '../../core/errors.js';
@@ -10,6 +11,68 @@ import type { DirectoryEntry } from './values.js';
 export interface RootDse {
   readonly highestCommittedUSN?: string;
   readonly dsServiceName?: string;
+}
+
+/** Binary attributes read as bytes and shown in their usual text form. */
+const BINARY_ATTRIBUTES = ['objectGUID', 'objectSid'] as const;
+
+/**
+ * The names to hand ldapts as `explicitBufferAttributes`: it compares them
+ * with the attribute type the server returns case-sensitively, so the usual
+ * spelling, a lower-case one and the spelling the source asked for.
+ */
+export function bufferAttributes(requested: readonly string[]): string[] {
+  const names = new Set<string>();
+  for (const name of BINARY_ATTRIBUTES) names.add(name).add(name.toLowerCase());
+  for (const name of requested) {
+    if (BINARY_ATTRIBUTES.some((binary) => binary.toLowerCase() === name.toLowerCase())) names.add(name);
+  }
+  return [...names];
+}
+
+/** A Windows security identifier (objectSid) -> `S-1-5-21-...`, or undefined when the bytes are not one. */
+export function sidToString(bytes: Uint8Array): string | undefined {
+  if (bytes.length < 8) return undefined;
+  const b = Buffer.from(bytes);
+  const count = b[1]!;
+  if (b.length !== 8 + 4 * count) return undefined;
+  const authority = b.readUIntBE(2, 6);
+  const parts = [`S-${b[0]!}`, authority < 2 ** 32 ? String(authority) : `0x${b.subarray(2, 8).toString('hex').toUpperCase()}`];
+  for (let i = 0; i < count; i += 1) parts.push(String(b.readUInt32LE(8 + 4 * i)));
+  return parts.join('-');
+}
+
+/** One binary value as text: objectGUID as a GUID, objectSid as S-1-..., anything else as hex. */
+export function binaryValue(attribute: string, bytes: Buffer): string {
+  const name = attribute.toLowerCase();
+  if (name === 'objectguid' && bytes.length === 16) return guidToString(bytes);
+  if (name === 'objectsid') return sidToString(bytes) ?? bytes.toString('hex');
+  return bytes.toString('hex');
+}
+
+/**
+ * An ldapts search entry -> a DirectoryEntry: attribute names lower-cased,
+ * text values as they are, binary values (Buffers: objectGUID and objectSid
+ * always, anything else that is not valid UTF-8) by binaryValue, never
+ * decoded lossily as UTF-8 (two different GUIDs would become one key).
+ */
+export function sourceEntry(entry: Readonly<Record<string, unknown>> & { readonly dn: string }): DirectoryEntry {
+  const values = new Map<string, string[]>();
+  for (const [name, raw] of Object.entries(entry)) {
+    if (name === 'dn') continue;
+    const list: unknown[] = Array.isArray(raw) ? raw : [raw];
+    values.set(name.toLowerCase(), list.map((v) => (Buffer.isBuffer(v) ? binaryValue(name, v) : String(v))));
+  }
+  return { dn: entry.dn, values };
+}
+
+/** Result codes of a manager lookup that mean "this pass cannot read that entry", not "the directory failed". */
+const UNREADABLE_ENTRY = new Set<number>([ResultCode.referral, ResultCode.invalidDNSyntax, ResultCode.insufficientAccessRights]);
+
+/** A manager lookup error that leaves the manager unresolved (a problem on the entry) rather than failing the pass. */
+export function isUnreadableEntry(error: unknown): boolean {
+  const code = resultCodeOf(error);
+  return isNoSuchObject(error) || (code !== undefined && UNREADABLE_ENTRY.has(code));
 }
 
 /**
@@ -54,24 +117,33 @@ export class DirectoryReader {
       const client = await this.#pool.lease();
       const entries: DirectoryEntry[] = [];
       const pages = client.searchPaginated(this.#connection.base, {
-        scope: 'sub', filter, attributes: [...attributes], paged: { pageSize: this.#connection.pageSize },
+        scope: 'sub', filter, attributes: [...attributes], explicitBufferAttributes: bufferAttributes(attributes),
+        paged: { pageSize: this.#connection.pageSize },
       });
       for await (const page of pages) {
-        for (const entry of page.searchEntries) entries.push({ dn: entry.dn, values: entryValues(entry) });
+        for (const entry of page.searchEntries) entries.push(sourceEntry(entry));
       }
       return entries;
     });
   }
 
-  /** One entry's attribute by DN (a manager outside the pass); undefined when there is no such entry. */
+  /**
+   * One entry's attribute by DN (a manager outside the pass); undefined when
+   * there is no such entry or this pass cannot read it: no such object, a
+   * referral (a DN in another domain or server), a DN the server finds
+   * invalid, or no access.
+   */
   async valueAt(dn: string, attribute: string): Promise<string | undefined> {
     return this.#run('read a manager', async () => {
       try {
-        const { searchEntries } = await this.#pool.use((client) => client.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: [attribute] }));
+        const { searchEntries } = await this.#pool.use((client) => client.search(dn, {
+          scope: 'base', filter: '(objectClass=*)', attributes: [attribute], explicitBufferAttributes: bufferAttributes([attribute]),
+        }));
         const entry = searchEntries[0];
-        return entry === undefined ? undefined : entryValues(entry).get(attribute.toLowerCase())?.[0];
+        const value = entry === undefined ? undefined : sourceEntry(entry).values.get(attribute.toLowerCase())?.[0];
+        return value === undefined || value.trim() === '' ? undefined : value.trim();
       } catch (error) {
-        if (isNoSuchObject(error)) return undefined;
+        if (isUnreadableEntry(error)) return undefined;
         throw error;
       }
     });

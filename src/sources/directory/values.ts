@@ -12,23 +12,62 @@ export function firstValue(entry: DirectoryEntry, attribute: string): string {
   return (entry.values.get(attribute.toLowerCase())?.[0] ?? '').trim();
 }
 
-const GENERALIZED_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})?(\d{2})?(?:[.,](\d{1,6}))?(Z|[+-]\d{4})$/;
+/**
+ * RFC 4517 3.3.13: century year month day hour [minute [second]] [fraction]
+ * zone. The fraction belongs to the last unit given (after the hour it is a
+ * fraction of an hour, after the minute of a minute); the zone is Z, +hh or
+ * +hhmm; the second may be the leap second 60.
+ */
+const GENERALIZED_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(?:(\d{2})(\d{2})?)?(?:[.,](\d+))?(?:(Z)|([+-])(\d{2})(\d{2})?)$/;
 
-/** LDAP GeneralizedTime (`20261127093000Z`, `20261127093000.5+0100`) -> ISO date-time, or undefined. */
+const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/**
+ * LDAP GeneralizedTime (`20261127093000Z`, `20261127093000.5+0100`,
+ * `2026112709.5Z`, `20261127093000+01`) -> ISO date-time, or undefined when
+ * it is not one, including a date or time that does not exist (30 February,
+ * hour 24, minute 60: Date.parse would roll those over). A leap second (60)
+ * is read as 59.999 of that minute, so it stays in its own minute and day.
+ * Fractions are exact to the millisecond (further digits are cut off).
+ */
 export function generalizedTimeToIso(value: string): string | undefined {
   const m = GENERALIZED_TIME.exec(value);
   if (!m) return undefined;
-  const zone = m[8] === 'Z' ? 'Z' : `${m[8]!.slice(0, 3)}:${m[8]!.slice(3)}`;
-  const fraction = m[7] === undefined ? '' : `.${m[7].padEnd(3, '0').slice(0, 3)}`;
-  const ms = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5] ?? '00'}:${m[6] ?? '00'}${fraction}${zone}`);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+  const [year, month, day, hour] = [m[1], m[2], m[3], m[4]].map(Number) as [number, number, number, number];
+  const minute = m[5] === undefined ? undefined : Number(m[5]);
+  const second = m[6] === undefined ? undefined : Number(m[6]);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23) return undefined;
+  if ((minute ?? 0) > 59 || (second ?? 0) > 60) return undefined;
+  const zoneHours = m[10] === undefined ? 0 : Number(m[10]);
+  const zoneMinutes = m[11] === undefined ? 0 : Number(m[11]);
+  if (zoneHours > 23 || zoneMinutes > 59) return undefined;
+  const leap = second === 60;
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute ?? 0, leap ? 59 : second ?? 0, leap ? 999 : 0);
+  let ms = date.getTime();
+  if (m[7] !== undefined && !leap) {
+    const unit = minute === undefined ? HOUR_MS : second === undefined ? MINUTE_MS : 1000;
+    // Exact: digits * unit / 10^digits, truncated to a millisecond.
+    ms += Number((BigInt(m[7]) * BigInt(unit)) / 10n ** BigInt(m[7].length));
+  }
+  if (m[9] !== undefined) ms -= (m[9] === '-' ? -1 : 1) * (zoneHours * HOUR_MS + zoneMinutes * MINUTE_MS);
+  const result = new Date(ms);
+  return Number.isNaN(result.getTime()) || result.getUTCFullYear() > 9999 || result.getUTCFullYear() < 0 ? undefined : result.toISOString();
 }
 
 /**
  * A directory value for a date field, as an ISO date the lifecycle reads:
  * GeneralizedTime and Windows FILETIME (AD accountExpires; 0 and the
- * maximum mean never, so '') are converted; anything else is kept for the
- * date check to judge.
+ * maximum mean never, so '') are converted; anything else, a GeneralizedTime
+ * of a day or time that does not exist too, is kept for the date check to
+ * judge (a problem).
  */
 export function dateValue(value: string): string {
   if (value === '') return '';
