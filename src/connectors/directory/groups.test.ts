@@ -6,29 +6,48 @@ import { ResultCode } from './errors.js';
 
 /**
  * A directory with no overlay at all (no refint): groups as value sets, and a
- * log of every modification, to show what `carry` itself sends.
+ * log of every modification, to show what the code itself sends. A modify is
+ * atomic (all its changes or none), and a group may not lose its last value
+ * (objectClassViolation), as groupOfNames / groupOfUniqueNames on slapd.
+ * `before` runs ahead of each modify (another job's write landing first).
  */
-function directory(groups: Record<string, string[]>) {
+function directory(groups: Record<string, string[]>, options: { before?: (dn: string) => void } = {}) {
   const log: string[] = [];
   const fail = (code: number) => Object.assign(new Error(`LDAP ${code}`), { code });
+  const entry = (dn: string, attributes: readonly string[] | undefined) => ({ dn, [attributes?.[0] ?? 'member']: [...(groups[dn] ?? [])] });
   const client = {
     modify(dn: string, changes: Change | Change[]) {
-      const values = groups[dn];
-      if (values === undefined) throw fail(ResultCode.noSuchObject);
-      for (const change of Array.isArray(changes) ? changes : [changes]) {
+      options.before?.(dn);
+      const stored = groups[dn];
+      if (stored === undefined) return Promise.reject(fail(ResultCode.noSuchObject));
+      const list = Array.isArray(changes) ? changes : [changes];
+      log.push(`${dn} ${list.map((change) => `${change.operation} ${String(change.modification.values[0])}`).join(' + ')}`);
+      const values = [...stored];
+      for (const change of list) {
         const value = String(change.modification.values[0]);
-        log.push(`${dn} ${change.operation} ${value}`);
         const at = values.indexOf(value);
-        if (change.operation === 'add' && at >= 0) throw fail(ResultCode.attributeOrValueExists);
-        if (change.operation === 'delete' && at < 0) throw fail(ResultCode.noSuchAttribute);
+        if (change.operation === 'add' && at >= 0) return Promise.reject(fail(ResultCode.attributeOrValueExists));
+        if (change.operation === 'delete' && at < 0) return Promise.reject(fail(ResultCode.noSuchAttribute));
         if (change.operation === 'add') values.push(value);
         else values.splice(at, 1);
       }
+      if (values.length === 0) return Promise.reject(fail(ResultCode.objectClassViolation));
+      groups[dn] = values;
       return Promise.resolve();
     },
-  } as Pick<DirectoryClient, 'modify'>;
-  // Only `use` is called by carry; the cast stands for a pool of this one client.
-  const pool = { use: <T>(run: (c: DirectoryClient) => Promise<T>) => run(client as DirectoryClient) } as unknown as ClientPool;
+    search(dn: string, search: { attributes?: string[] }) {
+      if (groups[dn] === undefined) return Promise.reject(fail(ResultCode.noSuchObject));
+      return Promise.resolve({ searchEntries: [entry(dn, search.attributes)], searchReferences: [] });
+    },
+    async *searchPaginated(_base: string, search: { attributes?: string[] }) {
+      yield await Promise.resolve({ searchEntries: Object.keys(groups).map((dn) => entry(dn, search.attributes)), searchReferences: [] });
+    },
+  } as unknown as Pick<DirectoryClient, 'modify' | 'search' | 'searchPaginated'>;
+  // The cast stands for a pool of this one client.
+  const pool = {
+    use: <T>(run: (c: DirectoryClient) => Promise<T>) => run(client as DirectoryClient),
+    lease: () => Promise.resolve(client as DirectoryClient),
+  } as unknown as ClientPool;
   const of = (objectClass: GroupClass) => new DirectoryGroups({ base: 'ou=groups,dc=x', objectClass, names: true, create: false, placeholder: undefined, pageSize: 10 }, pool);
   return { groups, log, of };
 }
@@ -87,5 +106,138 @@ describe('DirectoryGroups: only groups below the base are managed', () => {
     expect(d.groups['CN=VPN,OU=Other,dc=x']).toEqual(['cn=u,dc=x']);
     const error = await d.of('group').remove({ dn: 'cn=u,dc=x', uid: undefined }, 'cn=bad,,=').catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'target.rejected' });
+  });
+});
+
+describe("DirectoryGroups: uniqueMember values with the optional #'…'B UID", () => {
+  const g = 'cn=g,ou=groups,dc=x';
+  const old = { dn: 'uid=old,dc=x', uid: 'old' };
+
+  it('files a value under its DN, with or without a UID (uniqueMember only)', () => {
+    const unique = directory({}).of('groupOfUniqueNames');
+    expect(unique.memberKey("UID=Old,DC=X#'0101'B")).toBe(unique.keyOf(old));
+    expect(unique.memberKey("uid=old,dc=x#''B")).toBe(unique.keyOf(old));
+    expect(unique.memberKey('uid=old,dc=x')).toBe(unique.keyOf(old));
+    // member has no UID part: the same text is another DN there.
+    const names = directory({}).of('groupOfNames');
+    expect(names.memberKey("uid=old,dc=x#'0101'B")).not.toBe(names.keyOf(old));
+  });
+
+  it('finds the groups whose value carries a UID, and all() files them under the DN', async () => {
+    const d = directory({ [g]: ["uid=old,dc=x#'0101'B", 'uid=peer,dc=x'], 'cn=h,ou=groups,dc=x': ['uid=old,dc=x'], 'cn=i,ou=groups,dc=x': ['uid=peer,dc=x'] });
+    const unique = d.of('groupOfUniqueNames');
+    expect((await unique.of(old)).sort()).toEqual([g, 'cn=h,ou=groups,dc=x']);
+    expect((await unique.all()).get(unique.keyOf(old))?.sort()).toEqual([g, 'cn=h,ou=groups,dc=x']);
+  });
+
+  it('a revoke deletes the values as stored, UID and all, and no other member', async () => {
+    const d = directory({ [g]: ["UID=Old,dc=x#'0101'B", 'uid=peer,dc=x', 'uid=old,dc=x'] });
+    await d.of('groupOfUniqueNames').remove(old, 'g');
+    expect(d.groups[g]).toEqual(['uid=peer,dc=x']);
+    expect(d.log).toEqual([`${g} delete UID=Old,dc=x#'0101'B`, `${g} delete uid=old,dc=x`]);
+  });
+
+  it('the last member with a UID gives way to the placeholder; a missing group is a no-op', async () => {
+    const d = directory({ [g]: ["uid=old,dc=x#'01'B"] });
+    await d.of('groupOfUniqueNames').remove(old, 'g');
+    expect(d.groups[g]).toEqual([g]);
+    await d.of('groupOfUniqueNames').remove(old, 'gone');
+    expect(d.log).toEqual([`${g} delete uid=old,dc=x#'01'B`, `${g} add ${g} + delete uid=old,dc=x#'01'B`]);
+  });
+
+  it('a rename carries the UID to the new DN and removes the stored old value', async () => {
+    const d = directory({ [g]: ["uid=OLD,dc=x#'0101'B", 'uid=peer,dc=x'] });
+    await d.of('groupOfUniqueNames').carry([g], old, { dn: 'uid=new,dc=x', uid: 'new' });
+    expect(d.groups[g]).toEqual(['uid=peer,dc=x', "uid=new,dc=x#'0101'B"]);
+  });
+
+  it('a rename already carried (refint, or an earlier try) changes nothing', async () => {
+    const d = directory({ [g]: ["uid=new,dc=x#'0101'B"] });
+    await d.of('groupOfUniqueNames').carry([g], old, { dn: 'uid=new,dc=x', uid: 'new' });
+    expect(d.log).toEqual([]);
+  });
+});
+
+describe('DirectoryGroups: the last member of a groupOfNames', () => {
+  const g = 'cn=g,ou=groups,dc=x';
+  const leaving = { dn: 'uid=leaving,dc=x', uid: 'leaving' };
+
+  it('adds the placeholder and deletes the member in one request', async () => {
+    const d = directory({ [g]: ['uid=leaving,dc=x'] });
+    await d.of('groupOfNames').remove(leaving, 'g');
+    expect(d.groups[g]).toEqual([g]);
+    expect(d.log).toEqual([`${g} delete uid=leaving,dc=x`, `${g} add ${g} + delete uid=leaving,dc=x`]);
+  });
+
+  it('keeps a member another job adds between the failed delete and the placeholder', async () => {
+    let raced = false;
+    const d = directory({ [g]: ['uid=leaving,dc=x'] }, {
+      before: (dn) => {
+        // The second modify (the placeholder step) finds a member granted meanwhile.
+        if (d.log.length === 1 && !raced) {
+          raced = true;
+          d.groups[dn]?.push('uid=joining,dc=x');
+        }
+      },
+    });
+    await d.of('groupOfNames').remove(leaving, 'g');
+    expect(raced).toBe(true);
+    expect(d.groups[g]).toEqual(['uid=joining,dc=x', g]);
+  });
+
+  it('sends the plain delete when the placeholder is there already', async () => {
+    let raced = false;
+    const d = directory({ [g]: ['uid=leaving,dc=x'] }, {
+      before: (dn) => {
+        // Another revoke put the placeholder in meanwhile.
+        if (d.log.length === 1 && !raced) {
+          raced = true;
+          d.groups[dn]?.push(dn);
+        }
+      },
+    });
+    await d.of('groupOfNames').remove(leaving, 'g');
+    expect(d.groups[g]).toEqual([g]);
+    expect(d.log).toEqual([`${g} delete uid=leaving,dc=x`, `${g} add ${g} + delete uid=leaving,dc=x`, `${g} delete uid=leaving,dc=x`]);
+  });
+
+  it('a member gone meanwhile (or the group) ends the revoke without a placeholder', async () => {
+    const d = directory({ [g]: ['uid=leaving,dc=x'] }, {
+      before: (dn) => {
+        if (d.log.length === 1) d.groups[dn] = ['uid=other,dc=x'];
+      },
+    });
+    await d.of('groupOfNames').remove(leaving, 'g');
+    expect(d.groups[g]).toEqual(['uid=other,dc=x']);
+  });
+});
+
+describe("DirectoryGroups names mode: an entitlement with '='", () => {
+  const groups = directory({}).of('groupOfNames');
+  it('is a name unless it is clearly a DN', () => {
+    for (const name of ['Ops = Admin', 'a=b', 'cn=Sales', 'Ops=Admin, EMEA', 'R&D=x,y=z']) {
+      const dn = groups.groupDn(name);
+      expect(dn.toLowerCase()).toMatch(/,ou=groups,dc=x$/);
+      expect(groups.entitlement(dn)).toBe(name);
+    }
+    expect(groups.groupDn('Ops = Admin')).toBe('cn=Ops \\3d Admin,ou=groups,dc=x');
+    // Two RDNs or more: a DN, inside the base or out of it.
+    expect(groups.groupDn('cn=eng,ou=teams,ou=groups,dc=x')).toBe('cn=eng,ou=teams,ou=groups,dc=x');
+    expect(() => groups.groupDn('cn=Sales,ou=elsewhere,dc=x')).toThrow(/outside the groups base/);
+    // The shape of a DN that does not parse is refused, not taken for a name.
+    expect(() => groups.groupDn('cn=bad,,=')).toThrow(/neither a group DN nor a group name/);
+    expect(() => groups.groupDn(' ')).toThrow(/neither a group DN nor a group name/);
+  });
+  it('reports a group whose name would read as a DN by its DN, so it round-trips', () => {
+    // The cn "x=a,ou=b" reads as a DN of two RDNs.
+    const dn = 'cn=x\\3da\\2cou\\3db,ou=groups,dc=x';
+    expect(groups.entitlement(dn)).toBe(dn);
+    expect(groups.entitlement('cn=a\\,ou=b,ou=groups,dc=x')).toBe('a,ou=b');
+    expect(groups.groupDn(groups.entitlement(dn))).toBe(dn);
+    expect(groups.entitlement('ou=Sales,ou=groups,dc=x')).toBe('ou=Sales,ou=groups,dc=x');
+  });
+  it('without names, a text that is no DN is refused', () => {
+    const strict = new DirectoryGroups({ base: 'ou=groups,dc=x', objectClass: 'groupOfNames', names: false, create: false, placeholder: undefined, pageSize: 10 }, {} as ClientPool);
+    expect(() => strict.groupDn('Ops Admin')).toThrow(/neither a group DN nor a group name/);
   });
 });

@@ -1,8 +1,8 @@
 import { RosterError } from '../../core/errors.js';
-import { equalityFilter, objectClassFilter, andFilter, orFilter } from './escape.js';
-import { formatDn, normaliseDn, parentDn, parseDn, leafValue } from './dn.js';
+import { equalityFilter, objectClassFilter, andFilter } from './escape.js';
+import { formatDn, normaliseDn, parentDn, parseDn, leafValue, type Rdn } from './dn.js';
 import { resultCodeOf, ResultCode } from './errors.js';
-import type { ClientPool } from './pool.js';
+import type { ClientPool, DirectoryClient } from './pool.js';
 import { Attribute, Change } from 'ldapts';
 
 export type GroupClass = 'groupOfNames' | 'groupOfUniqueNames' | 'posixGroup' | 'group';
@@ -35,6 +35,16 @@ const MEMBER_ATTRIBUTE: Readonly<Record<GroupClass, string>> = {
   posixGroup: 'memberUid',
   group: 'member',
 };
+
+/** `type=value,type=…`: the start of a DN with two RDNs (an entitlement of this shape that does not parse is a malformed DN, not a name). */
+const LOOKS_LIKE_DN = /^\s*([A-Za-z][A-Za-z0-9-]*|\d+(\.\d+)*)\s*=[^,]*,[^=]*=/;
+
+/**
+ * The optional UID of a uniqueMember value (RFC 4517 Name and Optional UID:
+ * `<dn>#'0101'B`). slapd's `(uniqueMember=<dn>)` does not match a value that
+ * carries one, and a delete must name the value exactly as stored.
+ */
+const OPTIONAL_UID = /#'[01]*'B$/;
 
 /**
  * Group memberships in a directory: the entitlement is the group (a DN, or a
@@ -69,14 +79,35 @@ export class DirectoryGroups {
     return dn;
   }
 
-  /** The DN an entitlement names, wherever it is; a clear error when it is neither a DN nor a name. */
+  /**
+   * The DN an entitlement names, wherever it is; a clear error when it is
+   * neither a DN nor a name. With `names`, an entitlement is a DN only when it
+   * clearly is one: it parses with at least two RDNs, or is the groups base
+   * itself. Anything else is a name, '=' and all (`Ops = Admin`, `a=b`); a text
+   * of the shape `type=value,…` that does not parse is a malformed DN, refused.
+   */
   #resolve(entitlement: string): string {
-    if (this.#settings.names && !entitlement.includes('=')) return formatDn([[{ type: 'cn', value: entitlement }], ...parseDn(this.#settings.base)]);
+    if (this.#settings.names) {
+      let rdns: Rdn[] | undefined;
+      try {
+        rdns = parseDn(entitlement);
+      } catch {
+        rdns = undefined;
+      }
+      if (rdns !== undefined && (rdns.length >= 2 || (rdns.length === 1 && this.manages(entitlement)))) return formatDn(rdns);
+      if (rdns !== undefined || !LOOKS_LIKE_DN.test(entitlement)) return this.#named(entitlement);
+    }
     try {
       return formatDn(parseDn(entitlement));
     } catch {
       throw new RosterError('target.rejected', `entitlement ${JSON.stringify(entitlement)} is neither a group DN nor a group name`);
     }
+  }
+
+  /** The DN of the group called `name` directly under the base. */
+  #named(name: string): string {
+    if (name.trim() === '') throw new RosterError('target.rejected', `entitlement ${JSON.stringify(name)} is neither a group DN nor a group name`);
+    return formatDn([[{ type: 'cn', value: name }], ...parseDn(this.#settings.base)]);
   }
 
   /** Is the group one Roster manages: at or below the groups base, the only place reads look? */
@@ -98,8 +129,15 @@ export class DirectoryGroups {
 
   /** The entitlement a group DN is reported as (its name when it sits directly under the base). */
   entitlement(groupDn: string): string {
-    if (this.#settings.names && normaliseDn(parentDn(groupDn)) === normaliseDn(this.#settings.base)) return leafValue(groupDn) ?? groupDn;
-    return groupDn;
+    if (!this.#settings.names || normaliseDn(parentDn(groupDn)) !== this.#base) return groupDn;
+    const name = leafValue(groupDn);
+    if (name === undefined) return groupDn;
+    // A name that would be taken for a DN (a cn of "x=a,ou=b" reads as two RDNs) is reported as the DN, which names the same group.
+    try {
+      return normaliseDn(this.#resolve(name)) === normaliseDn(groupDn) ? name : groupDn;
+    } catch {
+      return groupDn;
+    }
   }
 
   #value(member: Member): string | undefined {
@@ -136,22 +174,58 @@ export class DirectoryGroups {
     if (!this.manages(dn)) return;
     const value = this.#value(member);
     if (value === undefined) return;
-    try {
-      await this.#removeValue(dn, value);
-    } catch (error) {
-      const code = resultCodeOf(error);
-      if (code === ResultCode.noSuchObject) return;
-      if (!this.#needsPlaceholder() || (code !== ResultCode.objectClassViolation && code !== ResultCode.constraintViolation)) throw error;
-      // The last member: the attribute is mandatory, so the placeholder takes its place.
-      await this.#pool.use((c) => c.modify(dn, new Change({ operation: 'replace', modification: new Attribute({ type: this.memberAttribute, values: [this.#placeholder(dn)] }) })));
+    // uniqueMember: every stored spelling of the member's DN, UID or not (a delete must name the value as stored).
+    const values = this.#uniqueMember() ? (await this.#storedValues(dn, value)).mine : [value];
+    for (const stored of values) await this.#removeMember(dn, stored);
+  }
+
+  /**
+   * Delete one member value. When it is the last member (the attribute is
+   * mandatory), the placeholder goes in and the member goes out in one
+   * request: a member another job adds meanwhile stays (a replace of the whole
+   * attribute would drop it).
+   */
+  async #removeMember(groupDn: string, value: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#removeValue(groupDn, value);
+        return;
+      } catch (error) {
+        const code = resultCodeOf(error);
+        if (code === ResultCode.noSuchObject) return;
+        if (!this.#needsPlaceholder() || (code !== ResultCode.objectClassViolation && code !== ResultCode.constraintViolation)) throw error;
+      }
+      try {
+        await this.#pool.use((c) => c.modify(groupDn, [
+          new Change({ operation: 'add', modification: new Attribute({ type: this.memberAttribute, values: [this.#placeholder(groupDn)] }) }),
+          new Change({ operation: 'delete', modification: new Attribute({ type: this.memberAttribute, values: [value] }) }),
+        ]));
+        return;
+      } catch (error) {
+        const code = resultCodeOf(error);
+        // The group, or the member value, went meanwhile: nothing left to remove.
+        if (code === ResultCode.noSuchObject || code === ResultCode.noSuchAttribute) return;
+        // The placeholder is there already (another job put it in): the plain delete goes through now, unless a
+        // grant took the placeholder out again meanwhile; a few rounds, then the directory's answer stands.
+        if ((code !== ResultCode.attributeOrValueExists && code !== ResultCode.entryAlreadyExists) || attempt >= 3) throw error;
+      }
     }
   }
 
   /** The group DNs the member is directly in. */
   async of(member: Member): Promise<string[]> {
-    const tests = [equalityFilter(this.memberAttribute, this.#value(member) ?? '')];
+    const value = this.#value(member) ?? '';
+    if (this.#uniqueMember()) {
+      // `(uniqueMember=<dn>)` does not match `<dn>#'0101'B`, and the UID is not known: read the values and compare DNs.
+      const key = this.memberKey(value);
+      return this.#pool.use(async (client) => {
+        const groups: string[] = [];
+        for await (const group of this.#groups(client)) if (group.values.some((stored) => this.memberKey(stored) === key)) groups.push(group.dn);
+        return groups;
+      });
+    }
     const { searchEntries } = await this.#pool.use((c) => c.search(this.#settings.base, {
-      scope: 'sub', filter: andFilter(objectClassFilter([this.#settings.objectClass]), orFilter(...tests)), attributes: ['1.1'],
+      scope: 'sub', filter: andFilter(objectClassFilter([this.#settings.objectClass]), equalityFilter(this.memberAttribute, value)), attributes: ['1.1'],
     }));
     return searchEntries.map((e) => e.dn);
   }
@@ -159,35 +233,60 @@ export class DirectoryGroups {
   /** Every group's members: normalised member DN (or uid) -> group DNs. */
   async all(): Promise<Map<string, string[]>> {
     const byMember = new Map<string, string[]>();
-    const attribute = this.memberAttribute;
-    const client = await this.#pool.lease();
-    const pages = client.searchPaginated(this.#settings.base, {
-      scope: 'sub', filter: objectClassFilter([this.#settings.objectClass]), attributes: [attribute], paged: { pageSize: this.#settings.pageSize },
-    });
-    for await (const page of pages) {
-      for (const group of page.searchEntries) {
-        const raw = Object.entries(group).find(([name]) => name.toLowerCase() === attribute.toLowerCase())?.[1] ?? [];
-        for (const value of Array.isArray(raw) ? raw : [raw]) {
-          const key = this.memberKey(String(value));
-          byMember.set(key, [...(byMember.get(key) ?? []), group.dn]);
-        }
+    for await (const group of this.#groups(await this.#pool.lease())) {
+      for (const value of group.values) {
+        const key = this.memberKey(value);
+        byMember.set(key, [...(byMember.get(key) ?? []), group.dn]);
       }
     }
     return byMember;
   }
 
-  /** The key `all()` files a member value under. */
+  /** Every group under the base with its member values, page by page. */
+  async *#groups(client: DirectoryClient): AsyncIterable<{ readonly dn: string; readonly values: readonly string[] }> {
+    const attribute = this.memberAttribute;
+    const pages = client.searchPaginated(this.#settings.base, {
+      scope: 'sub', filter: objectClassFilter([this.#settings.objectClass]), attributes: [attribute], paged: { pageSize: this.#settings.pageSize },
+    });
+    for await (const page of pages) {
+      for (const group of page.searchEntries) yield { dn: group.dn, values: valuesOf(group, attribute) };
+    }
+  }
+
+  /**
+   * One group's values of the member attribute: all of them, and those that
+   * are `value`'s (by memberKey). `exists` is false when the group is gone.
+   */
+  async #storedValues(groupDn: string, value: string): Promise<{ readonly exists: boolean; readonly all: readonly string[]; readonly mine: readonly string[] }> {
+    let entry: Record<string, unknown> | undefined;
+    try {
+      const { searchEntries } = await this.#pool.use((c) => c.search(groupDn, { scope: 'base', filter: '(objectClass=*)', attributes: [this.memberAttribute] }));
+      entry = searchEntries[0];
+    } catch (error) {
+      if (resultCodeOf(error) !== ResultCode.noSuchObject) throw error;
+    }
+    if (entry === undefined) return { exists: false, all: [], mine: [] };
+    const all = valuesOf(entry, this.memberAttribute);
+    const key = this.memberKey(value);
+    return { exists: true, all, mine: all.filter((stored) => this.memberKey(stored) === key) };
+  }
+
+  /**
+   * The key `all()` files a member value under: the normalised DN (for
+   * uniqueMember without its optional `#'…'B` UID), or `uid:<uid>`.
+   */
   memberKey(value: string): string {
     if (this.memberAttribute === 'memberUid') return `uid:${value}`;
+    const dn = this.#uniqueMember() ? value.replace(OPTIONAL_UID, '') : value;
     try {
-      return normaliseDn(value);
+      return normaliseDn(dn);
     } catch {
-      return value;
+      return dn;
     }
   }
 
   keyOf(member: Member): string {
-    return this.memberAttribute === 'memberUid' ? `uid:${member.uid ?? ''}` : normaliseDn(member.dn);
+    return this.memberAttribute === 'memberUid' ? `uid:${member.uid ?? ''}` : this.memberKey(member.dn);
   }
 
   /**
@@ -197,6 +296,8 @@ export class DirectoryGroups {
    * before the old one goes out, so a group it is the only member of never
    * loses its mandatory attribute. Either step may already be done (refint
    * rewrites DN values by itself, in the background): both are idempotent.
+   * A uniqueMember value keeps its optional UID: `<old dn>#'0101'B` becomes
+   * `<new dn>#'0101'B`, and the value removed is the one stored.
    */
   async carry(groupDns: readonly string[], before: Member, after: Member): Promise<void> {
     const from = this.#value(before);
@@ -204,13 +305,35 @@ export class DirectoryGroups {
     if (from === undefined || to === undefined || this.memberKey(from) === this.memberKey(to)) return;
     for (const dn of groupDns) {
       try {
-        await this.#addValue(dn, to);
-        await this.#removeValue(dn, from);
+        if (this.#uniqueMember()) await this.#carryUnique(dn, from, to);
+        else {
+          await this.#addValue(dn, to);
+          await this.#removeValue(dn, from);
+        }
       } catch (error) {
         // The group was deleted meanwhile: nothing left to carry.
         if (resultCodeOf(error) !== ResultCode.noSuchObject) throw error;
       }
     }
+  }
+
+  async #carryUnique(groupDn: string, from: string, to: string): Promise<void> {
+    const stored = await this.#storedValues(groupDn, from);
+    if (!stored.exists) return;
+    if (stored.mine.length === 0) {
+      // Nothing under the old DN (refint, or an earlier try, moved it): make sure the new DN is there.
+      const key = this.memberKey(to);
+      if (!stored.all.some((value) => this.memberKey(value) === key)) await this.#addValue(groupDn, to);
+      return;
+    }
+    for (const old of stored.mine) {
+      await this.#addValue(groupDn, `${to}${OPTIONAL_UID.exec(old)?.[0] ?? ''}`);
+      await this.#removeValue(groupDn, old);
+    }
+  }
+
+  #uniqueMember(): boolean {
+    return this.memberAttribute === 'uniqueMember';
   }
 
   #placeholder(groupDn: string): string {
@@ -252,4 +375,10 @@ export class DirectoryGroups {
       await this.add({ dn: firstMember, uid: firstMember }, groupDn);
     }
   }
+}
+
+/** The values of one attribute of a search entry (names compared without case), as strings. */
+function valuesOf(entry: Record<string, unknown>, attribute: string): string[] {
+  const raw = Object.entries(entry).find(([name]) => name.toLowerCase() === attribute.toLowerCase())?.[1] ?? [];
+  return (Array.isArray(raw) ? raw : [raw]).map((value) => String(value));
 }
