@@ -42,6 +42,16 @@ export function sameValues(a: readonly string[], b: readonly string[], isDn = fa
 }
 
 /**
+ * Attributes of DN syntax in the standard schemas (RFC 4519, 4524, 2798,
+ * 2256), lower-cased, aliases too: their values compare as DNs, so one
+ * differing only in spacing or case is not rewritten on every update.
+ */
+export const STANDARD_DN_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'manager', 'secretary', 'seealso', 'owner', 'roleoccupant', 'member', 'distinguishedname',
+  'aliasedobjectname', 'aliasedentryname', 'documentauthor', 'associatedname', 'ditredirect', 'memberof',
+]);
+
+/**
  * What to send so the entry holds `desired` (LDAP attribute name -> values;
  * an empty list clears). Attribute names compare case-insensitively; only the
  * attributes whose values differ are returned.

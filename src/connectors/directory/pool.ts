@@ -21,8 +21,12 @@ export type { SearchOptions };
 
 /**
  * A few bound LDAP connections, each operation on the least busy one. A connection is opened and
- * bound on first use; a transport failure drops it and the operation is tried
- * once more on a fresh one (every connector write is idempotent).
+ * bound on first use; a transport failure on a connection that was already open (the server
+ * closed it while idle) drops it and the operation is tried once more on a fresh one (connector
+ * writes are idempotent, except modify DN, whose caller checks where the entry is). A fresh
+ * connection that fails (refused, or no answer to the bind), or an operation that timed out,
+ * is not tried again: that would add another timeoutMs, and the error says the directory is
+ * unreachable, which the executor retries with backoff.
  */
 export class ClientPool {
   readonly #options: PoolOptions;
@@ -47,13 +51,16 @@ export class ClientPool {
     const slot = this.#leastBusy();
     this.#inFlight[slot] = (this.#inFlight[slot] ?? 0) + 1;
     let client: Client | undefined;
+    /** The attempt ran on a connection open before this call (one the server may have closed while idle). */
+    let reused = false;
     try {
       const ready = this.#ready[slot];
-      client = ready !== undefined && ready.isBound ? ready : await this.#client(slot);
+      reused = ready !== undefined && ready.isBound;
+      client = reused && ready !== undefined ? ready : await this.#client(slot);
       this.#batchWrites(client);
       return await work(client);
     } catch (error) {
-      if (!isConnectionError(error) || this.#closed) throw error;
+      if (!isConnectionError(error) || this.#closed || !reused || isTimeout(error)) throw error;
       // Only the connection that failed: another operation's retry may have replaced it already.
       if (client !== undefined) this.#drop(slot, client);
       return await work(await this.#client(slot));
@@ -163,6 +170,11 @@ export class ClientPool {
       throw error;
     }
   }
+}
+
+/** ldapts's own timeouts: `Connection timeout` (connect) and `…: Operation timed out` (any request, the bind too). */
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && /timed out|timeout/i.test(error.message);
 }
 
 function sniName(url: string): string | undefined {

@@ -2,10 +2,10 @@ import { Attribute, Change } from 'ldapts';
 import { RosterError } from '../../core/errors.js';
 import type { Attributes, TargetAccount } from '../../core/types.js';
 import type { AccountSpec, Connector, ConnectorCapabilities, ConnectorContext } from '../types.js';
-import { formatDn, isUnder, parseDn, sameDn } from '../directory/dn.js';
+import { isUnder, sameDn } from '../directory/dn.js';
 import { isNoSuchObject, resultCodeOf, ResultCode, toDirectoryError } from '../directory/errors.js';
 import { DirectoryGroups, type Member } from '../directory/groups.js';
-import { attributeChanges, toLdapValues } from '../directory/normalise.js';
+import { attributeChanges, STANDARD_DN_ATTRIBUTES, toLdapValues } from '../directory/normalise.js';
 import { encodedAttributes } from '../directory/encoded-attribute.js';
 import { assertOwned } from '../directory/ownership.js';
 import { ensureParentOUs } from '../directory/parents.js';
@@ -13,8 +13,9 @@ import { deleteEntry, type ClientPool } from '../directory/pool.js';
 import type { LdapConnectionConfig } from './config.js';
 import { EntryReader, type LdapEntry } from './entries.js';
 import { AttributeMapping } from '../directory/mapping.js';
-import { inOu, isEntryEnabled, keyDeterminesDn, newEntryBody, posixAttributes, withKey } from './new-entry.js';
+import { explicitDn, inOu, isEntryEnabled, keyDeterminesDn, newEntryBody, posixAttributes, withKey } from './new-entry.js';
 import { EntryMover } from './modify-dn.js';
+import { RenameCarries } from './rename-carries.js';
 import { readAttributeAliases } from '../directory/schema.js';
 import { UidNumberAllocator } from './posix.js';
 
@@ -40,6 +41,7 @@ export class LdapConnector implements Connector {
   /** The key alone names an entry (and disabled entries do not move): a create may add before it searches. */
   readonly #keyNamesEntry: boolean;
   #aliases: Promise<void> | undefined;
+  readonly #carries: RenameCarries;
 
   constructor(pool: ClientPool, config: LdapConnectionConfig, context: ConnectorContext) {
     this.#pool = pool;
@@ -58,6 +60,7 @@ export class LdapConnector implements Connector {
     }, pool);
     this.#uidNumbers = config.users.posix === undefined ? undefined : new UidNumberAllocator(pool, this.#reader.bases, config.users.posix.uidNumber);
     this.#mover = new EntryMover({ pool, reader: this.#reader, keyLdap: this.#mapping.keyLdap, users: config.users, targetId: context.targetId });
+    this.#carries = new RenameCarries({ groups: this.#groups, reader: this.#reader, targetId: context.targetId, member: (entry) => this.#member(entry) });
     this.#keyNamesEntry = disable?.strategy !== 'move' && keyDeterminesDn(config.users.dn, this.#mapping.keyAttribute);
     this.capabilities = { entitlements: this.#groups !== undefined, disable: disable !== undefined, delete: true, ...(context.attributes === undefined ? {} : { readBack: this.#mapping.readBack() }) };
   }
@@ -69,7 +72,7 @@ export class LdapConnector implements Connector {
   }
 
   async *list(): AsyncIterable<TargetAccount> {
-    await this.#serverAliases();
+    await this.#run('list', () => this.#serverAliases());
     const memberships = this.#groups === undefined ? new Map<string, string[]>() : await this.#run('list', () => this.#groups?.all() ?? Promise.resolve(new Map<string, string[]>()));
     try {
       for await (const page of this.#reader.all()) {
@@ -119,6 +122,7 @@ export class LdapConnector implements Connector {
     return this.#run('delete', async () => {
       const entry = await this.#reader.byUuid(accountId);
       if (entry === undefined) return;
+      await this.#settle(entry);
       // Leave no dangling member values (refint cannot remove the last member of a groupOfNames).
       await this.#stripGroups(entry);
       await deleteEntry(this.#pool, entry.dn);
@@ -128,7 +132,9 @@ export class LdapConnector implements Connector {
   grant(accountId: string, entitlement: string): Promise<void> {
     return this.#run('grant', async () => {
       const groups = this.#requireGroups('grant');
-      await groups.add(this.#member(await this.#entry(accountId, 'grant')), entitlement);
+      const entry = await this.#entry(accountId, 'grant');
+      await this.#settle(entry);
+      await groups.add(this.#member(entry), entitlement);
     });
   }
 
@@ -136,7 +142,9 @@ export class LdapConnector implements Connector {
     return this.#run('revoke', async () => {
       const groups = this.#requireGroups('revoke');
       const entry = await this.#reader.byUuid(accountId);
-      if (entry !== undefined) await groups.remove(this.#member(entry), entitlement);
+      if (entry === undefined) return;
+      await this.#settle(entry);
+      await groups.remove(this.#member(entry), entitlement);
     });
   }
 
@@ -144,12 +152,14 @@ export class LdapConnector implements Connector {
     return this.#pool.close();
   }
 
-  /** Before the first read: the server's attribute aliases (once; a server that does not say keeps the built-in table). */
+  /** Before the first read: the server's attribute aliases (once; a server that does not say keeps the built-in table; one that cannot be reached fails the read). */
   #serverAliases(): Promise<void> {
     this.#aliases ??= readAttributeAliases(this.#pool).then((aliases) => {
       if (aliases !== undefined) this.#mapping.useServerAliases(aliases);
-    }, () => {
-      this.#aliases = undefined; // the server was not reachable: ask again on the next read (which reports the failure itself)
+    }, (error: unknown) => {
+      // The server was not reachable: this read fails with it (going on would wait for the server once more), and the next one asks again.
+      this.#aliases = undefined;
+      throw error;
     });
     return this.#aliases;
   }
@@ -219,14 +229,16 @@ export class LdapConnector implements Connector {
 
   /** Rename (modify DN) if the DN follows from changed attributes, then modify what differs. */
   async #update(entry: LdapEntry, attributes: Attributes): Promise<void> {
+    await this.#settle(entry);
     const wanted = this.#mapping.toLdap(attributes);
     const { dn: target, keyed } = this.#targetDn(entry, attributes, wanted);
     const stays = sameDn(target, entry.dn) || (keyed !== undefined && sameDn(keyed, entry.dn));
     const uid = uidIn(wanted);
     const renames = !stays || (uid !== undefined && uid !== this.#member(entry).uid);
-    await this.#keepingGroups(entry, renames, async () => {
+    const planned = async (): Promise<Member> => ({ dn: stays ? entry.dn : await this.#mover.destination(entry, target, keyed), uid: uid ?? this.#member(entry).uid });
+    await this.#keepingGroups(entry, renames, planned, async () => {
       const current = stays ? entry : await this.#mover.move(entry, target, keyed);
-      const changes = attributeChanges(current.values, wanted);
+      const changes = attributeChanges(current.values, wanted, STANDARD_DN_ATTRIBUTES);
       if (changes.length > 0) {
         await this.#pool.use((c) => c.modify(current.dn, changes.map((change) => new Change({
           operation: 'replace', modification: new Attribute({ type: change.attribute, values: [...change.values] }),
@@ -236,20 +248,14 @@ export class LdapConnector implements Connector {
     });
   }
 
-  /**
-   * Run a rename (modify DN, a new uid, or both) and keep the entry in exactly
-   * the groups it was in: member / uniqueMember name the DN and memberUid the
-   * uid, so either can go stale. The groups are read before the rename, because
-   * afterwards nothing names the entry reliably: posixGroup has no overlay to
-   * follow a uid, and refint (where configured) rewrites DN values on its own
-   * schedule, which this code neither needs nor waits for.
-   */
-  async #keepingGroups(entry: LdapEntry, renames: boolean, rename: () => Promise<Member>): Promise<void> {
-    const groups = this.#groups;
-    const before = this.#member(entry);
-    const memberships = groups !== undefined && renames ? await groups.of(before) : [];
-    const after = await rename();
-    if (groups !== undefined && memberships.length > 0) await groups.carry(memberships, before, after);
+  /** Run a rename and keep the entry in exactly the groups it was in (see RenameCarries.keepingGroups). */
+  #keepingGroups(entry: LdapEntry, renames: boolean, planned: () => Promise<Member>, rename: () => Promise<Member>): Promise<void> {
+    return this.#carries.keepingGroups(entry, renames, planned, rename);
+  }
+
+  /** Finish what renames of this entry left undone, before anything else is done to it. */
+  #settle(entry: LdapEntry): Promise<void> {
+    return this.#carries.settle(entry);
   }
 
   /**
@@ -284,7 +290,7 @@ export class LdapConnector implements Connector {
 
   #mappedDn(attributes: Attributes, entry: LdapEntry | undefined, operation: string): string {
     const explicit = attributes.dn;
-    if (typeof explicit === 'string' && explicit !== '') return formatDn(parseDn(explicit));
+    if (typeof explicit === 'string' && explicit !== '') return explicitDn(explicit, { users: this.#users, disable: this.#config.disable, operation, targetId: this.#targetId });
     return this.#mapping.renderDn(this.#users.dn, attributes, entry?.values, operation);
   }
 
@@ -292,11 +298,13 @@ export class LdapConnector implements Connector {
     const disable = this.#config.disable;
     if (disable === undefined) throw new RosterError('target.rejected', `setEnabled on ${this.#targetId}: no disable strategy is configured (connection.disable)`);
     const entry = await this.#entry(accountId, 'setEnabled');
+    await this.#settle(entry);
     if (this.#enabled(entry) === enabled) return;
     if (disable.strategy === 'move') {
       const target = enabled ? this.#mapping.renderDn(this.#users.dn, {}, entry.values, 'setEnabled') : inOu(entry.dn, disable.ou);
       const keyed = enabled ? undefined : this.#keyed(target, this.#keyOf(entry));
-      await this.#keepingGroups(entry, true, async () => this.#member(await this.#mover.move(entry, target, keyed)));
+      const planned = async (): Promise<Member> => ({ dn: await this.#mover.destination(entry, target, keyed), uid: this.#member(entry).uid });
+      await this.#keepingGroups(entry, true, planned, async () => this.#member(await this.#mover.move(entry, target, keyed)));
       return;
     }
     if (!enabled && disable.strategy === 'strip-groups') await this.#stripGroups(entry);

@@ -1,6 +1,6 @@
 import { MessageResponseStatus, ModifyDNRequest, StatusCodeParser, type ModifyDNResponse } from 'ldapts';
 import { RosterError } from '../../core/errors.js';
-import { formatDn, parseDn } from '../directory/dn.js';
+import { formatDn, parseDn, sameDn } from '../directory/dn.js';
 import { isNoSuchObject, resultCodeOf, ResultCode } from '../directory/errors.js';
 import { ensureParentOUs } from '../directory/parents.js';
 import type { ClientPool, DirectoryClient } from '../directory/pool.js';
@@ -57,24 +57,44 @@ export class EntryMover {
    * given (two leavers named John Smith in the disabled OU).
    */
   async move(entry: LdapEntry, newDn: string, keyed?: string): Promise<LdapEntry> {
+    const done = new Done(this.#o.reader, entry.uuid, keyed === undefined ? [newDn] : [newDn, keyed]);
     try {
-      await this.#rename(entry.dn, newDn);
+      await this.#rename(entry.dn, newDn, done);
     } catch (error) {
       if (keyed === undefined || resultCodeOf(error) !== ResultCode.entryAlreadyExists) throw error;
-      await this.#rename(entry.dn, keyed);
+      await this.#rename(entry.dn, keyed, done);
     }
-    const moved = await this.#o.reader.byUuid(entry.uuid);
+    const moved = done.entry ?? await this.#o.reader.byUuid(entry.uuid);
     if (moved === undefined) throw new RosterError('target.not_found', `update on ${this.#o.targetId}: ${entry.uuid} vanished after its move`);
     return moved;
   }
 
-  async #rename(dn: string, newDn: string): Promise<void> {
+  /**
+   * noSuchObject from a modify DN is either a missing new parent or the entry
+   * no longer at `dn`: the pool sends a modify DN again when the connection
+   * dropped before the reply, and the first one may have been applied. An
+   * entry already where this move puts it is a move done.
+   */
+  /** The DN a move to `target` gives the entry: `keyed` when another entry holds `target` (as move decides). */
+  async destination(entry: LdapEntry, target: string, keyed: string | undefined): Promise<string> {
+    if (keyed === undefined) return target;
+    const holder = await this.#o.reader.byDn(target);
+    return holder === undefined || holder.uuid === entry.uuid ? target : keyed;
+  }
+
+  async #rename(dn: string, newDn: string, done: Done): Promise<void> {
     try {
       await this.#modifyDn(dn, newDn);
     } catch (error) {
-      if (!isNoSuchObject(error) || !this.#o.users.createOUs) throw error;
+      if (!isNoSuchObject(error)) throw error;
+      if (await done.check()) return;
+      if (!this.#o.users.createOUs) throw error;
       await ensureParentOUs(this.#o.pool, newDn, this.#o.users.base);
-      await this.#modifyDn(dn, newDn);
+      try {
+        await this.#modifyDn(dn, newDn);
+      } catch (again) {
+        if (!isNoSuchObject(again) || !await done.check()) throw again;
+      }
     }
   }
 
@@ -86,5 +106,27 @@ export class EntryMover {
   #modifyDn(dn: string, newDn: string): Promise<void> {
     if (leavesKeyedRdn(dn, newDn, this.#o.keyLdap)) return this.#o.pool.use((c) => modifyDnKeepingValues(c, dn, newDn));
     return this.#o.pool.use((c) => c.modifyDN(dn, newDn));
+  }
+}
+
+/** Whether a move is already done: the entry (by entryUUID) found at one of the DNs the move may give it. */
+class Done {
+  /** The entry as found there, once `check` said yes. */
+  entry: LdapEntry | undefined;
+  readonly #reader: EntryReader;
+  readonly #uuid: string;
+  readonly #dns: readonly string[];
+
+  constructor(reader: EntryReader, uuid: string, dns: readonly string[]) {
+    this.#reader = reader;
+    this.#uuid = uuid;
+    this.#dns = dns;
+  }
+
+  async check(): Promise<boolean> {
+    const now = await this.#reader.byUuid(this.#uuid);
+    if (now === undefined || !this.#dns.some((dn) => sameDn(now.dn, dn))) return false;
+    this.entry = now;
+    return true;
   }
 }

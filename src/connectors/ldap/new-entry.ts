@@ -1,5 +1,6 @@
 import type { AttributeMapping } from '../directory/mapping.js';
-import { formatDn, isUnder, parseDn, type Rdn } from '../directory/dn.js';
+import { formatDn, isUnder, parseDn, sameDn, type Rdn } from '../directory/dn.js';
+import { RosterError } from '../../core/errors.js';
 import type { LdapEntry } from './entries.js';
 import type { AccountSpec } from '../types.js';
 import type { LdapConnectionConfig, LdapDisableConfig } from './config.js';
@@ -77,4 +78,30 @@ export function keyDeterminesDn(template: string, key: string): boolean {
   if (names.length !== 1 || names[0] !== key) return false;
   const rdn = template.split(/(?<!\\),/)[0] ?? '';
   return rdn.includes(`{${key}}`);
+}
+
+/**
+ * An explicit `dn` attribute, normalised: only below users.base (or the
+ * disabled OU), where reads look; an entry put anywhere else could never be
+ * read back, so every plan would create it again.
+ */
+export function explicitDn(explicit: string, where: {
+  readonly users: Pick<Users, 'base'>; readonly disable: LdapDisableConfig | undefined; readonly operation: string; readonly targetId: string;
+}): string {
+  const { users, disable, operation, targetId } = where;
+  let dn: string;
+  try {
+    dn = formatDn(parseDn(explicit));
+  } catch {
+    throw new RosterError('target.rejected', `${operation} on ${targetId}: dn ${JSON.stringify(explicit)} is not a valid DN`);
+  }
+  const [rdn] = parseDn(dn);
+  const below = (base: string): boolean => isUnder(dn, base) && !sameDn(dn, base);
+  if (rdn === undefined || !(below(users.base) || (disable?.strategy === 'move' && below(disable.ou)))) {
+    throw new RosterError('target.rejected',
+      `${operation} on ${targetId}: dn ${dn} is outside users.base ${users.base}` +
+      `${disable?.strategy === 'move' ? ` and the disabled OU ${disable.ou}` : ''}: Roster reads accounts only there, so it could not find this one again`,
+      { details: { dn, base: users.base } });
+  }
+  return dn;
 }

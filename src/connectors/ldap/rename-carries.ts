@@ -1,0 +1,130 @@
+import { normaliseDn } from '../directory/dn.js';
+import { toDirectoryError } from '../directory/errors.js';
+import type { DirectoryGroups, Member } from '../directory/groups.js';
+import type { EntryReader, LdapEntry } from './entries.js';
+
+/** A rename's group carry: the groups the entry was in as `before`, and the value added to them ahead of the rename. */
+interface PendingCarry {
+  readonly before: Member;
+  readonly memberships: readonly string[];
+  /** What the rename was to make the entry (its new DN and uid). */
+  readonly planned: Member;
+  /** The groups `planned` was added to ahead of the rename (none of them held it before). */
+  readonly added: string[];
+}
+
+export interface RenameCarriesOptions {
+  readonly groups: DirectoryGroups | undefined;
+  readonly reader: EntryReader;
+  readonly targetId: string;
+  /** How groups name an entry (its DN, and its uid for memberUid). */
+  readonly member: (entry: LdapEntry) => Member;
+}
+
+/**
+ * Renames (modify DN, a new uid, or both) that keep the entry in exactly the
+ * groups it was in: member / uniqueMember name the DN and memberUid the uid,
+ * so either can go stale. The groups are read before the rename, because
+ * afterwards nothing names the entry reliably: posixGroup has no overlay to
+ * follow a uid, and refint (where configured) rewrites DN values on its own
+ * schedule, which this code neither needs nor waits for.
+ *
+ * A failure part way must not lose the memberships, and the retry finds the
+ * entry already renamed, with nothing left to say what it was called. So:
+ * 1. the new value goes into the groups first (where the group did not hold
+ *    it yet); a retry before the rename reads the same groups again;
+ * 2. the rename;
+ * 3. the old value comes out (the carry, see settleWith).
+ * What steps 1 and 3 are about is recorded (in memory, per entryUUID) before
+ * step 1, and the next operation on the entry through this connector
+ * finishes it: with the entry renamed, the old value comes out; not renamed,
+ * the value added in step 1 comes out again. A failure is settled at once
+ * when the entry can still be read. Only a process that stops between steps
+ * 2 and 3 (or a retry run by another process) leaves the old value behind;
+ * the entry itself keeps its groups.
+ */
+export class RenameCarries {
+  readonly #o: RenameCarriesOptions;
+  /** Renames whose group carry is not finished yet, by entryUUID, oldest first. */
+  readonly #pending = new Map<string, PendingCarry[]>();
+
+  constructor(options: RenameCarriesOptions) {
+    this.#o = options;
+  }
+
+  /** Run `rename` (when `renames`) keeping the entry's groups; `planned` says what the entry will be called. */
+  async keepingGroups(entry: LdapEntry, renames: boolean, planned: () => Promise<Member>, rename: () => Promise<Member>): Promise<void> {
+    const { groups } = this.#o;
+    const before = this.#o.member(entry);
+    const memberships = groups !== undefined && renames ? await groups.of(before) : [];
+    if (groups === undefined || memberships.length === 0) {
+      await rename();
+      return;
+    }
+    const carry: PendingCarry = { before, memberships, planned: await planned(), added: [] };
+    const pending = this.#pending.get(entry.uuid) ?? [];
+    pending.push(carry);
+    this.#pending.set(entry.uuid, pending);
+    let after: Member;
+    try {
+      await this.#addAhead(groups, carry);
+      after = await rename();
+    } catch (error) {
+      // What the groups must hold depends on where the entry is now: settle now if it can be read (else the next operation does).
+      await this.#o.reader.byUuid(entry.uuid).then((now) => (now === undefined ? undefined : this.settle(now))).catch(() => undefined);
+      throw error;
+    }
+    await this.#settleWith(entry.uuid, after);
+  }
+
+  /** Finish what renames of this entry left undone, before anything else is done to it. */
+  settle(entry: LdapEntry): Promise<void> {
+    return this.#settleWith(entry.uuid, this.#o.member(entry));
+  }
+
+  /**
+   * Step 1 of a rename: the new value into each group of the entry that does
+   * not hold it yet (each one recorded first, so an undo finds it). A group
+   * that refuses the value (memberof's dangling check on a DN not there yet)
+   * leaves the rest to the carry after the rename.
+   */
+  async #addAhead(groups: DirectoryGroups, carry: PendingCarry): Promise<void> {
+    if (groups.keyOf(carry.planned) === groups.keyOf(carry.before)) return;
+    const holding = new Set((await groups.of(carry.planned)).map((dn) => normaliseDn(dn)));
+    for (const group of carry.memberships) {
+      if (holding.has(normaliseDn(group))) continue;
+      carry.added.push(group);
+      try {
+        await groups.add(carry.planned, groups.entitlement(group));
+      } catch (error) {
+        if (toDirectoryError(error, this.#o.targetId, 'update').retryable) throw error;
+        carry.added.pop();
+        return;
+      }
+    }
+  }
+
+  /**
+   * The entry is now `now`: in every group it was in before each pending
+   * rename, its value before comes out and `now` goes in (both steps
+   * idempotent; nothing when the rename did not happen), and a value added
+   * ahead of a rename that named something else comes out again.
+   */
+  async #settleWith(uuid: string, now: Member): Promise<void> {
+    const { groups } = this.#o;
+    const pending = this.#pending.get(uuid);
+    if (groups === undefined || pending === undefined) return;
+    // Taken out while it runs, so that a concurrent operation on the entry does not run the same records again.
+    this.#pending.delete(uuid);
+    try {
+      for (let carry = pending[0]; carry !== undefined; carry = pending[0]) {
+        await groups.carry(carry.memberships, carry.before, now);
+        if (carry.added.length > 0 && groups.keyOf(carry.planned) !== groups.keyOf(now)) await groups.carry(carry.added, carry.planned, now);
+        pending.shift();
+      }
+    } catch (error) {
+      this.#pending.set(uuid, [...pending, ...(this.#pending.get(uuid) ?? [])]);
+      throw error;
+    }
+  }
+}
