@@ -101,6 +101,19 @@ describe('reconcile, and the plans after it', () => {
     expect(memoryTargets.get('orph')?.accounts.has('old.two')).toBe(false);
   });
 
+  it('D: an orphan deleted by hand between the reconcile and its apply counts as disabled, not as a failure', async () => {
+    const p = project('gone', [{ username: 'old.three' }], [{ id: 'E1', givenName: 'Ada', familyName: 'Lovelace' }]);
+    p.write('disable');
+    const engine = await open(p);
+    const report = await engine.reconcile('gone', { actor: 't' });
+    expect(report.plan.changes.map((c) => c.action)).toEqual(['disable']);
+    memoryTargets.get('gone')?.accounts.delete('old.three');
+    const result = await engine.apply(report.plan, { actor: 't' });
+    expect(result).toMatchObject({ applied: 1, failed: 0 });
+    const entry = (await engine.store.audit.list({ kind: 'change.applied', limit: 10 })).find((e) => e.target === 'gone');
+    expect(entry?.data).toMatchObject({ action: 'disable', gone: true });
+  });
+
   it('D: a link to an orphan pseudo-identity (left by an earlier version) is dropped and the account reported again', async () => {
     const p = project('stray', [{ username: 'old.three', enabled: false }], []);
     const engine = await open(p);

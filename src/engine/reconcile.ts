@@ -81,7 +81,11 @@ export async function reconcileTarget(input: {
   const identities = await store.identities.list();
   const hold = vanishedHold(target, links, accounts);
   const keep = hold !== undefined && input.removeVanished !== true;
-  const { verdicts, vanished } = correlate({ accounts, identities, links, rules, keepVanished: keep });
+  const correlated = correlate({ accounts, identities, links, rules, keepVanished: keep });
+  const { verdicts } = correlated;
+  // A link written after the list went past its account (the executor of another process finishing a create
+  // meanwhile) is not vanished: each one is asked for by id before it is removed.
+  const vanished = keep ? correlated.vanished : await stillGone(connector, correlated.vanished);
   const at = now.toISOString();
   const byIdentity = new Map(links.map((l) => [l.identityId, l]));
 
@@ -274,4 +278,11 @@ function withoutAttributes(account: TargetAccount, names: readonly string[]): Ta
   const attributes = { ...account.attributes };
   for (const name of names) delete attributes[name];
   return { ...account, attributes };
+}
+
+/** The links whose account the target does not have when asked for it by id. */
+async function stillGone(connector: Connector, links: readonly LinkedAccount[]): Promise<LinkedAccount[]> {
+  const gone: LinkedAccount[] = [];
+  for (const link of links) if (await connector.get(link.accountId) === undefined) gone.push(link);
+  return gone;
 }

@@ -174,7 +174,13 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
   if (isOrphanIdentity(change.identity)) {
     // An orphan's disable links it to nobody: it stays an orphan (reported, and reachable by `orphans: delete`).
     if (change.action !== 'disable') throw new RosterError('internal', `change ${change.id}: reconcile plans only disable or delete for an orphan`);
-    await connector.setEnabled(accountId, false);
+    try {
+      await connector.setEnabled(accountId, false);
+    } catch (error) {
+      // Gone since the reconcile (deleted by hand): nothing left to disable, as a delete of it would be done.
+      if (!isRosterError(error, 'target.not_found')) throw error;
+      return { audit: applied({ gone: true }) };
+    }
     return { audit: applied() };
   }
   const current = await baseLink(ctx, change, accountId, link);

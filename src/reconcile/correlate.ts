@@ -33,7 +33,8 @@ function normalised(value: unknown, rule: MatchRule): string[] {
   const out = new Set<string>();
   for (const text of values) {
     if (text === null || text === undefined) continue;
-    const trimmed = String(text).trim();
+    // One text in one form: a name stored decomposed (NFD, as some directories and macOS do) matches HR's composed one.
+    const trimmed = String(text).normalize('NFC').trim();
     if (trimmed !== '') out.add(rule.normalise === 'exact' ? trimmed : trimmed.toLowerCase());
   }
   return [...out];

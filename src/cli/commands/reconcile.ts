@@ -65,6 +65,8 @@ async function applyShown(engine: Engine, ctx: CliContext, report: ReconcileResu
   try {
     const result = await engine.apply(report.plan, { actor: cliActor(), force });
     if (!json) printResult(ctx, result);
+    // The same outcome exits the same way with or without --json (printResult sets it for the text).
+    else if (result.failed > 0) ctx.exitCode = EXIT_PROBLEMS;
     return { ...report, result };
   } catch (error) {
     if (!isRosterError(error, 'plan.stale')) throw error;
