@@ -15,6 +15,34 @@ export function isUniqueMapping(source: string): boolean {
   return UNIQUE_CALL.test(source);
 }
 
+/**
+ * Length limits unique() numbering must respect, by attribute name (lower
+ * case), whatever the target: AD refuses a sAMAccountName over 20 characters.
+ */
+const KNOWN_MAX_LENGTH: Readonly<Record<string, number>> = { samaccountname: 20 };
+
+/** Per target: Roster attribute → the most characters its value may have (see maxLengthsOf). */
+export type MaxLengths = ReadonlyMap<string, ReadonlyMap<string, number>>;
+
+/**
+ * The length limits of a target's attributes that are not known by their
+ * Roster name alone: in an AD target, the attribute `connection.users.attributes`
+ * maps to sAMAccountName (20 characters), whatever it is called in Roster.
+ */
+export function maxLengthsOf(target: Pick<TargetConfig, 'type' | 'connection' | 'attributes'>): Map<string, number> {
+  const limits = new Map<string, number>();
+  if (target.type !== 'ad') return limits;
+  const users = target.connection.users;
+  const mapped = typeof users === 'object' && users !== null ? (users as { attributes?: unknown }).attributes : undefined;
+  const renames = typeof mapped === 'object' && mapped !== null ? (mapped as Record<string, unknown>) : {};
+  for (const name of Object.keys(target.attributes)) {
+    const ldapName = typeof renames[name] === 'string' ? renames[name] : name;
+    const max = KNOWN_MAX_LENGTH[ldapName.toLowerCase()];
+    if (max !== undefined) limits.set(name, max);
+  }
+  return limits;
+}
+
 /** Values compare trimmed and case-insensitively: `JDoe` and `jdoe` collide in LDAP, AD and most apps. */
 const normalise = (value: string): string => value.trim().toLowerCase();
 
@@ -51,21 +79,34 @@ export class UniqueIndex {
   readonly #unique: ReadonlyMap<string, ReadonlySet<string>>;
   readonly #accounts: readonly LinkedAccount[];
   readonly #held: ReadonlyMap<string, HeldValues>;
+  readonly #maxLengths: MaxLengths;
 
+  /**
+   * `maxLengths`: per target, the most characters an attribute's value may
+   * have, beyond those known by name (KNOWN_MAX_LENGTH); a numbered fallback
+   * never exceeds it.
+   */
   constructor(
     uniqueAttributes: ReadonlyMap<string, readonly string[]>, accounts: readonly LinkedAccount[] = NO_ACCOUNTS, held: ReadonlyMap<string, HeldValues> = NO_HELD,
+    maxLengths: MaxLengths = new Map(),
   ) {
     const unique = new Map<string, ReadonlySet<string>>();
     for (const [target, names] of uniqueAttributes) unique.set(target, new Set(names));
     this.#unique = unique;
     this.#accounts = accounts;
     this.#held = held;
+    this.#maxLengths = maxLengths;
   }
 
-  /** From every linked account in the store (and the held values per target); which attributes are unique comes from the targets' config. */
+  /** From every linked account in the store (and the held values per target); which attributes are unique, and their length limits, come from the targets' config. */
   static fromAccounts(accounts: Iterable<LinkedAccount>, config: Pick<RosterConfig, 'targets'>, held?: ReadonlyMap<string, HeldValues>): UniqueIndex {
     const list = Array.isArray(accounts) ? (accounts as readonly LinkedAccount[]) : [...accounts];
-    return new UniqueIndex(new Map(config.targets.map((t) => [t.id, uniqueAttributesOf(t)])), list, held);
+    return new UniqueIndex(new Map(config.targets.map((t) => [t.id, uniqueAttributesOf(t)])), list, held, new Map(config.targets.map((t) => [t.id, maxLengthsOf(t)])));
+  }
+
+  /** The most characters a value of the attribute may have in the target; undefined: no limit known. */
+  maxLength(target: string, attribute: string): number | undefined {
+    return this.#maxLengths.get(target)?.get(attribute) ?? KNOWN_MAX_LENGTH[attribute.toLowerCase()];
   }
 
   isUnique(target: string, attribute: string): boolean {
@@ -115,7 +156,10 @@ export class UniqueIndex {
 
   /**
    * The first candidate nobody else holds; when all are taken, the first
-   * candidate with a number: jdoe2, jdoe3, … The value is claimed.
+   * candidate with a number: jdoe2, jdoe3, … The value is claimed. When the
+   * attribute has a length limit (maxLength) the number would break, it
+   * replaces the candidate's last characters instead: a 20-character
+   * sAMAccountName `alexandria.montgomer` becomes `alexandria.montgome2`.
    */
   pick(target: string, attribute: string, candidates: readonly string[], identityId: string): string | undefined {
     let first: string | undefined;
@@ -133,14 +177,28 @@ export class UniqueIndex {
     if (first === undefined || values === undefined) return undefined;
     if (chosen === undefined) {
       const counter = `${target}\u0000${attribute}\u0000${normalise(first)}`;
+      const max = this.maxLength(target, attribute);
       let n = this.#next.get(counter) ?? 2;
-      while (takenIn(values, `${first}${n}`, identityId)) n += 1;
-      chosen = `${first}${n}`;
+      while (takenIn(values, numbered(first, n, max), identityId)) n += 1;
+      chosen = numbered(first, n, max);
       this.#next.set(counter, n + 1);
     }
     claimIn(values, chosen, identityId);
     return chosen;
   }
+}
+
+/**
+ * `value` with the number `n` at its end, within `max` characters (code
+ * points, as AD counts them) when given: the number replaces the last
+ * characters it would push past the limit. Trailing spaces left before the
+ * number by the cut go (values compare trimmed).
+ */
+export function numbered(value: string, n: number, max?: number): string {
+  const digits = String(n);
+  const chars = [...value];
+  if (max === undefined || chars.length + digits.length <= max) return `${value}${digits}`;
+  return `${chars.slice(0, Math.max(0, max - digits.length)).join('').trimEnd()}${digits}`;
 }
 
 /** Is the value held by anyone (other than `except`)? Over one target and attribute's values. */

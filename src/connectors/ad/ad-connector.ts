@@ -10,20 +10,20 @@ import { AttributeMapping } from '../directory/mapping.js';
 import { attributeChanges, toLdapValues } from '../directory/normalise.js';
 import { assertOwned, holdersOwnership } from '../directory/ownership.js';
 import { ensureParentOUs } from '../directory/parents.js';
-import { deleteEntry, type ClientPool } from '../directory/pool.js';
-import { explainAdDiagnostic, isNameTaken, isReferenceNotFound } from './ad-errors.js';
+import type { ClientPool } from '../directory/pool.js';
+import { explainAdDiagnostic, isNameTaken, isPasswordRefused, isReferenceNotFound } from './ad-errors.js';
 import type { AdConnectionConfig } from './config.js';
-import { defaultNamingContext, domainHolders, domainMinPwdLength } from './domain.js';
-import { AdEntryReader, type AdEntry } from './entries.js';
+import { defaultNamingContext, domainHolders } from './domain.js';
+import { AdEntryReader, deleteUser, type AdEntry } from './entries.js';
 import { References } from './references.js';
 import { accountExpiresValue, filetimeToIso } from './filetime.js';
-import { initialPassword, initialPasswordLength, unicodePwd } from './password.js';
+import { initialPassword, PasswordPolicy, unicodePwd } from './password.js';
+import { AccountNames } from './account-names.js';
 import { isEnabled, NORMAL_ACCOUNT, withEnabled } from './uac.js';
 
 /** LDAP_MATCHING_RULE_IN_CHAIN: membership through any depth of nested groups. */
 const IN_CHAIN = '1.2.840.113556.1.4.1941';
 const DN_ATTRIBUTES = new Set(['manager']);
-const MAX_SAM_LENGTH = 20;
 /** Read back without configuration: Roster name -> AD attribute. */
 const AD_ATTRIBUTES: Readonly<Record<string, string>> = Object.fromEntries([
   ...['sAMAccountName', 'userPrincipalName', 'displayName', 'givenName', 'sn', 'department', 'title', 'manager', 'employeeID', 'accountExpires'].map((n) => [n, n]),
@@ -49,8 +49,10 @@ export class AdConnector implements Connector {
   readonly #reader: AdEntryReader;
   readonly #groups: DirectoryGroups | undefined;
   readonly #log: Logger;
-  /** The initial password length, read from the domain policy on the first create. */
-  #passwordLength: Promise<number> | undefined;
+  readonly #passwordPolicy: PasswordPolicy;
+  readonly #names: AccountNames;
+  /** The Roster names read back as accountExpires (converted from FILETIME). */
+  readonly #expiresNames: readonly string[];
 
   constructor(pool: ClientPool, config: AdConnectionConfig, context: ConnectorContext) {
     this.#pool = pool;
@@ -58,6 +60,9 @@ export class AdConnector implements Connector {
     this.#targetId = context.targetId;
     this.#log = context.log;
     this.#mapping = new AttributeMapping({ ...AD_ATTRIBUTES, ...config.users.attributes }, config.users.key, context.targetId, context.attributes);
+    this.#names = new AccountNames(this.#mapping, config.users.upnSuffix, context.attributes, context.targetId);
+    this.#passwordPolicy = new PasswordPolicy(pool, config.passwords?.length ?? 24, context.log, context.targetId);
+    this.#expiresNames = [...this.#mapping.readBack()].filter((name) => this.#names.isLdap(name, 'accountexpires'));
     this.#references = new References(pool, this.#mapping, DN_ATTRIBUTES);
     this.#reader = new AdEntryReader(pool, config.base, [...this.#mapping.readAttributes(), 'accountExpires'], config.pageSize);
     this.#groups = config.groups === undefined ? undefined : new DirectoryGroups({
@@ -101,10 +106,8 @@ export class AdConnector implements Connector {
     return this.#run('create', async () => {
       const key = toLdapValues(spec.attributes[this.#mapping.keyAttribute])[0];
       if (key === undefined) throw new RosterError('target.rejected', `create on ${this.#targetId}: attribute ${this.#mapping.keyAttribute} (the account key) is missing`);
-      const sam = this.#sam(spec.attributes);
-      if (sam !== undefined && [...sam].length > MAX_SAM_LENGTH) {
-        throw new RosterError('target.rejected', `create on ${this.#targetId}: sAMAccountName ${JSON.stringify(sam)} is longer than ${MAX_SAM_LENGTH} characters`);
-      }
+      const sam = this.#names.sam(spec.attributes);
+      this.#names.checkSam(sam, 'create');
       let entry = await this.#reader.byAttribute(this.#mapping.keyLdap, key);
       if (entry === undefined) {
         const added = await this.#add(spec, key, sam);
@@ -113,14 +116,14 @@ export class AdConnector implements Connector {
         if (entry === undefined) throw new RosterError('target.rejected', `create on ${this.#targetId}: ${key} was not stored`);
       }
       await assertOwned(this.#pool, { targetId: this.#targetId, dn: entry.dn, key: { attribute: this.#mapping.keyLdap, value: key }, wanted: this.#ldapValues(spec.attributes) });
-      await this.#update(entry, spec.attributes);
+      await this.#update(entry, spec.attributes, 'create');
       await this.#setEnabled(entry.guid, spec.enabled);
       return this.#account(await this.#entry(entry.guid, 'create'));
     });
   }
 
   update(accountId: string, attributes: Attributes): Promise<void> {
-    return this.#run('update', async () => this.#update(await this.#entry(accountId, 'update'), attributes));
+    return this.#run('update', async () => this.#update(await this.#entry(accountId, 'update'), attributes, 'update'));
   }
 
   setEnabled(accountId: string, enabled: boolean): Promise<void> {
@@ -132,7 +135,7 @@ export class AdConnector implements Connector {
       const entry = await this.#reader.byGuid(accountId);
       if (entry === undefined) return;
       // AD removes the user from its groups itself (member is a linked attribute).
-      await deleteEntry(this.#pool, entry.dn);
+      await deleteUser(this.#pool, entry.dn);
     });
   }
 
@@ -187,46 +190,47 @@ export class AdConnector implements Connector {
     for (const [attribute, values] of this.#ldapValues(spec.attributes)) if (values.length > 0) body.set(attribute, values);
     // Without one, AD makes up a sAMAccountName ($XXXXXX-XXXXXXXXXXXX).
     if (sam !== undefined) body.set('sAMAccountName', [sam]);
-    const upn = this.#upn(spec.attributes, sam);
+    const upn = this.#names.upn(spec.attributes, sam);
     if (upn !== undefined) body.set('userPrincipalName', [upn]);
     body.set('userAccountControl', [String(withEnabled(NORMAL_ACCOUNT, spec.enabled))]);
     const avoid = [key, ...(sam === undefined ? [] : [sam]), ...toLdapValues(spec.attributes.displayName)];
-    const password = initialPassword(await this.#initialPasswordLength(), avoid);
-    const attributes = [
-      ...[...body].map(([type, values]) => new Attribute({ type, values })),
-      new Attribute({ type: 'unicodePwd', values: [unicodePwd(password)] }),
-      new Attribute({ type: 'pwdLastSet', values: ['0'] }),
-    ];
-    try {
-      await this.#pool.use((c) => c.add(dn, attributes));
-    } catch (error) {
-      // Made meanwhile with the same key: the caller brings it in line. Another account holding the DN or sAMAccountName: refused.
-      if (resultCodeOf(error) === ResultCode.entryAlreadyExists && await this.#reader.byAttribute(this.#mapping.keyLdap, key) !== undefined) return undefined;
-      if (isNameTaken(String(error))) throw await this.#nameTaken(error, spec.attributes, sam, upn);
-      if (!isNoSuchObject(error) || !this.#config.users.createOUs) throw error;
-      await ensureParentOUs(this.#pool, dn, this.#config.base);
-      await this.#pool.use((c) => c.add(dn, attributes));
+    const fixed = [...body].map(([type, values]) => new Attribute({ type, values }));
+    let length = await this.#passwordPolicy.length(false);
+    let policyReread = false;
+    let parentsMade = false;
+    // Each retry (parent OUs made, the password policy read again) goes through the same handling as the first add.
+    for (;;) {
+      const attributes = [
+        ...fixed,
+        new Attribute({ type: 'unicodePwd', values: [unicodePwd(initialPassword(length, avoid))] }),
+        new Attribute({ type: 'pwdLastSet', values: ['0'] }),
+      ];
+      try {
+        await this.#pool.use((c) => c.add(dn, attributes));
+        break;
+      } catch (error) {
+        // Made meanwhile with the same key: the caller brings it in line. Another account holding the DN or sAMAccountName: refused.
+        if (resultCodeOf(error) === ResultCode.entryAlreadyExists && await this.#reader.byAttribute(this.#mapping.keyLdap, key) !== undefined) return undefined;
+        if (isNameTaken(String(error))) throw await this.#nameTaken(error, spec.attributes, sam, upn);
+        if (!policyReread && isPasswordRefused(String(error))) {
+          // The domain's policy may have been raised since it was read: read it again and try once more.
+          policyReread = true;
+          const again = await this.#passwordPolicy.length(true);
+          this.#log.debug('initial password refused, password policy read again', { target: this.#targetId, length: again });
+          length = again;
+          continue;
+        }
+        if (!parentsMade && isNoSuchObject(error) && this.#config.users.createOUs) {
+          parentsMade = true;
+          await ensureParentOUs(this.#pool, dn, this.#config.base);
+          continue;
+        }
+        throw error;
+      }
     }
     const entry = await this.#reader.byDn(dn);
     if (entry === undefined) throw new RosterError('target.rejected', `create on ${this.#targetId}: ${key} was not stored`);
     return entry;
-  }
-
-  /**
-   * The initial password length: the configured one, or the domain's
-   * minPwdLength if that asks for more. Read once; a failed read is tried
-   * again on the next create.
-   */
-  #initialPasswordLength(): Promise<number> {
-    this.#passwordLength ??= domainMinPwdLength(this.#pool).then((minimum) => {
-      const length = initialPasswordLength(this.#config.passwords?.length ?? 24, minimum);
-      this.#log.debug('initial password length chosen', { target: this.#targetId, domainMinimum: minimum ?? null, length });
-      return length;
-    }, (error: unknown) => {
-      this.#passwordLength = undefined;
-      throw error;
-    });
-    return this.#passwordLength;
   }
 
   /**
@@ -251,12 +255,13 @@ export class AdConnector implements Connector {
     // probably their own account outside the base, and a new name would give them a second one.
     const ownership = await holdersOwnership(this.#pool, holders, this.#ldapValues(attributes)).catch(() => 'unknown' as const);
     const taken: Array<{ attribute: string; value: string }> = [];
-    const samAttribute = this.#samAttribute(attributes);
-    const upnGiven = toLdapValues(attributes.userPrincipalName)[0] !== undefined;
+    const samAttribute = this.#names.samAttribute(attributes);
+    const upnAttribute = this.#names.upnAttribute(attributes);
+    const upnGiven = upnAttribute !== undefined && toLdapValues(attributes[upnAttribute])[0] !== undefined;
     if (ownership === 'other') {
       // A UPN made from the sAMAccountName is freed by another sAMAccountName.
       if (sam !== undefined && samAttribute !== undefined && (samHolders.length > 0 || (upnHolders.length > 0 && !upnGiven))) taken.push({ attribute: samAttribute, value: sam });
-      if (upn !== undefined && upnGiven && upnHolders.length > 0) taken.push({ attribute: 'userPrincipalName', value: upn });
+      if (upn !== undefined && upnGiven && upnHolders.length > 0) taken.push({ attribute: upnAttribute, value: upn });
     }
     const names = [...(sam === undefined ? [] : [`sAMAccountName ${sam}`]), ...(upn === undefined ? [] : [`userPrincipalName ${upn}`])].join(' or ');
     const outside = holders.filter((dn) => !isUnder(dn, this.#config.base));
@@ -269,7 +274,8 @@ export class AdConnector implements Connector {
       { cause: error, details: { ...explained.details, holders, taken } });
   }
 
-  async #update(entry: AdEntry, attributes: Attributes): Promise<void> {
+  async #update(entry: AdEntry, attributes: Attributes, operation: string): Promise<void> {
+    this.#names.checkSam(this.#names.sam(attributes), operation);
     let current = entry;
     const names = [...this.#config.users.dn.matchAll(/\{([A-Za-z0-9_.-]+)\}/g)].map((m) => m[1] ?? '');
     if (names.some((name) => Object.hasOwn(attributes, name))) {
@@ -277,11 +283,8 @@ export class AdConnector implements Connector {
       if (!sameDn(target, current.dn)) current = await this.#move(current, target);
     }
     const desired = this.#ldapValues(attributes);
-    const sam = this.#sam(attributes);
-    if (sam !== undefined) {
-      const upn = this.#upn(attributes, sam);
-      if (upn !== undefined) desired.set('userPrincipalName', [upn]);
-    }
+    const upn = this.#names.derivedUpn(current, attributes);
+    if (upn !== undefined) desired.set('userPrincipalName', [upn]);
     const changes = attributeChanges(current.values, desired, DN_ATTRIBUTES);
     if (changes.length === 0) return;
     await this.#pool.use((c) => c.modify(current.dn, changes.map((change) => new Change({
@@ -319,7 +322,7 @@ export class AdConnector implements Connector {
    * the same instant when both give the same FILETIME.
    */
   sameValue(attribute: string, written: unknown, held: unknown): boolean {
-    if (this.#mapping.ldapName(attribute).toLowerCase() !== 'accountexpires') return false;
+    if (!this.#names.isLdap(attribute, 'accountexpires')) return false;
     try {
       return accountExpiresValue(written) === accountExpiresValue(held);
     } catch {
@@ -336,23 +339,6 @@ export class AdConnector implements Connector {
     return values;
   }
 
-  #upn(attributes: Attributes, sam: string | undefined): string | undefined {
-    const given = toLdapValues(attributes.userPrincipalName)[0];
-    if (given !== undefined || sam === undefined) return given;
-    return this.#config.users.upnSuffix === undefined ? undefined : `${sam}@${this.#config.users.upnSuffix}`;
-  }
-
-  /** The sAMAccountName the spec gives (through whichever Roster attribute maps to it). */
-  #sam(attributes: Attributes): string | undefined {
-    const name = this.#samAttribute(attributes);
-    return name === undefined ? undefined : toLdapValues(attributes[name])[0];
-  }
-
-  /** The Roster attribute of the spec that maps to sAMAccountName. */
-  #samAttribute(attributes: Attributes): string | undefined {
-    return Object.keys(attributes).find((n) => this.#mapping.ldapName(n).toLowerCase() === 'samaccountname');
-  }
-
   #uac(entry: AdEntry): number {
     const value = Number(entry.values.get('useraccountcontrol')?.[0] ?? NORMAL_ACCOUNT);
     return Number.isInteger(value) ? value : NORMAL_ACCOUNT;
@@ -362,8 +348,11 @@ export class AdConnector implements Connector {
     const attributes = this.#mapping.fromEntry(entry.values);
     const expires = entry.values.get('accountexpires')?.[0];
     const iso = expires === undefined ? undefined : filetimeToIso(expires);
-    if (iso !== undefined) attributes.accountExpires = iso;
-    else delete attributes.accountExpires;
+    // Under every Roster name that maps to accountExpires (endDate: accountExpires), not only its own.
+    for (const name of this.#expiresNames) {
+      if (iso !== undefined) attributes[name] = iso;
+      else delete attributes[name];
+    }
     const entitlements = this.#groups?.entitlementsOf(entry.values.get('memberof') ?? []) ?? [];
     return { accountId: entry.guid, attributes, entitlements, enabled: isEnabled(this.#uac(entry)) };
   }

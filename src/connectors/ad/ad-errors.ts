@@ -21,7 +21,12 @@ export function explainAdDiagnostic(message: string, resultCode: number): string
   const data = /\bdata ([0-9a-f]{3,4})\b/i.exec(message)?.[1]?.toLowerCase();
   if (data !== undefined && DATA_CODES[data] !== undefined) return DATA_CODES[data];
   const upper = message.toUpperCase();
-  if (upper.includes('0000052D') || /password.*(complexity|policy|history|too short)|check_password_restrictions/i.test(message)) {
+  // Samba makes the Kerberos keys from the sAMAccountName inside the add: an @ (or another character a principal
+  // cannot hold) fails there, with nothing in the text naming the sAMAccountName.
+  if (/setup_kerberos_keys|salting principal|malformed representation of principal/i.test(message)) {
+    return 'the sAMAccountName cannot be made into a Kerberos principal (no @, none of " / \\ [ ] : ; | = , + * ? < >, no leading or trailing space, no trailing dot)';
+  }
+  if (isPasswordRefused(message)) {
     return 'the password does not meet the domain\'s password policy (length, complexity or history)';
   }
   if (isNameTaken(message)) {
@@ -39,6 +44,11 @@ export function explainAdDiagnostic(message: string, resultCode: number): string
     return 'AD refused the password change (it needs LDAPS or StartTLS, and a password that meets the policy)';
   }
   return undefined;
+}
+
+/** 0000052D (constraint violation on the password): too short, too simple or in the history for the domain's policy. */
+export function isPasswordRefused(message: string): boolean {
+  return message.toUpperCase().includes('0000052D') || /password.*(complexity|policy|history|too short)|check_password_restrictions/i.test(message);
 }
 
 /** 000020B5 "Referenced object not found": a DN value (manager, ...) names no object. */

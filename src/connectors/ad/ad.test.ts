@@ -5,6 +5,7 @@ import { adConnectionSchema } from './config.js';
 import { accountExpiresValue, filetimeToIso, isoToFiletime } from './filetime.js';
 import { guidToBytes, guidToString } from './guid.js';
 import { initialPassword, initialPasswordLength, meetsComplexity, unicodePwd } from './password.js';
+import { samAccountNameProblem } from '../directory/sam-account-name.js';
 import { isEnabled, withEnabled } from './uac.js';
 
 describe('objectGUID', () => {
@@ -36,6 +37,30 @@ describe('accountExpires FILETIME', () => {
     expect(accountExpiresValue(null)).toBe('0');
     expect(accountExpiresValue(undefined)).toBe('0');
     expect(() => isoToFiletime('next tuesday')).toThrow(/not an ISO date/);
+  });
+  it('reads an offset, takes a date-time without one as UTC, and refuses times and offsets that do not exist', () => {
+    expect(isoToFiletime('2026-03-01T12:00:00')).toBe(isoToFiletime('2026-03-01T12:00:00Z'));
+    expect(isoToFiletime('2026-03-01 12:00')).toBe(isoToFiletime('2026-03-01T12:00:00Z'));
+    expect(isoToFiletime('2026-03-01T14:00:00+02:00')).toBe(isoToFiletime('2026-03-01T12:00:00Z'));
+    expect(isoToFiletime('2026-03-01T07:30:00-0430')).toBe(isoToFiletime('2026-03-01T12:00:00Z'));
+    expect(isoToFiletime('2028-02-29')).toBe(isoToFiletime('2028-03-01T00:00:00Z'));
+    for (const text of ['2027-02-29', '2026-13-01', '2026-03-01T24:00:00Z', '2026-03-01T12:60Z', '2026-03-01T12:00:00+25:00', '2026-3-1']) {
+      expect(() => isoToFiletime(text), text).toThrow(/not an ISO date/);
+    }
+  });
+});
+
+describe('sAMAccountName rules', () => {
+  it('names the rule a refused name breaks', () => {
+    expect(samAccountNameProblem('jane.doe')).toBeUndefined();
+    expect(samAccountNameProblem('x'.repeat(20))).toBeUndefined();
+    expect(samAccountNameProblem('x'.repeat(21))).toMatch(/20 characters/);
+    expect(samAccountNameProblem('jane@corp')).toMatch(/@/);
+    expect(samAccountNameProblem('a/b')).toMatch(/contains \/, which AD does not allow/);
+    expect(samAccountNameProblem(' jane')).toMatch(/space/);
+    expect(samAccountNameProblem('jane ')).toMatch(/space/);
+    expect(samAccountNameProblem('jane.')).toMatch(/dot/);
+    for (const c of '"/\\[]:;|=,+*?<>') expect(samAccountNameProblem(`a${c}b`), c).toMatch(/does not allow/);
   });
 });
 
@@ -116,5 +141,29 @@ describe('ad connection schema', () => {
     expect(adConnectionSchema.safeParse({ ...base, extra: 1 }).success).toBe(false);
     expect(adConnectionSchema.safeParse({ ...base, base: 'not a dn' }).success).toBe(false);
     expect(adConnectionSchema.safeParse({ ...base, users: { ...base.users, attributes: { email: 'mail)(x=*' } } }).success).toBe(false);
+  });
+});
+
+describe('AdConnector refuses a bad sAMAccountName before writing', () => {
+  it('on create and on update, naming the rule (target.rejected)', async () => {
+    const { AdConnector } = await import('./ad-connector.js');
+    const { createLogger } = await import('../../core/log.js');
+    const writes: string[] = [];
+    const client = {
+      search: () => Promise.resolve({ searchEntries: [{ dn: 'CN=E1,OU=Roster,DC=corp,DC=example', objectGUID: guidToBytes('0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0'), userAccountControl: '512', sAMAccountName: 'e1' }], searchReferences: [] }),
+      add: (dn: string) => { writes.push(`add ${dn}`); return Promise.resolve(); },
+      modify: (dn: string) => { writes.push(`modify ${dn}`); return Promise.resolve(); },
+      modifyDN: (dn: string) => { writes.push(`modifyDN ${dn}`); return Promise.resolve(); },
+    };
+    const pool = { use: <T>(run: (c: typeof client) => Promise<T>) => run(client), close: () => Promise.resolve() };
+    const config = adConnectionSchema.parse({
+      url: 'ldaps://dc.corp.example', bindDN: 'CN=svc,DC=corp,DC=example', password: 'x', base: 'OU=Roster,DC=corp,DC=example',
+      users: { dn: 'CN={sAMAccountName},OU=Roster,DC=corp,DC=example', upnSuffix: 'corp.example' },
+    });
+    const ad = new AdConnector(pool as never, config, { targetId: 'corp-ad', baseDir: '.', log: createLogger('error', () => undefined) });
+    await expect(ad.create({ attributes: { sAMAccountName: 'jane@corp' }, enabled: true })).rejects.toMatchObject({ code: 'target.rejected', message: expect.stringMatching(/sAMAccountName "jane@corp" contains @/) });
+    await expect(ad.update('0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', { sAMAccountName: 'jane.' })).rejects.toMatchObject({ code: 'target.rejected', message: expect.stringMatching(/^update on corp-ad: sAMAccountName "jane\." ends with a dot/) });
+    await expect(ad.update('0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', { sAMAccountName: 'x'.repeat(21) })).rejects.toMatchObject({ code: 'target.rejected', message: expect.stringMatching(/20 characters/) });
+    expect(writes).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { RosterError } from '../../core/errors.js';
-import { AndFilter, EqualityFilter, FilterParser, type Entry, type Filter } from 'ldapts';
+import { AndFilter, Control, EqualityFilter, FilterParser, type Entry, type Filter } from 'ldapts';
+import { resultCodeOf, ResultCode } from '../directory/errors.js';
 import { equalityFilter, objectClassFilter } from '../directory/escape.js';
 import { entryValues, type EntryValues } from '../directory/normalise.js';
 import type { ClientPool } from '../directory/pool.js';
@@ -77,4 +78,25 @@ function toEntry(entry: Entry): AdEntry {
   const values = entryValues(entry);
   values.delete('objectguid');
   return { dn: entry.dn, guid: entryGuid(entry.objectGUID) ?? '', values };
+}
+
+/** LDAP_SERVER_TREE_DELETE_OID: delete an object with everything below it. */
+const TREE_DELETE = '1.2.840.113556.1.4.805';
+
+/**
+ * Delete a user; one holding child objects (an Exchange ActiveSync device
+ * container, a classStore) is deleted with them through the Tree Delete
+ * control, only when a plain delete says it is no leaf (it needs the
+ * "Delete subtree" right on Windows AD). Gone already: done.
+ */
+export async function deleteUser(pool: ClientPool, dn: string): Promise<void> {
+  const gone = (error: unknown) => {
+    if (resultCodeOf(error) !== ResultCode.noSuchObject) throw error;
+  };
+  try {
+    await pool.use((c) => c.del(dn));
+  } catch (error) {
+    if (resultCodeOf(error) !== ResultCode.notAllowedOnNonLeaf) return gone(error);
+    await pool.use((c) => c.del(dn, new Control(TREE_DELETE, { critical: true }))).catch(gone);
+  }
 }

@@ -6,19 +6,39 @@
 const EPOCH_OFFSET_MS = 11_644_473_600_000n;
 export const NEVER = '0';
 const NEVER_MAX = '9223372036854775807';
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const DAY_MS = 86_400_000;
+/** YYYY-MM-DD, optionally followed by T (or a space) and hh:mm[:ss[.fraction]] with an optional Z or ±hh:mm. */
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
 
 /**
- * An ISO date or date-time -> FILETIME string. A date alone ("2026-12-31",
- * an HR end date) means the account works through that day: it expires at the
- * start of the next day, UTC.
+ * An ISO 8601 date or date-time -> FILETIME string. A date alone
+ * ("2026-12-31", an HR end date) means the account works through that day:
+ * it expires at the start of the next day, UTC. A date-time without an
+ * offset is UTC too (never the host's time zone, so every host writes the
+ * same instant). Anything else (a day that does not exist such as
+ * 2030-02-30, a US-style 06/30/2030, "June 30, 2030") is refused rather than
+ * read as some other day.
  */
 export function isoToFiletime(iso: string): string {
-  const dateOnly = DATE_ONLY.test(iso);
-  const ms = Date.parse(dateOnly ? `${iso}T00:00:00Z` : iso);
-  if (Number.isNaN(ms)) throw new Error(`not an ISO date: ${JSON.stringify(iso)}`);
-  const at = dateOnly ? ms + DAY_MS : ms;
+  const refused = () => new Error(`not an ISO date: ${JSON.stringify(iso)} (write YYYY-MM-DD, or YYYY-MM-DDThh:mm:ss with an optional Z or ±hh:mm)`);
+  const match = ISO.exec(iso.trim());
+  if (match === null) throw refused();
+  const [, y, mo, d, h, mi, s, fraction, offset] = match;
+  const year = Number(y); const month = Number(mo); const day = Number(d);
+  const hour = Number(h ?? 0); const minute = Number(mi ?? 0); const second = Number(s ?? 0);
+  const ms = Number(((fraction ?? '') + '000').slice(0, 3));
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) throw refused();
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  // Date.UTC rolls 2030-02-30 over to 2030-03-02: a day that does not exist is refused.
+  const check = new Date(utc);
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) throw refused();
+  let at = h === undefined ? utc + DAY_MS : utc;
+  if (offset !== undefined && offset.toUpperCase() !== 'Z') {
+    const [, sign, oh, om] = /^([+-])(\d{2}):?(\d{2})?$/.exec(offset) ?? [];
+    const minutes = Number(oh) * 60 + Number(om ?? 0);
+    if (Number(oh) > 23 || Number(om ?? 0) > 59) throw refused();
+    at -= (sign === '-' ? -1 : 1) * minutes * 60_000;
+  }
   return ((BigInt(at) + EPOCH_OFFSET_MS) * 10_000n).toString();
 }
 

@@ -1,4 +1,7 @@
 import { randomInt } from 'node:crypto';
+import type { ClientPool } from '../directory/pool.js';
+import type { Logger } from '../types.js';
+import { domainMinPwdLength } from './domain.js';
 
 const CLASSES = [
   'ABCDEFGHJKLMNPQRSTUVWXYZ',
@@ -56,4 +59,43 @@ export function meetsComplexity(password: string, avoid: readonly string[] = [])
 /** The value of unicodePwd: the password in double quotes, UTF-16LE. */
 export function unicodePwd(password: string): Buffer {
   return Buffer.from(`"${password}"`, 'utf16le');
+}
+
+/** How long the domain's minPwdLength is trusted before it is read again. */
+const PASSWORD_POLICY_TTL_MS = 10 * 60_000;
+
+/**
+ * The initial password length: the configured one, or the domain's
+ * minPwdLength if that asks for more. Read again after ten minutes (a
+ * domain's policy changes while Roster runs), when `fresh` (AD refused a
+ * password) and after a failed read.
+ */
+export class PasswordPolicy {
+  readonly #pool: ClientPool;
+  readonly #configured: number;
+  readonly #log: Logger;
+  readonly #targetId: string;
+  #read: { readonly length: Promise<number>; readonly at: number } | undefined;
+
+  constructor(pool: ClientPool, configured: number, log: Logger, targetId: string) {
+    this.#pool = pool;
+    this.#configured = configured;
+    this.#log = log;
+    this.#targetId = targetId;
+  }
+
+  length(fresh: boolean): Promise<number> {
+    const cached = this.#read;
+    if (cached !== undefined && !fresh && Date.now() - cached.at < PASSWORD_POLICY_TTL_MS) return cached.length;
+    const length = domainMinPwdLength(this.#pool).then((minimum) => {
+      const chosen = initialPasswordLength(this.#configured, minimum);
+      this.#log.debug('initial password length chosen', { target: this.#targetId, domainMinimum: minimum ?? null, length: chosen });
+      return chosen;
+    }, (error: unknown) => {
+      if (this.#read?.length === length) this.#read = undefined;
+      throw error;
+    });
+    this.#read = { length, at: Date.now() };
+    return length;
+  }
 }

@@ -69,6 +69,28 @@ export function isNoSuchObject(error: unknown): boolean {
   return code === ResultCode.noSuchObject || (code === ResultCode.other && /parent does not exist/i.test(String(error)));
 }
 
+/**
+ * A modify adding a member value the group already holds: OpenLDAP says
+ * attributeOrValueExists (20), Samba and Windows AD entryAlreadyExists (68),
+ * Windows also unwillingToPerform with `00000562` (ERROR_MEMBER_IN_GROUP).
+ */
+export function isAlreadyMember(error: unknown): boolean {
+  const code = resultCodeOf(error);
+  return code === ResultCode.attributeOrValueExists || code === ResultCode.entryAlreadyExists
+    || (code === ResultCode.unwillingToPerform && /\b00000562\b/.test(String(error)));
+}
+
+/**
+ * A modify deleting a member value the group does not hold: OpenLDAP says
+ * noSuchAttribute, Samba unwillingToPerform "Attribute member already
+ * deleted", Windows AD unwillingToPerform `00000561` (ERROR_MEMBER_NOT_IN_GROUP).
+ */
+export function isNotMember(error: unknown): boolean {
+  const code = resultCodeOf(error);
+  return code === ResultCode.noSuchAttribute
+    || (code === ResultCode.unwillingToPerform && (/already deleted/i.test(String(error)) || /\b00000561\b/.test(String(error))));
+}
+
 /** A result the server may not give next time (busy, unavailable, a time or admin limit). */
 export function isRetryableResult(error: unknown): boolean {
   const code = resultCodeOf(error);

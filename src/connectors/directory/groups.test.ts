@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Change } from 'ldapts';
 import { DirectoryGroups, type GroupClass } from './groups.js';
+import { AD_GROUP_NAME_MAX, adGroupAccountName } from './sam-account-name.js';
 import type { ClientPool, DirectoryClient } from './pool.js';
 import { ResultCode } from './errors.js';
 
@@ -239,5 +240,95 @@ describe("DirectoryGroups names mode: an entitlement with '='", () => {
   it('without names, a text that is no DN is refused', () => {
     const strict = new DirectoryGroups({ base: 'ou=groups,dc=x', objectClass: 'groupOfNames', names: false, create: false, placeholder: undefined, pageSize: 10 }, {} as ClientPool);
     expect(() => strict.groupDn('Ops Admin')).toThrow(/neither a group DN nor a group name/);
+  });
+});
+
+/**
+ * An AD group store answering as a Windows DC does (group DNs in lower case), with a log of every add.
+ * `madeMeanwhile`: a group another job creates between Roster's failed modify and its add.
+ */
+function windowsAd(groups: Record<string, string[]>, options: { takenNames?: string[]; madeMeanwhile?: Record<string, string[]> } = {}) {
+  const adds: Record<string, unknown>[] = [];
+  const fail = (code: number, text: string) => Object.assign(new Error(text), { code });
+  const client = {
+    modify(dn: string, change: Change) {
+      const stored = groups[dn.toLowerCase()];
+      if (stored === undefined) {
+        Object.assign(groups, options.madeMeanwhile);
+        return Promise.reject(fail(ResultCode.noSuchObject, '0000208D: NameErr: DSID-03100288, problem 2001 (NO_OBJECT)'));
+      }
+      const value = String(change.modification.values[0]);
+      const at = stored.indexOf(value);
+      if (change.operation === 'add' && at >= 0) return Promise.reject(fail(ResultCode.entryAlreadyExists, '00000562: UpdErr: DSID-031A11C4, problem 6005 (ENTRY_EXISTS), data 0\n'));
+      if (change.operation === 'delete' && at < 0) return Promise.reject(fail(ResultCode.unwillingToPerform, '00000561: SvcErr: DSID-031A1021, problem 5003 (WILL_NOT_PERFORM), data 0\n'));
+      if (change.operation === 'add') stored.push(value);
+      else stored.splice(at, 1);
+      return Promise.resolve();
+    },
+    add(dn: string, entry: Record<string, unknown>) {
+      adds.push(entry);
+      if (groups[dn.toLowerCase()] !== undefined) return Promise.reject(fail(ResultCode.entryAlreadyExists, '00002071: UpdErr: DSID-031B0C35, problem 6005 (ENTRY_EXISTS), data 0\n'));
+      const name = entry.sAMAccountName;
+      if (typeof name === 'string' && (options.takenNames ?? []).includes(name.toLowerCase())) {
+        return Promise.reject(fail(ResultCode.entryAlreadyExists, '00000524: UpdErr: DSID-031A11C4, problem 6005 (ENTRY_EXISTS), data 0\n'));
+      }
+      groups[dn.toLowerCase()] = [...(entry.member as string[])];
+      return Promise.resolve();
+    },
+  } as unknown as DirectoryClient;
+  const pool = { use: <T>(run: (c: DirectoryClient) => Promise<T>) => run(client) } as unknown as ClientPool;
+  const ad = new DirectoryGroups({ base: 'OU=Groups,DC=x', objectClass: 'group', names: true, create: true, placeholder: undefined, pageSize: 10 }, pool);
+  return { groups, adds, ad };
+}
+
+describe('DirectoryGroups on Windows AD', () => {
+  const user = { dn: 'CN=E1,OU=People,DC=x', uid: undefined };
+
+  it('a revoke of a membership already gone (00000561 ERROR_MEMBER_NOT_IN_GROUP) is a no-op; other unwillingToPerform answers still fail', async () => {
+    const d = windowsAd({ 'cn=sales,ou=groups,dc=x': ['CN=Other,DC=x'] });
+    await expect(d.ad.remove(user, 'Sales')).resolves.toBeUndefined();
+    expect(d.groups['cn=sales,ou=groups,dc=x']).toEqual(['CN=Other,DC=x']);
+    const pool = { use: () => Promise.reject(Object.assign(new Error('00002035: SvcErr: DSID-03152D2C, problem 5003 (WILL_NOT_PERFORM), data 0'), { code: ResultCode.unwillingToPerform })) } as unknown as ClientPool;
+    const other = new DirectoryGroups({ base: 'OU=Groups,DC=x', objectClass: 'group', names: true, create: true, placeholder: undefined, pageSize: 10 }, pool);
+    await expect(other.remove(user, 'Sales')).rejects.toMatchObject({ code: ResultCode.unwillingToPerform });
+  });
+
+  it('a grant of a membership already there (68 00000562 ERROR_MEMBER_IN_GROUP) is a no-op', async () => {
+    const d = windowsAd({ 'cn=sales,ou=groups,dc=x': [user.dn] });
+    await expect(d.ad.add(user, 'Sales')).resolves.toBeUndefined();
+    expect(d.groups['cn=sales,ou=groups,dc=x']).toEqual([user.dn]);
+    expect(d.adds).toEqual([]);
+  });
+
+  it('a group it creates gets its name as sAMAccountName', async () => {
+    const d = windowsAd({});
+    await d.ad.add(user, 'Field Sales');
+    expect(d.adds).toEqual([{ objectClass: ['top', 'group'], cn: 'Field Sales', member: [user.dn], sAMAccountName: 'Field Sales' }]);
+    expect(d.groups['cn=field sales,ou=groups,dc=x']).toEqual([user.dn]);
+  });
+
+  it('a name another account holds: the group is created without one (AD generates it), not refused', async () => {
+    const d = windowsAd({}, { takenNames: ['sales'] });
+    await d.ad.add(user, 'Sales');
+    expect(d.adds.map((entry) => entry.sAMAccountName)).toEqual(['Sales', undefined]);
+    expect(d.groups['cn=sales,ou=groups,dc=x']).toEqual([user.dn]);
+  });
+
+  it('a group made meanwhile (the add says it exists, with the name and without): the member goes into it', async () => {
+    const d = windowsAd({}, { madeMeanwhile: { 'cn=sales,ou=groups,dc=x': ['CN=Other,DC=x'] } });
+    await d.ad.add(user, 'Sales');
+    expect(d.adds.map((entry) => entry.sAMAccountName)).toEqual(['Sales', undefined]);
+    expect(d.groups['cn=sales,ou=groups,dc=x']).toEqual(['CN=Other,DC=x', user.dn]);
+  });
+});
+
+describe('adGroupAccountName', () => {
+  it('is the name, forbidden characters as _, at most 64 characters, no trailing period or space', () => {
+    expect(adGroupAccountName('Field Sales')).toBe('Field Sales');
+    expect(adGroupAccountName('Sales/EMEA: [Ops]')).toBe('Sales_EMEA_ _Ops_');
+    const long = `${'a'.repeat(60)} b. c d`;
+    expect(adGroupAccountName(long)).toBe(`${'a'.repeat(60)} b`);
+    expect([...adGroupAccountName('é'.repeat(100)) ?? '']).toHaveLength(AD_GROUP_NAME_MAX);
+    expect(adGroupAccountName('...')).toBeUndefined();
   });
 });

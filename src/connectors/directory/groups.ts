@@ -1,7 +1,8 @@
 import { RosterError } from '../../core/errors.js';
 import { equalityFilter, objectClassFilter, andFilter } from './escape.js';
 import { formatDn, normaliseDn, parentDn, parseDn, leafValue, type Rdn } from './dn.js';
-import { resultCodeOf, ResultCode } from './errors.js';
+import { isAlreadyMember, isNotMember, resultCodeOf, ResultCode } from './errors.js';
+import { adGroupAccountName } from './sam-account-name.js';
 import type { ClientPool, DirectoryClient } from './pool.js';
 import { Attribute, Change } from 'ldapts';
 
@@ -45,6 +46,7 @@ const LOOKS_LIKE_DN = /^\s*([A-Za-z][A-Za-z0-9-]*|\d+(\.\d+)*)\s*=[^,]*,[^=]*=/;
  * carries one, and a delete must name the value exactly as stored.
  */
 const OPTIONAL_UID = /#'[01]*'B$/;
+
 
 /**
  * Group memberships in a directory: the entitlement is the group (a DN, or a
@@ -346,9 +348,7 @@ export class DirectoryGroups {
       await this.#pool.use((c) => c.modify(groupDn, new Change({ operation: 'add', modification: new Attribute({ type: this.memberAttribute, values: [value] }) })));
       return true;
     } catch (error) {
-      const code = resultCodeOf(error);
-      // Samba answers entryAlreadyExists (68) where OpenLDAP says attributeOrValueExists (20): on a modify both mean "already a member".
-      if (code === ResultCode.attributeOrValueExists || code === ResultCode.entryAlreadyExists) return false;
+      if (isAlreadyMember(error)) return false;
       throw error;
     }
   }
@@ -357,19 +357,33 @@ export class DirectoryGroups {
     try {
       await this.#pool.use((c) => c.modify(groupDn, new Change({ operation: 'delete', modification: new Attribute({ type: this.memberAttribute, values: [value] }) })));
     } catch (error) {
-      const code = resultCodeOf(error);
-      // Samba answers unwillingToPerform "Attribute member already deleted" where OpenLDAP says noSuchAttribute.
-      if (code === ResultCode.noSuchAttribute || (code === ResultCode.unwillingToPerform && /already deleted/i.test(String(error)))) return;
+      if (isNotMember(error)) return;
       throw error;
     }
   }
 
+  /**
+   * Create the group with its first member. An AD group (`group`) also gets
+   * its name as sAMAccountName (adGroupAccountName), the name Windows tools
+   * resolve; without one AD generates `$XXXXXX-…`. When AD refuses that name
+   * (another user or group holds it, or a rule this does not know) the group
+   * is created without it, so AD generates one as before.
+   */
   async #create(groupDn: string, firstMember: string): Promise<void> {
     const cn = leafValue(groupDn) ?? '';
     const objectClass = this.#settings.objectClass;
     if (objectClass === 'posixGroup') throw new RosterError('target.rejected', `group ${groupDn} does not exist (posixGroup needs a gidNumber: create it first)`);
+    const entry = { objectClass: objectClass === 'group' ? ['top', 'group'] : ['top', objectClass], cn, [this.memberAttribute]: [firstMember] };
+    const accountName = objectClass === 'group' ? adGroupAccountName(cn) : undefined;
     try {
-      await this.#pool.use((c) => c.add(groupDn, { objectClass: objectClass === 'group' ? ['top', 'group'] : ['top', objectClass], cn, [this.memberAttribute]: [firstMember] }));
+      try {
+        await this.#pool.use((c) => c.add(groupDn, accountName === undefined ? entry : { ...entry, sAMAccountName: accountName }));
+      } catch (error) {
+        const code = resultCodeOf(error);
+        // entryAlreadyExists is also "the sAMAccountName is taken": try once without it (a group made meanwhile fails again, below).
+        if (accountName === undefined || (code !== ResultCode.entryAlreadyExists && code !== ResultCode.constraintViolation)) throw error;
+        await this.#pool.use((c) => c.add(groupDn, entry));
+      }
     } catch (error) {
       if (resultCodeOf(error) !== ResultCode.entryAlreadyExists) throw error;
       await this.add({ dn: firstMember, uid: firstMember }, groupDn);
