@@ -69,12 +69,6 @@ export class EntryMover {
     return moved;
   }
 
-  /**
-   * noSuchObject from a modify DN is either a missing new parent or the entry
-   * no longer at `dn`: the pool sends a modify DN again when the connection
-   * dropped before the reply, and the first one may have been applied. An
-   * entry already where this move puts it is a move done.
-   */
   /** The DN a move to `target` gives the entry: `keyed` when another entry holds `target` (as move decides). */
   async destination(entry: LdapEntry, target: string, keyed: string | undefined): Promise<string> {
     if (keyed === undefined) return target;
@@ -82,6 +76,12 @@ export class EntryMover {
     return holder === undefined || holder.uuid === entry.uuid ? target : keyed;
   }
 
+  /**
+   * noSuchObject from a modify DN is either a missing new parent or the entry
+   * no longer at `dn`: the pool sends a modify DN again when the connection
+   * dropped before the reply, and the first one may have been applied. An
+   * entry already where this move puts it is a move done.
+   */
   async #rename(dn: string, newDn: string, done: Done): Promise<void> {
     try {
       await this.#modifyDn(dn, newDn);
