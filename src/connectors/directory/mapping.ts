@@ -18,6 +18,12 @@ const PRIMARY_NAME: Readonly<Record<string, string>> = {
   organizationalunitname: 'ou', countryname: 'c', domaincomponent: 'dc', favouritedrink: 'drink',
 };
 
+/** An LDAP attribute name as the server names it (its first NAME), lower-cased: `userid` and `UID` are both `uid`. */
+export function ldapPrimaryName(name: string): string {
+  const lower = name.toLowerCase();
+  return PRIMARY_NAME[lower] ?? lower;
+}
+
 /** Roster attribute names <-> LDAP attribute names of one target. */
 export class AttributeMapping {
   readonly keyAttribute: string;

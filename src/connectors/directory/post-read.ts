@@ -46,26 +46,51 @@ export class PostReadControl extends Control {
     writer.writeBuffer(selectionOf(this.attributes), OCTET_STRING);
   }
 
+  /**
+   * The entry the server sent, or none when the answer is not one: ldapts
+   * parses response controls inside its message parser, so a throw here
+   * would fail an add the server has made. A malformed answer leaves
+   * `entry` undefined and the connector reads the entry back itself: so does
+   * a length running past the end of the data, and a read that does not move
+   * the reader.
+   */
   protected override parseControl(reader: BerReader): void {
-    if (reader.readSequence(SEARCH_RESULT_ENTRY) === null) return;
-    const dn = reader.readString() ?? '';
-    if (reader.readSequence() === null) return;
-    const end = reader.offset + reader.length;
-    const entry: Record<string, string | string[]> = { dn };
-    while (reader.offset < end) {
-      // PartialAttribute ::= SEQUENCE { type, vals SET OF value }, read as ldapts's Attribute.parse reads it.
-      reader.readSequence();
-      const type = reader.readString() ?? '';
-      const values: string[] = [];
-      if (reader.peek() === SET && reader.readSequence(SET) !== null) {
-        const binary = /;binary$/i.test(type);
-        const setEnd = reader.offset + reader.length;
-        while (reader.offset < setEnd) values.push(valueText(reader.readString(OCTET_STRING, true) ?? Buffer.alloc(0), binary));
-      }
-      entry[type] = values.length === 1 ? (values[0] ?? '') : values;
+    try {
+      this.#entry = parseEntry(reader);
+    } catch {
+      this.#entry = undefined;
     }
-    this.#entry = entry as PostReadEntry;
   }
+}
+
+function parseEntry(reader: BerReader): PostReadEntry | undefined {
+  if (reader.readSequence(SEARCH_RESULT_ENTRY) === null) return undefined;
+  const dn = reader.readString() ?? '';
+  if (reader.readSequence() === null) return undefined;
+  const limit = reader.offset + reader.remain;
+  const end = reader.offset + reader.length;
+  if (end > limit) return undefined;
+  const entry: Record<string, string | string[]> = { dn };
+  while (reader.offset < end) {
+    const at = reader.offset;
+    // PartialAttribute ::= SEQUENCE { type, vals SET OF value }, read as ldapts's Attribute.parse reads it.
+    reader.readSequence();
+    const type = reader.readString() ?? '';
+    const values: string[] = [];
+    if (reader.peek() === SET && reader.readSequence(SET) !== null) {
+      const binary = /;binary$/i.test(type);
+      const setEnd = reader.offset + reader.length;
+      if (setEnd > limit) return undefined;
+      while (reader.offset < setEnd) {
+        const before = reader.offset;
+        values.push(valueText(reader.readString(OCTET_STRING, true) ?? Buffer.alloc(0), binary));
+        if (reader.offset <= before) return undefined;
+      }
+    }
+    if (reader.offset <= at) return undefined;
+    entry[type] = values.length === 1 ? (values[0] ?? '') : values;
+  }
+  return entry as PostReadEntry;
 }
 
 const strictUtf8 = new TextDecoder('utf8', { fatal: true });

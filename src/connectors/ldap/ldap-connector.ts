@@ -13,7 +13,7 @@ import { deleteEntry, type ClientPool } from '../directory/pool.js';
 import type { LdapConnectionConfig } from './config.js';
 import { EntryReader, type LdapEntry } from './entries.js';
 import { AttributeMapping } from '../directory/mapping.js';
-import { explicitDn, inOu, isEntryEnabled, keyDeterminesDn, newEntryBody, posixAttributes, withKey } from './new-entry.js';
+import { explicitDn, inOu, isEntryEnabled, keyDeterminesDn, newEntryBody, withKey, withPosix } from './new-entry.js';
 import { EntryMover } from './modify-dn.js';
 import { RenameCarries } from './rename-carries.js';
 import { readAttributeAliases } from '../directory/schema.js';
@@ -52,7 +52,8 @@ export class LdapConnector implements Connector {
     const disable = config.disable;
     const read = [...this.#mapping.readAttributes(), 'uid', ...(disable !== undefined && disable.strategy !== 'move' ? [disable.attribute] : [])];
     const bases = [config.users.base, ...(disable?.strategy === 'move' ? [disable.ou] : [])];
-    const objectClasses = config.users.posix === undefined ? config.users.objectClasses : [...config.users.objectClasses, 'posixAccount'];
+    // Every account below the bases, posixAccount or not: entries made before users.posix was set stay Roster's to find (and adopt).
+    const objectClasses = config.users.objectClasses;
     this.#reader = new EntryReader(pool, bases, objectClasses, read, config.pageSize);
     this.#groups = config.groups === undefined ? undefined : new DirectoryGroups({
       base: config.groups.base, objectClass: config.groups.objectClass, names: config.groups.names,
@@ -187,7 +188,15 @@ export class LdapConnector implements Connector {
     const body = newEntryBody(spec, this.#users, disable, this.#mapping);
     const posix = this.#users.posix;
     if (posix === undefined || this.#uidNumbers === undefined) return this.#addOrFind(dn, keyed, body, key);
-    return this.#uidNumbers.allocate((uidNumber) => this.#addOrFind(dn, keyed, { ...body, ...posixAttributes(posix, this.#users, spec, key, uidNumber, this.#mapping, body.uid !== undefined) }, key));
+    const numbers = this.#uidNumbers;
+    let used = 0;
+    const outcome = await numbers.allocate((uidNumber) => {
+      used = uidNumber;
+      return this.#addOrFind(dn, keyed, withPosix(body, posix, this.#users, spec, key, uidNumber, this.#mapping), key);
+    });
+    if (!('added' in outcome)) return outcome;
+    const held = await numbers.settle(outcome.added, used);
+    return held === used ? outcome : { added: { ...outcome.added, values: new Map([...outcome.added.values, ['uidnumber', [String(held)]]]) } };
   }
 
   /**

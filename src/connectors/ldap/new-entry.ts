@@ -1,4 +1,4 @@
-import type { AttributeMapping } from '../directory/mapping.js';
+import { ldapPrimaryName, type AttributeMapping } from '../directory/mapping.js';
 import { formatDn, isUnder, parseDn, sameDn, type Rdn } from '../directory/dn.js';
 import { RosterError } from '../../core/errors.js';
 import type { LdapEntry } from './entries.js';
@@ -19,6 +19,23 @@ export function newEntryBody(spec: AccountSpec, users: Users, disable: LdapDisab
   }
   if (!spec.enabled && disable !== undefined && disable.strategy !== 'move') body[disable.attribute] = [disable.value];
   return body;
+}
+
+/**
+ * A new entry's body made a posixAccount with its allocated uidNumber: the
+ * object class added, and the posix attributes the body does not hold
+ * already. A homeDirectory, loginShell, gidNumber or uid the mapping or
+ * users.defaults give stays (names compared as the server does: `userid`
+ * is `uid`); the uidNumber is always the allocated one.
+ */
+export function withPosix(body: Readonly<Record<string, string[]>>, posix: Posix, users: Users, spec: AccountSpec, key: string, uidNumber: number, mapping: AttributeMapping): Record<string, string[]> {
+  const held = new Set(Object.keys(body).map(ldapPrimaryName));
+  const out: Record<string, string[]> = { ...body };
+  for (const [name, values] of Object.entries(posixAttributes(posix, users, spec, key, uidNumber, mapping, held.has('uid')))) {
+    if (name === 'objectClass') out.objectClass = [...new Set([...(body.objectClass ?? []), ...values])];
+    else if (name === 'uidNumber' || !held.has(ldapPrimaryName(name))) out[name] = values;
+  }
+  return out;
 }
 
 /** posixAccount attributes for a new entry with its allocated uidNumber. */

@@ -1,3 +1,4 @@
+import { Attribute, Change } from 'ldapts';
 import { Mutex } from '../../core/mutex.js';
 import { RosterError } from '../../core/errors.js';
 import type { ClientPool } from '../directory/pool.js';
@@ -17,8 +18,10 @@ const BLOCK = 64;
  * equality search outside it (creates go on in parallel); a taken one ends
  * the block, and the next is read above everything then in use. A failed add
  * leaves a gap, never a duplicate. Within this process numbers never repeat;
- * between processes only two adds racing between one's check and its add can
- * still collide (the directory's unique overlay closes that window).
+ * between processes two adds can still race between one's check and its
+ * add (two processes reading the same highest number do so in step), so
+ * every add is checked again after it (settle): an entry that finds its
+ * number held twice moves to another.
  *
  * "In use" means anywhere Roster's accounts can be: below the users base
  * and below the disabled OU of the move strategy (often outside it), so a
@@ -35,6 +38,8 @@ export class UidNumberAllocator {
   #next = 0;
   #blockStart = 0;
   #blockEnd: number | undefined;
+  /** Numbers to leave out above the highest in use when the next block is read (after a collision). */
+  #skip = 0;
 
   constructor(pool: ClientPool, bases: readonly string[], range: { readonly min: number; readonly max: number }) {
     this.#pool = pool;
@@ -45,9 +50,38 @@ export class UidNumberAllocator {
 
   /** Run `use` with a fresh uidNumber (reserved for it alone, whether `use` succeeds or not). */
   async allocate<T>(use: (uidNumber: number) => Promise<T>): Promise<T> {
+    return use(await this.#fresh());
+  }
+
+  /**
+   * After the add of `entry` with `uidNumber`: another process's add may
+   * have taken the same number between the check and the add (two processes
+   * reading the same highest number move in step). Each add is followed by
+   * this search, and whichever sees the number held twice moves its entry to
+   * a new one (both may: a gap, never a duplicate), checked the same way.
+   * A collision also skips a few numbers at random, so two processes stop
+   * moving in step. Returns the number the entry holds in the end.
+   */
+  async settle(entry: { readonly dn: string; readonly uuid: string }, uidNumber: number): Promise<number> {
+    let held = uidNumber;
+    for (let round = 0; ; round++) {
+      if (await this.#holders(held) <= 1) return held;
+      if (round >= 20) throw new RosterError('target.unavailable', `uidNumber ${held} is held twice and no other could be settled on`, { retryable: true });
+      await this.#mutex.run(async () => {
+        this.#taken(held);
+        this.#skip = Math.floor(Math.random() * BLOCK);
+      });
+      const next = await this.#fresh();
+      await this.#pool.use((c) => c.modify(entry.dn, new Change({ operation: 'replace', modification: new Attribute({ type: 'uidNumber', values: [String(next)] }) })));
+      held = next;
+    }
+  }
+
+  /** A number reserved and checked free. */
+  async #fresh(): Promise<number> {
     for (;;) {
       const uidNumber = await this.#mutex.run(() => this.#reserve());
-      if (await this.#free(uidNumber)) return use(uidNumber);
+      if (await this.#free(uidNumber)) return uidNumber;
       await this.#mutex.run(async () => this.#taken(uidNumber));
     }
   }
@@ -64,7 +98,8 @@ export class UidNumberAllocator {
 
   /** The next free block above everything in use and everything this process reserved. */
   async #nextBlock(): Promise<void> {
-    let start = this.#blockEnd === undefined ? Math.max(this.#next, await this.#highestIn(this.#min, this.#max) + 1) : this.#blockEnd + 1;
+    let start = this.#blockEnd === undefined ? Math.max(this.#next, await this.#highestIn(this.#min, this.#max) + 1 + this.#skip) : this.#blockEnd + 1;
+    this.#skip = 0;
     for (;;) {
       if (start > this.#max) throw new RosterError('target.rejected', `no free uidNumber left in ${this.#min}-${this.#max}`);
       const end = Math.min(start + BLOCK - 1, this.#max);
@@ -79,12 +114,17 @@ export class UidNumberAllocator {
     }
   }
 
-  /** Does no entry under the bases hold the number (yet)? One equality search per base, in parallel. */
+  /** Does no entry under the bases hold the number (yet)? */
   async #free(uidNumber: number): Promise<boolean> {
+    return await this.#holders(uidNumber) === 0;
+  }
+
+  /** How many entries under the bases hold the number: one equality search per base, in parallel. */
+  async #holders(uidNumber: number): Promise<number> {
     const found = await Promise.all(this.#bases.map((base) => this.#pool.use((c) => c.search(base, {
       scope: 'sub', filter: `(uidNumber=${uidNumber})`, attributes: ['1.1'],
     }))));
-    return found.every(({ searchEntries }) => searchEntries.length === 0);
+    return found.reduce((sum, { searchEntries }) => sum + searchEntries.length, 0);
   }
 
   /** The highest uidNumber in [from, to] held by an entry under the bases; from - 1 when none is. */
