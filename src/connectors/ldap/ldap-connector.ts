@@ -53,8 +53,7 @@ export class LdapConnector implements Connector {
     const read = [...this.#mapping.readAttributes(), 'uid', ...(disable !== undefined && disable.strategy !== 'move' ? [disable.attribute] : [])];
     const bases = [config.users.base, ...(disable?.strategy === 'move' ? [disable.ou] : [])];
     // Every account below the bases, posixAccount or not: entries made before users.posix was set stay Roster's to find (and adopt).
-    const objectClasses = config.users.objectClasses;
-    this.#reader = new EntryReader(pool, bases, objectClasses, read, config.pageSize);
+    this.#reader = new EntryReader(pool, bases, config.users.objectClasses, read, config.pageSize);
     this.#groups = config.groups === undefined ? undefined : new DirectoryGroups({
       base: config.groups.base, objectClass: config.groups.objectClass, names: config.groups.names,
       create: config.groups.create, placeholder: config.groups.placeholder, pageSize: config.pageSize,
@@ -188,15 +187,7 @@ export class LdapConnector implements Connector {
     const body = newEntryBody(spec, this.#users, disable, this.#mapping);
     const posix = this.#users.posix;
     if (posix === undefined || this.#uidNumbers === undefined) return this.#addOrFind(dn, keyed, body, key);
-    const numbers = this.#uidNumbers;
-    let used = 0;
-    const outcome = await numbers.allocate((uidNumber) => {
-      used = uidNumber;
-      return this.#addOrFind(dn, keyed, withPosix(body, posix, this.#users, spec, key, uidNumber, this.#mapping), key);
-    });
-    if (!('added' in outcome)) return outcome;
-    const held = await numbers.settle(outcome.added, used);
-    return held === used ? outcome : { added: { ...outcome.added, values: new Map([...outcome.added.values, ['uidnumber', [String(held)]]]) } };
+    return this.#uidNumbers.addEntry((uidNumber) => this.#addOrFind(dn, keyed, withPosix(body, posix, this.#users, spec, key, uidNumber, this.#mapping), key));
   }
 
   /**

@@ -3,6 +3,13 @@ import { Mutex } from '../../core/mutex.js';
 import { RosterError } from '../../core/errors.js';
 import type { ClientPool } from '../directory/pool.js';
 
+/** What an add gives back: the entry's DN, entryUUID and values (names lower-cased). */
+interface AddedEntry {
+  readonly dn: string;
+  readonly uuid: string;
+  readonly values: ReadonlyMap<string, readonly string[]>;
+}
+
 /** Numbers found free with one range search, each asked about once more just before it is handed out. */
 const BLOCK = 64;
 
@@ -51,6 +58,21 @@ export class UidNumberAllocator {
   /** Run `use` with a fresh uidNumber (reserved for it alone, whether `use` succeeds or not). */
   async allocate<T>(use: (uidNumber: number) => Promise<T>): Promise<T> {
     return use(await this.#fresh());
+  }
+
+  /**
+   * Add an entry with a fresh uidNumber (`add` writes it), then settle the
+   * number; an entry `add` found instead (adopted) is returned as it is.
+   */
+  async addEntry<E extends AddedEntry>(add: (uidNumber: number) => Promise<{ readonly added: E } | { readonly existing: E }>): Promise<{ readonly added: E } | { readonly existing: E }> {
+    let used = 0;
+    const outcome = await this.allocate((uidNumber) => {
+      used = uidNumber;
+      return add(uidNumber);
+    });
+    if (!('added' in outcome)) return outcome;
+    const held = await this.settle(outcome.added, used);
+    return held === used ? outcome : { added: { ...outcome.added, values: new Map([...outcome.added.values, ['uidnumber', [String(held)]]]) } };
   }
 
   /**
