@@ -2,6 +2,7 @@ import { RosterError } from '../../core/errors.js';
 import { equalityFilter, objectClassFilter, andFilter } from './escape.js';
 import { formatDn, normaliseDn, parentDn, parseDn, leafValue, type Rdn } from './dn.js';
 import { isAlreadyMember, isNotMember, resultCodeOf, ResultCode } from './errors.js';
+import { entryValues } from './normalise.js';
 import { adGroupAccountName } from './sam-account-name.js';
 import type { ClientPool, DirectoryClient } from './pool.js';
 import { Attribute, Change } from 'ldapts';
@@ -46,7 +47,6 @@ const LOOKS_LIKE_DN = /^\s*([A-Za-z][A-Za-z0-9-]*|\d+(\.\d+)*)\s*=[^,]*,[^=]*=/;
  * carries one, and a delete must name the value exactly as stored.
  */
 const OPTIONAL_UID = /#'[01]*'B$/;
-
 
 /**
  * Group memberships in a directory: the entitlement is the group (a DN, or a
@@ -251,7 +251,7 @@ export class DirectoryGroups {
       scope: 'sub', filter: objectClassFilter([this.#settings.objectClass]), attributes: [attribute], paged: { pageSize: this.#settings.pageSize },
     });
     for await (const page of pages) {
-      for (const group of page.searchEntries) yield { dn: group.dn, values: valuesOf(group, attribute) };
+      for (const group of page.searchEntries) yield { dn: group.dn, values: entryValues(group).get(attribute.toLowerCase()) ?? [] };
     }
   }
 
@@ -268,7 +268,7 @@ export class DirectoryGroups {
       if (resultCodeOf(error) !== ResultCode.noSuchObject) throw error;
     }
     if (entry === undefined) return { exists: false, all: [], mine: [] };
-    const all = valuesOf(entry, this.memberAttribute);
+    const all = entryValues(entry).get(this.memberAttribute.toLowerCase()) ?? [];
     const key = this.memberKey(value);
     return { exists: true, all, mine: all.filter((stored) => this.memberKey(stored) === key) };
   }
@@ -389,10 +389,4 @@ export class DirectoryGroups {
       await this.add({ dn: firstMember, uid: firstMember }, groupDn);
     }
   }
-}
-
-/** The values of one attribute of a search entry (names compared without case), as strings. */
-function valuesOf(entry: Record<string, unknown>, attribute: string): string[] {
-  const raw = Object.entries(entry).find(([name]) => name.toLowerCase() === attribute.toLowerCase())?.[1] ?? [];
-  return (Array.isArray(raw) ? raw : [raw]).map((value) => String(value));
 }

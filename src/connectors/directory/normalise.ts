@@ -66,13 +66,19 @@ export function attributeChanges(current: EntryValues, desired: ReadonlyMap<stri
   return changes;
 }
 
-/** An ldapts entry -> lower-cased attribute names with string values (Buffers decoded as UTF-8). */
-export function entryValues(entry: Readonly<Record<string, unknown>>): Map<string, string[]> {
+/**
+ * An ldapts entry -> lower-cased attribute names with string values; a
+ * Buffer (a binary or non-UTF-8 value) as `binary` gives it, by default
+ * decoded as UTF-8.
+ */
+export function entryValues(entry: Readonly<Record<string, unknown>>, binary: (attribute: string, bytes: Buffer) => string = utf8): Map<string, string[]> {
   const values = new Map<string, string[]>();
   for (const [name, raw] of Object.entries(entry)) {
     if (name === 'dn') continue;
-    const list = Array.isArray(raw) ? raw : [raw];
-    values.set(name.toLowerCase(), list.map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v))));
+    const list: unknown[] = Array.isArray(raw) ? raw : [raw];
+    values.set(name.toLowerCase(), list.map((v) => (Buffer.isBuffer(v) ? binary(name, v) : String(v))));
   }
   return values;
 }
+
+const utf8 = (_attribute: string, bytes: Buffer): string => bytes.toString('utf8');

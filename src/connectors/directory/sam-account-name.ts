@@ -8,7 +8,7 @@ export const MAX_SAM_LENGTH = 20;
 /** Characters AD does not allow in a sAMAccountName. */
 const FORBIDDEN = '"/\\[]:;|=,+*?<>';
 /** The same, and control characters, as a pattern. */
-const SAM_FORBIDDEN = /["/\\[\]:;|=,+*?<>\u0000-\u001f\u007f]/g;
+const SAM_FORBIDDEN = new RegExp(`[${FORBIDDEN.replace(/[\\\]\[]/g, '\\$&')}\\u0000-\\u001f\\u007f]`, 'g');
 
 /**
  * Why AD (or Windows logon) would refuse this sAMAccountName, in words, or

@@ -57,13 +57,7 @@ export function binaryValue(attribute: string, bytes: Buffer): string {
  * decoded lossily as UTF-8 (two different GUIDs would become one key).
  */
 export function sourceEntry(entry: Readonly<Record<string, unknown>> & { readonly dn: string }): DirectoryEntry {
-  const values = new Map<string, string[]>();
-  for (const [name, raw] of Object.entries(entry)) {
-    if (name === 'dn') continue;
-    const list: unknown[] = Array.isArray(raw) ? raw : [raw];
-    values.set(name.toLowerCase(), list.map((v) => (Buffer.isBuffer(v) ? binaryValue(name, v) : String(v))));
-  }
-  return { dn: entry.dn, values };
+  return { dn: entry.dn, values: entryValues(entry, binaryValue) };
 }
 
 /** Result codes of a manager lookup that mean "this pass cannot read that entry", not "the directory failed". */
