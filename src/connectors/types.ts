@@ -30,8 +30,14 @@ export interface Connector {
    * account with the same name may be a departed person's.
    */
   create(spec: AccountSpec): Promise<TargetAccount>;
-  /** Set the given attributes (a null value clears one). */
-  update(accountId: string, attributes: Attributes): Promise<void>;
+  /**
+   * Set the given attributes (a null value clears one). `previous`, when the
+   * caller knows it, is the account's attributes as Roster last recorded them
+   * (its link), for reading only: a connector whose earlier attempt at this
+   * update renamed the account part way (possibly in another process) can
+   * tell from it what the account was called, and finish the rename.
+   */
+  update(accountId: string, attributes: Attributes, previous?: Attributes): Promise<void>;
   setEnabled(accountId: string, enabled: boolean): Promise<void>;
   delete(accountId: string): Promise<void>;
   grant(accountId: string, entitlement: string): Promise<void>;

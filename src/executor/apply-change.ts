@@ -188,7 +188,8 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
   switch (change.action) {
     case 'update': {
       const attributes = change.after?.attributes ?? {};
-      await withSecretsTo(ctx, change, attributes, (opened) => connector.update(accountId, opened));
+      // The link as it was before this change: a retry of a rename that stopped part way says what the account was called.
+      await withSecretsTo(ctx, change, attributes, (opened) => connector.update(accountId, opened, current.attributes));
       const renamed = change.after?.accountId ?? accountId;
       next = { ...current, accountId: renamed, attributes: linkAttributes({ ...current.attributes, ...attributes }, ctx.secrets) };
       break;

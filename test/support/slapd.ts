@@ -23,6 +23,12 @@ export interface SlapdOptions {
    * but StartTLS on a connection without TLS (olcSecurity: tls=1).
    */
   readonly tls?: boolean | { readonly require: boolean };
+  /**
+   * Keep member / uniqueMember DNs in step with renames (the refint overlay,
+   * and memberof's own olcMemberOfRefInt). Default true; false for tests of
+   * a directory without it, where a renamed entry's old DN stays in groups.
+   */
+  readonly refint?: boolean;
 }
 
 export interface RunningSlapd {
@@ -56,7 +62,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-function configLdif(dir: string, suffix: string, rootDN: string, durable: boolean, tls: SlapdOptions['tls']): string {
+function configLdif(dir: string, suffix: string, rootDN: string, durable: boolean, tls: SlapdOptions['tls'], refint: boolean): string {
   const tlsFiles = tls === undefined || tls === false ? '' : `olcTLSCACertificateFile: ${dir}/tls/ca.pem
 olcTLSCertificateFile: ${dir}/tls/server.pem
 olcTLSCertificateKeyFile: ${dir}/tls/server.key
@@ -114,21 +120,21 @@ dn: olcOverlay={0}memberof,olcDatabase={1}mdb,cn=config
 objectClass: olcOverlayConfig
 objectClass: olcMemberOf
 olcOverlay: {0}memberof
-olcMemberOfRefInt: TRUE
+olcMemberOfRefInt: ${refint ? 'TRUE' : 'FALSE'}
 olcMemberOfGroupOC: groupOfNames
 olcMemberOfMemberAD: member
 olcMemberOfMemberOfAD: memberOf
-
+${refint ? `
 dn: olcOverlay={1}refint,olcDatabase={1}mdb,cn=config
 objectClass: olcOverlayConfig
 objectClass: olcRefintConfig
 olcOverlay: {1}refint
 olcRefintAttribute: member uniqueMember
-
-dn: olcOverlay={2}ppolicy,olcDatabase={1}mdb,cn=config
+` : ''}
+dn: olcOverlay={${refint ? 2 : 1}}ppolicy,olcDatabase={1}mdb,cn=config
 objectClass: olcOverlayConfig
 objectClass: olcPPolicyConfig
-olcOverlay: {2}ppolicy
+olcOverlay: {${refint ? 2 : 1}}ppolicy
 `;
 }
 
@@ -181,7 +187,7 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSla
   mkdirSync(join(dir, 'data'));
   const tls = options.tls !== undefined && options.tls !== false;
   if (tls) makeTestCertificates(join(dir, 'tls'), '127.0.0.1');
-  writeFileSync(join(dir, 'config.ldif'), configLdif(dir, suffix, bindDN, options.durable === true, options.tls));
+  writeFileSync(join(dir, 'config.ldif'), configLdif(dir, suffix, bindDN, options.durable === true, options.tls, options.refint !== false));
   writeFileSync(join(dir, 'seed.ldif'), seedLdif(suffix));
   try {
     run(SLAPADD, ['-n0', '-F', join(dir, 'slapd.d'), '-l', join(dir, 'config.ldif')]);

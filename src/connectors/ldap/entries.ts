@@ -40,12 +40,13 @@ export class EntryReader {
     return this.#bases;
   }
 
-  /** By entryUUID, which the server keeps unique: the first base holding it answers. */
-  async byUuid(uuid: string): Promise<LdapEntry | undefined> {
+  /** By entryUUID, which the server keeps unique: the first base holding it answers (with `extra` attributes read too). */
+  async byUuid(uuid: string, extra: readonly string[] = []): Promise<LdapEntry | undefined> {
     if (!isUuid(uuid)) return undefined;
     const test = equalityFilter('entryUUID', uuid);
+    const attributes = extra.length === 0 ? this.#attributes : [...new Set([...this.#attributes, ...extra])];
     for (const base of this.#bases) {
-      const [entry] = await this.#matching(base, test);
+      const [entry] = await this.#matching(base, test, attributes);
       if (entry !== undefined) return entry;
     }
     return undefined;
@@ -105,9 +106,9 @@ export class EntryReader {
   }
 
   /** Up to two account entries below `base` passing `test`: one is the answer, two say it is not unique. */
-  async #matching(base: string, test: string): Promise<LdapEntry[]> {
+  async #matching(base: string, test: string, attributes: readonly string[] = this.#attributes): Promise<LdapEntry[]> {
     const filter = andFilter(objectClassFilter(this.#objectClasses), test);
-    const { searchEntries } = await this.#pool.use((c) => c.search(base, { scope: 'sub', filter, attributes: [...this.#attributes], sizeLimit: 2 }));
+    const { searchEntries } = await this.#pool.use((c) => c.search(base, { scope: 'sub', filter, attributes: [...attributes], sizeLimit: 2 }));
     return searchEntries.map(toEntry);
   }
 }

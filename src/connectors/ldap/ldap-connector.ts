@@ -2,7 +2,7 @@ import { Attribute, Change } from 'ldapts';
 import { RosterError } from '../../core/errors.js';
 import type { Attributes, TargetAccount } from '../../core/types.js';
 import type { AccountSpec, Connector, ConnectorCapabilities, ConnectorContext } from '../types.js';
-import { isUnder, sameDn } from '../directory/dn.js';
+import { sameDn } from '../directory/dn.js';
 import { isNoSuchObject, resultCodeOf, ResultCode, toDirectoryError } from '../directory/errors.js';
 import { DirectoryGroups, type Member } from '../directory/groups.js';
 import { attributeChanges, STANDARD_DN_ATTRIBUTES, toLdapValues } from '../directory/normalise.js';
@@ -13,11 +13,13 @@ import { deleteEntry, type ClientPool } from '../directory/pool.js';
 import type { LdapConnectionConfig } from './config.js';
 import { EntryReader, type LdapEntry } from './entries.js';
 import { AttributeMapping } from '../directory/mapping.js';
-import { explicitDn, inOu, isEntryEnabled, keyDeterminesDn, newEntryBody, withKey, withPosix } from './new-entry.js';
+import { inOu, isEntryEnabled, keyDeterminesDn, newEntryBody, withKey, withPosix } from './new-entry.js';
 import { EntryMover } from './modify-dn.js';
 import { RenameCarries } from './rename-carries.js';
 import { readAttributeAliases } from '../directory/schema.js';
 import { UidNumberAllocator } from './posix.js';
+import { isPosixAccount, PosixConversion } from './posix-convert.js';
+import { Placement, uidIn } from './placement.js';
 
 type Users = LdapConnectionConfig['users'];
 
@@ -42,6 +44,9 @@ export class LdapConnector implements Connector {
   readonly #keyNamesEntry: boolean;
   #aliases: Promise<void> | undefined;
   readonly #carries: RenameCarries;
+  readonly #placement: Placement;
+  /** Makes entries made before users.posix was configured posixAccounts, when Roster next writes them. */
+  readonly #posix: PosixConversion | undefined;
 
   constructor(pool: ClientPool, config: LdapConnectionConfig, context: ConnectorContext) {
     this.#pool = pool;
@@ -50,7 +55,7 @@ export class LdapConnector implements Connector {
     this.#targetId = context.targetId;
     this.#mapping = new AttributeMapping(config.users.attributes, config.users.key, context.targetId, context.attributes);
     const disable = config.disable;
-    const read = [...this.#mapping.readAttributes(), 'uid', ...(disable !== undefined && disable.strategy !== 'move' ? [disable.attribute] : [])];
+    const read = [...this.#mapping.readAttributes(), 'uid', ...(disable !== undefined && disable.strategy !== 'move' ? [disable.attribute] : []), ...(config.users.posix === undefined ? [] : ['objectClass'])];
     const bases = [config.users.base, ...(disable?.strategy === 'move' ? [disable.ou] : [])];
     // Every account below the bases, posixAccount or not: entries made before users.posix was set stay Roster's to find (and adopt).
     this.#reader = new EntryReader(pool, bases, config.users.objectClasses, read, config.pageSize);
@@ -58,7 +63,11 @@ export class LdapConnector implements Connector {
       base: config.groups.base, objectClass: config.groups.objectClass, names: config.groups.names,
       create: config.groups.create, placeholder: config.groups.placeholder, pageSize: config.pageSize,
     }, pool);
-    this.#uidNumbers = config.users.posix === undefined ? undefined : new UidNumberAllocator(pool, this.#reader.bases, config.users.posix.uidNumber);
+    const posix = config.users.posix;
+    this.#uidNumbers = posix === undefined ? undefined : new UidNumberAllocator(pool, this.#reader.bases, posix.uidNumber);
+    this.#posix = posix === undefined || this.#uidNumbers === undefined ? undefined
+      : new PosixConversion({ pool, reader: this.#reader, users: config.users, posix, uidNumbers: this.#uidNumbers, mapping: this.#mapping });
+    this.#placement = new Placement({ users: config.users, disable, mapping: this.#mapping, targetId: context.targetId });
     this.#mover = new EntryMover({ pool, reader: this.#reader, keyLdap: this.#mapping.keyLdap, users: config.users, targetId: context.targetId });
     this.#carries = new RenameCarries({ groups: this.#groups, reader: this.#reader, targetId: context.targetId, member: (entry) => this.#member(entry) });
     this.#keyNamesEntry = disable?.strategy !== 'move' && keyDeterminesDn(config.users.dn, this.#mapping.keyAttribute);
@@ -110,12 +119,16 @@ export class LdapConnector implements Connector {
     });
   }
 
-  update(accountId: string, attributes: Attributes): Promise<void> {
-    return this.#run('update', async () => this.#update(await this.#entry(accountId, 'update'), attributes));
+  update(accountId: string, attributes: Attributes, previous?: Attributes): Promise<void> {
+    return this.#run('update', async () => this.#update(await this.#entry(accountId, 'update'), attributes, previous));
   }
 
   setEnabled(accountId: string, enabled: boolean): Promise<void> {
-    return this.#run('setEnabled', () => this.#setEnabled(accountId, enabled));
+    return this.#run('setEnabled', async () => {
+      await this.#setEnabled(accountId, enabled);
+      // An enable brings the account in line: one made before users.posix was configured becomes a posixAccount (one read when it is one).
+      if (enabled) await this.#posix?.ensure(accountId);
+    });
   }
 
   delete(accountId: string): Promise<void> {
@@ -179,7 +192,7 @@ export class LdapConnector implements Connector {
    */
   async #add(spec: AccountSpec, key: string): Promise<{ readonly added: LdapEntry } | { readonly existing: LdapEntry }> {
     const disable = this.#config.disable;
-    let dn = this.#mappedDn(spec.attributes, undefined, 'create');
+    let dn = this.#placement.mappedDn(spec.attributes, undefined, 'create');
     const disabledHere = !spec.enabled && disable?.strategy === 'move';
     if (disabledHere) dn = inOu(dn, disable.ou);
     // A leaver with the same RDN may hold the DN in the disabled OU: then the key makes it unique.
@@ -227,11 +240,18 @@ export class LdapConnector implements Connector {
     return { added };
   }
 
-  /** Rename (modify DN) if the DN follows from changed attributes, then modify what differs. */
-  async #update(entry: LdapEntry, attributes: Attributes): Promise<void> {
+  /**
+   * Rename (modify DN) if the DN follows from changed attributes, then modify
+   * what differs; a carry an earlier attempt left undone (`previous`: the
+   * account as Roster last recorded it) is finished first, and an entry that
+   * is no posixAccount yet is made one (users.posix, see PosixConversion).
+   */
+  async #update(entry: LdapEntry, attributes: Attributes, previous?: Attributes): Promise<void> {
     await this.#settle(entry);
+    if (previous !== undefined) await this.#carries.finishFrom(entry, this.#placement.previousMembers(entry, previous));
+    if (this.#posix !== undefined && !isPosixAccount(entry)) await this.#posix.ensure(entry.uuid, attributes);
     const wanted = this.#mapping.toLdap(attributes);
-    const { dn: target, keyed } = this.#targetDn(entry, attributes, wanted);
+    const { dn: target, keyed } = this.#placement.targetDn(entry, attributes, wanted);
     const stays = sameDn(target, entry.dn) || (keyed !== undefined && sameDn(keyed, entry.dn));
     const uid = uidIn(wanted);
     const renames = !stays || (uid !== undefined && uid !== this.#member(entry).uid);
@@ -258,42 +278,6 @@ export class LdapConnector implements Connector {
     return this.#carries.settle(entry);
   }
 
-  /**
-   * Where the entry belongs after these attribute changes. A disabled entry
-   * stays in the disabled OU, where `keyed` is its DN if another entry holds
-   * that one (an entry already keyed there stays keyed: no move back and forth).
-   */
-  #targetDn(entry: LdapEntry, attributes: Attributes, wanted: ReadonlyMap<string, readonly string[]>): { readonly dn: string; readonly keyed?: string } {
-    const disable = this.#config.disable;
-    const explicit = typeof attributes.dn === 'string' && attributes.dn !== '';
-    const relevant = explicit || this.#templateUses(attributes);
-    if (!relevant) return { dn: entry.dn };
-    const mapped = this.#mappedDn(attributes, entry, 'update');
-    if (disable?.strategy !== 'move' || !isUnder(entry.dn, disable.ou)) return { dn: mapped };
-    const dn = inOu(mapped, disable.ou);
-    return { dn, keyed: this.#keyed(dn, valueOf(wanted, this.#mapping.keyLdap) ?? this.#keyOf(entry)) };
-  }
-
-  /** `dn` with the account key in its RDN (see withKey); undefined when the RDN has the key already or there is no key. */
-  #keyed(dn: string, key: string | undefined): string | undefined {
-    return key === undefined ? undefined : withKey(dn, { attribute: this.#mapping.keyLdap, value: key });
-  }
-
-  #keyOf(entry: LdapEntry): string | undefined {
-    return entry.values.get(this.#mapping.keyLdap.toLowerCase())?.[0];
-  }
-
-  #templateUses(attributes: Attributes): boolean {
-    const names = [...this.#users.dn.matchAll(/\{([A-Za-z0-9_.-]+)\}/g)].map((m) => m[1] ?? '');
-    return names.some((name) => Object.hasOwn(attributes, name));
-  }
-
-  #mappedDn(attributes: Attributes, entry: LdapEntry | undefined, operation: string): string {
-    const explicit = attributes.dn;
-    if (typeof explicit === 'string' && explicit !== '') return explicitDn(explicit, { users: this.#users, disable: this.#config.disable, operation, targetId: this.#targetId });
-    return this.#mapping.renderDn(this.#users.dn, attributes, entry?.values, operation);
-  }
-
   async #setEnabled(accountId: string, enabled: boolean): Promise<void> {
     const disable = this.#config.disable;
     if (disable === undefined) throw new RosterError('target.rejected', `setEnabled on ${this.#targetId}: no disable strategy is configured (connection.disable)`);
@@ -302,7 +286,7 @@ export class LdapConnector implements Connector {
     if (this.#enabled(entry) === enabled) return;
     if (disable.strategy === 'move') {
       const target = enabled ? this.#mapping.renderDn(this.#users.dn, {}, entry.values, 'setEnabled') : inOu(entry.dn, disable.ou);
-      const keyed = enabled ? undefined : this.#keyed(target, this.#keyOf(entry));
+      const keyed = enabled ? undefined : this.#placement.keyed(target, this.#placement.keyOf(entry));
       const planned = async (): Promise<Member> => ({ dn: await this.#mover.destination(entry, target, keyed), uid: this.#member(entry).uid });
       await this.#keepingGroups(entry, true, planned, async () => this.#member(await this.#mover.move(entry, target, keyed)));
       return;
@@ -331,7 +315,7 @@ export class LdapConnector implements Connector {
   }
 
   #member(entry: LdapEntry): Member {
-    return { dn: entry.dn, uid: entry.values.get('uid')?.[0] };
+    return this.#placement.member(entry);
   }
 
   async #entitlementsOf(entry: LdapEntry): Promise<string[]> {
@@ -386,15 +370,4 @@ export class LdapConnector implements Connector {
       throw toDirectoryError(error, this.#targetId, operation);
     }
   }
-}
-
-/** The uid an update writes, if it writes one (memberUid holds the first value). */
-function uidIn(wanted: ReadonlyMap<string, readonly string[]>): string | undefined {
-  return valueOf(wanted, 'uid');
-}
-
-/** The first value an update writes to `attribute` (any case), if it writes one. */
-function valueOf(wanted: ReadonlyMap<string, readonly string[]>, attribute: string): string | undefined {
-  for (const [name, values] of wanted) if (name.toLowerCase() === attribute.toLowerCase()) return values[0];
-  return undefined;
 }

@@ -39,9 +39,10 @@ export interface RenameCarriesOptions {
  * step 1, and the next operation on the entry through this connector
  * finishes it: with the entry renamed, the old value comes out; not renamed,
  * the value added in step 1 comes out again. A failure is settled at once
- * when the entry can still be read. Only a process that stops between steps
- * 2 and 3 (or a retry run by another process) leaves the old value behind;
- * the entry itself keeps its groups.
+ * when the entry can still be read. A process that stops between steps 2
+ * and 3 (or a retry run by another process) has no record: the update that
+ * retries it says what the entry was called before (finishFrom), and the old
+ * value comes out then. The entry itself keeps its groups either way.
  */
 export class RenameCarries {
   readonly #o: RenameCarriesOptions;
@@ -80,6 +81,37 @@ export class RenameCarries {
   /** Finish what renames of this entry left undone, before anything else is done to it. */
   settle(entry: LdapEntry): Promise<void> {
     return this.#settleWith(entry.uuid, this.#o.member(entry));
+  }
+
+  /**
+   * The carry of a rename this process holds no record of (another process
+   * renamed the entry and stopped, or failed, before step 3): `before` is
+   * what the entry was called as Roster last recorded it (Placement's
+   * previousMembers). A value of it that still names nothing (no entry at
+   * that DN; no account with that uid) is the entry's own, left behind: in
+   * every group holding it, the value the entry has now goes in and the old
+   * one comes out, as step 3 would have done. A value that names another
+   * entry now is that entry's, and stays.
+   */
+  async finishFrom(entry: LdapEntry, before: readonly Member[]): Promise<void> {
+    const { groups } = this.#o;
+    if (groups === undefined) return;
+    const now = this.#o.member(entry);
+    const seen = new Set([groups.keyOf(now)]);
+    for (const old of before) {
+      const key = groups.keyOf(old);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (!await this.#namesNothing(groups, old)) continue;
+      const holding = await groups.of(old);
+      if (holding.length > 0) await groups.carry(holding, old, now);
+    }
+  }
+
+  /** No entry is named by `member`'s value any more: for memberUid no account holds the uid, else no entry is at the DN. */
+  async #namesNothing(groups: DirectoryGroups, member: Member): Promise<boolean> {
+    if (groups.memberAttribute === 'memberUid') return member.uid !== undefined && (await this.#o.reader.withValue('uid', member.uid)).length === 0;
+    return await this.#o.reader.byDn(member.dn) === undefined;
   }
 
   /**

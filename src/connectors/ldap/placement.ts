@@ -1,0 +1,137 @@
+import type { Attributes } from '../../core/types.js';
+import { isUnder, sameDn } from '../directory/dn.js';
+import type { Member } from '../directory/groups.js';
+import { ldapPrimaryName, type AttributeMapping } from '../directory/mapping.js';
+import { toLdapValues } from '../directory/normalise.js';
+import type { LdapConnectionConfig, LdapDisableConfig } from './config.js';
+import type { LdapEntry } from './entries.js';
+import { explicitDn, inOu, withKey } from './new-entry.js';
+
+type Users = LdapConnectionConfig['users'];
+
+export interface PlacementOptions {
+  readonly users: Users;
+  readonly disable: LdapDisableConfig | undefined;
+  readonly mapping: AttributeMapping;
+  readonly targetId: string;
+}
+
+/**
+ * Where an account entry belongs (its DN from the template or an explicit
+ * `dn`, the disabled OU of the move strategy), and what groups name it by.
+ */
+export class Placement {
+  readonly #o: PlacementOptions;
+
+  constructor(options: PlacementOptions) {
+    this.#o = options;
+  }
+
+  /** How groups name an entry (its DN, and its uid for memberUid). */
+  member(entry: LdapEntry): Member {
+    return { dn: entry.dn, uid: entry.values.get('uid')?.[0] };
+  }
+
+  /**
+   * Where the entry belongs after these attribute changes. A disabled entry
+   * stays in the disabled OU, where `keyed` is its DN if another entry holds
+   * that one (an entry already keyed there stays keyed: no move back and forth).
+   */
+  targetDn(entry: LdapEntry, attributes: Attributes, wanted: ReadonlyMap<string, readonly string[]>): { readonly dn: string; readonly keyed?: string } {
+    const disable = this.#o.disable;
+    const explicit = typeof attributes.dn === 'string' && attributes.dn !== '';
+    const relevant = explicit || this.#templateUses(attributes);
+    if (!relevant) return { dn: entry.dn };
+    const mapped = this.mappedDn(attributes, entry, 'update');
+    if (disable?.strategy !== 'move' || !isUnder(entry.dn, disable.ou)) return { dn: mapped };
+    const dn = inOu(mapped, disable.ou);
+    return { dn, keyed: this.keyed(dn, valueOf(wanted, this.#o.mapping.keyLdap) ?? this.keyOf(entry)) };
+  }
+
+  /**
+   * What groups named the entry by when Roster last recorded it (`previous`,
+   * its link's attributes), where that differs from what names it now: an
+   * earlier attempt at an update renamed it (and may have left the old value
+   * in its groups), or it was renamed by hand. The DN is the one the entry had
+   * if it sat where those attributes place it (an entry kept at a DN of its
+   * own outside the template cannot be told). Empty when nothing differs.
+   */
+  previousMembers(entry: LdapEntry, previous: Attributes): Member[] {
+    const now = this.member(entry);
+    const uid = this.#previousUid(previous) ?? now.uid;
+    const dns = this.#previousDns(entry, previous);
+    const members = dns.map((dn) => ({ dn, uid }));
+    if (uid !== now.uid && members.length === 0) members.push({ dn: now.dn, uid });
+    return members;
+  }
+
+  /** The uid `previous` gives the entry: a Roster attribute the mapping writes to uid (or userid). */
+  #previousUid(previous: Attributes): string | undefined {
+    for (const name of Object.keys(previous)) {
+      if (name === 'dn') continue;
+      let ldap: string;
+      try {
+        ldap = this.#o.mapping.ldapName(name);
+      } catch {
+        continue;
+      }
+      if (ldapPrimaryName(ldap) === 'uid') return toLdapValues(previous[name])[0];
+    }
+    return undefined;
+  }
+
+  #previousDns(entry: LdapEntry, previous: Attributes): string[] {
+    const explicit = typeof previous.dn === 'string' && previous.dn !== '';
+    if (!explicit && !this.#templateUses(previous)) return [];
+    // The template decides the DN only for an entry whose values differ from the record: else it is where it was.
+    const changed = explicit || this.#templateNames().some((name) => Object.hasOwn(previous, name) && this.#o.mapping.placeholder(name, previous, undefined) !== this.#o.mapping.placeholder(name, {}, entry.values));
+    if (!changed) return [];
+    let mapped: string;
+    try {
+      mapped = this.mappedDn(previous, entry, 'update');
+    } catch {
+      return [];
+    }
+    const disable = this.#o.disable;
+    const dns = disable?.strategy === 'move' && isUnder(entry.dn, disable.ou) ? [inOu(mapped, disable.ou)] : [mapped];
+    const key = toLdapValues(previous[this.#o.mapping.keyAttribute])[0] ?? this.keyOf(entry);
+    const keyed = disable?.strategy === 'move' && dns[0] !== undefined && isUnder(dns[0], disable.ou) ? this.keyed(dns[0], key) : undefined;
+    if (keyed !== undefined) dns.push(keyed);
+    return dns.filter((dn) => !sameDn(dn, entry.dn));
+  }
+
+  /** `dn` with the account key in its RDN (see withKey); undefined when the RDN has the key already or there is no key. */
+  keyed(dn: string, key: string | undefined): string | undefined {
+    return key === undefined ? undefined : withKey(dn, { attribute: this.#o.mapping.keyLdap, value: key });
+  }
+
+  keyOf(entry: LdapEntry): string | undefined {
+    return entry.values.get(this.#o.mapping.keyLdap.toLowerCase())?.[0];
+  }
+
+  mappedDn(attributes: Attributes, entry: LdapEntry | undefined, operation: string): string {
+    const explicit = attributes.dn;
+    const { users, disable, targetId, mapping } = this.#o;
+    if (typeof explicit === 'string' && explicit !== '') return explicitDn(explicit, { users, disable, operation, targetId });
+    return mapping.renderDn(users.dn, attributes, entry?.values, operation);
+  }
+
+  #templateUses(attributes: Attributes): boolean {
+    return this.#templateNames().some((name) => Object.hasOwn(attributes, name));
+  }
+
+  #templateNames(): string[] {
+    return [...this.#o.users.dn.matchAll(/\{([A-Za-z0-9_.-]+)\}/g)].map((m) => m[1] ?? '');
+  }
+}
+
+/** The uid an update writes, if it writes one (memberUid holds the first value). */
+export function uidIn(wanted: ReadonlyMap<string, readonly string[]>): string | undefined {
+  return valueOf(wanted, 'uid');
+}
+
+/** The first value an update writes to `attribute` (any case), if it writes one. */
+export function valueOf(wanted: ReadonlyMap<string, readonly string[]>, attribute: string): string | undefined {
+  for (const [name, values] of wanted) if (name.toLowerCase() === attribute.toLowerCase()) return values[0];
+  return undefined;
+}
