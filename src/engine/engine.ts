@@ -218,9 +218,7 @@ export class RosterEngine implements Engine {
     const started = performance.now();
     const source = this.#source(batch.sourceId);
     const now = this.#parts.now();
-    const existing = batch.complete
-      ? await this.store.identities.list({ sourceId: source.id })
-      : await this.store.identities.getMany(batch.records.map((r) => r.key));
+    const { existing, own } = await this.#existing(batch);
     const merged = mergeBatch({
       batch, existing: new Map(existing.map((i) => [i.id, i])), source, lifecycle: this.config.lifecycle, now,
     });
@@ -229,7 +227,7 @@ export class RosterEngine implements Engine {
     const truncated = merged.diagnostics.find((d) => d.code === 'source.truncated');
     if (batch.complete) {
       const hold: Hold | null = truncated
-        ? { target: '*', code: 'safety.source_truncated', message: truncated.message, count: batch.records.length, limit: existing.length }
+        ? { target: '*', code: 'safety.source_truncated', message: truncated.message, count: batch.records.length, limit: own }
         : null;
       await this.store.state.set(`hold:source:${source.id}`, hold);
     }
@@ -256,9 +254,30 @@ export class RosterEngine implements Engine {
       unchanged: merged.unchanged,
       missing: merged.missing.length,
       problems: batch.problems,
+      diagnostics: merged.diagnostics,
       events: merged.events,
       affected: merged.upserts.map((i) => i.id),
     };
+  }
+
+  /**
+   * The stored identities a batch is merged with (`own`: how many are the
+   * source's). A snapshot needs all of its source's (to find who is gone) and
+   * also any of its keys that belong to another source, so the merge decides
+   * who keeps those people (lifecycle/merge.ts, claimOf) instead of taking
+   * them over unseen.
+   */
+  async #existing(batch: SourceBatch): Promise<{ existing: Identity[]; own: number }> {
+    if (!batch.complete) {
+      const found = await this.store.identities.getMany(batch.records.map((r) => r.key));
+      return { existing: found, own: found.length };
+    }
+    const mine = await this.store.identities.list({ sourceId: batch.sourceId });
+    if (mine.length === await this.store.identities.count()) return { existing: mine, own: mine.length };
+    const ids = new Set(mine.map((i) => i.id));
+    const others = batch.records.filter((r) => !ids.has(r.key)).map((r) => r.key);
+    if (others.length === 0) return { existing: mine, own: mine.length };
+    return { existing: [...mine, ...(await this.store.identities.getMany(others))], own: mine.length };
   }
 
   async #apply(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {

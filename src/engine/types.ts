@@ -1,6 +1,6 @@
 import type { RosterConfig } from '../config/types.js';
 import type {
-  AuditEntry, Identity, LifecycleEvent, LinkedAccount, Plan, SourceBatch, SourceProblem,
+  AuditEntry, Diagnostic, Identity, LifecycleEvent, LinkedAccount, Plan, SourceBatch, SourceProblem,
 } from '../core/types.js';
 import type { Store } from '../store/types.js';
 
@@ -103,6 +103,8 @@ export interface IngestResult {
   readonly unchanged: number;
   readonly missing: number;
   readonly problems: readonly SourceProblem[];
+  /** What the merge found (key conflicts, truncation, dates it could not read): also in the audit log. */
+  readonly diagnostics: readonly Diagnostic[];
   readonly events: readonly LifecycleEvent[];
   /** Identities whose desired state may have changed. */
   readonly affected: readonly string[];

@@ -14,7 +14,8 @@ import { RosterError } from '../core/errors.js';
 export type DateEdge = 'start' | 'end';
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/;
+// Up to nine fraction digits, as sources/dates.ts accepts (Python's isoformat() writes six); milliseconds are kept.
+const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
 const WITH_ZONE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -45,22 +46,36 @@ function offsetMs(utcMs: number, timezone: string): number {
   for (const part of formatter(timezone).formatToParts(new Date(utcMs))) {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
   }
-  const asUtc = Date.UTC(parts.year ?? 0, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0);
+  const asUtc = utc(parts.year ?? 0, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0, 0);
   return asUtc - Math.floor(utcMs / 1000) * 1000;
+}
+
+/** Date.UTC, except that years 0-99 are those years (Date.UTC reads them as 1900-1999). */
+function utc(year: number, monthIndex: number, day: number, hour: number, minute: number, second: number, ms: number): number {
+  if (year >= 100) return Date.UTC(year, monthIndex, day, hour, minute, second, ms);
+  const date = new Date(0);
+  date.setUTCFullYear(year, monthIndex, day);
+  date.setUTCHours(hour, minute, second, ms);
+  return date.getTime();
 }
 
 /** The UTC instant of a wall-clock time in `timezone` (month is 1-based; overflowing days roll over). */
 export function zonedTime(year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number, timezone: string): number {
-  const wall = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  const wall = utc(year, month - 1, day, hour, minute, second, ms);
   if (timezone === 'UTC' || timezone === 'Etc/UTC') return wall;
   const first = offsetMs(wall, timezone);
   const guess = wall - first;
   const second_ = offsetMs(guess, timezone);
-  return second_ === first ? guess : wall - second_;
+  if (second_ === first) return guess;
+  const retry = wall - second_;
+  if (offsetMs(retry, timezone) === second_) return retry;
+  // A wall time the clocks skipped (daylight saving starts): the instant they jumped, read with the
+  // offset from before the jump (the smaller one), e.g. a day whose midnight is skipped begins at 01:00.
+  return wall - Math.min(first, second_);
 }
 
 function validDay(year: number, month: number, day: number): boolean {
-  const date = new Date(Date.UTC(year, month - 1, day));
+  const date = new Date(utc(year, month - 1, day, 0, 0, 0, 0));
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
@@ -75,7 +90,7 @@ function parseUncached(text: string, timezone: string, edge: DateEdge): number {
   if (local) {
     const n = local.slice(1, 7).map((v) => (v === undefined ? 0 : Number(v)));
     const [y = 0, m = 1, d = 1, h = 0, mi = 0, s = 0] = n;
-    const ms = local[7] === undefined ? 0 : Number(local[7].padEnd(3, '0'));
+    const ms = local[7] === undefined ? 0 : Number(local[7].slice(0, 3).padEnd(3, '0'));
     if (!validDay(y, m, d) || h > 23 || mi > 59 || s > 59) return Number.NaN;
     return zonedTime(y, m, d, h, mi, s, ms, timezone);
   }

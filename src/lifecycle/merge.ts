@@ -4,7 +4,7 @@ import type { Diagnostic, Identity, LifecycleEvent, SourceBatch, SourceRecord } 
 import { changeEvents, joinerEvents, type EventContext } from './events.js';
 import { findMissing } from './missing.js';
 import { isoOrUndefined, readRecordDates, sameAttributes, type RecordDates } from './record.js';
-import { deriveState, effectiveState } from './state.js';
+import { deriveState, effectiveState, isLive } from './state.js';
 
 export interface MergeInput {
   readonly batch: SourceBatch;
@@ -94,6 +94,63 @@ function markMissing(identity: Identity, now: Date, nowIso: string): Identity {
   return { ...identity, state, endAt, missingSince: nowIso, version: identity.version + 1, updatedAt: nowIso };
 }
 
+/**
+ * A push or delta record laid over what is known of the person. A terminate
+ * that ends on arrival keeps the end date of someone already terminated: a
+ * repeated (or late) delivery must not move the date the person left.
+ */
+function overlay(given: SourceRecord, before: Identity, source: SourceConfig, now: Date): SourceRecord {
+  const attributes = { ...before.attributes, ...given.attributes };
+  const field = source.fields.endDate;
+  if (given.endsOnArrival && before.missingSince === undefined && effectiveState(before, now) === 'terminated') {
+    if (Object.hasOwn(before.attributes, field)) attributes[field] = before.attributes[field];
+    else delete attributes[field];
+  }
+  return { ...given, attributes };
+}
+
+type Claim = 'conflict' | 'left' | 'ignore' | 'transfer';
+
+/**
+ * A row whose key belongs to an identity of another source. Each source keeps
+ * its own people: a live person claimed by two sources is a conflict (the row
+ * is ignored, an error); a row saying that a person active in another source
+ * left is ignored with a warning; a leaver row for a leaver changes nothing.
+ * A live row takes over someone no longer active in their source (terminated,
+ * rescinded, gone from it), as when a contractor in one HR file becomes an
+ * employee in another; only then does the identity change source.
+ */
+function claimOf(record: SourceRecord, before: Identity, input: MergeInput): Claim {
+  const heldThere = before.missingSince === undefined && isLive(effectiveState(before, input.now));
+  let live: boolean;
+  try {
+    const dates = readRecordDates(record.attributes, input.source, input.lifecycle);
+    live = isLive(deriveState({ status: dates.status, startAt: dates.startAt, endAt: dates.endAt, missing: false }, input.now.getTime()));
+  } catch (error) {
+    if (!isRosterError(error)) throw error;
+    return heldThere ? 'conflict' : 'ignore'; // dates that cannot be read never take anyone over
+  }
+  if (!live) return heldThere ? 'left' : 'ignore';
+  return heldThere ? 'conflict' : 'transfer';
+}
+
+function claimDiagnostic(claim: Claim, sourceId: string, key: string, owner: string): Diagnostic | undefined {
+  switch (claim) {
+    case 'conflict':
+      return { severity: 'error', code: 'source.key_conflict', identity: key,
+        message: `${sourceId}: key ${key} belongs to an identity of source ${owner}; the row is ignored` };
+    case 'left':
+      // Said loudly: it may be a termination pushed to the wrong source (or a leaver row kept after the person moved).
+      return { severity: 'warning', code: 'source.key_conflict', identity: key,
+        message: `${sourceId}: key ${key} belongs to source ${owner}, where the person is active; this row says they left and is ignored` };
+    case 'transfer':
+      return { severity: 'info', code: 'source.key_transferred', identity: key,
+        message: `${sourceId}: key ${key} moves over from source ${owner}, where the person is no longer active` };
+    default:
+      return undefined;
+  }
+}
+
 function parse(iso: string | undefined): number | undefined {
   return iso === undefined ? undefined : Date.parse(iso);
 }
@@ -122,13 +179,15 @@ export function mergeBatch(input: MergeInput): MergeResult {
     const before = existing.get(given.key);
     // A push or delta carries only what changed (a terminate may carry just the key
     // and an end date): lay it over what is known so nothing it did not mention is lost.
-    const record = batch.complete || before === undefined ? given : { ...given, attributes: { ...before.attributes, ...given.attributes } };
+    const record = batch.complete || before === undefined ? given : overlay(given, before, source, now);
     if (before !== undefined && before.sourceId !== source.id) {
-      diagnostics.push({
-        severity: 'error', code: 'source.key_conflict', identity: record.key,
-        message: `${source.id}: key ${record.key} belongs to an identity of source ${before.sourceId}; the row is ignored`,
-      });
-      continue;
+      const claim = claimOf(record, before, input);
+      const diagnostic = claimDiagnostic(claim, source.id, record.key, before.sourceId);
+      if (diagnostic !== undefined) diagnostics.push(diagnostic);
+      if (claim !== 'transfer') {
+        if (claim !== 'conflict') unchanged += 1;
+        continue;
+      }
     }
     if (before !== undefined && before.missingSince === undefined && sameAttributes(before.attributes, record.attributes)) {
       unchanged += 1;

@@ -11,12 +11,13 @@ export interface MissingCheck {
 
 /**
  * Who vanished from a complete snapshot. Safety first:
- * - a row whose key could not be read might be anyone: nobody is marked
- *   missing (`source.missing_suppressed`);
  * - an empty snapshot, or one where more than `source.maxMissing` of the live
  *   (prehire, active, on leave) identities vanished, is treated as truncated:
  *   nobody is marked missing and an error `source.truncated` tells the engine
- *   to hold the plan.
+ *   to hold the plan. Each row without a readable key is counted as one of
+ *   the vanished who may still be there;
+ * - otherwise a row whose key could not be read might be anyone: nobody is
+ *   marked missing (`source.missing_suppressed`).
  * Identities already terminated or rescinded are not counted: HR files often
  * drop people some time after they left.
  */
@@ -37,7 +38,19 @@ export function findMissing(input: {
     live += 1;
     if (!present.has(identity.id) && identity.missingSince === undefined) gone.push(identity);
   }
+  if (live > 0 && batch.records.length === 0) {
+    // Before the keyless rows: an empty file is reported as a row without a key, and is still a truncated feed.
+    return { gone: [], diagnostics: [truncated(source.id, `the snapshot is empty but ${formatCount(live)} people are active`)] };
+  }
   const keyless = batch.problems.filter((p) => p.key === undefined || p.key === '');
+  const limit = thresholdLimit(source.maxMissing, live);
+  // A row without a key might be one of the people gone, but only one: more gone than that is a truncated feed.
+  if (gone.length - keyless.length > limit) {
+    const besides = keyless.length > 0 ? `, and ${formatCount(keyless.length)} row(s) have no readable key` : '';
+    const what = `${formatCount(gone.length)} of ${formatCount(live)} people would be gone `
+      + `(${formatShare(gone.length, live)}); the limit is ${describeThreshold(source.maxMissing)}${besides}`;
+    return { gone: [], diagnostics: [truncated(source.id, what)] };
+  }
   if (keyless.length > 0) {
     const lines = keyless.slice(0, 5).map((p) => p.line).join(', ');
     return {
@@ -48,15 +61,6 @@ export function findMissing(input: {
           + `nobody is treated as gone from this snapshot until they are fixed`,
       }],
     };
-  }
-  if (live > 0 && batch.records.length === 0) {
-    return { gone: [], diagnostics: [truncated(source.id, `the snapshot is empty but ${formatCount(live)} people are active`)] };
-  }
-  const limit = thresholdLimit(source.maxMissing, live);
-  if (gone.length > limit) {
-    const what = `${formatCount(gone.length)} of ${formatCount(live)} people would be gone `
-      + `(${formatShare(gone.length, live)}); the limit is ${describeThreshold(source.maxMissing)}`;
-    return { gone: [], diagnostics: [truncated(source.id, what)] };
   }
   return { gone, diagnostics: [] };
 }

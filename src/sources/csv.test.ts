@@ -116,9 +116,9 @@ describe('parseCsv', () => {
     expect(isRosterError(both, 'source.malformed') && both.message).toMatch(/^CSV cannot be read/);
   });
 
-  it('reads bytes as the decoded text: bytes that are not UTF-8 become U+FFFD', () => {
+  it('reads bytes as the decoded text: bytes that are not UTF-8 become U+FFFD, and the row is reported (review6)', () => {
     const bytes = Buffer.concat([Buffer.from('employeeId,name\nE1,'), Buffer.from([0xff, 0x41]), Buffer.from('\n')]);
     expect(parseCsv(bytes, rules)).toEqual(parseCsv(bytes.toString('utf8'), rules));
-    expect(parseCsv(bytes, rules).records[0]!.attributes.name).toBe('\uFFFDA');
+    expect(parseCsv(bytes, rules).problems).toEqual([{ line: 2, key: 'E1', message: 'column "name" is not valid UTF-8' }]);
   });
 });

@@ -1,32 +1,42 @@
+import { isUtf8 } from 'node:buffer';
 import { parse } from 'csv-parse/sync';
 import { RosterError } from '../core/errors.js';
 import type { SourceBatch } from '../core/types.js';
 import { BatchBuilder, type RecordRules } from './batch.js';
 import { splitCsv } from './csv-split.js';
+import { textProblem } from './text.js';
 
 export interface CsvOptions extends RecordRules {
   /** Field delimiter, default ','. */
   readonly delimiter?: string;
 }
 
+/** U+FFFD in UTF-8: what a byte that is not UTF-8 is decoded as. */
+const REPLACEMENT = Buffer.from('\uFFFD');
 
 /**
  * Parse an HR CSV file. The header row names the columns; a UTF-8 BOM is
  * dropped; quoted fields may hold delimiters and line breaks; CRLF and LF both
  * work. A row with the wrong number of columns, no key, a duplicate key or a
- * bad date is reported with its physical line (header = line 1) and skipped.
- * Blank lines are ignored and not counted. Broken quoting that makes the rest
- * of the file unreadable throws RosterError('source.malformed').
+ * bad date is reported with its physical line (header = line 1) and skipped,
+ * and so is a row holding bytes that are not UTF-8 (decoded as U+FFFD: a file
+ * saved in another encoding must not rename people) or NUL (text.ts); in the
+ * header they make the file unreadable. Blank lines, and rows whose every
+ * cell is empty, are ignored and not counted. Broken quoting that makes the
+ * rest of the file unreadable throws RosterError('source.malformed').
  * `input` is the file's text or its bytes (UTF-8, as read from disk).
  */
 export function parseCsv(input: string | Buffer, options: CsvOptions): SourceBatch {
   const delimiter = options.delimiter ?? ',';
+  const bytes = typeof input === 'string' ? Buffer.from(input) : input;
+  // Cells are looked at (text.ts) only when the file may hold what they check for: bytes that are not UTF-8, U+FFFD or NUL.
+  const suspect = !isUtf8(bytes) || bytes.includes(REPLACEMENT) || bytes.includes(0);
   // Regular CSV: the fast splitter hands over each row as it finds it.
-  const fast = new CsvRecords(options);
-  if (splitCsv(typeof input === 'string' ? Buffer.from(input) : input, delimiter, (row) => fast.add(row))) return fast.finish();
+  const fast = new CsvRecords(options, suspect);
+  if (splitCsv(bytes, delimiter, (row) => fast.add(row))) return fast.finish();
   // Anything else: csv-parse reads it all (or says why it cannot), from the start again.
   const rows = parseRows(typeof input === 'string' ? input : input.toString('utf8'), delimiter);
-  const slow = new CsvRecords(options);
+  const slow = new CsvRecords(options, suspect);
   for (const row of rows) slow.add(row);
   return slow.finish();
 }
@@ -35,6 +45,8 @@ export function parseCsv(input: string | Buffer, options: CsvOptions): SourceBat
 class CsvRecords {
   readonly #key: string;
   readonly #builder: BatchBuilder;
+  /** The file may hold text a value must not carry (text.ts): each row's cells are checked. */
+  readonly #suspect: boolean;
   #columns: string[] | undefined;
   #keyIndex = -1;
   // Physical lines: a row starts one line after the previous one ended; the
@@ -44,9 +56,10 @@ class CsvRecords {
   /** A bad header, thrown by finish(): only once the whole file has been read, so a file csv-parse cannot read says so first. */
   #headerError: unknown;
 
-  constructor(options: CsvOptions) {
+  constructor(options: CsvOptions, suspect: boolean) {
     this.#key = options.key;
     this.#builder = new BatchBuilder(options);
+    this.#suspect = suspect;
   }
 
   add(row: readonly string[]): void {
@@ -70,7 +83,22 @@ class CsvRecords {
     }
     const values: Record<string, string> = {};
     for (let index = 0; index < columns.length; index += 1) values[columns[index]!] = row[index]!.trim();
+    if (this.#suspect && this.#rejectedText(start, row, columns)) return;
     this.#builder.add(start, values);
+  }
+
+  /** Reports the row when a cell holds text a value must not carry (text.ts); a key like that cannot be read. */
+  #rejectedText(line: number, row: readonly string[], columns: readonly string[]): boolean {
+    for (let index = 0; index < row.length; index += 1) {
+      const problem = textProblem(row[index]!);
+      if (problem === undefined) continue;
+      const key = row[this.#keyIndex]!.trim();
+      const readable = index !== this.#keyIndex && key !== '' && textProblem(key) === undefined;
+      // No value in the message: any column may hold something private, and problems reach the audit log.
+      this.#builder.reject(line, `column "${columns[index]!}" ${problem}`, readable ? key : undefined);
+      return true;
+    }
+    return false;
   }
 
   finish(): SourceBatch {
@@ -80,8 +108,13 @@ class CsvRecords {
   }
 }
 
+/** A blank line, or a row of empty cells (spreadsheets write `,,,` under a formatted table): nothing in it. */
 function isBlank(row: readonly string[]): boolean {
-  return row.length === 1 && row[0] === '';
+  for (let index = 0; index < row.length; index += 1) {
+    const cell = row[index]!;
+    if (cell !== '' && cell.trim() !== '') return false;
+  }
+  return true;
 }
 
 function lineBreaksIn(row: readonly string[]): number {
@@ -116,6 +149,8 @@ function readHeader(record: readonly string[], key: string): string[] {
   const seen = new Set<string>();
   columns.forEach((name, index) => {
     if (name === '') throw new RosterError('source.malformed', `CSV header: column ${index + 1} has no name`);
+    const problem = textProblem(name);
+    if (problem !== undefined) throw new RosterError('source.malformed', `CSV header: column ${index + 1} ${problem} (save the file as UTF-8)`);
     if (seen.has(name)) throw new RosterError('source.malformed', `CSV header: column "${name}" appears twice`);
     seen.add(name);
   });

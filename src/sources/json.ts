@@ -15,17 +15,19 @@ import { describeJson, flattenValues, isPlainObject } from './values.js';
 export function parseJson(text: string, options: RecordRules): SourceBatch {
   const builder = new BatchBuilder(options);
   const body = text.replace(/^\uFEFF/, '');
+  // Values are looked at (text.ts) only when the text may hold what they check for: U+FFFD, or an escape (NUL, a lone surrogate).
+  const check = body.includes('\uFFFD') || body.includes('\\u');
   if (body.trim() === '') {
     builder.note(1, 'empty file: no records');
   } else if (body.trimStart().startsWith('[')) {
-    readArray(body, options.key, builder);
+    readArray(body, options.key, builder, check);
   } else {
-    readLines(body, options.key, builder);
+    readLines(body, options.key, builder, check);
   }
   return builder.build(true);
 }
 
-function readArray(body: string, keyField: string, builder: BatchBuilder): void {
+function readArray(body: string, keyField: string, builder: BatchBuilder, check: boolean): void {
   let items: unknown;
   try {
     items = JSON.parse(body);
@@ -33,10 +35,10 @@ function readArray(body: string, keyField: string, builder: BatchBuilder): void 
     throw new RosterError('source.malformed', `JSON cannot be read: ${(error as Error).message}`, { cause: error });
   }
   if (!Array.isArray(items)) throw new RosterError('source.malformed', 'JSON source must be an array of objects');
-  items.forEach((item: unknown, index) => addItem(item, index + 1, keyField, builder));
+  items.forEach((item: unknown, index) => addItem(item, index + 1, keyField, builder, check));
 }
 
-function readLines(body: string, keyField: string, builder: BatchBuilder): void {
+function readLines(body: string, keyField: string, builder: BatchBuilder, check: boolean): void {
   body.split('\n').forEach((raw, index) => {
     const text = raw.trim();
     if (text === '') return;
@@ -47,17 +49,17 @@ function readLines(body: string, keyField: string, builder: BatchBuilder): void 
       builder.reject(index + 1, `not valid JSON: ${(error as Error).message}`);
       return;
     }
-    addItem(item, index + 1, keyField, builder);
+    addItem(item, index + 1, keyField, builder, check);
   });
 }
 
-/** Check one parsed record (shared with the push parser). */
-export function addItem(item: unknown, line: number, keyField: string, builder: BatchBuilder): void {
+/** Check one parsed record (shared with the push parser); `checkText`: look at the values' text (flattenValues). */
+export function addItem(item: unknown, line: number, keyField: string, builder: BatchBuilder, checkText = true): void {
   if (!isPlainObject(item)) {
     builder.reject(line, `record is ${describeJson(item)}, not an object`);
     return;
   }
-  const flat = flattenValues(item, keyField);
+  const flat = flattenValues(item, keyField, checkText);
   if (flat.ok) builder.add(line, flat.values);
   else builder.reject(line, flat.message, flat.key);
 }

@@ -33,7 +33,7 @@ describe('parsePushBody', () => {
       { _action: 'terminate', employeeId: 'E2', endDate: '2026-12-31' },
     ] }, options);
     expect(batch.records).toEqual([
-      { key: 'E1', line: 1, attributes: { employeeId: 'E1', status: 'terminated', endDate: '2026-11-27T10:00:00.000Z' } },
+      { key: 'E1', line: 1, attributes: { employeeId: 'E1', status: 'terminated', endDate: '2026-11-27T10:00:00.000Z' }, endsOnArrival: true },
       { key: 'E2', line: 2, attributes: { employeeId: 'E2', status: 'terminated', endDate: '2026-12-31' } },
     ]);
   });

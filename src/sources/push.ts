@@ -2,6 +2,7 @@ import { RosterError } from '../core/errors.js';
 import type { SourceBatch } from '../core/types.js';
 import { BatchBuilder, type RecordRules } from './batch.js';
 import { addItem } from './json.js';
+import { cleanOrUndefined } from './text.js';
 import { describeJson, isPlainObject } from './values.js';
 
 /** Largest number of records one push body may carry. */
@@ -12,11 +13,18 @@ export interface PushOptions extends RecordRules {
   readonly now: Date;
   /** Column set to "terminated" by a `terminate` action (the source's status field). */
   readonly statusField: string;
+  /**
+   * The status a `terminate` writes (default "terminated"): give one of
+   * lifecycle.terminatedStatuses, or the status means nothing to the
+   * lifecycle and a terminate of a future hire (whose end date, before the
+   * start, is dropped) changes nothing.
+   */
+  readonly terminatedStatus?: string;
   /** Column set to the end date by a `terminate` action. */
   readonly endDateField: string;
 }
 
-/** The status a `terminate` action writes. */
+/** The status a `terminate` action writes unless told another (PushOptions.terminatedStatus). */
 export const TERMINATED_STATUS = 'terminated';
 
 /**
@@ -33,13 +41,21 @@ export const TERMINATED_STATUS = 'terminated';
 export function parsePushBody(body: unknown, options: PushOptions): SourceBatch {
   const records = readRecords(body);
   const builder = new BatchBuilder(options);
+  /** Lines of the terminates that carry no end date (they end on arrival). */
+  const onArrival = new Set<number>();
   records.forEach((item, index) => {
     const line = index + 1;
     const prepared = applyAction(item, options);
-    if (typeof prepared === 'string') builder.reject(line, prepared, keyOf(item, options.key));
-    else addItem(prepared, line, options.key, builder);
+    if (typeof prepared === 'string') {
+      builder.reject(line, prepared, keyOf(item, options.key));
+      return;
+    }
+    if (prepared.onArrival) onArrival.add(line);
+    addItem(prepared.attributes, line, options.key, builder);
   });
-  return builder.build(false);
+  const batch = builder.build(false);
+  if (onArrival.size === 0) return batch;
+  return { ...batch, records: batch.records.map((r) => (onArrival.has(r.line ?? 0) ? { ...r, endsOnArrival: true } : r)) };
 }
 
 function readRecords(body: unknown): readonly Record<string, unknown>[] {
@@ -61,23 +77,33 @@ function readRecords(body: unknown): readonly Record<string, unknown>[] {
   return records as Record<string, unknown>[];
 }
 
-/** The record to check, without `_action`; or a message when the action is unknown. */
-function applyAction(item: Readonly<Record<string, unknown>>, options: PushOptions): Record<string, unknown> | string {
+/**
+ * The record to check, without `_action` (and whether it is a terminate
+ * ending on arrival); or a message when the action is unknown. An end date
+ * that is given but is not a string is left for the checks to report, never
+ * replaced by now.
+ */
+function applyAction(
+  item: Readonly<Record<string, unknown>>, options: PushOptions,
+): { attributes: Record<string, unknown>; onArrival: boolean } | string {
   const { _action: action = 'upsert', ...attributes } = item;
-  if (action === 'upsert') return attributes;
+  if (action === 'upsert') return { attributes, onArrival: false };
   if (action !== 'terminate') {
     return `unknown _action ${JSON.stringify(action)}: expected "upsert" or "terminate"`;
   }
   const endDate = attributes[options.endDateField];
-  const given = typeof endDate === 'string' && endDate.trim() !== '';
+  const absent = endDate === undefined || endDate === null || (typeof endDate === 'string' && endDate.trim() === '');
   return {
-    ...attributes,
-    [options.statusField]: TERMINATED_STATUS,
-    [options.endDateField]: given ? endDate : options.now.toISOString(),
+    attributes: {
+      ...attributes,
+      [options.statusField]: options.terminatedStatus ?? TERMINATED_STATUS,
+      [options.endDateField]: absent ? options.now.toISOString() : endDate,
+    },
+    onArrival: absent,
   };
 }
 
 function keyOf(item: Readonly<Record<string, unknown>>, keyField: string): string | undefined {
   const key = item[keyField];
-  return typeof key === 'string' && key.trim() !== '' ? key.trim() : undefined;
+  return typeof key === 'string' ? cleanOrUndefined(key.trim()) : undefined;
 }

@@ -28,6 +28,8 @@ export const pushRoutes = (engine: Engine, now: () => Date): FastifyPluginAsync 
         dateFields: [source.fields.startDate, source.fields.endDate],
         now: now(),
         statusField: source.fields.status,
+        // A status the lifecycle reads as terminated, whatever words the organisation uses.
+        terminatedStatus: engine.config.lifecycle.terminatedStatuses[0],
         endDateField: source.fields.endDate,
       });
       const actor = actorOf(request);
@@ -39,6 +41,8 @@ export const pushRoutes = (engine: Engine, now: () => Date): FastifyPluginAsync 
         changed: ingested.changed,
         unchanged: ingested.unchanged,
         problems: ingested.problems,
+        // Key conflicts among them: a terminate for a person another source holds is ignored, and must not look like success.
+        diagnostics: ingested.diagnostics,
         plan: { id: result.plan.id, summary: result.plan.summary, held: result.plan.held, holds: result.plan.holds },
         applied: result.applied,
         failed: result.failed,

@@ -90,7 +90,7 @@ export async function createFakeEngine(): Promise<FakeEngine> {
       await store.identities.upsertMany(batch.records.map((r) => identityFrom(r.key, r.attributes, now)));
       return {
         sourceId: batch.sourceId, received: batch.records.length, created: batch.records.length, changed: 0, unchanged: 0, missing: 0,
-        problems: batch.problems, events: [], affected: batch.records.map((r) => r.key),
+        problems: batch.problems, diagnostics: [], events: [], affected: batch.records.map((r) => r.key),
       };
     },
     async readSource(sourceId) {

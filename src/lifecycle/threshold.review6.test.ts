@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { thresholdLimit } from './threshold.js';
+
+describe('thresholdLimit with a fractional percent (review6)', () => {
+  it('0.57% of 10,000 is 57, not 56 (0.57 × 10,000 is 5,699.999… in floating point)', () => {
+    expect(thresholdLimit({ percent: 0.57 }, 10_000)).toBe(57);
+    expect(thresholdLimit({ percent: 0.29 }, 100_000)).toBe(290);
+    expect(thresholdLimit({ percent: 4.35 }, 100_000)).toBe(4350);
+  });
+
+  it('still rounds a true fraction down and keeps whole percents exact', () => {
+    expect(thresholdLimit({ percent: 0.57 }, 9_999)).toBe(56);
+    expect(thresholdLimit({ percent: 5 }, 1_003)).toBe(50);
+    expect(thresholdLimit({ percent: 20 }, 10)).toBe(2);
+    expect(thresholdLimit({ percent: 100 }, 7)).toBe(7);
+    expect(thresholdLimit({ count: 3 }, 1_000)).toBe(3);
+  });
+});
