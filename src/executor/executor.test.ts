@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ExecutorConfig, TargetConfig } from '../config/types.js';
-import type { Change, Plan } from '../core/types.js';
+import type { ExecutorConfig } from '../config/types.js';
+import type { Change } from '../core/types.js';
 import { silentLogger } from '../core/log.js';
 import { memoryTargets, type MemoryTarget } from '../connectors/memory/index.js';
 import { createConnector } from '../connectors/registry.js';
@@ -8,31 +8,10 @@ import type { Connector } from '../connectors/types.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { Executor, type ExecutorOptions } from './executor.js';
+import { create, grant, plan, TARGET, targetConfig } from './testing.js';
 
-const TARGET = 'app';
-
-function targetConfig(executor: Partial<ExecutorConfig> = {}): TargetConfig {
-  return {
-    id: TARGET, type: 'memory', connection: { latencyMs: 2 }, scope: 'true', attributes: {}, accountKey: 'username',
-    leaver: { disable: 'immediately', deleteAfterMs: null }, onLeave: 'disable',
-    safety: { maxDeletes: { percent: 5 }, maxDisables: { percent: 10 }, minAccounts: 10 },
-    executor: { concurrency: 4, maxAttempts: 5, backoffBaseMs: 1, backoffMaxMs: 5, quarantineAfter: 50, ...executor },
-  };
-}
-
-const create = (identity: string): Change => ({
-  id: `${TARGET}:${identity}:create`, identity, target: TARGET, action: 'create', before: null,
-  after: { enabled: true, attributes: { username: identity, email: `${identity}@example.com` } }, reasons: ['joiner'],
-});
-const grant = (identity: string, entitlement: string): Change => ({
-  id: `${TARGET}:${identity}:grant:${entitlement}`, identity, target: TARGET, action: 'grant', before: null,
-  after: { entitlement }, reasons: ['role.added'],
-});
 const change = (identity: string, action: Change['action'], after: Change['after']): Change => ({
   id: `${TARGET}:${identity}:${action}`, identity, target: TARGET, action, before: null, after, reasons: ['test'],
-});
-const plan = (id: string, changes: Change[]): Plan => ({
-  id, createdAt: new Date().toISOString(), basis: 0, changes, summary: {}, held: false, holds: [], diagnostics: [],
 });
 
 let store: Store;

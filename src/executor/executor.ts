@@ -7,11 +7,13 @@ import type { Store } from '../store/types.js';
 import { applyChange } from './apply-change.js';
 import { redactMessage } from './backoff.js';
 import { CompletionBatcher } from './completions.js';
-import { asRosterError, recordFailure } from './failure.js';
+import { asRosterError, MAX_RETRY_DELAY_MS, recordFailure } from './failure.js';
 import { idleWait } from './idle.js';
 import { TargetLanes } from './lanes.js';
 import { KnownChanges } from './known-changes.js';
+import { LeaseKeeper } from './leases.js';
 import { ClaimedLinks } from './links.js';
+import { TargetPauses } from './pauses.js';
 import { QuarantineKeeper } from './quarantine.js';
 import { planJobs } from './plan-jobs.js';
 import { PrefetchWindow } from './window.js';
@@ -69,9 +71,11 @@ export class Executor {
   readonly #lanes: TargetLanes;
   readonly #completions: CompletionBatcher;
   readonly #links: ClaimedLinks;
+  readonly #leases: LeaseKeeper;
   readonly #window = new PrefetchWindow();
+  readonly #pauses = new TargetPauses();
   readonly #tasks = new Set<Promise<void>>();
-  readonly #listeners = new Set<(outcome: JobOutcome) => void>();
+  readonly #listeners = new Set<(outcome: JobOutcome, job: Job) => void>();
   readonly #wakeups = new Wakeups();
   /** The changes of the plans this executor enqueued, for its claims. */
   readonly #known = new KnownChanges();
@@ -94,6 +98,7 @@ export class Executor {
     this.#quarantine = new QuarantineKeeper(options.store, options.log, this.#actor);
     this.#lanes = new TargetLanes(new Map([...this.#targets].map(([id, config]) => [id, config.concurrency])));
     this.#links = new ClaimedLinks(options.store.accounts);
+    this.#leases = new LeaseKeeper(options.store.queue, options.workerId, this.#leaseMs, this.#now, options.log);
     // Wait for more completions while jobs are running, unless the batch already holds half of what this worker holds:
     // then the prefetch window is clogged with finished jobs and the next claim waits for them.
     this.#completions = new CompletionBatcher(options.store.queue, options.workerId, options.log,
@@ -118,9 +123,11 @@ export class Executor {
     const total = start === undefined ? 0 : start.pending + start.running + start.done + start.failed;
     const own = { applied: 0, failed: 0 };
     let done = start === undefined ? 0 : start.done + start.failed;
-    const listener = (outcome: JobOutcome) => {
+    const listener = (outcome: JobOutcome, job: Job) => {
       if (outcome === 'retry') return;
       own[outcome] += 1;
+      // The claims take any plan's runnable jobs: the plan's progress counts its own.
+      if (planId !== undefined && job.planId !== planId) return;
       done += 1;
       onProgress?.(Math.min(done, total), total);
     };
@@ -143,7 +150,7 @@ export class Executor {
         if (planId !== undefined) {
           const unfinished = await queue.listStatesByPlan(planId, UNFINISHED);
           done = total - unfinished.length;
-          wait = idleWait(unfinished, active, this.#now(), this.#o.pollMs ?? 200);
+          wait = idleWait(unfinished, active, this.#now(), this.#o.pollMs ?? 200, this.#pauses.until);
         } else if (await this.#hasUnfinished(active) && this.#now().getTime() - idleSince < 30_000) {
           wait = this.#o.pollMs ?? 200;
         }
@@ -230,6 +237,8 @@ export class Executor {
   async #claim(): Promise<number> {
     this.#fresh = false;
     const active = await this.#quarantine.active(this.#targets.keys());
+    const nowMs = this.#now().getTime();
+    for (const target of active) if (this.#pauses.isPaused(target, nowMs)) active.delete(target);
     const perTarget: Record<string, number> = {};
     const window: Record<string, number> = {};
     let limit = 0;
@@ -257,13 +266,13 @@ export class Executor {
     return jobs.length;
   }
 
-  /** Start every waiting job a free slot allows; a job whose lease is nearly over is given back instead. */
+  /** Start every waiting job a free slot allows; one whose lease is nearly over, or whose target is paused, is given back instead. */
   #startReady(): void {
     const stale: Job[] = [];
     const now = this.#now().getTime();
     for (const job of this.#lanes.takeReady()) {
       const leaseLeft = job.leaseUntil === undefined ? this.#leaseMs : Date.parse(job.leaseUntil) - now;
-      if (leaseLeft < this.#leaseMs / 4) {
+      if (leaseLeft < this.#leaseMs / 4 || this.#pauses.isPaused(job.target, now)) {
         this.#lanes.slotFreed(job.target);
         this.#completions.poke();
         stale.push(job);
@@ -291,6 +300,7 @@ export class Executor {
       this.#completions.poke();
     };
     let outcome: JobOutcome = 'retry';
+    this.#leases.hold(job.id);
     try {
       const connector = this.#o.connectors.get(job.target);
       if (connector === undefined) throw new RosterError('target.not_found', `no connector for target ${job.target}`);
@@ -312,10 +322,11 @@ export class Executor {
     } catch (error) {
       outcome = await this.#failed(job, error);
     } finally {
+      this.#leases.letGo(job.id);
       this.#lanes.settled(job);
       if (outcome !== 'retry') this.#known.forgetJob(job);
       this.#fresh = true;
-      for (const listener of this.#listeners) listener(outcome);
+      for (const listener of this.#listeners) listener(outcome, job);
       freeSlot();
       this.#wakeups.notify();
     }
@@ -335,9 +346,13 @@ export class Executor {
     try {
       const record = await recordFailure(job, thrown, {
         store: this.#o.store, log: this.#o.log, actor: this.#actor, config: this.#targets.get(job.target) ?? DEFAULTS,
-        quarantine: this.#quarantine, now: this.#now, random: this.#random,
+        quarantine: this.#quarantine, now: this.#now, random: this.#random, workerId: this.#o.workerId,
       });
-      if (record.quarantined) await this.#giveBack(job.target);
+      const { retryable, retryAfterMs = 0 } = record.error;
+      // A Retry-After (429, 503) speaks for the target: hold all of its jobs here until then.
+      const paused = retryable && retryAfterMs > 0;
+      if (paused) this.#pauses.pause(job.target, this.#now().getTime() + Math.min(retryAfterMs, MAX_RETRY_DELAY_MS));
+      if (record.quarantined || paused) await this.#giveBack(job.target);
       this.#o.onResult?.(job, record.outcome, record.error);
       return record.outcome;
     } catch (error) {

@@ -16,7 +16,18 @@ export interface FailureContext {
   readonly quarantine: QuarantineKeeper;
   readonly now: () => Date;
   readonly random: () => number;
+  /** The worker holding the job's lease: a failure is recorded only while it still holds it. */
+  readonly workerId?: string;
 }
+
+/**
+ * Longest wait before a retry. A target's Retry-After beyond it (a year, or
+ * digits past what a date can hold) is taken as this long: the job comes back
+ * then and asks again, spending one attempt, instead of waiting for ever or,
+ * past the range of a date, not being recorded at all (and so running again
+ * as soon as its lease ran out).
+ */
+export const MAX_RETRY_DELAY_MS = 24 * 60 * 60 * 1000;
 
 export interface FailureRecord {
   readonly outcome: 'failed' | 'retry';
@@ -35,9 +46,11 @@ export function asRosterError(thrown: unknown): RosterError {
  * Records a failed attempt: back to pending after a backoff (never sooner
  * than the target's Retry-After), or failed for good with a `change.failed`
  * audit entry when the error is final or the attempts are used up; then
- * counts the failure towards the target's quarantine. A final failure
- * because a unique value is taken also remembers that value for the plans
- * that follow.
+ * counts the failure towards the target's quarantine (not a 429: a target
+ * pacing its clients is not failing). A final failure because a unique value
+ * is taken also remembers that value for the plans that follow. When another
+ * worker has taken the job over (this one's lease ran out), nothing is
+ * recorded and the outcome is 'retry': the job is that worker's to finish.
  */
 export async function recordFailure(job: Job, thrown: unknown, ctx: FailureContext): Promise<FailureRecord> {
   const error = asRosterError(thrown);
@@ -47,25 +60,34 @@ export async function recordFailure(job: Job, thrown: unknown, ctx: FailureConte
   const final = !error.retryable || job.attempts >= config.maxAttempts;
   const { change } = job;
   let quarantined = false;
+  // Whether the queue took the failure: not when the job is no longer this worker's (a store answering nothing counts as yes).
+  let recorded = true;
   try {
     if (final) {
-      await ctx.store.queue.fail(job.id, message, null, [{
+      recorded = false !== await ctx.store.queue.fail(job.id, message, null, [{
         kind: 'change.failed', actor: ctx.actor, identity: change.identity, target: change.target, reasons: change.reasons,
         // Like change.applied: never the sealed secret values (ChangeState.sealed).
         before: change.before, after: withoutSealed(change.after),
         data: { planId: job.planId, changeId: change.id, action: change.action, error: message, code: error.code, attempts: job.attempts },
-      }]);
+      }], ctx.workerId);
     } else {
-      const delay = Math.max(backoffDelay(job.attempts, config.backoffBaseMs, config.backoffMaxMs, ctx.random), error.retryAfterMs ?? 0);
-      await ctx.store.queue.fail(job.id, message, new Date(now.getTime() + delay));
+      const retryAfter = error.retryAfterMs === undefined || Number.isNaN(error.retryAfterMs) ? 0 : error.retryAfterMs;
+      const delay = Math.min(Math.max(backoffDelay(job.attempts, config.backoffBaseMs, config.backoffMaxMs, ctx.random), retryAfter), MAX_RETRY_DELAY_MS);
+      recorded = false !== await ctx.store.queue.fail(job.id, message, new Date(now.getTime() + delay), [], ctx.workerId);
     }
-    ctx.log.warn(final ? 'change failed' : 'change failed; will retry', { jobId: job.id, target: job.target, attempts: job.attempts, error: message });
-    if (final) await rememberTaken(job, error, ctx, now);
-    quarantined = await ctx.quarantine.failed(job.target, config.quarantineAfter, message, now);
+    if (!recorded) {
+      // The lease ran out and another run holds the job now: its outcome is that run's to record.
+      ctx.log.warn('change failed after its lease was lost; another worker owns it now', { jobId: job.id, target: job.target, error: message });
+    } else {
+      ctx.log.warn(final ? 'change failed' : 'change failed; will retry', { jobId: job.id, target: job.target, attempts: job.attempts, error: message });
+    }
+    if (final && recorded) await rememberTaken(job, error, ctx, now);
+    // A target that asks to slow down (429) works as it should: pacing, not a failure towards quarantine.
+    if (error.code !== 'target.rate_limited') quarantined = await ctx.quarantine.failed(job.target, config.quarantineAfter, message, now);
   } catch (storeError) {
     ctx.log.error('could not record a failed change; its lease will expire and it will run again', { jobId: job.id, error: redactMessage(String(storeError)) });
   }
-  return { outcome: final ? 'failed' : 'retry', error, quarantined };
+  return { outcome: final && recorded ? 'failed' : 'retry', error, quarantined };
 }
 
 /**

@@ -41,13 +41,25 @@ export class QuarantineKeeper {
     this.#failures.set(target, 0);
   }
 
-  /** Count a failure; returns true when this one put the target in quarantine. */
+  /**
+   * Count a failure; returns true when this one put the target in quarantine.
+   * Reaching the threshold starts the count again, so a target released
+   * (by this worker or any other process) takes `threshold` new failures to
+   * go back. The flag is set atomically: of the failures (of any worker)
+   * that reach the threshold together, one quarantines and audits it.
+   */
   async failed(target: string, threshold: number, reason: string, now: Date): Promise<boolean> {
     const count = (this.#failures.get(target) ?? 0) + 1;
     this.#failures.set(target, count);
-    if (count < threshold || await this.isQuarantined(target)) return false;
+    if (count < threshold) return false;
+    this.#failures.set(target, 0);
     const record: QuarantineRecord = { since: now.toISOString(), reason };
-    await this.#store.state.set(quarantineKey(target), record);
+    let mine = false;
+    await this.#store.state.update<QuarantineRecord | null>(quarantineKey(target), (current) => {
+      mine = current === undefined || current === null;
+      return mine ? record : current;
+    });
+    if (!mine) return false;
     await this.#store.audit.append([{ kind: 'target.quarantined', actor: this.#actor, target, data: { ...record, consecutiveFailures: count } }]);
     this.#log.warn('target quarantined', { target, consecutiveFailures: count, reason });
     return true;

@@ -5,7 +5,7 @@ import type { Database } from './schema.js';
 import { appendAudit } from './audit.js';
 import { bulkInsert, type BulkValue } from './bulk.js';
 import { claimJobs } from './claim.js';
-import { toNumber, type Db, type StoreContext } from './context.js';
+import { inList, toNumber, type Db, type StoreContext } from './context.js';
 import { completeJobs, JOB_INDEX_STATES, JOB_STATE_COLUMNS, jobFromRow, jobStateFromRow, jobStatus, releaseJobs } from './jobs.js';
 import { toJson } from './json.js';
 import { trackedWrite } from './write-effects.js';
@@ -60,11 +60,19 @@ export function createQueueStore(ctx: StoreContext): QueueStore {
       ? Promise.resolve([])
       : trackedWrite(ctx, (trx, written) => completeJobs(ctx, trx, written, workerId, jobs))),
 
+    renew: (jobIds, workerId, leaseUntil) => (jobIds.length === 0 ? Promise.resolve(0) : ctx.write(async (trx) => {
+      const until = leaseUntil.toISOString();
+      const result = await trx.updateTable('roster_jobs').set({ lease_until: until })
+        .where(inList(ctx, 'id', jobIds)).where('status', '=', 'running').where('worker_id', '=', workerId).where('lease_until', '<', until)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    })),
+
     release: (jobIds, workerId) => (jobIds.length === 0 ? Promise.resolve(0) : ctx.write((trx) => releaseJobs(ctx, trx, workerId, jobIds))),
 
-    async fail(jobId, error, retryAt, audit = []) {
-      await ctx.write(async (trx) => {
-        const result = await trx.updateTable('roster_jobs')
+    fail(jobId, error, retryAt, audit = [], workerId) {
+      return ctx.write(async (trx) => {
+        let update = trx.updateTable('roster_jobs')
           .set({
             status: retryAt === null ? 'failed' : 'pending',
             ...(retryAt === null ? {} : { next_run_at: retryAt.toISOString() }),
@@ -73,15 +81,18 @@ export function createQueueStore(ctx: StoreContext): QueueStore {
             last_error: error,
             updated_at: new Date().toISOString(),
           })
-          .where('id', '=', jobId).where('status', '=', 'running')
-          .executeTakeFirst();
+          .where('id', '=', jobId).where('status', '=', 'running');
+        // A worker whose lease ran out and was taken over must not end (or re-queue) the new holder's run.
+        if (workerId !== undefined) update = update.where('worker_id', '=', workerId);
+        const result = await update.executeTakeFirst();
         if (Number(result.numUpdatedRows) === 1) {
           await appendAudit(ctx, trx, audit, false);
-          return;
+          return true;
         }
         const exists = await trx.selectFrom('roster_jobs').select('status').where('id', '=', jobId).executeTakeFirst();
         if (exists === undefined) throw new RosterError('store.not_found', `job ${jobId} does not exist`);
-        // Not running any more (completed, cancelled or re-leased after a lost lease): nothing to record.
+        // Not running any more (completed, cancelled) or not under this worker (re-leased after a lost lease): nothing to record.
+        return false;
       });
     },
 

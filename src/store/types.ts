@@ -146,8 +146,20 @@ export interface QueueStore {
    * attempt is undone. Returns how many were released.
    */
   release(jobIds: readonly string[], workerId: string): Promise<number>;
-  /** Back to pending at `retryAt`, or failed for good when `retryAt` is null (audit written in the same transaction). */
-  fail(jobId: string, error: string, retryAt: Date | null, audit?: readonly AuditEntryInput[]): Promise<void>;
+  /**
+   * Extends to `leaseUntil` the leases this worker still holds on these jobs
+   * (running under `workerId`; a lease already later stays), in one
+   * statement: a worker keeps the jobs it is running while it is alive, and
+   * a dead worker's leases still run out. Returns how many were extended.
+   */
+  renew(jobIds: readonly string[], workerId: string, leaseUntil: Date): Promise<number>;
+  /**
+   * Back to pending at `retryAt`, or failed for good when `retryAt` is null
+   * (audit written in the same transaction), if the job is still running
+   * (under `workerId` when given: a worker whose lease was taken over must
+   * not end or re-queue the new holder's run). Returns whether it was recorded.
+   */
+  fail(jobId: string, error: string, retryAt: Date | null, audit?: readonly AuditEntryInput[], workerId?: string): Promise<boolean>;
   get(jobId: string): Promise<Job | undefined>;
   listByPlan(planId: string): Promise<Job[]>;
   /**

@@ -1,0 +1,28 @@
+import type { ExecutorConfig, TargetConfig } from '../config/types.js';
+import type { Change, Plan } from '../core/types.js';
+
+/** Fixtures of the executor's tests: one memory target and plans of creates and grants on it. */
+export const TARGET = 'app';
+
+export function targetConfig(executor: Partial<ExecutorConfig> = {}, connection: Readonly<Record<string, unknown>> = { latencyMs: 2 }): TargetConfig {
+  return {
+    id: TARGET, type: 'memory', connection, scope: 'true', attributes: {}, accountKey: 'username',
+    leaver: { disable: 'immediately', deleteAfterMs: null }, onLeave: 'disable',
+    safety: { maxDeletes: { percent: 5 }, maxDisables: { percent: 10 }, minAccounts: 10 },
+    executor: { concurrency: 4, maxAttempts: 5, backoffBaseMs: 1, backoffMaxMs: 5, quarantineAfter: 50, ...executor },
+  };
+}
+
+export const create = (identity: string): Change => ({
+  id: `${TARGET}:${identity}:create`, identity, target: TARGET, action: 'create', before: null,
+  after: { enabled: true, attributes: { username: identity, email: `${identity}@example.com` } }, reasons: ['joiner'],
+});
+
+export const grant = (identity: string, entitlement: string): Change => ({
+  id: `${TARGET}:${identity}:grant:${entitlement}`, identity, target: TARGET, action: 'grant', before: null,
+  after: { entitlement }, reasons: ['role.added'],
+});
+
+export const plan = (id: string, changes: Change[]): Plan => ({
+  id, createdAt: new Date().toISOString(), basis: 0, changes, summary: {}, held: false, holds: [], diagnostics: [],
+});
