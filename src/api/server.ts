@@ -11,6 +11,7 @@ import { identityRoutes } from './routes/identities.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { planRoutes } from './routes/plans.js';
 import { pushRoutes } from './routes/push.js';
+import { targetRoutes } from './routes/targets.js';
 import { scimRoutes, type ScimServerOptions } from './scim/index.js';
 import { scimInbound } from './scim-inbound.js';
 
@@ -61,6 +62,7 @@ export async function buildServer(engine: Engine, options: ServerOptions = {}): 
       await api.register(planRoutes(engine));
       await api.register(changeRoutes(engine));
       await api.register(auditRoutes(engine));
+      await api.register(targetRoutes(engine));
     },
     { prefix: '/api/v1' },
   );

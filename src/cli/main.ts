@@ -6,6 +6,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerExplain } from './commands/explain.js';
 import { registerInit } from './commands/init.js';
 import { registerPlan } from './commands/plan.js';
+import { registerQuarantine } from './commands/quarantine.js';
 import { registerReconcile } from './commands/reconcile.js';
 import { registerServe } from './commands/serve.js';
 import { registerStatus } from './commands/status.js';
@@ -27,7 +28,7 @@ function buildProgram(ctx: CliContext): Command {
     });
   for (const register of [
     registerInit, registerValidate, registerPlan, registerApply, registerSync, registerExplain,
-    registerReconcile, registerServe, registerAudit, registerToken, registerStatus, registerDemo,
+    registerReconcile, registerServe, registerAudit, registerToken, registerStatus, registerQuarantine, registerDemo,
   ]) register(program, ctx);
   return program;
 }

@@ -192,6 +192,11 @@ export class RosterEngine implements Engine {
     }));
   }
 
+  async releaseQuarantine(targetId: string, actor: string): Promise<boolean> {
+    if (!this.config.targets.some((t) => t.id === targetId)) throw new RosterError('target.not_found', `no target '${targetId}' in the configuration`);
+    return this.#executor.releaseQuarantine(targetId, actor);
+  }
+
   async start(): Promise<void> {
     this.#executor.start();
     this.#scheduler = new Scheduler(this, this.#parts.log, this.#parts.now);

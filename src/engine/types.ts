@@ -48,6 +48,13 @@ export interface Engine {
    */
   checkTargets(): Promise<TargetCheck[]>;
 
+  /**
+   * Lift a target's quarantine (`roster quarantine release`, POST
+   * /targets/{id}/release): its pending changes run again. Whether it was in
+   * quarantine; 'target.not_found' for a target the configuration lacks.
+   */
+  releaseQuarantine(targetId: string, actor: string): Promise<boolean>;
+
   /** Start workers (executor loops) and the scheduler; used by `roster serve`. */
   start(): Promise<void>;
   close(): Promise<void>;

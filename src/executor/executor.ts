@@ -191,8 +191,11 @@ export class Executor {
     this.#wakeups.notify();
   }
 
-  releaseQuarantine(target: string): Promise<void> {
-    return this.#quarantine.release(target);
+  /** Lift a target's quarantine (see QuarantineKeeper.release) and claim at once; whether it was quarantined. */
+  async releaseQuarantine(target: string, actor?: string): Promise<boolean> {
+    const released = await this.#quarantine.release(target, actor);
+    this.wakeUp();
+    return released;
   }
 
   isQuarantined(target: string): Promise<boolean> {

@@ -65,11 +65,22 @@ export class QuarantineKeeper {
     return true;
   }
 
-  async release(target: string): Promise<void> {
+  /**
+   * Lift the quarantine (an operator decided the target works again): its
+   * pending changes run again, and it takes `threshold` new failures to go
+   * back. Returns whether it was in quarantine; of releases racing, one
+   * clears the flag and audits it (`actor`: who released it).
+   */
+  async release(target: string, actor = this.#actor): Promise<boolean> {
     this.#failures.set(target, 0);
-    if (!(await this.isQuarantined(target))) return;
-    await this.#store.state.set(quarantineKey(target), null);
-    await this.#store.audit.append([{ kind: 'target.released', actor: this.#actor, target }]);
+    let held: QuarantineRecord | undefined;
+    await this.#store.state.update<QuarantineRecord | null>(quarantineKey(target), (current) => {
+      held = current ?? undefined;
+      return undefined;
+    });
+    if (held === undefined) return false;
+    await this.#store.audit.append([{ kind: 'target.released', actor, target, data: { quarantinedSince: held.since, reason: held.reason } }]);
     this.#log.info('target released from quarantine', { target });
+    return true;
   }
 }

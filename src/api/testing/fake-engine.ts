@@ -2,6 +2,7 @@ import { RosterError } from '../../core/errors.js';
 import type { Change, Identity, Plan } from '../../core/types.js';
 import type { RosterConfig, SourceConfig, TargetConfig } from '../../config/types.js';
 import type { ApplyOptions, ApplyResult, Engine, Explain, IngestResult, PlanOptions } from '../../engine/types.js';
+import { quarantineKey } from '../../executor/quarantine.js';
 import { openStore } from '../../store/index.js';
 import type { Store } from '../../store/types.js';
 import { createMetrics } from '../metrics.js';
@@ -139,6 +140,13 @@ export async function createFakeEngine(): Promise<FakeEngine> {
     async checkTargets() {
       calls.push({ method: 'checkTargets', args: [] });
       return engine.config.targets.map((t) => ({ target: t.id, ok: true }));
+    },
+    async releaseQuarantine(targetId, actor) {
+      calls.push({ method: 'releaseQuarantine', args: [targetId, actor] });
+      if (!engine.config.targets.some((t) => t.id === targetId)) throw new RosterError('target.not_found', `no target '${targetId}' in the configuration`);
+      const held = await store.state.get(quarantineKey(targetId));
+      await store.state.set(quarantineKey(targetId), null);
+      return held !== undefined && held !== null;
     },
     async start() {},
     async close() {
