@@ -6,14 +6,16 @@
  *   npm run bench -- latency --events 200 [--people 1000] [--warmup 5] [--json]
  * The last line is {"events","p50_ms","p99_ms","max_ms",...}.
  */
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { stringify } from 'yaml';
 import { buildServer } from '../src/api/server.js';
 import { createToken } from '../src/api/tokens.js';
 import { activePeople, generatePeople } from '../src/demo/index.js';
 import { openEngine } from '../src/engine/index.js';
 import { printResult, progress, readArgs } from './lib/args.js';
-import { latencyBenchConfig } from './lib/latency-config.js';
+import { latencyBenchConfig, latencyPushConfig } from './lib/latency-config.js';
 import { ms, percentile, timed } from './lib/stats.js';
 import { createWorkspace, readDemoConfig } from './lib/workspace.js';
 
@@ -26,11 +28,16 @@ const chosen = activePeople(people, today).slice(-(events + warmup));
 if (chosen.length < events + warmup) {
   throw new Error(`only ${chosen.length} active people among ${count}: raise --people or lower --events`);
 }
-const workspace = await createWorkspace('latency', people, latencyBenchConfig(await readDemoConfig()));
+const config = latencyBenchConfig(await readDemoConfig());
+const workspace = await createWorkspace('latency', people, config);
+// Seeded from the HR file, then served with the same source as a push source (only those take pushes).
+const seeding = await openEngine(workspace.configPath);
+const sync = await timed(() => seeding.sync({ actor: 'bench', force: true }));
+await seeding.close();
+await writeFile(workspace.configPath, stringify(latencyPushConfig(config), { lineWidth: 0 }));
 const engine = await openEngine(workspace.configPath);
 const app = await buildServer(engine, { logger: false });
 try {
-  const sync = await timed(() => engine.sync({ actor: 'bench', force: true }));
   progress(args, `initial sync: ${sync.value.plan.changes.length} changes in ${sync.ms} ms`);
   const { token } = await createToken(engine.store, 'bench-latency', ['push:hr']);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });

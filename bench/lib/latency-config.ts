@@ -18,3 +18,14 @@ export function latencyBenchConfig(demo: Readonly<Record<string, unknown>>): Rec
   for (const target of config.targets) target.connection = { ...target.connection, url: 'sqlite:./app.db' };
   return config;
 }
+
+/**
+ * The same configuration with its HR source as a push source (same id, key
+ * and fields): the server only takes pushes for `type: push` sources. The
+ * identities the CSV made (seeded with latencyBenchConfig) stay the source's.
+ */
+export function latencyPushConfig(config: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const push = structuredClone(config) as { sources: Record<string, unknown>[] };
+  push.sources = push.sources.map(({ id, key, fields }) => ({ id, type: 'push', key, fields }));
+  return push;
+}

@@ -19,8 +19,9 @@ export function scimUserKeyEntry(id: string): string {
 /**
  * Inbound provisioning: the `onUserChange` hook of the SCIM server for the
  * scim source `sourceId`. A write becomes one record (a delete, a terminate
- * record: status terminated, end date now) ingested as a partial batch, and
- * just that identity is reconciled before the SCIM response goes out — as an
+ * record: status terminated, end date now, unless the person is already
+ * terminated: then the end date they have is kept) ingested as a partial
+ * batch, and just that identity is reconciled before the SCIM response goes out — as an
  * HR push is — so a deactivation has disabled the accounts when the identity
  * provider hears back. A User the hook never saw (written while the hook
  * failed, or before the source existed) is left to the next full read of the
@@ -61,5 +62,7 @@ async function deleteBatch(engine: Engine, mapping: ScimMapping, id: string, at:
     throw new RosterError('store.not_found', `${mapping.sourceId}: deleted SCIM User ${id} was never ingested; the next full read of the source treats whoever it was as gone`);
   }
   const attributes = { [mapping.key]: key, [mapping.fields.status]: TERMINATED_STATUS, [mapping.fields.endDate]: at.toISOString() };
-  return { sourceId: mapping.sourceId, records: [{ key, attributes, line: 1 }], problems: [], complete: false, rowsRead: 1 };
+  // Ends on arrival: someone already terminated (by `active: false`, or an earlier delivery of this
+  // delete) keeps the end date they have, and with it the delete grace (lifecycle/merge.ts).
+  return { sourceId: mapping.sourceId, records: [{ key, attributes, line: 1, endsOnArrival: true }], problems: [], complete: false, rowsRead: 1 };
 }

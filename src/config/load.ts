@@ -8,7 +8,7 @@ import { issuesToProblems } from './issues.js';
 import { formatPath, formatProblem, ProblemLocator, sortProblems, type ConfigProblem } from './problems.js';
 import { configSchema, type ConfigInput } from './schema.js';
 import { redact, substitute } from './substitute.js';
-import type { RosterConfig } from './types.js';
+import type { RosterConfig, SourceFields } from './types.js';
 
 export { formatProblem, type ConfigProblem } from './problems.js';
 
@@ -69,7 +69,7 @@ export function validateConfigText(
       .map((p) => ({ ...p, message: redact(p.message, substituted.secrets) }));
     return { problems: sortProblems(clean) };
   }
-  return { config: finalise(parsed.data, absolute, baseDir), problems: [] };
+  return { config: finalise(parsed.data, absolute, baseDir, substituted.value), problems: [] };
 }
 
 /** Read, validate and return the configuration, or throw 'config.not_found' / 'config.invalid'. */
@@ -100,17 +100,18 @@ export function resolveStoreUrl(store: string, baseDir: string): string {
   return `sqlite:${resolve(baseDir, path)}`;
 }
 
-function finalise(input: ConfigInput, file: string, baseDir: string): RosterConfig {
+function finalise(input: ConfigInput, file: string, baseDir: string, raw: unknown): RosterConfig {
   return {
     file,
     baseDir,
     store: resolveStoreUrl(input.store, baseDir),
     server: input.server,
     lifecycle: input.lifecycle,
-    sources: input.sources.map(({ complete, path, ...source }) => ({
+    sources: input.sources.map(({ complete, path, ...source }, index) => ({
       ...source,
       ...(path === undefined ? {} : { path: resolve(baseDir, path) }),
       complete: complete ?? source.type !== 'push',
+      fieldsGiven: fieldsGiven(raw, index),
     })),
     targets: input.targets.map(({ leaver, ...target }) => ({
       ...target,
@@ -119,6 +120,13 @@ function finalise(input: ConfigInput, file: string, baseDir: string): RosterConf
     roles: input.roles,
     scim: { server: { ...input.scim.server, source: input.scim.server.source ?? onlyScimSource(input) } },
   };
+}
+
+/** The `fields` keys source `index` wrote (the schema accepted them: known names only). */
+function fieldsGiven(raw: unknown, index: number): (keyof SourceFields)[] {
+  const sources = (raw as { sources?: unknown } | undefined)?.sources;
+  const fields = Array.isArray(sources) ? (sources[index] as { fields?: unknown } | undefined)?.fields : undefined;
+  return typeof fields === 'object' && fields !== null ? (Object.keys(fields) as (keyof SourceFields)[]) : [];
 }
 
 /** `scim.server.source` left out: the one `type: scim` source, when there is exactly one. */

@@ -86,6 +86,12 @@ export interface SourceConfig {
   /** ad: status given to a disabled account (userAccountControl bit 2); default 'terminated'. scim: status of a User with `active: false`; default 'inactive'. */
   readonly disabledStatus?: string;
   readonly fields: SourceFields;
+  /**
+   * The `fields` entries written in roster.yaml (the others are defaults).
+   * csv / json: a file without the column such an entry names is refused
+   * (src/sources/columns.ts); a defaulted column may be absent.
+   */
+  readonly fieldsGiven?: readonly (keyof SourceFields)[];
   /** CSV delimiter, default ','. */
   readonly delimiter: string;
   /**

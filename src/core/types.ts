@@ -16,9 +16,10 @@ export interface SourceRecord {
   /** 1-based line (CSV/JSONL) or index (JSON array/push batch) it came from. */
   readonly line?: number;
   /**
-   * A push `terminate` without an end date: its end date is the time it
-   * arrived. A person already terminated keeps the end date they have, so a
-   * repeated delivery does not move it (and with it the delete grace).
+   * A push `terminate` without an end date, or a SCIM DELETE of a User: its
+   * end date is the time it arrived. A person already terminated keeps the
+   * end date they have, so a repeated delivery does not move it (and with it
+   * the delete grace).
    */
   readonly endsOnArrival?: true;
 }

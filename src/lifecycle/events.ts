@@ -1,7 +1,7 @@
 import type { SourceConfig } from '../config/types.js';
 import type { Identity, LifecycleEvent, LifecycleEventKind, LifecycleState } from '../core/types.js';
 import { isContractor, sameValue } from './record.js';
-import { isLive, type StatusClass } from './state.js';
+import { effectiveState, isLive, type StatusClass } from './state.js';
 
 type Changes = Record<string, { readonly before: unknown; readonly after: unknown }>;
 
@@ -38,6 +38,16 @@ function futureLeaver(identity: Identity, ctx: EventContext): LifecycleEvent | u
   return event(ctx, 'leaver', identity.id, reasons, identity.endAt);
 }
 
+/** The state of a just-merged identity now: a future hire on leave is stored as 'leave' (state.ts storedState) but is a prehire until the start. */
+function stateNow(identity: Identity, ctx: EventContext): LifecycleState {
+  return identity.state === 'leave' ? effectiveState(identity, new Date(ctx.now)) : identity.state;
+}
+
+/** A future hire on leave: the leave starts with the employment. */
+function futureLeave(after: Identity, ctx: EventContext): LifecycleEvent {
+  return event(ctx, 'leave.start', after.id, ['leave.start'], after.startAt);
+}
+
 /** Events for an identity seen for the first time. */
 export function joinerEvents(after: Identity, ctx: EventContext): LifecycleEvent[] {
   if (after.state === 'rescinded') return [event(ctx, 'rescinded', after.id, ['joiner.rescinded'])];
@@ -46,7 +56,9 @@ export function joinerEvents(after: Identity, ctx: EventContext): LifecycleEvent
   }
   const start = startEffective(after, ctx);
   const events = [event(ctx, 'joiner', after.id, [start.future ? 'joiner.future_dated' : 'joiner'], start.at)];
-  if (after.state === 'leave') events.push(event(ctx, 'leave.start', after.id, ['leave.start']));
+  const now = stateNow(after, ctx);
+  if (now === 'leave') events.push(event(ctx, 'leave.start', after.id, ['leave.start']));
+  else if (after.state === 'leave') events.push(futureLeave(after, ctx));
   const leaver = futureLeaver(after, ctx);
   if (leaver) events.push(leaver);
   return events;
@@ -86,7 +98,7 @@ export function changeEvents(
   const events: LifecycleEvent[] = [];
   const id = after.id;
   const { fields } = ctx.source;
-  const to = after.state;
+  const to = stateNow(after, ctx);
   if (before.missingSince !== undefined) {
     events.push(event(ctx, 'returned', id, ['returned']));
   } else if (beforeState === 'terminated' && isLive(to)) {
@@ -111,6 +123,7 @@ export function changeEvents(
     events.push(event(ctx, 'joiner', id, ['joiner.rescheduled'], after.startAt));
   }
   if (to === 'leave' && beforeState !== 'leave') events.push(event(ctx, 'leave.start', id, ['leave.start']));
+  if (to === 'prehire' && after.state === 'leave' && before.state !== 'leave') events.push(futureLeave(after, ctx));
   if (beforeState === 'leave' && to === 'active') events.push(event(ctx, 'leave.end', id, ['leave.end']));
 
   const changes = attributeChanges(before, after, new Set([fields.status, fields.startDate, fields.endDate]));

@@ -4,7 +4,7 @@ import type { Diagnostic, Identity, LifecycleEvent, SourceBatch, SourceRecord } 
 import { changeEvents, joinerEvents, type EventContext } from './events.js';
 import { findMissing } from './missing.js';
 import { isoOrUndefined, readRecordDates, sameAttributes, type RecordDates } from './record.js';
-import { deriveState, effectiveState, isLive } from './state.js';
+import { classifyStatus, deriveState, effectiveState, isLive, storedState } from './state.js';
 
 export interface MergeInput {
   readonly batch: SourceBatch;
@@ -50,7 +50,7 @@ function lastPerKey(records: readonly SourceRecord[], sourceId: string, diagnost
 function nextIdentity(
   record: SourceRecord, dates: RecordDates, before: Identity | undefined, input: MergeInput, nowIso: string, iso: IsoDates,
 ): Identity {
-  const state = deriveState({ status: dates.status, startAt: dates.startAt, endAt: dates.endAt, missing: false }, input.now.getTime());
+  const state = storedState({ status: dates.status, startAt: dates.startAt, endAt: dates.endAt, missing: false }, input.now.getTime());
   let endAt = iso(dates.endAt);
   if (state === 'terminated' && endAt === undefined) {
     // Terminated by status without a date: the termination is recorded now (kept on later changes).
@@ -151,6 +151,15 @@ function claimDiagnostic(claim: Claim, sourceId: string, key: string, owner: str
   }
 }
 
+/**
+ * A future hire on leave stored as 'prehire' (before storedState): derived
+ * again, though the row did not change, so the leave is kept once the start
+ * comes (or now, when it has come already).
+ */
+function storedBeforeLeave(before: Identity, source: SourceConfig, lifecycle: LifecycleConfig): boolean {
+  return before.state === 'prehire' && classifyStatus(before.attributes[source.fields.status], lifecycle) === 'leave';
+}
+
 function parse(iso: string | undefined): number | undefined {
   return iso === undefined ? undefined : Date.parse(iso);
 }
@@ -189,7 +198,8 @@ export function mergeBatch(input: MergeInput): MergeResult {
         continue;
       }
     }
-    if (before !== undefined && before.missingSince === undefined && sameAttributes(before.attributes, record.attributes)) {
+    if (before !== undefined && before.missingSince === undefined && sameAttributes(before.attributes, record.attributes)
+      && !storedBeforeLeave(before, source, lifecycle)) {
       unchanged += 1;
       continue;
     }

@@ -51,8 +51,21 @@ export function deriveState(input: StateInput, now: number): LifecycleState {
 }
 
 /**
+ * The state to store for what the source says, at `now` (ms): deriveState,
+ * except that a future hire whose status says leave is stored as 'leave'.
+ * effectiveState reads that as prehire until the start, and as leave from
+ * then on: the row does not change when the start comes, so the stored state
+ * must already say what it becomes (as the start and end dates do).
+ */
+export function storedState(input: StateInput, now: number): LifecycleState {
+  const state = deriveState(input, now);
+  return state === 'prehire' && input.status === 'leave' ? 'leave' : state;
+}
+
+/**
  * The state of a stored identity at `now`: dates may have taken effect since
- * it was stored (a prehire whose start came, a leaver whose end passed).
+ * it was stored (a prehire whose start came, a leaver whose end passed, a
+ * future hire on leave whose start came: stored as 'leave', see storedState).
  * Terminated and rescinded are final until the source says otherwise.
  */
 export function effectiveState(identity: Identity, now: Date): LifecycleState {

@@ -3,12 +3,15 @@ import { parse } from 'csv-parse/sync';
 import { RosterError } from '../core/errors.js';
 import type { SourceBatch } from '../core/types.js';
 import { BatchBuilder, type RecordRules } from './batch.js';
+import { checkColumns, CSV_WORDING, type ExpectedColumn } from './columns.js';
 import { splitCsv } from './csv-split.js';
 import { textProblem } from './text.js';
 
 export interface CsvOptions extends RecordRules {
   /** Field delimiter, default ','. */
   readonly delimiter?: string;
+  /** The lifecycle columns (columns.ts): one missing from the header makes the file unreadable. */
+  readonly columns?: readonly ExpectedColumn[];
 }
 
 /** U+FFFD in UTF-8: what a byte that is not UTF-8 is decoded as. */
@@ -21,8 +24,9 @@ const REPLACEMENT = Buffer.from('\uFFFD');
  * bad date is reported with its physical line (header = line 1) and skipped,
  * and so is a row holding bytes that are not UTF-8 (decoded as U+FFFD: a file
  * saved in another encoding must not rename people) or NUL (text.ts); in the
- * header they make the file unreadable. Blank lines, and rows whose every
- * cell is empty, are ignored and not counted. Broken quoting that makes the
+ * header they make the file unreadable, and so does a header without the
+ * key column or a lifecycle column (`columns`, columns.ts). Blank lines, and
+ * rows whose every cell is empty, are ignored and not counted. Broken quoting that makes the
  * rest of the file unreadable throws RosterError('source.malformed').
  * `input` is the file's text or its bytes (UTF-8, as read from disk).
  */
@@ -44,6 +48,7 @@ export function parseCsv(input: string | Buffer, options: CsvOptions): SourceBat
 /** Turns CSV rows, header first, into a SourceBatch. */
 class CsvRecords {
   readonly #key: string;
+  readonly #columnsExpected: readonly ExpectedColumn[];
   readonly #builder: BatchBuilder;
   /** The file may hold text a value must not carry (text.ts): each row's cells are checked. */
   readonly #suspect: boolean;
@@ -58,6 +63,7 @@ class CsvRecords {
 
   constructor(options: CsvOptions, suspect: boolean) {
     this.#key = options.key;
+    this.#columnsExpected = options.columns ?? [];
     this.#builder = new BatchBuilder(options);
     this.#suspect = suspect;
   }
@@ -69,7 +75,7 @@ class CsvRecords {
     const columns = this.#columns;
     if (columns === undefined) {
       try {
-        this.#columns = readHeader(row, this.#key);
+        this.#columns = readHeader(row, this.#key, this.#columnsExpected);
       } catch (error) {
         this.#headerError = error;
         return;
@@ -144,7 +150,7 @@ function parseRows(text: string, delimiter: string): string[][] {
   }
 }
 
-function readHeader(record: readonly string[], key: string): string[] {
+function readHeader(record: readonly string[], key: string, expected: readonly ExpectedColumn[]): string[] {
   const columns = record.map((name) => name.trim());
   const seen = new Set<string>();
   columns.forEach((name, index) => {
@@ -157,5 +163,6 @@ function readHeader(record: readonly string[], key: string): string[] {
   if (!seen.has(key)) {
     throw new RosterError('source.malformed', `CSV header has no key column "${key}" (columns: ${columns.join(', ')})`);
   }
+  checkColumns(seen, expected, CSV_WORDING);
   return columns;
 }

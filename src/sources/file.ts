@@ -2,12 +2,14 @@ import { readFile } from 'node:fs/promises';
 import type { SourceConfig } from '../config/types.js';
 import { RosterError } from '../core/errors.js';
 import type { SourceBatch } from '../core/types.js';
+import { expectedColumns } from './columns.js';
 import { parseCsv } from './csv.js';
 import { parseJson } from './json.js';
 
 /**
  * Read a file source (csv or json) as its configuration says. The start and
- * end date fields are checked as dates. `complete` comes from the source's
+ * end date fields are checked as dates; a file without a lifecycle column
+ * its `fields` name is refused (columns.ts). `complete` comes from the source's
  * configuration (true unless it said otherwise).
  */
 export async function readFileSource(source: SourceConfig): Promise<SourceBatch> {
@@ -20,6 +22,8 @@ export async function readFileSource(source: SourceConfig): Promise<SourceBatch>
     sourceId: source.id,
     key: source.key,
     dateFields: [source.fields.startDate, source.fields.endDate],
+    // A lifecycle column missing from the file (renamed upstream) makes it unreadable, not everyone active.
+    columns: expectedColumns(source),
   };
   const batch = source.type === 'csv'
     ? parseCsv(bytes, { ...rules, delimiter: source.delimiter })

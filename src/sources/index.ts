@@ -1,7 +1,8 @@
 export { isIsoDate } from './dates.js';
 export { BatchBuilder, type RecordRules } from './batch.js';
 export { parseCsv, type CsvOptions } from './csv.js';
-export { parseJson } from './json.js';
+export { parseJson, type JsonOptions } from './json.js';
+export { expectedColumns, type ExpectedColumn } from './columns.js';
 export { parsePushBody, MAX_PUSH_RECORDS, TERMINATED_STATUS, type PushOptions } from './push.js';
 export { readFileSource } from './file.js';
 export { readSource, sourceCursorKey, type SourceRead } from './read.js';

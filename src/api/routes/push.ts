@@ -13,6 +13,7 @@ const pushScope = (request: FastifyRequest): string => `push:${(request.params a
  * HR push (API-driven inbound provisioning): records in, identities merged,
  * and just the affected identities reconciled and applied in the same request,
  * so a termination disables every account before the response goes out.
+ * Only a `type: push` source takes pushes (400 otherwise).
  */
 export const pushRoutes = (engine: Engine, now: () => Date): FastifyPluginAsync => async (app) => {
   app.post(
@@ -22,6 +23,11 @@ export const pushRoutes = (engine: Engine, now: () => Date): FastifyPluginAsync 
       const { id } = parseInput(idParam, request.params, 'params');
       const source = engine.config.sources.find((s) => s.id === id);
       if (source === undefined) throw new RosterError('store.not_found', `no source '${id}' in the configuration`);
+      if (source.type !== 'push') {
+        // The next read of a file, directory or scim source would overwrite what was pushed (or call the person gone).
+        throw new RosterError('request.invalid', `source '${id}' is of type ${source.type}: it takes no pushes `
+          + '(records pushed to it would be overwritten by its next read); push to a source of type push');
+      }
       const batch = parsePushBody(request.body, {
         sourceId: source.id,
         key: source.key,
