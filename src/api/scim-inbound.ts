@@ -61,7 +61,9 @@ async function deleteBatch(engine: Engine, mapping: ScimMapping, id: string, at:
   if (key === undefined) {
     throw new RosterError('store.not_found', `${mapping.sourceId}: deleted SCIM User ${id} was never ingested; the next full read of the source treats whoever it was as gone`);
   }
-  const attributes = { [mapping.key]: key, [mapping.fields.status]: TERMINATED_STATUS, [mapping.fields.endDate]: at.toISOString() };
+  // The first of lifecycle.terminatedStatuses: the status must mean "terminated" to this configuration.
+  const status = engine.config.lifecycle.terminatedStatuses[0] ?? TERMINATED_STATUS;
+  const attributes = { [mapping.key]: key, [mapping.fields.status]: status, [mapping.fields.endDate]: at.toISOString() };
   // Ends on arrival: someone already terminated (by `active: false`, or an earlier delivery of this
   // delete) keeps the end date they have, and with it the delete grace (lifecycle/merge.ts).
   return { sourceId: mapping.sourceId, records: [{ key, attributes, line: 1, endsOnArrival: true }], problems: [], complete: false, rowsRead: 1 };
