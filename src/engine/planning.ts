@@ -4,7 +4,7 @@ import type { Logger } from '../connectors/types.js';
 import type {
   DesiredAccount, Diagnostic, Hold, Identity, Plan,
 } from '../core/types.js';
-import { compilePolicy, UniqueIndex, type HeldValues, type Policy } from '../policy/index.js';
+import { compilePolicy, isUniqueMapping, UniqueIndex, type HeldValues, type Policy } from '../policy/index.js';
 import { LinkIndex, plan as diffPlan } from '../planner/index.js';
 import { readLearned, withLearnedHeld } from '../reconcile/learned.js';
 import { ReconcileMemos } from '../reconcile/memo.js';
@@ -38,6 +38,8 @@ export class Planning {
   readonly #store: Store;
   readonly #log: Logger | undefined;
   readonly #targetIds: readonly string[];
+  /** Per target, the attributes a unique([...]) mapping picks (a link without a value picks one). */
+  readonly #picked: ReadonlyMap<string, readonly string[]>;
   /** Linked-account counts per target from the last full read (threshold base on the fast path). */
   #totals: Map<string, number> | undefined;
   /** The store's secrets key, read once (core/secrets.ts). */
@@ -48,6 +50,7 @@ export class Planning {
     this.#store = store;
     this.#log = log;
     this.#targetIds = config.targets.map((t) => t.id);
+    this.#picked = new Map(config.targets.map((t) => [t.id, Object.keys(t.attributes).filter((name) => isUniqueMapping(t.attributes[name]!))]));
     this.policy = compilePolicy(config);
   }
 
@@ -156,9 +159,20 @@ export class Planning {
     return this.#store.identities.getMany(scope.identities);
   }
 
-  /** A new account (no link yet) needs every taken value to pick a unique name. */
+  /**
+   * A new account (no link yet), or a linked one without a value for a
+   * unique([...]) mapping (one added to the target since), needs every taken
+   * value to pick a unique name.
+   */
   #needsUniqueIndex(identities: readonly Identity[], links: LinkIndex): boolean {
-    return identities.some((i) => this.#targetIds.some((t) => links.get(t, i.id) === undefined));
+    return identities.some((i) => this.#targetIds.some((t) => {
+      const link = links.get(t, i.id);
+      if (link === undefined) return true;
+      return (this.#picked.get(t) ?? []).some((name) => {
+        const value = link.attributes[name];
+        return typeof value !== 'string' || value.trim() === '';
+      });
+    }));
   }
 
   /**

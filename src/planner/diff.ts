@@ -25,6 +25,7 @@ export function diffAccount(desired: DesiredAccount, link: LinkedAccount | undef
     out.push(change(desired, 'create', null, after, desired.reasons));
     if (desired.entitlements.length === 0) return;
     const reasons = withReason(desired.reasons, 'role.added');
+    // Policy gives each entitlement once (by entitlementKey): no check on this path, which every create takes.
     for (const entitlement of desired.entitlements) {
       out.push(change(desired, 'grant', null, accountId === undefined ? { entitlement } : { accountId, entitlement }, reasons, entitlement));
     }
@@ -52,17 +53,29 @@ function entitlementChanges(desired: DesiredAccount, link: LinkedAccount, out: C
   const haveKeys = new Set(have.map(entitlementKey));
   const wantKeys = new Set(want.map(entitlementKey));
   const grantReasons = withReason(desired.reasons, 'role.added');
-  for (const entitlement of want) {
+  for (const entitlement of distinct(want)) {
     if (!haveKeys.has(entitlementKey(entitlement))) {
       out.push(change(desired, 'grant', null, { accountId, entitlement }, grantReasons, entitlement));
     }
   }
   const revokeReasons = desired.reasons.includes('leaver.revoke_all') ? desired.reasons : withReason(desired.reasons, 'role.removed');
-  const revoked = have.filter((e) => !wantKeys.has(entitlementKey(e)));
+  const revoked = distinct(have.filter((e) => !wantKeys.has(entitlementKey(e))));
   if (revoked.length > 1) revoked.sort();
   for (const entitlement of revoked) {
     out.push(change(desired, 'revoke', { accountId, entitlement }, null, revokeReasons, entitlement));
   }
+}
+
+/** Entitlements without a second spelling of one (by entitlementKey: `CN=Eng,OU=G` and `cn=eng, ou=g`); the first is kept. */
+function distinct(entitlements: readonly string[]): string[] {
+  if (entitlements.length < 2) return [...entitlements];
+  const seen = new Set<string>();
+  return entitlements.filter((e) => {
+    const k = entitlementKey(e);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 /** Attributes whose normalised values differ (only the ones policy maps: others are the target's own). */

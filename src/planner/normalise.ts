@@ -3,7 +3,7 @@
  * target stores differently (or fills in by default) does not look like a
  * change forever:
  * - strings are trimmed; '' and [] are the same as null, and so is undefined;
- * - a numeric string equals the number ("42" = 42), "true"/"false" equal booleans
+ * - a numeric string equals the number ("42" = 42; integers past 2^53 by their digits), "true"/"false" equal booleans
  *   (SCIM peers send booleans as strings);
  * - emails and LDAP DNs compare case-insensitively (and DNs without blanks after commas);
  * - arrays compare order-insensitively, and a one-element array equals its element
@@ -12,19 +12,34 @@
 
 const NUMERIC = /^-?\d+(\.\d+)?$/;
 const EMAIL = /^[^@\s]+@[^@\s]+$/;
-const DN = /^[a-z][\w-]*=[^,=]+(\s*,\s*[a-z][\w-]*=[^,=]+)*$/i;
+/** RDN values may hold escaped characters (`CN=Doe\, John`): an escape never ends a value. */
+const DN = /^[a-z][\w-]*=(?:[^,=\\]|\\.)+(\s*,\s*[a-z][\w-]*=(?:[^,=\\]|\\.)+)*$/i;
+/** Blanks around an RDN separator (a comma not escaped). */
+const SEPARATOR = /\s*(?<!\\),\s*/g;
 const MAIL_NAME = /mail/i;
 const NULL = '\u2205';
 
 function comparableString(text: string, name: string): string {
   const t = text.trim();
   if (t === '') return NULL;
-  if (NUMERIC.test(t)) return `n:${Number(t)}`;
+  if (NUMERIC.test(t)) return numberKey(t);
   const lower = t.toLowerCase();
   if (lower === 'true' || lower === 'false') return `b:${lower}`;
   if (EMAIL.test(t) || MAIL_NAME.test(name)) return `s:${lower}`;
-  if (DN.test(t)) return `s:${lower.replace(/\s*,\s*/g, ',')}`;
+  if (DN.test(t)) return `s:${lower.replace(SEPARATOR, ',')}`;
   return `s:${t}`;
+}
+
+/**
+ * A numeric string's key: its number, except for an integer past 2^53, whose
+ * digits (without leading zeros) are kept: a double would round
+ * 12345678901234567891 and …890 to one value, and hide a change.
+ */
+function numberKey(t: string): string {
+  const n = Number(t);
+  if (Number.isSafeInteger(n) || t.includes('.')) return `n:${n}`;
+  const digits = t.replace(/^-?0*/, '');
+  return `n:${t.startsWith('-') ? '-' : ''}${digits}`;
 }
 
 /** A string that is equal for two values exactly when they should be treated as the same. */
@@ -64,5 +79,5 @@ export function sameValue(desired: unknown, actual: unknown, name = ''): boolean
 
 /** Entitlements (group names, DNs) compare trimmed and case-insensitively. */
 export function entitlementKey(entitlement: string): string {
-  return entitlement.trim().toLowerCase().replace(/\s*,\s*/g, ',');
+  return entitlement.trim().toLowerCase().replace(SEPARATOR, ',');
 }

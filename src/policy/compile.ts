@@ -1,6 +1,7 @@
 import { compileCondition, compileMapping, type CompiledExpression, type MappingValue } from '../cel/index.js';
 import type { RoleConfig, RosterConfig, SourceConfig, TargetConfig } from '../config/types.js';
 import type { Explanation } from '../core/types.js';
+import { entitlementKey } from '../planner/normalise.js';
 import { fastCondition, fastMapping } from './fast-path.js';
 import { isUniqueMapping, uniqueAttributesOf } from './unique.js';
 
@@ -64,12 +65,18 @@ function compileTarget(target: TargetConfig, roles: readonly CompiledRole[]): Co
     claims: claimed.has(name),
     rule: `mapping:${target.id}.${name}`,
   }));
+  // One entitlement however roles spell it (`CN=Eng,OU=G` and `cn=eng, ou=g` are one group): the first spelling names it.
+  const spelling = new Map<string, string>();
   const sources = new Map<string, { role: CompiledRole; explanation: Explanation }[]>();
   for (const role of roles) {
     const detail = roleDetail(role.config);
-    for (const entitlement of new Set(role.config.grants[target.id] ?? [])) {
+    for (const given of new Set(role.config.grants[target.id] ?? [])) {
+      const key = entitlementKey(given);
+      let entitlement = spelling.get(key);
+      if (entitlement === undefined) spelling.set(key, (entitlement = given));
       let list = sources.get(entitlement);
       if (!list) sources.set(entitlement, (list = []));
+      if (list.some((source) => source.role === role)) continue;
       list.push({ role, explanation: Object.freeze({ subject: `entitlement:${entitlement}`, rule: `role:${role.config.id}`, detail }) });
     }
   }

@@ -42,11 +42,25 @@ function roleHolds(e: Evaluation, role: CompiledRole): boolean {
   return outcome;
 }
 
+function holdsForExplanation(e: Evaluation, role: CompiledRole): boolean {
+  try {
+    return roleHolds(e, role);
+  } catch (error) {
+    if (!isRosterError(error, 'expression.failed')) throw error;
+    return false;
+  }
+}
+
 function entitlementsIn(e: Evaluation, target: CompiledTarget, explanations: Explanation[] | undefined): string[] {
   const granted: string[] = [];
   for (const source of target.entitlements) {
     let given = false;
     for (const { role, explanation } of source.roles) {
+      if (given) {
+        // Explanations only: the plan does not evaluate a role once another gives the entitlement, so its failure here changes nothing.
+        if (holdsForExplanation(e, role)) explanations?.push(explanation);
+        continue;
+      }
       if (!roleHolds(e, role)) continue;
       given = true;
       if (!explanations) break;
@@ -57,15 +71,26 @@ function entitlementsIn(e: Evaluation, target: CompiledTarget, explanations: Exp
   return granted;
 }
 
-/** An expression failed: leave the account as linked rather than guess. */
-function unchanged(e: Evaluation, target: CompiledTarget, error: RosterError): DesiredAccount {
+/**
+ * An expression failed: leave the account as linked rather than guess, except
+ * for what the lifecycle alone takes away (it reads no expression): a leaver
+ * or someone on leave is still disabled and loses every entitlement.
+ */
+function unchanged(e: Evaluation, target: CompiledTarget, error: RosterError, lifecycle: AccountDecision): DesiredAccount {
   const id = target.config.id;
   const link = e.ctx.linked.get(id);
-  e.ctx.diagnostics?.push({ severity: 'error', code: 'expression.failed', message: error.message, identity: e.identity.id, target: id });
+  const given = error.details?.diagnostic;
+  const code = typeof given === 'string' ? given : 'expression.failed';
+  e.ctx.diagnostics?.push({ severity: 'error', code, message: error.message, identity: e.identity.id, target: id });
+  const restricts = (link?.enabled === true && !lifecycle.enabled) || (!lifecycle.entitlements && (link?.entitlements.length ?? 0) > 0);
   return {
-    target: id, identityId: e.identity.id, present: link !== undefined, enabled: link?.enabled ?? false,
-    attributes: link?.attributes ?? EMPTY, entitlements: link?.entitlements ?? NONE, reasons: ['expression.failed'],
-    explanations: [{ subject: 'account', rule: `scope:${id}`, detail: `an expression failed for this identity, the account is left as it is: ${error.message}` }],
+    target: id, identityId: e.identity.id, present: link !== undefined, enabled: (link?.enabled ?? false) && lifecycle.enabled,
+    attributes: link?.attributes ?? EMPTY, entitlements: lifecycle.entitlements ? (link?.entitlements ?? NONE) : NONE,
+    reasons: restricts ? [code, ...lifecycle.reasons] : [code],
+    explanations: [{
+      subject: 'account', rule: `scope:${id}`,
+      detail: `${code === 'expression.failed' ? 'an expression failed for this identity' : code}, the account is left as it is${restricts ? ` (but ${lifecycle.reasons.join(', ')})` : ''}: ${error.message}`,
+    }],
   };
 }
 
@@ -96,13 +121,13 @@ function desiredIn(e: Evaluation, target: CompiledTarget): DesiredAccount {
     const disputed = link === undefined ? e.ctx.disputed?.(id, identityId) : undefined;
     if (disputed !== undefined) return heldByDispute(e, id, decision, disputed, explanations);
     const attributes = decision.mapAttributes
-      ? mapAttributes(target, identityId, target.usesManagerAccount ? withManagerAccount(e, id) : e.vars, link, e.ctx.unique, explanations)
+      ? mapAttributes(target, identityId, target.usesManagerAccount ? withManagerAccount(e, id) : e.vars, link, e.ctx.unique, explanations, e.ctx.diagnostics)
       : (link?.attributes ?? EMPTY);
     const entitlements = decision.entitlements ? entitlementsIn(e, target, explanations) : NONE;
     return { target: id, identityId, present, enabled, reasons, attributes, entitlements, explanations: explanations ?? NO_EXPLANATIONS };
   } catch (error) {
     if (!isRosterError(error, 'expression.failed')) throw error;
-    return unchanged(e, target, error);
+    return unchanged(e, target, error, lifecycle);
   }
 }
 

@@ -4,7 +4,7 @@ import { desiredAccounts } from './desired.js';
 import type { Policy } from './types.js';
 
 export type { Policy, PolicyContext } from './types.js';
-export { UniqueIndex, uniqueAttributesOf, type HeldValues } from './unique.js';
+export { UniqueIndex, uniqueAttributesOf, isUniqueMapping, type HeldValues } from './unique.js';
 export { DISPUTED_REASON } from './reasons.js';
 export type { AccountDecision } from './lifecycle-rules.js';
 

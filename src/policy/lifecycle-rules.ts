@@ -1,5 +1,6 @@
 import type { TargetConfig } from '../config/types.js';
 import type { Identity, LifecycleState, LinkedAccount } from '../core/types.js';
+import { zonedTime } from '../lifecycle/dates.js';
 
 const DAY_MS = 86_400_000;
 
@@ -39,12 +40,34 @@ function dayIn(iso: string | undefined, timezone: string): string {
   if (!format) dayFormats.set(timezone, (format = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' })));
   return format.format(new Date(iso));
 }
+const wallFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * `days` calendar days before the instant `at`, at the same wall-clock time in
+ * the lifecycle time zone: 7 days before midnight on 1 April is midnight on
+ * 25 March even across a daylight-saving switch (not 7 × 24 hours).
+ */
+function daysBefore(at: number, days: number, timezone: string): number {
+  if (timezone === 'UTC' || timezone === 'Etc/UTC' || days === 0) return at - days * DAY_MS;
+  let format = wallFormats.get(timezone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+    });
+    wallFormats.set(timezone, format);
+  }
+  const parts: Record<string, number> = {};
+  for (const part of format.formatToParts(new Date(at))) if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  const ms = ((at % 1000) + 1000) % 1000;
+  return zonedTime(parts.year ?? 0, parts.month ?? 1, (parts.day ?? 1) - days, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0, ms, timezone);
+}
+
 const gone = (rule: string, detail: string, reasons: readonly string[]): AccountDecision =>
   ({ present: false, enabled: false, reasons, mapAttributes: false, entitlements: false, rule, detail });
 
 function prehire(f: LifecycleFacts): AccountDecision {
   const start = f.identity.startAt === undefined ? f.now : Date.parse(f.identity.startAt);
-  const leadStart = start - f.prehireLeadDays * DAY_MS;
+  const leadStart = daysBefore(start, f.prehireLeadDays, f.timezone);
   const when = f.explain ? `starts ${dayIn(f.identity.startAt, f.timezone)}; accounts are prepared ${f.prehireLeadDays} day(s) ahead` : '';
   if (f.now < leadStart && f.link === undefined) {
     return gone('lifecycle:prehire', f.explain ? `${when}, from ${dayIn(new Date(leadStart).toISOString(), f.timezone)}` : '', ['joiner.prehire']);
@@ -60,11 +83,25 @@ const ACTIVE: Readonly<Record<string, AccountDecision>> = Object.fromEntries(['a
   present: true, enabled: true, reasons: Object.freeze([reason]), mapAttributes: true, entitlements: true, rule: 'lifecycle:active', detail: '',
 })]));
 
+/**
+ * The linked account was made for this hire and never used: Roster created
+ * it disabled (createdAt = disabledAt) inside this start's prehire window, or
+ * it is disabled with no disable recorded. Such an account enabled on day one
+ * is a joiner's, not a rehire's; a withdrawn offer removes it at once.
+ */
+function madeForThisHire(f: LifecycleFacts, link: LinkedAccount): boolean {
+  if (link.enabled) return false;
+  if (link.disabledAt === undefined) return true;
+  const created = Date.parse(link.createdAt);
+  const start = f.identity.startAt === undefined ? f.now : Date.parse(f.identity.startAt);
+  return Date.parse(link.disabledAt) <= created && created >= daysBefore(start, f.prehireLeadDays, f.timezone);
+}
+
 function active(f: LifecycleFacts): AccountDecision {
   let reason = 'active';
   if (f.link === undefined) reason = 'joiner';
   else if (!f.link.enabled && f.link.disabledAt !== undefined && f.identity.startAt !== undefined
-    && Date.parse(f.identity.startAt) > Date.parse(f.link.disabledAt)) reason = 'rehire';
+    && Date.parse(f.identity.startAt) > Date.parse(f.link.disabledAt)) reason = madeForThisHire(f, f.link) ? 'joiner' : 'rehire';
   else if (!f.link.enabled && f.link.disabledAt === undefined) reason = 'joiner';
   if (!f.explain) return ACTIVE[reason] as AccountDecision;
   return { ...(ACTIVE[reason] as AccountDecision), detail: `active since ${dayIn(f.identity.startAt, f.timezone)}: account enabled` };
@@ -86,7 +123,7 @@ function leave(f: LifecycleFacts): AccountDecision {
 /** Leaver treatment from `since` (termination, or when the account left scope). */
 function leaver(f: LifecycleFacts, since: number | undefined, reason: string, what: string): AccountDecision {
   const { leaver: rule, id } = f.target;
-  const rulename = reason === 'scope.removed' ? `scope:${id}` : 'lifecycle:terminated';
+  const rulename = reason === 'scope.removed' ? `scope:${id}` : reason === 'joiner.rescinded' ? 'lifecycle:rescinded' : 'lifecycle:terminated';
   if (rule.deleteAfterMs !== null && since !== undefined && f.now >= since + rule.deleteAfterMs) {
     const days = Math.round(rule.deleteAfterMs / DAY_MS);
     return gone(rulename, `${what}; the ${days}-day grace period is over: account deleted`, ['leaver.grace_expired', reason]);
@@ -123,11 +160,26 @@ function graceStart(f: LifecycleFacts, end: number): number | undefined {
   return Math.max(end, Date.parse(f.link.disabledAt));
 }
 
+/**
+ * A withdrawn offer removes the account made for it at once. An account that
+ * was in use (the person had started, or it is a rehire's account from an
+ * earlier employment) gets the leaver treatment instead: disabled, stripped,
+ * deleted as the target's leaver rule says, never at once.
+ */
+function rescinded(f: LifecycleFacts): AccountDecision {
+  if (f.link === undefined || madeForThisHire(f, f.link)) {
+    return gone('lifecycle:rescinded', 'offer withdrawn before the start: accounts are removed at once', ['joiner.rescinded']);
+  }
+  const since = Date.parse(f.identity.endAt ?? f.identity.updatedAt);
+  const what = f.explain ? 'offer withdrawn, but the account was already in use' : '';
+  return leaver(f, graceStart(f, since), 'joiner.rescinded', what);
+}
+
 /** The lifecycle's decision for one account. */
 export function decideLifecycle(f: LifecycleFacts): AccountDecision {
   switch (f.state) {
     case 'rescinded':
-      return gone('lifecycle:rescinded', 'offer withdrawn before the start: accounts are removed at once', ['joiner.rescinded']);
+      return rescinded(f);
     case 'prehire':
       return prehire(f);
     case 'active':
@@ -141,7 +193,8 @@ export function decideLifecycle(f: LifecycleFacts): AccountDecision {
 
 /** An existing account whose identity left the target's scope gets the target's leaver treatment. */
 export function decideScopeRemoved(f: LifecycleFacts, scope: string): AccountDecision {
-  const since = f.link?.disabledAt === undefined ? undefined : Date.parse(f.link.disabledAt);
+  // An enabled account is disabled first, whatever disabledAt an earlier disable left on the link.
+  const since = f.link?.disabledAt === undefined || f.link.enabled ? undefined : Date.parse(f.link.disabledAt);
   const immediate = f.target.leaver.deleteAfterMs === 0 ? f.now : since;
   if (f.link === undefined) {
     return gone(`scope:${f.target.id}`, `out of scope: \`${scope}\` is false`, ['scope.out']);

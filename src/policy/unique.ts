@@ -43,8 +43,26 @@ export function maxLengthsOf(target: Pick<TargetConfig, 'type' | 'connection' | 
   return limits;
 }
 
-/** Values compare trimmed and case-insensitively: `JDoe` and `jdoe` collide in LDAP, AD and most apps. */
-const normalise = (value: string): string => value.trim().toLowerCase();
+const NOT_ASCII = /[^\u0000-\u007f]/;
+/** A candidate names someone only with a letter or a digit in it: `.` (two names ascii() dropped) or `-` do not. */
+const NAMING = /[\p{L}\p{N}]/u;
+
+/**
+ * Values compare trimmed, case-insensitively and in Unicode NFC: `JDoe` and
+ * `jdoe` collide in LDAP, AD and most apps, and so do `josé` written composed
+ * (HR) and decomposed (a directory).
+ */
+const normalise = (value: string): string => {
+  const lower = value.trim().toLowerCase();
+  return NOT_ASCII.test(lower) ? lower.normalize('NFC') : lower;
+};
+
+/** `value` within `max` characters (code points, as AD counts them); trailing spaces left by the cut go. */
+function fitted(value: string, max: number | undefined): string {
+  if (max === undefined || value.length <= max) return value;
+  const chars = [...value];
+  return chars.length <= max ? value : chars.slice(0, max).join('').trimEnd();
+}
 
 const NO_ACCOUNTS: readonly LinkedAccount[] = Object.freeze([]);
 const NO_HELD: ReadonlyMap<string, HeldValues> = new Map();
@@ -155,18 +173,23 @@ export class UniqueIndex {
   }
 
   /**
-   * The first candidate nobody else holds; when all are taken, the first
+   * The first candidate nobody else holds (skipping those without a letter
+   * or digit: empty, or only separators); when all are taken, the first
    * candidate with a number: jdoe2, jdoe3, … The value is claimed. When the
-   * attribute has a length limit (maxLength) the number would break, it
-   * replaces the candidate's last characters instead: a 20-character
-   * sAMAccountName `alexandria.montgomer` becomes `alexandria.montgome2`.
+   * attribute has a length limit (maxLength), a longer candidate is cut to
+   * it, and where the number would break it, the number replaces the
+   * candidate's last characters instead: a 20-character sAMAccountName
+   * `alexandria.montgomer` becomes `alexandria.montgome2`.
    */
   pick(target: string, attribute: string, candidates: readonly string[], identityId: string): string | undefined {
     let first: string | undefined;
     let chosen: string | undefined;
     let values: Map<string, string> | undefined;
-    for (const candidate of candidates) {
-      if (candidate.trim() === '') continue;
+    const max = this.maxLength(target, attribute);
+    for (const given of candidates) {
+      if (!NAMING.test(given)) continue;
+      // A candidate past the limit could never be created: it is cut to it.
+      const candidate = fitted(given, max);
       first ??= candidate;
       values ??= this.#values(target, attribute);
       if (!takenIn(values, candidate, identityId)) {
@@ -177,7 +200,6 @@ export class UniqueIndex {
     if (first === undefined || values === undefined) return undefined;
     if (chosen === undefined) {
       const counter = `${target}\u0000${attribute}\u0000${normalise(first)}`;
-      const max = this.maxLength(target, attribute);
       let n = this.#next.get(counter) ?? 2;
       while (takenIn(values, numbered(first, n, max), identityId)) n += 1;
       chosen = numbered(first, n, max);
