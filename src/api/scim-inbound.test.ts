@@ -24,7 +24,7 @@ function engineStub(resources: readonly ScimResource[] = []) {
   const state = new Map<string, unknown>();
   const calls: { method: string; args: readonly unknown[] }[] = [];
   const engine = {
-    config: { sources: [IDP], scim: { server: { extensions: [] } } },
+    config: { sources: [IDP], lifecycle: { terminatedStatuses: ['terminated', 'inactive'] }, scim: { server: { extensions: [] } } },
     store: {
       state: {
         get: async (key: string) => state.get(key),
