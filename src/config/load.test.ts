@@ -41,6 +41,7 @@ describe('validateConfigText: valid files', () => {
       terminatedStatuses: ['terminated', 'inactive', 'leaver'],
       rescindedStatuses: ['rescinded', 'withdrawn', 'cancelled'],
       timezone: 'UTC',
+      conversionGapDays: 3,
     });
     const [source] = config!.sources;
     expect(source).toMatchObject({ id: 'hr', type: 'csv', path: '/etc/roster/hr/employees.csv', delimiter: ',', complete: true, maxMissing: { percent: 20 } });

@@ -67,6 +67,7 @@ const lifecycleSchema = z
     terminatedStatuses: z.array(z.string()).default(['terminated', 'inactive', 'leaver']),
     rescindedStatuses: z.array(z.string()).default(['rescinded', 'withdrawn', 'cancelled']),
     timezone: nonEmpty.default('UTC'),
+    conversionGapDays: integer(0).default(3),
   })
   .prefault({});
 

@@ -44,6 +44,13 @@ export interface LifecycleConfig {
   readonly rescindedStatuses: readonly string[];
   /** IANA time zone of dates without a time/zone in HR data (default UTC). */
   readonly timezone: string;
+  /**
+   * Someone working whose row starts a new employment at most this many days
+   * after the current one ends (a contractor becoming an employee, entered
+   * ahead of time) keeps working through the change instead of becoming a
+   * future hire (default 3).
+   */
+  readonly conversionGapDays?: number;
 }
 
 /** Which columns of a source carry lifecycle meaning. */

@@ -50,7 +50,9 @@ function lastPerKey(records: readonly SourceRecord[], sourceId: string, diagnost
 function nextIdentity(
   record: SourceRecord, dates: RecordDates, before: Identity | undefined, input: MergeInput, nowIso: string, iso: IsoDates,
 ): Identity {
-  const state = storedState({ status: dates.status, startAt: dates.startAt, endAt: dates.endAt, missing: false }, input.now.getTime());
+  const continued = continuedStart(before, dates, input);
+  const startMs = continued ?? dates.startAt;
+  const state = storedState({ status: dates.status, startAt: startMs, endAt: dates.endAt, missing: false }, input.now.getTime());
   let endAt = iso(dates.endAt);
   if (state === 'terminated' && endAt === undefined) {
     // Terminated by status without a date: the termination is recorded now (kept on later changes).
@@ -65,10 +67,48 @@ function nextIdentity(
     createdAt: before?.createdAt ?? nowIso,
     updatedAt: nowIso,
   };
-  const startAt = iso(dates.startAt);
+  const startAt = iso(startMs);
   if (startAt !== undefined) identity.startAt = startAt;
   if (endAt !== undefined) identity.endAt = endAt;
   return identity;
+}
+
+/** Default of lifecycle.conversionGapDays: a weekend and a holiday between two employments are no break. */
+export const DEFAULT_CONVERSION_GAP_DAYS = 3;
+const DAY_MS = 86_400_000;
+
+/**
+ * A conversion entered ahead of time: someone working now (active or on
+ * leave) whose row now starts a new employment in the future, within
+ * lifecycle.conversionGapDays of the end of the current one (a contract
+ * ending 30 November, the same person an employee from 1 December, entered
+ * in November). Read as a future hire, they would lose their access until
+ * the new start; they keep working instead: the current employment's start
+ * (ms) stays until the row's start has come. A new start with no end before
+ * it, or after a longer gap, is a postponed or a new hire, as before.
+ */
+function continuedStart(before: Identity | undefined, dates: RecordDates, input: MergeInput): number | undefined {
+  const { startAt } = dates;
+  if (before?.startAt === undefined || startAt === undefined || startAt <= input.now.getTime()) return undefined;
+  const working = effectiveState(before, input.now);
+  if (working !== 'active' && working !== 'leave') return undefined;
+  // After the current employment's end; or, already bridged (a later change before the new start), after the start bridged to.
+  const from = before.endAt !== undefined ? Date.parse(before.endAt) : bridgedTo(before, before.startAt, input);
+  if (from === undefined) return undefined;
+  const gapDays = input.lifecycle.conversionGapDays ?? DEFAULT_CONVERSION_GAP_DAYS;
+  const gap = startAt - from;
+  return gap >= 0 && gap <= gapDays * DAY_MS ? Date.parse(before.startAt) : undefined;
+}
+
+/** The new start a bridged identity waits for: its row's start, when later than the start stored (continuedStart kept the earlier one). */
+function bridgedTo(before: Identity, stored: string, input: MergeInput): number | undefined {
+  try {
+    const { startAt } = readRecordDates(before.attributes, input.source, input.lifecycle);
+    return startAt !== undefined && startAt > Date.parse(stored) ? startAt : undefined;
+  } catch (error) {
+    if (isRosterError(error)) return undefined; // a stored row whose dates no longer read: no bridge
+    throw error;
+  }
 }
 
 /** isoOrUndefined, remembered per instant: a batch holds the same few thousand start and end dates many times. */
