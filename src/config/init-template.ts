@@ -61,7 +61,8 @@ targets:
     safety:                     # hold a plan that would do more than this
       maxDeletes: 5%
       maxDisables: 10%
-      minAccounts: 10           # ...unless it touches fewer accounts than this
+      maxRevokes: 10%           # accounts losing an entitlement (not counting ones disabled or deleted)
+      minAccounts: 10           # ...unless this target has fewer linked accounts than this
     executor:
       concurrency: 4            # changes applied at once in this target
       maxAttempts: 8            # retries before a change is given up

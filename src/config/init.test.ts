@@ -44,6 +44,17 @@ describe('initProject', () => {
     expect(comments.length).toBeGreaterThan(30);
   });
 
+  it('explains minAccounts as the size of the target (its linked accounts), and lists maxRevokes with its default', async () => {
+    await initProject(dir);
+    const text = await readFile(join(dir, 'roster.yaml'), 'utf8');
+    const line = text.split('\n').find((l) => l.trim().startsWith('minAccounts:')) ?? '';
+    expect(line).toMatch(/minAccounts: 10 +# .*fewer linked accounts than this/);
+    expect(line).not.toContain('touches');
+    const config = await loadConfig(join(dir, 'roster.yaml'), { env: {} });
+    expect(config.targets[0]!.safety).toEqual({ maxDeletes: { percent: 5 }, maxDisables: { percent: 10 }, maxRevokes: { percent: 10 }, minAccounts: 10 });
+    expect(text).toMatch(/^ +maxRevokes: 10%/m);
+  });
+
   it('refuses to overwrite an existing file', async () => {
     await mkdir(join(dir, 'hr'), { recursive: true });
     await writeFile(join(dir, 'hr', 'employees.csv'), 'mine\n');

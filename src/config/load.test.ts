@@ -47,7 +47,7 @@ describe('validateConfigText: valid files', () => {
     expect(source).toMatchObject({ id: 'hr', type: 'csv', path: '/etc/roster/hr/employees.csv', delimiter: ',', complete: true, maxMissing: { percent: 20 } });
     const [target] = config!.targets;
     expect(target!.leaver).toEqual({ disable: 'immediately', deleteAfterMs: 30 * 86_400_000 });
-    expect(target!.safety).toEqual({ maxDeletes: { percent: 5 }, maxDisables: { percent: 10 }, minAccounts: 10 });
+    expect(target!.safety).toEqual({ maxDeletes: { percent: 5 }, maxDisables: { percent: 10 }, maxRevokes: { percent: 10 }, minAccounts: 10 });
     expect(target!.executor).toEqual({ concurrency: 4, maxAttempts: 8, backoffBaseMs: 500, backoffMaxMs: 300_000, quarantineAfter: 20 });
     expect(target!.connection['url']).toBe('sqlite:./data/app.db');
     expect(config!.roles[0]).toEqual({
@@ -83,11 +83,21 @@ describe('validateConfigText: valid files', () => {
   });
 
   it('accepts counts and durations in their other spellings', () => {
-    const text = replaceLine(replaceLine(EXAMPLE_YAML, 27, '    leaver: { disable: never, delete: never }'), 29, '    safety: { maxDeletes: 3, maxDisables: "12", minAccounts: 0 }');
+    const text = replaceLine(replaceLine(EXAMPLE_YAML, 27, '    leaver: { disable: never, delete: never }'), 29, '    safety: { maxDeletes: 3, maxDisables: "12", maxRevokes: "7", minAccounts: 0 }');
     const { config, problems } = validateConfigText(text, FILE, { env: {} });
     expect(problems).toEqual([]);
     expect(config!.targets[0]!.leaver).toEqual({ disable: 'never', deleteAfterMs: null });
-    expect(config!.targets[0]!.safety).toEqual({ maxDeletes: { count: 3 }, maxDisables: { count: 12 }, minAccounts: 0 });
+    expect(config!.targets[0]!.safety).toEqual({ maxDeletes: { count: 3 }, maxDisables: { count: 12 }, maxRevokes: { count: 7 }, minAccounts: 0 });
+  });
+
+  it('reads safety.maxRevokes as a percentage or a count, and refuses anything else at its key', () => {
+    const percent = validateConfigText(replaceLine(EXAMPLE_YAML, 29, '    safety: { maxRevokes: 2.5% }'), FILE, { env: {} });
+    expect(percent.problems).toEqual([]);
+    expect(percent.config!.targets[0]!.safety).toMatchObject({ maxRevokes: { percent: 2.5 }, maxDisables: { percent: 10 } });
+    const bad = validateConfigText(replaceLine(EXAMPLE_YAML, 29, '    safety: { maxRevokes: lots }'), FILE, { env: {} });
+    expect(bad.problems).toEqual([expect.objectContaining({ path: 'targets[0].safety.maxRevokes' })]);
+    const typo = validateConfigText(replaceLine(EXAMPLE_YAML, 29, '    safety: { maxRevoke: 5% }'), FILE, { env: {} });
+    expect(typo.problems).toEqual([expect.objectContaining({ message: "unknown key 'maxRevoke' (did you mean 'maxRevokes'?)" })]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { connectionFields, dnString, tlsSchema } from '../connectors/directory/config.js';
 import { isAttributeName } from '../connectors/directory/escape.js';
+import { DEFAULT_MAX_REVOKES } from '../lifecycle/threshold.js';
 import { checkScimPathSyntax } from '../sources/scim.js';
 import { parseDuration, parseThreshold } from './durations.js';
 import { checkMatchRules } from './match-rules.js';
@@ -146,6 +147,7 @@ const safetySchema = z
   .strictObject({
     maxDeletes: threshold({ percent: 5 }),
     maxDisables: threshold({ percent: 10 }),
+    maxRevokes: threshold(DEFAULT_MAX_REVOKES),
     minAccounts: integer(0).default(10),
   })
   .prefault({});

@@ -145,7 +145,16 @@ export interface LeaverRule {
 export interface SafetyConfig {
   readonly maxDeletes: Threshold; // default "5%"
   readonly maxDisables: Threshold; // default "10%"
-  /** Thresholds are not applied to plans touching fewer accounts than this (default 10). */
+  /**
+   * Accounts losing at least one entitlement, besides those disabled or
+   * deleted in the same plan (default "10%", as maxDisables). The loader
+   * always sets it; a config built by hand without it gets the default.
+   */
+  readonly maxRevokes?: Threshold;
+  /**
+   * Thresholds are not applied to a target with fewer linked accounts than
+   * this (default 10); from there up a percentage allows at least one account.
+   */
   readonly minAccounts: number;
 }
 

@@ -182,7 +182,7 @@ export interface Change {
 
 export interface Hold {
   readonly target: string;
-  /** 'safety.max_deletes' | 'safety.max_disables' | 'safety.source_truncated' | ... */
+  /** 'safety.max_deletes' | 'safety.max_disables' | 'safety.max_revokes' | 'safety.source_truncated' | ... */
   readonly code: string;
   readonly message: string;
   readonly count: number;

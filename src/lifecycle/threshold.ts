@@ -9,6 +9,25 @@ export function thresholdLimit(threshold: Threshold, base: number): number {
   return 'count' in threshold ? threshold.count : Math.floor((base * threshold.percent) / 100 + 1e-9);
 }
 
+/**
+ * The limit of a target's safety threshold (maxDeletes, maxDisables,
+ * maxRevokes) over its `base` linked accounts, for a target the thresholds
+ * apply to (at least `minAccounts` linked accounts): as thresholdLimit, except
+ * that a percentage above 0 allows at least one account ("5%" of 12 → 1, not
+ * 0). Otherwise a target just above minAccounts would be stricter than both
+ * a smaller one (exempt) and a bigger one (5% of 20 is 1): one leaver's
+ * delete would hold the plan. With `minAccounts: 0` (no target is exempt) a
+ * percentage applies as written, to the last account; a count and 0% are
+ * always taken as written.
+ */
+export function safetyLimit(threshold: Threshold, base: number, minAccounts: number): number {
+  const limit = thresholdLimit(threshold, base);
+  return 'percent' in threshold && threshold.percent > 0 && minAccounts > 0 ? Math.max(1, limit) : limit;
+}
+
+/** Default of `safety.maxRevokes`: as protective as maxDisables' (a mass revoke is as damaging as a mass disable). */
+export const DEFAULT_MAX_REVOKES: Threshold = { percent: 10 };
+
 /** "5%" or "12". */
 export function describeThreshold(threshold: Threshold): string {
   return 'count' in threshold ? formatCount(threshold.count) : `${threshold.percent}%`;

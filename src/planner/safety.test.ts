@@ -43,3 +43,35 @@ describe('plan: safety holds', () => {
     expect(p).toMatchObject({ held: true, holds: [upstream], changes: [] });
   });
 });
+
+describe('plan: safety percentages of a small target', () => {
+  it('allow at least one account from minAccounts linked accounts up: one leaver in 10 to 19 is not held, two are', () => {
+    for (const total of [10, 15, 19]) {
+      expect(planOf(leavers(1, false), links(1), { totals: new Map([['app', total]]) }).held).toBe(false);
+      expect(planOf(leavers(1, true), links(1), { totals: new Map([['app', total]]) }).held).toBe(false);
+      const two = planOf(leavers(2, false), links(2), { totals: new Map([['app', total]]) });
+      expect(two.holds).toEqual([{
+        target: 'app', code: 'safety.max_deletes', count: 2, limit: 1,
+        message: `would delete 2 of ${total} accounts in app (${Math.round(200 / total)}%); the limit is 5% (at least 1 account)`,
+      }]);
+    }
+    // 5% of 40 is 2: the floor of one changes nothing above it.
+    expect(planOf(leavers(3, false), links(3), { totals: new Map([['app', 40]]) }).holds)
+      .toMatchObject([{ count: 3, limit: 2, message: expect.stringMatching(/the limit is 5%$/) }]);
+  });
+
+  it('keep 0%, a count of 0 and minAccounts: 0 strict', () => {
+    const strict = (safety: Parameters<typeof testSafety>[0]) =>
+      planOf(leavers(1, false), links(1), { targets: [testTarget({ safety: testSafety(safety) })], totals: new Map([['app', 12]]) });
+    expect(strict({ maxDeletes: { percent: 0 } }).holds).toMatchObject([{ code: 'safety.max_deletes', limit: 0 }]);
+    expect(strict({ maxDeletes: { count: 0 } }).holds).toMatchObject([{ code: 'safety.max_deletes', limit: 0 }]);
+    expect(strict({ minAccounts: 0 }).holds).toMatchObject([{ code: 'safety.max_deletes', limit: 0 }]);
+  });
+
+  it('applies to maxRevokes too: 10% of 10 to 19 accounts allows one', () => {
+    const lose = (n: number) => Array.from({ length: n }, (_, i) => want(`e${i}`, { entitlements: [] }));
+    const holdingStaff = (n: number) => links(n).map((l) => ({ ...l, entitlements: ['staff'] }));
+    expect(planOf(lose(1), holdingStaff(1), { totals: new Map([['app', 10]]) }).held).toBe(false);
+    expect(planOf(lose(2), holdingStaff(2), { totals: new Map([['app', 19]]) }).holds).toMatchObject([{ code: 'safety.max_revokes', count: 2, limit: 1 }]);
+  });
+});

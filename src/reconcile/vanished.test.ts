@@ -43,4 +43,10 @@ describe('vanishedHold', () => {
       message: expect.stringContaining('returned 5 accounts (5 of 40 linked), fewer than safety.minAccounts (10)'),
     });
   });
+
+  it('lets one vanished link through in a target of 10 to 19 links (5% floors to 0 there), as plans do; two are held', () => {
+    expect(vanishedHold(target(10), links(12), read(1, 12))).toBeUndefined();
+    expect(vanishedHold(target(10), links(19), read(1, 19))).toBeUndefined();
+    expect(vanishedHold(target(10), links(12), read(2, 12))).toMatchObject({ code: 'safety.vanished', count: 2, limit: 1 });
+  });
 });

@@ -1,6 +1,6 @@
 import type { TargetConfig } from '../config/types.js';
 import type { Hold, LinkedAccount, TargetAccount } from '../core/types.js';
-import { describeThreshold, formatCount, formatShare, thresholdLimit } from '../lifecycle/threshold.js';
+import { describeThreshold, formatCount, formatShare, safetyLimit } from '../lifecycle/threshold.js';
 
 const CHECK = "check connection.base / users.base and the bind account's rights; links kept";
 
@@ -32,7 +32,7 @@ export function vanishedHold(target: TargetConfig, links: readonly LinkedAccount
     return hold(`the read of ${target.id} returned ${formatCount(accounts.length)} accounts (${formatCount(found)} of ${formatCount(links.length)} linked), `
       + `fewer than safety.minAccounts (${formatCount(minAccounts)}): ${CHECK}`, 0);
   }
-  const limit = thresholdLimit(maxDeletes, links.length);
+  const limit = safetyLimit(maxDeletes, links.length, minAccounts);
   if (vanished <= limit) return undefined;
   return hold(`${formatCount(vanished)} of ${formatCount(links.length)} linked accounts in ${target.id} are missing from the read `
     + `(${formatShare(vanished, links.length)}); the limit is safety.maxDeletes ${describeThreshold(maxDeletes)}: ${CHECK}`, limit);

@@ -88,7 +88,7 @@ describe('directory end to end: engine -> Samba AD', () => {
         accountExpires: `'identity.employmentType == "contractor" && identity.endDate != "" ? identity.endDate + "T00:00:00+00:00" : ""'`,
       },
       leaver: '{ disable: immediately, delete: after 30d }',
-      safety: '{ maxDeletes: 100%, maxDisables: 100%, minAccounts: 0 }',
+      safety: '{ maxDeletes: 100%, maxDisables: 100%, maxRevokes: 100%, minAccounts: 0 }',
       executor: '{ concurrency: 4, maxAttempts: 6, backoffBaseMs: 50, backoffMaxMs: 400, quarantineAfter: 100 }',
       roles: departmentRoles('corp-ad', { Engineering: 'Engineering', Sales: 'Sales' }),
     }));

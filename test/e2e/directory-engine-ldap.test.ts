@@ -70,7 +70,7 @@ describe('directory end to end: engine -> OpenLDAP', () => {
         uid: 'identity.employeeId', cn: FULL_NAME, sn: 'identity.familyName', email: 'identity.email', department: 'identity.department', title: 'identity.title',
       },
       leaver: '{ disable: immediately, delete: after 30d }',
-      safety: '{ maxDeletes: 100%, maxDisables: 100%, minAccounts: 0 }',
+      safety: '{ maxDeletes: 100%, maxDisables: 100%, maxRevokes: 100%, minAccounts: 0 }',
       executor: '{ concurrency: 4, maxAttempts: 3, backoffBaseMs: 10, backoffMaxMs: 50, quarantineAfter: 100 }',
       roles: departmentRoles('corp-ldap', { Engineering: 'engineering', Sales: 'sales' }),
     }));
@@ -237,7 +237,7 @@ describe('directory end to end: strip-groups disable -> OpenLDAP', () => {
       userAttributes: { email: 'mail', department: 'departmentNumber', cn: 'cn', sn: 'sn' },
       attributes: { uid: 'identity.employeeId', cn: FULL_NAME, sn: 'identity.familyName', email: 'identity.email', department: 'identity.department' },
       leaver: '{ disable: immediately, delete: after 30d }',
-      safety: '{ maxDeletes: 100%, maxDisables: 100%, minAccounts: 0 }',
+      safety: '{ maxDeletes: 100%, maxDisables: 100%, maxRevokes: 100%, minAccounts: 0 }',
       roles: departmentRoles('corp-ldap', { Engineering: 'engineering', Sales: 'sales' }),
       disable: `{ strategy: strip-groups, attribute: ${MARKER}, value: "000001010000Z" }`,
     });
