@@ -39,6 +39,12 @@ describe('a conversion entered ahead of time', () => {
     expect(result.upserts[0]?.state).toBe('active');
   });
 
+  it('a new employment that overlaps the contract (starts before it ends) is continuous too', () => {
+    const before = seed(person('c6', CONTRACT), EARLIER);
+    const result = merge([person('c6', { employmentType: 'employee', startDate: '2026-03-16', endDate: '' })], { existing: [before] });
+    expect(result.upserts[0]?.state).toBe('active');
+  });
+
   it('a longer gap is a break: a future hire again, as configured (conversionGapDays)', () => {
     const before = seed(person('c3', CONTRACT), EARLIER);
     const later = merge([person('c3', { employmentType: 'employee', startDate: '2026-04-15', endDate: '' })], { existing: [before] });

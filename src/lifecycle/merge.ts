@@ -84,8 +84,9 @@ const DAY_MS = 86_400_000;
  * ending 30 November, the same person an employee from 1 December, entered
  * in November). Read as a future hire, they would lose their access until
  * the new start; they keep working instead: the current employment's start
- * (ms) stays until the row's start has come. A new start with no end before
- * it, or after a longer gap, is a postponed or a new hire, as before.
+ * (ms) stays until the row's start has come. A new start before the current
+ * end (they overlap) is continuous too. A new start with no end before it, or
+ * after a longer gap, is a postponed or a new hire, as before.
  */
 function continuedStart(before: Identity | undefined, dates: RecordDates, input: MergeInput): number | undefined {
   const { startAt } = dates;
@@ -96,8 +97,8 @@ function continuedStart(before: Identity | undefined, dates: RecordDates, input:
   const from = before.endAt !== undefined ? Date.parse(before.endAt) : bridgedTo(before, before.startAt, input);
   if (from === undefined) return undefined;
   const gapDays = input.lifecycle.conversionGapDays ?? DEFAULT_CONVERSION_GAP_DAYS;
-  const gap = startAt - from;
-  return gap >= 0 && gap <= gapDays * DAY_MS ? Date.parse(before.startAt) : undefined;
+  // A new start before the current end (the two overlap) is continuous too.
+  return startAt - from <= gapDays * DAY_MS ? Date.parse(before.startAt) : undefined;
 }
 
 /** The new start a bridged identity waits for: its row's start, when later than the start stored (continuedStart kept the earlier one). */
