@@ -68,7 +68,14 @@ class ClientCredentials implements Authenticator {
     } catch (error) {
       throw networkError(this.#targetId, 'POST', where, error);
     }
-    const body = await response.json().catch(() => undefined) as { access_token?: unknown; expires_in?: unknown; error?: unknown } | undefined;
+    let text = '';
+    try {
+      text = await response.text();
+    } catch (error) {
+      // Cut or stalled: a retryable failure, not "the endpoint answered without a token".
+      if (response.ok) throw networkError(this.#targetId, 'POST', where, error);
+    }
+    const body = parseObject(text) as { access_token?: unknown; expires_in?: unknown; error?: unknown } | undefined;
     if (!response.ok) {
       // RFC 6749 §5.2: `error` is a code such as invalid_client; it carries no secret.
       const detail = typeof body?.error === 'string' ? body.error : undefined;
@@ -80,6 +87,14 @@ class ClientCredentials implements Authenticator {
     const lifetimeMs = typeof body.expires_in === 'number' ? body.expires_in * 1000 : Number(body.expires_in) * 1000;
     const expiresAt = Number.isFinite(lifetimeMs) && lifetimeMs > 0 ? Date.now() + Math.max(0, lifetimeMs - EXPIRY_MARGIN_MS) : Number.POSITIVE_INFINITY;
     return { value: body.access_token, expiresAt };
+  }
+}
+
+function parseObject(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
   }
 }
 

@@ -70,6 +70,11 @@ export const scimConnectionSchema = z.object({
   } else if (!/^https?:\/\//.test(config.baseUrl)) {
     ctx.addIssue({ code: 'custom', path: ['baseUrl'], message: 'must be an https:// URL' });
   }
+  // fetch refuses such a URL with an error that repeats it, password included; nothing is lost (auth: says how).
+  if (hasUserInfo(config.baseUrl)) ctx.addIssue({ code: 'custom', path: ['baseUrl'], message: 'must not hold user:password@ (use auth:)' });
+  if (config.auth.type === 'oauth2' && hasUserInfo(config.auth.tokenUrl)) {
+    ctx.addIssue({ code: 'custom', path: ['auth', 'tokenUrl'], message: 'must not hold user:password@ (use clientId and clientSecret)' });
+  }
   if (config.auth.type === 'oauth2' && config.auth.tokenUrl.startsWith('http://') && !config.allowInsecureHttp) {
     ctx.addIssue({ code: 'custom', path: ['auth', 'tokenUrl'], message: 'must be https:// (the client secret is sent to it)' });
   }
@@ -77,6 +82,15 @@ export const scimConnectionSchema = z.object({
     ctx.addIssue({ code: 'custom', path: ['mapping'], message: 'must map one attribute to userName (SCIM requires it)' });
   }
 });
+
+function hasUserInfo(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return false;
+  }
+}
 
 export type ScimConnectionConfig = z.infer<typeof scimConnectionSchema>;
 export type ScimAuthConfig = ScimConnectionConfig['auth'];

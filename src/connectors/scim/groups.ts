@@ -1,7 +1,8 @@
 import { RosterError, isRosterError } from '../../core/errors.js';
 import { scimTypeOf } from './errors.js';
 import { eqFilter } from './filter.js';
-import type { ScimHttp } from './http.js';
+import { resourcePath, type ScimHttp } from './http.js';
+import { putChanged } from './put.js';
 import type { PatchOperation, ScimResource } from './mapping.js';
 import { lookup, type Searching } from './search.js';
 
@@ -69,7 +70,7 @@ export class GroupDirectory {
     const cached = this.#names.get(id);
     if (cached !== undefined) return cached;
     try {
-      const { body } = await this.#context.http.request('GET', `/Groups/${encodeURIComponent(id)}`);
+      const { body } = await this.#context.http.request('GET', resourcePath('/Groups', id, this.#context.targetId));
       const name = (body as ScimResource | undefined)?.displayName;
       if (typeof name !== 'string') return undefined;
       this.#remember(name, id);
@@ -179,25 +180,30 @@ export class MemberQueue {
   }
 
   async #patch(groupId: string, batch: readonly MemberChange[]): Promise<void> {
-    await this.#context.http.request('PATCH', `/Groups/${encodeURIComponent(groupId)}`, {
+    await this.#context.http.request('PATCH', resourcePath('/Groups', groupId, this.#context.targetId), {
       body: { schemas: [PATCH_SCHEMA], Operations: memberOperations(batch) },
     });
   }
 
-  /** Servers without PATCH: read the group, change its members, write it back. */
+  /**
+   * Servers without PATCH: read the group, change its members, write it back
+   * (with If-Match, so a member someone else added meanwhile is not lost).
+   */
   async #put(groupId: string, batch: readonly MemberChange[]): Promise<void> {
-    const path = `/Groups/${encodeURIComponent(groupId)}`;
-    const { body } = await this.#context.http.request('GET', path);
-    const { meta: _meta, ...group } = (body ?? {}) as ScimResource;
-    const members = new Map<string, unknown>();
-    for (const member of Array.isArray(group.members) ? group.members : []) {
-      const value = (member as { value?: unknown } | null)?.value;
-      if (typeof value === 'string') members.set(value, member);
-    }
-    for (const change of batch) {
-      if (change.op === 'add') members.set(change.userId, members.get(change.userId) ?? { value: change.userId });
-      else members.delete(change.userId);
-    }
-    await this.#context.http.request('PUT', path, { body: { ...group, members: [...members.values()] } });
+    const path = resourcePath('/Groups', groupId, this.#context.targetId);
+    const read = async () => (await this.#context.http.request('GET', path)).body;
+    await putChanged(this.#context.http, path, read, (body) => {
+      const { meta: _meta, ...group } = (body ?? {}) as ScimResource;
+      const members = new Map<string, unknown>();
+      for (const member of Array.isArray(group.members) ? group.members : []) {
+        const value = (member as { value?: unknown } | null)?.value;
+        if (typeof value === 'string') members.set(value, member);
+      }
+      for (const change of batch) {
+        if (change.op === 'add') members.set(change.userId, members.get(change.userId) ?? { value: change.userId });
+        else members.delete(change.userId);
+      }
+      return { ...group, members: [...members.values()] };
+    });
   }
 }

@@ -8,6 +8,10 @@ const USER_AGENT = `roster/${version}`;
 const SCIM_JSON = 'application/scim+json';
 /** A read told to wait longer than this is not retried here: the executor's queue waits better than a held request. */
 const MAX_INLINE_WAIT_MS = 10_000;
+/** Of an error answer only the scimType and the start of the detail are used: read no more than this of it. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+/** No SCIM answer is this large (a page of users, a group of 100k members is ~10 MiB): an endless body is refused. */
+const MAX_BODY_BYTES = 64 * 2 ** 20;
 
 export interface ScimHttpOptions {
   readonly baseUrl: string;
@@ -19,6 +23,13 @@ export interface ScimHttpOptions {
 }
 
 export type Query = Readonly<Record<string, string | number | undefined>>;
+
+export interface RequestOptions {
+  readonly query?: Query;
+  readonly body?: unknown;
+  /** The version a read-modify-write started from (RFC 7644 §3.14): the server answers 412 if it changed. */
+  readonly ifMatch?: string;
+}
 
 export interface ScimResponse {
   readonly status: number;
@@ -45,7 +56,7 @@ export class ScimHttp {
     this.#base = options.baseUrl.replace(/\/+$/, '');
   }
 
-  async request(method: string, path: string, options: { query?: Query; body?: unknown } = {}): Promise<ScimResponse> {
+  async request(method: string, path: string, options: RequestOptions = {}): Promise<ScimResponse> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.#limited(() => this.#send(method, path, options));
@@ -68,9 +79,12 @@ export class ScimHttp {
     }
   }
 
-  async #send(method: string, path: string, options: { query?: Query; body?: unknown }, reauthorised = false): Promise<ScimResponse> {
+  async #send(method: string, path: string, options: RequestOptions, reauthorised = false): Promise<ScimResponse> {
     const url = new URL(this.#base + path);
-    for (const [name, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
+    // Percent-encoded, spaces as %20: `+` for a space is HTML-form encoding, which a server that decodes the query
+    // as RFC 3986 says reads as a `+` (a filter `userName+eq+"…"` it cannot parse).
+    const query = Object.entries(options.query ?? {}).filter(([, value]) => value !== undefined);
+    url.search = query.map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`).join('&');
     const where = url.origin + url.pathname;
     const headers: Record<string, string> = {
       authorization: await this.#options.auth.authorization(),
@@ -78,6 +92,7 @@ export class ScimHttp {
       'user-agent': USER_AGENT,
     };
     if (options.body !== undefined) headers['content-type'] = SCIM_JSON;
+    if (options.ifMatch !== undefined) headers['if-match'] = options.ifMatch;
     let response: Response;
     try {
       response = await fetch(url, {
@@ -85,21 +100,99 @@ export class ScimHttp {
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
         signal: AbortSignal.timeout(this.#options.timeoutMs),
+        // A redirect is not followed: fetch would resend the body (personal data) to wherever it points.
+        redirect: 'manual',
       });
     } catch (error) {
       throw networkError(this.#options.targetId, method, where, error);
     }
-    const text = await response.text().catch(() => '');
+    let text: string;
+    if (response.ok) {
+      let read: { text: string; complete: boolean };
+      try {
+        read = await readAtMost(response, MAX_BODY_BYTES);
+      } catch (error) {
+        // A body cut or stalled: an empty text here would read as "no such account" or as the end of a list.
+        throw networkError(this.#options.targetId, method, where, error);
+      }
+      if (!read.complete) {
+        throw new RosterError('target.rejected', `${method} ${where} on ${this.#options.targetId}: HTTP ${response.status} with an answer over ${MAX_BODY_BYTES / 2 ** 20} MiB`, { details: { status: response.status } });
+      }
+      text = read.text;
+    } else {
+      // The status is the answer; a body that is huge, endless or cut only loses the detail.
+      text = (await readAtMost(response, MAX_ERROR_BODY_BYTES).catch(() => undefined))?.text ?? '';
+    }
     if (response.status === 401 && !reauthorised && this.#options.auth.rejected()) return this.#send(method, path, options, true);
     const body = parseJson(text);
+    if (response.status >= 300 && response.status < 400) {
+      throw new RosterError('target.rejected', `${method} ${where} on ${this.#options.targetId}: HTTP ${response.status} redirects to ${redirectTarget(url, response.headers.get('location'))}; set baseUrl to the final URL`, {
+        details: { status: response.status },
+      });
+    }
     if (!response.ok) {
-      throw httpError(this.#options.targetId, { method, where, status: response.status, body: errorBody(body), retryAfter: response.headers.get('retry-after') });
+      const credential = headers.authorization?.slice(headers.authorization.indexOf(' ') + 1) ?? '';
+      throw httpError(this.#options.targetId, { method, where, status: response.status, body: errorBody(body, credential), retryAfter: response.headers.get('retry-after') });
     }
     if (text !== '' && body === undefined) {
       throw new RosterError('target.rejected', `${method} ${where} on ${this.#options.targetId}: HTTP ${response.status} but the answer is not JSON`, { details: { status: response.status } });
     }
     return { status: response.status, body };
   }
+}
+
+/** The path of a resource by id: an id that is a URL dot-segment (or empty) would name the base URL or its parent. */
+export function resourcePath(endpoint: string, id: string, targetId: string): string {
+  if (id === '' || id === '.' || id === '..') {
+    throw new RosterError('target.rejected', `${endpoint} on ${targetId}: ${JSON.stringify(id)} is not a usable SCIM resource id`);
+  }
+  return `${endpoint}/${encodeURIComponent(id)}`;
+}
+
+/** Where a redirect points, origin and path only (its query may carry anything). */
+function redirectTarget(from: URL, location: string | null): string {
+  if (location === null) return 'nowhere (no Location)';
+  try {
+    const to = new URL(location, from);
+    return to.origin + to.pathname;
+  } catch {
+    return 'an unreadable Location';
+  }
+}
+
+/** The body, or its first `limit` bytes (complete: false) without downloading the rest. */
+async function readAtMost(response: Response, limit: number): Promise<{ text: string; complete: boolean }> {
+  if (response.body === null) return { text: '', complete: true };
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let complete = false;
+  try {
+    while (size <= limit) {
+      const { done, value } = await reader.read();
+      if (done) {
+        complete = true;
+        break;
+      }
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    if (!complete) await reader.cancel().catch(() => undefined);
+  }
+  return { text: new TextDecoder().decode(Buffer.concat(chunks).subarray(0, limit)), complete: complete && size <= limit };
+}
+
+/** A resource's version (RFC 7643 §3.1 meta.version, the ETag) for If-Match; undefined when it has none. */
+export function versionOf(resource: unknown): string | undefined {
+  const version = (resource as { meta?: { version?: unknown } } | null | undefined)?.meta?.version;
+  // A header value: a server's version with a line break in it is not sent.
+  return typeof version === 'string' && version !== '' && !/[\r\n]/.test(version) ? version : undefined;
+}
+
+/** The server answered 412: the resource changed since it was read. */
+export function isStale(error: unknown): boolean {
+  return error instanceof RosterError && error.details?.status === 412;
 }
 
 function parseJson(text: string): unknown {
@@ -111,10 +204,15 @@ function parseJson(text: string): unknown {
   }
 }
 
-function errorBody(body: unknown): ScimErrorBody | undefined {
+/** scimType and detail, shortened; a server that echoes the credential it was sent does not get it into a message. */
+function errorBody(body: unknown, credential: string): ScimErrorBody | undefined {
   if (body === null || typeof body !== 'object') return undefined;
   const { scimType, detail } = body as Record<string, unknown>;
-  return { scimType: typeof scimType === 'string' ? scimType : undefined, detail: typeof detail === 'string' ? detail.slice(0, 300) : undefined };
+  const clean = (text: unknown, max: number) => {
+    if (typeof text !== 'string') return undefined;
+    return (credential.length >= 4 ? text.split(credential).join('[redacted]') : text).slice(0, max);
+  };
+  return { scimType: clean(scimType, 100), detail: clean(detail, 300) };
 }
 
 /** How long to wait before retrying a read, or undefined when it should not be retried here. */

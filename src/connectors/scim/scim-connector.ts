@@ -6,9 +6,10 @@ import { discover } from './discovery.js';
 import { scimTypeOf } from './errors.js';
 import { eqFilter } from './filter.js';
 import { GroupDirectory, MemberQueue, type GroupContext } from './groups.js';
-import type { ScimHttp } from './http.js';
+import { resourcePath, type ScimHttp } from './http.js';
 import { UserMapping, type PatchOperation, type ScimResource } from './mapping.js';
 import { DEFAULT_PAGE_SIZE, type ScimCapabilities, type ScimProfile } from './profiles/index.js';
+import { putChanged } from './put.js';
 import { lookup, pages, type Lookup, type Searching } from './search.js';
 
 const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -165,12 +166,16 @@ export class ScimConnector implements Connector {
   }
 
   #userPath(accountId: string): string {
-    return `/Users/${encodeURIComponent(accountId)}`;
+    return resourcePath('/Users', accountId, this.#targetId);
   }
 
   async #read(accountId: string): Promise<ScimResource | undefined> {
     try {
       const { body } = await this.#http.request('GET', this.#userPath(accountId));
+      if (body === null || typeof body !== 'object' || typeof (body as ScimResource).id !== 'string') {
+        // A ListResponse, an empty 200: reading it as an account would invent one (with the id "undefined").
+        throw new RosterError('target.rejected', `GET /Users/${encodeURIComponent(accountId)} on ${this.#targetId}: the answer is not a SCIM resource with an id`);
+      }
       return body as ScimResource;
     } catch (error) {
       if (isRosterError(error, 'target.not_found')) return undefined;
@@ -209,6 +214,12 @@ export class ScimConnector implements Connector {
   /** Bring an existing account in line with the spec (only what differs), then return it. */
   async #adopt(existing: ScimResource, spec: AccountSpec): Promise<TargetAccount> {
     const accountId = existing.id as string;
+    // externalId is the client's own id of the person (RFC 7643 §3.1): another one there is another person's
+    // account (a departed namesake, say), which an adoption would hand over to this one.
+    const wanted = this.#mapping.scimValue(this.#mapping.toResource(spec.attributes, spec.enabled), 'externalId');
+    if (wanted !== undefined && typeof existing.externalId === 'string' && existing.externalId !== '' && existing.externalId !== wanted) {
+      throw new RosterError('target.conflict', `create on ${this.#targetId}: account ${accountId} matches but belongs to externalId ${JSON.stringify(existing.externalId)}, not ${JSON.stringify(wanted)}; resolve by hand`);
+    }
     const current = await this.#read(accountId) ?? existing;
     await this.#send(accountId, current, this.#mapping.patchOperations(spec.attributes, current, spec.enabled), spec.attributes, spec.enabled);
     const adopted = await this.#read(accountId);
@@ -242,8 +253,13 @@ export class ScimConnector implements Connector {
   async #send(accountId: string, current: ScimResource, operations: PatchOperation[], attributes: Attributes, enabled?: boolean): Promise<void> {
     if (operations.length === 0) return;
     const { patch } = await this.#search();
-    if (patch) await this.#patch(accountId, operations);
-    else await this.#http.request('PUT', this.#userPath(accountId), { body: this.#mapping.applyTo(current, attributes, enabled) });
+    if (patch) return this.#patch(accountId, operations);
+    const read = async () => {
+      const resource = await this.#read(accountId);
+      if (resource === undefined) throw new RosterError('target.not_found', `update on ${this.#targetId}: no account ${accountId}`);
+      return resource;
+    };
+    await putChanged(this.#http, this.#userPath(accountId), read, (resource) => this.#mapping.applyTo(resource as ScimResource, attributes, enabled), current);
   }
 
   async #patch(accountId: string, operations: PatchOperation[]): Promise<void> {

@@ -15,6 +15,9 @@ interface ListResponse {
   readonly nextCursor?: unknown;
 }
 
+/** Step-backs per walk: a server whose totalResults swings up and down must not keep a walk going forever. */
+const MAX_REWINDS = 20;
+
 /**
  * Every resource of an endpoint, page by page. Index paging (RFC 7644
  * §3.4.2.4) advances by what the server actually returned, so a server that
@@ -22,11 +25,18 @@ interface ListResponse {
  * read correctly. A page made only of resources already seen ends the walk
  * (a server that ignores count sent everything at once); if totalResults
  * says more remain (a server that ignores startIndex), it is an error.
+ * Without totalResults (which the RFC requires) the walk goes on to an empty
+ * page. When totalResults shrinks between pages, resources were deleted
+ * meanwhile and those after them moved up: the walk steps back by as many,
+ * so none is skipped (the ones seen twice are yielded once).
  */
 export async function* pages(http: ScimHttp, endpoint: string, paging: Paging, query: Query = {}): AsyncIterable<ScimResource> {
   const seen = new Set<string>();
   let startIndex = 1;
   let cursor = '';
+  let lastTotal = Number.NaN;
+  let rewound = false;
+  let rewinds = 0;
   for (;;) {
     const position = paging.pagination === 'cursor' ? { cursor } : { startIndex };
     const { body } = await http.request('GET', endpoint, { query: { ...query, ...position, count: paging.pageSize } });
@@ -38,20 +48,30 @@ export async function* pages(http: ScimHttp, endpoint: string, paging: Paging, q
       yield resource;
     }
     const total = list.totalResults === undefined ? Number.NaN : Number(list.totalResults);
-    if (fresh.length === 0) {
-      if (resources.length > 0 && startIndex <= total) {
+    // Deleted meanwhile: what stood after them moved up by as many places, some of it before this page.
+    const shrank = paging.pagination === 'index' && total < lastTotal && rewinds < MAX_REWINDS;
+    if (resources.length === 0 && !shrank) return;
+    if (fresh.length === 0 && !rewound && !shrank) {
+      if (startIndex <= total) {
         // Half a list would read as accounts gone missing: refuse rather than return it.
         throw new RosterError('target.rejected', `GET ${endpoint}: the page at startIndex ${startIndex} of ${total} repeats accounts already listed (the server ignores startIndex)`);
       }
       return;
     }
+    rewound = shrank;
     if (paging.pagination === 'cursor') {
       if (typeof list.nextCursor !== 'string' || list.nextCursor === '') return;
       cursor = list.nextCursor;
       continue;
     }
-    startIndex += resources.length;
-    if (Number.isFinite(total) ? startIndex > total : resources.length < paging.pageSize) return;
+    if (shrank) {
+      rewinds++;
+      startIndex = Math.max(1, startIndex - (lastTotal - total));
+    } else {
+      startIndex += resources.length;
+    }
+    lastTotal = total;
+    if (Number.isFinite(total) && startIndex > total) return;
   }
 }
 
