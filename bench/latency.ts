@@ -34,7 +34,7 @@ const workspace = await createWorkspace('latency', people, config);
 const seeding = await openEngine(workspace.configPath);
 const sync = await timed(() => seeding.sync({ actor: 'bench', force: true }));
 await seeding.close();
-await writeFile(workspace.configPath, stringify(latencyPushConfig(config), { lineWidth: 0 }));
+await writeFile(workspace.configPath, stringify(latencyPushConfig(config, events + warmup), { lineWidth: 0 }));
 const engine = await openEngine(workspace.configPath);
 const app = await buildServer(engine, { logger: false });
 try {

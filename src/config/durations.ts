@@ -32,6 +32,9 @@ export function parseDuration(input: unknown): ParsedDuration {
   return { ok: true, ms: Math.round(Number(match[1]) * unit) };
 }
 
+/** Default `safety.window`: one hour (docs/configuration.md, Safety holds). */
+export const DEFAULT_SAFETY_WINDOW_MS = 3_600_000;
+
 export const THRESHOLD_EXPECTED = 'expected a count (5) or a percentage ("5%")';
 const THRESHOLD = /^(\d+(?:\.\d+)?)\s*(%?)$/;
 

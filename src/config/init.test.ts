@@ -51,7 +51,7 @@ describe('initProject', () => {
     expect(line).toMatch(/minAccounts: 10 +# .*fewer linked accounts than this/);
     expect(line).not.toContain('touches');
     const config = await loadConfig(join(dir, 'roster.yaml'), { env: {} });
-    expect(config.targets[0]!.safety).toEqual({ maxDeletes: { percent: 5 }, maxDisables: { percent: 10 }, maxRevokes: { percent: 10 }, minAccounts: 10 });
+    expect(config.targets[0]!.safety).toEqual({ maxDeletes: { percent: 5 }, maxDisables: { percent: 10 }, maxRevokes: { percent: 10 }, minAccounts: 10, windowMs: 3_600_000 });
     expect(text).toMatch(/^ +maxRevokes: 10%/m);
   });
 

@@ -47,7 +47,7 @@ describe('validateConfigText: valid files', () => {
     expect(source).toMatchObject({ id: 'hr', type: 'csv', path: '/etc/roster/hr/employees.csv', delimiter: ',', complete: true, maxMissing: { percent: 20 } });
     const [target] = config!.targets;
     expect(target!.leaver).toEqual({ disable: 'immediately', deleteAfterMs: 30 * 86_400_000 });
-    expect(target!.safety).toEqual({ maxDeletes: { percent: 5 }, maxDisables: { percent: 10 }, maxRevokes: { percent: 10 }, minAccounts: 10 });
+    expect(target!.safety).toEqual({ maxDeletes: { percent: 5 }, maxDisables: { percent: 10 }, maxRevokes: { percent: 10 }, minAccounts: 10, windowMs: 3_600_000 });
     expect(target!.executor).toEqual({ concurrency: 4, maxAttempts: 8, backoffBaseMs: 500, backoffMaxMs: 300_000, quarantineAfter: 20 });
     expect(target!.connection['url']).toBe('sqlite:./data/app.db');
     expect(config!.roles[0]).toEqual({
@@ -87,7 +87,7 @@ describe('validateConfigText: valid files', () => {
     const { config, problems } = validateConfigText(text, FILE, { env: {} });
     expect(problems).toEqual([]);
     expect(config!.targets[0]!.leaver).toEqual({ disable: 'never', deleteAfterMs: null });
-    expect(config!.targets[0]!.safety).toEqual({ maxDeletes: { count: 3 }, maxDisables: { count: 12 }, maxRevokes: { count: 7 }, minAccounts: 0 });
+    expect(config!.targets[0]!.safety).toEqual({ maxDeletes: { count: 3 }, maxDisables: { count: 12 }, maxRevokes: { count: 7 }, minAccounts: 0, windowMs: 3_600_000 });
   });
 
   it('reads safety.maxRevokes as a percentage or a count, and refuses anything else at its key', () => {
@@ -98,6 +98,20 @@ describe('validateConfigText: valid files', () => {
     expect(bad.problems).toEqual([expect.objectContaining({ path: 'targets[0].safety.maxRevokes' })]);
     const typo = validateConfigText(replaceLine(EXAMPLE_YAML, 29, '    safety: { maxRevoke: 5% }'), FILE, { env: {} });
     expect(typo.problems).toEqual([expect.objectContaining({ message: "unknown key 'maxRevoke' (did you mean 'maxRevokes'?)" })]);
+  });
+
+  it('reads safety.window as a duration (default 1h); 0, none, never turn it off; anything else is refused at its key', () => {
+    const windowOf = (value: string) => validateConfigText(replaceLine(EXAMPLE_YAML, 29, `    safety: { window: ${value} }`), FILE, { env: {} });
+    for (const [value, ms] of [['90m', 5_400_000], ['2h', 7_200_000], ['"after 1d"', 86_400_000], ['0', 0], ['"0"', 0], ['none', 0], ['never', 0], ['immediately', 0]] as const) {
+      const { config, problems } = windowOf(value);
+      expect(problems).toEqual([]);
+      expect(config!.targets[0]!.safety.windowMs).toBe(ms);
+    }
+    const bad = windowOf('soon');
+    expect(bad.problems).toEqual([expect.objectContaining({
+      path: 'targets[0].safety.window',
+      message: 'expected a duration such as "30d", "after 30d", "12h", "90m", "immediately" or "never", or "none" (no window)',
+    })]);
   });
 });
 

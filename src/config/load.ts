@@ -113,8 +113,9 @@ function finalise(input: ConfigInput, file: string, baseDir: string, raw: unknow
       complete: complete ?? source.type !== 'push',
       fieldsGiven: fieldsGiven(raw, index),
     })),
-    targets: input.targets.map(({ leaver, ...target }) => ({
+    targets: input.targets.map(({ leaver, safety: { window, ...safety }, ...target }) => ({
       ...target,
+      safety: { ...safety, windowMs: window },
       leaver: { disable: leaver.disable, deleteAfterMs: leaver.delete },
     })),
     roles: input.roles,

@@ -3,7 +3,7 @@ import { connectionFields, dnString, tlsSchema } from '../connectors/directory/c
 import { isAttributeName } from '../connectors/directory/escape.js';
 import { DEFAULT_MAX_REVOKES } from '../lifecycle/threshold.js';
 import { checkScimPathSyntax } from '../sources/scim.js';
-import { parseDuration, parseThreshold } from './durations.js';
+import { DEFAULT_SAFETY_WINDOW_MS, parseDuration, parseThreshold } from './durations.js';
 import { checkMatchRules } from './match-rules.js';
 import type { Threshold } from './types.js';
 
@@ -143,12 +143,25 @@ const leaverSchema = z
   })
   .prefault({});
 
+/** `safety.window`: a duration; 0, "0", "none", "never" or "immediately" turn it off (0). Default 1h. */
+function safetyWindow() {
+  return z.unknown().optional().transform((value, ctx): number => {
+    if (value === undefined) return DEFAULT_SAFETY_WINDOW_MS;
+    if (value === 0 || (typeof value === 'string' && ['0', 'none', 'off'].includes(value.trim().toLowerCase()))) return 0;
+    const parsed = parseDuration(value);
+    if (parsed.ok) return parsed.ms ?? 0;
+    ctx.issues.push({ code: 'custom', message: `${parsed.message}, or "none" (no window)`, input: value });
+    return z.NEVER;
+  });
+}
+
 const safetySchema = z
   .strictObject({
     maxDeletes: threshold({ percent: 5 }),
     maxDisables: threshold({ percent: 10 }),
     maxRevokes: threshold(DEFAULT_MAX_REVOKES),
     minAccounts: integer(0).default(10),
+    window: safetyWindow(),
   })
   .prefault({});
 

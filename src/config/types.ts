@@ -156,6 +156,13 @@ export interface SafetyConfig {
    * this (default 10); from there up a percentage allows at least one account.
    */
   readonly minAccounts: number;
+  /**
+   * Sliding window in milliseconds over which the same limits also judge the
+   * plans applied to the target together (planner/safety-window.ts); 0 = off.
+   * The loader always sets it (default 1h); a config built by hand without
+   * it gets the default.
+   */
+  readonly windowMs?: number;
 }
 
 export interface ExecutorConfig {

@@ -11,6 +11,7 @@ import type { Store } from '../store/types.js';
 import { sharedSecretBox } from '../core/secrets.js';
 import { Planning } from './planning.js';
 import { reconcileTarget } from './reconcile.js';
+import { SafetyWindow, withWindowHolds } from './safety-window.js';
 import { Scheduler } from './scheduler.js';
 import type {
   ApplyOptions, ApplyResult, Engine, EngineMetrics, Explain, IngestResult, PlanOptions, ReconcileOptions, ReconcileResult, SyncResult, TargetCheck,
@@ -33,6 +34,7 @@ export class RosterEngine implements Engine {
   readonly #parts: EngineParts;
   readonly #planning: Planning;
   readonly #executor: Executor;
+  readonly #window: SafetyWindow;
   /** Ingest and plan-then-apply sections run one at a time in this process. */
   readonly #mutex = new Mutex();
   #scheduler: Scheduler | undefined;
@@ -43,6 +45,7 @@ export class RosterEngine implements Engine {
     this.store = parts.store;
     this.metrics = parts.metrics;
     this.#planning = new Planning(parts.config, parts.store, parts.log);
+    this.#window = new SafetyWindow(parts.store.state, parts.config.targets);
     this.#executor = new Executor({
       store: parts.store,
       connectors: parts.connectors,
@@ -121,16 +124,20 @@ export class RosterEngine implements Engine {
 
   reconcileIdentities(ids: readonly string[], actor: string): Promise<ApplyResult & { plan: Plan }> {
     return this.#mutex.run(async () => {
-      const plan = await this.#planning.compute({ identities: ids }, this.#parts.now());
+      const now = this.#parts.now();
+      const computed = await this.#planning.compute({ identities: ids }, now);
+      // Small plans applied unattended are also judged over the targets' safety windows (this judging records a passing plan's counts).
+      const plan = computed.held ? computed : withWindowHolds(computed, await this.#window.judge(computed, this.#planning.lastTotals, now));
       await this.store.plans.save(plan);
       await this.store.audit.append([{
         kind: 'plan.created', actor,
-        data: { planId: plan.id, basis: plan.basis, summary: plan.summary, held: plan.held, identities: ids.length },
+        data: { planId: plan.id, basis: plan.basis, summary: plan.summary, held: plan.held, identities: ids.length, ...(plan.held ? { holds: plan.holds } : {}) },
       }]);
+      if (plan.held) this.#parts.log.warn('plan held', { planId: plan.id, actor, holds: plan.holds.map((h) => h.message) });
       if (plan.held || plan.changes.length === 0) {
         return { plan, planId: plan.id, applied: 0, failed: 0, pending: plan.held ? plan.changes.length : 0, errors: [] };
       }
-      const result = await this.#apply(plan, { actor });
+      const result = await this.#apply(plan, { actor }, true);
       return { ...result, plan };
     });
   }
@@ -285,7 +292,8 @@ export class RosterEngine implements Engine {
     return { existing: [...mine, ...(await this.store.identities.getMany(others))], own: mine.length };
   }
 
-  async #apply(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
+  /** `counted`: the safety window has the plan's counts already (it judged the plan); else they are recorded here. */
+  async #apply(plan: Plan, options: ApplyOptions, counted = false): Promise<ApplyResult> {
     // --force lifts the safety limits, never a reconcile plan's short-read or unread-rule hold (reconcile/holds.ts).
     const unforceable = unforceableHolds(plan);
     if (plan.held && (!options.force || unforceable.length > 0)) {
@@ -297,12 +305,15 @@ export class RosterEngine implements Engine {
       kind: 'plan.applied', actor: options.actor,
       data: { planId: plan.id, changes: plan.changes.length, forced: Boolean(options.force && plan.held) },
     }]);
+    if (!counted) await this.#window.record(plan, this.#parts.now());
     const total = await this.#executor.enqueuePlan(plan);
     if (options.background) {
       this.#executor.wakeUp();
       return { planId: plan.id, applied: 0, failed: 0, pending: total, errors: [] };
     }
     await this.#executor.runUntilIdle({ planId: plan.id, onProgress: options.onProgress });
+    // The safety limits' base (linked accounts per target) changed: not judged on the count from before it.
+    if ((plan.summary.create ?? 0) + (plan.summary.delete ?? 0) > 0) this.#planning.forgetTotals();
     // Counts and the failed jobs' states: reading (and parsing) every change of a big plan again costs most of a second.
     const stats = await this.store.queue.stats({ planId: plan.id });
     const failed = await this.store.queue.listStatesByPlan(plan.id, ['failed']);

@@ -42,6 +42,8 @@ export class Planning {
   readonly #picked: ReadonlyMap<string, readonly string[]>;
   /** Linked-account counts per target from the last full read (threshold base on the fast path). */
   #totals: Map<string, number> | undefined;
+  /** The threshold base the last plan was judged on. */
+  #lastTotals: ReadonlyMap<string, number> = new Map();
   /** The store's secrets key, read once (core/secrets.ts). */
   #secretBox: Promise<SecretBox> | undefined;
 
@@ -52,6 +54,16 @@ export class Planning {
     this.#targetIds = config.targets.map((t) => t.id);
     this.#picked = new Map(config.targets.map((t) => [t.id, Object.keys(t.attributes).filter((name) => isUniqueMapping(t.attributes[name]!))]));
     this.policy = compilePolicy(config);
+  }
+
+  /** Linked accounts per target the last computed plan's limits were judged on (the safety window judges on the same). */
+  get lastTotals(): ReadonlyMap<string, number> {
+    return this.#lastTotals;
+  }
+
+  /** Linked-account counts changed (a plan with creates or deletes was applied): the next plan reads them again. */
+  forgetTotals(): void {
+    this.#totals = undefined;
   }
 
   async compute(scope: PlanScope, now: Date): Promise<Plan> {
@@ -67,6 +79,7 @@ export class Planning {
     const allLinks = subset ? (needsAll ? await this.#store.accounts.listAll() : undefined) : linkedList;
     if (allLinks) this.#totals = subset ? new LinkIndex(allLinks).totals() : links.totals();
     const totals = this.#totals ?? new LinkIndex(await this.#store.accounts.listAll()).totals();
+    this.#lastTotals = totals;
     const memos = await ReconcileMemos.read(this.#store.state, this.#targetIds);
     const unique = UniqueIndex.fromAccounts(allLinks ?? linkedList, this.#config, await this.#held(memos, now));
     const managerOf = await this.#managers(identities, subset);

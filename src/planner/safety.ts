@@ -2,7 +2,7 @@ import type { Threshold, TargetConfig } from '../config/types.js';
 import type { Change, Hold } from '../core/types.js';
 import { DEFAULT_MAX_REVOKES, formatCount, formatShare, safetyLimit, thresholdLimit } from '../lifecycle/threshold.js';
 
-function limitText(threshold: Threshold, total: number, limit: number): string {
+export function limitText(threshold: Threshold, total: number, limit: number): string {
   if ('count' in threshold) return `${formatCount(threshold.count)} accounts`;
   // The floor of one account (safetyLimit) said, where it is what allowed the one.
   return limit > thresholdLimit(threshold, total) ? `${threshold.percent}% (at least ${formatCount(limit)} account)` : `${threshold.percent}%`;
@@ -31,6 +31,46 @@ interface Tally {
  * disable or delete.
  */
 export function safetyHolds(changes: readonly Change[], targets: readonly TargetConfig[], totals: ReadonlyMap<string, number>): Hold[] {
+  const counted = safetyCounts(changes);
+  const holds: Hold[] = [];
+  for (const target of targets) {
+    const counts = counted.get(target.id);
+    const total = totals.get(target.id) ?? 0;
+    const { minAccounts } = target.safety;
+    if (counts === undefined || total < minAccounts) continue;
+    for (const { code, what, key, threshold } of safetyChecks(target)) {
+      const count = counts[key];
+      const limit = safetyLimit(threshold, total, minAccounts);
+      if (count <= limit) continue;
+      holds.push({
+        target: target.id, code, count, limit,
+        message: `would ${what} ${formatCount(count)} of ${formatCount(total)} accounts in ${target.id} `
+          + `(${formatShare(count, total)}); the limit is ${limitText(threshold, total, limit)}`,
+      });
+    }
+  }
+  return holds;
+}
+
+/** What the safety limits count, per target, in one plan (see safetyHolds). */
+export interface SafetyCounts {
+  readonly deletes: number;
+  readonly disables: number;
+  /** Accounts losing at least one entitlement and neither disabled nor deleted in the plan. */
+  readonly revokes: number;
+}
+
+/** The three limits of a target: hold code, what the message says is done, which count, the threshold. */
+export function safetyChecks(target: TargetConfig): { code: string; what: string; key: keyof SafetyCounts; threshold: Threshold }[] {
+  return [
+    { code: 'safety.max_deletes', what: 'delete', key: 'deletes', threshold: target.safety.maxDeletes },
+    { code: 'safety.max_disables', what: 'disable', key: 'disables', threshold: target.safety.maxDisables },
+    { code: 'safety.max_revokes', what: 'revoke entitlements from', key: 'revokes', threshold: target.safety.maxRevokes ?? DEFAULT_MAX_REVOKES },
+  ];
+}
+
+/** Per target with any: the plan's deletes, disables and revokes as the limits count them. One pass over the changes. */
+export function safetyCounts(changes: readonly Change[]): Map<string, SafetyCounts> {
   const tallies = new Map<string, Tally>();
   for (const c of changes) {
     const { action } = c;
@@ -48,28 +88,11 @@ export function safetyHolds(changes: readonly Change[], targets: readonly Target
     else tally.disables += 1;
     tally.leaving.add(c.identity);
   }
-  const holds: Hold[] = [];
-  for (const target of targets) {
-    const tally = tallies.get(target.id);
-    const total = totals.get(target.id) ?? 0;
-    const { minAccounts } = target.safety;
-    if (tally === undefined || total < minAccounts) continue;
+  const counts = new Map<string, SafetyCounts>();
+  for (const [target, tally] of tallies) {
     let revokes = 0;
     for (const identity of tally.revoked) if (!tally.leaving.has(identity)) revokes += 1;
-    const checks = [
-      { code: 'safety.max_deletes', what: 'delete', count: tally.deletes, threshold: target.safety.maxDeletes },
-      { code: 'safety.max_disables', what: 'disable', count: tally.disables, threshold: target.safety.maxDisables },
-      { code: 'safety.max_revokes', what: 'revoke entitlements from', count: revokes, threshold: target.safety.maxRevokes ?? DEFAULT_MAX_REVOKES },
-    ];
-    for (const { code, what, count, threshold } of checks) {
-      const limit = safetyLimit(threshold, total, minAccounts);
-      if (count <= limit) continue;
-      holds.push({
-        target: target.id, code, count, limit,
-        message: `would ${what} ${formatCount(count)} of ${formatCount(total)} accounts in ${target.id} `
-          + `(${formatShare(count, total)}); the limit is ${limitText(threshold, total, limit)}`,
-      });
-    }
+    counts.set(target, { deletes: tally.deletes, disables: tally.disables, revokes });
   }
-  return holds;
+  return counts;
 }
