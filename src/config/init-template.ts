@@ -63,6 +63,7 @@ targets:
       maxDisables: 10%
       maxRevokes: 10%           # accounts losing an entitlement (not counting ones disabled or deleted)
       minAccounts: 10           # ...unless this target has fewer linked accounts than this
+      window: 1h                # the same limits over everything applied within this time (HR pushes arrive one by one)
     executor:
       concurrency: 4            # changes applied at once in this target
       maxAttempts: 8            # retries before a change is given up
