@@ -1,13 +1,15 @@
 import { RosterError, isRosterError } from '../../core/errors.js';
 import { scimTypeOf } from './errors.js';
 import { eqFilter } from './filter.js';
-import { resourcePath, type ScimHttp } from './http.js';
+import { resourcePath, type Query, type ScimHttp } from './http.js';
 import { putChanged } from './put.js';
 import type { PatchOperation, ScimResource } from './mapping.js';
 import { lookup, type Searching } from './search.js';
 
 export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+/** RFC 7644 §3.4.2.5: a group's members (thousands, for some) are not sent when only its id or name is wanted. */
+const WITHOUT_MEMBERS: Query = { excludedAttributes: 'members' };
 
 export interface GroupContext {
   readonly http: ScimHttp;
@@ -26,6 +28,8 @@ export class GroupDirectory {
   readonly #ids = new Map<string, string>();
   readonly #names = new Map<string, string>();
   readonly #pending = new Map<string, Promise<string | undefined>>();
+  /** Cleared when the server answers 400 to excludedAttributes and the same request without it works. */
+  #excludes = true;
 
   constructor(context: GroupContext) {
     this.#context = context;
@@ -49,15 +53,19 @@ export class GroupDirectory {
 
   async #resolve(name: string, create: boolean): Promise<string | undefined> {
     const holds = (group: ScimResource) => typeof group.displayName === 'string' && group.displayName.toLowerCase() === name.toLowerCase();
-    const found = await lookup(this.#context.http, '/Groups', await this.#context.search(), [{ attribute: 'displayName', value: name, holds }]);
+    const searching = await this.#context.search();
+    const found = await this.withoutMembers((query) => lookup(this.#context.http, '/Groups', searching, [{ attribute: 'displayName', value: name, holds }], query));
     const exact = found.find((g) => g.displayName === name) ?? found[0];
     if (exact !== undefined) return this.#remember(name, exact.id as string);
     if (!create) return undefined;
     try {
       const { body } = await this.#context.http.request('POST', '/Groups', { body: { schemas: [GROUP_SCHEMA], displayName: name } });
       const id = (body as ScimResource | undefined)?.id;
-      if (typeof id !== 'string') throw new RosterError('target.rejected', `POST /Groups on ${this.#context.targetId}: the created group has no id`);
-      return this.#remember(name, id);
+      if (typeof id === 'string') return this.#remember(name, id);
+      // A 2xx without the created group (empty, not JSON): it exists; find it.
+      const made = await this.#resolve(name, false);
+      if (made === undefined) throw new RosterError('target.rejected', `POST /Groups on ${this.#context.targetId}: the created group has no id, and none is named ${JSON.stringify(name)}`);
+      return made;
     } catch (error) {
       // Created meanwhile by a concurrent grant: find it.
       if (isRosterError(error, 'target.conflict')) return this.#resolve(name, false);
@@ -70,7 +78,8 @@ export class GroupDirectory {
     const cached = this.#names.get(id);
     if (cached !== undefined) return cached;
     try {
-      const { body } = await this.#context.http.request('GET', resourcePath('/Groups', id, this.#context.targetId));
+      const path = resourcePath('/Groups', id, this.#context.targetId);
+      const { body } = await this.withoutMembers((query) => this.#context.http.request('GET', path, { query }));
       const name = (body as ScimResource | undefined)?.displayName;
       if (typeof name !== 'string') return undefined;
       this.#remember(name, id);
@@ -78,6 +87,23 @@ export class GroupDirectory {
     } catch (error) {
       if (isRosterError(error, 'target.not_found')) return undefined;
       throw error;
+    }
+  }
+
+  /**
+   * Group reads that need no members, asked for without them. A server that
+   * refuses the parameter (400) gets the request again without it; if that
+   * works, it is not sent again.
+   */
+  async withoutMembers<T>(work: (query: Query) => Promise<T>): Promise<T> {
+    if (!this.#excludes) return work({});
+    try {
+      return await work(WITHOUT_MEMBERS);
+    } catch (error) {
+      if (!(error instanceof RosterError) || error.details?.status !== 400) throw error;
+      const result = await work({});
+      this.#excludes = false;
+      return result;
     }
   }
 

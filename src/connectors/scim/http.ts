@@ -33,7 +33,7 @@ export interface RequestOptions {
 
 export interface ScimResponse {
   readonly status: number;
-  /** The parsed JSON body; undefined for 204. */
+  /** The parsed JSON body; undefined for 204, and for a write (not GET) answered with no JSON. */
   readonly body: unknown;
 }
 
@@ -134,7 +134,10 @@ export class ScimHttp {
       const credential = headers.authorization?.slice(headers.authorization.indexOf(' ') + 1) ?? '';
       throw httpError(this.#options.targetId, { method, where, status: response.status, body: errorBody(body, credential), retryAfter: response.headers.get('retry-after') });
     }
-    if (text !== '' && body === undefined) {
+    // A write succeeded on a 2xx whatever its body: failing it would have the executor retry a change already made.
+    // Its answer comes back as no body (DELETE, PATCH and PUT do not use it; a POST finds what it created). A read
+    // (GET) needs its body: one that is not JSON is a failure, not "nothing there".
+    if (text !== '' && body === undefined && method === 'GET') {
       throw new RosterError('target.rejected', `${method} ${where} on ${this.#options.targetId}: HTTP ${response.status} but the answer is not JSON`, { details: { status: response.status } });
     }
     return { status: response.status, body };

@@ -73,12 +73,9 @@ export class ScimConnector implements Connector {
     }
     const existing = await this.#match(body);
     if (existing !== undefined) return this.#adopt(existing, spec);
+    let created: ScimResource | undefined;
     try {
-      const { body: created } = await this.#http.request('POST', '/Users', { body });
-      if (typeof (created as ScimResource | undefined)?.id !== 'string') {
-        throw new RosterError('target.rejected', `POST /Users on ${this.#targetId}: the answer carries no id (RFC 7644 §3.3 returns the created resource)`);
-      }
-      return await this.#account(created as ScimResource);
+      created = (await this.#http.request('POST', '/Users', { body })).body as ScimResource | undefined;
     } catch (error) {
       // RFC 7644 §3.3: 409 uniqueness — created meanwhile (a retry after a lost answer): adopt it.
       if (!isRosterError(error, 'target.conflict') && scimTypeOf(error) !== 'uniqueness') throw error;
@@ -88,6 +85,13 @@ export class ScimConnector implements Connector {
       if (raced === undefined) throw error;
       return this.#adopt(raced, spec);
     }
+    if (typeof created?.id === 'string') return this.#account(created);
+    // A 2xx without the created resource (empty, not JSON, no id): the account exists; find it as a retry would.
+    const made = await this.#match(body);
+    if (made === undefined) {
+      throw new RosterError('target.rejected', `POST /Users on ${this.#targetId}: the answer carries no id (RFC 7644 §3.3 returns the created resource), and no account matches`);
+    }
+    return this.#account(made);
   }
 
   async update(accountId: string, attributes: Attributes): Promise<void> {
@@ -194,11 +198,16 @@ export class ScimConnector implements Connector {
     for (const by of this.#config.matchBy) {
       const value = this.#mapping.scimValue(body, by);
       if (value === undefined) continue;
-      const same = CASE_EXACT[by] ? (v: unknown) => v === value : (v: unknown) => typeof v === 'string' && v.toLowerCase() === value.toLowerCase();
+      // Compared in NFC (as the planner and reconcile do): a name stored decomposed is the same name.
+      const form = (text: string) => CASE_EXACT[by] ? text.normalize('NFC') : text.normalize('NFC').toLowerCase();
+      const same = (v: unknown) => typeof v === 'string' && form(v) === form(value);
       const holds = (user: ScimResource) => by === 'emails'
         ? Array.isArray(user.emails) && user.emails.some((e) => same((e as { value?: unknown } | null)?.value))
         : same(user[by]);
-      wanted.push({ by, attribute: MATCH_ATTRIBUTE[by], value, holds });
+      // The server's filter compares code points: ask for the value in both forms, whichever the server stored.
+      for (const variant of new Set([value, value.normalize('NFC'), value.normalize('NFD')])) {
+        wanted.push({ by, attribute: MATCH_ATTRIBUTE[by], value: variant, holds });
+      }
     }
     const found = await lookup(this.#http, '/Users', await this.#search(), wanted);
     for (const { attribute, value, holds } of wanted) {
@@ -217,7 +226,7 @@ export class ScimConnector implements Connector {
     // externalId is the client's own id of the person (RFC 7643 §3.1): another one there is another person's
     // account (a departed namesake, say), which an adoption would hand over to this one.
     const wanted = this.#mapping.scimValue(this.#mapping.toResource(spec.attributes, spec.enabled), 'externalId');
-    if (wanted !== undefined && typeof existing.externalId === 'string' && existing.externalId !== '' && existing.externalId !== wanted) {
+    if (wanted !== undefined && typeof existing.externalId === 'string' && existing.externalId !== '' && existing.externalId.normalize('NFC') !== wanted.normalize('NFC')) {
       throw new RosterError('target.conflict', `create on ${this.#targetId}: account ${accountId} matches but belongs to externalId ${JSON.stringify(existing.externalId)}, not ${JSON.stringify(wanted)}; resolve by hand`);
     }
     const current = await this.#read(accountId) ?? existing;
@@ -288,9 +297,12 @@ export class ScimConnector implements Connector {
     if (this.#profile.membershipsFrom === 'groupFilter') {
       const { paging } = await this.#search();
       const filter = eqFilter(this.#profile.memberFilterAttribute, user.id as string);
-      for await (const group of pages(this.#http, '/Groups', paging, { filter })) {
-        if (typeof group.displayName === 'string') names.add(group.displayName);
-      }
+      await this.#groups.withoutMembers(async (query) => {
+        names.clear();
+        for await (const group of pages(this.#http, '/Groups', paging, { ...query, filter })) {
+          if (typeof group.displayName === 'string') names.add(group.displayName);
+        }
+      });
       return [...names].sort();
     }
     for (const membership of Array.isArray(user.groups) ? user.groups : []) {

@@ -104,16 +104,17 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
  * The server's answer is checked (a filter it misread must not adopt the
  * wrong account); a filter it refuses (400 invalidFilter), or an empty answer
  * for a value that needed escapes, is settled by a scan, so a create never
- * duplicates an account because of a server's filter parser.
+ * duplicates an account because of a server's filter parser. `query` is
+ * added to every request (excludedAttributes, say).
  */
-export async function lookup(http: ScimHttp, endpoint: string, searching: Searching, wanted: readonly Lookup[]): Promise<ScimResource[]> {
+export async function lookup(http: ScimHttp, endpoint: string, searching: Searching, wanted: readonly Lookup[], query: Query = {}): Promise<ScimResource[]> {
   const holds = (resource: ScimResource) => wanted.some((w) => w.holds(resource));
   if (searching.filter && wanted.length > 0) {
     try {
       const filters = searching.or ? [wanted.map((w) => eqFilter(w.attribute, w.value)).join(' or ')] : wanted.map((w) => eqFilter(w.attribute, w.value));
       const found = new Map<unknown, ScimResource>();
       for (const filter of filters) {
-        for await (const resource of pages(http, endpoint, searching.paging, { filter })) if (holds(resource)) found.set(resource.id, resource);
+        for await (const resource of pages(http, endpoint, searching.paging, { ...query, filter })) if (holds(resource)) found.set(resource.id, resource);
       }
       if (found.size > 0 || !wanted.some((w) => NEEDS_ESCAPE.test(w.value))) return [...found.values()];
     } catch (error) {
@@ -121,6 +122,6 @@ export async function lookup(http: ScimHttp, endpoint: string, searching: Search
     }
   }
   const found: ScimResource[] = [];
-  for await (const resource of pages(http, endpoint, searching.paging)) if (holds(resource)) found.push(resource);
+  for await (const resource of pages(http, endpoint, searching.paging, query)) if (holds(resource)) found.push(resource);
   return found;
 }
