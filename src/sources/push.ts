@@ -2,6 +2,7 @@ import { RosterError } from '../core/errors.js';
 import type { SourceBatch } from '../core/types.js';
 import { BatchBuilder, type RecordRules } from './batch.js';
 import { addItem } from './json.js';
+import { CHANGED_AT_FIELD, readChangedAt, supersededInBatch, type SkippedRecord } from './push-order.js';
 import { cleanOrUndefined } from './text.js';
 import { describeJson, isPlainObject } from './values.js';
 
@@ -27,6 +28,12 @@ export interface PushOptions extends RecordRules {
 /** The status a `terminate` action writes unless told another (PushOptions.terminatedStatus). */
 export const TERMINATED_STATUS = 'terminated';
 
+/** A parsed push: the batch, the `_changedAt` (ms) of its records that carry one (by line), and the records a later one of the same person in the push superseded. */
+export interface PushBatch extends SourceBatch {
+  readonly changedAt: ReadonlyMap<number, number>;
+  readonly superseded: readonly SkippedRecord[];
+}
+
 /**
  * Parse the body an HR system POSTs to /api/v1/sources/{id}/records:
  * `{ "records": [ { ...attributes, "_action"?: "upsert" | "terminate" } ] }`.
@@ -37,14 +44,22 @@ export const TERMINATED_STATUS = 'terminated';
  *
  * A body that is not of that shape throws RosterError('request.invalid');
  * problems with single records are SourceProblems (line = index + 1).
+ * `_changedAt` (optional, see push-order.ts) is taken out of the attributes;
+ * a malformed one throws RosterError('request.invalid') naming the index.
  */
-export function parsePushBody(body: unknown, options: PushOptions): SourceBatch {
+export function parsePushBody(body: unknown, options: PushOptions): PushBatch {
   const records = readRecords(body);
   const builder = new BatchBuilder(options);
   /** Lines of the terminates that carry no end date (they end on arrival). */
   const onArrival = new Set<number>();
+  const changedAt = new Map<number, number>();
+  const given = records.map((item, index) => ({ key: orderKey(item, options.key), at: readChangedAt(item, index) }));
+  const superseded = supersededInBatch(given);
   records.forEach((item, index) => {
     const line = index + 1;
+    if (superseded.has(index)) return;
+    const at = given[index]!.at;
+    if (at !== undefined) changedAt.set(line, at);
     const prepared = applyAction(item, options);
     if (typeof prepared === 'string') {
       builder.reject(line, prepared, keyOf(item, options.key));
@@ -54,8 +69,9 @@ export function parsePushBody(body: unknown, options: PushOptions): SourceBatch 
     addItem(prepared.attributes, line, options.key, builder);
   });
   const batch = builder.build(false);
-  if (onArrival.size === 0) return batch;
-  return { ...batch, records: batch.records.map((r) => (onArrival.has(r.line ?? 0) ? { ...r, endsOnArrival: true } : r)) };
+  const extra = { changedAt, superseded: [...superseded.values()] };
+  if (onArrival.size === 0) return { ...batch, ...extra };
+  return { ...batch, ...extra, records: batch.records.map((r) => (onArrival.has(r.line ?? 0) ? { ...r, endsOnArrival: true } : r)) };
 }
 
 function readRecords(body: unknown): readonly Record<string, unknown>[] {
@@ -86,7 +102,7 @@ function readRecords(body: unknown): readonly Record<string, unknown>[] {
 function applyAction(
   item: Readonly<Record<string, unknown>>, options: PushOptions,
 ): { attributes: Record<string, unknown>; onArrival: boolean } | string {
-  const { _action: action = 'upsert', ...attributes } = item;
+  const { _action: action = 'upsert', [CHANGED_AT_FIELD]: _changedAt, ...attributes } = item;
   if (action === 'upsert') return { attributes, onArrival: false };
   if (action !== 'terminate') {
     return `unknown _action ${JSON.stringify(action)}: expected "upsert" or "terminate"`;
@@ -106,4 +122,10 @@ function applyAction(
 function keyOf(item: Readonly<Record<string, unknown>>, keyField: string): string | undefined {
   const key = item[keyField];
   return typeof key === 'string' ? cleanOrUndefined(key.trim()) : undefined;
+}
+
+/** The key that groups a person's records for `_changedAt` in one push (a number key is read as its text, as the record checks do). */
+function orderKey(item: Readonly<Record<string, unknown>>, keyField: string): string | undefined {
+  const key = item[keyField];
+  return typeof key === 'number' && Number.isFinite(key) ? String(key) : keyOf(item, keyField);
 }
