@@ -1,10 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { memoryTargets } from '../connectors/memory/index.js';
-import { openEngine } from '../engine/index.js';
-import type { Engine } from '../engine/types.js';
+import { describe, expect, it } from 'vitest';
+import { useEngineDir } from '../../test/support/engine-dir.js';
 import type { ScimResource } from '../store/types.js';
 import { scimInbound } from './scim-inbound.js';
 
@@ -19,17 +14,10 @@ const NOW = new Date('2026-11-27T09:00:00.000Z');
  * the start, was dropped, and the person stayed a pre-hire).
  */
 describe('SCIM inbound DELETE writes a status the configuration reads as terminated', () => {
-  let dir: string | undefined;
-  let engine: Engine | undefined;
-  afterEach(async () => {
-    await engine?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    memoryTargets.clear();
-  });
+  const workspace = useEngineDir('scim-status');
 
   it('a future hire deleted through SCIM is no longer a pre-hire', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'roster-scim-status-'));
-    writeFileSync(join(dir, 'roster.yaml'), `
+    const engine = await workspace.open(`
 store: sqlite:./roster.db
 lifecycle: { terminatedStatuses: [gone], prehireLeadDays: 30 }
 sources:
@@ -45,8 +33,7 @@ targets:
     attributes: { username: identity.employeeId }
 scim:
   server: { enabled: true, source: idp }
-`);
-    engine = await openEngine(join(dir, 'roster.yaml'), { now: () => NOW });
+`, { now: () => NOW });
     const hook = scimInbound(engine, 'idp', () => NOW);
     const resource: ScimResource = {
       resourceType: 'User', id: 'u1', version: 1, created: NOW.toISOString(), lastModified: NOW.toISOString(),

@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useEngineDir } from '../../test/support/engine-dir.js';
 import { silentLogger } from '../core/log.js';
 import { memoryTargets } from '../connectors/memory/index.js';
-import { openEngine } from '../engine/index.js';
-import type { Engine } from '../engine/types.js';
 import type { ScimResource } from '../store/types.js';
 import { scimInbound } from './scim-inbound.js';
 
@@ -18,17 +14,10 @@ const NOW = new Date('2026-11-27T09:00:00.000Z');
  * and past maxDisables the plan is held, the person ingested as terminated.
  */
 describe('SCIM inbound deletes over the safety window', () => {
-  let dir: string | undefined;
-  let engine: Engine | undefined;
-  afterEach(async () => {
-    await engine?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    memoryTargets.clear();
-  });
+  const workspace = useEngineDir('scim-window');
 
   it('holds the delete past maxDisables within the window', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'roster-scim-window-'));
-    writeFileSync(join(dir, 'roster.yaml'), `
+    const engine = await workspace.open(`
 store: sqlite:./roster.db
 sources:
   - id: idp
@@ -44,8 +33,7 @@ targets:
     safety: { maxDisables: 2, window: 1h }
 scim:
   server: { enabled: true, source: idp }
-`);
-    engine = await openEngine(join(dir, 'roster.yaml'), { now: () => NOW, log: silentLogger });
+`, { now: () => NOW, log: silentLogger });
     const hook = scimInbound(engine, 'idp', () => NOW);
     for (let i = 1; i <= 12; i++) {
       const resource: ScimResource = {

@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useEngineDir } from '../../test/support/engine-dir.js';
 import { memoryTargets } from '../connectors/memory/index.js';
-import { openEngine } from './index.js';
-import type { Engine } from './types.js';
 
 /**
  * Through the engine: a working contractor whose conversion to employee is
@@ -13,19 +9,12 @@ import type { Engine } from './types.js';
  * start changes nothing.
  */
 describe('a conversion entered ahead of time, through the engine', () => {
-  let dir: string | undefined;
-  let engine: Engine | undefined;
-  afterEach(async () => {
-    await engine?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    memoryTargets.clear();
-  });
+  const workspace = useEngineDir('conversion');
 
   it('keeps the account enabled through the change', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'roster-conversion-'));
     const csv = (type: string, start: string, end: string) => `employeeId,givenName,employmentType,startDate,endDate\nC1,Ada,${type},${start},${end}\nE2,Alan,employee,2024-01-01,\n`;
-    writeFileSync(join(dir, 'employees.csv'), csv('contractor', '2025-01-06', '2026-11-30'));
-    writeFileSync(join(dir, 'roster.yaml'), `
+    let now = new Date('2026-11-02T09:00:00.000Z');
+    const engine = await workspace.open(`
 store: sqlite:./roster.db
 sources:
   - { id: hr, type: csv, path: ./employees.csv, key: employeeId }
@@ -35,13 +24,11 @@ targets:
     connection: { key: username }
     accountKey: username
     attributes: { username: identity.employeeId, kind: identity.employmentType }
-`);
-    let now = new Date('2026-11-02T09:00:00.000Z');
-    engine = await openEngine(join(dir, 'roster.yaml'), { now: () => now });
+`, { now: () => now, files: { 'employees.csv': csv('contractor', '2025-01-06', '2026-11-30') } });
     await engine.sync({ actor: 'test', now });
     expect(memoryTargets.get('app')?.accounts.get('C1')).toMatchObject({ enabled: true });
 
-    writeFileSync(join(dir, 'employees.csv'), csv('employee', '2026-12-01', ''));
+    workspace.write('employees.csv', csv('employee', '2026-12-01', ''));
     const converted = await engine.sync({ actor: 'test', now });
     expect(converted.plan.changes.filter((c) => c.identity === 'C1').map((c) => c.action)).toEqual(['update']);
     expect(memoryTargets.get('app')?.accounts.get('C1')).toMatchObject({ enabled: true, attributes: { kind: 'employee' } });

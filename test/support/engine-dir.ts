@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import { memoryTargets } from '../../src/connectors/memory/index.js';
+import { openEngine, type OpenEngineOptions } from '../../src/engine/index.js';
+import type { Engine } from '../../src/engine/types.js';
+
+/** A test's engine on a roster.yaml in a temporary directory (see useEngineDir). */
+export interface EngineDir {
+  /** Write `roster.yaml` (and any other `files`, such as an HR CSV) into a fresh directory and open the engine on it. */
+  open(yaml: string, options?: OpenEngineOptions & { readonly files?: Readonly<Record<string, string>> }): Promise<Engine>;
+  /** Write (or rewrite) a file of the open engine's directory. */
+  write(name: string, text: string): void;
+}
+
+/**
+ * After each test of the file: the engine it opened closed, its directory
+ * removed, and the in-memory targets (shared by target id in this process)
+ * emptied.
+ */
+export function useEngineDir(prefix: string): EngineDir {
+  let dir: string | undefined;
+  let engine: Engine | undefined;
+  afterEach(async () => {
+    await engine?.close();
+    engine = undefined;
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+    memoryTargets.clear();
+  });
+  const write = (name: string, text: string) => {
+    if (dir === undefined) throw new Error('useEngineDir: write() before open()');
+    writeFileSync(join(dir, name), text);
+  };
+  return {
+    async open(yaml, { files = {}, ...options } = {}) {
+      dir = mkdtempSync(join(tmpdir(), `roster-${prefix}-`));
+      for (const [name, text] of Object.entries(files)) write(name, text);
+      write('roster.yaml', yaml);
+      engine = await openEngine(join(dir, 'roster.yaml'), options);
+      return engine;
+    },
+    write,
+  };
+}
