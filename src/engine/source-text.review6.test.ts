@@ -1,11 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { freshSchema } from '../../test/support/pg.js';
-import { memoryTargets } from '../connectors/memory/index.js';
+import { describe, expect, it } from 'vitest';
+import { useEngineDir } from '../../test/support/engine-dir.js';
 import { parsePushBody } from '../sources/push.js';
-import { openEngine } from './index.js';
 import type { Engine } from './types.js';
 
 /**
@@ -15,21 +10,11 @@ import type { Engine } from './types.js';
  * be a problem with its line, like any malformed row.
  */
 describe('HR values PostgreSQL cannot store (review6)', () => {
-  let engine: Engine | undefined;
-  let cleanup: (() => Promise<void>) | undefined;
-  afterEach(async () => {
-    await engine?.close();
-    await cleanup?.();
-    memoryTargets.clear();
-  });
+  const workspace = useEngineDir('review6');
 
   async function open(csv: string): Promise<Engine> {
-    const schema = await freshSchema('review6_text');
-    const dir = mkdtempSync(join(tmpdir(), 'roster-review6-'));
-    cleanup = async () => { await schema.drop(); rmSync(dir, { recursive: true, force: true }); };
-    writeFileSync(join(dir, 'employees.csv'), csv);
-    writeFileSync(join(dir, 'roster.yaml'), `
-store: ${schema.url}
+    return workspace.open(`
+store: ${await workspace.store('postgres', 'review6_text')}
 sources:
   - { id: hr, type: csv, path: ./employees.csv, key: employeeId }
 targets:
@@ -39,9 +24,7 @@ targets:
     accountKey: username
     attributes:
       username: identity.employeeId
-`);
-    engine = await openEngine(join(dir, 'roster.yaml'));
-    return engine;
+`, { files: { 'employees.csv': csv } });
   }
 
   it('a CSV cell or key holding NUL is a problem row; the others are ingested', async () => {

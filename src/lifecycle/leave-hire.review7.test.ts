@@ -1,11 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { freshSchema } from '../../test/support/pg.js';
-import { memoryTargets } from '../connectors/memory/index.js';
-import { openEngine } from '../engine/index.js';
-import type { Engine } from '../engine/types.js';
+import { describe, expect, it } from 'vitest';
+import { useEngineDir } from '../../test/support/engine-dir.js';
 import { person } from '../policy/test-config.js';
 import { merge } from './merge-fixtures.js';
 import { effectiveState } from './state.js';
@@ -67,26 +61,12 @@ describe('a future hire on leave, once the start passes (review7)', () => {
 });
 
 describe.each(['sqlite', 'postgres'] as const)('a future hire on leave, planned after the start (review7, %s)', (dialect) => {
-  let dir: string | undefined;
-  let engine: Engine | undefined;
-  let drop: (() => Promise<void>) | undefined;
-  afterEach(async () => {
-    await engine?.close();
-    await drop?.();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    memoryTargets.clear();
-  });
+  const workspace = useEngineDir('review7');
 
   it('has the account of someone on leave (disabled), not an enabled one, though the HR row never changed', async () => {
-    let store = 'sqlite:./roster.db';
-    if (dialect === 'postgres') {
-      const schema = await freshSchema('roster_r7_leave');
-      store = schema.url;
-      drop = schema.drop;
-    }
-    dir = mkdtempSync(join(tmpdir(), 'roster-review7-'));
-    writeFileSync(join(dir, 'employees.csv'), `employeeId,givenName,status,startDate\nE1,Ada,active,2020-01-01\nE2,Grace,leave,${START}\n`);
-    writeFileSync(join(dir, 'roster.yaml'), `
+    const store = await workspace.store(dialect, 'roster_r7_leave');
+    let clock = BEFORE;
+    const engine = await workspace.open(`
 store: ${store}
 sources:
   - { id: hr, type: csv, path: ./employees.csv, key: employeeId }
@@ -98,9 +78,7 @@ targets:
     attributes:
       username: identity.employeeId
     safety: { minAccounts: 0 }
-`);
-    let clock = BEFORE;
-    engine = await openEngine(join(dir, 'roster.yaml'), { now: () => clock });
+`, { now: () => clock, files: { 'employees.csv': `employeeId,givenName,status,startDate\nE1,Ada,active,2020-01-01\nE2,Grace,leave,${START}\n` } });
     await engine.sync({ actor: 't' });
     expect((await engine.explain('E2')).effectiveState).toBe('prehire');
     clock = AFTER;

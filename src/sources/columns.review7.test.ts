@@ -1,14 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { freshSchema } from '../../test/support/pg.js';
+import { describe, expect, it } from 'vitest';
+import { useEngineDir } from '../../test/support/engine-dir.js';
 import { validateConfigText } from '../config/load.js';
 import type { SourceConfig } from '../config/types.js';
-import { memoryTargets } from '../connectors/memory/index.js';
 import { isRosterError } from '../core/errors.js';
-import { openEngine } from '../engine/index.js';
-import type { Engine } from '../engine/types.js';
 import { expectedColumns } from './columns.js';
 import { parseCsv } from './csv.js';
 import { readFileSource } from './file.js';
@@ -94,27 +91,11 @@ describe('a file without a lifecycle column it is configured with (review7)', ()
 });
 
 describe.each(['sqlite', 'postgres'] as const)('a renamed status column brings nobody back (review7, %s)', (dialect) => {
-  let dir: string | undefined;
-  let engine: Engine | undefined;
-  let drop: (() => Promise<void>) | undefined;
-  afterEach(async () => {
-    await engine?.close();
-    await drop?.();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    memoryTargets.clear();
-  });
+  const workspace = useEngineDir('review7');
 
   it('the sync fails on the file and the leaver stays a leaver', async () => {
-    let store = 'sqlite:./roster.db';
-    if (dialect === 'postgres') {
-      const schema = await freshSchema('roster_r7_columns');
-      store = schema.url;
-      drop = schema.drop;
-    }
-    dir = mkdtempSync(join(tmpdir(), 'roster-review7-'));
-    const csv = join(dir, 'employees.csv');
-    writeFileSync(csv, 'employeeId,givenName,employeeStatus\nE1,Ada,active\nE2,Alan,terminated\n');
-    writeFileSync(join(dir, 'roster.yaml'), `
+    const store = await workspace.store(dialect, 'roster_r7_columns');
+    const engine = await workspace.open(`
 store: ${store}
 sources:
   - { id: hr, type: csv, path: ./employees.csv, key: employeeId, fields: { status: employeeStatus } }
@@ -125,11 +106,10 @@ targets:
     accountKey: username
     attributes:
       username: identity.employeeId
-`);
-    engine = await openEngine(join(dir, 'roster.yaml'));
+`, { files: { 'employees.csv': 'employeeId,givenName,employeeStatus\nE1,Ada,active\nE2,Alan,terminated\n' } });
     await engine.sync({ actor: 't' });
     expect((await engine.store.identities.get('E2'))?.state).toBe('terminated');
-    writeFileSync(csv, 'employeeId,givenName,worker_status\nE1,Ada,active\nE2,Alan,terminated\n');
+    workspace.write('employees.csv', 'employeeId,givenName,worker_status\nE1,Ada,active\nE2,Alan,terminated\n');
     await expect(engine.sync({ actor: 't' })).rejects.toMatchObject({ code: 'source.malformed', message: expect.stringContaining('"employeeStatus" (fields.status)') });
     expect(await engine.store.identities.get('E2')).toMatchObject({ state: 'terminated', version: 1 });
   });

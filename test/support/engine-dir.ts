@@ -5,6 +5,7 @@ import { afterEach } from 'vitest';
 import { memoryTargets } from '../../src/connectors/memory/index.js';
 import { openEngine, type OpenEngineOptions } from '../../src/engine/index.js';
 import type { Engine } from '../../src/engine/types.js';
+import { freshSchema } from './pg.js';
 
 /** A test's engine on a roster.yaml in a temporary directory (see useEngineDir). */
 export interface EngineDir {
@@ -12,19 +13,24 @@ export interface EngineDir {
   open(yaml: string, options?: OpenEngineOptions & { readonly files?: Readonly<Record<string, string>> }): Promise<Engine>;
   /** Write (or rewrite) a file of the open engine's directory. */
   write(name: string, text: string): void;
+  /** The `store:` URL for a dialect: SQLite in the directory, or a fresh PostgreSQL schema dropped after the test. */
+  store(dialect: 'sqlite' | 'postgres', schemaPrefix: string): Promise<string>;
 }
 
 /**
- * After each test of the file: the engine it opened closed, its directory
- * removed, and the in-memory targets (shared by target id in this process)
+ * After each test of the file: the engine it opened closed, its PostgreSQL
+ * schema (if any) dropped, its directory removed, and the in-memory targets (shared by target id in this process)
  * emptied.
  */
 export function useEngineDir(prefix: string): EngineDir {
   let dir: string | undefined;
   let engine: Engine | undefined;
+  let drop: (() => Promise<void>) | undefined;
   afterEach(async () => {
     await engine?.close();
     engine = undefined;
+    await drop?.();
+    drop = undefined;
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     dir = undefined;
     memoryTargets.clear();
@@ -42,5 +48,11 @@ export function useEngineDir(prefix: string): EngineDir {
       return engine;
     },
     write,
+    async store(dialect, schemaPrefix) {
+      if (dialect === 'sqlite') return 'sqlite:./roster.db';
+      const schema = await freshSchema(schemaPrefix);
+      drop = schema.drop;
+      return schema.url;
+    },
   };
 }
