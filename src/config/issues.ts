@@ -44,6 +44,8 @@ function describe(issue: z.core.$ZodIssue, input: unknown): string {
         const key = issue.path[issue.path.length - 1];
         return typeof key === 'string' ? `missing required key '${key}' (${expected})` : `expected ${expected}`;
       }
+      // Infinity (`1e400`) or NaN: "expected a number, got a number" would say nothing.
+      if (typeof value === 'number' && !Number.isFinite(value)) return `expected ${expected}, got ${String(value)} (out of range)`;
       return `expected ${expected}, got ${kindOf(value)}`;
     }
     case 'invalid_value':

@@ -39,7 +39,10 @@ export function validateConfigText(
     const problems = doc.errors.map((error) => {
       const offset = error.pos[0];
       const message = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, '');
-      return locator.atOffset(offset, '', `YAML syntax: ${message}`);
+      // "Map keys must be unique" alone leaves the reader to find which key: name it (keys are never substituted secrets).
+      const key = error.code === 'DUPLICATE_KEY' ? /^([^:\n]{1,100}?)\s*:(?:\s|$)/.exec(text.slice(offset))?.[1] : undefined;
+      const detail = key === undefined ? message : `duplicate key ${key.startsWith('"') || key.startsWith("'") ? key : `'${key}'`} (${message.toLowerCase()})`;
+      return locator.atOffset(offset, '', `YAML syntax: ${detail}`);
     });
     return { problems: sortProblems(problems) };
   }

@@ -26,13 +26,20 @@ export interface SubstitutionOptions {
   readonly baseDir: string;
 }
 
-const REFERENCE = /\$(\$?)\{([A-Za-z]+):([^}]*)\}/g;
+/** `$${` (a literal `${`), a reference `${kind:name}`, or a `${` that starts neither (malformed). */
+const REFERENCE = /\$\$\{|\$\{([A-Za-z]+):([^}]*)\}|\$\{/g;
+/** Substituted words that are not secrets: scrubbing them from messages would only garble them ("expected *** or false"). */
+const NOT_SECRET: ReadonlySet<string> = new Set(['true', 'false', 'null', 'yes', 'no']);
 
 export function substitute(value: unknown, options: SubstitutionOptions): SubstitutionResult {
   const problems: SubstitutionProblem[] = [];
   const secrets: string[] = [];
 
   const lookup = (kind: string, name: string, path: readonly PathSegment[]): string | undefined => {
+    if (name === '') {
+      problems.push({ path, message: `\${${kind}:} names nothing; write \${${kind}:${kind === 'file' ? 'PATH' : 'NAME'}}` });
+      return undefined;
+    }
     if (kind === 'env') {
       const found = options.env[name];
       if (found === undefined) problems.push({ path, message: `environment variable ${name} is not set` });
@@ -54,18 +61,35 @@ export function substitute(value: unknown, options: SubstitutionOptions): Substi
   const walk = (node: unknown, path: readonly PathSegment[]): unknown => {
     if (typeof node === 'string') {
       if (!node.includes('${')) return node;
-      return node.replace(REFERENCE, (whole, escaped: string, kind: string, name: string) => {
-        if (escaped) return whole.slice(1);
+      let malformed = false;
+      const out = node.replace(REFERENCE, (whole, kind: string | undefined, name: string | undefined) => {
+        if (whole === '$${') return '${';
+        if (kind === undefined || name === undefined) {
+          // `${DB_PASSWORD}` (shell style) or `${env:DB_PASSWORD` (no brace): never used as the literal text.
+          malformed = true;
+          return '';
+        }
         const found = lookup(kind, name.trim(), path);
         if (found === undefined) return '';
-        secrets.push(found);
+        if (!NOT_SECRET.has(found.toLowerCase())) secrets.push(found);
         return found;
       });
+      if (!malformed) return out;
+      problems.push({ path, message: 'malformed ${…} reference: write ${env:NAME} or ${file:PATH}, and $${ for a literal ${' });
+      return '';
     }
     if (Array.isArray(node)) return node.map((item, index) => walk(item, [...path, index]));
     if (node !== null && typeof node === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(node)) out[key] = walk(item, [...path, key]);
+      for (const [key, item] of Object.entries(node)) {
+        // Assigned, `__proto__` would set the object's prototype: its keys would be read as inherited
+        // settings, and the key itself would never be reported as unknown.
+        if (key === '__proto__') {
+          problems.push({ path: [...path, key], message: "the key '__proto__' is not allowed" });
+          continue;
+        }
+        out[key] = walk(item, [...path, key]);
+      }
       return out;
     }
     return node;

@@ -46,9 +46,13 @@ export function openDatabase(url: string, baseDir: string): OpenedDatabase {
   const parsed = new URL(url);
   const schema = parsed.searchParams.get('schema') ?? undefined;
   parsed.searchParams.delete('schema');
-  const base: AppDatabase = new Kysely({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: parsed.toString(), max: 10 }) }),
-  });
+  const pool = new pg.Pool({ connectionString: parsed.toString(), max: 10 });
+  // An idle pooled connection that dies (server restart, pg_terminate_backend, a dropped TCP link) is reported
+  // by an 'error' event on the pool; without a listener Node throws it and the whole process exits. The pool
+  // has already discarded that client: the next query opens a new connection, and a failing one is a
+  // retryable error of that query.
+  pool.on('error', () => undefined);
+  const base: AppDatabase = new Kysely({ dialect: new PostgresDialect({ pool }) });
   const db = schema === undefined ? base : base.withSchema(schema);
   return { dialect: 'postgres', db, schema, close: () => base.destroy() };
 }

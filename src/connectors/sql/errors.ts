@@ -23,7 +23,10 @@ export function isConstraintViolation(error: unknown): boolean {
 export function toTargetError(error: unknown, targetId: string, operation: string): RosterError {
   if (error instanceof RosterError) return error;
   const code = codeOf(error);
-  const detail = error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
+  // PostgreSQL's data exceptions (SQLSTATE class 22) end with the value refused, `…: "s3cret"`; the value
+  // may be a secret attribute or personal data, and the message goes to the queue, the log and the audit.
+  const detail = code.startsWith('22') ? message.replace(/: ".*"$/s, ' (value withheld)') : message;
   const where = `${operation} on ${targetId}`;
   if (RETRYABLE_SQLITE.has(code.split('_').slice(0, 2).join('_')) || NETWORK.has(code)
     || RETRYABLE_PG_PREFIXES.some((p) => code.startsWith(p)) || /Connection terminated|timeout exceeded/i.test(detail)) {

@@ -75,10 +75,69 @@ export class UserMapping {
     return JSON.stringify(value);
   }
 
+  /**
+   * Whether `held` (read back from the column) is how the database stores `written`, though it is not the
+   * same JavaScript value: a boolean in a text or integer column ('1', '1.0', 't'), an array or object
+   * written as JSON text (or read back parsed from a json/jsonb column, keys reordered), a date or
+   * timestamp column read back as a Date. Without this every plan would rewrite such attributes.
+   */
+  sameValue(written: unknown, held: unknown): boolean {
+    if (written === null || written === undefined || held === null || held === undefined) return false;
+    if (typeof written === 'boolean') return booleanOf(held) === written;
+    if (held instanceof Date) return typeof written === 'string' && sameMoment(written, held);
+    if (typeof written === 'object') {
+      let parsed: unknown = held;
+      if (typeof held === 'string') {
+        try {
+          parsed = JSON.parse(held);
+        } catch {
+          return false;
+        }
+      }
+      return stableJson(parsed) === stableJson(written);
+    }
+    return false;
+  }
+
   #isOn(value: unknown): boolean {
     if (value === this.enabledOn) return true;
     if (value === this.enabledOff) return false;
     // Loose match: '1' vs 1, 'true' vs true (drivers and hand-made tables differ).
     return String(value).toLowerCase() === String(this.enabledOn).toLowerCase();
   }
+}
+
+const TRUE_TEXT = /^(?:true|t|1(?:\.0*)?)$/i;
+const FALSE_TEXT = /^(?:false|f|0(?:\.0*)?)$/i;
+
+/** A stored boolean in the forms databases give back; undefined when it is not one. */
+function booleanOf(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return value === 1 || value === 1n ? true : value === 0 || value === 0n ? false : undefined;
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  return TRUE_TEXT.test(text) ? true : FALSE_TEXT.test(text) ? false : undefined;
+}
+
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * A date or timestamp column read back as a Date (node-postgres: `date` and `timestamp` at local time,
+ * `timestamptz` at its instant) against the text written: the same day for a date, the same instant otherwise.
+ */
+function sameMoment(written: string, held: Date): boolean {
+  const day = DATE_ONLY.exec(written.trim());
+  if (day !== null) {
+    return held.getFullYear() === Number(day[1]) && held.getMonth() + 1 === Number(day[2]) && held.getDate() === Number(day[3])
+      && held.getHours() === 0 && held.getMinutes() === 0 && held.getSeconds() === 0 && held.getMilliseconds() === 0;
+  }
+  const millis = Date.parse(written.trim());
+  return !Number.isNaN(millis) && millis === held.getTime();
+}
+
+function stableJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
 }

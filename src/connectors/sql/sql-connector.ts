@@ -133,6 +133,11 @@ export class SqlConnector implements Connector {
     });
   }
 
+  /** The column's own form of a value Roster wrote (a boolean as 1 or 't', JSON text, a Date) is no change. */
+  sameValue(_attribute: string, written: unknown, held: unknown): boolean {
+    return this.#mapping.sameValue(written, held);
+  }
+
   close(): Promise<void> {
     return this.#opened.close();
   }

@@ -1,4 +1,4 @@
-import type { CompareNode, FilterNode, PresentNode } from './ast.js';
+import type { CompareNode, FilterNode, LogicalNode, PresentNode } from './ast.js';
 import { invalidFilter } from './errors.js';
 import { comparePredicate } from './compare.js';
 import type { Location, Target } from './location.js';
@@ -46,7 +46,7 @@ class Translator {
     switch (node.kind) {
       case 'and':
       case 'or':
-        return `(${this.node(node.left, scope)} ${node.kind.toUpperCase()} ${this.node(node.right, scope)})`;
+        return this.#chain(node.kind, operandsOf(node).map((operand) => this.node(operand, scope)));
       case 'not':
         return `(NOT ${this.node(node.filter, scope)})`;
       case 'present':
@@ -56,6 +56,18 @@ class Translator {
       case 'valuePath':
         return this.#valuePath(node.filter, this.#resolve(node, scope), scope);
     }
+  }
+
+  /**
+   * `a or b or c …` as a balanced tree of parentheses: the parser's left-deep chain nested one level per
+   * operand, and SQLite refuses an expression deeper than 1000 levels, which a filter within the length
+   * limit reaches (`id pr or id pr or …`). Both operators are associative and every predicate is
+   * two-valued, so the grouping changes nothing; the operands keep their order (and so their parameters).
+   */
+  #chain(kind: 'and' | 'or', parts: readonly string[]): string {
+    if (parts.length === 1) return parts[0] as string;
+    const middle = Math.ceil(parts.length / 2);
+    return `(${this.#chain(kind, parts.slice(0, middle))} ${kind.toUpperCase()} ${this.#chain(kind, parts.slice(middle))})`;
   }
 
   #resolve(node: FilterNode & { readonly path: CompareNode['path'] }, scope?: Scope): Target<ScimAttribute> {
@@ -110,6 +122,18 @@ class Translator {
     const inner = predicate({ ...target.location, element: alias });
     return `EXISTS (SELECT 1 FROM ${this.#dialect.elements(target.array, alias)} WHERE ${inner})`;
   }
+}
+
+/** The operands of a chain of one logical operator, in order, without recursion (a chain may be 1,000 long). */
+function operandsOf(node: LogicalNode): FilterNode[] {
+  const operands: FilterNode[] = [];
+  const pending: FilterNode[] = [node];
+  while (pending.length > 0) {
+    const next = pending.pop() as FilterNode;
+    if (next.kind === node.kind) pending.push((next as LogicalNode).right, (next as LogicalNode).left);
+    else operands.push(next);
+  }
+  return operands;
 }
 
 /**
