@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Engine } from '../engine/types.js';
 import { createScimRegistry } from '../scim/resource/index.js';
 import { registerAuth } from './auth.js';
@@ -12,7 +12,8 @@ import { metricsRoutes } from './routes/metrics.js';
 import { planRoutes } from './routes/plans.js';
 import { pushRoutes } from './routes/push.js';
 import { targetRoutes } from './routes/targets.js';
-import { scimRoutes, type ScimServerOptions } from './scim/index.js';
+import { errorBody } from './scim/errors.js';
+import { SCIM_CONTENT_TYPE, scimRoutes, type ScimServerOptions } from './scim/index.js';
 import { scimInbound } from './scim-inbound.js';
 
 /** Where the SCIM 2.0 server is served when `scim.server.enabled`. */
@@ -42,6 +43,7 @@ export async function buildServer(engine: Engine, options: ServerOptions = {}): 
       : false,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    frameworkErrors: (error, request, reply) => routerFault(error, request, reply, engine.config.scim?.server.enabled === true),
     trustProxy: typeof engine.config.server.trustProxy === 'boolean' ? engine.config.server.trustProxy : [...engine.config.server.trustProxy],
   });
   const metrics = asRosterMetrics(engine.metrics) ?? createMetrics();
@@ -72,6 +74,24 @@ export async function buildServer(engine: Engine, options: ServerOptions = {}): 
   await app.register(healthRoutes(engine));
   await app.register(metricsRoutes(metrics));
   return app;
+}
+
+/**
+ * Faults the router answers before any hook runs (a path that is not valid
+ * percent-encoded UTF-8, a path parameter over 100 characters), in the error
+ * shape of where they were sent: RFC 7644 §3.12 under /scim/v2, the API's
+ * elsewhere. Fixed texts: the path is not echoed.
+ */
+function routerFault(error: FastifyError, request: FastifyRequest, reply: FastifyReply, scimEnabled: boolean): FastifyReply {
+  const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+  const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+    ? 'a path segment is longer than 100 characters'
+    : error.code === 'FST_ERR_BAD_URL' ? 'the URL path is not valid percent-encoded UTF-8' : 'the request was refused';
+  const path = request.url.split('?')[0] ?? '';
+  if (scimEnabled && (path === SCIM_PREFIX || path.startsWith(`${SCIM_PREFIX}/`))) {
+    return reply.status(status).header('content-type', SCIM_CONTENT_TYPE).send(errorBody(status, message));
+  }
+  return reply.status(status).send({ error: { code: status === 500 ? 'internal' : 'request.invalid', message } });
 }
 
 /** The SCIM server's options from `scim.server`, or undefined when it is off; writes to /Users feed `scim.server.source`. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RosterError } from '../core/errors.js';
+import { isStorableText } from '../core/text.js';
 
 /** Parse request input with a zod schema; a failure is a 400 naming the field. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: 'params' | 'query' | 'body'): z.infer<S> {
@@ -25,4 +26,11 @@ export const queryInt = (min: number, max: number) =>
 /** Query-string booleans: only "true" and "false" (z.coerce.boolean("false") is true). */
 export const queryBool = z.enum(['true', 'false']).transform((value) => value === 'true');
 
-export const idParam = z.object({ id: z.string().min(1).max(256) });
+/**
+ * Text a route hands to the store (an id, a filter value): bounded, and free of
+ * what PostgreSQL refuses, so such input is a 400 on both back ends, never a 500.
+ */
+export const storedText = (min: number, max: number) =>
+  z.string().min(min).max(max).refine(isStorableText, 'must not hold U+0000 or an unpaired surrogate');
+
+export const idParam = z.object({ id: storedText(1, 256) });

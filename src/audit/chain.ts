@@ -107,6 +107,10 @@ export function canonicalEntryJson(fields: CanonicalEntryFields): string {
     + `${optionalString('target', fields.target)}}`;
 }
 
+/** details.reason of the error the store throws for an entry whose JSON column no longer parses (details.auditSeq names it). */
+export const UNREADABLE_AUDIT_ENTRY = 'audit.unreadable';
+
+
 /** sha256 (hex) over prevHash followed by an entry's canonical JSON text. */
 export function chainHash(prevHash: string, canonicalEntry: string): string {
   // One-shot hash: half the cost of a Hash object per entry, the same digest.

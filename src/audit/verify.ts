@@ -1,6 +1,7 @@
+import { isRosterError } from '../core/errors.js';
 import type { AuditEntry } from '../core/types.js';
 import type { Store } from '../store/types.js';
-import { GENESIS_HASH, auditHash } from './chain.js';
+import { GENESIS_HASH, UNREADABLE_AUDIT_ENTRY, auditHash } from './chain.js';
 import { EMPTY_HEAD, asHead, storedHead, type AuditHead } from './head.js';
 import { checkRecordedHead, checkStoredHead, type ChainBreak } from './tail.js';
 
@@ -45,6 +46,13 @@ async function* entriesAfter(store: Store, afterSeq: number, batchSize = 1000): 
   }
 }
 
+/** The seq and column of an entry the store could not read back (a JSON column edited into something that is not JSON). */
+function unreadable(error: unknown): { readonly seq: number; readonly column: string } | undefined {
+  const details = isRosterError(error) ? error.details : undefined;
+  if (details?.reason !== UNREADABLE_AUDIT_ENTRY || typeof details.auditSeq !== 'number') return undefined;
+  return { seq: details.auditSeq, column: String(details.column) };
+}
+
 /** The chain walked so far: its last entry and how many entries were read. */
 class ChainWalk {
   last: AuditEntry | undefined;
@@ -52,7 +60,24 @@ class ChainWalk {
 
   /** Checks every entry after the last one walked; the first break, or undefined. */
   async continue(store: Store): Promise<ChainBreak | undefined> {
-    for await (const entry of entriesAfter(store, this.last?.seq ?? 0)) {
+    try {
+      return await this.#walk(store, 1000);
+    } catch (error) {
+      if (unreadable(error) === undefined) throw error;
+    }
+    // A batch held an entry that cannot be read: walk up to it one entry at a time, so a break before it is named first.
+    try {
+      return await this.#walk(store, 1);
+    } catch (error) {
+      const bad = unreadable(error);
+      if (bad === undefined) throw error;
+      this.entries += 1;
+      return { seq: bad.seq, reason: `its ${bad.column} is not JSON: the entry was altered after it was written` };
+    }
+  }
+
+  async #walk(store: Store, batchSize: number): Promise<ChainBreak | undefined> {
+    for await (const entry of entriesAfter(store, this.last?.seq ?? 0, batchSize)) {
       this.entries += 1;
       const reason = checkLink(entry, this.last);
       if (reason !== undefined) return { seq: entry.seq, reason };

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { formatProblem, type ConfigProblem } from '../config/problems.js';
 import { isRosterError } from '../core/errors.js';
 import { registerApply } from './commands/apply.js';
 import { registerAudit } from './commands/audit.js';
@@ -33,16 +34,24 @@ function buildProgram(ctx: CliContext): Command {
   return program;
 }
 
-/** Prints a RosterError for a person: the message, and config problems one per line. */
+/** stdout closed by its reader (`roster audit export | head`): it has what it wanted; nothing to report. */
+function isBrokenPipe(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'EPIPE';
+}
+
+/** Prints a RosterError for a person: config problems one per line, then the message (without repeating them). */
 function reportError(ctx: CliContext, error: unknown): number {
+  if (isBrokenPipe(error)) return EXIT_OK;
   if (isRosterError(error)) {
     const problems = error.details?.problems;
-    if (Array.isArray(problems)) {
-      for (const p of problems as { file?: string; line?: number; column?: number; path?: string; message?: string }[]) {
-        ctx.err(`${p.file ?? ''}:${p.line ?? 0}:${p.column ?? 0}: ${p.path ?? ''}: ${p.message ?? ''}`);
+    let message = error.message;
+    if (Array.isArray(problems) && problems.length > 0) {
+      for (const p of problems as Partial<ConfigProblem>[]) {
+        ctx.err(formatProblem({ file: p.file ?? '', line: p.line ?? 0, column: p.column ?? 0, path: p.path ?? '', message: p.message ?? '' }));
       }
+      message = message.split('\n', 1)[0]!; // the rest lists the problems just printed
     }
-    ctx.err(ctx.style.red(`error: ${error.message}`) + ctx.style.dim(` (${error.code})`));
+    ctx.err(ctx.style.red(`error: ${message}`) + ctx.style.dim(` (${error.code})`));
     return EXIT_PROBLEMS;
   }
   ctx.err(ctx.style.red(`error: ${error instanceof Error ? error.message : String(error)}`));

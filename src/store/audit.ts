@@ -1,6 +1,8 @@
 import { CompiledQuery, type Selectable } from 'kysely';
-import { canonicalEntryJson, canonicalOrUndefined, chainHash } from '../audit/chain.js';
+import { UNREADABLE_AUDIT_ENTRY, canonicalEntryJson, canonicalOrUndefined, chainHash } from '../audit/chain.js';
 import { AUDIT_HEAD_KEY, asHead, chainStart, type AuditHead } from '../audit/head.js';
+import { RosterError } from '../core/errors.js';
+import { storableText } from '../core/text.js';
 import type { AuditEntry, AuditEntryInput } from '../core/types.js';
 import type { AuditStore } from './types.js';
 import { bulkInsert, type BulkValue } from './bulk.js';
@@ -23,16 +25,21 @@ function chained(seq: number, at: string, input: AuditEntryInput, prevHash: stri
   const before = input.before === undefined ? undefined : canonicalOrUndefined(input.before);
   const after = input.after === undefined ? undefined : canonicalOrUndefined(input.after);
   const data = input.data === undefined ? undefined : canonicalOrUndefined(input.data);
-  const identity = input.identity ?? undefined;
-  const target = input.target ?? undefined;
-  const hash = chainHash(prevHash, canonicalEntryJson({ seq, at, kind: input.kind, actor: input.actor, identity, target, reasons, before, after, data }));
-  const row = [seq, at, input.kind, input.actor, identity ?? null, target ?? null, reasons ?? null, before ?? null, after ?? null, data ?? null, prevHash, hash];
+  // Plain-text fields are hashed as the column stores them (NUL and lone surrogates as U+FFFD): hashing the text
+  // as given would make verify call an untouched entry altered (SQLite) or fail the append (PostgreSQL).
+  // JSON fields need nothing: their text escapes both.
+  const kind = storableText(input.kind);
+  const actor = storableText(input.actor);
+  const identity = input.identity === undefined || input.identity === null ? undefined : storableText(input.identity);
+  const target = input.target === undefined || input.target === null ? undefined : storableText(input.target);
+  const hash = chainHash(prevHash, canonicalEntryJson({ seq, at, kind, actor, identity, target, reasons, before, after, data }));
+  const row = [seq, at, kind, actor, identity ?? null, target ?? null, reasons ?? null, before ?? null, after ?? null, data ?? null, prevHash, hash];
   if (!returning) return { entry: undefined, hash, row };
   const entry: AuditEntry = {
     seq,
     at,
-    kind: input.kind,
-    actor: input.actor,
+    kind,
+    actor,
     ...optional('identity', identity),
     ...optional('target', target),
     ...optional('reasons', reasons === undefined ? undefined : asStored(input.reasons)),
@@ -45,18 +52,30 @@ function chained(seq: number, at: string, input: AuditEntryInput, prevHash: stri
   return { entry, hash, row };
 }
 
+/** A JSON column of entry `seq`; text that is not JSON (edited by hand) is an error naming the entry, for verify to report. */
+function jsonColumn(seq: number, column: string, text: string | null): unknown {
+  try {
+    return fromOptionalJson(text);
+  } catch (error) {
+    throw new RosterError('internal', `audit entry ${seq}: its ${column} column is not JSON (${(error as Error).message})`, {
+      cause: error, details: { reason: UNREADABLE_AUDIT_ENTRY, auditSeq: seq, column },
+    });
+  }
+}
+
 export function auditFromRow(row: Selectable<AuditRow>): AuditEntry {
+  const seq = toNumber(row.seq);
   return {
-    seq: toNumber(row.seq),
+    seq,
     at: row.at,
     kind: row.kind,
     actor: row.actor,
     ...optional('identity', row.identity),
     ...optional('target', row.target),
-    ...optional('reasons', fromOptionalJson(row.reasons) as string[] | undefined),
-    ...present('before', fromOptionalJson(row.before)),
-    ...present('after', fromOptionalJson(row.after)),
-    ...present('data', fromOptionalJson(row.data)),
+    ...optional('reasons', jsonColumn(seq, 'reasons', row.reasons) as string[] | undefined),
+    ...present('before', jsonColumn(seq, 'before', row.before)),
+    ...present('after', jsonColumn(seq, 'after', row.after)),
+    ...present('data', jsonColumn(seq, 'data', row.data)),
     prevHash: row.prev_hash,
     hash: row.hash,
   };

@@ -4,6 +4,7 @@
  * taken, the id or the case-insensitive unique name, as `store.conflict`.
  */
 import { RosterError } from '../core/errors.js';
+import { isStorableText } from '../core/text.js';
 import { isUniqueViolation } from './errors.js';
 import type { ScimWrite } from './types.js';
 
@@ -12,13 +13,12 @@ const NAME_INDEX = 'roster_scim_resources_name';
 
 /** JSON escapes PostgreSQL's jsonb and text refuse (NUL, unpaired surrogates); only a hit needs the exact check. */
 const SUSPECT_ESCAPE = /\\u(?:0000|d[89a-f])/i;
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function hasUnstorableText(value: unknown): boolean {
-  if (typeof value === 'string') return UNSTORABLE.test(value);
+  if (typeof value === 'string') return !isStorableText(value);
   if (typeof value !== 'object' || value === null) return false;
   if (Array.isArray(value)) return value.some(hasUnstorableText);
-  return Object.entries(value).some(([key, inner]) => UNSTORABLE.test(key) || hasUnstorableText(inner));
+  return Object.entries(value).some(([key, inner]) => !isStorableText(key) || hasUnstorableText(inner));
 }
 
 /**
@@ -27,7 +27,7 @@ function hasUnstorableText(value: unknown): boolean {
  */
 export function storedJson(write: ScimWrite): string {
   const json = JSON.stringify(write.data);
-  if (UNSTORABLE.test(write.uniqueName) || (SUSPECT_ESCAPE.test(json) && hasUnstorableText(write.data))) {
+  if (!isStorableText(write.uniqueName) || (SUSPECT_ESCAPE.test(json) && hasUnstorableText(write.data))) {
     throw new RosterError('request.invalid', `${write.resourceType} ${write.id}: text with U+0000 or an unpaired surrogate cannot be stored`, {
       details: { scimType: 'invalidValue' },
     });

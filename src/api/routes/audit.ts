@@ -1,13 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Engine } from '../../engine/types.js';
-import { parseInput, queryInt } from '../validate.js';
+import { parseInput, queryInt, storedText } from '../validate.js';
 
 const auditQuery = z.object({
   afterSeq: queryInt(0, Number.MAX_SAFE_INTEGER).optional(),
   limit: queryInt(1, 1000).default(100),
-  identity: z.string().min(1).max(256).optional(),
-  kind: z.string().min(1).max(128).optional(),
+  identity: storedText(1, 256).optional(),
+  kind: storedText(1, 128).optional(),
 });
 
 export const auditRoutes = (engine: Engine): FastifyPluginAsync => async (app) => {

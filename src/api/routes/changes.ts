@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Engine } from '../../engine/types.js';
-import { parseInput } from '../validate.js';
+import { parseInput, storedText } from '../validate.js';
 
-const changesQuery = z.object({ planId: z.string().min(1).max(256) });
+const changesQuery = z.object({ planId: storedText(1, 256) });
 
 export const changeRoutes = (engine: Engine): FastifyPluginAsync => async (app) => {
   app.get('/changes', { config: { scope: 'api:read' } }, async (request) => {

@@ -4,12 +4,12 @@ import { RosterError } from '../../core/errors.js';
 import type { Plan } from '../../core/types.js';
 import type { Engine } from '../../engine/types.js';
 import { actorOf, requireScope } from '../auth.js';
-import { idParam, parseInput, queryBool, queryInt } from '../validate.js';
+import { idParam, parseInput, queryBool, queryInt, storedText } from '../validate.js';
 
 const listQuery = z.object({ limit: queryInt(1, 500).default(50) });
 const planBody = z.strictObject({
-  identity: z.string().min(1).max(256).optional(),
-  target: z.string().min(1).max(256).optional(),
+  identity: storedText(1, 256).optional(),
+  target: storedText(1, 256).optional(),
 });
 const applyQuery = z.object({ force: queryBool.default(false), background: queryBool.default(false) });
 

@@ -28,6 +28,24 @@ function invalid(message: string, scimType: string): RosterError {
   return new RosterError('request.invalid', message, { details: { scimType } });
 }
 
+/**
+ * Deepest nesting an operation's data may have. A SCIM resource is a few
+ * levels deep (extension, complex, multi-valued, sub-attribute; a PatchOp adds
+ * two); the bulkId walkers recurse, so data much deeper than that would
+ * overflow the stack. JSON.parse itself accepts any depth within the body limit.
+ */
+export const MAX_DATA_DEPTH = 32;
+
+/** Whether `value` nests deeper than `max` arrays and objects; recurses at most `max` levels itself. */
+function nestsDeeperThan(value: unknown, max: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (max === 0) return true;
+  for (const item of Array.isArray(value) ? value : Object.values(value)) {
+    if (nestsDeeperThan(item, max - 1)) return true;
+  }
+  return false;
+}
+
 function optionalString(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
@@ -42,6 +60,11 @@ function readOperation(raw: unknown, index: number): BulkOperation {
   const bulkId = optionalString(record.bulkId);
   const version = optionalString(record.version);
   const base = { index, method, path, ...(bulkId === undefined ? {} : { bulkId }), ...(version === undefined ? {} : { version }), ...('data' in record ? { data: record.data } : {}) };
+  if (nestsDeeperThan(record.data, MAX_DATA_DEPTH)) {
+    // Without its data: planBulk's walkers never descend into it.
+    const { data: _dropped, ...shallow } = base;
+    return { ...shallow, problem: invalid(`Operation ${index + 1}: data is nested more than ${MAX_DATA_DEPTH} levels deep`, 'invalidValue') };
+  }
   if (!METHODS.has(method)) return { ...base, problem: invalid(`Operation ${index + 1}: method must be POST, PUT, PATCH or DELETE`, 'invalidValue') };
   if (path === '') return { ...base, problem: invalid(`Operation ${index + 1}: path is required`, 'invalidSyntax') };
   if (method === 'POST' && (bulkId === undefined || bulkId === '')) {
@@ -124,21 +147,63 @@ export function planBulk(operations: readonly BulkOperation[]): BulkPlan {
   for (const operation of operations) {
     if (operation.method === 'POST' && operation.bulkId !== undefined && operation.problem === undefined) definedBy.set(operation.bulkId, operation.index);
   }
-  const waitsOn = operations.map((operation) => {
+  // Kahn's algorithm taking the ready operation with the lowest index first: O((operations + references) log operations), not quadratic.
+  const waiting = new Array<number>(operations.length).fill(0);
+  const waitedOnBy: number[][] = operations.map(() => []);
+  for (const operation of operations) {
     const ids = referencedBulkIds(operation.data, referencedBulkIds(pathSegments(operation.path)));
-    return [...ids].map((id) => definedBy.get(id)).filter((index): index is number => index !== undefined);
-  });
-  const done = new Set<number>();
-  const order: number[] = [];
-  let pending = operations.map((operation) => operation.index);
-  while (pending.length > 0) {
-    const next = pending.find((index) => (waitsOn[index] ?? []).every((dependency) => done.has(dependency)));
-    if (next === undefined) break;
-    order.push(next);
-    done.add(next);
-    pending = pending.filter((index) => index !== next);
+    for (const dependency of new Set([...ids].map((id) => definedBy.get(id)).filter((index): index is number => index !== undefined))) {
+      waiting[operation.index] = (waiting[operation.index] ?? 0) + 1;
+      waitedOnBy[dependency]?.push(operation.index);
+    }
   }
-  return { order, circular: pending };
+  const ready = new MinHeap();
+  for (const operation of operations) if (waiting[operation.index] === 0) ready.push(operation.index);
+  const order: number[] = [];
+  for (let next = ready.pop(); next !== undefined; next = ready.pop()) {
+    order.push(next);
+    for (const dependent of waitedOnBy[next] ?? []) {
+      waiting[dependent] = (waiting[dependent] ?? 0) - 1;
+      if (waiting[dependent] === 0) ready.push(dependent);
+    }
+  }
+  const done = new Set(order);
+  return { order, circular: operations.map((operation) => operation.index).filter((index) => !done.has(index)) };
+}
+
+/** A binary min-heap of operation indexes. */
+class MinHeap {
+  readonly #items: number[] = [];
+
+  push(value: number): void {
+    const items = this.#items;
+    items.push(value);
+    for (let i = items.length - 1; i > 0;) {
+      const parent = (i - 1) >> 1;
+      if (items[parent]! <= items[i]!) break;
+      [items[parent], items[i]] = [items[i]!, items[parent]!];
+      i = parent;
+    }
+  }
+
+  pop(): number | undefined {
+    const items = this.#items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length === 0 || last === undefined) return top;
+    items[0] = last;
+    for (let i = 0; ;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let smallest = i;
+      if (left < items.length && items[left]! < items[smallest]!) smallest = left;
+      if (right < items.length && items[right]! < items[smallest]!) smallest = right;
+      if (smallest === i) break;
+      [items[smallest], items[i]] = [items[i]!, items[smallest]!];
+      i = smallest;
+    }
+    return top;
+  }
 }
 
 function pathSegments(path: string): string[] {

@@ -79,8 +79,12 @@ async function runOperation(
  * RFC 7644 §3.7: each operation is its own write, in the order planBulk gives;
  * failures are reported per operation and, with failOnErrors, stop the rest.
  */
-export async function runBulk(server: ScimServer, call: ScimCall, body: unknown): Promise<{ schemas: [string]; Operations: BulkResult[] }> {
+export async function runBulk(
+  server: ScimServer, call: ScimCall, body: unknown, tokenId?: string,
+): Promise<{ schemas: [string]; Operations: BulkResult[] }> {
   const request = parseBulkRequest(body, server.options.capabilities.bulk.maxOperations);
+  // The request took one token of the rate limit; each further operation is a write of its own.
+  if (tokenId !== undefined) server.chargeRateLimit(tokenId, request.operations.length - 1);
   const plan = planBulk(request.operations);
   const results = new Map<number, BulkResult>();
   const bulkIds: BulkIds = new Map();
@@ -116,5 +120,5 @@ export async function runBulk(server: ScimServer, call: ScimCall, body: unknown)
 
 export function registerBulkRoute(app: FastifyInstance, server: ScimServer): void {
   app.post('/Bulk', { config: { scope: 'scim' }, bodyLimit: server.options.capabilities.bulk.maxPayloadSize }, async (request) =>
-    runBulk(server, callOf(request, app.prefix), request.body));
+    runBulk(server, callOf(request, app.prefix), request.body, request.token?.id));
 }

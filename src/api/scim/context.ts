@@ -20,6 +20,8 @@ export interface ScimServer {
   readonly filters: FilterCache;
   /** The HMAC key of RFC 9865 cursors, shared through the store (see cursor.ts). */
   readonly cursorKey: Buffer;
+  /** Charges `count` more requests to a token's rate limit (each /Bulk operation after the first). */
+  readonly chargeRateLimit: (tokenId: string, count: number) => void;
 }
 
 export function callOf(request: FastifyRequest, prefix: string): ScimCall {

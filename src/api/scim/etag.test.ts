@@ -25,7 +25,8 @@ describe('entity tags (RFC 7644 §3.14)', () => {
 
   it('never matches a malformed tag', () => {
     const condition = parseEntityTags('3');
-    expect(condition).toEqual({ any: false, tags: ['3'] });
+    expect(condition).toEqual({ any: false, tags: [] });
+    expect(conditionMatches(condition!, 3)).toBe(false);
     expect(conditionMatches(parseEntityTags('W/3') ?? { any: true }, 3)).toBe(false);
   });
 

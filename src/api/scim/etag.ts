@@ -14,14 +14,15 @@ const TAG = /^(?:W\/)?"([^"]*)"$/;
  * Reads an If-Match / If-None-Match value (RFC 9110 §13.1). The weak and strong
  * forms compare equal: SCIM clients echo the weak tag they were given, and
  * versions here only ever change as a whole. Undefined when the header is absent;
- * a malformed tag is kept as text and so can never match.
+ * a malformed tag (unquoted, such as `1`) is left out, so it never matches:
+ * a header of malformed tags only matches nothing.
  */
 export function parseEntityTags(header: string | string[] | undefined): EntityTagCondition | undefined {
   if (header === undefined) return undefined;
   const text = (Array.isArray(header) ? header.join(',') : header).trim();
   if (text === '') return undefined;
   if (text === '*') return { any: true };
-  const tags = text.split(',').map((part) => part.trim()).filter((part) => part !== '').map((part) => TAG.exec(part)?.[1] ?? part);
+  const tags = text.split(',').map((part) => TAG.exec(part.trim())?.[1]).filter((tag): tag is string => tag !== undefined);
   return { any: false, tags };
 }
 

@@ -21,11 +21,12 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024;
  */
 export function scimRoutes(options: ScimServerOptions): FastifyPluginAsync {
   return async (app) => {
+    const buckets = new TokenBuckets(options.rateLimit ?? DEFAULT_RATE_LIMIT);
     const server: ScimServer = {
       options, now: options.now ?? (() => new Date()), filters: new FilterCache(options.store), cursorKey: await sharedCursorKey(options.store.state),
+      chargeRateLimit: (tokenId, count) => buckets.charge(tokenId, count),
     };
     const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
-    const buckets = new TokenBuckets(options.rateLimit ?? DEFAULT_RATE_LIMIT);
     const parseJson = app.getDefaultJsonParser('error', 'error');
 
     // RFC 7644 §3.1: application/scim+json, and application/json from clients that send it.

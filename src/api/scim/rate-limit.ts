@@ -43,4 +43,18 @@ export class TokenBuckets {
     bucket.tokens = refilled - 1;
     this.#buckets.set(key, bucket);
   }
+
+  /**
+   * Charges `count` more tokens to `key` without refusing: work already let
+   * through by take() (the operations of a /Bulk beyond the first). The
+   * bucket may go below zero; take() then refuses until it has refilled, so
+   * a Bulk of N writes costs N requests' worth, even when N exceeds the burst.
+   */
+  charge(key: string, count: number): void {
+    if (!(count > 0)) return;
+    const now = this.#now();
+    const bucket = this.#buckets.get(key) ?? { tokens: this.#limit.burst, updatedMs: now };
+    const refilled = Math.min(this.#limit.burst, bucket.tokens + ((now - bucket.updatedMs) / 1000) * this.#limit.perSecond);
+    this.#buckets.set(key, { tokens: refilled - count, updatedMs: now });
+  }
 }

@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { isRosterError, RosterError } from '../../core/errors.js';
 import { applyPatch, prepareResource, projectResource, type PreparedResource, type ScimResourceType } from '../../scim/resource/index.js';
 import type { ScimResource } from '../../store/types.js';
+import { isStorableText } from '../../core/text.js';
 import type { ScimCall, ScimServer } from './context.js';
 import { assertIfMatch, type EntityTagCondition } from './etag.js';
 import { assertMembersExist, memberIds } from './groups.js';
@@ -20,7 +21,13 @@ function notFound(type: ScimResourceType, id: string): RosterError {
   return new RosterError('store.not_found', `No ${type.name} with id "${id}"`);
 }
 
+/**
+ * The resource, or 404. An id PostgreSQL cannot hold (U+0000, an unpaired
+ * surrogate) names nothing (ids are UUIDs this server draws) and is never
+ * sent to the store, where it would be a 500.
+ */
 export async function readResource(server: ScimServer, type: ScimResourceType, id: string): Promise<ScimResource> {
+  if (!isStorableText(id)) throw notFound(type, id);
   const resource = await server.options.store.scim.get(type.name, id);
   if (resource === undefined) throw notFound(type, id);
   return resource;
@@ -121,7 +128,9 @@ export async function deleteResource(
 ): Promise<void> {
   const scim = server.options.store.scim;
   let deleted: boolean;
-  if (ifMatch === undefined) {
+  if (!isStorableText(id)) {
+    deleted = false;
+  } else if (ifMatch === undefined) {
     deleted = await scim.delete(type.name, id);
   } else {
     const existing = await readResource(server, type, id);

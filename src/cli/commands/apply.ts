@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { canonicalJson } from '../../audit/chain.js';
 import { isRosterError, RosterError } from '../../core/errors.js';
 import type { Plan } from '../../core/types.js';
 import type { ApplyResult, Engine } from '../../engine/types.js';
@@ -16,18 +17,35 @@ interface ApplyCliOptions {
   readonly force?: boolean;
 }
 
-async function loadSavedPlan(file: string): Promise<Plan> {
+async function readPlanFile(file: string): Promise<Partial<Plan>> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(await readFile(file, 'utf8'));
   } catch (error) {
     throw new RosterError('request.invalid', `cannot read the saved plan ${file}: ${(error as Error).message}`, { cause: error });
   }
-  const plan = parsed as Partial<Plan>;
-  if (typeof plan.id !== 'string' || typeof plan.basis !== 'number' || !Array.isArray(plan.changes)) {
+  if (typeof parsed !== 'object' || parsed === null || typeof (parsed as Partial<Plan>).id !== 'string') {
     throw new RosterError('request.invalid', `${file} is not a plan saved by roster plan --out`);
   }
-  return parsed as Plan;
+  return parsed as Partial<Plan>;
+}
+
+/**
+ * The plan saved with `roster plan --out`, as the store recorded it when it
+ * was made (and the audit log's plan.created names): what is applied is
+ * always a plan Roster made, never a file edited since, as the API applies
+ * plans by id. A file that differs from its stored plan is refused.
+ */
+export async function loadSavedPlan(store: Engine['store'], file: string): Promise<Plan> {
+  const saved = await readPlanFile(file);
+  const stored = await store.plans.get(saved.id!);
+  if (stored === undefined) {
+    throw new RosterError('request.invalid', `${file}: this store has no plan ${saved.id} (was it made with another configuration?); run roster plan again`);
+  }
+  if (canonicalJson(saved) !== canonicalJson(stored)) {
+    throw new RosterError('request.invalid', `${file} is not plan ${saved.id} as roster plan made it: it was edited since; nothing was applied; run roster plan again`);
+  }
+  return stored;
 }
 
 /** Ask before changing anything: a prompt on a terminal, --yes otherwise. */
@@ -75,7 +93,7 @@ export function registerApply(program: Command, ctx: CliContext): void {
             if (source.type !== 'push') await engine.readSource(source.id, cliActor());
           }
         }
-        const plan = options.plan !== undefined ? await loadSavedPlan(resolve(ctx.io.cwd, options.plan)) : await engine.plan();
+        const plan = options.plan !== undefined ? await loadSavedPlan(engine.store, resolve(ctx.io.cwd, options.plan)) : await engine.plan();
         ctx.out(planSummaryText(plan, ctx.style));
         if (plan.changes.length === 0) return;
         if (plan.held && !options.force) {

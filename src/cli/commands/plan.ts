@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { RosterError } from '../../core/errors.js';
 import { withConfigOption, type CliContext } from '../context.js';
 import { cliActor } from '../io.js';
 import { changesTable, planJson, planSummaryText } from '../plan-format.js';
@@ -24,6 +25,10 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     .option('--no-read-sources', 'plan from the identities already in the store (by default the HR files are read first; that changes identities, never a target)')
     .action(async (options: PlanCliOptions) => {
       await ctx.withEngine(options.config, async (engine) => {
+        // A mistyped --target or --identity would otherwise be an empty plan that exits 0.
+        if (options.target !== undefined && !engine.config.targets.some((t) => t.id === options.target)) {
+          throw new RosterError('target.not_found', `no target '${options.target}' in the configuration`);
+        }
         if (options.readSources) {
           for (const source of engine.config.sources) {
             if (source.type !== 'push') await engine.readSource(source.id, cliActor());
@@ -33,6 +38,9 @@ export function registerPlan(program: Command, ctx: CliContext): void {
           ...(options.identity !== undefined ? { identity: options.identity } : {}),
           ...(options.target !== undefined ? { target: options.target } : {}),
         });
+        if (options.identity !== undefined && plan.changes.length === 0 && (await engine.store.identities.get(options.identity)) === undefined) {
+          throw new RosterError('identity.not_found', `no identity with id ${options.identity}`);
+        }
         if (options.out !== undefined) {
           await writeFile(resolve(ctx.io.cwd, options.out), JSON.stringify(plan, null, 2) + '\n', 'utf8');
         }

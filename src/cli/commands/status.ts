@@ -55,7 +55,6 @@ export function registerStatus(program: Command, ctx: CliContext): void {
           if (unhealthy) ctx.exitCode = EXIT_PROBLEMS;
           return ctx.json(status);
         }
-        if (options.json) return ctx.json(status);
         const { total, ...byState } = status.identities;
         ctx.out(`Store ${status.store}, serial ${status.serial}`);
         ctx.out(`Identities: ${total}` + (total > 0 ? ` (${Object.entries(byState).map(([s, n]) => `${n} ${s}`).join(', ')})` : ''));

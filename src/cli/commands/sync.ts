@@ -23,7 +23,8 @@ export function registerSync(program: Command, ctx: CliContext): void {
     .action(async (options: { config?: string; yes?: boolean; force?: boolean; json?: boolean }) => {
       if (!(await confirmed(ctx, options.yes, 'Read sources and apply every change?'))) return;
       await ctx.withEngine(options.config, async (engine) => {
-        const progress = progressReporter(ctx);
+        // --json: stdout holds the one JSON document and nothing else, on a terminal too.
+        const progress = options.json ? { update: () => undefined, done: () => undefined } : progressReporter(ctx);
         const result = await engine.sync({ actor: cliActor(), force: options.force ?? false, onProgress: progress.update });
         progress.done();
         if (options.json) {

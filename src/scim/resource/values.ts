@@ -1,12 +1,12 @@
 import type { ScimAttribute } from '../filter/schema.js';
 import { normaliseDateTime } from '../filter/values.js';
 import { scimFault } from './errors.js';
+import { isStorableText } from '../../core/text.js';
 
 /** Largest string value accepted, in UTF-8 bytes. */
 export const MAX_STRING_BYTES = 4096;
 
 /** Unpaired UTF-16 surrogates: not valid Unicode, and PostgreSQL's jsonb refuses them, as it refuses U+0000. */
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * Checks a scalar value against its attribute's type (RFC 7643 §2.3) and puts
@@ -67,7 +67,7 @@ function checkedString(value: string, path: string): string {
   if (value.length > MAX_STRING_BYTES || Buffer.byteLength(value, 'utf8') > MAX_STRING_BYTES) {
     throw scimFault('invalidValue', `'${path}' is longer than ${MAX_STRING_BYTES} bytes`);
   }
-  if (UNSTORABLE.test(value)) throw scimFault('invalidValue', `'${path}' holds U+0000 or an unpaired surrogate`);
+  if (!isStorableText(value)) throw scimFault('invalidValue', `'${path}' holds U+0000 or an unpaired surrogate`);
   return value;
 }
 
