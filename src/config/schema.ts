@@ -6,6 +6,7 @@ import { checkScimPathSyntax } from '../sources/scim.js';
 import { DEFAULT_SAFETY_WINDOW_MS, parseDuration, parseThreshold } from './durations.js';
 import { checkMatchRules } from './match-rules.js';
 import type { Threshold } from './types.js';
+import { booleanField, numberField } from './values.js';
 
 /**
  * The zod schema of roster.yaml as written (after `${…}` substitution).
@@ -19,10 +20,7 @@ const idSchema = z.string().regex(ID_PATTERN, "expected an id of letters, digits
 
 /** A whole number; a numeric string (from `${env:…}`) is accepted. */
 function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
-  return z.preprocess(
-    (value) => (typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value),
-    z.number().int().min(min).max(max),
-  );
+  return numberField(z.number().int().min(min).max(max));
 }
 
 /** A CEL expression; a YAML `true`/`false`/number is taken as the literal. */
@@ -57,7 +55,7 @@ const serverSchema = z
     host: nonEmpty.default('127.0.0.1'),
     port: integer(0, 65535).default(8080),
     // Behind a reverse proxy: trust its X-Forwarded-* headers (true, or only from these addresses / CIDRs).
-    trustProxy: z.union([z.boolean(), z.array(nonEmpty).min(1)]).default(false),
+    trustProxy: z.union([booleanField(), z.array(nonEmpty).min(1)]).default(false),
   })
   .prefault({});
 
@@ -132,7 +130,7 @@ export const sourceSchema = z.strictObject({
   schedule: nonEmpty.optional(),
   fields: fieldsSchema,
   delimiter: z.string().length(1).default(','),
-  complete: z.boolean().optional(),
+  complete: booleanField().optional(),
   maxMissing: threshold({ percent: 20 }),
 });
 
@@ -231,9 +229,9 @@ const MIB = 1024 * 1024;
 const attributeFields = {
   name: z.string().min(1),
   type: z.enum(['string', 'boolean', 'decimal', 'integer', 'dateTime', 'reference', 'complex']),
-  multiValued: z.boolean().optional(),
-  caseExact: z.boolean().optional(),
-  required: z.boolean().optional(),
+  multiValued: booleanField().optional(),
+  caseExact: booleanField().optional(),
+  required: booleanField().optional(),
   mutability: z.enum(['readOnly', 'readWrite', 'immutable', 'writeOnly']).optional(),
   returned: z.enum(['always', 'never', 'default', 'request']).optional(),
   uniqueness: z.enum(['none', 'server', 'global']).optional(),
@@ -250,13 +248,13 @@ const extensionSchema = z.strictObject({
   name: z.string().optional(),
   description: z.string().optional(),
   resourceType: z.enum(['User', 'Group']).optional(),
-  required: z.boolean().optional(),
+  required: booleanField().optional(),
   attributes: z.array(extensionAttributeSchema).min(1),
 });
 
 const scimServerSchema = z
   .strictObject({
-    enabled: z.boolean().default(false),
+    enabled: booleanField().default(false),
     source: z.string().min(1).optional(),
     maxResults: integer(1, 100_000).default(1000),
     bulk: z.strictObject({ maxOperations: integer(1, 100_000).default(1000), maxPayloadSize: integer(1024, 100 * MIB).default(MIB) }).prefault({}),

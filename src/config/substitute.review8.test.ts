@@ -44,9 +44,10 @@ describe('roster.yaml substitution and messages (review8)', () => {
     expect(problems.find((p) => p.path === 'targets[0].__proto__')?.message).toBe("the key '__proto__' is not allowed");
   });
 
-  it('an environment value "true" is not scrubbed out of the message as if it were a secret', () => {
-    const problems = problemsOf(SQL_TARGET('"${env:CREATE}"'), { CREATE: 'true' });
-    expect(problems.map((p) => `${p.path}: ${p.message}`)).toEqual(['targets[0].connection.createTables: expected true or false, got a string']);
+  it('an environment value "true" for a boolean key is the boolean (it was refused, and the message garbled to "expected *** or false")', () => {
+    const { config, problems } = validateConfigText(SQL_TARGET('"${env:CREATE}"'), FILE, { env: { CREATE: 'true' } });
+    expect(problems.map(formatProblem)).toEqual([]);
+    expect((config!.targets[0]!.connection as { createTables: unknown }).createTables).toBe('true');
   });
 
   it('a duplicate key is named', () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { attributeName, connectionFields, dnString } from '../directory/config.js';
+import { booleanField, numberField } from '../../config/values.js';
 
 /** The `connection:` block of a `type: ad` target (Active Directory, or Samba as an AD DC). */
 export const adConnectionSchema = z.object({
@@ -15,17 +16,17 @@ export const adConnectionSchema = z.object({
     attributes: z.record(z.string(), attributeName).default({}),
     /** When the spec has no userPrincipalName: <sAMAccountName>@<upnSuffix>. */
     upnSuffix: z.string().min(1).optional(),
-    createOUs: z.boolean().default(false),
+    createOUs: booleanField().default(false),
   }).strict(),
   groups: z.object({
     base: dnString,
     /** Entitlements that are not DNs are group names (CN) under `base`. */
-    names: z.boolean().default(false),
-    create: z.boolean().default(false),
+    names: booleanField().default(false),
+    create: booleanField().default(false),
   }).strict().optional(),
   passwords: z.object({
     /** Length of the random initial password (at least 16); the domain's minPwdLength raises it when longer (at most 128). */
-    length: z.number().int().min(16).max(128).default(24),
+    length: numberField(z.number().int().min(16).max(128)).default(24),
   }).strict().optional(),
 }).strict().refine((c) => c.url.startsWith('ldaps://') || c.startTLS, {
   message: 'Active Directory sets passwords only over an encrypted connection: use ldaps:// or startTLS: true',

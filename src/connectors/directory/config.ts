@@ -4,6 +4,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { z } from 'zod';
 import { isAttributeName } from './escape.js';
 import { parseDn } from './dn.js';
+import { booleanField, numberField } from '../../config/values.js';
 
 /** An LDAP attribute name (or OID): nothing that could change a filter or a DN. */
 export const attributeName = z.string().refine(isAttributeName, 'must be an LDAP attribute name (letters, digits, hyphens)');
@@ -20,7 +21,7 @@ export const dnString = z.string().min(1).refine((dn) => {
 export const tlsSchema = z.object({
   /** PEM text, or a path to a PEM file (relative to the config file). */
   ca: z.string().optional(),
-  rejectUnauthorized: z.boolean().default(true),
+  rejectUnauthorized: booleanField().default(true),
   /** The name the server certificate is checked against, when it differs from the URL's host. */
   servername: z.string().optional(),
 }).strict();
@@ -31,13 +32,13 @@ export const connectionFields = {
   bindDN: z.string().min(1),
   /** Use ${env:NAME} or a file reference in roster.yaml: it is never logged. */
   password: z.string(),
-  startTLS: z.boolean().default(false),
+  startTLS: booleanField().default(false),
   tls: tlsSchema.optional(),
-  poolSize: z.number().int().min(1).max(32).default(4),
-  timeoutMs: z.number().int().positive().default(30_000),
-  connectTimeoutMs: z.number().int().positive().default(5_000),
+  poolSize: numberField(z.number().int().min(1).max(32)).default(4),
+  timeoutMs: numberField(z.number().int().positive()).default(30_000),
+  connectTimeoutMs: numberField(z.number().int().positive()).default(5_000),
   /** Entries per page of a paged search. */
-  pageSize: z.number().int().min(1).max(10_000).default(500),
+  pageSize: numberField(z.number().int().min(1).max(10_000)).default(500),
 };
 
 /** node:tls options from the `tls:` block; a CA given as a path is read relative to baseDir. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { attributeName, connectionFields, dnString } from '../directory/config.js';
+import { booleanField, numberField } from '../../config/values.js';
 
 const disableSchema = z.discriminatedUnion('strategy', [
   /** Move the entry below `ou` (enable moves it back to its mapped DN). */
@@ -12,9 +13,9 @@ const disableSchema = z.discriminatedUnion('strategy', [
 
 const posixSchema = z.object({
   /** uidNumber is allocated from this range, above the highest one in use (see posix.ts). */
-  uidNumber: z.object({ min: z.number().int().nonnegative(), max: z.number().int().positive() }).strict()
+  uidNumber: z.object({ min: numberField(z.number().int().nonnegative()), max: numberField(z.number().int().positive()) }).strict()
     .refine((range) => range.min <= range.max, 'min must not be above max'),
-  gidNumber: z.number().int().nonnegative(),
+  gidNumber: numberField(z.number().int().nonnegative()),
   /** A template like /home/{uid}; placeholders are Roster attribute names. */
   homeDirectory: z.string().default('/home/{uid}'),
   loginShell: z.string().optional(),
@@ -36,15 +37,15 @@ export const ldapConnectionSchema = z.object({
     /** LDAP attributes set on create when the spec gives none, as templates (e.g. cn: "{uid}", sn: "{uid}"). */
     defaults: z.record(attributeName, z.string()).default({}),
     /** Create missing organizationalUnit parents of a new or moved entry. */
-    createOUs: z.boolean().default(false),
+    createOUs: booleanField().default(false),
     posix: posixSchema.optional(),
   }).strict(),
   groups: z.object({
     base: dnString,
     objectClass: z.enum(['groupOfNames', 'groupOfUniqueNames', 'posixGroup']).default('groupOfNames'),
     /** Entitlements that are not DNs are group names (cn) under `base`. */
-    names: z.boolean().default(false),
-    create: z.boolean().default(false),
+    names: booleanField().default(false),
+    create: booleanField().default(false),
     placeholder: z.string().optional(),
   }).strict().optional(),
   disable: disableSchema.optional(),

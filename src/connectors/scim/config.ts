@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { scimProfileNames } from './profiles/index.js';
 import { isAttributePath } from './path.js';
+import { booleanField, numberField } from '../../config/values.js';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
@@ -44,16 +45,16 @@ export const scimConnectionSchema = z.object({
   /** The SCIM base URL, e.g. https://api.slack.com/scim/v2 (no trailing /Users). */
   baseUrl: z.url(),
   /** Allow http:// (loopback tests only: credentials would cross the network in clear). */
-  allowInsecureHttp: z.boolean().default(false),
+  allowInsecureHttp: booleanField().default(false),
   auth: authSchema,
   profile: z.enum(scimProfileNames).default('generic'),
-  timeoutMs: z.number().int().positive().default(30_000),
+  timeoutMs: numberField(z.number().int().positive()).default(30_000),
   /** Requests in flight at once to this target. */
-  concurrency: z.number().int().min(1).max(64).default(4),
+  concurrency: numberField(z.number().int().min(1).max(64)).default(4),
   /** Retries of a read (GET) inside one operation; writes are retried by the executor. */
-  maxRetries: z.number().int().min(0).max(10).default(2),
+  maxRetries: numberField(z.number().int().min(0).max(10)).default(2),
   /** Users per page of list(); default: the server's filter.maxResults, else 100. */
-  pageSize: z.number().int().min(1).max(10_000).optional(),
+  pageSize: numberField(z.number().int().min(1).max(10_000)).optional(),
   /** Extra schema URNs put in every User's `schemas` (the enterprise one is added when a mapping uses it). */
   userSchemaExtensions: z.array(z.string().regex(/^urn:[^\s]+$/, 'must be a schema URN')).default([]),
   /** Roster attribute -> SCIM attribute path; replaces the default mapping as a whole. */
@@ -62,7 +63,7 @@ export const scimConnectionSchema = z.object({
   matchBy: z.array(z.enum(['userName', 'externalId', 'emails'])).min(1).default(['userName', 'externalId', 'emails']),
   groups: z.object({
     /** Create a group named by an entitlement when none has that displayName. */
-    createMissing: z.boolean().default(false),
+    createMissing: booleanField().default(false),
   }).strict().prefault({}),
 }).strict().superRefine((config, ctx) => {
   if (config.baseUrl.startsWith('http://') && !config.allowInsecureHttp) {
