@@ -2,8 +2,11 @@ import { RosterError } from '../../core/errors.js';
 
 const RETRYABLE_SQLITE = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_PROTOCOL']);
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
-/** PostgreSQL SQLSTATE classes worth retrying: connection, resources, operator intervention, serialization. */
-const RETRYABLE_PG_PREFIXES = ['08', '53', '57P', '40001', '40P01'];
+/**
+ * PostgreSQL SQLSTATEs worth retrying: connection, resources, operator intervention, serialization, and a
+ * statement cancelled by statement_timeout (57014) or lock_timeout (55P03): the row was busy, not wrong.
+ */
+const RETRYABLE_PG_PREFIXES = ['08', '53', '57P', '57014', '55P03', '40001', '40P01'];
 
 function codeOf(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
