@@ -99,8 +99,19 @@ export function handleScimError(error: unknown, request: FastifyRequest, reply: 
   return reply.status(fault.status).send(fault.body);
 }
 
-/** Unknown paths under /scim/v2 (RFC 7644 §3.12: 404 for a resource endpoint that does not exist). */
+/** `/Me` and what is under it (RFC 7644 §3.11). */
+const ME = /^\/scim\/v2\/Me(?:\/|$)/i;
+
+/**
+ * Unknown paths under /scim/v2 (RFC 7644 §3.12: 404 for a resource endpoint
+ * that does not exist). `/Me` is a 501: a token here is a provisioning
+ * client, not a user, and §3.11 says a service provider without /Me SHOULD
+ * answer 501 so the client knows it is not supported rather than missing.
+ */
 export function scimNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const path = request.url.split('?')[0] ?? '';
+  if (ME.test(path)) {
+    return reply.status(501).send(errorBody(501, '/Me is not supported: the tokens of this server authenticate provisioning clients, not users'));
+  }
   return reply.status(404).send(errorBody(404, `No SCIM endpoint ${request.method} ${path}`));
 }
