@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { loadConfig } from '../config/load.js';
 import type { Connector, Logger } from '../connectors/types.js';
@@ -39,6 +40,17 @@ export async function openEngine(configPath: string, options: OpenEngineOptions 
     log,
     metrics: options.metrics ?? noMetrics,
     now: options.now ?? (() => new Date()),
-    workerId: `${hostname()}:${process.pid}`,
+    workerId: newWorkerId(),
   });
+}
+
+/**
+ * This engine's name on the jobs it leases: host and pid for the operator to
+ * read, and a random part, because neither is unique alone. Two engines in one
+ * process, or containers given the same hostname that all run as pid 1, would
+ * otherwise share a name, and each would count the other's leases as its own
+ * and could complete jobs the other is still running.
+ */
+export function newWorkerId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 }

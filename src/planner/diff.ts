@@ -102,10 +102,20 @@ function withReason(reasons: readonly string[], reason: string): readonly string
   return reasons.includes(reason) ? reasons : [...reasons, reason];
 }
 
+/**
+ * A part of a change id with its ':' (and '%') escaped, so that different
+ * (identity, action, entitlement) never give the same id: an identity keyed
+ * `x:grant` must not collide with identity `x`'s grants, since a job whose id
+ * is already queued is not enqueued again. Ids without ':' or '%' are as before.
+ */
+function idPart(text: string): string {
+  return text.includes(':') || text.includes('%') ? text.replaceAll('%', '%25').replaceAll(':', '%3A') : text;
+}
+
 function change(
   desired: DesiredAccount, action: ChangeAction, before: ChangeState | null, after: ChangeState | null,
   reasons: readonly string[], entitlement?: string,
 ): Change {
-  const id = `${desired.target}:${desired.identityId}:${action}${entitlement === undefined ? '' : `:${entitlement}`}`;
+  const id = `${desired.target}:${idPart(desired.identityId)}:${action}${entitlement === undefined ? '' : `:${idPart(entitlement)}`}`;
   return { id, identity: desired.identityId, target: desired.target, action, before, after, reasons };
 }
