@@ -42,6 +42,9 @@ export function replaceText(s: string, from: string, to: string): string {
  * lowerAscii, upperAscii, trim, split, join, substring, indexOf, timestamp,
  * duration, has, all/exists/map/filter, cel.bind.
  * Added here: ascii(), initial(), replace(a, b), default(v, fallback), unique(list).
+ * Limits checked at load (limits.ts): matches() takes a string literal in
+ * RE2 syntax (no backreferences or lookaround) and runs in linear time;
+ * comprehensions nest at most two deep, the inner one over a list literal.
  */
 export function createRosterEnvironment(): Environment {
   return new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: false })

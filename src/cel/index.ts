@@ -3,6 +3,7 @@ import { RosterError } from '../core/errors.js';
 import { describeValue, toPlainValue, type MappingValue } from './convert.js';
 import { createRosterEnvironment } from './environment.js';
 import { compileFast } from './fast.js';
+import { checkLimits } from './limits.js';
 
 export { UniqueCandidates } from './unique.js';
 export { toAscii } from './transliterate.js';
@@ -71,8 +72,11 @@ function analyse(source: string): { readonly program?: ParseResult; readonly pro
   try {
     const program = environment.parse(source);
     const checked = program.check();
-    if (checked.valid) entry = { program, type: checked.type ?? 'dyn' };
-    else entry = { problem: toProblem(celError(checked.error)) };
+    if (!checked.valid) entry = { problem: toProblem(celError(checked.error)) };
+    else {
+      const limit = checkLimits(program.ast);
+      entry = limit ? { problem: limit } : { program, type: checked.type ?? 'dyn' };
+    }
   } catch (error) {
     entry = { problem: toProblem(celError(error)) };
   }
@@ -123,9 +127,39 @@ function explainEvaluationError(error: CelError): string {
   return what;
 }
 
+/**
+ * cel-js reads an object as a map only when its `constructor` is Object or
+ * absent: a record with an attribute named "constructor" (an HR column, a
+ * target attribute) would fail every read ("Unsupported type"). Such an
+ * object goes in as a Map of its own entries (nested ones too), which cel-js
+ * reads as the same map.
+ */
+function asMap(value: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> | ReadonlyMap<string, unknown> {
+  const kind: unknown = value.constructor;
+  let converted: Map<string, unknown> | undefined = kind === Object || kind === undefined ? undefined : new Map();
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const item = value[key];
+    const inner = isRecord(item) ? asMap(item) : item;
+    if (inner !== item && converted === undefined) converted = new Map(keys.slice(0, i).map((k) => [k, value[k]]));
+    converted?.set(key, inner);
+  }
+  return converted ?? value;
+}
+
+function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
 function run(program: ParseResult, vars: CelVars, label: string, source: string): unknown {
   try {
-    return program({ identity: vars.identity, manager: vars.manager ?? NO_MANAGER, managerAccount: vars.managerAccount ?? NO_MANAGER, now: vars.now ?? new Date() });
+    return program({
+      identity: asMap(vars.identity), manager: asMap(vars.manager ?? NO_MANAGER), managerAccount: asMap(vars.managerAccount ?? NO_MANAGER),
+      now: vars.now ?? new Date(),
+    });
   } catch (error) {
     throw failure(label, source, explainEvaluationError(celError(error)), error);
   }

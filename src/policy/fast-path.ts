@@ -19,7 +19,8 @@ function fastMember(compiled: CompiledExpression<boolean>): CompiledExpression<b
   const match = MEMBER.exec(compiled.source);
   if (!match) return fastJunction(compiled);
   const name = match[1] ?? '';
-  const members = new Set((match[2] ?? '').split(',').map((item) => item.trim().slice(1, -1)));
+  // The items are read as literals, not split at commas: "Washington, DC" is one item.
+  const members = new Set([...(match[2] ?? '').matchAll(/"([^"\\]*)"/g)].map((item) => item[1] ?? ''));
   return {
     source: compiled.source,
     evaluate(vars: CelVars): boolean {
