@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isRosterError } from '../core/errors.js';
-import { GENESIS_HASH } from './chain.js';
-import { EMPTY_HEAD, asHead, chainStart, formatHead, parseHead } from './head.js';
+import { EMPTY_HEAD, asHead, formatHead, parseHead } from './head.js';
 
 const HASH = 'ab'.repeat(32);
 
@@ -35,19 +34,6 @@ describe('asHead', () => {
   });
 });
 
-describe('chainStart', () => {
-  const last = { seq: 5, hash: HASH };
-
-  it('continues from the last entry, or the genesis for an empty log', () => {
-    expect(chainStart(last, last)).toEqual(last);
-    expect(chainStart(undefined, undefined)).toEqual({ seq: 0, hash: GENESIS_HASH });
-    expect(chainStart(last, undefined)).toEqual(last);
-    expect(chainStart(last, { seq: 2, hash: 'cd'.repeat(32) })).toEqual(last);
-  });
-
-  it('continues from the head when the tail was removed, so the gap stays visible', () => {
-    const head = { seq: 9, hash: 'ef'.repeat(32) };
-    expect(chainStart(last, head)).toEqual(head);
-    expect(chainStart(undefined, head)).toEqual(head);
-  });
-});
+// chainStart (continue from the head when it was past the log, leaving a seq gap) is gone: an append now always
+// continues from the log's last entry and records a head that disagrees as an audit.head_mismatch entry
+// (mismatch.ts; head-mismatch.review8.test.ts), so the chain stays whole and the evidence is kept in it.

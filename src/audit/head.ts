@@ -52,14 +52,3 @@ export function parseHead(text: string): AuditHead {
   }
   return { seq: Number(match[1]), hash: match[2]!.toLowerCase() };
 }
-
-/**
- * Where the next append continues the chain from. Normally the last entry.
- * When the head is further on (the tail was deleted), the chain continues
- * from the head, so the gap stays in the chain and verify keeps naming it
- * after later appends, instead of the new entries papering over it.
- */
-export function chainStart(last: AuditHead | undefined, head: AuditHead | undefined): AuditHead {
-  const fromLog = last ?? EMPTY_HEAD;
-  return head !== undefined && head.seq > fromLog.seq ? head : fromLog;
-}

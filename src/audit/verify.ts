@@ -3,11 +3,18 @@ import type { AuditEntry } from '../core/types.js';
 import type { Store } from '../store/types.js';
 import { GENESIS_HASH, UNREADABLE_AUDIT_ENTRY, auditHash } from './chain.js';
 import { EMPTY_HEAD, asHead, storedHead, type AuditHead } from './head.js';
+import { MismatchLedger, type RecordedMismatch } from './mismatch.js';
 import { checkRecordedHead, checkStoredHead, type ChainBreak } from './tail.js';
 
+/**
+ * `head` is there when the chain is intact, `firstBad` when it is not.
+ * `mismatches` (only when some were recorded, accepted or not) lists the
+ * `audit.head_mismatch` entries walked: an intact chain with one not yet
+ * accepted is not ok, because an auditor must see it.
+ */
 export type VerifyResult =
-  | { readonly ok: true; readonly entries: number; readonly head: AuditHead }
-  | { readonly ok: false; readonly entries: number; readonly firstBad: ChainBreak };
+  | { readonly ok: boolean; readonly entries: number; readonly head: AuditHead; readonly mismatches?: readonly RecordedMismatch[] }
+  | { readonly ok: false; readonly entries: number; readonly firstBad: ChainBreak; readonly mismatches?: readonly RecordedMismatch[] };
 
 /** The entry as it was hashed: everything but the two hashes. */
 function hashedPart(entry: AuditEntry): Omit<AuditEntry, 'hash' | 'prevHash'> {
@@ -57,6 +64,7 @@ function unreadable(error: unknown): { readonly seq: number; readonly column: st
 class ChainWalk {
   last: AuditEntry | undefined;
   entries = 0;
+  readonly mismatches = new MismatchLedger();
 
   /** Checks every entry after the last one walked; the first break, or undefined. */
   async continue(store: Store): Promise<ChainBreak | undefined> {
@@ -81,6 +89,7 @@ class ChainWalk {
       this.entries += 1;
       const reason = checkLink(entry, this.last);
       if (reason !== undefined) return { seq: entry.seq, reason };
+      this.mismatches.see(entry);
       this.last = entry;
     }
     return undefined;
@@ -117,18 +126,26 @@ async function settledHead(store: Store, walk: ChainWalk): Promise<{ head?: unkn
  * reordering (seq out of order, or prevHash pointing at another entry).
  * Then compares the end of the log with the stored head (entries removed
  * from the end, or appended without moving the head) and, when given, with
- * a head recorded outside the database (see docs/audit.md).
+ * a head recorded outside the database (see docs/audit.md). Lists the head
+ * mismatches appends recorded (audit/mismatch.ts); one not accepted makes
+ * an intact chain fail too.
  */
 export async function verifyAudit(store: Store, options: { readonly recordedHead?: AuditHead } = {}): Promise<VerifyResult> {
   const walk = new ChainWalk();
-  const broken = await walk.continue(store);
-  if (broken !== undefined) return { ok: false, entries: walk.entries, firstBad: broken };
+  const bad = await walk.continue(store) ?? await checkEnd(store, walk, options.recordedHead);
+  const recorded = walk.mismatches.all;
+  const mismatches = recorded.length === 0 ? {} : { mismatches: recorded };
+  if (bad !== undefined) return { ok: false, entries: walk.entries, firstBad: bad, ...mismatches };
+  return { ok: !walk.mismatches.unaccepted, entries: walk.entries, head: walk.end, ...mismatches };
+}
+
+/** The end of a chain walked whole against the stored head and, when given, a recorded one. */
+async function checkEnd(store: Store, walk: ChainWalk, recordedHead: AuditHead | undefined): Promise<ChainBreak | undefined> {
   const settled = await settledHead(store, walk);
   const hashAt = (seq: number) => hashOf(store, seq);
-  const bad = settled.bad
+  return settled.bad
     ?? await checkStoredHead(walk.end, settled.head, hashAt)
-    ?? (options.recordedHead === undefined ? undefined : await checkRecordedHead(walk.end, options.recordedHead, hashAt));
-  return bad === undefined ? { ok: true, entries: walk.entries, head: walk.end } : { ok: false, entries: walk.entries, firstBad: bad };
+    ?? (recordedHead === undefined ? undefined : await checkRecordedHead(walk.end, recordedHead, hashAt));
 }
 
 async function hashOf(store: Store, seq: number): Promise<string | undefined> {

@@ -46,7 +46,7 @@ describe('roster CLI over a fake engine', () => {
     expect(stdout).toContain('app: 1 create');
     expect(stdout).toMatch(/ACTION\s+TARGET\s+IDENTITY\s+CHANGES\s+REASONS/);
     expect(stdout).toMatch(/create\s+app\s+E9\s+username=e9/);
-    expect(engine.calls.find((c) => c.method === 'plan')?.args[0]).toEqual({ identity: 'E9' });
+    expect(engine.calls.find((c) => c.method === 'plan')?.args[0]).toEqual({ identity: 'E9', actor: expect.stringMatching(/^cli:/) });
   });
 
   it('plan --out then apply --plan --yes applies the saved plan', async () => {

@@ -7,6 +7,7 @@ import { Executor, jobIdOf } from '../executor/index.js';
 import { effectiveState, mergeBatch } from '../lifecycle/index.js';
 import { mayApplyOrphanPlan, unforceableHolds } from '../reconcile/holds.js';
 import { readSource as readSourceBatch, sourceCursorKey, type PassMode } from '../sources/index.js';
+import { onHeadMismatch } from '../store/audit.js';
 import type { Store } from '../store/types.js';
 import { sharedSecretBox } from '../core/secrets.js';
 import { Planning } from './planning.js';
@@ -38,6 +39,7 @@ export class RosterEngine implements Engine {
   /** Ingest and plan-then-apply sections run one at a time in this process. */
   readonly #mutex = new Mutex();
   #scheduler: Scheduler | undefined;
+  readonly #stopWarning: () => void;
 
   constructor(parts: EngineParts) {
     this.#parts = parts;
@@ -46,6 +48,10 @@ export class RosterEngine implements Engine {
     this.metrics = parts.metrics;
     this.#planning = new Planning(parts.config, parts.store, parts.log);
     this.#window = new SafetyWindow(parts.store.state, parts.config.targets);
+    // Seq, hashes and a sentence: nothing secret. The entry itself is in the log, for `roster audit verify`.
+    this.#stopWarning = onHeadMismatch(parts.store.audit, (m) => parts.log.warn("audit head did not match the log: recorded as audit.head_mismatch (see 'roster audit verify')", {
+      seq: m.seq, head: m.head, log: m.log, found: m.found,
+    }));
     this.#executor = new Executor({
       store: parts.store,
       connectors: parts.connectors,
@@ -89,7 +95,7 @@ export class RosterEngine implements Engine {
     await this.store.plans.save(plan);
     this.#parts.log.debug('plan saved', { planId: plan.id, changes: plan.changes.length, saveMs: Math.round(performance.now() - computed) });
     await this.store.audit.append([{
-      kind: 'plan.created', actor: 'system',
+      kind: 'plan.created', actor: options.actor ?? 'system',
       data: { planId: plan.id, basis: plan.basis, summary: plan.summary, held: plan.held, holds: plan.holds },
     }]);
     this.metrics.cycleDuration('plan', performance.now() - started);

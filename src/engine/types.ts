@@ -66,6 +66,8 @@ export interface PlanOptions {
   readonly identity?: string;
   readonly target?: string;
   readonly now?: Date;
+  /** Who asked for the plan, recorded on its `plan.created` audit entry (`token:<name>`, `cli:<user>`); `system` when unset (the scheduler). */
+  readonly actor?: string;
 }
 
 export interface ApplyOptions {

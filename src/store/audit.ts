@@ -1,6 +1,7 @@
 import { CompiledQuery, type Selectable } from 'kysely';
 import { UNREADABLE_AUDIT_ENTRY, canonicalEntryJson, canonicalOrUndefined, chainHash } from '../audit/chain.js';
-import { AUDIT_HEAD_KEY, asHead, chainStart, type AuditHead } from '../audit/head.js';
+import { AUDIT_HEAD_KEY, EMPTY_HEAD, asHead, type AuditHead } from '../audit/head.js';
+import { describeMismatch, mismatchEntry, type FoundHead, type HeadMismatch } from '../audit/mismatch.js';
 import { RosterError } from '../core/errors.js';
 import { storableText } from '../core/text.js';
 import type { AuditEntry, AuditEntryInput } from '../core/types.js';
@@ -82,16 +83,14 @@ export function auditFromRow(row: Selectable<AuditRow>): AuditEntry {
 }
 
 /**
- * The last entry and the recorded head (see audit/head.ts), in one query.
- * The head is undefined when missing or malformed: appends then go on from
- * the log (verify reports the head); a damaged head must not stop
- * provisioning.
+ * The last entry and the recorded head (see audit/head.ts), in one query:
+ * the head as found (or that it is missing or malformed) and its raw text.
  */
-async function chainEnds(ctx: StoreContext, trx: Db): Promise<{ readonly last: AuditHead | undefined; readonly head: AuditHead | undefined }> {
+async function chainEnds(ctx: StoreContext, trx: Db): Promise<{ readonly last: AuditHead; readonly head: FoundHead; readonly stored: string | null }> {
   const { rows } = await trx.executeQuery<ChainEndsRow>(CompiledQuery.raw(chainEndsText(ctx.dialect), [AUDIT_HEAD_KEY]));
   const row = rows[0] ?? { seq: null, hash: null, head: null }; // scalar subqueries: always one row
-  const last = row.seq === null || row.hash === null ? undefined : { seq: toNumber(row.seq), hash: row.hash };
-  return { last, head: row.head === null ? undefined : parseStoredHead(row.head) };
+  const last = row.seq === null || row.hash === null ? EMPTY_HEAD : { seq: toNumber(row.seq), hash: row.hash };
+  return { last, head: row.head === null ? 'missing' : parseStoredHead(row.head) ?? 'malformed', stored: row.head };
 }
 
 /** Raw text, not the query builder: it runs once per append, and compiling it cost more than running it. */
@@ -115,6 +114,39 @@ function parseStoredHead(text: string): AuditHead | undefined {
   }
 }
 
+/** Told of every mismatch an append of this store recorded (see onHeadMismatch). */
+export type HeadMismatchListener = (mismatch: HeadMismatch) => void;
+
+const listeners = new WeakMap<StoreContext, Set<HeadMismatchListener>>();
+const contexts = new WeakMap<AuditStore, StoreContext>();
+
+/**
+ * Calls `listener` whenever an append through this store (its AuditStore,
+ * its queue's completions) records an `audit.head_mismatch` entry: the
+ * engine logs a warning. Called inside the append's transaction, before
+ * commit; a listener that throws is ignored. Returns the unsubscribe.
+ */
+export function onHeadMismatch(audit: AuditStore, listener: HeadMismatchListener): () => void {
+  const ctx = contexts.get(audit);
+  if (ctx === undefined) return () => undefined;
+  const set = listeners.get(ctx) ?? new Set<HeadMismatchListener>();
+  listeners.set(ctx, set);
+  set.add(listener);
+  return () => {
+    set.delete(listener);
+  };
+}
+
+function tell(ctx: StoreContext, mismatch: HeadMismatch): void {
+  for (const listener of listeners.get(ctx) ?? []) {
+    try {
+      listener(mismatch);
+    } catch {
+      // a listener's failure must not fail the append
+    }
+  }
+}
+
 const HEAD_WRITE = { table: 'roster_state', columns: ['key', 'value'], key: ['key'], onConflict: 'update' } as const;
 
 /** An upsert through bulkInsert: on SQLite a cached prepared statement, the cheapest write there is. */
@@ -127,19 +159,29 @@ async function writeHead(ctx: StoreContext, trx: Db, head: AuditHead): Promise<v
  * lock (PostgreSQL advisory lock; SQLite's write lock) is held from reading
  * the chain's end to commit, so seq has no gaps and no forks. The chain head
  * is written once per call, in the same transaction, so a batch costs one
- * head write whatever its size. `returning: false` (the queue's completions,
- * which never look at them) builds no entries to return: the rows alone.
+ * head write whatever its size. A head that does not match the log's last
+ * entry is not silently overwritten: an `audit.head_mismatch` entry
+ * recording it goes first (audit/mismatch.ts), and is not among the entries
+ * returned. `returning: false` (the queue's completions, which never look
+ * at them) builds no entries to return: the rows alone.
  */
 export async function appendAudit(ctx: StoreContext, trx: Db, inputs: readonly AuditEntryInput[], returning = true): Promise<AuditEntry[]> {
   if (inputs.length === 0) return [];
   await lockFor(ctx, trx, 'audit');
-  const { last, head } = await chainEnds(ctx, trx);
-  const start = chainStart(last, head);
-  let seq = start.seq;
-  let prevHash = start.hash;
+  const { last, head, stored } = await chainEnds(ctx, trx);
+  // The chain always continues from the log's last entry, so it stays whole; a head that disagrees is recorded first.
+  const mismatch = mismatchEntry(last, head, stored);
+  let seq = last.seq;
+  let prevHash = last.hash;
   const at = new Date().toISOString();
   const entries: AuditEntry[] = [];
   const rows: BulkValue[][] = [];
+  if (mismatch !== undefined) {
+    seq += 1;
+    const { hash, row } = chained(seq, at, mismatch, prevHash, false);
+    rows.push(row);
+    prevHash = hash;
+  }
   for (const input of inputs) {
     seq += 1;
     const { entry, hash, row } = chained(seq, at, input, prevHash, returning);
@@ -149,6 +191,7 @@ export async function appendAudit(ctx: StoreContext, trx: Db, inputs: readonly A
   }
   await bulkInsert(ctx, trx, { table: 'roster_audit', columns: AUDIT_COLUMNS, types: { seq: 'bigint' } }, rows);
   await writeHead(ctx, trx, { seq, hash: prevHash });
+  if (mismatch !== undefined) tell(ctx, { seq: last.seq + 1, head, log: last, found: describeMismatch(head, last) });
   return entries;
 }
 
@@ -176,5 +219,6 @@ export function createAuditStore(ctx: StoreContext): AuditStore {
       }
     },
   };
+  contexts.set(store, ctx);
   return store;
 }

@@ -132,15 +132,21 @@ describe.each(backEnds.filter((b) => b.name !== 'sqlite (memory)'))('audit head 
   const t = useStore(backEnd.open);
   const sql = (text: string) => t.database().sql!(text);
 
-  it('detects the tail deleted by SQL, and keeps the gap in the chain after later appends', async () => {
-    await t.store().audit.append([entry(1), entry(2), entry(3), entry(4), entry(5)]);
+  // The next append used to continue the chain from the head, leaving a seq gap. It now records an
+  // audit.head_mismatch entry (what the head said, where the log ended) and continues from the log, so the
+  // chain stays whole and the evidence is an entry of the log itself, which verify lists until accepted.
+  it('detects the tail deleted by SQL, and the next append records it in the log', async () => {
+    const appended = await t.store().audit.append([entry(1), entry(2), entry(3), entry(4), entry(5)]);
     await sql('delete from roster_audit where seq > 2');
     expect(await verifyAudit(t.store())).toEqual({
       ok: false, entries: 2, firstBad: { seq: 3, reason: 'the log ends at seq 2 but its head says seq 5: 3 entries were removed from the end' },
     });
     const next = await t.store().audit.append([entry(6)]);
-    expect(next[0]!.seq).toBe(6);
-    expect(await verifyAudit(t.store())).toMatchObject({ ok: false, firstBad: { seq: 6, reason: 'entries 3–5 are missing before seq 6' } });
+    expect(next[0]!.seq).toBe(4); // after the mismatch entry, seq 3
+    expect(await verifyAudit(t.store())).toMatchObject({
+      ok: false, entries: 4, head: { seq: 4, hash: next[0]!.hash },
+      mismatches: [{ seq: 3, head: { seq: 5, hash: appended[4]!.hash }, log: { seq: 2, hash: appended[1]!.hash }, found: expect.stringMatching(/3 entries were removed/) }],
+    });
   });
 
   it('detects the whole log deleted by SQL', async () => {
@@ -149,12 +155,18 @@ describe.each(backEnds.filter((b) => b.name !== 'sqlite (memory)'))('audit head 
     expect(await verifyAudit(t.store())).toMatchObject({ ok: false, entries: 0, firstBad: { seq: 1, reason: expect.stringMatching(/2 entries were removed/) } });
   });
 
-  it('detects the head deleted by SQL; the next append records it again', async () => {
-    await t.store().audit.append([entry(1)]);
+  // This test used to expect the next append to write the head again and verify to pass: ordinary operation
+  // erased the evidence. The append still writes the head (Roster keeps working), but records the mismatch first,
+  // so verify keeps failing until an operator accepts it (roster audit verify --accept-through).
+  it('detects the head deleted by SQL; the next append records the mismatch, and verify keeps failing', async () => {
+    const [first] = await t.store().audit.append([entry(1)]);
     await sql(`delete from roster_state where key = '${AUDIT_HEAD_KEY}'`);
     expect(await verifyAudit(t.store())).toMatchObject({ ok: false, firstBad: { seq: 1, reason: expect.stringMatching(/head is missing/) } });
     await t.store().audit.append([entry(2)]);
-    expect(await verifyAudit(t.store())).toMatchObject({ ok: true, entries: 2 });
+    expect(await t.store().state.get(AUDIT_HEAD_KEY)).toMatchObject({ seq: 3 });
+    expect(await verifyAudit(t.store())).toMatchObject({
+      ok: false, entries: 3, head: { seq: 3 }, mismatches: [{ seq: 2, head: 'missing', log: { seq: 1, hash: first!.hash } }],
+    });
   });
 
   it('cannot see a tail deleted with its head rewritten, but a recorded head can', async () => {

@@ -16,7 +16,7 @@ describe('plans API', () => {
     expect(created.statusCode).toBe(201);
     const plan = created.json();
     expect(plan.summary).toEqual({ create: 1 });
-    expect(f.engine.calls.find((c) => c.method === 'plan')?.args[0]).toEqual({ identity: 'E9' });
+    expect(f.engine.calls.find((c) => c.method === 'plan')?.args[0]).toEqual({ identity: 'E9', actor: 'token:writer' });
 
     const list = await f.app.inject({ method: 'GET', url: '/api/v1/plans', headers: f.auth(f.tokens.read) });
     expect(list.statusCode).toBe(200);

@@ -50,7 +50,7 @@ export const planRoutes = (engine: Engine): FastifyPluginAsync => async (app) =>
     if (options.target !== undefined && !engine.config.targets.some((t) => t.id === options.target)) {
       throw new RosterError('target.not_found', `no target '${options.target}' in the configuration`);
     }
-    const plan = await engine.plan(options);
+    const plan = await engine.plan({ ...options, actor: actorOf(request) });
     return reply.status(201).send(plan);
   });
 

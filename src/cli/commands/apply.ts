@@ -93,7 +93,7 @@ export function registerApply(program: Command, ctx: CliContext): void {
             if (source.type !== 'push') await engine.readSource(source.id, cliActor());
           }
         }
-        const plan = options.plan !== undefined ? await loadSavedPlan(engine.store, resolve(ctx.io.cwd, options.plan)) : await engine.plan();
+        const plan = options.plan !== undefined ? await loadSavedPlan(engine.store, resolve(ctx.io.cwd, options.plan)) : await engine.plan({ actor: cliActor() });
         ctx.out(planSummaryText(plan, ctx.style));
         if (plan.changes.length === 0) return;
         if (plan.held && !options.force) {

@@ -35,6 +35,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
           }
         }
         const plan = await engine.plan({
+          actor: cliActor(),
           ...(options.identity !== undefined ? { identity: options.identity } : {}),
           ...(options.target !== undefined ? { target: options.target } : {}),
         });
