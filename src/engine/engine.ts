@@ -217,7 +217,7 @@ export class RosterEngine implements Engine {
   }
 
   async close(): Promise<void> {
-    this.#scheduler?.stop();
+    await this.#scheduler?.stop();
     await this.#executor.stop();
     for (const connector of this.#parts.connectors.values()) await connector.close();
     await this.store.close();

@@ -7,7 +7,7 @@ import type {
 import { compilePolicy, isUniqueMapping, UniqueIndex, type HeldValues, type Policy } from '../policy/index.js';
 import { LinkIndex, plan as diffPlan } from '../planner/index.js';
 import { readLearned, withLearnedHeld } from '../reconcile/learned.js';
-import { ReconcileMemos } from '../reconcile/memo.js';
+import { LINKS_EPOCH_KEY, ReconcileMemos } from '../reconcile/memo.js';
 import { sharedSecretBox, type SecretBox } from '../core/secrets.js';
 import { SecretAttributes } from './secret-attributes.js';
 import type { Store } from '../store/types.js';
@@ -42,6 +42,8 @@ export class Planning {
   readonly #picked: ReadonlyMap<string, readonly string[]>;
   /** Linked-account counts per target from the last full read (threshold base on the fast path). */
   #totals: Map<string, number> | undefined;
+  /** The links epoch (reconcile/memo.ts) `#totals` were counted under. */
+  #epoch: number | undefined;
   /** The threshold base the last plan was judged on. */
   #lastTotals: ReadonlyMap<string, number> = new Map();
   /** The store's secrets key, read once (core/secrets.ts). */
@@ -69,6 +71,10 @@ export class Planning {
   async compute(scope: PlanScope, now: Date): Promise<Plan> {
     const started = performance.now();
     const basis = await this.#store.state.serial();
+    // A reconcile pass (here or in another process) linked or unlinked accounts since the counts were kept.
+    const epoch = await this.#store.state.get<number>(LINKS_EPOCH_KEY);
+    if (epoch !== this.#epoch) this.#totals = undefined;
+    this.#epoch = epoch;
     const identities = inIdOrder(await this.#identities(scope));
     const subset = scope.identities !== undefined;
     const linkedList = subset

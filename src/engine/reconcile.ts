@@ -6,7 +6,7 @@ import { safetyHolds } from '../planner/index.js';
 import { uniqueAttributesOf } from '../policy/index.js';
 import { correlate, unreadRules, type Verdict } from '../reconcile/correlate.js';
 import { newLink } from '../reconcile/link.js';
-import { memoKey, memoOf, unlinkedKey, type UnlinkedAccounts } from '../reconcile/memo.js';
+import { bumpLinksEpoch, memoKey, memoOf, unlinkedKey, type UnlinkedAccounts } from '../reconcile/memo.js';
 import { isOrphanIdentity, orphanIdentity } from '../reconcile/orphans.js';
 import { vanishedHold } from '../reconcile/vanished.js';
 import type { Store } from '../store/types.js';
@@ -133,6 +133,8 @@ export async function reconcileTarget(input: {
     }
   }
   if (writes.length > 0) await store.accounts.upsertMany(writes);
+  // Links were added or removed outside a plan: every process's safety base is read again (memo.ts).
+  if (report.matched.length > 0 || (!keep && vanished.length > 0) || stored.length !== links.length) await bumpLinksEpoch(store.state);
   const short = firstPass && links.length === 0 && report.matched.length === 0 ? shortFirstRead(target, accounts.length) : undefined;
   const createsHeld = input.force === true ? undefined : short;
   await remember(store, target, verdicts, at, keep ? vanished : [], createsHeld === undefined);

@@ -33,8 +33,19 @@ describe('Scheduler.runSource', () => {
     let release: () => void = () => undefined;
     const firstRead = new Promise<void>((resolve) => { release = resolve; });
     // Only what runSource touches; the engine's other methods are not reached (nothing is affected).
+    const state = new Map<string, unknown>();
     const engine = {
       config: { sources: [] },
+      // The runs' leases (engine/lease.ts) and pending marks live in the store's state.
+      store: { state: {
+        get: async (key: string) => state.get(key),
+        set: async (key: string, value: unknown) => { if (value === undefined) state.delete(key); else state.set(key, value); },
+        update: async (key: string, change: (v: unknown) => unknown) => {
+        const next = change(state.get(key));
+        if (next === undefined) state.delete(key);
+        else state.set(key, next);
+        return next;
+      } } },
       async readSource(id: string, actor: string, options: { mode?: string }) {
         calls.push(`start ${options.mode}`);
         if (calls.length === 1) await firstRead;

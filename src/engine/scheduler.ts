@@ -1,10 +1,20 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Cron } from 'croner';
 import type { SourceConfig } from '../config/types.js';
 import type { Logger } from '../connectors/types.js';
+import { RosterError } from '../core/errors.js';
 import { DEFAULT_FULL_EVERY, isDirectorySource, type PassMode } from '../sources/index.js';
 import type { RosterEngine } from './engine.js';
+import { StoreLease } from './lease.js';
 
 const TICK_MS = 60_000;
+
+/** How many times a scheduled run plans again when its plan went stale before the apply. */
+const STALE_RETRIES = 3;
+
+/** The state key saying a source's read changed people whose plan was not applied yet. */
+export const pendingKey = (source: string): string => `scheduler:pending:${source}`;
 
 /**
  * The kind of pass the `run`-th scheduled run (1-based) of a source makes.
@@ -19,12 +29,28 @@ export function scheduledPass(source: SourceConfig, run: number): PassMode {
   return every !== undefined && run % every === 0 ? 'full' : 'incremental';
 }
 
+/** The state key of the tick's mark: the end of the last span of time whose due dates were reconciled (shared by every process). */
+export const TICK_MARK_KEY = 'scheduler:tick';
+
+/** The state key of a scheduled job's lease (engine/lease.ts). */
+export const schedulerLeaseKey = (job: string): string => `lease:scheduler:${job}`;
+
 /**
  * Runs each source on its cron schedule (read, plan, apply unless held) and,
  * every minute, reconciles the identities whose dates took effect: a
  * future-dated hire's lead time, a start, a termination, a grace period.
  * A directory source also runs full passes on its `fullSchedule`. Passes of
  * one source run one after another, never at the same time (the cursor).
+ *
+ * Unattended, and maybe in several processes on one store: each run of a
+ * source and each tick holds a lease in the store (engine/lease.ts), so no
+ * two processes run it at once (the other one skips it; a crashed holder's
+ * lease runs out). The tick covers the time since the mark the last
+ * successful tick stored, by any process: dates that passed while serve was
+ * down, or during a tick that failed (retried on the next), are not missed,
+ * and a clock that goes back never moves the mark back (nothing is done
+ * twice). A tick still running when the next is due is not doubled; stop()
+ * starts nothing new and waits for the runs in flight.
  */
 export class Scheduler {
   readonly #engine: RosterEngine;
@@ -33,17 +59,22 @@ export class Scheduler {
   readonly #jobs: Cron[] = [];
   readonly #runs = new Map<string, number>();
   readonly #queues = new Map<string, Promise<void>>();
+  readonly #holder = `${hostname()}:${process.pid}:${randomUUID()}`;
+  /** Where the first tick starts when no process ever stored a mark. */
+  readonly #startedAt: Date;
   #tick: NodeJS.Timeout | undefined;
-  #lastTick: Date;
+  #ticking: Promise<number> | undefined;
+  #stopped = false;
 
   constructor(engine: RosterEngine, log: Logger, now: () => Date) {
     this.#engine = engine;
     this.#log = log;
     this.#now = now;
-    this.#lastTick = now();
+    this.#startedAt = now();
   }
 
   start(): void {
+    if (this.#stopped) return;
     for (const source of this.#engine.config.sources) {
       if (source.type === 'push') continue;
       const options = { protect: true, catch: (e: unknown) => this.#fail('source', e) };
@@ -56,26 +87,60 @@ export class Scheduler {
     this.#tick.unref();
   }
 
-  stop(): void {
+  /** Stop the schedules; resolves once the runs and the tick in flight have ended (runs still queued do not start). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
     for (const job of this.#jobs) job.stop();
     if (this.#tick) clearInterval(this.#tick);
+    await Promise.allSettled([...this.#queues.values(), ...(this.#ticking ? [this.#ticking] : [])]);
   }
 
-  /** Reconcile identities whose dates took effect since the last tick. */
-  async tick(): Promise<number> {
+  /**
+   * Reconcile identities whose dates took effect since the stored mark (how
+   * many were due). 0 without doing anything when a tick is still running
+   * here or in another process: the next one covers the time.
+   */
+  tick(): Promise<number> {
+    if (this.#stopped || this.#ticking !== undefined) return Promise.resolve(0);
+    const ticking = this.#lease('tick').run(() => this.#dueReconcile(), this.#log)
+      .then((held) => held?.value ?? 0)
+      .finally(() => { this.#ticking = undefined; });
+    this.#ticking = ticking;
+    return ticking;
+  }
+
+  async #dueReconcile(): Promise<number> {
+    const state = this.#engine.store.state;
     const now = this.#now();
-    const due = await this.#engine.dueSince(this.#lastTick, now);
-    this.#lastTick = now;
+    const since = markOf(await state.get(TICK_MARK_KEY)) ?? this.#startedAt;
+    // A clock gone back: that time was covered already; the mark stays until the clock passes it.
+    if (now.getTime() <= since.getTime()) return 0;
+    const due = await this.#engine.dueSince(since, now);
     if (due.length > 0) await this.#engine.reconcileIdentities(due, 'scheduler');
+    // Only once they are reconciled: a tick that throws leaves them to the next.
+    await state.set(TICK_MARK_KEY, { at: now.toISOString() });
     return due.length;
   }
 
   /** One scheduled run of a source (the next in its count unless `mode` is given), after any run of it still going. */
   runSource(source: SourceConfig, mode?: PassMode): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
     const previous = this.#queues.get(source.id) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.#runSource(source, mode ?? this.#nextPass(source)));
+    const next = previous.catch(() => undefined).then(async () => {
+      if (this.#stopped) return;
+      const pass = mode ?? this.#nextPass(source);
+      const held = await this.#lease(`source:${source.id}`).run(() => this.#runSource(source, pass), this.#log);
+      if (held === undefined) this.#log.info('scheduled run skipped: another process is running this source', { source: source.id, mode: pass });
+    });
     this.#queues.set(source.id, next);
+    void next.catch(() => undefined).then(() => {
+      if (this.#queues.get(source.id) === next) this.#queues.delete(source.id);
+    });
     return next;
+  }
+
+  #lease(job: string): StoreLease {
+    return new StoreLease({ state: this.#engine.store.state, key: schedulerLeaseKey(job), holder: this.#holder, now: this.#now });
   }
 
   #nextPass(source: SourceConfig): PassMode {
@@ -84,18 +149,52 @@ export class Scheduler {
     return scheduledPass(source, run);
   }
 
+  /**
+   * Read the source; when that changed anyone (now, or in an earlier run whose
+   * changes were never applied: the source's pending mark, kept in the store
+   * from before the read, so a crash or a failed run loses nothing), plan
+   * everyone and apply. A plan gone stale before its apply (an HR push, another
+   * process) is made again, up to STALE_RETRIES times.
+   */
   async #runSource(source: SourceConfig, mode: PassMode): Promise<void> {
+    const state = this.#engine.store.state;
+    const key = pendingKey(source.id);
+    const pending = await state.get(key) !== undefined;
+    if (!pending) await state.set(key, { since: this.#now().toISOString() });
     const ingest = await this.#engine.readSource(source.id, 'scheduler', { mode });
-    if (ingest.affected.length === 0) return;
-    const plan = await this.#engine.plan();
-    if (plan.held) {
-      this.#log.warn('plan held; not applied', { source: source.id, planId: plan.id, holds: plan.holds });
+    if (ingest.affected.length === 0 && !pending) {
+      await state.set(key, undefined);
       return;
     }
-    await this.#engine.apply(plan, { actor: 'scheduler' });
+    for (let attempt = 1; ; attempt++) {
+      const plan = await this.#engine.plan();
+      if (plan.held) {
+        // Held plans wait for an operator (roster apply --force), not for the next run.
+        this.#log.warn('plan held; not applied', { source: source.id, planId: plan.id, holds: plan.holds });
+        await state.set(key, undefined);
+        return;
+      }
+      try {
+        await this.#engine.apply(plan, { actor: 'scheduler' });
+      } catch (error) {
+        if (error instanceof RosterError && error.code === 'plan.stale' && attempt < STALE_RETRIES) continue;
+        throw error;
+      }
+      await state.set(key, undefined);
+      return;
+    }
   }
+
 
   #fail(what: string, error: unknown): void {
     this.#log.error(`scheduled ${what} failed`, { error: error instanceof Error ? error.message : String(error) });
   }
+}
+
+/** The stored tick mark as a date (anything malformed: none). */
+function markOf(value: unknown): Date | undefined {
+  const at = (value as { at?: unknown } | null | undefined)?.at;
+  if (typeof at !== 'string') return undefined;
+  const date = new Date(at);
+  return Number.isNaN(date.getTime()) ? undefined : date;
 }

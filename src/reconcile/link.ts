@@ -3,7 +3,7 @@ import { RosterError } from '../core/errors.js';
 import type { LinkedAccount, TargetAccount } from '../core/types.js';
 import { uniqueAttributesOf } from '../policy/index.js';
 import type { Store } from '../store/types.js';
-import { memoAfterLink, memoKey, unlinkedKey, type ReconcileMemo, type UnlinkedAccounts } from './memo.js';
+import { bumpLinksEpoch, memoAfterLink, memoKey, unlinkedKey, type ReconcileMemo, type UnlinkedAccounts } from './memo.js';
 
 /**
  * An admin settles a dispute (or claims an orphan): link one account the last
@@ -37,6 +37,7 @@ export async function linkAccount(input: {
 
   const link = newLink(target.id, identityId, account, input.now.toISOString());
   await store.accounts.upsert(link);
+  await bumpLinksEpoch(store.state);
   // Read-modify-writes, so two links made at once both land. A reconcile running meanwhile writes both
   // whole from what it read, which may still list the account: the next reconcile sees it linked.
   await store.state.update<ReconcileMemo>(memoKey(target.id), (memo) => (memo === undefined ? undefined : memoAfterLink(memo, account, identityId, uniqueAttributesOf(target))));
