@@ -206,8 +206,17 @@ export class RosterEngine implements Engine {
   }
 
   async releaseQuarantine(targetId: string, actor: string): Promise<boolean> {
-    if (!this.config.targets.some((t) => t.id === targetId)) throw new RosterError('target.not_found', `no target '${targetId}' in the configuration`);
+    this.#configuredTarget(targetId);
     return this.#executor.releaseQuarantine(targetId, actor);
+  }
+
+  async holdQuarantine(targetId: string, actor: string, reason: string): Promise<boolean> {
+    this.#configuredTarget(targetId);
+    return this.#executor.holdQuarantine(targetId, actor, reason);
+  }
+
+  #configuredTarget(targetId: string): void {
+    if (!this.config.targets.some((t) => t.id === targetId)) throw new RosterError('target.not_found', `no target '${targetId}' in the configuration`);
   }
 
   async start(): Promise<void> {
@@ -217,6 +226,7 @@ export class RosterEngine implements Engine {
   }
 
   async close(): Promise<void> {
+    this.#stopWarning();
     await this.#scheduler?.stop();
     await this.#executor.stop();
     for (const connector of this.#parts.connectors.values()) await connector.close();

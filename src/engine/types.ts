@@ -55,6 +55,14 @@ export interface Engine {
    */
   releaseQuarantine(targetId: string, actor: string): Promise<boolean>;
 
+  /**
+   * Put a target in quarantine by hand (`roster quarantine hold`, POST
+   * /targets/{id}/hold): no change to it starts until it is released; changes
+   * already running finish. Whether it was newly held (false when it already
+   * was); 'target.not_found' for a target the configuration lacks.
+   */
+  holdQuarantine(targetId: string, actor: string, reason: string): Promise<boolean>;
+
   /** Start workers (executor loops) and the scheduler; used by `roster serve`. */
   start(): Promise<void>;
   close(): Promise<void>;

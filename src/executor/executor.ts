@@ -1,9 +1,7 @@
 import type { ExecutorConfig, TargetConfig } from '../config/types.js';
 import { RosterError } from '../core/errors.js';
-import type { Job, JobStatus, Plan } from '../core/types.js';
-import type { Connector, Logger } from '../connectors/types.js';
 import type { SecretBox } from '../core/secrets.js';
-import type { Store } from '../store/types.js';
+import type { Job, JobStatus, Plan } from '../core/types.js';
 import { applyChange } from './apply-change.js';
 import { redactMessage } from './backoff.js';
 import { CompletionBatcher } from './completions.js';
@@ -12,6 +10,7 @@ import { idleWait } from './idle.js';
 import { TargetLanes } from './lanes.js';
 import { KnownChanges } from './known-changes.js';
 import { LeaseKeeper } from './leases.js';
+import type { ExecutorOptions, JobOutcome, RunOptions } from './options.js';
 import { ClaimedLinks } from './links.js';
 import { TargetPauses } from './pauses.js';
 import { QuarantineKeeper } from './quarantine.js';
@@ -19,31 +18,7 @@ import { planJobs } from './plan-jobs.js';
 import { PrefetchWindow } from './window.js';
 import { Wakeups } from './wakeups.js';
 
-export type JobOutcome = 'applied' | 'failed' | 'retry';
-
-export interface ExecutorOptions {
-  readonly store: Store;
-  readonly connectors: ReadonlyMap<string, Connector>;
-  readonly targets: readonly TargetConfig[];
-  readonly workerId: string;
-  readonly log: Logger;
-  readonly now?: () => Date;
-  readonly random?: () => number;
-  /** Metrics hook, called once per attempt. */
-  readonly onResult?: (job: Job, outcome: JobOutcome, error?: RosterError) => void;
-  /** Idle poll interval of the background loop (start()), default 200. */
-  readonly pollMs?: number;
-  /** How long a claimed job is leased before another worker may take it over (default 60 s). */
-  readonly leaseMs?: number;
-  /** The store's secrets key, for changes that write secret attributes (core/secrets.ts); read when first needed. */
-  readonly secrets?: () => Promise<SecretBox>;
-}
-
-export interface RunOptions {
-  readonly planId?: string;
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (done: number, total: number) => void;
-}
+export type { ExecutorOptions, JobOutcome, RunOptions } from './options.js';
 
 const DEFAULTS: ExecutorConfig = { concurrency: 4, maxAttempts: 8, backoffBaseMs: 500, backoffMaxMs: 300_000, quarantineAfter: 20 };
 const ENQUEUE_BATCH = 5_000;
@@ -198,9 +173,14 @@ export class Executor {
     return released;
   }
 
-  isQuarantined(target: string): Promise<boolean> {
-    return this.#quarantine.isQuarantined(target);
+  /** Hold a target by hand (see QuarantineKeeper.hold); its leased jobs not started are given back at once. */
+  async holdQuarantine(target: string, actor: string, reason: string): Promise<boolean> {
+    const held = await this.#quarantine.hold(target, actor, reason, this.#now());
+    await this.#giveBack(target);
+    return held;
   }
+
+  isQuarantined = (target: string): Promise<boolean> => this.#quarantine.isQuarantined(target);
 
   async #background(): Promise<void> {
     const pollMs = this.#o.pollMs ?? 200;

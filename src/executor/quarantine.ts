@@ -4,6 +4,8 @@ import type { Store } from '../store/types.js';
 export interface QuarantineRecord {
   readonly since: string;
   readonly reason: string;
+  /** Who put it there by hand (`roster quarantine hold`); absent when repeated failures did. */
+  readonly by?: string;
 }
 
 export const quarantineKey = (target: string): string => `quarantine:${target}`;
@@ -62,6 +64,26 @@ export class QuarantineKeeper {
     if (!mine) return false;
     await this.#store.audit.append([{ kind: 'target.quarantined', actor: this.#actor, target, data: { ...record, consecutiveFailures: count } }]);
     this.#log.warn('target quarantined', { target, consecutiveFailures: count, reason });
+    return true;
+  }
+
+  /**
+   * Put a target in quarantine by hand (an operator stops changes to a system
+   * under maintenance, or an apply going wrong): no worker starts its jobs
+   * until it is released; jobs already running finish, jobs leased and not
+   * started are given back. Returns whether it was newly held; a target
+   * already in quarantine keeps its record (and its reason).
+   */
+  async hold(target: string, actor: string, reason: string, now: Date): Promise<boolean> {
+    const record: QuarantineRecord = { since: now.toISOString(), reason, by: actor };
+    let mine = false;
+    await this.#store.state.update<QuarantineRecord | null>(quarantineKey(target), (current) => {
+      mine = current === undefined || current === null;
+      return mine ? record : current;
+    });
+    if (!mine) return false;
+    await this.#store.audit.append([{ kind: 'target.quarantined', actor, target, data: { since: record.since, reason, manual: true } }]);
+    this.#log.warn('target put in quarantine by hand', { target, actor });
     return true;
   }
 

@@ -36,6 +36,27 @@ describe('targets API: queues, quarantine and its release', () => {
     expect(listed.json().targets.find((t: { id: string }) => t.id === 'app').quarantined).toBeUndefined();
   });
 
+  it('POST /targets/:id/hold takes an admin token and a reason, holds once, and names the caller', async () => {
+    await f.engine.store.state.set(quarantineKey('app'), null);
+    const writer = await f.app.inject({ method: 'POST', url: '/api/v1/targets/app/hold', headers: f.auth(f.tokens.write), payload: { reason: 'maintenance' } });
+    expect(writer.statusCode).toBe(403);
+    for (const payload of [{}, { reason: '   ' }, { reason: 'x', extra: 1 }, { reason: 'a\u0000b' }]) {
+      const bad = await f.app.inject({ method: 'POST', url: '/api/v1/targets/app/hold', headers: f.auth(f.tokens.admin), payload });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error.message).toEqual(expect.any(String));
+    }
+    expect(f.engine.calls.some((c) => c.method === 'holdQuarantine')).toBe(false);
+
+    const res = await f.app.inject({ method: 'POST', url: '/api/v1/targets/app/hold', headers: f.auth(f.tokens.admin), payload: { reason: 'CHG-1234 upgrade' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ target: 'app', held: true });
+    expect(f.engine.calls.find((c) => c.method === 'holdQuarantine')?.args).toEqual(['app', expect.stringContaining('admin'), 'CHG-1234 upgrade']);
+    const again = await f.app.inject({ method: 'POST', url: '/api/v1/targets/app/hold', headers: f.auth(f.tokens.admin), payload: { reason: 'again' } });
+    expect(again.json()).toEqual({ target: 'app', held: false });
+    const listed = await f.app.inject({ method: 'GET', url: '/api/v1/targets', headers: f.auth(f.tokens.read) });
+    expect(listed.json().targets.find((t: { id: string }) => t.id === 'app').quarantined).toMatchObject({ reason: 'CHG-1234 upgrade', by: expect.stringContaining('admin') });
+  });
+
   it('an unknown target is 404 with a message', async () => {
     const res = await f.app.inject({ method: 'POST', url: '/api/v1/targets/nope/release', headers: f.auth(f.tokens.admin) });
     expect(res.statusCode).toBe(404);

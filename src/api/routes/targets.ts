@@ -1,13 +1,17 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
 import type { Engine } from '../../engine/types.js';
 import { quarantineKey, type QuarantineRecord } from '../../executor/quarantine.js';
 import { actorOf } from '../auth.js';
-import { idParam, parseInput } from '../validate.js';
+import { idParam, parseInput, storedText } from '../validate.js';
+
+const holdBody = z.strictObject({ reason: storedText(1, 1000).refine((text) => text.trim() !== '', 'must say why') });
 
 /**
- * The configured targets with their queues and quarantine, and the release
- * of a quarantined target (admin: its pending changes run again, which an
- * operator decides once the target works).
+ * The configured targets with their queues and quarantine; a target held by
+ * hand (admin: no change to it starts) and the release of a quarantined one
+ * (admin: its pending changes run again, which an operator decides once the
+ * target works).
  */
 export const targetRoutes = (engine: Engine): FastifyPluginAsync => async (app) => {
   app.get('/targets', { config: { scope: 'api:read' } }, async () => {
@@ -19,6 +23,12 @@ export const targetRoutes = (engine: Engine): FastifyPluginAsync => async (app) 
       return { id: target.id, type: target.type, queue, ...(quarantined ? { quarantined } : {}) };
     }));
     return { targets };
+  });
+
+  app.post('/targets/:id/hold', { config: { scope: 'admin' } }, async (request) => {
+    const { id } = parseInput(idParam, request.params, 'params');
+    const { reason } = parseInput(holdBody, request.body ?? {}, 'body');
+    return { target: id, held: await engine.holdQuarantine(id, actorOf(request), reason) };
   });
 
   app.post('/targets/:id/release', { config: { scope: 'admin' } }, async (request) => {

@@ -148,6 +148,14 @@ export async function createFakeEngine(): Promise<FakeEngine> {
       await store.state.set(quarantineKey(targetId), null);
       return held !== undefined && held !== null;
     },
+    async holdQuarantine(targetId, actor, reason) {
+      calls.push({ method: 'holdQuarantine', args: [targetId, actor, reason] });
+      if (!engine.config.targets.some((t) => t.id === targetId)) throw new RosterError('target.not_found', `no target '${targetId}' in the configuration`);
+      const held = await store.state.get(quarantineKey(targetId));
+      if (held !== undefined && held !== null) return false;
+      await store.state.set(quarantineKey(targetId), { since: new Date().toISOString(), reason, by: actor });
+      return true;
+    },
     async start() {},
     async close() {
       await store.close();

@@ -6,6 +6,15 @@ import { memoryTargets } from '../../connectors/memory/index.js';
 import { runCli } from '../main.js';
 import { capturedIo } from '../testing.js';
 
+/** Runs `roster … --config <dir>/roster.yaml` in-process, capturing its output. */
+function cliIn(dir: () => string) {
+  return async (...args: string[]) => {
+    const captured = capturedIo({ cwd: dir(), env: { NO_COLOR: '1' } });
+    const code = await runCli(['node', 'roster', ...args, '--config', join(dir(), 'roster.yaml')], captured.io);
+    return { code, stdout: captured.stdout(), stderr: captured.stderr() };
+  };
+}
+
 /**
  * A target quarantined after repeated failures waits for an operator:
  * `roster quarantine release` lets its pending changes run again, with the
@@ -15,11 +24,7 @@ import { capturedIo } from '../testing.js';
 describe('roster quarantine release', () => {
   let dir: string;
   const TARGET = 'quarantine-cli-app';
-  const run = async (...args: string[]) => {
-    const captured = capturedIo({ cwd: dir, env: { NO_COLOR: '1' } });
-    const code = await runCli(['node', 'roster', ...args, '--config', join(dir, 'roster.yaml')], captured.io);
-    return { code, stdout: captured.stdout(), stderr: captured.stderr() };
-  };
+  const run = cliIn(() => dir);
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'roster-quarantine-'));
@@ -71,5 +76,74 @@ targets:
     const result = await run('quarantine', 'release', 'no-such-target');
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain("no target 'no-such-target'");
+  });
+});
+
+/**
+ * `roster quarantine hold`: an operator stops changes to a target by hand (a
+ * system under maintenance, an apply going wrong). Its changes wait in the
+ * queue, audited under the operator's name, until `quarantine release`.
+ * Real engine, SQLite file store, memory target.
+ */
+describe('roster quarantine hold', () => {
+  let dir: string;
+  const TARGET = 'quarantine-hold-app';
+  const run = cliIn(() => dir);
+  const statusOf = async () => {
+    const status = JSON.parse((await run('status', '--json')).stdout) as { targets: { id: string; queue: { pending: number }; quarantined?: { reason: string; by?: string } }[] };
+    return status.targets.find((t) => t.id === TARGET);
+  };
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'roster-quarantine-hold-'));
+    writeFileSync(join(dir, 'employees.csv'), 'employeeId,givenName\nE1,Ada\nE2,Alan\n');
+    writeFileSync(join(dir, 'roster.yaml'), `
+store: sqlite:./roster.db
+sources:
+  - { id: hr, type: csv, path: ./employees.csv, key: employeeId }
+targets:
+  - id: ${TARGET}
+    type: memory
+    connection: { key: username }
+    accountKey: username
+    attributes: { username: identity.employeeId }
+`);
+  });
+  afterAll(() => {
+    memoryTargets.delete(TARGET);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps a held target\'s changes queued until release, and audits both under the operator', async () => {
+    const held = await run('quarantine', 'hold', TARGET, '--reason', 'CHG-1234 directory upgrade', '--json');
+    expect(held.code).toBe(0);
+    expect(JSON.parse(held.stdout)).toEqual({ target: TARGET, held: true });
+    expect((await run('quarantine', 'hold', TARGET, '--reason', 'again')).stdout).toContain('already in quarantine');
+    expect(await statusOf()).toMatchObject({ quarantined: { reason: 'CHG-1234 directory upgrade', by: expect.stringMatching(/^cli:/) } });
+
+    await run('sync', '--yes', '--json');
+    expect(memoryTargets.get(TARGET)?.accounts.size ?? 0).toBe(0);
+    expect((await statusOf())?.queue.pending).toBe(2);
+
+    const lines = (await run('audit', 'export', '--format', 'jsonl')).stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; actor: string; target?: string; data?: { manual?: boolean; reason?: string } });
+    expect(lines.filter((e) => e.kind === 'target.quarantined')).toEqual([
+      expect.objectContaining({ actor: expect.stringMatching(/^cli:/), target: TARGET, data: expect.objectContaining({ manual: true, reason: 'CHG-1234 directory upgrade' }) }),
+    ]);
+
+    expect((await run('quarantine', 'release', TARGET)).code).toBe(0);
+    await run('sync', '--yes', '--json');
+    expect([...(memoryTargets.get(TARGET)?.accounts.keys() ?? [])].sort()).toEqual(['E1', 'E2']);
+    expect(await statusOf()).toMatchObject({ queue: { pending: 0 } });
+  });
+
+  it('needs a reason, and names an unknown target', async () => {
+    const blank = await run('quarantine', 'hold', TARGET, '--reason', '  ');
+    expect(blank.code).toBe(2);
+    expect(blank.stderr).toContain('--reason');
+    const missing = await run('quarantine', 'hold', TARGET);
+    expect(missing.code).toBe(2);
+    const unknown = await run('quarantine', 'hold', 'nope', '--reason', 'x');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("'nope'");
   });
 });
