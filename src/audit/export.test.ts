@@ -54,7 +54,7 @@ describe('exportAudit', () => {
     await t.tamper(['DELETE FROM roster_audit']);
     let count = -1;
     const text = await capture(async (out) => {
-      count = await exportAudit(t.store(), 'csv', out);
+      count = (await exportAudit(t.store(), 'csv', out)).entries;
     });
     expect(count).toBe(0);
     expect(text).toBe(CSV_COLUMNS.join(',') + '\r\n');

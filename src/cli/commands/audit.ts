@@ -1,12 +1,14 @@
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { exportAudit, type AuditExportFormat } from '../../audit/export.js';
+import { UNREADABLE_AUDIT_ENTRY } from '../../audit/chain.js';
+import { exportAudit, exportAuditToFile, type AuditExportFormat, type AuditExportResult, type UnreadableEntry } from '../../audit/export.js';
 import { asHead, formatHead, parseHead, storedHead, type AuditHead } from '../../audit/head.js';
 import { acceptMismatches } from '../../audit/accept.js';
 import { verifyAudit, type VerifyResult } from '../../audit/verify.js';
+import { RosterError, isRosterError, toRosterError } from '../../core/errors.js';
+import type { Store } from '../../store/types.js';
 import { EXIT_PROBLEMS, withConfigOption, type CliContext } from '../context.js';
+import { plural } from '../format.js';
 import { cliActor } from '../io.js';
 
 function seqArgument(value: string): number {
@@ -79,21 +81,51 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     });
 
   withConfigOption(audit.command('export'))
-    .description('stream the audit log as JSON Lines or CSV')
+    .description('stream the audit log as JSON Lines (lossless, checkable) or CSV (for reading in a spreadsheet)')
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
-    .option('--out <file>', 'write to a file instead of stdout')
-    .action(async (options: { config?: string; format: AuditExportFormat; out?: string }) => {
-      await ctx.withEngine(options.config, async (engine) => {
-        if (options.out === undefined) {
-          await exportAudit(engine.store, options.format, ctx.io.stdout);
-          return;
-        }
-        const file = resolve(ctx.io.cwd, options.out);
-        const stream = createWriteStream(file, { encoding: 'utf8' });
-        const count = await exportAudit(engine.store, options.format, stream);
-        stream.end();
-        await once(stream, 'finish');
-        ctx.err(`Exported ${count} entries to ${file}`);
-      });
+    .option('--out <file>', 'write to a file instead of stdout (all or nothing: written to a temporary file, renamed when complete)')
+    .option('--skip-unreadable', 'export every readable entry and mark each unreadable one in its place (exits 1: not a faithful copy)')
+    .action(async (options: { config?: string; format: AuditExportFormat; out?: string; skipUnreadable?: boolean }) => {
+      await ctx.withEngine(options.config, (engine) => runExport(ctx, engine.store, options));
     });
+}
+
+async function runExport(ctx: CliContext, store: Store, options: { format: AuditExportFormat; out?: string; skipUnreadable?: boolean }): Promise<void> {
+  const skipUnreadable = options.skipUnreadable === true;
+  const exportOptions = {
+    skipUnreadable,
+    onUnreadable: (entry: UnreadableEntry) => ctx.err(ctx.style.yellow(`warning: entry ${entry.seq} could not be read (${printable(entry.unreadable)}): exported as a marker`)),
+  };
+  const file = options.out === undefined ? undefined : resolve(ctx.io.cwd, options.out);
+  let result: AuditExportResult;
+  try {
+    result = file === undefined
+      ? await exportAudit(store, options.format, ctx.io.stdout, exportOptions)
+      : await exportAuditToFile(store, options.format, file, exportOptions);
+  } catch (error) {
+    throw exportFailure(error, file, skipUnreadable);
+  }
+  const where = file === undefined ? '' : ` to ${file}`;
+  if (result.unreadable === 0) {
+    if (file !== undefined) ctx.err(`Exported ${plural(result.entries, 'entry', 'entries')}${where}`);
+    return;
+  }
+  const unreadable = plural(result.unreadable, 'unreadable entry', 'unreadable entries');
+  ctx.err(ctx.style.red(`Exported ${plural(result.entries, 'entry', 'entries')} and ${unreadable}${where}: not a faithful copy of the log (run 'roster audit verify')`));
+  ctx.exitCode = EXIT_PROBLEMS;
+}
+
+/** The error, saying that nothing was written to the file and, for an unreadable entry, how to export the rest. */
+function exportFailure(error: unknown, file: string | undefined, skipUnreadable: boolean): unknown {
+  const unreadable = isRosterError(error) && error.details?.reason === UNREADABLE_AUDIT_ENTRY;
+  const hint = unreadable && !skipUnreadable ? ' (--skip-unreadable exports the other entries, marking this one)' : '';
+  const written = file === undefined ? '' : `; nothing was written to ${file}`;
+  if (hint === '' && written === '') return error; // stdout closed early (EPIPE) included: main.ts ends quietly
+  const cause = toRosterError(error);
+  return new RosterError(cause.code, `${printable(cause.message)}${hint}${written}`, { cause: error, ...(cause.details === undefined ? {} : { details: cause.details }) });
+}
+
+/** Text from the log shown on a terminal: control characters (escape sequences) as '?'. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
