@@ -15,7 +15,7 @@ server:
 
 lifecycle:
   prehireLeadDays: 7   # create accounts for a future hire this many days before the start
-  timezone: UTC        # time zone of HR dates written without one
+  timezone: UTC        # time zone of HR dates written without one, and of cron schedules
 
 # Sources: the authoritative records of who works here.
 sources:

@@ -4,6 +4,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { connectionSchemas } from '../connectors/registry.js';
 import { RosterError } from '../core/errors.js';
 import { checkRawExpressions, crossCheck } from './crosscheck.js';
+import { identityFieldWarnings } from './identity-fields.js';
 import { issuesToProblems } from './issues.js';
 import { formatPath, formatProblem, ProblemLocator, sortProblems, type ConfigProblem } from './problems.js';
 import { configSchema, type ConfigInput } from './schema.js';
@@ -15,6 +16,17 @@ export { formatProblem, type ConfigProblem } from './problems.js';
 export interface LoadOptions {
   /** Variables for `${env:NAME}` (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * loadConfig: called with the warnings of a valid configuration (identity
+   * fields no source gives, identity-fields.ts), when there are any; the
+   * check (which reads each csv source's header row) runs only when given.
+   */
+  readonly onWarnings?: (warnings: readonly ConfigProblem[]) => void;
+}
+
+export interface ValidateOptions extends LoadOptions {
+  /** Look for identity fields no source gives (warnings); default true. */
+  readonly checkFields?: boolean;
 }
 
 /**
@@ -22,13 +34,15 @@ export interface LoadOptions {
  * (YAML syntax first: when the text is not valid YAML nothing else is
  * checked; then schema problems, with CEL checks; the other cross-checks
  * need a config that passed the schema).
- * `config` is set only when there is no problem.
+ * `config` is set only when there is no problem. `warnings` (a config that
+ * passed the schema) are not problems: identity fields no source is known to
+ * give (identity-fields.ts).
  */
 export function validateConfigText(
   text: string,
   file: string,
-  options: LoadOptions = {},
-): { config?: RosterConfig; problems: ConfigProblem[] } {
+  options: ValidateOptions = {},
+): { config?: RosterConfig; problems: ConfigProblem[]; warnings: ConfigProblem[] } {
   const absolute = resolve(file);
   const baseDir = dirname(absolute);
   const lines = new LineCounter();
@@ -44,7 +58,7 @@ export function validateConfigText(
       const detail = key === undefined ? message : `duplicate key ${key.startsWith('"') || key.startsWith("'") ? key : `'${key}'`} (${message.toLowerCase()})`;
       return locator.atOffset(offset, '', `YAML syntax: ${detail}`);
     });
-    return { problems: sortProblems(problems) };
+    return { problems: sortProblems(problems), warnings: [] };
   }
 
   let raw: unknown;
@@ -53,7 +67,7 @@ export function validateConfigText(
   } catch (error) {
     // e.g. an alias expansion bomb ("billion laughs")
     const message = error instanceof Error ? error.message : String(error);
-    return { problems: [locator.atOffset(0, '', `YAML: ${message}`)] };
+    return { problems: [locator.atOffset(0, '', `YAML: ${message}`)], warnings: [] };
   }
   const substituted = substitute(raw, { env: options.env ?? process.env, baseDir });
   const problems: ConfigProblem[] = substituted.problems.map((p) => locator.at(p.path, p.message));
@@ -64,15 +78,18 @@ export function validateConfigText(
   } else {
     problems.push(...crossCheck(parsed.data, locator, connectionSchemas));
   }
+  const warnings = parsed.success && options.checkFields !== false
+    ? sortProblems(identityFieldWarnings(parsed.data, baseDir, locator).map((p) => ({ ...p, message: redact(p.message, substituted.secrets) })))
+    : [];
   if (problems.length > 0 || !parsed.success) {
     // A failed substitution leaves '' behind: do not also report what '' breaks.
     const failed = new Set(substituted.problems.map((p) => formatPath(p.path)));
     const clean = problems
       .filter((p, i) => i < substituted.problems.length || !failed.has(p.path))
       .map((p) => ({ ...p, message: redact(p.message, substituted.secrets) }));
-    return { problems: sortProblems(clean) };
+    return { problems: sortProblems(clean), warnings };
   }
-  return { config: finalise(parsed.data, absolute, baseDir, substituted.value), problems: [] };
+  return { config: finalise(parsed.data, absolute, baseDir, substituted.value), problems: [], warnings };
 }
 
 /** Read, validate and return the configuration, or throw 'config.not_found' / 'config.invalid'. */
@@ -88,8 +105,11 @@ export async function loadConfig(file: string, options: LoadOptions = {}): Promi
     }
     throw new RosterError('config.invalid', `cannot read ${absolute}: ${code ?? String(error)}`, { cause: error });
   }
-  const { config, problems } = validateConfigText(text, file, options);
-  if (config) return config;
+  const { config, problems, warnings } = validateConfigText(text, file, { ...options, checkFields: options.onWarnings !== undefined });
+  if (config) {
+    if (warnings.length > 0) options.onWarnings?.(warnings);
+    return config;
+  }
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
   const summary = `${file}: ${count}\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`;
   throw new RosterError('config.invalid', summary, { details: { problems } });

@@ -42,7 +42,7 @@ export interface LifecycleConfig {
   readonly terminatedStatuses: readonly string[];
   /** Values that mean the offer was withdrawn (default ["rescinded", "withdrawn", "cancelled"]). */
   readonly rescindedStatuses: readonly string[];
-  /** IANA time zone of dates without a time/zone in HR data (default UTC). */
+  /** IANA time zone of dates without a time/zone in HR data, and of cron schedules (default UTC; never the host's zone). */
   readonly timezone: string;
   /**
    * Someone working whose row starts a new employment at most this many days

@@ -10,6 +10,7 @@ import { readSource as readSourceBatch, sourceCursorKey, type PassMode } from '.
 import { onHeadMismatch } from '../store/audit.js';
 import type { Store } from '../store/types.js';
 import { sharedSecretBox } from '../core/secrets.js';
+import { accountOrigin, originEntries } from './account-origin.js';
 import { Planning } from './planning.js';
 import { reconcileTarget } from './reconcile.js';
 import { SafetyWindow, withWindowHolds } from './safety-window.js';
@@ -155,6 +156,7 @@ export class RosterEngine implements Engine {
     const desired = await this.#planning.desiredFor(identity, now);
     const links = await this.store.accounts.listByIdentity(identityId);
     const byTarget = new Map(links.map((l) => [l.target, l]));
+    const history = links.length === 0 ? [] : await originEntries(this.store.audit, identityId);
     return {
       identity,
       effectiveState: effectiveState(identity, now),
@@ -162,7 +164,8 @@ export class RosterEngine implements Engine {
       accounts: await Promise.all(desired.map(async (d) => {
         const linked = byTarget.get(d.target);
         const effective = linked === undefined ? undefined : await this.#effective(d.target, linked.accountId);
-        return { target: d.target, linked, desired: d, ...(effective === undefined ? {} : { effective }) };
+        const origin = accountOrigin(history, d.target, linked?.accountId);
+        return { target: d.target, linked, desired: d, ...(origin === undefined ? {} : { origin }), ...(effective === undefined ? {} : { effective }) };
       })),
       audit: await this.store.audit.list({ identity: identityId, limit: 200 }),
     };

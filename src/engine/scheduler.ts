@@ -57,6 +57,8 @@ export class Scheduler {
   readonly #log: Logger;
   readonly #now: () => Date;
   readonly #jobs: Cron[] = [];
+  /** What each of #jobs runs: `<source id>` or `<source id>:full`. */
+  readonly #jobNames: string[] = [];
   readonly #runs = new Map<string, number>();
   readonly #queues = new Map<string, Promise<void>>();
   readonly #holder = `${hostname()}:${process.pid}:${randomUUID()}`;
@@ -75,16 +77,29 @@ export class Scheduler {
 
   start(): void {
     if (this.#stopped) return;
+    const timezone = scheduleTimeZone(this.#engine.config);
     for (const source of this.#engine.config.sources) {
       if (source.type === 'push') continue;
-      const options = { protect: true, catch: (e: unknown) => this.#fail('source', e) };
-      if (source.schedule !== undefined) this.#jobs.push(new Cron(source.schedule, options, () => this.runSource(source)));
+      const options = { protect: true, timezone, catch: (e: unknown) => this.#fail('source', e) };
+      if (source.schedule !== undefined) {
+        this.#jobs.push(new Cron(source.schedule, options, () => this.runSource(source)));
+        this.#jobNames.push(source.id);
+      }
       if (source.fullSchedule !== undefined && isDirectorySource(source)) {
         this.#jobs.push(new Cron(source.fullSchedule, options, () => this.runSource(source, 'full')));
+        this.#jobNames.push(`${source.id}:full`);
       }
     }
     this.#tick = setInterval(() => void this.tick().catch((e) => this.#fail('tick', e)), TICK_MS);
     this.#tick.unref();
+  }
+
+  /**
+   * When each started schedule fires next after the (injected) clock's now, or
+   * after `from`: what `roster serve` will do and when, in UTC instants.
+   */
+  nextRuns(from: Date = this.#now()): { readonly job: string; readonly at: Date | undefined }[] {
+    return this.#jobs.map((job, i) => ({ job: this.#jobNames[i] ?? '', at: job.nextRun(from) ?? undefined }));
   }
 
   /** Stop the schedules; resolves once the runs and the tick in flight have ended (runs still queued do not start). */
@@ -189,6 +204,15 @@ export class Scheduler {
   #fail(what: string, error: unknown): void {
     this.#log.error(`scheduled ${what} failed`, { error: error instanceof Error ? error.message : String(error) });
   }
+}
+
+/**
+ * The zone cron schedules are read in: `lifecycle.timezone` (default UTC), the
+ * zone HR dates are read in, never the host's, so every process on every host
+ * fires at the same instants (`0 9 * * *` in Europe/Berlin is 08:00Z in winter).
+ */
+export function scheduleTimeZone(config: { readonly lifecycle?: { readonly timezone?: string } }): string {
+  return config.lifecycle?.timezone ?? 'UTC';
 }
 
 /** The stored tick mark as a date (anything malformed: none). */

@@ -142,6 +142,8 @@ export interface Explain {
     readonly target: string;
     readonly linked?: LinkedAccount;
     readonly desired: import('../core/types.js').DesiredAccount;
+    /** How the linked account came to be: created by Roster, adopted by reconcile (and by which rule), linked by hand. */
+    readonly origin?: string;
     /**
      * Targets whose groups nest (Active Directory), read live: every group
      * the account is in, directly or through other groups; or why it could

@@ -1,34 +1,11 @@
 import type { Command } from 'commander';
-import type { AuditEntry, DesiredAccount } from '../../core/types.js';
+import type { DesiredAccount } from '../../core/types.js';
 import type { Explain } from '../../engine/types.js';
 import { withConfigOption, type CliContext } from '../context.js';
 import { indent, table } from '../format.js';
 
 function show(value: unknown): string {
   return value === undefined || value === null ? '∅' : typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-/**
- * How the account Roster holds for this identity came to be linked, from the
- * identity's audit entries (oldest first): created by a plan, adopted by
- * reconcile (the match rule that found it), or linked by an admin. The last
- * such entry for the target wins (a later link replaces an earlier one).
- */
-export function accountOrigin(audit: readonly AuditEntry[], target: string, accountId: string | undefined): string | undefined {
-  if (accountId === undefined) return undefined;
-  let origin: string | undefined;
-  for (const entry of audit) {
-    if (entry.target !== target) continue;
-    const data = (entry.data ?? {}) as { action?: unknown; accountId?: unknown; rule?: unknown; planId?: unknown };
-    if (entry.kind === 'change.applied' && data.action === 'create') {
-      origin = `created by Roster on ${entry.at}${typeof data.planId === 'string' ? ` (plan ${data.planId})` : ''}`;
-    } else if (entry.kind === 'account.linked' && (data.accountId === undefined || data.accountId === accountId)) {
-      origin = entry.reasons?.includes('reconcile.linked_by_admin')
-        ? `not created by Roster: linked by ${entry.actor} on ${entry.at} (roster reconcile --link)`
-        : `not created by Roster: adopted by reconcile on ${entry.at}${typeof data.rule === 'string' ? `, matched by ${data.rule}` : ''}`;
-    }
-  }
-  return origin;
 }
 
 /** Why an entitlement the policy wants has no rule of its own: the account is left as it is (an expression failed, a dispute). */
@@ -58,8 +35,8 @@ export function explainText(explain: Explain, ctx: CliContext): string {
     const has = linked ? `${green('present')} as ${linked.accountId}, ${linked.enabled ? green('enabled') : red('disabled')}` : 'no account';
     const wants = desired.present ? `present, ${desired.enabled ? 'enabled' : 'disabled'}` : 'no account';
     lines.push(`  account: ${has}; policy wants ${wants} (${desired.reasons.join(', ') || 'no reason recorded'})`);
-    const origin = accountOrigin(explain.audit, account.target, linked?.accountId);
-    if (origin !== undefined) lines.push(`  linked: ${origin}`);
+    // The engine works the origin out (engine/account-origin.ts), for this and GET /api/v1/identities/{id} alike.
+    if (account.origin !== undefined) lines.push(`  linked: ${account.origin}`);
     for (const why of desired.explanations.filter((e) => e.subject === 'account' || e.subject === 'state')) {
       lines.push(`  ${why.subject === 'account' ? 'why' : 'state'}: ${why.rule}: ${why.detail}`);
     }
@@ -100,15 +77,7 @@ export function registerExplain(program: Command, ctx: CliContext): void {
     .action(async (id: string, options: { config?: string; json?: boolean }) => {
       await ctx.withEngine(options.config, async (engine) => {
         const explain = await engine.explain(id);
-        if (options.json) {
-          ctx.json({
-            ...explain,
-            accounts: explain.accounts.map((a) => {
-              const origin = accountOrigin(explain.audit, a.target, a.linked?.accountId);
-              return origin === undefined ? a : { ...a, origin };
-            }),
-          });
-        }
+        if (options.json) ctx.json(explain);
         else ctx.out(explainText(explain, ctx));
       });
     });
