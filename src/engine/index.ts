@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { loadConfig } from '../config/load.js';
+import { formatProblem } from '../config/problems.js';
 import type { Connector, Logger } from '../connectors/types.js';
 import { createConnector } from '../connectors/registry.js';
 import { createLogger } from '../core/log.js';
@@ -21,8 +22,14 @@ const noMetrics: EngineMetrics = { changesApplied() {}, changesFailed() {}, cycl
 
 /** Load the configuration, open the store and the connectors: a ready engine. */
 export async function openEngine(configPath: string, options: OpenEngineOptions = {}): Promise<Engine> {
-  const config = await loadConfig(configPath, { env: options.env });
   const log = options.log ?? createLogger();
+  // Identity fields no source gives (a typo such as identity.deparment): said once at start, as `roster validate` does.
+  const config = await loadConfig(configPath, {
+    env: options.env,
+    onWarnings: (warnings) => {
+      for (const warning of warnings) log.warn('configuration warning', { at: formatProblem(warning) });
+    },
+  });
   const store = await openStore(config.store, { baseDir: config.baseDir });
   const connectors = new Map<string, Connector>();
   try {
