@@ -10,7 +10,7 @@ describe('opening an engine', () => {
     const warnings: { message: string; fields?: Record<string, unknown> }[] = [];
     const log: Logger = {
       debug() {}, info() {}, error() {},
-      warn(message, fields) {
+      warn(message: string, fields?: Record<string, unknown>) {
         warnings.push({ message, fields });
       },
     } as unknown as Logger;

@@ -331,8 +331,6 @@ export class RosterEngine implements Engine {
       return { planId: plan.id, applied: 0, failed: 0, pending: total, errors: [] };
     }
     await this.#executor.runUntilIdle({ planId: plan.id, onProgress: options.onProgress });
-    // The safety limits' base (linked accounts per target) changed: not judged on the count from before it.
-    if ((plan.summary.create ?? 0) + (plan.summary.delete ?? 0) > 0) this.#planning.forgetTotals();
     // Counts and the failed jobs' states: reading (and parsing) every change of a big plan again costs most of a second.
     const stats = await this.store.queue.stats({ planId: plan.id });
     const failed = await this.store.queue.listStatesByPlan(plan.id, ['failed']);

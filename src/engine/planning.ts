@@ -6,8 +6,9 @@ import type {
 } from '../core/types.js';
 import { compilePolicy, isUniqueMapping, UniqueIndex, type HeldValues, type Policy } from '../policy/index.js';
 import { LinkIndex, plan as diffPlan } from '../planner/index.js';
+import { safetyCounts, safetyHolds } from '../planner/safety.js';
 import { readLearned, withLearnedHeld } from '../reconcile/learned.js';
-import { LINKS_EPOCH_KEY, ReconcileMemos } from '../reconcile/memo.js';
+import { ReconcileMemos } from '../reconcile/memo.js';
 import { sharedSecretBox, type SecretBox } from '../core/secrets.js';
 import { SecretAttributes } from './secret-attributes.js';
 import type { Store } from '../store/types.js';
@@ -40,10 +41,6 @@ export class Planning {
   readonly #targetIds: readonly string[];
   /** Per target, the attributes a unique([...]) mapping picks (a link without a value picks one). */
   readonly #picked: ReadonlyMap<string, readonly string[]>;
-  /** Linked-account counts per target from the last full read (threshold base on the fast path). */
-  #totals: Map<string, number> | undefined;
-  /** The links epoch (reconcile/memo.ts) `#totals` were counted under. */
-  #epoch: number | undefined;
   /** The threshold base the last plan was judged on. */
   #lastTotals: ReadonlyMap<string, number> = new Map();
   /** The store's secrets key, read once (core/secrets.ts). */
@@ -63,18 +60,9 @@ export class Planning {
     return this.#lastTotals;
   }
 
-  /** Linked-account counts changed (a plan with creates or deletes was applied): the next plan reads them again. */
-  forgetTotals(): void {
-    this.#totals = undefined;
-  }
-
   async compute(scope: PlanScope, now: Date): Promise<Plan> {
     const started = performance.now();
     const basis = await this.#store.state.serial();
-    // A reconcile pass (here or in another process) linked or unlinked accounts since the counts were kept.
-    const epoch = await this.#store.state.get<number>(LINKS_EPOCH_KEY);
-    if (epoch !== this.#epoch) this.#totals = undefined;
-    this.#epoch = epoch;
     const identities = inIdOrder(await this.#identities(scope));
     const subset = scope.identities !== undefined;
     const linkedList = subset
@@ -83,9 +71,9 @@ export class Planning {
     const links = new LinkIndex(linkedList);
     const needsAll = subset && this.#needsUniqueIndex(identities, links);
     const allLinks = subset ? (needsAll ? await this.#store.accounts.listAll() : undefined) : linkedList;
-    if (allLinks) this.#totals = subset ? new LinkIndex(allLinks).totals() : links.totals();
-    const totals = this.#totals ?? new LinkIndex(await this.#store.accounts.listAll()).totals();
-    this.#lastTotals = totals;
+    // The safety limits' base as it is now: every link read here, else counted in the store once the plan says
+    // which targets it needs (a count kept from an earlier plan misses what other processes linked or unlinked since).
+    const known = allLinks === undefined ? undefined : (subset ? new LinkIndex(allLinks) : links).totals();
     const memos = await ReconcileMemos.read(this.#store.state, this.#targetIds);
     const unique = UniqueIndex.fromAccounts(allLinks ?? linkedList, this.#config, await this.#held(memos, now));
     const managerOf = await this.#managers(identities, subset);
@@ -99,17 +87,21 @@ export class Planning {
     const { diagnostics } = computed;
     const desired = secrets === undefined ? computed.desired : secrets.hide(computed.desired, (t, i) => links.get(t, i));
     const evaluated = performance.now();
-    const planned = diffPlan({
+    const upstream = await this.#sourceHolds();
+    const diffed = diffPlan({
       id: randomUUID(),
       now,
       basis,
       desired,
       linked: links.lookup,
       targets: this.#config.targets,
-      totals,
-      holds: await this.#sourceHolds(),
+      totals: known ?? new Map(),
+      holds: upstream,
       diagnostics,
     });
+    const totals = known ?? await this.#counts([...safetyCounts(diffed.changes).keys()]);
+    this.#lastTotals = totals;
+    const planned = known === undefined && totals.size > 0 ? judgedOn(diffed, upstream, this.#config.targets, totals) : diffed;
     const result = secrets === undefined ? planned : { ...planned, changes: secrets.seal(planned.changes) };
     this.#log?.debug('plan computed', {
       planId: result.id, identities: identities.length, links: linkedList.length, changes: result.changes.length,
@@ -238,6 +230,13 @@ export class Planning {
     return new LinkIndex((await Promise.all([...managers].map((id) => this.#store.accounts.listByIdentity(id)))).flat());
   }
 
+  /** Links per target of these targets, counted in the store now (one indexed count each). */
+  async #counts(targets: readonly string[]): Promise<Map<string, number>> {
+    const totals = new Map<string, number>();
+    for (const target of targets) totals.set(target, await this.#store.accounts.count(target));
+    return totals;
+  }
+
   async #sourceHolds(): Promise<Hold[]> {
     const holds: Hold[] = [];
     for (const source of this.#config.sources) {
@@ -246,6 +245,12 @@ export class Planning {
     }
     return holds;
   }
+}
+
+/** The plan with its holds made again on `totals`: the upstream ones and the safety limits, as the planner makes them. */
+function judgedOn(plan: Plan, upstream: readonly Hold[], targets: RosterConfig['targets'], totals: ReadonlyMap<string, number>): Plan {
+  const holds = [...upstream, ...safetyHolds(plan.changes, targets, totals)];
+  return { ...plan, held: holds.length > 0, holds };
 }
 
 interface PolicyInputs {

@@ -6,7 +6,7 @@ import { safetyHolds } from '../planner/index.js';
 import { uniqueAttributesOf } from '../policy/index.js';
 import { correlate, unreadRules, type Verdict } from '../reconcile/correlate.js';
 import { newLink } from '../reconcile/link.js';
-import { bumpLinksEpoch, memoKey, memoOf, unlinkedKey, type UnlinkedAccounts } from '../reconcile/memo.js';
+import { memoKey, memoOf, unlinkedKey, type UnlinkedAccounts } from '../reconcile/memo.js';
 import { isOrphanIdentity, orphanIdentity } from '../reconcile/orphans.js';
 import { vanishedHold } from '../reconcile/vanished.js';
 import type { Store } from '../store/types.js';
@@ -18,6 +18,12 @@ export interface ReconcileReport {
   readonly linked: number;
   readonly matched: readonly { readonly accountId: string; readonly identity: string; readonly rule: string }[];
   readonly orphans: readonly { readonly accountId: string; readonly key: unknown }[];
+  /**
+   * Accounts the read found linked to nobody whose link landed before the
+   * pass planned anything (a create applied by another process meanwhile):
+   * not orphans, no action planned (`reconcile.orphan_skipped` in the audit).
+   */
+  readonly linkedMeanwhile?: readonly { readonly accountId: string; readonly identity: string }[];
   readonly disputed: readonly { readonly accountId: string; readonly key: unknown; readonly candidates: readonly string[]; readonly rule: string }[];
   /** Links whose account is gone from the target: removed, so the next plan re-creates what policy wants. */
   readonly vanished: readonly { readonly accountId: string; readonly identity: string }[];
@@ -133,21 +139,28 @@ export async function reconcileTarget(input: {
     }
   }
   if (writes.length > 0) await store.accounts.upsertMany(writes);
-  // Links were added or removed outside a plan: every process's safety base is read again (memo.ts).
-  if (report.matched.length > 0 || (!keep && vanished.length > 0) || stored.length !== links.length) await bumpLinksEpoch(store.state);
+  // The links again, now: an orphan whose link landed since they were read is a person's fresh account, not an orphan.
+  const meanwhile = await linkedSince(store, target.id, report.orphans);
+  const linkedMeanwhile = [...meanwhile].map(([accountId, identity]) => ({ accountId, identity }));
+  for (const { accountId, identity } of linkedMeanwhile) {
+    audit.push({ kind: 'reconcile.orphan_skipped', actor, identity, target: target.id, reasons: ['reconcile.orphan_linked'], data: { accountId, reason: 'linked since the pass read the links' } });
+  }
+  const orphans = report.orphans.filter((o) => !meanwhile.has(o.accountId));
+  const settled = meanwhile.size === 0 ? verdicts : verdicts.filter((v) => v.kind !== 'orphan' || !meanwhile.has(v.account.accountId));
   const short = firstPass && links.length === 0 && report.matched.length === 0 ? shortFirstRead(target, accounts.length) : undefined;
   const createsHeld = input.force === true ? undefined : short;
-  await remember(store, target, verdicts, at, keep ? vanished : [], createsHeld === undefined);
+  await remember(store, target, settled, at, keep ? vanished : [], createsHeld === undefined);
   // A rule no account carries may be why some accounts found nobody: their orphan actions wait until it is fixed (--force does not lift it: reconcile/holds.ts).
   const unread: Hold[] = warnings.length === 0 ? [] : [{
     target: target.id, code: 'reconcile.rule_unread', count: warnings.length, limit: 0,
     message: `${warnings.length === 1 ? 'a match rule' : `${warnings.length} match rules`} of ${target.id} matched on an attribute no account read carries, so orphans may be people the rule should have found: ${warnings.join('; ')}`,
   }];
-  const plan = orphanPlan(target, verdicts, accounts.length, await store.state.serial(), now, [...(keep ? [hold] : []), ...unread]);
+  const plan = orphanPlan(target, settled, accounts.length, await store.state.serial(), now, [...(keep ? [hold] : []), ...unread]);
   audit.push({
     kind: 'target.reconciled', actor, target: target.id,
     data: {
-      accounts: accounts.length, linked, matched: report.matched.length, orphans: report.orphans.length, disputed: report.disputed.length,
+      accounts: accounts.length, linked, matched: report.matched.length, orphans: orphans.length, disputed: report.disputed.length,
+      ...(linkedMeanwhile.length > 0 ? { linkedMeanwhile: linkedMeanwhile.length } : {}),
       vanished: keep ? 0 : vanished.length, vanishedHeld: keep ? vanished.length : 0, planId: plan.id, held: plan.held,
       ...(warnings.length > 0 ? { warnings } : {}),
       ...(createsHeld !== undefined ? { createsHeld } : short !== undefined ? { forced: short } : {}),
@@ -155,7 +168,7 @@ export async function reconcileTarget(input: {
   });
   await store.audit.append(audit);
   return {
-    target: target.id, accounts: accounts.length, linked, ...report,
+    target: target.id, accounts: accounts.length, linked, ...report, orphans, linkedMeanwhile,
     vanished: keep ? [] : vanishedLinks, ...(keep ? { vanishedHeld: { hold, links: vanishedLinks } } : {}),
     warnings, ...(createsHeld !== undefined ? { createsHeld } : {}), plan,
   };
@@ -280,6 +293,15 @@ function withoutAttributes(account: TargetAccount, names: readonly string[]): Ta
   const attributes = { ...account.attributes };
   for (const name of names) delete attributes[name];
   return { ...account, attributes };
+}
+
+/** Of these orphans, those whose account a link of the target holds now: account id → identity. */
+async function linkedSince(store: Store, target: string, orphans: readonly { readonly accountId: string }[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  if (orphans.length === 0) return found;
+  const ids = new Set(orphans.map((o) => o.accountId));
+  for (const link of await store.accounts.listByTarget(target)) if (ids.has(link.accountId)) found.set(link.accountId, link.identityId);
+  return found;
 }
 
 /** The links whose account the target does not have when asked for it by id. */

@@ -3,7 +3,7 @@ import type { Attributes, AuditEntryInput, Change, Job, LinkedAccount } from '..
 import type { Connector } from '../connectors/types.js';
 import type { JobEffects, Store } from '../store/types.js';
 import type { ClaimedLink } from './links.js';
-import { isOrphanIdentity } from '../reconcile/orphans.js';
+import { isOrphanIdentity, orphanSkipped } from '../reconcile/orphans.js';
 import { entitlementKey } from '../planner/normalise.js';
 import { isSecretFingerprint, openValue, scrubSecrets, sealedFor, withoutSealed } from '../core/secrets.js';
 import { asRosterError } from './failure.js';
@@ -167,6 +167,9 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
   if (accountId === undefined) {
     throw new RosterError('target.not_found', `change ${change.id}: no account id in the change and no link for ${change.identity} in ${change.target}`);
   }
+  // An orphan linked since the reconcile pass read the links (another process's create finished meanwhile) is someone's account: left alone.
+  const owner = isOrphanIdentity(change.identity) ? await store.accounts.getByAccountId(change.target, accountId) : undefined;
+  if (owner !== undefined) return { audit: orphanSkipped(change, job.planId, accountId, owner.identityId, ctx.actor) };
   if (change.action === 'delete') {
     await connector.delete(accountId);
     return { removeAccount: { target: change.target, identityId: change.identity }, audit: applied() };

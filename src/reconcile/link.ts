@@ -3,7 +3,7 @@ import { RosterError } from '../core/errors.js';
 import type { LinkedAccount, TargetAccount } from '../core/types.js';
 import { uniqueAttributesOf } from '../policy/index.js';
 import type { Store } from '../store/types.js';
-import { bumpLinksEpoch, memoAfterLink, memoKey, unlinkedKey, type ReconcileMemo, type UnlinkedAccounts } from './memo.js';
+import { memoAfterLink, memoKey, unlinkedKey, type ReconcileMemo, type UnlinkedAccounts } from './memo.js';
 
 /**
  * An admin settles a dispute (or claims an orphan): link one account the last
@@ -32,12 +32,11 @@ export async function linkAccount(input: {
     throw new RosterError('target.not_found',
       `${accountId} is not an unlinked account of the last reconcile of ${target.id}; run roster reconcile --target ${target.id} first`);
   }
-  const holder = (await store.accounts.listByTarget(target.id)).find((l) => l.accountId === accountId);
+  const holder = await store.accounts.getByAccountId(target.id, accountId);
   if (holder !== undefined) throw new RosterError('store.conflict', `${accountId} in ${target.id} is already linked to ${holder.identityId}`);
 
   const link = newLink(target.id, identityId, account, input.now.toISOString());
   await store.accounts.upsert(link);
-  await bumpLinksEpoch(store.state);
   // Read-modify-writes, so two links made at once both land. A reconcile running meanwhile writes both
   // whole from what it read, which may still list the account: the next reconcile sees it linked.
   await store.state.update<ReconcileMemo>(memoKey(target.id), (memo) => (memo === undefined ? undefined : memoAfterLink(memo, account, identityId, uniqueAttributesOf(target))));

@@ -29,17 +29,6 @@ export interface UnlinkedAccounts {
 
 export const memoKey = (target: string): string => `reconcile:${target}`;
 
-/**
- * A counter every reconcile pass and admin link bumps (they link and unlink
- * accounts outside any plan, maybe in another process): a process that keeps
- * the linked-account counts the safety limits are judged on reads them again
- * when it changed (engine/planning.ts).
- */
-export const LINKS_EPOCH_KEY = 'links:epoch';
-
-export async function bumpLinksEpoch(state: Pick<StateStore, 'update'>): Promise<void> {
-  await state.update<number>(LINKS_EPOCH_KEY, (n) => (typeof n === 'number' ? n + 1 : 1));
-}
 export const unlinkedKey = (target: string): string => `reconcile:${target}:unlinked`;
 
 /** The memo of one pass: disputes per identity and the unique values unlinked accounts hold. */

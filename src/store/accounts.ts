@@ -123,6 +123,14 @@ export function createAccountStore(ctx: StoreContext): AccountStore {
       const rows = await byKey.where('target', '=', target).orderBy('identity_id').execute();
       return rows.map(accountFromRow);
     },
+    async count(target) {
+      const row = await db.selectFrom('roster_accounts').select((eb) => eb.fn.countAll().as('n')).where('target', '=', target).executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
+    async getByAccountId(target, accountId) {
+      const row = await byKey.where('target', '=', target).where('account_id', '=', accountId).executeTakeFirst();
+      return row === undefined ? undefined : accountFromRow(row);
+    },
     async listByIdentity(identityId) {
       const rows = await byKey.where('identity_id', '=', identityId).orderBy('target').execute();
       return rows.map(accountFromRow);

@@ -42,6 +42,10 @@ export interface AccountStore {
   listByTarget(target: string): Promise<LinkedAccount[]>;
   listByIdentity(identityId: string): Promise<LinkedAccount[]>;
   listAll(): Promise<LinkedAccount[]>;
+  /** How many links the target has now: one indexed count (the safety limits' base, engine/planning.ts). */
+  count(target: string): Promise<number>;
+  /** The link holding this account of the target, if any (an orphan re-checked before it is acted on). */
+  getByAccountId(target: string, accountId: string): Promise<LinkedAccount | undefined>;
   /** Insert or replace the link for (target, identityId); bumps the serial. */
   upsert(account: LinkedAccount): Promise<void>;
   upsertMany(accounts: readonly LinkedAccount[]): Promise<void>;
