@@ -29,6 +29,15 @@ export interface SlapdOptions {
    * a directory without it, where a renamed entry's old DN stays in groups.
    */
   readonly refint?: boolean;
+  /** The database's olcSizeLimit (e.g. `5`, or `size.soft=5 size.hard=5 size.pr=noEstimate`); default unlimited. */
+  readonly sizeLimit?: string;
+  /** olcAccess rules put before the default `to * by users read by * none` (for tests of entries the bind DN may not read). */
+  readonly acl?: readonly string[];
+  /**
+   * Also seed `cn=roster,<suffix>` (password `secret`): a bind DN that, unlike
+   * the rootDN, is held to the ACLs and limits (`acl`, `sizeLimit`).
+   */
+  readonly serviceAccount?: boolean;
 }
 
 export interface RunningSlapd {
@@ -40,7 +49,17 @@ export interface RunningSlapd {
   /** With `tls`: the ldaps:// URL and the CA's PEM. */
   readonly ldapsUrl?: string;
   readonly ca?: string;
+  /** With `serviceAccount`: its DN (password `password`, the same as the rootDN's). */
+  readonly serviceDN?: string;
   stop(): Promise<void>;
+  /** Stop the server process (SIGKILL: as a crash, connections reset), keeping its data and port. */
+  kill(): Promise<void>;
+  /** Start it again on the same port(s) with the same data (after `kill`). */
+  restart(): Promise<void>;
+  /** Freeze the server (SIGSTOP): the kernel still accepts connections, nothing answers. */
+  pause(): void;
+  /** Thaw a paused server (SIGCONT). */
+  resume(): void;
 }
 
 const SLAPD = '/usr/sbin/slapd';
@@ -62,7 +81,9 @@ export function freePort(): Promise<number> {
   });
 }
 
-function configLdif(dir: string, suffix: string, rootDN: string, durable: boolean, tls: SlapdOptions['tls'], refint: boolean): string {
+function configLdif(dir: string, suffix: string, rootDN: string, durable: boolean, tls: SlapdOptions['tls'], refint: boolean, limits: Pick<SlapdOptions, 'sizeLimit' | 'acl' | 'serviceAccount'> = {}): string {
+  const auth = limits.serviceAccount === true ? ['to attrs=userPassword by anonymous auth by * none'] : [];
+  const acl = [...auth, ...(limits.acl ?? []), 'to * by users read by * none'].map((rule, i) => `olcAccess: {${i}}${rule}`).join('\n');
   const tlsFiles = tls === undefined || tls === false ? '' : `olcTLSCACertificateFile: ${dir}/tls/ca.pem
 olcTLSCertificateFile: ${dir}/tls/server.pem
 olcTLSCertificateKeyFile: ${dir}/tls/server.key
@@ -108,13 +129,13 @@ olcRootPW: ${PASSWORD}
 olcDbDirectory: ${dir}/data
 olcDbNoSync: ${durable ? 'FALSE' : 'TRUE'}
 olcDbMaxSize: 1073741824
-olcSizeLimit: unlimited
+olcSizeLimit: ${limits.sizeLimit ?? 'unlimited'}
 olcDbIndex: objectClass eq
 olcDbIndex: entryUUID eq
 olcDbIndex: uid,cn,mail eq
 olcDbIndex: member,uniqueMember,memberUid eq
 olcDbIndex: uidNumber eq
-olcAccess: {0}to * by users read by * none
+${acl}
 
 dn: olcOverlay={0}memberof,olcDatabase={1}mdb,cn=config
 objectClass: olcOverlayConfig
@@ -138,10 +159,11 @@ olcOverlay: {${refint ? 2 : 1}}ppolicy
 `;
 }
 
-function seedLdif(suffix: string): string {
+function seedLdif(suffix: string, serviceAccount: boolean): string {
   const dc = /^dc=([^,]+)/i.exec(suffix)?.[1] ?? 'example';
   const ou = (name: string) => `dn: ou=${name},${suffix}\nobjectClass: organizationalUnit\nou: ${name}\n`;
-  return `dn: ${suffix}\nobjectClass: dcObject\nobjectClass: organization\ndc: ${dc}\no: ${dc}\n\n${['people', 'groups', 'disabled'].map(ou).join('\n')}`;
+  const service = serviceAccount ? `\ndn: cn=roster,${suffix}\nobjectClass: organizationalRole\nobjectClass: simpleSecurityObject\ncn: roster\nuserPassword: ${PASSWORD}\n` : '';
+  return `dn: ${suffix}\nobjectClass: dcObject\nobjectClass: organization\ndc: ${dc}\no: ${dc}\n\n${['people', 'groups', 'disabled'].map(ou).join('\n')}${service}`;
 }
 
 function run(command: string, args: readonly string[]): void {
@@ -187,8 +209,8 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSla
   mkdirSync(join(dir, 'data'));
   const tls = options.tls !== undefined && options.tls !== false;
   if (tls) makeTestCertificates(join(dir, 'tls'), '127.0.0.1');
-  writeFileSync(join(dir, 'config.ldif'), configLdif(dir, suffix, bindDN, options.durable === true, options.tls, options.refint !== false));
-  writeFileSync(join(dir, 'seed.ldif'), seedLdif(suffix));
+  writeFileSync(join(dir, 'config.ldif'), configLdif(dir, suffix, bindDN, options.durable === true, options.tls, options.refint !== false, options));
+  writeFileSync(join(dir, 'seed.ldif'), seedLdif(suffix, options.serviceAccount === true));
   try {
     run(SLAPADD, ['-n0', '-F', join(dir, 'slapd.d'), '-l', join(dir, 'config.ldif')]);
     run(SLAPADD, ['-n1', '-F', join(dir, 'slapd.d'), '-l', join(dir, 'seed.ldif')]);
@@ -201,14 +223,30 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSla
   const ldapsUrl = tlsPort === undefined ? undefined : `ldaps://127.0.0.1:${tlsPort}`;
   const listeners = [url, ...(ldapsUrl === undefined ? [] : [ldapsUrl])].map((u) => `${u}/`).join(' ');
   // -d 0 keeps slapd in the foreground, so it is our child and dies with stop().
-  const child = spawn(SLAPD, ['-d', '0', '-F', join(dir, 'slapd.d'), '-h', listeners], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let child: ChildProcess;
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-  try {
+  const launch = async (): Promise<void> => {
+    stderr = '';
+    child = spawn(SLAPD, ['-d', '0', '-F', join(dir, 'slapd.d'), '-h', listeners], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
     await waitUntilListening(port, child, () => stderr);
     if (tlsPort !== undefined) await waitUntilListening(tlsPort, child, () => stderr);
+  };
+  const halt = async (signal: NodeJS.Signals): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGCONT');
+    child.kill(signal);
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  };
+  try {
+    await launch();
   } catch (error) {
-    child.kill('SIGKILL');
+    child!.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
@@ -218,15 +256,35 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSla
     password: PASSWORD,
     suffix,
     dir,
+    ...(options.serviceAccount === true ? { serviceDN: `cn=roster,${suffix}` } : {}),
     ...(ldapsUrl === undefined ? {} : { ldapsUrl, ca: readFileSync(join(dir, 'tls', 'ca.pem'), 'utf8') }),
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
+      await halt('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
+    },
+    async kill() {
+      await halt('SIGKILL');
+    },
+    async restart() {
+      await halt('SIGTERM');
+      // A killed slapd leaves its pid file; the new one writes its own.
+      rmSync(join(dir, 'slapd.pid'), { force: true });
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await launch();
+          return;
+        } catch (error) {
+          // The port may linger a moment after the old process died.
+          if (attempt >= 20) throw error;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    },
+    pause() {
+      child.kill('SIGSTOP');
+    },
+    resume() {
+      child.kill('SIGCONT');
     },
   };
 }

@@ -11,7 +11,7 @@ import { attributeChanges, toLdapValues } from '../directory/normalise.js';
 import { assertOwned, holdersOwnership } from '../directory/ownership.js';
 import { ensureParentOUs } from '../directory/parents.js';
 import type { ClientPool } from '../directory/pool.js';
-import { explainAdDiagnostic, isNameTaken, isPasswordRefused, isReferenceNotFound } from './ad-errors.js';
+import { explainAdDiagnostic, isNameTaken, isPasswordRefused, isReferenceNotFound, isTransientBindRefusal } from './ad-errors.js';
 import type { AdConnectionConfig } from './config.js';
 import { defaultNamingContext, domainHolders } from './domain.js';
 import { AdEntryReader, deleteUser, type AdEntry } from './entries.js';
@@ -372,7 +372,8 @@ export class AdConnector implements Connector {
     const converted = toDirectoryError(error, this.#targetId, operation, explainAdDiagnostic);
     // A DN-valued attribute (manager) naming an object that does not exist yet: in one plan the
     // manager may be created after the report, so this is worth retrying (with the executor's backoff).
-    if (!converted.retryable && isReferenceNotFound(converted.message)) {
+    // A bind refused for a while (outside the logon hours, locked out) ends by itself.
+    if (!converted.retryable && (isReferenceNotFound(converted.message) || (resultCodeOf(error) === ResultCode.invalidCredentials && isTransientBindRefusal(converted.message)))) {
       return new RosterError(converted.code, converted.message, { retryable: true, cause: error, details: converted.details });
     }
     return converted;

@@ -12,13 +12,31 @@ const DATA_CODES: Readonly<Record<string, string>> = {
   '775': 'the bind user is locked out',
 };
 
+/** Bind refusals that end by themselves: the logon hours come round, the lockout duration runs out. */
+const TRANSIENT_DATA_CODES = new Set(['530', '775']);
+
+function dataCode(message: string): string | undefined {
+  return /\bdata ([0-9a-f]{3,4})\b/i.exec(message)?.[1]?.toLowerCase();
+}
+
+/**
+ * A bind the DC refused for a while, not for good (530 outside the logon
+ * hours, 775 locked out): worth retrying with backoff. A wrong password,
+ * a disabled or expired account, or one that must change its password is
+ * not: an administrator has to act.
+ */
+export function isTransientBindRefusal(message: string): boolean {
+  const data = dataCode(message);
+  return data !== undefined && TRANSIENT_DATA_CODES.has(data);
+}
+
 /**
  * Active Directory packs the real reason into the diagnostic text
  * ("80090308: LdapErr: ..., data 52e, v4563", "0000052D: Constraint violation ...").
  * This turns the known ones into plain words.
  */
 export function explainAdDiagnostic(message: string, resultCode: number): string | undefined {
-  const data = /\bdata ([0-9a-f]{3,4})\b/i.exec(message)?.[1]?.toLowerCase();
+  const data = dataCode(message);
   if (data !== undefined && DATA_CODES[data] !== undefined) return DATA_CODES[data];
   const upper = message.toUpperCase();
   // Samba makes the Kerberos keys from the sAMAccountName inside the add: an @ (or another character a principal
@@ -36,6 +54,15 @@ export function explainAdDiagnostic(message: string, resultCode: number): string
   if (upper.includes('00002071') || resultCode === ResultCode.entryAlreadyExists) return 'an object with this name (CN) already exists in that OU';
   if (upper.includes('0000202B') || resultCode === ResultCode.referral) {
     return 'AD answered with a referral: the DN is outside what this domain controller holds (search and write under the configured base OU)';
+  }
+  // 0000200D with Samba's "SINGLE-VALUE attribute X ... specified more than once" (the plain text of 20 says the value is already there).
+  const single = /SINGLE-VALUE attribute (\S+)/i.exec(message)?.[1];
+  if (single !== undefined) return `${single} holds one value in AD, and several were given`;
+  if (upper.includes('00002077')) {
+    return 'AD does not allow this modification (00002077, illegal modify operation: several values for a single-valued attribute, or a change AD only takes as an add or a delete)';
+  }
+  if (upper.includes('000020EF')) {
+    return 'AD failed the request with an unspecified error (000020EF): usually a value AD cannot store there (a member or reference of the wrong object type, a system-only attribute)';
   }
   if (resultCode === ResultCode.constraintViolation && /samaccountname/i.test(message)) {
     return 'the sAMAccountName breaks AD\'s rules (at most 20 characters, none of " / \\ [ ] : ; | = , + * ? < >)';

@@ -74,10 +74,17 @@ export class AdEntryReader {
   }
 }
 
+/** A user without a readable objectGUID (an ACL) is refused: the account id is the objectGUID. */
 function toEntry(entry: Entry): AdEntry {
   const values = entryValues(entry);
   values.delete('objectguid');
-  return { dn: entry.dn, guid: entryGuid(entry.objectGUID) ?? '', values };
+  const guid = entryGuid(entry.objectGUID);
+  if (guid === undefined || guid === '') {
+    throw new RosterError('target.rejected',
+      `the directory returned ${entry.dn} without its objectGUID: the bind account may not read it (grant read access), and Roster identifies accounts by it`,
+      { details: { dn: entry.dn } });
+  }
+  return { dn: entry.dn, guid, values };
 }
 
 /** LDAP_SERVER_TREE_DELETE_OID: delete an object with everything below it. */

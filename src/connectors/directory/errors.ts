@@ -35,6 +35,7 @@ const PLAIN: Readonly<Record<number, string>> = {
   [ResultCode.adminLimitExceeded]: 'the directory hit an administrative limit',
   [ResultCode.busy]: 'the directory is busy',
   [ResultCode.unavailable]: 'the directory is unavailable',
+  [ResultCode.sizeLimitExceeded]: 'the search hit the directory\'s size limit for the bind DN (raise it, e.g. OpenLDAP olcLimits size.prtotal=unlimited for paged searches); nothing was read as complete',
   [ResultCode.referral]: 'the directory referred the request elsewhere (search or write under the configured base)',
   [ResultCode.confidentialityRequired]: 'the directory requires an encrypted connection (use ldaps:// or startTLS)',
   [ResultCode.noSuchAttribute]: 'the entry has no such attribute or value',
@@ -99,10 +100,27 @@ export function isRetryableResult(error: unknown): boolean {
 
 /** A transport failure (no LDAP result): worth reconnecting and trying again. */
 export function isConnectionError(error: unknown): boolean {
-  if (error instanceof RosterError || resultCodeOf(error) !== undefined) return false;
+  if (error instanceof RosterError || error instanceof StartTlsRefusedError || resultCodeOf(error) !== undefined) return false;
   const code = (error as { code?: unknown } | null)?.code;
   const text = `${typeof code === 'string' ? code : ''} ${error instanceof Error ? error.message : String(error)}`;
   return NETWORK.test(text);
+}
+
+/**
+ * The server answered StartTLS with an LDAP error (OpenLDAP without TLS says
+ * protocolError "unsupported extended operation", others unavailable): a
+ * setting to fix, not a moment to wait out, and nothing is sent unencrypted.
+ */
+export class StartTlsRefusedError extends Error {
+  readonly resultCode: number | undefined;
+
+  constructor(cause: unknown) {
+    const code = resultCodeOf(cause);
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    super(`the directory refused StartTLS (LDAP ${code ?? '?'}: ${detail})`, { cause });
+    this.name = 'StartTlsRefusedError';
+    this.resultCode = code;
+  }
 }
 
 /** Extra plain words for a server's diagnostic message (Active Directory's `data 52e`, ...). */
@@ -116,6 +134,11 @@ export function toDirectoryError(error: unknown, targetId: string, operation: st
   if (error instanceof RosterError) return error;
   const where = `${operation} on ${targetId}`;
   const detail = error instanceof Error ? error.message : String(error);
+  if (error instanceof StartTlsRefusedError) {
+    return new RosterError('target.unavailable',
+      `${where}: ${detail}: the server has no TLS set up on this port; configure TLS on the directory, or use ldaps:// to its TLS port (nothing was sent unencrypted)`,
+      { cause: error, details: { resultCode: error.resultCode } });
+  }
   const code = resultCodeOf(error);
   if (code === undefined) {
     if (isConnectionError(error) || /certificate|self.signed|TLS|SSL/i.test(detail)) {

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Client, type SearchOptions } from 'ldapts';
-import { isConnectionError, resultCodeOf, ResultCode } from './errors.js';
+import { isConnectionError, resultCodeOf, ResultCode, StartTlsRefusedError } from './errors.js';
 
 export interface PoolOptions {
   readonly url: string;
@@ -162,7 +162,12 @@ export class ClientPool {
     const client = new Client({ url, timeout: timeoutMs, connectTimeout: connectTimeoutMs, tlsOptions: url.startsWith('ldaps:') ? tls : undefined, autoRebind: true });
     try {
       // host: the name the certificate is checked against (ldapts passes only our options to tls.connect).
-      if (startTLS) await client.startTLS({ ...tls, host: new URL(url).hostname, servername: tls?.servername ?? sniName(url) });
+      if (startTLS) {
+        await client.startTLS({ ...tls, host: new URL(url).hostname, servername: tls?.servername ?? sniName(url) }).catch((error: unknown) => {
+          // An LDAP answer (not a TLS or socket failure): the server will not speak TLS here.
+          throw resultCodeOf(error) === undefined ? error : new StartTlsRefusedError(error);
+        });
+      }
       await client.bind(bindDN, password);
       return client;
     } catch (error) {

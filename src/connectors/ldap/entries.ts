@@ -1,4 +1,5 @@
 import type { Entry } from 'ldapts';
+import { RosterError } from '../../core/errors.js';
 import { andFilter, equalityFilter, objectClassFilter } from '../directory/escape.js';
 import { isUnder, sameDn } from '../directory/dn.js';
 import { entryValues, type EntryValues } from '../directory/normalise.js';
@@ -93,13 +94,23 @@ export class EntryReader {
     return { dn, uuid, values };
   }
 
-  /** Every account, page by page. */
+  /**
+   * Every account, page by page. A referral below a base (a subtree held by
+   * another server) fails the read: its accounts cannot be read here, and a
+   * list without them would look as if they had vanished.
+   */
   async *all(): AsyncIterable<LdapEntry[]> {
     const filter = objectClassFilter(this.#objectClasses);
     for (const base of this.#bases) {
       // One pooled connection carries the whole paged search (the paging cookie belongs to it).
       const client = await this.#pool.lease();
       for await (const page of client.searchPaginated(base, { scope: 'sub', filter, attributes: [...this.#attributes], paged: { pageSize: this.#pageSize } })) {
+        if (page.searchReferences.length > 0) {
+          throw new RosterError('target.rejected',
+            `the directory refers part of ${base} to another server (${page.searchReferences.join(', ')}): Roster does not follow referrals, ` +
+            'and the accounts there cannot be listed; set users.base (and the disabled OU) to a subtree this server holds',
+            { details: { base, referrals: [...page.searchReferences] } });
+        }
         yield page.searchEntries.map(toEntry);
       }
     }
@@ -113,7 +124,18 @@ export class EntryReader {
   }
 }
 
+/**
+ * An entry without an entryUUID (one the bind DN may read but not its
+ * entryUUID, by an ACL) is refused: the account id is the entryUUID, and an
+ * account without one could match no link (read as vanished) or all of them.
+ */
 function toEntry(entry: Readonly<Record<string, unknown>> & { readonly dn: string }): LdapEntry {
   const values = entryValues(entry);
-  return { dn: entry.dn, uuid: values.get('entryuuid')?.[0] ?? '', values };
+  const uuid = values.get('entryuuid')?.[0] ?? '';
+  if (uuid === '') {
+    throw new RosterError('target.rejected',
+      `the directory returned ${entry.dn} without its entryUUID: the bind DN may not read it (grant read access to entryUUID), ` +
+      'and Roster identifies accounts by it', { details: { dn: entry.dn } });
+  }
+  return { dn: entry.dn, uuid, values };
 }

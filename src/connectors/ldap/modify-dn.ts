@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { MessageResponseStatus, ModifyDNRequest, StatusCodeParser, type ModifyDNResponse } from 'ldapts';
 import { RosterError } from '../../core/errors.js';
 import { formatDn, parseDn, sameDn } from '../directory/dn.js';
@@ -14,17 +17,52 @@ interface ClientInternals {
 }
 
 /**
+ * The ldapts major versions whose Client internals (`_nextMessageId`,
+ * `_send`, and ModifyDNRequest taking deleteOldRdn and newSuperior) were
+ * checked for modifyDnKeepingValues. Another major may change them without
+ * notice: then the move is refused with an error naming the version, never
+ * sent in a form that may delete the account key.
+ */
+const CHECKED_LDAPTS_MAJORS: readonly number[] = [8];
+
+/** The installed ldapts version, from its package.json next to the module (its exports do not include package.json). */
+function installedLdaptsVersion(): string | undefined {
+  try {
+    const main = createRequire(import.meta.url).resolve('ldapts');
+    const json = JSON.parse(readFileSync(join(dirname(main), '..', 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+    return json.name === 'ldapts' && typeof json.version === 'string' ? json.version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const LDAPTS_VERSION = installedLdaptsVersion();
+
+/** Refuse (clearly) an ldapts version whose internals modifyDnKeepingValues was not checked against. */
+export function assertModifyDnInternals(version: string | undefined = LDAPTS_VERSION): void {
+  const major = Number(/^(\d+)\./.exec(version ?? '')?.[1]);
+  if (!CHECKED_LDAPTS_MAJORS.includes(major)) {
+    throw new RosterError('target.rejected',
+      `a move that keeps the old RDN values (modify DN with deleteOldRdn false) needs ldapts ${CHECKED_LDAPTS_MAJORS.map((m) => `${m}.x`).join(' or ')}, ` +
+      `and ${version === undefined ? 'its version cannot be read' : `${version} is installed`}: ldapts has no public API for it, ` +
+      'and Roster uses its internals only on a version they were checked on (see src/connectors/ldap/modify-dn.ts)');
+  }
+}
+
+/**
  * modify DN with deleteOldRdn false: the values of the old RDN stay in the
  * entry. ldapts's modifyDN always deletes them, and leaving
  * `cn=John Smith+uid=jsmith` for `cn=John Smith` would then delete the
  * account key (and a posixAccount, which must have a uid, would be refused).
  * ldapts has no option for it, so this sends the request as its modifyDN
- * does, on a connection the pool has already bound.
+ * does, on a connection the pool has already bound, and only on an ldapts
+ * version whose internals were checked (assertModifyDnInternals).
  */
 export async function modifyDnKeepingValues(client: DirectoryClient, dn: string, newDn: string): Promise<void> {
+  assertModifyDnInternals();
   const internals = client as unknown as Partial<ClientInternals>;
   if (typeof internals._send !== 'function' || typeof internals._nextMessageId !== 'function') {
-    throw new Error('this ldapts version cannot send a modify DN that keeps the old RDN values (deleteOldRdn false)');
+    throw new RosterError('target.rejected', `ldapts ${LDAPTS_VERSION ?? ''} no longer has the internals a modify DN that keeps the old RDN values (deleteOldRdn false) needs`);
   }
   const [rdn, ...parent] = parseDn(newDn);
   const request = new ModifyDNRequest({
@@ -33,6 +71,17 @@ export async function modifyDnKeepingValues(client: DirectoryClient, dn: string,
   });
   const result = await internals._send(request);
   if (result?.status !== MessageResponseStatus.Success) throw StatusCodeParser.parse(result);
+}
+
+/**
+ * A plain modify DN (old RDN values deleted) through ldapts's public
+ * modifyDN. It finds the new superior by the first comma not right after a
+ * backslash, which a backslash-escaped backslash ending the RDN value
+ * (`cn=a\\,ou=…`) defeats: the DN is written in hex-escaped form first
+ * (`cn=a\5c,ou=…`), where no separator follows a backslash.
+ */
+export function modifyDnPlain(client: DirectoryClient, dn: string, newDn: string): Promise<void> {
+  return client.modifyDN(dn, formatDn(parseDn(newDn)));
 }
 
 export interface EntryMoverOptions {
@@ -105,7 +154,7 @@ export class EntryMover {
    */
   #modifyDn(dn: string, newDn: string): Promise<void> {
     if (leavesKeyedRdn(dn, newDn, this.#o.keyLdap)) return this.#o.pool.use((c) => modifyDnKeepingValues(c, dn, newDn));
-    return this.#o.pool.use((c) => c.modifyDN(dn, newDn));
+    return this.#o.pool.use((c) => modifyDnPlain(c, dn, newDn));
   }
 }
 
