@@ -1,4 +1,5 @@
 import { CompiledQuery } from 'kysely';
+import { RosterError } from '../core/errors.js';
 import type { Db, StoreContext } from './context.js';
 import type { SqliteConnection, SqliteStatement } from './sqlite-statements.js';
 
@@ -28,6 +29,7 @@ const PG_ROWS_PER_STATEMENT = 10_000;
  */
 export async function bulkInsert(ctx: StoreContext, trx: Db, spec: BulkInsert, rows: readonly (readonly BulkValue[])[]): Promise<number> {
   if (rows.length === 0) return 0;
+  refuseUnstorable(spec, rows);
   if (ctx.sqlite !== undefined) return sqliteInsert(ctx.sqlite, spec, rows);
   let written = 0;
   for (let start = 0; start < rows.length; start += PG_ROWS_PER_STATEMENT) {
@@ -36,6 +38,27 @@ export async function bulkInsert(ctx: StoreContext, trx: Db, spec: BulkInsert, r
     written += Number(result.numAffectedRows ?? 0n);
   }
   return written;
+}
+
+/**
+ * Text neither back end keeps as given is refused, on both alike: U+0000
+ * (PostgreSQL refuses it; SQLite kept it, so a store moved to PostgreSQL
+ * would not load) and an unpaired surrogate (PostgreSQL refuses it; SQLite
+ * stored U+FFFD, so an identity id read back was not the id written, and
+ * the next sync took that person for someone new). JSON texts never hold
+ * either (JSON.stringify escapes them); ids, names and times can.
+ * (String.prototype.isWellFormed: Node 20, ES2024.)
+ */
+function refuseUnstorable(spec: BulkInsert, rows: readonly (readonly BulkValue[])[]): void {
+  for (const row of rows) {
+    for (let col = 0; col < row.length; col++) {
+      const value = row[col];
+      if (typeof value !== 'string' || (!value.includes('\u0000') && (value as unknown as { isWellFormed(): boolean }).isWellFormed())) continue;
+      throw new RosterError('request.invalid', `${spec.table}.${spec.columns[col]} ${JSON.stringify(value.slice(0, 200))}: text with U+0000 or an unpaired surrogate cannot be stored`, {
+        details: { table: spec.table, column: spec.columns[col] },
+      });
+    }
+  }
 }
 
 /** One chunk as a JSON array of objects keyed by column: one parameter, serialised natively. */

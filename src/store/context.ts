@@ -1,3 +1,4 @@
+import { RosterError } from '../core/errors.js';
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { ReadCache } from './read-cache.js';
 import type { Database } from './schema.js';
@@ -19,7 +20,7 @@ export interface StoreContext {
   readonly lockNamespace: string;
   /**
    * Runs `fn` in a write transaction. SQLite: `BEGIN IMMEDIATE` on the one
-   * connection (takes the database write lock up front, waits busy_timeout).
+   * connection (takes the database write lock up front; see sqliteWrite).
    * PostgreSQL: a READ COMMITTED transaction on one pooled connection.
    */
   write<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
@@ -29,10 +30,22 @@ export interface StoreContext {
   readonly sqlite?: SqliteConnection;
 }
 
-export function sqliteWrite(db: Db, serialise: Serialise): StoreContext['write'] {
+/** How long a SQLite write waits for another process's write lock before it gives up (store.unavailable, retryable). */
+export const SQLITE_LOCK_WAIT_MS = 60_000;
+
+/**
+ * SQLite's write transaction. `tryBegin` runs BEGIN IMMEDIATE without
+ * waiting: false when another process holds the write lock (a CLI command
+ * beside `roster serve`). Then this waits here, polling between timers,
+ * not in SQLite's busy handler: better-sqlite3 is synchronous, and its busy
+ * wait would stop the whole process (every HTTP request, every worker)
+ * for as long as it lasts. After `waitMs` the write fails with a retryable
+ * `store.unavailable`, never a raw "database is locked".
+ */
+export function sqliteWrite(db: Db, serialise: Serialise, tryBegin: () => boolean, waitMs = SQLITE_LOCK_WAIT_MS): StoreContext['write'] {
   return (fn) => serialise(() =>
     db.connection().execute(async (conn) => {
-      await sql`begin immediate`.execute(conn);
+      await beginWhenFree(tryBegin, waitMs);
       try {
         const result = await fn(conn);
         await sql`commit`.execute(conn);
@@ -42,6 +55,25 @@ export function sqliteWrite(db: Db, serialise: Serialise): StoreContext['write']
         throw error;
       }
     }));
+}
+
+async function beginWhenFree(tryBegin: () => boolean, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (let pause = 1; !tryBegin(); pause = Math.min(pause * 2, 50)) {
+    if (Date.now() >= deadline) {
+      throw new RosterError('store.unavailable', `the SQLite database is locked by another process (waited ${Math.round(waitMs / 1000)} s for its write lock)`, { retryable: true });
+    }
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+}
+
+/**
+ * A write of one statement outside ctx.write. SQLite: in a write
+ * transaction all the same, so it waits for another process's lock as
+ * ctx.write does; PostgreSQL: on its own (no transaction round trips).
+ */
+export function writeOne<T>(ctx: StoreContext, fn: (db: Db) => Promise<T>): Promise<T> {
+  return ctx.dialect === 'sqlite' ? ctx.write(fn) : fn(ctx.db);
 }
 
 export function postgresWrite(db: Db): StoreContext['write'] {

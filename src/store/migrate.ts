@@ -18,7 +18,7 @@ async function runToLatest(m: Migrator): Promise<void> {
 /**
  * SQLite: the whole migration runs inside one BEGIN IMMEDIATE transaction
  * (SQLite has transactional DDL), so a second process starting at the same
- * moment waits on the write lock (busy_timeout) and then finds nothing to do.
+ * moment waits for the write lock (see sqliteWrite) and then finds nothing to do.
  */
 export async function migrateSqlite(write: StoreContext['write']): Promise<void> {
   await write((conn) => runToLatest(migrator(conn, 'sqlite')));

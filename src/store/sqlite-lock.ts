@@ -3,7 +3,7 @@
  * when two connections of the same process both want the write lock, the
  * waiting one blocks the event loop in its busy handler and the holder can
  * never commit. So writers in one process queue here first; writers in other
- * processes still wait on SQLite's own lock (BEGIN IMMEDIATE, busy_timeout).
+ * processes still wait on SQLite's own lock (BEGIN IMMEDIATE, see sqliteWrite).
  */
 export type Serialise = <T>(fn: () => Promise<T>) => Promise<T>;
 

@@ -32,14 +32,38 @@ function unicodeLower(database: BetterSqlite3.Database): void {
   });
 }
 
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * BEGIN IMMEDIATE without SQLite's busy wait (which would block the event
+ * loop): true when this connection now holds the write lock, false when
+ * another connection holds it.
+ */
+function tryBeginImmediate(database: BetterSqlite3.Database): () => boolean {
+  return () => {
+    database.pragma('busy_timeout = 0');
+    try {
+      database.exec('begin immediate');
+      return true;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) return false;
+      throw error;
+    } finally {
+      database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
+  };
+}
+
 /** `sqlite::memory:` or `sqlite:<path>`, a relative path resolved against baseDir. */
-export function openSqlite(location: string, baseDir: string): Backend {
+export function openSqlite(location: string, baseDir: string, options: { readonly lockWaitMs?: number } = {}): Backend {
   const memory = location === ':memory:';
   const file = memory ? ':memory:' : resolve(baseDir, location);
   if (!memory) mkdirSync(dirname(file), { recursive: true });
   const database = new BetterSqlite3(file);
   if (!memory) database.pragma('journal_mode = WAL');
-  database.pragma('busy_timeout = 5000');
+  // Statements outside a write transaction seldom wait (WAL readers never do); writes wait in sqliteWrite.
+  database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   database.pragma('synchronous = NORMAL');
   // Checkpoint every ~40 MB of WAL instead of every 4 MB: a checkpoint (with its fsyncs) blocks the one
   // connection mid-commit, and applying a big plan rewrites the same queue pages many times over.
@@ -50,7 +74,7 @@ export function openSqlite(location: string, baseDir: string): Backend {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements.forKysely() }) });
   const serialise = memory ? writeLockFor(`memory:${++memoryDatabases}`) : writeLockFor(file);
   const context: StoreContext = {
-    db, dialect: 'sqlite', lockNamespace: file, write: sqliteWrite(db, serialise), sqlite: statements, cache: new ReadCache(),
+    db, dialect: 'sqlite', lockNamespace: file, write: sqliteWrite(db, serialise, tryBeginImmediate(database), options.lockWaitMs), sqlite: statements, cache: new ReadCache(),
   };
   return {
     context,

@@ -1,5 +1,5 @@
 import type { StateStore } from './types.js';
-import { lockFor, type StoreContext } from './context.js';
+import { lockFor, writeOne, type StoreContext } from './context.js';
 import { fromJson, toJson } from './json.js';
 import { readSerial } from './serial.js';
 
@@ -13,16 +13,16 @@ export function createStateStore(ctx: StoreContext): StateStore {
     },
     async set(key, value) {
       if (value === undefined) {
-        await db.deleteFrom('roster_state').where('key', '=', key).execute();
+        await writeOne(ctx, (trx) => trx.deleteFrom('roster_state').where('key', '=', key).execute());
         return;
       }
       const text = toJson(value);
-      await db.insertInto('roster_state').values({ key, value: text })
+      await writeOne(ctx, (trx) => trx.insertInto('roster_state').values({ key, value: text })
         .onConflict((oc) => oc.column('key').doUpdateSet({ value: text }))
-        .execute();
+        .execute());
     },
     async setIfAbsent<T>(key: string, value: T): Promise<T> {
-      await db.insertInto('roster_state').values({ key, value: toJson(value) }).onConflict((oc) => oc.column('key').doNothing()).execute();
+      await writeOne(ctx, (trx) => trx.insertInto('roster_state').values({ key, value: toJson(value) }).onConflict((oc) => oc.column('key').doNothing()).execute());
       const row = await db.selectFrom('roster_state').select('value').where('key', '=', key).executeTakeFirstOrThrow();
       return fromJson<T>(row.value);
     },

@@ -1,5 +1,5 @@
 import type { ApiToken, TokenStore } from './types.js';
-import type { StoreContext } from './context.js';
+import { writeOne, type StoreContext } from './context.js';
 import { conflictAsError } from './errors.js';
 import { fromJson, optional, toJson } from './json.js';
 import type { TokenRow } from './schema.js';
@@ -20,7 +20,7 @@ export function createTokenStore(ctx: StoreContext): TokenStore {
   const { db } = ctx;
   return {
     async create(token) {
-      await conflictAsError(`token ${token.id}`, () => db.insertInto('roster_tokens').values({
+      await conflictAsError(`token ${token.id}`, () => writeOne(ctx, (trx) => trx.insertInto('roster_tokens').values({
         id: token.id,
         name: token.name,
         scopes: toJson(token.scopes),
@@ -28,7 +28,7 @@ export function createTokenStore(ctx: StoreContext): TokenStore {
         created_at: token.createdAt,
         last_used_at: token.lastUsedAt ?? null,
         revoked_at: token.revokedAt ?? null,
-      }).execute());
+      }).execute()));
     },
     async findByHash(hash) {
       const row = await db.selectFrom('roster_tokens').selectAll().where('hash', '=', hash).executeTakeFirst();
@@ -39,12 +39,12 @@ export function createTokenStore(ctx: StoreContext): TokenStore {
       return rows.map(tokenFromRow);
     },
     async revoke(id) {
-      const result = await db.updateTable('roster_tokens').set({ revoked_at: new Date().toISOString() })
-        .where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+      const result = await writeOne(ctx, (trx) => trx.updateTable('roster_tokens').set({ revoked_at: new Date().toISOString() })
+        .where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst());
       return Number(result.numUpdatedRows) > 0;
     },
     async touch(id, at) {
-      await db.updateTable('roster_tokens').set({ last_used_at: at.toISOString() }).where('id', '=', id).execute();
+      await writeOne(ctx, (trx) => trx.updateTable('roster_tokens').set({ last_used_at: at.toISOString() }).where('id', '=', id).execute());
     },
   };
 }
