@@ -21,6 +21,21 @@ const STATUS: Readonly<Partial<Record<ErrorCode, number>>> = {
   'request.rate_limited': 429,
 };
 
+/** Seconds a client is told to wait when the store is momentarily unavailable. */
+export const STORE_RETRY_AFTER_S = 5;
+/** What the client is told (the error's own text may name the database's host). */
+export const STORE_BUSY_MESSAGE = 'the store is unavailable for a moment (locked by another process, or its connection was lost); try again';
+
+/**
+ * The store said it is unavailable and a retry may succeed (SQLite locked by
+ * another process past the wait, a PostgreSQL connection lost or a statement
+ * timed out): 503 with Retry-After, not a 500, so clients and load balancers
+ * back off and come again.
+ */
+export function isStoreBusy(error: unknown): boolean {
+  return isRosterError(error) && error.code === 'store.unavailable' && error.retryable;
+}
+
 export function statusOf(code: ErrorCode): number {
   return STATUS[code] ?? 500;
 }
@@ -37,6 +52,11 @@ function isFastifyClientError(error: unknown): error is FastifyError & { statusC
 
 /** Turns anything thrown in a route into a JSON error; 5xx never carry the internal message. */
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (isStoreBusy(error)) {
+    request.log.warn({ err: error }, 'store unavailable');
+    const body: ErrorBody = { error: { code: 'store.unavailable', message: STORE_BUSY_MESSAGE } };
+    return reply.status(503).header('Retry-After', String(STORE_RETRY_AFTER_S)).send(body);
+  }
   if (isRosterError(error)) {
     const status = statusOf(error.code);
     if (status >= 500) return internal(error, request, reply);

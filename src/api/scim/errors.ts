@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isRosterError, type ErrorCode } from '../../core/errors.js';
+import { isStoreBusy, STORE_BUSY_MESSAGE, STORE_RETRY_AFTER_S } from '../errors.js';
 
 export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
@@ -69,6 +70,9 @@ function fastifyDetail(status: number, bodyLimit: number | undefined): { detail:
  * and for each operation of a Bulk request.
  */
 export function scimFault(error: unknown, bodyLimit?: number): ScimFault {
+  if (isStoreBusy(error)) {
+    return { status: 503, body: errorBody(503, STORE_BUSY_MESSAGE), retryAfterSeconds: STORE_RETRY_AFTER_S, internal: false };
+  }
   if (isRosterError(error)) {
     const status = STATUS[error.code];
     if (status === undefined) return { status: 500, body: errorBody(500, 'Internal server error'), internal: true };
