@@ -1,7 +1,7 @@
 import type { SourceConfig } from '../config/types.js';
 import type { Diagnostic, Identity, SourceBatch } from '../core/types.js';
 import { effectiveState, isLive } from './state.js';
-import { describeThreshold, formatCount, formatShare, thresholdLimit } from './threshold.js';
+import { describeThreshold, formatCount, formatShare, missingLimit, thresholdLimit } from './threshold.js';
 
 export interface MissingCheck {
   /** Live identities of this source that are gone from the snapshot (empty when suppressed or truncated). */
@@ -43,12 +43,12 @@ export function findMissing(input: {
     return { gone: [], diagnostics: [truncated(source.id, `the snapshot is empty but ${formatCount(live)} people are active`)] };
   }
   const keyless = batch.problems.filter((p) => p.key === undefined || p.key === '');
-  const limit = thresholdLimit(source.maxMissing, live);
+  const limit = missingLimit(source.maxMissing, live);
   // A row without a key might be one of the people gone, but only one: more gone than that is a truncated feed.
   if (gone.length - keyless.length > limit) {
     const besides = keyless.length > 0 ? `, and ${formatCount(keyless.length)} row(s) have no readable key` : '';
     const what = `${formatCount(gone.length)} of ${formatCount(live)} people would be gone `
-      + `(${formatShare(gone.length, live)}); the limit is ${describeThreshold(source.maxMissing)}${besides}`;
+      + `(${formatShare(gone.length, live)}); the limit is ${describeLimit(source.maxMissing, live, limit)}${besides}`;
     return { gone: [], diagnostics: [truncated(source.id, what)] };
   }
   if (keyless.length > 0) {
@@ -63,6 +63,12 @@ export function findMissing(input: {
     };
   }
   return { gone, diagnostics: [] };
+}
+
+/** "20%", or "20% (at least 1 person)" where the floor of one is what allowed the one. */
+function describeLimit(threshold: SourceConfig['maxMissing'], live: number, limit: number): string {
+  const written = describeThreshold(threshold);
+  return limit > thresholdLimit(threshold, live) ? `${written} (at least ${formatCount(limit)} person)` : written;
 }
 
 function truncated(sourceId: string, what: string): Diagnostic {

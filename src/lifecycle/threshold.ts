@@ -25,6 +25,20 @@ export function safetyLimit(threshold: Threshold, base: number, minAccounts: num
   return 'percent' in threshold && threshold.percent > 0 && minAccounts > 0 ? Math.max(1, limit) : limit;
 }
 
+/**
+ * The most people a complete snapshot may lose at once (`source.maxMissing`)
+ * out of `base` live people: as thresholdLimit, except that a percentage
+ * above 0 allows at least one person ("20%" of 3 → 1, not 0), so that one
+ * leaver of a small feed does not hold the whole source, as target safety
+ * percentages allow at least one account (safetyLimit). There is no
+ * exemption below a size: two gone of three is still a truncated file, and
+ * an empty file always is. A count and 0% are taken as written.
+ */
+export function missingLimit(threshold: Threshold, base: number): number {
+  const limit = thresholdLimit(threshold, base);
+  return 'percent' in threshold && threshold.percent > 0 ? Math.max(1, limit) : limit;
+}
+
 /** Default of `safety.maxRevokes`: as protective as maxDisables' (a mass revoke is as damaging as a mass disable). */
 export const DEFAULT_MAX_REVOKES: Threshold = { percent: 10 };
 

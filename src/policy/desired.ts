@@ -97,38 +97,50 @@ function unchanged(e: Evaluation, target: CompiledTarget, error: RosterError, li
 const NO_EXPLANATIONS: readonly Explanation[] = Object.freeze([]);
 
 function desiredIn(e: Evaluation, target: CompiledTarget): DesiredAccount {
-  const id = target.config.id;
-  const identityId = e.identity.id;
-  const link = e.ctx.linked.get(id);
+  const link = e.ctx.linked.get(target.config.id);
   const facts: LifecycleFacts = {
     identity: e.identity, state: e.state, target: target.config, link, now: e.now,
     prehireLeadDays: e.prehireLeadDays, contractor: e.contractor, explain: e.explain, timezone: e.timezone,
   };
   const lifecycle = decideLifecycle(facts);
+  // A new account's names are claimed only if its create is planned: a failure below releases them.
+  const recording = link === undefined && lifecycle.present;
+  if (recording) e.ctx.unique.begin();
   try {
-    let decision: AccountDecision = lifecycle;
-    if (lifecycle.present && !target.scopeAlways && !target.scope.evaluate(e.vars)) {
-      decision = decideScopeRemoved(facts, target.config.scope);
-    }
-    const explanations: Explanation[] | undefined = e.explain ? [
-      decision === lifecycle && decision.present ? target.inScope : { subject: 'account', rule: decision.rule, detail: decision.detail },
-      { subject: 'state', rule: lifecycle.rule, detail: lifecycle.detail },
-    ] : undefined;
-    const { present, enabled, reasons } = decision;
-    if (!present) {
-      return { target: id, identityId, present, enabled, reasons, attributes: EMPTY, entitlements: NONE, explanations: explanations ?? NO_EXPLANATIONS };
-    }
-    const disputed = link === undefined ? e.ctx.disputed?.(id, identityId) : undefined;
-    if (disputed !== undefined) return heldByDispute(e, id, decision, disputed, explanations);
-    const attributes = decision.mapAttributes
-      ? mapAttributes(target, identityId, target.usesManagerAccount ? withManagerAccount(e, id) : e.vars, link, e.ctx.unique, explanations, e.ctx.diagnostics)
-      : (link?.attributes ?? EMPTY);
-    const entitlements = decision.entitlements ? entitlementsIn(e, target, explanations) : NONE;
-    return { target: id, identityId, present, enabled, reasons, attributes, entitlements, explanations: explanations ?? NO_EXPLANATIONS };
+    const account = decided(e, target, facts, lifecycle);
+    if (recording) e.ctx.unique.commit();
+    return account;
   } catch (error) {
+    if (recording) e.ctx.unique.rollback();
     if (!isRosterError(error, 'expression.failed')) throw error;
     return unchanged(e, target, error, lifecycle);
   }
+}
+
+/** The desired account from the lifecycle's decision, scope, mappings and roles (throws when an expression fails). */
+function decided(e: Evaluation, target: CompiledTarget, facts: LifecycleFacts, lifecycle: AccountDecision): DesiredAccount {
+  const id = target.config.id;
+  const identityId = e.identity.id;
+  const { link } = facts;
+  let decision: AccountDecision = lifecycle;
+  if (lifecycle.present && !target.scopeAlways && !target.scope.evaluate(e.vars)) {
+    decision = decideScopeRemoved(facts, target.config.scope, lifecycle);
+  }
+  const explanations: Explanation[] | undefined = e.explain ? [
+    decision === lifecycle && decision.present ? target.inScope : { subject: 'account', rule: decision.rule, detail: decision.detail },
+    { subject: 'state', rule: lifecycle.rule, detail: lifecycle.detail },
+  ] : undefined;
+  const { present, enabled, reasons } = decision;
+  if (!present) {
+    return { target: id, identityId, present, enabled, reasons, attributes: EMPTY, entitlements: NONE, explanations: explanations ?? NO_EXPLANATIONS };
+  }
+  const disputed = link === undefined ? e.ctx.disputed?.(id, identityId) : undefined;
+  if (disputed !== undefined) return heldByDispute(e, id, decision, disputed, explanations);
+  const attributes = decision.mapAttributes
+    ? mapAttributes(target, identityId, target.usesManagerAccount ? withManagerAccount(e, id) : e.vars, link, e.ctx.unique, explanations, e.ctx.diagnostics)
+    : (link?.attributes ?? EMPTY);
+  const entitlements = decision.entitlements ? entitlementsIn(e, target, explanations) : NONE;
+  return { target: id, identityId, present, enabled, reasons, attributes, entitlements, explanations: explanations ?? NO_EXPLANATIONS };
 }
 
 /** The variables of a target's mappings that read `managerAccount`: the manager's account in that target. */

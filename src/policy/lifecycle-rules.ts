@@ -191,13 +191,39 @@ export function decideLifecycle(f: LifecycleFacts): AccountDecision {
   }
 }
 
-/** An existing account whose identity left the target's scope gets the target's leaver treatment. */
-export function decideScopeRemoved(f: LifecycleFacts, scope: string): AccountDecision {
+/**
+ * When the grace of an account that left the target's scope starts (ms), or
+ * undefined while it is still to be disabled (the disable starts it).
+ * Roster does not store when a person left scope, so for an account already
+ * disabled for another reason (a leave, before the start) or kept enabled
+ * (`leaver.disable: never`) it starts at the later of that disable and the
+ * last change to the person's record (what took them out of scope): never at
+ * an older disable, which would delete at once an account that was on leave
+ * longer than the grace.
+ */
+function scopeGraceStart(f: LifecycleFacts, link: LinkedAccount): number | undefined {
+  const { leaver: rule } = f.target;
+  if (rule.deleteAfterMs === 0) return f.now;
+  const changed = Date.parse(f.identity.updatedAt);
   // An enabled account is disabled first, whatever disabledAt an earlier disable left on the link.
-  const since = f.link?.disabledAt === undefined || f.link.enabled ? undefined : Date.parse(f.link.disabledAt);
-  const immediate = f.target.leaver.deleteAfterMs === 0 ? f.now : since;
+  if (!link.enabled) return link.disabledAt === undefined ? changed : Math.max(Date.parse(link.disabledAt), changed);
+  return rule.disable === 'never' ? changed : undefined;
+}
+
+/**
+ * An existing account whose identity left the target's scope gets the
+ * target's leaver treatment: disabled (unless `leaver.disable: never`),
+ * stripped, and deleted `leaver.delete` after scopeGraceStart. A leaver
+ * (terminated, or a rescinded offer whose account was in use) keeps the
+ * lifecycle's decision: leaving scope as well neither hastens nor postpones
+ * the delete the termination set.
+ */
+export function decideScopeRemoved(f: LifecycleFacts, scope: string, lifecycle: AccountDecision): AccountDecision {
   if (f.link === undefined) {
     return gone(`scope:${f.target.id}`, `out of scope: \`${scope}\` is false`, ['scope.out']);
   }
-  return leaver(f, immediate, 'scope.removed', `no longer in scope (\`${scope}\` is false)`);
+  if (f.state === 'terminated' || f.state === 'rescinded') {
+    return { ...lifecycle, rule: `scope:${f.target.id}`, detail: f.explain ? `no longer in scope (\`${scope}\` is false), and a leaver: ${lifecycle.detail}` : '' };
+  }
+  return leaver(f, scopeGraceStart(f, f.link), 'scope.removed', `no longer in scope (\`${scope}\` is false)`);
 }

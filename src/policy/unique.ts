@@ -98,6 +98,8 @@ export class UniqueIndex {
   readonly #accounts: readonly LinkedAccount[];
   readonly #held: ReadonlyMap<string, HeldValues>;
   readonly #maxLengths: MaxLengths;
+  /** Undo steps of the claims and picks since `begin` (undefined: not recording). */
+  #journal: (() => void)[] | undefined;
 
   /**
    * `maxLengths`: per target, the most characters an attribute's value may
@@ -164,12 +166,44 @@ export class UniqueIndex {
     const key = `${target}\u0000${attribute}`;
     const values = this.#taken.get(key);
     if (values) {
-      claimIn(values, value, identityId);
+      if (claimIn(values, value, identityId)) this.#journal?.push(() => unclaimIn(values, value, identityId));
       return;
     }
     let pending = this.#pending.get(key);
     if (!pending) this.#pending.set(key, (pending = []));
     pending.push(value, identityId);
+    if (this.#journal === undefined) return;
+    const queued = pending;
+    this.#journal.push(() => {
+      // Still queued: taken off the queue; applied since (the values were built): taken out of them.
+      const at = this.#pending.get(key) === queued ? lastPair(queued, value, identityId) : -1;
+      if (at >= 0) queued.splice(at, 2);
+      else {
+        const built = this.#taken.get(key);
+        if (built) unclaimIn(built, value, identityId);
+      }
+    });
+  }
+
+  /**
+   * Start recording claims and picks, to be kept (`commit`) or undone
+   * (`rollback`): policy undoes those of a new account whose create is not
+   * planned (a later mapping failed), so that a name is not kept for an
+   * account that is not being made.
+   */
+  begin(): void {
+    this.#journal = [];
+  }
+
+  commit(): void {
+    this.#journal = undefined;
+  }
+
+  /** Undo the claims and picks made since `begin`, last first. */
+  rollback(): void {
+    const journal = this.#journal;
+    this.#journal = undefined;
+    if (journal) for (let i = journal.length - 1; i >= 0; i -= 1) journal[i]!();
   }
 
   /**
@@ -203,9 +237,15 @@ export class UniqueIndex {
       let n = this.#next.get(counter) ?? 2;
       while (takenIn(values, numbered(first, n, max), identityId)) n += 1;
       chosen = numbered(first, n, max);
+      const before = this.#next.get(counter);
+      this.#journal?.push(() => (before === undefined ? this.#next.delete(counter) : this.#next.set(counter, before)));
       this.#next.set(counter, n + 1);
     }
-    claimIn(values, chosen, identityId);
+    if (claimIn(values, chosen, identityId)) {
+      const taken = values;
+      const name = chosen;
+      this.#journal?.push(() => unclaimIn(taken, name, identityId));
+    }
     return chosen;
   }
 }
@@ -229,7 +269,22 @@ function takenIn(values: ReadonlyMap<string, string>, value: string, except: str
   return holder !== undefined && holder !== except;
 }
 
-function claimIn(values: Map<string, string>, value: string, identityId: string): void {
+/** Claim the value for `identityId` unless someone holds it: true when it was claimed now. */
+function claimIn(values: Map<string, string>, value: string, identityId: string): boolean {
   const normal = normalise(value);
-  if (normal !== '' && !values.has(normal)) values.set(normal, identityId);
+  if (normal === '' || values.has(normal)) return false;
+  values.set(normal, identityId);
+  return true;
+}
+
+/** Release the value if `identityId` holds it. */
+function unclaimIn(values: Map<string, string>, value: string, identityId: string): void {
+  const normal = normalise(value);
+  if (values.get(normal) === identityId) values.delete(normal);
+}
+
+/** Index of the last (value, holder) pair of a claim queue, or -1. */
+function lastPair(queue: readonly string[], value: string, identityId: string): number {
+  for (let i = queue.length - 2; i >= 0; i -= 2) if (queue[i] === value && queue[i + 1] === identityId) return i;
+  return -1;
 }
