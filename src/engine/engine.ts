@@ -2,15 +2,17 @@ import type { RosterConfig } from '../config/types.js';
 import type { Logger, Connector } from '../connectors/types.js';
 import { RosterError, toRosterError } from '../core/errors.js';
 import { Mutex } from '../core/mutex.js';
-import type { AuditEntryInput, Hold, Identity, Plan, SourceBatch } from '../core/types.js';
+import type { AuditEntry, AuditEntryInput, Hold, Identity, Plan, SourceBatch } from '../core/types.js';
 import { Executor, jobIdOf } from '../executor/index.js';
 import { effectiveState, mergeBatch } from '../lifecycle/index.js';
+import { truncationOf } from '../lifecycle/missing.js';
 import { mayApplyOrphanPlan, unforceableHolds } from '../reconcile/holds.js';
 import { readSource as readSourceBatch, sourceCursorKey, type PassMode } from '../sources/index.js';
 import { onHeadMismatch } from '../store/audit.js';
 import type { Store } from '../store/types.js';
 import { sharedSecretBox } from '../core/secrets.js';
 import { accountOrigin, originEntries } from './account-origin.js';
+import { dueSince } from './due.js';
 import { Planning } from './planning.js';
 import { reconcileTarget } from './reconcile.js';
 import { SafetyWindow, withWindowHolds } from './safety-window.js';
@@ -149,6 +151,7 @@ export class RosterEngine implements Engine {
     });
   }
 
+  /** Why the identity is as it is; `audit`: its newest EXPLAIN_AUDIT entries, oldest first (newest last, as the timeline). */
   async explain(identityId: string): Promise<Explain> {
     const identity = await this.store.identities.get(identityId);
     if (!identity) throw new RosterError('identity.not_found', `no identity with id ${identityId}`);
@@ -167,7 +170,7 @@ export class RosterEngine implements Engine {
         const origin = accountOrigin(history, d.target, linked?.accountId);
         return { target: d.target, linked, desired: d, ...(origin === undefined ? {} : { origin }), ...(effective === undefined ? {} : { effective }) };
       })),
-      audit: await this.store.audit.list({ identity: identityId, limit: 200 }),
+      audit: await recentAudit(this.store, identityId),
     };
   }
 
@@ -236,20 +239,16 @@ export class RosterEngine implements Engine {
     await this.store.close();
   }
 
-  /** Identities whose dates (start, lead time, end, grace) have passed since `since`. */
-  async dueSince(since: Date, now: Date): Promise<string[]> {
-    const due: string[] = [];
-    for (const identity of await this.store.identities.list()) {
-      if (isDue(identity, since, now, this.config)) due.push(identity.id);
-    }
-    return due;
+  /** Identities whose dates (start, lead time, end, a delete grace from the end, a disable or leaving scope) have passed since `since` (engine/due.ts). */
+  dueSince(since: Date, now: Date): Promise<string[]> {
+    return dueSince(this.store, this.config, since, now);
   }
 
   async #ingest(batch: SourceBatch, actor: string): Promise<IngestResult> {
     const started = performance.now();
     const source = this.#source(batch.sourceId);
     const now = this.#parts.now();
-    const { existing, own } = await this.#existing(batch);
+    const existing = await this.#existing(batch);
     const merged = mergeBatch({
       batch, existing: new Map(existing.map((i) => [i.id, i])), source, lifecycle: this.config.lifecycle, now,
     });
@@ -257,8 +256,9 @@ export class RosterEngine implements Engine {
     if (merged.events.length > 0) await this.store.identities.appendEvents(merged.events);
     const truncated = merged.diagnostics.find((d) => d.code === 'source.truncated');
     if (batch.complete) {
+      // The numbers of people: how many would be gone, and how many source.maxMissing allows (lifecycle/missing.ts).
       const hold: Hold | null = truncated
-        ? { target: '*', code: 'safety.source_truncated', message: truncated.message, count: batch.records.length, limit: own }
+        ? { target: '*', code: 'safety.source_truncated', message: truncated.message, ...(truncationOf(truncated) ?? { count: 0, limit: 0 }) }
         : null;
       await this.store.state.set(`hold:source:${source.id}`, hold);
     }
@@ -292,23 +292,19 @@ export class RosterEngine implements Engine {
   }
 
   /**
-   * The stored identities a batch is merged with (`own`: how many are the
-   * source's). A snapshot needs all of its source's (to find who is gone) and
-   * also any of its keys that belong to another source, so the merge decides
-   * who keeps those people (lifecycle/merge.ts, claimOf) instead of taking
-   * them over unseen.
+   * The stored identities a batch is merged with. A snapshot needs all of its
+   * source's (to find who is gone) and also any of its keys that belong to
+   * another source, so the merge decides who keeps those people
+   * (lifecycle/merge.ts, claimOf) instead of taking them over unseen.
    */
-  async #existing(batch: SourceBatch): Promise<{ existing: Identity[]; own: number }> {
-    if (!batch.complete) {
-      const found = await this.store.identities.getMany(batch.records.map((r) => r.key));
-      return { existing: found, own: found.length };
-    }
+  async #existing(batch: SourceBatch): Promise<Identity[]> {
+    if (!batch.complete) return this.store.identities.getMany(batch.records.map((r) => r.key));
     const mine = await this.store.identities.list({ sourceId: batch.sourceId });
-    if (mine.length === await this.store.identities.count()) return { existing: mine, own: mine.length };
+    if (mine.length === await this.store.identities.count()) return mine;
     const ids = new Set(mine.map((i) => i.id));
     const others = batch.records.filter((r) => !ids.has(r.key)).map((r) => r.key);
-    if (others.length === 0) return { existing: mine, own: mine.length };
-    return { existing: [...mine, ...(await this.store.identities.getMany(others))], own: mine.length };
+    if (others.length === 0) return mine;
+    return [...mine, ...(await this.store.identities.getMany(others))];
   }
 
   /** `counted`: the safety window has the plan's counts already (it judged the plan); else they are recorded here. */
@@ -353,21 +349,11 @@ export class RosterEngine implements Engine {
   }
 }
 
-const DAY = 86_400_000;
+/** How many of an identity's audit entries explain shows: the newest. */
+export const EXPLAIN_AUDIT = 200;
 
-/** Did one of this identity's date boundaries fall in (since, now]? */
-function isDue(identity: Identity, since: Date, now: Date, config: RosterConfig): boolean {
-  const points: number[] = [];
-  if (identity.startAt) {
-    const start = Date.parse(identity.startAt);
-    points.push(start, start - config.lifecycle.prehireLeadDays * DAY);
-  }
-  if (identity.endAt) {
-    const end = Date.parse(identity.endAt);
-    points.push(end);
-    for (const target of config.targets) {
-      if (target.leaver.deleteAfterMs !== null) points.push(end + target.leaver.deleteAfterMs);
-    }
-  }
-  return points.some((p) => p > since.getTime() && p <= now.getTime());
+/** The identity's newest EXPLAIN_AUDIT audit entries (read newest first through the (identity, seq) index), in seq order. */
+async function recentAudit(store: Store, identityId: string): Promise<AuditEntry[]> {
+  const newest = await store.audit.list({ identity: identityId, order: 'desc', limit: EXPLAIN_AUDIT });
+  return newest.reverse();
 }

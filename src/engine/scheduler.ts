@@ -38,7 +38,9 @@ export const schedulerLeaseKey = (job: string): string => `lease:scheduler:${job
 /**
  * Runs each source on its cron schedule (read, plan, apply unless held) and,
  * every minute, reconciles the identities whose dates took effect: a
- * future-dated hire's lead time, a start, a termination, a grace period.
+ * future-dated hire's lead time, a start, a termination, the end of a delete
+ * grace (from the end date, from a disable: a termination entered late, or
+ * from leaving a target's scope; engine/due.ts).
  * A directory source also runs full passes on its `fullSchedule`. Passes of
  * one source run one after another, never at the same time (the cursor).
  *

@@ -3,6 +3,24 @@ import type { Diagnostic, Identity, SourceBatch } from '../core/types.js';
 import { effectiveState, isLive } from './state.js';
 import { describeThreshold, formatCount, formatShare, missingLimit, thresholdLimit } from './threshold.js';
 
+/**
+ * A `source.truncated` diagnostic with its numbers, for the plan hold
+ * (`safety.source_truncated`) it becomes: `count` people would be gone,
+ * `limit` may be (source.maxMissing over the live people).
+ */
+export interface TruncatedDiagnostic extends Diagnostic {
+  readonly code: 'source.truncated';
+  readonly count: number;
+  readonly limit: number;
+}
+
+/** The hold numbers of a `source.truncated` diagnostic (undefined for any other, or one without them). */
+export function truncationOf(diagnostic: Diagnostic): { readonly count: number; readonly limit: number } | undefined {
+  if (diagnostic.code !== 'source.truncated') return undefined;
+  const { count, limit } = diagnostic as Partial<TruncatedDiagnostic>;
+  return typeof count === 'number' && typeof limit === 'number' ? { count, limit } : undefined;
+}
+
 export interface MissingCheck {
   /** Live identities of this source that are gone from the snapshot (empty when suppressed or truncated). */
   readonly gone: readonly Identity[];
@@ -38,18 +56,19 @@ export function findMissing(input: {
     live += 1;
     if (!present.has(identity.id) && identity.missingSince === undefined) gone.push(identity);
   }
+  const limit = missingLimit(source.maxMissing, live);
   if (live > 0 && batch.records.length === 0) {
     // Before the keyless rows: an empty file is reported as a row without a key, and is still a truncated feed.
-    return { gone: [], diagnostics: [truncated(source.id, `the snapshot is empty but ${formatCount(live)} people are active`)] };
+    const what = `the snapshot is empty but ${formatCount(live)} people are active; the limit is ${describeLimit(source.maxMissing, live, limit)}`;
+    return { gone: [], diagnostics: [truncated(source.id, what, live, limit)] };
   }
   const keyless = batch.problems.filter((p) => p.key === undefined || p.key === '');
-  const limit = missingLimit(source.maxMissing, live);
   // A row without a key might be one of the people gone, but only one: more gone than that is a truncated feed.
   if (gone.length - keyless.length > limit) {
     const besides = keyless.length > 0 ? `, and ${formatCount(keyless.length)} row(s) have no readable key` : '';
     const what = `${formatCount(gone.length)} of ${formatCount(live)} people would be gone `
       + `(${formatShare(gone.length, live)}); the limit is ${describeLimit(source.maxMissing, live, limit)}${besides}`;
-    return { gone: [], diagnostics: [truncated(source.id, what)] };
+    return { gone: [], diagnostics: [truncated(source.id, what, gone.length, limit)] };
   }
   if (keyless.length > 0) {
     const lines = keyless.slice(0, 5).map((p) => p.line).join(', ');
@@ -65,15 +84,21 @@ export function findMissing(input: {
   return { gone, diagnostics: [] };
 }
 
-/** "20%", or "20% (at least 1 person)" where the floor of one is what allowed the one. */
+/**
+ * "20% (40 people)" of 200, "20% (at least 1 person)" where the floor of one
+ * is what allowed the one, "12 people" for a count.
+ */
 function describeLimit(threshold: SourceConfig['maxMissing'], live: number, limit: number): string {
+  const people = `${formatCount(limit)} ${limit === 1 ? 'person' : 'people'}`;
+  if ('count' in threshold) return people;
   const written = describeThreshold(threshold);
-  return limit > thresholdLimit(threshold, live) ? `${written} (at least ${formatCount(limit)} person)` : written;
+  return limit > thresholdLimit(threshold, live) ? `${written} (at least ${people})` : `${written} (${people})`;
 }
 
-function truncated(sourceId: string, what: string): Diagnostic {
+/** `count` people would be gone, `limit` may be: the hold's numbers (engine.ts). */
+function truncated(sourceId: string, what: string, count: number, limit: number): TruncatedDiagnostic {
   return {
-    severity: 'error', code: 'source.truncated',
+    severity: 'error', code: 'source.truncated', count, limit,
     message: `source ${sourceId} looks truncated: ${what}. Nobody was marked as gone; check the file`,
   };
 }

@@ -195,17 +195,26 @@ export async function appendAudit(ctx: StoreContext, trx: Db, inputs: readonly A
   return entries;
 }
 
+/**
+ * The query of AuditStore.list (exported for the index tests). Newest first
+ * (`order: 'desc'`) with an identity or a kind walks the (identity, seq) or
+ * (kind, seq) index backwards and stops at `limit`: no scan, no sort.
+ */
+export function auditListQuery(db: Db, options: Parameters<AuditStore['list']>[0] = {}) {
+  let query = db.selectFrom('roster_audit').selectAll().orderBy('seq', options.order === 'desc' ? 'desc' : 'asc');
+  if (options.afterSeq !== undefined) query = query.where('seq', '>', options.afterSeq);
+  if (options.identity !== undefined) query = query.where('identity', '=', options.identity);
+  if (options.kind !== undefined) query = query.where('kind', '=', options.kind);
+  if (options.limit !== undefined) query = query.limit(options.limit);
+  return query;
+}
+
 export function createAuditStore(ctx: StoreContext): AuditStore {
   const { db } = ctx;
   const store: AuditStore = {
     append: (entries) => (entries.length === 0 ? Promise.resolve([]) : ctx.write((trx) => appendAudit(ctx, trx, entries))),
     async list(options = {}) {
-      let query = db.selectFrom('roster_audit').selectAll().orderBy('seq');
-      if (options.afterSeq !== undefined) query = query.where('seq', '>', options.afterSeq);
-      if (options.identity !== undefined) query = query.where('identity', '=', options.identity);
-      if (options.kind !== undefined) query = query.where('kind', '=', options.kind);
-      if (options.limit !== undefined) query = query.limit(options.limit);
-      const rows = await query.execute();
+      const rows = await auditListQuery(db, options).execute();
       return rows.map(auditFromRow);
     },
     async *iterate(batchSize = 1000) {

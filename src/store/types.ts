@@ -184,11 +184,17 @@ export interface AuditStore {
    * here, serialised across processes) and returns them.
    */
   append(entries: readonly AuditEntryInput[]): Promise<AuditEntry[]>;
+  /**
+   * Entries in seq order: ascending (oldest first, the default), or with
+   * `order: 'desc'` newest first, so `limit` keeps the newest (an identity's
+   * or a kind's through their (identity, seq) and (kind, seq) indexes).
+   */
   list(options?: {
     readonly afterSeq?: number;
     readonly limit?: number;
     readonly identity?: string;
     readonly kind?: string;
+    readonly order?: 'asc' | 'desc';
   }): Promise<AuditEntry[]>;
   /** Streams every entry in seq order (for verify and export). */
   iterate(batchSize?: number): AsyncIterable<AuditEntry>;

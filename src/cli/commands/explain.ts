@@ -52,7 +52,30 @@ export function explainText(explain: Explain, ctx: CliContext): string {
     }
     lines.push(...effectiveLines(account.effective, entitlements, ctx));
   }
+  lines.push(...auditLines(explain.audit, ctx));
   return lines.join('\n') + '\n';
+}
+
+/** Stored text with its control characters (a terminal's escapes among them) shown as U+FFFD. */
+function plain(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd');
+}
+
+/** How many of the identity's newest audit entries the text shows (--json has all the engine gives: the newest 200). */
+const AUDIT_LINES = 10;
+
+/** The identity's newest audit entries, oldest first (the newest last, as the timeline and `--json`). */
+function auditLines(audit: Explain['audit'], ctx: CliContext): string[] {
+  const { bold, dim } = ctx.style;
+  const shown = audit.slice(-AUDIT_LINES);
+  const lines = ['', bold('Recent audit') + dim(shown.length < audit.length ? ` (the newest ${shown.length}, newest last; --json: the newest ${audit.length})` : ' (newest last)')];
+  if (shown.length === 0) lines.push(dim('  (no entries)'));
+  for (const entry of shown) {
+    const where = entry.target === undefined ? '' : ` ${plain(entry.target)}`;
+    const reasons = entry.reasons === undefined || entry.reasons.length === 0 ? '' : `  ${dim(plain(entry.reasons.join(', ')))}`;
+    lines.push(`  #${entry.seq} ${plain(entry.at)}  ${plain(entry.kind)}${where}  by ${plain(entry.actor)}${reasons}`);
+  }
+  return lines;
 }
 
 /** A held entitlement no rule gives: revoked with the account's lifecycle, or because no role grants it. */
@@ -73,7 +96,7 @@ export function registerExplain(program: Command, ctx: CliContext): void {
   withConfigOption(program.command('explain'))
     .description('why an identity has (or will have) each account, attribute and entitlement')
     .argument('<id>', 'identity id (the source key)')
-    .option('--json', 'print the explanation as JSON')
+    .option('--json', 'print the explanation as JSON (audit: the identity\'s newest 200 entries, oldest first)')
     .action(async (id: string, options: { config?: string; json?: boolean }) => {
       await ctx.withEngine(options.config, async (engine) => {
         const explain = await engine.explain(id);
