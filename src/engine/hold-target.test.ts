@@ -36,14 +36,16 @@ targets:
       actor: 'test', force: true,
       onProgress: () => {
         if (held !== undefined) return;
-        atHold = memoryTargets.get('app')!.accounts.size;
-        held = engine.holdQuarantine('app', 'ops', 'stop: wrong plan');
+        held = engine.holdQuarantine('app', 'ops', 'stop: wrong plan').then((result) => {
+          atHold = memoryTargets.get('app')!.accounts.size;
+          return result;
+        });
       },
     });
     expect(await held).toBe(true);
     const created = memoryTargets.get('app')!.accounts.size;
     expect(result.applied).toBe(created);
-    // What was running when the hold came (2 at most, the target's concurrency) finished; nothing more started.
+    // What was running when the hold was in place (2 at most, the target's concurrency) finished; nothing more started.
     expect(atHold).toBeLessThan(people.length / 2);
     expect(created).toBeGreaterThanOrEqual(atHold);
     expect(created).toBeLessThanOrEqual(atHold + 2);

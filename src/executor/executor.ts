@@ -249,13 +249,13 @@ export class Executor {
     return jobs.length;
   }
 
-  /** Start every waiting job a free slot allows; one whose lease is nearly over, or whose target is paused, is given back instead. */
+  /** Start every waiting job a free slot allows; one whose lease is nearly over, or whose target is paused or held, is given back instead. */
   #startReady(): void {
     const stale: Job[] = [];
     const now = this.#now().getTime();
     for (const job of this.#lanes.takeReady()) {
       const leaseLeft = job.leaseUntil === undefined ? this.#leaseMs : Date.parse(job.leaseUntil) - now;
-      if (leaseLeft < this.#leaseMs / 4 || this.#pauses.isPaused(job.target, now)) {
+      if (leaseLeft < this.#leaseMs / 4 || this.#pauses.isPaused(job.target, now) || this.#quarantine.heldNow(job.target)) {
         this.#lanes.slotFreed(job.target);
         this.#completions.poke();
         stale.push(job);

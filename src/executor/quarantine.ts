@@ -20,6 +20,8 @@ export class QuarantineKeeper {
   readonly #log: Logger;
   readonly #actor: string;
   readonly #failures = new Map<string, number>();
+  /** Targets this process put in quarantine (or saw there at its last check) and has not released since. */
+  readonly #held = new Set<string>();
 
   constructor(store: Store, log: Logger, actor: string) {
     this.#store = store;
@@ -35,8 +37,23 @@ export class QuarantineKeeper {
   /** The targets given that are not in quarantine. */
   async active(targets: Iterable<string>): Promise<Set<string>> {
     const active = new Set<string>();
-    for (const target of targets) if (!(await this.isQuarantined(target))) active.add(target);
+    for (const target of targets) {
+      if (await this.isQuarantined(target)) this.#held.add(target);
+      else {
+        this.#held.delete(target);
+        active.add(target);
+      }
+    }
     return active;
+  }
+
+  /**
+   * Whether the target is in quarantine as this process last knew it: read
+   * synchronously before each job starts, so a claim that was under way when
+   * the target was held (its jobs leased before the hold) starts none of them.
+   */
+  heldNow(target: string): boolean {
+    return this.#held.has(target);
   }
 
   succeeded(target: string): void {
@@ -61,6 +78,7 @@ export class QuarantineKeeper {
       mine = current === undefined || current === null;
       return mine ? record : current;
     });
+    this.#held.add(target);
     if (!mine) return false;
     await this.#store.audit.append([{ kind: 'target.quarantined', actor: this.#actor, target, data: { ...record, consecutiveFailures: count } }]);
     this.#log.warn('target quarantined', { target, consecutiveFailures: count, reason });
@@ -81,6 +99,7 @@ export class QuarantineKeeper {
       mine = current === undefined || current === null;
       return mine ? record : current;
     });
+    this.#held.add(target);
     if (!mine) return false;
     await this.#store.audit.append([{ kind: 'target.quarantined', actor, target, data: { since: record.since, reason, manual: true } }]);
     this.#log.warn('target put in quarantine by hand', { target, actor });
@@ -95,6 +114,7 @@ export class QuarantineKeeper {
    */
   async release(target: string, actor = this.#actor): Promise<boolean> {
     this.#failures.set(target, 0);
+    this.#held.delete(target);
     let held: QuarantineRecord | undefined;
     await this.#store.state.update<QuarantineRecord | null>(quarantineKey(target), (current) => {
       held = current ?? undefined;
