@@ -136,6 +136,13 @@ export interface LinkedAccount {
   readonly updatedAt: string;
   /** When Roster disabled it, for "delete after grace" rules. */
   readonly disabledAt?: string;
+  /**
+   * When Roster recorded that the account's person left the target's scope
+   * (the first applied change of a plan that gave it the scope-removed
+   * treatment); absent while in scope. The delete grace of an account out of
+   * scope runs from it (policy/lifecycle-rules.ts).
+   */
+  readonly outOfScopeSince?: string;
 }
 
 /** An account as a connector reads it from the target. */

@@ -122,6 +122,25 @@ async function restoreEntitlements(connector: Connector, accountId: string, enti
   return { kept: gone.size === 0 ? entitlements : entitlements.filter((e) => !gone.has(e)), restored };
 }
 
+/** The reason of the scope-removed treatment (policy/lifecycle-rules.ts decideScopeRemoved). */
+const SCOPE_REMOVED = 'scope.removed';
+
+/**
+ * The link with its record of leaving scope brought up to date by an applied
+ * change: a change of the scope-removed treatment (its disable, revokes, or
+ * the update that only records it, planner/diff.ts) records the moment the
+ * first one was applied, which later ones (and retries) keep; any other
+ * change (the person back in scope, or a leaver) clears it. It is written
+ * with the job's completion, so a held plan records nothing until applied,
+ * and a failed or interrupted job records nothing.
+ */
+function withScopeMark(link: LinkedAccount, change: Change, at: string): LinkedAccount {
+  if (change.reasons.includes(SCOPE_REMOVED)) return link.outOfScopeSince === undefined ? { ...link, outOfScopeSince: at } : link;
+  if (link.outOfScopeSince === undefined) return link;
+  const { outOfScopeSince: _, ...rest } = link;
+  return rest;
+}
+
 /** The link to start from: the store's, else (an account Roster did not link yet) what the target holds. */
 async function baseLink(ctx: ApplyContext, change: Change, accountId: string, link: LinkedAccount | undefined): Promise<LinkedAccount> {
   if (link !== undefined && link.accountId === accountId) return link;
@@ -158,7 +177,7 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
       attributes: linkAttributes(attributes, ctx.secrets), entitlements: account.entitlements, enabled,
       createdAt: link?.createdAt ?? at, updatedAt: at, ...(enabled ? {} : { disabledAt: at }),
     };
-    return { upsertAccount, audit: applied({ accountId: account.accountId }) };
+    return { upsertAccount: withScopeMark(upsertAccount, change, at), audit: applied({ accountId: account.accountId }) };
   }
 
   // The link first: a grant planned with a new account's key (after.accountId) must reach the id the
@@ -192,7 +211,8 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
     case 'update': {
       const attributes = change.after?.attributes ?? {};
       // The link as it was before this change: a retry of a rename that stopped part way says what the account was called.
-      await withSecretsTo(ctx, change, attributes, (opened) => connector.update(accountId, opened, current.attributes));
+      // An update with nothing to write (the one that records leaving scope) does not reach the target.
+      if (Object.keys(attributes).length > 0) await withSecretsTo(ctx, change, attributes, (opened) => connector.update(accountId, opened, current.attributes));
       const renamed = change.after?.accountId ?? accountId;
       next = { ...current, accountId: renamed, attributes: linkAttributes({ ...current.attributes, ...attributes }, ctx.secrets) };
       break;
@@ -201,7 +221,7 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
       await connector.setEnabled(accountId, true);
       const { kept, restored } = await restoreEntitlements(connector, accountId, current.entitlements);
       const { disabledAt: _, ...rest } = current;
-      return { upsertAccount: { ...rest, enabled: true, entitlements: kept, updatedAt: at }, audit: applied(restored.length > 0 ? { restored } : {}) };
+      return { upsertAccount: withScopeMark({ ...rest, enabled: true, entitlements: kept, updatedAt: at }, change, at), audit: applied(restored.length > 0 ? { restored } : {}) };
     }
     case 'disable': {
       await connector.setEnabled(accountId, false);
@@ -223,5 +243,5 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
     default:
       throw new RosterError('internal', `change ${change.id}: unknown action ${String(change.action)}`);
   }
-  return { upsertAccount: { ...next, updatedAt: at }, audit: applied() };
+  return { upsertAccount: withScopeMark({ ...next, updatedAt: at }, change, at), audit: applied() };
 }

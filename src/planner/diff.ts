@@ -32,6 +32,7 @@ export function diffAccount(desired: DesiredAccount, link: LinkedAccount | undef
     return;
   }
   const accountId = link.accountId;
+  const planned = out.length;
   const update = changedAttributes(desired.attributes, link.attributes);
   if (update) {
     out.push(change(desired, 'update', { accountId, attributes: update.before }, { accountId, attributes: update.after }, withReason(desired.reasons, 'mapping.changed')));
@@ -43,7 +44,15 @@ export function diffAccount(desired: DesiredAccount, link: LinkedAccount | undef
   if (!desired.enabled && link.enabled) {
     out.push(change(desired, 'disable', { accountId, enabled: true }, { accountId, enabled: false }, desired.reasons));
   }
+  if (out.length === planned && (link.outOfScopeSince === undefined) === desired.reasons.includes(SCOPE_REMOVED)) {
+    // Nothing else to apply, and the link's record of leaving scope is not what policy says: an update that only
+    // records it (or clears it), which the executor applies without reaching the target (executor/apply-change.ts).
+    out.push(change(desired, 'update', { accountId, attributes: {} }, { accountId, attributes: {} }, desired.reasons));
+  }
 }
+
+/** The reason of the scope-removed treatment: its changes record when the account left scope (LinkedAccount.outOfScopeSince). */
+const SCOPE_REMOVED = 'scope.removed';
 
 function entitlementChanges(desired: DesiredAccount, link: LinkedAccount, out: Change[]): void {
   const want = desired.entitlements;

@@ -102,7 +102,7 @@ describe('policy: scope', () => {
     expect(desiredOne(contractor, { links: [link('c1', { entitlements: ['users'] })] }, employeesOnly)).toMatchObject({
       present: true, enabled: false, entitlements: [], reasons: ['scope.removed', 'leaver.revoke_all'],
     });
-    const disabled = link('c1', { enabled: false, disabledAt: '2026-01-01T00:00:00.000Z' });
+    const disabled = link('c1', { enabled: false, disabledAt: '2026-01-01T00:00:00.000Z', outOfScopeSince: '2026-01-01T00:00:00.000Z' });
     expect(desiredOne(contractor, { links: [disabled] }, employeesOnly)).toMatchObject({
       present: false, reasons: ['leaver.grace_expired', 'scope.removed'],
     });

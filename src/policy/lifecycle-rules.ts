@@ -193,21 +193,25 @@ export function decideLifecycle(f: LifecycleFacts): AccountDecision {
 
 /**
  * When the grace of an account that left the target's scope starts (ms), or
- * undefined while it is still to be disabled (the disable starts it).
- * Roster does not store when a person left scope, so for an account already
- * disabled for another reason (a leave, before the start) or kept enabled
- * (`leaver.disable: never`) it starts at the later of that disable and the
- * last change to the person's record (what took them out of scope): never at
- * an older disable, which would delete at once an account that was on leave
- * longer than the grace.
+ * undefined while it does not run yet. It runs from the moment Roster
+ * recorded that the account left scope (LinkedAccount.outOfScopeSince, set
+ * when the first change of the scope-removed treatment is applied), or from
+ * a disable after that (an account in use keeps its whole grace after the
+ * disable): never from an older disable (a leave, before the start), nor
+ * from the person's record, whose later changes do not start it again and
+ * which a scope change in roster.yaml (or one that reads `manager` or `now`)
+ * does not touch. Without the record (the plan that records it is not
+ * applied yet, or a link stored before Roster kept it) nothing is deleted:
+ * the next applied plan records it.
  */
 function scopeGraceStart(f: LifecycleFacts, link: LinkedAccount): number | undefined {
   const { leaver: rule } = f.target;
   if (rule.deleteAfterMs === 0) return f.now;
-  const changed = Date.parse(f.identity.updatedAt);
+  if (link.outOfScopeSince === undefined) return undefined;
+  const since = Date.parse(link.outOfScopeSince);
   // An enabled account is disabled first, whatever disabledAt an earlier disable left on the link.
-  if (!link.enabled) return link.disabledAt === undefined ? changed : Math.max(Date.parse(link.disabledAt), changed);
-  return rule.disable === 'never' ? changed : undefined;
+  if (!link.enabled) return link.disabledAt === undefined ? since : Math.max(Date.parse(link.disabledAt), since);
+  return rule.disable === 'never' ? since : undefined;
 }
 
 /**

@@ -77,7 +77,8 @@ targets:
     at(1);
     await sync(rows('E1,Ada,Lovelace,Engineering,leave'));
     at(200);
-    expect(await sync(rows('E1,Ada,Lovelace,Sales,active'))).toEqual([]);
+    // Nothing to do on the target: the plan records that the account left scope (an update that writes nothing).
+    expect(await sync(rows('E1,Ada,Lovelace,Sales,active'))).toEqual(['update']);
     expect(account()).toMatchObject({ enabled: false });
     at(231);
     expect(await sync(rows('E1,Ada,Lovelace,Sales,active'))).toEqual(['delete']);
@@ -87,7 +88,7 @@ targets:
     await open('{ disable: never, delete: after 30d }');
     await sync(rows('E1,Ada,Lovelace,Engineering,active'));
     at(100);
-    expect(await sync(rows('E1,Ada,Lovelace,Sales,active'))).toEqual([]);
+    expect(await sync(rows('E1,Ada,Lovelace,Sales,active'))).toEqual(['update']);
     expect(account()).toMatchObject({ enabled: true });
     at(129);
     expect(await sync(rows('E1,Ada,Lovelace,Sales,active'))).toEqual([]);
@@ -136,10 +137,11 @@ describe('review 8: scope removal, plain objects', () => {
   const moved = (overrides: Partial<Identity> = {}) => identity('e1', { attributes: person('e1', { department: 'Sales' }), ...overrides });
   const onLeaveSince = link('e1', { enabled: false, disabledAt: '2026-01-01T00:00:00.000Z' });
 
-  it('an account disabled by a leave before the move: the grace runs from the change to the record', () => {
+  it('an account disabled by a leave before the move: the grace runs from when Roster recorded it out of scope', () => {
     const recent = moved({ state: 'leave', updatedAt: '2026-03-01T00:00:00.000Z' });
-    expect(desiredOne(recent, { links: [onLeaveSince] }, engineers)).toMatchObject({ present: true, enabled: false, reasons: ['scope.removed', 'leaver.revoke_all'] });
-    expect(desiredOne(recent, { links: [onLeaveSince], now: new Date('2026-03-31T00:00:00.000Z') }, engineers))
+    const recorded = { ...onLeaveSince, outOfScopeSince: '2026-03-01T00:00:00.000Z' };
+    expect(desiredOne(recent, { links: [recorded] }, engineers)).toMatchObject({ present: true, enabled: false, reasons: ['scope.removed', 'leaver.revoke_all'] });
+    expect(desiredOne(recent, { links: [recorded], now: new Date('2026-03-31T00:00:00.000Z') }, engineers))
       .toMatchObject({ present: false, reasons: ['leaver.grace_expired', 'scope.removed'] });
   });
 
@@ -154,7 +156,7 @@ describe('review 8: scope removal, plain objects', () => {
   it('leaver.disable: never keeps an enabled account out of scope enabled until the grace from the change is over', () => {
     const keep = testConfig({ targets: [testTarget({ scope: 'identity.department == "Engineering"', leaver: { disable: 'never', deleteAfterMs: 30 * 86_400_000 } })] });
     const recent = moved({ updatedAt: '2026-03-01T00:00:00.000Z' });
-    const enabled = link('e1', { entitlements: ['users'] });
+    const enabled = link('e1', { entitlements: ['users'], outOfScopeSince: '2026-03-01T00:00:00.000Z' });
     expect(desiredOne(recent, { links: [enabled] }, keep)).toMatchObject({ present: true, enabled: true, entitlements: [], reasons: ['scope.removed', 'leaver.revoke_all'] });
     expect(desiredOne(recent, { links: [enabled], now: new Date('2026-03-31T00:00:00.000Z') }, keep)).toMatchObject({ present: false });
   });
@@ -165,9 +167,9 @@ describe('review 8: scope removal, plain objects', () => {
     expect(desiredOne(away, { links: [old] }, engineers)).toMatchObject({ present: true, enabled: false, reasons: ['leave.suspended', 'leaver.revoke_all'] });
   });
 
-  it('pinned: a change to the record while the account waits out of scope starts its grace again (no leave-scope time is stored)', () => {
-    const scopeDisabled = link('e1', { enabled: false, disabledAt: '2026-01-01T00:00:00.000Z' });
+  it('a change to the record while the account waits out of scope does not start its grace again', () => {
+    const scopeDisabled = link('e1', { enabled: false, disabledAt: '2026-01-01T00:00:00.000Z', outOfScopeSince: '2026-01-01T00:00:00.000Z' });
     expect(desiredOne(moved({ updatedAt: '2025-12-31T00:00:00.000Z' }), { links: [scopeDisabled] }, engineers).present).toBe(false);
-    expect(desiredOne(moved({ updatedAt: '2026-03-01T00:00:00.000Z' }), { links: [scopeDisabled] }, engineers).present).toBe(true);
+    expect(desiredOne(moved({ updatedAt: '2026-03-01T00:00:00.000Z' }), { links: [scopeDisabled] }, engineers).present).toBe(false);
   });
 });

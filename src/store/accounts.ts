@@ -10,6 +10,7 @@ import { trackedWrite, type WriteEffects } from './write-effects.js';
 
 const ACCOUNT_COLUMNS = [
   'target', 'identity_id', 'account_id', 'attributes', 'entitlements', 'enabled', 'created_at', 'updated_at', 'disabled_at',
+  'out_of_scope_since',
 ] as const;
 const ACCOUNT_KEY = ['target', 'identity_id'] as const;
 /** Rows turned into values and written at a time. */
@@ -19,6 +20,7 @@ function accountValues(account: LinkedAccount): BulkValue[] {
   return [
     account.target, account.identityId, account.accountId, toJson(account.attributes), toJson(account.entitlements),
     account.enabled ? 1 : 0, account.createdAt, account.updatedAt, account.disabledAt ?? null,
+    account.outOfScopeSince ?? null,
   ];
 }
 
@@ -33,6 +35,7 @@ export function accountFromRow(row: AccountRow): LinkedAccount {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     ...optional('disabledAt', row.disabled_at),
+    ...optional('outOfScopeSince', row.out_of_scope_since),
   };
 }
 
@@ -49,6 +52,7 @@ export function accountFromValues(row: readonly unknown[]): LinkedAccount {
     updatedAt: row[7] as string,
   };
   if (row[8] !== null) account.disabledAt = row[8] as string;
+  if (row[9] !== null && row[9] !== undefined) account.outOfScopeSince = row[9] as string;
   return account;
 }
 
@@ -68,6 +72,7 @@ export function normaliseAccount(given: LinkedAccount): LinkedAccount {
     updatedAt: given.updatedAt,
   };
   if (given.disabledAt !== undefined && given.disabledAt !== null) account.disabledAt = given.disabledAt;
+  if (given.outOfScopeSince !== undefined && given.outOfScopeSince !== null) account.outOfScopeSince = given.outOfScopeSince;
   return account;
 }
 

@@ -12,6 +12,7 @@ export function migrations(dialect: Dialect): Readonly<Record<string, Migration>
     '0005_audit_head': { up: (db) => auditHead(db) },
     '0006_job_partial_indexes': { up: (db) => jobPartialIndexes(db) },
     '0007_unicode_lower': { up: (db) => unicodeLowerIndexes(db, dialect) },
+    '0008_out_of_scope_since': { up: (db) => outOfScopeSince(db, dialect) },
   };
 }
 
@@ -279,4 +280,24 @@ async function unicodeLowerIndexes(db: Kysely<any>, dialect: Dialect): Promise<v
   }
   await sql`reindex roster_scim_resources_name`.execute(db);
   await sql`reindex roster_scim_resources_display`.execute(db);
+}
+
+/**
+ * When Roster recorded that a linked account's person left the target's
+ * scope (LinkedAccount.outOfScopeSince), the start of its delete grace.
+ * Links stored before have none: for an account already out of scope, the
+ * first plan applied after the upgrade records it (policy/lifecycle-rules.ts
+ * deletes nothing out of scope without it), so none is deleted sooner than
+ * the grace after that.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's Migration signature
+async function outOfScopeSince(db: Kysely<any>, dialect: Dialect): Promise<void> {
+  // May run again (a store rebuilt from its migration record): the column is added once.
+  if (dialect === 'postgres') {
+    await sql`alter table roster_accounts add column if not exists out_of_scope_since text`.execute(db);
+    return;
+  }
+  const columns = await sql<{ name: string }>`select name from pragma_table_info('roster_accounts')`.execute(db);
+  if (columns.rows.some((c) => c.name === 'out_of_scope_since')) return;
+  await db.schema.alterTable('roster_accounts').addColumn('out_of_scope_since', 'text').execute();
 }

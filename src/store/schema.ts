@@ -41,6 +41,8 @@ export interface AccountRow {
   created_at: string;
   updated_at: string;
   disabled_at: string | null;
+  /** Added by 0008_out_of_scope_since. */
+  out_of_scope_since: string | null;
 }
 
 export interface PlanRow {
