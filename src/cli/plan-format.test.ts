@@ -23,6 +23,14 @@ describe('plan formatting', () => {
     expect(describeChange(changes[3]!)).toBe('+ engineers');
   });
 
+  it('says what an update that writes nothing to the target is for (the out-of-scope mark)', () => {
+    const mark = (reasons: string[]): Change => ({
+      reasons, id: 'app:E4:update', identity: 'E4', target: 'app', action: 'update', before: { attributes: {} }, after: { attributes: {} },
+    });
+    expect(describeChange(mark(['scope.removed']))).toBe('nothing written: starts the delete grace (out of scope)');
+    expect(describeChange(mark(['active']))).toBe('nothing written: back in scope');
+  });
+
   it('counts actions per target and puts holds in words', () => {
     expect(summaryByTarget(plan)).toEqual(['  app: 1 create, 1 update, 1 grant', '  ldap: 1 disable']);
     const text = planSummaryText(plan, createStyle(false, {}));

@@ -32,10 +32,13 @@ export function describeChange(change: Change): string {
       return Object.entries(after.attributes ?? {}).map(([k, v]) => `${k}=${show(v)}`).join(', ');
     case 'update': {
       const names = new Set([...Object.keys(before.attributes ?? {}), ...Object.keys(after.attributes ?? {})]);
-      return [...names]
+      const changed = [...names]
         .filter((name) => show(before.attributes?.[name]) !== show(after.attributes?.[name]))
         .map((name) => `${name}: ${show(before.attributes?.[name])} → ${show(after.attributes?.[name])}`)
         .join(', ');
+      if (changed !== '') return changed;
+      // An update that writes nothing to the target: it records (or clears) when the account left scope.
+      return change.reasons.includes('scope.removed') ? 'nothing written: starts the delete grace (out of scope)' : 'nothing written: back in scope';
     }
     case 'enable':
     case 'disable':
