@@ -17,7 +17,7 @@ describe('dueSince: graces from the link (review8)', () => {
   });
   const store = (identities: Identity[], links: LinkedAccount[]) => ({
     identities: { list: async () => identities },
-    accounts: { listByTarget: async (target: string) => links.filter((l) => l.target === target) },
+    accounts: { listGraceCandidates: async (target: string) => links.filter((l) => l.target === target) },
   }) as unknown as Store;
   const config = (deleteAfterMs: number | null) => ({
     lifecycle: { prehireLeadDays: 7 },

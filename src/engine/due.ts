@@ -32,7 +32,7 @@ export async function dueSince(store: Store, config: RosterConfig, since: Date, 
   const byId = new Map(identities.map((i) => [i.id, i]));
   for (const target of graces) {
     const grace = target.leaver.deleteAfterMs!;
-    for (const link of await store.accounts.listByTarget(target.id)) {
+    for (const link of await store.accounts.listGraceCandidates(target.id)) {
       if (due.has(link.identityId)) continue;
       if (linkGraceEnds(link, byId.get(link.identityId), grace).some(inSpan)) due.add(link.identityId);
     }
@@ -61,9 +61,7 @@ function isDue(identity: Identity, inSpan: (p: number) => boolean, config: Roste
 function linkGraceEnds(link: LinkedAccount, identity: Identity | undefined, grace: number): number[] {
   const ends: number[] = [];
   if (link.disabledAt !== undefined) ends.push(Date.parse(link.disabledAt) + grace);
-  // Read defensively: the field is new on links, and stores written before it have none.
-  const outOfScopeSince = (link as { readonly outOfScopeSince?: unknown }).outOfScopeSince;
-  if (typeof outOfScopeSince === 'string') ends.push(Date.parse(outOfScopeSince) + grace);
+  if (link.outOfScopeSince !== undefined) ends.push(Date.parse(link.outOfScopeSince) + grace);
   if (!link.enabled && identity !== undefined) ends.push(Date.parse(identity.updatedAt) + grace);
   return ends;
 }

@@ -42,4 +42,21 @@ describe.each(storeBackEnds('accounts-scope'))('AccountStore keeps outOfScopeSin
       await opened.close();
     }
   });
+
+  it('lists as grace candidates only the links disabled or marked out of scope', async () => {
+    const opened = await backEnd.open();
+    try {
+      const { store } = opened;
+      await store.accounts.upsertMany([
+        link('E1', { enabled: true, disabledAt: undefined }),
+        link('E2'),
+        link('E3', { enabled: true, disabledAt: undefined, outOfScopeSince: left }),
+        link('E4', { enabled: true, disabledAt: undefined }),
+      ]);
+      expect((await store.accounts.listGraceCandidates('app')).map((l) => l.identityId)).toEqual(['E2', 'E3']);
+      expect(await store.accounts.listGraceCandidates('other')).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
 });

@@ -128,6 +128,12 @@ export function createAccountStore(ctx: StoreContext): AccountStore {
       const rows = await byKey.where('target', '=', target).orderBy('identity_id').execute();
       return rows.map(accountFromRow);
     },
+    async listGraceCandidates(target) {
+      const rows = await byKey.where('target', '=', target)
+        .where((eb) => eb.or([eb('enabled', '=', 0), eb('disabled_at', 'is not', null), eb('out_of_scope_since', 'is not', null)]))
+        .orderBy('identity_id').execute();
+      return rows.map(accountFromRow);
+    },
     async count(target) {
       const row = await db.selectFrom('roster_accounts').select((eb) => eb.fn.countAll().as('n')).where('target', '=', target).executeTakeFirst();
       return Number(row?.n ?? 0);

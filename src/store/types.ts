@@ -42,6 +42,12 @@ export interface AccountStore {
   listByTarget(target: string): Promise<LinkedAccount[]>;
   listByIdentity(identityId: string): Promise<LinkedAccount[]>;
   listAll(): Promise<LinkedAccount[]>;
+  /**
+   * The target's links whose delete grace may be running: disabled, or marked
+   * out of scope (the scheduler's due check, engine/due.ts; a small part of
+   * all links, read every minute).
+   */
+  listGraceCandidates(target: string): Promise<LinkedAccount[]>;
   /** How many links the target has now: one indexed count (the safety limits' base, engine/planning.ts). */
   count(target: string): Promise<number>;
   /** The link holding this account of the target, if any (an orphan re-checked before it is acted on). */
