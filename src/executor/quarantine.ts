@@ -73,13 +73,7 @@ export class QuarantineKeeper {
     if (count < threshold) return false;
     this.#failures.set(target, 0);
     const record: QuarantineRecord = { since: now.toISOString(), reason };
-    let mine = false;
-    await this.#store.state.update<QuarantineRecord | null>(quarantineKey(target), (current) => {
-      mine = current === undefined || current === null;
-      return mine ? record : current;
-    });
-    this.#held.add(target);
-    if (!mine) return false;
+    if (!(await this.#setIfFree(target, record))) return false;
     await this.#store.audit.append([{ kind: 'target.quarantined', actor: this.#actor, target, data: { ...record, consecutiveFailures: count } }]);
     this.#log.warn('target quarantined', { target, consecutiveFailures: count, reason });
     return true;
@@ -94,16 +88,25 @@ export class QuarantineKeeper {
    */
   async hold(target: string, actor: string, reason: string, now: Date): Promise<boolean> {
     const record: QuarantineRecord = { since: now.toISOString(), reason, by: actor };
+    if (!(await this.#setIfFree(target, record))) return false;
+    await this.#store.audit.append([{ kind: 'target.quarantined', actor, target, data: { since: record.since, reason, manual: true } }]);
+    this.#log.warn('target put in quarantine by hand', { target, actor });
+    return true;
+  }
+
+  /**
+   * Set the flag unless the target is already in quarantine, atomically (of
+   * several racing, one sets it): whether this call set it. Either way the
+   * target is held as far as this process knows.
+   */
+  async #setIfFree(target: string, record: QuarantineRecord): Promise<boolean> {
     let mine = false;
     await this.#store.state.update<QuarantineRecord | null>(quarantineKey(target), (current) => {
       mine = current === undefined || current === null;
       return mine ? record : current;
     });
     this.#held.add(target);
-    if (!mine) return false;
-    await this.#store.audit.append([{ kind: 'target.quarantined', actor, target, data: { since: record.since, reason, manual: true } }]);
-    this.#log.warn('target put in quarantine by hand', { target, actor });
-    return true;
+    return mine;
   }
 
   /**
