@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useEngineDir } from '../../test/support/engine-dir.js';
+import { pushToMemoryYaml, useEngineDir } from '../../test/support/engine-dir.js';
 import type { Logger } from '../connectors/types.js';
 import { AUDIT_HEAD_KEY } from './head.js';
 import { HEAD_MISMATCH_KIND } from './mismatch.js';
@@ -15,17 +15,7 @@ describe.each(['sqlite', 'postgres'] as const)('the engine warns of a recorded h
   it('logs one warning naming the entry; none for ordinary appends', async () => {
     const warnings: { message: string; fields?: Record<string, unknown> }[] = [];
     const log: Logger = { debug() {}, info() {}, error() {}, warn: (message, fields) => warnings.push({ message, fields }) };
-    const engine = await dir.open(`
-store: ${await dir.store(dialect, 'roster_r8_warn')}
-sources:
-  - { id: hr, type: push, key: employeeId }
-targets:
-  - id: app
-    type: memory
-    connection: { key: username }
-    accountKey: username
-    attributes: { username: identity.employeeId }
-`, { log });
+    const engine = await dir.open(pushToMemoryYaml(await dir.store(dialect, 'roster_r8_warn')), { log });
     await engine.plan();
     expect(warnings).toEqual([]);
     await engine.store.state.set(AUDIT_HEAD_KEY, { password: 'hunter2' });

@@ -56,3 +56,23 @@ export function useEngineDir(prefix: string): EngineDir {
     },
   };
 }
+
+/**
+ * The smallest roster.yaml most API and engine tests need: an HR push source
+ * keyed by employeeId and one memory target keyed by username.
+ * `attributes`: the target's mappings (default `{ username: identity.employeeId }`);
+ * `target`: more YAML lines for the target, indented as its keys (safety, leaver …).
+ */
+export function pushToMemoryYaml(store: string, options: { readonly attributes?: string; readonly target?: string } = {}): string {
+  return `
+store: ${store}
+sources:
+  - { id: hr, type: push, key: employeeId }
+targets:
+  - id: app
+    type: memory
+    connection: { key: username }
+    accountKey: username
+    attributes: ${options.attributes ?? '{ username: identity.employeeId }'}
+${options.target === undefined ? '' : `    ${options.target}\n`}`;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useEngineDir } from '../../../test/support/engine-dir.js';
+import { pushToMemoryYaml, useEngineDir } from '../../../test/support/engine-dir.js';
 import { buildServer } from '../server.js';
 import { createToken } from '../tokens.js';
 
@@ -13,17 +13,7 @@ describe('plan.created names the API token that asked for the plan (review8)', (
   const dir = useEngineDir('review8-plan-actor');
 
   it('POST /plans records token:<name>; a plan with no actor stays system', async () => {
-    const engine = await dir.open(`
-store: sqlite:./roster.db
-sources:
-  - { id: hr, type: push, key: employeeId }
-targets:
-  - id: app
-    type: memory
-    connection: { key: username }
-    accountKey: username
-    attributes: { username: identity.employeeId }
-`);
+    const engine = await dir.open(pushToMemoryYaml('sqlite:./roster.db'));
     const app = await buildServer(engine);
     const { token } = await createToken(engine.store, 'ci-bot', ['api:write']);
     const res = await app.inject({ method: 'POST', url: '/api/v1/plans', headers: { authorization: `Bearer ${token}` }, payload: {} });

@@ -10,6 +10,7 @@ import { openEngine } from '../../engine/index.js';
 import type { Engine } from '../../engine/types.js';
 import { buildServer } from '../server.js';
 import { createToken } from '../tokens.js';
+import { pushToMemoryYaml } from '../../../test/support/engine-dir.js';
 
 /**
  * Out-of-order HR deliveries on the push path with a real engine: a record
@@ -19,17 +20,7 @@ import { createToken } from '../tokens.js';
  * without the field keep arrival order; a malformed value is a 400 naming
  * the index. The latest value is in the store's state: SQLite and PostgreSQL.
  */
-const yaml = (store: string) => `
-store: ${store}
-sources:
-  - { id: hr, type: push, key: employeeId }
-targets:
-  - id: app
-    type: memory
-    connection: { key: username }
-    accountKey: username
-    attributes: { username: identity.employeeId, department: identity.department }
-`;
+const yaml = (store: string) => pushToMemoryYaml(store, { attributes: '{ username: identity.employeeId, department: identity.department }' });
 
 const backEnds: readonly { name: string; store: () => Promise<{ url: string; drop(): Promise<void> }> }[] = [
   { name: 'sqlite (file)', store: async () => ({ url: 'sqlite:./roster.db', drop: async () => undefined }) },

@@ -10,6 +10,7 @@ import { openEngine } from '../../engine/index.js';
 import type { Engine } from '../../engine/types.js';
 import { buildServer } from '../server.js';
 import { createToken } from '../tokens.js';
+import { pushToMemoryYaml } from '../../../test/support/engine-dir.js';
 
 /**
  * Safety holds over a sliding window, on the HR push path with a real engine:
@@ -20,18 +21,7 @@ import { createToken } from '../tokens.js';
  * slides on with the engine's clock. The counts are in the store's state, so
  * the same runs on SQLite (file) and PostgreSQL.
  */
-const yaml = (store: string, window: string) => `
-store: ${store}
-sources:
-  - { id: hr, type: push, key: employeeId }
-targets:
-  - id: app
-    type: memory
-    connection: { key: username }
-    accountKey: username
-    attributes: { username: identity.employeeId }
-    safety: { maxDisables: 2, minAccounts: 10, window: ${window} }
-`;
+const yaml = (store: string, window: string) => pushToMemoryYaml(store, { target: `safety: { maxDisables: 2, minAccounts: 10, window: ${window} }` });
 
 const people = Array.from({ length: 12 }, (_, i) => `E${String(i + 1).padStart(2, '0')}`);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useEngineDir } from '../../../test/support/engine-dir.js';
+import { pushToMemoryYaml, useEngineDir } from '../../../test/support/engine-dir.js';
 import { buildServer } from '../server.js';
 import { createToken } from '../tokens.js';
 
@@ -13,17 +13,7 @@ describe.each(['sqlite', 'postgres'] as const)('REST parameters with U+0000 are 
   const dir = useEngineDir('review8-text');
 
   async function server() {
-    const engine = await dir.open(`
-store: ${await dir.store(dialect, 'roster_r8_text')}
-sources:
-  - { id: hr, type: push, key: employeeId }
-targets:
-  - id: app
-    type: memory
-    connection: { key: username }
-    accountKey: username
-    attributes: { username: identity.employeeId }
-`);
+    const engine = await dir.open(pushToMemoryYaml(await dir.store(dialect, 'roster_r8_text')));
     const app = await buildServer(engine);
     const { token } = await createToken(engine.store, 'admin', ['admin']);
     return { app, headers: { authorization: `Bearer ${token}` } };
