@@ -2,6 +2,7 @@ import { CompiledQuery } from 'kysely';
 import { RosterError } from '../core/errors.js';
 import type { Db, StoreContext } from './context.js';
 import type { SqliteConnection, SqliteStatement } from './sqlite-statements.js';
+import { isStorableText } from '../core/text.js';
 
 export type BulkValue = string | number | null;
 
@@ -47,13 +48,12 @@ export async function bulkInsert(ctx: StoreContext, trx: Db, spec: BulkInsert, r
  * stored U+FFFD, so an identity id read back was not the id written, and
  * the next sync took that person for someone new). JSON texts never hold
  * either (JSON.stringify escapes them); ids, names and times can.
- * (String.prototype.isWellFormed: Node 20, ES2024.)
  */
 function refuseUnstorable(spec: BulkInsert, rows: readonly (readonly BulkValue[])[]): void {
   for (const row of rows) {
     for (let col = 0; col < row.length; col++) {
       const value = row[col];
-      if (typeof value !== 'string' || (!value.includes('\u0000') && (value as unknown as { isWellFormed(): boolean }).isWellFormed())) continue;
+      if (typeof value !== 'string' || isStorableText(value)) continue;
       throw new RosterError('request.invalid', `${spec.table}.${spec.columns[col]} ${JSON.stringify(value.slice(0, 200))}: text with U+0000 or an unpaired surrogate cannot be stored`, {
         details: { table: spec.table, column: spec.columns[col] },
       });
