@@ -108,6 +108,22 @@ targets:
     }]);
   });
 
+  it.each(['delete', 'disable'] as const)('orphans: %s — the create is still under way when the orphan change runs: skipped, the real orphan acted on', async (action) => {
+    const { serve, cli, target } = await open(action);
+    const { finish } = await createPaused(serve, target);
+    // The pass and its apply run start to end while E1's account is in the target and its link is not in the store.
+    const report = await cli.reconcile('race', { actor: 'cli', apply: true });
+    expect(report.plan.changes.map((c) => [c.action, c.before?.accountId])).toEqual([[action, 'e1'], [action, 'stale.one']]);
+    expect(target.accounts.get('e1')?.enabled).toBe(true);
+    const skipped = await cli.store.audit.list({ kind: 'change.skipped' });
+    expect(skipped.map((e) => ({ target: e.target, reasons: e.reasons, data: e.data }))).toEqual([{
+      target: 'race', reasons: [`reconcile.orphan.${action}`, 'reconcile.create_under_way'],
+      data: expect.objectContaining({ planId: report.plan.id, action, accountId: 'e1', creating: 'E1' }),
+    }]);
+    await finish();
+    expectSurvived(target, action);
+  });
+
   it('orphans: delete — the link lands while the pass runs: the orphan is left out of the plan and reported', async () => {
     const { serve, cli, target } = await open('delete');
     const { finish } = await createPaused(serve, target);

@@ -3,7 +3,7 @@ import type { Attributes, AuditEntryInput, Change, Job, LinkedAccount } from '..
 import type { Connector } from '../connectors/types.js';
 import type { JobEffects, Store } from '../store/types.js';
 import type { ClaimedLink } from './links.js';
-import { isOrphanIdentity, orphanSkipped } from '../reconcile/orphans.js';
+import { creatingOrphan, isOrphanIdentity, orphanCreating, orphanSkipped } from '../reconcile/orphans.js';
 import { entitlementKey } from '../planner/normalise.js';
 import { isSecretFingerprint, openValue, scrubSecrets, sealedFor, withoutSealed } from '../core/secrets.js';
 import { asRosterError } from './failure.js';
@@ -19,6 +19,8 @@ export interface ApplyContext {
   readonly unseal?: (sealed: string, context: string) => string;
   /** The target's secret attributes (TargetConfig.secrets): a link started from what the target holds never takes them. */
   readonly secrets?: readonly string[];
+  /** The target's account key (TargetConfig.accountKey): how an orphan is told from a create under way. */
+  readonly accountKey?: string;
 }
 
 /**
@@ -186,9 +188,15 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
   if (accountId === undefined) {
     throw new RosterError('target.not_found', `change ${change.id}: no account id in the change and no link for ${change.identity} in ${change.target}`);
   }
-  // An orphan linked since the reconcile pass read the links (another process's create finished meanwhile) is someone's account: left alone.
-  const owner = isOrphanIdentity(change.identity) ? await store.accounts.getByAccountId(change.target, accountId) : undefined;
-  if (owner !== undefined) return { audit: orphanSkipped(change, job.planId, accountId, owner.identityId, ctx.actor) };
+  if (isOrphanIdentity(change.identity)) {
+    // An orphan a create under way may have made is a joiner's account whose link has not landed yet: left alone.
+    // Asked before the links: a create's link lands with its job's end, so one that ends in between is found there.
+    const creating = creatingOrphan(change, ctx.accountKey, await store.queue.createsUnderWay(change.target));
+    if (creating !== undefined) return { audit: orphanCreating(change, job.planId, accountId, creating, ctx.actor) };
+    // One linked since the reconcile pass read the links (another process's create finished meanwhile) is someone's account: left alone.
+    const owner = await store.accounts.getByAccountId(change.target, accountId);
+    if (owner !== undefined) return { audit: orphanSkipped(change, job.planId, accountId, owner.identityId, ctx.actor) };
+  }
   if (change.action === 'delete') {
     await connector.delete(accountId);
     return { removeAccount: { target: change.target, identityId: change.identity }, audit: applied() };

@@ -57,6 +57,8 @@ export class Executor {
   #secrets: Promise<SecretBox> | undefined;
   /** Each target's secret attributes (TargetConfig.secrets). */
   readonly #secretNames: ReadonlyMap<string, readonly string[]>;
+  /** Each target's account key (TargetConfig.accountKey). */
+  readonly #accountKeys: ReadonlyMap<string, string>;
   /** Something finished (or was enqueued) since a claim last came back short. */
   #fresh = true;
   #loop: Promise<void> | undefined;
@@ -70,6 +72,7 @@ export class Executor {
     this.#leaseMs = options.leaseMs ?? 60_000;
     this.#targets = new Map(options.targets.map((t) => [t.id, { ...DEFAULTS, ...t.executor }]));
     this.#secretNames = new Map(options.targets.map((t) => [t.id, t.secrets ?? []]));
+    this.#accountKeys = new Map(options.targets.map((t) => [t.id, t.accountKey]));
     this.#quarantine = new QuarantineKeeper(options.store, options.log, this.#actor);
     this.#lanes = new TargetLanes(new Map([...this.#targets].map(([id, config]) => [id, config.concurrency])));
     this.#links = new ClaimedLinks(options.store.accounts);
@@ -290,7 +293,7 @@ export class Executor {
       const claimed = this.#links.take(job.id);
       const box = job.change.after?.sealed === undefined ? undefined : await this.#secretBox();
       const effects = await applyChange(job, {
-        store: this.#o.store, connector, actor: this.#actor, now: this.#now, claimed, secrets: this.#secretNames.get(job.target),
+        store: this.#o.store, connector, actor: this.#actor, now: this.#now, claimed, secrets: this.#secretNames.get(job.target), accountKey: this.#accountKeys.get(job.target),
         ...(box === undefined ? {} : { unseal: (sealed: string, context: string) => box.unseal(sealed, context) }),
       });
       this.#window.record(job.target, performance.now() - started);

@@ -1,5 +1,6 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
 import { RosterError } from '../core/errors.js';
+import type { Change } from '../core/types.js';
 import type { QueueStats, QueueStore } from './types.js';
 import type { Database } from './schema.js';
 import { appendAudit } from './audit.js';
@@ -7,7 +8,7 @@ import { bulkInsert, type BulkValue } from './bulk.js';
 import { claimJobs } from './claim.js';
 import { inList, toNumber, type Db, type StoreContext } from './context.js';
 import { completeJobs, JOB_INDEX_STATES, JOB_STATE_COLUMNS, jobFromRow, jobStateFromRow, jobStatus, releaseJobs } from './jobs.js';
-import { toJson } from './json.js';
+import { fromJson, toJson } from './json.js';
 import { trackedWrite } from './write-effects.js';
 
 const JOB_COLUMNS = [
@@ -93,6 +94,20 @@ export function createQueueStore(ctx: StoreContext): QueueStore {
         if (exists === undefined) throw new RosterError('store.not_found', `job ${jobId} does not exist`);
         // Not running any more (completed, cancelled) or not under this worker (re-leased after a lost lease): nothing to record.
         return false;
+      });
+    },
+
+    async createsUnderWay(target) {
+      // Running (leased, or its worker gone and the lease not yet run out), or back to pending after an attempt:
+      // each may have added its account without having linked it yet. Two index walks (the partial indexes).
+      const started = (state: 'running' | 'pending') => {
+        const query = db.selectFrom('roster_jobs').select(['id', 'plan_id', 'change']).where(jobStatus('status', JOB_INDEX_STATES[state])).where('target', '=', target);
+        return (state === 'pending' ? query.where('attempts', '>', 0) : query).execute();
+      };
+      const rows = [...await started('running'), ...await started('pending')];
+      return rows.flatMap((row) => {
+        const change = fromJson<Change>(row.change);
+        return change.action === 'create' ? [{ jobId: row.id, planId: row.plan_id, change }] : [];
       });
     },
 

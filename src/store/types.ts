@@ -178,6 +178,13 @@ export interface QueueStore {
    * and idle checks read: cheap for a big plan.
    */
   listStatesByPlan(planId: string, statuses?: readonly JobStatus[]): Promise<JobState[]>;
+  /**
+   * The create jobs of `target` that may have added their account without
+   * having linked it yet: running (whatever its lease), or pending again
+   * after an attempt. What an orphan's delete or disable checks first
+   * (another process's joiner looks like an orphan until its link lands).
+   */
+  createsUnderWay(target: string): Promise<Array<{ readonly jobId: string; readonly planId: string; readonly change: Change }>>;
   /** Jobs per status, of one target and/or one plan when given. */
   stats(options?: { readonly target?: string; readonly planId?: string }): Promise<QueueStats>;
   /** Cancel every pending job of a target (quarantine) or of a plan. */

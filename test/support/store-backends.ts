@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,3 +61,20 @@ export const storeBackEnds = (prefix: string): readonly { readonly name: string;
   },
 ];
 
+
+/** A store of `backEnd` opened before each test of the calling suite and closed after it. */
+export function useOpenedStore(backEnd: { open(): Promise<OpenedStore> }): { readonly opened: () => OpenedStore; readonly store: () => Store } {
+  let current: OpenedStore | undefined;
+  beforeEach(async () => {
+    current = await backEnd.open();
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  const opened = (): OpenedStore => {
+    if (current === undefined) throw new Error('no store open: call this inside a test');
+    return current;
+  };
+  return { opened, store: () => opened().store };
+}
