@@ -119,6 +119,12 @@ export interface DesiredAccount {
   /** Reason codes for present/enabled, e.g. 'joiner', 'leaver.terminated'. */
   readonly reasons: readonly string[];
   readonly explanations: readonly Explanation[];
+  /**
+   * An expression failed: policy could not decide, and the account is left
+   * as linked (but for what the lifecycle alone takes away), its record of
+   * leaving scope (LinkedAccount.outOfScopeSince) included.
+   */
+  readonly undecided?: true;
 }
 
 // ---------------------------------------------------------------- accounts

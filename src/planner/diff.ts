@@ -44,9 +44,10 @@ export function diffAccount(desired: DesiredAccount, link: LinkedAccount | undef
   if (!desired.enabled && link.enabled) {
     out.push(change(desired, 'disable', { accountId, enabled: true }, { accountId, enabled: false }, desired.reasons));
   }
-  if (out.length === planned && (link.outOfScopeSince === undefined) === desired.reasons.includes(SCOPE_REMOVED)) {
+  if (out.length === planned && desired.undecided !== true && (link.outOfScopeSince === undefined) === desired.reasons.includes(SCOPE_REMOVED)) {
     // Nothing else to apply, and the link's record of leaving scope is not what policy says: an update that only
     // records it (or clears it), which the executor applies without reaching the target (executor/apply-change.ts).
+    // Policy undecided (an expression failed) says nothing of scope: the record stays, and so does the grace it started.
     out.push(change(desired, 'update', { accountId, attributes: {} }, { accountId, attributes: {} }, desired.reasons));
   }
 }

@@ -87,6 +87,7 @@ function unchanged(e: Evaluation, target: CompiledTarget, error: RosterError, li
     target: id, identityId: e.identity.id, present: link !== undefined, enabled: (link?.enabled ?? false) && lifecycle.enabled,
     attributes: link?.attributes ?? EMPTY, entitlements: lifecycle.entitlements ? (link?.entitlements ?? NONE) : NONE,
     reasons: restricts ? [code, ...lifecycle.reasons] : [code],
+    undecided: true,
     explanations: [{
       subject: 'account', rule: `scope:${id}`,
       detail: `${code === 'expression.failed' ? 'an expression failed for this identity' : code}, the account is left as it is${restricts ? ` (but ${lifecycle.reasons.join(', ')})` : ''}: ${error.message}`,
