@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
-import type { AuditEntry } from '../core/types.js';
+import { isRosterError } from '../core/errors.js';
+import type { AuditEntry, UnreadableAuditEntry } from '../core/types.js';
 
 /** prevHash of the first entry of the chain: 64 zeros. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -109,6 +110,14 @@ export function canonicalEntryJson(fields: CanonicalEntryFields): string {
 
 /** details.reason of the error the store throws for an entry whose JSON column no longer parses (details.auditSeq names it). */
 export const UNREADABLE_AUDIT_ENTRY = 'audit.unreadable';
+
+/** The unreadable entry an error of the store names, or undefined for any other error. */
+export function unreadableEntryIn(error: unknown): UnreadableAuditEntry | undefined {
+  const details = isRosterError(error) ? error.details : undefined;
+  if (details?.reason !== UNREADABLE_AUDIT_ENTRY || typeof details.auditSeq !== 'number') return undefined;
+  const seq = details.auditSeq;
+  return { seq, unreadable: error instanceof Error ? error.message.replace(`audit entry ${seq}: `, '') : 'unreadable' };
+}
 
 
 /** sha256 (hex) over prevHash followed by an entry's canonical JSON text. */

@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { isRosterError } from '../core/errors.js';
-import type { AuditEntry } from '../core/types.js';
+import type { AuditEntry, UnreadableAuditEntry } from '../core/types.js';
 import type { Store } from '../store/types.js';
-import { UNREADABLE_AUDIT_ENTRY } from './chain.js';
+import { unreadableEntryIn } from './chain.js';
 import { csvHeader, csvRow, csvUnreadableRow } from './csv.js';
 
 export { CSV_COLUMNS, UNREADABLE_COLUMN, csvField, csvRow, neutraliseFormula } from './csv.js';
@@ -13,10 +12,7 @@ export { CSV_COLUMNS, UNREADABLE_COLUMN, csvField, csvRow, neutraliseFormula } f
 export type AuditExportFormat = 'jsonl' | 'csv';
 
 /** An entry the store could not read back (a JSON column edited into text that is not JSON), as exported in its place. */
-export interface UnreadableEntry {
-  readonly seq: number;
-  readonly unreadable: string;
-}
+export type UnreadableEntry = UnreadableAuditEntry;
 
 export interface AuditExportOptions {
   /**
@@ -38,14 +34,6 @@ export interface AuditExportResult {
 
 const BATCH = 1000;
 
-/** The unreadable entry an error of the store names, or undefined for any other error. */
-function unreadableIn(error: unknown): UnreadableEntry | undefined {
-  const details = isRosterError(error) ? error.details : undefined;
-  if (details?.reason !== UNREADABLE_AUDIT_ENTRY || typeof details.auditSeq !== 'number') return undefined;
-  const seq = details.auditSeq;
-  return { seq, unreadable: error instanceof Error ? error.message.replace(`audit entry ${seq}: `, '') : 'unreadable' };
-}
-
 /**
  * The entries after `after` and before `seq`, the first unreadable entry
  * of a batch (so all of them are readable). In one query when seq has no
@@ -59,14 +47,14 @@ async function* readableBefore(store: Store, after: number, seq: number): AsyncG
     yield* await store.audit.list({ afterSeq: after, limit: most });
     return;
   } catch (error) {
-    if (unreadableIn(error)?.seq !== seq) throw error;
+    if (unreadableEntryIn(error)?.seq !== seq) throw error;
   }
   for (let from = after; ;) {
     let next: AuditEntry | undefined;
     try {
       [next] = await store.audit.list({ afterSeq: from, limit: 1 });
     } catch (error) {
-      if (unreadableIn(error)?.seq === seq) return;
+      if (unreadableEntryIn(error)?.seq === seq) return;
       throw error;
     }
     if (next === undefined || next.seq >= seq) return;
@@ -87,7 +75,7 @@ async function* readLog(store: Store, skip: boolean): AsyncGenerator<AuditEntry 
     try {
       batch = await store.audit.list({ afterSeq: after, limit: BATCH });
     } catch (error) {
-      const bad = unreadableIn(error);
+      const bad = unreadableEntryIn(error);
       if (bad === undefined) throw error;
       yield* readableBefore(store, after, bad.seq);
       if (!skip) throw error;

@@ -259,6 +259,12 @@ export interface AuditEntryInput {
   readonly data?: unknown;
 }
 
+/** In the place of an audit entry the store could not read back (a JSON column edited into text that is not JSON): its seq and why. */
+export interface UnreadableAuditEntry {
+  readonly seq: number;
+  readonly unreadable: string;
+}
+
 export interface AuditEntry extends AuditEntryInput {
   readonly seq: number;
   readonly at: string;

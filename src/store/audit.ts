@@ -1,5 +1,5 @@
 import { CompiledQuery, type Selectable } from 'kysely';
-import { UNREADABLE_AUDIT_ENTRY, canonicalEntryJson, canonicalOrUndefined, chainHash } from '../audit/chain.js';
+import { UNREADABLE_AUDIT_ENTRY, canonicalEntryJson, canonicalOrUndefined, chainHash, unreadableEntryIn } from '../audit/chain.js';
 import { AUDIT_HEAD_KEY, EMPTY_HEAD, asHead, type AuditHead } from '../audit/head.js';
 import { describeMismatch, mismatchEntry, type FoundHead, type HeadMismatch } from '../audit/mismatch.js';
 import { RosterError } from '../core/errors.js';
@@ -216,6 +216,18 @@ export function createAuditStore(ctx: StoreContext): AuditStore {
     async list(options = {}) {
       const rows = await auditListQuery(db, options).execute();
       return rows.map(auditFromRow);
+    },
+    async listMarked(options = {}) {
+      const rows = await auditListQuery(db, options).execute();
+      return rows.map((row) => {
+        try {
+          return auditFromRow(row);
+        } catch (error) {
+          const marker = unreadableEntryIn(error);
+          if (marker === undefined) throw error;
+          return marker;
+        }
+      });
     },
     async *iterate(batchSize = 1000) {
       let afterSeq = 0;

@@ -1,5 +1,5 @@
 import type {
-  AuditEntry, AuditEntryInput, Change, Identity, Job, JobStatus, LifecycleEvent, LinkedAccount, Plan,
+  AuditEntry, AuditEntryInput, Change, Identity, Job, JobStatus, LifecycleEvent, LinkedAccount, Plan, UnreadableAuditEntry,
 } from '../core/types.js';
 
 /**
@@ -209,6 +209,13 @@ export interface AuditStore {
     readonly kind?: string;
     readonly order?: 'asc' | 'desc';
   }): Promise<AuditEntry[]>;
+  /**
+   * list's page, with an entry the store cannot read back (a JSON column
+   * edited into text that is not JSON) given in its place as its seq and
+   * why, instead of failing the whole page (what the API serves: one
+   * damaged entry must not hide the rest of the log; `audit verify` names it).
+   */
+  listMarked(options?: Parameters<AuditStore['list']>[0]): Promise<Array<AuditEntry | UnreadableAuditEntry>>;
   /** Streams every entry in seq order (for verify and export). */
   iterate(batchSize?: number): AsyncIterable<AuditEntry>;
 }
