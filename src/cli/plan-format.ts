@@ -1,4 +1,5 @@
 import type { Change, ChangeAction, Plan } from '../core/types.js';
+import { referencedAccount, type AccountOwners } from './account-references.js';
 import { plural, table, truncate, type Style } from './format.js';
 
 const ACTIONS: readonly ChangeAction[] = ['create', 'update', 'enable', 'disable', 'delete', 'grant', 'revoke'];
@@ -18,15 +19,23 @@ export function planJson(plan: Plan) {
   };
 }
 
-function show(value: unknown): string {
+function plain(value: unknown): string {
   if (value === undefined || value === null) return '∅';
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-/** One line saying what a change does to the account. */
-export function describeChange(change: Change): string {
+/**
+ * One line saying what a change does to the account. `owners`: who holds an
+ * account a value references (`manager: <GUID=…>`), shown as `<E1001's account>`.
+ */
+export function describeChange(change: Change, owners?: AccountOwners): string {
   const before = change.before ?? {};
   const after = change.after ?? {};
+  const show = (value: unknown): string => {
+    const accountId = owners === undefined ? undefined : referencedAccount(value);
+    const owner = accountId === undefined ? undefined : owners?.(change.target, accountId);
+    return owner === undefined ? plain(value) : `<${owner}'s account>`;
+  };
   switch (change.action) {
     case 'create':
       return Object.entries(after.attributes ?? {}).map(([k, v]) => `${k}=${show(v)}`).join(', ');
@@ -82,8 +91,8 @@ export function planSummaryText(plan: Plan, style: Style): string {
   return lines.join('\n') + '\n';
 }
 
-export function changesTable(plan: Plan, style: Style, width = 60): string {
+export function changesTable(plan: Plan, style: Style, width = 60, owners?: AccountOwners): string {
   if (plan.changes.length === 0) return '';
-  const rows = plan.changes.map((c) => [c.action, c.target, c.identity, truncate(describeChange(c), width), c.reasons.join(', ')]);
+  const rows = plan.changes.map((c) => [c.action, c.target, c.identity, truncate(describeChange(c, owners), width), c.reasons.join(', ')]);
   return table(['ACTION', 'TARGET', 'IDENTITY', 'CHANGES', 'REASONS'], rows, style);
 }

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { RosterError } from '../../core/errors.js';
 import { withConfigOption, type CliContext } from '../context.js';
 import { cliActor } from '../io.js';
+import { referencedOwners } from '../account-references.js';
 import { changesTable, planJson, planSummaryText } from '../plan-format.js';
 
 interface PlanCliOptions {
@@ -53,7 +54,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
         if (plan.changes.length === 0 && (await engine.store.identities.count()) === 0) {
           ctx.out('No identities yet: the sources are empty or were not read (see --no-read-sources).');
         }
-        const changes = changesTable(plan, ctx.style);
+        const changes = changesTable(plan, ctx.style, undefined, await referencedOwners(engine.store, plan));
         if (changes !== '') ctx.out(changes);
         if (options.out !== undefined) ctx.out(`Saved to ${options.out}; apply it with: roster apply --plan ${options.out}`);
       });
