@@ -37,21 +37,23 @@ async function nextSecond(): Promise<void> {
  * under way. The directory is not touched by this, only the timing.
  */
 let duringPass: (() => Promise<void>) | undefined;
-const searchPaginated = Client.prototype.searchPaginated;
-vi.spyOn(Client.prototype, 'searchPaginated').mockImplementation(function (this: Client, ...args: Parameters<Client['searchPaginated']>) {
-  const pages = searchPaginated.apply(this, args);
-  return (async function* () {
-    let page = 0;
-    for await (const result of pages) {
-      yield result;
-      page += 1;
-      const hook = duringPass;
-      if (page === 1 && hook !== undefined) {
-        duringPass = undefined;
-        await hook();
+vi.mock('../../src/connectors/directory/paged-search.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/connectors/directory/paged-search.js')>();
+  return {
+    ...original,
+    async *pagedSearch(...args: Parameters<typeof original.pagedSearch>) {
+      let page = 0;
+      for await (const result of original.pagedSearch(...args)) {
+        yield result;
+        page += 1;
+        const hook = duringPass;
+        if (page === 1 && hook !== undefined) {
+          duringPass = undefined;
+          await hook();
+        }
       }
-    }
-  })() as ReturnType<Client['searchPaginated']>;
+    },
+  };
 });
 
 const source = (id: string, base: string, pageSize: number) => `

@@ -3,6 +3,7 @@ import { AndFilter, Control, EqualityFilter, FilterParser, type Entry, type Filt
 import { resultCodeOf, ResultCode } from '../directory/errors.js';
 import { equalityFilter, objectClassFilter } from '../directory/escape.js';
 import { entryValues, type EntryValues } from '../directory/normalise.js';
+import { pagedSearch } from '../directory/paged-search.js';
 import type { ClientPool } from '../directory/pool.js';
 import { entryGuid, guidToBytes, isGuid } from './guid.js';
 
@@ -48,7 +49,7 @@ export class AdEntryReader {
 
   async *all(): AsyncIterable<AdEntry[]> {
     const client = await this.#pool.lease();
-    for await (const page of client.searchPaginated(this.#base, { scope: 'sub', filter: USER_FILTER, ...this.#read(), paged: { pageSize: this.#pageSize } })) {
+    for await (const page of pagedSearch(client, this.#base, { scope: 'sub', filter: USER_FILTER, ...this.#read(), pageSize: this.#pageSize })) {
       yield page.searchEntries.map(toEntry);
     }
   }

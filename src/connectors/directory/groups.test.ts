@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Change } from 'ldapts';
+import { Attribute, SearchEntry, SearchResponse, type Change, type SearchRequest } from 'ldapts';
 import { DirectoryGroups, type GroupClass } from './groups.js';
 import { AD_GROUP_NAME_MAX, adGroupAccountName } from './sam-account-name.js';
 import type { ClientPool, DirectoryClient } from './pool.js';
@@ -40,10 +40,14 @@ function directory(groups: Record<string, string[]>, options: { before?: (dn: st
       if (groups[dn] === undefined) return Promise.reject(fail(ResultCode.noSuchObject));
       return Promise.resolve({ searchEntries: [entry(dn, search.attributes)], searchReferences: [] });
     },
-    async *searchPaginated(_base: string, search: { attributes?: string[] }) {
-      yield await Promise.resolve({ searchEntries: Object.keys(groups).map((dn) => entry(dn, search.attributes)), searchReferences: [] });
+    // A paged search (paged-search.ts) sends through ldapts's internals: every group in one page, no cookie.
+    _nextMessageId: () => 1,
+    _send(request: SearchRequest) {
+      const type = request.attributes[0] ?? 'member';
+      const searchEntries = Object.keys(groups).map((dn) => new SearchEntry({ messageId: 1, name: dn, attributes: [new Attribute({ type, values: [...(groups[dn] ?? [])] })] }));
+      return Promise.resolve(new SearchResponse({ messageId: 1, searchEntries }));
     },
-  } as unknown as Pick<DirectoryClient, 'modify' | 'search' | 'searchPaginated'>;
+  } as unknown as Pick<DirectoryClient, 'modify' | 'search'>;
   // The cast stands for a pool of this one client.
   const pool = {
     use: <T>(run: (c: DirectoryClient) => Promise<T>) => run(client as DirectoryClient),

@@ -3,6 +3,7 @@ import { equalityFilter, objectClassFilter, andFilter } from './escape.js';
 import { formatDn, normaliseDn, parentDn, parseDn, leafValue, type Rdn } from './dn.js';
 import { isAlreadyMember, isNotMember, resultCodeOf, ResultCode } from './errors.js';
 import { entryValues } from './normalise.js';
+import { pagedSearch } from './paged-search.js';
 import { adGroupAccountName } from './sam-account-name.js';
 import type { ClientPool, DirectoryClient } from './pool.js';
 import { Attribute, Change } from 'ldapts';
@@ -247,8 +248,8 @@ export class DirectoryGroups {
   /** Every group under the base with its member values, page by page. */
   async *#groups(client: DirectoryClient): AsyncIterable<{ readonly dn: string; readonly values: readonly string[] }> {
     const attribute = this.memberAttribute;
-    const pages = client.searchPaginated(this.#settings.base, {
-      scope: 'sub', filter: objectClassFilter([this.#settings.objectClass]), attributes: [attribute], paged: { pageSize: this.#settings.pageSize },
+    const pages = pagedSearch(client, this.#settings.base, {
+      scope: 'sub', filter: objectClassFilter([this.#settings.objectClass]), attributes: [attribute], pageSize: this.#settings.pageSize,
     });
     for await (const page of pages) {
       for (const group of page.searchEntries) yield { dn: group.dn, values: entryValues(group).get(attribute.toLowerCase()) ?? [] };

@@ -15,8 +15,11 @@ export interface PoolOptions {
   readonly connectTimeoutMs: number;
 }
 
-/** The few client calls the connectors use (an ldapts Client). */
-export type DirectoryClient = Pick<Client, 'add' | 'modify' | 'modifyDN' | 'del' | 'search' | 'searchPaginated' | 'exop'>;
+/**
+ * The few client calls the connectors use (an ldapts Client). Not its paged search, which ends at a
+ * page without entries: paged reads go through paged-search.ts.
+ */
+export type DirectoryClient = Pick<Client, 'add' | 'modify' | 'modifyDN' | 'del' | 'search' | 'exop'>;
 export type { SearchOptions };
 
 /**

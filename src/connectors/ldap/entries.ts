@@ -3,6 +3,7 @@ import { RosterError } from '../../core/errors.js';
 import { andFilter, equalityFilter, objectClassFilter } from '../directory/escape.js';
 import { isUnder, sameDn } from '../directory/dn.js';
 import { entryValues, type EntryValues } from '../directory/normalise.js';
+import { pagedSearch } from '../directory/paged-search.js';
 import type { ClientPool } from '../directory/pool.js';
 import { PostReadControl } from '../directory/post-read.js';
 
@@ -104,7 +105,7 @@ export class EntryReader {
     for (const base of this.#bases) {
       // One pooled connection carries the whole paged search (the paging cookie belongs to it).
       const client = await this.#pool.lease();
-      for await (const page of client.searchPaginated(base, { scope: 'sub', filter, attributes: [...this.#attributes], paged: { pageSize: this.#pageSize } })) {
+      for await (const page of pagedSearch(client, base, { scope: 'sub', filter, attributes: this.#attributes, pageSize: this.#pageSize })) {
         if (page.searchReferences.length > 0) {
           throw new RosterError('target.rejected',
             `the directory refers part of ${base} to another server (${page.searchReferences.join(', ')}): Roster does not follow referrals, ` +

@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { MessageResponseStatus, ModifyDNRequest, StatusCodeParser, type ModifyDNResponse } from 'ldapts';
 import { RosterError } from '../../core/errors.js';
 import { formatDn, parseDn, sameDn } from '../directory/dn.js';
 import { isNoSuchObject, resultCodeOf, ResultCode } from '../directory/errors.js';
 import { ensureParentOUs } from '../directory/parents.js';
+import { isCheckedMajor, LDAPTS_VERSION } from '../directory/ldapts-version.js';
 import type { ClientPool, DirectoryClient } from '../directory/pool.js';
 import type { EntryReader, LdapEntry } from './entries.js';
 import { leavesKeyedRdn } from './new-entry.js';
@@ -25,23 +23,9 @@ interface ClientInternals {
  */
 const CHECKED_LDAPTS_MAJORS: readonly number[] = [8];
 
-/** The installed ldapts version, from its package.json next to the module (its exports do not include package.json). */
-function installedLdaptsVersion(): string | undefined {
-  try {
-    const main = createRequire(import.meta.url).resolve('ldapts');
-    const json = JSON.parse(readFileSync(join(dirname(main), '..', 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
-    return json.name === 'ldapts' && typeof json.version === 'string' ? json.version : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const LDAPTS_VERSION = installedLdaptsVersion();
-
 /** Refuse (clearly) an ldapts version whose internals modifyDnKeepingValues was not checked against. */
 export function assertModifyDnInternals(version: string | undefined = LDAPTS_VERSION): void {
-  const major = Number(/^(\d+)\./.exec(version ?? '')?.[1]);
-  if (!CHECKED_LDAPTS_MAJORS.includes(major)) {
+  if (!isCheckedMajor(version, CHECKED_LDAPTS_MAJORS)) {
     throw new RosterError('target.rejected',
       `a move that keeps the old RDN values (modify DN with deleteOldRdn false) needs ldapts ${CHECKED_LDAPTS_MAJORS.map((m) => `${m}.x`).join(' or ')}, ` +
       `and ${version === undefined ? 'its version cannot be read' : `${version} is installed`}: ldapts has no public API for it, ` +

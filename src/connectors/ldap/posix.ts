@@ -1,6 +1,7 @@
 import { Attribute, Change } from 'ldapts';
 import { Mutex } from '../../core/mutex.js';
 import { RosterError } from '../../core/errors.js';
+import { pagedSearch } from '../directory/paged-search.js';
 import type { ClientPool } from '../directory/pool.js';
 
 /** What an add gives back: the entry's DN, entryUUID and values (names lower-cased). */
@@ -155,7 +156,7 @@ export class UidNumberAllocator {
     let highest = from - 1;
     for (const base of this.#bases) {
       const client = await this.#pool.lease();
-      for await (const page of client.searchPaginated(base, { scope: 'sub', filter, attributes: ['uidNumber'], paged: { pageSize: 1000 } })) {
+      for await (const page of pagedSearch(client, base, { scope: 'sub', filter, attributes: ['uidNumber'], pageSize: 1000 })) {
         for (const entry of page.searchEntries) {
           const value = Number(entry.uidNumber);
           if (Number.isInteger(value) && value > highest) highest = value;

@@ -3,6 +3,7 @@ import { guidToString } from '../../connectors/ad/guid.js';
 import { tlsOptions } from '../../connectors/directory/config.js';
 import { isConnectionError, isNoSuchObject, resultCodeOf, ResultCode, toDirectoryError } from '../../connectors/directory/errors.js';
 import { entryValues } from '../../connectors/directory/normalise.js';
+import { pagedSearch } from '../../connectors/directory/paged-search.js';
 import { ClientPool } from '../../connectors/directory/pool.js';
 import { RosterError } from '../../core/errors.js';
 import type { DirectoryEntry } from './values.js';
@@ -110,9 +111,8 @@ export class DirectoryReader {
     return this.#run('search', async () => {
       const client = await this.#pool.lease();
       const entries: DirectoryEntry[] = [];
-      const pages = client.searchPaginated(this.#connection.base, {
-        scope: 'sub', filter, attributes: [...attributes], explicitBufferAttributes: bufferAttributes(attributes),
-        paged: { pageSize: this.#connection.pageSize },
+      const pages = pagedSearch(client, this.#connection.base, {
+        scope: 'sub', filter, attributes, explicitBufferAttributes: bufferAttributes(attributes), pageSize: this.#connection.pageSize,
       });
       for await (const page of pages) {
         for (const entry of page.searchEntries) entries.push(sourceEntry(entry));

@@ -1,0 +1,118 @@
+import { FilterParser, MessageResponseStatus, PagedResultsControl, SearchRequest, StatusCodeParser, type Entry, type Filter, type SearchResponse } from 'ldapts';
+import { RosterError } from '../../core/errors.js';
+import { isCheckedMajor, LDAPTS_VERSION } from './ldapts-version.js';
+import type { DirectoryClient } from './pool.js';
+
+/** What ldapts's own searchPaginated uses of its Client: private there, so checked before use. */
+interface ClientInternals {
+  _nextMessageId(): number;
+  _send(request: SearchRequest): Promise<SearchResponse | undefined>;
+}
+
+/**
+ * The ldapts major versions whose Client internals (`_nextMessageId`, `_send`
+ * resolving a search with its entries, references and response controls,
+ * PagedResultsControl parsed from the response) were checked for pagedSearch.
+ * Another major may change them: then a paged read is refused with an error
+ * naming the version, never read in a way that may end early.
+ */
+const CHECKED_LDAPTS_MAJORS: readonly number[] = [8];
+
+/** Empty pages in a row carrying back the cookie just sent before the server is taken to be stuck. */
+export const SAME_COOKIE_LIMIT = 100;
+/** Empty pages in a row (whatever their cookies) before the server is taken to be going round in circles. */
+export const EMPTY_PAGE_LIMIT = 10_000;
+
+export interface PagedSearchOptions {
+  readonly scope: 'base' | 'one' | 'sub';
+  readonly filter: string | Filter;
+  readonly attributes: readonly string[];
+  /** Attributes to return as Buffers (objectGUID, objectSid), as ldapts's search option of that name. */
+  readonly explicitBufferAttributes?: readonly string[];
+  readonly pageSize: number;
+}
+
+/** One page as the server sent it (possibly empty), entries decoded as ldapts's search does. */
+export interface SearchPage {
+  readonly searchEntries: Entry[];
+  readonly searchReferences: string[];
+}
+
+/** Refuse (clearly) an ldapts version whose internals pagedSearch was not checked against. */
+export function assertPagedSearchInternals(version: string | undefined = LDAPTS_VERSION): void {
+  if (!isCheckedMajor(version, CHECKED_LDAPTS_MAJORS)) {
+    throw new RosterError('target.rejected',
+      `a paged directory read needs ldapts ${CHECKED_LDAPTS_MAJORS.map((m) => `${m}.x`).join(' or ')}, ` +
+      `and ${version === undefined ? 'its version cannot be read' : `${version} is installed`}: ldapts's own paged search ends at a page ` +
+      'without entries even when the server says there are more, so Roster pages through its internals, and only on a version they ' +
+      'were checked on (see src/connectors/directory/paged-search.ts)');
+  }
+}
+
+function internalsOf(client: DirectoryClient): ClientInternals {
+  assertPagedSearchInternals();
+  const internals = client as unknown as Partial<ClientInternals>;
+  if (typeof internals._send !== 'function' || typeof internals._nextMessageId !== 'function') {
+    throw new RosterError('target.rejected', `ldapts ${LDAPTS_VERSION ?? ''} no longer has the internals a paged directory read needs`);
+  }
+  return internals as ClientInternals;
+}
+
+/**
+ * A paged search (RFC 2696) on one connection, page by page, that asks again
+ * for as long as the server returns a non-empty cookie, whether or not the
+ * page held entries: a server may return fewer entries than asked, none
+ * included (Active Directory, some proxies). ldapts's searchPaginated stops
+ * at the first page without entries or references, and a read that ends
+ * early would make accounts, people and members look gone.
+ *
+ * A result other than success fails the read (sizeLimitExceeded included:
+ * nothing here sets a client size limit), as ldapts does. A server that
+ * keeps answering empty pages, with the cookie just sent SAME_COOKIE_LIMIT
+ * times or with any cookies EMPTY_PAGE_LIMIT times in a row, fails the read
+ * instead of looping forever.
+ */
+export async function* pagedSearch(client: DirectoryClient, base: string, options: PagedSearchOptions): AsyncGenerator<SearchPage, void, undefined> {
+  const internals = internalsOf(client);
+  const paging = new PagedResultsControl({ value: { size: options.pageSize } });
+  const request = new SearchRequest({
+    messageId: -1, baseDN: base, scope: options.scope,
+    filter: typeof options.filter === 'string' ? FilterParser.parseString(options.filter) : options.filter,
+    attributes: [...options.attributes], explicitBufferAttributes: [...(options.explicitBufferAttributes ?? [])], controls: [paging],
+  });
+  let empty = 0;
+  let stuck = 0;
+  for (;;) {
+    request.messageId = internals._nextMessageId();
+    const result = await internals._send(request);
+    if (result?.status !== MessageResponseStatus.Success) throw StatusCodeParser.parse(result);
+    const page: SearchPage = {
+      searchEntries: result.searchEntries.map((entry) => entry.toObject(request.attributes, request.explicitBufferAttributes)),
+      searchReferences: result.searchReferences.flatMap((reference) => reference.uris),
+    };
+    yield page;
+    const cookie = responseCookie(result);
+    if (cookie === undefined) return;
+    const sent = paging.value?.cookie;
+    const isEmpty = page.searchEntries.length === 0 && page.searchReferences.length === 0;
+    empty = isEmpty ? empty + 1 : 0;
+    stuck = isEmpty && sent !== undefined && sent.equals(cookie) ? stuck + 1 : 0;
+    if (stuck >= SAME_COOKIE_LIMIT || empty >= EMPTY_PAGE_LIMIT) throw notMovingOn(base, stuck >= SAME_COOKIE_LIMIT ? 'same' : 'any', Math.max(stuck, empty));
+    paging.value = { size: options.pageSize, cookie };
+  }
+}
+
+/** The non-empty cookie of the response's paged results control; undefined when the search is done. */
+function responseCookie(result: SearchResponse): Buffer | undefined {
+  const control = result.controls?.find((c): c is PagedResultsControl => c instanceof PagedResultsControl);
+  const cookie = control?.value?.cookie;
+  return cookie !== undefined && cookie.length > 0 ? cookie : undefined;
+}
+
+function notMovingOn(base: string, cookies: 'same' | 'any', pages: number): RosterError {
+  const how = cookies === 'same' ? 'each handing back the paging cookie it was sent' : 'with a new paging cookie each time';
+  return new RosterError('target.rejected',
+    `the directory answered a paged search of ${base} with ${pages} empty pages in a row, ${how}: it is not moving on through the results ` +
+    '(a server or proxy bug in its RFC 2696 paging), so the read stops here, and nothing was read as complete',
+    { details: { base, emptyPages: pages, sameCookie: cookies === 'same' } });
+}
