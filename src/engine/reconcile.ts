@@ -299,8 +299,8 @@ function withoutAttributes(account: TargetAccount, names: readonly string[]): Ta
 async function linkedSince(store: Store, target: string, orphans: readonly { readonly accountId: string }[]): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   if (orphans.length === 0) return found;
-  const ids = new Set(orphans.map((o) => o.accountId));
-  for (const link of await store.accounts.listByTarget(target)) if (ids.has(link.accountId)) found.set(link.accountId, link.identityId);
+  // The orphans' accounts alone (one read), not every link of the target again.
+  for (const link of await store.accounts.listByAccountIds(target, orphans.map((o) => o.accountId))) found.set(link.accountId, link.identityId);
   return found;
 }
 

@@ -77,6 +77,7 @@ export function normaliseAccount(given: LinkedAccount): LinkedAccount {
 }
 
 const LIST_ALL_SQL = `select ${ACCOUNT_COLUMNS.join(', ')} from roster_accounts order by target, identity_id`;
+const LIST_BY_TARGET_SQL = `select ${ACCOUNT_COLUMNS.join(', ')} from roster_accounts where target = ? order by identity_id`;
 
 /** Link writes shared with queue.complete: call inside a write transaction. */
 export async function writeAccounts(ctx: StoreContext, trx: Db, effects: WriteEffects, accounts: readonly LinkedAccount[]): Promise<void> {
@@ -125,6 +126,12 @@ export function createAccountStore(ctx: StoreContext): AccountStore {
       return found;
     },
     async listByTarget(target) {
+      if (ctx.sqlite !== undefined) {
+        // Raw rows, as listAll: a reconcile pass reads every link of its target (50,000: about a quarter less CPU than the query builder's rows).
+        const found: LinkedAccount[] = [];
+        await eachRawRow(ctx, ctx.sqlite, LIST_BY_TARGET_SQL, [target], (row) => found.push(accountFromValues(row)));
+        return found;
+      }
       const rows = await byKey.where('target', '=', target).orderBy('identity_id').execute();
       return rows.map(accountFromRow);
     },
@@ -141,6 +148,11 @@ export function createAccountStore(ctx: StoreContext): AccountStore {
     async getByAccountId(target, accountId) {
       const row = await byKey.where('target', '=', target).where('account_id', '=', accountId).executeTakeFirst();
       return row === undefined ? undefined : accountFromRow(row);
+    },
+    async listByAccountIds(target, accountIds) {
+      if (accountIds.length === 0) return [];
+      const rows = await byKey.where('target', '=', target).where(inList(ctx, 'account_id', [...new Set(accountIds)])).execute();
+      return rows.map(accountFromRow);
     },
     async listByIdentity(identityId) {
       const rows = await byKey.where('identity_id', '=', identityId).orderBy('target').execute();

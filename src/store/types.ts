@@ -52,6 +52,8 @@ export interface AccountStore {
   count(target: string): Promise<number>;
   /** The link holding this account of the target, if any (an orphan re-checked before it is acted on). */
   getByAccountId(target: string, accountId: string): Promise<LinkedAccount | undefined>;
+  /** The target's links holding any of these accounts, in no particular order: one read for many (a reconcile pass re-checking its orphans). */
+  listByAccountIds(target: string, accountIds: readonly string[]): Promise<LinkedAccount[]>;
   /** Insert or replace the link for (target, identityId); bumps the serial. */
   upsert(account: LinkedAccount): Promise<void>;
   upsertMany(accounts: readonly LinkedAccount[]): Promise<void>;
