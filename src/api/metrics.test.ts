@@ -18,7 +18,7 @@ describe('createMetrics', () => {
   });
 
   it('reads queue depth per target and status from the store at scrape time', async () => {
-    const stats: Record<string, QueueStats> = { app: { pending: 3, running: 1, done: 10, failed: 0 }, ldap: { pending: 0, running: 0, done: 2, failed: 5 } };
+    const stats: Record<string, QueueStats> = { app: { pending: 3, running: 1, done: 10, failed: 0, cancelled: 0 }, ldap: { pending: 0, running: 0, done: 2, failed: 5, cancelled: 7 } };
     // A stub with only the one method the gauge calls.
     const store = { queue: { stats: async (o?: { target?: string }) => stats[o?.target ?? ''] } } as unknown as Store;
     const metrics = createMetrics({ processMetrics: false });
@@ -26,7 +26,8 @@ describe('createMetrics', () => {
     const text = await metrics.registry.metrics();
     expect(text).toContain('roster_queue_depth{target="app",status="pending"} 3');
     expect(text).toContain('roster_queue_depth{target="ldap",status="failed"} 5');
-    stats.app = { pending: 0, running: 0, done: 14, failed: 0 };
+    expect(text).toContain('roster_queue_depth{target="ldap",status="cancelled"} 7');
+    stats.app = { pending: 0, running: 0, done: 14, failed: 0, cancelled: 0 };
     expect(await metrics.registry.metrics()).toContain('roster_queue_depth{target="app",status="pending"} 0');
   });
 

@@ -13,7 +13,7 @@ export interface RosterMetrics extends EngineMetrics {
   watchQueue(store: Store, targets: readonly string[]): void;
 }
 
-const QUEUE_STATUSES = ['pending', 'running', 'done', 'failed'] as const satisfies readonly (keyof QueueStats)[];
+const QUEUE_STATUSES = ['pending', 'running', 'done', 'failed', 'cancelled'] as const satisfies readonly (keyof QueueStats)[];
 
 export function createMetrics(options: { readonly processMetrics?: boolean } = {}): RosterMetrics {
   const registry = new Registry();

@@ -34,3 +34,6 @@ export const storedText = (min: number, max: number) =>
   z.string().min(min).max(max).refine(isStorableText, 'must not hold U+0000 or an unpaired surrogate');
 
 export const idParam = z.object({ id: storedText(1, 256) });
+
+/** An operator's reason (a hold, a cancel), for the audit log: required, not blank. */
+export const reasonText = storedText(1, 1000).refine((text) => text.trim() !== '', 'must say why');

@@ -8,6 +8,7 @@ import { registerExplain } from './commands/explain.js';
 import { registerInit } from './commands/init.js';
 import { registerPlan } from './commands/plan.js';
 import { registerQuarantine } from './commands/quarantine.js';
+import { registerQueue } from './commands/queue.js';
 import { registerReconcile } from './commands/reconcile.js';
 import { registerServe } from './commands/serve.js';
 import { registerStatus } from './commands/status.js';
@@ -29,7 +30,7 @@ function buildProgram(ctx: CliContext): Command {
     });
   for (const register of [
     registerInit, registerValidate, registerPlan, registerApply, registerSync, registerExplain,
-    registerReconcile, registerServe, registerAudit, registerToken, registerStatus, registerQuarantine, registerDemo,
+    registerReconcile, registerServe, registerAudit, registerToken, registerStatus, registerQuarantine, registerQueue, registerDemo,
   ]) register(program, ctx);
   return program;
 }

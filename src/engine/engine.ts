@@ -9,7 +9,7 @@ import { truncationOf } from '../lifecycle/missing.js';
 import { mayApplyOrphanPlan, unforceableHolds } from '../reconcile/holds.js';
 import { readSource as readSourceBatch, sourceCursorKey, type PassMode } from '../sources/index.js';
 import { onHeadMismatch } from '../store/audit.js';
-import type { Store } from '../store/types.js';
+import type { CancelFilter, Store } from '../store/types.js';
 import { sharedSecretBox } from '../core/secrets.js';
 import { accountOrigin, originEntries } from './account-origin.js';
 import { dueSince } from './due.js';
@@ -18,7 +18,7 @@ import { reconcileTarget } from './reconcile.js';
 import { SafetyWindow, withWindowHolds } from './safety-window.js';
 import { Scheduler } from './scheduler.js';
 import type {
-  ApplyOptions, ApplyResult, Engine, EngineMetrics, Explain, IngestResult, PlanOptions, ReconcileOptions, ReconcileResult, SyncResult, TargetCheck,
+  ApplyOptions, ApplyResult, CancelResult, Engine, EngineMetrics, Explain, IngestResult, PlanOptions, ReconcileOptions, ReconcileResult, SyncResult, TargetCheck,
 } from './types.js';
 
 export interface EngineParts {
@@ -221,6 +221,20 @@ export class RosterEngine implements Engine {
     return this.#executor.holdQuarantine(targetId, actor, reason);
   }
 
+  async cancelQueued(filter: CancelFilter, actor: string, reason: string): Promise<CancelResult> {
+    const { planId, target } = filter;
+    if (planId === undefined && target === undefined) throw new RosterError('request.invalid', 'name a plan or a target whose pending changes to cancel');
+    if (target !== undefined) this.#configuredTarget(target);
+    if (planId !== undefined) {
+      // A plan with no job was never applied, or does not exist: only then is the plan read (a big one is costly).
+      const jobs = Object.values(await this.store.queue.stats({ planId })).reduce((sum, n) => sum + n, 0);
+      if (jobs === 0 && await this.store.plans.get(planId) === undefined) throw new RosterError('plan.not_found', `no plan '${planId}'`);
+    }
+    const data = { ...(planId === undefined ? {} : { planId }), ...(target === undefined ? {} : { target }), reason };
+    const cancelled = await this.#executor.cancelQueued(filter, { kind: 'queue.cancelled', actor, ...(target === undefined ? {} : { target }), data });
+    return { ...filter, cancelled, running: (await this.store.queue.stats(filter)).running };
+  }
+
   #configuredTarget(targetId: string): void {
     if (!this.config.targets.some((t) => t.id === targetId)) throw new RosterError('target.not_found', `no target '${targetId}' in the configuration`);
   }
@@ -338,6 +352,7 @@ export class RosterEngine implements Engine {
       applied: stats.done,
       failed: errors.length,
       pending: stats.pending + stats.running,
+      ...(stats.cancelled > 0 ? { cancelled: stats.cancelled } : {}),
       errors,
     };
   }

@@ -2,7 +2,7 @@ import type { RosterConfig } from '../config/types.js';
 import type {
   AuditEntry, Diagnostic, Identity, LifecycleEvent, LinkedAccount, Plan, SourceBatch, SourceProblem,
 } from '../core/types.js';
-import type { Store } from '../store/types.js';
+import type { CancelFilter, Store } from '../store/types.js';
 
 /**
  * The engine wires the pipeline together: sources -> identities -> policy ->
@@ -63,6 +63,16 @@ export interface Engine {
    */
   holdQuarantine(targetId: string, actor: string, reason: string): Promise<boolean>;
 
+  /**
+   * Cancel queued changes (`roster queue cancel`, POST /plans/{id}/cancel,
+   * POST /targets/{id}/cancel): the pending ones of a plan, of a target, or
+   * of a plan on one target never run; changes already running finish. The
+   * next plan computes again whatever is still needed. Audited as
+   * `queue.cancelled` when any was cancelled. 'plan.not_found' for a plan
+   * the store lacks, 'target.not_found' for a target the configuration lacks.
+   */
+  cancelQueued(filter: CancelFilter, actor: string, reason: string): Promise<CancelResult>;
+
   /** Start workers (executor loops) and the scheduler; used by `roster serve`. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -104,11 +114,22 @@ export interface ReconcileOptions extends ApplyOptions {
   readonly removeVanished?: boolean;
 }
 
+export interface CancelResult {
+  readonly planId?: string;
+  readonly target?: string;
+  /** Pending changes cancelled now. */
+  readonly cancelled: number;
+  /** Changes of the plan or target still running: they finish. */
+  readonly running: number;
+}
+
 export interface ApplyResult {
   readonly planId: string;
   readonly applied: number;
   readonly failed: number;
   readonly pending: number;
+  /** Changes of the plan cancelled by an operator (`roster queue cancel`); absent when none were. */
+  readonly cancelled?: number;
   readonly errors: readonly { readonly changeId: string; readonly error: string }[];
 }
 

@@ -2,9 +2,11 @@ import type { ExecutorConfig, TargetConfig } from '../config/types.js';
 import { RosterError } from '../core/errors.js';
 import type { SecretBox } from '../core/secrets.js';
 import type { Job, JobStatus, Plan } from '../core/types.js';
+import type { CancelFilter } from '../store/types.js';
 import { applyChange } from './apply-change.js';
 import { redactMessage } from './backoff.js';
 import { CompletionBatcher } from './completions.js';
+import { QueueCancels, type CancelAudit } from './cancels.js';
 import { asRosterError, MAX_RETRY_DELAY_MS, recordFailure } from './failure.js';
 import { idleWait } from './idle.js';
 import { TargetLanes } from './lanes.js';
@@ -43,6 +45,7 @@ export class Executor {
   readonly #leaseMs: number;
   readonly #targets: ReadonlyMap<string, ExecutorConfig>;
   readonly #quarantine: QuarantineKeeper;
+  readonly #cancels: QueueCancels;
   readonly #lanes: TargetLanes;
   readonly #completions: CompletionBatcher;
   readonly #links: ClaimedLinks;
@@ -76,6 +79,11 @@ export class Executor {
     this.#quarantine = new QuarantineKeeper(options.store, options.log, this.#actor);
     this.#lanes = new TargetLanes(new Map([...this.#targets].map(([id, config]) => [id, config.concurrency])));
     this.#links = new ClaimedLinks(options.store.accounts);
+    this.#cancels = new QueueCancels({
+      store: options.store, log: options.log, workerId: options.workerId, now: this.#now, pollMs: options.pollMs ?? 200,
+      drain: (which, target) => this.#lanes.drain(target, which), giveBack: (jobs) => this.#releaseIds(jobs),
+      forget: (jobs) => jobs.forEach((job) => (this.#links.forget([job]), this.#known.forgetJob(job))),
+    });
     this.#leases = new LeaseKeeper(options.store.queue, options.workerId, this.#leaseMs, this.#now, options.log);
     // Wait for more completions while jobs are running, unless the batch already holds half of what this worker holds:
     // then the prefetch window is clogged with finished jobs and the next claim waits for them.
@@ -114,6 +122,7 @@ export class Executor {
     let idleSince = this.#now().getTime();
     try {
       while (signal?.aborted !== true) {
+        await this.#cancels.poll();
         this.#startReady();
         if (this.#shouldClaim() && await this.#claim() > 0) {
           idleSince = this.#now().getTime();
@@ -185,10 +194,16 @@ export class Executor {
 
   isQuarantined = (target: string): Promise<boolean> => this.#quarantine.isQuarantined(target);
 
+  /** Cancel a plan's and/or target's jobs not started, here and (at their next poll) in other workers (QueueCancels); how many here. */
+  cancelQueued(filter: CancelFilter, audit: CancelAudit): Promise<number> {
+    return this.#cancels.cancel(filter, audit).finally(() => this.wakeUp());
+  }
+
   async #background(): Promise<void> {
     const pollMs = this.#o.pollMs ?? 200;
     while (this.#running) {
       try {
+        await this.#cancels.poll();
         this.#startReady();
         if (this.#shouldClaim() && await this.#claim() > 0) continue;
         await this.#wakeups.sleep(pollMs);
@@ -254,19 +269,21 @@ export class Executor {
 
   /** Start every waiting job a free slot allows; one whose lease is nearly over, or whose target is paused or held, is given back instead. */
   #startReady(): void {
-    const stale: Job[] = [];
+    const [stale, cancelled]: [Job[], Job[]] = [[], []];
     const now = this.#now().getTime();
     for (const job of this.#lanes.takeReady()) {
       const leaseLeft = job.leaseUntil === undefined ? this.#leaseMs : Date.parse(job.leaseUntil) - now;
-      if (leaseLeft < this.#leaseMs / 4 || this.#pauses.isPaused(job.target, now) || this.#quarantine.heldNow(job.target)) {
+      const covered = this.#cancels.covers(job);
+      if (covered || leaseLeft < this.#leaseMs / 4 || this.#pauses.isPaused(job.target, now) || this.#quarantine.heldNow(job.target)) {
         this.#lanes.slotFreed(job.target);
         this.#completions.poke();
-        stale.push(job);
+        (covered ? cancelled : stale).push(job);
         continue;
       }
       this.#track(this.#runJob(job));
     }
     if (stale.length > 0) this.#track(this.#release(stale));
+    if (cancelled.length > 0) this.#track(this.#cancels.cancelLeased(cancelled).finally(() => this.#settled(cancelled)));
   }
 
   #track(task: Promise<void>): void {
@@ -356,7 +373,13 @@ export class Executor {
   /** Jobs taken for a slot but not run (lease nearly over): back to the queue, then no longer held. */
   async #release(jobs: readonly Job[]): Promise<void> {
     await this.#releaseIds(jobs);
+    this.#settled(jobs);
+  }
+
+  /** Jobs taken for a slot and handed back or cancelled unrun: no longer held. */
+  #settled(jobs: readonly Job[]): void {
     for (const job of jobs) this.#lanes.settled(job);
+    this.#fresh = true;
     this.#wakeups.notify();
   }
 

@@ -73,12 +73,18 @@ export class TargetLanes {
     this.#heldTotal = Math.max(0, this.#heldTotal - 1);
   }
 
-  /** Take back the jobs of a target (or of all) that have not started; they are no longer held. */
-  drain(target?: string): Job[] {
+  /** Take back the jobs of a target (or of all) that have not started, those `which` picks when given; they are no longer held. */
+  drain(target?: string, which?: (job: Job) => boolean): Job[] {
     const drained: Job[] = [];
     for (const [name, line] of this.#waiting) {
       if (target !== undefined && name !== target) continue;
-      drained.push(...line.splice(0));
+      if (which === undefined) {
+        drained.push(...line.splice(0));
+        continue;
+      }
+      const kept = line.filter((job) => !which(job));
+      drained.push(...line.filter(which));
+      line.splice(0, line.length, ...kept);
     }
     this.#waitingTotal -= drained.length;
     for (const job of drained) this.settled(job);

@@ -6,7 +6,7 @@ import { openSqlite } from './sqlite.js';
 import type { Store } from './types.js';
 
 export type {
-  AccountStore, ApiToken, AuditStore, EnqueueJob, IdentityStore, JobEffects, PlanStore, QueueStats, QueueStore,
+  AccountStore, ApiToken, AuditStore, CancelFilter, CancelOptions, EnqueueJob, IdentityStore, JobEffects, PlanStore, QueueStats, QueueStore,
   ScimQuery, ScimResource, ScimStore, ScimWrite, StateStore, Store, TokenStore,
 } from './types.js';
 export type { PlanListOptions } from './plans.js';

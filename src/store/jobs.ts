@@ -18,7 +18,8 @@ import { linkKey, type WriteEffects } from './write-effects.js';
  * A job is in the pending index while it waits (again after a retry or a
  * release), in the running one while leased, in the unfinished one until it
  * is done or failed, and then only in the finished one, where done jobs
- * stay. Claims and completions no longer rewrite index entries of every job
+ * stay; a cancelled job only in the cancelled one (migration 0009), for
+ * the per-target counts. Claims and completions no longer rewrite index entries of every job
  * ever run (the indexes of migration 0001 led with status or carried it, so
  * every state change moved an entry in four of them).
  */
@@ -27,6 +28,7 @@ export const JOB_INDEX_STATES = {
   running: ['running'],
   unfinished: ['pending', 'running'],
   finished: ['done', 'failed'],
+  cancelled: ['cancelled'],
 } as const satisfies Record<string, readonly JobStatus[]>;
 
 /** Statuses after which a job no longer holds back later jobs of its ordering key. */

@@ -13,6 +13,7 @@ export function migrations(dialect: Dialect): Readonly<Record<string, Migration>
     '0006_job_partial_indexes': { up: (db) => jobPartialIndexes(db) },
     '0007_unicode_lower': { up: (db) => unicodeLowerIndexes(db, dialect) },
     '0008_out_of_scope_since': { up: (db) => outOfScopeSince(db, dialect) },
+    '0009_job_cancelled_index': { up: (db) => jobCancelledIndex(db) },
   };
 }
 
@@ -300,4 +301,16 @@ async function outOfScopeSince(db: Kysely<any>, dialect: Dialect): Promise<void>
   const columns = await sql<{ name: string }>`select name from pragma_table_info('roster_accounts')`.execute(db);
   if (columns.rows.some((c) => c.name === 'out_of_scope_since')) return;
   await db.schema.alterTable('roster_accounts').addColumn('out_of_scope_since', 'text').execute();
+}
+
+/**
+ * Jobs an operator cancelled (`roster queue cancel`) are counted per target
+ * (`roster status`, GET /targets, the stats of QueueStore) from their own
+ * small partial index, as pending and running jobs are: without it each
+ * count would scan every job ever run. Until now only quarantine code could
+ * cancel, and nothing counted them.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's Migration signature
+async function jobCancelledIndex(db: Kysely<any>): Promise<void> {
+  await sql`create index if not exists roster_jobs_cancelled on roster_jobs (target) where status = 'cancelled'`.execute(db);
 }

@@ -9,6 +9,7 @@ import { claimJobs } from './claim.js';
 import { inList, toNumber, type Db, type StoreContext } from './context.js';
 import { completeJobs, JOB_INDEX_STATES, JOB_STATE_COLUMNS, jobFromRow, jobStateFromRow, jobStatus, releaseJobs } from './jobs.js';
 import { fromJson, toJson } from './json.js';
+import { cancelJobs } from './cancel.js';
 import { trackedWrite } from './write-effects.js';
 
 const JOB_COLUMNS = [
@@ -20,7 +21,7 @@ type CountQuery = SelectQueryBuilder<Database, 'roster_jobs', { status: string; 
 /**
  * The query behind QueueStore.stats: jobs per status. A plan's through the
  * plan index; otherwise done and failed from the one index finished jobs
- * stay in, pending and running from their small ones, in one statement so
+ * stay in, pending, running and cancelled from their small ones, in one statement so
  * the counts are of one moment (a job moving between two separate counts
  * would be counted twice or not at all). Exported for the store conformance
  * suite, which checks its plan.
@@ -30,8 +31,9 @@ export function jobCountQuery(db: Db, options: { readonly target?: string; reado
   const { planId, target } = options;
   const ofTarget = (query: CountQuery) => (target === undefined ? query : query.where('target', '=', target));
   if (planId !== undefined) return ofTarget(base.where('plan_id', '=', planId));
-  const [finished, pending, running] = (['finished', 'pending', 'running'] as const).map((states) => ofTarget(base.where(jobStatus('status', JOB_INDEX_STATES[states]))));
-  return finished!.unionAll(pending!).unionAll(running!);
+  const [finished, pending, running, cancelled] = (['finished', 'pending', 'running', 'cancelled'] as const)
+    .map((states) => ofTarget(base.where(jobStatus('status', JOB_INDEX_STATES[states]))));
+  return finished!.unionAll(pending!).unionAll(running!).unionAll(cancelled!);
 }
 
 /** The durable queue: jobs leased by workers, completed together with their effects. */
@@ -137,22 +139,11 @@ export function createQueueStore(ctx: StoreContext): QueueStore {
         running: counts.get('running') ?? 0,
         done: counts.get('done') ?? 0,
         failed: counts.get('failed') ?? 0,
+        cancelled: counts.get('cancelled') ?? 0,
       };
       return stats;
     },
 
-    async cancel(filter) {
-      if (filter.target === undefined && filter.planId === undefined) {
-        throw new RosterError('request.invalid', 'cancel needs a target or a plan id');
-      }
-      return ctx.write(async (trx) => {
-        let query = trx.updateTable('roster_jobs').set({ status: 'cancelled', updated_at: new Date().toISOString() })
-          .where(jobStatus('status', JOB_INDEX_STATES.pending));
-        if (filter.target !== undefined) query = query.where('target', '=', filter.target);
-        if (filter.planId !== undefined) query = query.where('plan_id', '=', filter.planId);
-        const result = await query.executeTakeFirst();
-        return Number(result.numUpdatedRows);
-      });
-    },
+    cancel: (filter, options = {}) => cancelJobs(ctx, filter, options),
   };
 }

@@ -93,6 +93,26 @@ export interface QueueStats {
   readonly running: number;
   readonly done: number;
   readonly failed: number;
+  /** Cancelled by an operator before they ran (`roster queue cancel`): never run, no longer holding anything back. */
+  readonly cancelled: number;
+}
+
+/** Which pending jobs QueueStore.cancel cancels: a target's, a plan's, or a plan's on one target. */
+export interface CancelFilter {
+  readonly target?: string;
+  readonly planId?: string;
+}
+
+export interface CancelOptions {
+  /**
+   * Jobs of the filter that `workerId` leased and has not started (they wait
+   * in its lines): cancelled too, while still running under that worker.
+   */
+  readonly leased?: { readonly workerId: string; readonly jobIds: readonly string[] };
+  /** Appended in the same transaction when any job was cancelled, with `cancelled` (the count) added to its data. */
+  readonly audit?: AuditEntryInput;
+  /** false: only the `leased` jobs, no pending one (default true). */
+  readonly pending?: boolean;
 }
 
 /** A queued job as progress sees it: everything but the change. */
@@ -189,8 +209,13 @@ export interface QueueStore {
   createsUnderWay(target: string): Promise<Array<{ readonly jobId: string; readonly planId: string; readonly change: Change }>>;
   /** Jobs per status, of one target and/or one plan when given. */
   stats(options?: { readonly target?: string; readonly planId?: string }): Promise<QueueStats>;
-  /** Cancel every pending job of a target (quarantine) or of a plan. */
-  cancel(filter: { readonly target?: string; readonly planId?: string }): Promise<number>;
+  /**
+   * Cancel every pending job of a target, of a plan, or of a plan on one
+   * target (and the leased jobs `options.leased` names), in one transaction
+   * with its audit entry. Running jobs are left to finish: they may be under
+   * way at the target. Returns how many were cancelled.
+   */
+  cancel(filter: CancelFilter, options?: CancelOptions): Promise<number>;
 }
 
 export interface AuditStore {

@@ -11,7 +11,8 @@ import { storeBackEnds, type OpenedStore } from '../support/store-backends.js';
  * The job queue's queries reach its partial indexes (migration 0006) on
  * every back end: the claim walks the pending (or running) index in order
  * with no sort, checks ordering keys in the unfinished index, and the
- * per-target counts read done and failed jobs from the finished index. A
+ * per-target counts read done and failed jobs from the finished index (and
+ * cancelled ones from theirs, migration 0009). A
  * query whose status test no longer repeats the index predicate's literals
  * falls back to scanning every job ever run; these plans show it. The
  * history is 20,000 finished jobs, so a scan would cost.
@@ -73,13 +74,13 @@ describe.each(storeBackEnds('roster-queue'))('queue indexes: $name', (backEnd) =
 
   it('counts per target come from the finished, pending and running indexes, and are right', async () => {
     const plan = await planOf(jobCountQuery(opened.db, { target: 'app' }));
-    for (const index of ['roster_jobs_finished', 'roster_jobs_pending', 'roster_jobs_running']) expect(plan).toContain(index);
+    for (const index of ['roster_jobs_finished', 'roster_jobs_pending', 'roster_jobs_running', 'roster_jobs_cancelled']) expect(plan).toContain(index);
     expect(plan).not.toMatch(/Seq Scan|SCAN roster_jobs$/m);
     // Even i are app's: 10,000 jobs, of which the 200 multiples of 100 failed; new: 50 app jobs, new:0, 2, 4 leased.
-    expect(await store.queue.stats({ target: 'app' })).toEqual({ pending: 47, running: 3, done: 9_800, failed: 200 });
-    expect(await store.queue.stats({ target: 'ldap' })).toEqual({ pending: 48, running: 2, done: 10_000, failed: 0 });
-    expect(await store.queue.stats()).toEqual({ pending: 95, running: 5, done: 19_800, failed: 200 });
-    expect(await store.queue.stats({ planId: 'new', target: 'app' })).toEqual({ pending: 47, running: 3, done: 0, failed: 0 });
+    expect(await store.queue.stats({ target: 'app' })).toEqual({ pending: 47, running: 3, done: 9_800, failed: 200, cancelled: 0 });
+    expect(await store.queue.stats({ target: 'ldap' })).toEqual({ pending: 48, running: 2, done: 10_000, failed: 0, cancelled: 0 });
+    expect(await store.queue.stats()).toEqual({ pending: 95, running: 5, done: 19_800, failed: 200, cancelled: 0 });
+    expect(await store.queue.stats({ planId: 'new', target: 'app' })).toEqual({ pending: 47, running: 3, done: 0, failed: 0, cancelled: 0 });
   });
 
   it('upgrades a queue from the indexes of 0001: same counts, same claims, new plans', async () => {
@@ -87,11 +88,11 @@ describe.each(storeBackEnds('roster-queue'))('queue indexes: $name', (backEnd) =
     for (const statement of OLD_INDEXES) await statement.execute(opened.db);
     await migrations(store.dialect)['0006_job_partial_indexes']!.up(opened.db);
     if (store.dialect === 'postgres') await sql`analyze roster_jobs`.execute(opened.db);
-    expect(await store.queue.stats()).toEqual({ pending: 95, running: 5, done: 19_800, failed: 200 });
+    expect(await store.queue.stats()).toEqual({ pending: 95, running: 5, done: 19_800, failed: 200, cancelled: 0 });
     expect(await planOf(candidateQuery(opened.db, store.dialect, 'pending', filter))).toContain('roster_jobs_pending');
     const claimed = await store.queue.claim({ workerId: 'w2', limit: 10, leaseMs: 60_000, now: new Date(NOW) });
     expect(claimed.map((j) => j.id)).toEqual(['new:5', 'new:6', 'new:7', 'new:8', 'new:9', 'new:10', 'new:11', 'new:12', 'new:13', 'new:14']);
     expect(await store.queue.complete('new:0', 'w', {})).toBe(true);
-    expect(await store.queue.stats({ target: 'app' })).toEqual({ pending: 42, running: 7, done: 9_801, failed: 200 });
+    expect(await store.queue.stats({ target: 'app' })).toEqual({ pending: 42, running: 7, done: 9_801, failed: 200, cancelled: 0 });
   });
 });

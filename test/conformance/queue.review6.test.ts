@@ -54,7 +54,7 @@ describe.each(storeBackEnds('roster-review6'))('queue (review 6): $name', (backE
     expect(await store.queue.fail(second!, 'boom', null, [], 'wörker "1"')).toBe(true);
     expect(await store.queue.fail(third!, 'later', at(1), [], 'wörker "1"')).toBe(true);
     expect(await store.queue.completeMany('wörker "1"', rest.map((jobId) => ({ jobId })))).toEqual(rest.map(() => true));
-    expect(await store.queue.stats({ planId: plan, target: 'tárget ✓' })).toEqual({ pending: 2, running: 0, done: rest.length, failed: 1 });
+    expect(await store.queue.stats({ planId: plan, target: 'tárget ✓' })).toEqual({ pending: 2, running: 0, done: rest.length, failed: 1, cancelled: 0 });
     expect(await store.queue.cancel({ planId: plan })).toBe(2);
     expect((await store.queue.listStatesByPlan(plan)).map((j) => [j.id, j.status])).toEqual(odd.map((id, i) => [
       `${plan}:${id}`, i === 1 ? 'failed' : i < 3 ? 'cancelled' : 'done',

@@ -232,7 +232,7 @@ describe.each(['sqlite', 'postgres'] as const)('upgrading a %s store', (dialect)
     expect(await verifyAudit(store)).toMatchObject({ ok: true, entries: 4 });
     const next = await store.queue.claim({ workerId: 'w2', limit: 10, leaseMs: 60_000, now: new Date(NOW.getTime() + 7_200_000) });
     expect(next.map((j) => j.id).sort()).toEqual(['j-pending', 'j-running']);
-    expect(await store.queue.stats()).toEqual({ done: 1, failed: 1, pending: 1, running: 2 });
+    expect(await store.queue.stats()).toEqual({ done: 1, failed: 1, pending: 1, running: 2, cancelled: 1 });
     expect((await store.scim.groupsOf(['u1'])).get('u1')).toEqual(scim ? [{ id: 'g1', displayName: 'Eng' }] : []);
     await store.identities.upsertMany([identity('E7')]);
     await store.plans.save(plan('p-after', '2024-04-01T00:00:00.000Z'));

@@ -476,8 +476,8 @@ describe.each(backEnds)('store conformance: $name', (backEnd) => {
       expect(await store.queue.listStatesByPlan('nope')).toEqual([]);
       expect((await store.queue.listStatesByPlan('p1', ['pending', 'running'])).map((s) => s.id)).toEqual(['j2']);
       expect(await store.queue.listStatesByPlan('p1', [])).toEqual([]);
-      expect(await store.queue.stats({ planId: 'p1' })).toEqual({ pending: 1, running: 0, done: 0, failed: 1 });
-      expect(await store.queue.stats({ planId: 'p2', target: 'app' })).toEqual({ pending: 1, running: 0, done: 0, failed: 0 });
+      expect(await store.queue.stats({ planId: 'p1' })).toEqual({ pending: 1, running: 0, done: 0, failed: 1, cancelled: 0 });
+      expect(await store.queue.stats({ planId: 'p2', target: 'app' })).toEqual({ pending: 1, running: 0, done: 0, failed: 0, cancelled: 0 });
     });
 
     it('claims due jobs only, leasing them', async () => {
@@ -564,7 +564,7 @@ describe.each(backEnds)('store conformance: $name', (backEnd) => {
       // Expired leases no longer count: the slots come back and the jobs are claimable again.
       const later = await store.queue.claim({ ...opts, workerId: 'w3', now: at(120_000), perTarget: { app: 3 } });
       expect(later.filter((j) => j.target === 'app')).toHaveLength(3);
-      expect(await store.queue.stats({ target: 'app' })).toEqual({ pending: 1, running: 3, done: 1, failed: 0 });
+      expect(await store.queue.stats({ target: 'app' })).toEqual({ pending: 1, running: 3, done: 1, failed: 0, cancelled: 0 });
     });
 
     it('claims only the targets asked for, up to the limit', async () => {
@@ -662,7 +662,7 @@ describe.each(backEnds)('store conformance: $name', (backEnd) => {
         job('q1', 'scim', 'E1', 1, 'p2'), job('q2', 'scim', 'E2', 2, 'p2'),
       ]);
       await store.queue.claim({ workerId: 'w', limit: 1, leaseMs: 60_000, now: at(0), targets: ['app'] });
-      expect(await store.queue.stats()).toEqual({ pending: 4, running: 1, done: 0, failed: 0 });
+      expect(await store.queue.stats()).toEqual({ pending: 4, running: 1, done: 0, failed: 0, cancelled: 0 });
       expect(await store.queue.cancel({ target: 'app' })).toBe(1);
       expect(await store.queue.get('a2')).toMatchObject({ status: 'cancelled' });
       expect(await store.queue.get('a1')).toMatchObject({ status: 'running' });
@@ -670,9 +670,10 @@ describe.each(backEnds)('store conformance: $name', (backEnd) => {
       expect(await store.queue.cancel({ planId: 'p2' })).toBe(0);
       expect(await store.queue.cancel({ planId: 'p1', target: 'ldap' })).toBe(1);
       await store.queue.complete('a1', 'w');
-      expect(await store.queue.stats()).toEqual({ pending: 0, running: 0, done: 1, failed: 0 });
-      expect(await store.queue.stats({ target: 'app' })).toEqual({ pending: 0, running: 0, done: 1, failed: 0 });
-      expect(await store.queue.stats({ target: 'none' })).toEqual({ pending: 0, running: 0, done: 0, failed: 0 });
+      expect(await store.queue.stats()).toEqual({ pending: 0, running: 0, done: 1, failed: 0, cancelled: 4 });
+      expect(await store.queue.stats({ target: 'app' })).toEqual({ pending: 0, running: 0, done: 1, failed: 0, cancelled: 1 });
+      expect(await store.queue.stats({ planId: 'p2' })).toEqual({ pending: 0, running: 0, done: 0, failed: 0, cancelled: 2 });
+      expect(await store.queue.stats({ target: 'none' })).toEqual({ pending: 0, running: 0, done: 0, failed: 0, cancelled: 0 });
       await expect(store.queue.cancel({})).rejects.toSatisfy((e) => isRosterError(e, 'request.invalid'));
     });
 
@@ -694,7 +695,7 @@ describe.each(backEnds)('store conformance: $name', (backEnd) => {
       };
       await Promise.all([worker(store, 'w1'), worker(other, 'w2'), worker(store, 'w3'), worker(other, 'w4')]);
       expect(seen.size).toBe(total);
-      expect(await store.queue.stats()).toEqual({ pending: 0, running: 0, done: total, failed: 0 });
+      expect(await store.queue.stats()).toEqual({ pending: 0, running: 0, done: total, failed: 0, cancelled: 0 });
       const entries = await store.audit.list();
       expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
       expect(new Set(entries.map((e) => (e.data as { job: string }).job)).size).toBe(total);
@@ -953,7 +954,7 @@ describe.each(backEnds.filter((b) => b.name !== 'sqlite (memory)'))('store acros
     const completed = (await Promise.all(workers.map((w) => w.firstLine))).flat();
     expect(completed).toHaveLength(total);
     expect(new Set(completed).size).toBe(total);
-    expect(await store.queue.stats()).toEqual({ pending: 0, running: 0, done: total, failed: 0 });
+    expect(await store.queue.stats()).toEqual({ pending: 0, running: 0, done: total, failed: 0, cancelled: 0 });
     expect(await store.accounts.listAll()).toHaveLength(30); // i % 30 fixes both the identity and the target
     const entries = await store.audit.list();
     expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
@@ -987,7 +988,7 @@ describe.each(backEnds.filter((b) => b.name !== 'sqlite (memory)'))('store acros
     expect(reclaimed.every((j) => j.attempts === 2)).toBe(true);
     for (const j of reclaimed) expect(await store.queue.complete(j.id, 'doomed')).toBe(false);
     for (const j of reclaimed) expect(await store.queue.complete(j.id, 'survivor')).toBe(true);
-    expect(await store.queue.stats()).toEqual({ pending: 0, running: 0, done: 5, failed: 0 });
+    expect(await store.queue.stats()).toEqual({ pending: 0, running: 0, done: 5, failed: 0, cancelled: 0 });
   });
 });
 

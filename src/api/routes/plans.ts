@@ -4,7 +4,7 @@ import { RosterError } from '../../core/errors.js';
 import type { Plan } from '../../core/types.js';
 import type { Engine } from '../../engine/types.js';
 import { actorOf, requireScope } from '../auth.js';
-import { idParam, parseInput, queryBool, queryInt, storedText } from '../validate.js';
+import { idParam, parseInput, queryBool, queryInt, reasonText, storedText } from '../validate.js';
 
 const listQuery = z.object({ limit: queryInt(1, 500).default(50) });
 const planBody = z.strictObject({
@@ -12,6 +12,7 @@ const planBody = z.strictObject({
   target: storedText(1, 256).optional(),
 });
 const applyQuery = z.object({ force: queryBool.default(false), background: queryBool.default(false) });
+const cancelBody = z.strictObject({ reason: reasonText, target: storedText(1, 256).optional() });
 
 /** A plan without its changes' bodies, for lists. */
 export function planSummary(plan: Plan) {
@@ -60,5 +61,12 @@ export const planRoutes = (engine: Engine): FastifyPluginAsync => async (app) =>
     if (force) requireScope(request, 'admin');
     const plan = await loadPlan(engine, id);
     return engine.apply(plan, { actor: actorOf(request), force, background });
+  });
+
+  // The plan's changes not yet started never run (all of them, or those to `target`); running ones finish.
+  app.post('/plans/:id/cancel', { config: { scope: 'admin' } }, async (request) => {
+    const { id } = parseInput(idParam, request.params, 'params');
+    const { reason, target } = parseInput(cancelBody, request.body ?? {}, 'body');
+    return engine.cancelQueued({ planId: id, ...(target === undefined ? {} : { target }) }, actorOf(request), reason);
   });
 };

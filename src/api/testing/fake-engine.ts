@@ -156,6 +156,13 @@ export async function createFakeEngine(): Promise<FakeEngine> {
       await store.state.set(quarantineKey(targetId), { since: new Date().toISOString(), reason, by: actor });
       return true;
     },
+    async cancelQueued(filter, actor, reason) {
+      calls.push({ method: 'cancelQueued', args: [filter, actor, reason] });
+      if (filter.target !== undefined && !engine.config.targets.some((t) => t.id === filter.target)) throw new RosterError('target.not_found', `no target '${filter.target}' in the configuration`);
+      if (filter.planId !== undefined && await store.plans.get(filter.planId) === undefined) throw new RosterError('plan.not_found', `no plan '${filter.planId}'`);
+      const cancelled = await store.queue.cancel(filter, { audit: { kind: 'queue.cancelled', actor, data: { ...filter, reason } } });
+      return { ...filter, cancelled, running: (await store.queue.stats(filter)).running };
+    },
     async start() {},
     async close() {
       await store.close();

@@ -65,6 +65,7 @@ export function printResult(ctx: CliContext, result: ApplyResult): void {
   const { green, red, yellow } = ctx.style;
   const parts = [green(`${result.applied} applied`), (result.failed > 0 ? red : String)(`${result.failed} failed`)];
   if (result.pending > 0) parts.push(yellow(`${result.pending} pending`));
+  if (result.cancelled !== undefined && result.cancelled > 0) parts.push(yellow(`${result.cancelled} cancelled`));
   ctx.out(`Plan ${result.planId}: ${parts.join(', ')}`);
   for (const e of result.errors) ctx.out(red(`  ${e.changeId}: ${e.error}`));
   if (result.failed > 0) ctx.exitCode = EXIT_PROBLEMS;

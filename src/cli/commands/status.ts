@@ -60,9 +60,9 @@ export function registerStatus(program: Command, ctx: CliContext): void {
         ctx.out(`Identities: ${total}` + (total > 0 ? ` (${Object.entries(byState).map(([s, n]) => `${n} ${s}`).join(', ')})` : ''));
         const rows = status.targets.map((t) => [
           t.id, String(t.accounts), String(t.queue.pending), String(t.queue.running), String(t.queue.done), String(t.queue.failed),
-          stateText(t, ctx),
+          String(t.queue.cancelled), stateText(t, ctx),
         ]);
-        ctx.out(table(['TARGET', 'ACCOUNTS', 'PENDING', 'RUNNING', 'DONE', 'FAILED', 'STATE'], rows, ctx.style));
+        ctx.out(table(['TARGET', 'ACCOUNTS', 'PENDING', 'RUNNING', 'DONE', 'FAILED', 'CANCELLED', 'STATE'], rows, ctx.style));
         if (unhealthy) ctx.exitCode = EXIT_PROBLEMS;
       });
     });

@@ -1,0 +1,135 @@
+import type { Logger } from '../connectors/types.js';
+import type { AuditEntryInput, Job } from '../core/types.js';
+import type { CancelFilter, Store } from '../store/types.js';
+import { redactMessage } from './backoff.js';
+
+/** An operator's cancel, as every worker reads it from the store's state. */
+export interface CancelNotice extends CancelFilter {
+  readonly actor: string;
+  readonly reason: string;
+  /** When it was made: jobs enqueued later are not its to cancel. */
+  readonly at: string;
+}
+
+/** The canceller's audit entry: `data` says why (and what was named); the store adds the count. */
+export type CancelAudit = AuditEntryInput & { readonly data: { readonly reason: string; readonly [key: string]: unknown } };
+
+export const CANCEL_NOTICES_KEY = 'queue.cancels';
+/** How long a notice is kept: far past any lease, so a job leased before it is found. */
+const NOTICE_MS = 10 * 60_000;
+const MAX_NOTICES = 100;
+
+export interface CancelParts {
+  readonly store: Store;
+  readonly log: Logger;
+  readonly workerId: string;
+  readonly now: () => Date;
+  readonly pollMs: number;
+  /** Take the jobs not started that `which` picks off this worker's lines (no longer held). */
+  readonly drain: (which: (job: Job) => boolean, target?: string) => Job[];
+  /** Drained jobs this worker no longer keeps anything for. */
+  readonly forget: (jobs: readonly Job[]) => void;
+  /** Drained jobs whose cancel failed: back to the queue. */
+  readonly giveBack: (jobs: readonly Job[]) => Promise<void>;
+}
+
+const filterOf = (notice: CancelFilter): CancelFilter => ({
+  ...(notice.planId === undefined ? {} : { planId: notice.planId }), ...(notice.target === undefined ? {} : { target: notice.target }),
+});
+
+const matches = (notice: CancelFilter, job: Job): boolean => (notice.planId === undefined || job.planId === notice.planId)
+  && (notice.target === undefined || job.target === notice.target);
+
+/** Whether a notice covers a job leased by a worker: of its plan and/or target, and enqueued before it. */
+const covers = (notice: CancelNotice, job: Job): boolean => matches(notice, job) && job.createdAt <= notice.at;
+
+/**
+ * Cancels queued jobs for an operator: the pending ones (in the store), the
+ * ones this worker leased and has not started, and, through a notice in the
+ * store's state that every worker reads at most every `pollMs`, the ones
+ * other workers (other processes: `roster serve` beside the CLI) leased and
+ * have not started. A worker starts no job a notice it knows covers (a
+ * retry of a job that was running at the cancel included). Jobs already
+ * running finish.
+ */
+export class QueueCancels {
+  readonly #p: CancelParts;
+  #readAt = Number.NEGATIVE_INFINITY;
+  /** The notices as last read (or made here). */
+  #notices: readonly CancelNotice[] = [];
+
+  constructor(parts: CancelParts) {
+    this.#p = parts;
+  }
+
+  /** The cancel itself (see Executor.cancelQueued): how many jobs it cancelled here. */
+  async cancel(filter: CancelFilter, audit: CancelAudit): Promise<number> {
+    const notice: CancelNotice = { ...filterOf(filter), actor: audit.actor, reason: audit.data.reason, at: this.#p.now().toISOString() };
+    const unstarted = this.#p.drain((job) => matches(filter, job), filter.target);
+    this.#p.forget(unstarted);
+    let count: number;
+    try {
+      count = await this.#p.store.queue.cancel(filter, { audit, leased: { workerId: this.#p.workerId, jobIds: unstarted.map((job) => job.id) } });
+    } catch (error) {
+      if (unstarted.length > 0) await this.#p.giveBack(unstarted);
+      throw error;
+    }
+    const cutoff = Date.parse(notice.at) - NOTICE_MS;
+    await this.#p.store.state.update<CancelNotice[]>(CANCEL_NOTICES_KEY, (current) => [
+      ...(current ?? []).filter((n) => Date.parse(n.at) > cutoff).slice(-(MAX_NOTICES - 1)), notice,
+    ]);
+    this.#notices = [...this.#notices, notice];
+    return count;
+  }
+
+  /** Whether a job must not start: a notice this worker knows covers it. */
+  covers(job: Job): boolean {
+    return this.#notices.length > 0 && this.#notices.some((notice) => covers(notice, job));
+  }
+
+  /**
+   * Read the notices (at most every pollMs) and cancel the jobs waiting in
+   * this worker's lines that they cover. Never throws: a failure is logged,
+   * and tried again at the next poll.
+   */
+  async poll(): Promise<void> {
+    const now = this.#p.now().getTime();
+    if (now - this.#readAt < this.#p.pollMs) return;
+    this.#readAt = now;
+    try {
+      const stored = await this.#p.store.state.get<CancelNotice[]>(CANCEL_NOTICES_KEY) ?? [];
+      this.#notices = stored.filter((notice) => Date.parse(notice.at) > now - NOTICE_MS);
+      if (this.#notices.length === 0) return;
+      const covered = this.#p.drain((job) => this.covers(job));
+      if (covered.length > 0) await this.cancelLeased(covered);
+    } catch (error) {
+      this.#p.log.warn('could not read or apply the cancels of queued changes; trying again', { error: redactMessage(String(error)) });
+    }
+  }
+
+  /**
+   * Cancel jobs this worker leased, took off its lines and never started
+   * (covered by a notice), each notice's part audited as `queue.cancelled`
+   * with the operator, the reason and this worker's id. A part that cannot
+   * be cancelled is given back to the queue.
+   */
+  async cancelLeased(jobs: readonly Job[]): Promise<void> {
+    this.#p.forget(jobs);
+    let left = jobs;
+    for (const notice of this.#notices) {
+      const mine = left.filter((job) => covers(notice, job));
+      if (mine.length === 0) continue;
+      left = left.filter((job) => !covers(notice, job));
+      const data = { ...filterOf(notice), reason: notice.reason, worker: this.#p.workerId };
+      const audit = { kind: 'queue.cancelled', actor: notice.actor, ...(notice.target === undefined ? {} : { target: notice.target }), data };
+      try {
+        // Only the jobs named: the pending ones were the canceller's, or are new since.
+        await this.#p.store.queue.cancel(filterOf(notice), { audit, leased: { workerId: this.#p.workerId, jobIds: mine.map((job) => job.id) }, pending: false });
+      } catch (error) {
+        this.#p.log.warn('could not cancel leased jobs; giving them back', { jobs: mine.length, error: redactMessage(String(error)) });
+        await this.#p.giveBack(mine);
+      }
+    }
+    if (left.length > 0) await this.#p.giveBack(left);
+  }
+}
