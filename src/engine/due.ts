@@ -1,6 +1,6 @@
 import type { RosterConfig } from '../config/types.js';
 import type { Identity, LinkedAccount } from '../core/types.js';
-import type { Store } from '../store/types.js';
+import type { DateSpan, Store } from '../store/types.js';
 
 const DAY = 86_400_000;
 
@@ -17,22 +17,26 @@ const DAY = 86_400_000;
  *   account's person left scope, Roster counts from the later of the two).
  * A termination entered late, or an account out of scope, is deleted when
  * its grace ends, not at the next full read of the source (there may be none).
+ * Every minute, so nobody is read whole but the people found: their dates
+ * through the store's date indexes (personSpans), the links that may be in a
+ * grace, and the people of disabled ones among them.
  */
 export async function dueSince(store: Store, config: RosterConfig, since: Date, now: Date): Promise<string[]> {
   const from = since.getTime();
   const to = now.getTime();
   const inSpan = (p: number): boolean => p > from && p <= to;
-  const identities = await store.identities.list();
-  const due = new Set<string>();
-  for (const identity of identities) {
-    if (isDue(identity, inSpan, config)) due.add(identity.id);
-  }
+  const due = new Set(await store.identities.listIdsDatedIn(personSpans(config, from, to)));
   const graces = config.targets.filter((t) => t.leaver.deleteAfterMs !== null);
   if (graces.length === 0) return [...due];
-  const byId = new Map(identities.map((i) => [i.id, i]));
+  const candidates: { readonly grace: number; readonly links: readonly LinkedAccount[] }[] = [];
   for (const target of graces) {
-    const grace = target.leaver.deleteAfterMs!;
-    for (const link of await store.accounts.listGraceCandidates(target.id)) {
+    candidates.push({ grace: target.leaver.deleteAfterMs!, links: await store.accounts.listGraceCandidates(target.id) });
+  }
+  // The person is read only for a disabled account (its last change may end the grace) not due already.
+  const wanted = candidates.flatMap((c) => c.links.filter((l) => !l.enabled && !due.has(l.identityId)).map((l) => l.identityId));
+  const byId = new Map((wanted.length === 0 ? [] : await store.identities.getMany(wanted)).map((i) => [i.id, i]));
+  for (const { grace, links } of candidates) {
+    for (const link of links) {
       if (due.has(link.identityId)) continue;
       if (linkGraceEnds(link, byId.get(link.identityId), grace).some(inSpan)) due.add(link.identityId);
     }
@@ -40,21 +44,42 @@ export async function dueSince(store: Store, config: RosterConfig, since: Date, 
   return [...due];
 }
 
-/** Did one of the person's own date boundaries fall in the span? */
-function isDue(identity: Identity, inSpan: (p: number) => boolean, config: RosterConfig): boolean {
-  const points: number[] = [];
-  if (identity.startAt) {
-    const start = Date.parse(identity.startAt);
-    points.push(start, start - config.lifecycle.prehireLeadDays * DAY);
-  }
-  if (identity.endAt) {
-    const end = Date.parse(identity.endAt);
-    points.push(end);
-    for (const target of config.targets) {
-      if (target.leaver.deleteAfterMs !== null) points.push(end + target.leaver.deleteAfterMs);
-    }
-  }
-  return points.some(inSpan);
+/** The first and last instants whose ISO text has four year digits: the range DateSpan compares in order. */
+const FIRST_TEXT_MS = Date.parse('0000-01-01T00:00:00.000Z');
+const LAST_TEXT_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * The spans of the person's own dates that put one of their boundaries in
+ * (from, to]: the start, the start minus the prehire lead (start in
+ * (from + lead, to + lead]), the end, and the end plus each distinct delete
+ * grace (end in (from − grace, to − grace]). A span past the years 0000-9999
+ * is cut there (a lead or grace of thousands of years: dates beyond are never due).
+ */
+export function personSpans(config: RosterConfig, from: number, to: number): DateSpan[] {
+  const lead = config.lifecycle.prehireLeadDays * DAY;
+  const graces = new Set(config.targets.flatMap((t) => (t.leaver.deleteAfterMs === null ? [] : [t.leaver.deleteAfterMs])));
+  const spans = [textSpan('start', from, to), textSpan('start', from + lead, to + lead), textSpan('end', from, to)];
+  for (const grace of graces) spans.push(textSpan('end', from - grace, to - grace));
+  // Equal spans (a lead of 0, a grace of 0) are read once.
+  const seen = new Set<string>();
+  return spans.filter((span): span is DateSpan => {
+    if (span === undefined) return false;
+    const key = `${span.date} ${span.after} ${span.through}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** (after, through] in ms as ISO text; undefined when no date of years 0000-9999 is in it. */
+function textSpan(date: DateSpan['date'], after: number, through: number): DateSpan | undefined {
+  if (!(after < through) || through < FIRST_TEXT_MS || after >= LAST_TEXT_MS) return undefined;
+  return {
+    date,
+    // '0' sorts below every date of the years 0000-9999 and above those beyond ('+010000-…', '-000001-…').
+    after: after < FIRST_TEXT_MS ? '0' : new Date(after).toISOString(),
+    through: new Date(Math.min(through, LAST_TEXT_MS)).toISOString(),
+  };
 }
 
 /** When the delete grace of this link may end (ms); NaN for a date that does not parse (never in a span). */

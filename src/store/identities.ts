@@ -5,6 +5,7 @@ import { bulkInsert, type BulkValue } from './bulk.js';
 import { toNumber, type StoreContext } from './context.js';
 import { asStored, fromJson, optional, toJson } from './json.js';
 import type { EventRow, IdentityRow } from './schema.js';
+import { listIdsDatedIn } from './identity-dates.js';
 import { bumpSerial, readSerial } from './serial.js';
 import { eachRawRow } from './sqlite-read.js';
 import { trackedWrite } from './write-effects.js';
@@ -122,6 +123,9 @@ export function createIdentityStore(ctx: StoreContext): IdentityStore {
     async count() {
       const row = await db.selectFrom('roster_identities').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
       return toNumber(row?.n as number | string | undefined);
+    },
+    listIdsDatedIn(spans) {
+      return listIdsDatedIn(db, ctx.dialect, spans);
     },
     async upsertMany(identities) {
       if (identities.length === 0) return;

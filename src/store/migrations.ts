@@ -14,6 +14,7 @@ export function migrations(dialect: Dialect): Readonly<Record<string, Migration>
     '0007_unicode_lower': { up: (db) => unicodeLowerIndexes(db, dialect) },
     '0008_out_of_scope_since': { up: (db) => outOfScopeSince(db, dialect) },
     '0009_job_cancelled_index': { up: (db) => jobCancelledIndex(db) },
+    '0010_identity_dates': { up: (db) => identityDateIndexes(db, dialect) },
   };
 }
 
@@ -313,4 +314,21 @@ async function outOfScopeSince(db: Kysely<any>, dialect: Dialect): Promise<void>
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's Migration signature
 async function jobCancelledIndex(db: Kysely<any>): Promise<void> {
   await sql`create index if not exists roster_jobs_cancelled on roster_jobs (target) where status = 'cancelled'`.execute(db);
+}
+
+/**
+ * Indexes on identities' start and end dates, so the scheduler's due check
+ * every minute (IdentityStore.listIdsDatedIn, engine/due.ts) reads the few
+ * people whose dates fall in its spans instead of everyone. Partial (people
+ * without the date are not in it: most have no end date) and holding the id,
+ * so the check never reads a row. On PostgreSQL in the "C" collation, as the
+ * query compares (ISO dates sort byte-wise, whatever the database's locale).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's Migration signature
+async function identityDateIndexes(db: Kysely<any>, dialect: Dialect): Promise<void> {
+  const collate = dialect === 'postgres' ? sql` collate "C"` : sql``;
+  // Each step may run again (a store rebuilt from its migration record).
+  for (const [name, column] of [['roster_identities_start', 'start_at'], ['roster_identities_end', 'end_at']] as const) {
+    await sql`create index if not exists ${sql.id(name)} on roster_identities (${sql.id(column)}${collate}, id) where ${sql.id(column)} is not null`.execute(db);
+  }
 }

@@ -28,11 +28,29 @@ export interface IdentityStore {
   getMany(ids: readonly string[]): Promise<Identity[]>;
   list(options?: { readonly sourceId?: string; readonly limit?: number; readonly offset?: number }): Promise<Identity[]>;
   count(): Promise<number>;
+  /**
+   * The ids of identities whose start or end date falls in one of the spans,
+   * in id order, each once: an indexed read of the few it finds, not of
+   * everyone (the scheduler's due check every minute, engine/due.ts).
+   */
+  listIdsDatedIn(spans: readonly DateSpan[]): Promise<string[]>;
   /** Insert or replace, in one transaction; bumps the store serial once when anything was written. */
   upsertMany(identities: readonly Identity[]): Promise<void>;
   /** Lifecycle events, appended; listed by identity in recorded order. */
   appendEvents(events: readonly LifecycleEvent[]): Promise<void>;
   events(identityId: string): Promise<LifecycleEvent[]>;
+}
+
+/**
+ * A span of one of an identity's dates: after < date <= through, compared as
+ * stored text. That is the order of the instants for dates as Roster writes
+ * them (lifecycle/merge.ts: Date#toISOString, `2026-03-01T08:00:00.000Z`,
+ * years 0000-9999); a date stored in another form compares as its text.
+ */
+export interface DateSpan {
+  readonly date: 'start' | 'end';
+  readonly after: string;
+  readonly through: string;
 }
 
 export interface AccountStore {

@@ -225,6 +225,9 @@ describe.each(['sqlite', 'postgres'] as const)('upgrading a %s store', (dialect)
     for (const table of Object.keys(TABLES)) expect({ table, rows: actual[table] }).toEqual({ table, rows: expected[table] });
     expect([await store.plans.get('p-small'), await store.plans.get('p-big')]).toEqual(expectedPlans);
     expect((await store.identities.get('E2'))?.attributes).toEqual((await reference.identities.get('E2'))?.attributes);
+    // The date indexes (0010) hold the copied rows: E2 starts at 2024-03-31T00:59:59.999Z and ends at 2024-10-27T00:59:59.999Z.
+    const dated = { after: '2024-03-31T00:59:59.998Z', through: '2024-10-27T00:59:59.999Z' };
+    expect(await store.identities.listIdsDatedIn([{ date: 'start', ...dated }, { date: 'end', ...dated }])).toEqual(['E2']);
 
     // And the upgraded store works: the chain verifies and grows, the queue runs, SCIM memberships answer.
     expect(await verifyAudit(store)).toMatchObject({ ok: true, entries: 3 });
