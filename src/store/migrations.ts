@@ -15,6 +15,7 @@ export function migrations(dialect: Dialect): Readonly<Record<string, Migration>
     '0008_out_of_scope_since': { up: (db) => outOfScopeSince(db, dialect) },
     '0009_job_cancelled_index': { up: (db) => jobCancelledIndex(db) },
     '0010_identity_dates': { up: (db) => identityDateIndexes(db, dialect) },
+    '0011_account_id_index': { up: (db) => accountIdIndex(db) },
   };
 }
 
@@ -331,4 +332,17 @@ async function identityDateIndexes(db: Kysely<any>, dialect: Dialect): Promise<v
   for (const [name, column] of [['roster_identities_start', 'start_at'], ['roster_identities_end', 'end_at']] as const) {
     await sql`create index if not exists ${sql.id(name)} on roster_identities (${sql.id(column)}${collate}, id) where ${sql.id(column)} is not null`.execute(db);
   }
+}
+
+/**
+ * Links by the target's account id (AccountStore.getByAccountId and
+ * listByAccountIds): each orphan change checks that no link holds its
+ * account before it disables or deletes it, reconcile re-checks its
+ * orphans, and a plan names whose account a reference points at. Without
+ * the index each of those read every link of the target (the primary key
+ * leads with the target, then the identity).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's Migration signature
+async function accountIdIndex(db: Kysely<any>): Promise<void> {
+  await sql`create index if not exists roster_accounts_account on roster_accounts (target, account_id)`.execute(db);
 }

@@ -1,10 +1,10 @@
-import { CompiledQuery, sql, type Compilable } from 'kysely';
+import { sql, type Compilable } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { datedInQuery } from '../../src/store/identity-dates.js';
 import { migrations } from '../../src/store/migrations.js';
 import { identity } from '../../src/store/testing/builders.js';
 import type { DateSpan } from '../../src/store/types.js';
-import { storeBackEnds, useOpenedStore } from '../support/store-backends.js';
+import { queryPlan, storeBackEnds, useOpenedStore } from '../support/store-backends.js';
 
 /**
  * IdentityStore.listIdsDatedIn, the scheduler's due check (engine/due.ts):
@@ -62,12 +62,7 @@ describe.each(storeBackEnds('roster-dates'))('identities by date: $name', (backE
     expect(await store().identities.listIdsDatedIn([{ date: 'start', after: '2026-04-30T23:59:59.999Z', through: '2026-05-01T00:00:00.000Z' }])).toEqual(['at-now']);
   });
 
-  async function planOf(query: Compilable): Promise<string> {
-    const compiled = query.compile();
-    const explain = store().dialect === 'sqlite' ? 'EXPLAIN QUERY PLAN ' : 'EXPLAIN ';
-    const result = await opened().db.executeQuery<Record<string, string>>(CompiledQuery.raw(explain + compiled.sql, [...compiled.parameters]));
-    return result.rows.map((row) => row.detail ?? row['QUERY PLAN']).join('\n');
-  }
+  const planOf = (query: Compilable): Promise<string> => queryPlan(opened(), query);
 
   /** 20,000 people, a day's starts apart, one in ten with an end date: a scan would cost. */
   const PEOPLE_SQL = sql`

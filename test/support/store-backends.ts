@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Backend } from '../../src/store/backend.js';
+import { CompiledQuery, type Compilable } from 'kysely';
 import type { Db } from '../../src/store/context.js';
 import { openPostgres } from '../../src/store/postgres.js';
 import { createSqlStore } from '../../src/store/sql-store.js';
@@ -77,4 +78,12 @@ export function useOpenedStore(backEnd: { open(): Promise<OpenedStore> }): { rea
     return current;
   };
   return { opened, store: () => opened().store };
+}
+
+/** The database's plan for a query on this store (SQLite's EXPLAIN QUERY PLAN details, PostgreSQL's EXPLAIN lines), one step a line. */
+export async function queryPlan(opened: OpenedStore, query: Compilable): Promise<string> {
+  const compiled = query.compile();
+  const explain = opened.store.dialect === 'sqlite' ? 'EXPLAIN QUERY PLAN ' : 'EXPLAIN ';
+  const result = await opened.db.executeQuery<Record<string, string>>(CompiledQuery.raw(explain + compiled.sql, [...compiled.parameters]));
+  return result.rows.map((row) => row.detail ?? row['QUERY PLAN']).join('\n');
 }
