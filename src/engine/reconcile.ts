@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TargetConfig } from '../config/types.js';
 import type { Connector } from '../connectors/types.js';
 import type { AuditEntryInput, Change, Hold, LinkedAccount, Plan, TargetAccount } from '../core/types.js';
+import { mapLimited } from '../core/concurrency.js';
 import { safetyHolds } from '../planner/index.js';
 import { uniqueAttributesOf } from '../policy/index.js';
 import { correlate, unreadRules, type Verdict } from '../reconcile/correlate.js';
@@ -304,9 +305,11 @@ async function linkedSince(store: Store, target: string, orphans: readonly { rea
   return found;
 }
 
+/** Lookups of vanished links under way at once: a few per pooled connection, not one round trip after another. */
+const GONE_LOOKUPS = 8;
+
 /** The links whose account the target does not have when asked for it by id. */
 async function stillGone(connector: Connector, links: readonly LinkedAccount[]): Promise<LinkedAccount[]> {
-  const gone: LinkedAccount[] = [];
-  for (const link of links) if (await connector.get(link.accountId) === undefined) gone.push(link);
-  return gone;
+  const found = await mapLimited(links, GONE_LOOKUPS, async (link) => await connector.get(link.accountId) !== undefined);
+  return links.filter((_, i) => !found[i]);
 }
