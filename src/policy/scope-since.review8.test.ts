@@ -172,8 +172,9 @@ targets:
     await sync(rows('E1,Ada,Lovelace,Sales,Engineer,leave'));
     await engine!.close();
     engine = undefined;
-    // The store as a Roster from before the record left it: no column, no migration recorded.
-    await run(['alter table roster_accounts drop column out_of_scope_since', "delete from kysely_migration where name = '0008_out_of_scope_since'"]);
+    // The store as a Roster from before the record left it: no column, no migration from 0008 on recorded (Kysely refuses a
+    // gap; the later ones' indexes may stay, as they are made only if missing).
+    await run(['alter table roster_accounts drop column out_of_scope_since', "delete from kysely_migration where name >= '0008'"]);
     at(20);
     await open(ENGINEERING);
     expect((await link())?.outOfScopeSince).toBeUndefined();
@@ -194,7 +195,7 @@ targets:
     await sync(rows('E1,Ada,Lovelace,Engineering,Engineer,active'));
     await engine!.close();
     engine = undefined;
-    await run(['alter table roster_accounts drop column out_of_scope_since', "delete from kysely_migration where name = '0008_out_of_scope_since'"]);
+    await run(['alter table roster_accounts drop column out_of_scope_since', "delete from kysely_migration where name >= '0008'"]);
     at(3);
     await open(ENGINEERING);
     expect(await sync(rows('E1,Ada,Lovelace,Engineering,Engineer,active'))).toEqual([]);
