@@ -26,22 +26,27 @@ export function orphanSkipped(change: Change, planId: string, accountId: string,
 
 type CreateUnderWay = Awaited<ReturnType<QueueStore['createsUnderWay']>>[number];
 
-/** An account key as compared here: one value, its Unicode form and case set aside (directories match keys case-blind). */
-function keyText(value: unknown): string | undefined {
-  const one = Array.isArray(value) ? value[0] : value;
-  return one === undefined || one === null ? undefined : String(one).normalize('NFC').toLowerCase();
+/**
+ * An account key's values as compared here, their Unicode form and case set
+ * aside (directories match keys case-blind). Every value: an entry may hold
+ * several (a create adopting an entry that kept an old uid), and a read gives
+ * them sorted, so the create's need not come first.
+ */
+function keyTexts(value: unknown): string[] {
+  const values: readonly unknown[] = Array.isArray(value) ? value : [value];
+  return values.filter((one) => one !== undefined && one !== null).map((one) => String(one).normalize('NFC').toLowerCase());
 }
 
 /**
  * The create under way (QueueStore.createsUnderWay) that may have made this
- * orphan's account: one whose account key is the orphan's, or, when the
- * orphan's key is unknown (not read, no key given), any of them. Such an
- * account is a joiner's whose link has not landed yet, not an orphan.
+ * orphan's account: one with one of the orphan's account key values, or,
+ * when the orphan's key is unknown (not read, no key given), any of them.
+ * Such an account is a joiner's whose link has not landed yet, not an orphan.
  */
 export function creatingOrphan(change: Change, accountKey: string | undefined, creates: readonly CreateUnderWay[]): CreateUnderWay | undefined {
-  const key = accountKey === undefined ? undefined : keyText(change.before?.attributes?.[accountKey]);
-  if (key === undefined) return creates[0];
-  return creates.find((create) => keyText(create.change.after?.attributes?.[accountKey!]) === key);
+  const keys = new Set(accountKey === undefined ? [] : keyTexts(change.before?.attributes?.[accountKey]));
+  if (keys.size === 0) return creates[0];
+  return creates.find((create) => keyTexts(create.change.after?.attributes?.[accountKey!]).some((key) => keys.has(key)));
 }
 
 /** The audit entry of an orphan change not applied because a create under way may have made its account. */

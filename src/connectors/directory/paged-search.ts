@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { FilterParser, MessageResponseStatus, PagedResultsControl, SearchRequest, StatusCodeParser, type Entry, type Filter, type SearchResponse } from 'ldapts';
 import { RosterError } from '../../core/errors.js';
 import { isCheckedMajor, LDAPTS_VERSION } from './ldapts-version.js';
@@ -74,6 +75,40 @@ function internalsOf(client: DirectoryClient): ClientInternals {
  */
 export async function* pagedSearch(client: DirectoryClient, base: string, options: PagedSearchOptions): AsyncGenerator<SearchPage, void, undefined> {
   const internals = internalsOf(client);
+  const done = await pagingTurn(client);
+  try {
+    yield* pages(internals, base, options);
+  } finally {
+    done();
+  }
+}
+
+/**
+ * Paged searches under way, per connection (its socket, else the client). A
+ * server keeps one paged search's state per connection (OpenLDAP answers the
+ * older one's next cookie "invalid or old"), and the pool hands one
+ * connection to several callers (a list's lease and a job's group read), so
+ * paged searches on one connection take turns; other operations go on
+ * meanwhile. A turn ends when the read ends, fails or is left early (a
+ * for-await break returns the generator).
+ */
+const pagingTurns = new WeakMap<object, Promise<void>>();
+
+async function pagingTurn(client: DirectoryClient): Promise<() => void> {
+  const key = (client as unknown as { readonly socket?: object }).socket ?? client;
+  const before = pagingTurns.get(key) ?? Promise.resolve();
+  let end: () => void = () => undefined;
+  const ended = new Promise<void>((resolve) => { end = resolve; });
+  const mine = before.then(() => ended);
+  pagingTurns.set(key, mine);
+  await before;
+  return () => {
+    end();
+    if (pagingTurns.get(key) === mine) pagingTurns.delete(key);
+  };
+}
+
+async function* pages(internals: ClientInternals, base: string, options: PagedSearchOptions): AsyncGenerator<SearchPage, void, undefined> {
   const paging = new PagedResultsControl({ value: { size: options.pageSize } });
   const request = new SearchRequest({
     messageId: -1, baseDN: base, scope: options.scope,
@@ -82,6 +117,7 @@ export async function* pagedSearch(client: DirectoryClient, base: string, option
   });
   let empty = 0;
   let stuck = 0;
+  const sent = new Set<string>();
   for (;;) {
     request.messageId = internals._nextMessageId();
     const result = await internals._send(request);
@@ -90,16 +126,41 @@ export async function* pagedSearch(client: DirectoryClient, base: string, option
       searchEntries: result.searchEntries.map((entry) => entry.toObject(request.attributes, request.explicitBufferAttributes)),
       searchReferences: result.searchReferences.flatMap((reference) => reference.uris),
     };
+    if (page.searchEntries.length > 0) {
+      const entries = pageOf(page);
+      if (sent.has(entries)) throw sentAgain(base, page);
+      sent.add(entries);
+    }
     yield page;
     const cookie = responseCookie(result);
     if (cookie === undefined) return;
-    const sent = paging.value?.cookie;
+    const asked = paging.value?.cookie;
     const isEmpty = page.searchEntries.length === 0 && page.searchReferences.length === 0;
     empty = isEmpty ? empty + 1 : 0;
-    stuck = isEmpty && sent !== undefined && sent.equals(cookie) ? stuck + 1 : 0;
+    stuck = isEmpty && asked !== undefined && asked.equals(cookie) ? stuck + 1 : 0;
     if (stuck >= SAME_COOKIE_LIMIT || empty >= EMPTY_PAGE_LIMIT) throw notMovingOn(base, stuck >= SAME_COOKIE_LIMIT ? 'same' : 'any', Math.max(stuck, empty));
     paging.value = { size: options.pageSize, cookie };
   }
+}
+
+/** A page's entries, by DN in order, as a short digest: the same page again is the same digest. */
+function pageOf(page: SearchPage): string {
+  const hash = createHash('sha256');
+  for (const entry of page.searchEntries) hash.update(entry.dn).update('\n');
+  return hash.digest('base64');
+}
+
+/**
+ * A page holding exactly the entries of an earlier page of the same search:
+ * the server (or a proxy dropping the cookie on its way) starts the results
+ * over while sending a cookie, and a read going on would never end (nor its
+ * memory), each account or person read again and again.
+ */
+function sentAgain(base: string, page: SearchPage): RosterError {
+  return new RosterError('target.rejected',
+    `the directory answered a paged search of ${base} with the same entries again (${page.searchEntries.length}, from ${page.searchEntries[0]?.dn ?? ''}) ` +
+    'as an earlier page, with a cookie saying there is more: it is going round in circles (a server or proxy bug in its RFC 2696 paging), ' +
+    'so the read stops here, and nothing was read as complete', { details: { base, firstDn: page.searchEntries[0]?.dn } });
 }
 
 /** The non-empty cookie of the response's paged results control; undefined when the search is done. */
