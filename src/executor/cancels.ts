@@ -7,15 +7,30 @@ import { redactMessage } from './backoff.js';
 export interface CancelNotice extends CancelFilter {
   readonly actor: string;
   readonly reason: string;
-  /** When it was made: jobs enqueued later are not its to cancel. */
+  /**
+   * When it was made (the canceller's clock), for pruning; a notice of a
+   * target stored before `plans` existed covers the jobs enqueued before it.
+   * A notice of a plan covers every job of the plan, whenever enqueued (a
+   * big plan is enqueued in batches) and whatever the enqueuer's clock said.
+   */
   readonly at: string;
+  /**
+   * A notice of a target alone: the plans with a job pending or running on
+   * it at the cancel. It covers their jobs, not a later plan's, without
+   * comparing the clocks of the canceller and the enqueuers.
+   */
+  readonly plans?: readonly string[];
 }
 
 /** The canceller's audit entry: `data` says why (and what was named); the store adds the count. */
 export type CancelAudit = AuditEntryInput & { readonly data: { readonly reason: string; readonly [key: string]: unknown } };
 
 export const CANCEL_NOTICES_KEY = 'queue.cancels';
-/** How long a notice is kept: far past any lease, so a job leased before it is found. */
+/**
+ * A notice is dropped (when the next cancel is written) once it is this old
+ * and nothing it may cover is still pending or running: a job leased by a
+ * worker that died, or waiting for a long retry, comes back any time later.
+ */
 const NOTICE_MS = 10 * 60_000;
 const MAX_NOTICES = 100;
 
@@ -37,11 +52,14 @@ const filterOf = (notice: CancelFilter): CancelFilter => ({
   ...(notice.planId === undefined ? {} : { planId: notice.planId }), ...(notice.target === undefined ? {} : { target: notice.target }),
 });
 
+const noticeKey = (notice: CancelNotice): string => JSON.stringify([notice.at, notice.planId, notice.target, notice.actor, notice.reason, notice.plans]);
+
 const matches = (notice: CancelFilter, job: Job): boolean => (notice.planId === undefined || job.planId === notice.planId)
   && (notice.target === undefined || job.target === notice.target);
 
-/** Whether a notice covers a job leased by a worker: of its plan and/or target, and enqueued before it. */
-const covers = (notice: CancelNotice, job: Job): boolean => matches(notice, job) && job.createdAt <= notice.at;
+/** Whether a notice covers a job leased by a worker: of its plan (and target), or of its target and of a plan unfinished there at the cancel. */
+const covers = (notice: CancelNotice, job: Job): boolean => matches(notice, job)
+  && (notice.planId !== undefined || (notice.plans === undefined ? job.createdAt <= notice.at : notice.plans.includes(job.planId)));
 
 /**
  * Cancels queued jobs for an operator: the pending ones (in the store), the
@@ -54,6 +72,7 @@ const covers = (notice: CancelNotice, job: Job): boolean => matches(notice, job)
  */
 export class QueueCancels {
   readonly #p: CancelParts;
+  /** performance.now() of the last read: a wall clock stepping back must not stop the reads. */
   #readAt = Number.NEGATIVE_INFINITY;
   /** The notices as last read (or made here). */
   #notices: readonly CancelNotice[] = [];
@@ -64,7 +83,8 @@ export class QueueCancels {
 
   /** The cancel itself (see Executor.cancelQueued): how many jobs it cancelled here. */
   async cancel(filter: CancelFilter, audit: CancelAudit): Promise<number> {
-    const notice: CancelNotice = { ...filterOf(filter), actor: audit.actor, reason: audit.data.reason, at: this.#p.now().toISOString() };
+    const plans = filter.planId === undefined && filter.target !== undefined ? { plans: await this.#p.store.queue.unfinishedPlans(filter.target) } : {};
+    const notice: CancelNotice = { ...filterOf(filter), actor: audit.actor, reason: audit.data.reason, at: this.#p.now().toISOString(), ...plans };
     const unstarted = this.#p.drain((job) => matches(filter, job), filter.target);
     this.#p.forget(unstarted);
     let count: number;
@@ -75,8 +95,14 @@ export class QueueCancels {
       throw error;
     }
     const cutoff = Date.parse(notice.at) - NOTICE_MS;
+    const old = (await this.#p.store.state.get<CancelNotice[]>(CANCEL_NOTICES_KEY) ?? []).filter((n) => Date.parse(n.at) <= cutoff);
+    const spent = new Set<string>();
+    for (const n of old) {
+      const stats = await this.#p.store.queue.stats(filterOf(n));
+      if (stats.pending + stats.running === 0) spent.add(noticeKey(n));
+    }
     await this.#p.store.state.update<CancelNotice[]>(CANCEL_NOTICES_KEY, (current) => [
-      ...(current ?? []).filter((n) => Date.parse(n.at) > cutoff).slice(-(MAX_NOTICES - 1)), notice,
+      ...(current ?? []).filter((n) => !spent.has(noticeKey(n))).slice(-(MAX_NOTICES - 1)), notice,
     ]);
     this.#notices = [...this.#notices, notice];
     return count;
@@ -93,12 +119,12 @@ export class QueueCancels {
    * and tried again at the next poll.
    */
   async poll(): Promise<void> {
-    const now = this.#p.now().getTime();
+    const now = performance.now();
     if (now - this.#readAt < this.#p.pollMs) return;
     this.#readAt = now;
     try {
-      const stored = await this.#p.store.state.get<CancelNotice[]>(CANCEL_NOTICES_KEY) ?? [];
-      this.#notices = stored.filter((notice) => Date.parse(notice.at) > now - NOTICE_MS);
+      // Every stored notice: the canceller drops them, by its clock, when spent (this worker's clock may be ahead).
+      this.#notices = await this.#p.store.state.get<CancelNotice[]>(CANCEL_NOTICES_KEY) ?? [];
       if (this.#notices.length === 0) return;
       const covered = this.#p.drain((job) => this.covers(job));
       if (covered.length > 0) await this.cancelLeased(covered);

@@ -145,5 +145,12 @@ export function createQueueStore(ctx: StoreContext): QueueStore {
     },
 
     cancel: (filter, options = {}) => cancelJobs(ctx, filter, options),
+
+    async unfinishedPlans(target) {
+      // The unfinished partial index leads with the ordering key, `${target}:${identity}`.
+      const rows = await db.selectFrom('roster_jobs').select('plan_id').distinct()
+        .where(jobStatus('status', JOB_INDEX_STATES.unfinished)).where('target', '=', target).execute();
+      return rows.map((row) => row.plan_id);
+    },
   };
 }

@@ -234,6 +234,8 @@ export interface QueueStore {
    * way at the target. Returns how many were cancelled.
    */
   cancel(filter: CancelFilter, options?: CancelOptions): Promise<number>;
+  /** The plans with a pending or running job on the target (a cancel of the target covers these, not later plans). */
+  unfinishedPlans(target: string): Promise<string[]>;
 }
 
 export interface AuditStore {

@@ -1,7 +1,10 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CancelResult } from '../../engine/types.js';
 import { EXIT_USAGE, withConfigOption, type CliContext } from '../context.js';
+import { isStorableText } from '../../core/text.js';
 import { cliActor } from '../io.js';
+
+const MAX_REASON = 1_000;
 
 interface CancelCliOptions {
   readonly config?: string;
@@ -54,8 +57,11 @@ function cancelText(result: CancelResult): string {
   return lines.join('\n');
 }
 
+/** As the API takes a reason (api/validate.ts reasonText): it goes into the audit log and the notice every worker reads. */
 function reasonText(value: string): string {
   const reason = value.trim();
   if (reason === '') throw new InvalidArgumentError('it must say why');
+  if (reason.length > MAX_REASON) throw new InvalidArgumentError(`at most ${MAX_REASON} characters (this one has ${reason.length})`);
+  if (!isStorableText(reason)) throw new InvalidArgumentError('must not hold U+0000 or an unpaired surrogate');
   return reason;
 }
