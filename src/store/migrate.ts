@@ -10,6 +10,15 @@ function migrator(db: Db, dialect: Dialect, schema?: string): Migrator {
   });
 }
 
+/**
+ * The store's Migrator for `db`, asking only about the store's own schema on
+ * PostgreSQL (see ownSchemaOnly): for tools and tests that migrate to a given
+ * level (upgrade tests); opening a store migrates to the latest by itself.
+ */
+export function storeMigrator(db: Db, dialect: Dialect, schema?: string): Migrator {
+  return dialect === 'postgres' ? migrator(ownSchemaOnly(db, schema), dialect, schema) : migrator(db, dialect);
+}
+
 async function runToLatest(m: Migrator): Promise<void> {
   const { error } = await m.migrateToLatest();
   if (error !== undefined) throw error;

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Migrator, sql } from 'kysely';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/audit/verify.js';
@@ -12,6 +12,7 @@ import type { Backend } from '../../src/store/backend.js';
 import type { Db, Dialect } from '../../src/store/context.js';
 import { openStore } from '../../src/store/index.js';
 import { migrations } from '../../src/store/migrations.js';
+import { storeMigrator } from '../../src/store/migrate.js';
 import { openPostgres } from '../../src/store/postgres.js';
 import { openSqlite } from '../../src/store/sqlite.js';
 import { T0, account, change, identity, job, plan } from '../../src/store/testing/builders.js';
@@ -167,11 +168,8 @@ describe.each(['sqlite', 'postgres'] as const)('upgrading a %s store', (dialect)
     const old = oldPlace.backend();
     try {
       const schema = dialect === 'postgres' ? new URL(oldPlace.url).searchParams.get('schema')! : undefined;
-      const migrator = new Migrator({
-        db: old.context.db,
-        provider: { getMigrations: async () => migrations(dialect) },
-        ...(schema === undefined ? {} : { migrationTableSchema: schema }),
-      });
+      // Through the store's own introspection: Kysely's reads every schema, and fails when another test drops one meanwhile.
+      const migrator = storeMigrator(old.context.db, dialect, schema);
       const { error } = await migrator.migrateTo(name);
       expect(error).toBeUndefined();
       const db = old.context.db;
