@@ -16,6 +16,7 @@ export function migrations(dialect: Dialect): Readonly<Record<string, Migration>
     '0009_job_cancelled_index': { up: (db) => jobCancelledIndex(db) },
     '0010_identity_dates': { up: (db) => identityDateIndexes(db, dialect) },
     '0011_account_id_index': { up: (db) => accountIdIndex(db) },
+    '0012_job_retrying_index': { up: (db) => jobRetryingIndex(db) },
   };
 }
 
@@ -345,4 +346,15 @@ async function identityDateIndexes(db: Kysely<any>, dialect: Dialect): Promise<v
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's Migration signature
 async function accountIdIndex(db: Kysely<any>): Promise<void> {
   await sql`create index if not exists roster_accounts_account on roster_accounts (target, account_id)`.execute(db);
+}
+
+/**
+ * Jobs back to pending after an attempt, per target (QueueStore.createsUnderWay):
+ * each orphan's disable or delete asks which creates may have added an account
+ * not yet linked, and without this index walked every pending job (13-22 ms
+ * per orphan change with 100,000 pending). Few jobs are in it: only retries.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's Migration signature
+async function jobRetryingIndex(db: Kysely<any>): Promise<void> {
+  await sql`create index if not exists roster_jobs_retrying on roster_jobs (target) where status = 'pending' and attempts > 0`.execute(db);
 }

@@ -101,10 +101,11 @@ export function createQueueStore(ctx: StoreContext): QueueStore {
 
     async createsUnderWay(target) {
       // Running (leased, or its worker gone and the lease not yet run out), or back to pending after an attempt:
-      // each may have added its account without having linked it yet. Two index walks (the partial indexes).
+      // each may have added its account without having linked it yet. Two index walks: the running jobs' partial
+      // index, and the retrying ones' (migration 0012, its predicate written as literals, as the index's is).
       const started = (state: 'running' | 'pending') => {
         const query = db.selectFrom('roster_jobs').select(['id', 'plan_id', 'change']).where(jobStatus('status', JOB_INDEX_STATES[state])).where('target', '=', target);
-        return (state === 'pending' ? query.where('attempts', '>', 0) : query).execute();
+        return (state === 'pending' ? query.where(sql<boolean>`attempts > ${sql.lit(0)}`) : query).execute();
       };
       const rows = [...await started('running'), ...await started('pending')];
       return rows.flatMap((row) => {

@@ -1,7 +1,8 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { at, change, job } from '../../src/store/testing/builders.js';
 import type { EnqueueJob } from '../../src/store/types.js';
-import { storeBackEnds, useOpenedStore } from '../support/store-backends.js';
+import { queryPlan, storeBackEnds, useOpenedStore } from '../support/store-backends.js';
 
 /**
  * QueueStore.createsUnderWay: the create jobs of a target that may have
@@ -42,4 +43,24 @@ describe.each(storeBackEnds('roster-creates'))('queue: creates under way ($name)
     // Long after the lease: nobody has taken the job over, so its account may be in the target unlinked.
     expect((await store.queue.createsUnderWay('app')).map((c) => c.jobId)).toEqual(['j1']);
   });
+
+  it('reads the retrying jobs of a target from their index (0012), not every pending job', async () => {
+    const opened = t.opened();
+    const { store, db } = opened;
+    // 20,000 pending jobs never started (due later), and one retrying create.
+    await sql`
+      with recursive c(i) as (select 1 union all select i + 1 from c where i < 20000)
+      insert into roster_jobs (id, plan_id, target, ordering_key, seq, change, status, attempts, next_run_at, created_at, updated_at)
+      select 'p:' || i, 'big', 'app', 'app:P' || i, i, '{"action":"create"}', 'pending', 0, '2031-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'
+      from c`.execute(db);
+    await store.queue.enqueue([job('retry', 'app', 'E1', 1, 'p2')], { now: at(0) });
+    await store.queue.claim({ workerId: 'w', limit: 1, leaseMs: 1_000, now: at(0), targets: ['app'] });
+    if (store.dialect === 'postgres') await sql`analyze roster_jobs`.execute(db);
+    expect(await store.queue.fail('retry', 'timeout', at(60_000), [], 'w')).toBe(true);
+    expect((await store.queue.createsUnderWay('app')).map((c) => c.jobId)).toEqual(['retry']);
+    const pending = db.selectFrom('roster_jobs').select(['id', 'plan_id', 'change']).where(sql<boolean>`status = ${sql.lit('pending')}`)
+      .where('target', '=', 'app').where(sql<boolean>`attempts > ${sql.lit(0)}`);
+    expect(await queryPlan(opened, pending)).toMatch(/roster_jobs_retrying/);
+  });
 });
+
