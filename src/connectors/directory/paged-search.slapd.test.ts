@@ -57,4 +57,24 @@ describe('pagedSearch (real slapd)', () => {
       await connections.close();
     }
   });
+
+  it('a read left after its first page is ended (page size 0); the same connection then reads everything again', async () => {
+    const { url, bindDN, password } = fixture.slapd;
+    const one = new ClientPool({ url, bindDN, password, startTLS: false, tls: undefined, size: 1, timeoutMs: 5000, connectTimeoutMs: 5000 });
+    try {
+      const search = () => one.lease().then((client) => pagedSearch(client, `ou=people,${fixture.slapd.suffix}`, { scope: 'sub', filter: '(objectClass=inetOrgPerson)', attributes: ['uid'], pageSize: 5 }));
+      for (let round = 0; round < 3; round++) {
+        for await (const page of await search()) {
+          expect(page.searchEntries).toHaveLength(5);
+          break;
+        }
+      }
+      let read = 0;
+      for await (const page of await search()) read += page.searchEntries.length;
+      expect(read).toBe(PEOPLE);
+    } finally {
+      await one.close();
+    }
+  });
 });
+

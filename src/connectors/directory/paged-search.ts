@@ -131,8 +131,15 @@ async function* pages(internals: ClientInternals, base: string, options: PagedSe
       if (sent.has(entries)) throw sentAgain(base, page);
       sent.add(entries);
     }
-    yield page;
     const cookie = responseCookie(result);
+    let taken = false;
+    try {
+      yield page;
+      taken = true;
+    } finally {
+      // The caller left the read early (a for-await break or throw): the server keeps the search's state until told.
+      if (!taken && cookie !== undefined) await abandon(internals, request, paging, cookie);
+    }
     if (cookie === undefined) return;
     const asked = paging.value?.cookie;
     const isEmpty = page.searchEntries.length === 0 && page.searchReferences.length === 0;
@@ -140,6 +147,23 @@ async function* pages(internals: ClientInternals, base: string, options: PagedSe
     stuck = isEmpty && asked !== undefined && asked.equals(cookie) ? stuck + 1 : 0;
     if (stuck >= SAME_COOKIE_LIMIT || empty >= EMPTY_PAGE_LIMIT) throw notMovingOn(base, stuck >= SAME_COOKIE_LIMIT ? 'same' : 'any', Math.max(stuck, empty));
     paging.value = { size: options.pageSize, cookie };
+  }
+}
+
+/**
+ * RFC 2696's way to end a paged search early: the same request with a page
+ * size of 0 and the last cookie, so the server drops the results it keeps
+ * for it (Active Directory allows only a few such sets per connection,
+ * MaxResultSetsPerConn). Best effort: the read is being left anyway, and a
+ * failure here (the connection gone) changes nothing for the caller.
+ */
+async function abandon(internals: ClientInternals, request: SearchRequest, paging: PagedResultsControl, cookie: Buffer): Promise<void> {
+  paging.value = { size: 0, cookie };
+  request.messageId = internals._nextMessageId();
+  try {
+    await internals._send(request);
+  } catch {
+    // Best effort (see above).
   }
 }
 
