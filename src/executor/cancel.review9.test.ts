@@ -152,6 +152,8 @@ describe.each(storeBackEnds('cancel-r9').filter((b) => b.name !== 'sqlite (memor
     await sleep(50);
     release();
     await run;
+    // Put back for its retry, it is cancelled at once, not left pending until a worker claims it.
+    expect(await store.queue.stats({ planId: 'p1' })).toMatchObject({ pending: 0, running: 0, cancelled: 1 });
     clock.move(21 * MINUTE);
     await executor(store, 'later', { now: clock.now }).runUntilIdle({ planId: 'p1' });
     expect(calls).toEqual(['ann']);

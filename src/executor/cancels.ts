@@ -108,6 +108,27 @@ export class QueueCancels {
     return count;
   }
 
+  /**
+   * A job that was running when a cancel covering it came, failed, and was
+   * put back to wait for its retry: cancelled now (with the other pending
+   * jobs of its plan on its target, which the notice covers too) rather than
+   * counted as pending until a worker claims it. Reads the notices first (a
+   * cancel may have come while it ran). Never throws: left pending, the next
+   * claim cancels it.
+   */
+  async cancelRequeued(job: Job): Promise<void> {
+    await this.poll();
+    const notice = this.#notices.find((n) => covers(n, job));
+    if (notice === undefined) return;
+    const data = { ...filterOf(notice), reason: notice.reason, worker: this.#p.workerId };
+    const audit = { kind: 'queue.cancelled', actor: notice.actor, ...(notice.target === undefined ? {} : { target: notice.target }), data };
+    try {
+      await this.#p.store.queue.cancel({ planId: job.planId, target: job.target }, { audit });
+    } catch (error) {
+      this.#p.log.warn('could not cancel a change put back for a retry; a later claim will', { job: job.id, error: redactMessage(String(error)) });
+    }
+  }
+
   /** Whether a job must not start: a notice this worker knows covers it. */
   covers(job: Job): boolean {
     return this.#notices.length > 0 && this.#notices.some((notice) => covers(notice, job));

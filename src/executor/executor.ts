@@ -356,6 +356,7 @@ export class Executor {
       const paused = retryable && retryAfterMs > 0;
       if (paused) this.#pauses.pause(job.target, this.#now().getTime() + Math.min(retryAfterMs, MAX_RETRY_DELAY_MS));
       if (record.quarantined || paused) await this.#giveBack(job.target);
+      if (record.outcome === 'retry') await this.#cancels.cancelRequeued(job);
       this.#o.onResult?.(job, record.outcome, record.error);
       return record.outcome;
     } catch (error) {
