@@ -109,7 +109,7 @@ export function checkRawExpressions(input: unknown, locator: ProblemLocator): Co
   return problems;
 }
 
-const DIRECTORY_ONLY = ['connection', 'attributes', 'fullSchedule', 'fullEvery', 'disabledStatus'] as const;
+const DIRECTORY_ONLY = ['connection', 'attributes', 'fullSchedule', 'fullEvery', 'disabledStatus', 'changes'] as const;
 /** Directory keys a scim source takes too: its SCIM attribute mapping and the status of an inactive User. */
 const SCIM_TOO: ReadonlySet<string> = new Set(['attributes', 'disabledStatus']);
 
@@ -124,6 +124,9 @@ function directorySourceProblems(source: ConfigInput['sources'][number], i: numb
     if (!isAttributeName(source.key)) problems.push(locator.at(['sources', i, 'key'], 'must be an LDAP attribute name (letters, digits, hyphens)'));
     if (source.disabledStatus !== undefined && source.type === 'ldap') {
       problems.push(locator.at(['sources', i, 'disabledStatus'], 'only an ad source has a disabled flag (userAccountControl)'));
+    }
+    if (source.changes === 'syncrepl' && source.type === 'ad') {
+      problems.push(locator.at(['sources', i, 'changes'], 'syncrepl is OpenLDAP\'s (the syncprov overlay): an ad source reads changes by uSNChanged'));
     }
     for (const [field, attribute] of Object.entries(source.attributes ?? {})) {
       if (!isAttributeName(attribute)) {

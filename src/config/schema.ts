@@ -125,6 +125,7 @@ export const sourceSchema = z.strictObject({
   attributes: z.record(z.string().min(1), sourceAttribute).optional(),
   fullSchedule: nonEmpty.optional(),
   fullEvery: integer(1).optional(),
+  changes: z.enum(['timestamp', 'syncrepl']).optional(),
   disabledStatus: nonEmpty.optional(),
   key: nonEmpty,
   schedule: nonEmpty.optional(),

@@ -90,6 +90,12 @@ export interface SourceConfig {
   readonly fullSchedule?: string;
   /** ldap / ad: every Nth scheduled run is a full pass (default 12 without fullSchedule). */
   readonly fullEvery?: number;
+  /**
+   * ldap: how an incremental pass finds changes: `timestamp` (default:
+   * modifyTimestamp / entryCSN; deletions only by full passes) or `syncrepl`
+   * (RFC 4533 refreshOnly against OpenLDAP's syncprov, deletions included).
+   */
+  readonly changes?: 'timestamp' | 'syncrepl';
   /** ad: status given to a disabled account (userAccountControl bit 2); default 'terminated'. scim: status of a User with `active: false`; default 'inactive'. */
   readonly disabledStatus?: string;
   readonly fields: SourceFields;

@@ -40,6 +40,14 @@ export interface SourceBatch {
    * not in it are gone from the source. false for pushes and deltas.
    */
   readonly complete: boolean;
+  /**
+   * A delta that knows its deletions (a directory read with syncrepl): keys
+   * the source no longer has. They are gone as people missing from a
+   * complete snapshot are, under the same maxMissing limit (lifecycle/missing.ts).
+   * Set (even empty) when the source reported deletions: the ingest then sets
+   * or lifts the source's truncation hold, as a snapshot's does.
+   */
+  readonly gone?: readonly string[];
   /** Rows that were in the input, good and bad (for truncation checks). */
   readonly rowsRead: number;
 }

@@ -82,9 +82,12 @@ export class RosterEngine implements Engine {
       baseDir: this.config.baseDir,
       mode: options.mode,
       scim: { store: this.store.scim, extensions: this.config.scim?.server.extensions },
+      log: this.#parts.log,
     });
     const result = await this.ingest(read.batch, actor);
-    if (read.cursor !== undefined) await this.store.state.set(sourceCursorKey(source.id), read.cursor);
+    // A syncrepl cursor moves past the deletions it reported: held as truncated, they must be reported again.
+    const held = read.keepCursorIfTruncated === true && result.diagnostics.some((d) => d.code === 'source.truncated');
+    if (read.cursor !== undefined && !held) await this.store.state.set(sourceCursorKey(source.id), read.cursor);
     return result;
   }
 
@@ -269,7 +272,7 @@ export class RosterEngine implements Engine {
     if (merged.upserts.length > 0) await this.store.identities.upsertMany(merged.upserts);
     if (merged.events.length > 0) await this.store.identities.appendEvents(merged.events);
     const truncated = merged.diagnostics.find((d) => d.code === 'source.truncated');
-    if (batch.complete) {
+    if (batch.complete || batch.gone !== undefined) {
       // The numbers of people: how many would be gone, and how many source.maxMissing allows (lifecycle/missing.ts).
       const hold: Hold | null = truncated
         ? { target: '*', code: 'safety.source_truncated', message: truncated.message, ...(truncationOf(truncated) ?? { count: 0, limit: 0 }) }
@@ -312,7 +315,8 @@ export class RosterEngine implements Engine {
    * (lifecycle/merge.ts, claimOf) instead of taking them over unseen.
    */
   async #existing(batch: SourceBatch): Promise<Identity[]> {
-    if (!batch.complete) return this.store.identities.getMany(batch.records.map((r) => r.key));
+    // A delta that reports people gone is judged against all of its source's live people, as a snapshot is (lifecycle/missing.ts).
+    if (!batch.complete && batch.gone === undefined) return this.store.identities.getMany(batch.records.map((r) => r.key));
     const mine = await this.store.identities.list({ sourceId: batch.sourceId });
     if (mine.length === await this.store.identities.count()) return mine;
     const ids = new Set(mine.map((i) => i.id));

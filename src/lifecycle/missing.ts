@@ -48,7 +48,7 @@ export function findMissing(input: {
   readonly now: Date;
 }): MissingCheck {
   const { batch, source, present, now } = input;
-  if (!batch.complete) return { gone: [], diagnostics: [] };
+  if (!batch.complete) return reportedGone(input);
   let live = 0;
   const gone: Identity[] = [];
   for (const identity of input.existing.values()) {
@@ -80,6 +80,35 @@ export function findMissing(input: {
           + `nobody is treated as gone from this snapshot until they are fixed`,
       }],
     };
+  }
+  return { gone, diagnostics: [] };
+}
+
+/**
+ * Who a delta says is gone (`batch.gone`: a directory read with syncrepl saw
+ * them deleted), under the same limit as a snapshot: more than
+ * `source.maxMissing` of the live people at once is treated as a truncated
+ * read (nobody is marked missing; `source.truncated` holds the plan). A key
+ * that is also in the batch (a record or a problem row) is not gone.
+ * `existing` must hold all of the source's identities (engine.ts loads them
+ * for such a batch), or the limit is taken over too few.
+ */
+function reportedGone(input: Parameters<typeof findMissing>[0]): MissingCheck {
+  const { batch, source, present, now } = input;
+  if (batch.gone === undefined || batch.gone.length === 0) return { gone: [], diagnostics: [] };
+  const reported = new Set(batch.gone);
+  let live = 0;
+  const gone: Identity[] = [];
+  for (const identity of input.existing.values()) {
+    if (identity.sourceId !== source.id || !isLive(effectiveState(identity, now))) continue;
+    live += 1;
+    if (reported.has(identity.id) && !present.has(identity.id) && identity.missingSince === undefined) gone.push(identity);
+  }
+  const limit = missingLimit(source.maxMissing, live);
+  if (gone.length > limit) {
+    const what = `it reports ${formatCount(gone.length)} of ${formatCount(live)} people deleted `
+      + `(${formatShare(gone.length, live)}); the limit is ${describeLimit(source.maxMissing, live, limit)}`;
+    return { gone: [], diagnostics: [truncated(source.id, what, gone.length, limit)] };
   }
   return { gone, diagnostics: [] };
 }

@@ -2,6 +2,7 @@ import type { SourceConfig } from '../config/types.js';
 import { RosterError } from '../core/errors.js';
 import type { SourceBatch } from '../core/types.js';
 import type { ScimExtensionConfig } from '../scim/resource/types.js';
+import type { Logger } from '../connectors/types.js';
 import type { ScimStore, StateStore } from '../store/types.js';
 import { readDirectorySource, type PassMode } from './directory/read.js';
 import { isDirectorySource } from './directory/settings.js';
@@ -18,6 +19,12 @@ export interface SourceRead {
   /** Store this under sourceCursorKey(id) once the batch is ingested (undefined: nothing to store). */
   readonly cursor?: unknown;
   readonly mode: PassMode;
+  /**
+   * The cursor moves past deletions this read reported (syncrepl): when the
+   * ingest holds them as truncated, keep the previous cursor so the next
+   * read reports them again.
+   */
+  readonly keepCursorIfTruncated?: boolean;
 }
 
 /**
@@ -32,6 +39,8 @@ export async function readSource(source: SourceConfig, context: {
   readonly mode?: PassMode;
   /** Needed to read a scim source: the store's SCIM resources and `scim.server.extensions`. */
   readonly scim?: { readonly store: Pick<ScimStore, 'iterate'>; readonly extensions?: readonly ScimExtensionConfig[] };
+  /** Warnings of a directory read (a syncrepl cookie the server refused). */
+  readonly log?: Pick<Logger, 'warn'>;
 }): Promise<SourceRead> {
   if (source.type === 'push') {
     throw new RosterError('request.invalid', `source ${source.id} is a push source: records arrive over HTTP`);
@@ -45,5 +54,6 @@ export async function readSource(source: SourceConfig, context: {
   if (!isDirectorySource(source)) return { batch: await readFileSource(source), mode: 'full' };
   const mode = context.mode ?? 'full';
   const previous = mode === 'incremental' ? await context.state.get(sourceCursorKey(source.id)) : undefined;
-  return readDirectorySource(source, { mode, previous, baseDir: context.baseDir });
+  const read = await readDirectorySource(source, { mode, previous, baseDir: context.baseDir, ...(context.log === undefined ? {} : { log: context.log }) });
+  return source.changes === 'syncrepl' ? { ...read, keepCursorIfTruncated: true } : read;
 }

@@ -38,6 +38,15 @@ export interface SlapdOptions {
    * the rootDN, is held to the ACLs and limits (`acl`, `sizeLimit`).
    */
   readonly serviceAccount?: boolean;
+  /**
+   * Load the syncprov overlay (RFC 4533 provider) on the database, with a
+   * session log of `sessionlog` operations (default 100; 0 for none: then a
+   * refresh from a cookie has the client told who is present instead).
+   * `reloadHint` (olcSpReloadHint): a cookie whose change the server cannot
+   * find is refused with e-syncRefreshRequired (4096) instead of being
+   * answered with every entry.
+   */
+  readonly syncprov?: boolean | { readonly sessionlog?: number; readonly reloadHint?: boolean };
 }
 
 export interface RunningSlapd {
@@ -81,7 +90,23 @@ export function freePort(): Promise<number> {
   });
 }
 
-function configLdif(dir: string, suffix: string, rootDN: string, durable: boolean, tls: SlapdOptions['tls'], refint: boolean, limits: Pick<SlapdOptions, 'sizeLimit' | 'acl' | 'serviceAccount'> = {}): string {
+/** The syncprov overlay's module line and its overlay entry at index `index`, or nothing. */
+function syncprovLdif(syncprov: SlapdOptions['syncprov'], index: number): { readonly module: string; readonly overlay: string } {
+  if (syncprov === undefined || syncprov === false) return { module: '', overlay: '' };
+  const sessionlog = typeof syncprov === 'object' ? syncprov.sessionlog ?? 100 : 100;
+  return {
+    module: 'olcModuleLoad: syncprov\n',
+    overlay: `
+dn: olcOverlay={${index}}syncprov,olcDatabase={1}mdb,cn=config
+objectClass: olcOverlayConfig
+objectClass: olcSyncProvConfig
+olcOverlay: {${index}}syncprov
+${sessionlog > 0 ? `olcSpSessionlog: ${sessionlog}\n` : ''}${typeof syncprov === 'object' && syncprov.reloadHint === true ? 'olcSpReloadHint: TRUE\n' : ''}`,
+  };
+}
+
+function configLdif(dir: string, suffix: string, rootDN: string, durable: boolean, tls: SlapdOptions['tls'], refint: boolean, limits: Pick<SlapdOptions, 'sizeLimit' | 'acl' | 'serviceAccount' | 'syncprov'> = {}): string {
+  const sync = syncprovLdif(limits.syncprov, refint ? 3 : 2);
   const auth = limits.serviceAccount === true ? ['to attrs=userPassword by anonymous auth by * none'] : [];
   const acl = [...auth, ...(limits.acl ?? []), 'to * by users read by * none'].map((rule, i) => `olcAccess: {${i}}${rule}`).join('\n');
   const tlsFiles = tls === undefined || tls === false ? '' : `olcTLSCACertificateFile: ${dir}/tls/ca.pem
@@ -101,7 +126,7 @@ olcModuleLoad: back_mdb
 olcModuleLoad: memberof
 olcModuleLoad: refint
 olcModuleLoad: ppolicy
-
+${sync.module}
 dn: cn=schema,cn=config
 objectClass: olcSchemaConfig
 cn: schema
@@ -135,7 +160,7 @@ olcDbIndex: entryUUID eq
 olcDbIndex: uid,cn,mail eq
 olcDbIndex: member,uniqueMember,memberUid eq
 olcDbIndex: uidNumber eq
-${acl}
+${sync.module === '' ? '' : 'olcDbIndex: entryCSN eq\n'}${acl}
 
 dn: olcOverlay={0}memberof,olcDatabase={1}mdb,cn=config
 objectClass: olcOverlayConfig
@@ -156,7 +181,7 @@ dn: olcOverlay={${refint ? 2 : 1}}ppolicy,olcDatabase={1}mdb,cn=config
 objectClass: olcOverlayConfig
 objectClass: olcPPolicyConfig
 olcOverlay: {${refint ? 2 : 1}}ppolicy
-`;
+${sync.overlay}`;
 }
 
 function seedLdif(suffix: string, serviceAccount: boolean): string {

@@ -73,4 +73,36 @@ describe('directory source configuration', () => {
       ['sources[3].fullSchedule', expect.stringMatching(/^invalid cron schedule/)],
     ]);
   });
+
+  it('takes `changes: syncrepl` on an ldap source only', () => {
+    const ldap = `  - id: corp
+    type: ldap
+    key: employeeNumber
+    changes: syncrepl
+    connection: { url: "ldap://127.0.0.1:389", bindDN: cn=admin, password: x, base: dc=example }
+`;
+    const { config, problems } = validateConfigText(yaml(ldap), '/etc/roster/roster.yaml', { env: {} });
+    expect(problems).toEqual([]);
+    expect(config!.sources[0]).toMatchObject({ type: 'ldap', changes: 'syncrepl' });
+    const wrong = yaml(`${AD_SOURCE}    changes: syncrepl
+  - id: hr
+    type: csv
+    path: hr.csv
+    key: id
+    changes: timestamp
+  - id: corp2
+    type: ldap
+    key: employeeNumber
+    changes: persist
+    connection: { url: "ldap://127.0.0.1:389", bindDN: cn=admin, password: x, base: dc=example }
+`);
+    expect(validateConfigText(wrong, '/etc/roster/roster.yaml', { env: { AD_PASSWORD: 'x' } }).problems.map((p) => p.path)).toEqual([
+      'sources[2].changes',
+    ]);
+    const schemaOk = wrong.replace('changes: persist', 'changes: timestamp');
+    expect(validateConfigText(schemaOk, '/etc/roster/roster.yaml', { env: { AD_PASSWORD: 'x' } }).problems.map((p) => [p.path, p.message])).toEqual([
+      ['sources[0].changes', expect.stringContaining('syncrepl is OpenLDAP')],
+      ['sources[1].changes', "only an ldap or ad source takes 'changes'"],
+    ]);
+  });
 });

@@ -5,8 +5,14 @@ import { isConnectionError, isNoSuchObject, resultCodeOf, ResultCode, toDirector
 import { entryValues } from '../../connectors/directory/normalise.js';
 import { pagedSearch } from '../../connectors/directory/paged-search.js';
 import { ClientPool } from '../../connectors/directory/pool.js';
+import { syncSearch, type SyncResult } from '../../connectors/directory/sync-search.js';
 import { RosterError } from '../../core/errors.js';
 import type { DirectoryEntry } from './values.js';
+
+/** A sync refresh (RFC 4533) as a source pass reads it: entries as DirectoryEntries. */
+export interface SyncRead extends Omit<SyncResult, 'entries'> {
+  readonly entries: readonly { readonly state: SyncResult['entries'][number]['state']; readonly uuid: string; readonly entry: DirectoryEntry }[];
+}
 
 /** What a pass learns from the rootDSE (Active Directory). */
 export interface RootDse {
@@ -118,6 +124,17 @@ export class DirectoryReader {
         for (const entry of page.searchEntries) entries.push(sourceEntry(entry));
       }
       return entries;
+    });
+  }
+
+  /** A refreshOnly sync (RFC 4533) of the entries under the base that match the filter: from `cookie` when given, else all of them. */
+  async sync(filter: string, attributes: readonly string[], cookie: Buffer | undefined): Promise<SyncRead> {
+    return this.#run('sync', async () => {
+      const client = await this.#pool.lease();
+      const result = await syncSearch(client, {
+        base: this.#connection.base, filter, attributes, explicitBufferAttributes: bufferAttributes(attributes), ...(cookie === undefined ? {} : { cookie }),
+      });
+      return { ...result, entries: result.entries.map((synced) => ({ state: synced.state, uuid: synced.uuid, entry: sourceEntry(synced.entry) })) };
     });
   }
 

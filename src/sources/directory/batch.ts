@@ -1,0 +1,38 @@
+import type { SourceBatch } from '../../core/types.js';
+import { dnKey, entriesToBatch, holdersByKey, holdersFilter, keyChunks, keysByDn, needsHolderCheck, unresolvedManagers } from './mapping.js';
+import type { DirectoryReader } from './search.js';
+import type { MappingRules } from './settings.js';
+import type { DirectoryEntry } from './values.js';
+
+/**
+ * The entries a pass read as a batch. A delta (`complete` false): the
+ * directory is asked who else holds those entries' keys, and an entry whose
+ * key another entry also holds is a problem, not a record (a full pass sees
+ * that in its own entries). Managers outside the entries are looked up by DN.
+ */
+export async function directoryBatch(reader: DirectoryReader, input: {
+  readonly rules: MappingRules;
+  readonly filter: string;
+  readonly entries: readonly DirectoryEntry[];
+  readonly complete: boolean;
+  /** Ask the directory who else holds the entries' keys (an incremental pass). */
+  readonly delta: boolean;
+}): Promise<SourceBatch> {
+  const { rules, filter, entries } = input;
+  let holders: Map<string, string[]> | undefined;
+  if (input.delta && needsHolderCheck(rules.key)) {
+    holders = new Map();
+    for (const keys of keyChunks(entries, rules.key)) {
+      for (const [key, dns] of holdersByKey(await reader.search(holdersFilter(filter, rules.key, keys), [rules.key]), rules.key)) {
+        holders.set(key, [...(holders.get(key) ?? []), ...dns]);
+      }
+    }
+  }
+  const managers = keysByDn(entries, rules.key);
+  for (const dn of unresolvedManagers(entries, rules, managers)) {
+    const key = await reader.valueAt(dn, rules.key);
+    const normalised = dnKey(dn);
+    if (key !== undefined && normalised !== undefined) managers.set(normalised, key);
+  }
+  return entriesToBatch(entries, rules, managers, input.complete, holders);
+}
