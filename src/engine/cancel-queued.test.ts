@@ -43,8 +43,11 @@ describe.each(['sqlite', 'postgres'] as const)('cancelling a plan mid-apply (%s)
       actor: 'test',
       onProgress: () => {
         if (cancel !== undefined) return;
-        atCancel = accounts();
-        cancel = engine.cancelQueued({ planId: plan.id }, 'ops', 'wrong plan');
+        // Counted when the cancel has taken effect (it reads the store first: under load, more changes start meanwhile).
+        cancel = engine.cancelQueued({ planId: plan.id }, 'ops', 'wrong plan').then((done) => {
+          atCancel = accounts();
+          return done;
+        });
       },
     });
     const cancelled = await cancel!;
