@@ -8,7 +8,7 @@ import { redactMessage } from './backoff.js';
 import { CompletionBatcher } from './completions.js';
 import { QueueCancels, type CancelAudit } from './cancels.js';
 import { asRosterError, MAX_RETRY_DELAY_MS, recordFailure } from './failure.js';
-import { idleWait } from './idle.js';
+import { hasUnfinished, idleWait } from './idle.js';
 import { TargetLanes } from './lanes.js';
 import { KnownChanges } from './known-changes.js';
 import { LeaseKeeper } from './leases.js';
@@ -138,7 +138,7 @@ export class Executor {
           const unfinished = await queue.listStatesByPlan(planId, UNFINISHED);
           done = total - unfinished.length;
           wait = idleWait(unfinished, active, this.#now(), this.#o.pollMs ?? 200, this.#pauses.until);
-        } else if (await this.#hasUnfinished(active) && this.#now().getTime() - idleSince < 30_000) {
+        } else if (await hasUnfinished(this.#o.store.queue, active) && this.#now().getTime() - idleSince < 30_000) {
           wait = this.#o.pollMs ?? 200;
         }
         if (wait === undefined) break;
@@ -213,14 +213,6 @@ export class Executor {
         await this.#wakeups.sleep(pollMs);
       }
     }
-  }
-
-  async #hasUnfinished(active: ReadonlySet<string>): Promise<boolean> {
-    for (const target of active) {
-      const stats = await this.#o.store.queue.stats({ target });
-      if (stats.pending + stats.running > 0) return true;
-    }
-    return false;
   }
 
   #windowOf(target: string, config: ExecutorConfig): number {

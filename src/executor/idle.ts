@@ -1,4 +1,4 @@
-import type { JobState } from '../store/types.js';
+import type { JobState, QueueStore } from '../store/types.js';
 
 /** Waiting longer than this for a retry or an abandoned lease is not "until idle": return instead. */
 export const MAX_IDLE_WAIT_MS = 30_000;
@@ -27,4 +27,13 @@ export function idleWait(
   }
   if (soonest === undefined || soonest > MAX_IDLE_WAIT_MS) return undefined;
   return Math.min(Math.max(soonest, pollMs), 1000);
+}
+
+/** Whether any of these targets still has a job pending or running (any plan's, any worker's). */
+export async function hasUnfinished(queue: Pick<QueueStore, 'stats'>, targets: ReadonlySet<string>): Promise<boolean> {
+  for (const target of targets) {
+    const stats = await queue.stats({ target });
+    if (stats.pending + stats.running > 0) return true;
+  }
+  return false;
 }

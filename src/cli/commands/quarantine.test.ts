@@ -3,17 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryTargets } from '../../connectors/memory/index.js';
-import { runCli } from '../main.js';
-import { capturedIo } from '../testing.js';
-
-/** Runs `roster … --config <dir>/roster.yaml` in-process, capturing its output. */
-function cliIn(dir: () => string) {
-  return async (...args: string[]) => {
-    const captured = capturedIo({ cwd: dir(), env: { NO_COLOR: '1' } });
-    const code = await runCli(['node', 'roster', ...args, '--config', join(dir(), 'roster.yaml')], captured.io);
-    return { code, stdout: captured.stdout(), stderr: captured.stderr() };
-  };
-}
+import { cliIn, useMemoryTargetProject } from '../../../test/support/cli-project.js';
 
 /**
  * A target quarantined after repeated failures waits for an operator:
@@ -86,33 +76,12 @@ targets:
  * Real engine, SQLite file store, memory target.
  */
 describe('roster quarantine hold', () => {
-  let dir: string;
   const TARGET = 'quarantine-hold-app';
-  const run = cliIn(() => dir);
+  const { run } = useMemoryTargetProject('roster-quarantine-hold', TARGET, 'employeeId,givenName\nE1,Ada\nE2,Alan\n');
   const statusOf = async () => {
     const status = JSON.parse((await run('status', '--json')).stdout) as { targets: { id: string; queue: { pending: number }; quarantined?: { reason: string; by?: string } }[] };
     return status.targets.find((t) => t.id === TARGET);
   };
-
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'roster-quarantine-hold-'));
-    writeFileSync(join(dir, 'employees.csv'), 'employeeId,givenName\nE1,Ada\nE2,Alan\n');
-    writeFileSync(join(dir, 'roster.yaml'), `
-store: sqlite:./roster.db
-sources:
-  - { id: hr, type: csv, path: ./employees.csv, key: employeeId }
-targets:
-  - id: ${TARGET}
-    type: memory
-    connection: { key: username }
-    accountKey: username
-    attributes: { username: identity.employeeId }
-`);
-  });
-  afterAll(() => {
-    memoryTargets.delete(TARGET);
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('keeps a held target\'s changes queued until release, and audits both under the operator', async () => {
     const held = await run('quarantine', 'hold', TARGET, '--reason', 'CHG-1234 directory upgrade', '--json');

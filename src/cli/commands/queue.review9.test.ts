@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memoryTargets } from '../../connectors/memory/index.js';
+import { describe, expect, it } from 'vitest';
+import { useMemoryTargetProject } from '../../../test/support/cli-project.js';
 import { openStore } from '../../store/index.js';
 import { CANCEL_NOTICES_KEY } from '../../executor/cancels.js';
-import { runCli } from '../main.js';
-import { capturedIo } from '../testing.js';
 
 /**
  * `roster queue cancel --reason`: the reason goes into the audit log and
@@ -15,33 +11,8 @@ import { capturedIo } from '../testing.js';
  * a usage error (2), not a megabyte read five times a second by each worker.
  */
 describe('roster queue cancel: the reason is bounded like the API\'s', () => {
-  let dir: string;
   const TARGET = 'queue-cancel-r9';
-  const run = async (...args: string[]) => {
-    const captured = capturedIo({ cwd: dir, env: { NO_COLOR: '1' } });
-    const code = await runCli(['node', 'roster', ...args, '--config', join(dir, 'roster.yaml')], captured.io);
-    return { code, stdout: captured.stdout(), stderr: captured.stderr() };
-  };
-
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'roster-queue-cancel-r9-'));
-    writeFileSync(join(dir, 'employees.csv'), 'employeeId,givenName\nE1,Ada\nE2,Alan\n');
-    writeFileSync(join(dir, 'roster.yaml'), `
-store: sqlite:./roster.db
-sources:
-  - { id: hr, type: csv, path: ./employees.csv, key: employeeId }
-targets:
-  - id: ${TARGET}
-    type: memory
-    connection: { key: username }
-    accountKey: username
-    attributes: { username: identity.employeeId }
-`);
-  });
-  afterAll(() => {
-    memoryTargets.delete(TARGET);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { run, dir } = useMemoryTargetProject('roster-queue-cancel-r9', TARGET, 'employeeId,givenName\nE1,Ada\nE2,Alan\n');
 
   it('refuses a reason past 1,000 characters, or with a NUL or a lone surrogate, before touching the queue', async () => {
     expect((await run('quarantine', 'hold', TARGET, '--reason', 'keep them queued')).code).toBe(0);
@@ -51,7 +22,7 @@ targets:
       expect(refused.code, reason.slice(0, 20)).toBe(2);
       expect(refused.stderr).toContain('--reason');
     }
-    const store = await openStore(`sqlite:${join(dir, 'roster.db')}`);
+    const store = await openStore(`sqlite:${join(dir(), 'roster.db')}`);
     try {
       expect(await store.queue.stats({ target: TARGET })).toMatchObject({ pending: 2, cancelled: 0 });
       expect(await store.audit.list({ kind: 'queue.cancelled' })).toEqual([]);

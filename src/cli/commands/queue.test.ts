@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useMemoryTargetProject } from '../../../test/support/cli-project.js';
 import { memoryTargets } from '../../connectors/memory/index.js';
-import { runCli } from '../main.js';
-import { capturedIo } from '../testing.js';
 
 /**
  * `roster queue cancel`: an operator throws away queued changes not yet run
@@ -14,37 +12,12 @@ import { capturedIo } from '../testing.js';
  * memory target held in quarantine so the changes stay queued.
  */
 describe('roster queue cancel', () => {
-  let dir: string;
   const TARGET = 'queue-cancel-app';
-  const run = async (...args: string[]) => {
-    const captured = capturedIo({ cwd: dir, env: { NO_COLOR: '1' } });
-    const code = await runCli(['node', 'roster', ...args, '--config', join(dir, 'roster.yaml')], captured.io);
-    return { code, stdout: captured.stdout(), stderr: captured.stderr() };
-  };
+  const { run, dir } = useMemoryTargetProject('roster-queue-cancel', TARGET, 'employeeId,givenName\nE1,Ada\nE2,Alan\nE3,Grace\n');
   const statusOf = async () => {
     const status = JSON.parse((await run('status', '--json')).stdout) as { targets: { id: string; queue: Record<string, number> }[] };
     return status.targets.find((t) => t.id === TARGET)?.queue;
   };
-
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'roster-queue-cancel-'));
-    writeFileSync(join(dir, 'employees.csv'), 'employeeId,givenName\nE1,Ada\nE2,Alan\nE3,Grace\n');
-    writeFileSync(join(dir, 'roster.yaml'), `
-store: sqlite:./roster.db
-sources:
-  - { id: hr, type: csv, path: ./employees.csv, key: employeeId }
-targets:
-  - id: ${TARGET}
-    type: memory
-    connection: { key: username }
-    accountKey: username
-    attributes: { username: identity.employeeId }
-`);
-  });
-  afterAll(() => {
-    memoryTargets.delete(TARGET);
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('cancels a plan\'s pending changes, audits it under the operator, and the next plan has them again', async () => {
     expect((await run('quarantine', 'hold', TARGET, '--reason', 'keep them queued')).code).toBe(0);
@@ -76,7 +49,7 @@ targets:
   });
 
   it('cancels by target, in words on a terminal', async () => {
-    writeFileSync(join(dir, 'employees.csv'), 'employeeId,givenName\nE1,Ada\nE2,Alan\nE3,Grace\nE4,Edsger\nE5,Barbara\n');
+    writeFileSync(join(dir(), 'employees.csv'), 'employeeId,givenName\nE1,Ada\nE2,Alan\nE3,Grace\nE4,Edsger\nE5,Barbara\n');
     expect((await run('quarantine', 'hold', TARGET, '--reason', 'keep them queued')).code).toBe(0);
     await run('sync', '--yes', '--json');
     const cancelled = await run('queue', 'cancel', '--target', TARGET, '--reason', 'CHG-7 stop');
