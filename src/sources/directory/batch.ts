@@ -1,3 +1,4 @@
+import { mapLimited } from '../../core/concurrency.js';
 import type { SourceBatch } from '../../core/types.js';
 import { dnKey, entriesToBatch, holdersByKey, holdersFilter, keyChunks, keysByDn, needsHolderCheck, unresolvedManagers } from './mapping.js';
 import type { DirectoryReader } from './search.js';
@@ -6,6 +7,8 @@ import type { DirectoryEntry } from './values.js';
 
 /** Past this many filters of a hundred keys, an incremental pass reads every entry's key once instead. */
 const HOLDER_SEARCHES = 2;
+/** Manager lookups under way at once. */
+const MANAGER_LOOKUPS = 8;
 
 /**
  * The entries a pass read as a batch. A delta (`complete` false): the
@@ -39,8 +42,11 @@ export async function directoryBatch(reader: DirectoryReader, input: {
     }
   }
   const managers = keysByDn(entries, rules.key);
-  for (const dn of unresolvedManagers(entries, rules, managers)) {
-    const key = await reader.valueAt(dn, rules.key);
+  // Managers outside the entries (an incremental pass's usual case), a few lookups at once rather than one after another.
+  const outside = [...unresolvedManagers(entries, rules, managers)];
+  const keys = await mapLimited(outside, MANAGER_LOOKUPS, (dn) => reader.valueAt(dn, rules.key));
+  for (const [i, dn] of outside.entries()) {
+    const key = keys[i];
     const normalised = dnKey(dn);
     if (key !== undefined && normalised !== undefined) managers.set(normalised, key);
   }
