@@ -1,19 +1,12 @@
+import { referencedAccount } from '../core/references.js';
 import type { Plan } from '../core/types.js';
 import type { Store } from '../store/types.js';
 
 /**
- * Values that name another account by its id, as AD's DN-valued attributes
- * are written (`manager: <GUID=…>`, examples/ad): a plan shows whose account
- * that is rather than the bare GUID.
+ * Who holds a referenced account (core/references.ts: AD's `manager: <GUID=…>`),
+ * so a plan shows whose account it is rather than the bare GUID:
+ * (target, account id) → identity id, undefined when no link holds it.
  */
-const OBJECT_REFERENCE = /^<GUID=([0-9a-f-]+)>$/i;
-
-/** The account id a value names by reference, or undefined. */
-export function referencedAccount(value: unknown): string | undefined {
-  return typeof value === 'string' ? OBJECT_REFERENCE.exec(value)?.[1] : undefined;
-}
-
-/** Who holds a referenced account: (target, account id) → identity id, undefined when no link holds it. */
 export type AccountOwners = (target: string, accountId: string) => string | undefined;
 
 /** The owners of every account the plan's attribute values reference, read once each from the links. */

@@ -1,5 +1,6 @@
 import type { Change, ChangeAction, Plan } from '../core/types.js';
-import { referencedAccount, type AccountOwners } from './account-references.js';
+import { referencedAccount } from '../core/references.js';
+import type { AccountOwners } from './account-references.js';
 import { plural, table, truncate, type Style } from './format.js';
 
 const ACTIONS: readonly ChangeAction[] = ['create', 'update', 'enable', 'disable', 'delete', 'grant', 'revoke'];

@@ -3,6 +3,7 @@ import type { TargetConfig } from '../config/types.js';
 import type { Connector } from '../connectors/types.js';
 import type { AuditEntryInput, Change, Hold, LinkedAccount, Plan, TargetAccount } from '../core/types.js';
 import { mapLimited } from '../core/concurrency.js';
+import { isObjectReference } from '../core/references.js';
 import { safetyHolds } from '../planner/index.js';
 import { uniqueAttributesOf } from '../policy/index.js';
 import { correlate, unreadRules, type Verdict } from '../reconcile/correlate.js';
@@ -256,11 +257,6 @@ function refreshed(
   };
 }
 
-const OBJECT_REFERENCE = /^<GUID=[0-9a-f-]+>$/i;
-
-function isObjectReference(value: unknown): boolean {
-  return typeof value === 'string' && OBJECT_REFERENCE.test(value);
-}
 
 
 function ruleText(verdict: Extract<Verdict, { kind: 'matched' | 'disputed' }>): string {
