@@ -196,7 +196,10 @@ export class Executor {
 
   /** Cancel a plan's and/or target's jobs not started, here and (at their next poll) in other workers (QueueCancels); how many here. */
   cancelQueued(filter: CancelFilter, audit: CancelAudit): Promise<number> {
-    return this.#cancels.cancel(filter, audit).finally(() => this.wakeUp());
+    const cancel = this.#cancels.cancel(filter, audit).finally(() => this.wakeUp());
+    // Tracked: the jobs it took off the lines are still 'running' in the store until it writes, so a run ending meanwhile waits for it.
+    this.#track(cancel.then(() => undefined, () => undefined));
+    return cancel;
   }
 
   async #background(): Promise<void> {
