@@ -19,7 +19,6 @@
  * `*_cpu_ms` the pass process's CPU, `*_server_cpu_ms` slapd's, `*_peak_rss_mb` the pass process's
  * high-water mark. `--profile yes` writes a V8 CPU profile of each pass (node --cpu-prof).
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -27,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { generatePeople } from '../src/demo/index.js';
 import { printResult, progress, readArgs } from './lib/args.js';
 import { processCpuMs } from './lib/cpu.js';
+import { runPassProcess } from './lib/pass-process.js';
 import { deleteLdif, ldapModify, moveLdif, sourceConfig, sourceWorld } from './lib/directory-source-world.js';
 import { loadInParallel, splitLdif } from './lib/ldap-raw.js';
 import { freshServer } from './lib/ldap-servers.js';
@@ -37,7 +37,6 @@ const TODAY = '2026-11-27';
 const SOURCE = 'corp';
 const PASS = join(dirname(fileURLToPath(import.meta.url)), 'lib', 'directory-source-pass.ts');
 // The child runs outside the repository (in the workspace): tsx's loader is named by its resolved URL.
-const TSX = import.meta.resolve('tsx');
 
 const args = readArgs({ people: 10_000, 'page-size': 500, seed: 42 }, { profile: ['no', 'yes'] });
 const count = Math.max(2, args.values.people);
@@ -55,20 +54,7 @@ interface PassResult {
 type Pass = PassResult & { readonly server_cpu_ms: number | undefined };
 
 function spawnPass(configPath: string, cwd: string, mode: 'full' | 'incremental'): Promise<PassResult> {
-  const flags = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...flags, '--import', TSX, PASS, configPath, SOURCE, mode], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString(); });
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      const last = out.trim().split('\n').pop() ?? '';
-      if (code !== 0) reject(new Error(`${mode} pass failed (${code}): ${err.slice(-2000)}`));
-      else resolve(JSON.parse(last) as PassResult);
-    });
-  });
+  return runPassProcess<PassResult>(PASS, [configPath, SOURCE, mode], { cwd, label: `${mode} pass`, ...(profileDir === undefined ? {} : { profileDir }) });
 }
 
 /**

@@ -11,7 +11,6 @@
  * a mismatch fails the benchmark. `*_server_cpu_ms` is slapd's CPU over each pass. `--profile yes` writes a V8 CPU profile of each pass (node --cpu-prof).
  * The last line is {"accounts","first_ms","first_cpu_ms","first_peak_rss_mb","first_per_s","second_ms",...}.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,6 +19,7 @@ import { generatePeople } from '../src/demo/index.js';
 import { openEngine } from '../src/engine/index.js';
 import { printResult, progress, readArgs } from './lib/args.js';
 import { processCpuMs } from './lib/cpu.js';
+import { runPassProcess } from './lib/pass-process.js';
 import { loadInParallel, splitLdif } from './lib/ldap-raw.js';
 import { freshServer } from './lib/ldap-servers.js';
 import { reconcileConfig, reconcileWorld } from './lib/reconcile-directory.js';
@@ -31,7 +31,6 @@ const NOW = new Date(`${TODAY}T12:00:00.000Z`);
 const TARGET = 'directory';
 const PASS = join(dirname(fileURLToPath(import.meta.url)), 'lib', 'reconcile-pass.ts');
 // The child runs outside the repository (in the workspace): tsx's loader is named by its resolved URL.
-const TSX = import.meta.resolve('tsx');
 
 const args = readArgs({ accounts: 10_000, 'page-size': 500, seed: 42 }, { profile: ['no', 'yes'] });
 const accounts = Math.max(1, args.values.accounts);
@@ -55,20 +54,7 @@ async function runPass(configPath: string, cwd: string): Promise<PassResult & { 
 }
 
 function spawnPass(configPath: string, cwd: string): Promise<PassResult> {
-  const flags = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...flags, '--import', TSX, PASS, configPath, NOW.toISOString(), TARGET], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString(); });
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      const last = out.trim().split('\n').pop() ?? '';
-      if (code !== 0) reject(new Error(`reconcile pass failed (${code}): ${err.slice(-2000)}`));
-      else resolve(JSON.parse(last) as PassResult);
-    });
-  });
+  return runPassProcess<PassResult>(PASS, [configPath, NOW.toISOString(), TARGET], { cwd, label: 'reconcile pass', ...(profileDir === undefined ? {} : { profileDir }) });
 }
 
 /** A wrong figure is worse than none: every count must be what the setup made. */
