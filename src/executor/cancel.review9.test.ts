@@ -7,7 +7,7 @@ import { RosterError } from '../core/errors.js';
 import { silentLogger } from '../core/log.js';
 import type { Store } from '../store/types.js';
 import { Executor } from './executor.js';
-import { create, plan, TARGET, targetConfig } from './testing.js';
+import { create, firstCreateFailsWhenReleased, plan, TARGET, targetConfig } from './testing.js';
 
 /**
  * Adversarial review of cancelling queued work (commit ac567a6): the notice
@@ -130,18 +130,7 @@ describe.each(storeBackEnds('cancel-r9').filter((b) => b.name !== 'sqlite (memor
   it('a change running at the cancel whose target asks for 20 minutes (Retry-After) is not run when it comes back', async () => {
     const clock = movableClock();
     const connector = connectorOf(0);
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const calls: string[] = [];
-    const real = connector.create.bind(connector);
-    connector.create = async (spec) => {
-      calls.push(String(spec.attributes.username));
-      if (calls.length === 1) {
-        await gate;
-        throw new RosterError('target.rate_limited', 'slow down', { retryable: true, retryAfterMs: 20 * MINUTE });
-      }
-      return real(spec);
-    };
+    const { release, calls } = firstCreateFailsWhenReleased(connector, new RosterError('target.rate_limited', 'slow down', { retryable: true, retryAfterMs: 20 * MINUTE }));
     const serving = executor(store, 'serve', { now: clock.now, connector });
     const cli = executor(other, 'cli', { now: clock.now });
     await serving.enqueuePlan(plan('p1', [create('ann')]));

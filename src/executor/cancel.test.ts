@@ -8,7 +8,7 @@ import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { CANCEL_NOTICES_KEY } from './cancels.js';
 import { Executor } from './executor.js';
-import { create, plan, TARGET, targetConfig } from './testing.js';
+import { create, firstCreateFailsWhenReleased, plan, TARGET, targetConfig } from './testing.js';
 
 let store: Store;
 let connector: Connector;
@@ -29,18 +29,7 @@ const executor = () => new Executor({
 
 describe('Executor.cancelQueued', () => {
   it('a change running at the cancel finishes its attempt, and its retry never starts', async () => {
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const calls: string[] = [];
-    const real = connector.create.bind(connector);
-    connector.create = async (spec) => {
-      calls.push(String(spec.attributes.username));
-      if (calls.length === 1) {
-        await gate;
-        throw new RosterError('target.unavailable', 'connection reset', { retryable: true });
-      }
-      return real(spec);
-    };
+    const { release, calls } = firstCreateFailsWhenReleased(connector, new RosterError('target.unavailable', 'connection reset', { retryable: true }));
     const ex = executor();
     await ex.enqueuePlan(plan('p1', [create('ann'), create('bob'), create('cid')]));
     const run = ex.runUntilIdle({ planId: 'p1' });

@@ -1,4 +1,5 @@
 import type { ExecutorConfig, TargetConfig } from '../config/types.js';
+import type { Connector } from '../connectors/types.js';
 import type { Change, Plan } from '../core/types.js';
 
 /** Fixtures of the executor's tests: one memory target and plans of creates and grants on it. */
@@ -26,3 +27,23 @@ export const grant = (identity: string, entitlement: string): Change => ({
 export const plan = (id: string, changes: Change[]): Plan => ({
   id, createdAt: new Date().toISOString(), basis: 0, changes, summary: {}, held: false, holds: [], diagnostics: [],
 });
+
+/**
+ * The connector's first create waits until `release()`, then fails with
+ * `error`; later creates go through. `calls`: the usernames asked, in order.
+ */
+export function firstCreateFailsWhenReleased(connector: Connector, error: Error): { readonly release: () => void; readonly calls: string[] } {
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const calls: string[] = [];
+  const real = connector.create.bind(connector);
+  connector.create = async (spec) => {
+    calls.push(String(spec.attributes.username));
+    if (calls.length === 1) {
+      await gate;
+      throw error;
+    }
+    return real(spec);
+  };
+  return { release: () => release(), calls };
+}
