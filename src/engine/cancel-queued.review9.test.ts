@@ -2,28 +2,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { useEngineDir } from '../../test/support/engine-dir.js';
+import { employeesCsv, slowMemoryYaml, useEngineDir } from '../../test/support/engine-dir.js';
 import { verifyAudit } from '../audit/verify.js';
 import { memoryTargets } from '../connectors/memory/index.js';
 
 const people = Array.from({ length: 120 }, (_, i) => `E${String(i + 1).padStart(3, '0')}`);
-const files = { 'employees.csv': `employeeId,givenName\n${people.map((p) => `${p},${p}`).join('\n')}\n` };
+const files = employeesCsv(people);
 
-const yaml = (store: string) => `
-store: ${store}
-sources:
-  - { id: hr, type: csv, path: ./employees.csv, key: employeeId }
-targets:
-  - id: app
-    type: memory
-    connection: { key: username, latencyMs: 5 }
-    accountKey: username
-    attributes: { username: identity.employeeId }
-    executor: { concurrency: 2 }
-roles:
+const yaml = (store: string) => slowMemoryYaml(store, { latencyMs: 5, concurrency: 2, extra: `roles:
   - { id: staff, when: "true", grants: { app: [staff] } }
   - { id: eng, when: "true", grants: { app: [engineers] } }
-`;
+` });
 
 /**
  * Two processes (two engines on one store) cancel the same apply at once,

@@ -1,23 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { useEngineDir } from '../../test/support/engine-dir.js';
+import { employeesCsv, slowMemoryYaml, useEngineDir } from '../../test/support/engine-dir.js';
 import { memoryTargets } from '../connectors/memory/index.js';
 import { isRosterError } from '../core/errors.js';
 
 const people = Array.from({ length: 40 }, (_, i) => `E${String(i + 1).padStart(2, '0')}`);
-const files = { 'employees.csv': `employeeId,givenName\n${people.map((p) => `${p},${p}`).join('\n')}\n` };
-
-const yaml = (store: string, latencyMs: number, concurrency: number) => `
-store: ${store}
-sources:
-  - { id: hr, type: csv, path: ./employees.csv, key: employeeId }
-targets:
-  - id: app
-    type: memory
-    connection: { key: username, latencyMs: ${latencyMs} }
-    accountKey: username
-    attributes: { username: identity.employeeId }
-    executor: { concurrency: ${concurrency} }
-`;
+const files = employeesCsv(people);
+const yaml = (store: string, latencyMs: number, concurrency: number) => slowMemoryYaml(store, { latencyMs, concurrency });
 
 const accounts = () => memoryTargets.get('app')?.accounts.size ?? 0;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useEngineDir } from '../../test/support/engine-dir.js';
+import { employeesCsv, slowMemoryYaml, useEngineDir } from '../../test/support/engine-dir.js';
 import { memoryTargets } from '../connectors/memory/index.js';
 
 const people = Array.from({ length: 40 }, (_, i) => `E${String(i + 1).padStart(2, '0')}`);
@@ -74,20 +74,9 @@ describe('a hold set by another process', () => {
 
   it('stops the serving process at its next claim', async () => {
     const store = await dir.store('postgres', 'roster_hold_other');
-    const yaml = `
-store: ${store}
-sources:
-  - { id: hr, type: csv, path: ./employees.csv, key: employeeId }
-targets:
-  - id: app
-    type: memory
-    connection: { key: username, latencyMs: 20 }
-    accountKey: username
-    attributes: { username: identity.employeeId }
-    executor: { concurrency: 1 }
-`;
+    const yaml = slowMemoryYaml(store, { latencyMs: 20, concurrency: 1 });
     const many = Array.from({ length: 200 }, (_, i) => `P${String(i + 1).padStart(4, '0')}`);
-    const files = { 'employees.csv': `employeeId,givenName\n${many.map((p) => `${p},${p}`).join('\n')}\n` };
+    const files = employeesCsv(many);
     const serving = await dir.open(yaml, { files });
     await serving.readSource('hr', 'test');
     const plan = await serving.plan({});

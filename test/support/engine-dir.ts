@@ -76,3 +76,28 @@ targets:
     attributes: ${options.attributes ?? '{ username: identity.employeeId }'}
 ${options.target === undefined ? '' : `    ${options.target}\n`}`;
 }
+
+/**
+ * roster.yaml: a CSV source (`./employees.csv`) into one memory target `app`
+ * whose operations each take `latencyMs`, run `concurrency` at a time (slow
+ * enough to catch an apply part way), with `extra` YAML appended (roles).
+ */
+export function slowMemoryYaml(store: string, options: { readonly latencyMs: number; readonly concurrency: number; readonly extra?: string }): string {
+  return `
+store: ${store}
+sources:
+  - { id: hr, type: csv, path: ./employees.csv, key: employeeId }
+targets:
+  - id: app
+    type: memory
+    connection: { key: username, latencyMs: ${options.latencyMs} }
+    accountKey: username
+    attributes: { username: identity.employeeId }
+    executor: { concurrency: ${options.concurrency} }
+${options.extra ?? ''}`;
+}
+
+/** employees.csv of these employee ids (each its own given name), for `files`. */
+export function employeesCsv(ids: readonly string[]): Record<string, string> {
+  return { 'employees.csv': `employeeId,givenName\n${ids.map((id) => `${id},${id}`).join('\n')}\n` };
+}
