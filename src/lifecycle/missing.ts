@@ -49,13 +49,7 @@ export function findMissing(input: {
 }): MissingCheck {
   const { batch, source, present, now } = input;
   if (!batch.complete) return reportedGone(input);
-  let live = 0;
-  const gone: Identity[] = [];
-  for (const identity of input.existing.values()) {
-    if (identity.sourceId !== source.id || !isLive(effectiveState(identity, now))) continue;
-    live += 1;
-    if (!present.has(identity.id) && identity.missingSince === undefined) gone.push(identity);
-  }
+  const { live, gone } = liveAndGone(input, (identity) => !present.has(identity.id));
   const limit = missingLimit(source.maxMissing, live);
   if (live > 0 && batch.records.length === 0) {
     // Before the keyless rows: an empty file is reported as a row without a key, and is still a truncated feed.
@@ -84,6 +78,18 @@ export function findMissing(input: {
   return { gone, diagnostics: [] };
 }
 
+/** The source's live people counted, and those of them `isGone` picks that are not already marked missing. */
+function liveAndGone(input: Parameters<typeof findMissing>[0], isGone: (identity: Identity) => boolean): { live: number; gone: Identity[] } {
+  let live = 0;
+  const gone: Identity[] = [];
+  for (const identity of input.existing.values()) {
+    if (identity.sourceId !== input.source.id || !isLive(effectiveState(identity, input.now))) continue;
+    live += 1;
+    if (isGone(identity) && identity.missingSince === undefined) gone.push(identity);
+  }
+  return { live, gone };
+}
+
 /**
  * Who a delta says is gone (`batch.gone`: a directory read with syncrepl saw
  * them deleted), under the same limit as a snapshot: more than
@@ -94,16 +100,10 @@ export function findMissing(input: {
  * for such a batch), or the limit is taken over too few.
  */
 function reportedGone(input: Parameters<typeof findMissing>[0]): MissingCheck {
-  const { batch, source, present, now } = input;
+  const { batch, source, present } = input;
   if (batch.gone === undefined || batch.gone.length === 0) return { gone: [], diagnostics: [] };
   const reported = new Set(batch.gone);
-  let live = 0;
-  const gone: Identity[] = [];
-  for (const identity of input.existing.values()) {
-    if (identity.sourceId !== source.id || !isLive(effectiveState(identity, now))) continue;
-    live += 1;
-    if (reported.has(identity.id) && !present.has(identity.id) && identity.missingSince === undefined) gone.push(identity);
-  }
+  const { live, gone } = liveAndGone(input, (identity) => reported.has(identity.id) && !present.has(identity.id));
   const limit = missingLimit(source.maxMissing, live);
   if (gone.length > limit) {
     const what = `it reports ${formatCount(gone.length)} of ${formatCount(live)} people deleted `
