@@ -41,7 +41,7 @@ export interface SourceBatch {
    */
   readonly complete: boolean;
   /**
-   * A delta that knows its deletions (a directory read with syncrepl): keys
+   * A delta that knows who left (a directory read with syncrepl, or an `ad` incremental pass): keys
    * the source no longer has. They are gone as people missing from a
    * complete snapshot are, under the same maxMissing limit (lifecycle/missing.ts).
    * Set (even empty) when the source reported deletions: the ingest then sets

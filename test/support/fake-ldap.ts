@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { BerReader, BerWriter, PagedResultsControl, PresenceFilter, SearchRequest } from 'ldapts';
+import { BerReader, BerWriter, Control, PagedResultsControl, PresenceFilter, SearchRequest } from 'ldapts';
 
 /**
  * A tiny LDAP server for tests of how Roster reads what a server sends:
@@ -29,6 +29,8 @@ export interface FakeSearch {
   readonly attributes: readonly string[];
   /** The page size and cookie of its paged results control; undefined without one. */
   readonly paged: { readonly size: number; readonly cookie: Buffer } | undefined;
+  /** The OIDs of every control it carried, in order. */
+  readonly controls: readonly string[];
 }
 
 export interface FakeLdap {
@@ -39,6 +41,9 @@ export interface FakeLdap {
 }
 
 const OP = { bind: 0x60, bindResponse: 0x61, unbind: 0x42, search: 0x63, entry: 0x64, done: 0x65, reference: 0x73 } as const;
+/** Request controls besides paging that Roster sends and ldapts would drop as unknown when parsing: kept, by OID, in FakeSearch.controls. */
+const OTHER_CONTROLS: readonly string[] = ['1.2.840.113556.1.4.417', '1.3.6.1.4.1.4203.1.9.1.1', '1.3.6.1.1.13.2'];
+
 /** The [0] constructed tag of a message's controls. */
 const CONTROLS = 0xa0;
 const SET = 0x31;
@@ -100,11 +105,12 @@ function handle(frame: Buffer, connection: number, searches: FakeSearch[], answe
   if (op !== OP.search) return [];
   reader.readSequence();
   const request = new SearchRequest({ messageId, filter: new PresenceFilter({ attribute: 'objectClass' }) });
-  request.parse(reader, []);
+  request.parse(reader, OTHER_CONTROLS.map((oid) => new Control(oid)));
   const control = request.controls?.find((c): c is PagedResultsControl => c instanceof PagedResultsControl);
   const search: FakeSearch = {
     connection, base: request.baseDN, attributes: [...request.attributes],
     paged: control === undefined ? undefined : { size: control.value?.size ?? 0, cookie: control.value?.cookie ?? Buffer.alloc(0) },
+    controls: (request.controls ?? []).map((c) => c.type),
   };
   searches.push(search);
   const page = answer(search, searches.length - 1);

@@ -11,6 +11,7 @@ import { toDirectoryError } from './errors.js';
 import { DirectoryGroups } from './groups.js';
 import { assertPagedSearchInternals, EMPTY_PAGE_LIMIT, pagedSearch, SAME_COOKIE_LIMIT, type SearchPage } from './paged-search.js';
 import { ClientPool } from './pool.js';
+import { ShowDeletedControl, SHOW_DELETED_OID } from './show-deleted.js';
 
 /**
  * Paged reads against a server that returns fewer entries than asked, none
@@ -69,6 +70,20 @@ describe('pagedSearch', () => {
     expect(pages.map((p) => p.searchEntries.map((e) => e.uid))).toEqual([['p0', 'p1'], [], ['p2']]);
     expect(server.searches.map((s) => [s.paged?.size, s.paged?.cookie.toString()])).toEqual([[2, ''], [2, 'c1'], [2, 'c2']]);
     expect(new Set(server.searches.map((s) => s.connection)).size).toBe(1);
+  });
+
+  it('sends the caller\'s controls with every page\'s request, after the paging control, and with the abandon of a read left early', async () => {
+    const server = await serve((i) => (i < 3 ? EMPTY_MIDDLE[i] ?? {} : i === 3 ? { entries: [person(0)], cookie: 'c9' } : {}));
+    const pool = poolFor(server);
+    const options = { scope: 'sub' as const, filter: '(objectClass=*)', attributes: ['uid'], pageSize: 2, controls: [new ShowDeletedControl()] };
+    for await (const page of pagedSearch(await pool.lease(), 'dc=x', options)) expect(page.searchEntries.length).toBeLessThanOrEqual(2);
+    // Left after the first page: the abandon (size 0, the last cookie) carries them too.
+    for await (const page of pagedSearch(await pool.lease(), 'dc=x', options)) if (page.searchEntries.length > 0) break;
+    const paging = '1.2.840.113556.1.4.319';
+    expect(server.searches.map((s) => [s.paged?.size, s.controls])).toEqual([
+      [2, [paging, SHOW_DELETED_OID]], [2, [paging, SHOW_DELETED_OID]], [2, [paging, SHOW_DELETED_OID]],
+      [2, [paging, SHOW_DELETED_OID]], [0, [paging, SHOW_DELETED_OID]],
+    ]);
   });
 
   it('ldapts\'s own searchPaginated stops at that empty page (why pagedSearch exists; if this fails, ldapts fixed it)', async () => {

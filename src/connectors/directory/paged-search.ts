@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { FilterParser, MessageResponseStatus, PagedResultsControl, SearchRequest, StatusCodeParser, type Entry, type Filter, type SearchResponse } from 'ldapts';
+import { type Control, FilterParser, MessageResponseStatus, PagedResultsControl, SearchRequest, StatusCodeParser, type Entry, type Filter, type SearchResponse } from 'ldapts';
 import { RosterError } from '../../core/errors.js';
 import { isCheckedMajor, LDAPTS_VERSION } from './ldapts-version.js';
 import type { DirectoryClient } from './pool.js';
@@ -31,6 +31,8 @@ export interface PagedSearchOptions {
   /** Attributes to return as Buffers (objectGUID, objectSid), as ldapts's search option of that name. */
   readonly explicitBufferAttributes?: readonly string[];
   readonly pageSize: number;
+  /** Controls sent with every page's request besides the paging control (Show Deleted, for one). */
+  readonly controls?: readonly Control[];
 }
 
 /** One page as the server sent it (possibly empty), entries decoded as ldapts's search does. */
@@ -113,7 +115,7 @@ async function* pages(internals: ClientInternals, base: string, options: PagedSe
   const request = new SearchRequest({
     messageId: -1, baseDN: base, scope: options.scope,
     filter: typeof options.filter === 'string' ? FilterParser.parseString(options.filter) : options.filter,
-    attributes: [...options.attributes], explicitBufferAttributes: [...(options.explicitBufferAttributes ?? [])], controls: [paging],
+    attributes: [...options.attributes], explicitBufferAttributes: [...(options.explicitBufferAttributes ?? [])], controls: [paging, ...(options.controls ?? [])],
   });
   let empty = 0;
   let stuck = 0;

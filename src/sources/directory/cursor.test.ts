@@ -24,6 +24,23 @@ describe('Active Directory cursor (uSNChanged)', () => {
   });
 });
 
+describe('Active Directory cursor: objectGUID -> key', () => {
+  const guid = 'a13c4f9a-2211-4433-5566-778899aabbcc';
+
+  it('keeps the map a pass gives it, and reads back only the pairs that are one', () => {
+    expect(nextCursor({ kind: 'ad', entries: [], previous: undefined, rootUsn: '50', server: 'CN=dc1', keys: { [guid]: 'E1' } }))
+      .toEqual({ kind: 'usn', usn: '50', server: 'CN=dc1', keys: { [guid]: 'E1' } });
+    const stored = { kind: 'usn', usn: '50', server: 'CN=dc1', keys: { [guid]: 'E1', 'A13C4F9A-2211-4433-5566-778899AABBCC': 'E2', 'not-a-guid': 'E3', [guid.replace('a1', 'b1')]: '', x: 4 } };
+    expect(parseCursor(stored, 'ad')).toEqual({ kind: 'usn', usn: '50', server: 'CN=dc1', keys: { [guid]: 'E1' } });
+  });
+
+  it('a cursor stored before (no map) stays one without a map, so its incremental passes find no leavers', () => {
+    expect(parseCursor({ kind: 'usn', usn: '50', server: 'CN=dc1' }, 'ad')).toEqual({ kind: 'usn', usn: '50', server: 'CN=dc1' });
+    expect(parseCursor({ kind: 'usn', usn: '50', keys: [guid] }, 'ad')).toEqual({ kind: 'usn', usn: '50' });
+    expect(nextCursor({ kind: 'ad', entries: [], previous: { kind: 'usn', usn: '40' }, rootUsn: '50' })).toEqual({ kind: 'usn', usn: '50' });
+  });
+});
+
 describe('OpenLDAP cursor (modifyTimestamp)', () => {
   const at = '20261127100000Z';
   it('moves back from the latest modifyTimestamp by the pass\'s duration and one second, with every entry read since as the boundary', () => {

@@ -2,11 +2,13 @@ import type { SourceConfig } from '../../config/types.js';
 import type { Logger } from '../../connectors/types.js';
 import { RosterError } from '../../core/errors.js';
 import type { SourceBatch } from '../../core/types.js';
+import { adChanges, readAdIncremental } from './ad-gone.js';
 import { directoryBatch } from './batch.js';
 import { incrementalFilter, nextCursor, parseCursor, withoutBoundary, type DirectoryCursor } from './cursor.js';
 import { DirectoryReader } from './search.js';
 import { DEFAULT_FILTERS, mappingRules, requestedAttributes } from './settings.js';
 import { readSyncPass, type SyncCursor } from './sync.js';
+import type { DirectoryEntry } from './values.js';
 
 export type PassMode = 'full' | 'incremental';
 
@@ -16,6 +18,12 @@ export interface DirectoryRead {
   readonly cursor: DirectoryCursor | SyncCursor | undefined;
   /** What the pass was: an incremental pass without a usable cursor is a full one. */
   readonly mode: PassMode;
+  /**
+   * The cursor moves past the people this read reported gone (an `ad`
+   * incremental pass): when the ingest holds them as truncated, keep the
+   * previous cursor so the next read reports them again.
+   */
+  readonly keepCursorIfTruncated?: boolean;
 }
 
 /**
@@ -23,14 +31,16 @@ export interface DirectoryRead {
  * matches the filter, a complete batch (unless the source says
  * `complete: false`). Incremental: only the entries changed since `previous`
  * (uSNChanged for AD, modifyTimestamp for OpenLDAP), an incomplete batch
- * (see directoryBatch). Deletions are seen by full passes only, except with
- * `changes: syncrepl` (sync.ts), whose incremental passes report them too.
+ * (see directoryBatch). An `ad` incremental pass from a cursor holding
+ * objectGUID -> key (built by full passes) also reports who left the source
+ * since (ad-gone.ts), as `changes: syncrepl` does for ldap (sync.ts); other
+ * ldap passes see leavers in full passes only.
  */
 export async function readDirectorySource(source: SourceConfig, options: {
   readonly mode: PassMode;
   readonly previous: unknown;
   readonly baseDir: string;
-  /** Where a syncrepl pass says it had to refresh in full. */
+  /** Where a syncrepl pass says it had to refresh in full, and an ad pass that it cannot see deletions. */
   readonly log?: Pick<Logger, 'warn'>;
 }): Promise<DirectoryRead> {
   const rules = mappingRules(source);
@@ -44,14 +54,34 @@ export async function readDirectorySource(source: SourceConfig, options: {
     const root = rules.kind === 'ad' ? await reader.rootDse() : {};
     let previous = options.mode === 'incremental' ? parseCursor(options.previous, rules.kind) : undefined;
     if (previous?.kind === 'usn' && previous.server !== root.dsServiceName) previous = undefined;
+    const attributes = requestedAttributes(rules);
+    const cursorOf = (entries: readonly DirectoryEntry[], durationMs: number, keys?: Record<string, string>) =>
+      nextCursor({ kind: rules.kind, entries, previous, rootUsn: root.highestCommittedUSN, server: root.dsServiceName, durationMs, ...(keys === undefined ? {} : { keys }) });
+    if (previous?.kind === 'usn' && previous.keys !== undefined) {
+      const read = await readAdIncremental(reader, {
+        sourceId: source.id, rules, filter, incrementalFilter: incrementalFilter(filter, previous), attributes,
+        since: (BigInt(previous.usn) + 1n).toString(), keys: previous.keys, root, bindDN: source.connection.bindDN, log: options.log,
+      });
+      const batch = await directoryBatch(reader, { rules, filter, entries: read.entries, complete: false, delta: true });
+      const { changes } = read;
+      return {
+        // Set whenever known entries left, even if nobody is gone (their keys held by others): the ingest judges them, and lifts a hold they caused.
+        batch: changes.left === 0 && changes.gone.length === 0 ? batch : { ...batch, gone: changes.gone },
+        cursor: cursorOf(read.entries, 0, changes.keys),
+        mode: 'incremental',
+        keepCursorIfTruncated: true,
+      };
+    }
     const started = performance.now();
-    const found = await reader.search(previous === undefined ? filter : incrementalFilter(filter, previous), requestedAttributes(rules));
+    const found = await reader.search(previous === undefined ? filter : incrementalFilter(filter, previous), attributes);
     const durationMs = performance.now() - started;
     const entries = previous === undefined ? found : withoutBoundary(found, previous);
     const complete = previous === undefined ? source.complete : false;
+    // A full ad pass builds the objectGUID -> key map its incremental passes find leavers by; one from an older cursor keeps none.
+    const keys = rules.kind === 'ad' && previous === undefined ? adChanges({}, { entries: found, left: [], key: rules.key }).keys : undefined;
     return {
       batch: await directoryBatch(reader, { rules, filter, entries, complete, delta: previous !== undefined }),
-      cursor: nextCursor({ kind: rules.kind, entries: found, previous, rootUsn: root.highestCommittedUSN, server: root.dsServiceName, durationMs }),
+      cursor: cursorOf(found, durationMs, keys),
       mode: previous === undefined ? 'full' : 'incremental',
     };
   } finally {

@@ -1,10 +1,12 @@
+import { AndFilter, EqualityFilter, FilterParser, OrFilter, type Filter } from 'ldapts';
 import type { DirectorySourceConnection } from '../../config/types.js';
-import { guidToString } from '../../connectors/ad/guid.js';
+import { guidToBytes, guidToString, isGuid } from '../../connectors/ad/guid.js';
 import { tlsOptions } from '../../connectors/directory/config.js';
 import { isConnectionError, isNoSuchObject, resultCodeOf, ResultCode, toDirectoryError } from '../../connectors/directory/errors.js';
 import { entryValues } from '../../connectors/directory/normalise.js';
 import { pagedSearch } from '../../connectors/directory/paged-search.js';
 import { ClientPool } from '../../connectors/directory/pool.js';
+import { deletedObjectsDn, ShowDeletedControl, SHOW_DELETED_REFUSALS } from '../../connectors/directory/show-deleted.js';
 import { syncSearch, type SyncResult } from '../../connectors/directory/sync-search.js';
 import { RosterError } from '../../core/errors.js';
 import type { DirectoryEntry } from './values.js';
@@ -18,7 +20,15 @@ export interface SyncRead extends Omit<SyncResult, 'entries'> {
 export interface RootDse {
   readonly highestCommittedUSN?: string;
   readonly dsServiceName?: string;
+  /** The domain's naming context (`DC=example,DC=com`): where deleted objects are searched. */
+  readonly defaultNamingContext?: string;
 }
+
+/** Whether this pass's bind may read deleted objects, and if not what the directory said. */
+export type DeletedObjectsAccess = { readonly readable: true } | { readonly readable: false; readonly reason: string };
+
+/** objectGUIDs asked for in one filter. */
+const GUIDS_PER_SEARCH = 100;
 
 /** Binary attributes read as bytes and shown in their usual text form. */
 const BINARY_ATTRIBUTES = ['objectGUID', 'objectSid'] as const;
@@ -102,29 +112,99 @@ export class DirectoryReader {
   }
 
   async rootDse(): Promise<RootDse> {
-    const { searchEntries } = await this.#run('read the rootDSE', () => this.#pool.use((client) =>
-      client.search('', { scope: 'base', filter: '(objectClass=*)', attributes: ['highestCommittedUSN', 'dsServiceName'] })));
+    const { searchEntries } = await this.#run('read the rootDSE', () => this.#pool.use((client) => client.search('', {
+      scope: 'base', filter: '(objectClass=*)', attributes: ['highestCommittedUSN', 'dsServiceName', 'defaultNamingContext'],
+    })));
     const entry = searchEntries[0];
     if (entry === undefined) return {};
     const values = entryValues(entry);
     const usn = values.get('highestcommittedusn')?.[0];
     const server = values.get('dsservicename')?.[0];
-    return { ...(usn === undefined ? {} : { highestCommittedUSN: usn }), ...(server === undefined ? {} : { dsServiceName: server }) };
+    const context = values.get('defaultnamingcontext')?.[0];
+    return {
+      ...(usn === undefined ? {} : { highestCommittedUSN: usn }), ...(server === undefined ? {} : { dsServiceName: server }),
+      ...(context === undefined ? {} : { defaultNamingContext: context }),
+    };
   }
 
   /** Every entry under the base that matches the filter, page by page. */
   async search(filter: string, attributes: readonly string[]): Promise<DirectoryEntry[]> {
-    return this.#run('search', async () => {
-      const client = await this.#pool.lease();
-      const entries: DirectoryEntry[] = [];
-      const pages = pagedSearch(client, this.#connection.base, {
-        scope: 'sub', filter, attributes, explicitBufferAttributes: bufferAttributes(attributes), pageSize: this.#connection.pageSize,
-      });
-      for await (const page of pages) {
-        for (const entry of page.searchEntries) entries.push(sourceEntry(entry));
+    return this.#run('search', () => this.#paged(this.#connection.base, filter, attributes, false));
+  }
+
+  /**
+   * Every object of the naming context (not only the source's base and
+   * filter) whose uSNChanged is at least `usn` (digits), tombstones too
+   * when `showDeleted`: their objectGUIDs, page by page.
+   */
+  async changedSince(namingContext: string, usn: string, showDeleted: boolean): Promise<string[]> {
+    if (!/^\d+$/.test(usn)) throw new RosterError('config.invalid', `not a USN: ${JSON.stringify(usn)}`);
+    const entries = await this.#run('search the domain for changed and deleted objects', () =>
+      this.#paged(namingContext, `(uSNChanged>=${usn})`, ['objectGUID'], showDeleted));
+    const guids: string[] = [];
+    for (const entry of entries) {
+      const guid = entry.values.get('objectguid')?.[0];
+      if (guid !== undefined && isGuid(guid)) guids.push(guid);
+    }
+    return guids;
+  }
+
+  /**
+   * Whether the bind may read the naming context's Deleted Objects container
+   * with the Show Deleted control (its objectGUID comes back). A refusal
+   * (SHOW_DELETED_REFUSALS) or an entry without attributes is "not
+   * readable", with the reason; any other failure fails the pass.
+   */
+  async deletedObjectsAccess(namingContext: string): Promise<DeletedObjectsAccess> {
+    return this.#run('read the Deleted Objects container', async () => {
+      try {
+        const { searchEntries } = await this.#pool.use((client) => client.search(deletedObjectsDn(namingContext), {
+          scope: 'base', filter: '(objectClass=*)', attributes: ['objectGUID'], explicitBufferAttributes: bufferAttributes(['objectGUID']),
+        }, [new ShowDeletedControl()]));
+        const entry = searchEntries[0];
+        if (entry !== undefined && sourceEntry(entry).values.get('objectguid')?.[0] !== undefined) return { readable: true };
+        return { readable: false, reason: entry === undefined ? 'the container was not returned' : 'the container was returned without its attributes' };
+      } catch (error) {
+        const code = resultCodeOf(error);
+        if (code === undefined || !SHOW_DELETED_REFUSALS.has(code)) throw error;
+        return { readable: false, reason: `LDAP ${code}: ${error instanceof Error ? error.message : String(error)}` };
       }
-      return entries;
     });
+  }
+
+  /**
+   * The objectGUIDs (of `guids`) of entries under the base that match the
+   * filter now, a hundred a search; undefined when an entry came back without
+   * a readable objectGUID (then the answer proves nobody's absence).
+   */
+  async guidsInScope(filter: string, guids: readonly string[]): Promise<Set<string> | undefined> {
+    const found = new Set<string>();
+    for (let i = 0; i < guids.length; i += GUIDS_PER_SEARCH) {
+      // Filter objects, not text: ldapts reads a `\xx` escape in filter text as a character and sends it UTF-8 encoded, so a GUID
+      // byte of 0x80 or more would reach the directory as two other bytes. An EqualityFilter with a Buffer sends the bytes as they are.
+      const any = guids.slice(i, i + GUIDS_PER_SEARCH).map((guid) => new EqualityFilter({ attribute: 'objectGUID', value: guidToBytes(guid) }));
+      const byGuid = new AndFilter({ filters: [FilterParser.parseString(filter), new OrFilter({ filters: any })] });
+      const entries = await this.#run('search the base for entries by objectGUID', () => this.#paged(this.#connection.base, byGuid, ['objectGUID'], false));
+      for (const entry of entries) {
+        const guid = entry.values.get('objectguid')?.[0];
+        if (guid === undefined || !isGuid(guid)) return undefined;
+        found.add(guid);
+      }
+    }
+    return found;
+  }
+
+  async #paged(base: string, filter: string | Filter, attributes: readonly string[], showDeleted: boolean): Promise<DirectoryEntry[]> {
+    const client = await this.#pool.lease();
+    const entries: DirectoryEntry[] = [];
+    const pages = pagedSearch(client, base, {
+      scope: 'sub', filter, attributes, explicitBufferAttributes: bufferAttributes(attributes), pageSize: this.#connection.pageSize,
+      ...(showDeleted ? { controls: [new ShowDeletedControl()] } : {}),
+    });
+    for await (const page of pages) {
+      for (const entry of page.searchEntries) entries.push(sourceEntry(entry));
+    }
+    return entries;
   }
 
   /** A refreshOnly sync (RFC 4533) of the entries under the base that match the filter: from `cookie` when given, else all of them. */

@@ -46,11 +46,11 @@ export function mappingRules(source: SourceConfig): MappingRules {
   };
 }
 
-/** The directory attributes a pass asks for: the key, the mapped ones, and what the cursor and the disabled flag need. */
+/** The directory attributes a pass asks for: the key, the mapped ones, and what the cursor (objectGUID: its GUID -> key map) and the disabled flag need. */
 export function requestedAttributes(rules: MappingRules): string[] {
   const names = new Set<string>([rules.key, ...Object.values(rules.attributes)]);
   names.delete('dn');
-  if (rules.kind === 'ad') names.add('userAccountControl').add('uSNChanged');
+  if (rules.kind === 'ad') names.add('userAccountControl').add('uSNChanged').add('objectGUID');
   else names.add('modifyTimestamp').add('entryCSN');
   return [...names];
 }

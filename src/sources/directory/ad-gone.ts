@@ -1,0 +1,141 @@
+import { isGuid } from '../../connectors/ad/guid.js';
+import type { Logger } from '../../connectors/types.js';
+import type { DirectoryReader, RootDse } from './search.js';
+import type { MappingRules } from './settings.js';
+import { firstValue, type DirectoryEntry } from './values.js';
+
+export interface AdChanges {
+  /** Keys no entry of the source holds any more: their entry left, or took another key. */
+  readonly gone: readonly string[];
+  /** objectGUID -> key after the pass. */
+  readonly keys: Record<string, string>;
+  /** Known objectGUIDs that left the source this pass (deleted, moved out of the base, filtered out). */
+  readonly left: number;
+}
+
+/**
+ * The keys an incremental pass finds gone, given the objectGUID -> key map
+ * before it, the entries it read (in the base and filter, changed since the
+ * cursor) and the objectGUIDs the directory showed leaving. An entry read
+ * with a key records it (another key than before leaves the old one gone, as
+ * a full pass would find); one read without a key keeps the key it had. A
+ * key another entry still holds is not gone.
+ */
+export function adChanges(previous: Readonly<Record<string, string>>, input: {
+  readonly entries: readonly DirectoryEntry[];
+  readonly left: Iterable<string>;
+  readonly key: string;
+}): AdChanges {
+  const keys: Record<string, string> = { ...previous };
+  const candidates = new Set<string>();
+  for (const entry of input.entries) {
+    const guid = firstValue(entry, 'objectGUID');
+    const key = firstValue(entry, input.key);
+    if (!isGuid(guid) || key === '') continue;
+    const before = keys[guid];
+    if (before !== undefined && before !== key) candidates.add(before);
+    keys[guid] = key;
+  }
+  let left = 0;
+  for (const guid of input.left) {
+    const key = keys[guid];
+    if (key === undefined) continue;
+    left += 1;
+    candidates.add(key);
+    delete keys[guid];
+  }
+  const held = new Set(Object.values(keys));
+  return { gone: [...candidates].filter((key) => !held.has(key)).sort(), keys, left };
+}
+
+/** The objectGUIDs of entries, or undefined when one of them has none (then nobody can be told gone by its absence). */
+function guidsOf(entries: readonly DirectoryEntry[]): Set<string> | undefined {
+  const guids = new Set<string>();
+  for (const entry of entries) {
+    const guid = firstValue(entry, 'objectGUID');
+    if (!isGuid(guid)) return undefined;
+    guids.add(guid);
+  }
+  return guids;
+}
+
+export interface AdIncremental {
+  /** The entries in the base and filter changed since the cursor (the pass's records). */
+  readonly entries: readonly DirectoryEntry[];
+  readonly changes: AdChanges;
+}
+
+/**
+ * An incremental pass of an `ad` source whose cursor holds objectGUID ->
+ * key (`keys`), which also finds who left the source since the cursor:
+ * deleted (a tombstone, read with the Show Deleted control), moved out of
+ * the base, or changed so the filter no longer matches. Every one of those
+ * moves the entry's uSNChanged past the cursor. The pass, after the rootDSE
+ * read that gives the next cursor (R):
+ *
+ * 1. may the bind read CN=Deleted Objects? If not, one warning naming what
+ *    to grant, and no Show Deleted control: deletions are not seen (the
+ *    next full pass sees them), leaving the base or filter still is;
+ * 2. D: every objectGUID of the domain naming context with uSNChanged past
+ *    the cursor (tombstones too);
+ * 3. S: the source's own incremental search (base, filter, uSNChanged past
+ *    the cursor), the pass's records;
+ * 4. a known GUID in D and not in S is a candidate; C: the base and filter
+ *    are searched for the candidates by objectGUID, and a candidate found
+ *    there is not gone; the others are.
+ *
+ * Why this order and why C. uSNChanged only grows. D runs before S, so an
+ * entry D saw (changed past the cursor) that is in scope when S runs is in
+ * S: an entry changed between D and S is in S and not a candidate, never
+ * a false leaver (with S first, an unchanged person edited between S and D
+ * would be in D and not in S: gone by mistake). An entry leaving between D
+ * and S was in D only if it had changed before: it is truly gone when S
+ * runs. An entry leaving after D, or one D did not see, changed after R,
+ * so the next pass (from R) sees it. C covers what the order cannot: a
+ * paged search is not a snapshot, and an entry moved inside the base while
+ * S pages may be missed by S; C asks for each candidate by name, now, and
+ * only an entry that is not in the base and filter at C is gone. If the
+ * directory fails anywhere, the pass fails: nothing is reported gone and the
+ * cursor stays. An entry of S or C without a readable objectGUID makes the
+ * pass report nobody gone (its absence would prove nothing).
+ */
+export async function readAdIncremental(reader: DirectoryReader, input: {
+  readonly sourceId: string;
+  readonly rules: Pick<MappingRules, 'key'>;
+  readonly filter: string;
+  readonly incrementalFilter: string;
+  readonly attributes: readonly string[];
+  /** The first USN not yet read (the cursor plus one). */
+  readonly since: string;
+  readonly keys: Readonly<Record<string, string>>;
+  readonly root: RootDse;
+  readonly bindDN: string;
+  readonly log?: Pick<Logger, 'warn'> | undefined;
+}): Promise<AdIncremental> {
+  const { root, log } = input;
+  const context = root.defaultNamingContext;
+  let changed: readonly string[] = [];
+  if (context === undefined) {
+    log?.warn('directory source: the rootDSE has no defaultNamingContext, so this incremental pass does not look for people who left (the next full pass does)', {
+      source: input.sourceId,
+    });
+  } else {
+    const access = await reader.deletedObjectsAccess(context);
+    if (!access.readable) {
+      log?.warn('directory source: the bind account may not read deleted objects, so this incremental pass sees people moved out of the base or '
+        + 'filter but not people deleted from the directory (the next full pass does). Grant it List Contents and Read Property on '
+        + `CN=Deleted Objects,${context} (as a domain admin: dsacls "CN=Deleted Objects,${context}" /takeownership, then `
+        + `dsacls "CN=Deleted Objects,${context}" /g DOMAIN\\account:LCRP)`, { source: input.sourceId, bindDN: input.bindDN, reason: access.reason });
+    }
+    changed = await reader.changedSince(context, input.since, access.readable);
+  }
+  const entries = await reader.search(input.incrementalFilter, input.attributes);
+  const read = guidsOf(entries);
+  const candidates = read === undefined ? [] : [...new Set(changed)].filter((guid) => input.keys[guid] !== undefined && !read.has(guid));
+  let left: string[] = [];
+  if (candidates.length > 0) {
+    const found = await reader.guidsInScope(input.filter, candidates);
+    left = found === undefined ? [] : candidates.filter((guid) => !found.has(guid));
+  }
+  return { entries, changes: adChanges(input.keys, { entries, left, key: input.rules.key }) };
+}
