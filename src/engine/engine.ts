@@ -279,9 +279,11 @@ export class RosterEngine implements Engine {
         : null;
       await this.store.state.set(`hold:source:${source.id}`, hold);
     }
+    // No `changes` key when an event has none: the stored text and hash are the same (JSON drops it), and
+    // plain data is kept as given instead of round-tripped through JSON (store/json.ts asStored).
     const audit: AuditEntryInput[] = merged.events.map((event) => ({
       kind: `lifecycle.${event.kind}`, actor, identity: event.identityId, reasons: event.reasons,
-      data: { effectiveAt: event.effectiveAt, changes: event.changes },
+      data: event.changes === undefined ? { effectiveAt: event.effectiveAt } : { effectiveAt: event.effectiveAt, changes: event.changes },
     }));
     audit.push({
       kind: 'source.ingested', actor,
