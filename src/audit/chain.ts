@@ -16,12 +16,88 @@ export type HashedAuditEntry = Omit<AuditEntry, 'hash' | 'prevHash'>;
  * A top-level value that JSON cannot represent yields 'null'. BigInt throws.
  */
 export function canonicalJson(value: unknown): string {
-  return serialise(value) ?? 'null';
+  return canonicalOrUndefined(value) ?? 'null';
 }
 
-/** The canonical JSON of a value, or undefined where JSON.stringify would leave it out (undefined, function, symbol). */
+/**
+ * The canonical JSON of a value, or undefined where JSON.stringify would leave it out (undefined, function, symbol).
+ *
+ * Fast path: a copy of the value made of fresh plain objects whose keys were
+ * added in sorted order (so they enumerate in that order), serialised by one
+ * native JSON.stringify. The copy walks the value exactly as the text
+ * serialiser below does (toJSON first, then the keys in sorted order), and
+ * JSON.stringify writes strings, numbers and dropped values by the very rules
+ * that serialiser follows, so the text is the same. A key a fresh object
+ * cannot keep in its place (an array index such as "10", which objects
+ * enumerate first and by number; '__proto__'), a toJSON on the prototypes the
+ * copy's own objects inherit from, and any error (BigInt, a cycle) leave the
+ * copy for the text serialiser, which gives the answer (or the error).
+ */
 export function canonicalOrUndefined(value: unknown): string | undefined {
-  return serialise(value);
+  if (typeof value !== 'object' || value === null) return serialise(value);
+  if (typeof (Object.prototype as { toJSON?: unknown }).toJSON === 'function' || typeof (Array.prototype as { toJSON?: unknown }).toJSON === 'function') {
+    return serialise(value);
+  }
+  try {
+    return JSON.stringify(sortedCopy(value));
+  } catch {
+    return serialise(value);
+  }
+}
+
+/** Thrown by sortedCopy where a fresh object would not keep a key in sorted place. */
+const UNCOPYABLE = new Error('canonicalJson: key kept out of order by a plain object');
+
+/** Sorts a short array of distinct keys in place by UTF-16 code unit (what Array#sort does, without its per-call cost). */
+function sortKeys(keys: string[]): void {
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i] as string;
+    let j = i - 1;
+    if ((keys[j] as string) < key) continue;
+    while (j >= 0 && (keys[j] as string) > key) {
+      keys[j + 1] = keys[j] as string;
+      j -= 1;
+    }
+    keys[j + 1] = key;
+  }
+}
+
+/** The value as JSON.stringify should see it: see canonicalOrUndefined. undefined where the value is left out. */
+function sortedCopy(input: unknown): unknown {
+  switch (typeof input) {
+    case 'string':
+    case 'boolean':
+    case 'number':
+      return input; // JSON.stringify writes them as serialise does (non-finite numbers as null)
+    case 'object': {
+      if (input === null) return null;
+      const toJson = (input as { toJSON?: unknown }).toJSON;
+      if (typeof toJson === 'function') return sortedCopy((toJson as () => unknown).call(input));
+      if (Array.isArray(input)) {
+        const items: unknown[] = [];
+        for (let i = 0; i < input.length; i++) {
+          const item = sortedCopy(input[i]);
+          items.push(item === undefined ? null : item);
+        }
+        return items;
+      }
+      const keys = Object.keys(input);
+      sortKeys(keys);
+      const copy: Record<string, unknown> = {};
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i] as string;
+        const first = key.charCodeAt(0);
+        if ((first >= 0x30 && first <= 0x39) || key === '__proto__') throw UNCOPYABLE;
+        const item = sortedCopy((input as Record<string, unknown>)[key]);
+        if (item !== undefined) copy[key] = item;
+      }
+      return copy;
+    }
+    case 'bigint':
+      throw new TypeError('canonicalJson: BigInt is not serialisable');
+    default:
+      return undefined; // undefined, function, symbol
+  }
 }
 
 /** Quoted object keys: the same few attribute and field names come back for every entry. */
@@ -37,6 +113,7 @@ function quotedKey(key: string): string {
   return quoted;
 }
 
+/** The canonical text written piece by piece: the definition the fast path of canonicalOrUndefined must match. */
 function serialise(input: unknown): string | undefined {
   if (input === null) return 'null';
   switch (typeof input) {
@@ -100,12 +177,18 @@ export interface CanonicalEntryFields {
  * checks it.
  */
 export function canonicalEntryJson(fields: CanonicalEntryFields): string {
-  const part = (key: string, text: string | undefined) => (text === undefined ? '' : `,"${key}":${text}`);
-  const optionalString = (key: string, value: string | undefined) => (value === undefined ? '' : `,"${key}":${JSON.stringify(value)}`);
-  return `{"actor":${JSON.stringify(fields.actor)}${part('after', fields.after)},"at":${JSON.stringify(fields.at)}`
-    + `${part('before', fields.before)}${part('data', fields.data)}${optionalString('identity', fields.identity)}`
-    + `,"kind":${JSON.stringify(fields.kind)}${part('reasons', fields.reasons)},"seq":${JSON.stringify(fields.seq)}`
-    + `${optionalString('target', fields.target)}}`;
+  // Plain concatenation, no helper closures: this runs once per entry appended.
+  let text = `{"actor":${JSON.stringify(fields.actor)}`;
+  if (fields.after !== undefined) text += `,"after":${fields.after}`;
+  text += `,"at":${JSON.stringify(fields.at)}`;
+  if (fields.before !== undefined) text += `,"before":${fields.before}`;
+  if (fields.data !== undefined) text += `,"data":${fields.data}`;
+  if (fields.identity !== undefined) text += `,"identity":${JSON.stringify(fields.identity)}`;
+  text += `,"kind":${JSON.stringify(fields.kind)}`;
+  if (fields.reasons !== undefined) text += `,"reasons":${fields.reasons}`;
+  text += `,"seq":${JSON.stringify(fields.seq)}`;
+  if (fields.target !== undefined) text += `,"target":${JSON.stringify(fields.target)}`;
+  return `${text}}`;
 }
 
 /** details.reason of the error the store throws for an entry whose JSON column no longer parses (details.auditSeq names it). */
