@@ -293,7 +293,7 @@ export class RosterEngine implements Engine {
         diagnostics: merged.diagnostics,
       },
     });
-    await this.store.audit.append(audit);
+    await this.store.audit.append(audit, { returning: false });
     if (merged.diagnostics.length > 0) this.#parts.log.warn('source diagnostics', { source: source.id, diagnostics: merged.diagnostics });
     this.metrics.cycleDuration('ingest', performance.now() - started);
     return {

@@ -168,7 +168,7 @@ export async function reconcileTarget(input: {
       ...(createsHeld !== undefined ? { createsHeld } : short !== undefined ? { forced: short } : {}),
     },
   });
-  await store.audit.append(audit);
+  await store.audit.append(audit, { returning: false });
   return {
     target: target.id, accounts: accounts.length, linked, ...report, orphans, linkedMeanwhile,
     vanished: keep ? [] : vanishedLinks, ...(keep ? { vanishedHeld: { hold, links: vanishedLinks } } : {}),

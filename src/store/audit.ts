@@ -36,21 +36,23 @@ function chained(seq: number, at: string, input: AuditEntryInput, prevHash: stri
   const hash = chainHash(prevHash, canonicalEntryJson({ seq, at, kind, actor, identity, target, reasons, before, after, data }));
   const row = [seq, at, kind, actor, identity ?? null, target ?? null, reasons ?? null, before ?? null, after ?? null, data ?? null, prevHash, hash];
   if (!returning) return { entry: undefined, hash, row };
-  const entry: AuditEntry = {
-    seq,
-    at,
-    kind,
-    actor,
-    ...optional('identity', identity),
-    ...optional('target', target),
-    ...optional('reasons', reasons === undefined ? undefined : asStored(input.reasons)),
-    ...present('before', before === undefined ? undefined : asStored(input.before)),
-    ...present('after', after === undefined ? undefined : asStored(input.after)),
-    ...present('data', data === undefined ? undefined : asStored(input.data)),
-    prevHash,
-    hash,
-  };
-  return { entry, hash, row };
+  // Assigned in the order the keys always had (no spread of one small object per field: this runs once per entry).
+  const entry: Record<string, unknown> = { seq, at, kind, actor };
+  if (identity !== undefined) entry.identity = identity;
+  if (target !== undefined) entry.target = target;
+  if (reasons !== undefined) storedField(entry, 'reasons', asStored(input.reasons), false);
+  if (before !== undefined) storedField(entry, 'before', asStored(input.before), true);
+  if (after !== undefined) storedField(entry, 'after', asStored(input.after), true);
+  if (data !== undefined) storedField(entry, 'data', asStored(input.data), true);
+  entry.prevHash = prevHash;
+  entry.hash = hash;
+  return { entry: entry as unknown as AuditEntry, hash, row };
+}
+
+/** Sets `key` as optional() (keepNull false) or present() (keepNull true) would: an absent value adds no key. */
+function storedField(entry: Record<string, unknown>, key: string, value: unknown, keepNull: boolean): void {
+  if (value === undefined || (value === null && !keepNull)) return;
+  entry[key] = value;
 }
 
 /** A JSON column of entry `seq`; text that is not JSON (edited by hand) is an error naming the entry, for verify to report. */
@@ -212,7 +214,7 @@ export function auditListQuery(db: Db, options: Parameters<AuditStore['list']>[0
 export function createAuditStore(ctx: StoreContext): AuditStore {
   const { db } = ctx;
   const store: AuditStore = {
-    append: (entries) => (entries.length === 0 ? Promise.resolve([]) : ctx.write((trx) => appendAudit(ctx, trx, entries))),
+    append: (entries, options = {}) => (entries.length === 0 ? Promise.resolve([]) : ctx.write((trx) => appendAudit(ctx, trx, entries, options.returning !== false))),
     async list(options = {}) {
       const rows = await auditListQuery(db, options).execute();
       return rows.map(auditFromRow);

@@ -241,9 +241,11 @@ export interface QueueStore {
 export interface AuditStore {
   /**
    * Appends entries to the hash chain (seq, at, prevHash, hash are assigned
-   * here, serialised across processes) and returns them.
+   * here, serialised across processes) and returns them; with `returning:
+   * false` returns [] (a writer that never reads them back: no copy of each
+   * entry as stored is built).
    */
-  append(entries: readonly AuditEntryInput[]): Promise<AuditEntry[]>;
+  append(entries: readonly AuditEntryInput[], options?: { readonly returning?: boolean }): Promise<AuditEntry[]>;
   /**
    * Entries in seq order: ascending (oldest first, the default), or with
    * `order: 'desc'` newest first, so `limit` keeps the newest (an identity's

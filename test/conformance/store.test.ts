@@ -816,6 +816,24 @@ describe.each(backEnds)('store conformance: $name', (backEnd) => {
       }
     });
 
+    it('append with returning: false writes the same chain and returns nothing', async () => {
+      const inputs = [
+        { kind: 'identity.joiner', actor: 'source:hr', identity: 'E1', reasons: ['joiner'], data: { effectiveAt: '2026-11-27' } },
+        { kind: 'change.applied', actor: 'executor:w', identity: 'E1', target: 'app', before: null, after: { b: 2, a: [1, 'é'] } },
+      ];
+      expect(await store.audit.append(inputs, { returning: false })).toEqual([]);
+      const returned = await store.audit.append(inputs);
+      const all = await store.audit.list();
+      expect(all.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+      expect(all.slice(2)).toStrictEqual(returned);
+      expect(all.slice(0, 2).map(strip).map((e) => ({ ...e, seq: 0, at: '' }))).toEqual(returned.map(strip).map((e) => ({ ...e, seq: 0, at: '' })));
+      let prev = GENESIS_HASH;
+      for (const entry of all) {
+        expect(entry.hash).toBe(auditHash(prev, strip(entry) as Parameters<typeof auditHash>[1]));
+        prev = entry.hash;
+      }
+    });
+
     it('lists with filters and iterates in batches', async () => {
       for (let i = 0; i < 5; i++) {
         await store.audit.append(Array.from({ length: 5 }, (_, k) => ({
