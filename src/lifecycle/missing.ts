@@ -92,7 +92,7 @@ function liveAndGone(input: Parameters<typeof findMissing>[0], isGone: (identity
 
 /**
  * Who a delta says is gone (`batch.gone`: a directory read with syncrepl saw
- * them deleted), under the same limit as a snapshot: more than
+ * them deleted, or an `ad` incremental pass saw them leave), under the same limit as a snapshot: more than
  * `source.maxMissing` of the live people at once is treated as a truncated
  * read (nobody is marked missing; `source.truncated` holds the plan). A key
  * that is also in the batch (a record or a problem row) is not gone.

@@ -20,7 +20,8 @@ export interface SourceRead {
   readonly cursor?: unknown;
   readonly mode: PassMode;
   /**
-   * The cursor moves past deletions this read reported (syncrepl): when the
+   * The cursor moves past deletions this read reported (syncrepl, or an `ad`
+   * incremental pass, which sets it itself): when the
    * ingest holds them as truncated, keep the previous cursor so the next
    * read reports them again.
    */
