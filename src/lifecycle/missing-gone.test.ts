@@ -34,4 +34,12 @@ describe('mergeBatch: people a delta reports deleted', () => {
     const { identities } = company(10, EARLIER);
     expect(mergeGone([person('e1')], ['e1'], identities).missing).toEqual([]);
   });
+
+  it('a source with complete: false never has leavers, whatever a delta reports (its full passes mark nobody missing either)', () => {
+    const { identities } = company(10, EARLIER);
+    const result = mergeGone([], ['e1'], identities, { ...testSource(), complete: false });
+    expect(result.missing).toEqual([]);
+    expect(result.events.filter((e) => e.kind === 'missing')).toEqual([]);
+    expect(result.diagnostics).toEqual([]);
+  });
 });

@@ -95,13 +95,15 @@ function liveAndGone(input: Parameters<typeof findMissing>[0], isGone: (identity
  * them deleted, or an `ad` incremental pass saw them leave), under the same limit as a snapshot: more than
  * `source.maxMissing` of the live people at once is treated as a truncated
  * read (nobody is marked missing; `source.truncated` holds the plan). A key
- * that is also in the batch (a record or a problem row) is not gone.
+ * that is also in the batch (a record or a problem row) is not gone; a
+ * source with `complete: false` has nobody gone.
  * `existing` must hold all of the source's identities (engine.ts loads them
  * for such a batch), or the limit is taken over too few.
  */
 function reportedGone(input: Parameters<typeof findMissing>[0]): MissingCheck {
   const { batch, source, present } = input;
-  if (batch.gone === undefined || batch.gone.length === 0) return { gone: [], diagnostics: [] };
+  // A source that is not a complete snapshot has no leavers by absence, and none by report either (its full passes agree).
+  if (!source.complete || batch.gone === undefined || batch.gone.length === 0) return { gone: [], diagnostics: [] };
   const reported = new Set(batch.gone);
   const { live, gone } = liveAndGone(input, (identity) => reported.has(identity.id) && !present.has(identity.id));
   const limit = missingLimit(source.maxMissing, live);

@@ -1,5 +1,6 @@
 import { isGuid } from '../../connectors/ad/guid.js';
 import type { Logger } from '../../connectors/types.js';
+import { holdersFilter, needsHolderCheck } from './mapping.js';
 import type { DirectoryReader, RootDse } from './search.js';
 import type { MappingRules } from './settings.js';
 import { firstValue, type DirectoryEntry } from './values.js';
@@ -138,4 +139,41 @@ export async function readAdIncremental(reader: DirectoryReader, input: {
     left = found === undefined ? [] : candidates.filter((guid) => !found.has(guid));
   }
   return { entries, changes: adChanges(input.keys, { entries, left, key: input.rules.key }) };
+}
+
+/** Keys asked for in one filter when confirming who is gone. */
+const KEYS_PER_SEARCH = 100;
+
+/**
+ * The changes with every gone key that an entry under the base matching the
+ * filter holds now taken back (not gone), and that entry's objectGUID
+ * recorded with it. The objectGUID -> key map only learns of an entry when
+ * its own uSNChanged moves: one that came into the filter by a change to
+ * another object (added to a group a `memberOf` filter names) is not in it,
+ * and without this its key would be gone when an older holder leaves, a
+ * person active in the directory. Values compare exactly, as a full pass
+ * compares keys (the directory's match may ignore case).
+ */
+export async function withoutHeldKeys(reader: Pick<DirectoryReader, 'search'>, input: {
+  readonly filter: string;
+  readonly key: string;
+  readonly changes: AdChanges;
+}): Promise<AdChanges> {
+  const { changes, key } = input;
+  // A key the directory keeps unique (dn, objectGUID, objectSid) only its own entry can hold, and the map knows that one.
+  if (changes.gone.length === 0 || !needsHolderCheck(key)) return changes;
+  const gone = new Set(changes.gone);
+  const keys = { ...changes.keys };
+  for (let i = 0; i < changes.gone.length; i += KEYS_PER_SEARCH) {
+    const chunk = changes.gone.slice(i, i + KEYS_PER_SEARCH);
+    for (const entry of await reader.search(holdersFilter(input.filter, key, chunk), [key, 'objectGUID'])) {
+      const value = firstValue(entry, key);
+      if (!chunk.includes(value)) continue;
+      gone.delete(value);
+      const guid = firstValue(entry, 'objectGUID');
+      // Known under another key: left as it is (that key stays held too).
+      if (isGuid(guid) && keys[guid] === undefined) keys[guid] = value;
+    }
+  }
+  return { gone: changes.gone.filter((k) => gone.has(k)), keys, left: changes.left };
 }

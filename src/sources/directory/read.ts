@@ -2,7 +2,7 @@ import type { SourceConfig } from '../../config/types.js';
 import type { Logger } from '../../connectors/types.js';
 import { RosterError } from '../../core/errors.js';
 import type { SourceBatch } from '../../core/types.js';
-import { adChanges, readAdIncremental } from './ad-gone.js';
+import { adChanges, readAdIncremental, withoutHeldKeys } from './ad-gone.js';
 import { directoryBatch } from './batch.js';
 import { incrementalFilter, nextCursor, parseCursor, withoutBoundary, type DirectoryCursor } from './cursor.js';
 import { DirectoryReader } from './search.js';
@@ -57,13 +57,14 @@ export async function readDirectorySource(source: SourceConfig, options: {
     const attributes = requestedAttributes(rules);
     const cursorOf = (entries: readonly DirectoryEntry[], durationMs: number, keys?: Record<string, string>) =>
       nextCursor({ kind: rules.kind, entries, previous, rootUsn: root.highestCommittedUSN, server: root.dsServiceName, durationMs, ...(keys === undefined ? {} : { keys }) });
-    if (previous?.kind === 'usn' && previous.keys !== undefined) {
+    // Only a complete source has leavers: a full pass of one with `complete: false` finds nobody missing, nor does its incremental pass.
+    if (previous?.kind === 'usn' && previous.keys !== undefined && source.complete) {
       const read = await readAdIncremental(reader, {
         sourceId: source.id, rules, filter, incrementalFilter: incrementalFilter(filter, previous), attributes,
         since: (BigInt(previous.usn) + 1n).toString(), keys: previous.keys, root, bindDN: source.connection.bindDN, log: options.log,
       });
       const batch = await directoryBatch(reader, { rules, filter, entries: read.entries, complete: false, delta: true });
-      const { changes } = read;
+      const changes = await withoutHeldKeys(reader, { filter, key: rules.key, changes: read.changes });
       return {
         // Set whenever known entries left, even if nobody is gone (their keys held by others): the ingest judges them, and lifts a hold they caused.
         batch: changes.left === 0 && changes.gone.length === 0 ? batch : { ...batch, gone: changes.gone },
@@ -78,7 +79,7 @@ export async function readDirectorySource(source: SourceConfig, options: {
     const entries = previous === undefined ? found : withoutBoundary(found, previous);
     const complete = previous === undefined ? source.complete : false;
     // A full ad pass builds the objectGUID -> key map its incremental passes find leavers by; one from an older cursor keeps none.
-    const keys = rules.kind === 'ad' && previous === undefined ? adChanges({}, { entries: found, left: [], key: rules.key }).keys : undefined;
+    const keys = rules.kind === 'ad' && previous === undefined && source.complete ? adChanges({}, { entries: found, left: [], key: rules.key }).keys : undefined;
     return {
       batch: await directoryBatch(reader, { rules, filter, entries, complete, delta: previous !== undefined }),
       cursor: cursorOf(found, durationMs, keys),

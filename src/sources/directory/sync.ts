@@ -153,7 +153,8 @@ export async function readSyncPass(reader: DirectoryReader, input: {
   const batch = await directoryBatch(reader, { rules, filter, entries: changes.entries, complete: false, delta: true });
   return {
     // Set whenever the server reported deletions, even if nobody is gone (their keys held again): the ingest judges them, and lifts a hold they caused.
-    batch: changes.deleted === 0 && changes.gone.length === 0 ? batch : { ...batch, gone: changes.gone },
+    // A source with `complete: false` has no leavers (its full refresh marks nobody missing either).
+    batch: !source.complete || (changes.deleted === 0 && changes.gone.length === 0) ? batch : { ...batch, gone: changes.gone },
     cursor: { kind: 'sync', cookie: cookieOf(previous.cookie) ?? previous.cookie, keys: changes.keys },
     mode: 'incremental',
   };
