@@ -34,6 +34,8 @@ export interface FailureRecord {
   readonly error: RosterError;
   /** This failure put the target in quarantine. */
   readonly quarantined: boolean;
+  /** The queue took the outcome (the job is this worker's no longer: a retry may be claimed again at once). */
+  readonly recorded: boolean;
 }
 
 /** Any thrown value as a RosterError: unknown errors count as a retryable unavailable target. */
@@ -62,6 +64,7 @@ export async function recordFailure(job: Job, thrown: unknown, ctx: FailureConte
   let quarantined = false;
   // Whether the queue took the failure: not when the job is no longer this worker's (a store answering nothing counts as yes).
   let recorded = true;
+  let written = false;
   try {
     if (final) {
       recorded = false !== await ctx.store.queue.fail(job.id, message, null, [{
@@ -75,6 +78,7 @@ export async function recordFailure(job: Job, thrown: unknown, ctx: FailureConte
       const delay = Math.min(Math.max(backoffDelay(job.attempts, config.backoffBaseMs, config.backoffMaxMs, ctx.random), retryAfter), MAX_RETRY_DELAY_MS);
       recorded = false !== await ctx.store.queue.fail(job.id, message, new Date(now.getTime() + delay), [], ctx.workerId);
     }
+    written = recorded;
     if (!recorded) {
       // The lease ran out and another run holds the job now: its outcome is that run's to record.
       ctx.log.warn('change failed after its lease was lost; another worker owns it now', { jobId: job.id, target: job.target, error: message });
@@ -87,7 +91,7 @@ export async function recordFailure(job: Job, thrown: unknown, ctx: FailureConte
   } catch (storeError) {
     ctx.log.error('could not record a failed change; its lease will expire and it will run again', { jobId: job.id, error: redactMessage(String(storeError)) });
   }
-  return { outcome: final && recorded ? 'failed' : 'retry', error, quarantined };
+  return { outcome: final && recorded ? 'failed' : 'retry', error, quarantined, recorded: written };
 }
 
 /**

@@ -11,7 +11,12 @@ export class TargetLanes {
   readonly #waiting = new Map<string, Job[]>();
   readonly #running = new Map<string, number>();
   readonly #held = new Map<string, number>();
-  readonly #ids = new Set<string>();
+  /** Every copy held (waiting, running or awaiting its record), by identity: a retry of a job can be held beside its last attempt. */
+  readonly #copies = new Set<Job>();
+  /** The copy of each job id held last. */
+  readonly #latest = new Map<string, Job>();
+  /** Copies whose outcome is in the store while they finish here (a failure put back for a retry). */
+  readonly #recorded = new Set<Job>();
   #waitingTotal = 0;
   #runningTotal = 0;
   #heldTotal = 0;
@@ -22,25 +27,39 @@ export class TargetLanes {
 
   /**
    * Claimed jobs join the end of their target's line (claims come oldest
-   * first). A job held already (its lease ran out while it waited, and this
-   * worker leased it again) is not added twice: a waiting copy takes the new
-   * lease, a running one carries on.
+   * first). A job held already is not added twice: a waiting copy takes the
+   * new lease; a running one whose lease ran out and was taken again here
+   * carries on. But a running copy whose failure is recorded (`recorded`)
+   * is finishing only: the job claimed again is its retry, and waits its turn.
    */
   add(jobs: readonly Job[]): void {
     for (const job of jobs) {
       const line = this.#waiting.get(job.target) ?? [];
-      if (this.#ids.has(job.id)) {
-        const at = line.findIndex((waiting) => waiting.id === job.id);
-        if (at >= 0) line[at] = job;
-        continue;
+      const held = this.#latest.get(job.id);
+      if (held !== undefined) {
+        const at = line.indexOf(held);
+        if (at >= 0) {
+          line[at] = job;
+          this.#copies.delete(held);
+          this.#copies.add(job);
+          this.#latest.set(job.id, job);
+          continue;
+        }
+        if (!this.#recorded.has(held)) continue;
       }
-      this.#ids.add(job.id);
+      this.#copies.add(job);
+      this.#latest.set(job.id, job);
       line.push(job);
       this.#waiting.set(job.target, line);
       this.#held.set(job.target, (this.#held.get(job.target) ?? 0) + 1);
       this.#waitingTotal += 1;
       this.#heldTotal += 1;
     }
+  }
+
+  /** The running copy's outcome is in the store (a retry put back): the job claimed again from now on is a new attempt. */
+  recorded(job: Job): void {
+    if (this.#copies.has(job)) this.#recorded.add(job);
   }
 
   /** Jobs that may start now: taken off their lines and counted as running. */
@@ -68,7 +87,9 @@ export class TargetLanes {
 
   /** The job's outcome is recorded: it no longer counts against the window. */
   settled(job: Job): void {
-    if (!this.#ids.delete(job.id)) return;
+    if (!this.#copies.delete(job)) return;
+    this.#recorded.delete(job);
+    if (this.#latest.get(job.id) === job) this.#latest.delete(job.id);
     this.#held.set(job.target, Math.max(0, (this.#held.get(job.target) ?? 0) - 1));
     this.#heldTotal = Math.max(0, this.#heldTotal - 1);
   }

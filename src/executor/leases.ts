@@ -17,7 +17,8 @@ export class LeaseKeeper {
   readonly #leaseMs: number;
   readonly #now: () => Date;
   readonly #log: Logger;
-  readonly #held = new Set<string>();
+  /** Job id -> attempts of it started here and not let go (a retry can start while its last attempt finishes). */
+  readonly #held = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
   #renewing = false;
 
@@ -31,7 +32,7 @@ export class LeaseKeeper {
 
   /** The job has started: keep its lease until `letGo`. */
   hold(jobId: string): void {
-    this.#held.add(jobId);
+    this.#held.set(jobId, (this.#held.get(jobId) ?? 0) + 1);
     if (this.#timer !== undefined) return;
     this.#timer = setInterval(() => void this.#renew(), Math.max(1, Math.floor(this.#leaseMs / 5)));
     this.#timer.unref();
@@ -39,7 +40,9 @@ export class LeaseKeeper {
 
   /** The job's outcome is recorded (or left to its lease). */
   letGo(jobId: string): void {
-    this.#held.delete(jobId);
+    const count = (this.#held.get(jobId) ?? 0) - 1;
+    if (count > 0) this.#held.set(jobId, count);
+    else this.#held.delete(jobId);
     if (this.#held.size > 0 || this.#timer === undefined) return;
     clearInterval(this.#timer);
     this.#timer = undefined;
@@ -49,7 +52,7 @@ export class LeaseKeeper {
     if (this.#renewing || this.#held.size === 0) return;
     this.#renewing = true;
     try {
-      await this.#queue.renew([...this.#held], this.#workerId, new Date(this.#now().getTime() + this.#leaseMs));
+      await this.#queue.renew([...this.#held.keys()], this.#workerId, new Date(this.#now().getTime() + this.#leaseMs));
     } catch (error) {
       this.#log.warn('could not renew the leases of running changes; another worker may take them over', { jobs: this.#held.size, error: redactMessage(String(error)) });
     } finally {
