@@ -1,14 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Attribute, Change, Client } from 'ldapts';
+import { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Logger } from '../../src/connectors/types.js';
 import { guidToBytes } from '../../src/connectors/ad/guid.js';
-import { silentLogger } from '../../src/core/log.js';
-import type { RosterEngine } from '../../src/engine/engine.js';
-import { openEngine } from '../../src/engine/index.js';
 import { DirectoryReader } from '../../src/sources/directory/search.js';
+import {
+  AD_PERSON_PASSWORD, adPass, adStateOf, addAdOU, addAdPerson, closeAdSourceWorld, openAdSourceWorld, reopenAdSourceWorld, replaceValue,
+  type AdSourceOptions, type AdSourceWorld,
+} from '../support/ad-source-world.js';
 import { startSamba, type RunningSamba } from '../support/samba.js';
 
 /**
@@ -20,82 +17,25 @@ import { startSamba, type RunningSamba } from '../support/samba.js';
  */
 let samba: RunningSamba;
 let client: Client;
-const PASSWORD = 'Roster-Person-Passw0rd!';
 const FILTER = '(&(objectClass=user)(objectCategory=person)(employeeID=*)(!(department=Contractors)))';
 
-interface World {
-  readonly id: string;
-  readonly base: string;
-  readonly dir: string;
-  readonly warnings: string[];
-  engine: RosterEngine;
-}
-
-async function addUser(dn: string, employeeID: string): Promise<void> {
-  const cn = /^CN=([^,]+),/.exec(dn)![1]!;
-  const values: Record<string, string | string[]> = {
-    objectClass: ['top', 'person', 'organizationalPerson', 'user'], sAMAccountName: cn, givenName: `Given ${cn}`, sn: `Surname ${cn}`,
-    department: 'Engineering', userAccountControl: '512', employeeID,
-  };
-  const attributes = Object.entries(values).map(([type, value]) => new Attribute({ type, values: Array.isArray(value) ? value : [value] }));
-  await client.add(dn, [...attributes, new Attribute({ type: 'unicodePwd', values: [Buffer.from(`"${PASSWORD}"`, 'utf16le')] })]);
-}
-
-function replace(type: string, value: string): Change {
-  return new Change({ operation: 'replace', modification: new Attribute({ type, values: [value] }) });
-}
+type World = AdSourceWorld;
+const pass = adPass;
+const stateOf = adStateOf;
+const addUser = (dn: string, employeeID: string) => addAdPerson(client, dn, employeeID);
+const replace = replaceValue;
+const stopWorld = closeAdSourceWorld;
 
 /** An OU of `count` people (`<id>1`.. with keys `<ID>1`..) and an engine reading it as an ad source. */
-async function startWorld(id: string, count: number, options: { maxMissing: string; bindDN?: string; password?: string }): Promise<World> {
+async function startWorld(id: string, count: number, options: Omit<AdSourceOptions, 'filter'>): Promise<World> {
   const base = `OU=${id},${samba.rosterOU}`;
-  await client.add(base, { objectClass: ['top', 'organizationalUnit'], ou: id });
+  await addAdOU(client, base);
   for (let i = 1; i <= count; i++) await addUser(`CN=${id}${i},${base}`, `${id.toUpperCase()}${i}`);
-  const dir = mkdtempSync(join(tmpdir(), `roster-ad-gone-${id}-`));
-  writeFileSync(join(dir, 'ca.pem'), samba.ca);
-  const world = { id, base, dir, warnings: [] as string[] };
-  writeConfig(world, options);
-  return { ...world, engine: await open(world, options) };
-}
-
-function writeConfig(world: Pick<World, 'id' | 'base' | 'dir'>, options: { maxMissing: string; bindDN?: string }): void {
-  writeFileSync(join(world.dir, 'roster.yaml'), `
-store: sqlite:./roster.db
-sources:
-  - id: ${world.id}
-    type: ad
-    key: employeeID
-    maxMissing: ${options.maxMissing}
-    connection:
-      url: ${samba.url}
-      bindDN: "${options.bindDN ?? samba.bindDN}"
-      password: \${env:AD_PASSWORD}
-      tls: { ca: ./ca.pem }
-      base: "${world.base}"
-      filter: "${FILTER}"
-      pageSize: 2
-    attributes: { givenName: givenName, familyName: sn, department: department, username: sAMAccountName }
-targets:
-  - id: app
-    type: memory
-    accountKey: username
-    attributes: { username: identity.username }
-`);
-}
-
-async function open(world: Pick<World, 'dir' | 'warnings'>, options: { password?: string }): Promise<RosterEngine> {
-  const log: Logger = { ...silentLogger, warn: (message, fields) => { world.warnings.push(`${message} ${JSON.stringify(fields)}`); } };
-  return await openEngine(join(world.dir, 'roster.yaml'), { env: { AD_PASSWORD: options.password ?? samba.password }, log }) as RosterEngine;
-}
-
-async function stopWorld(world: World | undefined): Promise<void> {
-  await world?.engine.close();
-  if (world !== undefined) rmSync(world.dir, { recursive: true, force: true });
+  return openAdSourceWorld(samba, id, base, { ...options, filter: FILTER });
 }
 
 type Cursor = { kind: string; usn: string; server: string; keys?: Record<string, string> };
 const cursorOf = (world: World) => world.engine.store.state.get<Cursor>(`cursor:source:${world.id}`);
-const pass = (world: World, mode: 'full' | 'incremental') => world.engine.readSource(world.id, 'test', { mode });
-const stateOf = async (world: World, id: string) => (await world.engine.store.identities.get(id))?.state;
 /** The warnings Roster's directory source logged (not the engine's "source diagnostics"). */
 const deletedWarnings = (world: World) => world.warnings.filter((w) => w.includes('may not read deleted objects'));
 
@@ -195,9 +135,7 @@ describe('ad source incremental passes: a mass deletion over maxMissing is held'
     expect(await stateOf(world, 'MASS1')).toBe('active');
     const again = await pass(world, 'incremental');
     expect(again.diagnostics).toEqual([expect.objectContaining({ code: 'source.truncated', count: 3 })]);
-    await world.engine.close();
-    writeConfig(world, { maxMissing: '50%' });
-    world.engine = await open(world, {});
+    await reopenAdSourceWorld(samba, world, { maxMissing: '50%', filter: FILTER });
     expect(await pass(world, 'incremental')).toMatchObject({ missing: 3, diagnostics: [] });
     expect(await world.engine.store.state.get(`hold:source:${world.id}`)).toBeNull();
     expect(await stateOf(world, 'MASS1')).toBe('terminated');
@@ -209,7 +147,7 @@ describe('ad source incremental passes: a bind that may not read deleted objects
   beforeAll(async () => {
     const bindDN = `CN=roster-low,CN=Users,${samba.baseDN}`;
     await addUser(bindDN, 'LOW');
-    world = await startWorld('low', 4, { maxMissing: '50%', bindDN, password: PASSWORD });
+    world = await startWorld('low', 4, { maxMissing: '50%', bindDN, password: AD_PERSON_PASSWORD });
   });
   afterAll(async () => { await stopWorld(world); });
 
