@@ -9,6 +9,7 @@ const STATUS: Readonly<Partial<Record<ErrorCode, number>>> = {
   'auth.forbidden': 403,
   'config.not_found': 404,
   'store.not_found': 404,
+  'source.not_found': 404,
   'plan.not_found': 404,
   'identity.not_found': 404,
   'target.not_found': 404,

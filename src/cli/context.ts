@@ -10,30 +10,51 @@ export const EXIT_OK = 0;
 export const EXIT_PROBLEMS = 1;
 export const EXIT_USAGE = 2;
 
+/** stdout closed by its reader (`roster plan | head`): it has what it wanted; nothing to report. */
+export function isBrokenPipe(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'EPIPE';
+}
+
+/**
+ * A stream's write errors, which it emits rather than throws: a closed pipe
+ * (EPIPE) ends its output quietly, instead of an unhandled 'error' event
+ * killing the command with a stack trace. Anything else is thrown as before.
+ */
+function onBrokenPipe(stream: NodeJS.WritableStream, closed: () => void): void {
+  stream.on('error', (error: unknown) => {
+    if (!isBrokenPipe(error)) throw error;
+    closed();
+  });
+}
+
 /** What every command gets: output, style, and a way to open (and always close) the engine. */
 export class CliContext {
   readonly io: CliIo;
   readonly style: Style;
   readonly log: Logger;
   exitCode = EXIT_OK;
+  #stdoutClosed = false;
+  #stderrClosed = false;
 
   constructor(io: CliIo) {
     this.io = io;
     this.style = createStyle(io.isTTY, io.env);
     const level = (io.env.ROSTER_LOG_LEVEL as LogLevel | undefined) ?? 'warn';
-    this.log = createLogger(level, (line) => io.stderr.write(line + '\n'));
+    this.log = createLogger(level, (line) => this.err(line));
+    onBrokenPipe(io.stdout, () => (this.#stdoutClosed = true));
+    onBrokenPipe(io.stderr, () => (this.#stderrClosed = true));
   }
 
   out(text: string): void {
-    this.io.stdout.write(text.endsWith('\n') ? text : text + '\n');
+    if (!this.#stdoutClosed) this.io.stdout.write(text.endsWith('\n') ? text : text + '\n');
   }
 
   err(text: string): void {
-    this.io.stderr.write(text.endsWith('\n') ? text : text + '\n');
+    if (!this.#stderrClosed) this.io.stderr.write(text.endsWith('\n') ? text : text + '\n');
   }
 
   json(value: unknown): void {
-    this.io.stdout.write(JSON.stringify(value, null, 2) + '\n');
+    if (!this.#stdoutClosed) this.io.stdout.write(JSON.stringify(value, null, 2) + '\n');
   }
 
   configPath(option: string | undefined): string {

@@ -15,7 +15,7 @@ import { registerStatus } from './commands/status.js';
 import { registerSync } from './commands/sync.js';
 import { registerToken } from './commands/token.js';
 import { registerValidate } from './commands/validate.js';
-import { CliContext, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE } from './context.js';
+import { CliContext, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, isBrokenPipe } from './context.js';
 import { processIo, type CliIo } from './io.js';
 
 function buildProgram(ctx: CliContext): Command {
@@ -33,11 +33,6 @@ function buildProgram(ctx: CliContext): Command {
     registerReconcile, registerServe, registerAudit, registerToken, registerStatus, registerQuarantine, registerQueue, registerDemo,
   ]) register(program, ctx);
   return program;
-}
-
-/** stdout closed by its reader (`roster audit export | head`): it has what it wanted; nothing to report. */
-function isBrokenPipe(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'EPIPE';
 }
 
 /** Prints a RosterError for a person: config problems one per line, then the message (without repeating them). */

@@ -1,12 +1,13 @@
-import type { Change, ChangeAction, Plan } from '../core/types.js';
+import type { Change, ChangeAction, Diagnostic, Plan } from '../core/types.js';
+import type { IngestResult } from '../engine/types.js';
 import { referencedAccount } from '../core/references.js';
 import type { AccountOwners } from './account-references.js';
 import { plural, table, truncate, type Style } from './format.js';
 
 const ACTIONS: readonly ChangeAction[] = ['create', 'update', 'enable', 'disable', 'delete', 'grant', 'revoke'];
 
-/** The `plan --json` shape: exactly these keys, stable for scripts. */
-export function planJson(plan: Plan) {
+/** The `plan --json` shape: exactly these keys, stable for scripts. `ingests`: the source reads before the plan, whose problems lead its diagnostics. */
+export function planJson(plan: Plan, ingests: readonly IngestResult[] = []) {
   return {
     id: plan.id,
     basis: plan.basis,
@@ -16,8 +17,28 @@ export function planJson(plan: Plan) {
     summary: plan.summary,
     held: plan.held,
     holds: plan.holds,
-    diagnostics: plan.diagnostics,
+    diagnostics: [...ingests.flatMap(ingestDiagnostics), ...plan.diagnostics],
   };
+}
+
+/** A source read as diagnostics: each row it skipped (`source.row_skipped`, with its line and key), then what the merge found. */
+export function ingestDiagnostics(ingest: IngestResult): (Diagnostic & { readonly source?: string })[] {
+  return [
+    ...ingest.problems.map((p) => ({
+      severity: 'warning' as const, code: 'source.row_skipped', message: problemText(p), source: ingest.sourceId, line: p.line, ...(p.key ? { key: p.key } : {}),
+    })),
+    ...ingest.diagnostics.map((d) => ({ ...d, source: ingest.sourceId })),
+  ];
+}
+
+const problemText = (p: IngestResult['problems'][number]): string => `line ${p.line}${p.key ? ` (${p.key})` : ''}: ${p.message}`;
+
+/** What `sync` and `plan` print for a source read: its counts, then the rows it skipped and why (the first 20). */
+export function ingestText(ingest: IngestResult, style: Style): string {
+  return [
+    `Source ${ingest.sourceId}: ${ingest.received} received, ${ingest.created} new, ${ingest.changed} changed, ${ingest.missing} missing, ${ingest.problems.length} problems`,
+    ...ingest.problems.slice(0, 20).map((p) => style.yellow(`  ${problemText(p)}`)),
+  ].join('\n');
 }
 
 function plain(value: unknown): string {

@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'expression.failed'
   | 'source.malformed'
   | 'source.unavailable'
+  /** No source with that id in the configuration: HTTP 404. */
+  | 'source.not_found'
   | 'store.conflict'
   | 'store.not_found'
   | 'store.unavailable'

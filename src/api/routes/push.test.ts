@@ -75,6 +75,13 @@ describe('POST /sources/:id/records (HR push)', () => {
     expect(res.json().received).toBe(2000);
   });
 
+  it('404 source.not_found for a source the configuration lacks', async () => {
+    const res = await f.app.inject({ method: 'POST', url: '/api/v1/sources/nope/records', headers: f.auth(f.tokens.admin), payload: { records: [] } });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error).toEqual({ code: 'source.not_found', message: "no source 'nope' in the configuration" });
+    expect(f.engine.calls.some((c) => c.method === 'ingest')).toBe(false);
+  });
+
   it('needs push:<this source> or admin', async () => {
     const read = await f.app.inject({ method: 'POST', url, headers: f.auth(f.tokens.write), payload: { records: [] } });
     expect(read.statusCode).toBe(403);

@@ -27,7 +27,7 @@ export const pushRoutes = (engine: Engine, now: () => Date): FastifyPluginAsync 
     async (request) => {
       const { id } = parseInput(idParam, request.params, 'params');
       const source = engine.config.sources.find((s) => s.id === id);
-      if (source === undefined) throw new RosterError('store.not_found', `no source '${id}' in the configuration`);
+      if (source === undefined) throw new RosterError('source.not_found', `no source '${id}' in the configuration`);
       if (source.type !== 'push') {
         // The next read of a file, directory or scim source would overwrite what was pushed (or call the person gone).
         throw new RosterError('request.invalid', `source '${id}' is of type ${source.type}: it takes no pushes `

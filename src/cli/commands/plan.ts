@@ -2,10 +2,11 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { RosterError } from '../../core/errors.js';
+import type { IngestResult } from '../../engine/types.js';
 import { withConfigOption, type CliContext } from '../context.js';
 import { cliActor } from '../io.js';
 import { referencedOwners } from '../account-references.js';
-import { changesTable, planJson, planSummaryText } from '../plan-format.js';
+import { changesTable, ingestText, planJson, planSummaryText } from '../plan-format.js';
 
 interface PlanCliOptions {
   readonly config?: string;
@@ -30,9 +31,10 @@ export function registerPlan(program: Command, ctx: CliContext): void {
         if (options.target !== undefined && !engine.config.targets.some((t) => t.id === options.target)) {
           throw new RosterError('target.not_found', `no target '${options.target}' in the configuration`);
         }
+        const ingests: IngestResult[] = [];
         if (options.readSources) {
           for (const source of engine.config.sources) {
-            if (source.type !== 'push') await engine.readSource(source.id, cliActor());
+            if (source.type !== 'push') ingests.push(await engine.readSource(source.id, cliActor()));
           }
         }
         const plan = await engine.plan({
@@ -47,9 +49,11 @@ export function registerPlan(program: Command, ctx: CliContext): void {
           await writeFile(resolve(ctx.io.cwd, options.out), JSON.stringify(plan, null, 2) + '\n', 'utf8');
         }
         if (options.json) {
-          ctx.json(planJson(plan));
+          ctx.json(planJson(plan, ingests));
           return;
         }
+        // Rows a source skipped are people this plan leaves out: said before the plan, as sync says them.
+        for (const ingest of ingests) if (ingest.problems.length > 0) ctx.out(ingestText(ingest, ctx.style));
         ctx.out(planSummaryText(plan, ctx.style));
         if (plan.changes.length === 0 && (await engine.store.identities.count()) === 0) {
           ctx.out('No identities yet: the sources are empty or were not read (see --no-read-sources).');

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine } from '../../engine/index.js';
 import type { Engine } from '../../engine/types.js';
+import { runCli } from '../main.js';
+import { capturedIo } from '../testing.js';
 import { collectStatus } from './status.js';
 
 /**
@@ -63,6 +65,13 @@ targets:
     expect(saas?.check?.message).toMatch(/discovery/i);
     expect(saas?.check?.message).toContain('401');
     expect(JSON.stringify(status)).not.toContain(TOKEN);
+  });
+
+  it('says what --check checked, the failed target with its code, and exits 1', async () => {
+    const captured = capturedIo({ cwd: dir });
+    const code = await runCli(['node', 'roster', 'status', '--check', '--config', join(dir, 'roster.yaml')], captured.io);
+    expect(code).toBe(1);
+    expect(captured.stdout()).toMatch(/^Connections checked: app ok, saas failed \(target\.rejected\)$/m);
   });
 
   it('checks nothing without --check', async () => {

@@ -63,6 +63,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
           String(t.queue.cancelled), stateText(t, ctx),
         ]);
         ctx.out(table(['TARGET', 'ACCOUNTS', 'PENDING', 'RUNNING', 'DONE', 'FAILED', 'CANCELLED', 'STATE'], rows, ctx.style));
+        if (options.check) ctx.out(checkedText(status, ctx));
         if (unhealthy) ctx.exitCode = EXIT_PROBLEMS;
       });
     });
@@ -72,4 +73,11 @@ function stateText(target: StatusReport['targets'][number], ctx: CliContext): st
   if (target.quarantined) return ctx.style.red(`quarantined since ${target.quarantined.since ?? '?'}: ${target.quarantined.reason ?? ''}`);
   if (target.check?.ok === false) return ctx.style.red(`check failed: ${target.check.message ?? target.check.code ?? ''}`);
   return ctx.style.green('ok');
+}
+
+/** What `--check` checked, so a pass reads as one: "Connections checked: app ok, corp-ldap failed (target.unavailable)". */
+function checkedText(status: StatusReport, ctx: CliContext): string {
+  const each = status.targets.map((t) => (t.check === undefined ? `${t.id} not checked`
+    : t.check.ok ? `${t.id} ${ctx.style.green('ok')}` : `${t.id} ${ctx.style.red(`failed (${t.check.code ?? 'see above'})`)}`));
+  return `Connections checked: ${each.length === 0 ? 'no targets configured' : each.join(', ')}`;
 }

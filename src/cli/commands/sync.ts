@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { SyncResult } from '../../engine/types.js';
 import { EXIT_PROBLEMS, withConfigOption, type CliContext } from '../context.js';
 import { cliActor } from '../io.js';
-import { planJson, planSummaryText } from '../plan-format.js';
+import { ingestText, planJson, planSummaryText } from '../plan-format.js';
 import { progressReporter } from '../progress.js';
 import { confirmed, printResult } from './apply.js';
 
@@ -32,10 +32,7 @@ export function registerSync(program: Command, ctx: CliContext): void {
           if (result.result && result.result.failed > 0) ctx.exitCode = EXIT_PROBLEMS;
           return;
         }
-        for (const ingest of result.ingests) {
-          ctx.out(`Source ${ingest.sourceId}: ${ingest.received} received, ${ingest.created} new, ${ingest.changed} changed, ${ingest.missing} missing, ${ingest.problems.length} problems`);
-          for (const problem of ingest.problems.slice(0, 20)) ctx.out(ctx.style.yellow(`  line ${problem.line}${problem.key ? ` (${problem.key})` : ''}: ${problem.message}`));
-        }
+        for (const ingest of result.ingests) ctx.out(ingestText(ingest, ctx.style));
         ctx.out(planSummaryText(result.plan, ctx.style));
         if (result.result) printResult(ctx, result.result);
         else if (result.plan.held) ctx.exitCode = EXIT_PROBLEMS;

@@ -5,12 +5,12 @@ import { withConfigOption, type CliContext } from '../context.js';
 import { table } from '../format.js';
 import { cliActor } from '../io.js';
 
-/** Repeatable --scope, checked while parsing so a typo is a usage error (exit 2). */
-const collectScope = (value: string, previous: string[]): string[] => {
+/** Repeatable --scope, checked while parsing so a typo is a usage error (exit 2). No default: a missing --scope is one too. */
+const collectScope = (value: string, previous: string[] | undefined): string[] => {
   if (!isValidScope(value)) {
     throw new InvalidArgumentError(`unknown scope '${value}' (expected admin, api:read, api:write, push:<sourceId>, scim, metrics)`);
   }
-  return [...previous, value];
+  return [...(previous ?? []), value];
 };
 
 export function registerToken(program: Command, ctx: CliContext): void {
@@ -19,7 +19,7 @@ export function registerToken(program: Command, ctx: CliContext): void {
   withConfigOption(token.command('create'))
     .description('create a token and print it once')
     .argument('<name>', 'who or what uses it, e.g. workday-push')
-    .requiredOption('--scope <scope>', 'admin, api:read, api:write, push:<sourceId>, scim, metrics (repeatable)', collectScope, [])
+    .requiredOption('--scope <scope>', 'admin, api:read, api:write, push:<sourceId>, scim, metrics (repeatable)', collectScope)
     .option('--json', 'print { id, name, scopes, token } as JSON')
     .action(async (name: string, options: { config?: string; scope: string[]; json?: boolean }) => {
       await ctx.withEngine(options.config, async (engine) => {

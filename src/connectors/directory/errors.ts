@@ -6,6 +6,7 @@ export const ResultCode = {
   sizeLimitExceeded: 4,
   referral: 10,
   adminLimitExceeded: 11,
+  unavailableCriticalExtension: 12,
   confidentialityRequired: 13,
   noSuchAttribute: 16,
   undefinedAttributeType: 17,
@@ -123,6 +124,22 @@ export class StartTlsRefusedError extends Error {
   }
 }
 
+/**
+ * The server refused a Content Synchronization search (RFC 4533) with
+ * unavailableCriticalExtension: the sync request control is critical, and
+ * the database has no syncprov overlay (or the server has no RFC 4533 at all).
+ */
+export class SyncUnsupportedError extends Error {
+  readonly code = ResultCode.unavailableCriticalExtension;
+
+  constructor(cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    super('the server does not support Content Synchronization (RFC 4533): load the syncprov overlay on this database, '
+      + `or use \`changes: timestamp\` (LDAP 12: ${detail})`, { cause });
+    this.name = 'SyncUnsupportedError';
+  }
+}
+
 /** Extra plain words for a server's diagnostic message (Active Directory's `data 52e`, ...). */
 export type DiagnosticExplainer = (message: string, resultCode: number) => string | undefined;
 
@@ -139,6 +156,7 @@ export function toDirectoryError(error: unknown, targetId: string, operation: st
       `${where}: ${detail}: the server has no TLS set up on this port; configure TLS on the directory, or use ldaps:// to its TLS port (nothing was sent unencrypted)`,
       { cause: error, details: { resultCode: error.resultCode } });
   }
+  if (error instanceof SyncUnsupportedError) return new RosterError('target.rejected', `${where}: ${detail}`, { cause: error, details: { resultCode: error.code } });
   const code = resultCodeOf(error);
   if (code === undefined) {
     if (isConnectionError(error) || /certificate|self.signed|TLS|SSL/i.test(detail)) {

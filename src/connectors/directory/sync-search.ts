@@ -1,5 +1,6 @@
 import { FilterParser, MessageResponseStatus, SearchEntry, SearchRequest, StatusCodeParser, type Entry, type SearchResponse } from 'ldapts';
 import { RosterError } from '../../core/errors.js';
+import { ResultCode, SyncUnsupportedError } from './errors.js';
 import { isCheckedMajor, LDAPTS_VERSION } from './ldapts-version.js';
 import type { DirectoryClient } from './pool.js';
 import {
@@ -176,7 +177,8 @@ function internalsOf(client: DirectoryClient): ClientInternals {
  * connection: from `cookie` when given (the changes since), else every
  * entry. Resolves when the server sends its SearchResultDone. Throws
  * SyncRefreshRequiredError when the server asks for a refresh without the
- * cookie, and an ldapts result error for any other result but success.
+ * cookie, SyncUnsupportedError when it has no Content Synchronization, and an
+ * ldapts result error for any other result but success.
  */
 export async function syncSearch(client: DirectoryClient, options: SyncSearchOptions): Promise<SyncResult> {
   const internals = internalsOf(client);
@@ -199,6 +201,7 @@ export async function syncSearch(client: DirectoryClient, options: SyncSearchOpt
   if (result?.status === SYNC_REFRESH_REQUIRED) {
     throw new SyncRefreshRequiredError(`the server asks for a full refresh (e-syncRefreshRequired, LDAP ${SYNC_REFRESH_REQUIRED}: ${result.errorMessage})`);
   }
+  if (result?.status === ResultCode.unavailableCriticalExtension) throw new SyncUnsupportedError(StatusCodeParser.parse(result));
   if (result?.status !== MessageResponseStatus.Success) throw StatusCodeParser.parse(result);
   if (collector.problem !== undefined) {
     throw new RosterError('source.unavailable', `the directory's sync answer under ${options.base} cannot be read: ${collector.problem}`);
