@@ -115,7 +115,8 @@ describe('reconcile, and the plans after it', () => {
   });
 
   it('D: a link to an orphan pseudo-identity (left by an earlier version) is dropped and the account reported again', async () => {
-    const p = project('stray', [{ username: 'old.three', enabled: false }], []);
+    // One person in HR (whom the account is not): a store with no identity at all refuses the pass (reconcile/no-identities.ts).
+    const p = project('stray', [{ username: 'old.three', enabled: false }], [{ id: 'E1', givenName: 'Ada', familyName: 'Lovelace' }]);
     const engine = await open(p);
     await engine.store.accounts.upsert({
       target: 'stray', identityId: orphanIdentity('old.three'), accountId: 'old.three', attributes: {}, entitlements: [], enabled: false, createdAt: '', updatedAt: '',

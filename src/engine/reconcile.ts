@@ -9,6 +9,7 @@ import { uniqueAttributesOf } from '../policy/index.js';
 import { correlate, unreadRules, type Verdict } from '../reconcile/correlate.js';
 import { newLink } from '../reconcile/link.js';
 import { memoKey, memoOf, unlinkedKey, type UnlinkedAccounts } from '../reconcile/memo.js';
+import { NO_IDENTITIES, noIdentitiesHold } from '../reconcile/no-identities.js';
 import { isOrphanIdentity, orphanIdentity } from '../reconcile/orphans.js';
 import { vanishedHold } from '../reconcile/vanished.js';
 import type { Store } from '../store/types.js';
@@ -44,7 +45,10 @@ export interface ReconcileReport {
    * Set when this first pass read fewer than `safety.minAccounts` accounts and
    * linked none, and `force` was not set: the pass is not remembered, so the
    * target's creates stay held (a mistyped base would otherwise have the next
-   * plan create everyone again). Says why and what to do.
+   * plan create everyone again). Set too, whatever `force`, when the pass read
+   * accounts but the store has no identity to match them to: the pass is
+   * refused (its plan held by `reconcile.no_identities`, src/reconcile/no-identities.ts).
+   * Says why and what to do.
    */
   readonly createsHeld?: string;
   /** Changes for orphans when the target's reconcile.orphans is disable or delete. */
@@ -61,7 +65,9 @@ export interface ReconcileReport {
  * looks short (src/reconcile/vanished.ts) and `removeVanished` is not set:
  * then every one is kept and reported, and the orphan plan is held. A first
  * pass that reads too little to trust (`shortFirstRead`) is not remembered
- * unless `force`: the target's creates stay held.
+ * unless `force`: the target's creates stay held. A pass that read accounts
+ * while the store has no identity at all is refused, `force` or not: it could
+ * only call every account an orphan (src/reconcile/no-identities.ts).
  */
 export async function reconcileTarget(input: {
   readonly store: Store;
@@ -84,9 +90,11 @@ export async function reconcileTarget(input: {
   const links = stored.filter((l) => !isOrphanIdentity(l.identityId));
   const rules = target.reconcile?.match ?? [];
   const warnings = unreadRules(target.id, accounts, links, rules);
+  const identities = await store.identities.list();
+  // Nobody to match the accounts to: refused before anything is written (reconcile/no-identities.ts).
+  if (identities.length === 0 && accounts.length > 0) return refused(store, target, accounts.length, now, actor);
   const firstPass = rules.length > 0 && await store.state.get(memoKey(target.id)) === undefined;
   for (const stray of stored) if (isOrphanIdentity(stray.identityId)) await store.accounts.remove(target.id, stray.identityId);
-  const identities = await store.identities.list();
   const hold = vanishedHold(target, links, accounts);
   const keep = hold !== undefined && input.removeVanished !== true;
   const correlated = correlate({ accounts, identities, links, rules, keepVanished: keep });
@@ -174,6 +182,21 @@ export async function reconcileTarget(input: {
     vanished: keep ? [] : vanishedLinks, ...(keep ? { vanishedHeld: { hold, links: vanishedLinks } } : {}),
     warnings, ...(createsHeld !== undefined ? { createsHeld } : {}), plan,
   };
+}
+
+/**
+ * The report of a pass over a store with no identity that read accounts: no
+ * link, memo or snapshot written, an orphan plan with no change held by the
+ * reason (saved like any pass's), and `createsHeld` saying what to do.
+ */
+async function refused(store: Store, target: TargetConfig, read: number, now: Date, actor: string): Promise<ReconcileReport> {
+  const hold = noIdentitiesHold(target, read);
+  const plan: Plan = { id: randomUUID(), createdAt: now.toISOString(), basis: await store.state.serial(), changes: [], summary: {}, held: true, holds: [hold], diagnostics: [] };
+  await store.audit.append([{
+    kind: 'target.reconciled', actor, target: target.id, reasons: [NO_IDENTITIES],
+    data: { accounts: read, linked: 0, matched: 0, orphans: 0, disputed: 0, vanished: 0, vanishedHeld: 0, planId: plan.id, held: true, createsHeld: hold.message },
+  }], { returning: false });
+  return { target: target.id, accounts: read, linked: 0, matched: [], orphans: [], linkedMeanwhile: [], disputed: [], vanished: [], warnings: [], createsHeld: hold.message, plan };
 }
 
 /**

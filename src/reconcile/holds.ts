@@ -1,13 +1,16 @@
 import type { Hold, Plan } from '../core/types.js';
+import { NO_IDENTITIES } from './no-identities.js';
 
 /**
  * Holds of an orphan plan that `--force` (meant for the percentage safety
  * limits) does not lift: after a short read (`safety.vanished`) the orphans
  * cannot be trusted, only `--remove-vanished` lifts it; with a match rule no
  * account carries (`reconcile.rule_unread`) orphans may be people the rule
- * should have found, only fixing the rule lifts it.
+ * should have found, only fixing the rule lifts it; a pass over a store with
+ * no identity (`reconcile.no_identities`, reconcile/no-identities.ts) plans
+ * no orphan action at all, and reading the sources first is what lifts it.
  */
-const UNFORCEABLE: ReadonlySet<string> = new Set(['safety.vanished', 'reconcile.rule_unread']);
+const UNFORCEABLE: ReadonlySet<string> = new Set(['safety.vanished', 'reconcile.rule_unread', NO_IDENTITIES]);
 
 /** The holds of a plan that `--force` leaves in place. */
 export function unforceableHolds(plan: Plan): readonly Hold[] {
