@@ -5,13 +5,14 @@ import type {
   DesiredAccount, Diagnostic, Hold, Identity, Plan,
 } from '../core/types.js';
 import { compilePolicy, isUniqueMapping, UniqueIndex, type HeldValues, type Policy } from '../policy/index.js';
-import { LinkIndex, plan as diffPlan } from '../planner/index.js';
+import { LinkIndex, plan as diffPlan, QueuedChanges } from '../planner/index.js';
 import { safetyCounts, safetyHolds } from '../planner/safety.js';
 import { readLearned, withLearnedHeld } from '../reconcile/learned.js';
 import { ReconcileMemos } from '../reconcile/memo.js';
 import { sharedSecretBox, type SecretBox } from '../core/secrets.js';
 import { SecretAttributes } from './secret-attributes.js';
 import type { Store } from '../store/types.js';
+import { quarantineKey, type QuarantineRecord } from '../executor/quarantine.js';
 
 export interface PlanScope {
   /** Only these identities (HR push path, `--identity`). Undefined = everyone. */
@@ -88,6 +89,7 @@ export class Planning {
     const desired = secrets === undefined ? computed.desired : secrets.hide(computed.desired, (t, i) => links.get(t, i));
     const evaluated = performance.now();
     const upstream = await this.#sourceHolds();
+    const queued = await this.#queued(scope, identities);
     const diffed = diffPlan({
       id: randomUUID(),
       now,
@@ -98,6 +100,7 @@ export class Planning {
       totals: known ?? new Map(),
       holds: upstream,
       diagnostics,
+      queued,
     });
     const totals = known ?? await this.#counts([...safetyCounts(diffed.changes).keys()]);
     this.#lastTotals = totals;
@@ -237,6 +240,26 @@ export class Planning {
     return totals;
   }
 
+  /**
+   * The changes earlier plans have waiting for the planned accounts (a
+   * subset's, by their ordering keys) or targets: the plan does not enqueue
+   * them again. One read; the queue's unfinished jobs are few unless a
+   * target is quarantined or a big plan is still being applied.
+   */
+  async #queued(scope: PlanScope, identities: readonly Identity[]): Promise<QueuedChanges> {
+    const targets = scope.target === undefined ? this.#targetIds : this.#targetIds.filter((t) => t === scope.target);
+    const keys = scope.identities !== undefined && identities.length * targets.length <= MAX_KEYS_READ
+      ? identities.flatMap((i) => targets.map((t) => `${t}:${i.id}`))
+      : undefined;
+    const waiting = await this.#store.queue.unfinishedChanges(keys === undefined ? { targets } : { orderingKeys: keys });
+    const quarantined = new Set<string>();
+    for (const target of new Set(waiting.map((w) => w.change.target))) {
+      const record = await this.#store.state.get<QuarantineRecord | null>(quarantineKey(target));
+      if (record !== undefined && record !== null) quarantined.add(target);
+    }
+    return new QueuedChanges(waiting, quarantined);
+  }
+
   async #sourceHolds(): Promise<Hold[]> {
     const holds: Hold[] = [];
     for (const source of this.#config.sources) {
@@ -246,6 +269,9 @@ export class Planning {
     return holds;
   }
 }
+
+/** Most accounts a subset plan reads the queued changes of one by one (their ordering keys); more read their targets'. */
+const MAX_KEYS_READ = 1000;
 
 /** The plan with its holds made again on `totals`: the upstream ones and the safety limits, as the planner makes them. */
 function judgedOn(plan: Plan, upstream: readonly Hold[], targets: RosterConfig['targets'], totals: ReadonlyMap<string, number>): Plan {

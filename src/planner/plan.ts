@@ -1,6 +1,7 @@
 import type { TargetConfig } from '../config/types.js';
 import type { Change, ChangeAction, DesiredAccount, Diagnostic, Hold, LinkedAccount, Plan } from '../core/types.js';
 import { diffAccount } from './diff.js';
+import { withoutQueued, type QueuedChanges } from './queued.js';
 import { safetyHolds } from './safety.js';
 
 export interface PlanInput {
@@ -20,6 +21,12 @@ export interface PlanInput {
   /** Holds decided upstream (e.g. a truncated source). */
   readonly holds?: readonly Hold[];
   readonly diagnostics?: readonly Diagnostic[];
+  /**
+   * Changes earlier plans have waiting in the queue (a quarantined target's,
+   * a big plan still being applied): the plan leaves out their equals and
+   * says so in a diagnostic (planner/queued.ts), so they are not applied twice.
+   */
+  readonly queued?: QueuedChanges;
 }
 
 /** The link of one identity in one target, if any. */
@@ -32,13 +39,15 @@ export type LinkLookup = (target: string, identityId: string) => LinkedAccount |
  */
 export function plan(input: PlanInput): Plan {
   const targets = new Map(input.targets.map((t) => [t.id, t]));
-  const changes: Change[] = [];
+  const planned: Change[] = [];
   const { linked } = input;
   const linkOf: LinkLookup = typeof linked === 'function' ? linked : (target, identityId) => linked.get(`${target}\u0000${identityId}`);
   for (const desired of input.desired) {
     const link = linkOf(desired.target, desired.identityId);
-    diffAccount(desired, link, targets.get(desired.target), changes);
+    diffAccount(desired, link, targets.get(desired.target), planned);
   }
+  const left = input.queued === undefined ? undefined : withoutQueued(planned, input.queued);
+  const changes = left?.changes ?? planned;
   const summary: Partial<Record<ChangeAction, number>> = {};
   for (const c of changes) summary[c.action] = (summary[c.action] ?? 0) + 1;
   const holds = [...(input.holds ?? []), ...safetyHolds(changes, input.targets, input.totals)];
@@ -50,6 +59,6 @@ export function plan(input: PlanInput): Plan {
     summary,
     held: holds.length > 0,
     holds,
-    diagnostics: input.diagnostics ?? [],
+    diagnostics: left === undefined || left.diagnostics.length === 0 ? input.diagnostics ?? [] : [...(input.diagnostics ?? []), ...left.diagnostics],
   };
 }

@@ -10,6 +10,7 @@ import { inList, toNumber, type Db, type StoreContext } from './context.js';
 import { completeJobs, JOB_INDEX_STATES, JOB_STATE_COLUMNS, jobFromRow, jobStateFromRow, jobStatus, releaseJobs } from './jobs.js';
 import { fromJson, toJson } from './json.js';
 import { cancelJobs } from './cancel.js';
+import { readUnfinishedChanges } from './queued-changes.js';
 import { trackedWrite } from './write-effects.js';
 
 const JOB_COLUMNS = [
@@ -153,5 +154,7 @@ export function createQueueStore(ctx: StoreContext): QueueStore {
         .where(jobStatus('status', JOB_INDEX_STATES.unfinished)).where('target', '=', target).execute();
       return rows.map((row) => row.plan_id);
     },
+
+    unfinishedChanges: (filter) => readUnfinishedChanges(ctx, filter),
   };
 }

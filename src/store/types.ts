@@ -1,6 +1,7 @@
 import type {
   AuditEntry, AuditEntryInput, Change, Identity, Job, JobStatus, LifecycleEvent, LinkedAccount, Plan, UnreadableAuditEntry,
 } from '../core/types.js';
+import type { QueuedChangesReader } from './queued-changes.js';
 
 /**
  * The store: one set of interfaces, implemented once with Kysely for SQLite
@@ -136,7 +137,7 @@ export interface CancelOptions {
 /** A queued job as progress sees it: everything but the change. */
 export type JobState = Omit<Job, 'change'>;
 
-export interface QueueStore {
+export interface QueueStore extends QueuedChangesReader {
   /** Adds jobs; ids already present are ignored (enqueueing is idempotent). */
   /**
    * `now` is when the jobs become due (default: the wall clock). The executor

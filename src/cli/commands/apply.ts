@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { canonicalJson } from '../../audit/chain.js';
 import { isRosterError, RosterError } from '../../core/errors.js';
 import type { Plan } from '../../core/types.js';
+import { ALREADY_QUEUED } from '../../planner/queued.js';
 import type { ApplyResult, Engine } from '../../engine/types.js';
 import { EXIT_PROBLEMS, EXIT_USAGE, withConfigOption, type CliContext } from '../context.js';
 import { cliActor } from '../io.js';
@@ -96,13 +97,15 @@ export function registerApply(program: Command, ctx: CliContext): void {
         }
         const plan = options.plan !== undefined ? await loadSavedPlan(engine.store, resolve(ctx.io.cwd, options.plan)) : await engine.plan({ actor: cliActor() });
         ctx.out(planSummaryText(plan, ctx.style));
-        if (plan.changes.length === 0) return;
+        // Nothing new, but changes of earlier plans wait (a target released from quarantine): run them, as sync does.
+        const queuedOnly = plan.changes.length === 0 && plan.diagnostics.some((d) => d.code === ALREADY_QUEUED);
+        if (plan.changes.length === 0 && !queuedOnly) return;
         if (plan.held && !options.force) {
           ctx.err('the plan is held by a safety check; review it, then apply with --force to override');
           ctx.exitCode = EXIT_PROBLEMS;
           return;
         }
-        if (!(await confirmed(ctx, options.yes, `Apply ${plan.changes.length} changes?`))) return;
+        if (!queuedOnly && !(await confirmed(ctx, options.yes, `Apply ${plan.changes.length} changes?`))) return;
         const progress = progressReporter(ctx);
         try {
           const result = await engine.apply(plan, { actor: cliActor(), force: options.force ?? false, onProgress: progress.update });
