@@ -118,40 +118,19 @@ describe('roster quarantine hold', () => {
 });
 
 describe('roster apply after a quarantine release', () => {
-  let dir: string;
-  const run = cliIn(() => dir);
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'roster-queued-'));
-    writeFileSync(join(dir, 'employees.csv'), 'employeeId,givenName\nE1,Ada\nE2,Alan\nE3,Grace\n');
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const target = 'quarantine-cli-queued';
+  const { run } = useMemoryTargetProject('roster-queued', target, 'employeeId,givenName\nE1,Ada\nE2,Alan\nE3,Grace\n');
 
-  it('apply after a release runs the changes an earlier plan queued, which its own plan leaves out as already queued', async () => {
-    const target = 'quarantine-cli-queued';
-    writeFileSync(join(dir, 'roster.yaml'), `
-store: sqlite:./roster.db
-sources:
-  - { id: hr, type: csv, path: ./employees.csv, key: employeeId }
-targets:
-  - id: ${target}
-    type: memory
-    connection: { key: username }
-    accountKey: username
-    attributes: { username: identity.employeeId }
-`);
-    try {
-      expect((await run('quarantine', 'hold', target, '--reason', 'CHG-1')).code).toBe(0);
-      await run('apply', '--yes');
-      expect(memoryTargets.get(target)?.accounts.size ?? 0).toBe(0);
-      expect((await run('quarantine', 'release', target)).code).toBe(0);
-      const applied = await run('apply', '--yes');
-      expect(applied.stdout).toContain('already queued');
-      expect(applied.code).toBe(0);
-      expect([...(memoryTargets.get(target)?.accounts.keys() ?? [])].sort()).toEqual(['E1', 'E2', 'E3']);
-      const status = JSON.parse((await run('status', '--json')).stdout) as { targets: { id: string; queue: { pending: number; done: number } }[] };
-      expect(status.targets.find((t) => t.id === target)?.queue).toMatchObject({ pending: 0, done: 3 });
-    } finally {
-      memoryTargets.delete(target);
-    }
+  it('runs the changes an earlier plan queued, which its own plan leaves out as already queued', async () => {
+    expect((await run('quarantine', 'hold', target, '--reason', 'CHG-1')).code).toBe(0);
+    await run('apply', '--yes');
+    expect(memoryTargets.get(target)?.accounts.size ?? 0).toBe(0);
+    expect((await run('quarantine', 'release', target)).code).toBe(0);
+    const applied = await run('apply', '--yes');
+    expect(applied.stdout).toContain('already queued');
+    expect(applied.code).toBe(0);
+    expect([...(memoryTargets.get(target)?.accounts.keys() ?? [])].sort()).toEqual(['E1', 'E2', 'E3']);
+    const status = JSON.parse((await run('status', '--json')).stdout) as { targets: { id: string; queue: { pending: number; done: number } }[] };
+    expect(status.targets.find((t) => t.id === target)?.queue).toMatchObject({ pending: 0, done: 3 });
   });
 });
