@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Change, Plan } from '../core/types.js';
 import { createStyle } from './format.js';
-import { describeChange, planJson, planSummaryText, summaryByTarget } from './plan-format.js';
+import { describeChange, ingestText, planJson, planSummaryText, summaryByTarget } from './plan-format.js';
 
 const base = { reasons: ['x'] };
 const changes: Change[] = [
@@ -42,5 +42,19 @@ describe('plan formatting', () => {
     const json = planJson(plan);
     expect(Object.keys(json).sort()).toEqual(['basis', 'changes', 'diagnostics', 'held', 'holds', 'id', 'summary']);
     expect(Object.keys(json.changes[0]!).sort()).toEqual(['action', 'after', 'before', 'id', 'identity', 'reasons', 'target']);
+  });
+
+  it('lists the first 20 skipped rows of a source read and says how many more there are', () => {
+    const ingest = (count: number) => ({
+      sourceId: 'hr', received: count, created: 0, changed: 0, missing: 0, diagnostics: [],
+      problems: Array.from({ length: count }, (_, i) => ({ line: i + 2, key: `E${i}`, message: 'column "startDate" is not an ISO date' })),
+    }) as unknown as Parameters<typeof ingestText>[0];
+    const style = createStyle(false, {});
+    expect(ingestText(ingest(20), style).split('\n')).toHaveLength(21);
+    const cut = ingestText(ingest(23), style).split('\n');
+    expect(cut).toHaveLength(22);
+    expect(cut[20]).toBe('  line 21 (E19): column "startDate" is not an ISO date');
+    expect(cut[21]).toBe('  … and 3 more rows skipped (--json lists them all)');
+    expect(ingestText(ingest(21), style)).toContain('… and 1 more row skipped');
   });
 });

@@ -33,11 +33,16 @@ export function ingestDiagnostics(ingest: IngestResult): (Diagnostic & { readonl
 
 const problemText = (p: IngestResult['problems'][number]): string => `line ${p.line}${p.key ? ` (${p.key})` : ''}: ${p.message}`;
 
-/** What `sync` and `plan` print for a source read: its counts, then the rows it skipped and why (the first 20). */
+/** Skipped rows `sync` and `plan` print per source; `--json` lists them all. */
+const PROBLEMS_SHOWN = 20;
+
+/** What `sync` and `plan` print for a source read: its counts, then the rows it skipped and why (the first 20, and how many more). */
 export function ingestText(ingest: IngestResult, style: Style): string {
+  const more = ingest.problems.length - PROBLEMS_SHOWN;
   return [
     `Source ${ingest.sourceId}: ${ingest.received} received, ${ingest.created} new, ${ingest.changed} changed, ${ingest.missing} missing, ${ingest.problems.length} problems`,
-    ...ingest.problems.slice(0, 20).map((p) => style.yellow(`  ${problemText(p)}`)),
+    ...ingest.problems.slice(0, PROBLEMS_SHOWN).map((p) => style.yellow(`  ${problemText(p)}`)),
+    ...(more > 0 ? [style.yellow(`  … and ${more} more ${more === 1 ? 'row' : 'rows'} skipped (--json lists them all)`)] : []),
   ].join('\n');
 }
 
