@@ -41,7 +41,7 @@ export async function readSource(source: SourceConfig, context: {
   /** Needed to read a scim source: the store's SCIM resources and `scim.server.extensions`. */
   readonly scim?: { readonly store: Pick<ScimStore, 'iterate'>; readonly extensions?: readonly ScimExtensionConfig[] };
   /** Warnings of a directory read (a syncrepl cookie the server refused). */
-  readonly log?: Pick<Logger, 'warn'>;
+  readonly log?: Pick<Logger, 'warn'> & Partial<Pick<Logger, 'info'>>;
 }): Promise<SourceRead> {
   if (source.type === 'push') {
     throw new RosterError('request.invalid', `source ${source.id} is a push source: records arrive over HTTP`);

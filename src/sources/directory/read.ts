@@ -4,6 +4,7 @@ import { RosterError } from '../../core/errors.js';
 import type { SourceBatch } from '../../core/types.js';
 import { adChanges, readAdIncremental, withoutHeldKeys } from './ad-gone.js';
 import { directoryBatch } from './batch.js';
+import { filterGroups, groupChange } from './filter-groups.js';
 import { incrementalFilter, nextCursor, parseCursor, withoutBoundary, type DirectoryCursor } from './cursor.js';
 import { DirectoryReader } from './search.js';
 import { DEFAULT_FILTERS, mappingRules, requestedAttributes } from './settings.js';
@@ -34,14 +35,16 @@ export interface DirectoryRead {
  * (see directoryBatch). An `ad` incremental pass from a cursor holding
  * objectGUID -> key (built by full passes) also reports who left the source
  * since (ad-gone.ts), as `changes: syncrepl` does for ldap (sync.ts); other
- * ldap passes see leavers in full passes only.
+ * ldap passes see leavers in full passes only. An `ad` incremental pass
+ * whose filter names a group that changed since the cursor reads in full
+ * (filter-groups.ts): membership changes the group, not its members.
  */
 export async function readDirectorySource(source: SourceConfig, options: {
   readonly mode: PassMode;
   readonly previous: unknown;
   readonly baseDir: string;
-  /** Where a syncrepl pass says it had to refresh in full, and an ad pass that it cannot see deletions. */
-  readonly log?: Pick<Logger, 'warn'>;
+  /** Where a syncrepl pass says it had to refresh in full, an ad pass that it cannot see deletions or that a group change makes it read in full. */
+  readonly log?: Pick<Logger, 'warn'> & Partial<Pick<Logger, 'info'>>;
 }): Promise<DirectoryRead> {
   const rules = mappingRules(source);
   if (source.connection === undefined) throw new RosterError('config.invalid', `source "${source.id}" has no connection`);
@@ -54,6 +57,15 @@ export async function readDirectorySource(source: SourceConfig, options: {
     const root = rules.kind === 'ad' ? await reader.rootDse() : {};
     let previous = options.mode === 'incremental' ? parseCursor(options.previous, rules.kind) : undefined;
     if (previous?.kind === 'usn' && previous.server !== root.dsServiceName) previous = undefined;
+    const groups = rules.kind === 'ad' ? filterGroups(filter) : undefined;
+    if (previous?.kind === 'usn' && groups !== undefined) {
+      // People come into a memberOf filter and leave it without changing themselves: when a group it names changed, read everyone.
+      const why = await groupChange(reader, groups, (BigInt(previous.usn) + 1n).toString(), root.defaultNamingContext);
+      if (why !== undefined) {
+        options.log?.info?.('directory source: this incremental pass reads in full, as a full pass does', { source: source.id, reason: why });
+        previous = undefined;
+      }
+    }
     const attributes = requestedAttributes(rules);
     const cursorOf = (entries: readonly DirectoryEntry[], durationMs: number, keys?: Record<string, string>) =>
       nextCursor({ kind: rules.kind, entries, previous, rootUsn: root.highestCommittedUSN, server: root.dsServiceName, durationMs, ...(keys === undefined ? {} : { keys }) });

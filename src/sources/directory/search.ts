@@ -194,6 +194,12 @@ export class DirectoryReader {
     return found;
   }
 
+  /** Whether any entry under `base` (not only the source's base) matches `filter`. */
+  async anyUnder(base: string, filter: Filter): Promise<boolean> {
+    const entries = await this.#run('search for changed groups', () => this.#paged(base, filter, ['objectGUID'], false));
+    return entries.length > 0;
+  }
+
   async #paged(base: string, filter: string | Filter, attributes: readonly string[], showDeleted: boolean): Promise<DirectoryEntry[]> {
     const client = await this.#pool.lease();
     const entries: DirectoryEntry[] = [];
