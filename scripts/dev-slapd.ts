@@ -4,21 +4,42 @@
  * ldap://127.0.0.1:3890, base dc=example,dc=com (ou=people, ou=groups,
  * ou=disabled), bind cn=admin,dc=example,dc=com / secret. Its data lives in a
  * temporary directory that is removed on exit: every start is a fresh directory.
+ * If slapd exits by itself (a crash, or killed), the script says how and
+ * exits with status 1.
  */
 import { parseArgs } from 'node:util';
-import { startSlapd } from '../test/support/slapd.js';
+import { startSlapd, type SlapdExit } from '../test/support/slapd.js';
 import { runUntilStopped } from './run-until-stopped.js';
 
 const { values } = parseArgs({ options: { port: { type: 'string', default: '3890' } } });
 const slapd = await startSlapd({ port: Number(values.port) });
 
+/** What to tell the user when slapd is gone: how it ended and what it said (slapd runs with -d 0, logging errors only, to stderr). */
+function exitReport(exit: SlapdExit, dir: string): string {
+  const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.code ?? 'unknown'}`;
+  const said = exit.stderr.trim();
+  return [
+    `dev-slapd: slapd (pid ${exit.pid ?? 'unknown'}) ${how}; the directory at ${slapd.url} is gone.`,
+    said === ''
+      ? '  It wrote nothing: it runs in the foreground with -d 0, which logs only errors, to its stderr (captured here); there is no log file.'
+      : `  Its output (stderr; there is no log file):\n${said.split('\n').map((line) => `    ${line}`).join('\n')}`,
+    `  Its data (${dir}) is removed. Start the script again for a fresh directory.`,
+    '',
+  ].join('\n');
+}
+
+slapd.onExit((exit) => {
+  process.stderr.write(exitReport(exit, slapd.dir));
+  void slapd.stop().catch(() => undefined).finally(() => process.exit(1));
+});
+
 process.stdout.write([
-  `OpenLDAP is listening on ${slapd.url}`,
+  `OpenLDAP is listening on ${slapd.url} (slapd pid ${slapd.pid ?? 'unknown'})`,
   `  base     ${slapd.suffix}  (ou=people, ou=groups, ou=disabled)`,
   `  bind DN  ${slapd.bindDN}`,
   `  password ${slapd.password}   (examples/ldap reads it from \${env:LDAP_PASSWORD}, default "secret")`,
   `  data     ${slapd.dir}  (removed on exit)`,
-  'Ctrl-C stops it.',
+  'Ctrl-C stops it; if slapd exits by itself, this script says so and exits with status 1.',
   '',
 ].join('\n'));
 

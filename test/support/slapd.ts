@@ -69,6 +69,23 @@ export interface RunningSlapd {
   pause(): void;
   /** Thaw a paused server (SIGCONT). */
   resume(): void;
+  /** The server process's id (the one running now). */
+  readonly pid: number | undefined;
+  /**
+   * Call `listener` when the server process exits without being asked to
+   * (not by stop, kill or restart): a crash, or a signal from outside. With
+   * its exit code or signal and what it wrote on stderr (it runs with
+   * `-d 0`: errors only).
+   */
+  onExit(listener: (exit: SlapdExit) => void): void;
+}
+
+/** How a slapd process ended. */
+export interface SlapdExit {
+  readonly pid: number | undefined;
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stderr: string;
 }
 
 const SLAPD = '/usr/sbin/slapd';
@@ -250,15 +267,25 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSla
   // -d 0 keeps slapd in the foreground, so it is our child and dies with stop().
   let child: ChildProcess;
   let stderr = '';
+  /** Set while stop, kill or restart ends the process: that exit is no news. */
+  let halting = false;
+  const exitListeners: ((exit: SlapdExit) => void)[] = [];
   const launch = async (): Promise<void> => {
     stderr = '';
-    child = spawn(SLAPD, ['-d', '0', '-F', join(dir, 'slapd.d'), '-h', listeners], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    const started = spawn(SLAPD, ['-d', '0', '-F', join(dir, 'slapd.d'), '-h', listeners], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = started;
+    started.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    started.once('exit', (code, signal) => {
+      if (halting || child !== started) return;
+      const exit = { pid: started.pid, code, signal, stderr };
+      for (const listener of exitListeners) listener(exit);
+    });
     await waitUntilListening(port, child, () => stderr);
     if (tlsPort !== undefined) await waitUntilListening(tlsPort, child, () => stderr);
   };
   const halt = async (signal: NodeJS.Signals): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
+    halting = true;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGCONT');
     child.kill(signal);
@@ -267,6 +294,7 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSla
       child.kill('SIGKILL');
       await exited;
     }
+    halting = false;
   };
   try {
     await launch();
@@ -310,6 +338,12 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSla
     },
     resume() {
       child.kill('SIGCONT');
+    },
+    get pid() {
+      return child.pid;
+    },
+    onExit(listener) {
+      exitListeners.push(listener);
     },
   };
 }

@@ -16,6 +16,16 @@ function directory(groups: Record<string, string[]>, options: { before?: (dn: st
   const log: string[] = [];
   const fail = (code: number) => Object.assign(new Error(`LDAP ${code}`), { code });
   const entry = (dn: string, attributes: readonly string[] | undefined) => ({ dn, [attributes?.[0] ?? 'member']: [...(groups[dn] ?? [])] });
+  // A subtree search for one member's groups, as slapd answers it: `(uniqueMember=<dn>)` matches only values without a UID,
+  // `(uniqueMember~=<dn>)` any value of that DN, UID or not (uniqueMemberMatch); `(member=<dn>)` the value itself.
+  const holding = (filter: string, attributes: readonly string[] | undefined) => {
+    const asserted = /\((?:uniqueMember|member)~?=([^)]*)\)/.exec(filter)?.[1]?.toLowerCase() ?? '';
+    const approximate = filter.includes('~=');
+    const plain = (values: readonly string[]) => values.some((v) => v.toLowerCase() === asserted);
+    const tagged = (values: readonly string[]) => values.some((v) => v.replace(/#'[01]*'B$/, '').toLowerCase() === asserted);
+    return Object.keys(groups).filter((dn) => (approximate ? tagged(groups[dn] ?? []) && !plain(groups[dn] ?? []) : plain(groups[dn] ?? [])))
+      .map((dn) => (attributes?.[0] === '1.1' ? { dn } : entry(dn, attributes)));
+  };
   const client = {
     modify(dn: string, changes: Change | Change[]) {
       options.before?.(dn);
@@ -36,7 +46,8 @@ function directory(groups: Record<string, string[]>, options: { before?: (dn: st
       groups[dn] = values;
       return Promise.resolve();
     },
-    search(dn: string, search: { attributes?: string[] }) {
+    search(dn: string, search: { attributes?: string[]; scope?: string; filter?: string }) {
+      if (search.scope === 'sub') return Promise.resolve({ searchEntries: holding(search.filter ?? '', search.attributes), searchReferences: [] });
       if (groups[dn] === undefined) return Promise.reject(fail(ResultCode.noSuchObject));
       return Promise.resolve({ searchEntries: [entry(dn, search.attributes)], searchReferences: [] });
     },

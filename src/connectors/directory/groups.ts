@@ -5,6 +5,7 @@ import { isAlreadyMember, isNotMember, resultCodeOf, ResultCode } from './errors
 import { entryValues } from './normalise.js';
 import { pagedSearch } from './paged-search.js';
 import { adGroupAccountName } from './sam-account-name.js';
+import { uniqueMemberGroups } from './unique-member.js';
 import type { ClientPool, DirectoryClient } from './pool.js';
 import { Attribute, Change } from 'ldapts';
 
@@ -219,12 +220,9 @@ export class DirectoryGroups {
   async of(member: Member): Promise<string[]> {
     const value = this.#value(member) ?? '';
     if (this.#uniqueMember()) {
-      // `(uniqueMember=<dn>)` does not match `<dn>#'0101'B`, and the UID is not known: read the values and compare DNs.
-      const key = this.memberKey(value);
-      return this.#pool.use(async (client) => {
-        const groups: string[] = [];
-        for await (const group of this.#groups(client)) if (group.values.some((stored) => this.memberKey(stored) === key)) groups.push(group.dn);
-        return groups;
+      return uniqueMemberGroups(this.#pool, {
+        base: this.#settings.base, groupClass: objectClassFilter([this.#settings.objectClass]), dn: value,
+        keyOf: (stored) => this.memberKey(stored), everyGroup: async () => this.#groups(await this.#pool.lease()),
       });
     }
     const { searchEntries } = await this.#pool.use((c) => c.search(this.#settings.base, {

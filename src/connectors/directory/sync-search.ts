@@ -2,6 +2,7 @@ import { FilterParser, MessageResponseStatus, SearchEntry, SearchRequest, Status
 import { RosterError } from '../../core/errors.js';
 import { ResultCode, SyncUnsupportedError } from './errors.js';
 import { isCheckedMajor, LDAPTS_VERSION } from './ldapts-version.js';
+import { sendIdle, type IdleSendInternals } from './idle-send.js';
 import type { DirectoryClient } from './pool.js';
 import {
   readSyncInfo, SYNC_OIDS, SYNC_REFRESH_REQUIRED, SyncDoneListener, SyncRequestControl, SyncStateListener,
@@ -10,7 +11,8 @@ import {
 
 /**
  * The ldapts major versions whose internals syncSearch was checked against:
- * Client `_nextMessageId`, `_send` and `messageParser`, MessageParser
+ * Client `_nextMessageId`, `_send` (its timer set from `clientOptions.timeout`
+ * when a request is sent), `socket` and `messageParser`, MessageParser
  * `_getMessageFromProtocolOperation(messageId, operation, reader,
  * requestMessage)` and its synchronous `emit('message')`, and response
  * controls parsed into the request control of the same OID. ldapts 8 throws
@@ -23,9 +25,7 @@ const CHECKED_LDAPTS_MAJORS: readonly number[] = [8];
 /** IntermediateResponse ::= [APPLICATION 25] SEQUENCE { responseName [0] OPTIONAL, responseValue [1] OPTIONAL } */
 const INTERMEDIATE_RESPONSE = 0x79;
 
-interface ClientInternals {
-  _nextMessageId(): number;
-  _send(request: SearchRequest): Promise<SearchResponse | undefined>;
+interface ClientInternals extends IdleSendInternals {
   readonly messageParser: ParserInternals;
 }
 
@@ -78,6 +78,8 @@ class Collector {
   /** The last cookie a Sync State or Sync Info carried. */
   cookie: Buffer | undefined;
   problem: string | undefined;
+  /** Called on every message of the search (the idle timeout starts again). */
+  touch: () => void = () => undefined;
   readonly #request: SearchRequest;
   readonly #state: SyncStateListener;
 
@@ -134,6 +136,7 @@ function collectorsOf(parser: ParserInternals): Map<number, Collector> {
   parser._getMessageFromProtocolOperation = (messageId, operation, reader, request) => {
     const collector = found.get(messageId);
     if (collector === undefined) return parse(messageId, operation, reader, request);
+    collector.touch();
     if (operation === INTERMEDIATE_RESPONSE) {
       const end = reader.offset + reader.length;
       const name = reader.offset < end && reader.peek() === 0x80 ? reader.readString(0x80, true)?.toString('utf8') : undefined;
@@ -165,7 +168,7 @@ function internalsOf(client: DirectoryClient): ClientInternals {
   assertSyncSearchInternals();
   const internals = client as unknown as Partial<ClientInternals>;
   const parser = internals.messageParser as Partial<ParserInternals> | undefined;
-  if (typeof internals._send !== 'function' || typeof internals._nextMessageId !== 'function'
+  if (typeof internals._send !== 'function' || typeof internals._nextMessageId !== 'function' || typeof internals.clientOptions !== 'object'
     || typeof parser?._getMessageFromProtocolOperation !== 'function' || typeof parser.emit !== 'function') {
     throw new RosterError('source.unavailable', `ldapts ${LDAPTS_VERSION ?? ''} no longer has the internals a syncrepl read needs`);
   }
@@ -175,7 +178,10 @@ function internalsOf(client: DirectoryClient): ClientInternals {
 /**
  * One refreshOnly Content Synchronization search (RFC 4533) on one
  * connection: from `cookie` when given (the changes since), else every
- * entry. Resolves when the server sends its SearchResultDone. Throws
+ * entry. Resolves when the server sends its SearchResultDone, however long
+ * that takes while the server keeps sending; a server that sends nothing for
+ * the client's timeout fails it with IdleTimeoutError, the search abandoned
+ * and the connection closed (idle-send.ts). Throws
  * SyncRefreshRequiredError when the server asks for a refresh without the
  * cookie, SyncUnsupportedError when it has no Content Synchronization, and an
  * ldapts result error for any other result but success.
@@ -194,7 +200,10 @@ export async function syncSearch(client: DirectoryClient, options: SyncSearchOpt
   collectors.set(request.messageId, collector);
   let result: SearchResponse | undefined;
   try {
-    result = await internals._send(request);
+    // Timed out only when the server goes quiet for timeoutMs, not when a large refresh takes longer than that (idle-send.ts).
+    const sending = sendIdle(internals, request);
+    collector.touch = sending.touch;
+    result = await sending.done;
   } finally {
     collectors.delete(request.messageId);
   }
