@@ -194,6 +194,21 @@ export class DirectoryReader {
     return found;
   }
 
+  /**
+   * The entries under the base that match the filter now and whose
+   * entryUUID is one of `uuids` (a hundred a search), with `attributes` and
+   * their entryUUID.
+   */
+  async byEntryUuid(filter: string, uuids: readonly string[], attributes: readonly string[]): Promise<DirectoryEntry[]> {
+    const entries: DirectoryEntry[] = [];
+    for (let i = 0; i < uuids.length; i += GUIDS_PER_SEARCH) {
+      const any = uuids.slice(i, i + GUIDS_PER_SEARCH).map((uuid) => new EqualityFilter({ attribute: 'entryUUID', value: uuid }));
+      const byUuid = new AndFilter({ filters: [FilterParser.parseString(filter), new OrFilter({ filters: any })] });
+      entries.push(...await this.#run('search the base for entries by entryUUID', () => this.#paged(this.#connection.base, byUuid, [...attributes, 'entryUUID'], false)));
+    }
+    return entries;
+  }
+
   /** Whether any entry under `base` (not only the source's base) matches `filter`. */
   async anyUnder(base: string, filter: Filter): Promise<boolean> {
     const entries = await this.#run('search for changed groups', () => this.#paged(base, filter, ['objectGUID'], false));

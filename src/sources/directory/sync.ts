@@ -6,6 +6,7 @@ import { directoryBatch } from './batch.js';
 import type { DirectoryRead, PassMode } from './read.js';
 import type { DirectoryReader, SyncRead } from './search.js';
 import { requestedAttributes, type MappingRules } from './settings.js';
+import { withLeftOut, withoutStillThere } from './sync-check.js';
 import { firstValue, type DirectoryEntry } from './values.js';
 
 /**
@@ -44,6 +45,8 @@ export interface SyncChanges {
   readonly keys: Record<string, string>;
   /** entryUUIDs the server reported gone (for figures). */
   readonly deleted: number;
+  /** Those entryUUIDs with the keys they had. */
+  readonly removed: Readonly<Record<string, string>>;
 }
 
 /**
@@ -82,16 +85,18 @@ export function syncChanges(previous: Readonly<Record<string, string>>, read: Sy
     for (const uuid of Object.keys(keys)) if (!present.has(uuid)) removed.add(uuid);
   }
   let deleted = 0;
+  const removedKeys: Record<string, string> = {};
   for (const uuid of removed) {
     if (present.has(uuid) && read.refreshDeletes) continue;
     const key = keys[uuid];
     if (key === undefined) continue;
     deleted += 1;
     candidates.add(key);
+    removedKeys[uuid] = key;
     delete keys[uuid];
   }
   const held = new Set(Object.values(keys));
-  return { entries, gone: [...candidates].filter((key) => !held.has(key)).sort(), keys, deleted };
+  return { entries, gone: [...candidates].filter((key) => !held.has(key)).sort(), keys, deleted, removed: removedKeys };
 }
 
 /** The server cannot use the cookie: e-syncRefreshRequired, or (slapd, a cookie ahead of its data) unwillingToPerform. */
@@ -136,7 +141,8 @@ export async function readSyncPass(reader: DirectoryReader, input: {
   }
   const cookieOf = (fallback: string | undefined): string | undefined => (read.cookie !== undefined && read.cookie.length > 0 ? read.cookie.toString('base64') : fallback);
   if (previous === undefined) {
-    const entries = read.entries.filter((synced) => synced.state !== 'delete' && synced.state !== 'present');
+    const refreshed = read.entries.filter((synced) => synced.state !== 'delete' && synced.state !== 'present');
+    const entries = await withLeftOut(reader, { sourceId: source.id, filter, attributes, refreshed, log: input.log });
     const keys: Record<string, string> = {};
     for (const synced of entries) {
       const key = firstValue(synced.entry, rules.key);
@@ -149,7 +155,7 @@ export async function readSyncPass(reader: DirectoryReader, input: {
       mode: 'full',
     };
   }
-  const changes = syncChanges(previous.keys, read, rules);
+  const changes = await withoutStillThere(reader, filter, syncChanges(previous.keys, read, rules));
   const batch = await directoryBatch(reader, { rules, filter, entries: changes.entries, complete: false, delta: true });
   return {
     // Set whenever the server reported deletions, even if nobody is gone (their keys held again): the ingest judges them, and lifts a hold they caused.
