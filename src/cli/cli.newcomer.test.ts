@@ -44,7 +44,7 @@ describe('roster CLI for a newcomer', () => {
   it('status --check says what it checked', async () => {
     const { code, stdout } = await project.run('status', '--check');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^Connections checked: newcomer-app ok$/m);
+    expect(stdout).toMatch(/^Connections checked: newcomer-app ok \(\d+ ms\)$/m);
     expect((await project.run('status')).stdout).not.toContain('Connections');
   });
 

@@ -4,11 +4,13 @@ import { LineCounter, parseDocument } from 'yaml';
 import { connectionSchemas } from '../connectors/registry.js';
 import { RosterError } from '../core/errors.js';
 import { checkRawExpressions, crossCheck } from './crosscheck.js';
+import { isConnectionPath, missingSecrets, neededBy } from './deferred.js';
 import { identityFieldWarnings } from './identity-fields.js';
 import { issuesToProblems } from './issues.js';
 import { formatPath, formatProblem, ProblemLocator, sortProblems, type ConfigProblem } from './problems.js';
 import { configSchema, type ConfigInput } from './schema.js';
 import { redact, substitute } from './substitute.js';
+import { yamlSyntaxProblems } from './yaml-errors.js';
 import type { RosterConfig, SourceFields } from './types.js';
 
 export { formatProblem, type ConfigProblem } from './problems.js';
@@ -22,6 +24,13 @@ export interface LoadOptions {
    * check (which reads each csv source's header row) runs only when given.
    */
   readonly onWarnings?: (warnings: readonly ConfigProblem[]) => void;
+  /**
+   * An unset variable or unreadable file in a source's or target's
+   * `connection:` does not fail the load of an otherwise valid file: it is
+   * listed in `config.missingSecrets` (config/deferred.ts). The engine sets
+   * it; `roster validate` does not (it reports every one).
+   */
+  readonly deferConnectionSecrets?: boolean;
 }
 
 export interface ValidateOptions extends LoadOptions {
@@ -49,17 +58,7 @@ export function validateConfigText(
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
   const locator = new ProblemLocator(doc, lines, file, text);
 
-  if (doc.errors.length > 0) {
-    const problems = doc.errors.map((error) => {
-      const offset = error.pos[0];
-      const message = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, '');
-      // "Map keys must be unique" alone leaves the reader to find which key: name it (keys are never substituted secrets).
-      const key = error.code === 'DUPLICATE_KEY' ? /^([^:\n]{1,100}?)\s*:(?:\s|$)/.exec(text.slice(offset))?.[1] : undefined;
-      const detail = key === undefined ? message : `duplicate key ${key.startsWith('"') || key.startsWith("'") ? key : `'${key}'`} (${message.toLowerCase()})`;
-      return locator.atOffset(offset, '', `YAML syntax: ${detail}`);
-    });
-    return { problems: sortProblems(problems), warnings: [] };
-  }
+  if (doc.errors.length > 0) return { problems: sortProblems(yamlSyntaxProblems(text, doc, locator)), warnings: [] };
 
   let raw: unknown;
   try {
@@ -69,8 +68,9 @@ export function validateConfigText(
     const message = error instanceof Error ? error.message : String(error);
     return { problems: [locator.atOffset(0, '', `YAML: ${message}`)], warnings: [] };
   }
-  const substituted = substitute(raw, { env: options.env ?? process.env, baseDir });
-  const problems: ConfigProblem[] = substituted.problems.map((p) => locator.at(p.path, p.message));
+  const defer = options.deferConnectionSecrets === true ? isConnectionPath : undefined;
+  const substituted = substitute(raw, { env: options.env ?? process.env, baseDir, ...(defer ? { defer } : {}) });
+  const problems: ConfigProblem[] = substituted.problems.map((p) => locator.at(p.path, p.missing ? p.message + neededBy(substituted.value, p.path) : p.message));
   const parsed = configSchema.safeParse(substituted.value ?? {});
   if (!parsed.success) {
     problems.push(...issuesToProblems(parsed.error.issues, substituted.value, locator, [], configSchema));
@@ -81,6 +81,10 @@ export function validateConfigText(
   const warnings = parsed.success && options.checkFields !== false
     ? sortProblems(identityFieldWarnings(parsed.data, baseDir, locator).map((p) => ({ ...p, message: redact(p.message, substituted.secrets) })))
     : [];
+  if (substituted.deferred.length > 0 && (problems.length > 0 || !parsed.success)) {
+    // Deferring is for a file that is otherwise valid: with a problem, it is reported as validate reports it.
+    return validateConfigText(text, file, { ...options, deferConnectionSecrets: false });
+  }
   if (problems.length > 0 || !parsed.success) {
     // A failed substitution leaves '' behind: do not also report what '' breaks.
     const failed = new Set(substituted.problems.map((p) => formatPath(p.path)));
@@ -89,7 +93,9 @@ export function validateConfigText(
       .map((p) => ({ ...p, message: redact(p.message, substituted.secrets) }));
     return { problems: sortProblems(clean), warnings };
   }
-  return { config: finalise(parsed.data, absolute, baseDir, substituted.value), problems: [], warnings };
+  const config = finalise(parsed.data, absolute, baseDir, substituted.value);
+  const missing = missingSecrets(substituted.deferred, substituted.value, locator);
+  return { config: missing.length === 0 ? config : { ...config, missingSecrets: missing }, problems: [], warnings };
 }
 
 /** Read, validate and return the configuration, or throw 'config.not_found' / 'config.invalid'. */

@@ -12,6 +12,8 @@ import type { PathSegment } from './problems.js';
 export interface SubstitutionProblem {
   readonly path: readonly PathSegment[];
   readonly message: string;
+  /** An unset variable or an unreadable file (not a malformed reference). */
+  readonly missing?: true;
 }
 
 export interface SubstitutionResult {
@@ -19,12 +21,33 @@ export interface SubstitutionResult {
   readonly problems: readonly SubstitutionProblem[];
   /** Every substituted value, for redaction. */
   readonly secrets: readonly string[];
+  /** References that could not be resolved where `defer` allowed it: PLACEHOLDER stands in their place. */
+  readonly deferred: readonly DeferredReference[];
+}
+
+/** A `${env:NAME}` / `${file:PATH}` left unresolved for later (config/deferred.ts): what it names and why it failed, never a value. */
+export interface DeferredReference {
+  readonly path: readonly PathSegment[];
+  /** `${env:LDAP_PASSWORD}` */
+  readonly reference: string;
+  /** `environment variable LDAP_PASSWORD is not set` */
+  readonly message: string;
 }
 
 export interface SubstitutionOptions {
   readonly env: NodeJS.ProcessEnv;
   readonly baseDir: string;
+  /**
+   * Where an unset variable or an unreadable file is not a problem yet
+   * (a connector's `connection:` block, which only the commands that open it
+   * need): it is recorded in `deferred` and PLACEHOLDER is used instead.
+   */
+  readonly defer?: (path: readonly PathSegment[]) => boolean;
 }
+
+/** What stands in for a deferred reference: never a usable value, never handed to a connector or a source (engine/missing-secrets.ts). */
+export const PLACEHOLDER = '(unresolved)';
+const DEFERRED = Symbol('deferred');
 
 /** `$${` (a literal `${`), a reference `${kind:name}`, or a `${` that starts neither (malformed). */
 const REFERENCE = /\$\$\{|\$\{([A-Za-z]+):([^}]*)\}|\$\{/g;
@@ -34,24 +57,33 @@ const NOT_SECRET: ReadonlySet<string> = new Set(['true', 'false', 'null', 'yes',
 export function substitute(value: unknown, options: SubstitutionOptions): SubstitutionResult {
   const problems: SubstitutionProblem[] = [];
   const secrets: string[] = [];
+  const deferred: DeferredReference[] = [];
 
-  const lookup = (kind: string, name: string, path: readonly PathSegment[]): string | undefined => {
+  /** An unset variable or an unreadable file: deferred where allowed (PLACEHOLDER), else a problem. */
+  const missing = (kind: string, name: string, path: readonly PathSegment[], message: string): typeof DEFERRED | undefined => {
+    if (options.defer?.(path) !== true) {
+      problems.push({ path, message, missing: true });
+      return undefined;
+    }
+    deferred.push({ path, reference: `\${${kind}:${name}}`, message });
+    return DEFERRED;
+  };
+
+  const lookup = (kind: string, name: string, path: readonly PathSegment[]): string | typeof DEFERRED | undefined => {
     if (name === '') {
       problems.push({ path, message: `\${${kind}:} names nothing; write \${${kind}:${kind === 'file' ? 'PATH' : 'NAME'}}` });
       return undefined;
     }
     if (kind === 'env') {
       const found = options.env[name];
-      if (found === undefined) problems.push({ path, message: `environment variable ${name} is not set` });
-      return found;
+      return found ?? missing(kind, name, path, `environment variable ${name} is not set`);
     }
     if (kind === 'file') {
       try {
         return readFileSync(resolve(options.baseDir, name), 'utf8').replace(/\r?\n$/, '');
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? 'error';
-        problems.push({ path, message: `cannot read file ${name} (${code})` });
-        return undefined;
+        return missing(kind, name, path, `cannot read file ${name} (${code})`);
       }
     }
     problems.push({ path, message: `unknown substitution \${${kind}:…}; use \${env:NAME} or \${file:PATH}` });
@@ -71,6 +103,7 @@ export function substitute(value: unknown, options: SubstitutionOptions): Substi
         }
         const found = lookup(kind, name.trim(), path);
         if (found === undefined) return '';
+        if (found === DEFERRED) return PLACEHOLDER;
         if (!NOT_SECRET.has(found.toLowerCase())) secrets.push(found);
         return found;
       });
@@ -95,7 +128,7 @@ export function substitute(value: unknown, options: SubstitutionOptions): Substi
     return node;
   };
 
-  return { value: walk(value, []), problems, secrets };
+  return { value: walk(value, []), problems, secrets, deferred };
 }
 
 /** Replace every substituted value (3 characters or more) in a message by ***. */

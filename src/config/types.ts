@@ -20,6 +20,27 @@ export interface RosterConfig {
   readonly roles: readonly RoleConfig[];
   /** Always set by the loader; optional so hand-built configs (tests) may leave it out. */
   readonly scim?: ScimConfig;
+  /**
+   * Secrets of a source's or target's `connection:` that could not be
+   * resolved when the engine loaded the file (loadConfig with
+   * `deferConnectionSecrets`, config/deferred.ts): that connection cannot be
+   * opened, and the engine says why when a command needs it. Absent or
+   * empty: every secret was resolved.
+   */
+  readonly missingSecrets?: readonly MissingSecret[];
+}
+
+/** An unresolved `${env:NAME}` / `${file:PATH}` of a connection: names only, never a value. */
+export interface MissingSecret {
+  readonly owner: { readonly kind: 'source' | 'target'; readonly id: string };
+  /** `${env:LDAP_PASSWORD}` */
+  readonly reference: string;
+  /** `environment variable LDAP_PASSWORD is not set` */
+  readonly message: string;
+  /** `targets[1].connection.password` */
+  readonly path: string;
+  /** `/etc/roster/roster.yaml:23:17` */
+  readonly at: string;
 }
 
 export interface ServerConfig {

@@ -4,6 +4,9 @@ import { RosterError, toRosterError } from '../core/errors.js';
 import { Mutex } from '../core/mutex.js';
 import type { AuditEntry, AuditEntryInput, Hold, Identity, Plan, SourceBatch } from '../core/types.js';
 import { Executor, jobIdOf } from '../executor/index.js';
+import type { LeftOutChange } from '../executor/enqueue-plan.js';
+import { withoutLeftOut } from '../planner/queued.js';
+import { releasedRuns, RunTally } from './apply-report.js';
 import { effectiveState, mergeBatch } from '../lifecycle/index.js';
 import { truncationOf } from '../lifecycle/missing.js';
 import { mayApplyOrphanPlan, unforceableHolds } from '../reconcile/holds.js';
@@ -12,13 +15,15 @@ import { onHeadMismatch } from '../store/audit.js';
 import type { CancelFilter, Store } from '../store/types.js';
 import { sharedSecretBox } from '../core/secrets.js';
 import { accountOrigin, originEntries } from './account-origin.js';
+import { checkTargets } from './check-targets.js';
 import { dueSince } from './due.js';
+import { requireApplySecrets, requireSecrets, requireSyncSecrets, sources, targets } from './missing-secrets.js';
 import { Planning } from './planning.js';
 import { reconcileTarget } from './reconcile.js';
 import { SafetyWindow, withWindowHolds } from './safety-window.js';
 import { Scheduler } from './scheduler.js';
 import type {
-  ApplyOptions, ApplyResult, CancelResult, Engine, EngineMetrics, Explain, IngestResult, PlanOptions, ReconcileOptions, ReconcileResult, SyncResult, TargetCheck,
+  ApplyOptions, ApplyResult, CancelResult, CheckTargetsOptions, Engine, EngineMetrics, Explain, IngestResult, PlanOptions, ReconcileOptions, ReconcileResult, SyncResult, TargetCheck,
 } from './types.js';
 
 export interface EngineParts {
@@ -41,6 +46,8 @@ export class RosterEngine implements Engine {
   readonly #window: SafetyWindow;
   /** Ingest and plan-then-apply sections run one at a time in this process. */
   readonly #mutex = new Mutex();
+  /** What each apply's run finished, per plan (apply-report.ts). */
+  readonly #tally = new RunTally();
   #scheduler: Scheduler | undefined;
   readonly #stopWarning: () => void;
 
@@ -64,6 +71,7 @@ export class RosterEngine implements Engine {
       now: parts.now,
       secrets: () => sharedSecretBox(parts.store.state),
       onResult: (job, outcome) => {
+        this.#tally.record(job, outcome);
         if (outcome === 'applied') parts.metrics.changesApplied(job.target);
         if (outcome === 'failed') parts.metrics.changesFailed(job.target);
       },
@@ -77,6 +85,7 @@ export class RosterEngine implements Engine {
   /** Read a source (file, or directory: a full pass unless `mode` says incremental) and ingest it; a directory's cursor is stored after the ingest. */
   async readSource(sourceId: string, actor: string, options: { readonly mode?: PassMode } = {}): Promise<IngestResult> {
     const source = this.#source(sourceId);
+    requireSecrets(this.config, sources([source.id]));
     const read = await readSourceBatch(source, {
       state: this.store.state,
       baseDir: this.config.baseDir,
@@ -115,11 +124,12 @@ export class RosterEngine implements Engine {
         details: { basis: plan.basis, serial },
       });
     }
-    return this.#apply(plan, options);
+    return (await this.#apply(plan, options)).result;
   }
 
   async sync(options: ApplyOptions & PlanOptions): Promise<SyncResult> {
     const started = performance.now();
+    requireSyncSecrets(this.config, options.target);
     const ingests: IngestResult[] = [];
     for (const source of this.config.sources) {
       if (source.type !== 'push') ingests.push(await this.readSource(source.id, options.actor));
@@ -129,9 +139,9 @@ export class RosterEngine implements Engine {
       this.metrics.cycleDuration('sync', performance.now() - started);
       return { ingests, plan };
     }
-    const result = await this.#apply(plan, options);
+    const applied = await this.#apply(plan, options);
     this.metrics.cycleDuration('sync', performance.now() - started);
-    return { ingests, plan, result };
+    return { ingests, plan: applied.plan, result: applied.result };
   }
 
   reconcileIdentities(ids: readonly string[], actor: string): Promise<ApplyResult & { plan: Plan }> {
@@ -149,8 +159,8 @@ export class RosterEngine implements Engine {
       if (plan.held || plan.changes.length === 0) {
         return { plan, planId: plan.id, applied: 0, failed: 0, pending: plan.held ? plan.changes.length : 0, errors: [] };
       }
-      const result = await this.#apply(plan, { actor }, true);
-      return { ...result, plan };
+      const applied = await this.#apply(plan, { actor }, true);
+      return { ...applied.result, plan: applied.plan };
     });
   }
 
@@ -192,26 +202,21 @@ export class RosterEngine implements Engine {
     const target = this.config.targets.find((t) => t.id === targetId);
     const connector = this.#parts.connectors.get(targetId);
     if (!target || !connector) throw new RosterError('target.not_found', `no target with id ${targetId}`);
+    requireSecrets(this.config, targets([targetId]));
     return this.#mutex.run(async () => {
       const report = await reconcileTarget({ store: this.store, target, connector, now: this.#parts.now(), actor: options.actor,
         force: options.force ?? false, removeVanished: options.removeVanished ?? false,
       });
       await this.store.plans.save(report.plan);
       if (!options.apply || report.plan.changes.length === 0 || !mayApplyOrphanPlan(report.plan, options.force === true)) return report;
-      return { ...report, result: await this.#apply(report.plan, options) };
+      const applied = await this.#apply(report.plan, options);
+      return { ...report, plan: applied.plan, result: applied.result };
     });
   }
 
-  async checkTargets(): Promise<TargetCheck[]> {
-    return Promise.all([...this.#parts.connectors].map(async ([target, connector]): Promise<TargetCheck> => {
-      try {
-        await connector.check();
-        return { target, ok: true };
-      } catch (error) {
-        const failure = toRosterError(error, 'target.unavailable');
-        return { target, ok: false, code: failure.code, message: failure.message };
-      }
-    }));
+  /** Each target's check, timed (check-targets.ts). */
+  checkTargets(options: CheckTargetsOptions = {}): Promise<TargetCheck[]> {
+    return checkTargets(this.#parts.connectors, options);
   }
 
   async releaseQuarantine(targetId: string, actor: string): Promise<boolean> {
@@ -243,6 +248,7 @@ export class RosterEngine implements Engine {
   }
 
   async start(): Promise<void> {
+    requireSecrets(this.config, 'all', 'cannot serve'); // it reads every scheduled source and writes every target
     this.#executor.start();
     this.#scheduler = new Scheduler(this, this.#parts.log, this.#parts.now);
     this.#scheduler.start();
@@ -327,39 +333,47 @@ export class RosterEngine implements Engine {
     return [...mine, ...(await this.store.identities.getMany(others))];
   }
 
-  /** `counted`: the safety window has the plan's counts already (it judged the plan); else they are recorded here. */
-  async #apply(plan: Plan, options: ApplyOptions, counted = false): Promise<ApplyResult> {
+  /**
+   * `counted`: the safety window has the plan's counts already (it judged the plan); else they are recorded here.
+   * Returns the plan as applied: without the changes another process queued meanwhile (executor/enqueue-plan.ts).
+   */
+  async #apply(plan: Plan, options: ApplyOptions, counted = false): Promise<{ result: ApplyResult; plan: Plan }> {
     // --force lifts the safety limits, never a reconcile plan's short-read or unread-rule hold (reconcile/holds.ts).
     const unforceable = unforceableHolds(plan);
     if (plan.held && (!options.force || unforceable.length > 0)) {
       const kept = options.force ? unforceable : plan.holds;
       throw new RosterError('plan.held', `the plan is held: ${kept.map((h) => h.message).join('; ')}`, { details: { holds: kept } });
     }
+    await requireApplySecrets(this.config, this.store, plan);
     const started = performance.now();
     await this.store.audit.append([{
       kind: 'plan.applied', actor: options.actor,
       data: { planId: plan.id, changes: plan.changes.length, forced: Boolean(options.force && plan.held) },
     }]);
     if (!counted) await this.#window.record(plan, this.#parts.now());
-    const total = await this.#executor.enqueuePlan(plan);
+    let left: readonly LeftOutChange[] = [];
+    const total = await this.#executor.enqueuePlan(plan, { leftOut: { actor: options.actor, report: (changes) => (left = changes) } });
+    const applied = withoutLeftOut(plan, left);
+    if (left.length > 0) await this.store.plans.save(applied);
+    const leftOut = left.length === 0 ? {} : { leftOut: { changes: left.length, notes: applied.diagnostics.slice(plan.diagnostics.length) } };
     if (options.background) {
       this.#executor.wakeUp();
-      return { planId: plan.id, applied: 0, failed: 0, pending: total, errors: [] };
+      return { plan: applied, result: { planId: plan.id, applied: 0, failed: 0, pending: total, errors: [], ...leftOut } };
     }
-    await this.#executor.runUntilIdle({ planId: plan.id, onProgress: options.onProgress });
+    const ran = await this.#tally.during(() => this.#executor.runUntilIdle({ planId: plan.id, onProgress: options.onProgress }));
     // Counts and the failed jobs' states: reading (and parsing) every change of a big plan again costs most of a second.
     const stats = await this.store.queue.stats({ planId: plan.id });
     const failed = await this.store.queue.listStatesByPlan(plan.id, ['failed']);
     const changeIds = new Map(plan.changes.map((change) => [jobIdOf(plan.id, change.id), change.id]));
     const errors = failed.map((j) => ({ changeId: changeIds.get(j.id) ?? j.id, error: j.lastError ?? 'failed' }));
     this.metrics.cycleDuration('apply', performance.now() - started);
+    const released = await releasedRuns(this.store, plan.id, ran);
     return {
-      planId: plan.id,
-      applied: stats.done,
-      failed: errors.length,
-      pending: stats.pending + stats.running,
-      ...(stats.cancelled > 0 ? { cancelled: stats.cancelled } : {}),
-      errors,
+      plan: applied,
+      result: {
+        planId: plan.id, applied: stats.done, failed: errors.length, pending: stats.pending + stats.running,
+        ...(stats.cancelled > 0 ? { cancelled: stats.cancelled } : {}), errors, ...leftOut, ...(released.length > 0 ? { released } : {}),
+      },
     };
   }
 

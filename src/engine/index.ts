@@ -7,6 +7,7 @@ import { createConnector } from '../connectors/registry.js';
 import { createLogger } from '../core/log.js';
 import { openStore } from '../store/index.js';
 import { RosterEngine } from './engine.js';
+import { missingFor, unavailableConnector } from './missing-secrets.js';
 import type { Engine, EngineMetrics } from './types.js';
 
 export type { Engine } from './types.js';
@@ -24,8 +25,10 @@ const noMetrics: EngineMetrics = { changesApplied() {}, changesFailed() {}, cycl
 export async function openEngine(configPath: string, options: OpenEngineOptions = {}): Promise<Engine> {
   const log = options.log ?? createLogger();
   // Identity fields no source gives (a typo such as identity.deparment): said once at start, as `roster validate` does.
+  // A connection's missing secret fails only the commands that open it (missing-secrets.ts).
   const config = await loadConfig(configPath, {
     env: options.env,
+    deferConnectionSecrets: true,
     onWarnings: (warnings) => {
       for (const warning of warnings) log.warn('configuration warning', { at: formatProblem(warning) });
     },
@@ -34,6 +37,11 @@ export async function openEngine(configPath: string, options: OpenEngineOptions 
   const connectors = new Map<string, Connector>();
   try {
     for (const target of config.targets) {
+      const missing = missingFor(config, [{ kind: 'target', id: target.id }]);
+      if (missing.length > 0) {
+        connectors.set(target.id, unavailableConnector(target, missing));
+        continue;
+      }
       connectors.set(target.id, createConnector(target, { targetId: target.id, baseDir: config.baseDir, log, attributes: Object.keys(target.attributes) }));
     }
   } catch (error) {

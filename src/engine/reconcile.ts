@@ -4,7 +4,8 @@ import type { Connector } from '../connectors/types.js';
 import type { AuditEntryInput, Change, Hold, LinkedAccount, Plan, TargetAccount } from '../core/types.js';
 import { mapLimited } from '../core/concurrency.js';
 import { isObjectReference } from '../core/references.js';
-import { safetyHolds } from '../planner/index.js';
+import { QueuedChanges, safetyHolds, withoutQueued } from '../planner/index.js';
+import { quarantineKey, type QuarantineRecord } from '../executor/quarantine.js';
 import { uniqueAttributesOf } from '../policy/index.js';
 import { correlate, unreadRules, type Verdict } from '../reconcile/correlate.js';
 import { newLink } from '../reconcile/link.js';
@@ -165,7 +166,8 @@ export async function reconcileTarget(input: {
     target: target.id, code: 'reconcile.rule_unread', count: warnings.length, limit: 0,
     message: `${warnings.length === 1 ? 'a match rule' : `${warnings.length} match rules`} of ${target.id} matched on an attribute no account read carries, so orphans may be people the rule should have found: ${warnings.join('; ')}`,
   }];
-  const plan = orphanPlan(target, settled, accounts.length, await store.state.serial(), now, [...(keep ? [hold] : []), ...unread]);
+  const basis = await store.state.serial();
+  const plan = orphanPlan(target, settled, accounts.length, basis, now, [...(keep ? [hold] : []), ...unread], await queuedOrphans(store, target, settled));
   audit.push({
     kind: 'target.reconciled', actor, target: target.id,
     data: {
@@ -286,15 +288,33 @@ function ruleText(verdict: Extract<Verdict, { kind: 'matched' | 'disputed' }>): 
   return `${verdict.rule.account} = identity.${verdict.rule.identity}`;
 }
 
-/** The orphan actions, behind the target's safety limits and `extra` holds (a short read: its orphans are not to be trusted). */
-function orphanPlan(target: TargetConfig, verdicts: readonly Verdict[], total: number, basis: number, now: Date, extra: readonly Hold[]): Plan {
+/**
+ * What earlier plans (an earlier pass's, while the target is quarantined or
+ * its queue drains) still have queued for these orphans' accounts: their
+ * equal orphan actions are left out, as a plan leaves out its (planner/queued.ts).
+ */
+async function queuedOrphans(store: Store, target: TargetConfig, verdicts: readonly Verdict[]): Promise<QueuedChanges> {
+  if ((target.reconcile?.orphans ?? 'report') === 'report') return new QueuedChanges([]);
+  const keys = verdicts.flatMap((v) => (v.kind === 'orphan' ? [`${target.id}:${orphanIdentity(v.account.accountId)}`] : []));
+  const waiting = await store.queue.unfinishedChanges({ orderingKeys: keys });
+  if (waiting.length === 0) return new QueuedChanges([]);
+  const record = await store.state.get<QuarantineRecord | null>(quarantineKey(target.id));
+  return new QueuedChanges(waiting, new Set(record !== undefined && record !== null ? [target.id] : []));
+}
+
+/**
+ * The orphan actions, without those `queued` already (noted in the plan's
+ * diagnostics), behind the target's safety limits and `extra` holds (a short
+ * read: its orphans are not to be trusted).
+ */
+function orphanPlan(target: TargetConfig, verdicts: readonly Verdict[], total: number, basis: number, now: Date, extra: readonly Hold[], queued: QueuedChanges): Plan {
   const action = target.reconcile?.orphans ?? 'report';
-  const changes: Change[] = [];
+  const planned: Change[] = [];
   if (action !== 'report') {
     for (const v of verdicts) {
       if (v.kind !== 'orphan' || (action === 'disable' && !v.account.enabled)) continue;
       const identity = orphanIdentity(v.account.accountId);
-      changes.push({
+      planned.push({
         id: `${target.id}:${identity}:${action}`, identity, target: target.id, action,
         before: { accountId: v.account.accountId, enabled: v.account.enabled, attributes: v.account.attributes },
         after: action === 'disable' ? { accountId: v.account.accountId, enabled: false } : null,
@@ -302,10 +322,11 @@ function orphanPlan(target: TargetConfig, verdicts: readonly Verdict[], total: n
       });
     }
   }
+  const { changes, diagnostics } = withoutQueued(planned, queued);
   const holds: Hold[] = [...extra, ...safetyHolds(changes, [target], new Map([[target.id, total]]))];
   const summary: Partial<Record<Change['action'], number>> = {};
   for (const c of changes) summary[c.action] = (summary[c.action] ?? 0) + 1;
-  return { id: randomUUID(), createdAt: now.toISOString(), basis, changes, summary, held: holds.length > 0, holds, diagnostics: [] };
+  return { id: randomUUID(), createdAt: now.toISOString(), basis, changes, summary, held: holds.length > 0, holds, diagnostics };
 }
 
 function withoutAttributes(account: TargetAccount, names: readonly string[]): TargetAccount {

@@ -45,8 +45,10 @@ export interface Engine {
    * Each target's connector `check()` (connection, credentials, and for SCIM
    * the discovery of /ServiceProviderConfig): what `roster status --check`
    * shows, so a target that cannot work says why instead of failing job by job.
+   * Each check is timed; one not done within `timeoutMs` is reported as timed
+   * out (engine/check-targets.ts).
    */
-  checkTargets(): Promise<TargetCheck[]>;
+  checkTargets(options?: CheckTargetsOptions): Promise<TargetCheck[]>;
 
   /**
    * Lift a target's quarantine (`roster quarantine release`, POST
@@ -131,6 +133,25 @@ export interface ApplyResult {
   /** Changes of the plan cancelled by an operator (`roster queue cancel`); absent when none were. */
   readonly cancelled?: number;
   readonly errors: readonly { readonly changeId: string; readonly error: string }[];
+  /**
+   * Changes of the plan left out when it was enqueued: another process queued
+   * their equal after the plan was made (the stored plan says so in its
+   * `plan.already_queued` notes, `notes` here). Absent when none were.
+   */
+  readonly leftOut?: { readonly changes: number; readonly notes: readonly Diagnostic[] };
+  /**
+   * Jobs of earlier plans this apply ran too (its claims take any plan's
+   * runnable jobs: a target released from quarantine), by plan. Absent when none.
+   */
+  readonly released?: readonly ReleasedRun[];
+}
+
+/** What an apply ran of an earlier plan's jobs: finished now, and still waiting (pending or running) after it. */
+export interface ReleasedRun {
+  readonly planId: string;
+  readonly applied: number;
+  readonly failed: number;
+  readonly pending: number;
 }
 
 export interface IngestResult {
@@ -189,4 +210,17 @@ export interface TargetCheck {
   /** The RosterError code and message when the check failed. */
   readonly code?: string;
   readonly message?: string;
+  /** How long the check took (wall clock, whole ms; a timed-out one: until it was abandoned). Always set by the engine. */
+  readonly ms?: number;
+  /** Passed, but took CheckTargetsOptions.slowMs or more. */
+  readonly slow?: true;
+  /** Failed for a timeout: no answer within CheckTargetsOptions.timeoutMs, or the connector's own timeout. */
+  readonly timedOut?: true;
+}
+
+export interface CheckTargetsOptions {
+  /** Give up waiting for a target's check after this long (default 15000 ms). */
+  readonly timeoutMs?: number;
+  /** A check taking this long or more is slow (default 1000 ms). */
+  readonly slowMs?: number;
 }

@@ -63,11 +63,12 @@ describe.each(storeBackEnds('cancel-r9').filter((b) => b.name !== 'sqlite (memor
     const enqueue = store.queue.enqueue.bind(store.queue);
     let batches = 0;
     store.queue.enqueue = async (jobs, options) => {
-      await enqueue(jobs, options);
+      const enqueued = await enqueue(jobs, options);
       batches += 1;
-      if (batches !== 1) return;
+      if (batches !== 1) return enqueued;
       expect(await cli.cancelQueued({ planId: 'big' }, audit('big'))).toBe(5_000);
       await sleep(5);
+      return enqueued;
     };
     await applying.enqueuePlan(big);
     expect(batches).toBe(2);

@@ -17,13 +17,13 @@ import { ClaimedLinks } from './links.js';
 import { TargetPauses } from './pauses.js';
 import { QuarantineKeeper } from './quarantine.js';
 import { planJobs } from './plan-jobs.js';
+import { enqueuePlanJobs, type EnqueuePlanOptions } from './enqueue-plan.js';
 import { PrefetchWindow } from './window.js';
 import { Wakeups } from './wakeups.js';
 
 export type { ExecutorOptions, JobOutcome, RunOptions } from './options.js';
 
 const DEFAULTS: ExecutorConfig = { concurrency: 4, maxAttempts: 8, backoffBaseMs: 500, backoffMaxMs: 300_000, quarantineAfter: 20 };
-const ENQUEUE_BATCH = 5_000;
 /** Most jobs leased in one claim transaction. */
 const MAX_CLAIM = 1000;
 /** Statuses that still wait to run or are running. */
@@ -91,10 +91,9 @@ export class Executor {
       (buffered) => this.#lanes.running > 0 && buffered * 2 < this.#lanes.total);
   }
 
-  /** One job per change (id `${plan.id}:${change.id}`), in plan order; enqueueing again is a no-op. */
-  async enqueuePlan(plan: Plan): Promise<number> {
-    const jobs = planJobs(plan, this.#targets);
-    for (let i = 0; i < jobs.length; i += ENQUEUE_BATCH) await this.#o.store.queue.enqueue(jobs.slice(i, i + ENQUEUE_BATCH), { now: this.#now() });
+  /** One job per change (id `${plan.id}:${change.id}`), in plan order; enqueueing again is a no-op; `options`: see enqueue-plan.ts. */
+  async enqueuePlan(plan: Plan, options: EnqueuePlanOptions = {}): Promise<number> {
+    const jobs = await enqueuePlanJobs(this.#o.store.queue, plan, planJobs(plan, this.#targets), this.#now, options);
     this.#known.remember(plan.id, jobs);
     this.#fresh = true;
     return jobs.length;

@@ -1,4 +1,4 @@
-import type { Attributes, Change, Diagnostic } from '../core/types.js';
+import type { Attributes, Change, ChangeAction, Diagnostic, Plan } from '../core/types.js';
 import { entitlementKey } from './normalise.js';
 
 /** A change an earlier plan has waiting in the queue (its job pending or running). */
@@ -92,11 +92,40 @@ export function withoutQueued(changes: Change[], queued: QueuedChanges): { chang
 }
 
 function alreadyQueuedMessage(target: string, count: number, plans: readonly string[], quarantined: boolean): string {
-  const shown = plans.length > 3 ? `${plans.slice(0, 3).join(', ')} and ${plans.length - 3} more` : plans.join(', ');
+  const shown = shortList(plans);
   const changes = count === 1 ? '1 change' : `${count} changes`;
   const wait = quarantined ? ` (target ${target} quarantined: they run once it is released)` : '';
   return `${changes} already queued by ${plans.length === 1 ? 'plan' : 'plans'} ${shown}, not finished yet${wait}: left out of this plan`;
 }
+
+/**
+ * The plan as applied when changes were left out at enqueue time (another
+ * process queued their equal after this plan was made, store/enqueue.ts):
+ * without them, its summary counted again, and per target one more
+ * `plan.already_queued` note saying how many and by which plans. Its holds
+ * stay as they were judged.
+ */
+export function withoutLeftOut(plan: Plan, left: readonly { readonly change: Change; readonly queuedBy: string }[]): Plan {
+  if (left.length === 0) return plan;
+  const gone = new Set(left.map((l) => l.change.id));
+  const changes = plan.changes.filter((change) => !gone.has(change.id));
+  const summary: Partial<Record<ChangeAction, number>> = {};
+  for (const c of changes) summary[c.action] = (summary[c.action] ?? 0) + 1;
+  const perTarget = new Map<string, { count: number; plans: Set<string> }>();
+  for (const { change, queuedBy } of left) {
+    const entry = perTarget.get(change.target) ?? { count: 0, plans: new Set<string>() };
+    entry.count += 1;
+    entry.plans.add(queuedBy);
+    perTarget.set(change.target, entry);
+  }
+  const notes = [...perTarget].map(([target, { count, plans }]): Diagnostic => ({
+    severity: 'info', code: ALREADY_QUEUED, target,
+    message: `${count === 1 ? '1 change' : `${count} changes`} queued by ${plans.size === 1 ? 'plan' : 'plans'} ${shortList([...plans])} after this plan was made (another process), not finished yet: left out when this plan was applied`,
+  }));
+  return { ...plan, changes, summary, diagnostics: [...plan.diagnostics, ...notes] };
+}
+
+const shortList = (plans: readonly string[]): string => (plans.length > 3 ? `${plans.slice(0, 3).join(', ')} and ${plans.length - 3} more` : plans.join(', '));
 
 /** What applying the change does, as text: equal texts, equal effects. */
 export function effectOf(change: Change): string {

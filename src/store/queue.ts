@@ -4,18 +4,14 @@ import type { Change } from '../core/types.js';
 import type { QueueStats, QueueStore } from './types.js';
 import type { Database } from './schema.js';
 import { appendAudit } from './audit.js';
-import { bulkInsert, type BulkValue } from './bulk.js';
 import { claimJobs } from './claim.js';
 import { inList, toNumber, type Db, type StoreContext } from './context.js';
 import { completeJobs, JOB_INDEX_STATES, JOB_STATE_COLUMNS, jobFromRow, jobStateFromRow, jobStatus, releaseJobs } from './jobs.js';
-import { fromJson, toJson } from './json.js';
+import { fromJson } from './json.js';
+import { enqueueJobs } from './enqueue.js';
 import { cancelJobs } from './cancel.js';
 import { readUnfinishedChanges } from './queued-changes.js';
 import { trackedWrite } from './write-effects.js';
-
-const JOB_COLUMNS = [
-  'id', 'plan_id', 'target', 'ordering_key', 'seq', 'change', 'status', 'attempts', 'next_run_at', 'created_at', 'updated_at',
-] as const;
 
 type CountQuery = SelectQueryBuilder<Database, 'roster_jobs', { status: string; count: string | number | bigint }>;
 
@@ -41,17 +37,7 @@ export function jobCountQuery(db: Db, options: { readonly target?: string; reado
 export function createQueueStore(ctx: StoreContext): QueueStore {
   const { db } = ctx;
   return {
-    async enqueue(jobs, options = {}) {
-      if (jobs.length === 0) return;
-      const now = (options.now ?? new Date()).toISOString();
-      const rows = jobs.map((job): BulkValue[] => [
-        job.id, job.planId, job.target, job.orderingKey, job.seq, toJson(job.change), 'pending', 0, now, now, now,
-      ]);
-      await ctx.write((trx) => bulkInsert(ctx, trx, { table: 'roster_jobs', columns: JOB_COLUMNS, types: { seq: 'bigint', attempts: 'integer' }, key: ['id'], onConflict: 'ignore' }, rows));
-      // A big plan changes the table's shape faster than autovacuum notices;
-      // without fresh statistics PostgreSQL sorts every pending job on each claim.
-      if (ctx.dialect === 'postgres' && jobs.length >= 1000) await sql`ANALYZE roster_jobs`.execute(ctx.db);
-    },
+    enqueue: (jobs, options) => enqueueJobs(ctx, jobs, options),
 
     claim: (options) => claimJobs(ctx, options),
 

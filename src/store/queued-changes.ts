@@ -1,5 +1,5 @@
 import type { Change, JobStatus } from '../core/types.js';
-import { inList, type StoreContext } from './context.js';
+import { inList, type Db, type StoreContext } from './context.js';
 import { JOB_INDEX_STATES, jobStatus } from './jobs.js';
 import { fromJson } from './json.js';
 
@@ -31,14 +31,20 @@ export interface QueuedChangesReader {
   unfinishedChanges(filter: QueuedChangesFilter): Promise<QueuedChange[]>;
 }
 
-/** QueueStore.unfinishedChanges. */
-export async function readUnfinishedChanges(ctx: StoreContext, filter: QueuedChangesFilter): Promise<QueuedChange[]> {
+/**
+ * QueueStore.unfinishedChanges; `db`: the enqueue's transaction when it
+ * re-checks (store/enqueue.ts), and `skipPlans`: plans whose jobs are not
+ * wanted (their changes are not parsed).
+ */
+export async function readUnfinishedChanges(
+  ctx: StoreContext, filter: QueuedChangesFilter, db: Db = ctx.db, skipPlans: ReadonlySet<string> = new Set(),
+): Promise<QueuedChange[]> {
   const { targets, orderingKeys } = filter;
   if (orderingKeys === undefined && targets === undefined) return [];
   if ((orderingKeys ?? targets)!.length === 0) return [];
-  let query = ctx.db.selectFrom('roster_jobs').select(['id', 'plan_id', 'status', 'change'])
+  let query = db.selectFrom('roster_jobs').select(['id', 'plan_id', 'status', 'change'])
     .where(jobStatus('status', JOB_INDEX_STATES.unfinished));
   query = orderingKeys !== undefined ? query.where(inList(ctx, 'ordering_key', orderingKeys)) : query.where(inList(ctx, 'target', targets!));
   const rows = await query.orderBy('n').execute();
-  return rows.map((row) => ({ jobId: row.id, planId: row.plan_id, status: row.status as JobStatus, change: fromJson<Change>(row.change) }));
+  return rows.filter((row) => !skipPlans.has(row.plan_id)).map((row) => ({ jobId: row.id, planId: row.plan_id, status: row.status as JobStatus, change: fromJson<Change>(row.change) }));
 }

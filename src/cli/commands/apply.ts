@@ -6,9 +6,10 @@ import { isRosterError, RosterError } from '../../core/errors.js';
 import type { Plan } from '../../core/types.js';
 import { ALREADY_QUEUED } from '../../planner/queued.js';
 import type { ApplyResult, Engine } from '../../engine/types.js';
+import { requireSecrets, sources } from '../../engine/missing-secrets.js';
 import { EXIT_PROBLEMS, EXIT_USAGE, withConfigOption, type CliContext } from '../context.js';
 import { cliActor } from '../io.js';
-import { planSummaryText } from '../plan-format.js';
+import { planJson, planSummaryText } from '../plan-format.js';
 import { progressReporter } from '../progress.js';
 
 interface ApplyCliOptions {
@@ -16,6 +17,7 @@ interface ApplyCliOptions {
   readonly plan?: string;
   readonly yes?: boolean;
   readonly force?: boolean;
+  readonly json?: boolean;
 }
 
 async function readPlanFile(file: string): Promise<Partial<Plan>> {
@@ -67,9 +69,23 @@ export function printResult(ctx: CliContext, result: ApplyResult): void {
   const parts = [green(`${result.applied} applied`), (result.failed > 0 ? red : String)(`${result.failed} failed`)];
   if (result.pending > 0) parts.push(yellow(`${result.pending} pending`));
   if (result.cancelled !== undefined && result.cancelled > 0) parts.push(yellow(`${result.cancelled} cancelled`));
-  ctx.out(`Plan ${result.planId}: ${parts.join(', ')}`);
+  const released = result.released ?? [];
+  const none = result.applied + result.failed + result.pending + (result.cancelled ?? 0) === 0;
+  ctx.out(`Plan ${result.planId}: ${none && released.length > 0 ? 'no changes of its own' : parts.join(', ')}`);
   for (const e of result.errors) ctx.out(red(`  ${e.changeId}: ${e.error}`));
-  if (result.failed > 0) ctx.exitCode = EXIT_PROBLEMS;
+  for (const note of result.leftOut?.notes ?? []) ctx.out(ctx.style.dim(`  info: ${note.target}: ${note.message} (${note.code})`));
+  // What else ran: the jobs earlier plans queued (a target released from quarantine), each counted by the plan that queued it.
+  if (released.length > 0) ctx.out(`Also ran changes queued by earlier ${released.length === 1 ? 'plan' : 'plans'}:`);
+  for (const run of released) {
+    const counts = [green(`${run.applied} applied`), (run.failed > 0 ? red : String)(`${run.failed} failed`), ...(run.pending > 0 ? [yellow(`${run.pending} still pending`)] : [])];
+    ctx.out(`  Plan ${run.planId}: ${counts.join(', ')}`);
+  }
+  if (result.failed > 0 || (result.released ?? []).some((run) => run.failed > 0)) ctx.exitCode = EXIT_PROBLEMS;
+}
+
+/** apply --json: the plan as applied and what ran (its own jobs, and earlier plans' released ones). */
+function applyJson(plan: Plan, result: ApplyResult | null) {
+  return { plan: planJson(plan), result, released: result?.released ?? [] };
 }
 
 /** A stale saved plan gets a message that says what to do. */
@@ -87,30 +103,44 @@ export function registerApply(program: Command, ctx: CliContext): void {
     .option('--plan <file>', 'apply a plan saved with roster plan --out')
     .option('--yes', 'do not ask for confirmation')
     .option('--force', 'apply even when safety checks hold the plan')
+    .option('--json', 'print the plan and the result as JSON (with --yes)')
     .action(async (options: ApplyCliOptions) => {
       await ctx.withEngine(options.config, async (engine) => {
         if (options.plan === undefined) {
-          // Like `roster plan`: what is applied is computed from the HR files as they are now.
+          // Like `roster plan`: what is applied is computed from the HR files as they are now (every source's secrets first).
+          requireSecrets(engine.config, sources(engine.config.sources.filter((s) => s.type !== 'push').map((s) => s.id)), 'cannot read the sources');
           for (const source of engine.config.sources) {
             if (source.type !== 'push') await engine.readSource(source.id, cliActor());
           }
         }
         const plan = options.plan !== undefined ? await loadSavedPlan(engine.store, resolve(ctx.io.cwd, options.plan)) : await engine.plan({ actor: cliActor() });
-        ctx.out(planSummaryText(plan, ctx.style));
+        const json = options.json === true;
+        if (!json) ctx.out(planSummaryText(plan, ctx.style));
         // Nothing new, but changes of earlier plans wait (a target released from quarantine): run them, as sync does.
         const queuedOnly = plan.changes.length === 0 && plan.diagnostics.some((d) => d.code === ALREADY_QUEUED);
-        if (plan.changes.length === 0 && !queuedOnly) return;
+        if (plan.changes.length === 0 && !queuedOnly) {
+          if (json) ctx.json(applyJson(plan, null));
+          return;
+        }
         if (plan.held && !options.force) {
+          if (json) ctx.json(applyJson(plan, null));
           ctx.err('the plan is held by a safety check; review it, then apply with --force to override');
           ctx.exitCode = EXIT_PROBLEMS;
           return;
         }
         if (!queuedOnly && !(await confirmed(ctx, options.yes, `Apply ${plan.changes.length} changes?`))) return;
-        const progress = progressReporter(ctx);
+        // --json: stdout holds the one JSON document and nothing else.
+        const progress = json ? { update: () => undefined, done: () => undefined } : progressReporter(ctx);
         try {
           const result = await engine.apply(plan, { actor: cliActor(), force: options.force ?? false, onProgress: progress.update });
           progress.done();
-          printResult(ctx, result);
+          if (!json) {
+            printResult(ctx, result);
+            return;
+          }
+          const applied = result.leftOut === undefined ? plan : (await engine.store.plans.get(plan.id)) ?? plan;
+          ctx.json(applyJson(applied, result));
+          if (result.failed > 0 || (result.released ?? []).some((run) => run.failed > 0)) ctx.exitCode = EXIT_PROBLEMS;
         } catch (error) {
           progress.done();
           if (!(await explainStale(ctx, engine, plan, error))) throw error;

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { RosterError } from '../../core/errors.js';
+import { requireSecrets, sources } from '../../engine/missing-secrets.js';
 import type { IngestResult } from '../../engine/types.js';
 import { withConfigOption, type CliContext } from '../context.js';
 import { cliActor } from '../io.js';
@@ -33,6 +34,9 @@ export function registerPlan(program: Command, ctx: CliContext): void {
         }
         const ingests: IngestResult[] = [];
         if (options.readSources) {
+          // Every source's secrets before any is read (engine/missing-secrets.ts).
+          const reads = engine.config.sources.filter((s) => s.type !== 'push').map((s) => s.id);
+          requireSecrets(engine.config, sources(reads), 'cannot read the sources (--no-read-sources plans from the identities already stored)');
           for (const source of engine.config.sources) {
             if (source.type !== 'push') ingests.push(await engine.readSource(source.id, cliActor()));
           }

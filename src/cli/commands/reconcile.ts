@@ -8,6 +8,7 @@ import { indent, plural, table } from '../format.js';
 import { cliActor } from '../io.js';
 import { planSummaryText } from '../plan-format.js';
 import { confirmed, printResult } from './apply.js';
+import { requireSecrets, targets as targetOwners } from '../../engine/missing-secrets.js';
 
 interface ReconcileCliOptions {
   readonly config?: string;
@@ -90,6 +91,8 @@ async function settle(engine: Engine, ctx: CliContext, report: ReconcileResult, 
   const changes = report.plan.changes.length;
   if (!json) ctx.out(reportText(report, ctx));
   explainProblems(ctx, report);
+  // No orphan action left to apply, but some were left out as queued already by an earlier pass: say so.
+  if (changes === 0 && !json && report.plan.diagnostics.length > 0) ctx.out(planSummaryText(report.plan, ctx.style));
   if (changes === 0) return report;
   if (!json) ctx.out(planSummaryText(report.plan, ctx.style));
   if (!mayApplyOrphanPlan(report.plan, force)) {
@@ -133,6 +136,8 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
           return;
         }
         const targets = options.target !== undefined ? [options.target] : engine.config.targets.map((t) => t.id);
+        // Every target's secrets before the first is read (engine/missing-secrets.ts); --target X needs X's only.
+        if (options.target === undefined) requireSecrets(engine.config, targetOwners(targets), 'cannot reconcile every target (--target X reconciles one)');
         const reports: ReconcileResult[] = [];
         for (const target of targets) {
           const report = await engine.reconcile(target, {

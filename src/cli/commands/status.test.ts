@@ -60,7 +60,7 @@ targets:
     const status = await collectStatus(engine, { check: true });
     const app = status.targets.find((t) => t.id === 'app');
     const saas = status.targets.find((t) => t.id === 'saas');
-    expect(app?.check).toEqual({ ok: true });
+    expect(app?.check).toEqual({ ok: true, ms: expect.any(Number) });
     expect(saas?.check).toMatchObject({ ok: false, code: 'target.rejected' });
     expect(saas?.check?.message).toMatch(/discovery/i);
     expect(saas?.check?.message).toContain('401');
@@ -71,7 +71,7 @@ targets:
     const captured = capturedIo({ cwd: dir });
     const code = await runCli(['node', 'roster', 'status', '--check', '--config', join(dir, 'roster.yaml')], captured.io);
     expect(code).toBe(1);
-    expect(captured.stdout()).toMatch(/^Connections checked: app ok, saas failed \(target\.rejected\)$/m);
+    expect(captured.stdout()).toMatch(/^Connections checked: app ok \(\d+ ms\), saas failed \(target\.rejected, \d+ ms\)$/m);
   });
 
   it('checks nothing without --check', async () => {

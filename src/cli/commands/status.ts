@@ -1,6 +1,7 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { LifecycleState } from '../../core/types.js';
-import type { Engine } from '../../engine/types.js';
+import { CHECK_TIMEOUT_MS } from '../../engine/check-targets.js';
+import type { Engine, TargetCheck } from '../../engine/types.js';
 import type { QueueStats } from '../../store/types.js';
 import { EXIT_PROBLEMS, withConfigOption, type CliContext } from '../context.js';
 import { table } from '../format.js';
@@ -14,14 +15,21 @@ export interface StatusReport {
     readonly accounts: number;
     readonly queue: QueueStats;
     readonly quarantined?: { readonly since?: string; readonly reason?: string };
-    /** With `--check`: whether the connector's check() passed, and why not. */
-    readonly check?: { readonly ok: boolean; readonly code?: string; readonly message?: string };
+    /**
+     * With `--check`: whether the connector's check() passed, and why not; how
+     * long it took (ms); `slow` when it passed in 1 s or more, `timedOut` when
+     * it got no answer in time (--check-timeout) or the connector timed out.
+     */
+    readonly check?: {
+      readonly ok: boolean; readonly ms?: number; readonly slow?: true; readonly timedOut?: true; readonly code?: string; readonly message?: string;
+    };
   }[];
 }
 
-export async function collectStatus(engine: Engine, options: { readonly check?: boolean } = {}): Promise<StatusReport> {
+export async function collectStatus(engine: Engine, options: { readonly check?: boolean; readonly checkTimeoutMs?: number } = {}): Promise<StatusReport> {
   const { store } = engine;
-  const checks = options.check ? new Map((await engine.checkTargets()).map((c) => [c.target, c])) : undefined;
+  const timeout = options.checkTimeoutMs === undefined ? {} : { timeoutMs: options.checkTimeoutMs };
+  const checks = options.check ? new Map((await engine.checkTargets(timeout)).map((c) => [c.target, c])) : undefined;
   const identities: Partial<Record<LifecycleState, number>> = {};
   const all = await store.identities.list();
   for (const identity of all) identities[identity.state] = (identities[identity.state] ?? 0) + 1;
@@ -36,7 +44,7 @@ export async function collectStatus(engine: Engine, options: { readonly check?: 
     targets.push({
       id: target.id, accounts: accounts.length, queue,
       ...(quarantined ? { quarantined } : {}),
-      ...(checked ? { check: { ok: checked.ok, ...(checked.ok ? {} : { code: checked.code, message: checked.message }) } } : {}),
+      ...(checked ? { check: checkOf(checked) } : {}),
     });
   }
   return { store: store.dialect, serial: await store.state.serial(), identities: { ...identities, total: all.length }, targets };
@@ -46,10 +54,11 @@ export function registerStatus(program: Command, ctx: CliContext): void {
   withConfigOption(program.command('status'))
     .description('store serial, identities by state, accounts and queue per target')
     .option('--json', 'print the status as JSON')
-    .option('--check', "also check each target's connection and credentials (and a SCIM target's discovery)")
-    .action(async (options: { config?: string; json?: boolean; check?: boolean }) => {
+    .option('--check', "also check each target's connection and credentials (and a SCIM target's discovery), timing each")
+    .option('--check-timeout <ms>', `with --check: give up on a target's check after this many milliseconds (default ${CHECK_TIMEOUT_MS})`, parseMs)
+    .action(async (options: { config?: string; json?: boolean; check?: boolean; checkTimeout?: number }) => {
       await ctx.withEngine(options.config, async (engine) => {
-        const status = await collectStatus(engine, { check: options.check === true });
+        const status = await collectStatus(engine, { check: options.check === true, ...(options.checkTimeout === undefined ? {} : { checkTimeoutMs: options.checkTimeout }) });
         const unhealthy = status.targets.some((t) => t.quarantined || t.check?.ok === false);
         if (options.json) {
           if (unhealthy) ctx.exitCode = EXIT_PROBLEMS;
@@ -71,13 +80,46 @@ export function registerStatus(program: Command, ctx: CliContext): void {
 
 function stateText(target: StatusReport['targets'][number], ctx: CliContext): string {
   if (target.quarantined) return ctx.style.red(`quarantined since ${target.quarantined.since ?? '?'}: ${target.quarantined.reason ?? ''}`);
-  if (target.check?.ok === false) return ctx.style.red(`check failed: ${target.check.message ?? target.check.code ?? ''}`);
+  if (target.check?.ok === false) {
+    return ctx.style.red(`check ${target.check.timedOut ? 'timed out' : 'failed'}${msText(target.check.ms, ' after ')}: ${target.check.message ?? target.check.code ?? ''}`);
+  }
   return ctx.style.green('ok');
 }
 
-/** What `--check` checked, so a pass reads as one: "Connections checked: app ok, corp-ldap failed (target.unavailable)". */
+/**
+ * What `--check` checked and how long each took, so a pass reads as one and a
+ * slow target stands out: "Connections checked: app ok (2 ms), corp-ldap ok
+ * (1840 ms, slow), saas failed (target.rejected, 35 ms), hr-db timed out (15000 ms)".
+ */
 function checkedText(status: StatusReport, ctx: CliContext): string {
-  const each = status.targets.map((t) => (t.check === undefined ? `${t.id} not checked`
-    : t.check.ok ? `${t.id} ${ctx.style.green('ok')}` : `${t.id} ${ctx.style.red(`failed (${t.check.code ?? 'see above'})`)}`));
+  const each = status.targets.map((t) => {
+    const check = t.check;
+    if (check === undefined) return `${t.id} not checked`;
+    const details = (...parts: (string | undefined)[]): string => {
+      const shown = parts.filter((p) => p !== undefined && p !== '');
+      return shown.length === 0 ? '' : ` (${shown.join(', ')})`;
+    };
+    if (check.ok) return `${t.id} ${ctx.style.green('ok')}${details(msText(check.ms), check.slow ? ctx.style.yellow('slow') : undefined)}`;
+    return `${t.id} ${ctx.style.red(check.timedOut ? 'timed out' : 'failed')}${details(check.code ?? 'see above', msText(check.ms))}`;
+  });
   return `Connections checked: ${each.length === 0 ? 'no targets configured' : each.join(', ')}`;
+}
+
+/** The report's `check`: ok, ms, slow / timedOut, and the failure. */
+function checkOf(checked: TargetCheck): NonNullable<StatusReport['targets'][number]['check']> {
+  return {
+    ok: checked.ok,
+    ...(checked.ms === undefined ? {} : { ms: checked.ms }),
+    ...(checked.slow ? { slow: true as const } : {}),
+    ...(checked.timedOut ? { timedOut: true as const } : {}),
+    ...(checked.ok ? {} : { code: checked.code, message: checked.message }),
+  };
+}
+
+const msText = (ms: number | undefined, before = ''): string => (ms === undefined ? '' : `${before}${ms} ms`);
+
+function parseMs(value: string): number {
+  const ms = Number(value);
+  if (!/^\d+$/.test(value) || ms < 1) throw new InvalidArgumentError(`expected a whole number of milliseconds, got '${value}'`);
+  return ms;
 }
