@@ -1,7 +1,7 @@
 import { Attribute, Change, Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  adPass, adStateOf, addAdOU, addAdPerson, closeAdSourceWorld, openAdSourceWorld, type AdSourceWorld,
+  adPass, adStateOf, addAdOU, addAdPerson, closeAdSourceWorld, openAdSourceWorld, reopenAdSourceWorld, type AdSourceWorld,
 } from '../support/ad-source-world.js';
 import { startSamba, type RunningSamba } from '../support/samba.js';
 
@@ -87,6 +87,37 @@ describe('a filter on direct membership: (memberOf=G)', () => {
     expect(missingIn(result)).toEqual([]);
     expect(result.diagnostics.map((d) => d.code)).toContain('source.truncated');
     for (const id of ['GRP1', 'GRP2', 'GRP4', 'GRP5']) expect(await adStateOf(world, id)).toBe('active');
+  });
+});
+
+describe('a pass a group change makes full, held by maxMissing', () => {
+  let world: AdSourceWorld;
+  const base = () => `OU=held,${samba.rosterOU}`;
+  const group = () => `CN=HeldStaff,OU=GrpGroups,${samba.rosterOU}`;
+  const filter = () => `(&${PERSON}(memberOf=${group()}))`;
+  beforeAll(async () => {
+    await addAdOU(client, base());
+    await client.add(group(), { objectClass: ['top', 'group'], sAMAccountName: 'HeldStaff' });
+    for (let i = 1; i <= 4; i++) {
+      await addAdPerson(client, `CN=held${i},${base()}`, `HELD${i}`);
+      await client.modify(group(), [member('add', `CN=held${i},${base()}`)]);
+    }
+    world = await openAdSourceWorld(samba, 'held', base(), { filter: filter(), maxMissing: '50%' });
+  });
+  afterAll(async () => { await closeAdSourceWorld(world); });
+
+  it('keeps its cursor, so the pass after maxMissing is raised reads in full again and finds the leavers', async () => {
+    expect(await adPass(world, 'full')).toMatchObject({ created: 4 });
+    await client.modify(group(), [1, 2, 3].map((i) => member('delete', `CN=held${i},${base()}`)));
+    const held = await adPass(world, 'incremental');
+    expect(held.diagnostics.map((d) => d.code)).toContain('source.truncated');
+    expect(missingIn(held)).toEqual([]);
+    // Held again while nothing changes: the hold is not lifted by a pass that no longer looks.
+    expect((await adPass(world, 'incremental')).diagnostics.map((d) => d.code)).toContain('source.truncated');
+    await reopenAdSourceWorld(samba, world, { filter: filter(), maxMissing: '100%' });
+    const result = await adPass(world, 'incremental');
+    expect(missingIn(result).sort()).toEqual(['HELD1', 'HELD2', 'HELD3']);
+    expect(await adStateOf(world, 'HELD4')).toBe('active');
   });
 });
 

@@ -15,6 +15,13 @@ export interface LdapLink {
   /** The server goes silent: after `entries` more search entries nothing it sends is handed on (dropped), until `speak`. */
   muteAfter(entries: number): void;
   speak(): void;
+  /**
+   * A server that trickles: after `entries` more search entries on a
+   * connection, what it sends is handed on `bytes` (default 1) every
+   * `everyMs` (never silent for that long, maybe never getting anywhere),
+   * until `speak`.
+   */
+  trickleAfter(entries: number, everyMs: number, bytes?: number): void;
   /** Requests the client sent, by protocol operation tag. */
   requests(op: number): number;
   /** Client connections open now, and opened in all. */
@@ -65,6 +72,7 @@ export async function startLdapLink(target: string): Promise<LdapLink> {
   let perTick = 0;
   let tickMs = 0;
   let entriesLeft: number | undefined;
+  let trickle: { readonly after: number; readonly everyMs: number; readonly bytes: number } | undefined;
   let open = 0;
   let opened = 0;
   const server: Server = createServer((client) => {
@@ -74,8 +82,20 @@ export async function startLdapLink(target: string): Promise<LdapLink> {
     sockets.add(client).add(upstream);
     const queue: Buffer[] = [];
     let pumping: NodeJS.Timeout | undefined;
+    let entriesSeen = 0;
+    let trickling = false;
     const pump = (): void => {
       pumping = undefined;
+      if (trickling && trickle !== undefined) {
+        const head = queue[0];
+        if (head === undefined) return;
+        client.write(head.subarray(0, trickle.bytes));
+        if (head.length > trickle.bytes) queue[0] = head.subarray(trickle.bytes);
+        else queue.shift();
+        if (queue.length > 0) pumping = setTimeout(pump, trickle.everyMs);
+        return;
+      }
+      trickling = false;
       const take = perTick > 0 ? perTick : queue.length;
       if (take > 0 && queue.length > 0) client.write(Buffer.concat(queue.splice(0, take)));
       if (queue.length > 0) pumping = setTimeout(pump, perTick > 0 ? tickMs : 0);
@@ -83,8 +103,9 @@ export async function startLdapLink(target: string): Promise<LdapLink> {
     upstream.on('data', framer((op, bytes) => {
       if (entriesLeft !== undefined && entriesLeft <= 0) return;
       if (op === SEARCH_RESULT_ENTRY && entriesLeft !== undefined) entriesLeft -= 1;
+      if (op === SEARCH_RESULT_ENTRY && trickle !== undefined && (entriesSeen += 1) > trickle.after) trickling = true;
       queue.push(bytes);
-      if (pumping === undefined) pumping = setTimeout(pump, perTick > 0 ? tickMs : 0);
+      if (pumping === undefined) pumping = setTimeout(pump, trickling && trickle !== undefined ? trickle.everyMs : perTick > 0 ? tickMs : 0);
     }));
     client.on('data', framer((op, bytes) => {
       requests.set(op, (requests.get(op) ?? 0) + 1);
@@ -117,6 +138,10 @@ export async function startLdapLink(target: string): Promise<LdapLink> {
     },
     speak() {
       entriesLeft = undefined;
+      trickle = undefined;
+    },
+    trickleAfter(entries, everyMs, bytes = 1) {
+      trickle = { after: entries, everyMs, bytes };
     },
     requests: (op) => requests.get(op) ?? 0,
     get open() {

@@ -9,22 +9,32 @@ export interface IdleSendInternals {
   readonly socket?: Socket;
 }
 
+/**
+ * Bytes that count as progress without a whole message: a large entry over
+ * a slow link keeps the search alive while at least this much of it comes
+ * every timeoutMs; a server trickling a byte now and then does not.
+ */
+export const PROGRESS_BYTES = 512;
+
 /** The longest wait for an Abandon to be written before the connection is closed anyway. */
 const ABANDON_WRITE_MS = 1000;
 
 /** The error of a search the server stopped answering; its message reads as a timeout (pool.ts, errors.ts). */
 export class IdleTimeoutError extends Error {
   constructor(idleMs: number) {
-    super(`SearchRequest: the server sent nothing for ${idleMs} ms in the middle of a search (timeoutMs): Operation timed out; the search was abandoned and its connection closed`);
+    super(`SearchRequest: the server sent nothing for ${idleMs} ms in the middle of a search (timeoutMs; no message and fewer than ${PROGRESS_BYTES} bytes): Operation timed out; the search was abandoned and its connection closed`);
   }
 }
 
 /**
  * Send a search whose answer may take far longer than `timeoutMs` in all (a
  * sync refresh of a large directory over a slow link) and time it out only
- * when the server sends nothing for `timeoutMs`: the timer restarts on every
- * byte that comes on the connection and on every message of the search
- * (`touch`, called by the caller's message parser). ldapts times a whole
+ * when the server gets nowhere for `timeoutMs`: the timer restarts on every
+ * message of the search (`touch`, called by the caller's message parser)
+ * and on every PROGRESS_BYTES that come on the connection (part of a large
+ * entry). A server that trickles a byte every timeoutMs / 2 is never silent
+ * for timeoutMs, yet would hold the pass forever: it is timed out as a
+ * silent one is, timeoutMs after its last message. ldapts times a whole
  * operation instead, so its own timer is kept off for this one request
  * (its `timeout` option is read once, when the request is sent).
  *
@@ -50,17 +60,24 @@ export function sendIdle(internals: IdleSendInternals, request: SearchRequest): 
   let timer: NodeJS.Timeout | undefined;
   let expire: () => void = () => undefined;
   const quiet = new Promise<'quiet'>((resolve) => { expire = () => resolve('quiet'); });
+  /** Bytes come since the timer last restarted. */
+  let bytes = 0;
   const touch = (): void => {
     if (timer === undefined) return;
+    bytes = 0;
     clearTimeout(timer);
     timer = setTimeout(expire, idleMs);
   };
+  const received = (chunk: Buffer | string): void => {
+    bytes += chunk.length;
+    if (bytes >= PROGRESS_BYTES) touch();
+  };
   timer = setTimeout(expire, idleMs);
-  socket?.on('data', touch);
+  socket?.on('data', received);
   const stop = (): void => {
     clearTimeout(timer);
     timer = undefined;
-    socket?.off('data', touch);
+    socket?.off('data', received);
   };
   const done = (async () => {
     try {

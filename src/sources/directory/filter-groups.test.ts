@@ -28,11 +28,12 @@ describe('filterGroups', () => {
 });
 
 /** A directory of groups with their uSNChanged, and the filters asked of it. */
-function groupsAt(usns: Record<string, string>, changedUnder: (filter: string) => boolean = () => false) {
+function groupsAt(usns: Record<string, string>, changedUnder: (filter: string) => boolean = () => false, deleted: boolean | undefined = false) {
   const asked: string[] = [];
   const reader: GroupReader = {
     valueAt: async (dn, attribute) => { asked.push(`${dn} ${attribute}`); return usns[dn]; },
     anyUnder: async (base, filter: Filter) => { asked.push(`${base} ${filter.toString()}`); return changedUnder(filter.toString()); },
+    anyDeletedUnder: async (base, filter: Filter) => { asked.push(`deleted ${base} ${filter.toString()}`); return deleted; },
   };
   return { reader, asked };
 }

@@ -60,12 +60,27 @@ export function changedGroupsFilter(usn: string, group?: string): Filter {
   return new AndFilter({ filters });
 }
 
+/**
+ * Groups deleted at or after `usn` (digits): tombstones keep their
+ * objectClass and uSNChanged, not their memberOf, so whether one was in a
+ * chain cannot be told.
+ */
+export function deletedGroupsFilter(usn: string): Filter {
+  return new AndFilter({ filters: [
+    new EqualityFilter({ attribute: 'objectClass', value: 'group' }),
+    new EqualityFilter({ attribute: 'isDeleted', value: 'TRUE' }),
+    new GreaterThanEqualsFilter({ attribute: 'uSNChanged', value: usn }),
+  ] });
+}
+
 /** What a pass needs of the directory to tell whether a filter's groups changed. */
 export interface GroupReader {
   /** One entry's attribute by DN; undefined when there is no such entry or it cannot be read. */
   valueAt(dn: string, attribute: string): Promise<string | undefined>;
   /** Whether any entry under `base` matches `filter`. */
   anyUnder(base: string, filter: Filter): Promise<boolean>;
+  /** Whether any deleted object under `base` matches `filter` (Show Deleted); undefined when the directory refuses to show deleted objects. */
+  anyDeletedUnder(base: string, filter: Filter): Promise<boolean | undefined>;
 }
 
 /**
@@ -73,8 +88,14 @@ export interface GroupReader {
  * changing since `since` (the first USN not yet read): a group the filter
  * names changed (or is gone: deleted, renamed, moved), a group nested in
  * one it names through the in-chain rule changed, or, for `anyGroup`, any
- * group of the domain changed. undefined when none did: the incremental
- * pass sees everyone who came into the filter or left it.
+ * group of the domain changed, or (for those two) a group was deleted.
+ * Deleting a group takes its members out of the groups it was in without
+ * changing those groups (Samba 4: their uSNChanged stays; the links to a
+ * deleted object are dropped, not written): a person two levels down in
+ * the chain leaves it, and nothing live in the chain changed. A deleted
+ * group no longer says which groups it was in, so any group deleted since
+ * the cursor makes the pass read in full. undefined when none did: the
+ * incremental pass sees everyone who came into the filter or left it.
  */
 export async function groupChange(reader: GroupReader, groups: FilterGroups, since: string, namingContext: string | undefined): Promise<string | undefined> {
   for (const group of [...groups.direct, ...groups.nested]) {
@@ -85,10 +106,13 @@ export async function groupChange(reader: GroupReader, groups: FilterGroups, sin
   if (groups.nested.length === 0 && !groups.anyGroup) return undefined;
   if (namingContext === undefined) return 'the filter depends on group membership and the rootDSE names no domain to look for changed groups in';
   if (groups.anyGroup) {
-    return await reader.anyUnder(namingContext, changedGroupsFilter(since)) ? 'a group changed and the filter depends on membership of any group' : undefined;
+    if (await reader.anyUnder(namingContext, changedGroupsFilter(since))) return 'a group changed and the filter depends on membership of any group';
+  } else {
+    for (const group of groups.nested) {
+      if (await reader.anyUnder(namingContext, changedGroupsFilter(since, group))) return `a group nested in ${group} changed`;
+    }
   }
-  for (const group of groups.nested) {
-    if (await reader.anyUnder(namingContext, changedGroupsFilter(since, group))) return `a group nested in ${group} changed`;
-  }
-  return undefined;
+  const deleted = await reader.anyDeletedUnder(namingContext, deletedGroupsFilter(since));
+  if (deleted === undefined) return 'the directory refuses to show deleted groups, and a group deleted takes its members out of the groups it was in';
+  return deleted ? 'a group was deleted, and with it its members left the groups it was in' : undefined;
 }

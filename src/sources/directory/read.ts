@@ -96,6 +96,9 @@ export async function readDirectorySource(source: SourceConfig, options: {
       batch: await directoryBatch(reader, { rules, filter, entries, complete, delta: previous !== undefined }),
       cursor: cursorOf(found, durationMs, keys),
       mode: previous === undefined ? 'full' : 'incremental',
+      // A full pass held as truncated keeps the cursor before it: the next pass from there reads again what it held (a
+      // group change reads in full again), where one from this cursor, its map without the people held out, would not.
+      keepCursorIfTruncated: previous === undefined && complete,
     };
   } finally {
     await reader.close();

@@ -215,6 +215,19 @@ export class DirectoryReader {
     return entries.length > 0;
   }
 
+  /** Whether any deleted object (a tombstone, Show Deleted) under `base` matches `filter`; undefined when the directory refuses the control. */
+  async anyDeletedUnder(base: string, filter: Filter): Promise<boolean | undefined> {
+    return this.#run('search for deleted groups', async () => {
+      try {
+        return (await this.#paged(base, filter, ['objectGUID'], true)).length > 0;
+      } catch (error) {
+        const code = resultCodeOf(error);
+        if (code !== undefined && SHOW_DELETED_REFUSALS.has(code)) return undefined;
+        throw error;
+      }
+    });
+  }
+
   async #paged(base: string, filter: string | Filter, attributes: readonly string[], showDeleted: boolean): Promise<DirectoryEntry[]> {
     const client = await this.#pool.lease();
     const entries: DirectoryEntry[] = [];
