@@ -153,7 +153,9 @@ describe('ad connector against Samba AD', () => {
     const groups = `OU=Groups,${samba.rosterOU}`;
     ldapadd(`dn: CN=outer,${groups}\nobjectClass: group\ncn: outer\nmember: CN=inner,${groups}\n`);
     expect((await connector.get(account.accountId))?.entitlements).toEqual(['inner']);
-    expect(await connector.effectiveEntitlements(account.accountId)).toEqual(['inner', 'outer']);
+    // And through its primary group, Domain Users, which is in BUILTIN\Users (test/e2e/directory-ad-primary-group.test.ts).
+    expect(await connector.effectiveEntitlements(account.accountId))
+      .toEqual(['CN=Domain Users,CN=Users,DC=example,DC=test', 'CN=Users,CN=Builtin,DC=example,DC=test', 'inner', 'outer']);
   });
 
   it('refuses a sAMAccountName over 20 characters and explains a taken one', async () => {

@@ -189,9 +189,12 @@ describe('directory end to end: engine -> Samba AD', () => {
     const explain = await engine.explain('E1');
     const account = explain.accounts.find((a) => a.target === 'corp-ad');
     expect(account?.linked?.entitlements).toEqual(['All Staff', 'Engineering']);
-    expect(account?.effective).toEqual({ entitlements: ['All Staff', 'Engineering', privileged].sort() });
+    // And what every user gets through the primary group, Domain Users (in BUILTIN\Users).
+    const primary = [`CN=Domain Users,CN=Users,${samba.baseDN}`, `CN=Users,CN=Builtin,${samba.baseDN}`];
+    expect(account?.effective).toEqual({ entitlements: ['All Staff', 'Engineering', privileged, ...primary].sort() });
     const text = explainText(explain, { style: createStyle(false, {}) } as CliContext);
-    expect(text).toContain(`~ ${privileged}  ← through nested groups`);
+    expect(text).toContain(`~ ${privileged}  ← through nested groups or the primary group`);
+    expect(text).toContain(`~ CN=Domain Users,CN=Users,${samba.baseDN}  ← through nested groups or the primary group`);
     // Plans keep to the direct, managed memberships: nothing to change.
     expect((await engine.plan()).changes).toEqual([]);
   }, 60_000);

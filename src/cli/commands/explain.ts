@@ -85,11 +85,11 @@ function revokedBecause(desired: DesiredAccount): string {
     ? `revoked with the account (${desired.reasons.join(', ')}; see why)` : 'no rule gives it: it will be revoked';
 }
 
-/** Groups the account gets through nesting (read from the target), beyond the ones listed above. */
+/** Groups the account gets through nesting or its primary group (read from the target), beyond the ones listed above. */
 function effectiveLines(effective: Explain['accounts'][number]['effective'], listed: ReadonlySet<string>, ctx: CliContext): string[] {
   if (effective === undefined) return [];
   if ('error' in effective) return [ctx.style.dim(`  (nested groups could not be read: ${effective.error})`)];
-  return effective.entitlements.filter((e) => !listed.has(e)).map((e) => `  ~ ${e}  ← through nested groups (a group this account is in is a member of it)`);
+  return effective.entitlements.filter((e) => !listed.has(e)).map((e) => `  ~ ${e}  ← through nested groups or the primary group (not a direct membership)`);
 }
 
 export function registerExplain(program: Command, ctx: CliContext): void {

@@ -14,6 +14,7 @@ import type { ClientPool } from '../directory/pool.js';
 import { explainAdDiagnostic, isNameTaken, isPasswordRefused, isReferenceNotFound, isTransientBindRefusal } from './ad-errors.js';
 import type { AdConnectionConfig } from './config.js';
 import { defaultNamingContext, domainHolders } from './domain.js';
+import { effectiveGroupDns } from './effective.js';
 import { AdEntryReader, deleteUser, type AdEntry } from './entries.js';
 import { References } from './references.js';
 import { accountExpiresValue, filetimeToIso } from './filetime.js';
@@ -21,8 +22,6 @@ import { initialPassword, PasswordPolicy, unicodePwd } from './password.js';
 import { AccountNames } from './account-names.js';
 import { isEnabled, NORMAL_ACCOUNT, withEnabled } from './uac.js';
 
-/** LDAP_MATCHING_RULE_IN_CHAIN: membership through any depth of nested groups. */
-const IN_CHAIN = '1.2.840.113556.1.4.1941';
 const DN_ATTRIBUTES = new Set(['manager']);
 /** Read back without configuration: Roster name -> AD attribute. */
 const AD_ATTRIBUTES: Readonly<Record<string, string>> = Object.fromEntries([
@@ -156,7 +155,8 @@ export class AdConnector implements Connector {
 
   /**
    * Every group the account is in, directly or through nested groups (the
-   * in-chain matching rule), in the whole domain: a group Roster manages that
+   * in-chain matching rule), and through its primary group (Domain Users and
+   * what that is nested in), in the whole domain: a group Roster manages that
    * was made a member of Domain Admins is exactly the access `roster explain`
    * must show. Groups Roster manages are named as their entitlements, any
    * other by its DN. Entitlements (get) stay the direct, managed memberships.
@@ -165,10 +165,9 @@ export class AdConnector implements Connector {
     return this.#run('effectiveEntitlements', async () => {
       const entry = await this.#entry(accountId, 'effectiveEntitlements');
       const base = await defaultNamingContext(this.#pool) ?? this.#config.groups?.base ?? this.#config.base;
-      const filter = `(&(objectClass=group)(member:${IN_CHAIN}:=${escapeFilterValue(entry.dn)}))`;
-      const { searchEntries } = await this.#pool.use((c) => c.search(base, { scope: 'sub', filter, attributes: ['1.1'] }));
       const groups = this.#groups;
-      return searchEntries.map((group) => (groups !== undefined && groups.manages(group.dn) ? groups.entitlement(group.dn) : group.dn)).sort();
+      const dns = await effectiveGroupDns(this.#pool, base, entry.dn);
+      return dns.map((dn) => (groups !== undefined && groups.manages(dn) ? groups.entitlement(dn) : dn)).sort();
     });
   }
 
