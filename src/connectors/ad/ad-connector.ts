@@ -14,7 +14,7 @@ import type { ClientPool } from '../directory/pool.js';
 import { explainAdDiagnostic, isNameTaken, isPasswordRefused, isReferenceNotFound, isTransientBindRefusal } from './ad-errors.js';
 import type { AdConnectionConfig } from './config.js';
 import { defaultNamingContext, domainHolders } from './domain.js';
-import { effectiveGroupDns } from './effective.js';
+import { assertNotPrimary, effectiveGroupDns, PrimaryGroups } from './effective.js';
 import { AdEntryReader, deleteUser, type AdEntry } from './entries.js';
 import { References } from './references.js';
 import { accountExpiresValue, filetimeToIso } from './filetime.js';
@@ -46,6 +46,7 @@ export class AdConnector implements Connector {
   readonly #mapping: AttributeMapping;
   readonly #references: References;
   readonly #reader: AdEntryReader;
+  readonly #primaryGroups: PrimaryGroups;
   readonly #groups: DirectoryGroups | undefined;
   readonly #log: Logger;
   readonly #passwordPolicy: PasswordPolicy;
@@ -63,7 +64,8 @@ export class AdConnector implements Connector {
     this.#passwordPolicy = new PasswordPolicy(pool, config.passwords?.length ?? 24, context.log, context.targetId);
     this.#expiresNames = [...this.#mapping.readBack()].filter((name) => this.#names.isLdap(name, 'accountexpires'));
     this.#references = new References(pool, this.#mapping, DN_ATTRIBUTES);
-    this.#reader = new AdEntryReader(pool, config.base, [...this.#mapping.readAttributes(), 'accountExpires'], config.pageSize);
+    this.#reader = new AdEntryReader(pool, config.base, [...this.#mapping.readAttributes(), 'accountExpires', 'primaryGroupID'], config.pageSize);
+    this.#primaryGroups = new PrimaryGroups(pool);
     this.#groups = config.groups === undefined ? undefined : new DirectoryGroups({
       base: config.groups.base, objectClass: 'group', names: config.groups.names, create: config.groups.create, placeholder: undefined, pageSize: config.pageSize,
     }, pool);
@@ -81,7 +83,7 @@ export class AdConnector implements Connector {
     const guids = new Map<string, string | undefined>();
     try {
       for await (const page of this.#reader.all()) {
-        const accounts = page.map((entry) => this.#account(entry));
+        const accounts = await Promise.all(page.map((entry) => this.#account(entry)));
         await this.#references.resolve(accounts, guids);
         for (const account of accounts) yield this.#references.attach(account, guids);
       }
@@ -94,7 +96,7 @@ export class AdConnector implements Connector {
     return this.#run('get', async () => {
       const entry = await this.#reader.byGuid(accountId);
       if (entry === undefined) return undefined;
-      const account = this.#account(entry);
+      const account = await this.#account(entry);
       const guids = new Map<string, string | undefined>();
       await this.#references.resolve([account], guids);
       return this.#references.attach(account, guids);
@@ -110,14 +112,14 @@ export class AdConnector implements Connector {
       let entry = await this.#reader.byAttribute(this.#mapping.keyLdap, key);
       if (entry === undefined) {
         const added = await this.#add(spec, key, sam);
-        if (added !== undefined) return this.#account(added);
+        if (added !== undefined) return await this.#account(added);
         entry = await this.#reader.byAttribute(this.#mapping.keyLdap, key);
         if (entry === undefined) throw new RosterError('target.rejected', `create on ${this.#targetId}: ${key} was not stored`);
       }
       await assertOwned(this.#pool, { targetId: this.#targetId, dn: entry.dn, key: { attribute: this.#mapping.keyLdap, value: key }, wanted: this.#ldapValues(spec.attributes) });
       await this.#update(entry, spec.attributes, 'create');
       await this.#setEnabled(entry.guid, spec.enabled);
-      return this.#account(await this.#entry(entry.guid, 'create'));
+      return await this.#account(await this.#entry(entry.guid, 'create'));
     });
   }
 
@@ -149,7 +151,9 @@ export class AdConnector implements Connector {
     return this.#run('revoke', async () => {
       const groups = this.#requireGroups('revoke');
       const entry = await this.#reader.byGuid(accountId);
-      if (entry !== undefined) await groups.remove({ dn: entry.dn, uid: undefined }, entitlement);
+      if (entry === undefined) return;
+      assertNotPrimary(`revoke on ${this.#targetId}`, entitlement, entry.dn, () => groups.groupDn(entitlement), await this.#primaryGroups.of(entry.values));
+      await groups.remove({ dn: entry.dn, uid: undefined }, entitlement);
     });
   }
 
@@ -166,7 +170,7 @@ export class AdConnector implements Connector {
       const entry = await this.#entry(accountId, 'effectiveEntitlements');
       const base = await defaultNamingContext(this.#pool) ?? this.#config.groups?.base ?? this.#config.base;
       const groups = this.#groups;
-      const dns = await effectiveGroupDns(this.#pool, base, entry.dn);
+      const dns = await effectiveGroupDns(this.#pool, base, entry.dn, await this.#primaryGroups.of(entry.values));
       return dns.map((dn) => (groups !== undefined && groups.manages(dn) ? groups.entitlement(dn) : dn)).sort();
     });
   }
@@ -343,7 +347,8 @@ export class AdConnector implements Connector {
     return Number.isInteger(value) ? value : NORMAL_ACCOUNT;
   }
 
-  #account(entry: AdEntry): TargetAccount {
+  /** Its entitlements include its primary group when Roster manages that group: AD keeps it out of memberOf. */
+  async #account(entry: AdEntry): Promise<TargetAccount> {
     const attributes = this.#mapping.fromEntry(entry.values);
     const expires = entry.values.get('accountexpires')?.[0];
     const iso = expires === undefined ? undefined : filetimeToIso(expires);
@@ -352,7 +357,9 @@ export class AdConnector implements Connector {
       if (iso !== undefined) attributes[name] = iso;
       else delete attributes[name];
     }
-    const entitlements = this.#groups?.entitlementsOf(entry.values.get('memberof') ?? []) ?? [];
+    const primary = this.#groups === undefined ? undefined : await this.#primaryGroups.of(entry.values);
+    const memberOf = entry.values.get('memberof') ?? [];
+    const entitlements = this.#groups?.entitlementsOf(primary === undefined ? memberOf : [...memberOf, primary]) ?? [];
     return { accountId: entry.guid, attributes, entitlements, enabled: isEnabled(this.#uac(entry)) };
   }
 
