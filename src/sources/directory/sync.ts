@@ -142,7 +142,8 @@ export async function readSyncPass(reader: DirectoryReader, input: {
   const cookieOf = (fallback: string | undefined): string | undefined => (read.cookie !== undefined && read.cookie.length > 0 ? read.cookie.toString('base64') : fallback);
   if (previous === undefined) {
     const refreshed = read.entries.filter((synced) => synced.state !== 'delete' && synced.state !== 'present');
-    const entries = await withLeftOut(reader, { sourceId: source.id, filter, attributes, refreshed, log: input.log });
+    // Only a complete source takes the people a refresh left out for leavers; another gets them with a later sync (sync-check.ts).
+    const entries = source.complete ? await withLeftOut(reader, { sourceId: source.id, filter, attributes, refreshed, log: input.log }) : refreshed;
     const keys: Record<string, string> = {};
     for (const synced of entries) {
       const key = firstValue(synced.entry, rules.key);
