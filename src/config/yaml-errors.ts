@@ -11,38 +11,56 @@ import { formatPath, type ConfigProblem, type PathSegment, type ProblemLocator }
  * reported as before.
  */
 export function yamlSyntaxProblems(text: string, doc: Document, locator: ProblemLocator): ConfigProblem[] {
+  const references = [...text.matchAll(REFERENCE)].map((m): Span => ({ start: m.index, end: m.index + m[0].length }));
+  if (references.length === 0) return errorProblems(doc.errors, text, locator);
   // Each reference written over by a plain word of the same length: offsets (lines, columns) stay the same.
-  const masked = text.replace(REFERENCE, (reference) => '$' + '_'.repeat(reference.length - 1));
-  if (masked === text) return errorProblems(doc.errors, text, locator);
-  const again = parseDocument(masked);
-  const unquoted = unquotedInFlow(again).map(({ start, end, flow, path }) => {
+  const unquoted = unquotedInFlow(parseDocument(masked(text, references)), references);
+  if (unquoted.length === 0) return errorProblems(doc.errors, text, locator);
+  const problems = unquoted.map(({ start, end, flow, path }) => {
     const written = text.slice(start, end);
     return locator.atOffset(start, formatPath(path), `YAML syntax: ${written} is not quoted inside a flow ${flow} (${flow === 'mapping' ? '{ … }' : '[ … ]'}), `
       + `where { and } are YAML syntax; quote the value: ${quoted(written)}`);
   });
-  if (unquoted.length === 0) return errorProblems(doc.errors, text, locator);
-  return [...unquoted, ...errorProblems(again.errors, text, locator)];
+  // The other errors are those of the text with only these references masked: a reference elsewhere
+  // (`note: ${env: X}` in a block mapping, whose ': ' is YAML syntax) keeps its own error.
+  const rest = parseDocument(masked(text, references.filter((r) => unquoted.some((u) => r.start >= u.start && r.start < u.end))));
+  return [...problems, ...errorProblems(rest.errors, text, locator)];
+}
+
+interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+function masked(text: string, spans: readonly Span[]): string {
+  let out = '';
+  let at = 0;
+  for (const { start, end } of spans) {
+    out += text.slice(at, start) + '$' + '_'.repeat(end - start - 1);
+    at = end;
+  }
+  return out + text.slice(at);
 }
 
 /** `${…}`, as substitute.ts reads it (and a `$${` escape, whose `${…}` breaks a flow collection the same way). */
 const REFERENCE = /\$\{[^}\n]*\}/g;
 
-interface Unquoted {
-  readonly start: number;
-  readonly end: number;
+interface Unquoted extends Span {
   readonly flow: 'mapping' | 'sequence';
   readonly path: readonly PathSegment[];
 }
 
-/** Plain (unquoted) scalars holding a masked reference whose nearest collection is a flow one. */
-function unquotedInFlow(doc: Document): Unquoted[] {
+/** Plain (unquoted) scalars holding a masked reference (one of `references`, not a `$_` written as such) whose nearest collection is a flow one. */
+function unquotedInFlow(doc: Document, references: readonly Span[]): Unquoted[] {
   const found: Unquoted[] = [];
   visit(doc, {
     Scalar(_key, node, ancestors) {
-      if (node.type !== 'PLAIN' || typeof node.value !== 'string' || !node.value.includes('$_') || node.range === undefined || node.range === null) return;
+      if (node.type !== 'PLAIN' || typeof node.value !== 'string' || node.range === undefined || node.range === null) return;
+      const [start, end] = node.range;
+      if (!references.some((r) => r.start >= start && r.start < end)) return;
       const collection = [...ancestors].reverse().find(isCollection);
       if (collection === undefined || !collection.flow) return;
-      found.push({ start: node.range[0], end: node.range[1], flow: isSeq(collection) ? 'sequence' : 'mapping', path: keyPath(ancestors, node) });
+      found.push({ start, end, flow: isSeq(collection) ? 'sequence' : 'mapping', path: keyPath(ancestors, node) });
     },
   });
   return found;

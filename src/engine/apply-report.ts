@@ -5,33 +5,48 @@ import type { ReleasedRun } from './types.js';
 
 type Counts = Map<string, { applied: number; failed: number }>;
 
+/** One open run: its counts, and the plans applied by runs open alongside it (their own reports count those). */
+interface OpenRun {
+  readonly counts: Counts;
+  readonly own: string | undefined;
+  readonly alongside: Set<string>;
+}
+
 /**
  * Counts the jobs this process's executor finished, per plan, while an apply
  * runs: its claims take any plan's runnable jobs, so an apply after a
  * quarantine is released runs the jobs earlier plans queued too, and says so.
+ * Two applies at once in this process (serve: the scheduler's, an API call,
+ * a push) run each other's jobs too: a plan another open run applies (`own`)
+ * is that run's to report, never counted as released by the others.
  */
 export class RunTally {
-  readonly #open = new Set<Counts>();
+  readonly #open = new Set<OpenRun>();
 
   /** The executor's onResult: an attempt's outcome (a retry is not an end). */
   record(job: Job, outcome: JobOutcome): void {
     if (outcome === 'retry' || this.#open.size === 0) return;
-    for (const counts of this.#open) {
+    for (const { counts } of this.#open) {
       const entry = counts.get(job.planId) ?? { applied: 0, failed: 0 };
       entry[outcome] += 1;
       counts.set(job.planId, entry);
     }
   }
 
-  /** What finished, per plan, while `run` ran. */
-  async during(run: () => Promise<unknown>): Promise<Counts> {
-    const counts: Counts = new Map();
-    this.#open.add(counts);
+  /** What finished, per plan, while `run` ran; `own`: the plan this run applies (another run then never reports it as released). */
+  async during(run: () => Promise<unknown>, own?: string): Promise<Counts> {
+    const mine: OpenRun = { counts: new Map(), own, alongside: new Set() };
+    for (const other of this.#open) {
+      if (other.own !== undefined) mine.alongside.add(other.own);
+      if (own !== undefined) other.alongside.add(own);
+    }
+    this.#open.add(mine);
     try {
       await run();
-      return counts;
+      for (const planId of mine.alongside) if (planId !== own) mine.counts.delete(planId);
+      return mine.counts;
     } finally {
-      this.#open.delete(counts);
+      this.#open.delete(mine);
     }
   }
 }

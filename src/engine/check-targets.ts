@@ -7,18 +7,26 @@ export const CHECK_TIMEOUT_MS = 15_000;
 /** A check that took at least this long (and did not time out) is reported as slow by default. */
 export const CHECK_SLOW_MS = 1_000;
 
+/** The longest delay setTimeout takes (about 24.8 days). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** What a connector's own timeout says (ldapts "Operation timed out" / "Connection timeout", SCIM "timed out", ETIMEDOUT). */
 const TIMEOUT_TEXT = /timed out|timeout|ETIMEDOUT/i;
 
 /**
  * Every target's check(), all at once, each timed (wall clock, ms). A check
  * that has not answered after `timeoutMs` is reported as failed and timed
- * out, without waiting for it (the connector's own timeouts end it; close()
- * ends its connections); so is one the connector itself gave up on for a
- * timeout. One that passed in `slowMs` or more is marked slow.
+ * out, without waiting for it; so is one the connector itself gave up on for
+ * a timeout. One that passed in `slowMs` or more is marked slow. An abandoned
+ * check is not cancelled: the connector's own timeout (`timeoutMs` of its
+ * connection, 30 s by default; a SCIM GET is retried `maxRetries` times)
+ * ends it, and until then its connection stays open and keeps the process
+ * alive (the LDAP pool's close() waits for the bind, the SCIM connector's
+ * close() aborts nothing).
  */
 export function checkTargets(connectors: ReadonlyMap<string, Connector>, options: CheckTargetsOptions = {}): Promise<TargetCheck[]> {
-  const timeoutMs = options.timeoutMs ?? CHECK_TIMEOUT_MS;
+  // A Node timer holds at most 2^31-1 ms: a longer one fires at once, and every check would read as timed out.
+  const timeoutMs = Math.min(options.timeoutMs ?? CHECK_TIMEOUT_MS, MAX_TIMER_MS);
   const slowMs = options.slowMs ?? CHECK_SLOW_MS;
   return Promise.all([...connectors].map(async ([target, connector]): Promise<TargetCheck> => {
     const started = performance.now();
@@ -27,7 +35,8 @@ export function checkTargets(connectors: ReadonlyMap<string, Connector>, options
     const deadline = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), timeoutMs);
     });
-    const check = connector.check().then(() => undefined, (error: unknown) => error ?? new Error('check failed'));
+    // A check() that throws instead of rejecting is that target's failure, not the whole report's (and its timer is cleared).
+    const check = Promise.resolve().then(() => connector.check()).then(() => undefined, (error: unknown) => error ?? new Error('check failed'));
     try {
       const outcome = await Promise.race([check, deadline]);
       const ms = elapsed();

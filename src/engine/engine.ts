@@ -360,7 +360,7 @@ export class RosterEngine implements Engine {
       this.#executor.wakeUp();
       return { plan: applied, result: { planId: plan.id, applied: 0, failed: 0, pending: total, errors: [], ...leftOut } };
     }
-    const ran = await this.#tally.during(() => this.#executor.runUntilIdle({ planId: plan.id, onProgress: options.onProgress }));
+    const ran = await this.#tally.during(() => this.#executor.runUntilIdle({ planId: plan.id, onProgress: options.onProgress }), plan.id);
     // Counts and the failed jobs' states: reading (and parsing) every change of a big plan again costs most of a second.
     const stats = await this.store.queue.stats({ planId: plan.id });
     const failed = await this.store.queue.listStatesByPlan(plan.id, ['failed']);

@@ -6,7 +6,7 @@ import { isRosterError, RosterError } from '../../core/errors.js';
 import type { Plan } from '../../core/types.js';
 import { ALREADY_QUEUED } from '../../planner/queued.js';
 import type { ApplyResult, Engine } from '../../engine/types.js';
-import { requireSecrets, sources } from '../../engine/missing-secrets.js';
+import { requireSecrets, sources, targets } from '../../engine/missing-secrets.js';
 import { EXIT_PROBLEMS, EXIT_USAGE, withConfigOption, type CliContext } from '../context.js';
 import { cliActor } from '../io.js';
 import { planJson, planSummaryText } from '../plan-format.js';
@@ -107,8 +107,11 @@ export function registerApply(program: Command, ctx: CliContext): void {
     .action(async (options: ApplyCliOptions) => {
       await ctx.withEngine(options.config, async (engine) => {
         if (options.plan === undefined) {
-          // Like `roster plan`: what is applied is computed from the HR files as they are now (every source's secrets first).
-          requireSecrets(engine.config, sources(engine.config.sources.filter((s) => s.type !== 'push').map((s) => s.id)), 'cannot read the sources');
+          // Like `roster plan`: what is applied is computed from the HR files as they are now. Reading them changes the
+          // store, and the plan may change any target: every source's and every target's secrets first, as sync.
+          const reads = engine.config.sources.filter((s) => s.type !== 'push').map((s) => s.id);
+          requireSecrets(engine.config, [...sources(reads), ...targets(engine.config.targets.map((t) => t.id))],
+            'cannot apply (a plan made now may change any target; `roster plan --out FILE` then `roster apply --plan FILE` applies one that leaves it alone)');
           for (const source of engine.config.sources) {
             if (source.type !== 'push') await engine.readSource(source.id, cliActor());
           }

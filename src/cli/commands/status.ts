@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { LifecycleState } from '../../core/types.js';
-import { CHECK_TIMEOUT_MS } from '../../engine/check-targets.js';
+import { CHECK_TIMEOUT_MS, MAX_TIMER_MS } from '../../engine/check-targets.js';
 import type { Engine, TargetCheck } from '../../engine/types.js';
 import type { QueueStats } from '../../store/types.js';
 import { EXIT_PROBLEMS, withConfigOption, type CliContext } from '../context.js';
@@ -121,5 +121,6 @@ const msText = (ms: number | undefined, before = ''): string => (ms === undefine
 function parseMs(value: string): number {
   const ms = Number(value);
   if (!/^\d+$/.test(value) || ms < 1) throw new InvalidArgumentError(`expected a whole number of milliseconds, got '${value}'`);
+  if (ms > MAX_TIMER_MS) throw new InvalidArgumentError(`expected at most ${MAX_TIMER_MS} milliseconds, got '${value}'`);
   return ms;
 }
