@@ -18,11 +18,10 @@ const TIMEOUT_TEXT = /timed out|timeout|ETIMEDOUT/i;
  * that has not answered after `timeoutMs` is reported as failed and timed
  * out, without waiting for it; so is one the connector itself gave up on for
  * a timeout. One that passed in `slowMs` or more is marked slow. An abandoned
- * check is not cancelled: the connector's own timeout (`timeoutMs` of its
- * connection, 30 s by default; a SCIM GET is retried `maxRetries` times)
- * ends it, and until then its connection stays open and keeps the process
- * alive (the LDAP pool's close() waits for the bind, the SCIM connector's
- * close() aborts nothing).
+ * check is not cancelled here: closing the engine closes its connector,
+ * which ends it at once (the LDAP pool unbinds a connection still binding,
+ * the SCIM connector aborts its requests and retries none), so `roster
+ * status --check` exits soon after its report.
  */
 export function checkTargets(connectors: ReadonlyMap<string, Connector>, options: CheckTargetsOptions = {}): Promise<TargetCheck[]> {
   // A Node timer holds at most 2^31-1 ms: a longer one fires at once, and every check would read as timed out.

@@ -42,6 +42,8 @@ export class ClientPool {
   #closed = false;
   /** Sockets holding this turn's requests until it ends (see #batchWrites). */
   readonly #corked = new Set<Socket>();
+  /** Connections still connecting or binding: close() ends them at once rather than wait for a silent server's timeout. */
+  readonly #opening = new Set<Client>();
 
   constructor(options: PoolOptions) {
     this.#options = options;
@@ -113,6 +115,8 @@ export class ClientPool {
 
   async close(): Promise<void> {
     this.#closed = true;
+    // Their connect or bind then fails at once (ldapts fails what waits on a socket it destroys), and the awaits below end.
+    for (const client of this.#opening) void client.unbind().catch(() => undefined);
     this.#ready.fill(undefined);
     const clients = this.#slots.splice(0);
     await Promise.all(clients.map(async (pending) => {
@@ -163,6 +167,7 @@ export class ClientPool {
     const { url, tls, timeoutMs, connectTimeoutMs, startTLS, bindDN, password } = this.#options;
     // autoRebind: a reconnect ldapts makes by itself mid-operation binds again instead of going on anonymously.
     const client = new Client({ url, timeout: timeoutMs, connectTimeout: connectTimeoutMs, tlsOptions: url.startsWith('ldaps:') ? tls : undefined, autoRebind: true });
+    this.#opening.add(client);
     try {
       // host: the name the certificate is checked against (ldapts passes only our options to tls.connect).
       if (startTLS) {
@@ -176,6 +181,8 @@ export class ClientPool {
     } catch (error) {
       await client.unbind().catch(() => undefined);
       throw error;
+    } finally {
+      this.#opening.delete(client);
     }
   }
 }

@@ -50,6 +50,8 @@ export class ScimHttp {
   readonly #base: string;
   #active = 0;
   readonly #waiting: Array<() => void> = [];
+  /** Aborted by close(): requests under way end at once, and none is retried or started after. */
+  readonly #closing = new AbortController();
 
   constructor(options: ScimHttpOptions) {
     this.#options = options;
@@ -62,7 +64,7 @@ export class ScimHttp {
         return await this.#limited(() => this.#send(method, path, options));
       } catch (error) {
         const wait = method === 'GET' && attempt < this.#options.maxRetries ? retryDelay(error, attempt) : undefined;
-        if (wait === undefined) throw error;
+        if (wait === undefined || this.#closing.signal.aborted) throw error;
         await new Promise((resolve) => setTimeout(resolve, wait));
       }
     }
@@ -79,7 +81,13 @@ export class ScimHttp {
     }
   }
 
+  /** End the requests under way (a silent server would hold them for timeoutMs, and a GET for its retries too). */
+  close(): void {
+    this.#closing.abort(new Error('the connector is closed'));
+  }
+
   async #send(method: string, path: string, options: RequestOptions, reauthorised = false): Promise<ScimResponse> {
+    if (this.#closing.signal.aborted) throw networkError(this.#options.targetId, method, this.#base + path, this.#closing.signal.reason);
     const url = new URL(this.#base + path);
     // Percent-encoded, spaces as %20: `+` for a space is HTML-form encoding, which a server that decodes the query
     // as RFC 3986 says reads as a `+` (a filter `userName+eq+"…"` it cannot parse).
@@ -99,7 +107,7 @@ export class ScimHttp {
         method,
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: AbortSignal.timeout(this.#options.timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(this.#options.timeoutMs), this.#closing.signal]),
         // A redirect is not followed: fetch would resend the body (personal data) to wherever it points.
         redirect: 'manual',
       });

@@ -138,7 +138,8 @@ export class ScimConnector implements Connector {
   }
 
   async close(): Promise<void> {
-    // fetch keeps no per-connector connection: undici's global pool closes idle sockets itself.
+    // fetch keeps no per-connector connection (undici's global pool closes idle sockets itself): only requests under way end.
+    this.#http.close();
   }
 
   /** Capabilities from discovery, else (logged once) those the profile declares. */
