@@ -1,6 +1,7 @@
 import { AndFilter, EqualityFilter, ExtensibleFilter, OrFilter, type Filter } from 'ldapts';
 import { RosterError } from '../../core/errors.js';
 import { sameDn } from '../directory/dn.js';
+import { resultCodeOf } from '../directory/errors.js';
 import type { ClientPool } from '../directory/pool.js';
 
 /** LDAP_MATCHING_RULE_IN_CHAIN: membership through any depth of nested groups. */
@@ -63,11 +64,18 @@ export class PrimaryGroups {
     return rid === undefined ? Promise.resolve(undefined) : this.dnOf(rid);
   }
 
-  /** The DN of the domain's group with this RID; undefined when there is none the bind can read. */
+  /**
+   * The DN of the domain's group with this RID; undefined when there is none
+   * the bind can read (the directory answering no such object, no access, a
+   * referral: the account then reads without its primary group, as before).
+   */
   dnOf(rid: number): Promise<string | undefined> {
     let found = this.#byRid.get(rid);
     if (found === undefined) {
-      found = this.#lookUp(rid);
+      found = this.#lookUp(rid).catch((error: unknown) => {
+        if (resultCodeOf(error) === undefined) throw error; // The connection failed: the operation fails (retryable), not its answer.
+        return undefined;
+      });
       this.#byRid.set(rid, found);
       found.catch(() => this.#byRid.delete(rid));
     }
