@@ -37,7 +37,7 @@ process.stdout.write([
   `OpenLDAP is listening on ${slapd.url} (slapd pid ${slapd.pid ?? 'unknown'})`,
   `  base     ${slapd.suffix}  (ou=people, ou=groups, ou=disabled)`,
   `  bind DN  ${slapd.bindDN}`,
-  `  password ${slapd.password}   (examples/ldap reads it from \${env:LDAP_PASSWORD}, default "secret")`,
+  `  password ${slapd.password}   (examples/ldap reads it from \${env:LDAP_PASSWORD}, which has no default: export LDAP_PASSWORD=${slapd.password})`,
   `  data     ${slapd.dir}  (removed on exit)`,
   'Ctrl-C stops it; if slapd exits by itself, this script says so and exits with status 1.',
   '',

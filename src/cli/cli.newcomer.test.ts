@@ -35,6 +35,16 @@ describe('roster CLI for a newcomer', () => {
     });
   });
 
+  it('apply says which HR rows it skipped too, before the plan, and --json lists them', async () => {
+    const { code, stdout } = await project.run('apply', '--yes');
+    expect(code).toBe(0);
+    expect(stdout).toContain('  line 3 (E2): column "startDate" is not an ISO date');
+    expect(stdout.indexOf('line 3 (E2)')).toBeLessThan(stdout.indexOf('Plan '));
+    const again = await project.run('apply', '--yes', '--json');
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout).plan.diagnostics).toContainEqual(expect.objectContaining({ code: 'source.row_skipped', line: 3, key: 'E2' }));
+  });
+
   it('plan --no-read-sources reads no source, so reports no rows', async () => {
     const { code, stdout } = await project.run('plan', '--no-read-sources');
     expect(code).toBe(0);

@@ -5,11 +5,11 @@ import { canonicalJson } from '../../audit/chain.js';
 import { isRosterError, RosterError } from '../../core/errors.js';
 import type { Plan } from '../../core/types.js';
 import { ALREADY_QUEUED } from '../../planner/queued.js';
-import type { ApplyResult, Engine } from '../../engine/types.js';
+import type { ApplyResult, Engine, IngestResult } from '../../engine/types.js';
 import { requireSecrets, sources, targets } from '../../engine/missing-secrets.js';
 import { EXIT_PROBLEMS, EXIT_USAGE, withConfigOption, type CliContext } from '../context.js';
 import { cliActor } from '../io.js';
-import { planJson, planSummaryText } from '../plan-format.js';
+import { ingestText, planJson, planSummaryText } from '../plan-format.js';
 import { progressReporter } from '../progress.js';
 
 interface ApplyCliOptions {
@@ -84,8 +84,8 @@ export function printResult(ctx: CliContext, result: ApplyResult): void {
 }
 
 /** apply --json: the plan as applied and what ran (its own jobs, and earlier plans' released ones). */
-function applyJson(plan: Plan, result: ApplyResult | null) {
-  return { plan: planJson(plan), result, released: result?.released ?? [] };
+function applyJson(plan: Plan, result: ApplyResult | null, ingests: readonly IngestResult[] = []) {
+  return { plan: planJson(plan, ingests), result, released: result?.released ?? [] };
 }
 
 /** A stale saved plan gets a message that says what to do. */
@@ -106,6 +106,7 @@ export function registerApply(program: Command, ctx: CliContext): void {
     .option('--json', 'print the plan and the result as JSON (with --yes)')
     .action(async (options: ApplyCliOptions) => {
       await ctx.withEngine(options.config, async (engine) => {
+        const ingests: IngestResult[] = [];
         if (options.plan === undefined) {
           // Like `roster plan`: what is applied is computed from the HR files as they are now. Reading them changes the
           // store, and the plan may change any target: every source's and every target's secrets first, as sync.
@@ -113,20 +114,22 @@ export function registerApply(program: Command, ctx: CliContext): void {
           requireSecrets(engine.config, [...sources(reads), ...targets(engine.config.targets.map((t) => t.id))],
             'cannot apply (a plan made now may change any target; `roster plan --out FILE` then `roster apply --plan FILE` applies one that leaves it alone)');
           for (const source of engine.config.sources) {
-            if (source.type !== 'push') await engine.readSource(source.id, cliActor());
+            if (source.type !== 'push') ingests.push(await engine.readSource(source.id, cliActor()));
           }
         }
         const plan = options.plan !== undefined ? await loadSavedPlan(engine.store, resolve(ctx.io.cwd, options.plan)) : await engine.plan({ actor: cliActor() });
         const json = options.json === true;
+        // Rows a source skipped are people this plan leaves out: said before the plan, as plan and sync say them.
+        if (!json) for (const ingest of ingests) if (ingest.problems.length > 0) ctx.out(ingestText(ingest, ctx.style));
         if (!json) ctx.out(planSummaryText(plan, ctx.style));
         // Nothing new, but changes of earlier plans wait (a target released from quarantine): run them, as sync does.
         const queuedOnly = plan.changes.length === 0 && plan.diagnostics.some((d) => d.code === ALREADY_QUEUED);
         if (plan.changes.length === 0 && !queuedOnly) {
-          if (json) ctx.json(applyJson(plan, null));
+          if (json) ctx.json(applyJson(plan, null, ingests));
           return;
         }
         if (plan.held && !options.force) {
-          if (json) ctx.json(applyJson(plan, null));
+          if (json) ctx.json(applyJson(plan, null, ingests));
           ctx.err('the plan is held by a safety check; review it, then apply with --force to override');
           ctx.exitCode = EXIT_PROBLEMS;
           return;
@@ -142,7 +145,7 @@ export function registerApply(program: Command, ctx: CliContext): void {
             return;
           }
           const applied = result.leftOut === undefined ? plan : (await engine.store.plans.get(plan.id)) ?? plan;
-          ctx.json(applyJson(applied, result));
+          ctx.json(applyJson(applied, result, ingests));
           if (result.failed > 0 || (result.released ?? []).some((run) => run.failed > 0)) ctx.exitCode = EXIT_PROBLEMS;
         } catch (error) {
           progress.done();
