@@ -166,6 +166,21 @@ describe('missing connection secrets fail only the commands that open the connec
     }
   });
 
+  it('apply of a plan that leaves the target alone is refused while earlier plans have changes queued for it, saying so', async () => {
+    const engine = await openEngine(file(), { env: {} });
+    try {
+      const plan = await engine.plan({ actor: 'test', target: TARGET });
+      expect(plan.changes.length).toBeGreaterThan(0);
+      expect(plan.changes.every((c) => c.target === TARGET)).toBe(true);
+      const change = { id: 'corp:E9:create', identity: 'E9', target: 'corp', action: 'create' as const, before: null, after: { accountId: 'e9', enabled: true, attributes: {} }, reasons: ['joiner'] };
+      await engine.store.queue.enqueue([{ id: 'earlier:corp:E9:create', planId: 'earlier', change, target: 'corp', orderingKey: 'corp:E9', seq: 1 }]);
+      await expect(engine.apply(plan, { actor: 'test' })).rejects.toThrow(
+        `cannot apply plan ${plan.id}; the run would also carry out the changes earlier plans queued for corp (1): target corp cannot be opened`);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('with the secret set, the same file opens the real connector', async () => {
     const engine = await openEngine(file(), { env: { [DIR_VAR]: 'd', [LDAP_VAR]: LDAP_VALUE } });
     try {

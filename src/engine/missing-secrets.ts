@@ -67,12 +67,16 @@ export function requireSyncSecrets(config: RosterConfig, target: string | undefi
 export async function requireApplySecrets(config: RosterConfig, store: Store, plan: Plan): Promise<void> {
   if ((config.missingSecrets ?? []).length === 0) return;
   const touched = new Set(plan.changes.map((c) => c.target));
+  const waiting = new Map<string, number>();
   for (const id of new Set(missingFor(config, 'all').filter((m) => m.owner.kind === 'target').map((m) => m.owner.id))) {
     if (touched.has(id)) continue;
     const queued = await store.queue.stats({ target: id });
-    if (queued.pending + queued.running > 0) touched.add(id);
+    if (queued.pending + queued.running > 0) waiting.set(id, queued.pending + queued.running);
   }
-  requireSecrets(config, targets(touched), `cannot apply plan ${plan.id}`);
+  // The run takes every target's queued changes, not only this plan's: say so when that is why a target is needed.
+  const why = waiting.size === 0 ? ''
+    : `; the run would also carry out the changes earlier plans queued for ${[...waiting].map(([id, count]) => `${id} (${count})`).join(', ')}`;
+  requireSecrets(config, targets([...touched, ...waiting.keys()]), `cannot apply plan ${plan.id}${why}`);
 }
 
 /** Target kinds whose connector reads nested groups (`effectiveEntitlements`, shown by `roster explain`). */
