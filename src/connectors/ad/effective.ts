@@ -3,6 +3,7 @@ import { RosterError } from '../../core/errors.js';
 import { sameDn } from '../directory/dn.js';
 import { resultCodeOf } from '../directory/errors.js';
 import type { ClientPool } from '../directory/pool.js';
+import { defaultNamingContext } from './domain.js';
 
 /** LDAP_MATCHING_RULE_IN_CHAIN: membership through any depth of nested groups. */
 export const IN_CHAIN = '1.2.840.113556.1.4.1941';
@@ -96,9 +97,8 @@ export class PrimaryGroups {
 
   #readDomain(): Promise<{ readonly context: string; readonly sid: Buffer } | undefined> {
     this.#domain ??= (async () => {
-      const { searchEntries: root } = await this.#pool.use((c) => c.search('', { scope: 'base', filter: '(objectClass=*)', attributes: ['defaultNamingContext'] }));
-      const context = root[0]?.['defaultNamingContext'];
-      if (typeof context !== 'string' || context === '') return undefined;
+      const context = await defaultNamingContext(this.#pool);
+      if (context === undefined || context === '') return undefined;
       const { searchEntries } = await this.#pool.use((c) => c.search(context, {
         scope: 'base', filter: '(objectClass=*)', attributes: ['objectSid'], explicitBufferAttributes: ['objectSid', 'objectsid'],
       }));

@@ -27,8 +27,8 @@ export interface RootDse {
 /** Whether this pass's bind may read deleted objects, and if not what the directory said. */
 export type DeletedObjectsAccess = { readonly readable: true } | { readonly readable: false; readonly reason: string };
 
-/** objectGUIDs asked for in one filter. */
-const GUIDS_PER_SEARCH = 100;
+/** objectGUIDs or entryUUIDs asked for in one filter. */
+const VALUES_PER_SEARCH = 100;
 
 /** Binary attributes read as bytes and shown in their usual text form. */
 const BINARY_ATTRIBUTES = ['objectGUID', 'objectSid'] as const;
@@ -174,37 +174,34 @@ export class DirectoryReader {
 
   /**
    * The objectGUIDs (of `guids`) of entries under the base that match the
-   * filter now, a hundred a search; undefined when an entry came back without
-   * a readable objectGUID (then the answer proves nobody's absence).
+   * filter now; undefined when an entry came back without a readable
+   * objectGUID (then the answer proves nobody's absence).
    */
   async guidsInScope(filter: string, guids: readonly string[]): Promise<Set<string> | undefined> {
+    // Filter objects, not text: ldapts reads a `\xx` escape in filter text as a character and sends it UTF-8 encoded, so a GUID
+    // byte of 0x80 or more would reach the directory as two other bytes. An EqualityFilter with a Buffer sends the bytes as they are.
+    const entries = await this.#byValues(filter, 'objectGUID', guids.map(guidToBytes), []);
     const found = new Set<string>();
-    for (let i = 0; i < guids.length; i += GUIDS_PER_SEARCH) {
-      // Filter objects, not text: ldapts reads a `\xx` escape in filter text as a character and sends it UTF-8 encoded, so a GUID
-      // byte of 0x80 or more would reach the directory as two other bytes. An EqualityFilter with a Buffer sends the bytes as they are.
-      const any = guids.slice(i, i + GUIDS_PER_SEARCH).map((guid) => new EqualityFilter({ attribute: 'objectGUID', value: guidToBytes(guid) }));
-      const byGuid = new AndFilter({ filters: [FilterParser.parseString(filter), new OrFilter({ filters: any })] });
-      const entries = await this.#run('search the base for entries by objectGUID', () => this.#paged(this.#connection.base, byGuid, ['objectGUID'], false));
-      for (const entry of entries) {
-        const guid = entry.values.get('objectguid')?.[0];
-        if (guid === undefined || !isGuid(guid)) return undefined;
-        found.add(guid);
-      }
+    for (const entry of entries) {
+      const guid = entry.values.get('objectguid')?.[0];
+      if (guid === undefined || !isGuid(guid)) return undefined;
+      found.add(guid);
     }
     return found;
   }
 
-  /**
-   * The entries under the base that match the filter now and whose
-   * entryUUID is one of `uuids` (a hundred a search), with `attributes` and
-   * their entryUUID.
-   */
-  async byEntryUuid(filter: string, uuids: readonly string[], attributes: readonly string[]): Promise<DirectoryEntry[]> {
+  /** The entries under the base that match the filter now and whose entryUUID is one of `uuids`, with `attributes` and their entryUUID. */
+  byEntryUuid(filter: string, uuids: readonly string[], attributes: readonly string[]): Promise<DirectoryEntry[]> {
+    return this.#byValues(filter, 'entryUUID', uuids, attributes);
+  }
+
+  /** The entries under the base matching the filter whose `attribute` is one of `values` (a hundred a search), with `attributes` and it. */
+  async #byValues(filter: string, attribute: string, values: readonly (string | Buffer)[], attributes: readonly string[]): Promise<DirectoryEntry[]> {
     const entries: DirectoryEntry[] = [];
-    for (let i = 0; i < uuids.length; i += GUIDS_PER_SEARCH) {
-      const any = uuids.slice(i, i + GUIDS_PER_SEARCH).map((uuid) => new EqualityFilter({ attribute: 'entryUUID', value: uuid }));
-      const byUuid = new AndFilter({ filters: [FilterParser.parseString(filter), new OrFilter({ filters: any })] });
-      entries.push(...await this.#run('search the base for entries by entryUUID', () => this.#paged(this.#connection.base, byUuid, [...attributes, 'entryUUID'], false)));
+    for (let i = 0; i < values.length; i += VALUES_PER_SEARCH) {
+      const any = values.slice(i, i + VALUES_PER_SEARCH).map((value) => new EqualityFilter({ attribute, value }));
+      const byValue = new AndFilter({ filters: [FilterParser.parseString(filter), new OrFilter({ filters: any })] });
+      entries.push(...await this.#run(`search the base for entries by ${attribute}`, () => this.#paged(this.#connection.base, byValue, [...attributes, attribute], false)));
     }
     return entries;
   }
