@@ -1,7 +1,7 @@
-import { Attribute, Change, Client } from 'ldapts';
+import { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  adPass, adStateOf, addAdOU, addAdPerson, closeAdSourceWorld, openAdSourceWorld, type AdSourceWorld,
+  AD_IN_CHAIN, AD_PERSON_FILTER, adPass, adStateOf, addAdOU, memberChange, missingIn, addAdPerson, closeAdSourceWorld, openAdSourceWorld, type AdSourceWorld,
 } from '../support/ad-source-world.js';
 import { startSamba, type RunningSamba } from '../support/samba.js';
 
@@ -13,12 +13,10 @@ import { startSamba, type RunningSamba } from '../support/samba.js';
  */
 let samba: RunningSamba;
 let client: Client;
-const PERSON = '(&(objectClass=user)(objectCategory=person)(employeeID=*))';
-const IN_CHAIN = '1.2.840.113556.1.4.1941';
+const PERSON = AD_PERSON_FILTER;
+const IN_CHAIN = AD_IN_CHAIN;
 
-const member = (operation: 'add' | 'delete', dn: string) =>
-  new Change({ operation, modification: new Attribute({ type: 'member', values: [dn] }) });
-const missingIn = (result: Awaited<ReturnType<typeof adPass>>) => result.events.filter((e) => e.kind === 'missing').map((e) => e.identityId);
+const member = memberChange;
 const groups = () => `OU=R11Groups,${samba.rosterOU}`;
 async function addGroup(dn: string, name: string): Promise<void> {
   await client.add(dn, { objectClass: ['top', 'group'], sAMAccountName: name });

@@ -1,7 +1,7 @@
 import { Attribute, Change, Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  adPass, adStateOf, addAdOU, addAdPerson, closeAdSourceWorld, openAdSourceWorld, reopenAdSourceWorld, type AdSourceWorld,
+  AD_IN_CHAIN, AD_PERSON_FILTER, adPass, adStateOf, addAdOU, memberChange, missingIn, addAdPerson, closeAdSourceWorld, openAdSourceWorld, reopenAdSourceWorld, type AdSourceWorld,
 } from '../support/ad-source-world.js';
 import { startSamba, type RunningSamba } from '../support/samba.js';
 
@@ -15,16 +15,14 @@ import { startSamba, type RunningSamba } from '../support/samba.js';
  */
 let samba: RunningSamba;
 let client: Client;
-const PERSON = '(&(objectClass=user)(objectCategory=person)(employeeID=*))';
-const IN_CHAIN = '1.2.840.113556.1.4.1941';
+const PERSON = AD_PERSON_FILTER;
+const IN_CHAIN = AD_IN_CHAIN;
 
-const member = (operation: 'add' | 'delete', dn: string) =>
-  new Change({ operation, modification: new Attribute({ type: 'member', values: [dn] }) });
+const member = memberChange;
 async function usnOf(dn: string): Promise<string> {
   const { searchEntries } = await client.search(dn, { scope: 'base', attributes: ['uSNChanged'] });
   return String(searchEntries[0]?.['uSNChanged']);
 }
-const missingIn = (result: Awaited<ReturnType<typeof adPass>>) => result.events.filter((e) => e.kind === 'missing').map((e) => e.identityId);
 
 beforeAll(async () => {
   samba = await startSamba();

@@ -52,6 +52,20 @@ export async function addAdOU(client: Client, dn: string): Promise<void> {
   await client.add(dn, { objectClass: ['top', 'organizationalUnit'], ou });
 }
 
+/** People with an employeeID: the filter the source tests start from. */
+export const AD_PERSON_FILTER = '(&(objectClass=user)(objectCategory=person)(employeeID=*))';
+/** LDAP_MATCHING_RULE_IN_CHAIN. */
+export const AD_IN_CHAIN = '1.2.840.113556.1.4.1941';
+
+/** Add `dn` to a group's member, or take it out. */
+export function memberChange(operation: 'add' | 'delete', dn: string): Change {
+  return new Change({ operation, modification: new Attribute({ type: 'member', values: [dn] }) });
+}
+
+/** The identities a pass found missing from the source. */
+export const missingIn = (result: Awaited<ReturnType<typeof adPass>>): string[] =>
+  result.events.filter((e) => e.kind === 'missing').map((e) => e.identityId);
+
 export function replaceValue(type: string, value: string): Change {
   return new Change({ operation: 'replace', modification: new Attribute({ type, values: [value] }) });
 }
