@@ -1,11 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memoryTargets } from '../connectors/memory/index.js';
+import { describe, expect, it } from 'vitest';
+import { useMemoryTargetProject } from '../../test/support/cli-project.js';
 import type { Connector } from '../connectors/types.js';
-import { runCli } from '../cli/main.js';
-import { capturedIo } from '../cli/testing.js';
 import { checkTargets } from './check-targets.js';
 
 describe('checkTargets with a connector that throws (review12)', () => {
@@ -25,31 +20,12 @@ describe('checkTargets with a connector that throws (review12)', () => {
 });
 
 describe('status --check-timeout beyond what a timer holds (review12)', () => {
-  let dir = '';
-  const TARGET = 'r12-check-app';
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'roster-r12-check-'));
-    writeFileSync(join(dir, 'hr.csv'), 'employeeId\n');
-    writeFileSync(join(dir, 'roster.yaml'), `store: sqlite:./roster.db
-sources:
-  - { id: hr, type: csv, path: ./hr.csv, key: employeeId }
-targets:
-  - id: ${TARGET}
-    type: memory
-    accountKey: username
-    attributes: { username: identity.employeeId }
-`);
-  });
-  afterAll(() => {
-    memoryTargets.delete(TARGET);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const project = useMemoryTargetProject('roster-r12-check', 'r12-check-app', 'employeeId\n');
 
   it('is refused, not taken as 1 ms (a Node timer over 2^31-1 ms fires at once)', async () => {
-    const captured = capturedIo({ cwd: dir });
-    const code = await runCli(['node', 'roster', 'status', '--check', '--check-timeout', '3000000000', '--json', '--config', join(dir, 'roster.yaml')], captured.io);
-    expect(captured.stdout()).not.toContain('timedOut');
+    const { code, stdout, stderr } = await project.run('status', '--check', '--check-timeout', '3000000000', '--json');
+    expect(stdout).not.toContain('timedOut');
     expect(code).toBe(2);
-    expect(captured.stderr()).toContain('at most 2147483647');
+    expect(stderr).toContain('at most 2147483647');
   });
 });

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, validateConfigText } from '../config/load.js';
 import { memoryTargets } from '../connectors/memory/index.js';
-import { runCli } from '../cli/main.js';
-import { capturedIo } from '../cli/testing.js';
+import { cliIn } from '../../test/support/cli-project.js';
 import { openEngine } from './index.js';
 import { unavailableConnector } from './missing-secrets.js';
 
@@ -51,11 +50,7 @@ targets:
 describe('missing connection secrets fail only the commands that open the connection (review11)', () => {
   let dir = '';
   const file = (): string => join(dir, 'roster.yaml');
-  const cli = async (...args: string[]) => {
-    const captured = capturedIo({ cwd: dir });
-    const code = await runCli(['node', 'roster', ...args, '--config', file()], captured.io);
-    return { code, stdout: captured.stdout(), stderr: captured.stderr() };
-  };
+  const cli = cliIn(() => dir);
 
   beforeAll(async () => {
     delete process.env[DIR_VAR];

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { memoryTargets } from '../connectors/memory/index.js';
-import { runCli } from '../cli/main.js';
-import { capturedIo } from '../cli/testing.js';
+import { cliIn } from '../../test/support/cli-project.js';
 import { openEngine } from './index.js';
 
 /**
@@ -37,11 +36,7 @@ targets:
 describe('apply without --plan checks every target before reading a source (review12)', () => {
   let dir = '';
   const file = (): string => join(dir, 'roster.yaml');
-  const cli = async (...args: string[]) => {
-    const captured = capturedIo({ cwd: dir });
-    const code = await runCli(['node', 'roster', ...args, '--config', file()], captured.io);
-    return { code, stdout: captured.stdout(), stderr: captured.stderr() };
-  };
+  const cli = cliIn(() => dir);
   const snapshot = async () => {
     const engine = await openEngine(file(), { env: {} });
     try {
