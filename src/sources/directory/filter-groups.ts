@@ -1,9 +1,10 @@
 import {
   AndFilter, EqualityFilter, ExtensibleFilter, FilterParser, GreaterThanEqualsFilter, NotFilter, OrFilter, type Filter,
 } from 'ldapts';
+import { IN_CHAIN } from '../../connectors/ad/effective.js';
 
-/** LDAP_MATCHING_RULE_IN_CHAIN: `(memberOf:1.2.840.113556.1.4.1941:=G)` matches members of G at any depth. */
-export const IN_CHAIN = '1.2.840.113556.1.4.1941';
+// LDAP_MATCHING_RULE_IN_CHAIN: `(memberOf:1.2.840.113556.1.4.1941:=G)` matches members of G at any depth.
+export { IN_CHAIN };
 
 /**
  * What an `ad` source's filter asks of group membership. `memberOf` is a
