@@ -159,7 +159,7 @@ export class RosterEngine implements Engine {
       if (plan.held || plan.changes.length === 0) {
         return { plan, planId: plan.id, applied: 0, failed: 0, pending: plan.held ? plan.changes.length : 0, errors: [] };
       }
-      const applied = await this.#apply(plan, { actor }, true);
+      const applied = await this.#apply(plan, { actor }, now);
       return { ...applied.result, plan: applied.plan };
     });
   }
@@ -334,10 +334,11 @@ export class RosterEngine implements Engine {
   }
 
   /**
-   * `counted`: the safety window has the plan's counts already (it judged the plan); else they are recorded here.
+   * `counted`: when the safety window counted the plan (it judged it); else it is counted here. What another
+   * process queued first (left out) is taken back from the window after the queuing: it counts in that plan.
    * Returns the plan as applied: without the changes another process queued meanwhile (executor/enqueue-plan.ts).
    */
-  async #apply(plan: Plan, options: ApplyOptions, counted = false): Promise<{ result: ApplyResult; plan: Plan }> {
+  async #apply(plan: Plan, options: ApplyOptions, counted?: Date): Promise<{ result: ApplyResult; plan: Plan }> {
     // --force lifts the safety limits, never a reconcile plan's short-read or unread-rule hold (reconcile/holds.ts).
     const unforceable = unforceableHolds(plan);
     if (plan.held && (!options.force || unforceable.length > 0)) {
@@ -350,11 +351,15 @@ export class RosterEngine implements Engine {
       kind: 'plan.applied', actor: options.actor,
       data: { planId: plan.id, changes: plan.changes.length, forced: Boolean(options.force && plan.held) },
     }]);
-    if (!counted) await this.#window.record(plan, this.#parts.now());
+    const countedAt = counted ?? this.#parts.now();
+    if (counted === undefined) await this.#window.record(plan, countedAt);
     let left: readonly LeftOutChange[] = [];
     const total = await this.#executor.enqueuePlan(plan, { leftOut: { actor: options.actor, report: (changes) => (left = changes) } });
     const applied = withoutLeftOut(plan, left);
-    if (left.length > 0) await this.store.plans.save(applied);
+    if (left.length > 0) {
+      await this.store.plans.save(applied);
+      await this.#window.withdraw(plan, applied, countedAt);
+    }
     const leftOut = left.length === 0 ? {} : { leftOut: { changes: left.length, notes: applied.diagnostics.slice(plan.diagnostics.length) } };
     if (options.background) {
       this.#executor.wakeUp();

@@ -1,7 +1,7 @@
 import type { TargetConfig } from '../config/types.js';
 import type { Hold, Plan } from '../core/types.js';
 import { safetyCounts } from '../planner/safety.js';
-import { countsInWindow, recordCounts, windowHolds, type WindowLog } from '../planner/safety-window.js';
+import { countsBeyond, countsInWindow, recordCounts, windowHolds, withdrawCounts, type WindowLog } from '../planner/safety-window.js';
 import type { StateStore } from '../store/types.js';
 
 /** The state-store key of every target's window counts (one key: a plan touching several targets is judged and recorded at once). */
@@ -45,6 +45,18 @@ export class SafetyWindow {
     const counted = safetyCounts(plan.changes);
     if (!countsInWindow(counted, this.#targets)) return;
     await this.#state.update<WindowLog>(SAFETY_WINDOW_KEY, (log) => recordCounts(log, counted, this.#targets, now.getTime()));
+  }
+
+  /**
+   * Take back what `recorded` was counted for (by judge or record, at `at`)
+   * beyond what was queued of it (`queued`: the plan as applied, without the
+   * changes another plan had queued first, which count there). Taken back
+   * after the queuing, so a crash in between counts too much, never too little.
+   */
+  async withdraw(recorded: Plan, queued: Plan, at: Date): Promise<void> {
+    const beyond = countsBeyond(safetyCounts(recorded.changes), safetyCounts(queued.changes));
+    if (!countsInWindow(beyond, this.#targets)) return;
+    await this.#state.update<WindowLog>(SAFETY_WINDOW_KEY, (log) => withdrawCounts(log, beyond, this.#targets, at.getTime()));
   }
 }
 

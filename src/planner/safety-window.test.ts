@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TargetConfig } from '../config/types.js';
 import type { Change } from '../core/types.js';
 import { safetyCounts } from './safety.js';
-import { describeWindow, recordCounts, windowCounts, windowHolds, type WindowLog } from './safety-window.js';
+import { countsBeyond, describeWindow, recordCounts, windowCounts, windowHolds, withdrawCounts, type WindowLog } from './safety-window.js';
 
 const target = (safety: Partial<TargetConfig['safety']> = {}): TargetConfig => ({
   id: 'app', type: 'memory', connection: {}, scope: 'true', attributes: {}, accountKey: 'username',
@@ -57,6 +57,23 @@ describe('safety over a sliding window', () => {
     expect(log.app).toEqual([[T0, 0, 0, 1]]);
     expect(windowHolds(safetyCounts([change('revoke', 'E2')]), log, [app], totals, T0)[0]).toMatchObject({ code: 'safety.max_revokes_window', count: 2, limit: 1 });
     expect(windowHolds(safetyCounts([change('revoke', 'E2'), change('disable', 'E2')]), log, [app], totals, T0)).toEqual([]);
+  });
+
+  it('takes back counts from the step they were recorded in, never below zero, leaving other steps alone', () => {
+    const app = target();
+    const three = [change('disable', 'E1'), change('disable', 'E2'), change('revoke', 'E3')];
+    let log = recordCounts(undefined, safetyCounts(three), [app], T0);
+    log = recordCounts(log, safetyCounts([change('disable', 'E4')]), [app], T0 + 2 * MIN);
+    // E2's disable and E3's revoke were left out of the queue (another plan had queued them).
+    const beyond = countsBeyond(safetyCounts(three), safetyCounts([change('disable', 'E1')]));
+    expect(beyond.get('app')).toEqual({ deletes: 0, disables: 1, revokes: 1 });
+    const taken = withdrawCounts(log, beyond, [app], T0 + 30_000);
+    expect(taken.app).toEqual([[T0, 0, 1, 0], [T0 + 2 * MIN, 0, 1, 0]]);
+    expect(windowCounts(taken, app, T0 + 3 * MIN)).toEqual({ deletes: 0, disables: 2, revokes: 0 });
+    // Taken back twice (a retried call): the step stays at zero.
+    expect(withdrawCounts(withdrawCounts(taken, beyond, [app], T0), beyond, [app], T0).app?.[0]).toEqual([T0, 0, 0, 0]);
+    // A step no longer in the log (left the window) is not made up.
+    expect(withdrawCounts(log, beyond, [app], T0 - 10 * MIN)).toEqual(log);
   });
 
   it('names windows as the configuration writes them', () => {

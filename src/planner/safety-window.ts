@@ -111,6 +111,37 @@ export function recordCounts(log: WindowLog | undefined, counted: ReadonlyMap<st
   return next;
 }
 
+/**
+ * The log with counts taken back from the step they were recorded in (`at`):
+ * changes counted when their plan was judged or applied, then left out of the
+ * queue (another plan had queued them: they count there). Each count stays at
+ * or above zero, and a step that has left the window is not touched.
+ */
+export function withdrawCounts(log: WindowLog | undefined, counted: ReadonlyMap<string, SafetyCounts>, targets: readonly TargetConfig[], at: number): WindowLog {
+  const next: Record<string, readonly WindowStep[]> = { ...log };
+  for (const target of targets) {
+    const own = counted.get(target.id);
+    const steps = log?.[target.id];
+    const windowMs = windowOf(target);
+    if (own === undefined || steps === undefined || windowMs <= 0) continue;
+    const step = stepOf(windowMs);
+    const start = Math.floor(at / step) * step;
+    next[target.id] = steps.map((s): WindowStep => (s[0] !== start ? s
+      : [start, Math.max(0, s[1] - own.deletes), Math.max(0, s[2] - own.disables), Math.max(0, s[3] - own.revokes)]));
+  }
+  return next;
+}
+
+/** What `all` counts beyond `kept` (a plan's counts and those of the part of it that was queued), per target. */
+export function countsBeyond(all: ReadonlyMap<string, SafetyCounts>, kept: ReadonlyMap<string, SafetyCounts>): Map<string, SafetyCounts> {
+  const beyond = new Map<string, SafetyCounts>();
+  for (const [target, counts] of all) {
+    const k = kept.get(target) ?? { deletes: 0, disables: 0, revokes: 0 };
+    beyond.set(target, { deletes: counts.deletes - k.deletes, disables: counts.disables - k.disables, revokes: Math.max(0, counts.revokes - k.revokes) });
+  }
+  return beyond;
+}
+
 /** Whether any target with a window has something the window counts in the plan (no store access needed otherwise). */
 export function countsInWindow(counted: ReadonlyMap<string, SafetyCounts>, targets: readonly TargetConfig[]): boolean {
   return targets.some((t) => {
