@@ -205,7 +205,7 @@ export class RosterEngine implements Engine {
     requireSecrets(this.config, targets([targetId]));
     return this.#mutex.run(async () => {
       const report = await reconcileTarget({ store: this.store, target, connector, now: this.#parts.now(), actor: options.actor,
-        force: options.force ?? false, removeVanished: options.removeVanished ?? false,
+        force: options.force ?? false, removeVanished: options.removeVanished ?? false, sourceIds: this.config.sources.map((s) => s.id),
       });
       await this.store.plans.save(report.plan);
       if (!options.apply || report.plan.changes.length === 0 || !mayApplyOrphanPlan(report.plan, options.force === true)) return report;

@@ -72,7 +72,7 @@ ${seed}
     const memo = await engine.store.state.get(memoKey('app'));
     const unlinked = await engine.store.state.get(unlinkedKey('app'));
     const audit = (await engine.store.audit.list({ limit: 1000 })).length;
-    await expect(reconcileTarget({ store: engine.store, target: engine.config.targets[0]!, connector: failingAfter(12), now: new Date(), actor: 't' }))
+    await expect(reconcileTarget({ store: engine.store, target: engine.config.targets[0]!, connector: failingAfter(12), now: new Date(), actor: 't', sourceIds: ['hr'] }))
       .rejects.toThrow('connection reset');
     expect(await engine.store.accounts.listByTarget('app')).toHaveLength(30);
     expect(await engine.store.state.get(memoKey('app'))).toEqual(memo);

@@ -12,6 +12,7 @@ import { newLink } from '../reconcile/link.js';
 import { memoKey, memoOf, unlinkedKey, type UnlinkedAccounts } from '../reconcile/memo.js';
 import { NO_IDENTITIES, noIdentitiesHold } from '../reconcile/no-identities.js';
 import { isOrphanIdentity, orphanIdentity } from '../reconcile/orphans.js';
+import { sourceProblemsHold, withHold } from '../reconcile/source-problems.js';
 import { vanishedHold } from '../reconcile/vanished.js';
 import type { Store } from '../store/types.js';
 
@@ -80,6 +81,8 @@ export async function reconcileTarget(input: {
   readonly removeVanished?: boolean;
   /** Accept a first read smaller than safety.minAccounts (a new, empty directory): its creates may go ahead. */
   readonly force?: boolean;
+  /** The configured sources, whose last reads' skipped rows hold orphan actions (reconcile/source-problems.ts). */
+  readonly sourceIds: readonly string[];
 }): Promise<ReconcileReport> {
   const { store, target, connector, now, actor } = input;
   const accounts: TargetAccount[] = [];
@@ -98,11 +101,14 @@ export async function reconcileTarget(input: {
   for (const stray of stored) if (isOrphanIdentity(stray.identityId)) await store.accounts.remove(target.id, stray.identityId);
   const hold = vanishedHold(target, links, accounts);
   const keep = hold !== undefined && input.removeVanished !== true;
-  const correlated = correlate({ accounts, identities, links, rules, keepVanished: keep });
-  const { verdicts } = correlated;
-  // A link written after the list went past its account (the executor of another process finishing a create
-  // meanwhile) is not vanished: each one is asked for by id before it is removed.
-  const vanished = keep ? correlated.vanished : await stillGone(connector, correlated.vanished);
+  // A link whose account the read did not return is asked for by id before it counts as vanished: one written after
+  // the list went past its account (another process's create), or an account a paged read missed while it was modified.
+  // One found so is still its identity's: another account naming that identity is then disputed, never matched.
+  const read = new Set(accounts.map((a) => a.accountId));
+  const missing = links.filter((l) => !read.has(l.accountId));
+  const gone = new Set((keep ? missing : await stillGone(connector, missing)).map((l) => l.accountId));
+  const foundById = new Set(missing.filter((l) => !gone.has(l.accountId)).map((l) => l.accountId));
+  const { verdicts, vanished } = correlate({ accounts, identities, links, rules, keepVanished: keep, foundById });
   const at = now.toISOString();
   const byIdentity = new Map(links.map((l) => [l.identityId, l]));
 
@@ -167,7 +173,9 @@ export async function reconcileTarget(input: {
     message: `${warnings.length === 1 ? 'a match rule' : `${warnings.length} match rules`} of ${target.id} matched on an attribute no account read carries, so orphans may be people the rule should have found: ${warnings.join('; ')}`,
   }];
   const basis = await store.state.serial();
-  const plan = orphanPlan(target, settled, accounts.length, basis, now, [...(keep ? [hold] : []), ...unread], await queuedOrphans(store, target, settled));
+  const planned = orphanPlan(target, settled, accounts.length, basis, now, [...(keep ? [hold] : []), ...unread], await queuedOrphans(store, target, settled));
+  // Orphans may be people whose HR rows the last read skipped: their actions wait (reconcile/source-problems.ts).
+  const plan = planned.changes.length === 0 ? planned : withHold(planned, await sourceProblemsHold(store, input.sourceIds, target.id));
   audit.push({
     kind: 'target.reconciled', actor, target: target.id,
     data: {

@@ -75,14 +75,26 @@ export function correlate(input: {
   readonly links: readonly LinkedAccount[];
   readonly rules: readonly MatchRule[];
   readonly keepVanished?: boolean;
+  /**
+   * Accounts of links the read did not return but the target still has when
+   * asked by id (a paged read that missed them while they were modified):
+   * not vanished, so their identity still has its account here, and another
+   * account naming that identity is disputed, not matched (which would move
+   * the link off an account that is still there).
+   */
+  readonly foundById?: ReadonlySet<string>;
 }): Correlation {
   const byAccount = new Map(input.links.map((l) => [l.accountId, l]));
-  const present = new Set(input.accounts.map((a) => a.accountId));
-  const kept = input.keepVanished === true ? input.links : input.links.filter((l) => present.has(l.accountId));
+  // One verdict per account: a read that returned an account twice (a page boundary moving under writes) must not
+  // have it claim its person twice, a dispute with itself; the later copy is the newer.
+  const accounts = [...new Map(input.accounts.map((a) => [a.accountId, a])).values()];
+  const present = new Set(accounts.map((a) => a.accountId));
+  const found = input.foundById ?? new Set<string>();
+  const kept = input.keepVanished === true ? input.links : input.links.filter((l) => present.has(l.accountId) || found.has(l.accountId));
   const linkedIdentities = new Set(kept.map((l) => l.identityId));
   const indexes = indexIdentities(input.identities, input.rules);
   const tentative: Verdict[] = [];
-  for (const account of input.accounts) {
+  for (const account of accounts) {
     const link = byAccount.get(account.accountId);
     tentative.push(link
       ? { kind: 'linked', account, identityId: link.identityId }
@@ -93,7 +105,7 @@ export function correlate(input: {
   const verdicts = tentative.map((v): Verdict => (v.kind === 'matched' && (claims.get(v.identityId) ?? 0) > 1
     ? { kind: 'disputed', account: v.account, candidates: [v.identityId], rule: v.rule }
     : v));
-  const vanished = input.links.filter((l) => !present.has(l.accountId));
+  const vanished = input.links.filter((l) => !present.has(l.accountId) && !found.has(l.accountId));
   return { verdicts, vanished };
 }
 

@@ -3,7 +3,8 @@ import { isRosterError, RosterError } from '../../core/errors.js';
 import type { Engine, ReconcileResult } from '../../engine/types.js';
 import { mayApplyOrphanPlan, unforceableHolds } from '../../reconcile/holds.js';
 import { linkAccount } from '../../reconcile/link.js';
-import { EXIT_PROBLEMS, withConfigOption, type CliContext } from '../context.js';
+import { SOURCE_PROBLEMS } from '../../reconcile/source-problems.js';
+import { EXIT_PROBLEMS, EXIT_USAGE, withConfigOption, type CliContext } from '../context.js';
 import { indent, plural, table } from '../format.js';
 import { cliActor } from '../io.js';
 import { planSummaryText } from '../plan-format.js';
@@ -78,9 +79,16 @@ async function applyShown(engine: Engine, ctx: CliContext, report: ReconcileResu
   }
 }
 
+/** What lifts each hold `--force` does not. */
+const LIFTED_BY: Readonly<Record<string, string>> = {
+  'safety.vanished': 'lifted by --remove-vanished',
+  'reconcile.rule_unread': 'fix the match rule',
+  [SOURCE_PROBLEMS]: 'fix the HR rows and read the sources again',
+};
+
 /** Why `--force` applied nothing: the holds it does not lift, and what does lift each. */
 function forceRefused(report: ReconcileResult): string {
-  const why = unforceableHolds(report.plan).map((h) => `${h.message} (${h.code === 'safety.vanished' ? 'lifted by --remove-vanished' : 'fix the match rule'})`);
+  const why = unforceableHolds(report.plan).map((h) => `${h.message} (${LIFTED_BY[h.code] ?? 'not lifted by --force'})`);
   return `no orphan action was applied in ${report.target}: --force does not lift ${why.length === 1 ? 'this hold' : 'these holds'}: ${why.join('; ')}`;
 }
 
@@ -107,17 +115,47 @@ async function settle(engine: Engine, ctx: CliContext, report: ReconcileResult, 
   return applyShown(engine, ctx, report, force, json);
 }
 
+/**
+ * A usage error (README: exit 2, a bad option value): a target id the
+ * configuration does not have. Said on stderr; nothing is read.
+ */
+function usage(ctx: CliContext, code: string, message: string): void {
+  ctx.err(ctx.style.red(`error: ${message}`) + ctx.style.dim(` (${code})`));
+  ctx.exitCode = EXIT_USAGE;
+}
+
+/** Undefined when the configuration has this target; otherwise why not, naming the targets it has. */
+function unknownTarget(engine: Engine, targetId: string, option: string): string | undefined {
+  if (engine.config.targets.some((t) => t.id === targetId)) return undefined;
+  const known = engine.config.targets.map((t) => t.id);
+  return `${option}: no target '${targetId}' in the configuration (${known.length === 0 ? 'it has none' : `its targets: ${known.join(', ')}`})`;
+}
+
 /** `--link <target> <identity> <accountId>`: settle a dispute (or claim an orphan) by hand. */
 async function linkByHand(engine: Engine, ctx: CliContext, values: readonly string[], json: boolean | undefined): Promise<void> {
   const [targetId, identityId, accountId] = values;
   if (values.length !== 3 || targetId === undefined || identityId === undefined || accountId === undefined) {
     throw new RosterError('request.invalid', '--link takes three values: <target> <identity> <accountId>');
   }
+  const unknown = unknownTarget(engine, targetId, '--link');
   const target = engine.config.targets.find((t) => t.id === targetId);
-  if (!target) throw new RosterError('target.not_found', `no target with id ${targetId}`);
+  if (unknown !== undefined || target === undefined) {
+    usage(ctx, 'target.not_found', unknown ?? `no target '${targetId}'`);
+    return;
+  }
   const link = await linkAccount({ store: engine.store, target, identityId, accountId, actor: cliActor(), now: new Date() });
   if (json) ctx.json(link);
   else ctx.out(`${identityId} is linked to ${accountId} in ${targetId}; the next plan brings the account in line`);
+}
+
+/** Each target's pass in turn, its report shown (and its orphan plan applied when asked) before the next is read. */
+async function reconcileEach(engine: Engine, ctx: CliContext, targets: readonly string[], options: ReconcileCliOptions, reports: ReconcileResult[]): Promise<void> {
+  for (const target of targets) {
+    const report = await engine.reconcile(target, {
+      actor: cliActor(), apply: false, force: options.force ?? false, removeVanished: options.removeVanished ?? false,
+    });
+    reports.push(await settle(engine, ctx, report, options));
+  }
 }
 
 export function registerReconcile(program: Command, ctx: CliContext): void {
@@ -126,7 +164,7 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
     .option('--target <id>', 'only this target (default: every target)')
     .option('--json', 'print the reports as JSON')
     .option('--yes', 'apply the orphan actions (disable/delete) the target is configured for')
-    .option('--force', 'apply orphan actions held by the safety limits (maxDeletes, maxDisables; not those held by a short read or an unread match rule), and accept a first read smaller than safety.minAccounts (a new, empty directory)')
+    .option('--force', 'apply orphan actions held by the safety limits (maxDeletes, maxDisables; not those held by a short read, an unread match rule or HR rows the last read skipped), and accept a first read smaller than safety.minAccounts (a new, empty directory)')
     .option('--remove-vanished', 'remove the links whose account the read did not return even when the read looks short (the next plan creates those accounts again)')
     .option('--link <values...>', '<target> <identity> <accountId>: link an account the last reconcile found disputed or orphaned to an identity (settles the dispute), and do nothing else')
     .action(async (options: ReconcileCliOptions) => {
@@ -135,15 +173,21 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
           await linkByHand(engine, ctx, options.link, options.json);
           return;
         }
+        const unknown = options.target === undefined ? undefined : unknownTarget(engine, options.target, '--target');
+        if (unknown !== undefined) {
+          usage(ctx, 'target.not_found', unknown);
+          return;
+        }
         const targets = options.target !== undefined ? [options.target] : engine.config.targets.map((t) => t.id);
         // Every target's secrets before the first is read (engine/missing-secrets.ts); --target X needs X's only.
         if (options.target === undefined) requireSecrets(engine.config, targetOwners(targets), 'cannot reconcile every target (--target X reconciles one)');
         const reports: ReconcileResult[] = [];
-        for (const target of targets) {
-          const report = await engine.reconcile(target, {
-            actor: cliActor(), apply: false, force: options.force ?? false, removeVanished: options.removeVanished ?? false,
-          });
-          reports.push(await settle(engine, ctx, report, options));
+        try {
+          await reconcileEach(engine, ctx, targets, options, reports);
+        } catch (error) {
+          // With --json the targets already done (links written, orphan actions applied) are still printed: the error alone would hide them.
+          if (options.json && reports.length > 0) ctx.json(reports);
+          throw error;
         }
         if (options.json) ctx.json(targets.length === 1 ? reports[0] : reports);
         // The same outcome exits the same way with or without --json: open disputes, links kept from a short read,
