@@ -92,6 +92,18 @@ export function sameDn(a: string, b: string): boolean {
   return normaliseDn(a) === normaliseDn(b);
 }
 
+/**
+ * The same DN spelled the same: escaping, attribute type case and the order
+ * of a multi-valued RDN's parts do not count, a value's case and spacing do
+ * (`uid=jsmith` and `uid=JSmith` are one entry, named two ways).
+ */
+export function identicalDn(a: string, b: string): boolean {
+  const exact = (dn: string) => formatDn(parseDn(dn).map((rdn) => rdn
+    .map((ava) => ({ type: ava.type.toLowerCase(), value: ava.value }))
+    .sort((x, y) => (x.type < y.type ? -1 : x.type > y.type ? 1 : 0))));
+  return exact(a) === exact(b);
+}
+
 /** The DN one level up ('' for a single RDN). */
 export function parentDn(dn: string): string {
   return formatDn(parseDn(dn).slice(1));

@@ -35,6 +35,8 @@ export class AttributeMapping {
   /** ldapName's answer for each name the mapping holds whose LDAP name is valid (checked once, not per value written). */
   readonly #validLdap: ReadonlyMap<string, string>;
   readonly #targetId: string;
+  /** The server's own aliases (useServerAliases), once read. */
+  #aliases: ReadonlyMap<string, string> | undefined;
 
   /**
    * `written`: the Roster attributes the target's mappings write. One the
@@ -66,7 +68,35 @@ export class AttributeMapping {
    * friendlyCountryName) is then found under the name the server answers with.
    */
   useServerAliases(aliases: ReadonlyMap<string, string>): void {
+    this.#aliases = aliases;
     this.#reads = this.#reads.map((read) => ({ ...read, primary: aliases.get(read.lower) ?? read.primary }));
+  }
+
+  /** An LDAP attribute name as the server answers with it, lower-cased (its aliases once read, else the built-in table). */
+  primaryName(ldapName: string): string {
+    const lower = ldapName.toLowerCase();
+    return this.#aliases?.get(lower) ?? PRIMARY_NAME[lower] ?? lower;
+  }
+
+  /**
+   * The values an entry as read holds for an LDAP attribute named in any
+   * spelling: under that name, else under the name the server answers with
+   * (`surname` is read back as `sn`; ldapts also lists the name asked for, empty).
+   */
+  valuesIn(values: EntryValues, ldapName: string): readonly string[] {
+    const direct = values.get(ldapName.toLowerCase());
+    if (direct !== undefined && direct.length > 0) return direct;
+    return values.get(this.primaryName(ldapName)) ?? direct ?? [];
+  }
+
+  /** The current values of each attribute named (`names`, LDAP names as written), found in any spelling (valuesIn), keyed lower-case. */
+  heldValues(values: EntryValues, names: Iterable<string>): Map<string, readonly string[]> {
+    return new Map([...names].map((name) => [name.toLowerCase(), this.valuesIn(values, name)]));
+  }
+
+  /** Two LDAP attribute names for one attribute (`userid` and `UID`)? */
+  sameAttribute(a: string, b: string): boolean {
+    return this.primaryName(a) === this.primaryName(b);
   }
 
   ldapName(rosterName: string): string {
@@ -87,13 +117,18 @@ export class AttributeMapping {
     return new Set(this.#readable.keys());
   }
 
-  /** Roster attributes -> LDAP attribute values (a null clears: an empty list). `dn` is not an attribute. */
+  /**
+   * Roster attributes -> LDAP attribute values (a null clears: an empty list).
+   * `dn` is not an attribute. A value given twice is written once: a server
+   * refuses an add or replace that names one value twice.
+   */
   toLdap(attributes: Attributes): Map<string, string[]> {
     const out = new Map<string, string[]>();
     for (const name of Object.keys(attributes)) {
       const value = attributes[name];
       if (name === 'dn' || value === undefined) continue;
-      out.set(this.ldapName(name), toLdapValues(value));
+      const values = toLdapValues(value);
+      out.set(this.ldapName(name), values.length > 1 ? [...new Set(values)] : values);
     }
     return out;
   }
@@ -115,7 +150,7 @@ export class AttributeMapping {
   /** A value for a template placeholder: a Roster attribute from `attributes`, else from the entry. */
   placeholder(name: string, attributes: Attributes, values: EntryValues | undefined): string | undefined {
     if (Object.hasOwn(attributes, name)) return toLdapValues(attributes[name])[0];
-    return values?.get(this.ldapName(name).toLowerCase())?.[0];
+    return values === undefined ? undefined : this.valuesIn(values, this.ldapName(name))[0];
   }
 
   /** Render a DN template; a missing placeholder is a rejected change. */

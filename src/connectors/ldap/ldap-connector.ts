@@ -2,7 +2,7 @@ import { Attribute, Change } from 'ldapts';
 import { RosterError } from '../../core/errors.js';
 import type { Attributes, TargetAccount } from '../../core/types.js';
 import type { AccountSpec, Connector, ConnectorCapabilities, ConnectorContext } from '../types.js';
-import { sameDn } from '../directory/dn.js';
+import { identicalDn, sameDn } from '../directory/dn.js';
 import { isNoSuchObject, resultCodeOf, ResultCode, toDirectoryError } from '../directory/errors.js';
 import { DirectoryGroups, type Member } from '../directory/groups.js';
 import { attributeChanges, STANDARD_DN_ATTRIBUTES, toLdapValues } from '../directory/normalise.js';
@@ -252,13 +252,16 @@ export class LdapConnector implements Connector {
     if (this.#posix !== undefined && !isPosixAccount(entry)) await this.#posix.ensure(entry.uuid, attributes);
     const wanted = this.#mapping.toLdap(attributes);
     const { dn: target, keyed } = this.#placement.targetDn(entry, attributes, wanted);
-    const stays = sameDn(target, entry.dn) || (keyed !== undefined && sameDn(keyed, entry.dn));
-    const uid = uidIn(wanted);
+    // A DN that differs only in case (or spacing) is a rename too (slapd renames uid=jsmith to uid=JSmith in place).
+    const here = sameDn(target, entry.dn) ? target : keyed !== undefined && sameDn(keyed, entry.dn) ? keyed : undefined;
+    const stays = here !== undefined && identicalDn(here, entry.dn);
+    const uid = uidIn(wanted, this.#mapping);
     const renames = !stays || (uid !== undefined && uid !== this.#member(entry).uid);
     const planned = async (): Promise<Member> => ({ dn: stays ? entry.dn : await this.#mover.destination(entry, target, keyed), uid: uid ?? this.#member(entry).uid });
     await this.#keepingGroups(entry, renames, planned, async () => {
       const current = stays ? entry : await this.#mover.move(entry, target, keyed);
-      const changes = attributeChanges(current.values, wanted, STANDARD_DN_ATTRIBUTES);
+      // Each attribute's current values found under the name asked for or the one the server answers with (`surname` is read back as `sn`).
+      const changes = attributeChanges(this.#mapping.heldValues(current.values, wanted.keys()), wanted, STANDARD_DN_ATTRIBUTES);
       if (changes.length > 0) {
         await this.#pool.use((c) => c.modify(current.dn, changes.map((change) => new Change({
           operation: 'replace', modification: new Attribute({ type: change.attribute, values: [...change.values] }),
@@ -285,7 +288,7 @@ export class LdapConnector implements Connector {
     await this.#settle(entry);
     if (this.#enabled(entry) === enabled) return;
     if (disable.strategy === 'move') {
-      const target = enabled ? this.#mapping.renderDn(this.#users.dn, {}, entry.values, 'setEnabled') : inOu(entry.dn, disable.ou);
+      const target = enabled ? this.#placement.mappedDn({}, entry, 'setEnabled') : inOu(entry.dn, disable.ou);
       const keyed = enabled ? undefined : this.#placement.keyed(target, this.#placement.keyOf(entry));
       const planned = async (): Promise<Member> => ({ dn: await this.#mover.destination(entry, target, keyed), uid: this.#member(entry).uid });
       await this.#keepingGroups(entry, true, planned, async () => this.#member(await this.#mover.move(entry, target, keyed)));

@@ -121,14 +121,31 @@ export class EntryMover {
     } catch (error) {
       if (!isNoSuchObject(error)) throw error;
       if (await done.check()) return;
-      if (!this.#o.users.createOUs) throw error;
+      if (!this.#o.users.createOUs) throw this.#missingParent(error, done, newDn);
       await ensureParentOUs(this.#o.pool, newDn, this.#o.users.base);
       try {
         await this.#modifyDn(dn, newDn);
       } catch (again) {
-        if (!isNoSuchObject(again) || !await done.check()) throw again;
+        if (!isNoSuchObject(again)) throw again;
+        if (!await done.check()) throw this.#missingParent(again, done, newDn);
       }
     }
+  }
+
+  /**
+   * noSuchObject from a move of an entry that is still there (not moved):
+   * the new parent is missing. Reported as such (target.rejected), never as
+   * target.not_found: the account exists, and a caller taking not_found for
+   * "the account is gone" (an orphan's disable) would count a disable that
+   * never happened as done.
+   */
+  #missingParent(error: unknown, done: Done, newDn: string): unknown {
+    if (!done.exists) return error;
+    const parent = formatDn(parseDn(newDn).slice(1));
+    return new RosterError('target.rejected',
+      `move on ${this.#o.targetId}: cannot move ${done.dn ?? ''} to ${newDn}: its parent ${parent} does not exist ` +
+      '(create it, or set users.createOUs for OUs below users.base); the entry stays where it is',
+      { cause: error, details: { dn: done.dn, newDn, parent } });
   }
 
   /**
@@ -156,8 +173,14 @@ class Done {
     this.#dns = dns;
   }
 
+  /** After a check: whether the entry was found at all, and at which DN. */
+  exists = false;
+  dn: string | undefined;
+
   async check(): Promise<boolean> {
     const now = await this.#reader.byUuid(this.#uuid);
+    this.exists = now !== undefined;
+    this.dn = now?.dn;
     if (now === undefined || !this.#dns.some((dn) => sameDn(now.dn, dn))) return false;
     this.entry = now;
     return true;

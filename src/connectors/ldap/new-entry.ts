@@ -13,7 +13,8 @@ export function newEntryBody(spec: AccountSpec, users: Users, disable: LdapDisab
   const body: Record<string, string[]> = { objectClass: [...users.objectClasses] };
   for (const [attribute, values] of mapping.toLdap(spec.attributes)) if (values.length > 0) body[attribute] = values;
   for (const [attribute, template] of Object.entries(users.defaults)) {
-    if (Object.keys(body).some((name) => name.toLowerCase() === attribute.toLowerCase())) continue;
+    // Compared as the server names them: a default `sn` is the mapped `surname` (both would be one attribute given twice).
+    if (Object.keys(body).some((name) => mapping.sameAttribute(name, attribute))) continue;
     const value = mapping.renderText(template, spec.attributes);
     if (value !== undefined) body[attribute] = [value];
   }
@@ -40,16 +41,40 @@ export function withPosix(body: Readonly<Record<string, string[]>>, posix: Posix
 
 /** posixAccount attributes for a new entry with its allocated uidNumber. */
 export function posixAttributes(posix: Posix, users: Users, spec: AccountSpec, key: string, uidNumber: number, mapping: AttributeMapping, hasUid: boolean): Record<string, string[]> {
-  const home = mapping.renderText(posix.homeDirectory, { ...spec.attributes, uid: spec.attributes.uid ?? key });
   return {
     objectClass: [...users.objectClasses, 'posixAccount'],
     uidNumber: [String(uidNumber)],
     gidNumber: [String(posix.gidNumber)],
-    homeDirectory: [home ?? `/home/${key}`],
+    homeDirectory: [homeDirectory(posix.homeDirectory, spec.attributes, key, uidNumber, mapping)],
     ...(posix.loginShell === undefined ? {} : { loginShell: [posix.loginShell] }),
     ...(hasUid ? {} : { uid: [key] }),
   };
 }
+
+/**
+ * A new posixAccount's homeDirectory from the template (`/home/{uid}`).
+ * homeDirectory is IA5 (ASCII), and every value from HR lands in a path: a
+ * non-ASCII name (`/home/Zoë`) would fail the add, and a uid of `..` or
+ * `alice/.ssh` would put the home at `/` or inside another person's. When a
+ * value the template takes is not ASCII, holds a `/`, or is `.` or `..`, the
+ * home is the template's fixed directory with the uidNumber as the last part
+ * (`/home/43001`): unique, where a transliteration would give Zoë and Zoe one.
+ */
+export function homeDirectory(template: string, attributes: AccountSpec['attributes'], key: string, uidNumber: number, mapping: AttributeMapping): string {
+  const values = { ...attributes, uid: attributes.uid ?? key };
+  const names = [...template.matchAll(/\{([A-Za-z0-9_.-]+)\}/g)].map((m) => m[1] ?? '');
+  const unsafe = names.some((name) => {
+    const value = mapping.placeholder(name, values, undefined) ?? '';
+    return !ASCII.test(value) || value.includes('/') || value === '.' || value === '..';
+  });
+  const home = unsafe ? undefined : mapping.renderText(template, values);
+  if (home !== undefined && ASCII.test(home)) return home;
+  const fixed = template.slice(0, template.indexOf('{') < 0 ? template.length : template.indexOf('{'));
+  const parent = fixed.slice(0, fixed.lastIndexOf('/') + 1);
+  return parent.startsWith('/') && ASCII.test(parent) ? `${parent}${uidNumber}` : `/home/${uidNumber}`;
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** The same RDN below another parent (the disabled OU). */
 export function inOu(dn: string, ou: string): string {

@@ -1,8 +1,8 @@
 import type { Attributes } from '../../core/types.js';
-import { isUnder, sameDn } from '../directory/dn.js';
+import { isUnder, parseDn, sameDn } from '../directory/dn.js';
 import type { Member } from '../directory/groups.js';
 import { ldapPrimaryName, type AttributeMapping } from '../directory/mapping.js';
-import { toLdapValues } from '../directory/normalise.js';
+import { toLdapValues, type EntryValues } from '../directory/normalise.js';
 import type { LdapConnectionConfig, LdapDisableConfig } from './config.js';
 import type { LdapEntry } from './entries.js';
 import { explicitDn, inOu, withKey } from './new-entry.js';
@@ -45,7 +45,7 @@ export class Placement {
     const mapped = this.mappedDn(attributes, entry, 'update');
     if (disable?.strategy !== 'move' || !isUnder(entry.dn, disable.ou)) return { dn: mapped };
     const dn = inOu(mapped, disable.ou);
-    return { dn, keyed: this.keyed(dn, valueOf(wanted, this.#o.mapping.keyLdap) ?? this.keyOf(entry)) };
+    return { dn, keyed: this.keyed(dn, valueOf(wanted, this.#o.mapping.keyLdap, this.#o.mapping) ?? this.keyOf(entry)) };
   }
 
   /**
@@ -84,7 +84,8 @@ export class Placement {
     const explicit = typeof previous.dn === 'string' && previous.dn !== '';
     if (!explicit && !this.#templateUses(previous)) return [];
     // The template decides the DN only for an entry whose values differ from the record: else it is where it was.
-    const changed = explicit || this.#templateNames().some((name) => Object.hasOwn(previous, name) && this.#o.mapping.placeholder(name, previous, undefined) !== this.#o.mapping.placeholder(name, {}, entry.values));
+    const values = rdnFirst(entry, this.#o.mapping);
+    const changed = explicit || this.#templateNames().some((name) => Object.hasOwn(previous, name) && this.#o.mapping.placeholder(name, previous, undefined) !== this.#o.mapping.placeholder(name, {}, values));
     if (!changed) return [];
     let mapped: string;
     try {
@@ -106,14 +107,14 @@ export class Placement {
   }
 
   keyOf(entry: LdapEntry): string | undefined {
-    return entry.values.get(this.#o.mapping.keyLdap.toLowerCase())?.[0];
+    return this.#o.mapping.valuesIn(entry.values, this.#o.mapping.keyLdap)[0];
   }
 
   mappedDn(attributes: Attributes, entry: LdapEntry | undefined, operation: string): string {
     const explicit = attributes.dn;
     const { users, disable, targetId, mapping } = this.#o;
     if (typeof explicit === 'string' && explicit !== '') return explicitDn(explicit, { users, disable, operation, targetId });
-    return mapping.renderDn(users.dn, attributes, entry?.values, operation);
+    return mapping.renderDn(users.dn, attributes, entry === undefined ? undefined : rdnFirst(entry, mapping), operation);
   }
 
   #templateUses(attributes: Attributes): boolean {
@@ -125,13 +126,43 @@ export class Placement {
   }
 }
 
-/** The uid an update writes, if it writes one (memberUid holds the first value). */
-export function uidIn(wanted: ReadonlyMap<string, readonly string[]>): string | undefined {
-  return valueOf(wanted, 'uid');
+/** The uid an update writes (under `uid` or an alias such as `userid`), if it writes one (memberUid holds the first value). */
+export function uidIn(wanted: ReadonlyMap<string, readonly string[]>, mapping: Pick<AttributeMapping, 'sameAttribute'>): string | undefined {
+  return valueOf(wanted, 'uid', mapping);
 }
 
-/** The first value an update writes to `attribute` (any case), if it writes one. */
-export function valueOf(wanted: ReadonlyMap<string, readonly string[]>, attribute: string): string | undefined {
-  for (const [name, values] of wanted) if (name.toLowerCase() === attribute.toLowerCase()) return values[0];
+/** The first value an update writes to `attribute` (any case, any alias), if it writes one. */
+export function valueOf(wanted: ReadonlyMap<string, readonly string[]>, attribute: string, mapping: Pick<AttributeMapping, 'sameAttribute'>): string | undefined {
+  for (const [name, values] of wanted) if (mapping.sameAttribute(name, attribute)) return values[0];
   return undefined;
+}
+
+/**
+ * The entry's values with, for each attribute of its RDN, the RDN's value
+ * first. A DN template's placeholder takes an attribute's first value, and
+ * the server returns several in no set order: an entry named
+ * `cn=Zeta Person` that also holds `cn: Alpha Alias` must not be renamed to
+ * its other name when a move renders its DN again.
+ */
+export function rdnFirst(entry: LdapEntry, mapping: Pick<AttributeMapping, 'primaryName'>): EntryValues {
+  let rdn;
+  try {
+    rdn = parseDn(entry.dn)[0];
+  } catch {
+    return entry.values;
+  }
+  if (rdn === undefined) return entry.values;
+  const out = new Map(entry.values);
+  for (const ava of rdn) {
+    const lower = ava.type.toLowerCase();
+    const key = (entry.values.get(lower)?.length ?? 0) > 0 ? lower : mapping.primaryName(ava.type);
+    const held = entry.values.get(key) ?? [];
+    const first = held.find((value) => comparable(value) === comparable(ava.value)) ?? ava.value;
+    if (held[0] !== first) out.set(key, [first, ...held.filter((value) => value !== first)]);
+  }
+  return out;
+}
+
+function comparable(value: string): string {
+  return value.trim().replace(/\s+/g, ' ').toLowerCase();
 }

@@ -3,6 +3,7 @@ import { Mutex } from '../../core/mutex.js';
 import { RosterError } from '../../core/errors.js';
 import { pagedSearch } from '../directory/paged-search.js';
 import type { ClientPool } from '../directory/pool.js';
+import { isUnder, sameDn } from '../directory/dn.js';
 
 /** What an add gives back: the entry's DN, entryUUID and values (names lower-cased). */
 interface AddedEntry {
@@ -39,6 +40,8 @@ const BLOCK = 64;
 export class UidNumberAllocator {
   readonly #pool: ClientPool;
   readonly #bases: readonly string[];
+  /** Where numbers in use are looked for (see #searchBases), once read. */
+  #searched: Promise<readonly string[]> | undefined;
   readonly #min: number;
   readonly #max: number;
   readonly #mutex = new Mutex();
@@ -142,9 +145,31 @@ export class UidNumberAllocator {
     return await this.#holders(uidNumber) === 0;
   }
 
-  /** How many entries under the bases hold the number: one equality search per base, in parallel. */
+  /**
+   * Where a uidNumber counts as in use: the whole naming context holding
+   * the users base (from the root DSE), not only Roster's bases. A service
+   * account under ou=services holds its number as much as a person does,
+   * and NSS resolves numbers across the directory. A server whose root DSE
+   * names no context above the bases (or cannot be read) has the bases
+   * searched.
+   */
+  #searchBases(): Promise<readonly string[]> {
+    this.#searched ??= this.#pool.use((c) => c.search('', { scope: 'base', filter: '(objectClass=*)', attributes: ['namingContexts'] })).then(({ searchEntries }) => {
+      const raw = searchEntries[0]?.namingContexts ?? [];
+      const contexts = (Array.isArray(raw) ? raw : [raw]).map(String).filter((context) => context !== '');
+      const above = this.#bases.map((base) => contexts.find((context) => isUnder(base, context)) ?? base);
+      return above.filter((base, i) => !above.some((other, j) => j !== i && isUnder(base, other) && (!sameDn(base, other) || j < i)));
+    }, () => {
+      // Not answered (or refused): this allocation searches the bases as before, and the next one asks again.
+      this.#searched = undefined;
+      return this.#bases;
+    });
+    return this.#searched;
+  }
+
+  /** How many entries hold the number: one equality search per searched base, in parallel. */
   async #holders(uidNumber: number): Promise<number> {
-    const found = await Promise.all(this.#bases.map((base) => this.#pool.use((c) => c.search(base, {
+    const found = await Promise.all((await this.#searchBases()).map((base) => this.#pool.use((c) => c.search(base, {
       scope: 'sub', filter: `(uidNumber=${uidNumber})`, attributes: ['1.1'],
     }))));
     return found.reduce((sum, { searchEntries }) => sum + searchEntries.length, 0);
@@ -154,7 +179,7 @@ export class UidNumberAllocator {
   async #highestIn(from: number, to: number): Promise<number> {
     const filter = `(&(uidNumber>=${from})(uidNumber<=${to}))`;
     let highest = from - 1;
-    for (const base of this.#bases) {
+    for (const base of await this.#searchBases()) {
       const client = await this.#pool.lease();
       for await (const page of pagedSearch(client, base, { scope: 'sub', filter, attributes: ['uidNumber'], pageSize: 1000 })) {
         for (const entry of page.searchEntries) {
