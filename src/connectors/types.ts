@@ -92,6 +92,8 @@ export interface ConnectorContext {
   readonly log: Logger;
   /** The Roster attributes the target's mappings write (its `attributes:` keys), for connectors that read them back. */
   readonly attributes?: readonly string[];
+  /** The lifecycle's time zone (lifecycle.timezone): where a date alone (an HR end date) ends, for connectors that write it as an instant. */
+  readonly timezone?: string;
 }
 
 export interface Logger {

@@ -42,7 +42,7 @@ export async function openEngine(configPath: string, options: OpenEngineOptions 
         connectors.set(target.id, unavailableConnector(target, missing));
         continue;
       }
-      connectors.set(target.id, createConnector(target, { targetId: target.id, baseDir: config.baseDir, log, attributes: Object.keys(target.attributes) }));
+      connectors.set(target.id, createConnector(target, { targetId: target.id, baseDir: config.baseDir, log, attributes: Object.keys(target.attributes), timezone: config.lifecycle.timezone }));
     }
   } catch (error) {
     await store.close();

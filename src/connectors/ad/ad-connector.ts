@@ -2,25 +2,27 @@ import { Attribute, Change } from 'ldapts';
 import { RosterError } from '../../core/errors.js';
 import type { Attributes, TargetAccount } from '../../core/types.js';
 import type { AccountSpec, Connector, ConnectorCapabilities, ConnectorContext, Logger } from '../types.js';
-import { isUnder, sameDn } from '../directory/dn.js';
-import { escapeFilterValue } from '../directory/escape.js';
+import { sameDn } from '../directory/dn.js';
 import { isNoSuchObject, resultCodeOf, ResultCode, toDirectoryError } from '../directory/errors.js';
 import { DirectoryGroups } from '../directory/groups.js';
 import { AttributeMapping } from '../directory/mapping.js';
 import { attributeChanges, toLdapValues } from '../directory/normalise.js';
-import { assertOwned, holdersOwnership } from '../directory/ownership.js';
+import { assertOwned } from '../directory/ownership.js';
 import { ensureParentOUs } from '../directory/parents.js';
 import type { ClientPool } from '../directory/pool.js';
-import { explainAdDiagnostic, isNameTaken, isPasswordRefused, isReferenceNotFound, isTransientBindRefusal } from './ad-errors.js';
+import { explainAdDiagnostic, isNameTaken, isPasswordRefused, isReferenceNotFound, isTransientBindRefusal, missingParentError } from './ad-errors.js';
 import type { AdConnectionConfig } from './config.js';
-import { defaultNamingContext, domainHolders } from './domain.js';
+import { defaultNamingContext } from './domain.js';
 import { assertNotPrimary, effectiveGroupDns, PrimaryGroups } from './effective.js';
 import { AdEntryReader, deleteUser, type AdEntry } from './entries.js';
 import { References } from './references.js';
-import { accountExpiresValue, filetimeToIso } from './filetime.js';
+import { AccountExpires } from './account-expires.js';
+import { enableWithInitialPassword } from './initial-password.js';
+import { nameTakenError } from './name-taken.js';
+import { dnInDomain, movedAwayError } from './moved-away.js';
 import { initialPassword, PasswordPolicy, unicodePwd } from './password.js';
 import { AccountNames } from './account-names.js';
-import { isEnabled, NORMAL_ACCOUNT, withEnabled } from './uac.js';
+import { isEnabled, mayLackPassword, NORMAL_ACCOUNT, PASSWD_NOTREQD, withEnabled } from './uac.js';
 
 const DN_ATTRIBUTES = new Set(['manager']);
 /** Read back without configuration: Roster name -> AD attribute. */
@@ -51,8 +53,7 @@ export class AdConnector implements Connector {
   readonly #log: Logger;
   readonly #passwordPolicy: PasswordPolicy;
   readonly #names: AccountNames;
-  /** The Roster names read back as accountExpires (converted from FILETIME). */
-  readonly #expiresNames: readonly string[];
+  readonly #expires: AccountExpires;
 
   constructor(pool: ClientPool, config: AdConnectionConfig, context: ConnectorContext) {
     this.#pool = pool;
@@ -62,9 +63,9 @@ export class AdConnector implements Connector {
     this.#mapping = new AttributeMapping({ ...AD_ATTRIBUTES, ...config.users.attributes }, config.users.key, context.targetId, context.attributes);
     this.#names = new AccountNames(this.#mapping, config.users.upnSuffix, context.attributes, context.targetId);
     this.#passwordPolicy = new PasswordPolicy(pool, config.passwords?.length ?? 24, context.log, context.targetId);
-    this.#expiresNames = [...this.#mapping.readBack()].filter((name) => this.#names.isLdap(name, 'accountexpires'));
+    this.#expires = new AccountExpires(this.#mapping, config.users.timezone ?? context.timezone ?? 'UTC');
     this.#references = new References(pool, this.#mapping, DN_ATTRIBUTES);
-    this.#reader = new AdEntryReader(pool, config.base, [...this.#mapping.readAttributes(), 'accountExpires', 'primaryGroupID'], config.pageSize);
+    this.#reader = new AdEntryReader(pool, config.base, [...this.#mapping.readAttributes(), 'accountExpires', 'primaryGroupID', 'pwdLastSet'], config.pageSize);
     this.#primaryGroups = new PrimaryGroups(pool);
     this.#groups = config.groups === undefined ? undefined : new DirectoryGroups({
       base: config.groups.base, objectClass: 'group', names: config.groups.names, create: config.groups.create, placeholder: undefined, pageSize: config.pageSize,
@@ -95,12 +96,15 @@ export class AdConnector implements Connector {
   get(accountId: string): Promise<TargetAccount | undefined> {
     return this.#run('get', async () => {
       const entry = await this.#reader.byGuid(accountId);
-      if (entry === undefined) return undefined;
-      const account = await this.#account(entry);
-      const guids = new Map<string, string | undefined>();
-      await this.#references.resolve([account], guids);
-      return this.#references.attach(account, guids);
+      return entry === undefined ? undefined : await this.#withReferences(await this.#account(entry));
     });
+  }
+
+  /** The account with the `<GUID=…>` form of its references, as list and get give it. */
+  async #withReferences(account: TargetAccount): Promise<TargetAccount> {
+    const guids = new Map<string, string | undefined>();
+    await this.#references.resolve([account], guids);
+    return this.#references.attach(account, guids);
   }
 
   create(spec: AccountSpec): Promise<TargetAccount> {
@@ -112,14 +116,14 @@ export class AdConnector implements Connector {
       let entry = await this.#reader.byAttribute(this.#mapping.keyLdap, key);
       if (entry === undefined) {
         const added = await this.#add(spec, key, sam);
-        if (added !== undefined) return await this.#account(added);
+        if (added !== undefined) return await this.#withReferences(await this.#account(added));
         entry = await this.#reader.byAttribute(this.#mapping.keyLdap, key);
         if (entry === undefined) throw new RosterError('target.rejected', `create on ${this.#targetId}: ${key} was not stored`);
       }
       await assertOwned(this.#pool, { targetId: this.#targetId, dn: entry.dn, key: { attribute: this.#mapping.keyLdap, value: key }, wanted: this.#ldapValues(spec.attributes) });
       await this.#update(entry, spec.attributes, 'create');
       await this.#setEnabled(entry.guid, spec.enabled);
-      return await this.#account(await this.#entry(entry.guid, 'create'));
+      return await this.#withReferences(await this.#account(await this.#entry(entry.guid, 'create')));
     });
   }
 
@@ -134,7 +138,7 @@ export class AdConnector implements Connector {
   delete(accountId: string): Promise<void> {
     return this.#run('delete', async () => {
       const entry = await this.#reader.byGuid(accountId);
-      if (entry === undefined) return;
+      if (entry === undefined) return this.#assertGone(accountId, 'delete');
       // AD removes the user from its groups itself (member is a linked attribute).
       await deleteUser(this.#pool, entry.dn);
     });
@@ -151,7 +155,7 @@ export class AdConnector implements Connector {
     return this.#run('revoke', async () => {
       const groups = this.#requireGroups('revoke');
       const entry = await this.#reader.byGuid(accountId);
-      if (entry === undefined) return;
+      if (entry === undefined) return this.#assertGone(accountId, 'revoke');
       assertNotPrimary(`revoke on ${this.#targetId}`, entitlement, entry.dn, () => groups.groupDn(entitlement), await this.#primaryGroups.of(entry.values));
       await groups.remove({ dn: entry.dn, uid: undefined }, entitlement);
     });
@@ -223,7 +227,8 @@ export class AdConnector implements Connector {
           length = again;
           continue;
         }
-        if (!parentsMade && isNoSuchObject(error) && this.#config.users.createOUs) {
+        if (!parentsMade && isNoSuchObject(error)) {
+          if (!this.#config.users.createOUs) throw missingParentError(this.#targetId, 'create', dn, error);
           parentsMade = true;
           await ensureParentOUs(this.#pool, dn, this.#config.base);
           continue;
@@ -236,45 +241,11 @@ export class AdConnector implements Connector {
     return entry;
   }
 
-  /**
-   * AD refused the add because the sAMAccountName or UPN is taken. Both are
-   * unique in the whole domain, but Roster only looks below its base, so
-   * the holder is searched for in the whole domain (on this path only) and
-   * named: an operator can then rename or remove it. Not retryable.
-   * `details.taken` says which Roster attribute's value is taken (a UPN made
-   * from the sAMAccountName counts as the sAMAccountName's), so the executor
-   * can remember it and the next plan picks another name.
-   */
-  async #nameTaken(error: unknown, attributes: Attributes, sam: string | undefined, upn: string | undefined): Promise<RosterError> {
-    const explained = this.#error(error, 'create');
-    // The lookups only add words: if they fail, the plain explanation stands. One each, to know which name is taken.
-    const [samHolders, upnHolders] = await Promise.all([
-      domainHolders(this.#pool, { sam, upn: undefined }).catch(() => []),
-      domainHolders(this.#pool, { sam: undefined, upn }).catch(() => []),
-    ]);
-    const holders = [...new Set([...samHolders, ...upnHolders])];
-    if (holders.length === 0) return explained;
-    // Only a name provably held by someone else is worth another: a holder with this person's employeeID is
-    // probably their own account outside the base, and a new name would give them a second one.
-    const ownership = await holdersOwnership(this.#pool, holders, this.#ldapValues(attributes)).catch(() => 'unknown' as const);
-    const taken: Array<{ attribute: string; value: string }> = [];
-    const samAttribute = this.#names.samAttribute(attributes);
-    const upnAttribute = this.#names.upnAttribute(attributes);
-    const upnGiven = upnAttribute !== undefined && toLdapValues(attributes[upnAttribute])[0] !== undefined;
-    if (ownership === 'other') {
-      // A UPN made from the sAMAccountName is freed by another sAMAccountName.
-      if (sam !== undefined && samAttribute !== undefined && (samHolders.length > 0 || (upnHolders.length > 0 && !upnGiven))) taken.push({ attribute: samAttribute, value: sam });
-      if (upn !== undefined && upnGiven && upnHolders.length > 0) taken.push({ attribute: upnAttribute, value: upn });
-    }
-    const names = [...(sam === undefined ? [] : [`sAMAccountName ${sam}`]), ...(upn === undefined ? [] : [`userPrincipalName ${upn}`])].join(' or ');
-    const outside = holders.filter((dn) => !isUnder(dn, this.#config.base));
-    const where = outside.length > 0 ? `, outside ${this.#config.base} where Roster does not look` : '';
-    const advice = ownership === 'same'
-      ? `; it carries this person's employee id, so it is probably their account: move it below ${this.#config.base} (roster reconcile then links it) or widen connection.base`
-      : ownership === 'other' ? ': the next plan gives the joiner the next free name' : ': rename or remove that account, or give the joiner another name';
-    return new RosterError('target.conflict',
-      `create on ${this.#targetId}: the ${names} is already taken by ${holders.join(' and ')}${where} (unique in the whole domain)${advice}`,
-      { cause: error, details: { ...explained.details, holders, taken } });
+  #nameTaken(error: unknown, attributes: Attributes, sam: string | undefined, upn: string | undefined): Promise<RosterError> {
+    return nameTakenError({
+      pool: this.#pool, targetId: this.#targetId, base: this.#config.base, names: this.#names, explained: this.#error(error, 'create'),
+      error, attributes, wanted: this.#ldapValues(attributes), sam, upn,
+    });
   }
 
   async #update(entry: AdEntry, attributes: Attributes, operation: string): Promise<void> {
@@ -288,7 +259,8 @@ export class AdConnector implements Connector {
     const desired = this.#ldapValues(attributes);
     const upn = this.#names.derivedUpn(current, attributes);
     if (upn !== undefined) desired.set('userPrincipalName', [upn]);
-    const changes = attributeChanges(current.values, desired, DN_ATTRIBUTES);
+    // Each attribute's current values under the name asked for or the one the server answers with.
+    const changes = attributeChanges(this.#mapping.heldValues(current.values, desired.keys()), desired, DN_ATTRIBUTES);
     if (changes.length === 0) return;
     await this.#pool.use((c) => c.modify(current.dn, changes.map((change) => new Change({
       operation: 'replace', modification: new Attribute({ type: change.attribute, values: [...change.values] }),
@@ -299,7 +271,8 @@ export class AdConnector implements Connector {
     try {
       await this.#pool.use((c) => c.modifyDN(entry.dn, newDn));
     } catch (error) {
-      if (!isNoSuchObject(error) || !this.#config.users.createOUs) throw error;
+      if (!isNoSuchObject(error)) throw error;
+      if (!this.#config.users.createOUs) throw missingParentError(this.#targetId, 'update', newDn, error);
       await ensureParentOUs(this.#pool, newDn, this.#config.base);
       await this.#pool.use((c) => c.modifyDN(entry.dn, newDn));
     }
@@ -311,35 +284,35 @@ export class AdConnector implements Connector {
     if (isEnabled(this.#uac(entry)) !== enabled) await this.#writeUac(entry, enabled);
   }
 
-  /** Read-modify-write of userAccountControl: only the disable bit changes. */
+  /**
+   * Read-modify-write of userAccountControl: only the disable bit changes.
+   * An account that may hold no password (made by hand, adopted) is enabled
+   * only with an initial password, and then loses PASSWD_NOTREQD.
+   */
   async #writeUac(entry: AdEntry, enabled: boolean): Promise<void> {
-    const value = String(withEnabled(this.#uac(entry), enabled));
+    const uac = this.#uac(entry);
+    if (enabled && mayLackPassword(uac, entry.values.get('pwdlastset')?.[0])) {
+      const avoid = ['samaccountname', 'displayname', 'cn'].flatMap((name) => entry.values.get(name) ?? []);
+      await enableWithInitialPassword({
+        pool: this.#pool, policy: this.#passwordPolicy, log: this.#log, targetId: this.#targetId, dn: entry.dn,
+        userAccountControl: withEnabled(uac & ~PASSWD_NOTREQD, true), avoid,
+      });
+      return;
+    }
+    const value = String(withEnabled(uac, enabled));
     await this.#pool.use((c) => c.modify(entry.dn, new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: [value] }) })));
   }
 
   // ------------------------------------------------------------ mapping
 
-  /**
-   * accountExpires is kept as a FILETIME: a date-time at midnight UTC or with
-   * an offset reads back in another form (the day before, or UTC), which is
-   * the same instant when both give the same FILETIME.
-   */
+  /** accountExpires is kept as a FILETIME: another spelling of the same instant (or of "never") is the same value. */
   sameValue(attribute: string, written: unknown, held: unknown): boolean {
-    if (!this.#names.isLdap(attribute, 'accountexpires')) return false;
-    try {
-      return accountExpiresValue(written) === accountExpiresValue(held);
-    } catch {
-      return false; // not a date: compared as text
-    }
+    return this.#expires.sameValue(attribute, written, held);
   }
 
   /** Roster attributes -> AD values; accountExpires becomes a FILETIME. */
   #ldapValues(attributes: Attributes): Map<string, string[]> {
-    const values = this.#mapping.toLdap(attributes);
-    for (const [name, value] of Object.entries(attributes)) {
-      if (this.#mapping.ldapName(name).toLowerCase() === 'accountexpires') values.set(this.#mapping.ldapName(name), [accountExpiresValue(value)]);
-    }
-    return values;
+    return this.#expires.toLdap(attributes);
   }
 
   #uac(entry: AdEntry): number {
@@ -350,13 +323,8 @@ export class AdConnector implements Connector {
   /** Its entitlements include its primary group when Roster manages that group: AD keeps it out of memberOf. */
   async #account(entry: AdEntry): Promise<TargetAccount> {
     const attributes = this.#mapping.fromEntry(entry.values);
-    const expires = entry.values.get('accountexpires')?.[0];
-    const iso = expires === undefined ? undefined : filetimeToIso(expires);
     // Under every Roster name that maps to accountExpires (endDate: accountExpires), not only its own.
-    for (const name of this.#expiresNames) {
-      if (iso !== undefined) attributes[name] = iso;
-      else delete attributes[name];
-    }
+    this.#expires.read(attributes, entry.values);
     const primary = this.#groups === undefined ? undefined : await this.#primaryGroups.of(entry.values);
     const memberOf = entry.values.get('memberof') ?? [];
     const entitlements = this.#groups?.entitlementsOf(primary === undefined ? memberOf : [...memberOf, primary]) ?? [];
@@ -365,8 +333,15 @@ export class AdConnector implements Connector {
 
   async #entry(accountId: string, operation: string): Promise<AdEntry> {
     const entry = await this.#reader.byGuid(accountId);
-    if (entry === undefined) throw new RosterError('target.not_found', `${operation} on ${this.#targetId}: no account ${accountId}`);
-    return entry;
+    if (entry !== undefined) return entry;
+    await this.#assertGone(accountId, operation);
+    throw new RosterError('target.not_found', `${operation} on ${this.#targetId}: no account ${accountId}`);
+  }
+
+  /** Not below the base: refused when an administrator only moved it elsewhere in the domain. */
+  async #assertGone(accountId: string, operation: string): Promise<void> {
+    const dn = await dnInDomain(this.#pool, accountId);
+    if (dn !== undefined) throw movedAwayError(this.#targetId, operation, accountId, dn, this.#config.base);
   }
 
   #requireGroups(operation: string): DirectoryGroups {

@@ -1,3 +1,5 @@
+import { RosterError } from '../../core/errors.js';
+import { parentDn } from '../directory/dn.js';
 import { ResultCode } from '../directory/errors.js';
 
 const DATA_CODES: Readonly<Record<string, string>> = {
@@ -86,4 +88,11 @@ export function isReferenceNotFound(message: string): boolean {
 /** 00000524 (ENTRY_EXISTS on a unique attribute), or Samba's "already in use": the sAMAccountName or UPN is another account's. */
 export function isNameTaken(message: string): boolean {
   return message.toUpperCase().includes('00000524') || /already in use|not unique|uniqueness/i.test(message);
+}
+
+/** The refusal for a missing OU when Roster may not make it (users.createOUs), naming it. */
+export function missingParentError(targetId: string, operation: string, dn: string, error: unknown): RosterError {
+  return new RosterError('target.rejected',
+    `${operation} on ${targetId}: the OU ${parentDn(dn)} that ${dn} goes in does not exist: create it, or set connection.users.createOUs: true`,
+    { cause: error, details: { dn, parent: parentDn(dn) } });
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { attributeName, connectionFields, dnString } from '../directory/config.js';
 import { booleanField, numberField } from '../../config/values.js';
+import { isTimeZone } from './filetime.js';
 
 /** The `connection:` block of a `type: ad` target (Active Directory, or Samba as an AD DC). */
 export const adConnectionSchema = z.object({
@@ -17,6 +18,11 @@ export const adConnectionSchema = z.object({
     /** When the spec has no userPrincipalName: <sAMAccountName>@<upnSuffix>. */
     upnSuffix: z.string().min(1).optional(),
     createOUs: booleanField().default(false),
+    /**
+     * The time zone an accountExpires given as a date alone (an HR end date) or a date-time without an offset is
+     * read in: the account works through the end date there. Default: the lifecycle's (lifecycle.timezone).
+     */
+    timezone: z.string().min(1).refine(isTimeZone, { message: 'unknown time zone (write an IANA name such as Europe/Paris, or UTC)' }).optional(),
   }).strict(),
   groups: z.object({
     base: dnString,

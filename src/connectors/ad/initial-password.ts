@@ -1,0 +1,41 @@
+import { Attribute, Change } from 'ldapts';
+import type { ClientPool } from '../directory/pool.js';
+import type { Logger } from '../types.js';
+import { isPasswordRefused } from './ad-errors.js';
+import { initialPassword, type PasswordPolicy, unicodePwd } from './password.js';
+
+/**
+ * Enable an account that may hold no password (see uac.mayLackPassword) in
+ * one modify: a random initial password the user must change at next logon
+ * (pwdLastSet 0), then userAccountControl without PASSWD_NOTREQD and the
+ * disable bit, the other flags kept. The password is never logged; a
+ * refusal by the domain's policy reads the policy again and tries once more.
+ */
+export async function enableWithInitialPassword(input: {
+  readonly pool: ClientPool;
+  readonly policy: PasswordPolicy;
+  readonly log: Logger;
+  readonly targetId: string;
+  readonly dn: string;
+  /** The userAccountControl to write. */
+  readonly userAccountControl: number;
+  /** Names the password must not contain (sAMAccountName, display name). */
+  readonly avoid: readonly string[];
+}): Promise<void> {
+  let length = await input.policy.length(false);
+  for (let attempt = 0; ; attempt++) {
+    const changes = [
+      new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [unicodePwd(initialPassword(length, input.avoid))] }) }),
+      new Change({ operation: 'replace', modification: new Attribute({ type: 'pwdLastSet', values: ['0'] }) }),
+      new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: [String(input.userAccountControl)] }) }),
+    ];
+    try {
+      await input.pool.use((c) => c.modify(input.dn, changes));
+      input.log.info('account enabled with a new initial password: it had no password required and none set', { target: input.targetId, dn: input.dn });
+      return;
+    } catch (error) {
+      if (attempt > 0 || !isPasswordRefused(String(error))) throw error;
+      length = await input.policy.length(true);
+    }
+  }
+}
