@@ -207,8 +207,9 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
     try {
       await connector.setEnabled(accountId, false);
     } catch (error) {
-      // Gone since the reconcile (deleted by hand): nothing left to disable, as a delete of it would be done.
-      if (!isRosterError(error, 'target.not_found')) throw error;
+      // Gone since the reconcile (deleted by hand): nothing left to disable, as a delete of it would be done. Asked
+      // again by id: a not-found about something else (a missing OU to move it to) must not record a disable that never was.
+      if (!isRosterError(error, 'target.not_found') || await connector.get(accountId) !== undefined) throw error;
       return { audit: applied({ gone: true }) };
     }
     return { audit: applied() };
