@@ -38,7 +38,11 @@ export interface Connector {
    * tell from it what the account was called, and finish the rename.
    */
   update(accountId: string, attributes: Attributes, previous?: Attributes): Promise<void>;
-  setEnabled(accountId: string, enabled: boolean): Promise<void>;
+  /**
+   * `attributes`: the account's as Roster last recorded them (its link), for a connector whose enable puts the
+   * account back where they place it (the ldap connector's disable by move, an explicit `dn`).
+   */
+  setEnabled(accountId: string, enabled: boolean, attributes?: Attributes): Promise<void>;
   delete(accountId: string): Promise<void>;
   grant(accountId: string, entitlement: string): Promise<void>;
   revoke(accountId: string, entitlement: string): Promise<void>;

@@ -227,7 +227,8 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
       break;
     }
     case 'enable': {
-      await connector.setEnabled(accountId, true);
+      // With the link's attributes: an account placed by an explicit `dn` goes back there, not to the template's DN.
+      await connector.setEnabled(accountId, true, current.attributes);
       const { kept, restored } = await restoreEntitlements(connector, accountId, current.entitlements);
       const { disabledAt: _, ...rest } = current;
       return { upsertAccount: withScopeMark({ ...rest, enabled: true, entitlements: kept, updatedAt: at }, change, at), audit: applied(restored.length > 0 ? { restored } : {}) };

@@ -114,7 +114,7 @@ export class LdapConnector implements Connector {
       // It exists (made earlier, or by a concurrent create): bring it in line, if it is provably this person's.
       await assertOwned(this.#pool, { targetId: this.#targetId, dn: entry.dn, key: { attribute: this.#mapping.keyLdap, value: key }, wanted: this.#mapping.toLdap(spec.attributes) });
       await this.#update(entry, spec.attributes);
-      if (this.capabilities.disable) await this.#setEnabled(entry.uuid, spec.enabled);
+      if (this.capabilities.disable) await this.#setEnabled(entry.uuid, spec.enabled, spec.attributes);
       return this.#required(entry.uuid, 'create');
     });
   }
@@ -123,9 +123,9 @@ export class LdapConnector implements Connector {
     return this.#run('update', async () => this.#update(await this.#entry(accountId, 'update'), attributes, previous));
   }
 
-  setEnabled(accountId: string, enabled: boolean): Promise<void> {
+  setEnabled(accountId: string, enabled: boolean, attributes?: Attributes): Promise<void> {
     return this.#run('setEnabled', async () => {
-      await this.#setEnabled(accountId, enabled);
+      await this.#setEnabled(accountId, enabled, attributes);
       // An enable brings the account in line: one made before users.posix was configured becomes a posixAccount (one read when it is one).
       if (enabled) await this.#posix?.ensure(accountId);
     });
@@ -281,14 +281,16 @@ export class LdapConnector implements Connector {
     return this.#carries.settle(entry);
   }
 
-  async #setEnabled(accountId: string, enabled: boolean): Promise<void> {
+  /** An enable by move goes back to the DN the mapping gives: an explicit `dn` in `attributes` (the link's), else users.dn. */
+  async #setEnabled(accountId: string, enabled: boolean, attributes?: Attributes): Promise<void> {
     const disable = this.#config.disable;
     if (disable === undefined) throw new RosterError('target.rejected', `setEnabled on ${this.#targetId}: no disable strategy is configured (connection.disable)`);
     const entry = await this.#entry(accountId, 'setEnabled');
     await this.#settle(entry);
     if (this.#enabled(entry) === enabled) return;
     if (disable.strategy === 'move') {
-      const target = enabled ? this.#placement.mappedDn({}, entry, 'setEnabled') : inOu(entry.dn, disable.ou);
+      const explicit = typeof attributes?.dn === 'string' && attributes.dn !== '' ? { dn: attributes.dn } : {};
+      const target = enabled ? this.#placement.mappedDn(explicit, entry, 'setEnabled') : inOu(entry.dn, disable.ou);
       const keyed = enabled ? undefined : this.#placement.keyed(target, this.#placement.keyOf(entry));
       const planned = async (): Promise<Member> => ({ dn: await this.#mover.destination(entry, target, keyed), uid: this.#member(entry).uid });
       await this.#keepingGroups(entry, true, planned, async () => this.#member(await this.#mover.move(entry, target, keyed)));
