@@ -67,8 +67,9 @@ describe('roster reconcile', () => {
     p = reconcileProject('cli-bad', [], [{ id: 'E1', givenName: 'Ada', familyName: 'Lovelace' }]);
     await ingest();
     const short = await run('--link', 'cli-bad', 'E1');
-    expect(short.code).toBe(1);
+    expect(short.code).toBe(2);
     expect(short.stderr).toContain('--link takes three values');
+    expect(short.stdout).toBe('');
     const unknown = await run('--link', 'cli-bad', 'E1', 'ada');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('ada is not an unlinked account of the last reconcile of cli-bad');

@@ -135,7 +135,8 @@ function unknownTarget(engine: Engine, targetId: string, option: string): string
 async function linkByHand(engine: Engine, ctx: CliContext, values: readonly string[], json: boolean | undefined): Promise<void> {
   const [targetId, identityId, accountId] = values;
   if (values.length !== 3 || targetId === undefined || identityId === undefined || accountId === undefined) {
-    throw new RosterError('request.invalid', '--link takes three values: <target> <identity> <accountId>');
+    usage(ctx, 'request.invalid', `--link takes three values: <target> <identity> <accountId> (got ${values.length})`);
+    return;
   }
   const unknown = unknownTarget(engine, targetId, '--link');
   const target = engine.config.targets.find((t) => t.id === targetId);
