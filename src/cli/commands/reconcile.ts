@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { isRosterError, RosterError } from '../../core/errors.js';
+import { isRosterError } from '../../core/errors.js';
 import type { Engine, ReconcileResult } from '../../engine/types.js';
 import { mayApplyOrphanPlan, unforceableHolds } from '../../reconcile/holds.js';
 import { linkAccount } from '../../reconcile/link.js';
