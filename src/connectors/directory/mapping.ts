@@ -75,7 +75,7 @@ export class AttributeMapping {
   /** An LDAP attribute name as the server answers with it, lower-cased (its aliases once read, else the built-in table). */
   primaryName(ldapName: string): string {
     const lower = ldapName.toLowerCase();
-    return this.#aliases?.get(lower) ?? PRIMARY_NAME[lower] ?? lower;
+    return this.#aliases?.get(lower) ?? ldapPrimaryName(lower);
   }
 
   /**

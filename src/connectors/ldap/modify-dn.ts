@@ -1,6 +1,6 @@
 import { MessageResponseStatus, ModifyDNRequest, StatusCodeParser, type ModifyDNResponse } from 'ldapts';
 import { RosterError } from '../../core/errors.js';
-import { formatDn, parseDn, sameDn } from '../directory/dn.js';
+import { formatDn, parentDn, parseDn, sameDn } from '../directory/dn.js';
 import { isNoSuchObject, resultCodeOf, ResultCode } from '../directory/errors.js';
 import { ensureParentOUs } from '../directory/parents.js';
 import { isCheckedMajor, LDAPTS_VERSION } from '../directory/ldapts-version.js';
@@ -141,7 +141,7 @@ export class EntryMover {
    */
   #missingParent(error: unknown, done: Done, newDn: string): unknown {
     if (!done.exists) return error;
-    const parent = formatDn(parseDn(newDn).slice(1));
+    const parent = parentDn(newDn);
     return new RosterError('target.rejected',
       `move on ${this.#o.targetId}: cannot move ${done.dn ?? ''} to ${newDn}: its parent ${parent} does not exist ` +
       '(create it, or set users.createOUs for OUs below users.base); the entry stays where it is',
