@@ -45,14 +45,19 @@ describe('a conversion entered ahead of time', () => {
     expect(result.upserts[0]?.state).toBe('active');
   });
 
-  it('a longer gap is a break: a future hire again, as configured (conversionGapDays)', () => {
+  it('a longer gap is a break (conversionGapDays): working to the contract end, a leaver in the gap, back at the new start', () => {
     const before = seed(person('c3', CONTRACT), EARLIER);
-    const later = merge([person('c3', { employmentType: 'employee', startDate: '2026-04-15', endDate: '' })], { existing: [before] });
-    expect(later.upserts[0]?.state).toBe('prehire');
+    const later = merge([person('c3', { employmentType: 'employee', startDate: '2026-04-15', endDate: '' })], { existing: [before] }).upserts[0]!;
+    // Never cut off before the contract ends (review 13: it was a future hire at once, disabled three weeks early).
+    expect(effectiveState(later, NOW)).toBe('active');
+    expect(later.endAt).toBe(before.endAt);
+    expect(effectiveState(later, new Date('2026-04-05T09:00:00.000Z'))).toBe('terminated');
+    expect(effectiveState(later, new Date('2026-04-15T09:00:00.000Z'))).toBe('active');
     const strict = merge([person('c3', { employmentType: 'employee', startDate: '2026-04-02', endDate: '' })], {
       existing: [before], lifecycle: testLifecycle({ conversionGapDays: 0 }),
-    });
-    expect(strict.upserts[0]?.state).toBe('prehire');
+    }).upserts[0]!;
+    expect(effectiveState(strict, new Date('2026-04-01T09:00:00.000Z'))).toBe('terminated');
+    expect(effectiveState(strict, new Date('2026-04-02T09:00:00.000Z'))).toBe('active');
   });
 
   it('someone whose contract has already ended, or who never had an end date, is not bridged', () => {

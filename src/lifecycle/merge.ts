@@ -52,8 +52,10 @@ function nextIdentity(
 ): Identity {
   const continued = continuedStart(before, dates, input);
   const startMs = continued ?? dates.startAt;
-  const state = storedState({ status: dates.status, startAt: startMs, endAt: dates.endAt, missing: false }, input.now.getTime());
-  let endAt = iso(dates.endAt);
+  const until = continued === undefined ? currentEnd(before, dates, input) : undefined;
+  const state = until !== undefined ? 'active'
+    : storedState({ status: dates.status, startAt: startMs, endAt: dates.endAt, missing: false }, input.now.getTime());
+  let endAt = iso(until ?? dates.endAt);
   if (state === 'terminated' && endAt === undefined) {
     // Terminated by status without a date: the termination is recorded now (kept on later changes).
     endAt = before?.state === 'terminated' && before.missingSince === undefined && before.endAt !== undefined ? before.endAt : nowIso;
@@ -99,6 +101,23 @@ function continuedStart(before: Identity | undefined, dates: RecordDates, input:
   const gapDays = input.lifecycle.conversionGapDays ?? DEFAULT_CONVERSION_GAP_DAYS;
   // A new start before the current end (the two overlap) is continuous too.
   return startAt - from <= gapDays * DAY_MS ? Date.parse(before.startAt) : undefined;
+}
+
+/**
+ * A next employment entered ahead, after a longer gap than conversionGapDays,
+ * while the current one still runs (a contract ending 30 September, the same
+ * person an employee from 15 October, entered in August): the person keeps
+ * working until the current end (ms), then is a leaver until the new start
+ * (effectiveState reads an end before the start so). Undefined otherwise:
+ * when the row gives an end of its own, the new employment is read as before.
+ */
+function currentEnd(before: Identity | undefined, dates: RecordDates, input: MergeInput): number | undefined {
+  const { startAt } = dates;
+  if (before?.endAt === undefined || startAt === undefined || dates.endAt !== undefined || dates.status !== 'active') return undefined;
+  const end = Date.parse(before.endAt);
+  const now = input.now.getTime();
+  if (end <= now || startAt <= end || effectiveState(before, input.now) !== 'active') return undefined;
+  return end;
 }
 
 /** The new start a bridged identity waits for: its row's start, when later than the start stored (continuedStart kept the earlier one). */

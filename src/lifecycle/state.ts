@@ -66,12 +66,18 @@ export function storedState(input: StateInput, now: number): LifecycleState {
  * The state of a stored identity at `now`: dates may have taken effect since
  * it was stored (a prehire whose start came, a leaver whose end passed, a
  * future hire on leave whose start came: stored as 'leave', see storedState).
- * Terminated and rescinded are final until the source says otherwise.
+ * Terminated and rescinded are final until the source says otherwise. An
+ * end before the start is a current employment and the next one after a gap.
  */
 export function effectiveState(identity: Identity, now: Date): LifecycleState {
   const stored = identity.state;
   if (stored === 'rescinded' || stored === 'terminated') return stored;
   const at = now.getTime();
+  if (identity.endAt !== undefined && identity.startAt !== undefined && Date.parse(identity.endAt) < Date.parse(identity.startAt)) {
+    // The current employment ends before the next one starts (merge.ts currentEnd): working, a leaver in the gap, then back.
+    if (at >= Date.parse(identity.endAt) && at < Date.parse(identity.startAt)) return 'terminated';
+    return stored === 'leave' ? 'leave' : 'active';
+  }
   if (identity.endAt !== undefined && Date.parse(identity.endAt) <= at) return 'terminated';
   if (identity.startAt !== undefined && Date.parse(identity.startAt) > at) return 'prehire';
   if (stored === 'leave') return 'leave';
