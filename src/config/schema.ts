@@ -80,14 +80,17 @@ const fieldsSchema = z
   })
   .prefault({});
 
-/** An RFC 4515 filter in parentheses, with balanced parentheses (escaped ones are \\28 / \\29). */
+/**
+ * One RFC 4515 filter in parentheses, with balanced parentheses (escaped ones
+ * are \\28 / \\29): `(a=b)(c=d)` is two filters, closed before its end.
+ */
 function isFilter(filter: string): boolean {
   if (!filter.startsWith('(') || !filter.endsWith(')')) return false;
   let depth = 0;
-  for (const char of filter) {
-    if (char === '(') depth += 1;
-    if (char === ')') depth -= 1;
-    if (depth < 0) return false;
+  for (let i = 0; i < filter.length; i++) {
+    if (filter[i] === '(') depth += 1;
+    if (filter[i] === ')') depth -= 1;
+    if (depth < 0 || (depth === 0 && i < filter.length - 1)) return false;
   }
   return depth === 0;
 }

@@ -91,7 +91,7 @@ export class RosterEngine implements Engine {
       baseDir: this.config.baseDir,
       mode: options.mode,
       scim: { store: this.store.scim, extensions: this.config.scim?.server.extensions },
-      log: this.#parts.log,
+      log: this.#parts.log, timezone: this.config.lifecycle.timezone,
     });
     const result = await this.ingest(read.batch, actor);
     // A syncrepl cursor moves past the deletions it reported: held as truncated, they must be reported again.

@@ -42,6 +42,8 @@ export async function readSource(source: SourceConfig, context: {
   readonly scim?: { readonly store: Pick<ScimStore, 'iterate'>; readonly extensions?: readonly ScimExtensionConfig[] };
   /** Warnings of a directory read (a syncrepl cookie the server refused). */
   readonly log?: Pick<Logger, 'warn'> & Partial<Pick<Logger, 'info'>>;
+  /** `lifecycle.timezone`: a directory's accountExpires at midnight there reads as the date before it. */
+  readonly timezone?: string;
 }): Promise<SourceRead> {
   if (source.type === 'push') {
     throw new RosterError('request.invalid', `source ${source.id} is a push source: records arrive over HTTP`);
@@ -54,7 +56,11 @@ export async function readSource(source: SourceConfig, context: {
   }
   if (!isDirectorySource(source)) return { batch: await readFileSource(source), mode: 'full' };
   const mode = context.mode ?? 'full';
-  const previous = mode === 'incremental' ? await context.state.get(sourceCursorKey(source.id)) : undefined;
-  const read = await readDirectorySource(source, { mode, previous, baseDir: context.baseDir, ...(context.log === undefined ? {} : { log: context.log }) });
+  // A full pass gets the stored cursor too: an ad pass keeps from its key map the key of an entry it turns down (a
+  // typo'd employeeID must not make that key's person a leaver); it reads nothing else from it.
+  const previous = await context.state.get(sourceCursorKey(source.id));
+  const read = await readDirectorySource(source, {
+    mode, previous, baseDir: context.baseDir, ...(context.log === undefined ? {} : { log: context.log }), ...(context.timezone === undefined ? {} : { timezone: context.timezone }),
+  });
   return source.changes === 'syncrepl' ? { ...read, keepCursorIfTruncated: true } : read;
 }

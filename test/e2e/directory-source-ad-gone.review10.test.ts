@@ -124,8 +124,9 @@ describe('two entries holding one key, and a pass failing part-way', () => {
     const base = `OU=dup,${samba.rosterOU}`;
     await addOU(base);
     for (let i = 1; i <= 4; i++) await addUser(`CN=dup${i},${base}`, `DUP${i}`);
-    await addUser(`CN=dup1b,${base}`, 'DUP1');
     world = await startWorld('dup', base, {});
+    await pass(world, 'full');
+    await addUser(`CN=dup1b,${base}`, 'DUP1');
   });
   afterAll(async () => { await stopWorld(world); });
 

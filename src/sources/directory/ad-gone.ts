@@ -1,6 +1,8 @@
 import { isGuid } from '../../connectors/ad/guid.js';
 import type { Logger } from '../../connectors/types.js';
-import { holdersFilter, needsHolderCheck } from './mapping.js';
+import type { SourceBatch, SourceProblem } from '../../core/types.js';
+import { equalityFilter } from '../../connectors/directory/escape.js';
+import { dnKey, holdersFilter, needsHolderCheck } from './mapping.js';
 import type { DirectoryReader, RootDse } from './search.js';
 import type { MappingRules } from './settings.js';
 import { firstValue, type DirectoryEntry } from './values.js';
@@ -64,6 +66,8 @@ export interface AdIncremental {
   /** The entries in the base and filter changed since the cursor (the pass's records). */
   readonly entries: readonly DirectoryEntry[];
   readonly changes: AdChanges;
+  /** Known objectGUIDs that left the base and filter (what `changes` was computed from, with `entries`). */
+  readonly left: readonly string[];
 }
 
 /**
@@ -138,7 +142,7 @@ export async function readAdIncremental(reader: DirectoryReader, input: {
     const found = await reader.guidsInScope(input.filter, candidates);
     left = found === undefined ? [] : candidates.filter((guid) => !found.has(guid));
   }
-  return { entries, changes: adChanges(input.keys, { entries, left, key: input.rules.key }) };
+  return { entries, changes: adChanges(input.keys, { entries, left, key: input.rules.key }), left };
 }
 
 /** Keys asked for in one filter when confirming who is gone. */
@@ -176,4 +180,75 @@ export async function withoutHeldKeys(reader: Pick<DirectoryReader, 'search'>, i
     }
   }
   return { gone: changes.gone.filter((k) => gone.has(k)), keys, left: changes.left };
+}
+
+/**
+ * A full pass's batch and objectGUID -> key map, with every entry the batch
+ * turned down (its key also held by another entry, several keys, no key, a
+ * bad date: bad input) kept under the key `known` (the stored cursor's map)
+ * had for it: a problem naming that key, so the person who had it is not
+ * missing (a typo must not make a leaver), and that key in the map, so the
+ * next pass still knows whose it is. Without `known` (no stored map), the
+ * batch as it is and the map of every entry with a key.
+ */
+export function keepTurnedDown(batch: SourceBatch, input: {
+  readonly entries: readonly DirectoryEntry[];
+  readonly key: string;
+  readonly known: Readonly<Record<string, string>> | undefined;
+}): { readonly batch: SourceBatch; readonly keys: Record<string, string> } {
+  const keys = adChanges({}, { entries: input.entries, left: [], key: input.key }).keys;
+  if (input.known === undefined) return { batch, keys };
+  const recorded = new Set(batch.records.map((record) => record.key));
+  const named = new Set([...recorded, ...batch.problems.flatMap((problem) => (problem.key === undefined || problem.key === '' ? [] : [problem.key]))]);
+  const kept: SourceProblem[] = [];
+  input.entries.forEach((entry, index) => {
+    const guid = firstValue(entry, 'objectGUID');
+    const before = isGuid(guid) ? input.known?.[guid] : undefined;
+    if (before === undefined || recorded.has(firstValue(entry, input.key))) return;
+    keys[guid] = before;
+    if (named.has(before)) return;
+    named.add(before);
+    kept.push({ line: index + 1, key: before, message: `entry ${entry.dn} had ${input.key} "${before}" at the last pass and cannot be used in this one: "${before}" is not taken for gone` });
+  });
+  if (kept.length === 0) return { batch, keys };
+  return { batch: { ...batch, problems: [...batch.problems, ...kept].sort((a, b) => a.line - b.line) }, keys };
+}
+
+/** Entries read at once when looking for the reports of managers whose key changed. */
+const MANAGERS_PER_SEARCH = 50;
+
+/**
+ * The entries under the base and filter whose manager (`managerAttribute`,
+ * a DN) is one of the entries read whose key is not the one `known` had for
+ * it, and that are not among `entries`. AD keeps a report's manager DN up to
+ * date without moving the report's uSNChanged, so an incremental pass would
+ * keep the old key as their manager until the next full pass.
+ */
+export async function reportsOfRekeyed(reader: Pick<DirectoryReader, 'search'>, input: {
+  readonly filter: string;
+  readonly key: string;
+  readonly managerAttribute: string | undefined;
+  readonly attributes: readonly string[];
+  readonly entries: readonly DirectoryEntry[];
+  readonly known: Readonly<Record<string, string>>;
+}): Promise<DirectoryEntry[]> {
+  const attribute = input.managerAttribute;
+  if (attribute === undefined || attribute.toLowerCase() === 'dn') return [];
+  const rekeyed = input.entries.filter((entry) => {
+    const before = input.known[firstValue(entry, 'objectGUID')];
+    const key = firstValue(entry, input.key);
+    return before !== undefined && key !== '' && key !== before;
+  }).map((entry) => entry.dn);
+  const have = new Set(input.entries.map((entry) => dnKey(entry.dn) ?? entry.dn));
+  const reports: DirectoryEntry[] = [];
+  for (let i = 0; i < rekeyed.length; i += MANAGERS_PER_SEARCH) {
+    const managers = rekeyed.slice(i, i + MANAGERS_PER_SEARCH).map((dn) => equalityFilter(attribute, dn)).join('');
+    for (const entry of await reader.search(`(&${input.filter}(|${managers}))`, input.attributes)) {
+      const dn = dnKey(entry.dn) ?? entry.dn;
+      if (have.has(dn)) continue;
+      have.add(dn);
+      reports.push(entry);
+    }
+  }
+  return reports;
 }

@@ -32,7 +32,12 @@ import { firstValue, generalizedTimeToIso, type DirectoryEntry } from './values.
  * still right under this rule.)
  */
 export type DirectoryCursor =
-  | { readonly kind: 'usn'; readonly usn: string; readonly server?: string; readonly keys?: Readonly<Record<string, string>> }
+  | {
+    readonly kind: 'usn'; readonly usn: string; readonly server?: string;
+    /** The DC's invocationId when the cursor was taken: a restore from a backup gives the DC a new one (and takes its USNs back). */
+    readonly invocation?: string;
+    readonly keys?: Readonly<Record<string, string>>;
+  }
   | { readonly kind: 'timestamp'; readonly at: string; readonly boundary: Readonly<Record<string, string>> };
 
 const USN = /^\d+$/;
@@ -45,8 +50,12 @@ export function parseCursor(value: unknown, kind: DirectoryKind): DirectoryCurso
   const cursor = value as Partial<Record<string, unknown>>;
   if (kind === 'ad' && cursor['kind'] === 'usn' && typeof cursor['usn'] === 'string' && USN.test(cursor['usn'])) {
     const server = typeof cursor['server'] === 'string' ? cursor['server'] : undefined;
+    const invocation = typeof cursor['invocation'] === 'string' && GUID.test(cursor['invocation']) ? cursor['invocation'] : undefined;
     const keys = guidKeys(cursor['keys']);
-    return { kind: 'usn', usn: cursor['usn'], ...(server === undefined ? {} : { server }), ...(keys === undefined ? {} : { keys }) };
+    return {
+      kind: 'usn', usn: cursor['usn'], ...(server === undefined ? {} : { server }), ...(invocation === undefined ? {} : { invocation }),
+      ...(keys === undefined ? {} : { keys }),
+    };
   }
   const boundary = cursor['boundary'];
   if (kind === 'ldap' && cursor['kind'] === 'timestamp' && typeof cursor['at'] === 'string' && TIMESTAMP.test(cursor['at'])
@@ -61,6 +70,27 @@ export function parseCursor(value: unknown, kind: DirectoryKind): DirectoryCurso
 function guidKeys(value: unknown): Record<string, string> | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   return Object.fromEntries(Object.entries(value).filter((pair): pair is [string, string] => GUID.test(pair[0]) && typeof pair[1] === 'string' && pair[1] !== ''));
+}
+
+/**
+ * Why an AD cursor of this DC cannot be read on from (the pass must be a
+ * full one), or undefined. A DC restored from a backup takes its USNs back to
+ * the backup's and gets a new invocationId: the changes made since then get
+ * USNs the cursor already passed, and `uSNChanged>cursor` would never return
+ * them. Seen as an invocationId other than the cursor's, or a
+ * highestCommittedUSN below the cursor's USN.
+ */
+export function usnRollback(cursor: { readonly usn: string; readonly invocation?: string }, root: {
+  readonly highestCommittedUSN?: string; readonly invocationId?: string;
+}): string | undefined {
+  if (cursor.invocation !== undefined && root.invocationId !== undefined && cursor.invocation !== root.invocationId) {
+    return `the DC's invocationId changed since the cursor (${cursor.invocation} -> ${root.invocationId}): it was restored from a backup, and changes since may have USNs the cursor passed`;
+  }
+  const usn = root.highestCommittedUSN;
+  if (usn !== undefined && USN.test(usn) && BigInt(usn) < BigInt(cursor.usn)) {
+    return `the DC's highestCommittedUSN (${usn}) is below the cursor's (${cursor.usn}): its USNs went back (restored from a backup), and changes since have USNs the cursor passed`;
+  }
+  return undefined;
 }
 
 /** The source's filter narrowed to entries changed since the cursor. */
@@ -105,6 +135,8 @@ export function nextCursor(input: {
   readonly previous: DirectoryCursor | undefined;
   readonly rootUsn?: string;
   readonly server?: string;
+  /** AD: the DC's invocationId (kept on the cursor). */
+  readonly invocation?: string;
   /** How long the pass's search took (OpenLDAP), in milliseconds. */
   readonly durationMs?: number;
   /** AD: objectGUID -> key after the pass (kept only on a cursor of this pass's USN). */
@@ -122,7 +154,8 @@ export function nextCursor(input: {
     if (usn === undefined) return previous;
     if (previous?.kind === 'usn' && BigInt(previous.usn) > usn && previous.server === input.server) usn = BigInt(previous.usn);
     return {
-      kind: 'usn', usn: usn.toString(), ...(input.server === undefined ? {} : { server: input.server }), ...(input.keys === undefined ? {} : { keys: input.keys }),
+      kind: 'usn', usn: usn.toString(), ...(input.server === undefined ? {} : { server: input.server }),
+      ...(input.invocation === undefined ? {} : { invocation: input.invocation }), ...(input.keys === undefined ? {} : { keys: input.keys }),
     };
   }
   // Each entry's time parsed once (a full pass of 50,000 spent 0.3 s parsing them twice).

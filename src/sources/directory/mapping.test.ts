@@ -32,11 +32,13 @@ describe('entriesToBatch', () => {
       entry('uid=svc,dc=example,dc=com', { givenName: 'Service' }),
       entry('uid=b,dc=example,dc=com', { employeeNumber: 'E1' }),
     ], ldapRules, new Map(), true);
-    expect(batch.records.map((r) => r.key)).toEqual(['E1']);
+    // Both holders of E1 are problems (review 13): the directory's order must not pick who takes the identity.
+    expect(batch.records.map((r) => r.key)).toEqual([]);
     expect(batch.rowsRead).toBe(3);
     expect(batch.problems).toEqual([
+      { line: 1, key: 'E1', message: 'entry uid=a,dc=example,dc=com has employeeNumber "E1", also held by uid=b,dc=example,dc=com' },
       { line: 2, message: 'entry uid=svc,dc=example,dc=com has no employeeNumber: it cannot be correlated' },
-      { line: 3, key: 'E1', message: 'entry uid=b,dc=example,dc=com has employeeNumber "E1", already used by uid=a,dc=example,dc=com' },
+      { line: 3, key: 'E1', message: 'entry uid=b,dc=example,dc=com has employeeNumber "E1", also held by uid=a,dc=example,dc=com' },
     ]);
   });
 
@@ -79,11 +81,17 @@ describe('keys another entry holds (incremental passes)', () => {
     expect(batch.problems).toEqual([{ line: 1, key: 'D1', message: expect.stringMatching(/^entry uid=bob,ou=people,dc=example,dc=com has employeeNumber "D1", also held by uid=alice,ou=people,dc=example,dc=com$/) }]);
   });
 
-  it('compares keys as a pass reads them (the first value, exactly)', () => {
+  it('compares keys exactly, and an entry holding several keys holds each of them (review 13)', () => {
+    // dora may be the D1 person with a D9 added by mistake: bob, typed D1, must not take D1's identity whatever the value order.
     const other = entry('uid=dora,ou=people,dc=example,dc=com', { employeeNumber: ['D9', 'D1'] });
-    const holders = holdersByKey([bob, other], 'employeeNumber');
-    expect([...holders]).toEqual([['D1', ['uid=bob,ou=people,dc=example,dc=com']], ['D9', ['uid=dora,ou=people,dc=example,dc=com']]]);
-    expect(entriesToBatch([bob], ldapRules, new Map(), false, holders).problems).toEqual([]);
+    const holders = holdersByKey([bob, other, entry('uid=erin,ou=people,dc=example,dc=com', { employeeNumber: 'd1' })], 'employeeNumber');
+    expect([...holders]).toEqual([
+      ['D1', ['uid=bob,ou=people,dc=example,dc=com', 'uid=dora,ou=people,dc=example,dc=com']], ['D9', ['uid=dora,ou=people,dc=example,dc=com']],
+      ['d1', ['uid=erin,ou=people,dc=example,dc=com']],
+    ]);
+    expect(entriesToBatch([bob], ldapRules, new Map(), false, holders).problems).toEqual([
+      { line: 1, key: 'D1', message: 'entry uid=bob,ou=people,dc=example,dc=com has employeeNumber "D1", also held by uid=dora,ou=people,dc=example,dc=com' },
+    ]);
   });
 
   it('asks in chunks of at most 100 distinct keys, with the values escaped', () => {

@@ -1,9 +1,9 @@
-import type { SourceBatch } from '../../core/types.js';
+import type { SourceBatch, SourceProblem } from '../../core/types.js';
 import { normaliseDn } from '../../connectors/directory/dn.js';
 import { equalityFilter, orFilter } from '../../connectors/directory/escape.js';
 import { BatchBuilder } from '../batch.js';
 import type { MappingRules } from './settings.js';
-import { dateValue, firstValue, isDisabledAccount, type DirectoryEntry } from './values.js';
+import { dateValue, firstValue, isDisabledAccount, keyValues, type DirectoryEntry } from './values.js';
 
 /** Normalised DN -> correlation key, for resolving DN-valued managers. */
 export type ManagerKeys = ReadonlyMap<string, string>;
@@ -31,13 +31,13 @@ export function dnKey(value: string): string | undefined {
   return key;
 }
 
-/** The keys of the entries themselves, by normalised DN. */
+/** The keys of the entries themselves, by normalised DN (an entry with several keys names nobody). */
 export function keysByDn(entries: readonly DirectoryEntry[], key: string): Map<string, string> {
   const keys = new Map<string, string>();
   for (const entry of entries) {
-    const value = firstValue(entry, key);
+    const values = keyValues(entry, key);
     const dn = dnKey(entry.dn);
-    if (value !== '' && dn !== undefined) keys.set(dn, value);
+    if (values.length === 1 && dn !== undefined) keys.set(dn, values[0]!);
   }
   return keys;
 }
@@ -63,15 +63,15 @@ export function holdersFilter(filter: string, key: string, keys: readonly string
   return `(&${filter}${orFilter(...keys.map((value) => equalityFilter(key, value)))})`;
 }
 
-/** Key -> DNs of the entries whose key (first value, as a pass reads it) it is. */
+/** Key -> DNs of the entries holding it (any of their values: an entry with two keys holds both). */
 export function holdersByKey(found: readonly DirectoryEntry[], key: string): Map<string, string[]> {
   const holders = new Map<string, string[]>();
   for (const entry of found) {
-    const value = firstValue(entry, key);
-    if (value === '') continue;
-    const list = holders.get(value);
-    if (list === undefined) holders.set(value, [entry.dn]);
-    else list.push(entry.dn);
+    for (const value of keyValues(entry, key)) {
+      const list = holders.get(value);
+      if (list === undefined) holders.set(value, [entry.dn]);
+      else list.push(entry.dn);
+    }
   }
   return holders;
 }
@@ -98,29 +98,41 @@ export function unresolvedManagers(entries: readonly DirectoryEntry[], rules: Ma
  * Directory entries -> a SourceBatch. Every mapped attribute is on every
  * record ('' when the entry has none, so a cleared value clears), the key
  * attribute too; the first value of a multi-valued attribute is taken. An
- * entry without the key, or with a key seen before, is a problem naming its
- * DN; so is one whose key `holders` (key -> DNs of the entries in the
- * directory holding it, from an incremental pass's check) says another entry
- * also holds. A DN-valued manager becomes the manager's key ('' and a problem when
- * the manager cannot be found). An AD account that is disabled gets
- * `disabledStatus` as its status.
+ * entry without the key is a problem naming its DN; so is one with several
+ * key values (which is the person is not known: each value is on a problem,
+ * so none of them is taken for gone), and every entry whose key another
+ * entry also holds: `holders` (key -> DNs of the entries in the directory
+ * holding it, from an incremental pass's check), or for a full pass the
+ * pass's own entries. No entry wins a shared key by the order the directory
+ * happened to return them in: a key typed onto an older entry must not hand
+ * the newer person's identity to it. A DN-valued manager becomes the
+ * manager's key ('' and a problem when the manager cannot be found). An AD
+ * account that is disabled gets `disabledStatus` as its status.
  */
 export function entriesToBatch(
   entries: readonly DirectoryEntry[], rules: MappingRules, managers: ManagerKeys, complete: boolean,
   holders?: ReadonlyMap<string, readonly string[]>,
 ): SourceBatch {
   const builder = new BatchBuilder({ sourceId: rules.sourceId, key: rules.key, dateFields: [rules.fields.startDate, rules.fields.endDate] });
+  const held = holders ?? holdersByKey(entries, rules.key);
   const firstDn = new Map<string, string>();
-  const managerProblems: { line: number; key: string; message: string }[] = [];
+  const extraProblems: SourceProblem[] = [];
   entries.forEach((entry, index) => {
     const line = index + 1;
-    const key = firstValue(entry, rules.key);
-    if (key === '') {
+    const keys = keyValues(entry, rules.key);
+    const key = keys[0];
+    if (key === undefined) {
       builder.reject(line, `entry ${entry.dn} has no ${rules.key}: it cannot be correlated`);
       return;
     }
+    if (keys.length > 1) {
+      const listed = keys.map((value) => JSON.stringify(value)).join(', ');
+      builder.reject(line, `entry ${entry.dn} has ${keys.length} values of ${rules.key} (${listed}): it cannot be correlated to one person`, key);
+      for (const other of keys.slice(1)) extraProblems.push({ line, key: other, message: `entry ${entry.dn} also has ${rules.key} "${other}" (line ${line})` });
+      return;
+    }
     const own = dnKey(entry.dn) ?? entry.dn;
-    const others = (holders?.get(key) ?? []).filter((dn) => (dnKey(dn) ?? dn) !== own);
+    const others = (held.get(key) ?? []).filter((dn) => (dnKey(dn) ?? dn) !== own);
     if (others.length > 0) {
       builder.reject(line, `entry ${entry.dn} has ${rules.key} "${key}", also held by ${others.join('; ')}`, key);
       return;
@@ -134,13 +146,13 @@ export function entriesToBatch(
     const values: Record<string, string> = { [rules.key]: key };
     for (const [name, attribute] of Object.entries(rules.attributes)) values[name] = firstValue(entry, attribute);
     for (const field of [rules.fields.startDate, rules.fields.endDate]) {
-      if (values[field] !== undefined) values[field] = dateValue(values[field]);
+      if (values[field] !== undefined) values[field] = dateValue(values[field], rules.timezone);
     }
     const manager = values[rules.fields.manager];
     const managerDn = manager === undefined ? undefined : dnKey(manager);
     if (managerDn !== undefined) {
       const managerKey = managers.get(managerDn) ?? '';
-      if (managerKey === '') managerProblems.push({ line, key, message: `entry ${entry.dn}: manager ${manager} was not found or has no ${rules.key}; ${rules.fields.manager} left empty` });
+      if (managerKey === '') extraProblems.push({ line, key, message: `entry ${entry.dn}: manager ${manager} was not found or has no ${rules.key}; ${rules.fields.manager} left empty` });
       values[rules.fields.manager] = managerKey;
     }
     if (rules.kind === 'ad') {
@@ -150,5 +162,5 @@ export function entriesToBatch(
     builder.add(line, values);
   });
   const batch = builder.build(complete);
-  return managerProblems.length === 0 ? batch : { ...batch, problems: [...batch.problems, ...managerProblems].sort((a, b) => a.line - b.line) };
+  return extraProblems.length === 0 ? batch : { ...batch, problems: [...batch.problems, ...extraProblems].sort((a, b) => a.line - b.line) };
 }

@@ -2,14 +2,17 @@ import type { SourceConfig } from '../../config/types.js';
 import type { Logger } from '../../connectors/types.js';
 import { RosterError } from '../../core/errors.js';
 import type { SourceBatch } from '../../core/types.js';
-import { adChanges, readAdIncremental, withoutHeldKeys } from './ad-gone.js';
+import { adChanges, keepTurnedDown, readAdIncremental, reportsOfRekeyed, withoutHeldKeys } from './ad-gone.js';
+import { managerAttribute } from './mapping.js';
 import { directoryBatch } from './batch.js';
 import { filterGroups, groupChange } from './filter-groups.js';
-import { incrementalFilter, nextCursor, parseCursor, withoutBoundary, type DirectoryCursor } from './cursor.js';
+import { warnAttributesNoEntryHas } from './attribute-check.js';
+import { filterForLdapts } from './filter-text.js';
+import { incrementalFilter, nextCursor, parseCursor, usnRollback, withoutBoundary, type DirectoryCursor } from './cursor.js';
 import { DirectoryReader } from './search.js';
 import { DEFAULT_FILTERS, mappingRules, requestedAttributes } from './settings.js';
 import { readSyncPass, type SyncCursor } from './sync.js';
-import type { DirectoryEntry } from './values.js';
+import { firstValue, type DirectoryEntry } from './values.js';
 
 export type PassMode = 'full' | 'incremental';
 
@@ -45,10 +48,12 @@ export async function readDirectorySource(source: SourceConfig, options: {
   readonly baseDir: string;
   /** Where a syncrepl pass says it had to refresh in full, an ad pass that it cannot see deletions or that a group change makes it read in full. */
   readonly log?: Pick<Logger, 'warn'> & Partial<Pick<Logger, 'info'>>;
+  /** `lifecycle.timezone`: a FILETIME (accountExpires) at midnight there is read as the date before it (default UTC). */
+  readonly timezone?: string;
 }): Promise<DirectoryRead> {
-  const rules = mappingRules(source);
+  const rules = mappingRules(source, options.timezone);
   if (source.connection === undefined) throw new RosterError('config.invalid', `source "${source.id}" has no connection`);
-  const filter = source.connection.filter ?? DEFAULT_FILTERS[rules.kind];
+  const filter = filterForLdapts(source.id, source.connection.filter ?? DEFAULT_FILTERS[rules.kind]);
   const reader = new DirectoryReader(source.id, source.connection, options.baseDir);
   try {
     if (rules.kind === 'ldap' && source.changes === 'syncrepl') {
@@ -57,6 +62,12 @@ export async function readDirectorySource(source: SourceConfig, options: {
     const root = rules.kind === 'ad' ? await reader.rootDse() : {};
     let previous = options.mode === 'incremental' ? parseCursor(options.previous, rules.kind) : undefined;
     if (previous?.kind === 'usn' && previous.server !== root.dsServiceName) previous = undefined;
+    const rollback = previous?.kind === 'usn' ? usnRollback(previous, root) : undefined;
+    if (rollback !== undefined) {
+      // Changes made since then have USNs at or below the cursor: an incremental pass from it would skip them.
+      options.log?.warn('directory source: this incremental pass reads in full, as a full pass does', { source: source.id, reason: rollback });
+      previous = undefined;
+    }
     const groups = rules.kind === 'ad' ? filterGroups(filter) : undefined;
     if (previous?.kind === 'usn' && groups !== undefined) {
       // People come into a memberOf filter and leave it without changing themselves: when a group it names changed, read everyone.
@@ -68,15 +79,29 @@ export async function readDirectorySource(source: SourceConfig, options: {
     }
     const attributes = requestedAttributes(rules);
     const cursorOf = (entries: readonly DirectoryEntry[], durationMs: number, keys?: Record<string, string>) =>
-      nextCursor({ kind: rules.kind, entries, previous, rootUsn: root.highestCommittedUSN, server: root.dsServiceName, durationMs, ...(keys === undefined ? {} : { keys }) });
+      nextCursor({
+        kind: rules.kind, entries, previous, rootUsn: root.highestCommittedUSN, server: root.dsServiceName, durationMs,
+        ...(root.invocationId === undefined ? {} : { invocation: root.invocationId }), ...(keys === undefined ? {} : { keys }),
+      });
     // Only a complete source has leavers: a full pass of one with `complete: false` finds nobody missing, nor does its incremental pass.
     if (previous?.kind === 'usn' && previous.keys !== undefined && source.complete) {
       const read = await readAdIncremental(reader, {
         sourceId: source.id, rules, filter, incrementalFilter: incrementalFilter(filter, previous), attributes,
         since: (BigInt(previous.usn) + 1n).toString(), keys: previous.keys, root, bindDN: source.connection.bindDN, log: options.log,
       });
-      const batch = await directoryBatch(reader, { rules, filter, entries: read.entries, complete: false, delta: true });
-      const changes = await withoutHeldKeys(reader, { filter, key: rules.key, changes: read.changes });
+      // A manager whose key changed: their reports (unchanged themselves) are read again, to name the new key.
+      const reports = await reportsOfRekeyed(reader, {
+        filter, key: rules.key, managerAttribute: managerAttribute(rules), attributes, entries: read.entries, known: previous.keys,
+      });
+      const entries = [...read.entries, ...reports];
+      const batch = await directoryBatch(reader, { rules, filter, entries, complete: false, delta: true });
+      // An entry the batch turned down (a key another entry holds, several keys, a bad date) is bad input, not a key change:
+      // it keeps the key it had, as one read without a key does, so the person who had that key is not made a leaver by a typo.
+      const recorded = new Set(batch.records.map((record) => record.key));
+      const usable = entries.filter((entry) => recorded.has(firstValue(entry, rules.key)));
+      const changed = usable.length === read.entries.length && reports.length === 0 ? read.changes
+        : adChanges(previous.keys, { entries: usable, left: read.left, key: rules.key });
+      const changes = await withoutHeldKeys(reader, { filter, key: rules.key, changes: changed });
       return {
         // Set whenever known entries left, even if nobody is gone (their keys held by others): the ingest judges them, and lifts a hold they caused.
         batch: changes.left === 0 && changes.gone.length === 0 ? batch : { ...batch, gone: changes.gone },
@@ -88,12 +113,18 @@ export async function readDirectorySource(source: SourceConfig, options: {
     const started = performance.now();
     const found = await reader.search(previous === undefined ? filter : incrementalFilter(filter, previous), attributes);
     const durationMs = performance.now() - started;
+    if (previous === undefined) warnAttributesNoEntryHas(options.log, source.id, rules, found, rules.kind === 'ldap');
     const entries = previous === undefined ? found : withoutBoundary(found, previous);
     const complete = previous === undefined ? source.complete : false;
+    let batch = await directoryBatch(reader, { rules, filter, entries, complete, delta: previous !== undefined });
     // A full ad pass builds the objectGUID -> key map its incremental passes find leavers by; one from an older cursor keeps none.
-    const keys = rules.kind === 'ad' && previous === undefined && source.complete ? adChanges({}, { entries: found, left: [], key: rules.key }).keys : undefined;
+    let keys: Record<string, string> | undefined;
+    if (rules.kind === 'ad' && previous === undefined && source.complete) {
+      const stored = parseCursor(options.previous, 'ad');
+      ({ batch, keys } = keepTurnedDown(batch, { entries: found, key: rules.key, known: stored?.kind === 'usn' ? stored.keys : undefined }));
+    }
     return {
-      batch: await directoryBatch(reader, { rules, filter, entries, complete, delta: previous !== undefined }),
+      batch,
       cursor: cursorOf(found, durationMs, keys),
       mode: previous === undefined ? 'full' : 'incremental',
       // A full pass held as truncated keeps the cursor before it: the next pass from there reads again what it held (a

@@ -22,6 +22,8 @@ export interface RootDse {
   readonly dsServiceName?: string;
   /** The domain's naming context (`DC=example,DC=com`): where deleted objects are searched. */
   readonly defaultNamingContext?: string;
+  /** The DC's invocationId (on its NTDS Settings object, `dsServiceName`): a new one after a restore from a backup. */
+  readonly invocationId?: string;
 }
 
 /** Whether this pass's bind may read deleted objects, and if not what the directory said. */
@@ -121,15 +123,33 @@ export class DirectoryReader {
     const usn = values.get('highestcommittedusn')?.[0];
     const server = values.get('dsservicename')?.[0];
     const context = values.get('defaultnamingcontext')?.[0];
+    const invocation = server === undefined ? undefined : await this.#invocationId(server);
     return {
       ...(usn === undefined ? {} : { highestCommittedUSN: usn }), ...(server === undefined ? {} : { dsServiceName: server }),
-      ...(context === undefined ? {} : { defaultNamingContext: context }),
+      ...(context === undefined ? {} : { defaultNamingContext: context }), ...(invocation === undefined ? {} : { invocationId: invocation }),
     };
+  }
+
+  /** The invocationId of the DC whose NTDS Settings object is `server`, as a GUID; undefined when this bind cannot read it. */
+  async #invocationId(server: string): Promise<string | undefined> {
+    return this.#run('read the DC\'s invocationId', async () => {
+      try {
+        const { searchEntries } = await this.#pool.use((client) => client.search(server, {
+          scope: 'base', filter: '(objectClass=*)', attributes: ['invocationId'], explicitBufferAttributes: ['invocationId', 'invocationid'],
+        }));
+        const raw = searchEntries[0] === undefined ? undefined : Object.entries(searchEntries[0]).find(([name]) => name.toLowerCase() === 'invocationid')?.[1];
+        const bytes = Array.isArray(raw) ? raw[0] : raw;
+        return Buffer.isBuffer(bytes) && bytes.length === 16 ? guidToString(bytes) : undefined;
+      } catch (error) {
+        if (isUnreadableEntry(error)) return undefined;
+        throw error;
+      }
+    });
   }
 
   /** Every entry under the base that matches the filter, page by page. */
   async search(filter: string, attributes: readonly string[]): Promise<DirectoryEntry[]> {
-    return this.#run('search', () => this.#paged(this.#connection.base, filter, attributes, false));
+    return this.#run('search', () => this.#paged(this.#connection.base, filter, attributes, false), this.#connection.base);
   }
 
   /**
@@ -201,7 +221,7 @@ export class DirectoryReader {
     for (let i = 0; i < values.length; i += VALUES_PER_SEARCH) {
       const any = values.slice(i, i + VALUES_PER_SEARCH).map((value) => new EqualityFilter({ attribute, value }));
       const byValue = new AndFilter({ filters: [FilterParser.parseString(filter), new OrFilter({ filters: any })] });
-      entries.push(...await this.#run(`search the base for entries by ${attribute}`, () => this.#paged(this.#connection.base, byValue, [...attributes, attribute], false)));
+      entries.push(...await this.#run(`search the base for entries by ${attribute}`, () => this.#paged(this.#connection.base, byValue, [...attributes, attribute], false), this.#connection.base));
     }
     return entries;
   }
@@ -246,7 +266,7 @@ export class DirectoryReader {
         base: this.#connection.base, filter, attributes, explicitBufferAttributes: bufferAttributes(attributes), ...(cookie === undefined ? {} : { cookie }),
       });
       return { ...result, entries: result.entries.map((synced) => ({ state: synced.state, uuid: synced.uuid, entry: sourceEntry(synced.entry) })) };
-    });
+    }, this.#connection.base);
   }
 
   /**
@@ -275,11 +295,16 @@ export class DirectoryReader {
     return this.#pool.close();
   }
 
-  async #run<T>(operation: string, work: () => Promise<T>): Promise<T> {
+  /** `base`: the search is one under the source's base, so "no such object" means the base does not exist: said so. */
+  async #run<T>(operation: string, work: () => Promise<T>, base?: string): Promise<T> {
     try {
       return await work();
     } catch (error) {
       const directory = toDirectoryError(error, `source ${this.#sourceId}`, operation);
+      if (base !== undefined && isNoSuchObject(error)) {
+        throw new RosterError('source.unavailable', `${operation} on source ${this.#sourceId}: the base ${base} does not exist (LDAP 32); `
+          + 'check connection.base (nobody is treated as gone from a source that cannot be read)', { cause: error, retryable: false, details: directory.details });
+      }
       throw new RosterError('source.unavailable', directory.message, {
         cause: error, retryable: directory.retryable || isConnectionError(error), details: directory.details,
       });

@@ -26,13 +26,15 @@ export interface MappingRules {
   readonly fields: SourceFields;
   /** ad: the status of a disabled account. */
   readonly disabledStatus: string;
+  /** The lifecycle's time zone (`lifecycle.timezone`): a FILETIME at midnight there is read as the date before (default UTC). */
+  readonly timezone?: string;
 }
 
 export function isDirectorySource(source: SourceConfig): source is SourceConfig & { readonly type: DirectoryKind } {
   return source.type === 'ldap' || source.type === 'ad';
 }
 
-export function mappingRules(source: SourceConfig): MappingRules {
+export function mappingRules(source: SourceConfig, timezone = 'UTC'): MappingRules {
   if (!isDirectorySource(source)) {
     throw new RosterError('config.invalid', `source "${source.id}" is not a directory source (type ${source.type})`);
   }
@@ -43,6 +45,7 @@ export function mappingRules(source: SourceConfig): MappingRules {
     attributes: source.attributes ?? {},
     fields: source.fields,
     disabledStatus: source.disabledStatus ?? DEFAULT_DISABLED_STATUS,
+    timezone,
   };
 }
 

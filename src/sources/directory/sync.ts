@@ -6,7 +6,9 @@ import { directoryBatch } from './batch.js';
 import type { DirectoryRead, PassMode } from './read.js';
 import type { DirectoryReader, SyncRead } from './search.js';
 import { requestedAttributes, type MappingRules } from './settings.js';
+import { warnAttributesNoEntryHas } from './attribute-check.js';
 import { withLeftOut, withoutStillThere } from './sync-check.js';
+import { keepTurnedDownInFull, keepTurnedDownKeys, recordedLines } from './sync-turned-down.js';
 import { firstValue, type DirectoryEntry } from './values.js';
 
 /**
@@ -144,20 +146,25 @@ export async function readSyncPass(reader: DirectoryReader, input: {
     const refreshed = read.entries.filter((synced) => synced.state !== 'delete' && synced.state !== 'present');
     // Only a complete source takes the people a refresh left out for leavers; another gets them with a later sync (sync-check.ts).
     const entries = source.complete ? await withLeftOut(reader, { sourceId: source.id, filter, attributes, refreshed, log: input.log }) : refreshed;
+    warnAttributesNoEntryHas(input.log, source.id, rules, entries.map((synced) => synced.entry));
     const keys: Record<string, string> = {};
     for (const synced of entries) {
       const key = firstValue(synced.entry, rules.key);
       if (key !== '') keys[synced.uuid] = key;
     }
     const cookie = cookieOf(undefined);
+    const batch = await directoryBatch(reader, { rules, filter, entries: entries.map((synced) => synced.entry), complete: source.complete, delta: false });
+    // The stored cursor's keys, whatever the mode: an entry turned down now keeps the key it had, so a typo makes no leaver.
+    const kept = keepTurnedDownInFull(batch, { entries, keys, known: source.complete ? parseSyncCursor(input.previous)?.keys : undefined });
     return {
-      batch: await directoryBatch(reader, { rules, filter, entries: entries.map((synced) => synced.entry), complete: source.complete, delta: false }),
-      cursor: cookie === undefined ? undefined : { kind: 'sync', cookie, keys },
+      batch: kept.batch,
+      cursor: cookie === undefined ? undefined : { kind: 'sync', cookie, keys: kept.keys },
       mode: 'full',
     };
   }
-  const changes = await withoutStillThere(reader, filter, syncChanges(previous.keys, read, rules));
-  const batch = await directoryBatch(reader, { rules, filter, entries: changes.entries, complete: false, delta: true });
+  const synced = await withoutStillThere(reader, filter, syncChanges(previous.keys, read, rules));
+  const batch = await directoryBatch(reader, { rules, filter, entries: synced.entries, complete: false, delta: true });
+  const changes = keepTurnedDownKeys(synced, read, previous.keys, recordedLines(batch));
   return {
     // Set whenever the server reported deletions, even if nobody is gone (their keys held again): the ingest judges them, and lifts a hold they caused.
     // A source with `complete: false` has no leavers (its full refresh marks nobody missing either).

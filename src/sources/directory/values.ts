@@ -13,6 +13,23 @@ export function firstValue(entry: DirectoryEntry, attribute: string): string {
 }
 
 /**
+ * The distinct non-empty values (trimmed) of the key attribute: one for an
+ * entry that names its person, none or several for one that cannot be
+ * correlated (which of two values is the person is not known, and the
+ * directory does not keep values in any order).
+ */
+export function keyValues(entry: DirectoryEntry, attribute: string): string[] {
+  if (attribute.toLowerCase() === 'dn') return [entry.dn];
+  const raw = entry.values.get(attribute.toLowerCase()) ?? [];
+  if (raw.length <= 1) {
+    // The usual case, once per entry several times a pass: no arrays beyond the answer.
+    const value = (raw[0] ?? '').trim();
+    return value === '' ? [] : [value];
+  }
+  return [...new Set(raw.map((value) => value.trim()).filter((value) => value !== ''))];
+}
+
+/**
  * RFC 4517 3.3.13: century year month day hour [minute [second]] [fraction]
  * zone. The fraction belongs to the last unit given (after the hour it is a
  * fraction of an hour, after the minute of a minute); the zone is Z, +hh or
@@ -67,13 +84,16 @@ export function generalizedTimeToIso(value: string): string | undefined {
  * GeneralizedTime and Windows FILETIME (AD accountExpires; 0 and the
  * maximum mean never, so '') are converted; anything else, a GeneralizedTime
  * of a day or time that does not exist too, is kept for the date check to
- * judge (a problem).
+ * judge (a problem). A FILETIME at midnight in `timezone` (the lifecycle's,
+ * which reads a date alone as ending at the next midnight there) becomes the
+ * date before it, as the AD target wrote it; any other FILETIME the exact
+ * instant (read as a date, midnight UTC in Tokyo would end 9 hours early).
  */
-export function dateValue(value: string): string {
+export function dateValue(value: string, timezone = 'UTC'): string {
   if (value === '') return '';
   const generalized = generalizedTimeToIso(value);
   if (generalized !== undefined) return generalized;
-  if (/^\d{15,19}$/.test(value) || value === '0') return filetimeToIso(value) ?? '';
+  if (/^\d{15,19}$/.test(value) || value === '0') return filetimeToIso(value, timezone) ?? '';
   return value;
 }
 
