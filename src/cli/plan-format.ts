@@ -1,7 +1,7 @@
 import type { Change, ChangeAction, Diagnostic, Plan } from '../core/types.js';
 import type { IngestResult } from '../engine/types.js';
 import { referencedAccount } from '../core/references.js';
-import type { AccountOwners } from './account-references.js';
+import type { AccountNames, AccountOwners } from './account-references.js';
 import { plural, table, truncate, type Style } from './format.js';
 
 const ACTIONS: readonly ChangeAction[] = ['create', 'update', 'enable', 'disable', 'delete', 'grant', 'revoke'];
@@ -55,7 +55,8 @@ function plain(value: unknown): string {
  * One line saying what a change does to the account. `owners`: who holds an
  * account a value references (`manager: <GUID=…>`), shown as `<E1001's account>`.
  */
-export function describeChange(change: Change, owners?: AccountOwners): string {
+/** `names`: the account key's value for an enable, disable or delete (account-references.ts accountNames), shown for its id. */
+export function describeChange(change: Change, owners?: AccountOwners, names?: AccountNames): string {
   const before = change.before ?? {};
   const after = change.after ?? {};
   const show = (value: unknown): string => {
@@ -63,6 +64,8 @@ export function describeChange(change: Change, owners?: AccountOwners): string {
     const owner = accountId === undefined ? undefined : owners?.(change.target, accountId);
     return owner === undefined ? plain(value) : `<${owner}'s account>`;
   };
+  const accountId = before.accountId ?? after.accountId;
+  const account = accountId === undefined ? '' : names?.(change.target, accountId) ?? accountId;
   switch (change.action) {
     case 'create':
       return Object.entries(after.attributes ?? {}).map(([k, v]) => `${k}=${show(v)}`).join(', ');
@@ -78,9 +81,9 @@ export function describeChange(change: Change, owners?: AccountOwners): string {
     }
     case 'enable':
     case 'disable':
-      return `${before.accountId ?? after.accountId ?? ''} enabled: ${show(before.enabled)} → ${show(after.enabled)}`.trim();
+      return `${account} enabled: ${show(before.enabled)} → ${show(after.enabled)}`.trim();
     case 'delete':
-      return `account ${before.accountId ?? '?'}`;
+      return `account ${account === '' ? '?' : account}`;
     case 'grant':
       return `+ ${after.entitlement ?? '?'}`;
     case 'revoke':
@@ -118,8 +121,8 @@ export function planSummaryText(plan: Plan, style: Style): string {
   return lines.join('\n') + '\n';
 }
 
-export function changesTable(plan: Plan, style: Style, width = 60, owners?: AccountOwners): string {
+export function changesTable(plan: Plan, style: Style, width = 60, owners?: AccountOwners, names?: AccountNames): string {
   if (plan.changes.length === 0) return '';
-  const rows = plan.changes.map((c) => [c.action, c.target, c.identity, truncate(describeChange(c, owners), width), c.reasons.join(', ')]);
+  const rows = plan.changes.map((c) => [c.action, c.target, c.identity, truncate(describeChange(c, owners, names), width), c.reasons.join(', ')]);
   return table(['ACTION', 'TARGET', 'IDENTITY', 'CHANGES', 'REASONS'], rows, style);
 }

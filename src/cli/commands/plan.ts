@@ -6,7 +6,7 @@ import { requireSecrets, sources } from '../../engine/missing-secrets.js';
 import type { IngestResult } from '../../engine/types.js';
 import { withConfigOption, type CliContext } from '../context.js';
 import { cliActor } from '../io.js';
-import { referencedOwners } from '../account-references.js';
+import { accountNames, referencedOwners } from '../account-references.js';
 import { changesTable, ingestText, planJson, planSummaryText } from '../plan-format.js';
 
 interface PlanCliOptions {
@@ -62,7 +62,8 @@ export function registerPlan(program: Command, ctx: CliContext): void {
         if (plan.changes.length === 0 && (await engine.store.identities.count()) === 0) {
           ctx.out('No identities yet: the sources are empty or were not read (see --no-read-sources).');
         }
-        const changes = changesTable(plan, ctx.style, undefined, await referencedOwners(engine.store, plan));
+        const keys = new Map(engine.config.targets.map((t) => [t.id, t.accountKey]));
+        const changes = changesTable(plan, ctx.style, undefined, await referencedOwners(engine.store, plan), await accountNames(engine.store, plan, keys));
         if (changes !== '') ctx.out(changes);
         if (options.out !== undefined) ctx.out(`Saved to ${options.out}; apply it with: roster apply --plan ${options.out}`);
       });
