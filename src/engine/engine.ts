@@ -20,6 +20,7 @@ import { dueSince } from './due.js';
 import { requireApplySecrets, requireSecrets, requireSyncSecrets, sources, targets } from './missing-secrets.js';
 import { Planning } from './planning.js';
 import { reconcileTarget } from './reconcile.js';
+import { respelledKeys } from './respelled-keys.js';
 import { SafetyWindow, withWindowHolds } from './safety-window.js';
 import { Scheduler } from './scheduler.js';
 import type {
@@ -271,10 +272,8 @@ export class RosterEngine implements Engine {
     const started = performance.now();
     const source = this.#source(batch.sourceId);
     const now = this.#parts.now();
-    const existing = await this.#existing(batch);
-    const merged = mergeBatch({
-      batch, existing: new Map(existing.map((i) => [i.id, i])), source, lifecycle: this.config.lifecycle, now,
-    });
+    const { batch: keyed, existing, note } = await respelledKeys(this.store, batch, await this.#existing(batch)); // keys respelled in case or Unicode form
+    const merged = note(mergeBatch({ batch: keyed, existing, source, lifecycle: this.config.lifecycle, now }));
     if (merged.upserts.length > 0) await this.store.identities.upsertMany(merged.upserts);
     if (merged.events.length > 0) await this.store.identities.appendEvents(merged.events);
     const truncated = merged.diagnostics.find((d) => d.code === 'source.truncated');

@@ -127,6 +127,10 @@ export function createIdentityStore(ctx: StoreContext): IdentityStore {
     listIdsDatedIn(spans) {
       return listIdsDatedIn(db, ctx.dialect, spans);
     },
+    async listIds({ sourceId }) {
+      const rows = await db.selectFrom('roster_identities').select('id').where('source_id', '=', sourceId).orderBy('id').execute();
+      return rows.map((row) => row.id);
+    },
     async upsertMany(identities) {
       if (identities.length === 0) return;
       // One statement may not touch a row twice (PostgreSQL refuses): the last one given wins.

@@ -39,6 +39,8 @@ export interface IdentityStore {
    * everyone (the scheduler's due check every minute, engine/due.ts).
    */
   listIdsDatedIn(spans: readonly DateSpan[]): Promise<string[]>;
+  /** The ids of a source's identities, in id order: an index-only read (engine/respelled-keys.ts folds them). */
+  listIds(options: { readonly sourceId: string }): Promise<string[]>;
   /** Insert or replace, in one transaction; bumps the store serial once when anything was written. */
   upsertMany(identities: readonly Identity[]): Promise<void>;
   /** Lifecycle events, appended; listed by identity in recorded order. */
