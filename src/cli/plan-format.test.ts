@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Change, Plan } from '../core/types.js';
 import { createStyle } from './format.js';
-import { describeChange, ingestText, planJson, planSummaryText, summaryByTarget } from './plan-format.js';
+import { describeChange, ingestText, ingestWorthShowing, planJson, planSummaryText, summaryByTarget } from './plan-format.js';
 
 const base = { reasons: ['x'] };
 const changes: Change[] = [
@@ -56,5 +56,20 @@ describe('plan formatting', () => {
     expect(cut[20]).toBe('  line 21 (E19): column "startDate" is not an ISO date');
     expect(cut[21]).toBe('  … and 3 more rows skipped (--json lists them all)');
     expect(ingestText(ingest(21), style)).toContain('… and 1 more row skipped');
+  });
+
+  it('prints the merge\'s warnings after the skipped rows (a respelled key), not its info notes; a read with neither is not printed', () => {
+    const read = (diagnostics: unknown[]) => ({
+      sourceId: 'hr', received: 3, created: 0, changed: 1, missing: 0, problems: [], diagnostics,
+    }) as unknown as Parameters<typeof ingestText>[0];
+    const style = createStyle(false, {});
+    const respelled = { severity: 'warning', code: 'source.key_respelled', message: 'hr: key "e5" (line 4) is stored as "E5"' };
+    const info = { severity: 'info', code: 'source.note', message: 'nothing to see' };
+    expect(ingestText(read([respelled, info]), style).split('\n')).toEqual([
+      'Source hr: 3 received, 0 new, 1 changed, 0 missing, 0 problems',
+      '  warning: hr: key "e5" (line 4) is stored as "E5" (source.key_respelled)',
+    ]);
+    expect(ingestWorthShowing(read([respelled]))).toBe(true);
+    expect(ingestWorthShowing(read([info]))).toBe(false);
   });
 });

@@ -36,13 +36,31 @@ const problemText = (p: IngestResult['problems'][number]): string => `line ${p.l
 /** Skipped rows `sync` and `plan` print per source; `--json` lists them all. */
 const PROBLEMS_SHOWN = 20;
 
-/** What `sync` and `plan` print for a source read: its counts, then the rows it skipped and why (the first 20, and how many more). */
+/** What the merge found worth a person's eyes (a key respelled or held by two rows, a read that looks truncated): its warnings and errors. */
+function noted(ingest: IngestResult): readonly Diagnostic[] {
+  return ingest.diagnostics.filter((d) => d.severity !== 'info');
+}
+
+/** Whether `sync`, `plan` and `apply` print a source read: it skipped rows, or the merge warns of something. */
+export function ingestWorthShowing(ingest: IngestResult): boolean {
+  return ingest.problems.length > 0 || noted(ingest).length > 0;
+}
+
+/**
+ * What `sync` and `plan` print for a source read: its counts, the rows it
+ * skipped and why, then the merge's warnings (the first 20 of each, and how
+ * many more: `--json` lists them all).
+ */
 export function ingestText(ingest: IngestResult, style: Style): string {
   const more = ingest.problems.length - PROBLEMS_SHOWN;
+  const warnings = noted(ingest);
+  const moreWarnings = warnings.length - PROBLEMS_SHOWN;
   return [
     `Source ${ingest.sourceId}: ${ingest.received} received, ${ingest.created} new, ${ingest.changed} changed, ${ingest.missing} missing, ${ingest.problems.length} problems`,
     ...ingest.problems.slice(0, PROBLEMS_SHOWN).map((p) => style.yellow(`  ${problemText(p)}`)),
     ...(more > 0 ? [style.yellow(`  … and ${more} more ${more === 1 ? 'row' : 'rows'} skipped (--json lists them all)`)] : []),
+    ...warnings.slice(0, PROBLEMS_SHOWN).map((d) => (d.severity === 'error' ? style.red : style.yellow)(`  ${d.severity}: ${d.message} (${d.code})`)),
+    ...(moreWarnings > 0 ? [style.yellow(`  … and ${moreWarnings} more ${moreWarnings === 1 ? 'warning' : 'warnings'} (--json lists them all)`)] : []),
   ].join('\n');
 }
 
@@ -54,8 +72,9 @@ function plain(value: unknown): string {
 /**
  * One line saying what a change does to the account. `owners`: who holds an
  * account a value references (`manager: <GUID=…>`), shown as `<E1001's account>`.
+ * `names`: the account key's value for an enable, disable or delete
+ * (account-references.ts accountNames), shown for its id.
  */
-/** `names`: the account key's value for an enable, disable or delete (account-references.ts accountNames), shown for its id. */
 export function describeChange(change: Change, owners?: AccountOwners, names?: AccountNames): string {
   const before = change.before ?? {};
   const after = change.after ?? {};

@@ -9,7 +9,7 @@ import type { ApplyResult, Engine, IngestResult } from '../../engine/types.js';
 import { requireSecrets, sources, targets } from '../../engine/missing-secrets.js';
 import { EXIT_PROBLEMS, EXIT_USAGE, withConfigOption, type CliContext } from '../context.js';
 import { cliActor } from '../io.js';
-import { ingestText, planJson, planSummaryText } from '../plan-format.js';
+import { ingestText, ingestWorthShowing, planJson, planSummaryText } from '../plan-format.js';
 import { progressReporter } from '../progress.js';
 
 interface ApplyCliOptions {
@@ -120,7 +120,7 @@ export function registerApply(program: Command, ctx: CliContext): void {
         const plan = options.plan !== undefined ? await loadSavedPlan(engine.store, resolve(ctx.io.cwd, options.plan)) : await engine.plan({ actor: cliActor() });
         const json = options.json === true;
         // Rows a source skipped are people this plan leaves out: said before the plan, as plan and sync say them.
-        if (!json) for (const ingest of ingests) if (ingest.problems.length > 0) ctx.out(ingestText(ingest, ctx.style));
+        if (!json) for (const ingest of ingests) if (ingestWorthShowing(ingest)) ctx.out(ingestText(ingest, ctx.style));
         if (!json) ctx.out(planSummaryText(plan, ctx.style));
         // Nothing new, but changes of earlier plans wait (a target released from quarantine): run them, as sync does.
         const queuedOnly = plan.changes.length === 0 && plan.diagnostics.some((d) => d.code === ALREADY_QUEUED);

@@ -7,7 +7,7 @@ import type { IngestResult } from '../../engine/types.js';
 import { withConfigOption, type CliContext } from '../context.js';
 import { cliActor } from '../io.js';
 import { accountNames, referencedOwners } from '../account-references.js';
-import { changesTable, ingestText, planJson, planSummaryText } from '../plan-format.js';
+import { changesTable, ingestText, ingestWorthShowing, planJson, planSummaryText } from '../plan-format.js';
 
 interface PlanCliOptions {
   readonly config?: string;
@@ -57,7 +57,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
           return;
         }
         // Rows a source skipped are people this plan leaves out: said before the plan, as sync says them.
-        for (const ingest of ingests) if (ingest.problems.length > 0) ctx.out(ingestText(ingest, ctx.style));
+        for (const ingest of ingests) if (ingestWorthShowing(ingest)) ctx.out(ingestText(ingest, ctx.style));
         ctx.out(planSummaryText(plan, ctx.style));
         if (plan.changes.length === 0 && (await engine.store.identities.count()) === 0) {
           ctx.out('No identities yet: the sources are empty or were not read (see --no-read-sources).');
