@@ -4,6 +4,7 @@ import type { Logger } from '../connectors/types.js';
 import type {
   DesiredAccount, Diagnostic, Hold, Identity, Plan,
 } from '../core/types.js';
+import { foldKey } from '../lifecycle/respelled.js';
 import { compilePolicy, isUniqueMapping, UniqueIndex, type HeldValues, type Policy } from '../policy/index.js';
 import { LinkIndex, plan as diffPlan, QueuedChanges } from '../planner/index.js';
 import { safetyCounts, safetyHolds } from '../planner/safety.js';
@@ -209,12 +210,30 @@ export class Planning {
         if (managerId !== undefined) wanted.add(managerId);
       }
       candidates = await this.#store.identities.getMany([...wanted]);
+      const lacking = new Set([...wanted].filter((id) => !candidates.some((c) => c.id === id)).map(foldKey));
+      if (lacking.size > 0) {
+        // A manager key respelled in case or Unicode form (lifecycle/respelled.ts): its identity, by the source's ids folded.
+        const ids = (await Promise.all([...new Set(identities.map((i) => i.sourceId))].map((sourceId) => this.#store.identities.listIds({ sourceId })))).flat();
+        const more = ids.filter((id) => lacking.has(foldKey(id)) && !wanted.has(id));
+        if (more.length > 0) candidates = [...candidates, ...await this.#store.identities.getMany(more)];
+      }
     }
     const found = new Map<string, Identity>();
     for (const candidate of candidates) found.set(candidate.id, candidate);
+    let folded: Map<string, Identity | null> | undefined;
+    const respelled = (managerId: string): Identity | undefined => {
+      if (folded === undefined) {
+        folded = new Map();
+        for (const candidate of candidates) {
+          const key = foldKey(candidate.id);
+          folded.set(key, folded.has(key) ? null : candidate);
+        }
+      }
+      return folded.get(foldKey(managerId)) ?? undefined; // null: two ids fold alike, neither is taken
+    };
     return (identity) => {
       const managerId = managerIdOf(identity);
-      return managerId === undefined ? undefined : found.get(managerId);
+      return managerId === undefined ? undefined : found.get(managerId) ?? respelled(managerId);
     };
   }
 

@@ -99,8 +99,11 @@ function continuedStart(before: Identity | undefined, dates: RecordDates, input:
   const from = before.endAt !== undefined ? Date.parse(before.endAt) : bridgedTo(before, before.startAt, input);
   if (from === undefined) return undefined;
   const gapDays = input.lifecycle.conversionGapDays ?? DEFAULT_CONVERSION_GAP_DAYS;
-  // A new start before the current end (the two overlap) is continuous too.
-  return startAt - from <= gapDays * DAY_MS ? Date.parse(before.startAt) : undefined;
+  if (startAt - from > gapDays * DAY_MS) return undefined;
+  // A new start before the current end (the two overlap) is continuous too. Stored after a gap (currentEnd: an end
+  // before the start), the start is the next employment's, to come: the current one started before it was stored.
+  const stored = Date.parse(before.startAt);
+  return before.endAt !== undefined && Date.parse(before.endAt) < stored ? Math.min(Date.parse(before.createdAt), input.now.getTime()) : stored;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { SourceConfig } from '../config/types.js';
 import type { Diagnostic, Identity, SourceBatch } from '../core/types.js';
-import { effectiveState, isLive } from './state.js';
+import { awaitedBack, effectiveState, isLive } from './state.js';
 import { describeThreshold, formatCount, formatShare, missingLimit, thresholdLimit } from './threshold.js';
 
 /**
@@ -83,7 +83,9 @@ function liveAndGone(input: Parameters<typeof findMissing>[0], isGone: (identity
   let live = 0;
   const gone: Identity[] = [];
   for (const identity of input.existing.values()) {
-    if (identity.sourceId !== input.source.id || !isLive(effectiveState(identity, input.now))) continue;
+    if (identity.sourceId !== input.source.id) continue;
+    // Someone in the gap before a next employment is awaited back: gone from the source, they must not return at its start.
+    if (!isLive(effectiveState(identity, input.now)) && !awaitedBack(identity, input.now)) continue;
     live += 1;
     if (isGone(identity) && identity.missingSince === undefined) gone.push(identity);
   }

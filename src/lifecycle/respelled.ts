@@ -70,8 +70,9 @@ export function respellKeys(input: {
   const { batch, existing } = input;
   const unmatched = unmatchedRecords(batch, existing);
   const goneUnmatched = (batch.gone ?? []).filter((k) => !existing.has(k));
-  if (unmatched.length === 0 && goneUnmatched.length === 0) return { batch, matched: [], diagnostics: [] };
-  const wanted = new Set([...unmatched.map((r) => r.key), ...goneUnmatched].map(foldKey));
+  const problemsUnmatched = batch.problems.flatMap((p) => (p.key === undefined || p.key === '' || existing.has(p.key) ? [] : [p.key]));
+  if (unmatched.length === 0 && goneUnmatched.length === 0 && problemsUnmatched.length === 0) return { batch, matched: [], diagnostics: [] };
+  const wanted = new Set([...unmatched.map((r) => r.key), ...goneUnmatched, ...problemsUnmatched].map(foldKey));
   const byFolded = new Map<string, Identity[]>();
   for (const identity of input.stored) {
     if (identity.sourceId !== batch.sourceId) continue;
@@ -117,13 +118,33 @@ export function respellKeys(input: {
     diagnostics.push(respelled(batch.sourceId, key, line, identity.id));
   }
   const gone = respelledGone(goneUnmatched, byFolded);
-  if (rekey.size === 0 && gone.size === 0) return { batch, matched, diagnostics };
+  const named = respelledProblems(problemsUnmatched, byFolded, exact);
+  if (rekey.size === 0 && gone.size === 0 && named.size === 0) return { batch, matched, diagnostics };
   const records = rekey.size === 0 ? batch.records : batch.records.map((r) => {
     const id = rekey.get(r.key);
     return id === undefined ? r : { ...r, key: id };
   });
   const goneKeys = gone.size === 0 ? {} : { gone: batch.gone!.map((k) => gone.get(k) ?? k) };
-  return { batch: { ...batch, records, ...goneKeys }, matched, diagnostics };
+  const problems = named.size === 0 ? batch.problems : batch.problems.map((p) => {
+    const id = p.key === undefined ? undefined : named.get(p.key);
+    return id === undefined ? p : { ...p, key: id };
+  });
+  return { batch: { ...batch, records, problems, ...goneKeys }, matched, diagnostics };
+}
+
+/**
+ * The keys of rows the batch turned down (a bad date, a duplicate) that are
+ * one stored identity's id respelled, and that identity is named by no row
+ * exactly: the row names that person, who is not missing (a typo never makes a
+ * leaver). Nothing else is read from such a row.
+ */
+function respelledProblems(keys: readonly string[], byFolded: ReadonlyMap<string, readonly Identity[]>, exact: ReadonlySet<string>): Map<string, string> {
+  const named = new Map<string, string>();
+  for (const key of keys) {
+    const same = byFolded.get(foldKey(key));
+    if (same?.length === 1 && !exact.has(same[0]!.id)) named.set(key, same[0]!.id);
+  }
+  return named;
 }
 
 /**

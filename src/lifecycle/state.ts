@@ -84,6 +84,19 @@ export function effectiveState(identity: Identity, now: Date): LifecycleState {
   return 'active';
 }
 
+/**
+ * A current employment followed, after a gap, by the next one (merge.ts
+ * currentEnd: stored with an end before the start) whose start is still to
+ * come at `now`: in the gap the person is a leaver, but one awaited back
+ * (missing.ts counts them as live, so a row gone meanwhile is not taken back).
+ */
+export function awaitedBack(identity: Identity, now: Date): boolean {
+  if (identity.state === 'rescinded' || identity.state === 'terminated') return false;
+  if (identity.endAt === undefined || identity.startAt === undefined) return false;
+  const start = Date.parse(identity.startAt);
+  return Date.parse(identity.endAt) < start && start > now.getTime();
+}
+
 /** Is the person (still or soon) working: prehire, active or on leave. */
 export function isLive(state: LifecycleState): boolean {
   return state === 'prehire' || state === 'active' || state === 'leave';

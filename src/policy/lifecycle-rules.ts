@@ -1,6 +1,7 @@
 import type { TargetConfig } from '../config/types.js';
 import type { Identity, LifecycleState, LinkedAccount } from '../core/types.js';
 import { zonedTime } from '../lifecycle/dates.js';
+import { awaitedBack } from '../lifecycle/state.js';
 
 const DAY_MS = 86_400_000;
 
@@ -145,7 +146,21 @@ function terminated(f: LifecycleFacts): AccountDecision {
     : f.contractor ? 'leaver.contract_end' : 'leaver.terminated';
   const what = !f.explain ? '' : identity.missingSince !== undefined ? `gone from the source since ${dayIn(identity.missingSince, f.timezone)}`
     : f.contractor ? `contract ended ${dayIn(endIso, f.timezone)}` : `left ${dayIn(endIso, f.timezone)}`;
+  if (awaitedBack(identity, new Date(f.now))) return betweenEmployments(f, reason, what);
   return leaver(f, graceStart(f, Date.parse(endIso)), reason, what);
+}
+
+/**
+ * Between two employments (lifecycle/merge.ts currentEnd: an end before the
+ * next start): a leaver whose account is never deleted while the return is
+ * awaited (a gap longer than the delete grace would otherwise delete it and
+ * create another on the first day), and prepared again like a future hire's
+ * from `prehireLeadDays` before the new start.
+ */
+function betweenEmployments(f: LifecycleFacts, reason: string, what: string): AccountDecision {
+  const start = Date.parse(f.identity.startAt!);
+  if (f.now >= daysBefore(start, f.prehireLeadDays, f.timezone)) return prehire(f);
+  return leaver(f, undefined, reason, f.explain ? `${what}; back on ${dayIn(f.identity.startAt, f.timezone)}, so the account is kept (not deleted) until then` : '');
 }
 
 /**
