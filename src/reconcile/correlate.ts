@@ -93,12 +93,13 @@ export function correlate(input: {
   const kept = input.keepVanished === true ? input.links : input.links.filter((l) => present.has(l.accountId) || found.has(l.accountId));
   const linkedIdentities = new Set(kept.map((l) => l.identityId));
   const indexes = indexIdentities(input.identities, input.rules);
+  const byId = new Map(input.identities.map((i) => [i.id, i]));
   const tentative: Verdict[] = [];
   for (const account of accounts) {
     const link = byAccount.get(account.accountId);
     tentative.push(link
       ? { kind: 'linked', account, identityId: link.identityId }
-      : decide(account, input.rules, indexes, linkedIdentities));
+      : decide(account, input.rules, indexes, linkedIdentities, byId));
   }
   const claims = new Map<string, number>();
   for (const v of tentative) if (v.kind === 'matched') claims.set(v.identityId, (claims.get(v.identityId) ?? 0) + 1);
@@ -111,6 +112,7 @@ export function correlate(input: {
 
 function decide(
   account: TargetAccount, rules: readonly MatchRule[], indexes: readonly Map<string, string[]>[], linked: ReadonlySet<string>,
+  byId: ReadonlyMap<string, Identity>,
 ): Verdict {
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i]!;
@@ -118,10 +120,33 @@ function decide(
     for (const value of normalised(account.attributes[rule.account], rule)) for (const id of indexes[i]!.get(value) ?? []) candidates.add(id);
     if (candidates.size === 0) continue;
     const [first] = candidates;
-    if (candidates.size > 1 || linked.has(first!)) return { kind: 'disputed', account, candidates: [...candidates], rule };
+    if (candidates.size > 1 || linked.has(first!) || contradicted(account, byId.get(first!), rules.slice(0, i))) {
+      return { kind: 'disputed', account, candidates: [...candidates], rule };
+    }
     return { kind: 'matched', account, identityId: first!, rule };
   }
   return { kind: 'orphan', account };
+}
+
+/**
+ * Whether an earlier (stronger) rule says the account is someone else's: the
+ * account and the identity both have a value for it, and none is shared. A
+ * departed user's account whose mail a new hire of the same name now has
+ * carries the departed user's employeeID: matched by mail, the new hire would
+ * take over their account (groups, mailbox). Disputed instead: never acted
+ * on, and said; an operator settles it (clear the old account's mail, or link
+ * it by hand if the ids differ only in format). Compared leniently (case
+ * and Unicode form aside, whatever the rule says): `e0231` does not
+ * contradict `E0231`.
+ */
+function contradicted(account: TargetAccount, identity: Identity | undefined, stronger: readonly MatchRule[]): boolean {
+  if (identity === undefined) return false;
+  return stronger.some((strict) => {
+    const rule = { ...strict, normalise: 'caseInsensitive' as const };
+    const held = normalised(account.attributes[rule.account], rule);
+    const own = normalised(identity.attributes[rule.identity], rule);
+    return held.length > 0 && own.length > 0 && !held.some((value) => own.includes(value));
+  });
 }
 
 /** Below this many accounts, a rule attribute no account carries may just be sparse data (an old account with no mail). */

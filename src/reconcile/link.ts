@@ -27,13 +27,13 @@ export async function linkAccount(input: {
     throw new RosterError('store.conflict', `${identityId} is already linked to ${existing.accountId} in ${target.id}; one account per person and target`);
   }
   const snapshot = await store.state.get<UnlinkedAccounts>(unlinkedKey(target.id));
-  const account = snapshot?.accounts.find((a) => a.accountId === accountId);
+  const account = snapshot === undefined ? undefined : unlinkedAccount(snapshot.accounts, accountId);
   if (snapshot === undefined || account === undefined) {
     throw new RosterError('target.not_found',
       `${accountId} is not an unlinked account of the last reconcile of ${target.id}; run roster reconcile --target ${target.id} first`);
   }
-  const holder = await store.accounts.getByAccountId(target.id, accountId);
-  if (holder !== undefined) throw new RosterError('store.conflict', `${accountId} in ${target.id} is already linked to ${holder.identityId}`);
+  const holder = await store.accounts.getByAccountId(target.id, account.accountId);
+  if (holder !== undefined) throw new RosterError('store.conflict', `${account.accountId} in ${target.id} is already linked to ${holder.identityId}`);
 
   const link = newLink(target.id, identityId, account, input.now.toISOString());
   await store.accounts.upsert(link);
@@ -41,9 +41,9 @@ export async function linkAccount(input: {
   // whole from what it read, which may still list the account: the next reconcile sees it linked.
   await store.state.update<ReconcileMemo>(memoKey(target.id), (memo) => (memo === undefined ? undefined : memoAfterLink(memo, account, identityId, uniqueAttributesOf(target))));
   await store.state.update<UnlinkedAccounts>(unlinkedKey(target.id), (current) => (current === undefined ? undefined
-    : { at: current.at, accounts: current.accounts.filter((a) => a.accountId !== accountId) }));
+    : { at: current.at, accounts: current.accounts.filter((a) => a.accountId !== account.accountId) }));
   await store.audit.append([{
-    kind: 'account.linked', actor: input.actor, identity: identityId, target: target.id, reasons: ['reconcile.linked_by_admin'], data: { accountId },
+    kind: 'account.linked', actor: input.actor, identity: identityId, target: target.id, reasons: ['reconcile.linked_by_admin'], data: { accountId: account.accountId },
   }]);
   return link;
 }
@@ -59,4 +59,17 @@ export function newLink(target: string, identityId: string, account: TargetAccou
     target, identityId, accountId: account.accountId, attributes: { ...account.attributes, ...account.references }, entitlements: account.entitlements,
     enabled: account.enabled, createdAt: at, updatedAt: at, ...(account.enabled ? {} : { disabledAt: at }),
   };
+}
+
+/**
+ * The unlinked account an admin named: by its id as the pass reported it, else
+ * (a GUID as Windows tools show it: upper case, in braces) by the same id
+ * without braces in any case, when exactly one account has it.
+ */
+function unlinkedAccount(accounts: readonly TargetAccount[], accountId: string): TargetAccount | undefined {
+  const exact = accounts.find((a) => a.accountId === accountId);
+  if (exact !== undefined) return exact;
+  const bare = /^\{.*\}$/.test(accountId.trim()) ? accountId.trim().slice(1, -1) : accountId.trim();
+  const found = accounts.filter((a) => a.accountId.toLowerCase() === bare.toLowerCase());
+  return found.length === 1 ? found[0] : undefined;
 }

@@ -37,10 +37,7 @@ export function memoOf(verdicts: readonly Verdict[], uniqueAttributes: readonly 
   const held: Record<string, string[]> = {};
   for (const verdict of verdicts) {
     if (verdict.kind !== 'orphan' && verdict.kind !== 'disputed') continue;
-    for (const name of uniqueAttributes) {
-      const value = verdict.account.attributes[name];
-      if (typeof value === 'string' && value.trim() !== '') (held[name] ??= []).push(value);
-    }
+    for (const name of uniqueAttributes) for (const value of heldBy(verdict.account, name)) (held[name] ??= []).push(value);
     // An account several people may own says nothing about any one of them needing no account of their own.
     if (verdict.kind !== 'disputed' || verdict.candidates.length !== 1) continue;
     const identity = verdict.candidates[0]!;
@@ -58,12 +55,32 @@ export function memoAfterLink(memo: ReconcileMemo, account: TargetAccount, ident
   }
   const held: Record<string, readonly string[]> = { ...memo.held };
   for (const name of uniqueAttributes) {
-    const value = account.attributes[name];
-    const values = held[name];
-    const index = values === undefined ? -1 : values.indexOf(String(value));
-    if (index >= 0) held[name] = [...values!.slice(0, index), ...values!.slice(index + 1)];
+    for (const value of heldBy(account, name)) {
+      const values = held[name];
+      const index = values === undefined ? -1 : values.indexOf(value);
+      if (index >= 0) held[name] = [...values!.slice(0, index), ...values!.slice(index + 1)];
+    }
   }
   return { at: memo.at, disputes, held };
+}
+
+/**
+ * The values of a unique attribute an unlinked account holds. In Active
+ * Directory a new account's userPrincipalName is `<sAMAccountName>@<suffix>`,
+ * unique in the whole domain: an account whose UPN is `alan.turing@…` under
+ * another sAMAccountName (a UPN-only legacy account) holds `alan.turing` too,
+ * or a joiner given that name would be refused by AD on every create.
+ */
+function heldBy(account: TargetAccount, name: string): string[] {
+  const values = new Set<string>();
+  const value = account.attributes[name];
+  if (typeof value === 'string' && value.trim() !== '') values.add(value);
+  const upn = account.attributes['userPrincipalName'];
+  const at = typeof upn === 'string' ? upn.lastIndexOf('@') : -1;
+  if (name === 'sAMAccountName' && at > 0 && typeof upn === 'string' && upn.slice(0, at).trim() !== '' && upn.slice(0, at).toLowerCase() !== String(value).toLowerCase()) {
+    values.add(upn.slice(0, at).trim());
+  }
+  return [...values];
 }
 
 /**

@@ -214,11 +214,11 @@ describe('review13: ad connector edges against Samba AD', () => {
     expect(read.sAMAccountName).toBe('r13.ren');
   });
 
-  it('E9 moved by an admin outside the base: reads do not find it, and a re-create is a conflict naming where it is, not a second account', async () => {
+  it('E9 moved by an admin outside the base: get finds it where it is now (reconcile keeps its link), writes and a re-create are conflicts naming where it is, never a second account', async () => {
     const connector = connect();
     const account = await connector.create({ attributes: { sAMAccountName: 'r13.moved', department: 'Sales', employeeID: 'R13-9' }, enabled: true });
     await admin.modifyDN(`CN=r13.moved,OU=Sales,OU=People,${samba.rosterOU}`, `CN=r13.moved,CN=Users,${samba.baseDN}`);
-    expect(await connector.get(account.accountId)).toBeUndefined();
+    expect(await connector.get(account.accountId)).toMatchObject({ accountId: account.accountId, attributes: { sAMAccountName: 'r13.moved' } });
     // Not "gone": a leaver's delete must not drop the link while the account lives on, enabled.
     for (const attempt of [connector.update(account.accountId, { title: 'x' }), connector.setEnabled(account.accountId, false), connector.delete(account.accountId), connector.revoke(account.accountId, 'r13-group')]) {
       const error = await failure(attempt);

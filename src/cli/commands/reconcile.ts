@@ -146,7 +146,7 @@ async function linkByHand(engine: Engine, ctx: CliContext, values: readonly stri
   }
   const link = await linkAccount({ store: engine.store, target, identityId, accountId, actor: cliActor(), now: new Date() });
   if (json) ctx.json(link);
-  else ctx.out(`${identityId} is linked to ${accountId} in ${targetId}; the next plan brings the account in line`);
+  else ctx.out(`${identityId} is linked to ${link.accountId} in ${targetId}; the next plan brings the account in line`);
 }
 
 /** Each target's pass in turn, its report shown (and its orphan plan applied when asked) before the next is read. */

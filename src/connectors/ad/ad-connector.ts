@@ -93,11 +93,22 @@ export class AdConnector implements Connector {
     }
   }
 
+  /**
+   * Below the base, else where an administrator moved it in the domain: such an account is not gone (a reconcile
+   * pass keeps its link rather than have the next plan create a second account), while writes to it stay refused.
+   */
   get(accountId: string): Promise<TargetAccount | undefined> {
     return this.#run('get', async () => {
-      const entry = await this.#reader.byGuid(accountId);
+      const entry = await this.#reader.byGuid(accountId) ?? await this.#movedAway(accountId);
       return entry === undefined ? undefined : await this.#withReferences(await this.#account(entry));
     });
+  }
+
+  async #movedAway(accountId: string): Promise<AdEntry | undefined> {
+    const dn = await dnInDomain(this.#pool, accountId);
+    const entry = dn === undefined ? undefined : await this.#reader.byDn(dn);
+    if (entry !== undefined) this.#log.warn('account moved out of the base: kept, writes to it fail until it is moved back', { target: this.#targetId, accountId, dn, base: this.#config.base });
+    return entry;
   }
 
   /** The account with the `<GUID=…>` form of its references, as list and get give it. */
