@@ -73,9 +73,10 @@ export function effectiveState(identity: Identity, now: Date): LifecycleState {
   const stored = identity.state;
   if (stored === 'rescinded' || stored === 'terminated') return stored;
   const at = now.getTime();
-  if (identity.endAt !== undefined && identity.startAt !== undefined && Date.parse(identity.endAt) < Date.parse(identity.startAt)) {
+  const gap = gapOf(identity);
+  if (gap !== undefined) {
     // The current employment ends before the next one starts (merge.ts currentEnd): working, a leaver in the gap, then back.
-    if (at >= Date.parse(identity.endAt) && at < Date.parse(identity.startAt)) return 'terminated';
+    if (at >= gap.end && at < gap.start) return 'terminated';
     return stored === 'leave' ? 'leave' : 'active';
   }
   if (identity.endAt !== undefined && Date.parse(identity.endAt) <= at) return 'terminated';
@@ -92,9 +93,16 @@ export function effectiveState(identity: Identity, now: Date): LifecycleState {
  */
 export function awaitedBack(identity: Identity, now: Date): boolean {
   if (identity.state === 'rescinded' || identity.state === 'terminated') return false;
-  if (identity.endAt === undefined || identity.startAt === undefined) return false;
+  const gap = gapOf(identity);
+  return gap !== undefined && gap.start > now.getTime();
+}
+
+/** An identity stored ending before its next start (merge.ts currentEnd): the end and the start, in ms; else undefined. */
+function gapOf(identity: Identity): { readonly end: number; readonly start: number } | undefined {
+  if (identity.endAt === undefined || identity.startAt === undefined) return undefined;
+  const end = Date.parse(identity.endAt);
   const start = Date.parse(identity.startAt);
-  return Date.parse(identity.endAt) < start && start > now.getTime();
+  return end < start ? { end, start } : undefined;
 }
 
 /** Is the person (still or soon) working: prehire, active or on leave. */
