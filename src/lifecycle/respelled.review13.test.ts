@@ -89,11 +89,12 @@ describe('a key respelled in letter case or Unicode form (review13)', () => {
     expect(merged.created).toBe(1);
   });
 
-  it('does not take a row as a stored identity another row of the batch has exactly', () => {
+  it('does not take a row as a stored identity another row of the batch has exactly, and says it is ambiguous', () => {
     const identities = stored('E5');
     const { respelling, merged } = ingest(batchOf([person('E5'), person('e5')], { complete: true }), identities);
     expect(respelling.batch.records.map((r) => r.key)).toEqual(['E5', 'e5']);
-    expect(respelling.diagnostics).toEqual([]);
+    expect(respelling.diagnostics).toEqual([expect.objectContaining({ code: 'source.key_respelled', key: 'e5', storedKeys: ['E5'] })]);
+    expect(respelling.diagnostics[0]!.message).toContain('ambiguous');
     expect(merged.created).toBe(1);
   });
 

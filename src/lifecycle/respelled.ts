@@ -99,7 +99,13 @@ export function respellKeys(input: {
       continue;
     }
     const identity = same[0]!;
-    if (identity.id === record.key || exact.has(identity.id)) continue;
+    if (identity.id === record.key) continue;
+    if (exact.has(identity.id)) {
+      // Another row of the read has the stored key exactly: that row is the person; this one is read as a key of its own, and said.
+      if (!warned.has(record.key)) diagnostics.push(ambiguous(batch.sourceId, record.key, record.line, [identity.id]));
+      warned.add(record.key);
+      continue;
+    }
     const taken = spellings.get(identity.id) ?? { identity, keys: new Map<string, number | undefined>() };
     taken.keys.set(record.key, record.line);
     spellings.set(identity.id, taken);

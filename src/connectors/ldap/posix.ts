@@ -32,10 +32,10 @@ const BLOCK = 64;
  * every add is checked again after it (settle): an entry that finds its
  * number held twice moves to another.
  *
- * "In use" means anywhere Roster's accounts can be: below the users base
- * and below the disabled OU of the move strategy (often outside it), so a
- * kept leaver's number is never handed to a joiner after a restart. Each
- * check searches every base.
+ * "In use" means anywhere in the naming context that holds the users base
+ * and the disabled OU of the move strategy (#searchBases): a kept leaver's
+ * number, or a service account's elsewhere in the tree, is never handed to a
+ * joiner. Each check searches every such context.
  */
 export class UidNumberAllocator {
   readonly #pool: ClientPool;
