@@ -2,14 +2,28 @@ import type { Logger } from '../connectors/types.js';
 
 const SECRET_KEYS = /pass(word)?|secret|token|authorization|credential|api[-_]?key|unicodepwd/i;
 
+/** `scheme://user:password@host`: the password part of a URL's user info. */
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s/@]+@/gi;
+
+/** A value with secret-looking fields replaced, however deep (objects, lists, an Error's own fields), and a URL's password hidden. */
+function redactValue(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return value.replace(URL_PASSWORD, '$1[redacted]@');
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > 8) return '[too deep]';
+  // Bytes (a unicodePwd value, a certificate) are never written as they are.
+  if (ArrayBuffer.isView(value)) return '[binary]';
+  if (Array.isArray(value)) return value.map((item: unknown) => redactValue(item, depth + 1));
+  // An Error serialises as {} (message and stack are not enumerable): keep its message, redacted.
+  const fields = value instanceof Error ? { ...(value as object), name: value.name, message: value.message } : value;
+  return redact(fields as Record<string, unknown>, depth + 1);
+}
+
 /** Replace the values of secret-looking fields, however deep, before anything is written. */
-export function redact(fields: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+export function redact(fields: Record<string, unknown> | undefined, depth = 0): Record<string, unknown> | undefined {
   if (fields === undefined) return undefined;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(fields)) {
-    if (SECRET_KEYS.test(key)) out[key] = '[redacted]';
-    else if (value !== null && typeof value === 'object' && !Array.isArray(value)) out[key] = redact(value as Record<string, unknown>);
-    else out[key] = value;
+    out[key] = SECRET_KEYS.test(key) ? '[redacted]' : redactValue(value, depth);
   }
   return out;
 }
@@ -22,7 +36,7 @@ export function createLogger(level: LogLevel = (process.env.ROSTER_LOG_LEVEL as 
   const threshold = ORDER[level] ?? ORDER.warn;
   const emit = (lvl: Exclude<LogLevel, 'silent'>) => (message: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < threshold) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, message, ...redact(fields) }));
+    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, message: redactValue(message, 0), ...redact(fields) }));
   };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }

@@ -17,7 +17,7 @@ import { assertNotPrimary, effectiveGroupDns, PrimaryGroups } from './effective.
 import { AdEntryReader, deleteUser, type AdEntry } from './entries.js';
 import { References } from './references.js';
 import { AccountExpires } from './account-expires.js';
-import { enableWithInitialPassword } from './initial-password.js';
+import { enableWithInitialPassword, withoutInitialPassword } from './initial-password.js';
 import { nameTakenError } from './name-taken.js';
 import { dnInDomain, movedAwayError } from './moved-away.js';
 import { initialPassword, PasswordPolicy, unicodePwd } from './password.js';
@@ -218,15 +218,13 @@ export class AdConnector implements Connector {
     let parentsMade = false;
     // Each retry (parent OUs made, the password policy read again) goes through the same handling as the first add.
     for (;;) {
-      const attributes = [
-        ...fixed,
-        new Attribute({ type: 'unicodePwd', values: [unicodePwd(initialPassword(length, avoid))] }),
-        new Attribute({ type: 'pwdLastSet', values: ['0'] }),
-      ];
+      const password = initialPassword(length, avoid);
+      const attributes = [...fixed, new Attribute({ type: 'unicodePwd', values: [unicodePwd(password)] }), new Attribute({ type: 'pwdLastSet', values: ['0'] })];
       try {
         await this.#pool.use((c) => c.add(dn, attributes));
         break;
-      } catch (error) {
+      } catch (thrown) {
+        const error = withoutInitialPassword(thrown, password);
         // Made meanwhile with the same key: the caller brings it in line. Another account holding the DN or sAMAccountName: refused.
         if (resultCodeOf(error) === ResultCode.entryAlreadyExists && await this.#reader.byAttribute(this.#mapping.keyLdap, key) !== undefined) return undefined;
         if (isNameTaken(String(error))) throw await this.#nameTaken(error, spec.attributes, sam, upn);

@@ -1,5 +1,5 @@
 import type { ConnectorFactory } from '../types.js';
-import { tlsOptions } from '../directory/config.js';
+import { tlsOptions, warnInsecureConnection } from '../directory/config.js';
 import { ClientPool } from '../directory/pool.js';
 import { AdConnector } from './ad-connector.js';
 import type { AdConnectionConfig } from './config.js';
@@ -14,6 +14,7 @@ export { guidToBytes, guidToString } from './guid.js';
 export const adConnectorFactory: ConnectorFactory<AdConnectionConfig> = {
   kind: 'ad',
   create(config, context) {
+    warnInsecureConnection(config, context.log, context.targetId);
     const pool = new ClientPool({
       url: config.url, bindDN: config.bindDN, password: config.password, startTLS: config.startTLS,
       tls: tlsOptions(config.tls, context.baseDir), size: config.poolSize, timeoutMs: config.timeoutMs, connectTimeoutMs: config.connectTimeoutMs,

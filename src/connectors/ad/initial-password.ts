@@ -2,6 +2,7 @@ import { Attribute, Change } from 'ldapts';
 import type { ClientPool } from '../directory/pool.js';
 import type { Logger } from '../types.js';
 import { isPasswordRefused } from './ad-errors.js';
+import { scrubSecrets } from '../../core/secrets.js';
 import { initialPassword, type PasswordPolicy, unicodePwd } from './password.js';
 
 /**
@@ -24,8 +25,9 @@ export async function enableWithInitialPassword(input: {
 }): Promise<void> {
   let length = await input.policy.length(false);
   for (let attempt = 0; ; attempt++) {
+    const password = initialPassword(length, input.avoid);
     const changes = [
-      new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [unicodePwd(initialPassword(length, input.avoid))] }) }),
+      new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [unicodePwd(password)] }) }),
       new Change({ operation: 'replace', modification: new Attribute({ type: 'pwdLastSet', values: ['0'] }) }),
       new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: [String(input.userAccountControl)] }) }),
     ];
@@ -33,9 +35,24 @@ export async function enableWithInitialPassword(input: {
       await input.pool.use((c) => c.modify(input.dn, changes));
       input.log.info('account enabled with a new initial password: it had no password required and none set', { target: input.targetId, dn: input.dn });
       return;
-    } catch (error) {
+    } catch (thrown) {
+      const error = withoutInitialPassword(thrown, password);
       if (attempt > 0 || !isPasswordRefused(String(error))) throw error;
       length = await input.policy.length(true);
     }
   }
+}
+
+/**
+ * What the directory threw for a write carrying an initial password, with
+ * the password (as it is, or UTF-16LE in quotes as unicodePwd, in any
+ * encoding scrubSecrets knows) taken out of its message: a server that
+ * quotes the request in its diagnostic must not put it in an error, a log
+ * line or the audit log. The same error object, so its result code stays.
+ */
+export function withoutInitialPassword(error: unknown, password: string): unknown {
+  if (!(error instanceof Error)) return error;
+  const scrubbed = scrubSecrets(error.message, [['initial password', password]]);
+  if (scrubbed !== error.message) error.message = scrubbed;
+  return error;
 }

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import { z } from 'zod';
+import { RosterError } from '../../core/errors.js';
+import type { Logger } from '../types.js';
 import { isAttributeName } from './escape.js';
 import { parseDn } from './dn.js';
 import { booleanField, numberField } from '../../config/values.js';
@@ -41,11 +43,40 @@ export const connectionFields = {
   pageSize: numberField(z.number().int().min(1).max(10_000)).default(500),
 };
 
-/** node:tls options from the `tls:` block; a CA given as a path is read relative to baseDir. */
+/** node:tls options from the `tls:` block; a CA given as a path is read (once, here) relative to baseDir. */
 export function tlsOptions(tls: z.infer<typeof tlsSchema> | undefined, baseDir: string): ConnectionOptions | undefined {
   if (tls === undefined) return undefined;
-  const ca = tls.ca === undefined ? undefined
-    : tls.ca.includes('-----BEGIN') ? tls.ca
-      : readFileSync(isAbsolute(tls.ca) ? tls.ca : resolve(baseDir, tls.ca), 'utf8');
+  const ca = tls.ca === undefined ? undefined : tls.ca.includes('-----BEGIN') ? tls.ca : readCa(isAbsolute(tls.ca) ? tls.ca : resolve(baseDir, tls.ca));
   return { ca, rejectUnauthorized: tls.rejectUnauthorized, servername: tls.servername };
+}
+
+function readCa(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    throw new RosterError('config.invalid', `connection.tls.ca: cannot read the CA file ${path} (${typeof code === 'string' ? code : 'error'})`, { cause: error });
+  }
+}
+
+const LOOPBACK = /^(localhost|127(\.\d+){3}|\[::1\])$/i;
+
+/**
+ * Warnings for a connection that does not protect the bind password: TLS
+ * with certificate checks turned off (anyone on the path can pose as the
+ * directory and read it), or plain ldap:// to another machine.
+ */
+export function warnInsecureConnection(connection: {
+  readonly url: string; readonly startTLS: boolean; readonly tls?: { readonly rejectUnauthorized: boolean } | undefined;
+}, log: Pick<Logger, 'warn'>, targetId: string): void {
+  const encrypted = connection.url.startsWith('ldaps:') || connection.startTLS;
+  if (encrypted && connection.tls?.rejectUnauthorized === false) {
+    log.warn('tls.rejectUnauthorized is false: the directory\'s certificate is not checked, so anyone on the network path can pose as it '
+      + 'and read the bind password and every value written; set tls.ca instead (for a lab only)', { target: targetId });
+  }
+  const host = /^ldaps?:\/\/(?:[^@/]*@)?(\[[^\]]*\]|[^:/]*)/.exec(connection.url)?.[1] ?? '';
+  if (!encrypted && !LOOPBACK.test(host)) {
+    log.warn('the connection is not encrypted (ldap:// without startTLS): the bind password and every value written cross the network in clear; '
+      + 'use ldaps:// or startTLS: true', { target: targetId });
+  }
 }

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Client, type SearchOptions } from 'ldapts';
+import { scrubSecrets } from '../../core/secrets.js';
 import { isConnectionError, resultCodeOf, ResultCode, StartTlsRefusedError } from './errors.js';
 
 export interface PoolOptions {
@@ -180,11 +181,23 @@ export class ClientPool {
       return client;
     } catch (error) {
       await client.unbind().catch(() => undefined);
-      throw error;
+      throw withoutPassword(error, password);
     } finally {
       this.#opening.delete(client);
     }
   }
+}
+
+/**
+ * A failed connect, StartTLS or bind with the bind password taken out of its
+ * message (a server or proxy may quote the request in its diagnostic): the
+ * same error object, so its result code and class still say what failed.
+ */
+function withoutPassword(error: unknown, password: string): unknown {
+  if (!(error instanceof Error) || password === '') return error;
+  const scrubbed = scrubSecrets(error.message, [['bind password', password]]);
+  if (scrubbed !== error.message) error.message = scrubbed;
+  return error;
 }
 
 /** ldapts's own timeouts: `Connection timeout` (connect) and `…: Operation timed out` (any request, the bind too). */

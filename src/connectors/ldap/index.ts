@@ -1,5 +1,5 @@
 import type { ConnectorFactory } from '../types.js';
-import { tlsOptions } from '../directory/config.js';
+import { tlsOptions, warnInsecureConnection } from '../directory/config.js';
 import { ClientPool } from '../directory/pool.js';
 import type { LdapConnectionConfig } from './config.js';
 import { LdapConnector } from './ldap-connector.js';
@@ -11,6 +11,7 @@ export { LdapConnector } from './ldap-connector.js';
 export const ldapConnectorFactory: ConnectorFactory<LdapConnectionConfig> = {
   kind: 'ldap',
   create(config, context) {
+    warnInsecureConnection(config, context.log, context.targetId);
     const pool = new ClientPool({
       url: config.url, bindDN: config.bindDN, password: config.password, startTLS: config.startTLS,
       tls: tlsOptions(config.tls, context.baseDir), size: config.poolSize, timeoutMs: config.timeoutMs, connectTimeoutMs: config.connectTimeoutMs,
