@@ -10,7 +10,11 @@ describe('error status table', () => {
     expect(statusOf('plan.stale')).toBe(409);
     expect(statusOf('plan.held')).toBe(409);
     expect(statusOf('target.rate_limited')).toBe(429);
-    expect(statusOf('target.unavailable')).toBe(500);
+    expect(statusOf('target.unavailable')).toBe(503);
+    expect(statusOf('source.unavailable')).toBe(503);
+    expect(statusOf('target.rejected')).toBe(502);
+    expect(statusOf('target.conflict')).toBe(409);
+    expect(statusOf('source.malformed')).toBe(422);
     expect(statusOf('internal')).toBe(500);
   });
 });

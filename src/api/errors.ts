@@ -20,7 +20,17 @@ const STATUS: Readonly<Partial<Record<ErrorCode, number>>> = {
   'request.precondition_failed': 412,
   'request.too_large': 413,
   'request.rate_limited': 429,
+  // A source or target that fails or refuses (a directory down, a base that does not exist, an HR file that cannot
+  // be read): said with its message (passwords are scrubbed where the error is made), never as an internal error.
+  'source.malformed': 422,
+  'target.conflict': 409,
+  'target.rejected': 502,
+  'source.unavailable': 503,
+  'target.unavailable': 503,
 };
+
+/** Statuses of 500 and above that say what failed (a source or target) rather than hide it as internal. */
+const UPSTREAM: ReadonlySet<number> = new Set([502, 503]);
 
 /** Seconds a client is told to wait when the store is momentarily unavailable. */
 export const STORE_RETRY_AFTER_S = 5;
@@ -60,7 +70,7 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
   }
   if (isRosterError(error)) {
     const status = statusOf(error.code);
-    if (status >= 500) return internal(error, request, reply);
+    if (status >= 500 && !UPSTREAM.has(status)) return internal(error, request, reply);
     if (status === 401) void reply.header('WWW-Authenticate', 'Bearer');
     if ((error.code === 'target.rate_limited' || error.code === 'request.rate_limited') && error.retryAfterMs !== undefined) {
       void reply.header('Retry-After', String(Math.ceil(error.retryAfterMs / 1000)));

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { RosterError } from '../../core/errors.js';
+import { withoutSealed } from '../../core/secrets.js';
 import type { Plan } from '../../core/types.js';
 import type { Engine } from '../../engine/types.js';
 import { actorOf, requireScope } from '../auth.js';
@@ -28,6 +29,16 @@ export function planSummary(plan: Plan) {
   };
 }
 
+/**
+ * A plan as the API shows it: its changes without their sealed secret values
+ * (core/secrets.ts). Only the executor opens them, from the stored plan; an
+ * `api:read` token has no use for the ciphertext.
+ */
+export function shownPlan(plan: Plan): Plan {
+  if (!plan.changes.some((change) => change.after?.sealed !== undefined)) return plan;
+  return { ...plan, changes: plan.changes.map((change) => (change.after?.sealed === undefined ? change : { ...change, after: withoutSealed(change.after) })) };
+}
+
 async function loadPlan(engine: Engine, id: string): Promise<Plan> {
   const plan = await engine.store.plans.get(id);
   if (plan === undefined) throw new RosterError('plan.not_found', `no plan '${id}'`);
@@ -43,7 +54,7 @@ export const planRoutes = (engine: Engine): FastifyPluginAsync => async (app) =>
 
   app.get('/plans/:id', { config: { scope: 'api:read' } }, async (request) => {
     const { id } = parseInput(idParam, request.params, 'params');
-    return loadPlan(engine, id);
+    return shownPlan(await loadPlan(engine, id));
   });
 
   app.post('/plans', { config: { scope: 'api:write' } }, async (request, reply) => {
@@ -52,7 +63,7 @@ export const planRoutes = (engine: Engine): FastifyPluginAsync => async (app) =>
       throw new RosterError('target.not_found', `no target '${options.target}' in the configuration`);
     }
     const plan = await engine.plan({ ...options, actor: actorOf(request) });
-    return reply.status(201).send(plan);
+    return reply.status(201).send(shownPlan(plan));
   });
 
   app.post('/plans/:id/apply', { config: { scope: 'api:write' } }, async (request) => {
