@@ -1,6 +1,7 @@
 import type { SourceConfig } from '../../config/types.js';
 import type { Logger } from '../../connectors/types.js';
 import { RosterError } from '../../core/errors.js';
+import { warnInsecureConnection } from '../../connectors/directory/config.js';
 import type { SourceBatch } from '../../core/types.js';
 import { adChanges, keepTurnedDown, readAdIncremental, reportsOfRekeyed, withoutHeldKeys } from './ad-gone.js';
 import { managerAttribute } from './mapping.js';
@@ -15,6 +16,9 @@ import { readSyncPass, type SyncCursor } from './sync.js';
 import { firstValue, type DirectoryEntry } from './values.js';
 
 export type PassMode = 'full' | 'incremental';
+
+/** Sources whose connection was checked for TLS in this process (warnInsecureConnection). */
+const warned = new Set<string>();
 
 export interface DirectoryRead {
   readonly batch: SourceBatch;
@@ -55,6 +59,11 @@ export async function readDirectorySource(source: SourceConfig, options: {
   if (source.connection === undefined) throw new RosterError('config.invalid', `source "${source.id}" has no connection`);
   const filter = filterForLdapts(source.id, source.connection.filter ?? DEFAULT_FILTERS[rules.kind]);
   const reader = new DirectoryReader(source.id, source.connection, options.baseDir);
+  if (options.log !== undefined && !warned.has(source.id)) {
+    // Once a process: a source read every few minutes would say it at every pass.
+    warned.add(source.id);
+    warnInsecureConnection(source.connection, options.log, source.id);
+  }
   try {
     if (rules.kind === 'ldap' && source.changes === 'syncrepl') {
       return await readSyncPass(reader, { source, rules, filter, mode: options.mode, previous: options.previous, log: options.log });
