@@ -17,6 +17,9 @@ export const DEV_SAMBA_CA = '/tmp/roster-samba/ca.pem';
 const samba = await startSamba();
 writeFileSync(DEV_SAMBA_CA, samba.ca);
 
+// Ctrl-C handled before anything is said (as dev-slapd.ts).
+runUntilStopped(samba);
+
 process.stdout.write([
   `Samba AD DC is listening on ${samba.url} (realm EXAMPLE.TEST)`,
   `  base     ${samba.baseDN}; Roster works below ${samba.rosterOU}`,
@@ -27,4 +30,3 @@ process.stdout.write([
   '',
 ].join('\n'));
 
-runUntilStopped(samba);

@@ -33,6 +33,9 @@ slapd.onExit((exit) => {
   void slapd.stop().catch(() => undefined).finally(() => process.exit(1));
 });
 
+// Ctrl-C handled before anything is said: a caller that reads the pid and sends SIGINT at once must not find the default handler.
+runUntilStopped(slapd);
+
 process.stdout.write([
   `OpenLDAP is listening on ${slapd.url} (slapd pid ${slapd.pid ?? 'unknown'})`,
   `  base     ${slapd.suffix}  (ou=people, ou=groups, ou=disabled)`,
@@ -43,4 +46,3 @@ process.stdout.write([
   '',
 ].join('\n'));
 
-runUntilStopped(slapd);

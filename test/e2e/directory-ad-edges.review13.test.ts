@@ -220,8 +220,13 @@ describe('review13: ad connector edges against Samba AD', () => {
     await admin.modifyDN(`CN=r13.moved,OU=Sales,OU=People,${samba.rosterOU}`, `CN=r13.moved,CN=Users,${samba.baseDN}`);
     expect(await connector.get(account.accountId)).toMatchObject({ accountId: account.accountId, attributes: { sAMAccountName: 'r13.moved' } });
     // Not "gone": a leaver's delete must not drop the link while the account lives on, enabled.
-    for (const attempt of [connector.update(account.accountId, { title: 'x' }), connector.setEnabled(account.accountId, false), connector.delete(account.accountId), connector.revoke(account.accountId, 'r13-group')]) {
-      const error = await failure(attempt);
+    // One at a time: each started only when the one before has been answered (no rejection left unhandled meanwhile).
+    const attempts = [
+      () => connector.update(account.accountId, { title: 'x' }), () => connector.setEnabled(account.accountId, false),
+      () => connector.delete(account.accountId), () => connector.revoke(account.accountId, 'r13-group'),
+    ];
+    for (const attempt of attempts) {
+      const error = await failure(attempt());
       expect(error.code).toBe('target.conflict');
       expect(error.message).toContain(`moved to CN=r13.moved,CN=Users,${samba.baseDN}`);
     }
