@@ -341,11 +341,12 @@ export class Executor {
 
   async #failed(job: Job, thrown: unknown): Promise<JobOutcome> {
     try {
+      // Before the write: a claim under way may lease the retry the write puts back; that copy is a new attempt, not a duplicate.
+      this.#lanes.recorded(job);
       const record = await recordFailure(job, thrown, {
         store: this.#o.store, log: this.#o.log, actor: this.#actor, config: this.#targets.get(job.target) ?? DEFAULTS,
         quarantine: this.#quarantine, now: this.#now, random: this.#random, workerId: this.#o.workerId,
       });
-      if (record.recorded && record.outcome === 'retry') this.#lanes.recorded(job);
       const { retryable, retryAfterMs = 0 } = record.error;
       // A Retry-After (429, 503) speaks for the target: hold all of its jobs here until then.
       const paused = retryable && retryAfterMs > 0;

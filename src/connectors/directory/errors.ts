@@ -159,6 +159,10 @@ export function toDirectoryError(error: unknown, targetId: string, operation: st
   if (error instanceof SyncUnsupportedError) return new RosterError('target.rejected', `${where}: ${detail}`, { cause: error, details: { resultCode: error.code } });
   const code = resultCodeOf(error);
   if (code === undefined) {
+    // ldapts's own timeouts: the server took the connection (or the request) and did not answer.
+    if (/Operation timed out|Connection timeout/i.test(detail)) {
+      return new RosterError('target.unavailable', `${where}: the directory did not answer in time (connection.timeoutMs, connectTimeoutMs) (${detail})`, { retryable: true, cause: error });
+    }
     if (isConnectionError(error) || /certificate|self.signed|TLS|SSL/i.test(detail)) {
       return new RosterError('target.unavailable', `${where}: cannot reach the directory (${detail})`, { retryable: !/certificate|self.signed/i.test(detail), cause: error });
     }
