@@ -1,7 +1,8 @@
 import type { Job } from '../core/types.js';
 import type { JobOutcome } from '../executor/index.js';
 import type { Store } from '../store/types.js';
-import type { ReleasedRun } from './types.js';
+import { quarantineKey, type QuarantineRecord } from '../executor/quarantine.js';
+import type { ApplyResult, ReleasedRun } from './types.js';
 
 type Counts = Map<string, { applied: number; failed: number }>;
 
@@ -60,4 +61,22 @@ export async function releasedRuns(store: Store, own: string, counts: Counts): P
     runs.push({ planId, applied, failed, pending: stats.pending + stats.running });
   }
   return runs;
+}
+
+/**
+ * The plan's targets in quarantine with changes of the plan still waiting for
+ * them: said by the apply (and `roster apply` exits 1), not left to a count
+ * of pending changes that `roster status` alone explains.
+ */
+export async function quarantinedTargets(store: Store, planId: string): Promise<Pick<ApplyResult, 'quarantined'>> {
+  const waiting = await store.queue.listStatesByPlan(planId, ['pending', 'running']);
+  if (waiting.length === 0) return {};
+  const perTarget = new Map<string, number>();
+  for (const job of waiting) perTarget.set(job.target, (perTarget.get(job.target) ?? 0) + 1);
+  const quarantined: NonNullable<ApplyResult['quarantined']>[number][] = [];
+  for (const [target, pending] of [...perTarget].sort(([a], [b]) => a.localeCompare(b))) {
+    const record = await store.state.get<QuarantineRecord | null>(quarantineKey(target));
+    if (record !== undefined && record !== null) quarantined.push({ target, since: record.since, reason: record.reason, pending, ...(record.by === undefined ? {} : { by: record.by }) });
+  }
+  return quarantined.length === 0 ? {} : { quarantined };
 }

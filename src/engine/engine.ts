@@ -6,7 +6,7 @@ import type { AuditEntry, AuditEntryInput, Hold, Identity, Plan, SourceBatch } f
 import { Executor, jobIdOf } from '../executor/index.js';
 import type { LeftOutChange } from '../executor/enqueue-plan.js';
 import { withoutLeftOut } from '../planner/queued.js';
-import { releasedRuns, RunTally } from './apply-report.js';
+import { quarantinedTargets, releasedRuns, RunTally } from './apply-report.js';
 import { effectiveState, mergeBatch } from '../lifecycle/index.js';
 import { truncationOf } from '../lifecycle/missing.js';
 import { mayApplyOrphanPlan, unforceableHolds } from '../reconcile/holds.js';
@@ -377,6 +377,7 @@ export class RosterEngine implements Engine {
       result: {
         planId: plan.id, applied: stats.done, failed: errors.length, pending: stats.pending + stats.running,
         ...(stats.cancelled > 0 ? { cancelled: stats.cancelled } : {}), errors, ...leftOut, ...(released.length > 0 ? { released } : {}),
+        ...(stats.pending + stats.running > 0 ? await quarantinedTargets(this.store, plan.id) : {}),
       },
     };
   }

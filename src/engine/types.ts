@@ -144,6 +144,16 @@ export interface ApplyResult {
    * runnable jobs: a target released from quarantine), by plan. Absent when none.
    */
   readonly released?: readonly ReleasedRun[];
+  /**
+   * Targets of the plan in quarantine when the apply returned, with changes of
+   * the plan waiting for them (they run once an operator releases the target).
+   * Absent when none.
+   */
+  readonly quarantined?: readonly {
+    readonly target: string; readonly since: string; readonly reason: string; readonly pending: number;
+    /** Who held it by hand (`roster quarantine hold`); absent when repeated failures put it there. */
+    readonly by?: string;
+  }[];
 }
 
 /** What an apply ran of an earlier plan's jobs: finished now, and still waiting (pending or running) after it. */

@@ -195,6 +195,9 @@ roles:
     expect(result?.applied).toBeGreaterThan(0);
     expect(result?.applied).toBeLessThan(total);
     expect(result?.pending).toBe(total - (result?.applied ?? 0));
+    // The apply says why they wait: the target is quarantined by its failures (no `by`), and how many of its changes wait.
+    expect(result?.quarantined).toEqual([expect.objectContaining({ target: TARGET, pending: result?.pending, reason: expect.stringMatching(/cannot reach the directory/) })]);
+    expect(result?.quarantined?.[0]?.by).toBeUndefined();
 
     const status = await collectStatus(engine);
     const target = status.targets.find((t) => t.id === TARGET);
@@ -256,6 +259,7 @@ roles:
     const synced = await cli('sync', '--yes');
     expect(synced.code).toBe(1);
     expect(synced.stdout).toMatch(/^Plan \S+: 0 applied, \d+ failed, \d+ pending$/m);
+    expect(synced.stdout).toMatch(/^ {2}corp-ldap is in quarantine since \S+: .*the bind DN or password is wrong.*; \d+ changes? waits? for it: fix the cause, then roster quarantine release corp-ldap$/m);
     const shownErrors = synced.stdout.split('\n').filter((line) => /^ {2}corp-ldap:E\d+:/.test(line));
     expect(shownErrors.length).toBeGreaterThan(0);
     expect(shownErrors.filter((line) => /: target\.unavailable: \w+ on corp-ldap: the bind DN or password is wrong \(LDAP 49/.test(line)).length).toBeGreaterThan(0);

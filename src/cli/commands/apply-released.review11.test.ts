@@ -28,6 +28,8 @@ describe('roster apply says which released jobs it ran (review11)', () => {
       planId = parsed.plan.id;
     } else {
       expect(held.stdout).toMatch(/: 0 applied, 0 failed, 3 pending\n/);
+      // Held by hand: said, with who and why, and the exit stays 0 (it was asked for).
+      expect(held.stdout).toMatch(new RegExp(`^ {2}${target} is held by \\S+ since \\S+: CHG-1; 3 changes wait for it until roster quarantine release ${target}$`, 'm'));
       expect(held.stdout).not.toContain('earlier plan');
       planId = /Plan ([0-9a-f-]+) \(state serial/.exec(held.stdout)![1]!;
     }

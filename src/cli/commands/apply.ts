@@ -80,7 +80,15 @@ export function printResult(ctx: CliContext, result: ApplyResult): void {
     const counts = [green(`${run.applied} applied`), (run.failed > 0 ? red : String)(`${run.failed} failed`), ...(run.pending > 0 ? [yellow(`${run.pending} still pending`)] : [])];
     ctx.out(`  Plan ${run.planId}: ${counts.join(', ')}`);
   }
-  if (result.failed > 0 || (result.released ?? []).some((run) => run.failed > 0)) ctx.exitCode = EXIT_PROBLEMS;
+  // A target quarantined by its failures is a problem (exit 1); one an operator holds is said, as it was asked for.
+  const failing = (result.quarantined ?? []).filter((q) => q.by === undefined);
+  for (const q of result.quarantined ?? []) {
+    const waits = `${q.pending} ${q.pending === 1 ? 'change waits' : 'changes wait'} for it`;
+    ctx.out(q.by === undefined
+      ? red(`  ${q.target} is in quarantine since ${q.since}: ${q.reason}; ${waits}: fix the cause, then roster quarantine release ${q.target}`)
+      : yellow(`  ${q.target} is held by ${q.by} since ${q.since}: ${q.reason}; ${waits} until roster quarantine release ${q.target}`));
+  }
+  if (result.failed > 0 || failing.length > 0 || (result.released ?? []).some((run) => run.failed > 0)) ctx.exitCode = EXIT_PROBLEMS;
 }
 
 /** apply --json: the plan as applied and what ran (its own jobs, and earlier plans' released ones). */
