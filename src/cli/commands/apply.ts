@@ -80,15 +80,22 @@ export function printResult(ctx: CliContext, result: ApplyResult): void {
     const counts = [green(`${run.applied} applied`), (run.failed > 0 ? red : String)(`${run.failed} failed`), ...(run.pending > 0 ? [yellow(`${run.pending} still pending`)] : [])];
     ctx.out(`  Plan ${run.planId}: ${counts.join(', ')}`);
   }
-  // A target quarantined by its failures is a problem (exit 1); one an operator holds is said, as it was asked for.
-  const failing = (result.quarantined ?? []).filter((q) => q.by === undefined);
   for (const q of result.quarantined ?? []) {
     const waits = `${q.pending} ${q.pending === 1 ? 'change waits' : 'changes wait'} for it`;
     ctx.out(q.by === undefined
       ? red(`  ${q.target} is in quarantine since ${q.since}: ${q.reason}; ${waits}: fix the cause, then roster quarantine release ${q.target}`)
       : yellow(`  ${q.target} is held by ${q.by} since ${q.since}: ${q.reason}; ${waits} until roster quarantine release ${q.target}`));
   }
-  if (result.failed > 0 || failing.length > 0 || (result.released ?? []).some((run) => run.failed > 0)) ctx.exitCode = EXIT_PROBLEMS;
+  if (hasProblems(result)) ctx.exitCode = EXIT_PROBLEMS;
+}
+
+/**
+ * Whether an apply's outcome exits 1, with or without --json: a change failed
+ * (its own or a released plan's), or a target of the plan is quarantined by
+ * its failures (one an operator holds is said, as it was asked for).
+ */
+export function hasProblems(result: ApplyResult): boolean {
+  return result.failed > 0 || (result.quarantined ?? []).some((q) => q.by === undefined) || (result.released ?? []).some((run) => run.failed > 0);
 }
 
 /** apply --json: the plan as applied and what ran (its own jobs, and earlier plans' released ones). */
@@ -154,7 +161,7 @@ export function registerApply(program: Command, ctx: CliContext): void {
           }
           const applied = result.leftOut === undefined ? plan : (await engine.store.plans.get(plan.id)) ?? plan;
           ctx.json(applyJson(applied, result, ingests));
-          if (result.failed > 0 || (result.released ?? []).some((run) => run.failed > 0)) ctx.exitCode = EXIT_PROBLEMS;
+          if (hasProblems(result)) ctx.exitCode = EXIT_PROBLEMS;
         } catch (error) {
           progress.done();
           if (!(await explainStale(ctx, engine, plan, error))) throw error;

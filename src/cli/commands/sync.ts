@@ -4,7 +4,7 @@ import { EXIT_PROBLEMS, withConfigOption, type CliContext } from '../context.js'
 import { cliActor } from '../io.js';
 import { ingestText, planJson, planSummaryText } from '../plan-format.js';
 import { progressReporter } from '../progress.js';
-import { confirmed, printResult } from './apply.js';
+import { confirmed, hasProblems, printResult } from './apply.js';
 
 function syncJson(result: SyncResult) {
   return {
@@ -29,7 +29,7 @@ export function registerSync(program: Command, ctx: CliContext): void {
         progress.done();
         if (options.json) {
           ctx.json(syncJson(result));
-          if (result.result && result.result.failed > 0) ctx.exitCode = EXIT_PROBLEMS;
+          if (result.result && hasProblems(result.result)) ctx.exitCode = EXIT_PROBLEMS;
           return;
         }
         for (const ingest of result.ingests) ctx.out(ingestText(ingest, ctx.style));
