@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { BerReader, BerWriter, Control, PagedResultsControl, PresenceFilter, SearchRequest } from 'ldapts';
+import { frameLength } from './ber-frames.js';
 
 /**
  * A tiny LDAP server for tests of how Roster reads what a server sends:
@@ -81,18 +82,6 @@ export async function startFakeLdap(answer: (search: FakeSearch, index: number) 
       server.close(() => resolve());
     }),
   };
-}
-
-/** The length of the first whole BER element in `buffer`, or undefined while its header is incomplete. */
-function frameLength(buffer: Buffer): number | undefined {
-  if (buffer.length < 2) return undefined;
-  const reader = new BerReader(buffer);
-  try {
-    if (reader.readSequence() === null) return undefined;
-  } catch {
-    return undefined;
-  }
-  return reader.offset + reader.length;
 }
 
 function handle(frame: Buffer, connection: number, searches: FakeSearch[], answer: (search: FakeSearch, index: number) => FakePage): Buffer[] | 'close' {

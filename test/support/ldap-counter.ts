@@ -1,4 +1,5 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { elementLength } from './ber-frames.js';
 
 /** LDAP protocol operation tags a server sends (RFC 4511). */
 export const LDAP_OP = { searchResultEntry: 0x64, searchResultDone: 0x65, intermediateResponse: 0x79 } as const;
@@ -10,18 +11,6 @@ export interface LdapCounter {
   count(op: number, containing?: string): number;
   reset(): void;
   close(): Promise<void>;
-}
-
-/** The length of a BER element starting at `at` (tag, length and content), or undefined when not all of its header is there yet. */
-function elementLength(buffer: Buffer, at: number): { readonly header: number; readonly content: number } | undefined {
-  if (buffer.length < at + 2) return undefined;
-  const first = buffer[at + 1]!;
-  if ((first & 0x80) === 0) return { header: 2, content: first };
-  const bytes = first & 0x7f;
-  if (buffer.length < at + 2 + bytes) return undefined;
-  let content = 0;
-  for (let i = 0; i < bytes; i++) content = content * 256 + buffer[at + 2 + i]!;
-  return { header: 2 + bytes, content };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { elementLength } from './ber-frames.js';
 
 /** LDAP request tags a client sends (RFC 4511). */
 export const LDAP_REQUEST = { search: 0x63, abandon: 0x50, unbind: 0x42 } as const;
@@ -28,17 +29,6 @@ export interface LdapLink {
   readonly open: number;
   readonly opened: number;
   close(): Promise<void>;
-}
-
-function elementLength(buffer: Buffer, at: number): { readonly header: number; readonly content: number } | undefined {
-  if (buffer.length < at + 2) return undefined;
-  const first = buffer[at + 1]!;
-  if ((first & 0x80) === 0) return { header: 2, content: first };
-  const bytes = first & 0x7f;
-  if (buffer.length < at + 2 + bytes) return undefined;
-  let content = 0;
-  for (let i = 0; i < bytes; i++) content = content * 256 + buffer[at + 2 + i]!;
-  return { header: 2 + bytes, content };
 }
 
 /** Whole LDAP messages from a stream of chunks: each with its protocol operation tag. */

@@ -6,6 +6,7 @@ import { toDirectoryError } from './errors.js';
 import { enableWithInitialPassword } from '../ad/initial-password.js';
 import type { PasswordPolicy } from '../ad/password.js';
 import { silentLogger } from '../../core/log.js';
+import { frameLength } from '../../../test/support/ber-frames.js';
 
 /**
  * A server that quotes the request in its diagnostic message (some servers and
@@ -29,17 +30,6 @@ function reply(messageId: number, op: number, code: number, diagnostic: string):
   w.endSequence();
   w.endSequence();
   return w.buffer;
-}
-
-function frameLength(buffer: Buffer): number | undefined {
-  if (buffer.length < 2) return undefined;
-  const reader = new BerReader(buffer);
-  try {
-    if (reader.readSequence() === null) return undefined;
-  } catch {
-    return undefined;
-  }
-  return reader.offset + reader.length;
 }
 
 function handle(frame: Buffer, seen: string[]): Buffer | 'close' | undefined {
