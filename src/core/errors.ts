@@ -42,6 +42,14 @@ export interface RosterErrorOptions {
   readonly retryAfterMs?: number;
   readonly cause?: unknown;
   readonly details?: Readonly<Record<string, unknown>>;
+  /**
+   * The error says the target as a whole cannot be used (its bind password is
+   * wrong, its TLS certificate is refused, its credentials are rejected), not
+   * that this one change cannot be made: set by the connectors' error mapping.
+   * The executor then quarantines the target at once and puts the change back
+   * unspent, instead of failing change after change for good.
+   */
+  readonly targetWide?: boolean;
 }
 
 export class RosterError extends Error {
@@ -49,6 +57,8 @@ export class RosterError extends Error {
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
   readonly details: Readonly<Record<string, unknown>> | undefined;
+  /** See RosterErrorOptions.targetWide. */
+  readonly targetWide: boolean;
 
   constructor(code: ErrorCode, message: string, options: RosterErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -57,6 +67,7 @@ export class RosterError extends Error {
     this.retryable = options.retryable ?? false;
     this.retryAfterMs = options.retryAfterMs;
     this.details = options.details;
+    this.targetWide = options.targetWide ?? false;
   }
 }
 

@@ -68,7 +68,7 @@ async function withSecretsTo<T>(ctx: ApplyContext, change: Change, attributes: A
     if (clear.length === 0) throw thrown;
     const error = asRosterError(thrown);
     throw new RosterError(error.code, scrubSecrets(error.message, clear), {
-      retryable: error.retryable,
+      retryable: error.retryable, targetWide: error.targetWide,
       ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
       ...(error.details === undefined ? {} : { details: scrubSecrets(error.details, clear) }),
     });

@@ -310,7 +310,7 @@ export class Executor {
       this.#window.record(job.target, performance.now() - started);
       freeSlot();
       if (await this.#completions.complete(job.id, effects)) {
-        this.#quarantine.succeeded(job.target);
+        await this.#quarantine.succeeded(job.target);
         this.#o.onResult?.(job, 'applied');
         outcome = 'applied';
       } else {

@@ -32,7 +32,11 @@ export const MAX_RETRY_DELAY_MS = 24 * 60 * 60 * 1000;
 export interface FailureRecord {
   readonly outcome: 'failed' | 'retry';
   readonly error: RosterError;
-  /** This failure put the target in quarantine. */
+  /**
+   * The target is in quarantine because of this failure (it put it there, or,
+   * for a target-wide error, found it there already): the jobs leased for it
+   * and not started go back.
+   */
   readonly quarantined: boolean;
   /** The queue took the outcome (the job is this worker's no longer: a retry may be claimed again at once). */
   readonly recorded: boolean;
@@ -47,7 +51,9 @@ export function asRosterError(thrown: unknown): RosterError {
 /**
  * Records a failed attempt: back to pending after a backoff (never sooner
  * than the target's Retry-After), or failed for good with a `change.failed`
- * audit entry when the error is final or the attempts are used up; then
+ * audit entry when the error is final or the attempts are used up; an error
+ * that says the whole target is unusable quarantines it instead (see
+ * recordTargetWide). Then
  * counts the failure towards the target's quarantine (not a 429: a target
  * pacing its clients is not failing). A final failure because a unique value
  * is taken also remembers that value for the plans that follow. When another
@@ -59,6 +65,7 @@ export async function recordFailure(job: Job, thrown: unknown, ctx: FailureConte
   const { config } = ctx;
   const message = redactMessage(`${error.code}: ${error.message}`);
   const now = ctx.now();
+  if (error.targetWide) return recordTargetWide(job, error, message, ctx);
   const final = !error.retryable || job.attempts >= config.maxAttempts;
   const { change } = job;
   let quarantined = false;
@@ -92,6 +99,41 @@ export async function recordFailure(job: Job, thrown: unknown, ctx: FailureConte
     ctx.log.error('could not record a failed change; its lease will expire and it will run again', { jobId: job.id, error: redactMessage(String(storeError)) });
   }
   return { outcome: final && recorded ? 'failed' : 'retry', error, quarantined, recorded: written };
+}
+
+/**
+ * The error says the target as a whole cannot be used (RosterError.targetWide:
+ * a wrong bind password, a refused certificate), not this change: the target
+ * is quarantined at once (audited `target.quarantined`) and the job goes back
+ * to pending with its attempt undone (queue.release), neither failed nor
+ * counted towards failing for good; once the cause is fixed and the target
+ * released, it runs again. When the quarantine cannot be written, the job is
+ * retried after a backoff instead, still never failed for good by this error.
+ */
+async function recordTargetWide(job: Job, error: RosterError, message: string, ctx: FailureContext): Promise<FailureRecord> {
+  const now = ctx.now();
+  const fields = { jobId: job.id, target: job.target, error: message };
+  let held = false;
+  try {
+    await ctx.quarantine.quarantineNow(job.target, message, now);
+    held = true;
+  } catch (storeError) {
+    ctx.log.error('could not quarantine a target that cannot be used; its change will be retried', { ...fields, storeError: redactMessage(String(storeError)) });
+  }
+  let recorded = false;
+  try {
+    if (held && ctx.workerId !== undefined) {
+      recorded = await ctx.store.queue.release([job.id], ctx.workerId) > 0;
+    } else {
+      const delay = Math.min(backoffDelay(job.attempts, ctx.config.backoffBaseMs, ctx.config.backoffMaxMs, ctx.random), MAX_RETRY_DELAY_MS);
+      recorded = false !== await ctx.store.queue.fail(job.id, message, new Date(now.getTime() + delay), [], ctx.workerId);
+    }
+    if (recorded) ctx.log.warn('change put back: the target cannot be used, and waits in quarantine until it is released', fields);
+    else ctx.log.warn('change failed after its lease was lost; another worker owns it now', fields);
+  } catch (storeError) {
+    ctx.log.error('could not record a failed change; its lease will expire and it will run again', { jobId: job.id, error: redactMessage(String(storeError)) });
+  }
+  return { outcome: 'retry', error, quarantined: held, recorded };
 }
 
 /**

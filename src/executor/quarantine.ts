@@ -1,5 +1,6 @@
 import type { Logger } from '../connectors/types.js';
 import type { Store } from '../store/types.js';
+import { redactMessage } from './backoff.js';
 
 export interface QuarantineRecord {
   readonly since: string;
@@ -9,17 +10,28 @@ export interface QuarantineRecord {
 }
 
 export const quarantineKey = (target: string): string => `quarantine:${target}`;
+/** The target's consecutive failures so far (a number; absent when none): shared by every process and worker. */
+export const failuresKey = (target: string): string => `quarantine-failures:${target}`;
 
 /**
  * Counts consecutive failures per target and quarantines a target once they
- * reach its threshold: the flag lives in the store's state (so every worker
- * sees it), the event in the audit log.
+ * reach its threshold, or at once when an error says the target as a whole
+ * cannot be used (quarantineNow). The count and the flag live in the store's
+ * state, so every worker and every run (`roster sync` from cron starts afresh
+ * each time) adds to the same count and sees the same flag; the event is in
+ * the audit log.
  */
 export class QuarantineKeeper {
   readonly #store: Store;
   readonly #log: Logger;
   readonly #actor: string;
-  readonly #failures = new Map<string, number>();
+  /**
+   * The stored count of each target as this process last read (active(), at
+   * each claim) or wrote it: a success writes the reset only when this is not
+   * 0, so the successes of a healthy target write nothing. Another worker's
+   * failures are seen at the next claim at the latest.
+   */
+  readonly #counts = new Map<string, number>();
   /** Targets this process put in quarantine (or saw there at its last check) and has not released since. */
   readonly #held = new Set<string>();
 
@@ -34,11 +46,13 @@ export class QuarantineKeeper {
     return record !== undefined && record !== null;
   }
 
-  /** The targets given that are not in quarantine. */
+  /** The targets given that are not in quarantine (their stored failure counts read on the way). */
   async active(targets: Iterable<string>): Promise<Set<string>> {
     const active = new Set<string>();
     for (const target of targets) {
-      if (await this.isQuarantined(target)) this.#held.add(target);
+      const [quarantined, count] = await Promise.all([this.isQuarantined(target), this.#store.state.get<unknown>(failuresKey(target))]);
+      this.#counts.set(target, typeof count === 'number' ? count : 0);
+      if (quarantined) this.#held.add(target);
       else {
         this.#held.delete(target);
         active.add(target);
@@ -56,26 +70,65 @@ export class QuarantineKeeper {
     return this.#held.has(target);
   }
 
-  succeeded(target: string): void {
-    this.#failures.set(target, 0);
+  /**
+   * A change to the target succeeded: its stored count goes back to 0. No
+   * store write when the count is already 0 as this process last knew it
+   * (the hot path of a healthy target); never rejects (a reset not written
+   * is tried again at the next success).
+   */
+  async succeeded(target: string): Promise<void> {
+    if (this.#counts.get(target) === 0) return;
+    // Before the write: the successes finishing meanwhile do not write it again.
+    this.#counts.set(target, 0);
+    try {
+      await this.#store.state.update<number>(failuresKey(target), () => undefined);
+    } catch (error) {
+      this.#counts.delete(target);
+      this.#log.warn('could not reset a target\'s failure count', { target, error: redactMessage(String(error)) });
+    }
   }
 
   /**
-   * Count a failure; returns true when this one put the target in quarantine.
-   * Reaching the threshold starts the count again, so a target released
-   * (by this worker or any other process) takes `threshold` new failures to
-   * go back. The flag is set atomically: of the failures (of any worker)
-   * that reach the threshold together, one quarantines and audits it.
+   * Count a failure (atomically, in the store: every worker and every run
+   * adds to the same count); returns true when this one put the target in
+   * quarantine. Reaching the threshold starts the count again, so a target
+   * released (by this worker or any other process) takes `threshold` new
+   * failures to go back; of the failures of all workers, exactly one reaches
+   * the threshold, and it quarantines and audits the target.
    */
   async failed(target: string, threshold: number, reason: string, now: Date): Promise<boolean> {
-    const count = (this.#failures.get(target) ?? 0) + 1;
-    this.#failures.set(target, count);
+    let count = 0;
+    try {
+      await this.#store.state.update<number>(failuresKey(target), (current) => {
+        count = (typeof current === 'number' ? current : 0) + 1;
+        return count >= threshold ? undefined : count;
+      });
+    } catch (error) {
+      // The failure itself is recorded (failure.ts); only this one's count towards quarantine is lost.
+      this.#log.warn('could not count a failure towards the target\'s quarantine', { target, error: redactMessage(String(error)) });
+      return false;
+    }
+    this.#counts.set(target, count >= threshold ? 0 : count);
     if (count < threshold) return false;
-    this.#failures.set(target, 0);
     const record: QuarantineRecord = { since: now.toISOString(), reason };
     if (!(await this.#setIfFree(target, record))) return false;
     await this.#store.audit.append([{ kind: 'target.quarantined', actor: this.#actor, target, data: { ...record, consecutiveFailures: count } }]);
     this.#log.warn('target quarantined', { target, consecutiveFailures: count, reason });
+    return true;
+  }
+
+  /**
+   * Quarantine the target at once: an error said the target as a whole
+   * cannot be used (RosterError.targetWide: a wrong bind password, a refused
+   * certificate), so every change would fail the same way. Returns whether
+   * this call put it there (of several racing, one sets the flag and audits
+   * it); either way the target is held as far as this process knows.
+   */
+  async quarantineNow(target: string, reason: string, now: Date): Promise<boolean> {
+    const record: QuarantineRecord = { since: now.toISOString(), reason };
+    if (!(await this.#setIfFree(target, record))) return false;
+    await this.#store.audit.append([{ kind: 'target.quarantined', actor: this.#actor, target, data: { ...record, targetWide: true } }]);
+    this.#log.warn('target quarantined: it cannot be used until the cause is fixed', { target, reason });
     return true;
   }
 
@@ -116,8 +169,9 @@ export class QuarantineKeeper {
    * clears the flag and audits it (`actor`: who released it).
    */
   async release(target: string, actor = this.#actor): Promise<boolean> {
-    this.#failures.set(target, 0);
     this.#held.delete(target);
+    await this.#store.state.update<number>(failuresKey(target), () => undefined);
+    this.#counts.set(target, 0);
     let held: QuarantineRecord | undefined;
     await this.#store.state.update<QuarantineRecord | null>(quarantineKey(target), (current) => {
       held = current ?? undefined;

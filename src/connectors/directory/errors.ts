@@ -4,6 +4,7 @@ import { RosterError } from '../../core/errors.js';
 export const ResultCode = {
   timeLimitExceeded: 3,
   sizeLimitExceeded: 4,
+  strongerAuthRequired: 8,
   referral: 10,
   adminLimitExceeded: 11,
   unavailableCriticalExtension: 12,
@@ -31,12 +32,21 @@ export const ResultCode = {
 
 const RETRYABLE = new Set<number>([ResultCode.timeLimitExceeded, ResultCode.adminLimitExceeded, ResultCode.busy, ResultCode.unavailable]);
 
+/**
+ * Results that say the connection's setup is wrong, so no change can be made
+ * until an operator fixes it (RosterError.targetWide): the bind DN or password
+ * (49; Active Directory's `data 52e`, a disabled or expired bind account), a
+ * server that wants an encrypted or stronger bind (8, 13).
+ */
+const TARGET_WIDE = new Set<number>([ResultCode.invalidCredentials, ResultCode.strongerAuthRequired, ResultCode.confidentialityRequired]);
+
 const PLAIN: Readonly<Record<number, string>> = {
   [ResultCode.timeLimitExceeded]: 'the directory ran out of time',
   [ResultCode.adminLimitExceeded]: 'the directory hit an administrative limit',
   [ResultCode.busy]: 'the directory is busy',
   [ResultCode.unavailable]: 'the directory is unavailable',
   [ResultCode.sizeLimitExceeded]: 'the search hit the directory\'s size limit for the bind DN (raise it, e.g. OpenLDAP olcLimits size.prtotal=unlimited for paged searches); nothing was read as complete',
+  [ResultCode.strongerAuthRequired]: 'the directory requires a stronger bind (an encrypted connection: use ldaps:// or startTLS)',
   [ResultCode.referral]: 'the directory referred the request elsewhere (search or write under the configured base)',
   [ResultCode.confidentialityRequired]: 'the directory requires an encrypted connection (use ldaps:// or startTLS)',
   [ResultCode.noSuchAttribute]: 'the entry has no such attribute or value',
@@ -154,7 +164,7 @@ export function toDirectoryError(error: unknown, targetId: string, operation: st
   if (error instanceof StartTlsRefusedError) {
     return new RosterError('target.unavailable',
       `${where}: ${detail}: the server has no TLS set up on this port; configure TLS on the directory, or use ldaps:// to its TLS port (nothing was sent unencrypted)`,
-      { cause: error, details: { resultCode: error.resultCode } });
+      { cause: error, details: { resultCode: error.resultCode }, targetWide: true });
   }
   if (error instanceof SyncUnsupportedError) return new RosterError('target.rejected', `${where}: ${detail}`, { cause: error, details: { resultCode: error.code } });
   const code = resultCodeOf(error);
@@ -164,7 +174,9 @@ export function toDirectoryError(error: unknown, targetId: string, operation: st
       return new RosterError('target.unavailable', `${where}: the directory did not answer in time (connection.timeoutMs, connectTimeoutMs) (${detail})`, { retryable: true, cause: error });
     }
     if (isConnectionError(error) || /certificate|self.signed|TLS|SSL/i.test(detail)) {
-      return new RosterError('target.unavailable', `${where}: cannot reach the directory (${detail})`, { retryable: !/certificate|self.signed/i.test(detail), cause: error });
+      // A certificate refused is a setting to fix for every change, not a moment to wait out.
+      const refused = /certificate|self.signed/i.test(detail);
+      return new RosterError('target.unavailable', `${where}: cannot reach the directory (${detail})`, { retryable: !refused, cause: error, targetWide: refused });
     }
     return new RosterError('target.rejected', `${where}: ${detail}`, { cause: error });
   }
@@ -174,6 +186,6 @@ export function toDirectoryError(error: unknown, targetId: string, operation: st
   if (RETRYABLE.has(code)) return new RosterError('target.unavailable', message, { retryable: true, cause: error, details });
   if (code === ResultCode.noSuchObject) return new RosterError('target.not_found', message, { cause: error, details });
   if (code === ResultCode.entryAlreadyExists) return new RosterError('target.conflict', message, { cause: error, details });
-  if (code === ResultCode.invalidCredentials) return new RosterError('target.unavailable', message, { cause: error, details });
-  return new RosterError('target.rejected', message, { cause: error, details });
+  if (code === ResultCode.invalidCredentials) return new RosterError('target.unavailable', message, { cause: error, details, targetWide: true });
+  return new RosterError('target.rejected', message, { cause: error, details, targetWide: TARGET_WIDE.has(code) });
 }

@@ -87,10 +87,12 @@ class ClientCredentials implements Authenticator {
     if (!response.ok) {
       // RFC 6749 §5.2: `error` is a code such as invalid_client; it carries no secret.
       const detail = typeof body?.error === 'string' ? body.error : undefined;
-      throw httpError(this.#targetId, { method: 'POST', where, status: response.status, body: { detail }, retryAfter: response.headers.get('retry-after') });
+      const error = httpError(this.#targetId, { method: 'POST', where, status: response.status, body: { detail }, retryAfter: response.headers.get('retry-after') });
+      // No token, no change at all (invalid_client: a wrong client secret): the target is unusable until it is fixed.
+      throw error.retryable ? error : new RosterError(error.code, error.message, { ...(error.details === undefined ? {} : { details: error.details }), targetWide: true });
     }
     if (typeof body?.access_token !== 'string' || body.access_token === '') {
-      throw new RosterError('target.rejected', `POST ${where} on ${this.#targetId}: the token endpoint answered without an access_token`);
+      throw new RosterError('target.rejected', `POST ${where} on ${this.#targetId}: the token endpoint answered without an access_token`, { targetWide: true });
     }
     const lifetimeMs = typeof body.expires_in === 'number' ? body.expires_in * 1000 : Number(body.expires_in) * 1000;
     const expiresAt = Number.isFinite(lifetimeMs) && lifetimeMs > 0 ? refreshAt(lifetimeMs) : Number.POSITIVE_INFINITY;

@@ -29,7 +29,7 @@ export interface HttpFailure {
 
 /**
  * An HTTP failure as a RosterError. 401/403 are not retryable: a bad
- * credential retried forever only fills the queue. 408, 429 and 5xx are, with
+ * credential retried forever only fills the queue; a 401 is target-wide. 408, 429 and 5xx are, with
  * the server's Retry-After when it gave one. Messages hold no header and no
  * request body (either may carry a secret).
  */
@@ -42,7 +42,9 @@ export function httpError(targetId: string, failure: HttpFailure): RosterError {
   if (status === 429) return new RosterError('target.rate_limited', message, { retryable: true, retryAfterMs, details });
   // 408: the server gave up waiting for the request; nothing was done, so another try can succeed.
   if (status >= 500 || status === 408) return new RosterError('target.unavailable', message, { retryable: true, retryAfterMs, details });
-  if (status === 401 || status === 403) return new RosterError('target.rejected', `${message}: check the credentials and their scope`, { details });
+  // 401: the credentials themselves are refused, for every change alike (targetWide: the target is quarantined at once);
+  // a 403 may be this one resource or operation only.
+  if (status === 401 || status === 403) return new RosterError('target.rejected', `${message}: check the credentials and their scope`, { details, targetWide: status === 401 });
   // 410 Gone is a 404 that says it is for good: a delete of it is done, a read finds no such resource.
   if (status === 404 || status === 410) return new RosterError('target.not_found', message, { details });
   if (status === 409) return new RosterError('target.conflict', message, { details });

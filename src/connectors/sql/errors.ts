@@ -38,8 +38,9 @@ export function toTargetError(error: unknown, targetId: string, operation: strin
   if (code.startsWith('SQLITE_CONSTRAINT') || code.startsWith('23')) {
     return new RosterError('target.rejected', `${where}: the database refused the data (constraint violated: ${detail})`, { cause: error });
   }
+  // A wrong password or role, or no such database: no change can be made until the connection is fixed (targetWide).
   if (code === '28P01' || code === '28000' || code === '3D000') {
-    return new RosterError('target.unavailable', `${where}: cannot connect (${detail})`, { cause: error });
+    return new RosterError('target.unavailable', `${where}: cannot connect (${detail})`, { cause: error, targetWide: true });
   }
   return new RosterError('target.rejected', `${where}: ${detail}`, { cause: error });
 }
