@@ -40,9 +40,11 @@ export interface Connector {
   update(accountId: string, attributes: Attributes, previous?: Attributes): Promise<void>;
   /**
    * `attributes`: the account's as Roster last recorded them (its link), for a connector whose enable puts the
-   * account back where they place it (the ldap connector's disable by move, an explicit `dn`).
+   * account back where they place it (the ldap connector's disable by move, an explicit `dn`). `options.reason`:
+   * why an account is enabled, for a connector that sets a new password then (see EnableReason); it says in its
+   * answer when it did, so the audit entry can.
    */
-  setEnabled(accountId: string, enabled: boolean, attributes?: Attributes): Promise<void>;
+  setEnabled(accountId: string, enabled: boolean, attributes?: Attributes, options?: EnableOptions): Promise<EnableResult | void>;
   delete(accountId: string): Promise<void>;
   grant(accountId: string, entitlement: string): Promise<void>;
   revoke(accountId: string, entitlement: string): Promise<void>;
@@ -62,6 +64,27 @@ export interface Connector {
    */
   sameValue?(attribute: string, written: unknown, held: unknown): boolean;
   close(): Promise<void>;
+}
+
+/**
+ * Why an account is enabled, from the enable change's reasons (executor/apply-change.ts enableReason):
+ * - `joiner`: a new hire's account, made disabled before the start, enabled on the first day;
+ * - `rehire`: an account a leaver's disable left, back for a new employment (within the delete grace);
+ * - `return`: an account in use back after any other disable: the end of a leave, back in scope, a
+ *   termination undone (the enable does not tell which disable it ends).
+ * A connector that sets passwords gives a rehire's account a new initial one in the same write (the
+ * password of the former employment must not come back), and a `return` when its configuration says so
+ * (ad: `users.passwordOnEnable`).
+ */
+export type EnableReason = 'joiner' | 'rehire' | 'return';
+
+export interface EnableOptions {
+  readonly reason?: EnableReason;
+}
+
+/** What an enable did beyond enabling: `newPassword` when it set a new initial password (never the password itself). */
+export interface EnableResult {
+  readonly newPassword?: boolean;
 }
 
 export interface AccountSpec {

@@ -1,6 +1,6 @@
 import { isRosterError, RosterError } from '../core/errors.js';
 import type { Attributes, AuditEntryInput, Change, Job, LinkedAccount } from '../core/types.js';
-import type { Connector } from '../connectors/types.js';
+import type { Connector, EnableReason } from '../connectors/types.js';
 import type { JobEffects, Store } from '../store/types.js';
 import type { ClaimedLink } from './links.js';
 import { creatingOrphan, isOrphanIdentity, orphanCreating, orphanSkipped } from '../reconcile/orphans.js';
@@ -124,6 +124,17 @@ async function restoreEntitlements(connector: Connector, accountId: string, enti
   return { kept: gone.size === 0 ? entitlements : entitlements.filter((e) => !gone.has(e)), restored };
 }
 
+/**
+ * Why an enable change enables (connectors/types.ts EnableReason), from the reasons the lifecycle gave it
+ * (policy/lifecycle-rules.ts active): `rehire` for a new employment after a leaver's disable, `joiner` for
+ * a new hire's first day, and `return` for any other (the end of a leave, back in scope, a termination undone).
+ */
+export function enableReason(reasons: readonly string[]): EnableReason {
+  if (reasons.includes('rehire')) return 'rehire';
+  if (reasons.includes('joiner')) return 'joiner';
+  return 'return';
+}
+
 /** The reason of the scope-removed treatment (policy/lifecycle-rules.ts decideScopeRemoved). */
 const SCOPE_REMOVED = 'scope.removed';
 
@@ -228,10 +239,12 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
     }
     case 'enable': {
       // With the link's attributes: an account placed by an explicit `dn` goes back there, not to the template's DN.
-      await connector.setEnabled(accountId, true, current.attributes);
+      // With why it is enabled: a rehire's account gets a new initial password where the connector sets them.
+      const result = await connector.setEnabled(accountId, true, current.attributes, { reason: enableReason(change.reasons) });
       const { kept, restored } = await restoreEntitlements(connector, accountId, current.entitlements);
       const { disabledAt: _, ...rest } = current;
-      return { upsertAccount: withScopeMark({ ...rest, enabled: true, entitlements: kept, updatedAt: at }, change, at), audit: applied(restored.length > 0 ? { restored } : {}) };
+      const data = { ...(restored.length > 0 ? { restored } : {}), ...(result?.newPassword === true ? { newPassword: true } : {}) };
+      return { upsertAccount: withScopeMark({ ...rest, enabled: true, entitlements: kept, updatedAt: at }, change, at), audit: applied(data) };
     }
     case 'disable': {
       await connector.setEnabled(accountId, false);

@@ -1,7 +1,7 @@
 import { Attribute, Change } from 'ldapts';
 import { RosterError } from '../../core/errors.js';
 import type { Attributes, TargetAccount } from '../../core/types.js';
-import type { AccountSpec, Connector, ConnectorCapabilities, ConnectorContext, Logger } from '../types.js';
+import type { AccountSpec, Connector, ConnectorCapabilities, ConnectorContext, EnableOptions, EnableReason, EnableResult, Logger } from '../types.js';
 import { sameDn } from '../directory/dn.js';
 import { isNoSuchObject, resultCodeOf, ResultCode, toDirectoryError } from '../directory/errors.js';
 import { DirectoryGroups } from '../directory/groups.js';
@@ -17,12 +17,13 @@ import { assertNotPrimary, effectiveGroupDns, PrimaryGroups } from './effective.
 import { AdEntryReader, deleteUser, type AdEntry } from './entries.js';
 import { References } from './references.js';
 import { AccountExpires } from './account-expires.js';
-import { enableWithInitialPassword, withoutInitialPassword } from './initial-password.js';
+import { withoutInitialPassword } from './initial-password.js';
+import { userAccountControl, writeEnabled } from './enable.js';
 import { nameTakenError } from './name-taken.js';
 import { dnInDomain, movedAwayError } from './moved-away.js';
 import { initialPassword, PasswordPolicy, unicodePwd } from './password.js';
 import { AccountNames } from './account-names.js';
-import { isEnabled, mayLackPassword, NORMAL_ACCOUNT, PASSWD_NOTREQD, withEnabled } from './uac.js';
+import { isEnabled, NORMAL_ACCOUNT, withEnabled } from './uac.js';
 
 const DN_ATTRIBUTES = new Set(['manager']);
 /** Read back without configuration: Roster name -> AD attribute. */
@@ -142,8 +143,20 @@ export class AdConnector implements Connector {
     return this.#run('update', async () => this.#update(await this.#entry(accountId, 'update'), attributes, 'update'));
   }
 
-  setEnabled(accountId: string, enabled: boolean): Promise<void> {
-    return this.#run('setEnabled', () => this.#setEnabled(accountId, enabled));
+  /**
+   * A rehire's account an administrator moved elsewhere below the base while it was disabled (a "Disabled
+   * Users" OU) goes back first where `users.dn` places it (from `attributes`, its link's), as a joiner's would.
+   */
+  setEnabled(accountId: string, enabled: boolean, attributes?: Attributes, options?: EnableOptions): Promise<EnableResult> {
+    return this.#run('setEnabled', async () => {
+      if (enabled && options?.reason === 'rehire' && attributes !== undefined) {
+        const entry = await this.#entry(accountId, 'setEnabled');
+        // A template the link and the entry cannot fill leaves it where it is: the enable is what matters.
+        const placed = (() => { try { return this.#mapping.renderDn(this.#config.users.dn, attributes, entry.values, 'setEnabled'); } catch { return undefined; } })();
+        if (placed !== undefined && !sameDn(placed, entry.dn)) await this.#move(entry, placed);
+      }
+      return this.#setEnabled(accountId, enabled, options?.reason);
+    });
   }
 
   delete(accountId: string): Promise<void> {
@@ -288,28 +301,13 @@ export class AdConnector implements Connector {
     return this.#entry(entry.guid, 'update');
   }
 
-  async #setEnabled(accountId: string, enabled: boolean): Promise<void> {
+  /** See enable.ts writeEnabled: a rehire's enable (`reason`) sets a new initial password in the same modify. */
+  async #setEnabled(accountId: string, enabled: boolean, reason?: EnableReason): Promise<EnableResult> {
     const entry = await this.#entry(accountId, 'setEnabled');
-    if (isEnabled(this.#uac(entry)) !== enabled) await this.#writeUac(entry, enabled);
-  }
-
-  /**
-   * Read-modify-write of userAccountControl: only the disable bit changes.
-   * An account that may hold no password (made by hand, adopted) is enabled
-   * only with an initial password, and then loses PASSWD_NOTREQD.
-   */
-  async #writeUac(entry: AdEntry, enabled: boolean): Promise<void> {
-    const uac = this.#uac(entry);
-    if (enabled && mayLackPassword(uac, entry.values.get('pwdlastset')?.[0])) {
-      const avoid = ['samaccountname', 'displayname', 'cn'].flatMap((name) => entry.values.get(name) ?? []);
-      await enableWithInitialPassword({
-        pool: this.#pool, policy: this.#passwordPolicy, log: this.#log, targetId: this.#targetId, dn: entry.dn,
-        userAccountControl: withEnabled(uac & ~PASSWD_NOTREQD, true), avoid,
-      });
-      return;
-    }
-    const value = String(withEnabled(uac, enabled));
-    await this.#pool.use((c) => c.modify(entry.dn, new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: [value] }) })));
+    return writeEnabled({
+      pool: this.#pool, policy: this.#passwordPolicy, log: this.#log, targetId: this.#targetId, entry, enabled,
+      passwordOnEnable: this.#config.users.passwordOnEnable, reason,
+    });
   }
 
   // ------------------------------------------------------------ mapping
@@ -324,11 +322,6 @@ export class AdConnector implements Connector {
     return this.#expires.toLdap(attributes);
   }
 
-  #uac(entry: AdEntry): number {
-    const value = Number(entry.values.get('useraccountcontrol')?.[0] ?? NORMAL_ACCOUNT);
-    return Number.isInteger(value) ? value : NORMAL_ACCOUNT;
-  }
-
   /** Its entitlements include its primary group when Roster manages that group: AD keeps it out of memberOf. */
   async #account(entry: AdEntry): Promise<TargetAccount> {
     const attributes = this.#mapping.fromEntry(entry.values);
@@ -337,7 +330,7 @@ export class AdConnector implements Connector {
     const primary = this.#groups === undefined ? undefined : await this.#primaryGroups.of(entry.values);
     const memberOf = entry.values.get('memberof') ?? [];
     const entitlements = this.#groups?.entitlementsOf(primary === undefined ? memberOf : [...memberOf, primary]) ?? [];
-    return { accountId: entry.guid, attributes, entitlements, enabled: isEnabled(this.#uac(entry)) };
+    return { accountId: entry.guid, attributes, entitlements, enabled: isEnabled(userAccountControl(entry)) };
   }
 
   async #entry(accountId: string, operation: string): Promise<AdEntry> {

@@ -23,6 +23,14 @@ export const adConnectionSchema = z.object({
      * read in: the account works through the end date there. Default: the lifecycle's (lifecycle.timezone).
      */
     timezone: z.string().min(1).refine(isTimeZone, { message: 'unknown time zone (write an IANA name such as Europe/Paris, or UTC)' }).optional(),
+    /**
+     * When an enable also sets a new random initial password (must change at next logon), in the same modify:
+     * `rehire` (default) for a rehire's account, never enabled with the former employment's password;
+     * `return` for a rehire and any other account in use that comes back (the end of a leave, back in scope,
+     * a termination undone); `keep` never (the account comes back with the password it had). A joiner's first
+     * enable keeps the password its create set.
+     */
+    passwordOnEnable: z.enum(['rehire', 'return', 'keep']).default('rehire'),
   }).strict(),
   groups: z.object({
     base: dnString,

@@ -6,8 +6,8 @@ import { scrubSecrets } from '../../core/secrets.js';
 import { initialPassword, type PasswordPolicy, unicodePwd } from './password.js';
 
 /**
- * Enable an account that may hold no password (see uac.mayLackPassword) in
- * one modify: a random initial password the user must change at next logon
+ * Enable an account that may hold no password (see uac.mayLackPassword), or
+ * a rehire's (enable.ts newPasswordOnEnable), in one modify: a random initial password the user must change at next logon
  * (pwdLastSet 0), then userAccountControl without PASSWD_NOTREQD and the
  * disable bit, the other flags kept. The password is never logged; a
  * refusal by the domain's policy reads the policy again and tries once more.
@@ -22,6 +22,8 @@ export async function enableWithInitialPassword(input: {
   readonly userAccountControl: number;
   /** Names the password must not contain (sAMAccountName, display name). */
   readonly avoid: readonly string[];
+  /** Why the enable sets one, for the log line. */
+  readonly why?: string;
 }): Promise<void> {
   let length = await input.policy.length(false);
   for (let attempt = 0; ; attempt++) {
@@ -33,7 +35,7 @@ export async function enableWithInitialPassword(input: {
     ];
     try {
       await input.pool.use((c) => c.modify(input.dn, changes));
-      input.log.info('account enabled with a new initial password: it had no password required and none set', { target: input.targetId, dn: input.dn });
+      input.log.info('account enabled with a new initial password (must be changed at next logon)', { target: input.targetId, dn: input.dn, ...(input.why === undefined ? {} : { why: input.why }) });
       return;
     } catch (thrown) {
       const error = withoutInitialPassword(thrown, password);
