@@ -1,5 +1,5 @@
 import { isRosterError, RosterError } from '../core/errors.js';
-import type { Attributes, AuditEntryInput, Change, Job, LinkedAccount } from '../core/types.js';
+import type { Attributes, AuditEntryInput, Change, Job, LinkedAccount, TargetAccount } from '../core/types.js';
 import type { Connector, EnableReason } from '../connectors/types.js';
 import type { JobEffects, Store } from '../store/types.js';
 import type { ClaimedLink } from './links.js';
@@ -167,6 +167,37 @@ async function baseLink(ctx: ApplyContext, change: Change, accountId: string, li
 }
 
 /**
+ * A create whose person has a linked account by the time it runs: a create
+ * planned while an earlier plan's create of the same person was still queued
+ * (a run killed after writing the account, before committing its job; a
+ * quarantined target), with other attributes (HR changed the name, so the
+ * account key). The planner could not know the account; the ordering key runs
+ * the earlier create first, which links it. That account is brought in line
+ * with this create (attributes, enabled) instead of a second one being made,
+ * as a connector's create adopts an account it finds holding the same key.
+ */
+async function createOverLink(
+  ctx: ApplyContext, change: Change, link: LinkedAccount, linked: TargetAccount,
+  applied: (extra?: Record<string, unknown>) => AuditEntryInput[],
+): Promise<JobEffects> {
+  const { connector } = ctx;
+  const at = ctx.now().toISOString();
+  const attributes = change.after?.attributes ?? {};
+  const enabled = change.after?.enabled ?? true;
+  await withSecretsTo(ctx, change, attributes, (opened) => connector.update(link.accountId, opened, link.attributes));
+  // Where the key is the account's id (sql, memory), the new key names it now.
+  const accountId = change.after?.accountId !== undefined && await connector.get(link.accountId) === undefined ? change.after.accountId : link.accountId;
+  if (linked.enabled !== enabled && connector.capabilities.disable) await connector.setEnabled(accountId, enabled, { ...link.attributes, ...attributes });
+  const now = await connector.get(accountId);
+  const { disabledAt, ...rest } = link;
+  const upsertAccount: LinkedAccount = {
+    ...rest, accountId, attributes: linkAttributes(attributes, ctx.secrets), entitlements: now?.entitlements ?? linked.entitlements, enabled, updatedAt: at,
+    ...(enabled ? {} : { disabledAt: disabledAt ?? at }),
+  };
+  return { upsertAccount: withScopeMark(upsertAccount, change, at), audit: applied({ accountId, linked: true }) };
+}
+
+/**
  * Apply one change through its connector and describe what it changed: the
  * link to write (or remove) and the audit entry. The caller commits those in
  * the same transaction as the job's completion.
@@ -184,6 +215,10 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
   if (change.action === 'create') {
     const attributes = change.after?.attributes ?? {};
     const enabled = change.after?.enabled ?? true;
+    // Linked since this create was planned (an earlier plan's create, left queued by a crash or a quarantine, ran
+    // first): creating again would give the person a second account when the key changed in between.
+    const linked = link === undefined ? undefined : await connector.get(link.accountId);
+    if (link !== undefined && linked !== undefined) return createOverLink(ctx, change, link, linked, applied);
     const account = await withSecretsTo(ctx, change, attributes, (opened) => connector.create({ attributes: opened, enabled }));
     const upsertAccount: LinkedAccount = {
       target: change.target, identityId: change.identity, accountId: account.accountId,

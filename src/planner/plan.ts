@@ -1,6 +1,7 @@
 import type { TargetConfig } from '../config/types.js';
 import type { Change, ChangeAction, DesiredAccount, Diagnostic, Hold, LinkedAccount, Plan } from '../core/types.js';
 import { diffAccount } from './diff.js';
+import { supersededChanges } from './superseded.js';
 import { withoutQueued, type QueuedChanges } from './queued.js';
 import { safetyHolds } from './safety.js';
 
@@ -44,7 +45,15 @@ export function plan(input: PlanInput): Plan {
   const linkOf: LinkLookup = typeof linked === 'function' ? linked : (target, identityId) => linked.get(`${target}\u0000${identityId}`);
   for (const desired of input.desired) {
     const link = linkOf(desired.target, desired.identityId);
-    diffAccount(desired, link, targets.get(desired.target), planned);
+    const waiting = input.queued === undefined || input.queued.size === 0 ? [] : input.queued.waitingFor(desired.target, desired.identityId);
+    if (waiting.length === 0) {
+      diffAccount(desired, link, targets.get(desired.target), planned);
+      continue;
+    }
+    // What earlier plans still have waiting for this account runs first: what it does that this plan no longer wants is undone too.
+    const own: Change[] = [];
+    diffAccount(desired, link, targets.get(desired.target), own);
+    planned.push(...supersededChanges(desired, link, waiting, targets.get(desired.target), own));
   }
   const left = input.queued === undefined ? undefined : withoutQueued(planned, input.queued);
   const changes = left?.changes ?? planned;

@@ -15,6 +15,7 @@ const SCOPE_REMOVED = 'scope.removed';
 
 interface Queued {
   readonly planId: string;
+  readonly change: Change;
   readonly effect: string;
   readonly slots: readonly string[];
 }
@@ -40,7 +41,7 @@ export class QueuedChanges {
     for (const { planId, change } of waiting) {
       const key = accountKey(change.target, change.identity);
       const list = this.#byAccount.get(key) ?? [];
-      list.push({ planId, effect: effectOf(change), slots: slotsOf(change) });
+      list.push({ planId, change, effect: effectOf(change), slots: slotsOf(change) });
       this.#byAccount.set(key, list);
     }
   }
@@ -51,6 +52,11 @@ export class QueuedChanges {
 
   isQuarantined(target: string): boolean {
     return this.#quarantined.has(target);
+  }
+
+  /** The changes waiting for one account, oldest first (empty: none). */
+  waitingFor(target: string, identity: string): Change[] {
+    return (this.#byAccount.get(accountKey(target, identity)) ?? []).map((queued) => queued.change);
   }
 
   /** The plan that has this change's equal waiting, if any. */
