@@ -80,6 +80,12 @@ export type EnableReason = 'joiner' | 'rehire' | 'return';
 
 export interface EnableOptions {
   readonly reason?: EnableReason;
+  /**
+   * The account's secret attributes (TargetConfig.secrets) as its mapping gives them now, opened (never
+   * fingerprints): a connector that writes passwords itself (ldap: `userPassword` through a mapped secret)
+   * writes these in the same operation as an enable that sets a new password (a rehire's).
+   */
+  readonly secrets?: Attributes;
 }
 
 /** What an enable did beyond enabling: `newPassword` when it set a new initial password (never the password itself). */

@@ -275,7 +275,11 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
     case 'enable': {
       // With the link's attributes: an account placed by an explicit `dn` goes back there, not to the template's DN.
       // With why it is enabled: a rehire's account gets a new initial password where the connector sets them.
-      const result = await connector.setEnabled(accountId, true, current.attributes, { reason: enableReason(change.reasons) });
+      // With the secret attributes the plan sealed into it, opened: written again in the same write where the connector does (ldap).
+      const secrets = change.after?.attributes ?? {};
+      const result = await withSecretsTo(ctx, change, secrets, (opened) => connector.setEnabled(accountId, true, current.attributes, {
+        reason: enableReason(change.reasons), ...(Object.keys(secrets).length > 0 ? { secrets: opened } : {}),
+      }));
       const { kept, restored } = await restoreEntitlements(connector, accountId, current.entitlements);
       const { disabledAt: _, ...rest } = current;
       const data = { ...(restored.length > 0 ? { restored } : {}), ...(result?.newPassword === true ? { newPassword: true } : {}) };

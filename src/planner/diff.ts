@@ -38,7 +38,10 @@ export function diffAccount(desired: DesiredAccount, link: LinkedAccount | undef
     out.push(change(desired, 'update', { accountId, attributes: update.before }, { accountId, attributes: update.after }, withReason(desired.reasons, 'mapping.changed')));
   }
   if (desired.enabled && !link.enabled) {
-    out.push(change(desired, 'enable', { accountId, enabled: false }, { accountId, enabled: true }, desired.reasons));
+    // With the secret attributes' fingerprints (sealed later with their values): a connector that writes a rehire's
+    // password again in the same write as the enable (ldap: users.passwordOnEnable) has it to write.
+    const secrets = secretsOf(desired.attributes, target);
+    out.push(change(desired, 'enable', { accountId, enabled: false }, { accountId, enabled: true, ...(secrets === undefined ? {} : { attributes: secrets }) }, desired.reasons));
   }
   entitlementChanges(desired, link, out);
   if (!desired.enabled && link.enabled) {
@@ -100,6 +103,12 @@ function changedAttributes(desired: Attributes, actual: Attributes): { before: R
     result.after[name] = want ?? null;
   }
   return result;
+}
+
+/** The desired values of the target's secret attributes (TargetConfig.secrets: fingerprints by now), if it has any. */
+function secretsOf(attributes: Attributes, target: TargetConfig | undefined): Attributes | undefined {
+  const names = target?.secrets?.filter((name) => attributes[name] !== undefined && attributes[name] !== null) ?? [];
+  return names.length === 0 ? undefined : Object.fromEntries(names.map((name) => [name, attributes[name]]));
 }
 
 function accountIdOf(attributes: Attributes, target: TargetConfig | undefined): string | undefined {

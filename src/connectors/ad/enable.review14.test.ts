@@ -5,7 +5,7 @@ import { enableReason } from '../../executor/apply-change.js';
 import type { ClientPool, DirectoryClient } from '../directory/pool.js';
 import { AdConnector } from './ad-connector.js';
 import { adConnectionSchema } from './config.js';
-import { newPasswordOnEnable } from './enable.js';
+import { newPasswordOnEnable } from '../directory/password-on-enable.js';
 import { guidToBytes } from './guid.js';
 
 const BASE = 'OU=Roster,DC=corp,DC=example';

@@ -5,23 +5,7 @@ import type { AdEntry } from './entries.js';
 import { enableWithInitialPassword } from './initial-password.js';
 import type { PasswordPolicy } from './password.js';
 import { isEnabled, mayLackPassword, NORMAL_ACCOUNT, PASSWD_NOTREQD, withEnabled } from './uac.js';
-
-/** `users.passwordOnEnable`: which enables also set a new initial password. */
-export type PasswordOnEnable = 'rehire' | 'return' | 'keep';
-
-/**
- * Whether enabling for `reason` sets a new initial password: a rehire's
- * account unless `keep` (the former employment's password, possibly known to
- * others or years old, must not come back); any other account in use coming
- * back (`return`) only with `return`; a joiner's first enable never (the
- * create set its password, which the helpdesk may have handed out since).
- * No reason (a create adopting an account): no.
- */
-export function newPasswordOnEnable(setting: PasswordOnEnable, reason: EnableReason | undefined): boolean {
-  if (reason === 'rehire') return setting !== 'keep';
-  if (reason === 'return') return setting === 'return';
-  return false;
-}
+import { newPasswordOnEnable, type PasswordOnEnable } from '../directory/password-on-enable.js';
 
 export function userAccountControl(entry: AdEntry): number {
   const value = Number(entry.values.get('useraccountcontrol')?.[0] ?? NORMAL_ACCOUNT);

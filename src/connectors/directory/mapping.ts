@@ -37,6 +37,8 @@ export class AttributeMapping {
   readonly #targetId: string;
   /** The server's own aliases (useServerAliases), once read. */
   #aliases: ReadonlyMap<string, string> | undefined;
+  /** How toLdap drops a value equal to an earlier one (useDistinct); by default only the very same text. */
+  #distinct: (ldapName: string, values: readonly string[]) => string[] = (_name, values) => [...new Set(values)];
 
   /**
    * `written`: the Roster attributes the target's mappings write. One the
@@ -70,6 +72,15 @@ export class AttributeMapping {
   useServerAliases(aliases: ReadonlyMap<string, string>): void {
     this.#aliases = aliases;
     this.#reads = this.#reads.map((read) => ({ ...read, primary: aliases.get(read.lower) ?? read.primary }));
+  }
+
+  /**
+   * How toLdap drops the values equal to an earlier one: under the
+   * attribute's EQUALITY rule (matching.ts), so `Eng` and `eng` of a
+   * caseIgnoreMatch attribute are written once, as `Eng`.
+   */
+  useDistinct(distinct: (ldapName: string, values: readonly string[]) => string[]): void {
+    this.#distinct = distinct;
   }
 
   /** An LDAP attribute name as the server answers with it, lower-cased (its aliases once read, else the built-in table). */
@@ -120,7 +131,7 @@ export class AttributeMapping {
   /**
    * Roster attributes -> LDAP attribute values (a null clears: an empty list).
    * `dn` is not an attribute. A value given twice is written once: a server
-   * refuses an add or replace that names one value twice.
+   * refuses an add or replace that names one value twice (see useDistinct).
    */
   toLdap(attributes: Attributes): Map<string, string[]> {
     const out = new Map<string, string[]>();
@@ -128,7 +139,8 @@ export class AttributeMapping {
       const value = attributes[name];
       if (name === 'dn' || value === undefined) continue;
       const values = toLdapValues(value);
-      out.set(this.ldapName(name), values.length > 1 ? [...new Set(values)] : values);
+      const ldapName = this.ldapName(name);
+      out.set(ldapName, values.length > 1 ? this.#distinct(ldapName, values) : values);
     }
     return out;
   }

@@ -51,17 +51,23 @@ export const STANDARD_DN_ATTRIBUTES: ReadonlySet<string> = new Set([
   'aliasedobjectname', 'aliasedentryname', 'documentauthor', 'associatedname', 'ditredirect', 'memberof',
 ]);
 
+/** Whether an attribute's values held stand for the values wanted (matching.ts MatchingRules.sameValues). */
+export type SameValues = (attribute: string, held: readonly string[], wanted: readonly string[]) => boolean;
+
 /**
  * What to send so the entry holds `desired` (LDAP attribute name -> values;
  * an empty list clears). Attribute names compare case-insensitively; only the
- * attributes whose values differ are returned.
+ * attributes whose values differ are returned. `compare`: the DN-valued
+ * attributes (their values compare as DNs, others as text), or how each
+ * attribute's values compare.
  */
-export function attributeChanges(current: EntryValues, desired: ReadonlyMap<string, readonly string[]>, dnAttributes: ReadonlySet<string> = new Set()): AttributeChange[] {
+export function attributeChanges(current: EntryValues, desired: ReadonlyMap<string, readonly string[]>, compare: ReadonlySet<string> | SameValues = new Set()): AttributeChange[] {
+  const same: SameValues = typeof compare === 'function' ? compare : (attribute, held, wanted) => sameValues(held, wanted, compare.has(attribute.toLowerCase()));
   const changes: AttributeChange[] = [];
   for (const [attribute, values] of desired) {
     const have = current.get(attribute.toLowerCase()) ?? [];
     if (values.length === 0 && have.length === 0) continue;
-    if (!sameValues(have, values, dnAttributes.has(attribute.toLowerCase()))) changes.push({ attribute, values });
+    if (!same(attribute, have, values)) changes.push({ attribute, values });
   }
   return changes;
 }

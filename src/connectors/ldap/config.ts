@@ -39,6 +39,11 @@ export const ldapConnectionSchema = z.object({
     /** Create missing organizationalUnit parents of a new or moved entry. */
     createOUs: booleanField().default(false),
     posix: posixSchema.optional(),
+    /**
+     * Which enables write the password again (enable.ts newPasswordOnEnable): `rehire` (default) a rehire's,
+     * `return` also any other account in use coming back, `keep` none.
+     */
+    passwordOnEnable: z.enum(['rehire', 'return', 'keep']).default('rehire'),
   }).strict(),
   groups: z.object({
     base: dnString,

@@ -66,6 +66,22 @@ export class EntryReader {
     return found;
   }
 
+  /**
+   * The one account holding the key. Two entries holding it (a copy under
+   * another OU, a leaver in the disabled OU) make it ambiguous: acting on
+   * either could hand one person's account to another, so it is refused,
+   * naming both, until an administrator makes the key unique.
+   */
+  async byKey(attribute: string, key: string, operation: string, targetId: string): Promise<LdapEntry | undefined> {
+    const found = await this.withValue(attribute, key);
+    const [entry, other] = found;
+    if (other === undefined) return entry;
+    throw new RosterError('target.conflict',
+      `${operation} on ${targetId}: ${attribute} ${key} is held by more than one entry (${entry?.dn ?? ''} and ${other.dn}); ` +
+      'an account key must name one entry: make it unique in the directory',
+      { details: { dns: found.map((e) => e.dn), attribute } });
+  }
+
   async byDn(dn: string): Promise<LdapEntry | undefined> {
     const { searchEntries } = await this.#pool.use((c) => c.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: [...this.#attributes] }))
       .catch((error: unknown) => {

@@ -1,11 +1,12 @@
 import { Attribute, Change } from 'ldapts';
 import { RosterError } from '../../core/errors.js';
 import type { Attributes, TargetAccount } from '../../core/types.js';
-import type { AccountSpec, Connector, ConnectorCapabilities, ConnectorContext } from '../types.js';
+import type { AccountSpec, Connector, ConnectorCapabilities, ConnectorContext, EnableOptions, EnableResult } from '../types.js';
 import { identicalDn, sameDn } from '../directory/dn.js';
 import { isNoSuchObject, resultCodeOf, ResultCode, toDirectoryError } from '../directory/errors.js';
 import { DirectoryGroups, type Member } from '../directory/groups.js';
-import { attributeChanges, STANDARD_DN_ATTRIBUTES, toLdapValues } from '../directory/normalise.js';
+import { attributeChanges, toLdapValues } from '../directory/normalise.js';
+import { MatchingRules } from '../directory/matching.js';
 import { encodedAttributes } from '../directory/encoded-attribute.js';
 import { assertOwned } from '../directory/ownership.js';
 import { ensureParentOUs } from '../directory/parents.js';
@@ -16,7 +17,9 @@ import { AttributeMapping } from '../directory/mapping.js';
 import { inOu, isEntryEnabled, keyDeterminesDn, newEntryBody, withKey, withPosix } from './new-entry.js';
 import { EntryMover } from './modify-dn.js';
 import { RenameCarries } from './rename-carries.js';
-import { readAttributeAliases } from '../directory/schema.js';
+import { readAttributeSchema } from '../directory/schema.js';
+import { enablePasswords, markerChange, modifyWithSecrets, passwordsResult } from './enable.js';
+import { newPasswordOnEnable } from '../directory/password-on-enable.js';
 import { UidNumberAllocator } from './posix.js';
 import { isPosixAccount, PosixConversion } from './posix-convert.js';
 import { Placement, uidIn } from './placement.js';
@@ -35,6 +38,7 @@ export class LdapConnector implements Connector {
   readonly #config: LdapConnectionConfig;
   readonly #users: Users;
   readonly #targetId: string;
+  readonly #log: ConnectorContext['log'];
   readonly #mapping: AttributeMapping;
   readonly #reader: EntryReader;
   readonly #groups: DirectoryGroups | undefined;
@@ -43,6 +47,8 @@ export class LdapConnector implements Connector {
   /** The key alone names an entry (and disabled entries do not move): a create may add before it searches. */
   readonly #keyNamesEntry: boolean;
   #aliases: Promise<void> | undefined;
+  /** Each attribute's EQUALITY rule (the server's, once read): which values are one value to the directory. */
+  readonly #rules = new MatchingRules();
   readonly #carries: RenameCarries;
   readonly #placement: Placement;
   /** Makes entries made before users.posix was configured posixAccounts, when Roster next writes them. */
@@ -53,7 +59,9 @@ export class LdapConnector implements Connector {
     this.#config = config;
     this.#users = config.users;
     this.#targetId = context.targetId;
+    this.#log = context.log;
     this.#mapping = new AttributeMapping(config.users.attributes, config.users.key, context.targetId, context.attributes);
+    this.#mapping.useDistinct((attribute, values) => this.#rules.distinct(attribute, values));
     const disable = config.disable;
     const read = [...this.#mapping.readAttributes(), 'uid', ...(disable !== undefined && disable.strategy !== 'move' ? [disable.attribute] : []), ...(config.users.posix === undefined ? [] : ['objectClass'])];
     const bases = [config.users.base, ...(disable?.strategy === 'move' ? [disable.ou] : [])];
@@ -102,6 +110,8 @@ export class LdapConnector implements Connector {
 
   create(spec: AccountSpec): Promise<TargetAccount> {
     return this.#run('create', async () => {
+      // Several values to one attribute are written once each under the server's EQUALITY rules: read them first (once).
+      if (Object.values(spec.attributes).some((value) => Array.isArray(value) && value.length > 1)) await this.#serverAliases();
       const key = toLdapValues(spec.attributes[this.#mapping.keyAttribute])[0];
       if (key === undefined) throw new RosterError('target.rejected', `create on ${this.#targetId}: attribute ${this.#mapping.keyAttribute} (the account key) is missing`);
       // Where the key alone names the entry, add first (one round trip); otherwise look the key up first.
@@ -120,15 +130,28 @@ export class LdapConnector implements Connector {
   }
 
   update(accountId: string, attributes: Attributes, previous?: Attributes): Promise<void> {
-    return this.#run('update', async () => this.#update(await this.#entry(accountId, 'update'), attributes, previous));
+    return this.#run('update', async () => {
+      await this.#serverAliases();
+      await this.#update(await this.#entry(accountId, 'update'), attributes, previous);
+    });
   }
 
-  setEnabled(accountId: string, enabled: boolean, attributes?: Attributes): Promise<void> {
+  setEnabled(accountId: string, enabled: boolean, attributes?: Attributes, options?: EnableOptions): Promise<EnableResult> {
     return this.#run('setEnabled', async () => {
-      await this.#setEnabled(accountId, enabled, attributes);
+      const result = await this.#setEnabled(accountId, enabled, attributes, options);
       // An enable brings the account in line: one made before users.posix was configured becomes a posixAccount (one read when it is one).
       if (enabled) await this.#posix?.ensure(accountId);
+      return result;
     });
+  }
+
+  /** A value read back stands for the one written when they are the same values under the attribute's EQUALITY rule (Connector.sameValue). */
+  sameValue(attribute: string, written: unknown, held: unknown): boolean {
+    try {
+      return attribute !== 'dn' && this.#rules.sameRosterValue(this.#mapping.ldapName(attribute), written, held);
+    } catch {
+      return false;
+    }
   }
 
   delete(accountId: string): Promise<void> {
@@ -165,10 +188,15 @@ export class LdapConnector implements Connector {
     return this.#pool.close();
   }
 
-  /** Before the first read: the server's attribute aliases (once; a server that does not say keeps the built-in table; one that cannot be reached fails the read). */
+  /**
+   * Before the first read or write: the server's attribute aliases and EQUALITY rules (once; a server that does not
+   * say keeps the built-in tables; one that cannot be reached fails the operation).
+   */
   #serverAliases(): Promise<void> {
-    this.#aliases ??= readAttributeAliases(this.#pool).then((aliases) => {
-      if (aliases !== undefined) this.#mapping.useServerAliases(aliases);
+    this.#aliases ??= readAttributeSchema(this.#pool).then((schema) => {
+      if (schema === undefined) return;
+      this.#mapping.useServerAliases(schema.aliases);
+      this.#rules.useServer(schema.equality);
     }, (error: unknown) => {
       // The server was not reachable: this read fails with it (going on would wait for the server once more), and the next one asks again.
       this.#aliases = undefined;
@@ -261,7 +289,7 @@ export class LdapConnector implements Connector {
     await this.#keepingGroups(entry, renames, planned, async () => {
       const current = stays ? entry : await this.#mover.move(entry, target, keyed);
       // Each attribute's current values found under the name asked for or the one the server answers with (`surname` is read back as `sn`).
-      const changes = attributeChanges(this.#mapping.heldValues(current.values, wanted.keys()), wanted, STANDARD_DN_ATTRIBUTES);
+      const changes = attributeChanges(this.#mapping.heldValues(current.values, wanted.keys()), wanted, (attribute, held, values) => this.#rules.sameValues(attribute, held, values));
       if (changes.length > 0) {
         await this.#pool.use((c) => c.modify(current.dn, changes.map((change) => new Change({
           operation: 'replace', modification: new Attribute({ type: change.attribute, values: [...change.values] }),
@@ -281,25 +309,30 @@ export class LdapConnector implements Connector {
     return this.#carries.settle(entry);
   }
 
-  /** An enable by move goes back to the DN the mapping gives: an explicit `dn` in `attributes` (the link's), else users.dn. */
-  async #setEnabled(accountId: string, enabled: boolean, attributes?: Attributes): Promise<void> {
+  /**
+   * An enable by move goes back to the DN the mapping gives: an explicit `dn` in `attributes` (the link's), else
+   * users.dn. An enable that writes the password again (enable.ts, users.passwordOnEnable: a rehire's) writes it in
+   * the same modify as the enable (attribute strategies), or before the move back (while the entry is still disabled).
+   */
+  async #setEnabled(accountId: string, enabled: boolean, attributes?: Attributes, options?: EnableOptions): Promise<EnableResult> {
     const disable = this.#config.disable;
     if (disable === undefined) throw new RosterError('target.rejected', `setEnabled on ${this.#targetId}: no disable strategy is configured (connection.disable)`);
     const entry = await this.#entry(accountId, 'setEnabled');
     await this.#settle(entry);
-    if (this.#enabled(entry) === enabled) return;
+    if (this.#enabled(entry) === enabled) return {};
+    const passwords = enabled && newPasswordOnEnable(this.#users.passwordOnEnable, options?.reason) ? enablePasswords(options?.secrets, this.#mapping) : undefined;
     if (disable.strategy === 'move') {
+      if (passwords !== undefined) await modifyWithSecrets(this.#pool, entry.dn, passwords.changes, passwords.clear);
       const explicit = typeof attributes?.dn === 'string' && attributes.dn !== '' ? { dn: attributes.dn } : {};
       const target = enabled ? this.#placement.mappedDn(explicit, entry, 'setEnabled') : inOu(entry.dn, disable.ou);
       const keyed = enabled ? undefined : this.#placement.keyed(target, this.#placement.keyOf(entry));
       const planned = async (): Promise<Member> => ({ dn: await this.#mover.destination(entry, target, keyed), uid: this.#member(entry).uid });
       await this.#keepingGroups(entry, true, planned, async () => this.#member(await this.#mover.move(entry, target, keyed)));
-      return;
+    } else {
+      if (!enabled && disable.strategy === 'strip-groups') await this.#stripGroups(entry);
+      await modifyWithSecrets(this.#pool, entry.dn, [markerChange(disable, enabled, passwords), ...passwords?.changes ?? []], passwords?.clear ?? []);
     }
-    if (!enabled && disable.strategy === 'strip-groups') await this.#stripGroups(entry);
-    await this.#pool.use((c) => c.modify(entry.dn, new Change({
-      operation: 'replace', modification: new Attribute({ type: disable.attribute, values: enabled ? [] : [disable.value] }),
-    })));
+    return passwordsResult(passwords, this.#log, { target: this.#targetId, dn: entry.dn, reason: options?.reason, passwordOnEnable: this.#users.passwordOnEnable });
   }
 
   async #stripGroups(entry: LdapEntry): Promise<void> {
@@ -335,21 +368,9 @@ export class LdapConnector implements Connector {
     return (memberships.get(groups.keyOf(this.#member(entry))) ?? []).map((dn) => groups.entitlement(dn));
   }
 
-  /**
-   * The one account holding the key. Two entries holding it (a copy under
-   * another OU, a leaver in the disabled OU) make it ambiguous: acting on
-   * either could hand one person's account to another, so it is refused,
-   * naming both, until an administrator makes the key unique.
-   */
-  async #byKey(key: string, operation: string): Promise<LdapEntry | undefined> {
-    const attribute = this.#mapping.keyLdap;
-    const found = await this.#reader.withValue(attribute, key);
-    const [entry, other] = found;
-    if (other === undefined) return entry;
-    throw new RosterError('target.conflict',
-      `${operation} on ${this.#targetId}: ${attribute} ${key} is held by more than one entry (${entry?.dn ?? ''} and ${other.dn}); ` +
-      'an account key must name one entry: make it unique in the directory',
-      { details: { dns: found.map((e) => e.dn), attribute } });
+  /** The one account holding the key; two holding it are refused (EntryReader.byKey). */
+  #byKey(key: string, operation: string): Promise<LdapEntry | undefined> {
+    return this.#reader.byKey(this.#mapping.keyLdap, key, operation, this.#targetId);
   }
 
   async #entry(accountId: string, operation: string): Promise<LdapEntry> {
