@@ -61,6 +61,10 @@ export function openSqlite(location: string, baseDir: string, options: { readonl
   const file = memory ? ':memory:' : resolve(baseDir, location);
   if (!memory) mkdirSync(dirname(file), { recursive: true });
   const database = new BetterSqlite3(file);
+  // 16 KiB pages for a new file (an existing one keeps its size): a commit writes each dirty page to the WAL as a
+  // frame with its own system calls, and the queue, link and audit rows of a batch span a quarter as many frames.
+  // Measured on a 10,000-change apply: the commits' cost fell from ~240 ms to ~80 ms (docs/benchmarks.md).
+  if (!memory) database.pragma('page_size = 16384');
   if (!memory) database.pragma('journal_mode = WAL');
   // Statements outside a write transaction seldom wait (WAL readers never do); writes wait in sqliteWrite.
   database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
