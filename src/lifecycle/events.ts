@@ -64,6 +64,36 @@ export function joinerEvents(after: Identity, ctx: EventContext): LifecycleEvent
   return events;
 }
 
+/**
+ * A terminated person back at work is a rehire when a new employment starts:
+ * a start on or after the old employment's end, a start date later than the
+ * old one (or one recorded where there was none), or the person taken over by
+ * another source. With the same start, HR took
+ * the termination back (a mistake corrected, a resignation withdrawn, SCIM
+ * `active` set true again): the same employment goes on, `leaver.reverted`.
+ */
+function isRehire(before: Identity, after: Identity): boolean {
+  // Taken over by another source (a contractor who left, now in the employees' file): another employment.
+  if (after.sourceId !== before.sourceId) return true;
+  if (after.startAt === undefined) return false;
+  const start = Date.parse(after.startAt);
+  // A start after the end (a next employment already on the row, conversion-gap), or a start moved later.
+  if (before.endAt !== undefined && start >= Date.parse(before.endAt)) return true;
+  return before.startAt === undefined || start > Date.parse(before.startAt);
+}
+
+/** The status and end date columns, before and after (the record of a termination taken back). */
+function lifecycleChanges(before: Identity, after: Identity, ctx: EventContext): Changes {
+  const changes: Changes = {};
+  for (const field of [ctx.source.fields.status, ctx.source.fields.endDate]) {
+    if (field === undefined) continue;
+    const b = before.attributes[field];
+    const a = after.attributes[field];
+    if (!sameValue(b, a)) changes[field] = { before: b ?? null, after: a ?? null };
+  }
+  return changes;
+}
+
 /** Attribute changes, without the lifecycle columns (they have events of their own). */
 function attributeChanges(before: Identity, after: Identity, lifecycleFields: ReadonlySet<string>): Changes {
   const changes: Changes = {};
@@ -102,7 +132,8 @@ export function changeEvents(
   if (before.missingSince !== undefined) {
     events.push(event(ctx, 'returned', id, ['returned']));
   } else if (beforeState === 'terminated' && isLive(to)) {
-    events.push(event(ctx, 'rehire', id, ['rehire'], startEffective(after, ctx).at));
+    if (isRehire(before, after)) events.push(event(ctx, 'rehire', id, ['rehire'], startEffective(after, ctx).at));
+    else events.push(event(ctx, 'mover', id, ['leaver.reverted'], undefined, lifecycleChanges(before, after, ctx)));
   } else if (beforeState === 'rescinded' && isLive(to)) {
     events.push(event(ctx, 'joiner', id, ['joiner.reinstated'], startEffective(after, ctx).at));
   }

@@ -62,11 +62,27 @@ describe('mergeBatch: leavers', () => {
     expect(result.events).toEqual([expect.objectContaining({ kind: 'rehire', reasons: ['rehire'], effectiveAt: '2026-03-16T00:00:00.000Z' })]);
   });
 
-  it('rehire: status back to active without an end date', () => {
+  it('a termination taken back (status active again, same start): the same employment goes on, leaver.reverted, not a rehire', () => {
     const gone = seed(person('e1', { status: 'inactive' }), EARLIER);
     const result = merge([person('e1', { status: 'active' })], { existing: [gone] });
     expect(result.upserts[0]).toMatchObject({ state: 'active', version: 2 });
     expect(result.upserts[0]?.endAt).toBeUndefined();
+    expect(result.events).toEqual([expect.objectContaining({ kind: 'mover', reasons: ['leaver.reverted'], changes: { status: { before: 'inactive', after: 'active' } } })]);
+  });
+
+  it('a termination dated and taken back: leaver.reverted with the end date and status as they were', () => {
+    const gone = seed(person('e1', { endDate: '2026-03-01', status: 'terminated' }), EARLIER);
+    const result = merge([person('e1', { endDate: '', status: 'active' })], { existing: [gone] });
+    expect(result.upserts[0]).toMatchObject({ state: 'active' });
+    expect(result.events).toEqual([expect.objectContaining({
+      kind: 'mover', reasons: ['leaver.reverted'],
+      changes: { status: { before: 'terminated', after: 'active' }, endDate: { before: '2026-03-01', after: '' } },
+    })]);
+  });
+
+  it('rehire: back with a start date on the day after the old end', () => {
+    const gone = seed(person('e1', { endDate: '2026-03-01', status: 'terminated' }), EARLIER);
+    const result = merge([person('e1', { startDate: '2026-03-02', endDate: '', status: 'active' })], { existing: [gone] });
     expect(kinds(result.events)).toEqual(['rehire']);
   });
 });

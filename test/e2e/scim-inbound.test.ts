@@ -132,12 +132,13 @@ describe.each(['sqlite', 'postgres'] as const)('inbound SCIM end to end (store: 
     expect(await kinds('E1')).toEqual(['joiner', 'leaver']);
   });
 
-  it('PATCH active "True" is a rehire (terminated -> active): the account is enabled again', async () => {
+  it('PATCH active "True" takes the termination back (terminated -> active, leaver.reverted): the account is enabled again', async () => {
     const response = await send('PATCH', `/Users/${adaId}`, patchActive('True'));
     expect([200, 204]).toContain(response.status);
     expect(ada()).toMatchObject({ active: 1, groups: ['engineers', 'staff'] });
     expect(await engine.store.identities.get('E1')).toMatchObject({ state: 'active' });
-    expect(await kinds('E1')).toEqual(['joiner', 'leaver', 'rehire']);
+    expect(await kinds('E1')).toEqual(['joiner', 'leaver', 'mover']);
+    expect((await engine.store.identities.events('E1')).at(-1)?.reasons).toEqual(['leaver.reverted']);
   });
 
   it('GET with a filter finds the User', async () => {
@@ -155,7 +156,7 @@ describe.each(['sqlite', 'postgres'] as const)('inbound SCIM end to end (store: 
     expect(ada()?.active).toBe(0);
     const identity = await engine.store.identities.get('E1');
     expect(identity).toMatchObject({ state: 'terminated', attributes: { status: 'terminated' } });
-    expect(await kinds('E1')).toEqual(['joiner', 'leaver', 'rehire', 'leaver']);
+    expect(await kinds('E1')).toEqual(['joiner', 'leaver', 'mover', 'leaver']);
     expect(appUsers(paths.appDb).get('grace.hopper')).toMatchObject({ active: 1, groups: ['staff'] });
   });
 
