@@ -94,7 +94,7 @@ export async function recordFailure(job: Job, thrown: unknown, ctx: FailureConte
     }
     if (final && recorded) await rememberTaken(job, error, ctx, now);
     // A target that asks to slow down (429) works as it should: pacing, not a failure towards quarantine.
-    if (error.code !== 'target.rate_limited') quarantined = await ctx.quarantine.failed(job.target, config.quarantineAfter, message, now);
+    if (error.code !== 'target.rate_limited') quarantined = await ctx.quarantine.failed(job.target, config.quarantineAfter, message, now, { jobId: job.id, changeId: change.id });
   } catch (storeError) {
     ctx.log.error('could not record a failed change; its lease will expire and it will run again', { jobId: job.id, error: redactMessage(String(storeError)) });
   }

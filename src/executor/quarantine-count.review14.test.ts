@@ -44,7 +44,7 @@ describe.each(storeBackEnds('rq14').filter((b) => b.name !== 'sqlite (memory)'))
     await first.enqueuePlan(plan('run1', creates('a', 2)));
     expect(await first.runUntilIdle({ planId: 'run1' })).toEqual({ applied: 0, failed: 2 });
     expect(await first.isQuarantined(TARGET)).toBe(false);
-    expect(await opened.store.state.get(failuresKey(TARGET))).toBe(2);
+    expect(await opened.store.state.get(failuresKey(TARGET))).toMatchObject({ count: 2 });
 
     // The next cron run: a process of its own, starting from the stored count, not from 0.
     const store2 = await opened.second();
@@ -66,7 +66,7 @@ describe.each(storeBackEnds('rq14').filter((b) => b.name !== 'sqlite (memory)'))
     memory().rejectNext(3, { operations: ['create'] });
     await a.enqueuePlan(plan('pa1', creates('a', 3)));
     expect(await a.runUntilIdle({ planId: 'pa1' })).toEqual({ applied: 0, failed: 3 });
-    expect(await opened.store.state.get(failuresKey(TARGET))).toBe(3);
+    expect(await opened.store.state.get(failuresKey(TARGET))).toMatchObject({ count: 3 });
 
     await b.enqueuePlan(plan('pb', creates('b', 1)));
     expect(await b.runUntilIdle({ planId: 'pb' })).toEqual({ applied: 1, failed: 0 });
@@ -77,7 +77,7 @@ describe.each(storeBackEnds('rq14').filter((b) => b.name !== 'sqlite (memory)'))
     await a.enqueuePlan(plan('pa2', creates('c', 3)));
     expect(await a.runUntilIdle({ planId: 'pa2' })).toEqual({ applied: 0, failed: 3 });
     expect(await a.isQuarantined(TARGET)).toBe(false);
-    expect(await opened.store.state.get(failuresKey(TARGET))).toBe(3);
+    expect(await opened.store.state.get(failuresKey(TARGET))).toMatchObject({ count: 3 });
   });
 
   it('successes write no state while the count is 0, and one reset when it is not', async () => {
@@ -108,7 +108,7 @@ describe.each(storeBackEnds('rq14').filter((b) => b.name !== 'sqlite (memory)'))
     memory().rejectNext(2, { operations: ['create'] });
     await ex.enqueuePlan(plan('r', creates('r', 2)));
     await ex.runUntilIdle({ planId: 'r' });
-    expect(await opened.store.state.get(failuresKey(TARGET))).toBe(2);
+    expect(await opened.store.state.get(failuresKey(TARGET))).toMatchObject({ count: 2 });
     await ex.holdQuarantine(TARGET, 'op', 'maintenance');
     await processOn(await opened.second(), 'operator').releaseQuarantine(TARGET, 'op');
     expect(await opened.store.state.get(failuresKey(TARGET))).toBeUndefined();

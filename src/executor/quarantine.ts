@@ -10,8 +10,31 @@ export interface QuarantineRecord {
 }
 
 export const quarantineKey = (target: string): string => `quarantine:${target}`;
-/** The target's consecutive failures so far (a number; absent when none): shared by every process and worker. */
+/** The target's consecutive failures so far (a FailureCount; absent when none): shared by every process and worker. */
 export const failuresKey = (target: string): string => `quarantine-failures:${target}`;
+
+/**
+ * The stored count: the failures in a row, and the changes (change id, stable
+ * across plans) they were failures of, each with the job that counted it.
+ * Holds at most `threshold` changes: reaching it clears the count.
+ */
+export interface FailureCount {
+  readonly count: number;
+  readonly changes: Readonly<Record<string, string>>;
+}
+
+/** A stored count as read (a bare number: as first written, without its changes). */
+export function failureCount(stored: unknown): FailureCount {
+  if (typeof stored === 'number') return { count: stored, changes: {} };
+  const value = stored as Partial<FailureCount> | null | undefined;
+  return typeof value?.count === 'number' ? { count: value.count, changes: value.changes ?? {} } : { count: 0, changes: {} };
+}
+
+/** The failed change, for the count: a change already counted under an earlier plan's job does not count again. */
+export interface FailedChange {
+  readonly jobId: string;
+  readonly changeId: string;
+}
 
 /**
  * Counts consecutive failures per target and quarantines a target once they
@@ -50,8 +73,8 @@ export class QuarantineKeeper {
   async active(targets: Iterable<string>): Promise<Set<string>> {
     const active = new Set<string>();
     for (const target of targets) {
-      const [quarantined, count] = await Promise.all([this.isQuarantined(target), this.#store.state.get<unknown>(failuresKey(target))]);
-      this.#counts.set(target, typeof count === 'number' ? count : 0);
+      const [quarantined, stored] = await Promise.all([this.isQuarantined(target), this.#store.state.get<unknown>(failuresKey(target))]);
+      this.#counts.set(target, failureCount(stored).count);
       if (quarantined) this.#held.add(target);
       else {
         this.#held.delete(target);
@@ -81,7 +104,7 @@ export class QuarantineKeeper {
     // Before the write: the successes finishing meanwhile do not write it again.
     this.#counts.set(target, 0);
     try {
-      await this.#store.state.update<number>(failuresKey(target), () => undefined);
+      await this.#store.state.update<FailureCount>(failuresKey(target), () => undefined);
     } catch (error) {
       this.#counts.delete(target);
       this.#log.warn('could not reset a target\'s failure count', { target, error: redactMessage(String(error)) });
@@ -95,21 +118,33 @@ export class QuarantineKeeper {
    * released (by this worker or any other process) takes `threshold` new
    * failures to go back; of the failures of all workers, exactly one reaches
    * the threshold, and it quarantines and audits the target.
+   *
+   * `change`: a change the count already holds from another job (an earlier
+   * plan's: each `roster sync` plans a change that failed for good again) is
+   * not counted again, else one person's bad data, failing once per run
+   * with nothing else to do, would quarantine the whole target after
+   * `threshold` runs. Its own retries (the same job) each count.
    */
-  async failed(target: string, threshold: number, reason: string, now: Date): Promise<boolean> {
+  async failed(target: string, threshold: number, reason: string, now: Date, change?: FailedChange): Promise<boolean> {
     let count = 0;
+    let counted = false;
     try {
-      await this.#store.state.update<number>(failuresKey(target), (current) => {
-        count = (typeof current === 'number' ? current : 0) + 1;
-        return count >= threshold ? undefined : count;
+      await this.#store.state.update<FailureCount | number>(failuresKey(target), (current) => {
+        const stored = failureCount(current);
+        const earlier = change === undefined ? undefined : stored.changes[change.changeId];
+        counted = earlier === undefined || earlier === change?.jobId;
+        count = stored.count + (counted ? 1 : 0);
+        if (!counted) return current;
+        if (count >= threshold) return undefined;
+        return { count, changes: change === undefined ? stored.changes : { ...stored.changes, [change.changeId]: change.jobId } };
       });
     } catch (error) {
       // The failure itself is recorded (failure.ts); only this one's count towards quarantine is lost.
       this.#log.warn('could not count a failure towards the target\'s quarantine', { target, error: redactMessage(String(error)) });
       return false;
     }
-    this.#counts.set(target, count >= threshold ? 0 : count);
-    if (count < threshold) return false;
+    this.#counts.set(target, counted && count >= threshold ? 0 : count);
+    if (!counted || count < threshold) return false;
     const record: QuarantineRecord = { since: now.toISOString(), reason };
     if (!(await this.#setIfFree(target, record))) return false;
     await this.#store.audit.append([{ kind: 'target.quarantined', actor: this.#actor, target, data: { ...record, consecutiveFailures: count } }]);
@@ -170,7 +205,7 @@ export class QuarantineKeeper {
    */
   async release(target: string, actor = this.#actor): Promise<boolean> {
     this.#held.delete(target);
-    await this.#store.state.update<number>(failuresKey(target), () => undefined);
+    await this.#store.state.update<FailureCount>(failuresKey(target), () => undefined);
     this.#counts.set(target, 0);
     let held: QuarantineRecord | undefined;
     await this.#store.state.update<QuarantineRecord | null>(quarantineKey(target), (current) => {
