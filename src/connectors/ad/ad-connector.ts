@@ -153,7 +153,15 @@ export class AdConnector implements Connector {
         const entry = await this.#entry(accountId, 'setEnabled');
         // A template the link and the entry cannot fill leaves it where it is: the enable is what matters.
         const placed = (() => { try { return this.#mapping.renderDn(this.#config.users.dn, attributes, entry.values, 'setEnabled'); } catch { return undefined; } })();
-        if (placed !== undefined && !sameDn(placed, entry.dn)) await this.#move(entry, placed);
+        if (placed !== undefined && !sameDn(placed, entry.dn)) {
+          try {
+            await this.#move(entry, placed);
+          } catch (error) {
+            // Another object took the name meanwhile: the person is not kept out of their account for where it sits.
+            if (resultCodeOf(error) !== ResultCode.entryAlreadyExists) throw error;
+            this.#log.warn('rehire: another object holds the name where users.dn places the account; enabled where it is', { target: this.#targetId, dn: entry.dn, placed });
+          }
+        }
       }
       return this.#setEnabled(accountId, enabled, options?.reason);
     });

@@ -3,6 +3,7 @@ import type { Attributes } from '../../core/types.js';
 import { renderDnTemplate } from './dn.js';
 import { isAttributeName } from './escape.js';
 import { toLdapValues, type EntryValues } from './normalise.js';
+import { STANDARD_OIDS } from './standard-oids.js';
 
 /** LDAP attributes that are written and never read back (lower-cased). */
 const WRITE_ONLY: ReadonlySet<string> = new Set(['userpassword', 'unicodepwd', 'authpassword', 'sambantpassword', 'sambalmpassword', 'userpkcs12']);
@@ -18,10 +19,10 @@ const PRIMARY_NAME: Readonly<Record<string, string>> = {
   organizationalunitname: 'ou', countryname: 'c', domaincomponent: 'dc', favouritedrink: 'drink',
 };
 
-/** An LDAP attribute name as the server names it (its first NAME), lower-cased: `userid` and `UID` are both `uid`. */
+/** An LDAP attribute name as the server names it (its first NAME), lower-cased: `userid`, `UID` and `0.9.2342.19200300.100.1.1` are all `uid`. */
 export function ldapPrimaryName(name: string): string {
   const lower = name.toLowerCase();
-  return PRIMARY_NAME[lower] ?? lower;
+  return PRIMARY_NAME[lower] ?? STANDARD_OIDS[lower] ?? lower;
 }
 
 /** Roster attribute names <-> LDAP attribute names of one target. */
@@ -53,11 +54,9 @@ export class AttributeMapping {
     for (const name of written) if (!map.has(name) && name !== 'dn' && isAttributeName(name)) map.set(name, name);
     // Write-only attributes are never read back: a password (or its hash) has no business in a link, and
     // the value read is not the one written (a hash), so comparing would reset a password the user changed.
-    this.#readable = new Map([...map].filter(([, ldapName]) => !WRITE_ONLY.has(ldapName.toLowerCase())));
-    this.#reads = [...this.#readable].map(([rosterName, ldapName]) => {
-      const lower = ldapName.toLowerCase();
-      return { rosterName, lower, primary: PRIMARY_NAME[lower] ?? lower };
-    });
+    // Under any of its names: userPassword mapped as 2.5.4.35 is read back as userPassword.
+    this.#readable = new Map([...map].filter(([, ldapName]) => !WRITE_ONLY.has(ldapPrimaryName(ldapName))));
+    this.#reads = [...this.#readable].map(([rosterName, ldapName]) => ({ rosterName, lower: ldapName.toLowerCase(), primary: ldapPrimaryName(ldapName) }));
     this.#toLdap = map;
     this.#validLdap = new Map([...map].filter(([, ldapName]) => isAttributeName(ldapName)));
     this.keyAttribute = key;

@@ -9,13 +9,15 @@ describe('subschema attribute names', () => {
     expect(attributeTypeNames('( 1.2.3 DESC \'no name\' )')).toEqual([]);
   });
 
-  it('maps every alias to the first name, lower-cased; a type without aliases adds nothing', () => {
+  it('maps every alias and the OID to the first name, lower-cased; a type without aliases adds its OID', () => {
     const table = aliasTable([
       "( 2.5.4.4 NAME ( 'sn' 'surname' ) SUP name )",
       "( 0.9.2342.19200300.100.1.43 NAME ( 'co' 'friendlyCountryName' ) )",
       "( 2.5.4.12 NAME 'title' SUP name )",
       'garbage',
     ]);
-    expect([...table]).toEqual([['surname', 'sn'], ['friendlycountryname', 'co']]);
+    expect([...table]).toEqual([
+      ['surname', 'sn'], ['2.5.4.4', 'sn'], ['friendlycountryname', 'co'], ['0.9.2342.19200300.100.1.43', 'co'], ['2.5.4.12', 'title'],
+    ]);
   });
 });

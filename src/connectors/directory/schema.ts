@@ -12,13 +12,19 @@ export function attributeTypeNames(definition: string): string[] {
   return [...(match[2] ?? '').matchAll(/'([^']*)'/g)].map((m) => m[1] ?? '').filter((name) => name !== '');
 }
 
-/** Every alias of the given definitions -> the type's first name (the one a server answers with), both lower-cased. */
+/**
+ * Every alias of the given definitions, and its OID, -> the type's first name
+ * (the one a server answers with), lower-cased: an attribute a mapping names
+ * by OID is read back under its name.
+ */
 export function aliasTable(definitions: readonly string[]): Map<string, string> {
   const table = new Map<string, string>();
   for (const definition of definitions) {
     const [first, ...aliases] = attributeTypeNames(definition).map((name) => name.toLowerCase());
     if (first === undefined) continue;
     for (const alias of aliases) table.set(alias, first);
+    const oid = /^\s*\(\s*([\d.]+)\s/.exec(definition)?.[1];
+    if (oid !== undefined) table.set(oid, first);
   }
   return table;
 }

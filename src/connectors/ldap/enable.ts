@@ -37,6 +37,8 @@ export function enablePasswords(secrets: Attributes | undefined, mapping: Attrib
   for (const [attribute, values] of mapping.toLdap(open)) {
     changes.push(new Change({ operation: 'replace', modification: new Attribute({ type: attribute, values }) }));
     for (const value of values) clear.push([attribute, value]);
+    // Under any of its names (ldapPrimaryName knows its OID, 2.5.4.35): taken for another attribute, the
+    // removal added below would undo, in the same modify, the password just written.
     if (ldapPrimaryName(attribute) === 'userpassword') {
       password = true;
       passwordValue = values.length > 0;
