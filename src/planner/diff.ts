@@ -40,7 +40,9 @@ export function diffAccount(desired: DesiredAccount, link: LinkedAccount | undef
   if (desired.enabled && !link.enabled) {
     // With the secret attributes' fingerprints (sealed later with their values): a connector that writes a rehire's
     // password again in the same write as the enable (ldap: users.passwordOnEnable) has it to write.
-    const secrets = secretsOf(desired.attributes, target);
+    // Not for a joiner's first day: that enable keeps the password its create wrote (connectors/types.ts EnableReason).
+    const firstDay = desired.reasons.includes('joiner') && !desired.reasons.includes('rehire');
+    const secrets = firstDay ? undefined : secretsOf(desired.attributes, target);
     out.push(change(desired, 'enable', { accountId, enabled: false }, { accountId, enabled: true, ...(secrets === undefined ? {} : { attributes: secrets }) }, desired.reasons));
   }
   entitlementChanges(desired, link, out);
