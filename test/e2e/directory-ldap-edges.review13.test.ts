@@ -1,7 +1,7 @@
 import { Attribute, Change } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import { sameDn } from '../../src/connectors/directory/dn.js';
-import { useSlapd } from '../support/slapd-fixture.js';
+import { peopleTarget, useSlapd } from '../support/slapd-fixture.js';
 
 /**
  * Edge cases of the ldap target connector against a private slapd (review 13):
@@ -13,12 +13,7 @@ const fixture = useSlapd();
 const suffix = (): string => fixture.slapd.suffix;
 
 function hooked(users: Record<string, unknown> = {}, groups: Record<string, unknown> = {}, disable?: Record<string, unknown>) {
-  const s = suffix();
-  return fixture.hooked({
-    users: { base: s, dn: `uid={uid},ou=people,${s}`, key: 'uid', attributes: { email: 'mail', department: 'departmentNumber' }, defaults: { cn: '{uid}', sn: '{uid}' }, ...users },
-    groups: { base: `ou=groups,${s}`, names: true, create: true, ...groups },
-    disable: disable ?? { strategy: 'move', ou: `ou=disabled,${s}` },
-  });
+  return fixture.hooked(peopleTarget(suffix(), { users, groups, ...(disable === undefined ? {} : { disable }) }));
 }
 
 async function read(dn: string, attributes: string[]): Promise<Record<string, string[]>> {

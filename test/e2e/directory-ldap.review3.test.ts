@@ -1,80 +1,36 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/core/log.js';
-import { ldapConnectionSchema, ldapConnectorFactory } from '../../src/connectors/ldap/index.js';
-import { LdapConnector } from '../../src/connectors/ldap/ldap-connector.js';
 import type { Connector } from '../../src/connectors/types.js';
-import { freePort, startSlapd, type RunningSlapd } from '../support/slapd.js';
-import { HookPool } from '../support/hook-pool.js';
+import { peopleTarget, useSlapd, type TargetOverrides } from '../support/slapd-fixture.js';
+import { freePort } from '../support/slapd.js';
 
 /**
  * Review 3 of the ldap target connector: each test here states documented
  * behaviour and fails on the code as it was reviewed.
  */
 
-let slapd: RunningSlapd;
-let admin: Client;
-const connectors: Connector[] = [];
+const fixture = useSlapd();
 
-beforeAll(async () => {
-  slapd = await startSlapd({ randomPort: true });
-  admin = new Client({ url: slapd.url });
-  await admin.bind(slapd.bindDN, slapd.password);
-});
-afterAll(async () => {
-  await Promise.all(connectors.map((c) => c.close()));
-  await admin?.unbind();
-  await slapd?.stop();
-});
+/** The connection these tests start from, with only mail mapped. */
+const target = (overrides: TargetOverrides = {}) =>
+  peopleTarget(fixture.slapd.suffix, { ...overrides, users: { attributes: { email: 'mail' }, ...overrides.users } });
+const connect = (overrides: TargetOverrides = {}): Connector => fixture.connect(target(overrides));
+const hooked = (overrides: TargetOverrides = {}) => fixture.hooked(target(overrides));
 
-
-type Overrides = { users?: Record<string, unknown>; groups?: Record<string, unknown>; disable?: Record<string, unknown> };
-
-function configFor(overrides: Overrides) {
-  const s = slapd.suffix;
-  return ldapConnectionSchema.parse({
-    url: slapd.url,
-    bindDN: slapd.bindDN,
-    password: slapd.password,
-    users: { base: s, dn: `uid={uid},ou=people,${s}`, key: 'uid', attributes: { email: 'mail' }, defaults: { cn: '{uid}', sn: '{uid}' }, ...overrides.users },
-    groups: { base: `ou=groups,${s}`, names: true, create: true, ...overrides.groups },
-    disable: overrides.disable ?? { strategy: 'move', ou: `ou=disabled,${s}` },
-  });
-}
-
-function connect(overrides: Overrides = {}): Connector {
-  const connector = ldapConnectorFactory.create(configFor(overrides), { targetId: 'corp-ldap', baseDir: '.', log: silentLogger });
-  connectors.push(connector);
-  return connector;
-}
-
-function hooked(overrides: Overrides = {}): { connector: LdapConnector; pool: HookPool } {
-  const pool = new HookPool({ url: slapd.url, bindDN: slapd.bindDN, password: slapd.password, startTLS: false, tls: undefined, size: 2, timeoutMs: 5000, connectTimeoutMs: 5000 });
-  const connector = new LdapConnector(pool, configFor(overrides), { targetId: 'corp-ldap', baseDir: '.', log: silentLogger });
-  connectors.push(connector);
-  return { connector, pool };
-}
-
-/** The values of one attribute of a group under ou=groups (DNs lower-cased), sorted. */
-async function members(cn: string, attribute: string): Promise<string[]> {
-  const { searchEntries } = await admin.search(`cn=${cn},ou=groups,${slapd.suffix}`, { scope: 'base', attributes: [attribute] });
-  const raw = searchEntries[0]?.[attribute] ?? [];
-  return (Array.isArray(raw) ? raw : [raw]).map((v) => (attribute === 'memberUid' ? String(v) : String(v).toLowerCase())).sort();
-}
+const members = fixture.members;
 
 async function listed(connector: Connector, accountId: string): Promise<readonly string[] | undefined> {
   for await (const account of connector.list()) if (account.accountId === accountId) return account.entitlements;
   return undefined;
 }
 
-const dnOf = (uid: string) => `uid=${uid},ou=people,${slapd.suffix}`;
+const dnOf = (uid: string) => `uid=${uid},ou=people,${fixture.slapd.suffix}`;
 
 describe('groupOfUniqueNames: uniqueMember values with the optional #bitstring UID', () => {
   it('reads a membership whose value carries a UID (get and list)', async () => {
     const connector = connect({ groups: { objectClass: 'groupOfUniqueNames' } });
     const member = await connector.create({ attributes: { uid: 'ub.read' }, enabled: true });
-    await admin.add(`cn=ub-read,ou=groups,${slapd.suffix}`, { objectClass: ['groupOfUniqueNames'], cn: 'ub-read', uniqueMember: [`${dnOf('ub.read')}#'0101'B`] });
+    await fixture.admin.add(`cn=ub-read,ou=groups,${fixture.slapd.suffix}`, { objectClass: ['groupOfUniqueNames'], cn: 'ub-read', uniqueMember: [`${dnOf('ub.read')}#'0101'B`] });
     expect((await connector.get(member.accountId))?.entitlements).toEqual(['ub-read']);
     expect(await listed(connector, member.accountId)).toEqual(['ub-read']);
   });
@@ -83,7 +39,7 @@ describe('groupOfUniqueNames: uniqueMember values with the optional #bitstring U
     const connector = connect({ groups: { objectClass: 'groupOfUniqueNames' } });
     const member = await connector.create({ attributes: { uid: 'ub.revoke' }, enabled: true });
     await connector.create({ attributes: { uid: 'ub.peer' }, enabled: true });
-    await admin.add(`cn=ub-revoke,ou=groups,${slapd.suffix}`, {
+    await fixture.admin.add(`cn=ub-revoke,ou=groups,${fixture.slapd.suffix}`, {
       objectClass: ['groupOfUniqueNames'], cn: 'ub-revoke', uniqueMember: [`${dnOf('ub.revoke')}#'0101'B`, dnOf('ub.peer')],
     });
     await connector.revoke(member.accountId, 'ub-revoke');
@@ -94,7 +50,7 @@ describe('groupOfUniqueNames: uniqueMember values with the optional #bitstring U
   it('a rename carries a membership whose value carries a UID to the new DN', async () => {
     const connector = connect({ groups: { objectClass: 'groupOfUniqueNames' } });
     const member = await connector.create({ attributes: { uid: 'ub.old' }, enabled: true });
-    await admin.add(`cn=ub-rename,ou=groups,${slapd.suffix}`, { objectClass: ['groupOfUniqueNames'], cn: 'ub-rename', uniqueMember: [`${dnOf('ub.old')}#'0101'B`] });
+    await fixture.admin.add(`cn=ub-rename,ou=groups,${fixture.slapd.suffix}`, { objectClass: ['groupOfUniqueNames'], cn: 'ub-rename', uniqueMember: [`${dnOf('ub.old')}#'0101'B`] });
     await connector.update(member.accountId, { uid: 'ub.new' });
     const after = await members('ub-rename', 'uniqueMember');
     expect(after.some((value) => value.startsWith(dnOf('ub.old').toLowerCase()))).toBe(false);
@@ -137,7 +93,7 @@ describe('renames: memberships survive a failure half way', () => {
       users: { posix: { uidNumber: { min: 31000, max: 31999 }, gidNumber: 100 } },
       groups: { objectClass: 'posixGroup', create: false },
     });
-    await admin.add(`cn=carry-pg,ou=groups,${slapd.suffix}`, { objectClass: ['top', 'posixGroup'], cn: 'carry-pg', gidNumber: '7101' });
+    await fixture.admin.add(`cn=carry-pg,ou=groups,${fixture.slapd.suffix}`, { objectClass: ['top', 'posixGroup'], cn: 'carry-pg', gidNumber: '7101' });
     const account = await connector.create({ attributes: { uid: 'carry.old' }, enabled: true });
     await connector.grant(account.accountId, 'carry-pg');
     let failed = false;
@@ -198,12 +154,10 @@ describe('timeouts', () => {
 
   it('a server that accepts and never answers: get fails as target.unavailable after about timeoutMs, not a multiple of it', async () => {
     const timeoutMs = 800;
-    const config = ldapConnectionSchema.parse({
+    const connector = fixture.connect({
       url, bindDN: 'cn=admin,dc=example,dc=com', password: 'secret', timeoutMs, connectTimeoutMs: timeoutMs,
       users: { base: 'dc=example,dc=com', dn: 'uid={uid},ou=people,dc=example,dc=com', key: 'uid' },
-    });
-    const connector = ldapConnectorFactory.create(config, { targetId: 'hung', baseDir: '.', log: silentLogger });
-    connectors.push(connector);
+    }, { targetId: 'hung' });
     const started = Date.now();
     const error = await connector.get('00000000-0000-1000-8000-000000000000').catch((e: unknown) => e);
     const elapsed = Date.now() - started;
@@ -214,7 +168,7 @@ describe('timeouts', () => {
 
 describe('where an account is put', () => {
   it('an explicit dn outside users.base is refused, or the account it makes can be read back', async () => {
-    const s = slapd.suffix;
+    const s = fixture.slapd.suffix;
     const connector = connect({ users: { base: `ou=people,${s}` } });
     const outcome = await connector.create({ attributes: { uid: 'out.side', dn: `uid=out.side,ou=groups,${s}` }, enabled: true }).then(
       async (account) => ((await connector.get(account.accountId)) === undefined ? 'created but unreadable' : 'readable'),

@@ -1,53 +1,15 @@
-import { Client } from 'ldapts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isRosterError } from '../../src/core/errors.js';
-import { silentLogger } from '../../src/core/log.js';
-import { ldapConnectionSchema, ldapConnectorFactory } from '../../src/connectors/ldap/index.js';
 import type { Connector } from '../../src/connectors/types.js';
-import { startSlapd, type RunningSlapd } from '../support/slapd.js';
+import { peopleTarget, useSlapd, type TargetOverrides } from '../support/slapd-fixture.js';
+import { startSlapd } from '../support/slapd.js';
 
-let slapd: RunningSlapd;
-let admin: Client;
-const connectors: Connector[] = [];
+const fixture = useSlapd();
 
-beforeAll(async () => {
-  slapd = await startSlapd({ randomPort: true });
-  admin = new Client({ url: slapd.url });
-  await admin.bind(slapd.bindDN, slapd.password);
-});
-afterAll(async () => {
-  await Promise.all(connectors.map((c) => c.close()));
-  await admin?.unbind();
-  await slapd?.stop();
-});
+const members = fixture.members;
 
-/** The values of one attribute of a group under ou=groups, sorted (DNs lower-cased). */
-async function members(cn: string, attribute: string): Promise<string[]> {
-  const { searchEntries } = await admin.search(`cn=${cn},ou=groups,${slapd.suffix}`, { scope: 'base', attributes: [attribute] });
-  const raw = searchEntries[0]?.[attribute] ?? [];
-  return (Array.isArray(raw) ? raw : [raw]).map((v) => (attribute === 'memberUid' ? String(v) : String(v).toLowerCase())).sort();
-}
-
-function connect(overrides: { users?: Record<string, unknown>; groups?: Record<string, unknown>; disable?: Record<string, unknown> } = {}): Connector {
-  const s = slapd.suffix;
-  const config = ldapConnectionSchema.parse({
-    url: slapd.url,
-    bindDN: slapd.bindDN,
-    password: slapd.password,
-    users: {
-      base: s,
-      dn: `uid={uid},ou=people,${s}`,
-      key: 'uid',
-      attributes: { email: 'mail', department: 'departmentNumber' },
-      defaults: { cn: '{uid}', sn: '{uid}' },
-      ...overrides.users,
-    },
-    groups: { base: `ou=groups,${s}`, names: true, create: true, ...overrides.groups },
-    disable: overrides.disable ?? { strategy: 'move', ou: `ou=disabled,${s}` },
-  });
-  const connector = ldapConnectorFactory.create(config, { targetId: 'corp-ldap', baseDir: '.', log: silentLogger });
-  connectors.push(connector);
-  return connector;
+function connect(overrides: TargetOverrides = {}): Connector {
+  return fixture.connect(peopleTarget(fixture.slapd.suffix, overrides));
 }
 
 async function all(connector: Connector) {
@@ -58,44 +20,38 @@ async function all(connector: Connector) {
 
 describe('ldap connector: reading back what the target writes', () => {
   it('reads back every written attribute (an alias under the name slapd answers with), never a password', async () => {
-    const s = slapd.suffix;
-    const config = ldapConnectionSchema.parse({
-      url: slapd.url, bindDN: slapd.bindDN, password: slapd.password,
+    const s = fixture.slapd.suffix;
+    const connector = fixture.connect({
       users: { base: s, dn: `uid={uid},ou=people,${s}`, key: 'uid', attributes: { lastName: 'surname', secret: 'userPassword' }, defaults: { cn: '{uid}' } },
-    });
-    const connector = ldapConnectorFactory.create(config, { targetId: 'corp-ldap', baseDir: '.', log: silentLogger, attributes: ['uid', 'lastName', 'title', 'secret'] });
-    connectors.push(connector);
+    }, { attributes: ['uid', 'lastName', 'title', 'secret'] });
     const account = await connector.create({ attributes: { uid: 'rb.one', lastName: 'One', title: 'Engineer', secret: 'Initial-Passw0rd' }, enabled: true });
     const read = await connector.get(account.accountId);
     expect(read?.attributes).toEqual({ uid: 'rb.one', lastName: 'One', title: 'Engineer' });
     expect([...(connector.capabilities.readBack ?? [])].sort()).toEqual(['lastName', 'title', 'uid']);
     // The password is in the directory all the same.
-    const { searchEntries } = await admin.search(`uid=rb.one,ou=people,${s}`, { scope: 'base', attributes: ['userPassword'] });
+    const { searchEntries } = await fixture.admin.search(`uid=rb.one,ou=people,${s}`, { scope: 'base', attributes: ['userPassword'] });
     expect(String(searchEntries[0]?.userPassword)).toBe('Initial-Passw0rd');
   });
 });
 
 describe('ldap connector: aliases the server knows', () => {
   it('an attribute written under an alias outside the built-in table is read back under the name slapd answers with', async () => {
-    const s = slapd.suffix;
-    const config = ldapConnectionSchema.parse({
-      url: slapd.url, bindDN: slapd.bindDN, password: slapd.password,
+    const s = fixture.slapd.suffix;
+    const connector = fixture.connect({
       // extensibleObject allows any attribute: friendlyCountryName is cosine's alias of co.
       users: { base: s, dn: `uid={uid},ou=people,${s}`, key: 'uid', objectClasses: ['inetOrgPerson', 'extensibleObject'], attributes: { country: 'friendlyCountryName' }, defaults: { cn: '{uid}', sn: '{uid}' } },
-    });
-    const connector = ldapConnectorFactory.create(config, { targetId: 'corp-ldap', baseDir: '.', log: silentLogger, attributes: ['uid', 'country'] });
-    connectors.push(connector);
+    }, { attributes: ['uid', 'country'] });
     const account = await connector.create({ attributes: { uid: 'alias.one', country: 'Wales' }, enabled: true });
     expect((await connector.get(account.accountId))?.attributes).toEqual({ uid: 'alias.one', country: 'Wales' });
     expect((await all(connector)).find((a) => a.accountId === account.accountId)?.attributes.country).toBe('Wales');
-    const { searchEntries } = await admin.search(`uid=alias.one,ou=people,${s}`, { scope: 'base', attributes: ['co'] });
+    const { searchEntries } = await fixture.admin.search(`uid=alias.one,ou=people,${s}`, { scope: 'base', attributes: ['co'] });
     expect(searchEntries[0]?.co).toBe('Wales');
   });
 });
 
 describe('ldap connector against slapd', () => {
   it('a mover whose department changes is moved with modify DN and keeps its groups and its id', async () => {
-    const connector = connect({ users: { dn: `uid={uid},ou={department},ou=people,${slapd.suffix}`, createOUs: true } });
+    const connector = connect({ users: { dn: `uid={uid},ou={department},ou=people,${fixture.slapd.suffix}`, createOUs: true } });
     const joiner = await connector.create({ attributes: { uid: 'm.mover', email: 'm@example.com', department: 'Sales' }, enabled: true });
     await connector.grant(joiner.accountId, 'all-staff');
     await connector.grant(joiner.accountId, 'sales-team');
@@ -166,26 +122,26 @@ describe('ldap connector against slapd', () => {
 
   it('posixAccount: uidNumbers are allocated from the range, distinct under concurrency', async () => {
     const connector = connect({
-      users: { dn: `uid={uid},ou=people,${slapd.suffix}`, attributes: { email: 'mail', uidNumber: 'uidNumber', home: 'homeDirectory' }, posix: { uidNumber: { min: 20000, max: 20999 }, gidNumber: 100 } },
+      users: { dn: `uid={uid},ou=people,${fixture.slapd.suffix}`, attributes: { email: 'mail', uidNumber: 'uidNumber', home: 'homeDirectory' }, posix: { uidNumber: { min: 20000, max: 20999 }, gidNumber: 100 } },
     });
     const created = await Promise.all(['x.one', 'x.two', 'x.three'].map((uid) => connector.create({ attributes: { uid }, enabled: true })));
     const numbers = created.map((a) => Number(a.attributes.uidNumber)).sort();
     expect(numbers).toEqual([20000, 20001, 20002]);
     expect(created.map((a) => a.attributes.home).sort()).toEqual(['/home/x.one', '/home/x.three', '/home/x.two']);
     // Another connector (a restart) reads the range and goes on above the highest in use.
-    const restarted = connect({ users: { dn: `uid={uid},ou=people,${slapd.suffix}`, attributes: { uidNumber: 'uidNumber' }, posix: { uidNumber: { min: 20000, max: 20999 }, gidNumber: 100 } } });
+    const restarted = connect({ users: { dn: `uid={uid},ou=people,${fixture.slapd.suffix}`, attributes: { uidNumber: 'uidNumber' }, posix: { uidNumber: { min: 20000, max: 20999 }, gidNumber: 100 } } });
     expect((await restarted.create({ attributes: { uid: 'x.four' }, enabled: true })).attributes.uidNumber).toBe('20003');
   });
 
   it('posixAccount: a number something outside Roster took is skipped; a full range is a clear error', async () => {
     const posix = (min: number, max: number) => connect({
-      users: { dn: `uid={uid},ou=people,${slapd.suffix}`, attributes: { uidNumber: 'uidNumber' }, posix: { uidNumber: { min, max }, gidNumber: 100 } },
+      users: { dn: `uid={uid},ou=people,${fixture.slapd.suffix}`, attributes: { uidNumber: 'uidNumber' }, posix: { uidNumber: { min, max }, gidNumber: 100 } },
     });
     const connector = posix(22000, 22999);
     const number = async (uid: string) => Number((await connector.create({ attributes: { uid }, enabled: true })).attributes.uidNumber);
     expect(await number('o.first')).toBe(22000);
     // Taken outside Roster, beyond the numbers already checked free.
-    await admin.add(`uid=o.outside,ou=people,${slapd.suffix}`, {
+    await fixture.admin.add(`uid=o.outside,ou=people,${fixture.slapd.suffix}`, {
       objectClass: ['inetOrgPerson', 'posixAccount'], uid: 'o.outside', cn: 'o.outside', sn: 'o.outside', uidNumber: '22100', gidNumber: '100', homeDirectory: '/home/o.outside',
     });
     const numbers: number[] = [];
@@ -206,7 +162,7 @@ describe('ldap connector against slapd', () => {
   it('posixAccount: two processes on one directory (serve and an operator\'s apply) never hand out the same uidNumber', async () => {
     // Two connectors are two processes in effect: each has its own allocator, and both take the block above the highest in use.
     const posix = () => connect({
-      users: { dn: `uid={uid},ou=people,${slapd.suffix}`, attributes: { uidNumber: 'uidNumber' }, posix: { uidNumber: { min: 26000, max: 26999 }, gidNumber: 100 } },
+      users: { dn: `uid={uid},ou=people,${fixture.slapd.suffix}`, attributes: { uidNumber: 'uidNumber' }, posix: { uidNumber: { min: 26000, max: 26999 }, gidNumber: 100 } },
     });
     const serve = posix();
     const apply = posix();
@@ -218,13 +174,13 @@ describe('ldap connector against slapd', () => {
     }
     expect(numbers).toHaveLength(20);
     expect(new Set(numbers).size).toBe(20);
-    const { searchEntries } = await admin.search(slapd.suffix, { scope: 'sub', filter: '(&(uidNumber>=26000)(uidNumber<=26999))', attributes: ['uidNumber'] });
+    const { searchEntries } = await fixture.admin.search(fixture.slapd.suffix, { scope: 'sub', filter: '(&(uidNumber>=26000)(uidNumber<=26999))', attributes: ['uidNumber'] });
     expect(new Set(searchEntries.map((e) => String(e.uidNumber))).size).toBe(20);
     expect(numbers.every((n) => n >= 26000 && n <= 26999)).toBe(true);
   });
 
   it('posixAccount: a leaver kept in a disabled OU outside users.base keeps a uidNumber no joiner gets after a restart', async () => {
-    const s = slapd.suffix;
+    const s = fixture.slapd.suffix;
     const posix = () => connect({
       users: { base: `ou=people,${s}`, dn: `uid={uid},ou=people,${s}`, attributes: { uidNumber: 'uidNumber' }, posix: { uidNumber: { min: 24000, max: 24999 }, gidNumber: 100 } },
       disable: { strategy: 'move', ou: `ou=disabled,${s}` },
@@ -234,7 +190,7 @@ describe('ldap connector against slapd', () => {
     const leaver = await connector.create({ attributes: { uid: 'u.leaver' }, enabled: true });
     expect(leaver.attributes.uidNumber).toBe('24001');
     await connector.setEnabled(leaver.accountId, false);
-    const { searchEntries } = await admin.search(`ou=disabled,${s}`, { scope: 'one', filter: '(uid=u.leaver)', attributes: ['uidNumber'] });
+    const { searchEntries } = await fixture.admin.search(`ou=disabled,${s}`, { scope: 'one', filter: '(uid=u.leaver)', attributes: ['uidNumber'] });
     expect(searchEntries.map((e) => String(e.uidNumber))).toEqual(['24001']);
     // A restart: the range is read again, from ou=people and ou=disabled.
     const joiner = await posix().create({ attributes: { uid: 'u.joiner' }, enabled: true });
@@ -243,7 +199,7 @@ describe('ldap connector against slapd', () => {
   });
 
   it('move: two leavers with the same RDN are both disabled (the second keyed by uid) and both enabled again, entries and groups intact', async () => {
-    const s = slapd.suffix;
+    const s = fixture.slapd.suffix;
     const connector = connect({
       users: {
         dn: `cn={cn},ou={department},ou=people,${s}`, createOUs: true,
@@ -260,7 +216,7 @@ describe('ldap connector against slapd', () => {
     }
     /** The entry by its entryUUID: DN (lower-cased), uid and uidNumber values. */
     const entry = async (uuid: string) => {
-      const { searchEntries } = await admin.search(s, { scope: 'sub', filter: `(entryUUID=${uuid})`, attributes: ['uid', 'uidNumber'] });
+      const { searchEntries } = await fixture.admin.search(s, { scope: 'sub', filter: `(entryUUID=${uuid})`, attributes: ['uid', 'uidNumber'] });
       const found = searchEntries[0];
       return { dn: found?.dn.toLowerCase(), uid: [found?.uid ?? []].flat().map(String), uidNumber: found?.uidNumber };
     };
@@ -288,14 +244,14 @@ describe('ldap connector against slapd', () => {
   });
 
   it('an account key two entries hold is a target.conflict naming both; nothing is created, and get/update by entryUUID touch only their entry', async () => {
-    const s = slapd.suffix;
+    const s = fixture.slapd.suffix;
     const person = (uid: string, cn: string) => ({ objectClass: ['inetOrgPerson'], uid, cn, sn: cn });
-    await admin.add(`ou=imported,ou=people,${s}`, { objectClass: ['organizationalUnit'], ou: 'imported' });
+    await fixture.admin.add(`ou=imported,ou=people,${s}`, { objectClass: ['organizationalUnit'], ou: 'imported' });
     // Under users.base twice, and once there and once in the disabled OU outside it.
-    await admin.add(`uid=k.twice,ou=people,${s}`, person('k.twice', 'K Twice'));
-    await admin.add(`cn=K Twice Copy,ou=imported,ou=people,${s}`, person('k.twice', 'K Twice Copy'));
-    await admin.add(`uid=k.split,ou=people,${s}`, person('k.split', 'K Split'));
-    await admin.add(`cn=K Split Old,ou=disabled,${s}`, person('k.split', 'K Split Old'));
+    await fixture.admin.add(`uid=k.twice,ou=people,${s}`, person('k.twice', 'K Twice'));
+    await fixture.admin.add(`cn=K Twice Copy,ou=imported,ou=people,${s}`, person('k.twice', 'K Twice Copy'));
+    await fixture.admin.add(`uid=k.split,ou=people,${s}`, person('k.split', 'K Split'));
+    await fixture.admin.add(`cn=K Split Old,ou=disabled,${s}`, person('k.split', 'K Split Old'));
     const byCn = connect({ users: { base: `ou=people,${s}`, dn: `cn={cn},ou=people,${s}`, attributes: { email: 'mail', cn: 'cn' } } });
     const byUid = connect({ users: { base: `ou=people,${s}` } });
     const cases = [
@@ -310,19 +266,19 @@ describe('ldap connector against slapd', () => {
       expect((error as Error).message.toLowerCase()).toContain(one.toLowerCase());
       expect((error as Error).message.toLowerCase()).toContain(other.toLowerCase());
     }
-    const { searchEntries: created } = await admin.search(s, { scope: 'sub', filter: '(|(cn=K New)(mail=k@example.com))', attributes: ['1.1'] });
+    const { searchEntries: created } = await fixture.admin.search(s, { scope: 'sub', filter: '(|(cn=K New)(mail=k@example.com))', attributes: ['1.1'] });
     expect(created).toEqual([]);
 
-    const copies = (await admin.search(`ou=people,${s}`, { scope: 'sub', filter: '(uid=k.twice)', attributes: ['entryUUID', 'mail'] })).searchEntries;
+    const copies = (await fixture.admin.search(`ou=people,${s}`, { scope: 'sub', filter: '(uid=k.twice)', attributes: ['entryUUID', 'mail'] })).searchEntries;
     const copy = copies.find((e) => e.dn.toLowerCase().includes('ou=imported'));
     await byCn.update(String(copy?.entryUUID), { email: 'copy@example.com' });
     expect((await byCn.get(String(copy?.entryUUID)))?.attributes).toMatchObject({ uid: 'k.twice', cn: 'K Twice Copy', email: 'copy@example.com' });
-    const { searchEntries: original } = await admin.search(`uid=k.twice,ou=people,${s}`, { scope: 'base', attributes: ['mail'] });
+    const { searchEntries: original } = await fixture.admin.search(`uid=k.twice,ou=people,${s}`, { scope: 'base', attributes: ['mail'] });
     expect([original[0]?.mail ?? []].flat()).toEqual([]);
   });
 
   it('groupOfNames keeps a placeholder when its last member goes, and drops it on the next grant', async () => {
-    const connector = connect({ groups: { placeholder: `cn=placeholder,${slapd.suffix}` } });
+    const connector = connect({ groups: { placeholder: `cn=placeholder,${fixture.slapd.suffix}` } });
     const a = await connector.create({ attributes: { uid: 'g.only' }, enabled: true });
     await connector.grant(a.accountId, 'lonely');
     await connector.revoke(a.accountId, 'lonely');
@@ -338,14 +294,14 @@ describe('ldap connector against slapd', () => {
     ['through modify DN', 'uid={uid}', 'pr'],
     ['through a uid update at the same DN', 'cn={cn}', 'pu'],
   ])('posixGroup: a uid change %s moves memberUid to the new uid in every group and touches no other member', async (_, rdn, prefix) => {
-    const s = slapd.suffix;
+    const s = fixture.slapd.suffix;
     const connector = connect({
       users: { dn: `${rdn},ou=people,${s}`, attributes: { cn: 'cn' }, posix: { uidNumber: { min: 21000, max: 21999 }, gidNumber: 100 } },
       groups: { objectClass: 'posixGroup', create: false },
     });
     const groups = ['dev', 'ops', 'other'].map((name) => `${prefix}-${name}`);
     for (const [i, cn] of groups.entries()) {
-      await admin.add(`cn=${cn},ou=groups,${s}`, { objectClass: ['top', 'posixGroup'], cn, gidNumber: String(6000 + i + (prefix === 'pr' ? 0 : 10)) });
+      await fixture.admin.add(`cn=${cn},ou=groups,${s}`, { objectClass: ['top', 'posixGroup'], cn, gidNumber: String(6000 + i + (prefix === 'pr' ? 0 : 10)) });
     }
     const [dev = '', ops = '', other = ''] = groups;
     const mover = await connector.create({ attributes: { uid: `${prefix}.old`, cn: `${prefix} mover` }, enabled: true });
@@ -365,7 +321,7 @@ describe('ldap connector against slapd', () => {
   });
 
   it.each(['groupOfNames', 'groupOfUniqueNames'])('%s: after a rename the entry is in exactly its groups, under its new DN only', async (objectClass) => {
-    const s = slapd.suffix;
+    const s = fixture.slapd.suffix;
     const attribute = objectClass === 'groupOfNames' ? 'member' : 'uniqueMember';
     const tag = objectClass === 'groupOfNames' ? 'gn' : 'gu';
     const connector = connect({ groups: { objectClass, create: true } });
@@ -403,9 +359,10 @@ describe('ldap connector against slapd', () => {
   it('a directory that goes away is retryable target.unavailable; the pool reconnects when it is back', async () => {
     const other = await startSlapd({ randomPort: true });
     const port = Number(new URL(other.url).port);
-    const config = ldapConnectionSchema.parse({ url: other.url, bindDN: other.bindDN, password: other.password, poolSize: 2, timeoutMs: 2000, users: { base: other.suffix, dn: `uid={uid},ou=people,${other.suffix}`, key: 'uid' } });
-    const connector = ldapConnectorFactory.create(config, { targetId: 'flaky', baseDir: '.', log: silentLogger });
-    connectors.push(connector);
+    const connector = fixture.connect(
+      { url: other.url, bindDN: other.bindDN, password: other.password, poolSize: 2, timeoutMs: 2000, users: { base: other.suffix, dn: `uid={uid},ou=people,${other.suffix}`, key: 'uid' } },
+      { targetId: 'flaky' },
+    );
     await connector.check();
     await connector.check();
     await other.stop();
@@ -426,9 +383,7 @@ describe('ldap connector against slapd', () => {
     const error = await connector.create({ attributes: { uid: 'no.sn' }, enabled: true }).catch((e: unknown) => e);
     expect(isRosterError(error, 'target.rejected')).toBe(true);
     expect((error as Error).message).toMatch(/object classes/);
-    const config = ldapConnectionSchema.parse({ url: slapd.url, bindDN: slapd.bindDN, password: 'n0t-the-s3cret', users: { base: slapd.suffix, dn: 'uid={uid},ou=people', key: 'uid' } });
-    const bad = ldapConnectorFactory.create(config, { targetId: 'corp-ldap', baseDir: '.', log: silentLogger });
-    connectors.push(bad);
+    const bad = fixture.connect({ password: 'n0t-the-s3cret', users: { base: fixture.slapd.suffix, dn: 'uid={uid},ou=people', key: 'uid' } });
     const denied = await bad.check().catch((e: unknown) => e);
     expect(isRosterError(denied, 'target.unavailable')).toBe(true);
     expect((denied as Error).message).not.toContain('n0t-the-s3cret');

@@ -1,117 +1,81 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Attribute, Change, Client } from 'ldapts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Attribute, Change } from 'ldapts';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/log.js';
-import { openEngine, type Engine } from '../../src/engine/index.js';
-import type { RosterEngine } from '../../src/engine/engine.js';
-import { startSlapd, type RunningSlapd } from '../support/slapd.js';
+import { openEngine } from '../../src/engine/index.js';
+import { inetOrgPerson, useLdapSource } from './directory-source-fixtures.js';
 
 /**
  * An OpenLDAP directory as the source of truth: full passes, incremental
  * passes by modifyTimestamp, and a deletion becoming a leaver through the
  * engine's missing logic.
  */
-let slapd: RunningSlapd;
-let client: Client;
-let engine: RosterEngine;
-let dir: string;
 const people = (suffix: string) => `ou=people,${suffix}`;
 
 function person(uid: string, employeeNumber: string | undefined, extra: Record<string, string> = {}) {
-  return {
-    objectClass: ['inetOrgPerson'], uid, cn: uid, sn: `Surname ${uid}`, givenName: `Given ${uid}`,
-    mail: `${uid}@example.com`, departmentNumber: 'Engineering',
-    ...(employeeNumber === undefined ? {} : { employeeNumber }), ...extra,
-  };
+  return inetOrgPerson(uid, employeeNumber, { mail: `${uid}@example.com`, departmentNumber: 'Engineering', ...extra });
 }
 
-beforeAll(async () => {
-  slapd = await startSlapd({ randomPort: true });
-  client = new Client({ url: slapd.url });
-  await client.bind(slapd.bindDN, slapd.password);
-  const base = people(slapd.suffix);
-  await client.add(`uid=boss,${base}`, person('boss', 'E1'));
-  for (let i = 2; i <= 10; i++) await client.add(`uid=p${i},${base}`, person(`p${i}`, `E${i}`, { manager: `uid=boss,${base}` }));
-  await client.add(`uid=svc,${base}`, person('svc', undefined));
-  dir = mkdtempSync(join(tmpdir(), 'roster-dirsrc-ldap-'));
-  writeFileSync(join(dir, 'roster.yaml'), `
-store: sqlite:./roster.db
-sources:
-  - id: corp
-    type: ldap
-    key: employeeNumber
-    schedule: "*/5 * * * *"
-    maxMissing: 50%
-    connection:
-      url: ${slapd.url}
-      bindDN: ${slapd.bindDN}
-      password: \${env:LDAP_PASSWORD}
-      base: ${base}
-      pageSize: 4
-    attributes: { givenName: givenName, familyName: sn, email: mail, department: departmentNumber, managerId: manager }
-targets:
-  - id: app
-    type: memory
-    accountKey: username
-    attributes: { username: identity.employeeNumber, email: identity.email }
-`);
-  engine = await openEngine(join(dir, 'roster.yaml'), { env: { LDAP_PASSWORD: slapd.password }, log: silentLogger }) as RosterEngine;
-});
-
-afterAll(async () => {
-  await (engine as Engine | undefined)?.close();
-  await client?.unbind();
-  await slapd?.stop();
-  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+const world = useLdapSource({
+  prefix: 'roster-dirsrc-ldap-',
+  async seed(admin, slapd) {
+    const base = people(slapd.suffix);
+    await admin.add(`uid=boss,${base}`, person('boss', 'E1'));
+    for (let i = 2; i <= 10; i++) await admin.add(`uid=p${i},${base}`, person(`p${i}`, `E${i}`, { manager: `uid=boss,${base}` }));
+    await admin.add(`uid=svc,${base}`, person('svc', undefined));
+  },
+  sources: (slapd) => [{
+    id: 'corp', base: people(slapd.suffix), schedule: '*/5 * * * *', maxMissing: '50%', pageSize: 4,
+    attributes: '{ givenName: givenName, familyName: sn, email: mail, department: departmentNumber, managerId: manager }',
+  }],
+  app: { attributes: '{ username: identity.employeeNumber, email: identity.email }' },
 });
 
 describe('ldap source against a real slapd', () => {
   it('a full pass yields every person (over several pages), resolves managers and reports the entry without a key', async () => {
-    const result = await engine.readSource('corp', 'test');
+    const result = await world.engine.readSource('corp', 'test');
     expect(result).toMatchObject({ received: 10, created: 10, missing: 0 });
-    expect(result.problems).toEqual([expect.objectContaining({ message: `entry uid=svc,${people(slapd.suffix)} has no employeeNumber: it cannot be correlated` })]);
-    const p2 = await engine.store.identities.get('E2');
+    expect(result.problems).toEqual([expect.objectContaining({ message: `entry uid=svc,${people(world.slapd.suffix)} has no employeeNumber: it cannot be correlated` })]);
+    const p2 = await world.engine.store.identities.get('E2');
     expect(p2?.attributes).toEqual({
       employeeNumber: 'E2', givenName: 'Given p2', familyName: 'Surname p2', email: 'p2@example.com', department: 'Engineering', managerId: 'E1',
     });
     // entryCSN (microseconds) tells an entry changed again within the cursor's second from one already read.
-    const cursor = await engine.store.state.get<{ kind: string; boundary: Record<string, string> }>('cursor:source:corp');
+    const cursor = await world.engine.store.state.get<{ kind: string; boundary: Record<string, string> }>('cursor:source:corp');
     expect(cursor?.kind).toBe('timestamp');
     expect(Object.values(cursor?.boundary ?? {}).length).toBeGreaterThan(0);
     for (const csn of Object.values(cursor?.boundary ?? {})) expect(csn).toMatch(/^\d{14}\.\d{6}Z#/);
   });
 
   it('an incremental pass returns only the entry changed since the cursor', async () => {
-    await client.modify(`uid=p3,${people(slapd.suffix)}`, new Change({ operation: 'replace', modification: new Attribute({ type: 'departmentNumber', values: ['Sales'] }) }));
-    const result = await engine.readSource('corp', 'test', { mode: 'incremental' });
+    await world.admin.modify(`uid=p3,${people(world.slapd.suffix)}`, new Change({ operation: 'replace', modification: new Attribute({ type: 'departmentNumber', values: ['Sales'] }) }));
+    const result = await world.engine.readSource('corp', 'test', { mode: 'incremental' });
     expect(result).toMatchObject({ received: 1, changed: 1, created: 0, missing: 0 });
     expect(result.affected).toEqual(['E3']);
-    expect((await engine.store.identities.get('E3'))?.attributes.department).toBe('Sales');
-    const again = await engine.readSource('corp', 'test', { mode: 'incremental' });
+    expect((await world.engine.store.identities.get('E3'))?.attributes.department).toBe('Sales');
+    const again = await world.engine.readSource('corp', 'test', { mode: 'incremental' });
     expect(again).toMatchObject({ received: 0, changed: 0 });
   });
 
   it('a deleted entry is not seen by an incremental pass; a full pass makes them a leaver once no entry lacks a key', async () => {
-    await client.del(`uid=p4,${people(slapd.suffix)}`);
-    expect(await engine.readSource('corp', 'test', { mode: 'incremental' })).toMatchObject({ received: 0, missing: 0 });
+    await world.admin.del(`uid=p4,${people(world.slapd.suffix)}`);
+    expect(await world.engine.readSource('corp', 'test', { mode: 'incremental' })).toMatchObject({ received: 0, missing: 0 });
     // The entry without a key might be anyone (a person whose employeeNumber was removed): nobody is marked gone while it is there.
-    const held = await engine.readSource('corp', 'test', { mode: 'full' });
+    const held = await world.engine.readSource('corp', 'test', { mode: 'full' });
     expect(held).toMatchObject({ received: 9, missing: 0 });
-    expect((await engine.store.identities.get('E4'))?.state).toBe('active');
-    await client.del(`uid=svc,${people(slapd.suffix)}`);
-    const full = await engine.readSource('corp', 'test', { mode: 'full' });
+    expect((await world.engine.store.identities.get('E4'))?.state).toBe('active');
+    await world.admin.del(`uid=svc,${people(world.slapd.suffix)}`);
+    const full = await world.engine.readSource('corp', 'test', { mode: 'full' });
     expect(full).toMatchObject({ received: 9, missing: 1, problems: [] });
-    const gone = await engine.store.identities.get('E4');
+    const gone = await world.engine.store.identities.get('E4');
     expect(gone?.state).toBe('terminated');
     expect(gone?.missingSince).toBeDefined();
-    expect((await engine.store.identities.get('E5'))?.state).toBe('active');
+    expect((await world.engine.store.identities.get('E5'))?.state).toBe('active');
   });
 
   it('a wrong password is source.unavailable and leaves the cursor alone', async () => {
-    const cursor = await engine.store.state.get('cursor:source:corp');
-    const bad = await openEngine(join(dir, 'roster.yaml'), { env: { LDAP_PASSWORD: 'wrong' }, log: silentLogger });
+    const cursor = await world.engine.store.state.get('cursor:source:corp');
+    const bad = await openEngine(join(world.dir, 'roster.yaml'), { env: { LDAP_PASSWORD: 'wrong' }, log: silentLogger });
     try {
       await expect(bad.readSource('corp', 'test')).rejects.toMatchObject({ code: 'source.unavailable' });
       expect(await bad.store.state.get('cursor:source:corp')).toEqual(cursor);
