@@ -18,8 +18,9 @@ export function accountOrigin(audit: readonly AuditEntry[], target: string, acco
   let origin: string | undefined;
   for (const entry of audit) {
     if (entry.target !== target) continue;
-    const data = (entry.data ?? {}) as { action?: unknown; accountId?: unknown; rule?: unknown; planId?: unknown };
-    if (entry.kind === 'change.applied' && data.action === 'create') {
+    const data = (entry.data ?? {}) as { action?: unknown; accountId?: unknown; rule?: unknown; planId?: unknown; linked?: unknown };
+    // A create that found its person already linked (executor/apply-change.ts createOverLink) made nothing: the origin stays.
+    if (entry.kind === 'change.applied' && data.action === 'create' && data.linked !== true) {
       // Not matched by account id: a rename since (an update with a new key) gives the account another one.
       origin = `created by Roster on ${entry.at}${typeof data.planId === 'string' ? ` (plan ${data.planId})` : ''}`;
     } else if (entry.kind === 'account.linked' && (data.accountId === undefined || data.accountId === accountId)) {

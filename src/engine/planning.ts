@@ -6,7 +6,8 @@ import type {
 } from '../core/types.js';
 import { foldKey } from '../lifecycle/respelled.js';
 import { compilePolicy, isUniqueMapping, UniqueIndex, type HeldValues, type Policy } from '../policy/index.js';
-import { LinkIndex, plan as diffPlan, QueuedChanges } from '../planner/index.js';
+import { LinkIndex, plan as diffPlan, QueuedChanges, type WaitingChange } from '../planner/index.js';
+import { claimQueued } from './queued-claims.js';
 import { safetyCounts, safetyHolds } from '../planner/safety.js';
 import { readLearned, withLearnedHeld } from '../reconcile/learned.js';
 import { ReconcileMemos } from '../reconcile/memo.js';
@@ -78,6 +79,9 @@ export class Planning {
     const known = allLinks === undefined ? undefined : (subset ? new LinkIndex(allLinks) : links).totals();
     const memos = await ReconcileMemos.read(this.#store.state, this.#targetIds);
     const unique = UniqueIndex.fromAccounts(allLinks ?? linkedList, this.#config, await this.#held(memos, now));
+    // A subset that picks new names reads the targets' whole queue: another person's waiting create may hold one.
+    const { queued, waiting } = await this.#queued(scope, identities, needsAll);
+    claimQueued(unique, waiting);
     const managerOf = await this.#managers(identities, subset);
     const managerLinks = await this.#managerLinks(identities, managerOf, subset ? undefined : links);
     const loaded = performance.now();
@@ -90,7 +94,6 @@ export class Planning {
     const desired = secrets === undefined ? computed.desired : secrets.hide(computed.desired, (t, i) => links.get(t, i));
     const evaluated = performance.now();
     const upstream = await this.#sourceHolds();
-    const queued = await this.#queued(scope, identities);
     const diffed = diffPlan({
       id: randomUUID(),
       now,
@@ -265,9 +268,9 @@ export class Planning {
    * them again. One read; the queue's unfinished jobs are few unless a
    * target is quarantined or a big plan is still being applied.
    */
-  async #queued(scope: PlanScope, identities: readonly Identity[]): Promise<QueuedChanges> {
+  async #queued(scope: PlanScope, identities: readonly Identity[], wholeTargets: boolean): Promise<{ queued: QueuedChanges; waiting: readonly WaitingChange[] }> {
     const targets = scope.target === undefined ? this.#targetIds : this.#targetIds.filter((t) => t === scope.target);
-    const keys = scope.identities !== undefined && identities.length * targets.length <= MAX_KEYS_READ
+    const keys = scope.identities !== undefined && !wholeTargets && identities.length * targets.length <= MAX_KEYS_READ
       ? identities.flatMap((i) => targets.map((t) => `${t}:${i.id}`))
       : undefined;
     const waiting = await this.#store.queue.unfinishedChanges(keys === undefined ? { targets } : { orderingKeys: keys });
@@ -276,7 +279,7 @@ export class Planning {
       const record = await this.#store.state.get<QuarantineRecord | null>(quarantineKey(target));
       if (record !== undefined && record !== null) quarantined.add(target);
     }
-    return new QueuedChanges(waiting, quarantined);
+    return { queued: new QueuedChanges(waiting, quarantined), waiting };
   }
 
   async #sourceHolds(): Promise<Hold[]> {

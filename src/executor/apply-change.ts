@@ -232,6 +232,9 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
   // create returned (entryUUID, objectGUID), which only the link knows.
   const accountId = change.before?.accountId ?? link?.accountId ?? change.after?.accountId;
   if (accountId === undefined) {
+    // A delete planned to follow an earlier plan's create (planner/superseded.ts) that linked nothing (it failed, or was
+    // cancelled): there is no account to delete.
+    if (change.action === 'delete' && link === undefined) return { audit: applied({ gone: true }) };
     throw new RosterError('target.not_found', `change ${change.id}: no account id in the change and no link for ${change.identity} in ${change.target}`);
   }
   if (isOrphanIdentity(change.identity)) {

@@ -13,19 +13,27 @@ import { entitlementKey } from './normalise.js';
  * first department's groups until the next sync. So the account is also
  * diffed against its link as it will be once the waiting changes ran, and
  * what that diff wants of an entitlement, of `enabled` or of an attribute the
- * plan does not touch at all is added. The account's existence is left as it
- * is (a waiting create or delete the desired state contradicts is the
- * executor's and the next plan's: see apply-change.ts, createOverLink).
+ * plan does not touch at all is added, with the reason `queued.superseded`.
+ * Its existence too: a waiting create of someone who should have no account
+ * now (terminated, rescinded, out of scope before it ran) is followed by a
+ * delete, and a waiting delete of someone who should have one (rehired before
+ * it ran) by a create and its grants instead of changes to the account the
+ * delete removes (a create that finds the account still linked, the delete
+ * cancelled or failed, brings it in line: apply-change.ts, createOverLink).
+ * Changes made against an account a waiting create makes name no account id:
+ * the executor finds it by the link the create writes.
  */
 export function supersededChanges(
   desired: DesiredAccount, link: LinkedAccount | undefined, waiting: readonly Change[], target: TargetConfig | undefined, planned: Change[],
 ): Change[] {
   const projected = projectedLink(link, waiting, desired);
-  if (projected === undefined) return planned;
   const found: Change[] = [];
   diffAccount(desired, projected, target, found);
   // Projected from a waiting create, the account id is only its key: the executor finds the account by the link the create writes.
-  const wanted = link !== undefined ? found : found.map(withoutAccountId);
+  const wanted = (waiting.some((c) => c.action === 'create') ? found.map(withoutAccountId) : found).map(superseding);
+  // The linked account is deleted before this plan runs: changes to it would fail; what the waiting changes leave is the base.
+  if (link !== undefined && waiting.some((c) => c.action === 'delete')) return wanted;
+  if (projected === undefined) return planned;
   const has = (action: ChangeAction) => planned.some((c) => c.action === action);
   const touched = new Set(planned.filter((c) => c.action === 'grant' || c.action === 'revoke').map(entitlementOf));
   const out = [...planned];
@@ -48,6 +56,10 @@ export function supersededChanges(
         else out.push(extra);
         break;
       }
+      case 'delete':
+        // A waiting create of someone who should have no account now (with a link, the plan's own delete does it).
+        if (!has('delete')) out.push(change);
+        break;
       default:
         break;
     }
@@ -55,6 +67,13 @@ export function supersededChanges(
   if (out.length === planned.length && out.every((c, i) => c === planned[i])) return planned;
   return out.sort((a, b) => ORDER.indexOf(a.action) - ORDER.indexOf(b.action));
 }
+
+/** Reason code of a change that undoes (or follows up) what an earlier plan still has waiting in the queue. */
+export const SUPERSEDED = 'queued.superseded';
+
+const withReason = (reasons: readonly string[], reason: string): readonly string[] => (reasons.includes(reason) ? reasons : [...reasons, reason]);
+
+const superseding = (change: Change): Change => ({ ...change, reasons: withReason(change.reasons, SUPERSEDED) });
 
 function withoutAccountId(change: Change): Change {
   const strip = (state: Change['before']) => {
@@ -85,6 +104,7 @@ function untouchedAttributes(wanted: Change, planned: Change | undefined): Chang
   if (planned === undefined) return { ...wanted, before: { ...wanted.before, attributes: pick(before) }, after: { ...wanted.after, attributes: pick(after) } };
   return {
     ...planned,
+    reasons: withReason(planned.reasons, SUPERSEDED),
     before: { ...planned.before, attributes: { ...planned.before?.attributes, ...pick(before) } },
     after: { ...planned.after, attributes: { ...set, ...pick(after) } },
   };
