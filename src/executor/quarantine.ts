@@ -57,6 +57,13 @@ export class QuarantineKeeper {
   readonly #counts = new Map<string, number>();
   /** Targets this process put in quarantine (or saw there at its last check) and has not released since. */
   readonly #held = new Set<string>();
+  /**
+   * When this process last put each target in quarantine (a counter, not a
+   * clock): a read that began before (active()) says nothing of that hold, and
+   * must not take the target out of #held, else jobs start after the hold.
+   */
+  readonly #heldAt = new Map<string, number>();
+  #ticks = 0;
 
   constructor(store: Store, log: Logger, actor: string) {
     this.#store = store;
@@ -73,9 +80,12 @@ export class QuarantineKeeper {
   async active(targets: Iterable<string>): Promise<Set<string>> {
     const active = new Set<string>();
     for (const target of targets) {
+      const began = this.#ticks;
       const [quarantined, stored] = await Promise.all([this.isQuarantined(target), this.#store.state.get<unknown>(failuresKey(target))]);
       this.#counts.set(target, failureCount(stored).count);
       if (quarantined) this.#held.add(target);
+      // Held here while the read was under way: the read is older than the hold.
+      else if ((this.#heldAt.get(target) ?? -1) > began) continue;
       else {
         this.#held.delete(target);
         active.add(target);
@@ -194,6 +204,7 @@ export class QuarantineKeeper {
       return mine ? record : current;
     });
     this.#held.add(target);
+    this.#heldAt.set(target, ++this.#ticks);
     return mine;
   }
 
