@@ -9,7 +9,11 @@ function slowReadStore() {
   const waiting: (() => void)[] = [];
   const store = {
     state: {
-      get: (key: string) => new Promise((resolve) => waiting.push(() => resolve(values.get(key)))),
+      // The value as it was when the read began (a snapshot), delivered later.
+      get: (key: string) => {
+        const value = values.get(key);
+        return new Promise((resolve) => waiting.push(() => resolve(value)));
+      },
       update: async (key: string, fn: (current: unknown) => unknown) => {
         const next = fn(values.get(key));
         if (next === undefined) values.delete(key);
