@@ -31,11 +31,14 @@ export function diffAccount(desired: DesiredAccount, link: LinkedAccount | undef
     }
     return;
   }
-  const accountId = link.accountId;
   const planned = out.length;
   const update = changedAttributes(desired.attributes, link.attributes);
+  // Where the account's id is its key (sql, memory), a new key names it from this update on: the update says so (the
+  // executor links the new id), and the plan's other changes name the account by it.
+  const renamed = update === undefined ? undefined : renamedId(link, update.after, target);
+  const accountId = renamed ?? link.accountId;
   if (update) {
-    out.push(change(desired, 'update', { accountId, attributes: update.before }, { accountId, attributes: update.after }, withReason(desired.reasons, 'mapping.changed')));
+    out.push(change(desired, 'update', { accountId: link.accountId, attributes: update.before }, { accountId, attributes: update.after }, withReason(desired.reasons, 'mapping.changed')));
   }
   if (desired.enabled && !link.enabled) {
     // With the secret attributes' fingerprints (sealed later with their values): a connector that writes a rehire's
@@ -45,7 +48,7 @@ export function diffAccount(desired: DesiredAccount, link: LinkedAccount | undef
     const secrets = firstDay ? undefined : secretsOf(desired.attributes, target);
     out.push(change(desired, 'enable', { accountId, enabled: false }, { accountId, enabled: true, ...(secrets === undefined ? {} : { attributes: secrets }) }, desired.reasons));
   }
-  entitlementChanges(desired, link, out);
+  entitlementChanges(desired, link, accountId, out);
   if (!desired.enabled && link.enabled) {
     out.push(change(desired, 'disable', { accountId, enabled: true }, { accountId, enabled: false }, desired.reasons));
   }
@@ -60,11 +63,10 @@ export function diffAccount(desired: DesiredAccount, link: LinkedAccount | undef
 /** The reason of the scope-removed treatment: its changes record when the account left scope (LinkedAccount.outOfScopeSince). */
 const SCOPE_REMOVED = 'scope.removed';
 
-function entitlementChanges(desired: DesiredAccount, link: LinkedAccount, out: Change[]): void {
+function entitlementChanges(desired: DesiredAccount, link: LinkedAccount, accountId: string, out: Change[]): void {
   const want = desired.entitlements;
   const have = link.entitlements;
   if (want.length === have.length && want.every((w, i) => w === have[i])) return;
-  const accountId = link.accountId;
   const haveKeys = new Set(have.map(entitlementKey));
   const wantKeys = new Set(want.map(entitlementKey));
   const grantReasons = withReason(desired.reasons, 'role.added');
@@ -111,6 +113,15 @@ function changedAttributes(desired: Attributes, actual: Attributes): { before: R
 function secretsOf(attributes: Attributes, target: TargetConfig | undefined): Attributes | undefined {
   const names = target?.secrets?.filter((name) => attributes[name] !== undefined && attributes[name] !== null) ?? [];
   return names.length === 0 ? undefined : Object.fromEntries(names.map((name) => [name, attributes[name]]));
+}
+
+/** The account's new id when its id is its key's value (the link says so) and the update gives the key a new one. */
+function renamedId(link: LinkedAccount, after: Readonly<Record<string, unknown>>, target: TargetConfig | undefined): string | undefined {
+  if (target === undefined || !Object.hasOwn(after, target.accountKey)) return undefined;
+  const old = link.attributes[target.accountKey];
+  if ((typeof old !== 'string' && typeof old !== 'number') || String(old) !== link.accountId) return undefined;
+  const next = after[target.accountKey];
+  return (typeof next === 'string' && next !== '') || typeof next === 'number' ? String(next) : undefined;
 }
 
 function accountIdOf(attributes: Attributes, target: TargetConfig | undefined): string | undefined {
