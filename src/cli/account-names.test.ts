@@ -36,6 +36,12 @@ describe('plans name the accounts they enable, disable and delete', () => {
     ]);
   });
 
+  it('a delete that follows a queued create (no account id yet) says so instead of "account ?"', () => {
+    const following: Change = { id: 'corp-ldap:E1:delete', identity: 'E1', target: 'corp-ldap', action: 'delete', reasons: ['leaver.terminated', 'queued.superseded'], before: { enabled: true, attributes: { uid: 'jsmith' } }, after: null };
+    expect(describeChange(following)).toBe('the account a queued create makes');
+    expect(describeChange({ ...following, reasons: ['leaver.terminated'] })).toBe('account ?');
+  });
+
   it('reads one listing for many accounts of a target, and names nothing in a target with another key or none', async () => {
     const many = Array.from({ length: 150 }, (_, i) => `id-${i}`);
     for (const [i, id] of many.entries()) await store.accounts.upsert(account('corp-ldap', `P${i}`, { accountId: id, attributes: { uid: `u${i}` } }));

@@ -102,7 +102,9 @@ export function describeChange(change: Change, owners?: AccountOwners, names?: A
     case 'disable':
       return `${account} enabled: ${show(before.enabled)} → ${show(after.enabled)}`.trim();
     case 'delete':
-      return `account ${account === '' ? '?' : account}`;
+      if (account !== '') return `account ${account}`;
+      // A delete that follows an earlier plan's create still waiting in the queue (planner/superseded.ts): no id yet.
+      return change.reasons.includes('queued.superseded') ? 'the account a queued create makes' : 'account ?';
     case 'grant':
       return `+ ${after.entitlement ?? '?'}`;
     case 'revoke':
