@@ -213,3 +213,15 @@ export function scrubSecrets<T>(value: T, secrets: ReadonlyArray<readonly [name:
   }
   return value;
 }
+
+/**
+ * A thrown error with the secrets taken out of its message, in place: the
+ * same error object, so its class and result code still say what failed.
+ * Anything that is not an Error comes back as it is.
+ */
+export function withoutSecretsInMessage(error: unknown, secrets: ReadonlyArray<readonly [name: string, clear: string]>): unknown {
+  if (!(error instanceof Error) || secrets.length === 0) return error;
+  const scrubbed = scrubSecrets(error.message, secrets);
+  if (scrubbed !== error.message) error.message = scrubbed;
+  return error;
+}

@@ -2,7 +2,7 @@ import { Attribute, Change } from 'ldapts';
 import type { ClientPool } from '../directory/pool.js';
 import type { Logger } from '../types.js';
 import { isPasswordRefused } from './ad-errors.js';
-import { scrubSecrets } from '../../core/secrets.js';
+import { withoutSecretsInMessage } from '../../core/secrets.js';
 import { initialPassword, type PasswordPolicy, unicodePwd } from './password.js';
 
 /**
@@ -53,8 +53,5 @@ export async function enableWithInitialPassword(input: {
  * line or the audit log. The same error object, so its result code stays.
  */
 export function withoutInitialPassword(error: unknown, password: string): unknown {
-  if (!(error instanceof Error)) return error;
-  const scrubbed = scrubSecrets(error.message, [['initial password', password]]);
-  if (scrubbed !== error.message) error.message = scrubbed;
-  return error;
+  return withoutSecretsInMessage(error, [['initial password', password]]);
 }

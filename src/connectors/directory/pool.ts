@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Client, type SearchOptions } from 'ldapts';
-import { scrubSecrets } from '../../core/secrets.js';
+import { withoutSecretsInMessage } from '../../core/secrets.js';
 import { isConnectionError, resultCodeOf, ResultCode, StartTlsRefusedError } from './errors.js';
 
 export interface PoolOptions {
@@ -194,10 +194,7 @@ export class ClientPool {
  * same error object, so its result code and class still say what failed.
  */
 function withoutPassword(error: unknown, password: string): unknown {
-  if (!(error instanceof Error) || password === '') return error;
-  const scrubbed = scrubSecrets(error.message, [['bind password', password]]);
-  if (scrubbed !== error.message) error.message = scrubbed;
-  return error;
+  return password === '' ? error : withoutSecretsInMessage(error, [['bind password', password]]);
 }
 
 /** ldapts's own timeouts: `Connection timeout` (connect) and `…: Operation timed out` (any request, the bind too). */

@@ -1,5 +1,5 @@
 import { Attribute, Change } from 'ldapts';
-import { isSecretFingerprint, scrubSecrets } from '../../core/secrets.js';
+import { isSecretFingerprint, withoutSecretsInMessage } from '../../core/secrets.js';
 import type { Attributes } from '../../core/types.js';
 import type { AttributeMapping } from '../directory/mapping.js';
 import { ldapPrimaryName } from '../directory/mapping.js';
@@ -49,14 +49,6 @@ export function enablePasswords(secrets: Attributes | undefined, mapping: Attrib
   return { changes, written, removed: !passwordValue, clear };
 }
 
-/** What the directory threw for a write carrying secret values, with each taken out of its message (the same error object, so its result code stays). */
-export function withoutSecrets(error: unknown, clear: EnablePasswords['clear']): unknown {
-  if (!(error instanceof Error) || clear.length === 0) return error;
-  const scrubbed = scrubSecrets(error.message, clear);
-  if (scrubbed !== error.message) error.message = scrubbed;
-  return error;
-}
-
 /**
  * The disabled marker's change of an enable or disable (strategies
  * `attribute`, `strip-groups`): set, or removed. Removed with passwords
@@ -71,12 +63,12 @@ export function markerChange(disable: { readonly attribute: string; readonly val
   return new Change({ operation: 'replace', modification: new Attribute({ type: disable.attribute, values: enabled ? [] : [disable.value] }) });
 }
 
-/** A modify carrying the secret values `clear`: what the directory throws comes back without them (withoutSecrets). */
+/** A modify carrying the secret values `clear`: what the directory throws comes back without them. */
 export async function modifyWithSecrets(pool: ClientPool, dn: string, changes: readonly Change[], clear: EnablePasswords['clear']): Promise<void> {
   try {
     await pool.use((c) => c.modify(dn, [...changes]));
   } catch (error) {
-    throw withoutSecrets(error, clear);
+    throw withoutSecretsInMessage(error, clear);
   }
 }
 
