@@ -156,22 +156,33 @@ describe('concurrent appends from two processes on PostgreSQL record no mismatch
     await opened.close();
   });
 
-  function appender(url: string, name: string, batches: number): Promise<{ mismatches: number }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', WORKER, url, name, String(batches)], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
-      child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString(); });
-      child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as { mismatches: number }) : reject(new Error(`${name} exited with ${code}: ${err}`))));
+  interface Appender { ready: Promise<void>; go: () => void; done: Promise<{ mismatches: number }> }
+  function appender(url: string, name: string, batches: number): Appender {
+    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, url, name, String(batches)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let announce: () => void = () => {};
+    const ready = new Promise<void>((resolve) => { announce = resolve; });
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.startsWith('ready\n')) announce();
     });
+    child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString(); });
+    const done = new Promise<{ mismatches: number }>((resolve, reject) => {
+      child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.slice('ready\n'.length)) as { mismatches: number }) : reject(new Error(`${name} exited with ${code}: ${err}`))));
+    });
+    return { ready: Promise.race([ready, done.then(() => undefined)]), go: () => child.stdin.end('go\n'), done };
   }
 
   it('200 batches from two processes and this one: one intact chain, no audit.head_mismatch', async () => {
     const url = await postgresUrl(opened);
     const children = [appender(url, 'p1', 80), appender(url, 'p2', 80)];
+    // A start barrier: both processes have opened the store before any of
+    // the three writers begins, so they do write at once.
+    await Promise.all(children.map((child) => child.ready));
+    for (const child of children) child.go();
     for (let i = 0; i < 40; i++) await opened.store.audit.append([{ kind: 'k', actor: 'parent' }, { kind: 'k', actor: 'parent' }]);
-    expect(await Promise.all(children)).toEqual([{ mismatches: 0 }, { mismatches: 0 }]);
+    expect(await Promise.all(children.map((child) => child.done))).toEqual([{ mismatches: 0 }, { mismatches: 0 }]);
     expect(await opened.store.audit.list({ kind: HEAD_MISMATCH_KIND })).toEqual([]);
     const actors = (await opened.store.audit.list()).map((e) => e.actor);
     expect(new Set(actors)).toEqual(new Set(['executor:p1', 'executor:p2', 'parent']));
