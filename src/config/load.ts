@@ -149,6 +149,7 @@ function finalise(input: ConfigInput, file: string, baseDir: string, raw: unknow
     })),
     roles: input.roles,
     scim: { server: { ...input.scim.server, source: input.scim.server.source ?? onlyScimSource(input) } },
+    executor: input.executor,
   };
 }
 

@@ -177,6 +177,20 @@ const executorSchema = z
   })
   .prefault({});
 
+/**
+ * The top-level `executor:` section: what every worker of this configuration
+ * shares. `leaseSeconds`: how long a claimed change is leased before another
+ * worker may take it over (a worker renews the leases of what it runs; a
+ * crashed one stops, and its changes wait this long unless it ran on the same
+ * host and is provably gone, executor/worker-id.ts). At least 5 s (renewed
+ * every fifth of it), at most a day.
+ */
+const workersSchema = z
+  .strictObject({
+    leaseSeconds: integer(5, 86_400).default(60),
+  })
+  .prefault({});
+
 const matchRuleSchema = z.strictObject({
   account: nonEmpty,
   identity: nonEmpty,
@@ -277,6 +291,7 @@ export const configSchema = z.strictObject({
   targets: z.array(targetSchema),
   roles: z.array(roleSchema).default([]),
   scim: scimSchema,
+  executor: workersSchema,
 });
 
 export type ConfigInput = z.output<typeof configSchema>;

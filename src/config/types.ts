@@ -20,6 +20,8 @@ export interface RosterConfig {
   readonly roles: readonly RoleConfig[];
   /** Always set by the loader; optional so hand-built configs (tests) may leave it out. */
   readonly scim?: ScimConfig;
+  /** The workers' shared settings (top-level `executor:`); always set by the loader, optional like `scim`. */
+  readonly executor?: WorkersConfig;
   /**
    * Secrets of a source's or target's `connection:` that could not be
    * resolved when the engine loaded the file (loadConfig with
@@ -28,6 +30,12 @@ export interface RosterConfig {
    * empty: every secret was resolved.
    */
   readonly missingSecrets?: readonly MissingSecret[];
+}
+
+/** The top-level `executor:` section (targets[].executor is per target). */
+export interface WorkersConfig {
+  /** How long a claimed change is leased before another worker may take it over (default 60). */
+  readonly leaseSeconds: number;
 }
 
 /** An unresolved `${env:NAME}` / `${file:PATH}` of a connection: names only, never a value. */

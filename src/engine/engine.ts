@@ -68,6 +68,7 @@ export class RosterEngine implements Engine {
       connectors: parts.connectors,
       targets: parts.config.targets,
       workerId: parts.workerId,
+      leaseMs: (parts.config.executor?.leaseSeconds ?? 60) * 1000,
       log: parts.log,
       now: parts.now,
       secrets: () => sharedSecretBox(parts.store.state),

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { loadConfig } from '../config/load.js';
 import { formatProblem } from '../config/problems.js';
 import type { Connector, Logger } from '../connectors/types.js';
 import { createConnector } from '../connectors/registry.js';
+import { newWorkerId as workerIdHere } from '../executor/worker-id.js';
 import { createLogger } from '../core/log.js';
 import { openStore } from '../store/index.js';
 import { RosterEngine } from './engine.js';
@@ -64,8 +63,11 @@ export async function openEngine(configPath: string, options: OpenEngineOptions 
  * read, and a random part, because neither is unique alone. Two engines in one
  * process, or containers given the same hostname that all run as pid 1, would
  * otherwise share a name, and each would count the other's leases as its own
- * and could complete jobs the other is still running.
+ * and could complete jobs the other is still running. Where Linux gives them,
+ * the pid namespace and the boot id follow, so that a worker of this host
+ * whose process is gone can be told for sure and its jobs taken over at once
+ * (executor/worker-id.ts).
  */
 export function newWorkerId(): string {
-  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  return workerIdHere();
 }

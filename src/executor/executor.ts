@@ -11,6 +11,7 @@ import { asRosterError, MAX_RETRY_DELAY_MS, recordFailure } from './failure.js';
 import { hasUnfinished, idleWait } from './idle.js';
 import { TargetLanes } from './lanes.js';
 import { KnownChanges } from './known-changes.js';
+import { GoneWorkers } from './gone-workers.js';
 import { LeaseKeeper } from './leases.js';
 import type { ExecutorOptions, JobOutcome, RunOptions } from './options.js';
 import { ClaimedLinks } from './links.js';
@@ -50,6 +51,7 @@ export class Executor {
   readonly #completions: CompletionBatcher;
   readonly #links: ClaimedLinks;
   readonly #leases: LeaseKeeper;
+  readonly #gone: GoneWorkers;
   readonly #window = new PrefetchWindow();
   readonly #pauses = new TargetPauses();
   readonly #tasks = new Set<Promise<void>>();
@@ -85,6 +87,7 @@ export class Executor {
       forget: (jobs) => jobs.forEach((job) => (this.#links.forget([job]), this.#known.forgetJob(job))),
     });
     this.#leases = new LeaseKeeper(options.store.queue, options.workerId, this.#leaseMs, this.#now, options.log);
+    this.#gone = new GoneWorkers(options.store.queue, options.log, this.#now);
     // Wait for more completions while jobs are running, unless the batch already holds half of what this worker holds:
     // then the prefetch window is clogged with finished jobs and the next claim waits for them.
     this.#completions = new CompletionBatcher(options.store.queue, options.workerId, options.log,
@@ -217,9 +220,7 @@ export class Executor {
     }
   }
 
-  #windowOf(target: string, config: ExecutorConfig): number {
-    return this.#window.size(target, config.concurrency, this.#leaseMs);
-  }
+  #windowOf = (target: string, config: ExecutorConfig): number => this.#window.size(target, config.concurrency, this.#leaseMs);
 
   /** Claim when something may have become runnable and the windows have room worth a transaction. */
   #shouldClaim(): boolean {
@@ -250,7 +251,7 @@ export class Executor {
     if (limit <= 0) return 0;
     const jobs = await this.#o.store.queue.claim({
       workerId: this.#o.workerId, limit, leaseMs: this.#leaseMs, now: this.#now(), targets: [...active], perTarget, window,
-      knownChange: this.#known.lookup(),
+      knownChange: this.#known.lookup(), deadWorkers: await this.#gone.find(),
     });
     if (jobs.length >= limit) this.#fresh = true;
     await this.#links.fetch(jobs).catch((error: unknown) => {
@@ -310,7 +311,7 @@ export class Executor {
       this.#window.record(job.target, performance.now() - started);
       freeSlot();
       if (await this.#completions.complete(job.id, effects)) {
-        await this.#quarantine.succeeded(job.target);
+        await this.#quarantine.succeeded(job.target, job.change.id);
         this.#o.onResult?.(job, 'applied');
         outcome = 'applied';
       } else {

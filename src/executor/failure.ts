@@ -7,6 +7,7 @@ import { learnTaken, takenValues } from '../reconcile/learned.js';
 import type { Store } from '../store/types.js';
 import { backoffDelay, redactMessage } from './backoff.js';
 import type { QuarantineKeeper } from './quarantine.js';
+import { FAILED_ALONE, type TargetWideVerdict } from './quarantine-suspect.js';
 
 export interface FailureContext {
   readonly store: Store;
@@ -53,7 +54,9 @@ export function asRosterError(thrown: unknown): RosterError {
  * than the target's Retry-After), or failed for good with a `change.failed`
  * audit entry when the error is final or the attempts are used up; an error
  * that says the whole target is unusable quarantines it instead (see
- * recordTargetWide). Then
+ * recordTargetWide), unless the change is the suspect of the target's last
+ * quarantine meeting it again (quarantine-suspect.ts): then it is failed for
+ * good alone, or put back behind the target's other changes. Then
  * counts the failure towards the target's quarantine (not a 429: a target
  * pacing its clients is not failing). A final failure because a unique value
  * is taken also remembers that value for the plans that follow. When another
@@ -63,10 +66,17 @@ export function asRosterError(thrown: unknown): RosterError {
 export async function recordFailure(job: Job, thrown: unknown, ctx: FailureContext): Promise<FailureRecord> {
   const error = asRosterError(thrown);
   const { config } = ctx;
-  const message = redactMessage(`${error.code}: ${error.message}`);
+  let message = redactMessage(`${error.code}: ${error.message}`);
   const now = ctx.now();
-  if (error.targetWide) return recordTargetWide(job, error, message, ctx);
-  const final = !error.retryable || job.attempts >= config.maxAttempts;
+  let verdict: TargetWideVerdict = 'quarantine';
+  if (error.targetWide) {
+    verdict = await ctx.quarantine.judgeTargetWide(job.target, job.change.id, job.orderingKey).catch(() => 'quarantine' as const);
+    if (verdict !== 'fail-alone') return recordTargetWide(job, error, message, ctx, verdict === 'put-behind');
+  }
+  // The suspect of the target's last quarantine met it again while the target works for others (quarantine-suspect.ts).
+  const alone = verdict === 'fail-alone';
+  if (alone) message = redactMessage(`${error.code}: ${error.message}; ${FAILED_ALONE}`);
+  const final = alone || !error.retryable || job.attempts >= config.maxAttempts;
   const { change } = job;
   let quarantined = false;
   // Whether the queue took the failure: not when the job is no longer this worker's (a store answering nothing counts as yes).
@@ -90,7 +100,8 @@ export async function recordFailure(job: Job, thrown: unknown, ctx: FailureConte
       // The lease ran out and another run holds the job now: its outcome is that run's to record.
       ctx.log.warn('change failed after its lease was lost; another worker owns it now', { jobId: job.id, target: job.target, error: message });
     } else {
-      ctx.log.warn(final ? 'change failed' : 'change failed; will retry', { jobId: job.id, target: job.target, attempts: job.attempts, error: message });
+      const said = alone ? 'change failed on its own: it met the target-wide error again while the target works for other changes' : final ? 'change failed' : 'change failed; will retry';
+      ctx.log.warn(said, { jobId: job.id, target: job.target, attempts: job.attempts, error: message });
     }
     if (final && recorded) await rememberTaken(job, error, ctx, now);
     // A target that asks to slow down (429) works as it should: pacing, not a failure towards quarantine.
@@ -109,13 +120,18 @@ export async function recordFailure(job: Job, thrown: unknown, ctx: FailureConte
  * counted towards failing for good; once the cause is fixed and the target
  * released, it runs again. When the quarantine cannot be written, the job is
  * retried after a backoff instead, still never failed for good by this error.
+ * `behind`: the change is the suspect of the target's last quarantine, met
+ * the error again, and nothing else has succeeded since the release while
+ * other changes of the target wait (quarantine-suspect.ts): no quarantine; it
+ * goes back the same way, due after a backoff, so that they run first.
  */
-async function recordTargetWide(job: Job, error: RosterError, message: string, ctx: FailureContext): Promise<FailureRecord> {
+async function recordTargetWide(job: Job, error: RosterError, message: string, ctx: FailureContext, behind = false): Promise<FailureRecord> {
   const now = ctx.now();
   const fields = { jobId: job.id, target: job.target, error: message };
-  let held = false;
+  const delay = Math.min(backoffDelay(Math.max(job.attempts, 1), ctx.config.backoffBaseMs, ctx.config.backoffMaxMs, ctx.random), MAX_RETRY_DELAY_MS);
+  let held = behind;
   try {
-    await ctx.quarantine.quarantineNow(job.target, message, now);
+    if (!behind) await ctx.quarantine.quarantineNow(job.target, message, now, job.change.id);
     held = true;
   } catch (storeError) {
     ctx.log.error('could not quarantine a target that cannot be used; its change will be retried', { ...fields, storeError: redactMessage(String(storeError)) });
@@ -123,17 +139,17 @@ async function recordTargetWide(job: Job, error: RosterError, message: string, c
   let recorded = false;
   try {
     if (held && ctx.workerId !== undefined) {
-      recorded = await ctx.store.queue.release([job.id], ctx.workerId) > 0;
+      recorded = await ctx.store.queue.release([job.id], ctx.workerId, behind ? new Date(now.getTime() + delay) : undefined) > 0;
     } else {
-      const delay = Math.min(backoffDelay(job.attempts, ctx.config.backoffBaseMs, ctx.config.backoffMaxMs, ctx.random), MAX_RETRY_DELAY_MS);
       recorded = false !== await ctx.store.queue.fail(job.id, message, new Date(now.getTime() + delay), [], ctx.workerId);
     }
-    if (recorded) ctx.log.warn('change put back: the target cannot be used, and waits in quarantine until it is released', fields);
-    else ctx.log.warn('change failed after its lease was lost; another worker owns it now', fields);
+    if (!recorded) ctx.log.warn('change failed after its lease was lost; another worker owns it now', fields);
+    else if (behind) ctx.log.warn('change put back behind the target\'s other changes: it met the target-wide error again since its quarantine was released; they tell whether the target works', fields);
+    else ctx.log.warn('change put back: the target cannot be used, and waits in quarantine until it is released', fields);
   } catch (storeError) {
     ctx.log.error('could not record a failed change; its lease will expire and it will run again', { jobId: job.id, error: redactMessage(String(storeError)) });
   }
-  return { outcome: 'retry', error, quarantined: held, recorded };
+  return { outcome: 'retry', error, quarantined: held && !behind, recorded };
 }
 
 /**

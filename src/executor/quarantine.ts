@@ -1,12 +1,15 @@
 import type { Logger } from '../connectors/types.js';
 import type { Store } from '../store/types.js';
 import { redactMessage } from './backoff.js';
+import { afterSuccess, successChanges, suspectOf, verdictFor, type Suspect, type TargetWideVerdict } from './quarantine-suspect.js';
 
 export interface QuarantineRecord {
   readonly since: string;
   readonly reason: string;
   /** Who put it there by hand (`roster quarantine hold`); absent when repeated failures did. */
   readonly by?: string;
+  /** The change whose target-wide error put it there (quarantine-suspect.ts); absent otherwise. */
+  readonly changeId?: string;
 }
 
 export const quarantineKey = (target: string): string => `quarantine:${target}`;
@@ -16,19 +19,31 @@ export const failuresKey = (target: string): string => `quarantine-failures:${ta
 /**
  * The stored count: the failures in a row, and the changes (change id, stable
  * across plans) they were failures of, each with the job that counted it.
- * Holds at most `threshold` changes: reaching it clears the count.
+ * Holds at most `threshold` changes: reaching it clears the count. Kept with
+ * it: the target's suspect (quarantine-suspect.ts), which a count reset keeps.
  */
 export interface FailureCount {
   readonly count: number;
   readonly changes: Readonly<Record<string, string>>;
+  readonly suspect?: Suspect;
 }
 
 /** A stored count as read (a bare number: as first written, without its changes). */
 export function failureCount(stored: unknown): FailureCount {
   if (typeof stored === 'number') return { count: stored, changes: {} };
   const value = stored as Partial<FailureCount> | null | undefined;
-  return typeof value?.count === 'number' ? { count: value.count, changes: value.changes ?? {} } : { count: 0, changes: {} };
+  const suspect = suspectOf(value?.suspect);
+  const count = typeof value?.count === 'number' ? { count: value.count, changes: value.changes ?? {} } : { count: 0, changes: {} };
+  return suspect === undefined ? count : { ...count, suspect };
 }
+
+/** What to store: nothing when there is no count and no suspect. */
+function stored(count: number, changes: Readonly<Record<string, string>>, suspect: Suspect | undefined): FailureCount | undefined {
+  if (count === 0 && suspect === undefined) return undefined;
+  return suspect === undefined ? { count, changes } : { count, changes, suspect };
+}
+
+const NONE: FailureCount = { count: 0, changes: {} };
 
 /** The failed change, for the count: a change already counted under an earlier plan's job does not count again. */
 export interface FailedChange {
@@ -49,12 +64,13 @@ export class QuarantineKeeper {
   readonly #log: Logger;
   readonly #actor: string;
   /**
-   * The stored count of each target as this process last read (active(), at
-   * each claim) or wrote it: a success writes the reset only when this is not
-   * 0, so the successes of a healthy target write nothing. Another worker's
-   * failures are seen at the next claim at the latest.
+   * The stored count (and suspect) of each target as this process last read
+   * (active(), at each claim) or wrote it: a success writes only when the
+   * count is not 0 or the suspect needs marking, so the successes of a
+   * healthy target write nothing. Another worker's failures are seen at the
+   * next claim at the latest.
    */
-  readonly #counts = new Map<string, number>();
+  readonly #counts = new Map<string, FailureCount>();
   /** Targets this process put in quarantine (or saw there at its last check) and has not released since. */
   readonly #held = new Set<string>();
   /**
@@ -82,7 +98,7 @@ export class QuarantineKeeper {
     for (const target of targets) {
       const began = this.#ticks;
       const [quarantined, stored] = await Promise.all([this.isQuarantined(target), this.#store.state.get<unknown>(failuresKey(target))]);
-      this.#counts.set(target, failureCount(stored).count);
+      this.#counts.set(target, failureCount(stored));
       if (quarantined) this.#held.add(target);
       // Held here while the read was under way: the read is older than the hold.
       else if ((this.#heldAt.get(target) ?? -1) > began) continue;
@@ -104,17 +120,23 @@ export class QuarantineKeeper {
   }
 
   /**
-   * A change to the target succeeded: its stored count goes back to 0. No
-   * store write when the count is already 0 as this process last knew it
-   * (the hot path of a healthy target); never rejects (a reset not written
-   * is tried again at the next success).
+   * A change to the target succeeded: its stored count goes back to 0, and
+   * the suspect is marked or cleared (quarantine-suspect.ts). No store write
+   * when the count is already 0 and the suspect needs nothing as this process
+   * last knew them (the hot path of a healthy target); never rejects (a reset
+   * not written is tried again at the next success).
    */
-  async succeeded(target: string): Promise<void> {
-    if (this.#counts.get(target) === 0) return;
+  async succeeded(target: string, changeId?: string): Promise<void> {
+    const known = this.#counts.get(target);
+    if (known !== undefined && known.count === 0 && !successChanges(known.suspect, changeId)) return;
     // Before the write: the successes finishing meanwhile do not write it again.
-    this.#counts.set(target, 0);
+    const suspect = afterSuccess(known?.suspect, changeId);
+    this.#counts.set(target, suspect === undefined ? NONE : { ...NONE, suspect });
     try {
-      await this.#store.state.update<FailureCount>(failuresKey(target), () => undefined);
+      await this.#store.state.update<FailureCount>(failuresKey(target), (current) => {
+        const next = afterSuccess(failureCount(current).suspect, changeId);
+        return stored(0, {}, next);
+      });
     } catch (error) {
       this.#counts.delete(target);
       this.#log.warn('could not reset a target\'s failure count', { target, error: redactMessage(String(error)) });
@@ -138,22 +160,24 @@ export class QuarantineKeeper {
   async failed(target: string, threshold: number, reason: string, now: Date, change?: FailedChange): Promise<boolean> {
     let count = 0;
     let counted = false;
+    let suspect: Suspect | undefined;
     try {
       await this.#store.state.update<FailureCount | number>(failuresKey(target), (current) => {
-        const stored = failureCount(current);
-        const earlier = change === undefined ? undefined : stored.changes[change.changeId];
+        const now = failureCount(current);
+        suspect = now.suspect;
+        const earlier = change === undefined ? undefined : now.changes[change.changeId];
         counted = earlier === undefined || earlier === change?.jobId;
-        count = stored.count + (counted ? 1 : 0);
+        count = now.count + (counted ? 1 : 0);
         if (!counted) return current;
-        if (count >= threshold) return undefined;
-        return { count, changes: change === undefined ? stored.changes : { ...stored.changes, [change.changeId]: change.jobId } };
+        if (count >= threshold) return stored(0, {}, suspect);
+        return stored(count, change === undefined ? now.changes : { ...now.changes, [change.changeId]: change.jobId }, suspect);
       });
     } catch (error) {
       // The failure itself is recorded (failure.ts); only this one's count towards quarantine is lost.
       this.#log.warn('could not count a failure towards the target\'s quarantine', { target, error: redactMessage(String(error)) });
       return false;
     }
-    this.#counts.set(target, counted && count >= threshold ? 0 : count);
+    this.#counts.set(target, { count: counted && count >= threshold ? 0 : count, changes: {}, ...(suspect === undefined ? {} : { suspect }) });
     if (!counted || count < threshold) return false;
     const record: QuarantineRecord = { since: now.toISOString(), reason };
     if (!(await this.#setIfFree(target, record))) return false;
@@ -165,12 +189,13 @@ export class QuarantineKeeper {
   /**
    * Quarantine the target at once: an error said the target as a whole
    * cannot be used (RosterError.targetWide: a wrong bind password, a refused
-   * certificate), so every change would fail the same way. Returns whether
+   * certificate), so every change would fail the same way. `changeId`: the
+   * change that met the error (the suspect once released). Returns whether
    * this call put it there (of several racing, one sets the flag and audits
    * it); either way the target is held as far as this process knows.
    */
-  async quarantineNow(target: string, reason: string, now: Date): Promise<boolean> {
-    const record: QuarantineRecord = { since: now.toISOString(), reason };
+  async quarantineNow(target: string, reason: string, now: Date, changeId?: string): Promise<boolean> {
+    const record: QuarantineRecord = { since: now.toISOString(), reason, ...(changeId === undefined ? {} : { changeId }) };
     if (!(await this.#setIfFree(target, record))) return false;
     await this.#store.audit.append([{ kind: 'target.quarantined', actor: this.#actor, target, data: { ...record, targetWide: true } }]);
     this.#log.warn('target quarantined: it cannot be used until the cause is fixed', { target, reason });
@@ -209,15 +234,32 @@ export class QuarantineKeeper {
   }
 
   /**
+   * What a target-wide error of this job's change does (quarantine-suspect.ts):
+   * quarantine the target, fail the change alone, or put it behind the
+   * target's other waiting changes. Read fresh from the store (a rare path).
+   */
+  async judgeTargetWide(target: string, changeId: string, orderingKey: string): Promise<TargetWideVerdict> {
+    const current = failureCount(await this.#store.state.get<unknown>(failuresKey(target)));
+    return verdictFor(current.suspect, changeId, () => this.#store.queue.othersUnfinished(target, orderingKey));
+  }
+
+  /**
    * Lift the quarantine (an operator decided the target works again): its
    * pending changes run again, and it takes `threshold` new failures to go
-   * back. Returns whether it was in quarantine; of releases racing, one
-   * clears the flag and audits it (`actor`: who released it).
+   * back. The change whose target-wide error put it there becomes the
+   * target's suspect (quarantine-suspect.ts). Returns whether it was in
+   * quarantine; of releases racing, one clears the flag and audits it
+   * (`actor`: who released it).
    */
   async release(target: string, actor = this.#actor): Promise<boolean> {
     this.#held.delete(target);
-    await this.#store.state.update<FailureCount>(failuresKey(target), () => undefined);
-    this.#counts.set(target, 0);
+    // Read through an update that keeps the value: the record as it is now, not as a read cache may have it.
+    let cause: unknown;
+    await this.#store.state.update<QuarantineRecord | null>(quarantineKey(target), (current) => ((cause = current?.changeId), current));
+    const suspect = typeof cause === 'string' ? { changeId: cause, othersSucceeded: false } : undefined;
+    let kept: FailureCount | undefined;
+    await this.#store.state.update<FailureCount>(failuresKey(target), (current) => (kept = stored(0, {}, suspect ?? failureCount(current).suspect)));
+    this.#counts.set(target, kept ?? NONE);
     let held: QuarantineRecord | undefined;
     await this.#store.state.update<QuarantineRecord | null>(quarantineKey(target), (current) => {
       held = current ?? undefined;

@@ -132,6 +132,7 @@ describe('recordFailure (review 14): a target-wide error', () => {
         return true;
       },
       async failed() { calls.push('counted'); return false; },
+      async judgeTargetWide() { return 'quarantine'; },
     } as unknown as QuarantineKeeper;
     const ctx: FailureContext = {
       store: fakeStore, log: silentLogger, actor: 'test', quarantine, now: () => NOW, random: () => 0.5, workerId: 'w1',

@@ -16,11 +16,13 @@ export interface CandidateFilter {
   readonly saturated: readonly string[];
   readonly taken: readonly string[];
   readonly limit: number;
+  /** Workers known to be gone: their running jobs are candidates whatever their leases say. */
+  readonly dead?: readonly string[];
 }
 
 /**
  * Runnable jobs of one state, oldest first: pending and due, or running with
- * an expired lease, with no unfinished job ahead of them on the same ordering
+ * an expired lease (or leased by a worker known to be gone), with no unfinished job ahead of them on the same ordering
  * key ("ahead": lower seq in the same plan, or enqueued earlier by another
  * plan). PostgreSQL locks the rows it returns and skips rows other claimers
  * hold. The query follows the partial index of its state (next_run_at or
@@ -34,7 +36,9 @@ export function candidateQuery(trx: Db, dialect: Dialect, state: 'pending' | 'ru
   // Id and target only: the claim's update returns the rows, so the change is read (and parsed) once.
   let query = trx.selectFrom('roster_jobs as j').select(['j.id', 'j.target'])
     .where(jobStatus('j.status', JOB_INDEX_STATES[state]))
-    .where(`j.${column}`, '<=', filter.now)
+    .where((eb) => (state === 'running' && filter.dead !== undefined && filter.dead.length > 0
+      ? eb.or([eb(`j.${column}`, '<=', filter.now), eb('j.worker_id', 'in', filter.dead)])
+      : eb(`j.${column}`, '<=', filter.now)))
     .where((eb) => eb.not(eb.exists(
       eb.selectFrom('roster_jobs as e').select(sql<number>`1`.as('one'))
         .whereRef('e.ordering_key', '=', 'j.ordering_key')
@@ -53,7 +57,7 @@ export function candidateQuery(trx: Db, dialect: Dialect, state: 'pending' | 'ru
   return query;
 }
 
-/** Expired leases first, then pending jobs: two index walks instead of one OR. */
+/** Expired leases (and gone workers' leases) first, then pending jobs: two index walks instead of one OR. */
 async function candidates(trx: Db, ctx: StoreContext, filter: CandidateFilter): Promise<Candidate[]> {
   const expired = await candidateQuery(trx, ctx.dialect, 'running', filter).execute();
   if (expired.length >= filter.limit) return expired;
@@ -72,6 +76,8 @@ async function budgets(trx: Db, options: ClaimOptions, now: string): Promise<Map
   if (limited.length === 0) return budget;
   const rows = await trx.selectFrom('roster_jobs').select(['target', 'worker_id', (eb) => eb.fn.countAll().as('running')])
     .where(jobStatus('status', JOB_INDEX_STATES.running)).where('lease_until', '>', now).where('target', 'in', limited)
+    // A gone worker runs nothing: its leases are about to be taken over, not slots in use.
+    .$if((options.deadWorkers?.length ?? 0) > 0, (query) => query.where('worker_id', 'not in', options.deadWorkers!))
     .groupBy(['target', 'worker_id']).execute();
   const mine = new Map<string, number>();
   const others = new Map<string, number>();
@@ -108,7 +114,9 @@ export function claimJobs(ctx: StoreContext, options: ClaimOptions): Promise<Job
       // Room everywhere: the first `want` candidates will do. Else read ahead past the saturated targets' jobs.
       const fetch = [...budget.values()].every((left) => left >= want) ? want : want * 2 + 16;
       const saturated = [...budget].filter(([, left]) => left <= 0).map(([target]) => target);
-        const rows = await candidates(trx, ctx, { now, targets: options.targets, saturated, taken: picked.map((r) => r.id), limit: fetch });
+      const rows = await candidates(trx, ctx, {
+        now, targets: options.targets, saturated, taken: picked.map((r) => r.id), limit: fetch, dead: options.deadWorkers,
+      });
       for (const row of rows) {
         const left = budget.get(row.target);
         if (left !== undefined && left <= 0) continue;

@@ -108,9 +108,12 @@ export async function completeJobs(
 }
 
 /** Leased jobs this worker never started go back to pending, the claim's attempt undone. */
-export async function releaseJobs(ctx: StoreContext, trx: Db, workerId: string, jobIds: readonly string[]): Promise<number> {
+export async function releaseJobs(ctx: StoreContext, trx: Db, workerId: string, jobIds: readonly string[], dueAt?: Date): Promise<number> {
   const result = await trx.updateTable('roster_jobs')
-    .set({ status: 'pending', lease_until: null, worker_id: null, attempts: sql`case when attempts > 0 then attempts - 1 else 0 end`, updated_at: new Date().toISOString() })
+    .set({
+      status: 'pending', lease_until: null, worker_id: null, attempts: sql`case when attempts > 0 then attempts - 1 else 0 end`, updated_at: new Date().toISOString(),
+      ...(dueAt === undefined ? {} : { next_run_at: dueAt.toISOString() }),
+    })
     .where(inList(ctx, 'id', jobIds)).where('status', '=', 'running').where('worker_id', '=', workerId)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);

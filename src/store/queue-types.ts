@@ -116,7 +116,16 @@ export interface QueueStore extends QueuedChangesReader {
      * what the job was enqueued with, as stored (store/json asStored).
      */
     readonly knownChange?: (job: JobState) => Change | undefined;
+    /**
+     * Workers whose process the caller knows to be gone (executor/worker-id.ts):
+     * their running jobs are claimable at once, as if their leases had run
+     * out (the same takeover, attempt counted), and their leases do not count
+     * against `perTarget`.
+     */
+    readonly deadWorkers?: readonly string[];
   }): Promise<Job[]>;
+  /** The workers holding a live lease (running, lease not run out at `now`), each once. */
+  leaseHolders(now: Date): Promise<string[]>;
   /**
    * Marks the job done and, in the same transaction, records what applying it
    * changed: the account link written or removed and the audit entries. A
@@ -134,9 +143,9 @@ export interface QueueStore extends QueuedChangesReader {
   /**
    * Gives back leased jobs this worker never started: those still running
    * under `workerId` become pending again (due at once) and the claim's
-   * attempt is undone. Returns how many were released.
+   * attempt is undone (due at `dueAt` when given). Returns how many were released.
    */
-  release(jobIds: readonly string[], workerId: string): Promise<number>;
+  release(jobIds: readonly string[], workerId: string, dueAt?: Date): Promise<number>;
   /**
    * Extends to `leaseUntil` the leases this worker still holds on these jobs
    * (running under `workerId`; a lease already later stays), in one
@@ -175,6 +184,12 @@ export interface QueueStore extends QueuedChangesReader {
    * way at the target. Returns how many were cancelled.
    */
   cancel(filter: CancelFilter, options?: CancelOptions): Promise<number>;
+  /**
+   * Whether the target has a pending or running job on another account than
+   * `orderingKey`'s (any plan's, any worker's): other changes that will run
+   * and tell whether the target works (executor/quarantine-suspect.ts).
+   */
+  othersUnfinished(target: string, orderingKey: string): Promise<boolean>;
   /** The plans with a pending or running job on the target (a cancel of the target covers these, not later plans). */
   unfinishedPlans(target: string): Promise<string[]>;
 }

@@ -41,6 +41,12 @@ export function createQueueStore(ctx: StoreContext): QueueStore {
 
     claim: (options) => claimJobs(ctx, options),
 
+    async leaseHolders(now) {
+      const rows = await db.selectFrom('roster_jobs').select('worker_id').distinct()
+        .where(jobStatus('status', JOB_INDEX_STATES.running)).where('lease_until', '>', now.toISOString()).execute();
+      return rows.flatMap((row) => (row.worker_id === null ? [] : [row.worker_id]));
+    },
+
     async complete(jobId, workerId, effects = {}) {
       const [completed] = await trackedWrite(ctx, (trx, written) => completeJobs(ctx, trx, written, workerId, [{ jobId, effects }]));
       return completed === true;
@@ -58,7 +64,7 @@ export function createQueueStore(ctx: StoreContext): QueueStore {
       return Number(result.numUpdatedRows);
     })),
 
-    release: (jobIds, workerId) => (jobIds.length === 0 ? Promise.resolve(0) : ctx.write((trx) => releaseJobs(ctx, trx, workerId, jobIds))),
+    release: (jobIds, workerId, dueAt) => (jobIds.length === 0 ? Promise.resolve(0) : ctx.write((trx) => releaseJobs(ctx, trx, workerId, jobIds, dueAt))),
 
     fail(jobId, error, retryAt, audit = [], workerId) {
       return ctx.write(async (trx) => {
@@ -133,6 +139,13 @@ export function createQueueStore(ctx: StoreContext): QueueStore {
     },
 
     cancel: (filter, options = {}) => cancelJobs(ctx, filter, options),
+
+    async othersUnfinished(target, orderingKey) {
+      const row = await db.selectFrom('roster_jobs').select('id')
+        .where(jobStatus('status', JOB_INDEX_STATES.unfinished)).where('target', '=', target).where('ordering_key', '<>', orderingKey)
+        .limit(1).executeTakeFirst();
+      return row !== undefined;
+    },
 
     async unfinishedPlans(target) {
       // The unfinished partial index leads with the ordering key, `${target}:${identity}`.
