@@ -15,6 +15,7 @@ server:
 
 lifecycle:
   prehireLeadDays: 7   # create accounts for a future hire this many days before the start
+  prehireEntitlements: true  # false: no groups before the start; granted with the start-day enable
   timezone: UTC        # time zone of HR dates written without one, and of cron schedules
 
 # Sources: the authoritative records of who works here.

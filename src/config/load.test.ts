@@ -37,6 +37,7 @@ describe('validateConfigText: valid files', () => {
     expect(config!.store).toBe('sqlite:/etc/roster/data/roster.db');
     expect(config!.lifecycle).toEqual({
       prehireLeadDays: 7,
+      prehireEntitlements: true,
       leaveStatuses: ['leave', 'on leave', 'loa'],
       terminatedStatuses: ['terminated', 'inactive', 'leaver'],
       rescindedStatuses: ['rescinded', 'withdrawn', 'cancelled'],

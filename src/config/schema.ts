@@ -62,6 +62,8 @@ const serverSchema = z
 const lifecycleSchema = z
   .strictObject({
     prehireLeadDays: integer(0).default(7),
+    // false: a future hire's accounts are prepared without entitlements; the roles' grants come with the start-day enable.
+    prehireEntitlements: booleanField().default(true),
     leaveStatuses: z.array(z.string()).default(['leave', 'on leave', 'loa']),
     terminatedStatuses: z.array(z.string()).default(['terminated', 'inactive', 'leaver']),
     rescindedStatuses: z.array(z.string()).default(['rescinded', 'withdrawn', 'cancelled']),

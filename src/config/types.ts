@@ -65,6 +65,12 @@ export interface ServerConfig {
 export interface LifecycleConfig {
   /** Accounts for a future hire are created this many days before the start (default 7). */
   readonly prehireLeadDays: number;
+  /**
+   * A future hire's (disabled) accounts hold their roles' entitlements ready
+   * for day one (default true); false: least privilege until the start, the
+   * grants come in the plan that enables the account on the start day.
+   */
+  readonly prehireEntitlements?: boolean;
   /** Values of the status field that mean leave of absence (default ["leave", "on leave", "loa"]). */
   readonly leaveStatuses: readonly string[];
   /** Values that mean terminated (default ["terminated", "inactive", "leaver"]). */

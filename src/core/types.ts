@@ -157,6 +157,14 @@ export interface LinkedAccount {
    * scope runs from it (policy/lifecycle-rules.ts).
    */
   readonly outOfScopeSince?: string;
+  /**
+   * Entitlements among `entitlements` that Roster never granted (held when
+   * the account was adopted or linked, or added in the target by hand since):
+   * a revoke of one says `entitlement.not_granted`, not `role.removed`.
+   * Absent: none known. The planner and `roster explain` read it; reconcile
+   * does not record it yet, and the store has no column for it.
+   */
+  readonly notGranted?: readonly string[];
 }
 
 /** An account as a connector reads it from the target. */

@@ -1,6 +1,6 @@
 import type { TargetConfig } from '../config/types.js';
 import type { Attributes, Change, ChangeAction, ChangeState, DesiredAccount, LinkedAccount } from '../core/types.js';
-import { DISPUTED_REASON } from '../policy/reasons.js';
+import { DISPUTED_REASON, ENTITLEMENTS_AT_START, NOT_GRANTED, ROLE_REMOVED } from '../policy/reasons.js';
 import { entitlementKey, sameValue } from './normalise.js';
 
 /**
@@ -75,11 +75,16 @@ function entitlementChanges(desired: DesiredAccount, link: LinkedAccount, accoun
       out.push(change(desired, 'grant', null, { accountId, entitlement }, grantReasons, entitlement));
     }
   }
-  const revokeReasons = desired.reasons.includes('leaver.revoke_all') ? desired.reasons : withReason(desired.reasons, 'role.removed');
   const revoked = distinct(have.filter((e) => !wantKeys.has(entitlementKey(e))));
+  if (revoked.length === 0) return;
   if (revoked.length > 1) revoked.sort();
+  const all = desired.reasons.includes('leaver.revoke_all') || desired.reasons.includes(ENTITLEMENTS_AT_START);
+  const notGranted = all || link.notGranted === undefined || link.notGranted.length === 0 ? undefined : new Set(link.notGranted.map(entitlementKey));
+  const removed = all ? desired.reasons : withReason(desired.reasons, ROLE_REMOVED);
   for (const entitlement of revoked) {
-    out.push(change(desired, 'revoke', { accountId, entitlement }, null, revokeReasons, entitlement));
+    // A membership Roster never granted (added in the target by hand, or held when the account was adopted) lost no role.
+    const reasons = notGranted?.has(entitlementKey(entitlement)) === true ? withReason(desired.reasons, NOT_GRANTED) : removed;
+    out.push(change(desired, 'revoke', { accountId, entitlement }, null, reasons, entitlement));
   }
 }
 

@@ -3,7 +3,7 @@ import type { Change, ChangeAction, DesiredAccount, Diagnostic, Hold, LinkedAcco
 import { diffAccount } from './diff.js';
 import { supersededChanges } from './superseded.js';
 import { withoutQueued, type QueuedChanges } from './queued.js';
-import { safetyHolds } from './safety.js';
+import { notCountedDiagnostics, safetyCounts, safetyHolds } from './safety.js';
 
 export interface PlanInput {
   readonly id: string;
@@ -59,7 +59,11 @@ export function plan(input: PlanInput): Plan {
   const changes = left?.changes ?? planned;
   const summary: Partial<Record<ChangeAction, number>> = {};
   for (const c of changes) summary[c.action] = (summary[c.action] ?? 0) + 1;
-  const holds = [...(input.holds ?? []), ...safetyHolds(changes, input.targets, input.totals)];
+  const counted = safetyCounts(changes);
+  const holds = [...(input.holds ?? []), ...safetyHolds(changes, input.targets, input.totals, counted)];
+  // Compensating changes to accounts queued creates make are not counted: the plan says so (planner/safety.ts).
+  const notCounted = notCountedDiagnostics(changes, counted);
+  const diagnostics = [...(input.diagnostics ?? []), ...(left?.diagnostics ?? []), ...notCounted];
   return {
     id: input.id,
     createdAt: input.now.toISOString(),
@@ -68,6 +72,6 @@ export function plan(input: PlanInput): Plan {
     summary,
     held: holds.length > 0,
     holds,
-    diagnostics: left === undefined || left.diagnostics.length === 0 ? input.diagnostics ?? [] : [...(input.diagnostics ?? []), ...left.diagnostics],
+    diagnostics: diagnostics.length === (input.diagnostics?.length ?? 0) ? input.diagnostics ?? [] : diagnostics,
   };
 }

@@ -1,5 +1,6 @@
 import type { Threshold, TargetConfig } from '../config/types.js';
-import type { Change, Hold } from '../core/types.js';
+import type { Change, Diagnostic, Hold } from '../core/types.js';
+import { CREATE_NOT_RUN } from './superseded.js';
 import { DEFAULT_MAX_REVOKES, formatCount, formatShare, safetyLimit, thresholdLimit } from '../lifecycle/threshold.js';
 
 export function limitText(threshold: Threshold, total: number, limit: number): string {
@@ -14,6 +15,8 @@ interface Tally {
   disables: number;
   readonly revoked: Set<string>;
   readonly leaving: Set<string>;
+  /** The same, of changes to accounts a queued create makes (CREATE_NOT_RUN): not counted. */
+  unmade?: { deletes: number; disables: number; readonly revoked: Set<string>; readonly leaving: Set<string> };
 }
 
 /**
@@ -30,8 +33,9 @@ interface Tally {
  * One pass over the changes; the sets hold only accounts with a revoke,
  * disable or delete.
  */
-export function safetyHolds(changes: readonly Change[], targets: readonly TargetConfig[], totals: ReadonlyMap<string, number>): Hold[] {
-  const counted = safetyCounts(changes);
+export function safetyHolds(
+  changes: readonly Change[], targets: readonly TargetConfig[], totals: ReadonlyMap<string, number>, counted = safetyCounts(changes),
+): Hold[] {
   const holds: Hold[] = [];
   for (const target of targets) {
     const counts = counted.get(target.id);
@@ -45,7 +49,7 @@ export function safetyHolds(changes: readonly Change[], targets: readonly Target
       holds.push({
         target: target.id, code, count, limit,
         message: `would ${what} ${formatCount(count)} of ${formatCount(total)} accounts in ${target.id} `
-          + `(${formatShare(count, total)}); the limit is ${limitText(threshold, total, limit)}`,
+          + `(${formatShare(count, total)}); the limit is ${limitText(threshold, total, limit)}${notCountedText(counts.notCounted, key)}`,
       });
     }
   }
@@ -58,10 +62,47 @@ export interface SafetyCounts {
   readonly disables: number;
   /** Accounts losing at least one entitlement and neither disabled nor deleted in the plan. */
   readonly revokes: number;
+  /**
+   * The same, of the compensating changes not counted above: they undo what
+   * an earlier plan's create, still queued, would make (CREATE_NOT_RUN), on
+   * an account no target holds yet. Absent when there are none.
+   */
+  readonly notCounted?: { readonly deletes: number; readonly disables: number; readonly revokes: number };
+}
+
+/** The counts a limit judges. */
+export type SafetyKey = 'deletes' | 'disables' | 'revokes';
+
+/** The hold message's note of what it left out, for one limit (empty when nothing). */
+function notCountedText(notCounted: SafetyCounts['notCounted'], key: SafetyKey): string {
+  const n = notCounted?.[key] ?? 0;
+  if (n === 0) return '';
+  const what = key === 'revokes' ? `${n === 1 ? 'account' : 'accounts'} losing entitlements` : n === 1 ? key.slice(0, -1) : key;
+  return ` (not counted: ${formatCount(n)} more ${what} of accounts that earlier plans' queued creates make and that do not exist yet, ${CREATE_NOT_RUN})`;
+}
+
+/**
+ * Per target with any: what the limits leave out (SafetyCounts.notCounted), said
+ * in an info diagnostic, so a plan that is not held says it too.
+ */
+export function notCountedDiagnostics(changes: readonly Change[], counted = safetyCounts(changes)): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [target, counts] of counted) {
+    const n = counts.notCounted;
+    if (n === undefined) continue;
+    const parts = [[n.deletes, 'delete'], [n.disables, 'disable'], [n.revokes, 'revoke']]
+      .filter(([count]) => (count as number) > 0).map(([count, what]) => `${formatCount(count as number)} ${what}${count === 1 ? '' : 's'}`);
+    out.push({
+      severity: 'info', code: 'safety.not_counted', target,
+      message: `${target}: ${parts.join(', ')} undo creates earlier plans still have queued (the accounts do not exist yet): `
+        + `not counted against the safety limits (${CREATE_NOT_RUN})`,
+    });
+  }
+  return out;
 }
 
 /** The three limits of a target: hold code, what the message says is done, which count, the threshold. */
-export function safetyChecks(target: TargetConfig): { code: string; what: string; key: keyof SafetyCounts; threshold: Threshold }[] {
+export function safetyChecks(target: TargetConfig): { code: string; what: string; key: SafetyKey; threshold: Threshold }[] {
   return [
     { code: 'safety.max_deletes', what: 'delete', key: 'deletes', threshold: target.safety.maxDeletes },
     { code: 'safety.max_disables', what: 'disable', key: 'disables', threshold: target.safety.maxDisables },
@@ -80,6 +121,18 @@ export function safetyCounts(changes: readonly Change[]): Map<string, SafetyCoun
       tally = { deletes: 0, disables: 0, revoked: new Set(), leaving: new Set() };
       tallies.set(c.target, tally);
     }
+    if (c.reasons?.includes(CREATE_NOT_RUN) === true) {
+      // An account an earlier plan's queued create makes: undoing it takes nothing from anyone.
+      tally.unmade ??= { deletes: 0, disables: 0, revoked: new Set(), leaving: new Set() };
+      if (action === 'revoke') {
+        tally.unmade.revoked.add(c.identity);
+        continue;
+      }
+      if (action === 'delete') tally.unmade.deletes += 1;
+      else tally.unmade.disables += 1;
+      tally.unmade.leaving.add(c.identity);
+      continue;
+    }
     if (action === 'revoke') {
       tally.revoked.add(c.identity);
       continue;
@@ -92,7 +145,15 @@ export function safetyCounts(changes: readonly Change[]): Map<string, SafetyCoun
   for (const [target, tally] of tallies) {
     let revokes = 0;
     for (const identity of tally.revoked) if (!tally.leaving.has(identity)) revokes += 1;
-    counts.set(target, { deletes: tally.deletes, disables: tally.disables, revokes });
+    const { unmade } = tally;
+    if (unmade === undefined) {
+      counts.set(target, { deletes: tally.deletes, disables: tally.disables, revokes });
+      continue;
+    }
+    let unmadeRevokes = 0;
+    for (const identity of unmade.revoked) if (!unmade.leaving.has(identity)) unmadeRevokes += 1;
+    const notCounted = { deletes: unmade.deletes, disables: unmade.disables, revokes: unmadeRevokes };
+    counts.set(target, { deletes: tally.deletes, disables: tally.disables, revokes, notCounted });
   }
   return counts;
 }

@@ -30,7 +30,8 @@ export function supersededChanges(
   const found: Change[] = [];
   diffAccount(desired, projected, target, found);
   // Projected from a waiting create, the account id is only its key: the executor finds the account by the link the create writes.
-  const wanted = (waiting.some((c) => c.action === 'create') ? found.map(withoutAccountId) : found).map(superseding);
+  const unmade = madeByWaitingCreate(link, waiting);
+  const wanted = (waiting.some((c) => c.action === 'create') ? found.map(withoutAccountId) : found).map(unmade ? undoingUnmade : superseding);
   // The linked account is deleted before this plan runs: changes to it would fail; what the waiting changes leave is the base.
   if (link !== undefined && waiting.some((c) => c.action === 'delete')) return wanted;
   if (projected === undefined) return planned;
@@ -74,6 +75,38 @@ export const SUPERSEDED = 'queued.superseded';
 const withReason = (reasons: readonly string[], reason: string): readonly string[] => (reasons.includes(reason) ? reasons : [...reasons, reason]);
 
 const superseding = (change: Change): Change => ({ ...change, reasons: withReason(change.reasons, SUPERSEDED) });
+
+/**
+ * Reason code of a compensating delete, disable or revoke whose account no
+ * target holds yet: the one an earlier plan's waiting create makes (no link,
+ * or the link's account deleted by a waiting delete first). It takes nothing
+ * from anyone, so the safety limits do not count it (planner/safety.ts); a
+ * compensating change to an account the target holds is counted as any other.
+ */
+export const CREATE_NOT_RUN = 'queued.create_not_run';
+
+const UNMADE_ACTIONS: ReadonlySet<ChangeAction> = new Set(['delete', 'disable', 'revoke']);
+
+const undoingUnmade = (change: Change): Change => {
+  const superseded = superseding(change);
+  return UNMADE_ACTIONS.has(change.action) ? { ...superseded, reasons: withReason(superseded.reasons, CREATE_NOT_RUN) } : superseded;
+};
+
+/**
+ * The account the waiting changes leave is one a waiting create makes, not
+ * one the target holds now: no link (or a waiting delete removes the linked
+ * one) before the last waiting create. A create waiting over a link
+ * (apply-change.ts createOverLink) brings the linked account in line: it exists.
+ */
+export function madeByWaitingCreate(link: LinkedAccount | undefined, waiting: readonly Change[]): boolean {
+  let exists = link !== undefined;
+  let made = false;
+  for (const change of waiting) {
+    if (change.action === 'delete') [exists, made] = [false, false];
+    else if (change.action === 'create' && !exists) made = true;
+  }
+  return made;
+}
 
 function withoutAccountId(change: Change): Change {
   const strip = (state: Change['before']) => {

@@ -20,6 +20,7 @@ interface Evaluation {
   readonly ctx: PolicyContext;
   readonly contractor: boolean;
   readonly prehireLeadDays: number;
+  readonly prehireEntitlements: boolean;
   readonly now: number;
   readonly explain: boolean;
   readonly timezone: string;
@@ -101,7 +102,7 @@ function desiredIn(e: Evaluation, target: CompiledTarget): DesiredAccount {
   const link = e.ctx.linked.get(target.config.id);
   const facts: LifecycleFacts = {
     identity: e.identity, state: e.state, target: target.config, link, now: e.now,
-    prehireLeadDays: e.prehireLeadDays, contractor: e.contractor, explain: e.explain, timezone: e.timezone,
+    prehireLeadDays: e.prehireLeadDays, prehireEntitlements: e.prehireEntitlements, contractor: e.contractor, explain: e.explain, timezone: e.timezone,
   };
   const lifecycle = decideLifecycle(facts);
   // A new account's names are claimed only if its create is planned: a failure below releases them.
@@ -181,6 +182,7 @@ export function desiredAccounts(policy: CompiledPolicy, identity: Identity, ctx:
     ctx,
     contractor: source !== undefined && isContractor(identity.attributes, source),
     prehireLeadDays: policy.config.lifecycle.prehireLeadDays,
+    prehireEntitlements: policy.config.lifecycle.prehireEntitlements ?? true,
     now: ctx.now.getTime(),
     explain: ctx.explain ?? true,
     timezone: policy.config.lifecycle.timezone,

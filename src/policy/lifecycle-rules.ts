@@ -2,6 +2,7 @@ import type { TargetConfig } from '../config/types.js';
 import type { Identity, LifecycleState, LinkedAccount } from '../core/types.js';
 import { zonedTime } from '../lifecycle/dates.js';
 import { awaitedBack } from '../lifecycle/state.js';
+import { ENTITLEMENTS_AT_START } from './reasons.js';
 
 const DAY_MS = 86_400_000;
 
@@ -25,6 +26,8 @@ export interface LifecycleFacts {
   readonly link: LinkedAccount | undefined;
   readonly now: number;
   readonly prehireLeadDays: number;
+  /** A future hire's prepared account holds its entitlements (lifecycle.prehireEntitlements; undefined: true). */
+  readonly prehireEntitlements?: boolean;
   readonly contractor: boolean;
   /** Build the readable `detail` (false on the plan path, which does not print it). */
   readonly explain: boolean;
@@ -73,11 +76,26 @@ function prehire(f: LifecycleFacts): AccountDecision {
   if (f.now < leadStart && f.link === undefined) {
     return gone('lifecycle:prehire', f.explain ? `${when}, from ${dayIn(new Date(leadStart).toISOString(), f.timezone)}` : '', ['joiner.prehire']);
   }
+  if (f.prehireEntitlements === false) {
+    return {
+      present: true, enabled: false, reasons: PREHIRE_WITHHELD, mapAttributes: true, entitlements: false, rule: 'lifecycle:prehire',
+      detail: f.explain ? `${when}, disabled until the start, without entitlements until then (lifecycle.prehireEntitlements: false): `
+        + 'the roles\' grants come with the enable on the start day' : '',
+    };
+  }
   return {
-    present: true, enabled: false, reasons: ['joiner.prehire'], mapAttributes: true, entitlements: true,
+    present: true, enabled: false, reasons: PREHIRE, mapAttributes: true, entitlements: true,
     rule: 'lifecycle:prehire', detail: f.explain ? `${when}, disabled until the start (entitlements are ready for day one)` : '',
   };
 }
+
+const PREHIRE: readonly string[] = Object.freeze(['joiner.prehire']);
+/**
+ * A future hire's account without entitlements until the start
+ * (lifecycle.prehireEntitlements: false): ENTITLEMENTS_AT_START says why it
+ * has none, and is the reason of a revoke of what it held (policy/reasons.ts).
+ */
+const PREHIRE_WITHHELD: readonly string[] = Object.freeze(['joiner.prehire', ENTITLEMENTS_AT_START]);
 
 /** Decisions for active accounts without a detail (the plan path builds no explanations). */
 const ACTIVE: Readonly<Record<string, AccountDecision>> = Object.fromEntries(['active', 'joiner', 'rehire'].map((reason) => [reason, Object.freeze({

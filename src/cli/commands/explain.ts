@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import type { DesiredAccount } from '../../core/types.js';
+import type { DesiredAccount, LinkedAccount } from '../../core/types.js';
+import { entitlementKey } from '../../planner/normalise.js';
+import { ENTITLEMENTS_AT_START, NOT_GRANTED, ROLE_REMOVED } from '../../policy/reasons.js';
 import type { Explain } from '../../engine/types.js';
 import { withConfigOption, type CliContext } from '../context.js';
 import { indent, table } from '../format.js';
@@ -47,8 +49,11 @@ export function explainText(explain: Explain, ctx: CliContext): string {
     for (const entitlement of [...entitlements].sort()) {
       const wanted = desired.entitlements.includes(entitlement);
       const held = linked?.entitlements.includes(entitlement) ?? false;
-      const from = rulesFor(`entitlement:${entitlement}`) || (wanted ? keptBecause(desired) : revokedBecause(desired));
+      const from = rulesFor(`entitlement:${entitlement}`) || (wanted ? keptBecause(desired) : revokedBecause(desired, linked, entitlement));
       lines.push(`  ${wanted ? '+' : '-'} ${entitlement}${held ? '' : dim(' (not yet granted)')}  ← ${from}`);
+    }
+    if (desired.present && desired.reasons.includes(ENTITLEMENTS_AT_START)) {
+      lines.push(`  no entitlements until the start day (lifecycle.prehireEntitlements: false): the roles' grants come with the enable (${ENTITLEMENTS_AT_START})`);
     }
     lines.push(...effectiveLines(account.effective, entitlements, ctx));
   }
@@ -78,11 +83,20 @@ function auditLines(audit: Explain['audit'], ctx: CliContext): string[] {
   return lines;
 }
 
-/** A held entitlement no rule gives: revoked with the account's lifecycle, or because no role grants it. */
-function revokedBecause(desired: DesiredAccount): string {
+/**
+ * A held entitlement no rule gives: revoked with the account's lifecycle (a
+ * leaver, a pre-hire before the start), or because no role grants it — one
+ * Roster granted (role.removed) or one it never did (entitlement.not_granted).
+ */
+function revokedBecause(desired: DesiredAccount, linked: LinkedAccount | undefined, entitlement: string): string {
   if (!desired.present) return 'the account is not wanted (see why), so it goes';
-  return desired.reasons.includes('leaver.revoke_all')
-    ? `revoked with the account (${desired.reasons.join(', ')}; see why)` : 'no rule gives it: it will be revoked';
+  if (desired.reasons.includes('leaver.revoke_all') || desired.reasons.includes(ENTITLEMENTS_AT_START)) {
+    return `revoked with the account (${desired.reasons.join(', ')}; see why)`;
+  }
+  const key = entitlementKey(entitlement);
+  return linked?.notGranted?.some((e) => entitlementKey(e) === key) === true
+    ? `no rule gives it: it will be revoked; not granted by any role (added in the target, not by Roster), Roster manages this group (${NOT_GRANTED})`
+    : `no rule gives it: it will be revoked (${ROLE_REMOVED})`;
 }
 
 /** Groups the account gets through nesting or its primary group (read from the target), beyond the ones listed above. */
