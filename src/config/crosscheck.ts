@@ -45,6 +45,10 @@ export function crossCheck(
       const error = pattern === undefined ? undefined : cronError(pattern);
       if (error) problems.push(locator.at(['sources', i, key], `invalid cron schedule: ${error}`));
     }
+    if (source.fields.previousKey !== undefined && source.fields.previousKey === source.key) {
+      // Every row would name itself as its own former key: never a continuation, a warning per new person.
+      problems.push(locator.at(['sources', i, 'fields', 'previousKey'], `names the key column '${source.key}' itself; name the column of the former key (such as previousEmployeeId)`));
+    }
   });
 
   problems.push(...scimProblems(config, locator));

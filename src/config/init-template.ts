@@ -31,6 +31,7 @@ sources:
       status: status
       employmentType: employmentType
       manager: managerId
+      # previousKey: previousEmployeeId   # a former key: someone rehired under a new id keeps their accounts
     maxMissing: 20%             # a file missing more people than this is held, not applied
 
 # Targets: the systems Roster creates, updates, disables and deletes accounts in.

@@ -79,6 +79,8 @@ const fieldsSchema = z
     status: nonEmpty.default('status'),
     employmentType: nonEmpty.default('employmentType'),
     manager: nonEmpty.default('managerId'),
+    /** No default: only a source that names the column continues people rehired under a new key (lifecycle/continued.ts). */
+    previousKey: nonEmpty.optional(),
   })
   .prefault({});
 

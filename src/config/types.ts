@@ -95,6 +95,13 @@ export interface SourceFields {
   readonly status: string; // default 'status'
   readonly employmentType: string; // default 'employmentType'
   readonly manager: string; // default 'managerId'
+  /**
+   * The column holding the person's former key ("previous employee ID"), no
+   * default: a new key whose row names a terminated identity of the source
+   * this way continues that identity (a rehire under a new key,
+   * lifecycle/continued.ts).
+   */
+  readonly previousKey?: string;
 }
 
 export interface SourceConfig {

@@ -104,6 +104,22 @@ export interface Identity {
   readonly updatedAt: string;
 }
 
+/**
+ * A source key of an identity other than its id, or its id once another key
+ * took over: a person rehired under a new key (`fields.previousKey`,
+ * lifecycle/continued.ts) keeps their id, the new key is `current`, and every
+ * key they had before is kept, not current, so a row still written with one
+ * changes nothing. An identity without such rows has its id as its only key.
+ */
+export interface IdentityKey {
+  readonly key: string;
+  readonly identityId: string;
+  readonly sourceId: string;
+  /** The key the source writes now; the others are former keys. */
+  readonly current: boolean;
+  readonly recordedAt: string;
+}
+
 // ---------------------------------------------------------------- policy
 
 /** Why something is desired: the rule that gives it. */

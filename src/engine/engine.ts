@@ -20,7 +20,7 @@ import { dueSince } from './due.js';
 import { requireApplySecrets, requireSecrets, requireSyncSecrets, sources, targets } from './missing-secrets.js';
 import { Planning } from './planning.js';
 import { reconcileTarget } from './reconcile.js';
-import { respelledKeys } from './respelled-keys.js';
+import { identityByKey, resolvedKeys } from './continued-keys.js';
 import { SafetyWindow, withWindowHolds } from './safety-window.js';
 import { Scheduler } from './scheduler.js';
 import type {
@@ -167,25 +167,25 @@ export class RosterEngine implements Engine {
   }
 
   /** Why the identity is as it is; `audit`: its newest EXPLAIN_AUDIT entries, oldest first (newest last, as the timeline). */
-  async explain(identityId: string): Promise<Explain> {
-    const identity = await this.store.identities.get(identityId);
-    if (!identity) throw new RosterError('identity.not_found', `no identity with id ${identityId}`);
+  async explain(key: string): Promise<Explain> {
+    const { identity, keys } = await identityByKey(this.store, key); // its id, or a key it was continued under (fields.previousKey)
+    if (!identity) throw new RosterError('identity.not_found', `no identity with id ${key}`);
     const now = this.#parts.now();
     const desired = await this.#planning.desiredFor(identity, now);
-    const links = await this.store.accounts.listByIdentity(identityId);
+    const links = await this.store.accounts.listByIdentity(identity.id);
     const byTarget = new Map(links.map((l) => [l.target, l]));
-    const history = links.length === 0 ? [] : await originEntries(this.store.audit, identityId);
+    const history = links.length === 0 ? [] : await originEntries(this.store.audit, identity.id);
     return {
-      identity,
+      identity, ...(keys.length === 0 ? {} : { keys }),
       effectiveState: effectiveState(identity, now),
-      timeline: await this.store.identities.events(identityId),
+      timeline: await this.store.identities.events(identity.id),
       accounts: await Promise.all(desired.map(async (d) => {
         const linked = byTarget.get(d.target);
         const effective = linked === undefined ? undefined : await this.#effective(d.target, linked.accountId);
         const origin = accountOrigin(history, d.target, linked?.accountId);
         return { target: d.target, linked, desired: d, ...(origin === undefined ? {} : { origin }), ...(effective === undefined ? {} : { effective }) };
       })),
-      audit: await recentAudit(this.store, identityId),
+      audit: await recentAudit(this.store, identity.id),
     };
   }
 
@@ -272,10 +272,10 @@ export class RosterEngine implements Engine {
   async #ingest(batch: SourceBatch, actor: string): Promise<IngestResult> {
     const started = performance.now();
     const source = this.#source(batch.sourceId);
-    const now = this.#parts.now();
-    const { batch: keyed, existing, note } = await respelledKeys(this.store, batch, await this.#existing(batch)); // keys respelled in case or Unicode form
-    const merged = note(mergeBatch({ batch: keyed, existing, source, lifecycle: this.config.lifecycle, now }));
-    if (merged.upserts.length > 0) await this.store.identities.upsertMany(merged.upserts);
+    const now = this.#parts.now(), { lifecycle } = this.config;
+    const { batch: keyed, existing, note, continuation } = await resolvedKeys(this.store, source, lifecycle, batch, await this.#existing(batch), now); // continued, respelled
+    const merged = note(mergeBatch({ batch: keyed, existing, source, lifecycle, now, continuation }));
+    if (merged.upserts.length > 0) await this.store.identities.upsertMany(merged.upserts, merged.keys);
     if (merged.events.length > 0) await this.store.identities.appendEvents(merged.events);
     const truncated = merged.diagnostics.find((d) => d.code === 'source.truncated');
     if (batch.complete || batch.gone !== undefined) {

@@ -1,6 +1,6 @@
 import type { RosterConfig } from '../config/types.js';
 import type {
-  AuditEntry, Diagnostic, Identity, LifecycleEvent, LinkedAccount, Plan, SourceBatch, SourceProblem,
+  AuditEntry, Diagnostic, Identity, IdentityKey, LifecycleEvent, LinkedAccount, Plan, SourceBatch, SourceProblem,
 } from '../core/types.js';
 import type { CancelFilter, Store } from '../store/types.js';
 
@@ -187,6 +187,8 @@ export interface SyncResult {
 
 export interface Explain {
   readonly identity: Identity;
+  /** Its keys besides its id, when it has any: continued under a new key (fields.previousKey), the current one and the former ones. */
+  readonly keys?: readonly IdentityKey[];
   /** State as of now (dates may have taken effect since last stored). */
   readonly effectiveState: Identity['state'];
   readonly timeline: readonly LifecycleEvent[];

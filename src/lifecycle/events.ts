@@ -124,12 +124,21 @@ function slug(value: unknown): string {
  */
 export function changeEvents(
   before: Identity, beforeState: LifecycleState, after: Identity, status: StatusClass, ctx: EventContext,
+  continued?: { readonly from: string; readonly to: string },
 ): LifecycleEvent[] {
   const events: LifecycleEvent[] = [];
   const id = after.id;
   const { fields } = ctx.source;
   const to = stateNow(after, ctx);
-  if (before.missingSince !== undefined) {
+  const lifecycleFields = new Set([fields.status, fields.startDate, fields.endDate]);
+  if (continued !== undefined) {
+    // Back under a new key (continued.ts): a new employment, whatever its dates say; the key change is on the event.
+    const key = { key: { before: continued.from, after: continued.to } };
+    if (isLive(to)) events.push(event(ctx, 'rehire', id, ['rehire', 'rehire.new_key'], startEffective(after, ctx).at, key));
+    else events.push(event(ctx, 'mover', id, ['identity.key_continued'], undefined, key));
+    lifecycleFields.add(ctx.source.key);
+    if (fields.previousKey !== undefined) lifecycleFields.add(fields.previousKey);
+  } else if (before.missingSince !== undefined) {
     events.push(event(ctx, 'returned', id, ['returned']));
   } else if (beforeState === 'terminated' && isLive(to)) {
     if (isRehire(before, after)) events.push(event(ctx, 'rehire', id, ['rehire'], startEffective(after, ctx).at));
@@ -157,7 +166,7 @@ export function changeEvents(
   if (to === 'prehire' && after.state === 'leave' && before.state !== 'leave') events.push(futureLeave(after, ctx));
   if (beforeState === 'leave' && to === 'active') events.push(event(ctx, 'leave.end', id, ['leave.end']));
 
-  const changes = attributeChanges(before, after, new Set([fields.status, fields.startDate, fields.endDate]));
+  const changes = attributeChanges(before, after, lifecycleFields);
   const changed = Object.keys(changes).sort();
   if (changed.length > 0) {
     events.push(event(ctx, 'mover', id, changed.map((key) => moverReason(key, ctx.source)), undefined, changes));

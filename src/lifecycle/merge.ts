@@ -1,6 +1,7 @@
 import type { LifecycleConfig, SourceConfig } from '../config/types.js';
 import { isRosterError } from '../core/errors.js';
-import type { Diagnostic, Identity, LifecycleEvent, SourceBatch, SourceRecord } from '../core/types.js';
+import type { Diagnostic, Identity, IdentityKey, LifecycleEvent, SourceBatch, SourceRecord } from '../core/types.js';
+import { KEY_CONTINUED, type ContinuedKeys, type KeyContinuation } from './continued.js';
 import { changeEvents, joinerEvents, type EventContext } from './events.js';
 import { findMissing } from './missing.js';
 import { isoOrUndefined, readRecordDates, sameAttributes, type RecordDates } from './record.js';
@@ -13,6 +14,8 @@ export interface MergeInput {
   readonly source: SourceConfig;
   readonly lifecycle: LifecycleConfig;
   readonly now: Date;
+  /** The batch's keys resolved through the stored identity keys, and the continuations it asks for (continued.ts continueKeys: `batch` is its batch). */
+  readonly continuation?: ContinuedKeys;
 }
 
 export interface MergeResult {
@@ -25,6 +28,8 @@ export interface MergeResult {
   /** Ids marked missing (gone from a complete snapshot) by this batch. */
   readonly missing: readonly string[];
   readonly diagnostics: readonly Diagnostic[];
+  /** Identity keys to store with `upserts` (in the same transaction): those of the continuations stored. */
+  readonly keys: readonly IdentityKey[];
 }
 
 /** The last record per key (a duplicated key is reported). */
@@ -237,10 +242,12 @@ export function mergeBatch(input: MergeInput): MergeResult {
   const nowIso = now.toISOString();
   const ctx: EventContext = { source, now: now.getTime(), nowIso };
   const iso = isoDates();
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: Diagnostic[] = [...(input.continuation?.diagnostics ?? [])];
   const upserts: Identity[] = [];
   const events: LifecycleEvent[] = [];
-  const present = new Set<string>();
+  const keys: IdentityKey[] = [];
+  // Ids named by rows of a former key (continued.ts): the person is in the read under the current one.
+  const present = new Set<string>(input.continuation?.present);
   let unchanged = 0;
   let created = 0;
   let changed = 0;
@@ -261,7 +268,8 @@ export function mergeBatch(input: MergeInput): MergeResult {
         continue;
       }
     }
-    if (before !== undefined && before.missingSince === undefined && sameAttributes(before.attributes, record.attributes)
+    const continued = input.continuation?.continuations.get(given.key);
+    if (continued === undefined && before !== undefined && before.missingSince === undefined && sameAttributes(before.attributes, record.attributes)
       && !storedBeforeLeave(before, source, lifecycle)) {
       unchanged += 1;
       continue;
@@ -285,7 +293,11 @@ export function mergeBatch(input: MergeInput): MergeResult {
       events.push(...joinerEvents(after, ctx));
     } else {
       changed += 1;
-      events.push(...changeEvents(before, effectiveState(before, now), after, dates.status, ctx));
+      events.push(...changeEvents(before, effectiveState(before, now), after, dates.status, ctx, continued));
+      if (continued !== undefined) {
+        keys.push(...continued.keys);
+        diagnostics.push(continuedDiagnostic(continued, source.id));
+      }
     }
   }
 
@@ -299,5 +311,13 @@ export function mergeBatch(input: MergeInput): MergeResult {
     const reasons = gone.state === 'rescinded' ? ['joiner.rescinded', 'leaver.missing_from_source'] : ['leaver.missing_from_source'];
     events.push({ kind: 'missing', identityId: gone.id, effectiveAt: nowIso, recordedAt: nowIso, reasons });
   }
-  return { upserts, events, unchanged, created, changed, missing, diagnostics };
+  return { upserts, events, unchanged, created, changed, missing, diagnostics, keys };
+}
+
+function continuedDiagnostic(continued: KeyContinuation, sourceId: string): Diagnostic {
+  return {
+    severity: 'info', code: KEY_CONTINUED, identity: continued.identityId,
+    message: `${sourceId} line ${continued.line ?? '?'}: key ${continued.to} continues ${continued.from} (its previous key): `
+      + `identity ${continued.identityId} keeps its accounts and history, with ${continued.to} as its key`,
+  };
 }

@@ -3,13 +3,13 @@ import { RosterError } from '../core/errors.js';
 
 /**
  * A column a file source's lifecycle reads (`fields:` status, startDate,
- * endDate, employmentType, manager). Such a column missing from the file
+ * endDate, employmentType, manager, and previousKey when it is named). Such a column missing from the file
  * (renamed upstream, say) would make everyone active with no end date: the
  * file is refused instead, so nobody is deprovisioned or brought back by a
  * rename.
  */
 export interface ExpectedColumn {
-  /** The `fields` entry: status, startDate, endDate, employmentType, manager. */
+  /** The `fields` entry: status, startDate, endDate, employmentType, manager, previousKey. */
   readonly field: keyof SourceFields;
   /** The column it names. */
   readonly column: string;
@@ -24,10 +24,13 @@ export interface ExpectedColumn {
 
 const FIELDS: readonly (keyof SourceFields)[] = ['status', 'startDate', 'endDate', 'employmentType', 'manager'];
 
-/** The lifecycle columns of a file source, as its configuration names them. */
+/** The lifecycle columns of a file source, as its configuration names them (previousKey only when named: it has no default). */
 export function expectedColumns(source: Pick<SourceConfig, 'fields' | 'fieldsGiven'>): ExpectedColumn[] {
   const given = new Set(source.fieldsGiven ?? []);
-  return FIELDS.map((field) => ({ field, column: source.fields[field], required: given.has(field) }));
+  const columns: ExpectedColumn[] = FIELDS.map((field) => ({ field, column: source.fields[field]!, required: given.has(field) }));
+  const { previousKey } = source.fields;
+  if (previousKey !== undefined) columns.push({ field: 'previousKey', column: previousKey, required: true });
+  return columns;
 }
 
 /** How a file's format says a column is missing, and what it calls its columns. */

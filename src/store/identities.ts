@@ -1,10 +1,10 @@
 import type { Selectable } from 'kysely';
-import type { Identity, LifecycleEvent, LifecycleState } from '../core/types.js';
+import type { Identity, IdentityKey, LifecycleEvent, LifecycleState } from '../core/types.js';
 import type { IdentityStore } from './types.js';
 import { bulkInsert, type BulkValue } from './bulk.js';
 import { toNumber, type StoreContext } from './context.js';
 import { asStored, fromJson, optional, toJson } from './json.js';
-import type { EventRow, IdentityRow } from './schema.js';
+import type { EventRow, IdentityKeyRow, IdentityRow } from './schema.js';
 import { listIdsDatedIn } from './identity-dates.js';
 import { bumpSerial, readSerial } from './serial.js';
 import { eachRawRow } from './sqlite-read.js';
@@ -15,6 +15,15 @@ const IDENTITY_COLUMNS = [
 ] as const;
 
 const EVENT_COLUMNS = ['identity_id', 'kind', 'effective_at', 'recorded_at', 'changes', 'reasons'] as const;
+
+const KEY_SPEC = {
+  table: 'roster_identity_keys', columns: ['key', 'identity_id', 'source_id', 'current', 'recorded_at'],
+  types: { current: 'integer' }, key: ['key'], onConflict: 'update',
+} as const;
+
+function keyFromRow(row: IdentityKeyRow): IdentityKey {
+  return { key: row.key, identityId: row.identity_id, sourceId: row.source_id, current: Number(row.current) === 1, recordedAt: row.recorded_at };
+}
 
 function identityValues(identity: Identity): BulkValue[] {
   return [
@@ -131,8 +140,19 @@ export function createIdentityStore(ctx: StoreContext): IdentityStore {
       const rows = await db.selectFrom('roster_identities').select('id').where('source_id', '=', sourceId).orderBy('id').execute();
       return rows.map((row) => row.id);
     },
-    async upsertMany(identities) {
-      if (identities.length === 0) return;
+    async listKeys(options) {
+      const query = db.selectFrom('roster_identity_keys').selectAll();
+      if ('sourceId' in options) return (await query.where('source_id', '=', options.sourceId).orderBy('key').execute()).map(keyFromRow);
+      const [column, values] = 'keys' in options ? ['key', options.keys] as const : ['identity_id', options.identityIds] as const;
+      const unique = [...new Set(values)];
+      const found: IdentityKey[] = [];
+      for (let i = 0; i < unique.length; i += IN_CHUNK) {
+        for (const row of await query.where(column, 'in', unique.slice(i, i + IN_CHUNK)).execute()) found.push(keyFromRow(row));
+      }
+      return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    },
+    async upsertMany(identities, keys = []) {
+      if (identities.length === 0 && keys.length === 0) return;
       // One statement may not touch a row twice (PostgreSQL refuses): the last one given wins.
       const latest = new Map<string, Identity>();
       for (const identity of identities) latest.set(identity.id, identity);
@@ -150,6 +170,7 @@ export function createIdentityStore(ctx: StoreContext): IdentityStore {
           }
         }
         await bulkInsert(ctx, trx, spec, slice);
+        await bulkInsert(ctx, trx, KEY_SPEC, keys.map((k) => [k.key, k.identityId, k.sourceId, k.current ? 1 : 0, k.recordedAt]));
       });
     },
     async appendEvents(events) {

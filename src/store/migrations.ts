@@ -17,6 +17,7 @@ export function migrations(dialect: Dialect): Readonly<Record<string, Migration>
     '0010_identity_dates': { up: (db) => identityDateIndexes(db, dialect) },
     '0011_account_id_index': { up: (db) => accountIdIndex(db) },
     '0012_job_retrying_index': { up: (db) => jobRetryingIndex(db) },
+    '0013_identity_keys': { up: (db) => identityKeys(db, dialect) },
   };
 }
 
@@ -357,4 +358,24 @@ async function accountIdIndex(db: Kysely<any>): Promise<void> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's Migration signature
 async function jobRetryingIndex(db: Kysely<any>): Promise<void> {
   await sql`create index if not exists roster_jobs_retrying on roster_jobs (target) where status = 'pending' and attempts > 0`.execute(db);
+}
+
+/**
+ * Keys of identities besides their id: a person rehired under a new key
+ * (`fields.previousKey`) keeps their id, and the new key and the former ones
+ * name them here (IdentityStore.listKeys). Read by key (a delta's records), by
+ * source (a snapshot's, from the index) and by identity (explain). Almost
+ * every identity has none: an ingest reads the few there are.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's Migration signature
+async function identityKeys(db: Kysely<any>, dialect: Dialect): Promise<void> {
+  await db.schema.createTable('roster_identity_keys').ifNotExists()
+    .addColumn('key', keyText(dialect), (c) => c.primaryKey())
+    .addColumn('identity_id', keyText(dialect), (c) => c.notNull())
+    .addColumn('source_id', 'text', (c) => c.notNull())
+    .addColumn('current', 'integer', (c) => c.notNull())
+    .addColumn('recorded_at', 'text', (c) => c.notNull())
+    .execute();
+  await sql`create index if not exists roster_identity_keys_source on roster_identity_keys (source_id, key)`.execute(db);
+  await sql`create index if not exists roster_identity_keys_identity on roster_identity_keys (identity_id)`.execute(db);
 }

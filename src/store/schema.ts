@@ -21,6 +21,15 @@ export interface IdentityRow {
   updated_at: string;
 }
 
+/** A key of an identity besides its id (core/types.ts IdentityKey); current is 0/1. */
+export interface IdentityKeyRow {
+  key: string;
+  identity_id: string;
+  source_id: string;
+  current: number;
+  recorded_at: string;
+}
+
 export interface EventRow {
   n: Generated<BigIntColumn>;
   identity_id: string;
@@ -133,6 +142,7 @@ export interface ScimResourceRow {
 
 export interface Database {
   roster_identities: IdentityRow;
+  roster_identity_keys: IdentityKeyRow;
   roster_events: EventRow;
   roster_accounts: AccountRow;
   roster_plans: PlanRow;

@@ -1,5 +1,5 @@
 import type {
-  AuditEntry, AuditEntryInput, Identity, LifecycleEvent, LinkedAccount, Plan, UnreadableAuditEntry,
+  AuditEntry, AuditEntryInput, Identity, IdentityKey, LifecycleEvent, LinkedAccount, Plan, UnreadableAuditEntry,
 } from '../core/types.js';
 import type { QueueStore } from './queue-types.js';
 
@@ -41,8 +41,17 @@ export interface IdentityStore {
   listIdsDatedIn(spans: readonly DateSpan[]): Promise<string[]>;
   /** The ids of a source's identities, in id order: an index-only read (engine/respelled-keys.ts folds them). */
   listIds(options: { readonly sourceId: string }): Promise<string[]>;
-  /** Insert or replace, in one transaction; bumps the store serial once when anything was written. */
-  upsertMany(identities: readonly Identity[]): Promise<void>;
+  /**
+   * Insert or replace, in one transaction; bumps the store serial once when anything was written.
+   * `keys`: identity keys (a continuation's, lifecycle/continued.ts) written in the same transaction, replacing rows of the same key.
+   */
+  upsertMany(identities: readonly Identity[], keys?: readonly IdentityKey[]): Promise<void>;
+  /**
+   * Keys of identities besides their ids (IdentityKey), by key (`keys`, any
+   * source), by source (`sourceId`) or by identity (`identityIds`): each an
+   * indexed read. In key order.
+   */
+  listKeys(options: { readonly keys: readonly string[] } | { readonly sourceId: string } | { readonly identityIds: readonly string[] }): Promise<IdentityKey[]>;
   /** Lifecycle events, appended; listed by identity in recorded order. */
   appendEvents(events: readonly LifecycleEvent[]): Promise<void>;
   events(identityId: string): Promise<LifecycleEvent[]>;

@@ -23,6 +23,7 @@ export function explainText(explain: Explain, ctx: CliContext): string {
     `${bold(identity.id)} from source ${identity.sourceId}: ${bold(explain.effectiveState)}` +
       (explain.effectiveState !== identity.state ? dim(` (stored as ${identity.state})`) : ''),
   ];
+  lines.push(...keyLines(explain));
   if (identity.startAt) lines.push(`  starts ${identity.startAt}`);
   if (identity.endAt) lines.push(`  ends   ${identity.endAt}`);
   lines.push('', bold('Timeline'));
@@ -59,6 +60,15 @@ export function explainText(explain: Explain, ctx: CliContext): string {
   }
   lines.push(...auditLines(explain.audit, ctx));
   return lines.join('\n') + '\n';
+}
+
+/** An identity continued under a new key (fields.previousKey): its current key and the former ones it continues. */
+function keyLines(explain: Explain): string[] {
+  const { keys, identity } = explain;
+  if (keys === undefined || keys.length === 0) return [];
+  const current = keys.find((k) => k.current)?.key ?? identity.id;
+  const former = keys.filter((k) => !k.current && k.key !== current).map((k) => plain(k.key));
+  return [`  key ${plain(current)} continues ${former.join(', ')} (rehired under a new key; the identity keeps its id ${plain(identity.id)})`];
 }
 
 /** Stored text with its control characters (a terminal's escapes among them) shown as U+FFFD. */
@@ -109,7 +119,7 @@ function effectiveLines(effective: Explain['accounts'][number]['effective'], lis
 export function registerExplain(program: Command, ctx: CliContext): void {
   withConfigOption(program.command('explain'))
     .description('why an identity has (or will have) each account, attribute and entitlement')
-    .argument('<id>', 'identity id (the source key)')
+    .argument('<id>', 'identity id (the source key), or a key it was continued under (fields.previousKey)')
     .option('--json', 'print the explanation as JSON (audit: the identity\'s newest 200 entries, oldest first)')
     .action(async (id: string, options: { config?: string; json?: boolean }) => {
       await ctx.withEngine(options.config, async (engine) => {

@@ -1,0 +1,74 @@
+import type { SourceConfig, LifecycleConfig } from '../config/types.js';
+import type { Identity, IdentityKey, SourceBatch } from '../core/types.js';
+import { continueKeys, previousKeyOf, type ContinuedKeys } from '../lifecycle/continued.js';
+import type { Store } from '../store/types.js';
+import { respelledKeys, type RespelledBatch } from './respelled-keys.js';
+
+export interface ContinuedBatch {
+  /** What continueKeys made of the batch (its `batch` is the one to merge), for the merge. */
+  readonly continuation: ContinuedKeys;
+  /** The stored identities to merge with: those engine.ts read, plus those a delta's keys and previous keys name. */
+  readonly existing: readonly Identity[];
+}
+
+/**
+ * Before a batch is merged: its keys resolved through the stored identity keys
+ * (a person continued under a new key, lifecycle/continued.ts), and the
+ * continuations its previous keys ask for. A snapshot (or a delta reporting
+ * people gone) was read with all of its source's identities: the source's key
+ * rows are read too, from the index (none for almost everyone). Any other
+ * delta (a push, a SCIM write) reads the rows of its keys and previous keys,
+ * and the identities they name.
+ */
+export async function continuedKeys(
+  store: Store, source: SourceConfig, lifecycle: LifecycleConfig, batch: SourceBatch, existing: readonly Identity[], now: Date,
+): Promise<ContinuedBatch> {
+  const holdsSource = batch.complete || batch.gone !== undefined;
+  let known = existing;
+  let rows: IdentityKey[];
+  if (holdsSource) {
+    rows = await store.identities.listKeys({ sourceId: source.id });
+  } else {
+    const previous = batch.records.map((r) => previousKeyOf(r, source)).filter((k) => k !== '');
+    const named = [...batch.records.map((r) => r.key), ...previous, ...batch.problems.flatMap((p) => (p.key === undefined ? [] : [p.key]))];
+    rows = named.length === 0 ? [] : await store.identities.listKeys({ keys: named });
+    const ids = new Set(existing.map((i) => i.id));
+    const wanted = [...new Set([...rows.map((k) => k.identityId), ...previous])].filter((id) => !ids.has(id));
+    if (wanted.length > 0) known = [...existing, ...await store.identities.getMany(wanted)];
+    if (rows.length > 0) rows = [...rows, ...await currentKeys(store, rows)];
+  }
+  const continuation = continueKeys({
+    batch, existing: new Map(known.map((i) => [i.id, i])), keys: new Map(rows.map((k) => [k.key, k])), source, lifecycle, now,
+  });
+  return { continuation, existing: known };
+}
+
+/**
+ * The batch with its keys resolved, to merge: continued keys first (a key
+ * continued under a new one is exact from then on), then keys respelled in
+ * letter case or Unicode form (engine/respelled-keys.ts).
+ */
+export async function resolvedKeys(
+  store: Store, source: SourceConfig, lifecycle: LifecycleConfig, batch: SourceBatch, existing: readonly Identity[], now: Date,
+): Promise<RespelledBatch & { readonly continuation: ContinuedKeys }> {
+  const { continuation, existing: read } = await continuedKeys(store, source, lifecycle, batch, existing, now);
+  return { ...await respelledKeys(store, continuation.batch, read), continuation };
+}
+
+/** The other key rows of the identities some rows name (their current key, to tell a former key's row what it was continued as). */
+async function currentKeys(store: Store, rows: readonly IdentityKey[]): Promise<IdentityKey[]> {
+  const have = new Set(rows.map((k) => k.key));
+  const more = await store.identities.listKeys({ identityIds: [...new Set(rows.map((k) => k.identityId))] });
+  return more.filter((k) => !have.has(k.key));
+}
+
+/** The identity a key names: by id, else through a stored identity key (a current or a former one); with all its key rows. */
+export async function identityByKey(store: Store, key: string): Promise<{ identity: Identity | undefined; keys: IdentityKey[] }> {
+  let identity = await store.identities.get(key);
+  if (identity === undefined) {
+    const [row] = await store.identities.listKeys({ keys: [key] });
+    if (row !== undefined) identity = await store.identities.get(row.identityId);
+  }
+  const keys = identity === undefined ? [] : await store.identities.listKeys({ identityIds: [identity.id] });
+  return { identity, keys };
+}

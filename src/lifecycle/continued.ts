@@ -1,0 +1,253 @@
+import type { LifecycleConfig, SourceConfig } from '../config/types.js';
+import { isRosterError } from '../core/errors.js';
+import type { Diagnostic, Identity, IdentityKey, SourceBatch, SourceProblem, SourceRecord } from '../core/types.js';
+import { readRecordDates } from './record.js';
+import { awaitedBack, deriveState, effectiveState, isLive } from './state.js';
+
+/**
+ * A person rehired under a new key (many HR systems issue a new employee id
+ * on rehire) continues the identity they had, when the source says so: the
+ * row's `fields.previousKey` column names their former key. The identity
+ * keeps its id (links, accounts, history), the new key becomes its current
+ * key, and every former key stays an alias that changes nothing (a later row
+ * or a replayed old file written with it). Never a guess: a previous key
+ * naming someone still working, or named by two rows, is refused.
+ */
+export const KEY_CONTINUED = 'source.key_continued';
+/** A row written with a former key of a continued identity: ignored, the person is not missing. */
+export const KEY_SUPERSEDED = 'source.key_superseded';
+/** The previous key names someone still working (two live people cannot be one): the row is skipped. */
+export const PREVIOUS_KEY_ACTIVE = 'source.previous_key_active';
+/** Two rows name the same previous key, or it was continued by another key already: the rows are skipped. */
+export const PREVIOUS_KEY_AMBIGUOUS = 'source.previous_key_ambiguous';
+/** The previous key names the row itself or nobody of the source: the row is a new person. */
+export const PREVIOUS_KEY_IGNORED = 'source.previous_key_ignored';
+
+/** One identity continued under a new key by this batch. */
+export interface KeyContinuation {
+  readonly identityId: string;
+  /** The previous key the row named (the identity's current key until now). */
+  readonly from: string;
+  /** The row's key, the identity's current key from now on. */
+  readonly to: string;
+  readonly line?: number;
+  /** The key rows to store with the identity (the merge adds them to its upserts). */
+  readonly keys: readonly IdentityKey[];
+}
+
+export interface ContinuedKeys {
+  /** Records keyed by their identity's id (a current key, a continuation); refused and former-key rows left out. */
+  readonly batch: SourceBatch;
+  /** By identity id. */
+  readonly continuations: ReadonlyMap<string, KeyContinuation>;
+  /** Ids named by rows left out (a former key's): present in the read, so never missing from it. */
+  readonly present: readonly string[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export interface ContinueInput {
+  readonly batch: SourceBatch;
+  /** Stored identities by id: the source's (a snapshot), or at least those the batch's keys and previous keys name. */
+  readonly existing: ReadonlyMap<string, Identity>;
+  /** Stored identity keys by key: the source's, or at least the batch's keys and previous keys. */
+  readonly keys: ReadonlyMap<string, IdentityKey>;
+  readonly source: SourceConfig;
+  readonly lifecycle: LifecycleConfig;
+  readonly now: Date;
+}
+
+/** The previous key a record names, trimmed; '' when none. */
+export function previousKeyOf(record: SourceRecord, source: SourceConfig): string {
+  const field = source.fields.previousKey;
+  if (field === undefined) return '';
+  const value = record.attributes[field];
+  return typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
+}
+
+function at(source: SourceConfig, line: number | undefined): string {
+  return `${source.id} line ${line ?? '?'}`;
+}
+
+/** A claim of a record on a stored identity through its previous key. */
+interface Claim {
+  readonly record: SourceRecord;
+  readonly previous: string;
+  readonly identity: Identity;
+}
+
+/**
+ * Resolves the batch's keys through the stored identity keys and decides the
+ * continuations its previous keys ask for. Pure: the engine reads `existing`
+ * and `keys` (engine/continued-keys.ts) and the merge stores the key rows
+ * with the identities (merge.ts).
+ */
+export function continueKeys(input: ContinueInput): ContinuedKeys {
+  const { batch, existing, keys, source } = input;
+  const unchanged: ContinuedKeys = { batch, continuations: new Map(), present: [], diagnostics: [] };
+  if (keys.size === 0 && source.fields.previousKey === undefined) return unchanged;
+  const diagnostics: Diagnostic[] = [];
+  const mine = (key: string): IdentityKey | undefined => {
+    const stored = keys.get(key);
+    return stored?.sourceId === source.id ? stored : undefined;
+  };
+  const currentOf = new Map<string, string>();
+  for (const stored of keys.values()) if (stored.current && stored.sourceId === source.id) currentOf.set(stored.identityId, stored.key);
+
+  const refused = new Set<SourceRecord>();
+  const claims = new Map<string, Claim[]>();
+  for (const record of batch.records) {
+    if (mine(record.key) !== undefined || existing.has(record.key)) continue; // a known person's key: nothing to continue
+    const previous = previousKeyOf(record, source);
+    if (previous === '') continue;
+    const claim = claimOf(record, previous, input, mine);
+    if (typeof claim === 'string') {
+      diagnostics.push(claim === 'self' || claim === 'unknown' ? ignored(source, record, previous, claim) : alreadyContinued(source, record, previous, mine(previous)!, currentOf));
+      if (claim === 'continued') refused.add(record);
+      continue;
+    }
+    if (isWorking(claim.identity, input.now)) {
+      diagnostics.push({
+        severity: 'error', code: PREVIOUS_KEY_ACTIVE, identity: record.key,
+        message: `${at(source, record.line)}: key ${record.key} names ${previous} as its previous key, but ${claim.identity.id} is still `
+          + `${effectiveState(claim.identity, input.now)}: two people at work cannot be one. The row is skipped until ${previous} has left (or the previous key is corrected)`,
+      });
+      refused.add(record);
+      continue;
+    }
+    const same = claims.get(claim.identity.id);
+    if (same === undefined) claims.set(claim.identity.id, [claim]);
+    else same.push(claim);
+  }
+
+  // Nothing to continue, refuse or resolve (a source whose rows name no new previous key): the batch as it is.
+  if (claims.size === 0 && refused.size === 0 && keys.size === 0) return { ...unchanged, diagnostics };
+  const byKey = claims.size === 0 ? new Map<string, SourceRecord>() : new Map(batch.records.map((r) => [r.key, r]));
+  const rekey = new Map<string, string>();
+  const former = new Map<string, string>();
+  const continuations = new Map<string, KeyContinuation>();
+  const nowIso = input.now.toISOString();
+  for (const [identityId, group] of claims) {
+    const currentKey = currentOf.get(identityId) ?? identityId;
+    const own = byKey.get(currentKey);
+    if (group.length > 1 || (own !== undefined && readsLive(own, input))) {
+      for (const claim of group) {
+        refused.add(claim.record);
+        diagnostics.push(contested(source, claim, group, own));
+      }
+      continue;
+    }
+    const { record, previous } = group[0]!;
+    rekey.set(record.key, identityId);
+    for (const key of new Set([previous, identityId])) former.set(key, identityId);
+    const rows: IdentityKey[] = [{ key: record.key, identityId, sourceId: source.id, current: true, recordedAt: nowIso }];
+    for (const key of new Set([previous, identityId])) rows.push({ key, identityId, sourceId: source.id, current: false, recordedAt: nowIso });
+    continuations.set(identityId, { identityId, from: previous, to: record.key, ...(record.line === undefined ? {} : { line: record.line }), keys: rows });
+  }
+
+  const records: SourceRecord[] = [];
+  const present: string[] = [];
+  let touched = refused.size > 0;
+  for (const record of batch.records) {
+    if (refused.has(record)) continue;
+    const stored = mine(record.key);
+    const formerOf = former.get(record.key) ?? (stored !== undefined && !stored.current ? stored.identityId : undefined);
+    if (formerOf !== undefined) {
+      touched = true;
+      present.push(formerOf);
+      diagnostics.push(superseded(source, record, formerOf, continuations.get(formerOf)?.to ?? currentOf.get(formerOf)));
+      continue;
+    }
+    const id = rekey.get(record.key) ?? stored?.identityId;
+    if (id === undefined || id === record.key) records.push(record);
+    else {
+      touched = true;
+      records.push({ ...record, key: id });
+    }
+  }
+  if (!touched && keys.size === 0) return { ...unchanged, diagnostics };
+  const problems = batch.problems.map((p) => problemOf(p, mine));
+  return { batch: { ...batch, records, problems, ...goneOf(batch, mine, former) }, continuations, present, diagnostics };
+}
+
+type Refusal = 'self' | 'unknown' | 'continued';
+
+/** The stored identity of this source a previous key names, or why none is taken. */
+function claimOf(record: SourceRecord, previous: string, input: ContinueInput, mine: (key: string) => IdentityKey | undefined): Claim | Refusal {
+  if (previous === record.key) return 'self';
+  const stored = mine(previous);
+  if (stored !== undefined && !stored.current) return 'continued'; // a former key: someone continued that person already
+  const identity = input.existing.get(stored?.identityId ?? previous);
+  if (identity === undefined || identity.sourceId !== input.source.id) return 'unknown';
+  return { record, previous, identity };
+}
+
+/** Working, or due to work: on the source's books (not gone from it) and live, or in the gap before a next employment. */
+function isWorking(identity: Identity, now: Date): boolean {
+  if (identity.missingSince !== undefined) return false;
+  return isLive(effectiveState(identity, now)) || awaitedBack(identity, now);
+}
+
+/** The batch's own row of the identity says the person works: the continuation is contested (a row whose dates do not read counts as working). */
+function readsLive(record: SourceRecord, input: ContinueInput): boolean {
+  try {
+    const dates = readRecordDates(record.attributes, input.source, input.lifecycle);
+    return isLive(deriveState({ ...dates, missing: false }, input.now.getTime()));
+  } catch (error) {
+    if (isRosterError(error)) return true;
+    throw error;
+  }
+}
+
+/** A problem row named by a current key is its identity's; by a former key, too (it is not missing). */
+function problemOf(problem: SourceProblem, mine: (key: string) => IdentityKey | undefined): SourceProblem {
+  const stored = problem.key === undefined ? undefined : mine(problem.key);
+  return stored === undefined ? problem : { ...problem, key: stored.identityId };
+}
+
+/** Keys a delta reports gone: a current key is its identity's; a former key is nobody now (the person is there under the new one). */
+function goneOf(batch: SourceBatch, mine: (key: string) => IdentityKey | undefined, former: ReadonlyMap<string, string>): { gone?: readonly string[] } {
+  if (batch.gone === undefined) return {};
+  const gone: string[] = [];
+  for (const key of batch.gone) {
+    const stored = mine(key);
+    if (former.has(key) || (stored !== undefined && !stored.current)) continue;
+    gone.push(stored?.identityId ?? key);
+  }
+  return { gone };
+}
+
+function ignored(source: SourceConfig, record: SourceRecord, previous: string, why: 'self' | 'unknown'): Diagnostic {
+  const reason = why === 'self' ? 'its own key' : `a key no identity of source ${source.id} has (it may predate Roster)`;
+  return {
+    severity: 'warning', code: PREVIOUS_KEY_IGNORED, identity: record.key,
+    message: `${at(source, record.line)}: key ${record.key} names ${previous} as its previous key, ${reason}; the row is read as a new person`,
+  };
+}
+
+function alreadyContinued(source: SourceConfig, record: SourceRecord, previous: string, stored: IdentityKey, currentOf: ReadonlyMap<string, string>): Diagnostic {
+  const now = currentOf.get(stored.identityId);
+  return {
+    severity: 'error', code: PREVIOUS_KEY_AMBIGUOUS, identity: record.key,
+    message: `${at(source, record.line)}: key ${record.key} names ${previous} as its previous key, but ${previous} was continued `
+      + `as ${now ?? 'another key'} already (identity ${stored.identityId}); the row is skipped: correct its previous key`,
+  };
+}
+
+function contested(source: SourceConfig, claim: Claim, group: readonly Claim[], own: SourceRecord | undefined): Diagnostic {
+  const others = group.filter((c) => c !== claim).map((c) => `${c.record.key} (line ${c.record.line ?? '?'})`);
+  const why = others.length > 0
+    ? `so do ${others.join(', ')}: which of them is the person cannot be told`
+    : `but this read's row of ${own!.key} (line ${own!.line ?? '?'}) says that person is still at work`;
+  return {
+    severity: 'error', code: PREVIOUS_KEY_AMBIGUOUS, identity: claim.record.key,
+    message: `${at(source, claim.record.line)}: key ${claim.record.key} names ${claim.previous} as its previous key, ${why}; the row is skipped`,
+  };
+}
+
+function superseded(source: SourceConfig, record: SourceRecord, identityId: string, current: string | undefined): Diagnostic {
+  return {
+    severity: 'info', code: KEY_SUPERSEDED, identity: identityId,
+    message: `${at(source, record.line)}: key ${record.key} is a former key of identity ${identityId}, continued as ${current ?? 'another key'}; `
+      + 'the row changes nothing (the person is read from the row of their current key)',
+  };
+}
