@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/audit/verify.js';
 import type { Change } from '../../src/core/types.js';
 import type { Backend } from '../../src/store/backend.js';
@@ -31,6 +31,7 @@ const OPENER = fileURLToPath(new URL('./store-upgrade-open.review8.ts', import.m
 
 const TABLES: Readonly<Record<string, readonly string[]>> = {
   roster_identities: ['id'],
+  roster_identity_keys: ['key'],
   roster_events: ['n'],
   roster_accounts: ['target', 'identity_id'],
   roster_plans: ['n'],
@@ -45,7 +46,9 @@ const TABLES: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** The level at which each table appears (0-based index into LEVELS). */
-const CREATED_AT: Readonly<Record<string, number>> = { roster_plan_changes: 1, roster_scim_resources: 2, roster_scim_members: 3 };
+const CREATED_AT: Readonly<Record<string, number>> = {
+  roster_plan_changes: 1, roster_scim_resources: 2, roster_scim_members: 3, roster_identity_keys: LEVELS.indexOf('0013_identity_keys'),
+};
 /** The level at which a column was added to a table (0-based index into LEVELS): not copied below it (the reference leaves it null). */
 const ADDED_AT: Readonly<Record<string, Readonly<Record<string, number>>>> = { roster_accounts: { out_of_scope_since: 7 } };
 
@@ -62,6 +65,10 @@ async function populate(store: Store): Promise<void> {
     identity('E1'),
     identity('E2', { attributes: { big: BIG, astral: '😀 𝒳 \u{10FFFF}', huge: 2 ** 60, neg: -(2 ** 55), float: 0.1 + 0.2 }, startAt: '2024-03-31T00:59:59.999Z', endAt: '2024-10-27T00:59:59.999Z' }),
     identity('Zoë', { state: 'terminated', missingSince: '2023-12-31T23:59:59.999Z' }),
+  ], [
+    // Zoë rehired under a new key (fields.previousKey): the identity keeps its id, the new key is current.
+    { key: 'Zoë', identityId: 'Zoë', sourceId: 'hr', current: false, recordedAt: T0 },
+    { key: 'E9000', identityId: 'Zoë', sourceId: 'hr', current: true, recordedAt: T0 },
   ]);
   await store.identities.appendEvents([
     { kind: 'joiner', identityId: 'E1', effectiveAt: T0, recordedAt: T0, reasons: ['hire'] },
@@ -134,14 +141,43 @@ const places: Readonly<Record<Dialect, () => Promise<Place>>> = {
   },
 };
 
-function openInChild(url: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', OPENER, url], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString(); });
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`opener exited ${code}: ${err}`))));
+/** A process that opens stores on request (store-upgrade-open.review8.ts), one at a time, each answered by a line. */
+interface Opener {
+  open(url: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function startOpener(): Opener {
+  const child = spawn(process.execPath, ['--import', 'tsx', OPENER], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let err = '';
+  let out = '';
+  let waiting: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString(); });
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+    for (let end = out.indexOf('\n'); end >= 0; end = out.indexOf('\n')) {
+      const line = out.slice(0, end);
+      out = out.slice(end + 1);
+      const answered = waiting;
+      waiting = undefined;
+      if (line === 'opened') answered?.resolve();
+      else answered?.reject(new Error(`opener: ${line}`));
+    }
   });
+  const exited = new Promise<void>((resolve) => child.on('exit', (code) => {
+    waiting?.reject(new Error(`opener exited ${code}: ${err}`));
+    resolve();
+  }));
+  return {
+    open: (url) => new Promise<void>((resolve, reject) => {
+      waiting = { resolve, reject };
+      child.stdin.write(`${url}\n`);
+    }),
+    stop: async () => {
+      child.stdin.end();
+      await exited;
+    },
+  };
 }
 
 describe.each(['sqlite', 'postgres'] as const)('upgrading a %s store', (dialect) => {
@@ -150,17 +186,38 @@ describe.each(['sqlite', 'postgres'] as const)('upgrading a %s store', (dialect)
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it.each(LEVELS.map((name, level) => [name, level] as const))('from %s keeps every row, migrated by two processes at once and again', async (name, level) => {
-    // The reference: the current store, with data in every table.
+  // The reference: the current store, with data in every table. Made once for every level (each level copies it).
+  const referenceCleanups: (() => Promise<void>)[] = [];
+  let reference: Store;
+  let expectedAll: Rows;
+  let expectedPlans: unknown[];
+  beforeAll(async () => {
     const refPlace = await places[dialect]();
-    cleanups.push(refPlace.cleanup);
-    const reference = await openStore(refPlace.url);
-    cleanups.push(() => reference.close());
+    referenceCleanups.push(refPlace.cleanup);
+    reference = await openStore(refPlace.url);
+    referenceCleanups.push(() => reference.close());
     await populate(reference);
     const refBackend = refPlace.backend();
-    cleanups.push(() => refBackend.close());
-    const expected = await dump(refBackend.context.db, Object.keys(TABLES));
-    const expectedPlans = [await reference.plans.get('p-small'), await reference.plans.get('p-big')];
+    referenceCleanups.push(() => refBackend.close());
+    expectedAll = await dump(refBackend.context.db, Object.keys(TABLES));
+    expectedPlans = [await reference.plans.get('p-small'), await reference.plans.get('p-big')];
+  }, 120_000);
+  afterAll(async () => {
+    for (const cleanup of referenceCleanups.splice(0).reverse()) await cleanup();
+  });
+
+  // Two processes that open stores on request: each level's old store is opened by both at the same moment.
+  let openers: Opener[] = [];
+  beforeAll(() => {
+    openers = [startOpener(), startOpener()];
+  });
+  afterAll(async () => {
+    await Promise.all(openers.map((opener) => opener.stop()));
+  });
+
+  it.each(LEVELS.map((name, level) => [name, level] as const))('from %s keeps every row, migrated by two processes at once and again', async (name, level) => {
+    // A copy per level: the checks below replace tables in it.
+    const expected: Rows = structuredClone(expectedAll);
 
     // The old store: migrated up to `name` only, the rows copied in with that level's tables.
     const oldPlace = await places[dialect]();
@@ -190,7 +247,7 @@ describe.each(['sqlite', 'postgres'] as const)('upgrading a %s store', (dialect)
           }
           if (table === 'roster_plan_changes') values.body = Buffer.from(values.body as string, 'base64');
           // Before 0002 a plan's changes were one JSON text in its row.
-          if (table === 'roster_plans' && level < 1) values.changes = JSON.stringify(expectedPlans.find((p) => p?.id === values.id)!.changes);
+          if (table === 'roster_plans' && level < 1) values.changes = JSON.stringify((expectedPlans as ({ id: string; changes: unknown } | undefined)[]).find((p) => p?.id === values.id)!.changes);
           if (table === 'roster_scim_resources' && dialect === 'postgres') values.data = JSON.stringify(values.data);
           await db.insertInto(table as never).values(values as never).execute();
         }
@@ -200,7 +257,7 @@ describe.each(['sqlite', 'postgres'] as const)('upgrading a %s store', (dialect)
     }
 
     // Two processes open (and so migrate) the old store at the same moment, then this one opens it again.
-    await Promise.all([openInChild(oldPlace.url), openInChild(oldPlace.url)]);
+    await Promise.all(openers.map((opener) => opener.open(oldPlace.url)));
     const store = await openStore(oldPlace.url);
     cleanups.push(() => store.close());
     await store.migrate();
@@ -220,6 +277,8 @@ describe.each(['sqlite', 'postgres'] as const)('upgrading a %s store', (dialect)
       expected.roster_scim_resources = [];
       expected.roster_scim_members = [];
     }
+    // Keys of identities continued under a new key (0013) exist only from that level on.
+    if (level < CREATED_AT.roster_identity_keys!) expected.roster_identity_keys = [];
     for (const table of Object.keys(TABLES)) expect({ table, rows: actual[table] }).toEqual({ table, rows: expected[table] });
     expect([await store.plans.get('p-small'), await store.plans.get('p-big')]).toEqual(expectedPlans);
     expect((await store.identities.get('E2'))?.attributes).toEqual((await reference.identities.get('E2'))?.attributes);
