@@ -90,7 +90,14 @@ export interface EnableOptions {
 
 /** What an enable did beyond enabling: `newPassword` when it set a new initial password (never the password itself). */
 export interface EnableResult {
+  /** A new password was set (AD's random initial one, or the mapped secret): the audit records `newPassword: true`. */
   readonly newPassword?: boolean;
+  /**
+   * The secret attributes handed in (EnableOptions.secrets) were written as
+   * given: the link takes their fingerprints. Not set by a connector that
+   * set a password of its own instead (AD).
+   */
+  readonly secretsWritten?: boolean;
 }
 
 export interface AccountSpec {

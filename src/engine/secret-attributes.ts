@@ -1,6 +1,7 @@
 import type { TargetConfig } from '../config/types.js';
 import type { Change, DesiredAccount, LinkedAccount } from '../core/types.js';
 import { isSecretFingerprint, sealedFor, sealValue, type SecretBox } from '../core/secrets.js';
+import { enableCarriesSecrets } from '../planner/diff.js';
 
 /**
  * Between policy and planner: the values of each target's secret attributes
@@ -25,20 +26,27 @@ export class SecretAttributes {
    * null: nothing to hide). An account whose link holds nothing for the
    * attribute (adopted by reconcile, which never takes a secret from the
    * target) keeps the secret it has: the attribute is left out, so no plan
-   * writes it. One Roster created while the value was empty holds null
-   * (executor/apply-change.ts): the value is written when it comes.
+   * writes it; but for its rehire's (or return's) enable, which carries it
+   * (planner/diff.ts enableCarriesSecrets): the former password must not
+   * survive a rehire, and the mapping says what it is now (the planner
+   * writes it with the enable only, never as an update; the executor's link
+   * then holds the fingerprint). One Roster created while the value was
+   * empty holds null (executor/apply-change.ts): the value is written when
+   * it comes.
    */
   hide(desired: readonly DesiredAccount[], linked: (target: string, identityId: string) => LinkedAccount | undefined): DesiredAccount[] {
     return desired.map((account) => {
       const names = this.#secrets.get(account.target);
       if (names === undefined) return account;
       const link = linked(account.target, account.identityId);
+      const enabling = link !== undefined && enableCarriesSecrets(account, link);
       let attributes: Record<string, unknown> | undefined;
       for (const name of names) {
         const value = account.attributes[name];
         if (!Object.hasOwn(account.attributes, name) || isSecretFingerprint(value)) continue;
+        // One the link holds nothing for (adopted): left out, but for the value a rehire's (return's) enable carries.
         // A link with a value in clear (written before the attribute was a secret) gets the fingerprint: one rewrite, same value.
-        if (link !== undefined && !Object.hasOwn(link.attributes, name)) {
+        if (link !== undefined && !Object.hasOwn(link.attributes, name) && !(enabling && value !== null && value !== undefined)) {
           attributes ??= { ...account.attributes };
           delete attributes[name];
           continue;

@@ -286,7 +286,9 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
       const { kept, restored } = await restoreEntitlements(connector, accountId, current.entitlements);
       const { disabledAt: _, ...rest } = current;
       const data = { ...(restored.length > 0 ? { restored } : {}), ...(result?.newPassword === true ? { newPassword: true } : {}) };
-      return { upsertAccount: withScopeMark({ ...rest, enabled: true, entitlements: kept, updatedAt: at }, change, at), audit: applied(data) };
+      // Written as given: the link holds their fingerprints, so an adopted account's secret is Roster's from now on.
+      const attributes = result?.secretsWritten === true && Object.keys(secrets).length > 0 ? { ...current.attributes, ...secrets } : current.attributes;
+      return { upsertAccount: withScopeMark({ ...rest, attributes, enabled: true, entitlements: kept, updatedAt: at }, change, at), audit: applied(data) };
     }
     case 'disable': {
       await connector.setEnabled(accountId, false);

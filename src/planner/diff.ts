@@ -32,7 +32,7 @@ export function diffAccount(desired: DesiredAccount, link: LinkedAccount | undef
     return;
   }
   const planned = out.length;
-  const update = changedAttributes(desired.attributes, link.attributes);
+  const update = changedAttributes(desired.attributes, link.attributes, target?.secrets);
   // Where the account's id is its key (sql, memory), a new key names it from this update on: the update says so (the
   // executor links the new id), and the plan's other changes name the account by it.
   const renamed = update === undefined ? undefined : renamedId(link, update.after, target);
@@ -43,9 +43,7 @@ export function diffAccount(desired: DesiredAccount, link: LinkedAccount | undef
   if (desired.enabled && !link.enabled) {
     // With the secret attributes' fingerprints (sealed later with their values): a connector that writes a rehire's
     // password again in the same write as the enable (ldap: users.passwordOnEnable) has it to write.
-    // Not for a joiner's first day: that enable keeps the password its create wrote (connectors/types.ts EnableReason).
-    const firstDay = desired.reasons.includes('joiner') && !desired.reasons.includes('rehire');
-    const secrets = firstDay ? undefined : secretsOf(desired.attributes, target);
+    const secrets = enableCarriesSecrets(desired, link) ? secretsOf(desired.attributes, target) : undefined;
     out.push(change(desired, 'enable', { accountId, enabled: false }, { accountId, enabled: true, ...(secrets === undefined ? {} : { attributes: secrets }) }, desired.reasons));
   }
   entitlementChanges(desired, link, accountId, out);
@@ -58,6 +56,20 @@ export function diffAccount(desired: DesiredAccount, link: LinkedAccount | undef
     // Policy undecided (an expression failed) says nothing of scope: the record stays, and so does the grace it started.
     out.push(change(desired, 'update', { accountId, attributes: {} }, { accountId, attributes: {} }, desired.reasons));
   }
+}
+
+/**
+ * Whether the account's enable (policy wants it enabled, its link is
+ * disabled) carries the secret attributes: any but a joiner's first day's,
+ * which keeps the password its create wrote (connectors/types.ts
+ * EnableReason). It carries them even for a link that holds nothing for them
+ * (an account adopted by reconcile): the mapping says what a rehire's
+ * password is, and the former one must not survive the rehire
+ * (engine/secret-attributes.ts keeps their fingerprints for it).
+ */
+export function enableCarriesSecrets(desired: DesiredAccount, link: LinkedAccount): boolean {
+  if (!desired.present || !desired.enabled || link.enabled) return false;
+  return !(desired.reasons.includes('joiner') && !desired.reasons.includes('rehire'));
 }
 
 /** The reason of the scope-removed treatment: its changes record when the account left scope (LinkedAccount.outOfScopeSince). */
@@ -100,10 +112,17 @@ function distinct(entitlements: readonly string[]): string[] {
   });
 }
 
-/** Attributes whose normalised values differ (only the ones policy maps: others are the target's own). */
-function changedAttributes(desired: Attributes, actual: Attributes): { before: Record<string, unknown>; after: Record<string, unknown> } | undefined {
+/**
+ * Attributes whose normalised values differ (only the ones policy maps: others are the target's own). A secret
+ * attribute (`secrets`) the link holds nothing for (an adopted account's) is never updated: the account keeps the
+ * secret it has, and only an enable that carries it (enableCarriesSecrets) writes it.
+ */
+function changedAttributes(
+  desired: Attributes, actual: Attributes, secrets: readonly string[] = [],
+): { before: Record<string, unknown>; after: Record<string, unknown> } | undefined {
   let result: { before: Record<string, unknown>; after: Record<string, unknown> } | undefined;
   for (const name in desired) {
+    if (secrets.length > 0 && secrets.includes(name) && !Object.hasOwn(actual, name)) continue;
     const want = desired[name];
     const have = actual[name];
     if (sameValue(want, have, name)) continue;

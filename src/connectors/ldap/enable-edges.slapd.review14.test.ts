@@ -47,7 +47,7 @@ describe('review14: ldap rehire enable edges', () => {
     const created = await connector.create({ attributes: { uid: 'e.oid', password: 'Former-Oid-1' }, enabled: true });
     expect(await passwordOf('e.oid')).toEqual(['Former-Oid-1']);
     await connector.setEnabled(created.accountId, false);
-    expect(await connector.setEnabled(created.accountId, true, {}, { reason: 'rehire', secrets: { password: 'Rehire-Oid-2' } })).toEqual({ newPassword: true });
+    expect(await connector.setEnabled(created.accountId, true, {}, { reason: 'rehire', secrets: { password: 'Rehire-Oid-2' } })).toEqual({ newPassword: true, secretsWritten: true });
     expect(await passwordOf('e.oid')).toEqual(['Rehire-Oid-2']);
     // Write-only under its OID too: the password (or its hash) is never read back into an account.
     expect((await connector.get(created.accountId))?.attributes).not.toHaveProperty('password');
@@ -67,7 +67,7 @@ describe('review14: ldap rehire enable edges', () => {
     }
     expect((await connector.get(created.accountId))?.enabled).toBe(false);
     expect(await passwordOf('e.mv')).toEqual(['Rehire-Move-2']);
-    expect(await connector.setEnabled(created.accountId, true, {}, { reason: 'rehire', secrets: { password: 'Rehire-Move-2' } })).toEqual({ newPassword: true });
+    expect(await connector.setEnabled(created.accountId, true, {}, { reason: 'rehire', secrets: { password: 'Rehire-Move-2' } })).toEqual({ newPassword: true, secretsWritten: true });
     expect((await connector.get(created.accountId))?.enabled).toBe(true);
     expect(await binds(`uid=e.mv,ou=people,${s}`, 'Rehire-Move-2')).toBe(true);
     expect(await binds(`uid=e.mv,ou=people,${s}`, 'Former-Move-1')).toBe(false);
@@ -79,7 +79,7 @@ describe('review14: ldap rehire enable edges', () => {
       const created = await connector.create({ attributes: { uid, password: 'Former-Attr-1' }, enabled: true });
       await connector.setEnabled(created.accountId, false);
       expect((await read(uid, ['employeeType']))?.employeeType).toBe('disabled');
-      expect(await connector.setEnabled(created.accountId, true, {}, { reason: 'rehire', secrets: { password: 'Rehire-Attr-2' } })).toEqual({ newPassword: true });
+      expect(await connector.setEnabled(created.accountId, true, {}, { reason: 'rehire', secrets: { password: 'Rehire-Attr-2' } })).toEqual({ newPassword: true, secretsWritten: true });
       expect((await read(uid, ['employeeType']))?.employeeType ?? []).toEqual([]);
       expect(await passwordOf(uid)).toEqual(['Rehire-Attr-2']);
     }
@@ -90,7 +90,7 @@ describe('review14: ldap rehire enable edges', () => {
     const created = await connector.create({ attributes: { uid: 'e.pin', pin: '1111' }, enabled: true });
     await fx.admin.modify(`uid=e.pin,ou=people,${fx.slapd.suffix}`, new Change({ operation: 'replace', modification: new Attribute({ type: 'userPassword', values: ['Set-By-Helpdesk-1'] }) }));
     await connector.setEnabled(created.accountId, false);
-    expect(await connector.setEnabled(created.accountId, true, {}, { reason: 'rehire', secrets: { pin: '2222' } })).toEqual({ newPassword: true });
+    expect(await connector.setEnabled(created.accountId, true, {}, { reason: 'rehire', secrets: { pin: '2222' } })).toEqual({ newPassword: true, secretsWritten: true });
     expect((await read('e.pin', ['employeeNumber']))?.employeeNumber).toBe('2222');
     expect(await passwordOf('e.pin')).toEqual([]);
   });
@@ -99,7 +99,7 @@ describe('review14: ldap rehire enable edges', () => {
     const { connector } = fx.hooked(connection(LOCK, { posix: { uidNumber: { min: 20000, max: 29999 }, gidNumber: 20000 } }));
     const created = await connector.create({ attributes: { uid: 'e.px', password: 'Former-Px-1' }, enabled: true });
     await connector.setEnabled(created.accountId, false);
-    expect(await connector.setEnabled(created.accountId, true, {}, { reason: 'rehire', secrets: { password: 'Rehire-Px-2' } })).toEqual({ newPassword: true });
+    expect(await connector.setEnabled(created.accountId, true, {}, { reason: 'rehire', secrets: { password: 'Rehire-Px-2' } })).toEqual({ newPassword: true, secretsWritten: true });
     expect(await passwordOf('e.px')).toEqual(['Rehire-Px-2']);
     const entry = await read('e.px', ['objectClass', 'uidNumber']);
     expect((entry?.objectClass as string[]).map((c) => c.toLowerCase())).toContain('posixaccount');

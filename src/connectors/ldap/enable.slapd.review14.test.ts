@@ -68,7 +68,7 @@ describe('ldap enable: passwords on a rehire', () => {
       pool.hook = undefined;
     }
     expect(writes).toEqual([{ op: 'modify', types: ['pwdAccountLockedTime', 'userPassword'] }]);
-    expect(result).toEqual({ newPassword: true });
+    expect(result).toEqual({ newPassword: true, secretsWritten: true });
     expect(await passwordOf('r.ana')).toEqual(['Rehire-Pass-2']);
     expect((await connector.get(id))?.enabled).toBe(true);
     expect(await binds('r.ana', 'Rehire-Pass-2')).toBe(true);
@@ -97,7 +97,7 @@ describe('ldap enable: passwords on a rehire', () => {
       const id = await leaver(connector, uid);
       const result = await connector.setEnabled(id, true, {}, { ...(reason === undefined ? {} : { reason }), secrets: { password: 'New-Pass-3' } });
       expect({ setting, reason, password: await passwordOf(uid), result }).toEqual({
-        setting, reason, password: [writes ? 'New-Pass-3' : 'Former-Pass-1'], result: writes ? { newPassword: true } : {},
+        setting, reason, password: [writes ? 'New-Pass-3' : 'Former-Pass-1'], result: writes ? { newPassword: true, secretsWritten: true } : {},
       });
     }
   });
@@ -110,7 +110,7 @@ describe('ldap enable: passwords on a rehire', () => {
     const order: string[] = [];
     pool.hook = (op, args, send) => { order.push(`${op} ${String(args[0])}`); return send(); };
     try {
-      expect(await connector.setEnabled(id, true, {}, { reason: 'rehire', secrets: { password: 'Moved-Pass-4' } })).toEqual({ newPassword: true });
+      expect(await connector.setEnabled(id, true, {}, { reason: 'rehire', secrets: { password: 'Moved-Pass-4' } })).toEqual({ newPassword: true, secretsWritten: true });
     } finally {
       pool.hook = undefined;
     }

@@ -76,5 +76,5 @@ export async function modifyWithSecrets(pool: ClientPool, dn: string, changes: r
 export function passwordsResult(passwords: EnablePasswords | undefined, log: Logger, fields: Record<string, unknown>): EnableResult {
   if (passwords === undefined) return {};
   log.info(passwords.removed ? 'account enabled with its former password removed (the mapping gives none)' : 'account enabled with its mapped password written again', fields);
-  return passwords.written ? { newPassword: true } : {};
+  return passwords.written ? { newPassword: true, secretsWritten: true } : {};
 }
