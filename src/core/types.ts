@@ -177,8 +177,11 @@ export interface LinkedAccount {
    * Entitlements among `entitlements` that Roster never granted (held when
    * the account was adopted or linked, or added in the target by hand since):
    * a revoke of one says `entitlement.not_granted`, not `role.removed`.
-   * Absent: none known. The planner and `roster explain` read it; reconcile
-   * does not record it yet, and the store has no column for it.
+   * Absent: none known (never an empty list). Recorded by reconcile (a link
+   * it makes: all the account holds; a refresh: what the link did not list)
+   * and the executor (a grant or revoke takes its entitlement out), kept in
+   * roster_accounts.not_granted (reconcile/not-granted.ts); read by the
+   * planner and `roster explain`.
    */
   readonly notGranted?: readonly string[];
 }

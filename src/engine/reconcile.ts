@@ -9,6 +9,7 @@ import { quarantineKey, type QuarantineRecord } from '../executor/quarantine.js'
 import { uniqueAttributesOf } from '../policy/index.js';
 import { correlate, unreadRules, type Verdict } from '../reconcile/correlate.js';
 import { newLink } from '../reconcile/link.js';
+import { notGrantedAfterRead, withNotGranted } from '../reconcile/not-granted.js';
 import { memoKey, memoOf, unlinkedKey, type UnlinkedAccounts } from '../reconcile/memo.js';
 import { NO_IDENTITIES, noIdentitiesHold } from '../reconcile/no-identities.js';
 import { isOrphanIdentity, orphanIdentity } from '../reconcile/orphans.js';
@@ -279,7 +280,8 @@ function refreshed(
     if (held !== undefined) attributes[name] = same?.(name, written, held) === true ? written : held;
     else if (readBack?.has(name) !== true && written !== undefined) attributes[name] = written;
   }
-  return {
+  // A membership the link did not list was added in the target by hand: not granted by Roster (reconcile/not-granted.ts).
+  return withNotGranted({
     ...link,
     accountId: account.accountId,
     attributes,
@@ -287,7 +289,7 @@ function refreshed(
     enabled: account.enabled,
     updatedAt: at,
     ...(wasEnabled && !account.enabled ? { disabledAt: at } : {}),
-  };
+  }, notGrantedAfterRead(link, entitlements));
 }
 
 

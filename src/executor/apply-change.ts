@@ -4,6 +4,7 @@ import type { Connector, EnableReason } from '../connectors/types.js';
 import type { JobEffects, Store } from '../store/types.js';
 import type { ClaimedLink } from './links.js';
 import { creatingOrphan, isOrphanIdentity, orphanCreating, orphanSkipped } from '../reconcile/orphans.js';
+import { adoptedNotGranted, notGrantedAfterRead, notGrantedHeld, withNotGranted, withoutNotGranted } from '../reconcile/not-granted.js';
 import { entitlementKey } from '../planner/normalise.js';
 import { isSecretFingerprint, openValue, scrubSecrets, sealedFor, withoutSealed } from '../core/secrets.js';
 import { asRosterError } from './failure.js';
@@ -154,7 +155,7 @@ function withScopeMark(link: LinkedAccount, change: Change, at: string): LinkedA
   return rest;
 }
 
-/** The link to start from: the store's, else (an account Roster did not link yet) what the target holds. */
+/** The link to start from: the store's, else (an account Roster did not link yet) what the target holds, none of its memberships granted by Roster. */
 async function baseLink(ctx: ApplyContext, change: Change, accountId: string, link: LinkedAccount | undefined): Promise<LinkedAccount> {
   if (link !== undefined && link.accountId === accountId) return link;
   const actual = await ctx.connector.get(accountId);
@@ -163,7 +164,10 @@ async function baseLink(ctx: ApplyContext, change: Change, accountId: string, li
   // Like reconcile: what the target holds for a secret attribute (the value, a hash of it) is never kept.
   const attributes = { ...actual.attributes };
   for (const name of ctx.secrets ?? []) delete attributes[name];
-  return { target: change.target, identityId: change.identity, accountId, attributes, entitlements: actual.entitlements, enabled: actual.enabled, createdAt: at, updatedAt: at };
+  return {
+    target: change.target, identityId: change.identity, accountId, attributes, entitlements: actual.entitlements, enabled: actual.enabled, createdAt: at, updatedAt: at,
+    ...adoptedNotGranted(actual.entitlements),
+  };
 }
 
 /**
@@ -190,10 +194,12 @@ async function createOverLink(
   if (linked.enabled !== enabled && connector.capabilities.disable) await connector.setEnabled(accountId, enabled, { ...link.attributes, ...attributes });
   const now = await connector.get(accountId);
   const { disabledAt, ...rest } = link;
-  const upsertAccount: LinkedAccount = {
-    ...rest, accountId, attributes: linkAttributes(attributes, ctx.secrets), entitlements: now?.entitlements ?? linked.entitlements, enabled, updatedAt: at,
+  const entitlements = now?.entitlements ?? linked.entitlements;
+  // Memberships read back that the link did not list were added by hand, as reconcile finds them (reconcile/not-granted.ts).
+  const upsertAccount = withNotGranted({
+    ...rest, accountId, attributes: linkAttributes(attributes, ctx.secrets), entitlements, enabled, updatedAt: at,
     ...(enabled ? {} : { disabledAt: disabledAt ?? at }),
-  };
+  }, notGrantedAfterRead(link, entitlements));
   return { upsertAccount: withScopeMark(upsertAccount, change, at), audit: applied({ accountId, linked: true }) };
 }
 
@@ -224,6 +230,8 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
       target: change.target, identityId: change.identity, accountId: account.accountId,
       attributes: linkAttributes(attributes, ctx.secrets), entitlements: account.entitlements, enabled,
       createdAt: link?.createdAt ?? at, updatedAt: at, ...(enabled ? {} : { disabledAt: at }),
+      // A create grants nothing (the plan's grants follow it): what the account holds already (a connector's create adopted it) Roster did not grant.
+      ...adoptedNotGranted(account.entitlements),
     };
     return { upsertAccount: withScopeMark(upsertAccount, change, at), audit: applied({ accountId: account.accountId }) };
   }
@@ -288,7 +296,7 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
       const data = { ...(restored.length > 0 ? { restored } : {}), ...(result?.newPassword === true ? { newPassword: true } : {}) };
       // Written as given: the link holds their fingerprints, so an adopted account's secret is Roster's from now on.
       const attributes = result?.secretsWritten === true && Object.keys(secrets).length > 0 ? { ...current.attributes, ...secrets } : current.attributes;
-      return { upsertAccount: withScopeMark({ ...rest, attributes, enabled: true, entitlements: kept, updatedAt: at }, change, at), audit: applied(data) };
+      return { upsertAccount: withScopeMark(notGrantedHeld({ ...rest, attributes, enabled: true, entitlements: kept, updatedAt: at }), change, at), audit: applied(data) };
     }
     case 'disable': {
       await connector.setEnabled(accountId, false);
@@ -298,13 +306,14 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
     case 'grant': {
       const entitlement = entitlementOf(change);
       await connector.grant(accountId, entitlement);
-      next = { ...current, entitlements: [...new Set([...current.entitlements, entitlement])] };
+      // Granted by Roster now, whoever added it before.
+      next = withoutNotGranted({ ...current, entitlements: [...new Set([...current.entitlements, entitlement])] }, entitlement);
       break;
     }
     case 'revoke': {
       const entitlement = entitlementOf(change);
       await connector.revoke(accountId, entitlement);
-      next = { ...current, entitlements: current.entitlements.filter((e) => e !== entitlement) };
+      next = withoutNotGranted({ ...current, entitlements: current.entitlements.filter((e) => e !== entitlement) }, entitlement);
       break;
     }
     default:

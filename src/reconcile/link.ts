@@ -3,6 +3,7 @@ import { RosterError } from '../core/errors.js';
 import type { LinkedAccount, TargetAccount } from '../core/types.js';
 import { uniqueAttributesOf } from '../policy/index.js';
 import type { Store } from '../store/types.js';
+import { adoptedNotGranted } from './not-granted.js';
 import { memoAfterLink, memoKey, unlinkedKey, type ReconcileMemo, type UnlinkedAccounts } from './memo.js';
 
 /**
@@ -52,12 +53,13 @@ export async function linkAccount(input: {
  * A link to an account as the target holds it (its state is the link's actual
  * state). A reference (AD's manager) is kept in the object-id form the target
  * gives (`references`), the form Roster writes: kept as the DN read, the first
- * plan would rewrite every adopted account's manager.
+ * plan would rewrite every adopted account's manager. Roster did not create
+ * the account, so no membership it holds was granted by Roster (notGranted).
  */
 export function newLink(target: string, identityId: string, account: TargetAccount, at: string): LinkedAccount {
   return {
     target, identityId, accountId: account.accountId, attributes: { ...account.attributes, ...account.references }, entitlements: account.entitlements,
-    enabled: account.enabled, createdAt: at, updatedAt: at, ...(account.enabled ? {} : { disabledAt: at }),
+    enabled: account.enabled, createdAt: at, updatedAt: at, ...(account.enabled ? {} : { disabledAt: at }), ...adoptedNotGranted(account.entitlements),
   };
 }
 

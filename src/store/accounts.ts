@@ -10,7 +10,7 @@ import { trackedWrite, type WriteEffects } from './write-effects.js';
 
 const ACCOUNT_COLUMNS = [
   'target', 'identity_id', 'account_id', 'attributes', 'entitlements', 'enabled', 'created_at', 'updated_at', 'disabled_at',
-  'out_of_scope_since',
+  'out_of_scope_since', 'not_granted',
 ] as const;
 const ACCOUNT_KEY = ['target', 'identity_id'] as const;
 /** Rows turned into values and written at a time. */
@@ -20,7 +20,7 @@ function accountValues(account: LinkedAccount): BulkValue[] {
   return [
     account.target, account.identityId, account.accountId, toJson(account.attributes), toJson(account.entitlements),
     account.enabled ? 1 : 0, account.createdAt, account.updatedAt, account.disabledAt ?? null,
-    account.outOfScopeSince ?? null,
+    account.outOfScopeSince ?? null, account.notGranted === undefined || account.notGranted.length === 0 ? null : toJson(account.notGranted),
   ];
 }
 
@@ -36,6 +36,7 @@ export function accountFromRow(row: AccountRow): LinkedAccount {
     updatedAt: row.updated_at,
     ...optional('disabledAt', row.disabled_at),
     ...optional('outOfScopeSince', row.out_of_scope_since),
+    ...(row.not_granted === null ? {} : { notGranted: fromJson<string[]>(row.not_granted) }),
   };
 }
 
@@ -53,6 +54,7 @@ export function accountFromValues(row: readonly unknown[]): LinkedAccount {
   };
   if (row[8] !== null) account.disabledAt = row[8] as string;
   if (row[9] !== null && row[9] !== undefined) account.outOfScopeSince = row[9] as string;
+  if (row[10] !== null && row[10] !== undefined) account.notGranted = JSON.parse(row[10] as string) as string[];
   return account;
 }
 
@@ -73,6 +75,8 @@ export function normaliseAccount(given: LinkedAccount): LinkedAccount {
   };
   if (given.disabledAt !== undefined && given.disabledAt !== null) account.disabledAt = given.disabledAt;
   if (given.outOfScopeSince !== undefined && given.outOfScopeSince !== null) account.outOfScopeSince = given.outOfScopeSince;
+  // Stored as NULL when empty: read back absent.
+  if (given.notGranted !== undefined && given.notGranted !== null && given.notGranted.length > 0) account.notGranted = asStored(given.notGranted);
   return account;
 }
 

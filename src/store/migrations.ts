@@ -1,6 +1,7 @@
 import { sql, type CreateTableBuilder, type RawBuilder, type Kysely, type Migration } from 'kysely';
 import { AUDIT_HEAD_KEY, EMPTY_HEAD, type AuditHead } from '../audit/head.js';
 import type { Dialect } from './context.js';
+import { notGrantedColumn } from './migration-not-granted.js';
 
 /** The schema as Kysely migrations; their names sort in the order they run. */
 export function migrations(dialect: Dialect): Readonly<Record<string, Migration>> {
@@ -18,6 +19,7 @@ export function migrations(dialect: Dialect): Readonly<Record<string, Migration>
     '0011_account_id_index': { up: (db) => accountIdIndex(db) },
     '0012_job_retrying_index': { up: (db) => jobRetryingIndex(db) },
     '0013_identity_keys': { up: (db) => identityKeys(db, dialect) },
+    '0014_not_granted': { up: (db) => notGrantedColumn(db, dialect) },
   };
 }
 

@@ -52,6 +52,8 @@ export interface AccountRow {
   disabled_at: string | null;
   /** Added by 0008_out_of_scope_since. */
   out_of_scope_since: string | null;
+  /** Added by 0014_not_granted: LinkedAccount.notGranted as a JSON array, NULL when none. */
+  not_granted: string | null;
 }
 
 export interface PlanRow {

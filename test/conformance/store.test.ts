@@ -231,6 +231,32 @@ describe.each(backEnds)('store conformance: $name', (backEnd) => {
       expect(await store.accounts.listAll()).toHaveLength(2);
     });
 
+    it('round-trips the memberships Roster never granted (notGranted), absent when none, through every read and a completion', async () => {
+      const byHand = account('ldap', 'E1', { entitlements: ['staff', 'CN=VPN,OU=G', 'vpn 😀'], notGranted: ['CN=VPN,OU=G', 'vpn 😀'] });
+      const none = account('ldap', 'E2', { notGranted: [] });
+      await store.accounts.upsertMany([byHand, none, account('ldap', 'E3')]);
+      const expected = [byHand, account('ldap', 'E2'), account('ldap', 'E3')];
+      expect(await store.accounts.get('ldap', 'E1')).toStrictEqual(byHand);
+      // An empty record is no record: read back without the field.
+      expect(await store.accounts.get('ldap', 'E2')).toStrictEqual(account('ldap', 'E2'));
+      expect(await store.accounts.listByTarget('ldap')).toStrictEqual(expected);
+      expect(await store.accounts.listAll()).toStrictEqual(expected);
+      expect(await store.accounts.getByAccountId('ldap', byHand.accountId)).toStrictEqual(byHand);
+      expect(await store.accounts.getMany([{ target: 'ldap', identityId: 'E1' }])).toStrictEqual([byHand]);
+      expect(await store.accounts.listByIdentity('E1')).toStrictEqual([byHand]);
+      // Written without it (a grant took the last one): cleared, in the cache and in the rows alike.
+      await store.accounts.upsert(account('ldap', 'E1', { entitlements: byHand.entitlements }));
+      expect(await store.accounts.listAll()).toStrictEqual([account('ldap', 'E1', { entitlements: byHand.entitlements }), ...expected.slice(1)]);
+      expect(await store.accounts.get('ldap', 'E1')).toStrictEqual(account('ldap', 'E1', { entitlements: byHand.entitlements }));
+      // A queue completion writes it as an upsert does.
+      await store.queue.enqueue([job('j1', 'ldap', 'E3', 1)]);
+      expect(await store.queue.claim({ workerId: 'w', limit: 1, leaseMs: 60_000 })).toHaveLength(1);
+      const adopted = account('ldap', 'E3', { notGranted: ['staff'] });
+      expect(await store.queue.completeMany('w', [{ jobId: 'j1', effects: { upsertAccount: adopted } }])).toEqual([true]);
+      expect(await store.accounts.listAll()).toContainEqual(adopted);
+      expect(await store.accounts.listByTarget('ldap')).toContainEqual(adopted);
+    });
+
     it('reads the links of many (target, identity) pairs at once, those that exist', async () => {
       const disabled = account('ldap', 'E1', { enabled: false, disabledAt: '2024-03-02T00:00:00.000Z' });
       await store.accounts.upsertMany([account('app', 'E1'), account('app', 'E2'), disabled]);

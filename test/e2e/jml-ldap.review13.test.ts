@@ -426,20 +426,37 @@ describe('JML end to end: examples/ldap -> OpenLDAP', () => {
     expect(await entry('LT')).toMatchObject({ uuid: first?.uuid, enabled: false });
   });
 
-  it('explain answers for a group the account holds that no role grants (added by hand in the directory)', async () => {
+  it('explain and the plan tell a group added by hand (entitlement.not_granted) from one whose role went (role.removed)', async () => {
     const f01 = await entry('F01');
+    expect(f01?.groups).toEqual(['all-staff', 'crm-users', 'sales']);
     await reader.modify(`cn=vpn-admins,ou=groups,${s()}`, [new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [f01?.dn as string] }) })]);
     await engine.reconcile('corp-ldap', { actor: 'test' });
     const explained = await engine.explain('F01');
     const account = explained.accounts[0];
     expect(account?.linked?.entitlements).toContain('vpn-admins');
+    // Found by reconcile: a membership the link did not have, so one Roster never granted; the ones it granted are not listed.
+    expect(account?.linked?.notGranted).toEqual(['vpn-admins']);
+    // F01 moves to Finance: sales and crm-users, which Roster granted through the sales role, lose it.
+    set('F01', { department: 'Finance' });
+    writeFileSync(join(dir, 'employees.csv'), csv(hr));
+    await engine.readSource('hr', 'test');
     const { cliIn } = await import('../support/cli-project.js');
     const text = await cliIn(() => dir)('explain', 'F01');
-    expect(text.stdout).toMatch(/- vpn-admins\s+← no rule gives it: it will be revoked/);
-    expect(text.stdout).toMatch(/\+ crm-users\s+← role:sales/);
+    expect(text.stdout).toMatch(/- vpn-admins\s+← no rule gives it: it will be revoked; not granted by any role \(added in the target, not by Roster\), Roster manages this group \(entitlement\.not_granted\)/);
+    expect(text.stdout).toMatch(/- crm-users\s+← no rule gives it: it will be revoked \(role\.removed\)/);
+    expect(text.stdout).toMatch(/- sales\s+← no rule gives it: it will be revoked \(role\.removed\)/);
+    expect(text.stdout).toMatch(/\+ finance .*← role:finance/);
     const { plan } = await sync();
-    expect(changes(plan, 'F01')).toEqual(['revoke:vpn-admins']);
-    expect((await entry('F01'))?.groups).toEqual(['all-staff', 'crm-users', 'sales']);
+    expect(changes(plan, 'F01')).toEqual(['grant:finance', 'revoke:crm-users', 'revoke:sales', 'revoke:vpn-admins', 'update']);
+    const why = Object.fromEntries(plan.changes.filter((c) => c.identity === 'F01' && c.action === 'revoke')
+      .map((c) => [c.before?.entitlement, c.reasons.filter((r) => r === 'entitlement.not_granted' || r === 'role.removed')]));
+    expect(why).toEqual({ 'vpn-admins': ['entitlement.not_granted'], 'crm-users': ['role.removed'], sales: ['role.removed'] });
+    expect(changesTable(plan, plain, 200)).toMatch(/revoke +corp-ldap +F01 .*vpn-admins.*entitlement\.not_granted/);
+    expect((await entry('F01'))?.groups).toEqual(['all-staff', 'finance']);
+    // Revoked: nothing left that Roster did not grant, and the field is gone with it.
+    expect(Object.keys((await link('F01'))!)).not.toContain('notGranted');
+    const audited = await engine.store.audit.list({ identity: 'F01', kind: 'change.applied' });
+    expect(audited.find((e) => (e.data as { action?: string }).action === 'revoke' && (e.before as { entitlement?: string } | undefined)?.entitlement === 'vpn-admins')?.reasons).toContain('entitlement.not_granted');
   });
 
   it('a contractor converted ahead to an employee starting the day after the contract ends: never cut off', async () => {
