@@ -70,7 +70,7 @@ export async function recordFailure(job: Job, thrown: unknown, ctx: FailureConte
   const now = ctx.now();
   let verdict: TargetWideVerdict = 'quarantine';
   if (error.targetWide) {
-    verdict = await ctx.quarantine.judgeTargetWide(job.target, job.change.id, job.orderingKey).catch(() => 'quarantine' as const);
+    verdict = await ctx.quarantine.judgeTargetWide(job.target, job.change.id, job.orderingKey, now).catch(() => 'quarantine' as const);
     if (verdict !== 'fail-alone') return recordTargetWide(job, error, message, ctx, verdict === 'put-behind');
   }
   // The suspect of the target's last quarantine met it again while the target works for others (quarantine-suspect.ts).
@@ -123,12 +123,17 @@ export async function recordFailure(job: Job, thrown: unknown, ctx: FailureConte
  * `behind`: the change is the suspect of the target's last quarantine, met
  * the error again, and nothing else has succeeded since the release while
  * other changes of the target wait (quarantine-suspect.ts): no quarantine; it
- * goes back the same way, due after a backoff, so that they run first.
+ * goes back the same way, due after a backoff, so that they run first. The
+ * backoff grows with its put-backs in a row (QuarantineKeeper.putBehind): its
+ * attempt is undone, and a backoff of its attempts alone would have it meet
+ * the target (a wrong password's failed bind each time) twice a second for as
+ * long as the others take.
  */
 async function recordTargetWide(job: Job, error: RosterError, message: string, ctx: FailureContext, behind = false): Promise<FailureRecord> {
   const now = ctx.now();
   const fields = { jobId: job.id, target: job.target, error: message };
-  const delay = Math.min(backoffDelay(Math.max(job.attempts, 1), ctx.config.backoffBaseMs, ctx.config.backoffMaxMs, ctx.random), MAX_RETRY_DELAY_MS);
+  const tries = Math.max(job.attempts, 1) + (behind ? ctx.quarantine.putBehind(job.target, job.id) - 1 : 0);
+  const delay = Math.min(backoffDelay(tries, ctx.config.backoffBaseMs, ctx.config.backoffMaxMs, ctx.random), MAX_RETRY_DELAY_MS);
   let held = behind;
   try {
     if (!behind) await ctx.quarantine.quarantineNow(job.target, message, now, job.change.id);

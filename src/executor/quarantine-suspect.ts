@@ -15,8 +15,10 @@
  *     failed for good (a `change.failed` saying why) and the target stays
  *     open. It stays the suspect, so the next run's plan of the same change
  *     fails the same way instead of quarantining;
- *   - none has yet, but other changes of the target wait on other accounts:
- *     the suspect is put back behind them after a backoff, the target stays
+ *   - none has yet, but other changes of the target wait on other accounts
+ *     (running, or due within 30 s: a retry due in minutes tells nothing
+ *     soon): the suspect is put back behind them after a backoff that grows
+ *     with each put-back, the target stays
  *     open, and they decide (one succeeding: see above; one meeting a
  *     target-wide error too: quarantine, the target really is unusable);
  *   - nothing else waits: quarantine, as before (nothing can tell the two

@@ -45,6 +45,9 @@ function stored(count: number, changes: Readonly<Record<string, string>>, suspec
 
 const NONE: FailureCount = { count: 0, changes: {} };
 
+/** Other changes of a target count as waiting to tell whether it works when they run or are due this soon. */
+export const OTHERS_DUE_WITHIN_MS = 30_000;
+
 /** The failed change, for the count: a change already counted under an earlier plan's job does not count again. */
 export interface FailedChange {
   readonly jobId: string;
@@ -71,6 +74,8 @@ export class QuarantineKeeper {
    * next claim at the latest.
    */
   readonly #counts = new Map<string, FailureCount>();
+  /** Each target's suspect job put behind its other changes, and how many times in a row (putBehind). */
+  readonly #behind = new Map<string, { readonly jobId: string; readonly times: number }>();
   /** Targets this process put in quarantine (or saw there at its last check) and has not released since. */
   readonly #held = new Set<string>();
   /**
@@ -234,13 +239,29 @@ export class QuarantineKeeper {
   }
 
   /**
+   * The suspect (job `jobId`) is put behind the target's other changes once
+   * more: how many times in a row, as this process counts (a put-back undoes
+   * the attempt, so the backoff grows with this instead).
+   */
+  putBehind(target: string, jobId: string): number {
+    const last = this.#behind.get(target);
+    const times = last?.jobId === jobId ? last.times + 1 : 1;
+    this.#behind.set(target, { jobId, times });
+    return times;
+  }
+
+  /**
    * What a target-wide error of this job's change does (quarantine-suspect.ts):
    * quarantine the target, fail the change alone, or put it behind the
-   * target's other waiting changes. Read fresh from the store (a rare path).
+   * target's other waiting changes: those running, or due within
+   * OTHERS_DUE_WITHIN_MS of `now` (a retry due in minutes would keep the
+   * suspect meeting the target in the meantime). Read fresh from the store
+   * (a rare path).
    */
-  async judgeTargetWide(target: string, changeId: string, orderingKey: string): Promise<TargetWideVerdict> {
+  async judgeTargetWide(target: string, changeId: string, orderingKey: string, now: Date): Promise<TargetWideVerdict> {
     const current = failureCount(await this.#store.state.get<unknown>(failuresKey(target)));
-    return verdictFor(current.suspect, changeId, () => this.#store.queue.othersUnfinished(target, orderingKey));
+    const dueBy = new Date(now.getTime() + OTHERS_DUE_WITHIN_MS);
+    return verdictFor(current.suspect, changeId, () => this.#store.queue.othersUnfinished(target, orderingKey, dueBy));
   }
 
   /**
@@ -253,6 +274,7 @@ export class QuarantineKeeper {
    */
   async release(target: string, actor = this.#actor): Promise<boolean> {
     this.#held.delete(target);
+    this.#behind.delete(target);
     // Read through an update that keeps the value: the record as it is now, not as a read cache may have it.
     let cause: unknown;
     await this.#store.state.update<QuarantineRecord | null>(quarantineKey(target), (current) => ((cause = current?.changeId), current));

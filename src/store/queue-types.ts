@@ -187,9 +187,11 @@ export interface QueueStore extends QueuedChangesReader {
   /**
    * Whether the target has a pending or running job on another account than
    * `orderingKey`'s (any plan's, any worker's): other changes that will run
-   * and tell whether the target works (executor/quarantine-suspect.ts).
+   * and tell whether the target works (executor/quarantine-suspect.ts). With
+   * `dueBy`, a pending job counts only when it is due by then (a retry due in
+   * minutes tells nothing soon).
    */
-  othersUnfinished(target: string, orderingKey: string): Promise<boolean>;
+  othersUnfinished(target: string, orderingKey: string, dueBy?: Date): Promise<boolean>;
   /** The plans with a pending or running job on the target (a cancel of the target covers these, not later plans). */
   unfinishedPlans(target: string): Promise<string[]>;
 }

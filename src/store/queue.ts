@@ -140,9 +140,10 @@ export function createQueueStore(ctx: StoreContext): QueueStore {
 
     cancel: (filter, options = {}) => cancelJobs(ctx, filter, options),
 
-    async othersUnfinished(target, orderingKey) {
+    async othersUnfinished(target, orderingKey, dueBy) {
       const row = await db.selectFrom('roster_jobs').select('id')
         .where(jobStatus('status', JOB_INDEX_STATES.unfinished)).where('target', '=', target).where('ordering_key', '<>', orderingKey)
+        .$if(dueBy !== undefined, (query) => query.where((eb) => eb.or([eb('status', '=', 'running'), eb('next_run_at', '<=', dueBy!.toISOString())])))
         .limit(1).executeTakeFirst();
       return row !== undefined;
     },
