@@ -87,7 +87,7 @@ export class Executor {
       forget: (jobs) => jobs.forEach((job) => (this.#links.forget([job]), this.#known.forgetJob(job))),
     });
     this.#leases = new LeaseKeeper(options.store.queue, options.workerId, this.#leaseMs, this.#now, options.log);
-    this.#gone = new GoneWorkers(options.store.queue, options.log, this.#now);
+    this.#gone = new GoneWorkers(options.store.queue, options.log, this.#now, this.#leaseMs);
     // Wait for more completions while jobs are running, unless the batch already holds half of what this worker holds:
     // then the prefetch window is clogged with finished jobs and the next claim waits for them.
     this.#completions = new CompletionBatcher(options.store.queue, options.workerId, options.log,
@@ -139,7 +139,7 @@ export class Executor {
         if (planId !== undefined) {
           const unfinished = await queue.listStatesByPlan(planId, UNFINISHED);
           done = total - unfinished.length;
-          wait = idleWait(unfinished, active, this.#now(), this.#o.pollMs ?? 200, this.#pauses.until);
+          wait = this.#gone.sooner(idleWait(unfinished, active, this.#now(), this.#o.pollMs ?? 200, this.#pauses.until), active, this.#now());
         } else if (await hasUnfinished(this.#o.store.queue, active) && this.#now().getTime() - idleSince < 30_000) {
           wait = this.#o.pollMs ?? 200;
         }
@@ -251,7 +251,7 @@ export class Executor {
     if (limit <= 0) return 0;
     const jobs = await this.#o.store.queue.claim({
       workerId: this.#o.workerId, limit, leaseMs: this.#leaseMs, now: this.#now(), targets: [...active], perTarget, window,
-      knownChange: this.#known.lookup(), deadWorkers: await this.#gone.find(),
+      knownChange: this.#known.lookup(), deadWorkers: await this.#gone.find([...active]),
     });
     if (jobs.length >= limit) this.#fresh = true;
     await this.#links.fetch(jobs).catch((error: unknown) => {

@@ -5,7 +5,7 @@ import { memoryTargets } from '../connectors/memory/index.js';
 import { createConnector } from '../connectors/registry.js';
 import { storeBackEnds, useOpenedStore } from '../../test/support/store-backends.js';
 import { Executor } from './executor.js';
-import { GoneWorkers } from './gone-workers.js';
+import { GoneWorkers, silentForMs } from './gone-workers.js';
 import { create, plan, TARGET, targetConfig } from './testing.js';
 import { isGoneHere, newWorkerId, placeOf, thisProcess, type ProcessPlace } from './worker-id.js';
 
@@ -13,7 +13,8 @@ import { isGoneHere, newWorkerId, placeOf, thisProcess, type ProcessPlace } from
  * Review 15: `roster apply` killed with -9 leaves its claimed jobs leased (a
  * minute by default, `executor.leaseSeconds`), and a run started right after
  * waited for them. A worker of this host (same pid namespace, same boot) whose
- * process provably no longer exists has its jobs taken over at once; a live
+ * process provably no longer exists, and that has renewed nothing for
+ * silentForMs, has its jobs taken over without waiting for them; a live
  * process's, another host's, another namespace's or an old-format id's wait
  * for their leases as before.
  */
@@ -76,16 +77,21 @@ describe.each(storeBackEnds('rgw15'))('jobs leased by a gone worker of this host
       const [job] = await queue.claim({ workerId: worker, limit: 1, leaseMs: LEASE, perTarget: { [TARGET]: 4 } });
       expect(job?.id).toBe(`p1:${changes[i]!.id}`);
     }
-    expect((await queue.leaseHolders(new Date())).sort()).toEqual(Object.values(holders).sort());
+    expect((await queue.leaseHolders(new Date())).map((held) => held.workerId).sort()).toEqual(Object.values(holders).sort());
 
-    const gone = await new GoneWorkers(queue, silentLogger, () => new Date()).find();
+    // Gone, but it renewed (claimed) just now: a request it sent may still be landing at the target, so not yet.
+    expect(await new GoneWorkers(queue, silentLogger, () => new Date(), LEASE).find([TARGET])).toEqual([]);
+    // Silent for longer than silentForMs: taken over, for the claim's targets only.
+    const later = () => new Date(Date.now() + silentForMs(LEASE) + 1_000);
+    expect(await new GoneWorkers(queue, silentLogger, later, LEASE).find(['another-target'])).toEqual([]);
+    const gone = await new GoneWorkers(queue, silentLogger, later, LEASE).find([TARGET]);
     expect(gone).toEqual([holders.dead]);
     // Without the gone workers, nothing is claimable (every lease has ten minutes left).
     expect(await queue.claim({ workerId: 'w-new', limit: 10, leaseMs: LEASE, perTarget: { [TARGET]: 3 } })).toEqual([]);
     // With them: the dead worker's job only, even though its lease fills the target's third slot.
     const taken = await queue.claim({ workerId: 'w-new', limit: 10, leaseMs: LEASE, perTarget: { [TARGET]: 3 }, deadWorkers: gone });
     expect(taken.map((job) => [job.id, job.attempts])).toEqual([[`p1:${changes[0]!.id}`, 2]]);
-    expect((await queue.leaseHolders(new Date())).sort()).toEqual([holders.live, holders.elsewhere, 'w-new'].sort());
+    expect((await queue.leaseHolders(new Date())).map((held) => held.workerId).sort()).toEqual([holders.live, holders.elsewhere, 'w-new'].sort());
   });
 
   it('a run started right after the kill finishes the dead worker\'s changes well within a ten-minute lease', async () => {
@@ -97,7 +103,9 @@ describe.each(storeBackEnds('rgw15'))('jobs leased by a gone worker of this host
       await first.enqueuePlan(p);
       // The killed run had leased them all.
       expect(await queue.claim({ workerId: idWith(deadPid), limit: 10, leaseMs: LEASE })).toHaveLength(6);
-      const rerun = new Executor({ store: store(), connectors: new Map([[TARGET, connector]]), targets: [targetConfig()], workerId: newWorkerId(), log: silentLogger, leaseMs: LEASE, pollMs: 5 });
+      const rerun = new Executor({ store: store(), connectors: new Map([[TARGET, connector]]), targets: [targetConfig()], workerId: newWorkerId(), log: silentLogger, leaseMs: LEASE, pollMs: 5,
+        // The killed run has been silent long enough (silentForMs) by the time this one looks.
+        now: () => new Date(Date.now() + silentForMs(LEASE) + 1_000) });
       expect(await rerun.runUntilIdle({ planId: 'p2' })).toEqual({ applied: 6, failed: 0 });
       expect(await queue.stats({ planId: 'p2' })).toMatchObject({ pending: 0, running: 0, done: 6 });
     } finally {

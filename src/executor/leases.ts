@@ -3,8 +3,17 @@ import type { QueueStore } from '../store/types.js';
 import { redactMessage } from './backoff.js';
 
 /**
+ * How often a worker renews the leases it keeps: every fifth of a lease, and
+ * at least every 10 s whatever the lease, so that a renewal is also a
+ * heartbeat other workers can read (gone-workers.ts).
+ */
+export function renewEveryMs(leaseMs: number): number {
+  return Math.max(1, Math.min(Math.floor(leaseMs / 5), 10_000));
+}
+
+/**
  * Keeps the leases of the jobs this worker has started until their outcome is
- * recorded: every fifth of a lease, one statement extends all of them
+ * recorded: every fifth of a lease (renewEveryMs), one statement extends all of them
  * (QueueStore.renew). A change that takes longer than a lease (a slow target,
  * a connector retrying inside) is then not taken over and run again by
  * another worker, which would itself lose it the same way, for ever. Jobs
@@ -34,7 +43,7 @@ export class LeaseKeeper {
   hold(jobId: string): void {
     this.#held.set(jobId, (this.#held.get(jobId) ?? 0) + 1);
     if (this.#timer !== undefined) return;
-    this.#timer = setInterval(() => void this.#renew(), Math.max(1, Math.floor(this.#leaseMs / 5)));
+    this.#timer = setInterval(() => void this.#renew(), renewEveryMs(this.#leaseMs));
     this.#timer.unref();
   }
 

@@ -77,6 +77,14 @@ export interface CancelOptions {
 /** A queued job as progress sees it: everything but the change. */
 export type JobState = Omit<Job, 'change'>;
 
+/** A worker holding live leases on a target's jobs (QueueStore.leaseHolders). */
+export interface LeaseHolder {
+  readonly workerId: string;
+  readonly target: string;
+  /** The latest lease end of its jobs on the target (ISO). */
+  readonly leaseUntil: string;
+}
+
 export interface QueueStore extends QueuedChangesReader {
   /** Adds jobs; ids already present are ignored (enqueueing is idempotent). */
   /**
@@ -124,8 +132,12 @@ export interface QueueStore extends QueuedChangesReader {
      */
     readonly deadWorkers?: readonly string[];
   }): Promise<Job[]>;
-  /** The workers holding a live lease (running, lease not run out at `now`), each once. */
-  leaseHolders(now: Date): Promise<string[]>;
+  /**
+   * The workers holding a live lease (running, lease not run out at `now`):
+   * one row per worker and target, with the latest `lease_until` of its jobs
+   * there (a worker's renewal sets it to the renewal's time plus its lease).
+   */
+  leaseHolders(now: Date): Promise<LeaseHolder[]>;
   /**
    * Marks the job done and, in the same transaction, records what applying it
    * changed: the account link written or removed and the audit entries. A

@@ -42,9 +42,11 @@ export function createQueueStore(ctx: StoreContext): QueueStore {
     claim: (options) => claimJobs(ctx, options),
 
     async leaseHolders(now) {
-      const rows = await db.selectFrom('roster_jobs').select('worker_id').distinct()
-        .where(jobStatus('status', JOB_INDEX_STATES.running)).where('lease_until', '>', now.toISOString()).execute();
-      return rows.flatMap((row) => (row.worker_id === null ? [] : [row.worker_id]));
+      const rows = await db.selectFrom('roster_jobs').select(['worker_id', 'target', (eb) => eb.fn.max('lease_until').as('lease_until')])
+        .where(jobStatus('status', JOB_INDEX_STATES.running)).where('lease_until', '>', now.toISOString())
+        .groupBy(['worker_id', 'target']).execute();
+      return rows.flatMap((row) => (row.worker_id === null || row.lease_until === null
+        ? [] : [{ workerId: row.worker_id, target: row.target, leaseUntil: String(row.lease_until) }]));
     },
 
     async complete(jobId, workerId, effects = {}) {

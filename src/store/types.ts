@@ -4,7 +4,7 @@ import type {
 import type { QueueStore } from './queue-types.js';
 
 export type {
-  CancelFilter, CancelOptions, CompletedJob, EnqueueJob, EnqueueOptions, EnqueueResult, JobEffects, JobState, QueueStats, QueueStore,
+  CancelFilter, CancelOptions, CompletedJob, EnqueueJob, EnqueueOptions, EnqueueResult, JobEffects, JobState, LeaseHolder, QueueStats, QueueStore,
 } from './queue-types.js';
 
 /**
