@@ -1,6 +1,7 @@
 import type { SourceConfig, LifecycleConfig } from '../config/types.js';
 import type { Identity, IdentityKey, SourceBatch } from '../core/types.js';
 import { continueKeys, previousKeyOf, type ContinuedKeys } from '../lifecycle/continued.js';
+import { foldKey } from '../lifecycle/respelled.js';
 import type { Store } from '../store/types.js';
 import { respelledKeys, type RespelledBatch } from './respelled-keys.js';
 
@@ -28,11 +29,16 @@ export async function continuedKeys(
   let rows: IdentityKey[];
   if (holdsSource) {
     rows = await store.identities.listKeys({ sourceId: source.id });
+    // A new key with a previous key may be a key of another source's person (continued there): read so, it is refused.
+    const have = new Set([...rows.map((k) => k.key), ...existing.map((i) => i.id)]);
+    const fresh = batch.records.filter((r) => !have.has(r.key) && previousKeyOf(r, source) !== '').map((r) => r.key);
+    if (fresh.length > 0) rows = [...rows, ...await store.identities.listKeys({ keys: fresh })];
   } else {
     const previous = batch.records.map((r) => previousKeyOf(r, source)).filter((k) => k !== '');
     const named = [...batch.records.map((r) => r.key), ...previous, ...batch.problems.flatMap((p) => (p.key === undefined ? [] : [p.key]))];
     rows = named.length === 0 ? [] : await store.identities.listKeys({ keys: named });
     const ids = new Set(existing.map((i) => i.id));
+    rows = [...rows, ...await respelledRows(store, source, batch, rows, ids)];
     const wanted = [...new Set([...rows.map((k) => k.identityId), ...previous])].filter((id) => !ids.has(id));
     if (wanted.length > 0) known = [...existing, ...await store.identities.getMany(wanted)];
     if (rows.length > 0) rows = [...rows, ...await currentKeys(store, rows)];
@@ -53,6 +59,22 @@ export async function resolvedKeys(
 ): Promise<RespelledBatch & { readonly continuation: ContinuedKeys }> {
   const { continuation, existing: read } = await continuedKeys(store, source, lifecycle, batch, existing, now);
   return { ...await respelledKeys(store, continuation.batch, read), continuation };
+}
+
+/**
+ * The source's key rows a delta's record or problem key names in another
+ * letter case or Unicode form (continued.ts keyLookup), when one names no
+ * identity and no key row exactly: the source's rows (few: only continued
+ * people have any), folded.
+ */
+async function respelledRows(
+  store: Store, source: SourceConfig, batch: SourceBatch, rows: readonly IdentityKey[], ids: ReadonlySet<string>,
+): Promise<IdentityKey[]> {
+  const have = new Set(rows.map((k) => k.key));
+  const keys = [...batch.records.map((r) => r.key), ...batch.problems.flatMap((p) => (p.key === undefined || p.key === '' ? [] : [p.key]))];
+  const unmatched = new Set(keys.filter((k) => !have.has(k) && !ids.has(k)).map(foldKey));
+  if (unmatched.size === 0) return [];
+  return (await store.identities.listKeys({ sourceId: source.id })).filter((k) => !have.has(k.key) && unmatched.has(foldKey(k.key)));
 }
 
 /** The other key rows of the identities some rows name (their current key, to tell a former key's row what it was continued as). */

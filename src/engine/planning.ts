@@ -223,6 +223,7 @@ export class Planning {
     }
     const found = new Map<string, Identity>();
     for (const candidate of candidates) found.set(candidate.id, candidate);
+    const keyed = await this.#managersByKey(identities, managerIdOf, found);
     let folded: Map<string, Identity | null> | undefined;
     const respelled = (managerId: string): Identity | undefined => {
       if (folded === undefined) {
@@ -236,8 +237,34 @@ export class Planning {
     };
     return (identity) => {
       const managerId = managerIdOf(identity);
-      return managerId === undefined ? undefined : found.get(managerId) ?? respelled(managerId);
+      return managerId === undefined ? undefined : found.get(managerId) ?? keyed.get(managerId) ?? respelled(managerId);
     };
+  }
+
+  /**
+   * Managers named by a key that is no identity's id: a person rehired under a
+   * new key (fields.previousKey, lifecycle/continued.ts) keeps their id, and
+   * their reports' manager column names the new key. Read through the stored
+   * identity keys (almost always none: one indexed read of the ids not found).
+   */
+  async #managersByKey(
+    identities: readonly Identity[], managerIdOf: (identity: Identity) => string | undefined, found: ReadonlyMap<string, Identity>,
+  ): Promise<Map<string, Identity>> {
+    const unknown = new Set<string>();
+    for (const identity of identities) {
+      const managerId = managerIdOf(identity);
+      if (managerId !== undefined && !found.has(managerId)) unknown.add(managerId);
+    }
+    const keyed = new Map<string, Identity>();
+    if (unknown.size === 0) return keyed;
+    const rows = await this.#store.identities.listKeys({ keys: [...unknown] });
+    const lacking = [...new Set(rows.map((k) => k.identityId))].filter((id) => !found.has(id));
+    const read = new Map((lacking.length === 0 ? [] : await this.#store.identities.getMany(lacking)).map((i) => [i.id, i]));
+    for (const row of rows) {
+      const manager = found.get(row.identityId) ?? read.get(row.identityId);
+      if (manager !== undefined) keyed.set(row.key, manager);
+    }
+    return keyed;
   }
 
   /**

@@ -45,7 +45,7 @@ describe('a rehire under a new key continues the identity and its account (memor
     memoryTargets.clear();
   });
 
-  it('E100 hired, terminated, back as E200 naming E100: the same account enabled again; an old file replayed changes nothing; explain E200 shows E100', async () => {
+  it('E100 hired, terminated, back as E200 naming E100: the same account enabled again; the old row changing changes nothing; explain E200 shows E100', async () => {
     dir = mkdtempSync(join(tmpdir(), 'roster-review15-rehire-key-'));
     const write = (text: string) => writeFileSync(join(dir!, 'employees.csv'), text);
     const config = join(dir, 'roster.yaml');
@@ -82,9 +82,10 @@ describe('a rehire under a new key continues the identity and its account (memor
       expect(audit.map((e) => e.kind)).toContain('lifecycle.rehire');
       expect((await engine.plan()).changes).toEqual([]);
 
-      // The old file read again (a replay): its E100 row is a former key's, and E200 is not gone.
+      // The old row changed in the export (its department corrected): a former key's row, it changes nothing. (An old
+      // file replayed without E200 is a snapshot without the person: E200 is gone, as anyone absent from a file.)
       now = new Date('2026-09-03T09:00:00.000Z');
-      write(terminated);
+      write(csv('E100,Ada,Legal,terminated,2025-01-06,2026-05-31,', 'E200,Ada,Sales,active,2026-09-01,,E100'));
       const replay = await engine.readSource('hr', 't');
       expect(replay.missing).toBe(0);
       expect(replay.changed).toBe(0);

@@ -87,10 +87,10 @@ describe('continueKeys + mergeBatch: a rehire under a new key (fields.previousKe
     expect(result.unchanged).toBe(2);
   });
 
-  it('a later row still written with the old key (a replayed old file) changes nothing, says so with its line, and keeps the person present', () => {
+  it('a later row still written with the old key (the old row HR exports keep) changes nothing and says so with its line', () => {
     const { identity, keys } = continued();
     const others = [seed(person('E9'), HIRED), seed(person('E8'), HIRED)];
-    const result = merge([person('E9'), person('E8'), person('E100', { status: 'terminated', endDate: '2025-06-30' })],
+    const result = merge([person('E9'), person('E8'), person('E100', { status: 'terminated', endDate: '2025-06-30' }), identity.attributes],
       { existing: [identity, ...others], keys, complete: true });
     expect(result.upserts).toEqual([]);
     expect(result.events).toEqual([]);

@@ -2,6 +2,7 @@ import type { LifecycleConfig, SourceConfig } from '../config/types.js';
 import { isRosterError } from '../core/errors.js';
 import type { Diagnostic, Identity, IdentityKey, SourceBatch, SourceProblem, SourceRecord } from '../core/types.js';
 import { readRecordDates } from './record.js';
+import { foldKey, KEY_RESPELLED } from './respelled.js';
 import { awaitedBack, deriveState, effectiveState, isLive } from './state.js';
 
 /**
@@ -36,12 +37,13 @@ export interface KeyContinuation {
 }
 
 export interface ContinuedKeys {
-  /** Records keyed by their identity's id (a current key, a continuation); refused and former-key rows left out. */
+  /**
+   * Records keyed by their identity's id (a current key, a continuation); refused and former-key rows left out,
+   * and so are problem rows of a former key: only the row of the current key says the person is in the read.
+   */
   readonly batch: SourceBatch;
   /** By identity id. */
   readonly continuations: ReadonlyMap<string, KeyContinuation>;
-  /** Ids named by rows left out (a former key's): present in the read, so never missing from it. */
-  readonly present: readonly string[];
   readonly diagnostics: readonly Diagnostic[];
 }
 
@@ -54,6 +56,39 @@ export interface ContinueInput {
   readonly source: SourceConfig;
   readonly lifecycle: LifecycleConfig;
   readonly now: Date;
+}
+
+/**
+ * The stored key row of this source a key names: exactly, else written in
+ * another letter case or Unicode form (lifecycle/respelled.ts foldKey), when
+ * one key folds so, the key is no stored identity's id exactly and, for a
+ * current key, no row of the read has it exactly. A former key respelled is
+ * still a former key: a late or replayed row of it changes nothing, and is
+ * never taken as the identity whose id it folds to (that id is a former key).
+ */
+function keyLookup(input: ContinueInput): { mine: (key: string) => IdentityKey | undefined; respelled: (key: string) => IdentityKey | undefined } {
+  const { keys, source, existing, batch } = input;
+  let folded: Map<string, IdentityKey | null> | undefined;
+  const exact = new Set(batch.records.map((r) => r.key));
+  const respelled = (key: string): IdentityKey | undefined => {
+    if (existing.has(key)) return undefined; // a person of their own
+    if (folded === undefined) {
+      folded = new Map();
+      for (const stored of keys.values()) {
+        if (stored.sourceId !== source.id) continue;
+        const at = foldKey(stored.key);
+        folded.set(at, folded.has(at) ? null : stored); // null: two keys fold alike, neither is taken
+      }
+    }
+    const stored = folded.get(foldKey(key)) ?? undefined;
+    return stored === undefined || stored.key === key || (stored.current && exact.has(stored.key)) ? undefined : stored;
+  };
+  const mine = (key: string): IdentityKey | undefined => {
+    const stored = keys.get(key);
+    if (stored !== undefined) return stored.sourceId === source.id ? stored : undefined;
+    return respelled(key);
+  };
+  return { mine, respelled };
 }
 
 /** The previous key a record names, trimmed; '' when none. */
@@ -83,13 +118,10 @@ interface Claim {
  */
 export function continueKeys(input: ContinueInput): ContinuedKeys {
   const { batch, existing, keys, source } = input;
-  const unchanged: ContinuedKeys = { batch, continuations: new Map(), present: [], diagnostics: [] };
+  const unchanged: ContinuedKeys = { batch, continuations: new Map(), diagnostics: [] };
   if (keys.size === 0 && source.fields.previousKey === undefined) return unchanged;
   const diagnostics: Diagnostic[] = [];
-  const mine = (key: string): IdentityKey | undefined => {
-    const stored = keys.get(key);
-    return stored?.sourceId === source.id ? stored : undefined;
-  };
+  const { mine, respelled } = keyLookup(input);
   const currentOf = new Map<string, string>();
   for (const stored of keys.values()) if (stored.current && stored.sourceId === source.id) currentOf.set(stored.identityId, stored.key);
 
@@ -99,6 +131,17 @@ export function continueKeys(input: ContinueInput): ContinuedKeys {
     if (mine(record.key) !== undefined || existing.has(record.key)) continue; // a known person's key: nothing to continue
     const previous = previousKeyOf(record, source);
     if (previous === '') continue;
+    const elsewhere = keys.get(record.key);
+    if (elsewhere !== undefined) {
+      // The key names a person of another source (continued there): taking it would leave that person without a key.
+      diagnostics.push({
+        severity: 'error', code: PREVIOUS_KEY_AMBIGUOUS, identity: record.key,
+        message: `${at(source, record.line)}: key ${record.key} names ${previous} as its previous key, but ${record.key} is a key of identity `
+          + `${elsewhere.identityId} of source ${elsewhere.sourceId}; the row is skipped`,
+      });
+      refused.add(record);
+      continue;
+    }
     const claim = claimOf(record, previous, input, mine);
     if (typeof claim === 'string') {
       diagnostics.push(claim === 'self' || claim === 'unknown' ? ignored(source, record, previous, claim) : alreadyContinued(source, record, previous, mine(previous)!, currentOf));
@@ -126,7 +169,16 @@ export function continueKeys(input: ContinueInput): ContinuedKeys {
   const former = new Map<string, string>();
   const continuations = new Map<string, KeyContinuation>();
   const nowIso = input.now.toISOString();
+  // Rows of one key naming the previous keys of two people: which one the key continues cannot be told.
+  const claimedBy = new Map<string, Claim[]>();
+  for (const group of claims.values()) for (const claim of group) claimedBy.set(claim.record.key, [...claimedBy.get(claim.record.key) ?? [], claim]);
   for (const [identityId, group] of claims) {
+    const split = group.find((c) => new Set(claimedBy.get(c.record.key)!.map((o) => o.identity.id)).size > 1);
+    if (split !== undefined) {
+      for (const claim of group) refused.add(claim.record);
+      diagnostics.push(twoPrevious(source, split.record.key, claimedBy.get(split.record.key)!.filter((c) => c.identity.id === identityId)));
+      continue;
+    }
     const currentKey = currentOf.get(identityId) ?? identityId;
     const own = byKey.get(currentKey);
     if (group.length > 1 || (own !== undefined && readsLive(own, input))) {
@@ -145,19 +197,19 @@ export function continueKeys(input: ContinueInput): ContinuedKeys {
   }
 
   const records: SourceRecord[] = [];
-  const present: string[] = [];
   let touched = refused.size > 0;
   for (const record of batch.records) {
     if (refused.has(record)) continue;
     const stored = mine(record.key);
     const formerOf = former.get(record.key) ?? (stored !== undefined && !stored.current ? stored.identityId : undefined);
     if (formerOf !== undefined) {
+      // Left out, and not counted present: the row of the current key says whether the person is still in the read.
       touched = true;
-      present.push(formerOf);
       diagnostics.push(superseded(source, record, formerOf, continuations.get(formerOf)?.to ?? currentOf.get(formerOf)));
       continue;
     }
     const id = rekey.get(record.key) ?? stored?.identityId;
+    if (stored !== undefined && respelled(record.key) === stored) diagnostics.push(respelledKey(source, record, stored));
     if (id === undefined || id === record.key) records.push(record);
     else {
       touched = true;
@@ -165,8 +217,8 @@ export function continueKeys(input: ContinueInput): ContinuedKeys {
     }
   }
   if (!touched && keys.size === 0) return { ...unchanged, diagnostics };
-  const problems = batch.problems.map((p) => problemOf(p, mine));
-  return { batch: { ...batch, records, problems, ...goneOf(batch, mine, former) }, continuations, present, diagnostics };
+  const problems = batch.problems.flatMap((p) => problemOf(p, mine, former));
+  return { batch: { ...batch, records, problems, ...goneOf(batch, mine, former) }, continuations, diagnostics };
 }
 
 type Refusal = 'self' | 'unknown' | 'continued';
@@ -198,10 +250,15 @@ function readsLive(record: SourceRecord, input: ContinueInput): boolean {
   }
 }
 
-/** A problem row named by a current key is its identity's; by a former key, too (it is not missing). */
-function problemOf(problem: SourceProblem, mine: (key: string) => IdentityKey | undefined): SourceProblem {
-  const stored = problem.key === undefined ? undefined : mine(problem.key);
-  return stored === undefined ? problem : { ...problem, key: stored.identityId };
+/**
+ * A problem row named by a current key is its identity's (who is not missing); one named by a former key is
+ * left out: an unreadable old row says nothing of the person now, and must not keep them from being missing.
+ */
+function problemOf(problem: SourceProblem, mine: (key: string) => IdentityKey | undefined, former: ReadonlyMap<string, string>): SourceProblem[] {
+  if (problem.key === undefined || problem.key === '') return [problem];
+  const stored = mine(problem.key);
+  if (former.has(problem.key) || (stored !== undefined && !stored.current)) return [];
+  return stored === undefined ? [problem] : [{ ...problem, key: stored.identityId }];
 }
 
 /** Keys a delta reports gone: a current key is its identity's; a former key is nobody now (the person is there under the new one). */
@@ -241,6 +298,23 @@ function contested(source: SourceConfig, claim: Claim, group: readonly Claim[], 
   return {
     severity: 'error', code: PREVIOUS_KEY_AMBIGUOUS, identity: claim.record.key,
     message: `${at(source, claim.record.line)}: key ${claim.record.key} names ${claim.previous} as its previous key, ${why}; the row is skipped`,
+  };
+}
+
+function respelledKey(source: SourceConfig, record: SourceRecord, stored: IdentityKey): Diagnostic {
+  return {
+    severity: 'warning', code: KEY_RESPELLED, identity: stored.identityId,
+    message: `${at(source, record.line)}: key "${record.key}" is the key "${stored.key}" of identity ${stored.identityId} (it differs only in letter case `
+      + 'or Unicode form); taken as the same person. Correct the key in the source to stop this warning',
+  };
+}
+
+function twoPrevious(source: SourceConfig, key: string, claims: readonly Claim[]): Diagnostic {
+  const rows = claims.map((c) => `line ${c.record.line ?? '?'} names ${c.previous}`).join(', ');
+  return {
+    severity: 'error', code: PREVIOUS_KEY_AMBIGUOUS, identity: key,
+    message: `${source.id}: rows of key ${key} name the previous keys of more than one person (${rows}, and another row names someone else): `
+      + 'which of them the key continues cannot be told; the rows are skipped',
   };
 }
 

@@ -246,8 +246,7 @@ export function mergeBatch(input: MergeInput): MergeResult {
   const upserts: Identity[] = [];
   const events: LifecycleEvent[] = [];
   const keys: IdentityKey[] = [];
-  // Ids named by rows of a former key (continued.ts): the person is in the read under the current one.
-  const present = new Set<string>(input.continuation?.present);
+  const present = new Set<string>();
   let unchanged = 0;
   let created = 0;
   let changed = 0;

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { RosterError } from '../core/errors.js';
 import type { Identity, IdentityKey, LifecycleEvent, LifecycleState } from '../core/types.js';
 import type { IdentityStore } from './types.js';
 import { bulkInsert, type BulkValue } from './bulk.js';
@@ -20,6 +21,35 @@ const KEY_SPEC = {
   table: 'roster_identity_keys', columns: ['key', 'identity_id', 'source_id', 'current', 'recorded_at'],
   types: { current: 'integer' }, key: ['key'], onConflict: 'update',
 } as const;
+
+/**
+ * Key rows a continuation writes (lifecycle/continued.ts) that would undo what
+ * another writer stored since the ingest read the keys (two nodes continuing
+ * one person under two new keys, or two people under one): a key already
+ * naming another identity, or an identity whose current key this write does
+ * not name. Refused (retryable): read again, the continuation is judged on
+ * what is stored, and an ambiguous one is refused with its line.
+ */
+async function refuseKeyConflicts(trx: Parameters<Parameters<typeof trackedWrite>[1]>[0], keys: readonly IdentityKey[]): Promise<void> {
+  const written = new Map(keys.map((k) => [k.key, k]));
+  const identityIds = [...new Set(keys.filter((k) => k.current).map((k) => k.identityId))];
+  const stored: IdentityKeyRow[] = [];
+  for (let i = 0; i < keys.length; i += IN_CHUNK) {
+    stored.push(...await trx.selectFrom('roster_identity_keys').selectAll().where('key', 'in', keys.slice(i, i + IN_CHUNK).map((k) => k.key)).execute());
+  }
+  for (let i = 0; i < identityIds.length; i += IN_CHUNK) {
+    stored.push(...await trx.selectFrom('roster_identity_keys').selectAll()
+      .where('identity_id', 'in', identityIds.slice(i, i + IN_CHUNK)).where('current', '=', 1).execute());
+  }
+  for (const row of stored) {
+    const mine = written.get(row.key);
+    const why = mine !== undefined && mine.identityId !== row.identity_id ? `names identity ${row.identity_id} already`
+      : mine === undefined ? `is the current key of identity ${row.identity_id}, continued meanwhile` : undefined;
+    if (why === undefined) continue;
+    throw new RosterError('store.conflict', `identity key ${row.key} ${why} (another writer stored it since this read): `
+      + 'nothing was written; read the source again', { retryable: true });
+  }
+}
 
 function keyFromRow(row: IdentityKeyRow): IdentityKey {
   return { key: row.key, identityId: row.identity_id, sourceId: row.source_id, current: Number(row.current) === 1, recordedAt: row.recorded_at };
@@ -170,6 +200,7 @@ export function createIdentityStore(ctx: StoreContext): IdentityStore {
           }
         }
         await bulkInsert(ctx, trx, spec, slice);
+        if (keys.length > 0) await refuseKeyConflicts(trx, keys); // under the serial lock: no other writer is between the check and the write
         await bulkInsert(ctx, trx, KEY_SPEC, keys.map((k) => [k.key, k.identityId, k.sourceId, k.current ? 1 : 0, k.recordedAt]));
       });
     },

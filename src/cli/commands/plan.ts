@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { RosterError } from '../../core/errors.js';
+import { identityByKey } from '../../engine/continued-keys.js';
 import { requireSecrets, sources } from '../../engine/missing-secrets.js';
 import type { IngestResult } from '../../engine/types.js';
 import { withConfigOption, type CliContext } from '../context.js';
@@ -21,7 +22,7 @@ interface PlanCliOptions {
 export function registerPlan(program: Command, ctx: CliContext): void {
   withConfigOption(program.command('plan'))
     .description('show what would change in every target (changes nothing)')
-    .option('--identity <id>', 'only this identity')
+    .option('--identity <id>', 'only this identity (its id, or a key it was continued under)')
     .option('--target <id>', 'only this target')
     .option('--json', 'print the plan as one JSON object')
     .option('--out <file>', 'save the plan for `roster apply --plan FILE`')
@@ -41,12 +42,15 @@ export function registerPlan(program: Command, ctx: CliContext): void {
             if (source.type !== 'push') ingests.push(await engine.readSource(source.id, cliActor()));
           }
         }
+        // Its id, or a key it was continued under (fields.previousKey): a person rehired as E200 keeps the id E100.
+        const found = options.identity === undefined ? undefined : (await identityByKey(engine.store, options.identity)).identity;
+        const identity = found?.id ?? options.identity;
         const plan = await engine.plan({
           actor: cliActor(),
-          ...(options.identity !== undefined ? { identity: options.identity } : {}),
+          ...(identity !== undefined ? { identity } : {}),
           ...(options.target !== undefined ? { target: options.target } : {}),
         });
-        if (options.identity !== undefined && plan.changes.length === 0 && (await engine.store.identities.get(options.identity)) === undefined) {
+        if (options.identity !== undefined && found === undefined && plan.changes.length === 0) {
           throw new RosterError('identity.not_found', `no identity with id ${options.identity}`);
         }
         if (options.out !== undefined) {
