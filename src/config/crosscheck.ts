@@ -49,6 +49,12 @@ export function crossCheck(
       // Every row would name itself as its own former key: never a continuation, a warning per new person.
       problems.push(locator.at(['sources', i, 'fields', 'previousKey'], `names the key column '${source.key}' itself; name the column of the former key (such as previousEmployeeId)`));
     }
+    const previousKey = source.fields.previousKey;
+    if (previousKey !== undefined && (source.type === 'ldap' || source.type === 'ad' || source.type === 'scim') && !Object.hasOwn(source.attributes ?? {}, previousKey)) {
+      // A directory or SCIM source reads only the fields its `attributes` map: unmapped, nobody would ever be continued, silently.
+      problems.push(locator.at(['sources', i, 'fields', 'previousKey'], `names '${previousKey}', which no entry of this ${source.type} source's attributes gives; `
+        + `map it (attributes: { ${previousKey}: <the ${source.type === 'scim' ? 'SCIM attribute path' : 'directory attribute'} holding the former key> })`));
+    }
   });
 
   problems.push(...scimProblems(config, locator));

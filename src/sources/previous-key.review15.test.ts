@@ -61,4 +61,19 @@ describe('fields.previousKey', () => {
       path: 'sources[0].fields.previousKey', line: 4, message: expect.stringContaining("names the key column 'employeeId' itself"),
     })]);
   });
+
+  it('a directory or SCIM source must map the field in its attributes, or nobody would ever be continued', () => {
+    const source = (type: string, attributes: string) => `
+store: sqlite:./roster.db
+sources:
+  - { id: idp, type: ${type}, key: userName, fields: { previousKey: previousId }${attributes} }
+targets: []
+`;
+    const unmapped = validateConfigText(source('scim', ''), '/tmp/roster.yaml', { env: {}, checkFields: false });
+    expect(unmapped.problems.filter((p) => p.path === 'sources[0].fields.previousKey')).toEqual([expect.objectContaining({
+      message: expect.stringContaining("names 'previousId', which no entry of this scim source's attributes gives"),
+    })]);
+    const mapped = validateConfigText(source('scim', ', attributes: { previousId: "urn:example:hr:previousId" }'), '/tmp/roster.yaml', { env: {}, checkFields: false });
+    expect(mapped.problems.filter((p) => p.path.includes('previousKey'))).toEqual([]);
+  });
 });
