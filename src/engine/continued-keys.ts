@@ -94,3 +94,10 @@ export async function identityByKey(store: Store, key: string): Promise<{ identi
   const keys = identity === undefined ? [] : await store.identities.listKeys({ identityIds: [identity.id] });
   return { identity, keys };
 }
+
+/** The id of the identity a key names (its id, or a key it was continued under); the key itself when none does. */
+export async function identityIdOf(store: Store, key: string): Promise<string> {
+  if (await store.identities.get(key) !== undefined) return key;
+  const [row] = await store.identities.listKeys({ keys: [key] });
+  return row?.identityId ?? key;
+}

@@ -20,7 +20,7 @@ import { dueSince } from './due.js';
 import { requireApplySecrets, requireSecrets, requireSyncSecrets, sources, targets } from './missing-secrets.js';
 import { Planning } from './planning.js';
 import { reconcileTarget } from './reconcile.js';
-import { identityByKey, resolvedKeys } from './continued-keys.js';
+import { identityByKey, identityIdOf, resolvedKeys } from './continued-keys.js';
 import { SafetyWindow, withWindowHolds } from './safety-window.js';
 import { Scheduler } from './scheduler.js';
 import type {
@@ -105,7 +105,7 @@ export class RosterEngine implements Engine {
   async plan(options: PlanOptions = {}): Promise<Plan> {
     const started = performance.now();
     const plan = await this.#planning.compute(
-      { identities: options.identity === undefined ? undefined : [options.identity], target: options.target },
+      { identities: options.identity === undefined ? undefined : [await identityIdOf(this.store, options.identity)], target: options.target }, // E200 -> E100
       options.now ?? this.#parts.now(),
     );
     const computed = performance.now();

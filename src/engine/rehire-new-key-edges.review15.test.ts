@@ -160,9 +160,10 @@ describe('a rehire under a new key: edges (engine, memory target)', () => {
     }
   });
 
-  it('roster plan --identity accepts the new key', async () => {
+  it('roster plan --identity (and the engine\'s plan, which POST /plans calls) accepts the new key', async () => {
     const { engine, config } = await rehired('csv');
     await engine.store.identities.upsertMany([{ ...(await engine.store.identities.get('E100'))!, attributes: { ...(await engine.store.identities.get('E100'))!.attributes, department: 'Legal' } }]);
+    expect((await engine.plan({ identity: 'E200' })).changes.map((c) => c.id)).toEqual(['app:E100:update']);
     await engine.close();
     const text = capturedIo({ cwd: dir! });
     expect(await runCli(['node', 'roster', 'plan', '--no-read-sources', '--json', '--config', config, '--identity', 'E200'], text.io)).toBe(0);
