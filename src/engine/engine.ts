@@ -1,26 +1,26 @@
 import type { RosterConfig } from '../config/types.js';
 import type { Logger, Connector } from '../connectors/types.js';
-import { RosterError, toRosterError } from '../core/errors.js';
+import { RosterError } from '../core/errors.js';
 import { Mutex } from '../core/mutex.js';
-import type { AuditEntry, AuditEntryInput, Hold, Identity, Plan, SourceBatch } from '../core/types.js';
+import type { AuditEntryInput, Hold, Identity, Plan, SourceBatch } from '../core/types.js';
 import { Executor, jobIdOf } from '../executor/index.js';
 import type { LeftOutChange } from '../executor/enqueue-plan.js';
 import { withoutLeftOut } from '../planner/queued.js';
 import { quarantinedTargets, releasedRuns, RunTally } from './apply-report.js';
-import { effectiveState, mergeBatch } from '../lifecycle/index.js';
+import { mergeBatch } from '../lifecycle/index.js';
 import { truncationOf } from '../lifecycle/missing.js';
 import { mayApplyOrphanPlan, unforceableHolds } from '../reconcile/holds.js';
 import { readSource as readSourceBatch, sourceCursorKey, type PassMode } from '../sources/index.js';
 import { onHeadMismatch } from '../store/audit.js';
 import type { CancelFilter, Store } from '../store/types.js';
 import { sharedSecretBox } from '../core/secrets.js';
-import { accountOrigin, originEntries } from './account-origin.js';
 import { checkTargets } from './check-targets.js';
 import { dueSince } from './due.js';
 import { requireApplySecrets, requireSecrets, requireSyncSecrets, sources, targets } from './missing-secrets.js';
 import { Planning } from './planning.js';
 import { reconcileTarget } from './reconcile.js';
-import { identityByKey, identityIdOf, resolvedKeys } from './continued-keys.js';
+import { identityIdOf, resolvedKeys } from './continued-keys.js';
+import { explainIdentity } from './explain.js';
 import { SafetyWindow, withWindowHolds } from './safety-window.js';
 import { Scheduler } from './scheduler.js';
 import type {
@@ -166,38 +166,9 @@ export class RosterEngine implements Engine {
     });
   }
 
-  /** Why the identity is as it is; `audit`: its newest EXPLAIN_AUDIT entries, oldest first (newest last, as the timeline). */
-  async explain(key: string): Promise<Explain> {
-    const { identity, keys } = await identityByKey(this.store, key); // its id, or a key it was continued under (fields.previousKey)
-    if (!identity) throw new RosterError('identity.not_found', `no identity with id ${key}`);
-    const now = this.#parts.now();
-    const desired = await this.#planning.desiredFor(identity, now);
-    const links = await this.store.accounts.listByIdentity(identity.id);
-    const byTarget = new Map(links.map((l) => [l.target, l]));
-    const history = links.length === 0 ? [] : await originEntries(this.store.audit, identity.id);
-    return {
-      identity, ...(keys.length === 0 ? {} : { keys }),
-      effectiveState: effectiveState(identity, now),
-      timeline: await this.store.identities.events(identity.id),
-      accounts: await Promise.all(desired.map(async (d) => {
-        const linked = byTarget.get(d.target);
-        const effective = linked === undefined ? undefined : await this.#effective(d.target, linked.accountId);
-        const origin = accountOrigin(history, d.target, linked?.accountId);
-        return { target: d.target, linked, desired: d, ...(origin === undefined ? {} : { origin }), ...(effective === undefined ? {} : { effective }) };
-      })),
-      audit: await recentAudit(this.store, identity.id),
-    };
-  }
-
-  /** What a target whose groups nest says the account really gets; a failure to read it is shown, not thrown. */
-  async #effective(target: string, accountId: string): Promise<{ entitlements: readonly string[] } | { error: string } | undefined> {
-    const connector = this.#parts.connectors.get(target);
-    if (connector?.effectiveEntitlements === undefined) return undefined;
-    try {
-      return { entitlements: await connector.effectiveEntitlements(accountId) };
-    } catch (error) {
-      return { error: toRosterError(error, 'target.unavailable').message };
-    }
+  /** Why the identity a key names is as it is (explain.ts). */
+  explain(key: string): Promise<Explain> {
+    return explainIdentity({ store: this.store, connectors: this.#parts.connectors, now: this.#parts.now, desiredFor: (i, now) => this.#planning.desiredFor(i, now) }, key);
   }
 
   reconcile(targetId: string, options: ReconcileOptions): Promise<ReconcileResult> {
@@ -388,13 +359,4 @@ export class RosterEngine implements Engine {
     if (!source) throw new RosterError('request.invalid', `no source with id ${sourceId}`);
     return source;
   }
-}
-
-/** How many of an identity's audit entries explain shows: the newest. */
-export const EXPLAIN_AUDIT = 200;
-
-/** The identity's newest EXPLAIN_AUDIT audit entries (read newest first through the (identity, seq) index), in seq order. */
-async function recentAudit(store: Store, identityId: string): Promise<AuditEntry[]> {
-  const newest = await store.audit.list({ identity: identityId, order: 'desc', limit: EXPLAIN_AUDIT });
-  return newest.reverse();
 }
