@@ -1,7 +1,7 @@
 import type { TargetConfig } from '../config/types.js';
 import type { Attributes, Change, ChangeAction, ChangeState, DesiredAccount, LinkedAccount } from '../core/types.js';
 import { DISPUTED_REASON, ENTITLEMENTS_AT_START, NOT_GRANTED, ROLE_REMOVED } from '../policy/reasons.js';
-import { entitlementKey, sameValue } from './normalise.js';
+import { distinctEntitlements as distinct, entitlementKey, sameValue } from './normalise.js';
 
 /**
  * Diff of one desired account against its link, in the order the executor
@@ -100,18 +100,6 @@ function entitlementChanges(desired: DesiredAccount, link: LinkedAccount, accoun
   }
 }
 
-/** Entitlements without a second spelling of one (by entitlementKey: `CN=Eng,OU=G` and `cn=eng, ou=g`); the first is kept. */
-function distinct(entitlements: readonly string[]): string[] {
-  if (entitlements.length < 2) return [...entitlements];
-  const seen = new Set<string>();
-  return entitlements.filter((e) => {
-    const k = entitlementKey(e);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
-
 /**
  * Attributes whose normalised values differ (only the ones policy maps: others are the target's own). A secret
  * attribute (`secrets`) the link holds nothing for (an adopted account's) is never updated: the account keeps the
@@ -154,7 +142,8 @@ function accountIdOf(attributes: Attributes, target: TargetConfig | undefined): 
   return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
 }
 
-function withReason(reasons: readonly string[], reason: string): readonly string[] {
+/** The reasons with `reason` added once. */
+export function withReason(reasons: readonly string[], reason: string): readonly string[] {
   return reasons.includes(reason) ? reasons : [...reasons, reason];
 }
 

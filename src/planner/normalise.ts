@@ -81,3 +81,15 @@ export function sameValue(desired: unknown, actual: unknown, name = ''): boolean
 export function entitlementKey(entitlement: string): string {
   return entitlement.trim().toLowerCase().replace(SEPARATOR, ',');
 }
+
+/** Entitlements without a second spelling of one (by entitlementKey: `CN=Eng,OU=G` and `cn=eng, ou=g`); the first is kept. A new array. */
+export function distinctEntitlements(entitlements: readonly string[]): string[] {
+  if (entitlements.length < 2) return [...entitlements];
+  const seen = new Set<string>();
+  return entitlements.filter((e) => {
+    const k = entitlementKey(e);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -1,6 +1,6 @@
 import type { TargetConfig } from '../config/types.js';
 import type { Attributes, Change, ChangeAction, DesiredAccount, LinkedAccount } from '../core/types.js';
-import { diffAccount } from './diff.js';
+import { diffAccount, withReason } from './diff.js';
 import { entitlementKey } from './normalise.js';
 
 /**
@@ -71,8 +71,6 @@ export function supersededChanges(
 
 /** Reason code of a change that undoes (or follows up) what an earlier plan still has waiting in the queue. */
 export const SUPERSEDED = 'queued.superseded';
-
-const withReason = (reasons: readonly string[], reason: string): readonly string[] => (reasons.includes(reason) ? reasons : [...reasons, reason]);
 
 const superseding = (change: Change): Change => ({ ...change, reasons: withReason(change.reasons, SUPERSEDED) });
 

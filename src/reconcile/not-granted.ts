@@ -1,5 +1,5 @@
 import type { LinkedAccount } from '../core/types.js';
-import { entitlementKey } from '../planner/normalise.js';
+import { distinctEntitlements as distinct, entitlementKey } from '../planner/normalise.js';
 
 /**
  * The record of which of a link's entitlements Roster never granted
@@ -60,15 +60,4 @@ function listedIn(held: readonly string[], listed: readonly string[]): boolean {
   if (held.length * listed.length <= 256) return held.every((e) => listed.includes(e));
   const set = new Set(listed);
   return held.every((e) => set.has(e));
-}
-
-function distinct(entitlements: readonly string[]): readonly string[] {
-  if (entitlements.length < 2) return entitlements;
-  const seen = new Set<string>();
-  return entitlements.filter((e) => {
-    const key = entitlementKey(e);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }

@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { addTextColumnOnce } from './add-column.js';
 import type { Dialect } from './context.js';
 
 /**
@@ -10,12 +11,5 @@ import type { Dialect } from './context.js';
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's Migration signature
 export async function notGrantedColumn(db: Kysely<any>, dialect: Dialect): Promise<void> {
-  // May run again (a store rebuilt from its migration record): the column is added once.
-  if (dialect === 'postgres') {
-    await sql`alter table roster_accounts add column if not exists not_granted text`.execute(db);
-    return;
-  }
-  const columns = await sql<{ name: string }>`select name from pragma_table_info('roster_accounts')`.execute(db);
-  if (columns.rows.some((c) => c.name === 'not_granted')) return;
-  await db.schema.alterTable('roster_accounts').addColumn('not_granted', 'text').execute();
+  await addTextColumnOnce(db, dialect, 'roster_accounts', 'not_granted');
 }

@@ -1,6 +1,7 @@
 import { sql, type CreateTableBuilder, type RawBuilder, type Kysely, type Migration } from 'kysely';
 import { AUDIT_HEAD_KEY, EMPTY_HEAD, type AuditHead } from '../audit/head.js';
 import type { Dialect } from './context.js';
+import { addTextColumnOnce } from './add-column.js';
 import { notGrantedColumn } from './migration-not-granted.js';
 
 /** The schema as Kysely migrations; their names sort in the order they run. */
@@ -299,14 +300,7 @@ async function unicodeLowerIndexes(db: Kysely<any>, dialect: Dialect): Promise<v
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's Migration signature
 async function outOfScopeSince(db: Kysely<any>, dialect: Dialect): Promise<void> {
-  // May run again (a store rebuilt from its migration record): the column is added once.
-  if (dialect === 'postgres') {
-    await sql`alter table roster_accounts add column if not exists out_of_scope_since text`.execute(db);
-    return;
-  }
-  const columns = await sql<{ name: string }>`select name from pragma_table_info('roster_accounts')`.execute(db);
-  if (columns.rows.some((c) => c.name === 'out_of_scope_since')) return;
-  await db.schema.alterTable('roster_accounts').addColumn('out_of_scope_since', 'text').execute();
+  await addTextColumnOnce(db, dialect, 'roster_accounts', 'out_of_scope_since');
 }
 
 /**
