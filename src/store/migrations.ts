@@ -3,6 +3,7 @@ import { AUDIT_HEAD_KEY, EMPTY_HEAD, type AuditHead } from '../audit/head.js';
 import type { Dialect } from './context.js';
 import { addTextColumnOnce } from './add-column.js';
 import { notGrantedColumn } from './migration-not-granted.js';
+import { jobHoldersIndex } from './migration-lease-holders.js';
 
 /** The schema as Kysely migrations; their names sort in the order they run. */
 export function migrations(dialect: Dialect): Readonly<Record<string, Migration>> {
@@ -21,6 +22,7 @@ export function migrations(dialect: Dialect): Readonly<Record<string, Migration>
     '0012_job_retrying_index': { up: (db) => jobRetryingIndex(db) },
     '0013_identity_keys': { up: (db) => identityKeys(db, dialect) },
     '0014_not_granted': { up: (db) => notGrantedColumn(db, dialect) },
+    '0015_job_holders_index': { up: (db) => jobHoldersIndex(db) },
   };
 }
 

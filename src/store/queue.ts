@@ -11,6 +11,7 @@ import { fromJson } from './json.js';
 import { enqueueJobs } from './enqueue.js';
 import { cancelJobs } from './cancel.js';
 import { readUnfinishedChanges } from './queued-changes.js';
+import { readLeaseHolders } from './lease-holders.js';
 import { trackedWrite } from './write-effects.js';
 
 type CountQuery = SelectQueryBuilder<Database, 'roster_jobs', { status: string; count: string | number | bigint }>;
@@ -41,13 +42,7 @@ export function createQueueStore(ctx: StoreContext): QueueStore {
 
     claim: (options) => claimJobs(ctx, options),
 
-    async leaseHolders(now) {
-      const rows = await db.selectFrom('roster_jobs').select(['worker_id', 'target', (eb) => eb.fn.max('lease_until').as('lease_until')])
-        .where(jobStatus('status', JOB_INDEX_STATES.running)).where('lease_until', '>', now.toISOString())
-        .groupBy(['worker_id', 'target']).execute();
-      return rows.flatMap((row) => (row.worker_id === null || row.lease_until === null
-        ? [] : [{ workerId: row.worker_id, target: row.target, leaseUntil: String(row.lease_until) }]));
-    },
+    leaseHolders: (now) => readLeaseHolders(db, now),
 
     async complete(jobId, workerId, effects = {}) {
       const [completed] = await trackedWrite(ctx, (trx, written) => completeJobs(ctx, trx, written, workerId, [{ jobId, effects }]));
