@@ -78,7 +78,7 @@ export class Executor {
     this.#targets = new Map(options.targets.map((t) => [t.id, { ...DEFAULTS, ...t.executor }]));
     this.#secretNames = new Map(options.targets.map((t) => [t.id, t.secrets ?? []]));
     this.#accountKeys = new Map(options.targets.map((t) => [t.id, t.accountKey]));
-    this.#quarantine = new QuarantineKeeper(options.store, options.log, this.#actor);
+    this.#quarantine = new QuarantineKeeper(options.store, options.log, this.#actor, this.#now);
     this.#lanes = new TargetLanes(new Map([...this.#targets].map(([id, config]) => [id, config.concurrency])));
     this.#links = new ClaimedLinks(options.store.accounts);
     this.#cancels = new QueueCancels({

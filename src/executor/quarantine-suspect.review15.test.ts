@@ -1,13 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { RosterError } from '../core/errors.js';
-import { silentLogger } from '../core/log.js';
 import { memoryTargets, type MemoryTarget } from '../connectors/memory/index.js';
-import { createConnector } from '../connectors/registry.js';
-import type { Store } from '../store/types.js';
 import { storeBackEnds, type OpenedStore } from '../../test/support/store-backends.js';
-import { Executor } from './executor.js';
 import { failuresKey, quarantineKey } from './quarantine.js';
-import { create, plan, TARGET, targetConfig } from './testing.js';
+import { create, plan, refusingProcess, TARGET } from './testing.js';
 
 /**
  * Review 15: a target-wide error (RosterError.targetWide) quarantines the
@@ -19,22 +14,6 @@ import { create, plan, TARGET, targetConfig } from './testing.js';
  * stays open; a target where every change fails (a wrong password) is
  * quarantined again as before, and nothing is failed for good.
  */
-const refused = (what: string) => new RosterError('target.unavailable', `create on app: 401 Unauthorized for ${what}`, { targetWide: true });
-
-/** A process of its own on `store`: creates of usernames in `refusing()` (all of them when it holds '*') meet a target-wide error. */
-function processOn(store: Store, workerId: string, refusing: () => ReadonlySet<string>): Executor {
-  const connector = createConnector({ id: TARGET, type: 'memory', connection: { latencyMs: 0 }, accountKey: 'username' }, { targetId: TARGET, baseDir: '.', log: silentLogger });
-  const real = connector.create.bind(connector);
-  connector.create = async (spec) => {
-    const name = String(spec.attributes.username);
-    if (refusing().has(name) || refusing().has('*')) throw refused(name);
-    return real(spec);
-  };
-  return new Executor({
-    store, connectors: new Map([[TARGET, connector]]), workerId, log: silentLogger, pollMs: 5,
-    targets: [targetConfig({ concurrency: 1, maxAttempts: 3, backoffBaseMs: 1, backoffMaxMs: 5, quarantineAfter: 20 }, { latencyMs: 0 })],
-  });
-}
 
 const people = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => create(`${prefix}${i}`));
 
@@ -50,13 +29,13 @@ describe.each(storeBackEnds('rqs15').filter((b) => b.name !== 'sqlite (memory)')
   it('meeting the error again after the release while others succeed: failed on its own, the target not quarantined again', async () => {
     opened = await backEnd.open();
     const only = new Set(['bad']);
-    const worker = processOn(opened.store, 'w1', () => only);
+    const worker = refusingProcess(opened.store, 'w1', () => only);
     await worker.enqueuePlan(plan('p1', [create('bad'), ...people('ok', 5)]));
     expect(await worker.runUntilIdle({ planId: 'p1' })).toEqual({ applied: 0, failed: 0 });
     expect(await opened.store.state.get(quarantineKey(TARGET))).toMatchObject({ changeId: 'app:bad:create', reason: expect.stringMatching(/401 Unauthorized for bad/) });
 
     // Released from another process (`roster quarantine release`), the cause not fixed (it is not the target's).
-    expect(await processOn(await opened.second(), 'operator', () => only).releaseQuarantine(TARGET, 'op')).toBe(true);
+    expect(await refusingProcess(await opened.second(), 'operator', () => only).releaseQuarantine(TARGET, 'op')).toBe(true);
     expect(await opened.store.state.get(failuresKey(TARGET))).toEqual({ count: 0, changes: {}, suspect: { changeId: 'app:bad:create', othersSucceeded: false } });
     expect(await worker.runUntilIdle({ planId: 'p1' })).toEqual({ applied: 5, failed: 1 });
     expect(await worker.isQuarantined(TARGET)).toBe(false);
@@ -69,7 +48,7 @@ describe.each(storeBackEnds('rqs15').filter((b) => b.name !== 'sqlite (memory)')
     expect((memoryTargets.get(TARGET) as MemoryTarget).accounts.size).toBe(5);
 
     // The next run plans the same change again: it fails on its own at once, and the others go through.
-    const next = processOn(await opened.second(), 'w2', () => only);
+    const next = refusingProcess(await opened.second(), 'w2', () => only);
     await next.enqueuePlan(plan('p2', [create('bad'), ...people('more', 3)]));
     expect(await next.runUntilIdle({ planId: 'p2' })).toEqual({ applied: 3, failed: 1 });
     expect(await next.isQuarantined(TARGET)).toBe(false);
@@ -85,7 +64,7 @@ describe.each(storeBackEnds('rqs15').filter((b) => b.name !== 'sqlite (memory)')
   it('every change failing (a wrong password): quarantined again after the release, nothing failed for good or spent', async () => {
     opened = await backEnd.open();
     const all = new Set(['*']);
-    const worker = processOn(opened.store, 'w1', () => all);
+    const worker = refusingProcess(opened.store, 'w1', () => all);
     await worker.enqueuePlan(plan('pw', people('p', 6)));
     expect(await worker.runUntilIdle({ planId: 'pw' })).toEqual({ applied: 0, failed: 0 });
     expect(await worker.releaseQuarantine(TARGET, 'op')).toBe(true);
@@ -104,7 +83,7 @@ describe.each(storeBackEnds('rqs15').filter((b) => b.name !== 'sqlite (memory)')
   it('the suspect alone in the queue: quarantined again (nothing tells the two cases apart), and failed alone once others succeed', async () => {
     opened = await backEnd.open();
     const only = new Set(['bad']);
-    const worker = processOn(opened.store, 'w1', () => only);
+    const worker = refusingProcess(opened.store, 'w1', () => only);
     await worker.enqueuePlan(plan('a1', [create('bad')]));
     await worker.runUntilIdle({ planId: 'a1' });
     await worker.releaseQuarantine(TARGET, 'op');

@@ -85,11 +85,14 @@ export class QuarantineKeeper {
    */
   readonly #heldAt = new Map<string, number>();
   #ticks = 0;
+  /** The time of a success, for the suspect's mark (quarantine-suspect.ts); failures come with their own `now`. */
+  readonly #now: () => Date;
 
-  constructor(store: Store, log: Logger, actor: string) {
+  constructor(store: Store, log: Logger, actor: string, now: () => Date = () => new Date()) {
     this.#store = store;
     this.#log = log;
     this.#actor = actor;
+    this.#now = now;
   }
 
   async isQuarantined(target: string): Promise<boolean> {
@@ -126,20 +129,22 @@ export class QuarantineKeeper {
 
   /**
    * A change to the target succeeded: its stored count goes back to 0, and
-   * the suspect is marked or cleared (quarantine-suspect.ts). No store write
-   * when the count is already 0 and the suspect needs nothing as this process
-   * last knew them (the hot path of a healthy target); never rejects (a reset
-   * not written is tried again at the next success).
+   * the suspect is marked (with the time) or cleared (quarantine-suspect.ts).
+   * No store write when the count is already 0 and the suspect needs nothing
+   * as this process last knew them (the hot path of a healthy target; a
+   * suspect's mark is written again at most every SUCCESS_RESTAMP_MS); never
+   * rejects (a reset not written is tried again at the next success).
    */
   async succeeded(target: string, changeId?: string): Promise<void> {
+    const now = this.#now();
     const known = this.#counts.get(target);
-    if (known !== undefined && known.count === 0 && !successChanges(known.suspect, changeId)) return;
+    if (known !== undefined && known.count === 0 && !successChanges(known.suspect, changeId, now)) return;
     // Before the write: the successes finishing meanwhile do not write it again.
-    const suspect = afterSuccess(known?.suspect, changeId);
+    const suspect = afterSuccess(known?.suspect, changeId, now);
     this.#counts.set(target, suspect === undefined ? NONE : { ...NONE, suspect });
     try {
       await this.#store.state.update<FailureCount>(failuresKey(target), (current) => {
-        const next = afterSuccess(failureCount(current).suspect, changeId);
+        const next = afterSuccess(failureCount(current).suspect, changeId, now);
         return stored(0, {}, next);
       });
     } catch (error) {
@@ -255,13 +260,14 @@ export class QuarantineKeeper {
    * quarantine the target, fail the change alone, or put it behind the
    * target's other waiting changes: those running, or due within
    * OTHERS_DUE_WITHIN_MS of `now` (a retry due in minutes would keep the
-   * suspect meeting the target in the meantime). Read fresh from the store
-   * (a rare path).
+   * suspect meeting the target in the meantime). Another change's success
+   * counts only when recent before `now` (OTHERS_SUCCEEDED_WITHIN_MS). Read
+   * fresh from the store (a rare path).
    */
   async judgeTargetWide(target: string, changeId: string, orderingKey: string, now: Date): Promise<TargetWideVerdict> {
     const current = failureCount(await this.#store.state.get<unknown>(failuresKey(target)));
     const dueBy = new Date(now.getTime() + OTHERS_DUE_WITHIN_MS);
-    return verdictFor(current.suspect, changeId, () => this.#store.queue.othersUnfinished(target, orderingKey, dueBy));
+    return verdictFor(current.suspect, changeId, now, () => this.#store.queue.othersUnfinished(target, orderingKey, dueBy));
   }
 
   /**

@@ -1,6 +1,11 @@
 import type { ExecutorConfig, TargetConfig } from '../config/types.js';
 import type { Connector } from '../connectors/types.js';
 import type { Change, Plan } from '../core/types.js';
+import { RosterError } from '../core/errors.js';
+import { silentLogger } from '../core/log.js';
+import { createConnector } from '../connectors/registry.js';
+import type { Store } from '../store/types.js';
+import { Executor } from './executor.js';
 
 /** Fixtures of the executor's tests: one memory target and plans of creates and grants on it. */
 export const TARGET = 'app';
@@ -46,4 +51,25 @@ export function firstCreateFailsWhenReleased(connector: Connector, error: Error)
     return real(spec);
   };
   return { release: () => release(), calls };
+}
+
+/** What a server answering 401 to everything says: a target-wide error. */
+export const unauthorized = (what: string): RosterError => new RosterError('target.unavailable', `create on app: 401 Unauthorized for ${what}`, { targetWide: true });
+
+/**
+ * A process of its own on `store` (clock `now`, default real time): the memory target's creates of usernames in
+ * `refusing()` (all when it holds '*') meet a target-wide 401; one change at a time, 3 attempts, 1-5 ms backoff.
+ */
+export function refusingProcess(store: Store, workerId: string, refusing: () => ReadonlySet<string>, now?: () => Date): Executor {
+  const connector = createConnector({ id: TARGET, type: 'memory', connection: { latencyMs: 0 }, accountKey: 'username' }, { targetId: TARGET, baseDir: '.', log: silentLogger });
+  const real = connector.create.bind(connector);
+  connector.create = async (spec) => {
+    const name = String(spec.attributes.username);
+    if (refusing().has(name) || refusing().has('*')) throw unauthorized(name);
+    return real(spec);
+  };
+  return new Executor({
+    store, connectors: new Map([[TARGET, connector]]), workerId, log: silentLogger, pollMs: 5, ...(now === undefined ? {} : { now }),
+    targets: [targetConfig({ concurrency: 1, maxAttempts: 3, backoffBaseMs: 1, backoffMaxMs: 5, quarantineAfter: 20 }, { latencyMs: 0 })],
+  });
 }
