@@ -2,13 +2,22 @@ import { z } from 'zod';
 import { attributeName, connectionFields, dnString } from '../directory/config.js';
 import { booleanField, numberField } from '../../config/values.js';
 
+/**
+ * `password` (every strategy): `remove` takes `userPassword` away with the disable (disable-password.ts), so a
+ * disabled entry cannot bind whatever the server's ACLs and password policy; `keep` (the default, as before) leaves it.
+ */
+const disablePassword = z.enum(['remove', 'keep'], {
+  // The value given is not quoted: a password typed here by mistake must not reach a log.
+  error: 'password must be "remove" (the disable also removes userPassword) or "keep" (userPassword stays)',
+}).optional();
+
 const disableSchema = z.discriminatedUnion('strategy', [
   /** Move the entry below `ou` (enable moves it back to its mapped DN). */
-  z.object({ strategy: z.literal('move'), ou: dnString }).strict(),
+  z.object({ strategy: z.literal('move'), ou: dnString, password: disablePassword }).strict(),
   /** Set `attribute: value` (e.g. pwdAccountLockedTime: 000001010000Z); enable removes it. */
-  z.object({ strategy: z.literal('attribute'), attribute: attributeName, value: z.string().min(1) }).strict(),
+  z.object({ strategy: z.literal('attribute'), attribute: attributeName, value: z.string().min(1), password: disablePassword }).strict(),
   /** Remove every group membership and set a marker attribute; enable clears it, and the executor grants back what the link still lists. */
-  z.object({ strategy: z.literal('strip-groups'), attribute: attributeName, value: z.string().min(1) }).strict(),
+  z.object({ strategy: z.literal('strip-groups'), attribute: attributeName, value: z.string().min(1), password: disablePassword }).strict(),
 ]);
 
 const posixSchema = z.object({

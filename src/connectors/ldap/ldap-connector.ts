@@ -18,7 +18,8 @@ import { inOu, isEntryEnabled, keyDeterminesDn, newEntryBody, withKey, withPosix
 import { EntryMover } from './modify-dn.js';
 import { RenameCarries } from './rename-carries.js';
 import { readAttributeSchema } from '../directory/schema.js';
-import { enablePasswords, markerChange, modifyWithSecrets, passwordsResult } from './enable.js';
+import { enablePasswords, modifyWithSecrets, passwordsResult } from './enable.js';
+import { disabledRemainder, removePassword, removesPassword, writeMarker } from './disable-password.js';
 import { newPasswordOnEnable } from '../directory/password-on-enable.js';
 import { UidNumberAllocator } from './posix.js';
 import { isPosixAccount, PosixConversion } from './posix-convert.js';
@@ -138,7 +139,7 @@ export class LdapConnector implements Connector {
 
   setEnabled(accountId: string, enabled: boolean, attributes?: Attributes, options?: EnableOptions): Promise<EnableResult> {
     return this.#run('setEnabled', async () => {
-      const result = await this.#setEnabled(accountId, enabled, attributes, options);
+      const result = await this.#setEnabled(accountId, enabled, attributes, options, !enabled && removesPassword(this.#config.disable));
       // An enable brings the account in line: one made before users.posix was configured becomes a posixAccount (one read when it is one).
       if (enabled) await this.#posix?.ensure(accountId);
       return result;
@@ -286,7 +287,7 @@ export class LdapConnector implements Connector {
     const uid = uidIn(wanted, this.#mapping);
     const renames = !stays || (uid !== undefined && uid !== this.#member(entry).uid);
     const planned = async (): Promise<Member> => ({ dn: stays ? entry.dn : await this.#mover.destination(entry, target, keyed), uid: uid ?? this.#member(entry).uid });
-    await this.#keepingGroups(entry, renames, planned, async () => {
+    await this.#carries.keepingGroups(entry, renames, planned, async () => {
       const current = stays ? entry : await this.#mover.move(entry, target, keyed);
       // Each attribute's current values found under the name asked for or the one the server answers with (`surname` is read back as `sn`).
       const changes = attributeChanges(this.#mapping.heldValues(current.values, wanted.keys()), wanted, (attribute, held, values) => this.#rules.sameValues(attribute, held, values));
@@ -299,11 +300,6 @@ export class LdapConnector implements Connector {
     });
   }
 
-  /** Run a rename and keep the entry in exactly the groups it was in (see RenameCarries.keepingGroups). */
-  #keepingGroups(entry: LdapEntry, renames: boolean, planned: () => Promise<Member>, rename: () => Promise<Member>): Promise<void> {
-    return this.#carries.keepingGroups(entry, renames, planned, rename);
-  }
-
   /** Finish what renames of this entry left undone, before anything else is done to it. */
   #settle(entry: LdapEntry): Promise<void> {
     return this.#carries.settle(entry);
@@ -313,13 +309,15 @@ export class LdapConnector implements Connector {
    * An enable by move goes back to the DN the mapping gives: an explicit `dn` in `attributes` (the link's), else
    * users.dn. An enable that writes the password again (enable.ts, users.passwordOnEnable: a rehire's) writes it in
    * the same modify as the enable (attribute strategies), or before the move back (while the entry is still disabled).
+   * `dropPassword` (a disable with disable.password: remove; never a create's, a future hire's): see disable-password.ts.
    */
-  async #setEnabled(accountId: string, enabled: boolean, attributes?: Attributes, options?: EnableOptions): Promise<EnableResult> {
+  async #setEnabled(accountId: string, enabled: boolean, attributes?: Attributes, options?: EnableOptions, dropPassword = false): Promise<EnableResult> {
     const disable = this.#config.disable;
     if (disable === undefined) throw new RosterError('target.rejected', `setEnabled on ${this.#targetId}: no disable strategy is configured (connection.disable)`);
     const entry = await this.#entry(accountId, 'setEnabled');
     await this.#settle(entry);
-    if (this.#enabled(entry) === enabled) return {};
+    const fields = { target: this.#targetId, dn: entry.dn };
+    if (this.#enabled(entry) === enabled) return enabled ? {} : disabledRemainder(disable, dropPassword, this.#pool, entry.dn, this.#log, fields).then(() => ({}));
     const passwords = enabled && newPasswordOnEnable(this.#users.passwordOnEnable, options?.reason) ? enablePasswords(options?.secrets, this.#mapping) : undefined;
     if (disable.strategy === 'move') {
       if (passwords !== undefined) await modifyWithSecrets(this.#pool, entry.dn, passwords.changes, passwords.clear);
@@ -327,12 +325,14 @@ export class LdapConnector implements Connector {
       const target = enabled ? this.#placement.mappedDn(explicit, entry, 'setEnabled') : inOu(entry.dn, disable.ou);
       const keyed = enabled ? undefined : this.#placement.keyed(target, this.#placement.keyOf(entry));
       const planned = async (): Promise<Member> => ({ dn: await this.#mover.destination(entry, target, keyed), uid: this.#member(entry).uid });
-      await this.#keepingGroups(entry, true, planned, async () => this.#member(await this.#mover.move(entry, target, keyed)));
+      let moved = entry;
+      await this.#carries.keepingGroups(entry, true, planned, async () => this.#member(moved = await this.#mover.move(entry, target, keyed)));
+      if (dropPassword) await removePassword(this.#pool, moved.dn, this.#log, fields);
     } else {
       if (!enabled && disable.strategy === 'strip-groups') await this.#stripGroups(entry);
-      await modifyWithSecrets(this.#pool, entry.dn, [markerChange(disable, enabled, passwords), ...passwords?.changes ?? []], passwords?.clear ?? []);
+      await writeMarker(this.#pool, entry.dn, { disable, enabled, passwords, dropPassword }, this.#log, fields);
     }
-    return passwordsResult(passwords, this.#log, { target: this.#targetId, dn: entry.dn, reason: options?.reason, passwordOnEnable: this.#users.passwordOnEnable });
+    return passwordsResult(passwords, this.#log, { ...fields, reason: options?.reason, passwordOnEnable: this.#users.passwordOnEnable });
   }
 
   async #stripGroups(entry: LdapEntry): Promise<void> {

@@ -1,0 +1,172 @@
+import { Attribute, Change, Client } from 'ldapts';
+import { describe, expect, it } from 'vitest';
+import { useSlapd } from '../../../test/support/slapd-fixture.js';
+import type { Logger } from '../types.js';
+
+/**
+ * review18: a disabled OpenLDAP account must not log in. A leaver's entry is
+ * only disabled during the delete grace and keeps its userPassword: with
+ * `move`, `strip-groups`, or `attribute` where no password policy applies
+ * (this slapd loads ppolicy with no default policy), the leaver still binds
+ * with the old password. `disable.password: remove` takes it away with the
+ * disable. Every bind below is a real simple bind against a real slapd.
+ */
+const fx = useSlapd({ serviceAccount: true }); // its ACL lets a user bind (`by anonymous auth`)
+
+const STRATEGIES = {
+  move: () => ({ strategy: 'move', ou: `ou=disabled,${fx.slapd.suffix}` }),
+  attribute: () => ({ strategy: 'attribute', attribute: 'pwdAccountLockedTime', value: '000001010000Z' }),
+  'strip-groups': () => ({ strategy: 'strip-groups', attribute: 'employeeType', value: 'disabled' }),
+} as const;
+type Strategy = keyof typeof STRATEGIES;
+
+function connection(strategy: Strategy, password?: string) {
+  const s = fx.slapd.suffix;
+  return {
+    users: { base: s, dn: `uid={uid},ou=people,${s}`, key: 'uid', attributes: { password: 'userPassword' }, defaults: { cn: '{uid}', sn: '{uid}' } },
+    groups: { base: `ou=groups,${s}`, names: true, create: true },
+    disable: { ...STRATEGIES[strategy](), ...(password === undefined ? {} : { password }) },
+  };
+}
+
+/** The entry's DN now (a disable by move changes it), found by uid as a login form would. */
+async function dnOf(uid: string): Promise<string> {
+  const { searchEntries } = await fx.admin.search(fx.slapd.suffix, { scope: 'sub', filter: `(uid=${uid})`, attributes: ['1.1'] });
+  const dn = searchEntries[0]?.dn;
+  if (dn === undefined) throw new Error(`no entry for ${uid}`);
+  return dn;
+}
+
+async function passwordOf(uid: string): Promise<string[]> {
+  const { searchEntries } = await fx.admin.search(fx.slapd.suffix, { scope: 'sub', filter: `(uid=${uid})`, attributes: ['userPassword'] });
+  const value = searchEntries[0]?.userPassword;
+  return (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
+}
+
+/** A simple bind as the entry holding `uid`: 'ok', or the LDAP result code's error name (InvalidCredentialsError for 49). */
+async function bind(uid: string, password: string): Promise<string> {
+  const client = new Client({ url: fx.slapd.url });
+  try {
+    await client.bind(await dnOf(uid), password);
+    return 'ok';
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return `${(error as Error).constructor.name}:${String(code)}`;
+  } finally {
+    await client.unbind().catch(() => undefined);
+  }
+}
+const REFUSED = 'InvalidCredentialsError:49';
+
+function capture(): { readonly log: Logger; readonly lines: string[] } {
+  const lines: string[] = [];
+  const write = (message: string, fields?: Record<string, unknown>): void => { lines.push(`${message} ${JSON.stringify(fields ?? {})}`); };
+  return { log: { debug: write, info: write, warn: write, error: write }, lines };
+}
+
+describe('review18: a disabled ldap account cannot bind with disable.password: remove', () => {
+  for (const strategy of Object.keys(STRATEGIES) as Strategy[]) {
+    it(`${strategy}: without the option the leaver still binds with the old password (the gap)`, async () => {
+      const connector = fx.connect(connection(strategy));
+      const uid = `keep.${strategy}`;
+      const created = await connector.create({ attributes: { uid, password: 'Joiner-Pass-1' }, enabled: true });
+      await connector.grant(created.accountId, 'staff');
+      expect(await bind(uid, 'Joiner-Pass-1')).toBe('ok');
+      await connector.setEnabled(created.accountId, false);
+      expect((await connector.get(created.accountId))?.enabled).toBe(false);
+      // Disabled, and still a live login: this is the gap the option closes.
+      expect(await bind(uid, 'Joiner-Pass-1')).toBe('ok');
+    });
+
+    it(`${strategy}: with password: remove the disabled entry refuses the bind; a re-run succeeds; a rehire's enable writes the mapped password`, async () => {
+      const { log, lines } = capture();
+      const connector = fx.connect(connection(strategy, 'remove'), { log });
+      const uid = `remove.${strategy}`;
+      const created = await connector.create({ attributes: { uid, password: 'Joiner-Pass-1' }, enabled: true });
+      await connector.grant(created.accountId, 'staff');
+      expect(await bind(uid, 'Joiner-Pass-1')).toBe('ok');
+      await connector.setEnabled(created.accountId, false);
+      expect((await connector.get(created.accountId))?.enabled).toBe(false);
+      expect(await passwordOf(uid)).toEqual([]);
+      expect(await bind(uid, 'Joiner-Pass-1')).toBe(REFUSED);
+      // The executor may run the same disable again: the password is already gone, and that is no error.
+      await connector.setEnabled(created.accountId, false);
+      expect((await connector.get(created.accountId))?.enabled).toBe(false);
+      expect(await bind(uid, 'Joiner-Pass-1')).toBe(REFUSED);
+      // A rehire: the mapped password is written with the enable, and binds again; the old one does not come back.
+      expect(await connector.setEnabled(created.accountId, true, {}, { reason: 'rehire', secrets: { password: 'Rehire-Pass-2' } }))
+        .toEqual({ newPassword: true, secretsWritten: true });
+      expect((await connector.get(created.accountId))?.enabled).toBe(true);
+      expect(await bind(uid, 'Rehire-Pass-2')).toBe('ok');
+      expect(await bind(uid, 'Joiner-Pass-1')).toBe(REFUSED);
+      const logged = lines.join('\n');
+      expect(logged).toContain('password removed');
+      expect(logged).not.toContain('Joiner-Pass-1');
+      expect(logged).not.toContain('Rehire-Pass-2');
+    });
+
+    it(`${strategy}: an enable that writes no password (a return) does not fail on the absent userPassword`, async () => {
+      const connector = fx.connect(connection(strategy, 'remove'));
+      const uid = `return.${strategy}`;
+      const created = await connector.create({ attributes: { uid, password: 'Joiner-Pass-1' }, enabled: true });
+      await connector.setEnabled(created.accountId, false);
+      expect(await connector.setEnabled(created.accountId, true, {}, { reason: 'return', secrets: { password: 'Joiner-Pass-1' } })).toEqual({});
+      expect((await connector.get(created.accountId))?.enabled).toBe(true);
+      // passwordOnEnable: rehire (the default) writes nothing on a return: the helpdesk sets a password.
+      expect(await passwordOf(uid)).toEqual([]);
+      expect(await bind(uid, 'Joiner-Pass-1')).toBe(REFUSED);
+    });
+  }
+
+  it('move: stopped between the move and the removal, the entry is disabled (never enabled without its password), and the retried disable removes it', async () => {
+    const { connector, pool } = fx.hooked(connection('move', 'remove'));
+    const created = await connector.create({ attributes: { uid: 'crash.move', password: 'Joiner-Pass-1' }, enabled: true });
+    pool.hook = (op, _args, send) => (op === 'modify' ? Promise.reject(Object.assign(new Error('connection lost'), { code: 80 })) : send());
+    try {
+      await expect(connector.setEnabled(created.accountId, false)).rejects.toThrow();
+    } finally {
+      pool.hook = undefined;
+    }
+    expect((await connector.get(created.accountId))?.enabled).toBe(false);
+    expect(await dnOf('crash.move')).toBe(`uid=crash.move,ou=disabled,${fx.slapd.suffix}`);
+    await connector.setEnabled(created.accountId, false);
+    expect(await passwordOf('crash.move')).toEqual([]);
+    expect(await bind('crash.move', 'Joiner-Pass-1')).toBe(REFUSED);
+  });
+
+  it('a create that brings an existing entry in line as disabled (a future hire) keeps its password for the first day', async () => {
+    const connector = fx.connect(connection('attribute', 'remove'));
+    await connector.create({ attributes: { uid: 'prehire.a', password: 'Joiner-Pass-1' }, enabled: true });
+    const again = await connector.create({ attributes: { uid: 'prehire.a', password: 'Joiner-Pass-1' }, enabled: false });
+    expect(again.enabled).toBe(false);
+    expect(await passwordOf('prehire.a')).toEqual(['Joiner-Pass-1']);
+    // Disabled by a new entry too: the joiner's first enable writes no password, so the create must not take it.
+    await connector.create({ attributes: { uid: 'prehire.b', password: 'Joiner-Pass-1' }, enabled: false });
+    expect(await passwordOf('prehire.b')).toEqual(['Joiner-Pass-1']);
+  });
+
+  it('attribute: pwdAccountLockedTime refuses a bind only under a policy with pwdLockout: TRUE; removing the password in the same modify keeps the lock', async () => {
+    const s = fx.slapd.suffix;
+    const policy = async (cn: string, lockout: boolean): Promise<string> => {
+      await fx.admin.add(`cn=${cn},${s}`, { objectClass: ['device', 'pwdPolicy'], cn: [cn], pwdAttribute: ['userPassword'], ...(lockout ? { pwdLockout: ['TRUE'] } : {}) });
+      return `cn=${cn},${s}`;
+    };
+    const cases = [[await policy('lockout-policy', true), undefined, REFUSED], [await policy('no-lockout-policy', false), undefined, 'ok'],
+      [`cn=lockout-policy,${s}`, 'remove', REFUSED], [`cn=no-lockout-policy,${s}`, 'remove', REFUSED]] as const;
+    for (const [index, [subentry, password, expected]] of cases.entries()) {
+      const connector = fx.connect(connection('attribute', password));
+      const uid = `policy.${index}`;
+      const created = await connector.create({ attributes: { uid, password: 'Joiner-Pass-1' }, enabled: true });
+      await fx.admin.modify(await dnOf(uid), new Change({ operation: 'replace', modification: new Attribute({ type: 'pwdPolicySubentry', values: [subentry] }) }));
+      await connector.setEnabled(created.accountId, false);
+      // ppolicy deletes pwdAccountLockedTime itself when a modify changes userPassword of a locked entry: the lock must survive the removal.
+      const { searchEntries } = await fx.admin.search(await dnOf(uid), { scope: 'base', attributes: ['pwdAccountLockedTime'] });
+      expect({ subentry, password, lock: searchEntries[0]?.pwdAccountLockedTime, bind: await bind(uid, 'Joiner-Pass-1') })
+        .toEqual({ subentry, password, lock: '000001010000Z', bind: expected });
+      await connector.setEnabled(created.accountId, false);
+      expect((await connector.get(created.accountId))?.enabled).toBe(false);
+      await connector.setEnabled(created.accountId, true, {}, { reason: 'rehire', secrets: { password: 'Rehire-Pass-2' } });
+      expect(await bind(uid, 'Rehire-Pass-2')).toBe('ok');
+    }
+  });
+});
