@@ -4,7 +4,7 @@ import type { Connector } from '../connectors/types.js';
 import type { AuditEntryInput, Change, Hold, LinkedAccount, Plan, TargetAccount } from '../core/types.js';
 import { mapLimited } from '../core/concurrency.js';
 import { isObjectReference } from '../core/references.js';
-import { QueuedChanges, safetyHolds, withoutQueued } from '../planner/index.js';
+import { QueuedChanges, safetyHolds, summaryOf, withoutQueued } from '../planner/index.js';
 import { quarantineKey, type QuarantineRecord } from '../executor/quarantine.js';
 import { uniqueAttributesOf } from '../policy/index.js';
 import { correlate, unreadRules, type Verdict } from '../reconcile/correlate.js';
@@ -334,8 +334,7 @@ function orphanPlan(target: TargetConfig, verdicts: readonly Verdict[], total: n
   }
   const { changes, diagnostics } = withoutQueued(planned, queued);
   const holds: Hold[] = [...extra, ...safetyHolds(changes, [target], new Map([[target.id, total]]))];
-  const summary: Partial<Record<Change['action'], number>> = {};
-  for (const c of changes) summary[c.action] = (summary[c.action] ?? 0) + 1;
+  const summary = summaryOf(changes);
   return { id: randomUUID(), createdAt: now.toISOString(), basis, changes, summary, held: holds.length > 0, holds, diagnostics };
 }
 

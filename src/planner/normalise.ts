@@ -1,3 +1,5 @@
+import type { Change, ChangeAction } from '../core/types.js';
+
 /**
  * Normalise values before comparing desired with actual, so that what a
  * target stores differently (or fills in by default) does not look like a
@@ -92,4 +94,11 @@ export function distinctEntitlements(entitlements: readonly string[]): string[] 
     seen.add(k);
     return true;
   });
+}
+
+/** A plan's `summary`: how many changes of each action. */
+export function summaryOf(changes: readonly Change[]): Partial<Record<ChangeAction, number>> {
+  const summary: Partial<Record<ChangeAction, number>> = {};
+  for (const c of changes) summary[c.action] = (summary[c.action] ?? 0) + 1;
+  return summary;
 }

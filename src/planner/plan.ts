@@ -1,5 +1,6 @@
 import type { TargetConfig } from '../config/types.js';
 import type { Change, ChangeAction, DesiredAccount, Diagnostic, Hold, LinkedAccount, Plan } from '../core/types.js';
+import { summaryOf } from './normalise.js';
 import { diffAccount } from './diff.js';
 import { supersededChanges } from './superseded.js';
 import { withoutQueued, type QueuedChanges } from './queued.js';
@@ -57,8 +58,7 @@ export function plan(input: PlanInput): Plan {
   }
   const left = input.queued === undefined ? undefined : withoutQueued(planned, input.queued);
   const changes = left?.changes ?? planned;
-  const summary: Partial<Record<ChangeAction, number>> = {};
-  for (const c of changes) summary[c.action] = (summary[c.action] ?? 0) + 1;
+  const summary = summaryOf(changes);
   const counted = safetyCounts(changes);
   const holds = [...(input.holds ?? []), ...safetyHolds(changes, input.targets, input.totals, counted)];
   // Compensating changes to accounts queued creates make are not counted: the plan says so (planner/safety.ts).

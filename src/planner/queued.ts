@@ -1,5 +1,5 @@
 import type { Attributes, Change, ChangeAction, Diagnostic, Plan } from '../core/types.js';
-import { entitlementKey } from './normalise.js';
+import { entitlementKey, summaryOf } from './normalise.js';
 
 /** A change an earlier plan has waiting in the queue (its job pending or running). */
 export interface WaitingChange {
@@ -115,8 +115,7 @@ export function withoutLeftOut(plan: Plan, left: readonly { readonly change: Cha
   if (left.length === 0) return plan;
   const gone = new Set(left.map((l) => l.change.id));
   const changes = plan.changes.filter((change) => !gone.has(change.id));
-  const summary: Partial<Record<ChangeAction, number>> = {};
-  for (const c of changes) summary[c.action] = (summary[c.action] ?? 0) + 1;
+  const summary = summaryOf(changes);
   const perTarget = new Map<string, { count: number; plans: Set<string> }>();
   for (const { change, queuedBy } of left) {
     const entry = perTarget.get(change.target) ?? { count: 0, plans: new Set<string>() };
