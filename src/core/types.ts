@@ -243,6 +243,8 @@ export interface Diagnostic {
   readonly message: string;
   readonly identity?: string;
   readonly target?: string;
+  /** The identities a diagnostic about several people names (`reference.deferred`). */
+  readonly identities?: readonly string[];
 }
 
 export interface Plan {

@@ -8,6 +8,7 @@ import { foldKey } from '../lifecycle/respelled.js';
 import { compilePolicy, isUniqueMapping, UniqueIndex, type HeldValues, type Policy } from '../policy/index.js';
 import { LinkIndex, plan as diffPlan, QueuedChanges, type WaitingChange } from '../planner/index.js';
 import { claimQueued } from './queued-claims.js';
+import { deferredReferences } from './deferred-references.js';
 import { safetyCounts, safetyHolds } from '../planner/safety.js';
 import { readLearned, withLearnedHeld } from '../reconcile/learned.js';
 import { ReconcileMemos } from '../reconcile/memo.js';
@@ -109,7 +110,9 @@ export class Planning {
     const totals = known ?? await this.#counts([...safetyCounts(diffed.changes).keys()]);
     this.#lastTotals = totals;
     const planned = known === undefined && totals.size > 0 ? judgedOn(diffed, upstream, this.#config.targets, totals) : diffed;
-    const result = secrets === undefined ? planned : { ...planned, changes: secrets.seal(planned.changes) };
+    const sealed = secrets === undefined ? planned : { ...planned, changes: secrets.seal(planned.changes) };
+    const deferred = deferredReferences(sealed.changes, this.policy.managerAccountAttributes, identities, managerOf, links, managerLinks);
+    const result = deferred.length === 0 ? sealed : { ...sealed, diagnostics: [...sealed.diagnostics, ...deferred] };
     this.#log?.debug('plan computed', {
       planId: result.id, identities: identities.length, links: linkedList.length, changes: result.changes.length,
       loadMs: Math.round(loaded - started), policyMs: Math.round(evaluated - loaded), diffMs: Math.round(performance.now() - evaluated),

@@ -154,6 +154,23 @@ export interface ApplyResult {
     /** Who held it by hand (`roster quarantine hold`); absent when repeated failures put it there. */
     readonly by?: string;
   }[];
+  /**
+   * The follow-up plan that set the references this plan deferred (reports'
+   * references to managers' accounts it created: engine/follow-up.ts). Absent
+   * when it deferred none, or none was left to set.
+   */
+  readonly followUp?: FollowUpResult;
+}
+
+/** A follow-up plan's outcome: `changes` updates; `held`: saved and not applied (a source hold). */
+export interface FollowUpResult {
+  readonly planId: string;
+  readonly changes: number;
+  readonly held?: true;
+  readonly applied: number;
+  readonly failed: number;
+  readonly pending: number;
+  readonly errors: readonly { readonly changeId: string; readonly error: string }[];
 }
 
 /** What an apply ran of an earlier plan's jobs: finished now, and still waiting (pending or running) after it. */

@@ -90,9 +90,14 @@ function compileTarget(target: TargetConfig, roles: readonly CompiledRole[]): Co
       detail: ALWAYS.test(target.scope) ? `target ${target.id} applies to everyone` : `in scope: \`${target.scope}\` is true`,
     }),
     mappings,
-    usesManagerAccount: Object.values(target.attributes).some((source) => /\bmanagerAccount\b/.test(source)),
+    usesManagerAccount: Object.values(target.attributes).some(readsManagerAccount),
     entitlements,
   };
+}
+
+/** Whether an attribute mapping's expression reads `managerAccount` (the manager's account in the target). */
+export function readsManagerAccount(source: string): boolean {
+  return /\bmanagerAccount\b/.test(source);
 }
 
 /** Compile every expression of the config once. Throws RosterError('config.invalid') for a bad expression. */

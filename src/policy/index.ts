@@ -1,5 +1,5 @@
 import type { RosterConfig } from '../config/types.js';
-import { compileConfig } from './compile.js';
+import { compileConfig, readsManagerAccount } from './compile.js';
 import { desiredAccounts } from './desired.js';
 import type { Policy } from './types.js';
 
@@ -17,6 +17,9 @@ export function compilePolicy(config: RosterConfig): Policy {
   return {
     desired: (identity, ctx) => desiredAccounts(compiled, identity, ctx),
     usesManagerAccount: compiled.targets.some((target) => target.usesManagerAccount),
+    managerAccountAttributes: new Map(compiled.targets.filter((target) => target.usesManagerAccount).map((target) => [
+      target.config.id, new Set(Object.entries(target.config.attributes).filter(([, source]) => readsManagerAccount(source)).map(([name]) => name)),
+    ])),
   };
 }
 

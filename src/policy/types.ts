@@ -35,4 +35,6 @@ export interface Policy {
   desired(identity: Identity, ctx: PolicyContext): DesiredAccount[];
   /** Some target mapping reads `managerAccount` (so the caller passes `managerLinks`). */
   readonly usesManagerAccount: boolean;
+  /** Per target whose mappings read `managerAccount`, the attributes whose mapping does. */
+  readonly managerAccountAttributes: ReadonlyMap<string, ReadonlySet<string>>;
 }

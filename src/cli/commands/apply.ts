@@ -80,6 +80,13 @@ export function printResult(ctx: CliContext, result: ApplyResult): void {
     const counts = [green(`${run.applied} applied`), (run.failed > 0 ? red : String)(`${run.failed} failed`), ...(run.pending > 0 ? [yellow(`${run.pending} still pending`)] : [])];
     ctx.out(`  Plan ${run.planId}: ${counts.join(', ')}`);
   }
+  const followUp = result.followUp;
+  if (followUp !== undefined) {
+    const counts = followUp.held === true ? [yellow('held by a safety check, not applied')]
+      : [green(`${followUp.applied} applied`), (followUp.failed > 0 ? red : String)(`${followUp.failed} failed`), ...(followUp.pending > 0 ? [yellow(`${followUp.pending} pending`)] : [])];
+    ctx.out(`Follow-up plan ${followUp.planId} (the manager references the plan deferred, ${followUp.changes} ${followUp.changes === 1 ? 'update' : 'updates'}): ${counts.join(', ')}`);
+    for (const e of followUp.errors) ctx.out(red(`  ${e.changeId}: ${e.error}`));
+  }
   for (const q of result.quarantined ?? []) {
     const waits = `${q.pending} ${q.pending === 1 ? 'change waits' : 'changes wait'} for it`;
     ctx.out(q.by === undefined
@@ -95,7 +102,8 @@ export function printResult(ctx: CliContext, result: ApplyResult): void {
  * its failures (one an operator holds is said, as it was asked for).
  */
 export function hasProblems(result: ApplyResult): boolean {
-  return result.failed > 0 || (result.quarantined ?? []).some((q) => q.by === undefined) || (result.released ?? []).some((run) => run.failed > 0);
+  return result.failed > 0 || (result.quarantined ?? []).some((q) => q.by === undefined) || (result.released ?? []).some((run) => run.failed > 0)
+    || (result.followUp?.failed ?? 0) > 0;
 }
 
 /** apply --json: the plan as applied and what ran (its own jobs, and earlier plans' released ones). */

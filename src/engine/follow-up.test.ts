@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import type { Change } from '../core/types.js';
+import { onlyAttributes } from './follow-up.js';
+
+const update = (before: Record<string, unknown>, after: Record<string, unknown>, extra: Partial<Change> = {}): Change => ({
+  id: 'app:E2:update', identity: 'E2', target: 'app', action: 'update',
+  before: { accountId: 'grace', attributes: before }, after: { accountId: 'grace', attributes: after }, reasons: ['mapping.changed'], ...extra,
+});
+
+describe('onlyAttributes (the follow-up keeps only the deferred references)', () => {
+  const names = new Set(['manager', 'managerName']);
+
+  it('keeps an update that writes only reference attributes as it is', () => {
+    const change = update({ manager: '' }, { manager: 'ada' });
+    expect(onlyAttributes(change, names)).toBe(change);
+  });
+
+  it('drops the other attributes, their sealed values and a rename they carried', () => {
+    const change = update({ manager: '', title: 'Dev', username: 'grace' }, { manager: 'ada', title: 'Lead', username: 'grace2', password: 'fp' }, {
+      after: { accountId: 'grace2', attributes: { manager: 'ada', title: 'Lead', username: 'grace2', password: 'fp' }, sealed: { password: 'sealed' } },
+    });
+    expect(onlyAttributes(change, names)).toEqual({ ...change, before: { accountId: 'grace', attributes: { manager: '' } }, after: { accountId: 'grace', attributes: { manager: 'ada' } } });
+  });
+
+  it('keeps a sealed value of a reference attribute; nothing when no reference attribute is written', () => {
+    const change = update({ managerName: '' }, { managerName: 'fp', title: 'Lead' }, {
+      after: { accountId: 'grace', attributes: { managerName: 'fp', title: 'Lead' }, sealed: { managerName: 'sealed' } },
+    });
+    expect(onlyAttributes(change, names)?.after).toEqual({ accountId: 'grace', attributes: { managerName: 'fp' }, sealed: { managerName: 'sealed' } });
+    expect(onlyAttributes(update({ title: 'Dev' }, { title: 'Lead' }), names)).toBeUndefined();
+    expect(onlyAttributes(update({}, {}), names)).toBeUndefined();
+    expect(onlyAttributes(update({ manager: '' }, { manager: 'ada' }), undefined)).toBeUndefined();
+  });
+});

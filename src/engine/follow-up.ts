@@ -1,0 +1,71 @@
+import type { AuditEntryInput, Change, Plan } from '../core/types.js';
+import { summaryOf } from '../planner/index.js';
+import { deferredIn } from './deferred-references.js';
+import type { ApplyResult, FollowUpResult } from './types.js';
+
+/** What a follow-up needs from the engine. */
+export interface FollowUpParts {
+  /** A plan for these identities only, computed now. */
+  compute(identities: readonly string[]): Promise<Plan>;
+  save(plan: Plan): Promise<void>;
+  audit(entries: readonly AuditEntryInput[]): Promise<void>;
+  /** Apply it as any plan is applied (queued, audited, waited for). */
+  apply(plan: Plan): Promise<ApplyResult>;
+  /** Per target, the attributes whose mapping reads `managerAccount` (Policy.managerAccountAttributes). */
+  readonly references: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/**
+ * The part of an update that writes the attributes `names` (secret values
+ * included, sealed); undefined when it writes none of them. Another attribute
+ * that changed meanwhile is left to the next plan, and so is a rename it
+ * would have carried (the account keeps the id it has).
+ */
+export function onlyAttributes(change: Change, names: ReadonlySet<string> | undefined): Change | undefined {
+  const written = Object.keys(change.after?.attributes ?? {});
+  const kept = written.filter((name) => names?.has(name) === true);
+  if (kept.length === 0) return undefined;
+  if (kept.length === written.length) return change;
+  const pick = (values: Readonly<Record<string, unknown>> | undefined) => Object.fromEntries(Object.entries(values ?? {}).filter(([name]) => names?.has(name) === true));
+  const sealed = pick(change.after?.sealed) as Record<string, string>;
+  const accountId = change.before?.accountId ?? change.after?.accountId;
+  return {
+    ...change,
+    before: { ...change.before, attributes: pick(change.before?.attributes) },
+    after: { ...(accountId === undefined ? {} : { accountId }), attributes: pick(change.after?.attributes), ...(Object.keys(sealed).length > 0 ? { sealed } : {}) },
+  };
+}
+
+/**
+ * After a plan that created managers' accounts together with their reports'
+ * (`reference.deferred`, deferred-references.ts), the reports' references
+ * to them: a plan for those people computed now, of which only the updates
+ * of the accounts the diagnostics name are kept, and of those only the
+ * attributes whose mapping reads `managerAccount` (the plan that was read
+ * announced exactly these; anything else that changed meanwhile waits for
+ * the next plan). Saved, audited (`plan.created` with `followUpOf`) and
+ * applied like any plan; a held one is saved and not applied. Undefined
+ * when the plan deferred nothing or nothing is left to set (a manager's
+ * create failed or still waits: the next plan sets the reference).
+ */
+export async function followUp(plan: Plan, actor: string, parts: FollowUpParts): Promise<FollowUpResult | undefined> {
+  const deferred = deferredIn(plan);
+  if (deferred.size === 0) return undefined;
+  const identities = new Set<string>();
+  for (const ids of deferred.values()) for (const id of ids) identities.add(id);
+  const computed = await parts.compute([...identities].sort());
+  const changes = computed.changes.flatMap((c) => {
+    const part = c.action === 'update' && deferred.get(c.target)?.has(c.identity) === true ? onlyAttributes(c, parts.references.get(c.target)) : undefined;
+    return part === undefined ? [] : [part];
+  });
+  if (changes.length === 0) return undefined;
+  const next: Plan = { ...computed, changes, summary: summaryOf(changes), diagnostics: [] };
+  await parts.save(next);
+  await parts.audit([{
+    kind: 'plan.created', actor,
+    data: { planId: next.id, basis: next.basis, summary: next.summary, held: next.held, followUpOf: plan.id, ...(next.held ? { holds: next.holds } : {}) },
+  }]);
+  if (next.held) return { planId: next.id, changes: changes.length, held: true, applied: 0, failed: 0, pending: changes.length, errors: [] };
+  const result = await parts.apply(next);
+  return { planId: next.id, changes: changes.length, applied: result.applied, failed: result.failed, pending: result.pending, errors: result.errors };
+}
