@@ -1,7 +1,12 @@
 import { Attribute, Change } from 'ldapts';
+import type { Attributes } from '../../core/types.js';
+import { ldapPrimaryName, type AttributeMapping } from '../directory/mapping.js';
+import { toLdapValues } from '../directory/normalise.js';
 import type { ClientPool } from '../directory/pool.js';
 import type { Logger } from '../types.js';
 import type { LdapDisableConfig } from './config.js';
+import type { LdapEntry } from './entries.js';
+import { isEntryEnabled } from './new-entry.js';
 import { markerChange, modifyWithSecrets, type EnablePasswords } from './enable.js';
 
 /**
@@ -14,10 +19,15 @@ import { markerChange, modifyWithSecrets, type EnablePasswords } from './enable.
  * - `attribute`, `strip-groups`: in the same modify that sets the marker, so
  *   the entry is never disabled with its password, nor enabled without it;
  * - `move`: a modify DN cannot change attributes, so the password is removed
- *   at the new DN right after the move. Stopped in between, the entry is
- *   disabled (moved) with its password, as without the option, never
- *   enabled-looking without it; the retried disable finds it disabled and
- *   removes the password then (disabledRemainder).
+ *   at the old DN right before the move. Stopped in between, the entry is
+ *   where it was, enabled-looking without its password: every later plan (a
+ *   retry, or the next plan, even after a `roster reconcile` refreshed the
+ *   link) still disables it. The other order left an entry disabled with its
+ *   password, which a reconcile then recorded as disabled, so no plan ever
+ *   removed the password: the leaver bound through the whole grace wherever
+ *   the server lets users bind there. (A
+ *   disable found done, by a job an earlier version left half done, still
+ *   removes it: disabledRemainder.)
  *
  * The removal is a replace with no values, which a directory ignores when the
  * entry holds none (a delete of an absent attribute fails the whole modify
@@ -34,7 +44,7 @@ export function passwordRemoval(): Change {
   return new Change({ operation: 'replace', modification: new Attribute({ type: 'userPassword', values: [] }) });
 }
 
-/** Remove the password of the entry at `dn` (a disable by move, after the move), and say so without any value. */
+/** Remove the password of the entry at `dn` (a disable by move, before the move), and say so without any value. */
 export async function removePassword(pool: ClientPool, dn: string, log: Logger, fields: Record<string, unknown>): Promise<void> {
   await pool.use((c) => c.modify(dn, [passwordRemoval()]));
   log.info('account disabled with its password removed (disable.password: remove)', { ...fields, dn });
@@ -43,7 +53,8 @@ export async function removePassword(pool: ClientPool, dn: string, log: Logger, 
 /**
  * What a disable asked of an entry found disabled already still has to do:
  * with `move` and `remove`, the removal a disable stopped after its move did
- * not make (the marker strategies remove it in the modify that disabled the
+ * not make (a job left half done by a version that removed it after the
+ * move; now it goes first, see above) (the marker strategies remove it in the modify that disabled the
  * entry, so they have nothing left). Entries disabled before the option was
  * set are not swept: only a disable that reaches the connector removes.
  */
@@ -64,4 +75,30 @@ export async function writeMarker(pool: ClientPool, dn: string, write: {
   const changes = [markerChange(disable, enabled, passwords), ...passwords?.changes ?? [], ...(dropPassword ? [passwordRemoval()] : [])];
   await modifyWithSecrets(pool, dn, changes, passwords?.clear ?? []);
   if (dropPassword) log.info('account disabled with its password removed (disable.password: remove)', fields);
+}
+
+/**
+ * An update of a disabled entry whose password the disable took
+ * (disable.password: remove) writes no password: a mapped one that changed
+ * while the person is away (on leave, a leaver in the grace) would otherwise
+ * give the disabled entry a live login again. What an enable writes back is
+ * decided by users.passwordOnEnable (enable.ts) from the link, which records
+ * the new fingerprint all the same. The mapped password is still written to
+ * a disabled entry that holds one (a future hire's, made disabled: the
+ * create keeps it for the first day) or that Roster made without one
+ * (`previous` holds null: the value came late). Only an entry's having a
+ * password is asked (a presence filter), never its value.
+ */
+export async function withheldPassword(
+  on: { readonly pool: ClientPool; readonly mapping: AttributeMapping; readonly disable: LdapDisableConfig | undefined; readonly log: Logger; readonly targetId: string },
+  entry: LdapEntry, attributes: Attributes, previous: Attributes | undefined,
+): Promise<Attributes> {
+  if (!removesPassword(on.disable) || isEntryEnabled(entry, on.disable)) return attributes;
+  const names = Object.keys(attributes).filter((name) => name !== 'dn' && toLdapValues(attributes[name]).length > 0
+    && ldapPrimaryName(on.mapping.ldapName(name)) === 'userpassword' && previous?.[name] !== null);
+  if (names.length === 0) return attributes;
+  const { searchEntries } = await on.pool.use((c) => c.search(entry.dn, { scope: 'base', filter: '(userPassword=*)', attributes: ['1.1'] }));
+  if (searchEntries.length > 0) return attributes;
+  on.log.info('update of a disabled account: its password is not written (disable.password: remove; an enable writes it)', { target: on.targetId, dn: entry.dn, attributes: names });
+  return Object.fromEntries(Object.entries(attributes).filter(([name]) => !names.includes(name)));
 }

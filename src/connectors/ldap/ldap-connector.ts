@@ -19,7 +19,7 @@ import { EntryMover } from './modify-dn.js';
 import { RenameCarries } from './rename-carries.js';
 import { readAttributeSchema } from '../directory/schema.js';
 import { enablePasswords, modifyWithSecrets, passwordsResult } from './enable.js';
-import { disabledRemainder, removePassword, removesPassword, writeMarker } from './disable-password.js';
+import { disabledRemainder, removePassword, removesPassword, withheldPassword, writeMarker } from './disable-password.js';
 import { newPasswordOnEnable } from '../directory/password-on-enable.js';
 import { UidNumberAllocator } from './posix.js';
 import { isPosixAccount, PosixConversion } from './posix-convert.js';
@@ -133,7 +133,10 @@ export class LdapConnector implements Connector {
   update(accountId: string, attributes: Attributes, previous?: Attributes): Promise<void> {
     return this.#run('update', async () => {
       await this.#serverAliases();
-      await this.#update(await this.#entry(accountId, 'update'), attributes, previous);
+      const entry = await this.#entry(accountId, 'update');
+      // A disabled entry whose password the disable took gets none from an update (disable.password: remove).
+      const kept = await withheldPassword({ pool: this.#pool, mapping: this.#mapping, disable: this.#config.disable, log: this.#log, targetId: this.#targetId }, entry, attributes, previous);
+      await this.#update(entry, kept, previous);
     });
   }
 
@@ -159,7 +162,7 @@ export class LdapConnector implements Connector {
     return this.#run('delete', async () => {
       const entry = await this.#reader.byUuid(accountId);
       if (entry === undefined) return;
-      await this.#settle(entry);
+      await this.#carries.settle(entry);
       // Leave no dangling member values (refint cannot remove the last member of a groupOfNames).
       await this.#stripGroups(entry);
       await deleteEntry(this.#pool, entry.dn);
@@ -170,7 +173,7 @@ export class LdapConnector implements Connector {
     return this.#run('grant', async () => {
       const groups = this.#requireGroups('grant');
       const entry = await this.#entry(accountId, 'grant');
-      await this.#settle(entry);
+      await this.#carries.settle(entry);
       await groups.add(this.#member(entry), entitlement);
     });
   }
@@ -180,7 +183,7 @@ export class LdapConnector implements Connector {
       const groups = this.#requireGroups('revoke');
       const entry = await this.#reader.byUuid(accountId);
       if (entry === undefined) return;
-      await this.#settle(entry);
+      await this.#carries.settle(entry);
       await groups.remove(this.#member(entry), entitlement);
     });
   }
@@ -276,7 +279,7 @@ export class LdapConnector implements Connector {
    * is no posixAccount yet is made one (users.posix, see PosixConversion).
    */
   async #update(entry: LdapEntry, attributes: Attributes, previous?: Attributes): Promise<void> {
-    await this.#settle(entry);
+    await this.#carries.settle(entry);
     if (previous !== undefined) await this.#carries.finishFrom(entry, this.#placement.previousMembers(entry, previous));
     if (this.#posix !== undefined && !isPosixAccount(entry)) await this.#posix.ensure(entry.uuid, attributes);
     const wanted = this.#mapping.toLdap(attributes);
@@ -300,11 +303,6 @@ export class LdapConnector implements Connector {
     });
   }
 
-  /** Finish what renames of this entry left undone, before anything else is done to it. */
-  #settle(entry: LdapEntry): Promise<void> {
-    return this.#carries.settle(entry);
-  }
-
   /**
    * An enable by move goes back to the DN the mapping gives: an explicit `dn` in `attributes` (the link's), else
    * users.dn. An enable that writes the password again (enable.ts, users.passwordOnEnable: a rehire's) writes it in
@@ -315,19 +313,19 @@ export class LdapConnector implements Connector {
     const disable = this.#config.disable;
     if (disable === undefined) throw new RosterError('target.rejected', `setEnabled on ${this.#targetId}: no disable strategy is configured (connection.disable)`);
     const entry = await this.#entry(accountId, 'setEnabled');
-    await this.#settle(entry);
+    await this.#carries.settle(entry);
     const fields = { target: this.#targetId, dn: entry.dn };
     if (this.#enabled(entry) === enabled) return enabled ? {} : disabledRemainder(disable, dropPassword, this.#pool, entry.dn, this.#log, fields).then(() => ({}));
     const passwords = enabled && newPasswordOnEnable(this.#users.passwordOnEnable, options?.reason) ? enablePasswords(options?.secrets, this.#mapping) : undefined;
     if (disable.strategy === 'move') {
       if (passwords !== undefined) await modifyWithSecrets(this.#pool, entry.dn, passwords.changes, passwords.clear);
+      // Before the move: stopped in between, the entry still looks enabled and every later plan disables it (disable-password.ts).
+      if (dropPassword) await removePassword(this.#pool, entry.dn, this.#log, fields);
       const explicit = typeof attributes?.dn === 'string' && attributes.dn !== '' ? { dn: attributes.dn } : {};
       const target = enabled ? this.#placement.mappedDn(explicit, entry, 'setEnabled') : inOu(entry.dn, disable.ou);
       const keyed = enabled ? undefined : this.#placement.keyed(target, this.#placement.keyOf(entry));
       const planned = async (): Promise<Member> => ({ dn: await this.#mover.destination(entry, target, keyed), uid: this.#member(entry).uid });
-      let moved = entry;
-      await this.#carries.keepingGroups(entry, true, planned, async () => this.#member(moved = await this.#mover.move(entry, target, keyed)));
-      if (dropPassword) await removePassword(this.#pool, moved.dn, this.#log, fields);
+      await this.#carries.keepingGroups(entry, true, planned, async () => this.#member(await this.#mover.move(entry, target, keyed)));
     } else {
       if (!enabled && disable.strategy === 'strip-groups') await this.#stripGroups(entry);
       await writeMarker(this.#pool, entry.dn, { disable, enabled, passwords, dropPassword }, this.#log, fields);
