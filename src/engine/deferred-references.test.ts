@@ -21,13 +21,14 @@ describe('deferredReferences', () => {
     const links = new LinkIndex([link('E3')]);
     const changes = [create('E1'), create('E2'), create('E4'), create('E1', 'other'), create('E2', 'other'), create('E1', 'plain'), create('E2', 'plain')];
     const found = deferredReferences(changes, new Set(['app', 'other']), people, managerOf, links, links);
-    // E3 already has an account in app (linked), E4 is their own manager, E5's manager is unknown; `plain` does not read managerAccount.
+    // E3 already has an account in app (linked); E4 is their own manager, whose account only this plan makes; E5's manager is
+    // unknown; `plain` does not read managerAccount.
     expect(found).toEqual([
-      expect.objectContaining({ severity: 'info', code: REFERENCE_DEFERRED, target: 'app', identities: ['E2', 'E3'] }),
+      expect.objectContaining({ severity: 'info', code: REFERENCE_DEFERRED, target: 'app', identities: ['E2', 'E3', 'E4'] }),
       expect.objectContaining({ target: 'other', identities: ['E2'] }),
     ]);
     expect(found[1]?.message).toContain("E2's manager reference waits");
-    expect(deferredIn({ diagnostics: found })).toEqual(new Map([['app', new Set(['E2', 'E3'])], ['other', new Set(['E2'])]]));
+    expect(deferredIn({ diagnostics: found })).toEqual(new Map([['app', new Set(['E2', 'E3', 'E4'])], ['other', new Set(['E2'])]]));
   });
 
   it('nothing when the manager already has an account, is not created by the plan, or the report has none there', () => {

@@ -36,7 +36,8 @@ export function deferredReferences(
   const waiting = new Map<string, string[]>();
   for (const identity of identities) {
     const manager = managerOf(identity);
-    if (manager === undefined || manager.id === identity.id) continue;
+    // Their own manager (a CEO in many HR exports) too: once their account exists, the mapping names it.
+    if (manager === undefined) continue;
     for (const [target, ids] of created) {
       if (!ids.has(manager.id) || (managerLinks ?? links).get(target, manager.id) !== undefined) continue;
       if (!ids.has(identity.id) && links.get(target, identity.id) === undefined) continue;

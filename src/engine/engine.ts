@@ -7,7 +7,7 @@ import { Executor, jobIdOf } from '../executor/index.js';
 import type { LeftOutChange } from '../executor/enqueue-plan.js';
 import { withoutLeftOut } from '../planner/queued.js';
 import { quarantinedTargets, releasedRuns, RunTally } from './apply-report.js';
-import { followUp } from './follow-up.js';
+import { followUpReported } from './follow-up.js';
 import { mergeBatch } from '../lifecycle/index.js';
 import { truncationOf } from '../lifecycle/missing.js';
 import { mayApplyOrphanPlan, unforceableHolds } from '../reconcile/holds.js';
@@ -345,10 +345,11 @@ export class RosterEngine implements Engine {
     const errors = failed.map((j) => ({ changeId: changeIds.get(j.id) ?? j.id, error: j.lastError ?? 'failed' }));
     this.metrics.cycleDuration('apply', performance.now() - started);
     const released = await releasedRuns(this.store, plan.id, ran);
-    const followed = await followUp(applied, options.actor, {
+    const followed = await followUpReported(applied, options.actor, {
       compute: (ids) => this.#planning.compute({ identities: ids }, this.#parts.now()), save: (p) => this.store.plans.save(p),
-      audit: async (entries) => void await this.store.audit.append(entries), apply: async (p) => (await this.#apply(p, { actor: options.actor })).result,
-      references: this.#planning.policy.managerAccountAttributes,
+      audit: async (entries) => void await this.store.audit.append(entries),
+      apply: async (p) => (await this.#apply(p, { actor: options.actor, force: options.force, onProgress: options.onProgress })).result,
+      references: this.#planning.policy.managerAccountAttributes, force: options.force === true, log: this.#parts.log,
     });
     return {
       plan: applied,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../core/types.js';
-import { onlyAttributes } from './follow-up.js';
+import { followUpReported, onlyAttributes } from './follow-up.js';
 
 const update = (before: Record<string, unknown>, after: Record<string, unknown>, extra: Partial<Change> = {}): Change => ({
   id: 'app:E2:update', identity: 'E2', target: 'app', action: 'update',
@@ -30,5 +30,22 @@ describe('onlyAttributes (the follow-up keeps only the deferred references)', ()
     expect(onlyAttributes(update({ title: 'Dev' }, { title: 'Lead' }), names)).toBeUndefined();
     expect(onlyAttributes(update({}, {}), names)).toBeUndefined();
     expect(onlyAttributes(update({ manager: '' }, { manager: 'ada' }), undefined)).toBeUndefined();
+  });
+});
+
+describe('followUpReported', () => {
+  it('a follow-up that fails (a store error) is logged and said in the result, never thrown over the plan it follows', async () => {
+    const logged: unknown[] = [];
+    const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: (message: string, fields?: unknown) => void logged.push([message, fields]) };
+    const plan = {
+      id: 'first', createdAt: '', basis: 1, changes: [], summary: {}, held: false, holds: [],
+      diagnostics: [{ severity: 'info' as const, code: 'reference.deferred', target: 'app', identities: ['E2'], message: '' }],
+    };
+    const result = await followUpReported(plan, 't', {
+      compute: () => Promise.reject(new Error('database is locked')), save: async () => undefined, audit: async () => undefined,
+      apply: () => Promise.reject(new Error('not reached')), references: new Map(), log,
+    });
+    expect(result).toEqual({ planId: '', changes: 0, applied: 0, failed: 0, pending: 0, errors: [], error: 'database is locked' });
+    expect(logged).toEqual([[expect.stringContaining('follow-up plan'), { planId: 'first', error: 'database is locked' }]]);
   });
 });

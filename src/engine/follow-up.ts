@@ -1,3 +1,4 @@
+import type { Logger } from '../connectors/types.js';
 import type { AuditEntryInput, Change, Plan } from '../core/types.js';
 import { summaryOf } from '../planner/index.js';
 import { deferredIn } from './deferred-references.js';
@@ -13,7 +14,17 @@ export interface FollowUpParts {
   apply(plan: Plan): Promise<ApplyResult>;
   /** Per target, the attributes whose mapping reads `managerAccount` (Policy.managerAccountAttributes). */
   readonly references: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The plan it follows was applied with --force: so is the follow-up, when a hold it shares (a source's) holds it. */
+  readonly force?: boolean;
+  readonly log: Logger;
 }
+
+/**
+ * Holds a follow-up cannot trip: the safety limits count deletes, disables and
+ * revokes, and a follow-up holds only updates. The computed plan may have met
+ * one over changes the follow-up leaves out (a report who left meanwhile).
+ */
+const LIMITS = new Set(['safety.max_deletes', 'safety.max_disables', 'safety.max_revokes']);
 
 /**
  * The part of an update that writes the attributes `names` (secret values
@@ -44,7 +55,8 @@ export function onlyAttributes(change: Change, names: ReadonlySet<string> | unde
  * attributes whose mapping reads `managerAccount` (the plan that was read
  * announced exactly these; anything else that changed meanwhile waits for
  * the next plan). Saved, audited (`plan.created` with `followUpOf`) and
- * applied like any plan; a held one is saved and not applied. Undefined
+ * applied like any plan; one held (a source's hold, the only kind it can
+ * meet) is saved and not applied, unless the plan it follows was forced. Undefined
  * when the plan deferred nothing or nothing is left to set (a manager's
  * create failed or still waits: the next plan sets the reference).
  */
@@ -59,13 +71,32 @@ export async function followUp(plan: Plan, actor: string, parts: FollowUpParts):
     return part === undefined ? [] : [part];
   });
   if (changes.length === 0) return undefined;
-  const next: Plan = { ...computed, changes, summary: summaryOf(changes), diagnostics: [] };
+  const holds = computed.holds.filter((hold) => !LIMITS.has(hold.code));
+  const next: Plan = { ...computed, changes, summary: summaryOf(changes), held: holds.length > 0, holds, diagnostics: [] };
   await parts.save(next);
   await parts.audit([{
     kind: 'plan.created', actor,
     data: { planId: next.id, basis: next.basis, summary: next.summary, held: next.held, followUpOf: plan.id, ...(next.held ? { holds: next.holds } : {}) },
   }]);
-  if (next.held) return { planId: next.id, changes: changes.length, held: true, applied: 0, failed: 0, pending: changes.length, errors: [] };
+  if (next.held && parts.force !== true) return { planId: next.id, changes: changes.length, held: true, applied: 0, failed: 0, pending: changes.length, errors: [] };
   const result = await parts.apply(next);
-  return { planId: next.id, changes: changes.length, applied: result.applied, failed: result.failed, pending: result.pending, errors: result.errors };
+  // What another process queued first is applied by its plan, and left out of this one as saved (executor/enqueue-plan.ts).
+  const kept = changes.length - (result.leftOut?.changes ?? 0);
+  return { planId: next.id, changes: kept, applied: result.applied, failed: result.failed, pending: result.pending, errors: result.errors };
+}
+
+/**
+ * followUp, never rejecting: the plan it follows has run, and its result
+ * must reach the caller whatever befalls the follow-up (a store error while
+ * computing or saving it). Such a failure is logged and said in the result
+ * (`error`); the next plan sets the references.
+ */
+export async function followUpReported(plan: Plan, actor: string, parts: FollowUpParts): Promise<FollowUpResult | undefined> {
+  try {
+    return await followUp(plan, actor, parts);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    parts.log.error('the follow-up plan for deferred manager references failed; the next plan sets them', { planId: plan.id, error: message });
+    return { planId: '', changes: 0, applied: 0, failed: 0, pending: 0, errors: [], error: message };
+  }
 }

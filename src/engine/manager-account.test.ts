@@ -77,6 +77,16 @@ targets:
     expect((await engine.plan()).changes).toEqual([]);
   });
 
+  it('someone who is their own manager (a CEO in many HR exports) settles in the same apply too', async () => {
+    const { engine } = await open(['E1,Ada,Lovelace,E1', 'E2,Grace,Hopper,E1']);
+    const first = await engine.plan();
+    expect(first.diagnostics.find((d) => d.code === 'reference.deferred')?.identities).toEqual(['E1', 'E2']);
+    expect((await engine.apply(first, { actor: 't' })).followUp).toMatchObject({ changes: 2, applied: 2 });
+    const ada = await engine.store.accounts.get('app', 'E1');
+    expect(ada?.attributes.manager).toBe(`<GUID=${ada?.accountId}>`);
+    expect((await engine.plan()).changes).toEqual([]);
+  });
+
   it('a report joining after their manager: one identity planned alone reads the manager\'s link, nothing waits', async () => {
     const { engine, dir } = await open(['E1,Ada,Lovelace,']);
     await engine.apply(await engine.plan(), { actor: 't' });

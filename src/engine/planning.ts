@@ -9,6 +9,7 @@ import { compilePolicy, isUniqueMapping, UniqueIndex, type HeldValues, type Poli
 import { LinkIndex, plan as diffPlan, QueuedChanges, type WaitingChange } from '../planner/index.js';
 import { claimQueued } from './queued-claims.js';
 import { deferredReferences } from './deferred-references.js';
+import { linksOf } from './subset-links.js';
 import { safetyCounts, safetyHolds } from '../planner/safety.js';
 import { readLearned, withLearnedHeld } from '../reconcile/learned.js';
 import { ReconcileMemos } from '../reconcile/memo.js';
@@ -69,9 +70,7 @@ export class Planning {
     const basis = await this.#store.state.serial();
     const identities = inIdOrder(await this.#identities(scope));
     const subset = scope.identities !== undefined;
-    const linkedList = subset
-      ? (await Promise.all(identities.map((i) => this.#store.accounts.listByIdentity(i.id)))).flat()
-      : await this.#store.accounts.listAll();
+    const linkedList = subset ? await linksOf(this.#store.accounts, identities.map((i) => i.id)) : await this.#store.accounts.listAll();
     const links = new LinkIndex(linkedList);
     const needsAll = subset && this.#needsUniqueIndex(identities, links);
     const allLinks = subset ? (needsAll ? await this.#store.accounts.listAll() : undefined) : linkedList;
@@ -282,7 +281,7 @@ export class Planning {
       const manager = managerOf(identity);
       if (manager !== undefined) managers.add(manager.id);
     }
-    return new LinkIndex((await Promise.all([...managers].map((id) => this.#store.accounts.listByIdentity(id)))).flat());
+    return new LinkIndex(await linksOf(this.#store.accounts, [...managers]));
   }
 
   /** Links per target of these targets, counted in the store now (one indexed count each). */

@@ -171,6 +171,8 @@ export interface FollowUpResult {
   readonly failed: number;
   readonly pending: number;
   readonly errors: readonly { readonly changeId: string; readonly error: string }[];
+  /** The follow-up could not be made or run (`planId` '' when it was not saved): why; the next plan sets the references. */
+  readonly error?: string;
 }
 
 /** What an apply ran of an earlier plan's jobs: finished now, and still waiting (pending or running) after it. */

@@ -81,8 +81,9 @@ export function printResult(ctx: CliContext, result: ApplyResult): void {
     ctx.out(`  Plan ${run.planId}: ${counts.join(', ')}`);
   }
   const followUp = result.followUp;
-  if (followUp !== undefined) {
-    const counts = followUp.held === true ? [yellow('held by a safety check, not applied')]
+  if (followUp?.error !== undefined) ctx.out(red(`Follow-up plan for the manager references the plan deferred failed: ${followUp.error}; the next plan applied sets them`));
+  else if (followUp !== undefined) {
+    const counts = followUp.held === true ? [yellow('held by a safety check, not applied; the next plan applied sets them')]
       : [green(`${followUp.applied} applied`), (followUp.failed > 0 ? red : String)(`${followUp.failed} failed`), ...(followUp.pending > 0 ? [yellow(`${followUp.pending} pending`)] : [])];
     ctx.out(`Follow-up plan ${followUp.planId} (the manager references the plan deferred, ${followUp.changes} ${followUp.changes === 1 ? 'update' : 'updates'}): ${counts.join(', ')}`);
     for (const e of followUp.errors) ctx.out(red(`  ${e.changeId}: ${e.error}`));
@@ -98,12 +99,13 @@ export function printResult(ctx: CliContext, result: ApplyResult): void {
 
 /**
  * Whether an apply's outcome exits 1, with or without --json: a change failed
- * (its own or a released plan's), or a target of the plan is quarantined by
- * its failures (one an operator holds is said, as it was asked for).
+ * (its own, a released plan's or its follow-up's), a target of the plan is
+ * quarantined by its failures (one an operator holds is said, as it was asked
+ * for), or its follow-up plan is held (as a held plan exits 1).
  */
 export function hasProblems(result: ApplyResult): boolean {
   return result.failed > 0 || (result.quarantined ?? []).some((q) => q.by === undefined) || (result.released ?? []).some((run) => run.failed > 0)
-    || (result.followUp?.failed ?? 0) > 0;
+    || (result.followUp?.failed ?? 0) > 0 || result.followUp?.held === true || result.followUp?.error !== undefined;
 }
 
 /** apply --json: the plan as applied and what ran (its own jobs, and earlier plans' released ones). */
