@@ -5,7 +5,7 @@ import type { Engine } from '../engine/types.js';
 import { TERMINATED_STATUS } from '../sources/index.js';
 import { managerIdOf, scimMapping, scimUserKey, scimUserRow, scimUserSchema, scimUsersToBatch, type ScimMapping } from '../sources/scim.js';
 import type { ScimResource } from '../store/types.js';
-import type { ScimUserChange } from './scim/types.js';
+import type { ScimUserChange, ScimUserChangeOutcome } from './scim/types.js';
 
 /**
  * The state-store key remembering which person a SCIM User is. The server
@@ -25,9 +25,11 @@ export function scimUserKeyEntry(id: string): string {
  * HR push is — so a deactivation has disabled the accounts when the identity
  * provider hears back. A User the hook never saw (written while the hook
  * failed, or before the source existed) is left to the next full read of the
- * source, where a deleted one is a person gone from the source.
+ * source, where a deleted one is a person gone from the source. The plan
+ * applied and its follow-up (the references to a manager's account it
+ * created, engine/follow-up.ts) are returned for the request log.
  */
-export function scimInbound(engine: Engine, sourceId: string, now: () => Date = () => new Date()): (change: ScimUserChange, actor: string) => Promise<void> {
+export function scimInbound(engine: Engine, sourceId: string, now: () => Date = () => new Date()): (change: ScimUserChange, actor: string) => Promise<ScimUserChangeOutcome> {
   const source = engine.config.sources.find((candidate) => candidate.id === sourceId);
   if (source === undefined || source.type !== 'scim') {
     throw new RosterError('config.invalid', `scim.server.source '${sourceId}' is not a source of type scim`);
@@ -39,7 +41,9 @@ export function scimInbound(engine: Engine, sourceId: string, now: () => Date = 
       : await deleteBatch(engine, mapping, change.id, now());
     const ingested = await engine.ingest(batch, actor);
     if (change.kind === 'delete') await engine.store.state.set(scimUserKeyEntry(change.id), undefined);
-    if (ingested.affected.length > 0) await engine.reconcileIdentities(ingested.affected, actor);
+    if (ingested.affected.length === 0) return {};
+    const { planId, followUp } = await engine.reconcileIdentities(ingested.affected, actor);
+    return { planId, ...(followUp === undefined ? {} : { followUp }) };
   };
 }
 

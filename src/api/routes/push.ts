@@ -17,6 +17,8 @@ const pushScope = (request: FastifyRequest): string => `push:${(request.params a
  * Only a `type: push` source takes pushes (400 otherwise). Records carrying
  * `_changedAt` older than the latest applied for their person are skipped,
  * reported (diagnostics, `skipped`) and audited (sources/push-order.ts).
+ * A plan creating managers' accounts with their reports' is followed by a
+ * plan setting the reports' references, reported as `followUp`.
  */
 export const pushRoutes = (engine: Engine, now: () => Date): FastifyPluginAsync => async (app) => {
   // The order check and the ingest of one push, one push at a time: of two pushes of the same person, the one let through later is ingested later.
@@ -69,6 +71,9 @@ export const pushRoutes = (engine: Engine, now: () => Date): FastifyPluginAsync 
         applied: result.applied,
         failed: result.failed,
         pending: result.pending,
+        // The follow-up plan setting the references this plan deferred (engine/follow-up.ts), as the apply answer has it. Its
+        // failures and holds are counted there, not above, and leave the answer a 200 as a failed change of the plan does.
+        ...(result.followUp === undefined ? {} : { followUp: result.followUp }),
       };
     },
   );

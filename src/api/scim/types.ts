@@ -1,3 +1,4 @@
+import type { FollowUpResult } from '../../engine/types.js';
 import type { ScimResource, Store } from '../../store/types.js';
 import type { ScimCapabilities, ScimRegistry } from '../../scim/resource/types.js';
 
@@ -16,12 +17,21 @@ export interface ScimServerOptions {
    * (create, replace, patch, delete; bulk operations one by one), before the
    * response is sent, so a deactivation has reached the targets when the
    * client hears back. A failure here is logged and does not undo the write
-   * (the next scheduled sync of the SCIM source picks it up).
+   * (the next scheduled sync of the SCIM source picks it up). What it
+   * returns goes to the request log only: a SCIM response stays RFC 7644's.
    */
-  readonly onUserChange?: (change: ScimUserChange, actor: string) => Promise<void>;
+  readonly onUserChange?: (change: ScimUserChange, actor: string) => Promise<ScimUserChangeOutcome | void>;
   readonly now?: () => Date;
 }
 
 export type ScimUserChange =
   | { readonly kind: 'upsert'; readonly resource: ScimResource }
   | { readonly kind: 'delete'; readonly id: string };
+
+/** What inbound provisioning did with a User change, for the request log (notify.ts). */
+export interface ScimUserChangeOutcome {
+  /** The plan applied for the person (absent when the write changed nothing of them). */
+  readonly planId?: string;
+  /** Its follow-up plan, setting the manager references it deferred (engine/follow-up.ts); absent when there was none. */
+  readonly followUp?: FollowUpResult;
+}
