@@ -6,6 +6,7 @@ import { RosterError } from '../core/errors.js';
 import { checkRawExpressions, crossCheck } from './crosscheck.js';
 import { isConnectionPath, missingSecrets, neededBy } from './deferred.js';
 import { identityFieldWarnings } from './identity-fields.js';
+import { ldapPasswordWarnings } from './ldap-password-warnings.js';
 import { issuesToProblems } from './issues.js';
 import { formatPath, formatProblem, ProblemLocator, sortProblems, type ConfigProblem } from './problems.js';
 import { configSchema, type ConfigInput } from './schema.js';
@@ -20,8 +21,9 @@ export interface LoadOptions {
   readonly env?: NodeJS.ProcessEnv;
   /**
    * loadConfig: called with the warnings of a valid configuration (identity
-   * fields no source gives, identity-fields.ts), when there are any; the
-   * check (which reads each csv source's header row) runs only when given.
+   * fields no source gives, identity-fields.ts; contradicting ldap password
+   * settings, ldap-password-warnings.ts), when there are any; the identity
+   * field check (which reads each csv source's header row) runs only when given.
    */
   readonly onWarnings?: (warnings: readonly ConfigProblem[]) => void;
   /**
@@ -34,7 +36,7 @@ export interface LoadOptions {
 }
 
 export interface ValidateOptions extends LoadOptions {
-  /** Look for identity fields no source gives (warnings); default true. */
+  /** Look for identity fields no source gives (warnings); default true. The ldap password warnings need no I/O and are always given. */
   readonly checkFields?: boolean;
 }
 
@@ -45,7 +47,8 @@ export interface ValidateOptions extends LoadOptions {
  * need a config that passed the schema).
  * `config` is set only when there is no problem. `warnings` (a config that
  * passed the schema) are not problems: identity fields no source is known to
- * give (identity-fields.ts).
+ * give (identity-fields.ts), contradicting ldap password settings
+ * (ldap-password-warnings.ts).
  */
 export function validateConfigText(
   text: string,
@@ -78,8 +81,9 @@ export function validateConfigText(
   } else {
     problems.push(...crossCheck(parsed.data, locator, connectionSchemas));
   }
-  const warnings = parsed.success && options.checkFields !== false
-    ? sortProblems(identityFieldWarnings(parsed.data, baseDir, locator).map((p) => ({ ...p, message: redact(p.message, substituted.secrets) })))
+  const warnings = parsed.success
+    ? sortProblems([...(options.checkFields !== false ? identityFieldWarnings(parsed.data, baseDir, locator) : []), ...ldapPasswordWarnings(parsed.data, locator)]
+      .map((p) => ({ ...p, message: redact(p.message, substituted.secrets) })))
     : [];
   if (substituted.deferred.length > 0 && (problems.length > 0 || !parsed.success)) {
     // Deferring is for a file that is otherwise valid: with a problem, it is reported as validate reports it.

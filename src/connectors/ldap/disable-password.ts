@@ -1,7 +1,8 @@
 import { Attribute, Change } from 'ldapts';
 import type { Attributes } from '../../core/types.js';
 import { ldapPrimaryName, type AttributeMapping } from '../directory/mapping.js';
-import { toLdapValues } from '../directory/normalise.js';
+import { resultCodeOf, ResultCode } from '../directory/errors.js';
+import { toLdapValues, type AttributeChange } from '../directory/normalise.js';
 import type { ClientPool } from '../directory/pool.js';
 import type { Logger } from '../types.js';
 import type { LdapDisableConfig } from './config.js';
@@ -101,4 +102,32 @@ export async function withheldPassword(
   if (searchEntries.length > 0) return attributes;
   on.log.info('update of a disabled account: its password is not written (disable.password: remove; an enable writes it)', { target: on.targetId, dn: entry.dn, attributes: names });
   return Object.fromEntries(Object.entries(attributes).filter(([name]) => !names.includes(name)));
+}
+
+/**
+ * The modify of an update (`changes`: each attribute's values replaced). An
+ * entry below the disabled OU (`move`) whose server refuses the bind account
+ * that modify with insufficientAccessRights while it carries `userPassword`
+ * (the ACL docs/directories.md gives for `move` shuts userPassword there to
+ * everyone but the rootDN) gets the other attributes, and its password
+ * stays as it is, as with `password: remove` (withheldPassword): a rehire's
+ * enable writes the mapped one (users.passwordOnEnable, enable-move.ts); an
+ * enable that sets none (a joiner's first day, a return by default) leaves the
+ * entry with the one it had. Otherwise a rehire whose mapped password changed
+ * while away (it depends on the location HR changed) failed at its update,
+ * before its enable ever ran, plan after plan. Logged without any value; the
+ * link records the new fingerprint all the same.
+ */
+export async function modifyUpdated(pool: ClientPool, dn: string, changes: readonly AttributeChange[], disabledByMove: boolean, log: Logger, fields: Record<string, unknown>): Promise<void> {
+  const modify = (of: readonly AttributeChange[]) => pool.use((c) => c.modify(dn, of.map((change) => new Change({
+    operation: 'replace', modification: new Attribute({ type: change.attribute, values: [...change.values] }),
+  }))));
+  try {
+    await modify(changes);
+  } catch (error) {
+    const others = changes.filter((change) => ldapPrimaryName(change.attribute) !== 'userpassword');
+    if (!disabledByMove || others.length === changes.length || resultCodeOf(error) !== ResultCode.insufficientAccessRights) throw error;
+    log.warn('update of a disabled account: the directory refused writing its password below the disabled OU to the bind account; the other attributes are written and its password stays as it is (a rehire\'s enable writes the mapped one)', { ...fields, dn });
+    if (others.length > 0) await modify(others);
+  }
 }

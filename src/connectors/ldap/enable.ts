@@ -78,3 +78,15 @@ export function passwordsResult(passwords: EnablePasswords | undefined, log: Log
   log.info(passwords.removed ? 'account enabled with its former password removed (the mapping gives none)' : 'account enabled with its mapped password written again', fields);
   return passwords.written ? { newPassword: true, secretsWritten: true } : {};
 }
+
+/**
+ * An enable that finds the entry enabled already still writes what it sets (`passwords`; undefined: nothing):
+ * the executor runs an enable again after one that stopped part way (enable-move.ts: moved back, its password
+ * not written yet), and an entry enabled by other hands must not keep the former employment's password either.
+ * The replace writes the same values again: a retry is harmless.
+ */
+export async function enabledPasswords(pool: ClientPool, dn: string, passwords: EnablePasswords | undefined, log: Logger, fields: Record<string, unknown>): Promise<EnableResult> {
+  if (passwords === undefined) return {};
+  await modifyWithSecrets(pool, dn, passwords.changes, passwords.clear);
+  return passwordsResult(passwords, log, fields);
+}

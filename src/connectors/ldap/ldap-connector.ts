@@ -1,4 +1,3 @@
-import { Attribute, Change } from 'ldapts';
 import { RosterError } from '../../core/errors.js';
 import type { Attributes, TargetAccount } from '../../core/types.js';
 import type { AccountSpec, Connector, ConnectorCapabilities, ConnectorContext, EnableOptions, EnableResult } from '../types.js';
@@ -18,8 +17,9 @@ import { inOu, isEntryEnabled, keyDeterminesDn, newEntryBody, withKey, withPosix
 import { EntryMover } from './modify-dn.js';
 import { RenameCarries } from './rename-carries.js';
 import { readAttributeSchema } from '../directory/schema.js';
-import { enablePasswords, modifyWithSecrets, passwordsResult } from './enable.js';
-import { disabledRemainder, removePassword, removesPassword, withheldPassword, writeMarker } from './disable-password.js';
+import { enabledPasswords, enablePasswords, passwordsResult } from './enable.js';
+import { enableByMove } from './enable-move.js';
+import { disabledRemainder, modifyUpdated, removePassword, removesPassword, withheldPassword, writeMarker } from './disable-password.js';
 import { newPasswordOnEnable } from '../directory/password-on-enable.js';
 import { UidNumberAllocator } from './posix.js';
 import { isPosixAccount, PosixConversion } from './posix-convert.js';
@@ -294,11 +294,8 @@ export class LdapConnector implements Connector {
       const current = stays ? entry : await this.#mover.move(entry, target, keyed);
       // Each attribute's current values found under the name asked for or the one the server answers with (`surname` is read back as `sn`).
       const changes = attributeChanges(this.#mapping.heldValues(current.values, wanted.keys()), wanted, (attribute, held, values) => this.#rules.sameValues(attribute, held, values));
-      if (changes.length > 0) {
-        await this.#pool.use((c) => c.modify(current.dn, changes.map((change) => new Change({
-          operation: 'replace', modification: new Attribute({ type: change.attribute, values: [...change.values] }),
-        }))));
-      }
+      const disabledByMove = this.#config.disable?.strategy === 'move' && !this.#enabled(current);
+      if (changes.length > 0) await modifyUpdated(this.#pool, current.dn, changes, disabledByMove, this.#log, { target: this.#targetId });
       return { dn: current.dn, uid: uid ?? this.#member(current).uid };
     });
   }
@@ -306,8 +303,8 @@ export class LdapConnector implements Connector {
   /**
    * An enable by move goes back to the DN the mapping gives: an explicit `dn` in `attributes` (the link's), else
    * users.dn. An enable that writes the password again (enable.ts, users.passwordOnEnable: a rehire's) writes it in
-   * the same modify as the enable (attribute strategies), or before the move back (while the entry is still disabled).
-   * `dropPassword` (a disable with disable.password: remove; never a create's, a future hire's): see disable-password.ts.
+   * the same modify as the enable (attribute strategies) or around the move back (enable-move.ts), also when found
+   * enabled (a retry). `dropPassword` (disable.password: remove; never a create's, a future hire's): disable-password.ts.
    */
   async #setEnabled(accountId: string, enabled: boolean, attributes?: Attributes, options?: EnableOptions, dropPassword = false): Promise<EnableResult> {
     const disable = this.#config.disable;
@@ -315,22 +312,24 @@ export class LdapConnector implements Connector {
     const entry = await this.#entry(accountId, 'setEnabled');
     await this.#carries.settle(entry);
     const fields = { target: this.#targetId, dn: entry.dn };
-    if (this.#enabled(entry) === enabled) return enabled ? {} : disabledRemainder(disable, dropPassword, this.#pool, entry.dn, this.#log, fields).then(() => ({}));
     const passwords = enabled && newPasswordOnEnable(this.#users.passwordOnEnable, options?.reason) ? enablePasswords(options?.secrets, this.#mapping) : undefined;
+    const said = { ...fields, reason: options?.reason, passwordOnEnable: this.#users.passwordOnEnable };
+    if (this.#enabled(entry) === enabled) return enabled ? enabledPasswords(this.#pool, entry.dn, passwords, this.#log, said) : disabledRemainder(disable, dropPassword, this.#pool, entry.dn, this.#log, fields).then(() => ({}));
     if (disable.strategy === 'move') {
-      if (passwords !== undefined) await modifyWithSecrets(this.#pool, entry.dn, passwords.changes, passwords.clear);
       // Before the move: stopped in between, the entry still looks enabled and every later plan disables it (disable-password.ts).
       if (dropPassword) await removePassword(this.#pool, entry.dn, this.#log, fields);
       const explicit = typeof attributes?.dn === 'string' && attributes.dn !== '' ? { dn: attributes.dn } : {};
       const target = enabled ? this.#placement.mappedDn(explicit, entry, 'setEnabled') : inOu(entry.dn, disable.ou);
       const keyed = enabled ? undefined : this.#placement.keyed(target, this.#placement.keyOf(entry));
-      const planned = async (): Promise<Member> => ({ dn: await this.#mover.destination(entry, target, keyed), uid: this.#member(entry).uid });
-      await this.#carries.keepingGroups(entry, true, planned, async () => this.#member(await this.#mover.move(entry, target, keyed)));
+      const move = (): Promise<string> => this.#carries.move(entry, this.#mover, target, keyed);
+      await (!enabled ? move() : enableByMove(entry.dn, passwords, {
+        pool: this.#pool, log: this.#log, fields, password: disable.password, move, undo: () => this.#setEnabled(accountId, false).then(() => undefined),
+      }));
     } else {
       if (!enabled && disable.strategy === 'strip-groups') await this.#stripGroups(entry);
       await writeMarker(this.#pool, entry.dn, { disable, enabled, passwords, dropPassword }, this.#log, fields);
     }
-    return passwordsResult(passwords, this.#log, { ...fields, reason: options?.reason, passwordOnEnable: this.#users.passwordOnEnable });
+    return passwordsResult(passwords, this.#log, said);
   }
 
   async #stripGroups(entry: LdapEntry): Promise<void> {

@@ -2,6 +2,7 @@ import { normaliseDn } from '../directory/dn.js';
 import { toDirectoryError } from '../directory/errors.js';
 import type { DirectoryGroups, Member } from '../directory/groups.js';
 import type { EntryReader, LdapEntry } from './entries.js';
+import type { EntryMover } from './modify-dn.js';
 
 /** A rename's group carry: the groups the entry was in as `before`, and the value added to them ahead of the rename. */
 interface PendingCarry {
@@ -76,6 +77,14 @@ export class RenameCarries {
       throw error;
     }
     await this.#settleWith(entry.uuid, after);
+  }
+
+  /** A move (EntryMover.move: to `target`, else `keyed`) keeping the entry's groups; resolves to its DN then. */
+  async move(entry: LdapEntry, mover: EntryMover, target: string, keyed: string | undefined): Promise<string> {
+    let moved: Member | undefined;
+    const planned = async (): Promise<Member> => ({ dn: await mover.destination(entry, target, keyed), uid: this.#o.member(entry).uid });
+    await this.keepingGroups(entry, true, planned, async () => (moved = this.#o.member(await mover.move(entry, target, keyed))));
+    return moved?.dn ?? target;
   }
 
   /** Finish what renames of this entry left undone, before anything else is done to it. */
