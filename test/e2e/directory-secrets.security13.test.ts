@@ -7,6 +7,7 @@ import { startSlapd, type RunningSlapd } from '../support/slapd.js';
 import { adminClient, tearDown } from './directory-config.js';
 import { capturedIo } from '../../src/cli/testing.js';
 import { runCli } from '../../src/cli/main.js';
+import { ldapExampleYaml } from '../support/ldap-example.js';
 
 /**
  * Security review 13: the examples/ldap project, with a secret attribute (an
@@ -40,13 +41,7 @@ describe('directory provisioning keeps secrets out of every output (security rev
     slapd = await startSlapd({ randomPort: true });
     reader = await adminClient(slapd);
     dir = mkdtempSync(join(tmpdir(), 'roster-sec13-'));
-    const example = readFileSync(join(import.meta.dirname, '../../examples/ldap/roster.yaml'), 'utf8');
-    const config = example
-      .replace('store: sqlite:../../data/ldap-example.db', 'store: sqlite:./data/roster.db')
-      .replace('path: ./hr/employees.csv', 'path: ./employees.csv')
-      .replace('url: ldap://127.0.0.1:3890', `url: ${slapd.url}`)
-      .replace('employeeNumber: employeeNumber, employeeType: employeeType }', 'employeeNumber: employeeNumber, employeeType: employeeType, password: userPassword }')
-      .replace('      employeeType: identity.employmentType\n', '      employeeType: identity.employmentType\n      password: \'"Init-" + identity.employeeId + "-Zq7x"\'\n    secrets: [password]\n');
+    const config = ldapExampleYaml(slapd.url, { password: '"Init-" + identity.employeeId + "-Zq7x"' });
     expect(config).toContain('secrets: [password]');
     expect(config).toContain('password: userPassword');
     writeFileSync(join(dir, 'roster.yaml'), config);

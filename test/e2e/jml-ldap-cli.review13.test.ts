@@ -5,6 +5,7 @@ import type { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlapd, type RunningSlapd } from '../support/slapd.js';
 import { adminClient, groupsOf, tearDown } from './directory-config.js';
+import { ldapExampleYaml } from '../support/ldap-example.js';
 
 /**
  * The examples/ldap project run as its README says, through the CLI, against
@@ -21,12 +22,7 @@ describe('JML through the CLI: examples/ldap -> OpenLDAP without refint', () => 
     slapd = await startSlapd({ randomPort: true, refint: false });
     reader = await adminClient(slapd);
     dir = mkdtempSync(join(tmpdir(), 'roster-jml13-cli-'));
-    const example = readFileSync(join(import.meta.dirname, '../../examples/ldap/roster.yaml'), 'utf8');
-    writeFileSync(join(dir, 'roster.yaml'), example
-      .replace('store: sqlite:../../data/ldap-example.db', 'store: sqlite:./data/roster.db')
-      .replace('path: ./hr/employees.csv', 'path: ./employees.csv')
-      .replace('url: ldap://127.0.0.1:3890', `url: ${slapd.url}`)
-      .replace('${env:LDAP_PASSWORD}', slapd.password));
+    writeFileSync(join(dir, 'roster.yaml'), ldapExampleYaml(slapd.url, { bindPassword: slapd.password }));
     writeFileSync(join(dir, 'employees.csv'), readFileSync(join(import.meta.dirname, '../../examples/ldap/hr/employees.csv')));
     const { cliIn } = await import('../support/cli-project.js');
     run = cliIn(() => dir);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Attribute, Change, type Client } from 'ldapts';
@@ -9,6 +9,7 @@ import { openEngine, type Engine } from '../../src/engine/index.js';
 import { startSlapd, type RunningSlapd } from '../support/slapd.js';
 import { adminClient, groupsOf, tearDown } from './directory-config.js';
 import { csv, person, type Person } from './helpers.js';
+import { ldapExampleYaml } from '../support/ldap-example.js';
 
 const DAY = 86_400_000;
 const plain = createStyle(false, {});
@@ -68,12 +69,7 @@ describe('JML end to end: examples/ldap -> OpenLDAP', () => {
     slapd = await startSlapd({ randomPort: true });
     reader = await adminClient(slapd);
     dir = mkdtempSync(join(tmpdir(), 'roster-jml13-'));
-    const example = readFileSync(join(import.meta.dirname, '../../examples/ldap/roster.yaml'), 'utf8');
-    const yaml = example
-      .replace('store: sqlite:../../data/ldap-example.db', 'store: sqlite:./data/roster.db')
-      .replace('path: ./hr/employees.csv', 'path: ./employees.csv')
-      .replace('url: ldap://127.0.0.1:3890', `url: ${slapd.url}`)
-      .replace('executor: { concurrency: 4, maxAttempts: 5 }', 'executor: { concurrency: 4, maxAttempts: 3, backoffBaseMs: 10, backoffMaxMs: 50 }');
+    const yaml = ldapExampleYaml(slapd.url, { executor: '{ concurrency: 4, maxAttempts: 3, backoffBaseMs: 10, backoffMaxMs: 50 }' });
     expect(yaml).toContain(slapd.url);
     writeFileSync(join(dir, 'roster.yaml'), yaml);
     writeFileSync(join(dir, 'employees.csv'), csv(hr));

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'ldapts';
@@ -7,6 +7,7 @@ import { openEngine, type Engine } from '../../src/engine/index.js';
 import { startSlapd, type RunningSlapd } from '../support/slapd.js';
 import { adminClient, tearDown } from './directory-config.js';
 import { csv, person } from './helpers.js';
+import { ldapExampleYaml } from '../support/ldap-example.js';
 
 /**
  * review18b: the examples/ldap project (`move` to ou=disabled with
@@ -48,14 +49,9 @@ describe.each(Object.entries(UNDER_DISABLED))('review18b: disable.password: remo
     admin = await adminClient(slapd);
     await admin.add(SERVICE, { objectClass: ['organizationalRole', 'simpleSecurityObject'], cn: ['roster'], userPassword: [slapd.password] });
     dir = mkdtempSync(join(tmpdir(), 'roster-disable-pw-acl-'));
-    const yaml = readFileSync(join(import.meta.dirname, '../../examples/ldap/roster.yaml'), 'utf8')
-      .replace('store: sqlite:../../data/ldap-example.db', 'store: sqlite:./data/roster.db')
-      .replace('path: ./hr/employees.csv', 'path: ./employees.csv')
-      .replace('url: ldap://127.0.0.1:3890', `url: ${slapd.url}`)
-      .replace('bindDN: cn=admin,dc=example,dc=com', `bindDN: ${SERVICE}`)
-      .replace('executor: { concurrency: 4, maxAttempts: 5 }', 'executor: { concurrency: 4, maxAttempts: 2, backoffBaseMs: 10, backoffMaxMs: 20 }')
-      .replace('employeeNumber: employeeNumber, employeeType: employeeType }', 'employeeNumber: employeeNumber, employeeType: employeeType, password: userPassword }')
-      .replace('      employeeType: identity.employmentType\n', '      employeeType: identity.employmentType\n      password: \'"Init-" + identity.employeeId + "-Zq7x"\'\n    secrets: [password]\n');
+    const yaml = ldapExampleYaml(slapd.url, {
+      bindDN: SERVICE, executor: '{ concurrency: 4, maxAttempts: 2, backoffBaseMs: 10, backoffMaxMs: 20 }', password: '"Init-" + identity.employeeId + "-Zq7x"',
+    });
     expect(yaml).toContain(`bindDN: ${SERVICE}`);
     expect(yaml).toContain('maxAttempts: 2');
     expect(yaml).toContain('password: remove');

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'ldapts';
@@ -7,6 +7,7 @@ import { openEngine, type Engine } from '../../src/engine/index.js';
 import { startSlapd, type RunningSlapd } from '../support/slapd.js';
 import { adminClient, tearDown } from './directory-config.js';
 import { csv, person, type Person } from './helpers.js';
+import { ldapExampleYaml } from '../support/ldap-example.js';
 
 /**
  * review18b: `disable.password: remove` through the whole engine (plan,
@@ -37,12 +38,7 @@ describe('review18b: ldap disable.password: remove through the engine', () => {
   async function project(label: string, first: readonly Person[], options: { passwordOnEnable?: string; disable?: string } = {}) {
     const dir = mkdtempSync(join(tmpdir(), `roster-disable-pw-${label}-`));
     dirs.push(dir);
-    let yaml = readFileSync(join(import.meta.dirname, '../../examples/ldap/roster.yaml'), 'utf8')
-      .replace('store: sqlite:../../data/ldap-example.db', 'store: sqlite:./data/roster.db')
-      .replace('path: ./hr/employees.csv', 'path: ./employees.csv')
-      .replace('url: ldap://127.0.0.1:3890', `url: ${slapd.url}`)
-      .replace('employeeNumber: employeeNumber, employeeType: employeeType }', 'employeeNumber: employeeNumber, employeeType: employeeType, password: userPassword }')
-      .replace('      employeeType: identity.employmentType\n', '      employeeType: identity.employmentType\n      password: \'"Init-" + identity.employeeId + "-" + identity.location + "-Zq7x"\'\n    secrets: [password]\n');
+    let yaml = ldapExampleYaml(slapd.url, { password: '"Init-" + identity.employeeId + "-" + identity.location + "-Zq7x"' });
     if (options.passwordOnEnable !== undefined) yaml = yaml.replace('        objectClasses: [inetOrgPerson]\n', `        objectClasses: [inetOrgPerson]\n        passwordOnEnable: ${options.passwordOnEnable}\n`);
     if (options.disable !== undefined) yaml = yaml.replace(/      disable: \{ strategy: move.*\n/, `      disable: ${options.disable}\n`);
     expect(yaml).toContain('secrets: [password]');

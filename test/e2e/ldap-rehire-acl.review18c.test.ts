@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'ldapts';
@@ -7,6 +7,7 @@ import { openEngine, type Engine } from '../../src/engine/index.js';
 import { startSlapd, type RunningSlapd } from '../support/slapd.js';
 import { adminClient, tearDown } from './directory-config.js';
 import { csv, person, type Person } from './helpers.js';
+import { ldapExampleYaml } from '../support/ldap-example.js';
 
 /**
  * review18c: the examples/ldap project (`move` to ou=disabled) bound as a
@@ -23,7 +24,7 @@ const SUFFIX = 'dc=example,dc=com';
 const SERVICE = `cn=roster,${SUFFIX}`;
 const passwordOf = (p: Person) => `Init-${p.employeeId}-${p.location}-Zq7x`;
 
-describe.each(['remove', 'keep'])('review18c: a rehire under the ACL that shuts ou=disabled, disable.password: %s', (password) => {
+describe.each(['remove', 'keep'] as const)('review18c: a rehire under the ACL that shuts ou=disabled, disable.password: %s', (password) => {
   let slapd: RunningSlapd;
   let admin: Client;
   let dir: string;
@@ -42,15 +43,9 @@ describe.each(['remove', 'keep'])('review18c: a rehire under the ACL that shuts 
     admin = await adminClient(slapd);
     await admin.add(SERVICE, { objectClass: ['organizationalRole', 'simpleSecurityObject'], cn: ['roster'], userPassword: [slapd.password] });
     dir = mkdtempSync(join(tmpdir(), 'roster-rehire-acl-'));
-    const yaml = readFileSync(join(import.meta.dirname, '../../examples/ldap/roster.yaml'), 'utf8')
-      .replace('store: sqlite:../../data/ldap-example.db', 'store: sqlite:./data/roster.db')
-      .replace('path: ./hr/employees.csv', 'path: ./employees.csv')
-      .replace('url: ldap://127.0.0.1:3890', `url: ${slapd.url}`)
-      .replace('bindDN: cn=admin,dc=example,dc=com', `bindDN: ${SERVICE}`)
-      .replace('password: remove }', `password: ${password} }`)
-      .replace('executor: { concurrency: 4, maxAttempts: 5 }', 'executor: { concurrency: 4, maxAttempts: 2, backoffBaseMs: 10, backoffMaxMs: 20 }')
-      .replace('employeeNumber: employeeNumber, employeeType: employeeType }', 'employeeNumber: employeeNumber, employeeType: employeeType, password: userPassword }')
-      .replace('      employeeType: identity.employmentType\n', '      employeeType: identity.employmentType\n      password: \'"Init-" + identity.employeeId + "-" + identity.location + "-Zq7x"\'\n    secrets: [password]\n');
+    const yaml = ldapExampleYaml(slapd.url, {
+      bindDN: SERVICE, disablePassword: password, executor: '{ concurrency: 4, maxAttempts: 2, backoffBaseMs: 10, backoffMaxMs: 20 }', password: '"Init-" + identity.employeeId + "-" + identity.location + "-Zq7x"',
+    });
     expect(yaml).toContain(`bindDN: ${SERVICE}`);
     expect(yaml).toContain(`password: ${password} }`);
     expect(yaml).toContain('secrets: [password]');

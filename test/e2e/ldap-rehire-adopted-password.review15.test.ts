@@ -9,6 +9,7 @@ import { openEngine, type Engine } from '../../src/engine/index.js';
 import { startSlapd, type RunningSlapd } from '../support/slapd.js';
 import { adminClient, tearDown } from './directory-config.js';
 import { csv, person } from './helpers.js';
+import { ldapExampleYaml } from '../support/ldap-example.js';
 
 const MAPPED = 'Init-A1-Zq7x';
 const HAND_SET = 'Hand-Set-By-Admin-1';
@@ -35,12 +36,7 @@ describe('ldap target: an adopted account gets the mapped password at its rehire
     slapd = await startSlapd({ randomPort: true, acl: ['to attrs=userPassword by anonymous auth by * none'] });
     admin = await adminClient(slapd);
     dir = mkdtempSync(join(tmpdir(), 'roster-rehire-adopted-'));
-    const yaml = readFileSync(join(import.meta.dirname, '../../examples/ldap/roster.yaml'), 'utf8')
-      .replace('store: sqlite:../../data/ldap-example.db', 'store: sqlite:./data/roster.db')
-      .replace('path: ./hr/employees.csv', 'path: ./employees.csv')
-      .replace('url: ldap://127.0.0.1:3890', `url: ${slapd.url}`)
-      .replace('employeeNumber: employeeNumber, employeeType: employeeType }', 'employeeNumber: employeeNumber, employeeType: employeeType, password: userPassword }')
-      .replace('      employeeType: identity.employmentType\n', '      employeeType: identity.employmentType\n      password: \'"Init-" + identity.employeeId + "-Zq7x"\'\n    secrets: [password]\n');
+    const yaml = ldapExampleYaml(slapd.url, { password: '"Init-" + identity.employeeId + "-Zq7x"' });
     expect(yaml).toContain('secrets: [password]');
     writeFileSync(join(dir, 'roster.yaml'), yaml);
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Attribute, Change, Client } from 'ldapts';
@@ -7,6 +7,7 @@ import { openEngine, type Engine } from '../../src/engine/index.js';
 import { startSlapd, type RunningSlapd } from '../support/slapd.js';
 import { adminClient, tearDown } from './directory-config.js';
 import { csv, person, type Person } from './helpers.js';
+import { ldapExampleYaml } from '../support/ldap-example.js';
 
 const initialOf = (id: string) => `Init-${id}-Zq7x`;
 
@@ -39,17 +40,7 @@ describe('ldap target: a rehire gets the mapped initial password again, never th
   async function project(withPassword: boolean, label: string, first: readonly Person[]): Promise<{ engine: Engine; sync: (rows: readonly Person[]) => Promise<void> }> {
     const dir = mkdtempSync(join(tmpdir(), `roster-rehire-pw-${label}-`));
     dirs.push(dir);
-    const example = readFileSync(join(import.meta.dirname, '../../examples/ldap/roster.yaml'), 'utf8');
-    let yaml = example
-      .replace('store: sqlite:../../data/ldap-example.db', 'store: sqlite:./data/roster.db')
-      .replace('path: ./hr/employees.csv', 'path: ./employees.csv')
-      .replace('url: ldap://127.0.0.1:3890', `url: ${slapd.url}`);
-    if (withPassword) {
-      yaml = yaml
-        .replace('employeeNumber: employeeNumber, employeeType: employeeType }', 'employeeNumber: employeeNumber, employeeType: employeeType, password: userPassword }')
-        .replace('      employeeType: identity.employmentType\n', '      employeeType: identity.employmentType\n      password: \'"Init-" + identity.employeeId + "-Zq7x"\'\n    secrets: [password]\n');
-      expect(yaml).toContain('secrets: [password]');
-    }
+    const yaml = ldapExampleYaml(slapd.url, withPassword ? { password: '"Init-" + identity.employeeId + "-Zq7x"' } : {});
     writeFileSync(join(dir, 'roster.yaml'), yaml);
     writeFileSync(join(dir, 'employees.csv'), csv(first));
     const engine = await openEngine(join(dir, 'roster.yaml'), { now: () => clock.now, env: { ...process.env, LDAP_PASSWORD: slapd.password } });

@@ -1,7 +1,6 @@
-import { Client } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import { useSlapd } from '../../../test/support/slapd-fixture.js';
-import type { Logger } from '../types.js';
+import { binds, capture, dnOf, passwordOf } from '../../../test/support/ldap-login.js';
 
 /**
  * review18b: with `disable.password: remove`, nothing but an enable gives a
@@ -30,36 +29,9 @@ function connection(strategy: Strategy, password = 'remove') {
   };
 }
 
-async function dnOf(uid: string): Promise<string> {
-  const { searchEntries } = await fx.admin.search(fx.slapd.suffix, { scope: 'sub', filter: `(uid=${uid})`, attributes: ['1.1'] });
-  const dn = searchEntries[0]?.dn;
-  if (dn === undefined) throw new Error(`no entry for ${uid}`);
-  return dn;
-}
 
-async function passwordOf(uid: string): Promise<string[]> {
-  const { searchEntries } = await fx.admin.search(fx.slapd.suffix, { scope: 'sub', filter: `(uid=${uid})`, attributes: ['userPassword'] });
-  const value = searchEntries[0]?.userPassword;
-  return (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
-}
 
-async function binds(uid: string, password: string): Promise<boolean> {
-  const client = new Client({ url: fx.slapd.url });
-  try {
-    await client.bind(await dnOf(uid), password);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.unbind().catch(() => undefined);
-  }
-}
 
-function capture(): { readonly log: Logger; readonly lines: string[] } {
-  const lines: string[] = [];
-  const write = (message: string, fields?: Record<string, unknown>): void => { lines.push(`${message} ${JSON.stringify(fields ?? {})}`); };
-  return { log: { debug: write, info: write, warn: write, error: write }, lines };
-}
 
 /** A fingerprint as the link holds it (the executor passes the link's attributes as `previous`). */
 const FINGERPRINT = 'sha256:0000000000000000000000000000000000000000000000000000000000000000';
@@ -72,9 +44,9 @@ describe('review18b: an update never gives a disabled entry its password back (d
       const uid = `away.${strategy}`;
       const created = await connector.create({ attributes: { uid, password: 'Joiner-Pass-1', email: `${uid}@example.com` }, enabled: true });
       await connector.setEnabled(created.accountId, false);
-      expect(await passwordOf(uid)).toEqual([]);
+      expect(await passwordOf(fx, uid)).toEqual([]);
       await connector.update(created.accountId, { password: 'Changed-Pass-2', email: `${uid}@example.org` }, { uid, password: FINGERPRINT, email: `${uid}@example.com` });
-      expect({ passwords: await passwordOf(uid), binds: await binds(uid, 'Changed-Pass-2'), email: (await connector.get(created.accountId))?.attributes.email })
+      expect({ passwords: await passwordOf(fx, uid), binds: await binds(fx, uid, 'Changed-Pass-2'), email: (await connector.get(created.accountId))?.attributes.email })
         .toEqual({ passwords: [], binds: false, email: `${uid}@example.org` });
       expect((await connector.get(created.accountId))?.enabled).toBe(false);
       expect(lines.join('\n')).toContain('its password is not written');
@@ -82,7 +54,7 @@ describe('review18b: an update never gives a disabled entry its password back (d
       // Enabled again (a rehire writes the mapped password): an update of the enabled entry writes it as before.
       await connector.setEnabled(created.accountId, true, {}, { reason: 'rehire', secrets: { password: 'Changed-Pass-2' } });
       await connector.update(created.accountId, { password: 'Changed-Pass-3' }, { uid, password: FINGERPRINT });
-      expect(await binds(uid, 'Changed-Pass-3')).toBe(true);
+      expect(await binds(fx, uid, 'Changed-Pass-3')).toBe(true);
     });
   }
 
@@ -92,12 +64,12 @@ describe('review18b: an update never gives a disabled entry its password back (d
       const held = `prehire.held.${strategy}`;
       const a = await connector.create({ attributes: { uid: held, password: 'Initial-Pass-1' }, enabled: false });
       await connector.update(a.accountId, { password: 'Initial-Pass-2' }, { uid: held, password: FINGERPRINT });
-      expect({ strategy, passwords: await passwordOf(held) }).toEqual({ strategy, passwords: ['Initial-Pass-2'] });
+      expect({ strategy, passwords: await passwordOf(fx, held) }).toEqual({ strategy, passwords: ['Initial-Pass-2'] });
       const late = `prehire.late.${strategy}`;
       const b = await connector.create({ attributes: { uid: late, password: null }, enabled: false });
-      expect(await passwordOf(late)).toEqual([]);
+      expect(await passwordOf(fx, late)).toEqual([]);
       await connector.update(b.accountId, { password: 'Initial-Pass-3' }, { uid: late, password: null });
-      expect({ strategy, passwords: await passwordOf(late) }).toEqual({ strategy, passwords: ['Initial-Pass-3'] });
+      expect({ strategy, passwords: await passwordOf(fx, late) }).toEqual({ strategy, passwords: ['Initial-Pass-3'] });
     }
   });
 
@@ -106,7 +78,7 @@ describe('review18b: an update never gives a disabled entry its password back (d
     const created = await connector.create({ attributes: { uid: 'keep.upd', password: 'Joiner-Pass-1' }, enabled: true });
     await connector.setEnabled(created.accountId, false);
     await connector.update(created.accountId, { password: 'Changed-Pass-2' }, { uid: 'keep.upd', password: FINGERPRINT });
-    expect(await passwordOf('keep.upd')).toEqual(['Changed-Pass-2']);
+    expect(await passwordOf(fx, 'keep.upd')).toEqual(['Changed-Pass-2']);
   });
 });
 
@@ -124,10 +96,10 @@ describe('review18b: a disable by move stopped part way never leaves the entry d
       }
       // A reconcile now records what get says: a disabled entry with its password would never be disabled again.
       const enabled = (await connector.get(created.accountId))?.enabled;
-      const stranded = enabled === false && (await passwordOf(uid)).length > 0;
+      const stranded = enabled === false && (await passwordOf(fx, uid)).length > 0;
       expect({ enabled, stranded }).toEqual({ enabled: true, stranded: false });
       await connector.setEnabled(created.accountId, false);
-      expect({ dn: await dnOf(uid), passwords: await passwordOf(uid), binds: await binds(uid, 'Joiner-Pass-1') })
+      expect({ dn: await dnOf(fx, uid), passwords: await passwordOf(fx, uid), binds: await binds(fx, uid, 'Joiner-Pass-1') })
         .toEqual({ dn: `uid=${uid},ou=disabled,${fx.slapd.suffix}`, passwords: [], binds: false });
     });
   }

@@ -1,7 +1,7 @@
-import { Attribute, Change, Client } from 'ldapts';
+import { Attribute, Change } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import { useSlapd } from '../../../test/support/slapd-fixture.js';
-import type { Logger } from '../types.js';
+import { bindAs, capture, dnOf, passwordOf, REFUSED } from '../../../test/support/ldap-login.js';
 
 /**
  * review18: a disabled OpenLDAP account must not log in. A leaver's entry is
@@ -29,40 +29,8 @@ function connection(strategy: Strategy, password?: string) {
   };
 }
 
-/** The entry's DN now (a disable by move changes it), found by uid as a login form would. */
-async function dnOf(uid: string): Promise<string> {
-  const { searchEntries } = await fx.admin.search(fx.slapd.suffix, { scope: 'sub', filter: `(uid=${uid})`, attributes: ['1.1'] });
-  const dn = searchEntries[0]?.dn;
-  if (dn === undefined) throw new Error(`no entry for ${uid}`);
-  return dn;
-}
 
-async function passwordOf(uid: string): Promise<string[]> {
-  const { searchEntries } = await fx.admin.search(fx.slapd.suffix, { scope: 'sub', filter: `(uid=${uid})`, attributes: ['userPassword'] });
-  const value = searchEntries[0]?.userPassword;
-  return (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
-}
 
-/** A simple bind as the entry holding `uid`: 'ok', or the LDAP result code's error name (InvalidCredentialsError for 49). */
-async function bind(uid: string, password: string): Promise<string> {
-  const client = new Client({ url: fx.slapd.url });
-  try {
-    await client.bind(await dnOf(uid), password);
-    return 'ok';
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    return `${(error as Error).constructor.name}:${String(code)}`;
-  } finally {
-    await client.unbind().catch(() => undefined);
-  }
-}
-const REFUSED = 'InvalidCredentialsError:49';
-
-function capture(): { readonly log: Logger; readonly lines: string[] } {
-  const lines: string[] = [];
-  const write = (message: string, fields?: Record<string, unknown>): void => { lines.push(`${message} ${JSON.stringify(fields ?? {})}`); };
-  return { log: { debug: write, info: write, warn: write, error: write }, lines };
-}
 
 describe('review18: a disabled ldap account cannot bind with disable.password: remove', () => {
   for (const strategy of Object.keys(STRATEGIES) as Strategy[]) {
@@ -71,11 +39,11 @@ describe('review18: a disabled ldap account cannot bind with disable.password: r
       const uid = `keep.${strategy}`;
       const created = await connector.create({ attributes: { uid, password: 'Joiner-Pass-1' }, enabled: true });
       await connector.grant(created.accountId, 'staff');
-      expect(await bind(uid, 'Joiner-Pass-1')).toBe('ok');
+      expect(await bindAs(fx, uid, 'Joiner-Pass-1')).toBe('ok');
       await connector.setEnabled(created.accountId, false);
       expect((await connector.get(created.accountId))?.enabled).toBe(false);
       // Disabled, and still a live login: this is the gap the option closes.
-      expect(await bind(uid, 'Joiner-Pass-1')).toBe('ok');
+      expect(await bindAs(fx, uid, 'Joiner-Pass-1')).toBe('ok');
     });
 
     it(`${strategy}: with password: remove the disabled entry refuses the bind; a re-run succeeds; a rehire's enable writes the mapped password`, async () => {
@@ -84,21 +52,21 @@ describe('review18: a disabled ldap account cannot bind with disable.password: r
       const uid = `remove.${strategy}`;
       const created = await connector.create({ attributes: { uid, password: 'Joiner-Pass-1' }, enabled: true });
       await connector.grant(created.accountId, 'staff');
-      expect(await bind(uid, 'Joiner-Pass-1')).toBe('ok');
+      expect(await bindAs(fx, uid, 'Joiner-Pass-1')).toBe('ok');
       await connector.setEnabled(created.accountId, false);
       expect((await connector.get(created.accountId))?.enabled).toBe(false);
-      expect(await passwordOf(uid)).toEqual([]);
-      expect(await bind(uid, 'Joiner-Pass-1')).toBe(REFUSED);
+      expect(await passwordOf(fx, uid)).toEqual([]);
+      expect(await bindAs(fx, uid, 'Joiner-Pass-1')).toBe(REFUSED);
       // The executor may run the same disable again: the password is already gone, and that is no error.
       await connector.setEnabled(created.accountId, false);
       expect((await connector.get(created.accountId))?.enabled).toBe(false);
-      expect(await bind(uid, 'Joiner-Pass-1')).toBe(REFUSED);
+      expect(await bindAs(fx, uid, 'Joiner-Pass-1')).toBe(REFUSED);
       // A rehire: the mapped password is written with the enable, and binds again; the old one does not come back.
       expect(await connector.setEnabled(created.accountId, true, {}, { reason: 'rehire', secrets: { password: 'Rehire-Pass-2' } }))
         .toEqual({ newPassword: true, secretsWritten: true });
       expect((await connector.get(created.accountId))?.enabled).toBe(true);
-      expect(await bind(uid, 'Rehire-Pass-2')).toBe('ok');
-      expect(await bind(uid, 'Joiner-Pass-1')).toBe(REFUSED);
+      expect(await bindAs(fx, uid, 'Rehire-Pass-2')).toBe('ok');
+      expect(await bindAs(fx, uid, 'Joiner-Pass-1')).toBe(REFUSED);
       const logged = lines.join('\n');
       expect(logged).toContain('password removed');
       expect(logged).not.toContain('Joiner-Pass-1');
@@ -113,8 +81,8 @@ describe('review18: a disabled ldap account cannot bind with disable.password: r
       expect(await connector.setEnabled(created.accountId, true, {}, { reason: 'return', secrets: { password: 'Joiner-Pass-1' } })).toEqual({});
       expect((await connector.get(created.accountId))?.enabled).toBe(true);
       // passwordOnEnable: rehire (the default) writes nothing on a return: the helpdesk sets a password.
-      expect(await passwordOf(uid)).toEqual([]);
-      expect(await bind(uid, 'Joiner-Pass-1')).toBe(REFUSED);
+      expect(await passwordOf(fx, uid)).toEqual([]);
+      expect(await bindAs(fx, uid, 'Joiner-Pass-1')).toBe(REFUSED);
     });
   }
 
@@ -129,11 +97,11 @@ describe('review18: a disabled ldap account cannot bind with disable.password: r
     }
     // The removal comes before the move (review18b): never disabled with its password, which a reconcile would record as done.
     expect((await connector.get(created.accountId))?.enabled).toBe(true);
-    expect(await dnOf('crash.move')).toBe(`uid=crash.move,ou=people,${fx.slapd.suffix}`);
+    expect(await dnOf(fx, 'crash.move')).toBe(`uid=crash.move,ou=people,${fx.slapd.suffix}`);
     await connector.setEnabled(created.accountId, false);
-    expect(await dnOf('crash.move')).toBe(`uid=crash.move,ou=disabled,${fx.slapd.suffix}`);
-    expect(await passwordOf('crash.move')).toEqual([]);
-    expect(await bind('crash.move', 'Joiner-Pass-1')).toBe(REFUSED);
+    expect(await dnOf(fx, 'crash.move')).toBe(`uid=crash.move,ou=disabled,${fx.slapd.suffix}`);
+    expect(await passwordOf(fx, 'crash.move')).toEqual([]);
+    expect(await bindAs(fx, 'crash.move', 'Joiner-Pass-1')).toBe(REFUSED);
   });
 
   it('a create that brings an existing entry in line as disabled (a future hire) keeps its password for the first day', async () => {
@@ -141,10 +109,10 @@ describe('review18: a disabled ldap account cannot bind with disable.password: r
     await connector.create({ attributes: { uid: 'prehire.a', password: 'Joiner-Pass-1' }, enabled: true });
     const again = await connector.create({ attributes: { uid: 'prehire.a', password: 'Joiner-Pass-1' }, enabled: false });
     expect(again.enabled).toBe(false);
-    expect(await passwordOf('prehire.a')).toEqual(['Joiner-Pass-1']);
+    expect(await passwordOf(fx, 'prehire.a')).toEqual(['Joiner-Pass-1']);
     // Disabled by a new entry too: the joiner's first enable writes no password, so the create must not take it.
     await connector.create({ attributes: { uid: 'prehire.b', password: 'Joiner-Pass-1' }, enabled: false });
-    expect(await passwordOf('prehire.b')).toEqual(['Joiner-Pass-1']);
+    expect(await passwordOf(fx, 'prehire.b')).toEqual(['Joiner-Pass-1']);
   });
 
   it('attribute: pwdAccountLockedTime refuses a bind only under a policy with pwdLockout: TRUE; removing the password in the same modify keeps the lock', async () => {
@@ -159,16 +127,16 @@ describe('review18: a disabled ldap account cannot bind with disable.password: r
       const connector = fx.connect(connection('attribute', password));
       const uid = `policy.${index}`;
       const created = await connector.create({ attributes: { uid, password: 'Joiner-Pass-1' }, enabled: true });
-      await fx.admin.modify(await dnOf(uid), new Change({ operation: 'replace', modification: new Attribute({ type: 'pwdPolicySubentry', values: [subentry] }) }));
+      await fx.admin.modify(await dnOf(fx, uid), new Change({ operation: 'replace', modification: new Attribute({ type: 'pwdPolicySubentry', values: [subentry] }) }));
       await connector.setEnabled(created.accountId, false);
       // ppolicy deletes pwdAccountLockedTime itself when a modify changes userPassword of a locked entry: the lock must survive the removal.
-      const { searchEntries } = await fx.admin.search(await dnOf(uid), { scope: 'base', attributes: ['pwdAccountLockedTime'] });
-      expect({ subentry, password, lock: searchEntries[0]?.pwdAccountLockedTime, bind: await bind(uid, 'Joiner-Pass-1') })
+      const { searchEntries } = await fx.admin.search(await dnOf(fx, uid), { scope: 'base', attributes: ['pwdAccountLockedTime'] });
+      expect({ subentry, password, lock: searchEntries[0]?.pwdAccountLockedTime, bind: await bindAs(fx, uid, 'Joiner-Pass-1') })
         .toEqual({ subentry, password, lock: '000001010000Z', bind: expected });
       await connector.setEnabled(created.accountId, false);
       expect((await connector.get(created.accountId))?.enabled).toBe(false);
       await connector.setEnabled(created.accountId, true, {}, { reason: 'rehire', secrets: { password: 'Rehire-Pass-2' } });
-      expect(await bind(uid, 'Rehire-Pass-2')).toBe('ok');
+      expect(await bindAs(fx, uid, 'Rehire-Pass-2')).toBe('ok');
     }
   });
 });

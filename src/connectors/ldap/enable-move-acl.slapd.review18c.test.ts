@@ -1,7 +1,7 @@
-import { Client } from 'ldapts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HookPool, type PoolHook } from '../../../test/support/hook-pool.js';
 import { useSlapd } from '../../../test/support/slapd-fixture.js';
+import { binds, capture, dnOf, passwordOf } from '../../../test/support/ldap-login.js';
 import type { Logger } from '../types.js';
 import { ldapConnectionSchema } from './config.js';
 import { LdapConnector } from './ldap-connector.js';
@@ -40,11 +40,6 @@ function connection(password: 'remove' | 'keep' | undefined, passwordOnEnable?: 
   };
 }
 
-function capture(): { readonly log: Logger; readonly lines: string[] } {
-  const lines: string[] = [];
-  const write = (level: string) => (message: string, fields?: Record<string, unknown>): void => { lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`); };
-  return { log: { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') }, lines };
-}
 
 /** A connector bound as the service account (or, `root`, as the rootDN) over a pool whose writes a test can hook. */
 function hooked(password: 'remove' | 'keep' | undefined, log: Logger, root = false): { connector: LdapConnector; pool: HookPool } {
@@ -55,31 +50,8 @@ function hooked(password: 'remove' | 'keep' | undefined, log: Logger, root = fal
   return { connector: fx.closeAfter(new LdapConnector(pool, config, { targetId: 'corp-ldap', baseDir: '.', log })), pool };
 }
 
-async function dnOf(uid: string): Promise<string> {
-  const { searchEntries } = await fx.admin.search(SUFFIX, { scope: 'sub', filter: `(uid=${uid})`, attributes: ['1.1'] });
-  const dn = searchEntries[0]?.dn;
-  if (dn === undefined) throw new Error(`no entry for ${uid}`);
-  return dn;
-}
 
-async function passwordOf(uid: string): Promise<string[]> {
-  const { searchEntries } = await fx.admin.search(SUFFIX, { scope: 'sub', filter: `(uid=${uid})`, attributes: ['userPassword'] });
-  const value = searchEntries[0]?.userPassword;
-  return (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
-}
 
-/** A simple bind as the entry holding `uid`, wherever it is now. */
-async function binds(uid: string, password: string): Promise<boolean> {
-  const client = new Client({ url: fx.slapd.url });
-  try {
-    await client.bind(await dnOf(uid), password);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.unbind().catch(() => undefined);
-  }
-}
 
 const lost = (): Promise<never> => Promise.reject(Object.assign(new Error('connection lost'), { code: 80 }));
 const REHIRE = { reason: 'rehire', secrets: { password: 'Rehire-Pass-2' } } as const;
@@ -104,14 +76,14 @@ describe('review18c: a rehire under move, the disabled OU shut by ACL, bound as 
       const uid = `rehire.${password}`;
       const created = await connector.create({ attributes: { uid, password: 'Joiner-Pass-1' }, enabled: true });
       await connector.grant(created.accountId, 'staff');
-      expect(await binds(uid, 'Joiner-Pass-1')).toBe(true);
+      expect(await binds(fx, uid, 'Joiner-Pass-1')).toBe(true);
       await connector.setEnabled(created.accountId, false);
-      expect({ dn: await dnOf(uid), binds: await binds(uid, 'Joiner-Pass-1') }).toEqual({ dn: DISABLED(uid), binds: false });
+      expect({ dn: await dnOf(fx, uid), binds: await binds(fx, uid, 'Joiner-Pass-1') }).toEqual({ dn: DISABLED(uid), binds: false });
       expect(await connector.setEnabled(created.accountId, true, {}, REHIRE)).toEqual({ newPassword: true, secretsWritten: true });
       const account = await connector.get(created.accountId);
-      expect({ enabled: account?.enabled, entitlements: account?.entitlements, dn: await dnOf(uid), passwords: await passwordOf(uid) })
+      expect({ enabled: account?.enabled, entitlements: account?.entitlements, dn: await dnOf(fx, uid), passwords: await passwordOf(fx, uid) })
         .toEqual({ enabled: true, entitlements: ['staff'], dn: PEOPLE(uid), passwords: ['Rehire-Pass-2'] });
-      expect({ mapped: await binds(uid, 'Rehire-Pass-2'), former: await binds(uid, 'Joiner-Pass-1') }).toEqual({ mapped: true, former: false });
+      expect({ mapped: await binds(fx, uid, 'Rehire-Pass-2'), former: await binds(fx, uid, 'Joiner-Pass-1') }).toEqual({ mapped: true, former: false });
       const logged = lines.join('\n');
       expect(logged).not.toContain('Joiner-Pass-1');
       expect(logged).not.toContain('Rehire-Pass-2');
@@ -128,7 +100,7 @@ describe('review18c: a rehire under move, the disabled OU shut by ACL, bound as 
     await withHook(pool, (op, args, send) => { order.push(`${op} ${String(args[0])}`); return send(); },
       () => connector.setEnabled(created.accountId, true, {}, REHIRE));
     expect(order).toEqual([`modifyDN ${DISABLED('order.remove')}`, `modify ${PEOPLE('order.remove')}`]);
-    expect(await binds('order.remove', 'Rehire-Pass-2')).toBe(true);
+    expect(await binds(fx, 'order.remove', 'Rehire-Pass-2')).toBe(true);
   });
 
   it('password: keep: where the bind account may write there (the rootDN), the password is still written before the move', async () => {
@@ -148,11 +120,11 @@ describe('review18c: a rehire under move, the disabled OU shut by ACL, bound as 
     await connector.setEnabled(created.accountId, false);
     await withHook(pool, (op, _args, send) => (op === 'modify' ? lost() : send()),
       () => expect(connector.setEnabled(created.accountId, true, {}, REHIRE)).rejects.toThrow());
-    expect({ enabled: (await connector.get(created.accountId))?.enabled, passwords: await passwordOf(uid), former: await binds(uid, 'Joiner-Pass-1') })
+    expect({ enabled: (await connector.get(created.accountId))?.enabled, passwords: await passwordOf(fx, uid), former: await binds(fx, uid, 'Joiner-Pass-1') })
       .toEqual({ enabled: true, passwords: [], former: false });
     // The executor runs the same enable again: it finds the entry enabled, and still writes the mapped password.
     expect(await connector.setEnabled(created.accountId, true, {}, REHIRE)).toEqual({ newPassword: true, secretsWritten: true });
-    expect({ passwords: await passwordOf(uid), binds: await binds(uid, 'Rehire-Pass-2') }).toEqual({ passwords: ['Rehire-Pass-2'], binds: true });
+    expect({ passwords: await passwordOf(fx, uid), binds: await binds(fx, uid, 'Rehire-Pass-2') }).toEqual({ passwords: ['Rehire-Pass-2'], binds: true });
   });
 
   it('password: keep: the write after the move fails: the entry is moved back to the disabled OU, not left enabled with the former password', async () => {
@@ -164,10 +136,10 @@ describe('review18c: a rehire under move, the disabled OU shut by ACL, bound as 
     let modifies = 0;
     await withHook(pool, (op, _args, send) => (op === 'modify' && ++modifies === 2 ? lost() : send()),
       () => expect(connector.setEnabled(created.accountId, true, {}, REHIRE)).rejects.toThrow());
-    expect({ enabled: (await connector.get(created.accountId))?.enabled, dn: await dnOf(uid), former: await binds(uid, 'Joiner-Pass-1') })
+    expect({ enabled: (await connector.get(created.accountId))?.enabled, dn: await dnOf(fx, uid), former: await binds(fx, uid, 'Joiner-Pass-1') })
       .toEqual({ enabled: false, dn: DISABLED(uid), former: false });
     expect(await connector.setEnabled(created.accountId, true, {}, REHIRE)).toEqual({ newPassword: true, secretsWritten: true });
-    expect({ dn: await dnOf(uid), mapped: await binds(uid, 'Rehire-Pass-2'), former: await binds(uid, 'Joiner-Pass-1') })
+    expect({ dn: await dnOf(fx, uid), mapped: await binds(fx, uid, 'Rehire-Pass-2'), former: await binds(fx, uid, 'Joiner-Pass-1') })
       .toEqual({ dn: PEOPLE(uid), mapped: true, former: false });
   });
 
@@ -182,7 +154,7 @@ describe('review18c: a rehire under move, the disabled OU shut by ACL, bound as 
       () => expect(connector.setEnabled(created.accountId, true, {}, REHIRE)).rejects.toThrow());
     expect((await connector.get(created.accountId))?.enabled).toBe(true);
     expect(await connector.setEnabled(created.accountId, true, {}, REHIRE)).toEqual({ newPassword: true, secretsWritten: true });
-    expect({ mapped: await binds(uid, 'Rehire-Pass-2'), former: await binds(uid, 'Joiner-Pass-1') }).toEqual({ mapped: true, former: false });
+    expect({ mapped: await binds(fx, uid, 'Rehire-Pass-2'), former: await binds(fx, uid, 'Joiner-Pass-1') }).toEqual({ mapped: true, former: false });
   });
 
   it('password: keep: an update of the disabled entry whose mapped password changed writes the rest; the refused password is left for the enable', async () => {
@@ -193,11 +165,11 @@ describe('review18c: a rehire under move, the disabled OU shut by ACL, bound as 
     await connector.setEnabled(created.accountId, false);
     // The executor applies a rehire's update (HR moved the person: the mapped password changed) before its enable.
     await connector.update(created.accountId, { password: 'Rehire-Pass-2', email: `${uid}@example.org` }, { uid, email: `${uid}@example.com` });
-    expect({ email: (await connector.get(created.accountId))?.attributes.email, passwords: await passwordOf(uid), enabled: (await connector.get(created.accountId))?.enabled })
+    expect({ email: (await connector.get(created.accountId))?.attributes.email, passwords: await passwordOf(fx, uid), enabled: (await connector.get(created.accountId))?.enabled })
       .toEqual({ email: `${uid}@example.org`, passwords: ['Joiner-Pass-1'], enabled: false });
     expect(lines.join('\n')).toMatch(/^warn update of a disabled account: the directory refused writing its password/m);
     expect(await connector.setEnabled(created.accountId, true, {}, REHIRE)).toEqual({ newPassword: true, secretsWritten: true });
-    expect({ mapped: await binds(uid, 'Rehire-Pass-2'), former: await binds(uid, 'Joiner-Pass-1') }).toEqual({ mapped: true, former: false });
+    expect({ mapped: await binds(fx, uid, 'Rehire-Pass-2'), former: await binds(fx, uid, 'Joiner-Pass-1') }).toEqual({ mapped: true, former: false });
     expect(lines.join('\n')).not.toMatch(/Joiner-Pass-1|Rehire-Pass-2/);
   });
 
@@ -206,7 +178,7 @@ describe('review18c: a rehire under move, the disabled OU shut by ACL, bound as 
     const created = await connector.create({ attributes: { uid: 'refused.upd', password: 'Joiner-Pass-1' }, enabled: true });
     await withHook(pool, (op, _args, send) => (op === 'modify' ? Promise.reject(Object.assign(new Error('refused'), { code: 50 })) : send()),
       () => expect(connector.update(created.accountId, { password: 'Changed-Pass-2', email: 'r@example.org' }, { uid: 'refused.upd' })).rejects.toThrow());
-    expect(await passwordOf('refused.upd')).toEqual(['Joiner-Pass-1']);
+    expect(await passwordOf(fx, 'refused.upd')).toEqual(['Joiner-Pass-1']);
   });
 
   it('an enable that sets no new password (a return) under the same ACL moves the entry back untouched', async () => {
@@ -214,9 +186,9 @@ describe('review18c: a rehire under move, the disabled OU shut by ACL, bound as 
     const created = await connector.create({ attributes: { uid: 'return.keep', password: 'Joiner-Pass-1' }, enabled: true });
     await connector.setEnabled(created.accountId, false);
     expect(await connector.setEnabled(created.accountId, true, {}, { reason: 'return', secrets: { password: 'Rehire-Pass-2' } })).toEqual({});
-    expect(await binds('return.keep', 'Joiner-Pass-1')).toBe(true);
+    expect(await binds(fx, 'return.keep', 'Joiner-Pass-1')).toBe(true);
     // Found enabled, a return writes nothing either.
     expect(await connector.setEnabled(created.accountId, true, {}, { reason: 'return', secrets: { password: 'Rehire-Pass-2' } })).toEqual({});
-    expect(await passwordOf('return.keep')).toEqual(['Joiner-Pass-1']);
+    expect(await passwordOf(fx, 'return.keep')).toEqual(['Joiner-Pass-1']);
   });
 });
