@@ -8,6 +8,7 @@ import { startSlapd, type RunningSlapd } from '../support/slapd.js';
 import { adminClient, tearDown } from './directory-config.js';
 import { csv, person } from './helpers.js';
 import { ldapExampleYaml } from '../support/ldap-example.js';
+import { addServiceAccount, bindsAt, linkedEntry, serviceAcl, serviceDn } from '../support/ldap-login.js';
 
 /**
  * review18b: the examples/ldap project (`move` to ou=disabled with
@@ -22,7 +23,7 @@ import { ldapExampleYaml } from '../support/ldap-example.js';
  * again; under the second ACL the leaver bound through the whole grace.)
  */
 const SUFFIX = 'dc=example,dc=com';
-const SERVICE = `cn=roster,${SUFFIX}`;
+const SERVICE = serviceDn(SUFFIX);
 const INITIAL = 'Init-A1-Zq7x';
 
 const UNDER_DISABLED = {
@@ -40,14 +41,10 @@ describe.each(Object.entries(UNDER_DISABLED))('review18b: disable.password: remo
   beforeAll(async () => {
     slapd = await startSlapd({
       randomPort: true, suffix: SUFFIX,
-      acl: [
-        rule,
-        `to attrs=userPassword by dn.exact="${SERVICE}" write by anonymous auth by * none`,
-        `to * by dn.exact="${SERVICE}" write by users read by * none`,
-      ],
+      acl: serviceAcl(SUFFIX, rule),
     });
     admin = await adminClient(slapd);
-    await admin.add(SERVICE, { objectClass: ['organizationalRole', 'simpleSecurityObject'], cn: ['roster'], userPassword: [slapd.password] });
+    await addServiceAccount(admin, SUFFIX, slapd.password);
     dir = mkdtempSync(join(tmpdir(), 'roster-disable-pw-acl-'));
     const yaml = ldapExampleYaml(slapd.url, {
       bindDN: SERVICE, executor: '{ concurrency: 4, maxAttempts: 2, backoffBaseMs: 10, backoffMaxMs: 20 }', password: '"Init-" + identity.employeeId + "-Zq7x"',
@@ -64,23 +61,6 @@ describe.each(Object.entries(UNDER_DISABLED))('review18b: disable.password: remo
     await tearDown({ client: admin, server: slapd, dirs: [dir] });
   });
 
-  async function entry(): Promise<{ dn: string; passwords: number }> {
-    const link = (await engine.store.accounts.listByIdentity('A1')).find((l) => l.target === 'corp-ldap');
-    const { searchEntries } = await admin.search(SUFFIX, { scope: 'sub', filter: `(entryUUID=${link?.accountId ?? 'none'})`, attributes: ['userPassword'] });
-    const raw = searchEntries[0]?.userPassword;
-    return { dn: searchEntries[0]?.dn ?? '', passwords: raw === undefined ? 0 : [raw].flat().length };
-  }
-  async function binds(dn: string): Promise<boolean> {
-    const client = new Client({ url: slapd.url });
-    try {
-      await client.bind(dn, INITIAL);
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await client.unbind().catch(() => undefined);
-    }
-  }
 
   it('the leaver is moved without the password, and stays so through reconcile and the next plans', async () => {
     const ada = person({ employeeId: 'A1', givenName: 'Ada', familyName: 'Acl', department: 'Finance' });
@@ -91,15 +71,15 @@ describe.each(Object.entries(UNDER_DISABLED))('review18b: disable.password: remo
     await engine.readSource('hr', 'test');
     await engine.reconcile('corp-ldap', { actor: 'test', force: true });
     expect(await sync([ada])).toEqual([]);
-    expect(await binds((await entry()).dn)).toBe(true);
+    expect(await bindsAt(slapd.url, (await linkedEntry(engine, admin, SUFFIX, 'A1')).dn, INITIAL)).toBe(true);
     clock.now = new Date('2026-12-21T09:00:00Z');
     const leaver = { ...ada, endDate: '2026-12-20', status: 'terminated' };
     const first = await sync([leaver]);
     // A reconcile (scheduled, or by hand) between the leaver's plan and the next one.
     await engine.reconcile('corp-ldap', { actor: 'test' });
     const second = await sync([leaver]);
-    const now = await entry();
-    expect({ first, second, disabled: now.dn.includes('ou=disabled'), passwords: now.passwords, binds: await binds(now.dn) })
+    const now = await linkedEntry(engine, admin, SUFFIX, 'A1');
+    expect({ first, second, disabled: now.dn.includes('ou=disabled'), passwords: now.passwords, binds: await bindsAt(slapd.url, now.dn, INITIAL) })
       .toEqual({ first: [], second: [], disabled: true, passwords: 0, binds: false });
     expect((await engine.plan()).changes).toEqual([]);
   });

@@ -8,6 +8,7 @@ import { startSlapd, type RunningSlapd } from '../support/slapd.js';
 import { adminClient, tearDown } from './directory-config.js';
 import { csv, person, type Person } from './helpers.js';
 import { ldapExampleYaml } from '../support/ldap-example.js';
+import { addServiceAccount, bindsAt, linkedEntry, serviceAcl, serviceDn } from '../support/ldap-login.js';
 
 /**
  * review18c: the examples/ldap project (`move` to ou=disabled) bound as a
@@ -21,7 +22,7 @@ import { ldapExampleYaml } from '../support/ldap-example.js';
  * former one), and the plan after it must be empty.
  */
 const SUFFIX = 'dc=example,dc=com';
-const SERVICE = `cn=roster,${SUFFIX}`;
+const SERVICE = serviceDn(SUFFIX);
 const passwordOf = (p: Person) => `Init-${p.employeeId}-${p.location}-Zq7x`;
 
 describe.each(['remove', 'keep'] as const)('review18c: a rehire under the ACL that shuts ou=disabled, disable.password: %s', (password) => {
@@ -34,14 +35,10 @@ describe.each(['remove', 'keep'] as const)('review18c: a rehire under the ACL th
   beforeAll(async () => {
     slapd = await startSlapd({
       randomPort: true, suffix: SUFFIX,
-      acl: [
-        `to dn.subtree="ou=disabled,${SUFFIX}" attrs=userPassword by * none`,
-        `to attrs=userPassword by dn.exact="${SERVICE}" write by anonymous auth by * none`,
-        `to * by dn.exact="${SERVICE}" write by users read by * none`,
-      ],
+      acl: serviceAcl(SUFFIX, `to dn.subtree="ou=disabled,${SUFFIX}" attrs=userPassword by * none`),
     });
     admin = await adminClient(slapd);
-    await admin.add(SERVICE, { objectClass: ['organizationalRole', 'simpleSecurityObject'], cn: ['roster'], userPassword: [slapd.password] });
+    await addServiceAccount(admin, SUFFIX, slapd.password);
     dir = mkdtempSync(join(tmpdir(), 'roster-rehire-acl-'));
     const yaml = ldapExampleYaml(slapd.url, {
       bindDN: SERVICE, disablePassword: password, executor: '{ concurrency: 4, maxAttempts: 2, backoffBaseMs: 10, backoffMaxMs: 20 }', password: '"Init-" + identity.employeeId + "-" + identity.location + "-Zq7x"',
@@ -58,23 +55,6 @@ describe.each(['remove', 'keep'] as const)('review18c: a rehire under the ACL th
     await tearDown({ client: admin, server: slapd, dirs: [dir] });
   });
 
-  async function entry(): Promise<{ dn: string; passwords: number }> {
-    const link = (await engine.store.accounts.listByIdentity('R1')).find((l) => l.target === 'corp-ldap');
-    const { searchEntries } = await admin.search(SUFFIX, { scope: 'sub', filter: `(entryUUID=${link?.accountId ?? 'none'})`, attributes: ['userPassword'] });
-    const raw = searchEntries[0]?.userPassword;
-    return { dn: searchEntries[0]?.dn ?? '', passwords: raw === undefined ? 0 : [raw].flat().length };
-  }
-  async function binds(dn: string, secret: string): Promise<boolean> {
-    const client = new Client({ url: slapd.url });
-    try {
-      await client.bind(dn, secret);
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await client.unbind().catch(() => undefined);
-    }
-  }
   async function sync(rows: readonly Person[]): Promise<readonly unknown[]> {
     writeFileSync(join(dir, 'employees.csv'), csv(rows));
     return (await engine.sync({ actor: 'test' })).result?.errors ?? [];
@@ -85,17 +65,17 @@ describe.each(['remove', 'keep'] as const)('review18c: a rehire under the ACL th
     await engine.readSource('hr', 'test');
     await engine.reconcile('corp-ldap', { actor: 'test', force: true });
     expect(await sync([rae])).toEqual([]);
-    expect(await binds((await entry()).dn, passwordOf(rae))).toBe(true);
+    expect(await bindsAt(slapd.url, (await linkedEntry(engine, admin, SUFFIX, 'R1')).dn, passwordOf(rae))).toBe(true);
     clock.now = new Date('2026-12-21T09:00:00Z');
     expect(await sync([{ ...rae, endDate: '2026-12-20', status: 'terminated' }])).toEqual([]);
-    const left = await entry();
-    expect({ disabled: left.dn.includes('ou=disabled'), passwords: left.passwords, binds: await binds(left.dn, passwordOf(rae)) })
+    const left = await linkedEntry(engine, admin, SUFFIX, 'R1');
+    expect({ disabled: left.dn.includes('ou=disabled'), passwords: left.passwords, binds: await bindsAt(slapd.url, left.dn, passwordOf(rae)) })
       .toEqual({ disabled: true, passwords: password === 'remove' ? 0 : 1, binds: false });
     clock.now = new Date('2027-01-05T09:00:00Z');
     const back = { ...rae, location: 'Paris', startDate: '2027-01-05', endDate: '', status: 'active' };
     expect(await sync([back])).toEqual([]);
-    const now = await entry();
-    expect({ dn: now.dn, passwords: now.passwords, mapped: await binds(now.dn, passwordOf(back)), former: await binds(now.dn, passwordOf(rae)) })
+    const now = await linkedEntry(engine, admin, SUFFIX, 'R1');
+    expect({ dn: now.dn, passwords: now.passwords, mapped: await bindsAt(slapd.url, now.dn, passwordOf(back)), former: await bindsAt(slapd.url, now.dn, passwordOf(rae)) })
       .toEqual({ dn: `uid=rae.rehire,ou=Finance,ou=people,${SUFFIX}`, passwords: 1, mapped: true, former: false });
     expect((await engine.plan()).changes).toEqual([]);
     const audit = JSON.stringify(await engine.store.audit.list({ identity: 'R1' }));

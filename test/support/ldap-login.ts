@@ -1,5 +1,6 @@
 import { Client } from 'ldapts';
 import type { Logger } from '../../src/connectors/types.js';
+import type { Engine } from '../../src/engine/types.js';
 import type { SlapdFixture } from './slapd-fixture.js';
 
 /**
@@ -47,4 +48,44 @@ export function capture(): { readonly log: Logger; readonly lines: string[] } {
   const lines: string[] = [];
   const write = (level: string) => (message: string, fields?: Record<string, unknown>): void => { lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`); };
   return { log: { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') }, lines };
+}
+
+/** The bind DN of an ordinary service account (not the rootDN, so held to the ACLs): see serviceAcl. */
+export const serviceDn = (suffix: string): string => `cn=roster,${suffix}`;
+
+/**
+ * olcAccess rules (SlapdOptions.acl) for a directory Roster binds to as
+ * serviceDn: `first` (a rule about the disabled OU, such as the one
+ * docs/directories.md gives for `move`), then the service account may write
+ * everything, passwords included, and users may bind.
+ */
+export function serviceAcl(suffix: string, first: string): string[] {
+  const service = serviceDn(suffix);
+  return [first, `to attrs=userPassword by dn.exact="${service}" write by anonymous auth by * none`, `to * by dn.exact="${service}" write by users read by * none`];
+}
+
+/** Add the serviceDn entry, with `password`, as the rootDN (`admin`). */
+export async function addServiceAccount(admin: Client, suffix: string, password: string): Promise<void> {
+  await admin.add(serviceDn(suffix), { objectClass: ['organizationalRole', 'simpleSecurityObject'], cn: ['roster'], userPassword: [password] });
+}
+
+/** Whether a simple bind at `dn` with `password` succeeds. */
+export async function bindsAt(url: string, dn: string, password: string): Promise<boolean> {
+  const client = new Client({ url });
+  try {
+    await client.bind(dn, password);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.unbind().catch(() => undefined);
+  }
+}
+
+/** The entry linked to `identity` in target corp-ldap (by its entryUUID): its DN, and how many userPassword values it holds. */
+export async function linkedEntry(engine: Engine, admin: Client, suffix: string, identity: string): Promise<{ dn: string; passwords: number }> {
+  const link = (await engine.store.accounts.listByIdentity(identity)).find((l) => l.target === 'corp-ldap');
+  const { searchEntries } = await admin.search(suffix, { scope: 'sub', filter: `(entryUUID=${link?.accountId ?? 'none'})`, attributes: ['userPassword'] });
+  const raw = searchEntries[0]?.userPassword;
+  return { dn: searchEntries[0]?.dn ?? '', passwords: raw === undefined ? 0 : [raw].flat().length };
 }

@@ -26,9 +26,8 @@ import { markerChange, modifyWithSecrets, type EnablePasswords } from './enable.
  *   link) still disables it. The other order left an entry disabled with its
  *   password, which a reconcile then recorded as disabled, so no plan ever
  *   removed the password: the leaver bound through the whole grace wherever
- *   the server lets users bind there. (A
- *   disable found done, by a job an earlier version left half done, still
- *   removes it: disabledRemainder.)
+ *   the server lets users bind there. A disable that finds the entry in the
+ *   disabled OU already (moved there by hand) removes it too: disabledRemainder.
  *
  * The removal is a replace with no values, which a directory ignores when the
  * entry holds none (a delete of an absent attribute fails the whole modify
@@ -53,11 +52,11 @@ export async function removePassword(pool: ClientPool, dn: string, log: Logger, 
 
 /**
  * What a disable asked of an entry found disabled already still has to do:
- * with `move` and `remove`, the removal a disable stopped after its move did
- * not make (a job left half done by a version that removed it after the
- * move; now it goes first, see above) (the marker strategies remove it in the modify that disabled the
- * entry, so they have nothing left). Entries disabled before the option was
- * set are not swept: only a disable that reaches the connector removes.
+ * with `move` and `remove`, the password of an entry someone else moved into
+ * the disabled OU. (The marker strategies are not touched: a password modify
+ * on a locked entry makes slapd's ppolicy delete the lock.) Entries disabled
+ * before the option was set are not swept: only a disable that reaches the
+ * connector removes.
  */
 export async function disabledRemainder(disable: LdapDisableConfig, remove: boolean, pool: ClientPool, dn: string, log: Logger, fields: Record<string, unknown>): Promise<void> {
   if (remove && disable.strategy === 'move') await removePassword(pool, dn, log, fields);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HookPool, type PoolHook } from '../../../test/support/hook-pool.js';
 import { useSlapd } from '../../../test/support/slapd-fixture.js';
-import { binds, capture, dnOf, passwordOf } from '../../../test/support/ldap-login.js';
+import { addServiceAccount, binds, capture, dnOf, passwordOf, serviceAcl, serviceDn } from '../../../test/support/ldap-login.js';
 import type { Logger } from '../types.js';
 import { ldapConnectionSchema } from './config.js';
 import { LdapConnector } from './ldap-connector.js';
@@ -15,18 +15,9 @@ import { LdapConnector } from './ldap-connector.js';
  * rehire failed. Real binds against a real slapd.
  */
 const SUFFIX = 'dc=example,dc=com';
-const SERVICE = `cn=roster,${SUFFIX}`;
-const fx = useSlapd({
-  suffix: SUFFIX,
-  acl: [
-    `to dn.subtree="ou=disabled,${SUFFIX}" attrs=userPassword by * none`,
-    `to attrs=userPassword by dn.exact="${SERVICE}" write by anonymous auth by * none`,
-    `to * by dn.exact="${SERVICE}" write by users read by * none`,
-  ],
-});
-beforeAll(async () => {
-  await fx.admin.add(SERVICE, { objectClass: ['organizationalRole', 'simpleSecurityObject'], cn: ['roster'], userPassword: [fx.slapd.password] });
-});
+const SERVICE = serviceDn(SUFFIX);
+const fx = useSlapd({ suffix: SUFFIX, acl: serviceAcl(SUFFIX, `to dn.subtree="ou=disabled,${SUFFIX}" attrs=userPassword by * none`) });
+beforeAll(() => addServiceAccount(fx.admin, SUFFIX, fx.slapd.password));
 
 function connection(password: 'remove' | 'keep' | undefined, passwordOnEnable?: string) {
   return {
