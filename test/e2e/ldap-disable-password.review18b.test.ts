@@ -8,6 +8,7 @@ import { startSlapd, type RunningSlapd } from '../support/slapd.js';
 import { adminClient, tearDown } from './directory-config.js';
 import { csv, person, type Person } from './helpers.js';
 import { ldapExampleYaml } from '../support/ldap-example.js';
+import { bindsAt } from '../support/ldap-login.js';
 
 /**
  * review18b: `disable.password: remove` through the whole engine (plan,
@@ -68,17 +69,7 @@ describe('review18b: ldap disable.password: remove through the engine', () => {
     const raw = searchEntries[0]?.userPassword;
     return { dn: searchEntries[0]?.dn ?? '', passwords: (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map(String) };
   }
-  async function binds(dn: string, password: string): Promise<boolean> {
-    const client = new Client({ url: slapd.url });
-    try {
-      await client.bind(dn, password);
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await client.unbind().catch(() => undefined);
-    }
-  }
+  const binds = (dn: string, password: string): Promise<boolean> => bindsAt(slapd.url, dn, password);
 
   it('a leaver loses the password with the disable; a rehire within the grace gets the mapped one; no plan after either', async () => {
     clock.now = new Date('2026-12-01T09:00:00Z');

@@ -10,6 +10,7 @@ import { startSlapd, type RunningSlapd } from '../support/slapd.js';
 import { adminClient, tearDown } from './directory-config.js';
 import { csv, person } from './helpers.js';
 import { ldapExampleYaml } from '../support/ldap-example.js';
+import { bindsAt } from '../support/ldap-login.js';
 
 const MAPPED = 'Init-A1-Zq7x';
 const HAND_SET = 'Hand-Set-By-Admin-1';
@@ -45,17 +46,7 @@ describe('ldap target: an adopted account gets the mapped password at its rehire
   const ada = person({ employeeId: 'A1', givenName: 'Ada', familyName: 'Hand', department: 'Operations' });
   const dn = () => `uid=ada.hand,ou=Operations,ou=people,${slapd.suffix}`;
 
-  async function binds(bindDn: string, password: string): Promise<boolean> {
-    const client = new Client({ url: slapd.url });
-    try {
-      await client.bind(bindDn, password);
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await client.unbind().catch(() => undefined);
-    }
-  }
+  const binds = (dn: string, password: string): Promise<boolean> => bindsAt(slapd.url, dn, password);
 
   async function sync(engine: Engine, rows: readonly (typeof ada)[]): Promise<void> {
     writeFileSync(join(dir, 'employees.csv'), csv(rows));

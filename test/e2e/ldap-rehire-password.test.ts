@@ -8,6 +8,7 @@ import { startSlapd, type RunningSlapd } from '../support/slapd.js';
 import { adminClient, tearDown } from './directory-config.js';
 import { csv, person, type Person } from './helpers.js';
 import { ldapExampleYaml } from '../support/ldap-example.js';
+import { bindsAt } from '../support/ldap-login.js';
 
 const initialOf = (id: string) => `Init-${id}-Zq7x`;
 
@@ -63,17 +64,7 @@ describe('ldap target: a rehire gets the mapped initial password again, never th
     expect(searchEntries).toHaveLength(1);
     return searchEntries[0]?.dn ?? '';
   }
-  async function binds(dn: string, password: string): Promise<boolean> {
-    const client = new Client({ url: slapd.url });
-    try {
-      await client.bind(dn, password);
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await client.unbind().catch(() => undefined);
-    }
-  }
+  const binds = (dn: string, password: string): Promise<boolean> => bindsAt(slapd.url, dn, password);
   const setOwnPassword = (dn: string, password: string) =>
     reader.modify(dn, new Change({ operation: 'replace', modification: new Attribute({ type: 'userPassword', values: [password] }) }));
 

@@ -1,6 +1,7 @@
-import { Attribute, Change, Client } from 'ldapts';
+import { Attribute, Change } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import { useSlapd } from '../../../test/support/slapd-fixture.js';
+import { bindsAt } from '../../../test/support/ldap-login.js';
 
 /**
  * review14 (adversarial): a rehire's enable against a real slapd, the edges:
@@ -29,17 +30,7 @@ async function passwordOf(uid: string): Promise<string[]> {
   return (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
 }
 
-async function binds(dn: string, password: string): Promise<boolean> {
-  const client = new Client({ url: fx.slapd.url });
-  try {
-    await client.bind(dn, password);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.unbind().catch(() => undefined);
-  }
-}
+const binds = (dn: string, password: string): Promise<boolean> => bindsAt(fx.slapd.url, dn, password);
 
 describe('review14: ldap rehire enable edges', () => {
   it('a password mapped by its OID (2.5.4.35) is written on a rehire, not written and then removed in the same modify', async () => {
