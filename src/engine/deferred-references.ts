@@ -10,11 +10,25 @@ import type { LinkIndex } from '../planner/index.js';
  */
 export const REFERENCE_DEFERRED = 'reference.deferred';
 
+/** Per target whose mappings read `managerAccount` (`targets`), the identities whose accounts there `changes` create. */
+export function createdIn(changes: readonly Change[], targets: Pick<ReadonlyMap<string, unknown>, 'has' | 'size'>): Map<string, Set<string>> {
+  const created = new Map<string, Set<string>>();
+  if (targets.size === 0) return created;
+  for (const change of changes) {
+    if (change.action !== 'create' || !targets.has(change.target)) continue;
+    let ids = created.get(change.target);
+    if (ids === undefined) created.set(change.target, (ids = new Set()));
+    ids.add(change.identity);
+  }
+  return created;
+}
+
 /**
  * The `reference.deferred` diagnostics of a plan's changes: for each target
  * whose mappings read `managerAccount` (`targets`), the planned identities
  * that have or get an account there and whose manager has none yet but gets
- * one from a create in `changes`. Costs nothing when no such create is planned.
+ * one from a create in `changes`, and the reports outside the plan waiting
+ * there (`outside`, outside-reports.ts). Costs nothing when no such create is planned.
  */
 export function deferredReferences(
   changes: readonly Change[],
@@ -23,17 +37,11 @@ export function deferredReferences(
   managerOf: (identity: Identity) => Identity | undefined,
   links: Pick<LinkIndex, 'get'>,
   managerLinks: Pick<LinkIndex, 'get'> | undefined,
+  outside: ReadonlyMap<string, readonly string[]> = new Map(),
 ): Diagnostic[] {
-  if (targets.size === 0) return [];
-  const created = new Map<string, Set<string>>();
-  for (const change of changes) {
-    if (change.action !== 'create' || !targets.has(change.target)) continue;
-    let ids = created.get(change.target);
-    if (ids === undefined) created.set(change.target, (ids = new Set()));
-    ids.add(change.identity);
-  }
+  const created = createdIn(changes, targets);
   if (created.size === 0) return [];
-  const waiting = new Map<string, string[]>();
+  const waiting = new Map<string, string[]>([...outside].map(([target, ids]) => [target, [...ids]]));
   for (const identity of identities) {
     const manager = managerOf(identity);
     // Their own manager (a CEO in many HR exports) too: once their account exists, the mapping names it.

@@ -7,6 +7,7 @@ import { toNumber, type StoreContext } from './context.js';
 import { asStored, fromJson, optional, toJson } from './json.js';
 import type { EventRow, IdentityKeyRow, IdentityRow } from './schema.js';
 import { listIdsDatedIn } from './identity-dates.js';
+import { listReports } from './identity-reports.js';
 import { bumpSerial, readSerial } from './serial.js';
 import { eachRawRow } from './sqlite-read.js';
 import { trackedWrite } from './write-effects.js';
@@ -203,6 +204,9 @@ export function createIdentityStore(ctx: StoreContext): IdentityStore {
         if (keys.length > 0) await refuseKeyConflicts(trx, keys); // under the serial lock: no other writer is between the check and the write
         await bulkInsert(ctx, trx, KEY_SPEC, keys.map((k) => [k.key, k.identityId, k.sourceId, k.current ? 1 : 0, k.recordedAt]));
       });
+    },
+    listReports(query) {
+      return listReports(ctx, query);
     },
     async appendEvents(events) {
       if (events.length === 0) return;

@@ -2,6 +2,7 @@ import type {
   AuditEntry, AuditEntryInput, Identity, IdentityKey, LifecycleEvent, LinkedAccount, Plan, UnreadableAuditEntry,
 } from '../core/types.js';
 import type { QueueStore } from './queue-types.js';
+import type { Report, ReportsQuery } from './identity-reports.js';
 
 export type {
   CancelFilter, CancelOptions, CompletedJob, EnqueueJob, EnqueueOptions, EnqueueResult, JobEffects, JobState, LeaseHolder, QueueStats, QueueStore,
@@ -52,6 +53,13 @@ export interface IdentityStore {
    * indexed read. In key order.
    */
   listKeys(options: { readonly keys: readonly string[] } | { readonly sourceId: string } | { readonly identityIds: readonly string[] }): Promise<IdentityKey[]>;
+  /**
+   * The identities whose manager field (per source, `fields`) holds one of
+   * `managers`, in id order, each with that name: the reports of people
+   * whose accounts a subset plan creates (engine/outside-reports.ts). Not
+   * indexed: a scan of the identities unless the read cache holds them.
+   */
+  listReports(query: ReportsQuery): Promise<Report[]>;
   /** Lifecycle events, appended; listed by identity in recorded order. */
   appendEvents(events: readonly LifecycleEvent[]): Promise<void>;
   events(identityId: string): Promise<LifecycleEvent[]>;

@@ -1,0 +1,54 @@
+import type { Change } from '../core/types.js';
+import type { Store } from '../store/types.js';
+import { createdIn } from './deferred-references.js';
+import { linksOf } from './subset-links.js';
+
+/**
+ * A subset plan (an HR push, an inbound SCIM write) plans only the people it
+ * wrote. When it creates a manager's account in a target whose mappings read
+ * `managerAccount`, the manager's reports written before (their own push came
+ * first) have accounts there that were made without the reference: they wait
+ * for the manager's account just as reports planned with the manager do, so
+ * the plan's `reference.deferred` note names them too and the follow-up
+ * plan sets the reference (follow-up.ts).
+ *
+ * Per target, the reports outside `planned` whose manager gets an account
+ * there from a create in `changes` and who have an account there themselves.
+ * A report names the manager by the source's manager field: the manager's id
+ * or one of their keys (fields.previousKey). Costs nothing unless the plan
+ * creates an account in such a target.
+ */
+export async function outsideReports(
+  store: Pick<Store, 'identities' | 'accounts'>,
+  changes: readonly Change[],
+  targets: Pick<ReadonlyMap<string, unknown>, 'has' | 'size'>,
+  planned: ReadonlySet<string>,
+  sources: readonly { readonly id: string; readonly fields: { readonly manager?: string | undefined } }[],
+): Promise<Map<string, string[]>> {
+  const waiting = new Map<string, string[]>();
+  const fields = new Map<string, string>();
+  for (const source of sources) if (source.fields.manager !== undefined) fields.set(source.id, source.fields.manager);
+  if (fields.size === 0) return waiting;
+  const created = createdIn(changes, targets);
+  if (created.size === 0) return waiting;
+  // Each name a report's manager field may hold → the manager it names.
+  const managerNamed = new Map<string, string>();
+  for (const ids of created.values()) for (const id of ids) managerNamed.set(id, id);
+  for (const key of await store.identities.listKeys({ identityIds: [...managerNamed.keys()] })) {
+    if (!managerNamed.has(key.key)) managerNamed.set(key.key, key.identityId);
+  }
+  const reports = (await store.identities.listReports({ managers: [...managerNamed.keys()], fields })).filter((r) => !planned.has(r.id));
+  if (reports.length === 0) return waiting;
+  const linked = new Set((await linksOf(store.accounts, reports.map((r) => r.id))).map((link) => `${link.target}\u0000${link.identityId}`));
+  for (const report of reports) {
+    const manager = managerNamed.get(report.manager);
+    if (manager === undefined) continue;
+    for (const [target, ids] of created) {
+      if (!ids.has(manager) || !linked.has(`${target}\u0000${report.id}`)) continue;
+      let list = waiting.get(target);
+      if (list === undefined) waiting.set(target, (list = []));
+      list.push(report.id);
+    }
+  }
+  return waiting;
+}
