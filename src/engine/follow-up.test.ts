@@ -1,3 +1,4 @@
+import { RosterError } from '../core/errors.js';
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../core/types.js';
 import { followUpReported, onlyAttributes } from './follow-up.js';
@@ -45,7 +46,21 @@ describe('followUpReported', () => {
       compute: () => Promise.reject(new Error('database is locked')), save: async () => undefined, audit: async () => undefined,
       apply: () => Promise.reject(new Error('not reached')), references: new Map(), log,
     });
-    expect(result).toEqual({ planId: '', changes: 0, applied: 0, failed: 0, pending: 0, errors: [], error: 'database is locked' });
+    expect(result).toEqual({ planId: '', changes: 0, applied: 0, failed: 0, pending: 0, errors: [], error: 'internal error (the server log says more)' });
     expect(logged).toEqual([[expect.stringContaining('follow-up plan'), { planId: 'first', error: 'database is locked' }]]);
+  });
+
+  it('says a RosterError\'s own message, which is written for people (review19)', async () => {
+    const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+    const plan = {
+      id: 'first', createdAt: '', basis: 1, changes: [], summary: {}, held: false, holds: [],
+      diagnostics: [{ severity: 'info' as const, code: 'reference.deferred', target: 'app', identities: ['E2'], message: '' }],
+    };
+    const busy = new RosterError('store.unavailable', 'the store is busy: another process holds its write lock', { retryable: true });
+    const result = await followUpReported(plan, 't', {
+      compute: () => Promise.reject(busy), save: async () => undefined, audit: async () => undefined,
+      apply: () => Promise.reject(new Error('not reached')), references: new Map(), log,
+    });
+    expect(result?.error).toBe('the store is busy: another process holds its write lock');
   });
 });

@@ -1,4 +1,5 @@
 import type { Logger } from '../connectors/types.js';
+import { isRosterError } from '../core/errors.js';
 import type { AuditEntryInput, Change, Plan } from '../core/types.js';
 import { summaryOf } from '../planner/index.js';
 import { deferredIn } from './deferred-references.js';
@@ -97,6 +98,8 @@ export async function followUpReported(plan: Plan, actor: string, parts: FollowU
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     parts.log.error('the follow-up plan for deferred manager references failed; the next plan sets them', { planId: plan.id, error: message });
-    return { planId: '', changes: 0, applied: 0, failed: 0, pending: 0, errors: [], error: message };
+    // The result reaches API clients (an HR push's answer): like a 500's body, it names no internal detail, which the log has.
+    const said = isRosterError(error) && error.code !== 'internal' ? message : 'internal error (the server log says more)';
+    return { planId: '', changes: 0, applied: 0, failed: 0, pending: 0, errors: [], error: said };
   }
 }
