@@ -246,14 +246,16 @@ export function mergeBatch(input: MergeInput): MergeResult {
   const upserts: Identity[] = [];
   const events: LifecycleEvent[] = [];
   const keys: IdentityKey[] = [];
-  const present = new Set<string>();
   let unchanged = 0;
   let created = 0;
   let changed = 0;
-  for (const problem of batch.problems) if (problem.key !== undefined && problem.key !== '') present.add(problem.key);
+  const byKey = lastPerKey(batch.records, source.id, diagnostics);
+  const problemKeys = new Set<string>();
+  for (const problem of batch.problems) if (problem.key !== undefined && problem.key !== '') problemKeys.add(problem.key);
+  // The batch's keys and those a problem row protects: looked up where they are, not copied into one more set of every key.
+  const present = { has: (key: string) => byKey.has(key) || problemKeys.has(key) };
 
-  for (const given of lastPerKey(batch.records, source.id, diagnostics).values()) {
-    present.add(given.key);
+  for (const given of byKey.values()) {
     const before = existing.get(given.key);
     // A push or delta carries only what changed (a terminate may carry just the key
     // and an end date): lay it over what is known so nothing it did not mention is lost.

@@ -44,7 +44,7 @@ export function findMissing(input: {
   readonly existing: ReadonlyMap<string, Identity>;
   readonly source: SourceConfig;
   /** Keys in the batch, plus keys protected by a problem row. */
-  readonly present: ReadonlySet<string>;
+  readonly present: Pick<ReadonlySet<string>, 'has'>;
   readonly now: Date;
 }): MissingCheck {
   const { batch, source, present, now } = input;

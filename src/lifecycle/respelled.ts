@@ -72,10 +72,13 @@ export function respellKeys(input: {
   const goneUnmatched = (batch.gone ?? []).filter((k) => !existing.has(k));
   const problemsUnmatched = batch.problems.flatMap((p) => (p.key === undefined || p.key === '' || existing.has(p.key) ? [] : [p.key]));
   if (unmatched.length === 0 && goneUnmatched.length === 0 && problemsUnmatched.length === 0) return { batch, matched: [], diagnostics: [] };
+  // The source's stored people first: a first load has none, and its every key would be folded for nothing.
+  const mine: Identity[] = [];
+  for (const identity of input.stored) if (identity.sourceId === batch.sourceId) mine.push(identity);
+  if (mine.length === 0) return { batch, matched: [], diagnostics: [] };
   const wanted = new Set([...unmatched.map((r) => r.key), ...goneUnmatched, ...problemsUnmatched].map(foldKey));
   const byFolded = new Map<string, Identity[]>();
-  for (const identity of input.stored) {
-    if (identity.sourceId !== batch.sourceId) continue;
+  for (const identity of mine) {
     const folded = foldKey(identity.id);
     if (!wanted.has(folded)) continue;
     const same = byFolded.get(folded);

@@ -54,6 +54,8 @@ class CsvRecords {
   readonly #suspect: boolean;
   #columns: string[] | undefined;
   #keyIndex = -1;
+  /** Every record's object starts as a copy of this one (recordShape). */
+  #shape: Readonly<Record<string, string>> | undefined;
   // Physical lines: a row starts one line after the previous one ended; the
   // line breaks inside its quoted fields move the count on. Blank lines come
   // back as rows of one empty field: counted as lines, otherwise ignored.
@@ -81,13 +83,14 @@ class CsvRecords {
         return;
       }
       this.#keyIndex = this.#columns.indexOf(this.#key);
+      this.#shape = recordShape(this.#columns);
       return;
     }
     if (row.length !== columns.length) {
       this.#builder.reject(start, `expected ${columns.length} columns, found ${row.length}`, row[this.#keyIndex]?.trim() || undefined);
       return;
     }
-    const values: Record<string, string> = {};
+    const values: Record<string, string> = this.#shape === undefined ? {} : { ...this.#shape };
     for (let index = 0; index < columns.length; index += 1) values[columns[index]!] = row[index]!.trim();
     if (this.#suspect && this.#rejectedText(start, row, columns)) return;
     this.#builder.add(start, values);
@@ -112,6 +115,25 @@ class CsvRecords {
     if (this.#columns === undefined) this.#builder.note(1, 'empty file: no header row');
     return this.#builder.build(true);
   }
+}
+
+/**
+ * An object with every column, in order, each ''. A record built by adding
+ * the columns one by one to `{}` turns into a slow dictionary past about 20
+ * columns (V8 gives up on adding that many properties by computed name), and
+ * everything that reads it later (JSON, the merge, the mappings) is slower;
+ * a copy of an object that has them all already keeps its fast shape, and
+ * the columns are then only overwritten. JSON.parse builds that object with
+ * its fast shape (up to some hundred columns). Column names an object does
+ * not keep as named, in order (`__proto__`, which `{}` takes as its
+ * prototype and drops; a name that is an array index, kept first) leave
+ * the records built as before: undefined.
+ */
+function recordShape(columns: readonly string[]): Readonly<Record<string, string>> | undefined {
+  if (columns.some((name) => name === '__proto__' || /^[0-9]/.test(name))) return undefined;
+  const empty: Record<string, string> = {};
+  for (const name of columns) empty[name] = '';
+  return JSON.parse(JSON.stringify(empty)) as Record<string, string>;
 }
 
 /** A blank line, or a row of empty cells (spreadsheets write `,,,` under a formatted table): nothing in it. */
