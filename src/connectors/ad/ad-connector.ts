@@ -250,9 +250,9 @@ export class AdConnector implements Connector {
         if (resultCodeOf(error) === ResultCode.entryAlreadyExists && await this.#reader.byAttribute(this.#mapping.keyLdap, key) !== undefined) return undefined;
         if (isNameTaken(String(error))) throw await this.#nameTaken(error, spec.attributes, sam, upn);
         if (!policyReread && isPasswordRefused(String(error))) {
-          // The domain's policy may have been raised since it was read: read it again and try once more.
+          // The domain's policy may have been raised since it was read, or a PSO asks for more: try once more.
           policyReread = true;
-          const again = await this.#passwordPolicy.length(true);
+          const again = await this.#passwordPolicy.afterRefusal(length);
           this.#log.debug('initial password refused, password policy read again', { target: this.#targetId, length: again });
           length = again;
           continue;

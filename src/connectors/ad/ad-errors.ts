@@ -47,7 +47,7 @@ export function explainAdDiagnostic(message: string, resultCode: number): string
     return 'the sAMAccountName cannot be made into a Kerberos principal (no @, none of " / \\ [ ] : ; | = , + * ? < >, no leading or trailing space, no trailing dot)';
   }
   if (isPasswordRefused(message)) {
-    return 'the password does not meet the domain\'s password policy (length, complexity or history)';
+    return 'the password does not meet the domain\'s password policy, or a fine-grained one (PSO) that applies to the account (length, complexity or history)';
   }
   if (isNameTaken(message)) {
     return 'the sAMAccountName or userPrincipalName is already taken by another account';

@@ -10,7 +10,7 @@ import { initialPassword, type PasswordPolicy, unicodePwd } from './password.js'
  * a rehire's (enable.ts newPasswordOnEnable), in one modify: a random initial password the user must change at next logon
  * (pwdLastSet 0), then userAccountControl without PASSWD_NOTREQD and the
  * disable bit, the other flags kept. The password is never logged; a
- * refusal by the domain's policy reads the policy again and tries once more.
+ * refusal by the password policy tries once more (PasswordPolicy.afterRefusal).
  */
 export async function enableWithInitialPassword(input: {
   readonly pool: ClientPool;
@@ -40,7 +40,7 @@ export async function enableWithInitialPassword(input: {
     } catch (thrown) {
       const error = withoutInitialPassword(thrown, password);
       if (attempt > 0 || !isPasswordRefused(String(error))) throw error;
-      length = await input.policy.length(true);
+      length = await input.policy.afterRefusal(length);
     }
   }
 }

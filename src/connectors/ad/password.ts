@@ -98,4 +98,17 @@ export class PasswordPolicy {
     this.#read = { length, at: Date.now() };
     return length;
   }
+
+  /**
+   * The length to try once AD refused a password of `refused` characters: the
+   * domain's policy read again, or the longest Roster makes when that asks for
+   * no more. A fine-grained password policy (a PSO on the user or one of its
+   * groups) can ask for more than the domain's minPwdLength, and the bind
+   * account usually may not read it: without this, every retry of a rehire's
+   * enable is refused the same way. Nobody types an initial password.
+   */
+  async afterRefusal(refused: number): Promise<number> {
+    const again = await this.length(true);
+    return again > refused ? again : MAX_PASSWORD_LENGTH;
+  }
 }
