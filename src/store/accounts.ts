@@ -1,6 +1,6 @@
 import type { LinkedAccount } from '../core/types.js';
 import type { AccountStore } from './types.js';
-import { bulkInsert, type BulkValue } from './bulk.js';
+import { bulkInsert, type BulkInsert, type BulkValue } from './bulk.js';
 import { inList, type Db, type StoreContext } from './context.js';
 import { asStored, fromJson, optional, toJson } from './json.js';
 import type { AccountRow } from './schema.js';
@@ -13,6 +13,10 @@ const ACCOUNT_COLUMNS = [
   'out_of_scope_since', 'not_granted',
 ] as const;
 const ACCOUNT_KEY = ['target', 'identity_id'] as const;
+/** One object for every link write: bulkInsert builds its statement texts once per spec object. */
+const ACCOUNT_INSERT = {
+  table: 'roster_accounts', columns: ACCOUNT_COLUMNS, types: { enabled: 'integer' }, key: ACCOUNT_KEY, onConflict: 'update', json: ['attributes', 'entitlements', 'not_granted'],
+} as const satisfies BulkInsert;
 /** Rows turned into values and written at a time. */
 const WRITE_SLICE = 10_000;
 
@@ -91,17 +95,16 @@ export async function writeAccounts(ctx: StoreContext, trx: Db, effects: WriteEf
   // The serial row first: every identity/account writer takes the same lock first, so they cannot deadlock.
   await bumpSerial(trx, effects);
   effects.upsertedLinks(latest.values(), normaliseAccount);
-  const spec = { table: 'roster_accounts', columns: ACCOUNT_COLUMNS, types: { enabled: 'integer' }, key: ACCOUNT_KEY, onConflict: 'update' } as const;
   // Row values slice by slice: the JSON of every link is never held at once.
   let slice: BulkValue[][] = [];
   for (const account of latest.values()) {
     slice.push(accountValues(account));
     if (slice.length === WRITE_SLICE) {
-      await bulkInsert(ctx, trx, spec, slice);
+      await bulkInsert(ctx, trx, ACCOUNT_INSERT, slice);
       slice = [];
     }
   }
-  await bulkInsert(ctx, trx, spec, slice);
+  await bulkInsert(ctx, trx, ACCOUNT_INSERT, slice);
 }
 
 /** Removes a link; bumps the serial (even when there was none to remove: the serial may move more often, never less). */
@@ -121,7 +124,12 @@ export function createAccountStore(ctx: StoreContext): AccountStore {
     },
     async getMany(refs) {
       const byTarget = new Map<string, string[]>();
-      for (const ref of refs) byTarget.set(ref.target, [...byTarget.get(ref.target) ?? [], ref.identityId]);
+      for (const ref of refs) {
+        // Pushed, not spread into a new list per ref: a claim's thousand refs of one target copied half a million ids.
+        const ids = byTarget.get(ref.target);
+        if (ids === undefined) byTarget.set(ref.target, [ref.identityId]);
+        else ids.push(ref.identityId);
+      }
       const found: LinkedAccount[] = [];
       for (const [target, identityIds] of byTarget) {
         const rows = await byKey.where('target', '=', target).where(inList(ctx, 'identity_id', [...new Set(identityIds)])).execute();

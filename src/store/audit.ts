@@ -14,6 +14,8 @@ import type { AuditRow } from './schema.js';
 const AUDIT_COLUMNS = [
   'seq', 'at', 'kind', 'actor', 'identity', 'target', 'reasons', 'before', 'after', 'data', 'prev_hash', 'hash',
 ] as const;
+/** The JSON columns hold canonical JSON (JSON.stringify's escapes): see BulkInsert.json. */
+const AUDIT_INSERT = { table: 'roster_audit', columns: AUDIT_COLUMNS, types: { seq: 'bigint' }, json: ['reasons', 'before', 'after', 'data'] } as const;
 
 /**
  * One entry, serialised once: its JSON fields as canonical JSON, which is
@@ -149,7 +151,7 @@ function tell(ctx: StoreContext, mismatch: HeadMismatch): void {
   }
 }
 
-const HEAD_WRITE = { table: 'roster_state', columns: ['key', 'value'], key: ['key'], onConflict: 'update' } as const;
+const HEAD_WRITE = { table: 'roster_state', columns: ['key', 'value'], key: ['key'], onConflict: 'update', json: ['value'] } as const;
 
 /** An upsert through bulkInsert: on SQLite a cached prepared statement, the cheapest write there is. */
 async function writeHead(ctx: StoreContext, trx: Db, head: AuditHead): Promise<void> {
@@ -173,6 +175,23 @@ export async function appendAudit(ctx: StoreContext, trx: Db, inputs: readonly A
   const { last, head, stored } = await chainEnds(ctx, trx);
   // The chain always continues from the log's last entry, so it stays whole; a head that disagrees is recorded first.
   const mismatch = mismatchEntry(last, head, stored);
+  const { rows, entries, end } = chainedRows(last, mismatch, inputs, returning);
+  await bulkInsert(ctx, trx, AUDIT_INSERT, rows);
+  await writeHead(ctx, trx, end);
+  if (mismatch !== undefined) tell(ctx, { seq: last.seq + 1, head, log: last, found: describeMismatch(head, last) });
+  return entries;
+}
+
+/**
+ * The rows (and entries) continuing the chain from `last`, the mismatch
+ * entry first when there is one. Its own function, not a loop inside
+ * appendAudit: V8 compiled the async function on the stack in the middle of
+ * a big batch's loop, before the code after it had ever run, and every
+ * later append then fell back out of that code at the insert that follows.
+ */
+function chainedRows(
+  last: AuditHead, mismatch: AuditEntryInput | undefined, inputs: readonly AuditEntryInput[], returning: boolean,
+): { readonly rows: BulkValue[][]; readonly entries: AuditEntry[]; readonly end: AuditHead } {
   let seq = last.seq;
   let prevHash = last.hash;
   const at = new Date().toISOString();
@@ -191,10 +210,7 @@ export async function appendAudit(ctx: StoreContext, trx: Db, inputs: readonly A
     rows.push(row);
     prevHash = hash;
   }
-  await bulkInsert(ctx, trx, { table: 'roster_audit', columns: AUDIT_COLUMNS, types: { seq: 'bigint' } }, rows);
-  await writeHead(ctx, trx, { seq, hash: prevHash });
-  if (mismatch !== undefined) tell(ctx, { seq: last.seq + 1, head, log: last, found: describeMismatch(head, last) });
-  return entries;
+  return { rows, entries, end: { seq, hash: prevHash } };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { appendAudit } from './audit.js';
-import { bulkInsert, type BulkValue } from './bulk.js';
+import { bulkInsert, type BulkInsert, type BulkValue } from './bulk.js';
 import { lockFor, type Db, type StoreContext } from './context.js';
 import { toJson } from './json.js';
 import type { EnqueueJob, EnqueueOptions, EnqueueResult } from './queue-types.js';
@@ -9,6 +9,9 @@ import { readUnfinishedChanges } from './queued-changes.js';
 const JOB_COLUMNS = [
   'id', 'plan_id', 'target', 'ordering_key', 'seq', 'change', 'status', 'attempts', 'next_run_at', 'created_at', 'updated_at',
 ] as const;
+const JOB_INSERT = {
+  table: 'roster_jobs', columns: JOB_COLUMNS, types: { seq: 'bigint', attempts: 'integer' }, key: ['id'], onConflict: 'ignore', json: ['change'],
+} as const satisfies BulkInsert;
 
 /**
  * QueueStore.enqueue. With `leaveOut`, the jobs' accounts' unfinished jobs
@@ -30,7 +33,7 @@ export async function enqueueJobs(ctx: StoreContext, jobs: readonly EnqueueJob[]
     const rows = kept.map((job): BulkValue[] => [
       job.id, job.planId, job.target, job.orderingKey, job.seq, toJson(job.change), 'pending', 0, now, now, now,
     ]);
-    await bulkInsert(ctx, trx, { table: 'roster_jobs', columns: JOB_COLUMNS, types: { seq: 'bigint', attempts: 'integer' }, key: ['id'], onConflict: 'ignore' }, rows);
+    await bulkInsert(ctx, trx, JOB_INSERT, rows);
     return [...left].map(([jobId, queuedBy]) => ({ jobId, queuedBy }));
   });
   // A big plan changes the table's shape faster than autovacuum notices;

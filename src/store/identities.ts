@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import { RosterError } from '../core/errors.js';
 import type { Identity, IdentityKey, LifecycleEvent, LifecycleState } from '../core/types.js';
 import type { IdentityStore } from './types.js';
-import { bulkInsert, type BulkValue } from './bulk.js';
+import { bulkInsert, type BulkInsert, type BulkValue } from './bulk.js';
 import { toNumber, type StoreContext } from './context.js';
 import { asStored, fromJson, optional, toJson } from './json.js';
 import type { EventRow, IdentityKeyRow, IdentityRow } from './schema.js';
@@ -17,6 +17,12 @@ const IDENTITY_COLUMNS = [
 ] as const;
 
 const EVENT_COLUMNS = ['identity_id', 'kind', 'effective_at', 'recorded_at', 'changes', 'reasons'] as const;
+
+/** Module constants: bulkInsert builds a spec's statement texts once; `json`: columns of toJson's text, not scanned (BulkInsert.json). */
+const IDENTITY_INSERT = {
+  table: 'roster_identities', columns: IDENTITY_COLUMNS, types: { version: 'integer' }, key: ['id'], onConflict: 'update', json: ['attributes'],
+} as const satisfies BulkInsert;
+const EVENT_INSERT = { table: 'roster_events', columns: EVENT_COLUMNS, json: ['changes', 'reasons'] } as const satisfies BulkInsert;
 
 const KEY_SPEC = {
   table: 'roster_identity_keys', columns: ['key', 'identity_id', 'source_id', 'current', 'recorded_at'],
@@ -190,7 +196,7 @@ export function createIdentityStore(ctx: StoreContext): IdentityStore {
       await trackedWrite(ctx, async (trx, effects) => {
         await bumpSerial(trx, effects); // first: the serial row is the lock every identity/account writer takes first
         effects.upsertedIdentities(latest.values(), normaliseIdentity);
-        const spec = { table: 'roster_identities', columns: IDENTITY_COLUMNS, types: { version: 'integer' }, key: ['id'], onConflict: 'update' } as const;
+        const spec = IDENTITY_INSERT;
         // Row values slice by slice: the JSON of every identity is never held at once.
         let slice: BulkValue[][] = [];
         for (const identity of latest.values()) {
@@ -213,7 +219,7 @@ export function createIdentityStore(ctx: StoreContext): IdentityStore {
       const rows = events.map((e): BulkValue[] => [
         e.identityId, e.kind, e.effectiveAt, e.recordedAt, e.changes === undefined ? null : toJson(e.changes), toJson(e.reasons),
       ]);
-      await ctx.write((trx) => bulkInsert(ctx, trx, { table: 'roster_events', columns: EVENT_COLUMNS }, rows));
+      await ctx.write((trx) => bulkInsert(ctx, trx, EVENT_INSERT, rows));
     },
     async events(identityId) {
       const rows = await db.selectFrom('roster_events').selectAll().where('identity_id', '=', identityId).orderBy('n').execute();
