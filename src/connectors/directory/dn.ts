@@ -80,13 +80,23 @@ export function formatDn(rdns: readonly Rdn[]): string {
 
 /**
  * A canonical form for comparing DNs: types and values lower-cased, escaping
- * made uniform, multi-valued RDNs sorted. Not for sending to a server.
+ * made uniform, multi-valued RDNs sorted, values in Unicode NFKC. Not for
+ * sending to a server. NFKC because the directory's string matching does it
+ * (RFC 4518 prep): slapd holds `Zoë` written decomposed (another tool's
+ * LDIF), or `ﬁn` for `fin`, as the same member value.
  */
 export function normaliseDn(dn: string): string {
   return formatDn(parseDn(dn).map((rdn) => rdn
-    .map((ava) => ({ type: ava.type.toLowerCase(), value: ava.value.trim().replace(/\s+/g, ' ').toLowerCase() }))
+    .map((ava) => ({ type: ava.type.toLowerCase(), value: nfkc(ava.value).trim().replace(/\s+/g, ' ').toLowerCase() }))
     .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0))));
 }
+
+/** NFKC, skipped for plain ASCII (which it leaves as is): DNs are compared on every account a list reads. */
+function nfkc(value: string): string {
+  return NON_ASCII.test(value) ? value.normalize('NFKC') : value;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
 
 export function sameDn(a: string, b: string): boolean {
   return normaliseDn(a) === normaliseDn(b);

@@ -4,8 +4,8 @@ import { formatDn, normaliseDn, parentDn, parseDn, leafValue, type Rdn } from '.
 import { isAlreadyMember, isNotMember, resultCodeOf, ResultCode } from './errors.js';
 import { entryValues } from './normalise.js';
 import { pagedSearch } from './paged-search.js';
-import { adGroupAccountName } from './sam-account-name.js';
-import { uniqueMemberGroups } from './unique-member.js';
+import { createGroup } from './group-create.js';
+import { searchAll, uniqueMemberGroups } from './unique-member.js';
 import type { ClientPool, DirectoryClient } from './pool.js';
 import { Attribute, Change } from 'ldapts';
 
@@ -159,11 +159,28 @@ export class DirectoryGroups {
     try {
       if (!await this.#addValue(dn, value)) return;
     } catch (error) {
-      if (resultCodeOf(error) !== ResultCode.noSuchObject || !this.#settings.create) throw error;
+      if (resultCodeOf(error) !== ResultCode.noSuchObject) throw error;
+      if (!this.#settings.create) throw await this.#missing(dn, error);
       await this.#create(dn, value);
       return;
     }
     if (this.#needsPlaceholder()) await this.#removeValue(dn, this.#placeholder(dn));
+  }
+
+  /**
+   * A grant's "no such entry" (groups.create off) naming the group when it is
+   * the group that is missing (the server's words say neither which entry nor
+   * that it is no account): a deleted or renamed group, or one never made.
+   */
+  async #missing(groupDn: string, error: unknown): Promise<unknown> {
+    const there = await this.#pool.use((c) => c.search(groupDn, { scope: 'base', filter: '(objectClass=*)', attributes: ['1.1'] })).then(() => true, (e: unknown) => {
+      if (resultCodeOf(e) !== ResultCode.noSuchObject) throw e;
+      return false;
+    });
+    if (there) return error;
+    return new RosterError('target.not_found',
+      `group ${groupDn} does not exist: create it in the directory (groups.create is off), or grant another group`,
+      { cause: error, details: { group: groupDn, resultCode: ResultCode.noSuchObject } });
   }
 
   /**
@@ -216,19 +233,21 @@ export class DirectoryGroups {
     }
   }
 
-  /** The group DNs the member is directly in. */
+  /**
+   * The group DNs the member is directly in. An account in more groups than
+   * the bind DN's size limit (slapd's default 500) is read in pages
+   * (searchAll), which olcLimits size.prtotal lets through, as for a list.
+   */
   async of(member: Member): Promise<string[]> {
     const value = this.#value(member) ?? '';
     if (this.#uniqueMember()) {
       return uniqueMemberGroups(this.#pool, {
-        base: this.#settings.base, groupClass: objectClassFilter([this.#settings.objectClass]), dn: value,
+        base: this.#settings.base, groupClass: objectClassFilter([this.#settings.objectClass]), dn: value, pageSize: this.#settings.pageSize,
         keyOf: (stored) => this.memberKey(stored), everyGroup: async () => this.#groups(await this.#pool.lease()),
       });
     }
-    const { searchEntries } = await this.#pool.use((c) => c.search(this.#settings.base, {
-      scope: 'sub', filter: andFilter(objectClassFilter([this.#settings.objectClass]), equalityFilter(this.memberAttribute, value)), attributes: ['1.1'],
-    }));
-    return searchEntries.map((e) => e.dn);
+    const filter = andFilter(objectClassFilter([this.#settings.objectClass]), equalityFilter(this.memberAttribute, value));
+    return (await searchAll(this.#pool, this.#settings.base, { filter, attributes: ['1.1'], pageSize: this.#settings.pageSize })).map((e) => e.dn);
   }
 
   /** Every group's members: normalised member DN (or uid) -> group DNs. */
@@ -361,31 +380,9 @@ export class DirectoryGroups {
     }
   }
 
-  /**
-   * Create the group with its first member. An AD group (`group`) also gets
-   * its name as sAMAccountName (adGroupAccountName), the name Windows tools
-   * resolve; without one AD generates `$XXXXXX-…`. When AD refuses that name
-   * (another user or group holds it, or a rule this does not know) the group
-   * is created without it, so AD generates one as before.
-   */
+  /** Create the group with its first member (createGroup); one made meanwhile gets the member added. */
   async #create(groupDn: string, firstMember: string): Promise<void> {
-    const cn = leafValue(groupDn) ?? '';
-    const objectClass = this.#settings.objectClass;
-    if (objectClass === 'posixGroup') throw new RosterError('target.rejected', `group ${groupDn} does not exist (posixGroup needs a gidNumber: create it first)`);
-    const entry = { objectClass: objectClass === 'group' ? ['top', 'group'] : ['top', objectClass], cn, [this.memberAttribute]: [firstMember] };
-    const accountName = objectClass === 'group' ? adGroupAccountName(cn) : undefined;
-    try {
-      try {
-        await this.#pool.use((c) => c.add(groupDn, accountName === undefined ? entry : { ...entry, sAMAccountName: accountName }));
-      } catch (error) {
-        const code = resultCodeOf(error);
-        // entryAlreadyExists is also "the sAMAccountName is taken": try once without it (a group made meanwhile fails again, below).
-        if (accountName === undefined || (code !== ResultCode.entryAlreadyExists && code !== ResultCode.constraintViolation)) throw error;
-        await this.#pool.use((c) => c.add(groupDn, entry));
-      }
-    } catch (error) {
-      if (resultCodeOf(error) !== ResultCode.entryAlreadyExists) throw error;
-      await this.add({ dn: firstMember, uid: firstMember }, groupDn);
-    }
+    const made = await createGroup(this.#pool, { groupDn, objectClass: this.#settings.objectClass, memberAttribute: this.memberAttribute, firstMember });
+    if (!made) await this.add({ dn: firstMember, uid: firstMember }, groupDn);
   }
 }

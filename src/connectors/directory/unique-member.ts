@@ -1,8 +1,10 @@
 import { normaliseDn } from './dn.js';
-import { resultCodeOf } from './errors.js';
+import { resultCodeOf, ResultCode } from './errors.js';
 import { andFilter, escapeFilterValue } from './escape.js';
 import { entryValues } from './normalise.js';
+import { pagedSearch } from './paged-search.js';
 import type { ClientPool } from './pool.js';
+import type { Entry } from 'ldapts';
 
 /** inappropriateMatching (RFC 4511): the server has no rule for the filter's match on that attribute. */
 export const INAPPROPRIATE_MATCHING = 18;
@@ -47,11 +49,12 @@ export async function uniqueMemberGroups(pool: ClientPool, input: {
   readonly base: string;
   readonly groupClass: string;
   readonly dn: string;
+  readonly pageSize: number;
   readonly keyOf: (value: string) => string;
   readonly everyGroup: () => Promise<AsyncIterable<GroupValues>>;
 }): Promise<string[]> {
   const { exact, withUid } = uniqueMemberFilters(input.groupClass, input.dn);
-  const search = (filter: string, attributes: string[]) => pool.use((c) => c.search(input.base, { scope: 'sub', filter, attributes }));
+  const search = (filter: string, attributes: string[]) => searchAll(pool, input.base, { filter, attributes, pageSize: input.pageSize });
   const [plain, tagged] = await Promise.all([
     search(exact, ['1.1']),
     search(withUid, ['uniqueMember']).catch((error: unknown) => {
@@ -59,14 +62,36 @@ export async function uniqueMemberGroups(pool: ClientPool, input: {
       return undefined;
     }),
   ]);
-  const found = plain.searchEntries.map((group) => group.dn);
+  const found = plain.map((group) => group.dn);
   const held = new Set(found.map((group) => normaliseDn(group)));
   const key = input.keyOf(input.dn);
   const candidates: AsyncIterable<GroupValues> | readonly GroupValues[] = tagged === undefined
     ? await input.everyGroup()
-    : tagged.searchEntries.map((group) => ({ dn: group.dn, values: entryValues(group).get('uniquemember') ?? [] }));
+    : tagged.map((group) => ({ dn: group.dn, values: entryValues(group).get('uniquemember') ?? [] }));
   for await (const group of candidates) {
     if (!held.has(normaliseDn(group.dn)) && group.values.some((value) => input.keyOf(value) === key)) found.push(group.dn);
   }
   return found;
+}
+
+/**
+ * Every entry a subtree search under `base` finds. One plain search; only
+ * when it hits the bind DN's size limit (slapd's default is 500: an account
+ * in more groups) the search is made again in pages
+ * (pagedSearch), which a server limits apart (slapd's size.prtotal, what the
+ * size-limit error advises raising). Not paged from the start: a paged search
+ * waits for its turn on the connection, behind a whole list that may be
+ * paging there (paged-search.ts pagingTurns).
+ */
+export async function searchAll(pool: ClientPool, base: string, options: { readonly filter: string; readonly attributes: readonly string[]; readonly pageSize: number }): Promise<Entry[]> {
+  try {
+    return (await pool.use((c) => c.search(base, { scope: 'sub', filter: options.filter, attributes: [...options.attributes] }))).searchEntries;
+  } catch (error) {
+    if (resultCodeOf(error) !== ResultCode.sizeLimitExceeded) throw error;
+  }
+  return pool.use(async (c) => {
+    const entries: Entry[] = [];
+    for await (const page of pagedSearch(c, base, { scope: 'sub', ...options })) entries.push(...page.searchEntries);
+    return entries;
+  });
 }
