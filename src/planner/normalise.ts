@@ -1,3 +1,4 @@
+import { dnKey } from '../core/dn.js';
 import type { Change, ChangeAction } from '../core/types.js';
 
 /**
@@ -79,10 +80,21 @@ export function sameValue(desired: unknown, actual: unknown, name = ''): boolean
   return comparable(desired, name) === comparable(actual, name);
 }
 
-/** Entitlements (group names, DNs) compare trimmed and case-insensitively. */
+/**
+ * Entitlements (group names, DNs) compare trimmed and case-insensitively. A
+ * DN spelled with escapes, quotes, a multi-valued RDN or non-ASCII text
+ * compares by its values (core/dn.ts normaliseDn): a role's
+ * `cn=Smith\, John,ou=groups,…` is the `cn=Smith\2C John,…` a directory
+ * reads back, and a reconcile no longer makes it a revoke and a grant on
+ * every plan. Other texts (most) are not parsed.
+ */
 export function entitlementKey(entitlement: string): string {
-  return entitlement.trim().toLowerCase().replace(SEPARATOR, ',');
+  const key = entitlement.trim().toLowerCase().replace(SEPARATOR, ',');
+  return DN_SPELLINGS.test(key) ? dnKey(key) ?? key : key;
 }
+
+/** What a DN may be spelled several ways with: an escape, a quote, a `+` (multi-valued RDN), non-ASCII text. */
+const DN_SPELLINGS = /[\\"+]|[^\x00-\x7f]/;
 
 /** Entitlements without a second spelling of one (by entitlementKey: `CN=Eng,OU=G` and `cn=eng, ou=g`); the first is kept. A new array. */
 export function distinctEntitlements(entitlements: readonly string[]): string[] {

@@ -1,35 +1,10 @@
 /**
  * RFC 4514 (distinguished names) and RFC 4515 (search filters) escaping,
  * written by hand so that every value from HR data reaches the directory as
- * data, never as syntax.
- *
- * DN values are escaped with hex pairs (`\2c`, `\5c`, ...) rather than the
- * backslash-character form: both are RFC 4514, and the hex form never puts a
- * backslash right before a separating comma (ldapts splits a new DN at the
- * first comma that does not follow a backslash).
+ * data, never as syntax. DN escaping lives with DN parsing in core/dn.ts.
  */
 
-const DN_SPECIAL = new Set([',', '+', '"', '\\', '<', '>', ';', '=']);
-
-function hex(char: string): string {
-  return [...Buffer.from(char, 'utf8')].map((byte) => `\\${byte.toString(16).padStart(2, '0')}`).join('');
-}
-
-/** A character to escape anywhere, a first character to escape, or a trailing space. */
-const NEEDS_DN_ESCAPE = /[,+"\\<>;=\0]|^[# ]| $/;
-
-/** Escape one attribute value for use in a DN (RFC 4514 section 2.4). */
-export function escapeDnValue(value: string): string {
-  // Most values (names, ids) need nothing: one test instead of a pass per character.
-  if (!NEEDS_DN_ESCAPE.test(value)) return value;
-  const chars = [...value];
-  return chars.map((char, index) => {
-    if (DN_SPECIAL.has(char) || char === '\0') return hex(char);
-    if (index === 0 && (char === '#' || char === ' ')) return hex(char);
-    if (index === chars.length - 1 && char === ' ') return hex(char);
-    return char;
-  }).join('');
-}
+export { escapeDnValue } from '../../core/dn.js';
 
 /** Escape a value for an RFC 4515 filter: `* ( ) \ NUL` as hex pairs; other UTF-8 text stays as it is. */
 export function escapeFilterValue(value: string): string {
