@@ -198,7 +198,7 @@ const workersSchema = z
 const matchRuleSchema = z.strictObject({
   account: nonEmpty,
   identity: nonEmpty,
-  normalise: z.enum(['caseInsensitive', 'exact']).default('caseInsensitive'),
+  normalise: z.enum(['caseInsensitive', 'exact', 'numeric']).default('caseInsensitive'),
 });
 
 const reconcileSchema = z

@@ -254,7 +254,7 @@ export interface ReconcileConfig {
   readonly match: readonly {
     readonly account: string;
     readonly identity: string;
-    readonly normalise: 'caseInsensitive' | 'exact';
+    readonly normalise: 'caseInsensitive' | 'exact' | 'numeric';
   }[];
   /** What to do with accounts no identity matches (default report). */
   readonly orphans: 'report' | 'disable' | 'delete';

@@ -155,6 +155,7 @@ export class Planning {
       ...(manager === undefined || managerLinks === undefined ? {} : { managerLinks: managerLinks.forIdentity(manager.id) }),
       unique: UniqueIndex.fromAccounts(all, this.#config, await this.#held(memos, now)),
       disputed: memos.disputed,
+      orphaned: memos.orphaned,
     });
   }
 
@@ -365,6 +366,7 @@ function desiredOf(policy: Policy, identities: readonly Identity[], inputs: Poli
       ...(manager === undefined || managerLinks === undefined ? {} : { managerLinks: managerLinks.forIdentity(manager.id) }),
       unique,
       disputed: memos.disputed,
+      orphaned: memos.orphaned,
       diagnostics,
       // Explanations are for `roster explain`; a plan does not carry them and they cost most of a no-change plan.
       explain: false,

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { TargetConfig } from '../config/types.js';
 import type { Connector } from '../connectors/types.js';
-import type { AuditEntryInput, Change, Hold, LinkedAccount, Plan, TargetAccount } from '../core/types.js';
+import type { AuditEntryInput, Change, Diagnostic, Hold, LinkedAccount, Plan, TargetAccount } from '../core/types.js';
 import { mapLimited } from '../core/concurrency.js';
 import { isObjectReference } from '../core/references.js';
 import { QueuedChanges, safetyHolds, summaryOf, withoutQueued } from '../planner/index.js';
 import { quarantineKey, type QuarantineRecord } from '../executor/quarantine.js';
 import { uniqueAttributesOf } from '../policy/index.js';
+import { bindAccountTest } from '../reconcile/bind-account.js';
 import { correlate, unreadRules, type Verdict } from '../reconcile/correlate.js';
 import { newLink } from '../reconcile/link.js';
 import { notGrantedAfterRead, withNotGranted } from '../reconcile/not-granted.js';
@@ -239,7 +240,7 @@ async function remember(store: Store, target: TargetConfig, verdicts: readonly V
     if (v.kind === 'linked' || v.kind === 'matched') linked.add(v.identityId);
     else unlinked.push(v.account);
   }
-  if (open) await store.state.set(memoKey(target.id), memoOf(verdicts, uniqueAttributesOf(target), linked, at));
+  if (open) await store.state.set(memoKey(target.id), memoOf(verdicts, uniqueAttributesOf(target), linked, at, target.reconcile?.match ?? []));
   await store.state.set(unlinkedKey(target.id), { at, accounts: unlinked } satisfies UnlinkedAccounts);
 }
 
@@ -320,9 +321,17 @@ async function queuedOrphans(store: Store, target: TargetConfig, verdicts: reado
 function orphanPlan(target: TargetConfig, verdicts: readonly Verdict[], total: number, basis: number, now: Date, extra: readonly Hold[], queued: QueuedChanges): Plan {
   const action = target.reconcile?.orphans ?? 'report';
   const planned: Change[] = [];
+  const spared: Diagnostic[] = [];
   if (action !== 'report') {
+    const isBindAccount = bindAccountTest(target);
     for (const v of verdicts) {
       if (v.kind !== 'orphan' || (action === 'disable' && !v.account.enabled)) continue;
+      // Roster's own bind account: acting on it would lock every later run out (reconcile/bind-account.ts).
+      if (isBindAccount(v.account)) {
+        spared.push({ severity: 'warning', code: 'reconcile.bind_account', target: target.id, message: `${target.id}: the orphan ${String(v.account.attributes[target.accountKey] ?? v.account.accountId)} `
+          + `(${v.account.accountId}) looks like the account Roster binds as (connection.bindDN): no ${action} is planned for it; move it out of the users' base, or leave it` });
+        continue;
+      }
       const identity = orphanIdentity(v.account.accountId);
       planned.push({
         id: `${target.id}:${identity}:${action}`, identity, target: target.id, action,
@@ -335,7 +344,7 @@ function orphanPlan(target: TargetConfig, verdicts: readonly Verdict[], total: n
   const { changes, diagnostics } = withoutQueued(planned, queued);
   const holds: Hold[] = [...extra, ...safetyHolds(changes, [target], new Map([[target.id, total]]))];
   const summary = summaryOf(changes);
-  return { id: randomUUID(), createdAt: now.toISOString(), basis, changes, summary, held: holds.length > 0, holds, diagnostics };
+  return { id: randomUUID(), createdAt: now.toISOString(), basis, changes, summary, held: holds.length > 0, holds, diagnostics: [...spared, ...diagnostics] };
 }
 
 function withoutAttributes(account: TargetAccount, names: readonly string[]): TargetAccount {

@@ -137,7 +137,9 @@ function decided(e: Evaluation, target: CompiledTarget, facts: LifecycleFacts, l
     return { target: id, identityId, present, enabled, reasons, attributes: EMPTY, entitlements: NONE, explanations: explanations ?? NO_EXPLANATIONS };
   }
   const disputed = link === undefined ? e.ctx.disputed?.(id, identityId) : undefined;
-  if (disputed !== undefined) return heldByDispute(e, id, decision, disputed, explanations);
+  if (disputed !== undefined) return heldByDispute(e, id, decision, disputedMessage(identityId, id, disputed), explanations);
+  const orphaned = link === undefined ? e.ctx.orphaned?.(id, e.identity) : undefined;
+  if (orphaned !== undefined) return heldByDispute(e, id, decision, orphanedMessage(identityId, id, orphaned), explanations);
   const attributes = decision.mapAttributes
     ? mapAttributes(target, identityId, target.usesManagerAccount ? withManagerAccount(e, id) : e.vars, link, e.ctx.unique, explanations, e.ctx.diagnostics)
     : (link?.attributes ?? EMPTY);
@@ -156,20 +158,30 @@ function withManagerAccount(e: Evaluation, target: string): CelVars {
 
 /**
  * Policy wants an account, but the target already has accounts that name
- * this identity alone and are disputed: no name is chosen and no create is
+ * this identity alone and are disputed (or an orphan of the last pass that
+ * matches them, orphaned): no name is chosen and no create is
  * planned (the planner skips DISPUTED_REASON), so the person does not end up
  * with one more account; linking one of them settles it.
  */
-function heldByDispute(e: Evaluation, target: string, decision: AccountDecision, accounts: readonly string[], explanations: Explanation[] | undefined): DesiredAccount {
+function heldByDispute(e: Evaluation, target: string, decision: AccountDecision, message: string, explanations: Explanation[] | undefined): DesiredAccount {
   const identityId = e.identity.id;
-  const message = `${identityId} already has ${accounts.length === 1 ? 'an account' : `${accounts.length} accounts`} in ${target} that reconcile found disputed ` +
-    `(${accounts.join(', ')}); no account is created until one is linked: roster reconcile --link ${target} ${identityId} <accountId>`;
   e.ctx.diagnostics?.push({ severity: 'warning', code: DISPUTED_REASON, message, identity: identityId, target });
   explanations?.push({ subject: 'account', rule: `reconcile:${target}`, detail: message });
   return {
     target, identityId, present: true, enabled: decision.enabled, reasons: [...decision.reasons, DISPUTED_REASON],
     attributes: EMPTY, entitlements: NONE, explanations: explanations ?? NO_EXPLANATIONS,
   };
+}
+
+function disputedMessage(identityId: string, target: string, accounts: readonly string[]): string {
+  return `${identityId} already has ${accounts.length === 1 ? 'an account' : `${accounts.length} accounts`} in ${target} that reconcile found disputed ` +
+    `(${accounts.join(', ')}); no account is created until one is linked: roster reconcile --link ${target} ${identityId} <accountId>`;
+}
+
+/** An orphan of the last pass names this person (they appeared since): the next pass links it, or says why not. */
+function orphanedMessage(identityId: string, target: string, { rule, value }: { readonly rule: string; readonly value: string }): string {
+  return `${identityId} matches an account in ${target} that the last reconcile found linked to nobody (by ${rule}: ${value}); ` +
+    `no account is created until a pass links it: roster reconcile --target ${target}`;
 }
 
 /** Desired accounts of one identity, one per target in config order. */

@@ -17,6 +17,12 @@ export interface PolicyContext {
    * until an admin links one of them (it already has one, we cannot tell which).
    */
   readonly disputed?: (target: string, identityId: string) => readonly string[] | undefined;
+  /**
+   * Orphans of the last reconcile that this identity (linked to none in the
+   * target) matches by the target's match rules: a person who appeared since
+   * (a late HR row) and already has that account. No create until a pass links it.
+   */
+  readonly orphaned?: (target: string, identity: Identity) => { readonly rule: string; readonly value: string } | undefined;
   /** Expression failures (and held creates) are pushed here (one per identity and target). */
   readonly diagnostics?: Diagnostic[];
   /**

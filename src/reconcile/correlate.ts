@@ -11,8 +11,13 @@ export interface MatchRule {
   readonly account: string;
   /** How to read the identity's value: an attribute name of the HR record. */
   readonly identity: string;
-  /** 'caseInsensitive' (default: trimmed, lower-cased) or 'exact' (trimmed only). */
-  readonly normalise?: 'exact' | 'caseInsensitive';
+  /**
+   * 'caseInsensitive' (default: trimmed, lower-cased), 'exact' (trimmed only),
+   * or 'numeric': as caseInsensitive, and a value of digits alone without its
+   * leading zeros (an HR export that went through a spreadsheet has `123`
+   * for the directory's `00123`).
+   */
+  readonly normalise?: 'exact' | 'caseInsensitive' | 'numeric';
 }
 
 export type Verdict =
@@ -28,14 +33,17 @@ export interface Correlation {
 }
 
 /** Every non-empty value of an attribute, normalised: a multi-valued attribute (mail aliases) matches by any of them. */
-function normalised(value: unknown, rule: MatchRule): string[] {
+export function normalised(value: unknown, rule: MatchRule): string[] {
   const values = Array.isArray(value) ? value : [value];
   const out = new Set<string>();
   for (const text of values) {
     if (text === null || text === undefined) continue;
     // One text in one form: a name stored decomposed (NFD, as some directories and macOS do) matches HR's composed one.
     const trimmed = String(text).normalize('NFC').trim();
-    if (trimmed !== '') out.add(rule.normalise === 'exact' ? trimmed : trimmed.toLowerCase());
+    if (trimmed === '') continue;
+    if (rule.normalise === 'exact') out.add(trimmed);
+    else if (rule.normalise === 'numeric' && /^[0-9]+$/.test(trimmed)) out.add(trimmed.replace(/^0+(?=[0-9])/, ''));
+    else out.add(trimmed.toLowerCase());
   }
   return [...out];
 }
@@ -136,13 +144,13 @@ function decide(
  * take over their account (groups, mailbox). Disputed instead: never acted
  * on, and said; an operator settles it (clear the old account's mail, or link
  * it by hand if the ids differ only in format). Compared leniently (case
- * and Unicode form aside, whatever the rule says): `e0231` does not
- * contradict `E0231`.
+ * and Unicode form aside, whatever the rule says, and leading zeros too
+ * under a numeric rule): `e0231` does not contradict `E0231`.
  */
 function contradicted(account: TargetAccount, identity: Identity | undefined, stronger: readonly MatchRule[]): boolean {
   if (identity === undefined) return false;
   return stronger.some((strict) => {
-    const rule = { ...strict, normalise: 'caseInsensitive' as const };
+    const rule = { ...strict, normalise: strict.normalise === 'numeric' ? 'numeric' as const : 'caseInsensitive' as const };
     const held = normalised(account.attributes[rule.account], rule);
     const own = normalised(identity.attributes[rule.identity], rule);
     return held.length > 0 && own.length > 0 && !held.some((value) => own.includes(value));

@@ -1,6 +1,7 @@
-import type { TargetAccount } from '../core/types.js';
+import type { Identity, TargetAccount } from '../core/types.js';
 import type { StateStore } from '../store/types.js';
-import type { Verdict } from './correlate.js';
+import type { MatchRule, Verdict } from './correlate.js';
+import { OrphanIndex, orphanMatchesOf, type OrphanMatch, type OrphanMatches } from './orphan-matches.js';
 
 /**
  * What a reconcile pass learnt about a target's unlinked accounts, kept for
@@ -19,6 +20,8 @@ export interface ReconcileMemo {
   readonly disputes: Readonly<Record<string, readonly string[]>>;
   /** Unique attribute (account key, `unique([...])` mappings) → values unlinked accounts hold. */
   readonly held: Readonly<Record<string, readonly string[]>>;
+  /** The orphans under the pass's match rules: a person who appears later and matches one gets no create (reconcile/orphan-matches.ts). */
+  readonly orphans?: OrphanMatches;
 }
 
 /** The unlinked accounts of the last pass (orphans and disputed), for `reconcile --link`; plans never read these. */
@@ -32,7 +35,9 @@ export const memoKey = (target: string): string => `reconcile:${target}`;
 export const unlinkedKey = (target: string): string => `reconcile:${target}:unlinked`;
 
 /** The memo of one pass: disputes per identity and the unique values unlinked accounts hold. */
-export function memoOf(verdicts: readonly Verdict[], uniqueAttributes: readonly string[], linkedIdentities: ReadonlySet<string>, at: string): ReconcileMemo {
+export function memoOf(
+  verdicts: readonly Verdict[], uniqueAttributes: readonly string[], linkedIdentities: ReadonlySet<string>, at: string, rules: readonly MatchRule[] = [],
+): ReconcileMemo {
   const disputes: Record<string, string[]> = {};
   const held: Record<string, string[]> = {};
   for (const verdict of verdicts) {
@@ -43,7 +48,8 @@ export function memoOf(verdicts: readonly Verdict[], uniqueAttributes: readonly 
     const identity = verdict.candidates[0]!;
     if (!linkedIdentities.has(identity)) (disputes[identity] ??= []).push(verdict.account.accountId);
   }
-  return { at, disputes, held };
+  const orphans = orphanMatchesOf(verdicts, rules);
+  return { at, disputes, held, ...(orphans === undefined ? {} : { orphans }) };
 }
 
 /** The memo once `account` is linked to `identityId`: it holds no name (its link does) and settles the disputes it was part of. */
@@ -61,7 +67,8 @@ export function memoAfterLink(memo: ReconcileMemo, account: TargetAccount, ident
       if (index >= 0) held[name] = [...values!.slice(0, index), ...values!.slice(index + 1)];
     }
   }
-  return { at: memo.at, disputes, held };
+  // The orphan values stay: the person linked now is asked about no more, and anyone else they name waits for the next pass.
+  return { at: memo.at, disputes, held, ...(memo.orphans === undefined ? {} : { orphans: memo.orphans }) };
 }
 
 /**
@@ -89,6 +96,7 @@ function heldBy(account: TargetAccount, name: string): string[] {
  */
 export class ReconcileMemos {
   readonly #memos: ReadonlyMap<string, ReconcileMemo>;
+  readonly #orphans = new Map<string, OrphanIndex>();
 
   constructor(memos: ReadonlyMap<string, ReconcileMemo>) {
     this.#memos = memos;
@@ -107,6 +115,15 @@ export class ReconcileMemos {
   readonly disputed = (target: string, identityId: string): readonly string[] | undefined => {
     const accounts = this.#memos.get(target)?.disputes[identityId];
     return accounts !== undefined && accounts.length > 0 ? accounts : undefined;
+  };
+
+  /** The orphans of the target's last pass this person (linked to none there) matches: no create is planned for them there. */
+  readonly orphaned = (target: string, identity: Identity): OrphanMatch | undefined => {
+    const memo = this.#memos.get(target);
+    if (memo?.orphans === undefined) return undefined;
+    let index = this.#orphans.get(target);
+    if (index === undefined) this.#orphans.set(target, index = new OrphanIndex(memo.orphans));
+    return index.match(identity);
   };
 
   /** Has the target had a reconcile pass that opened its creates (its memo is written)? */
