@@ -1,8 +1,8 @@
 import { isGuid } from '../../connectors/ad/guid.js';
 import type { Logger } from '../../connectors/types.js';
 import type { SourceBatch, SourceProblem } from '../../core/types.js';
-import { equalityFilter } from '../../connectors/directory/escape.js';
-import { dnKey, holdersFilter, needsHolderCheck } from './mapping.js';
+import { holdersFilter, needsHolderCheck } from './mapping.js';
+import { rekeyedDns, reportsOf } from './reports.js';
 import type { DirectoryReader, RootDse } from './search.js';
 import type { MappingRules } from './settings.js';
 import { firstValue, type DirectoryEntry } from './values.js';
@@ -214,15 +214,12 @@ export function keepTurnedDown(batch: SourceBatch, input: {
   return { batch: { ...batch, problems: [...batch.problems, ...kept].sort((a, b) => a.line - b.line) }, keys };
 }
 
-/** Entries read at once when looking for the reports of managers whose key changed. */
-const MANAGERS_PER_SEARCH = 50;
-
 /**
  * The entries under the base and filter whose manager (`managerAttribute`,
  * a DN) is one of the entries read whose key is not the one `known` had for
  * it, and that are not among `entries`. AD keeps a report's manager DN up to
  * date without moving the report's uSNChanged, so an incremental pass would
- * keep the old key as their manager until the next full pass.
+ * keep the old key as their manager until the next full pass (reports.ts).
  */
 export async function reportsOfRekeyed(reader: Pick<DirectoryReader, 'search'>, input: {
   readonly filter: string;
@@ -232,23 +229,6 @@ export async function reportsOfRekeyed(reader: Pick<DirectoryReader, 'search'>, 
   readonly entries: readonly DirectoryEntry[];
   readonly known: Readonly<Record<string, string>>;
 }): Promise<DirectoryEntry[]> {
-  const attribute = input.managerAttribute;
-  if (attribute === undefined || attribute.toLowerCase() === 'dn') return [];
-  const rekeyed = input.entries.filter((entry) => {
-    const before = input.known[firstValue(entry, 'objectGUID')];
-    const key = firstValue(entry, input.key);
-    return before !== undefined && key !== '' && key !== before;
-  }).map((entry) => entry.dn);
-  const have = new Set(input.entries.map((entry) => dnKey(entry.dn) ?? entry.dn));
-  const reports: DirectoryEntry[] = [];
-  for (let i = 0; i < rekeyed.length; i += MANAGERS_PER_SEARCH) {
-    const managers = rekeyed.slice(i, i + MANAGERS_PER_SEARCH).map((dn) => equalityFilter(attribute, dn)).join('');
-    for (const entry of await reader.search(`(&${input.filter}(|${managers}))`, input.attributes)) {
-      const dn = dnKey(entry.dn) ?? entry.dn;
-      if (have.has(dn)) continue;
-      have.add(dn);
-      reports.push(entry);
-    }
-  }
-  return reports;
+  const managers = rekeyedDns(input.entries, input.key, (entry) => input.known[firstValue(entry, 'objectGUID')]);
+  return reportsOf(reader, { filter: input.filter, managerAttribute: input.managerAttribute, attributes: input.attributes, managers, entries: input.entries });
 }

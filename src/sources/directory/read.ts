@@ -5,13 +5,15 @@ import { warnInsecureConnection } from '../../connectors/directory/config.js';
 import type { SourceBatch } from '../../core/types.js';
 import { adChanges, keepTurnedDown, readAdIncremental, reportsOfRekeyed, withoutHeldKeys } from './ad-gone.js';
 import { managerAttribute } from './mapping.js';
+import { reportsOf } from './reports.js';
 import { directoryBatch } from './batch.js';
 import { filterGroups, groupChange } from './filter-groups.js';
 import { warnAttributesNoEntryHas } from './attribute-check.js';
 import { filterForLdapts } from './filter-text.js';
 import { incrementalFilter, nextCursor, parseCursor, usnRollback, withoutBoundary, type DirectoryCursor } from './cursor.js';
 import { DirectoryReader } from './search.js';
-import { DEFAULT_FILTERS, mappingRules, requestedAttributes } from './settings.js';
+import { DEFAULT_FILTERS, mappingRules, requestedAttributes, type MappingRules } from './settings.js';
+import { cursorScope, isCursorOf, withScope } from './scope.js';
 import { readSyncPass, type SyncCursor } from './sync.js';
 import { firstValue, type DirectoryEntry } from './values.js';
 
@@ -64,83 +66,104 @@ export async function readDirectorySource(source: SourceConfig, options: {
     warned.add(source.id);
     warnInsecureConnection(source.connection, options.log, source.id);
   }
+  // A cursor taken under another base, filter, key or mapping is not this source's: the pass reads in full (scope.ts).
+  const scope = cursorScope(source, rules, filter);
+  const stored = isCursorOf(options.previous, scope) ? options.previous : undefined;
+  if (stored === undefined && options.mode === 'incremental' && options.previous !== undefined && options.previous !== null) {
+    options.log?.info?.('directory source: the base, filter, key or attributes changed since the stored cursor; this pass reads in full', { source: source.id });
+  }
   try {
-    if (rules.kind === 'ldap' && source.changes === 'syncrepl') {
-      return await readSyncPass(reader, { source, rules, filter, mode: options.mode, previous: options.previous, log: options.log });
-    }
-    const root = rules.kind === 'ad' ? await reader.rootDse() : {};
-    let previous = options.mode === 'incremental' ? parseCursor(options.previous, rules.kind) : undefined;
-    if (previous?.kind === 'usn' && previous.server !== root.dsServiceName) previous = undefined;
-    const rollback = previous?.kind === 'usn' ? usnRollback(previous, root) : undefined;
-    if (rollback !== undefined) {
-      // Changes made since then have USNs at or below the cursor: an incremental pass from it would skip them.
-      options.log?.warn('directory source: this incremental pass reads in full, as a full pass does', { source: source.id, reason: rollback });
-      previous = undefined;
-    }
-    const groups = rules.kind === 'ad' ? filterGroups(filter) : undefined;
-    if (previous?.kind === 'usn' && groups !== undefined) {
-      // People come into a memberOf filter and leave it without changing themselves: when a group it names changed, read everyone.
-      const why = await groupChange(reader, groups, (BigInt(previous.usn) + 1n).toString(), root.defaultNamingContext);
-      if (why !== undefined) {
-        options.log?.info?.('directory source: this incremental pass reads in full, as a full pass does', { source: source.id, reason: why });
-        previous = undefined;
-      }
-    }
-    const attributes = requestedAttributes(rules);
-    const cursorOf = (entries: readonly DirectoryEntry[], durationMs: number, keys?: Record<string, string>) =>
-      nextCursor({
-        kind: rules.kind, entries, previous, rootUsn: root.highestCommittedUSN, server: root.dsServiceName, durationMs,
-        ...(root.invocationId === undefined ? {} : { invocation: root.invocationId }), ...(keys === undefined ? {} : { keys }),
-      });
-    // Only a complete source has leavers: a full pass of one with `complete: false` finds nobody missing, nor does its incremental pass.
-    if (previous?.kind === 'usn' && previous.keys !== undefined && source.complete) {
-      const read = await readAdIncremental(reader, {
-        sourceId: source.id, rules, filter, incrementalFilter: incrementalFilter(filter, previous), attributes,
-        since: (BigInt(previous.usn) + 1n).toString(), keys: previous.keys, root, bindDN: source.connection.bindDN, log: options.log,
-      });
-      // A manager whose key changed: their reports (unchanged themselves) are read again, to name the new key.
-      const reports = await reportsOfRekeyed(reader, {
-        filter, key: rules.key, managerAttribute: managerAttribute(rules), attributes, entries: read.entries, known: previous.keys,
-      });
-      const entries = [...read.entries, ...reports];
-      const batch = await directoryBatch(reader, { rules, filter, entries, complete: false, delta: true });
-      // An entry the batch turned down (a key another entry holds, several keys, a bad date) is bad input, not a key change:
-      // it keeps the key it had, as one read without a key does, so the person who had that key is not made a leaver by a typo.
-      const recorded = new Set(batch.records.map((record) => record.key));
-      const usable = entries.filter((entry) => recorded.has(firstValue(entry, rules.key)));
-      const changed = usable.length === read.entries.length && reports.length === 0 ? read.changes
-        : adChanges(previous.keys, { entries: usable, left: read.left, key: rules.key });
-      const changes = await withoutHeldKeys(reader, { filter, key: rules.key, changes: changed });
-      return {
-        // Set whenever known entries left, even if nobody is gone (their keys held by others): the ingest judges them, and lifts a hold they caused.
-        batch: changes.left === 0 && changes.gone.length === 0 ? batch : { ...batch, gone: changes.gone },
-        cursor: cursorOf(read.entries, 0, changes.keys),
-        mode: 'incremental',
-        keepCursorIfTruncated: true,
-      };
-    }
-    const started = performance.now();
-    const found = await reader.search(previous === undefined ? filter : incrementalFilter(filter, previous), attributes);
-    const durationMs = performance.now() - started;
-    if (previous === undefined) warnAttributesNoEntryHas(options.log, source.id, rules, found, rules.kind === 'ldap');
-    const entries = previous === undefined ? found : withoutBoundary(found, previous);
-    const complete = previous === undefined ? source.complete : false;
-    let batch = await directoryBatch(reader, { rules, filter, entries, complete, delta: previous !== undefined });
-    // A full ad pass builds the objectGUID -> key map its incremental passes find leavers by; one from an older cursor keeps none.
-    let keys: Record<string, string> | undefined;
-    if (rules.kind === 'ad' && previous === undefined && source.complete) {
-      const stored = parseCursor(options.previous, 'ad');
-      ({ batch, keys } = keepTurnedDown(batch, { entries: found, key: rules.key, known: stored?.kind === 'usn' ? stored.keys : undefined }));
-    }
-    return {
-      batch,
-      cursor: cursorOf(found, durationMs, keys),
-      mode: previous === undefined ? 'full' : 'incremental',
-      // A full pass held as truncated keeps the cursor before it: the next pass from there reads again what it held (a
-      // group change reads in full again), where one from this cursor, its map without the people held out, would not.
-      keepCursorIfTruncated: previous === undefined && complete,
-    };
+    const read = await readPass(reader, source, rules, filter, { ...options, previous: stored });
+    return { ...read, cursor: withScope(read.cursor, scope) };
   } finally {
     await reader.close();
   }
+}
+
+async function readPass(reader: DirectoryReader, source: SourceConfig, rules: MappingRules, filter: string, options: {
+  readonly mode: PassMode;
+  readonly previous: unknown;
+  readonly log?: Pick<Logger, 'warn'> & Partial<Pick<Logger, 'info'>>;
+}): Promise<DirectoryRead> {
+  if (source.connection === undefined) throw new RosterError('config.invalid', `source "${source.id}" has no connection`);
+  if (rules.kind === 'ldap' && source.changes === 'syncrepl') {
+    return await readSyncPass(reader, { source, rules, filter, mode: options.mode, previous: options.previous, log: options.log });
+  }
+  const root = rules.kind === 'ad' ? await reader.rootDse() : {};
+  let previous = options.mode === 'incremental' ? parseCursor(options.previous, rules.kind) : undefined;
+  if (previous?.kind === 'usn' && previous.server !== root.dsServiceName) previous = undefined;
+  const rollback = previous?.kind === 'usn' ? usnRollback(previous, root) : undefined;
+  if (rollback !== undefined) {
+    // Changes made since then have USNs at or below the cursor: an incremental pass from it would skip them.
+    options.log?.warn('directory source: this incremental pass reads in full, as a full pass does', { source: source.id, reason: rollback });
+    previous = undefined;
+  }
+  const groups = rules.kind === 'ad' ? filterGroups(filter) : undefined;
+  if (previous?.kind === 'usn' && groups !== undefined) {
+    // People come into a memberOf filter and leave it without changing themselves: when a group it names changed, read everyone.
+    const why = await groupChange(reader, groups, (BigInt(previous.usn) + 1n).toString(), root.defaultNamingContext);
+    if (why !== undefined) {
+      options.log?.info?.('directory source: this incremental pass reads in full, as a full pass does', { source: source.id, reason: why });
+      previous = undefined;
+    }
+  }
+  const attributes = requestedAttributes(rules);
+  const cursorOf = (entries: readonly DirectoryEntry[], durationMs: number, keys?: Record<string, string>) =>
+    nextCursor({
+      kind: rules.kind, entries, previous, rootUsn: root.highestCommittedUSN, server: root.dsServiceName, durationMs,
+      ...(root.invocationId === undefined ? {} : { invocation: root.invocationId }), ...(keys === undefined ? {} : { keys }),
+    });
+  // Only a complete source has leavers: a full pass of one with `complete: false` finds nobody missing, nor does its incremental pass.
+  if (previous?.kind === 'usn' && previous.keys !== undefined && source.complete) {
+    const read = await readAdIncremental(reader, {
+      sourceId: source.id, rules, filter, incrementalFilter: incrementalFilter(filter, previous), attributes,
+      since: (BigInt(previous.usn) + 1n).toString(), keys: previous.keys, root, bindDN: source.connection.bindDN, log: options.log,
+    });
+    // A manager whose key changed: their reports (unchanged themselves) are read again, to name the new key.
+    const reports = await reportsOfRekeyed(reader, {
+      filter, key: rules.key, managerAttribute: managerAttribute(rules), attributes, entries: read.entries, known: previous.keys,
+    });
+    const entries = [...read.entries, ...reports];
+    const batch = await directoryBatch(reader, { rules, filter, entries, complete: false, delta: true });
+    // An entry the batch turned down (a key another entry holds, several keys, a bad date) is bad input, not a key change:
+    // it keeps the key it had, as one read without a key does, so the person who had that key is not made a leaver by a typo.
+    const recorded = new Set(batch.records.map((record) => record.key));
+    const usable = entries.filter((entry) => recorded.has(firstValue(entry, rules.key)));
+    const changed = usable.length === read.entries.length && reports.length === 0 ? read.changes
+      : adChanges(previous.keys, { entries: usable, left: read.left, key: rules.key });
+    const changes = await withoutHeldKeys(reader, { filter, key: rules.key, changes: changed });
+    return {
+      // Set whenever known entries left, even if nobody is gone (their keys held by others): the ingest judges them, and lifts a hold they caused.
+      batch: changes.left === 0 && changes.gone.length === 0 ? batch : { ...batch, gone: changes.gone },
+      cursor: cursorOf(read.entries, 0, changes.keys),
+      mode: 'incremental',
+      keepCursorIfTruncated: true,
+    };
+  }
+  const started = performance.now();
+  const found = await reader.search(previous === undefined ? filter : incrementalFilter(filter, previous), attributes);
+  const durationMs = performance.now() - started;
+  if (previous === undefined) warnAttributesNoEntryHas(options.log, source.id, rules, found, rules.kind === 'ldap');
+  const changed = previous === undefined ? found : withoutBoundary(found, previous);
+  // ldap by modifyTimestamp keeps no key per entry, so a key change cannot be told: the reports of every entry read are read again.
+  const reports = previous?.kind === 'timestamp'
+    ? await reportsOf(reader, { filter, managerAttribute: managerAttribute(rules), attributes, managers: changed.map((entry) => entry.dn), entries: changed })
+    : [];
+  const entries = reports.length === 0 ? changed : [...changed, ...reports];
+  const complete = previous === undefined ? source.complete : false;
+  let batch = await directoryBatch(reader, { rules, filter, entries, complete, delta: previous !== undefined });
+  // A full ad pass builds the objectGUID -> key map its incremental passes find leavers by; one from an older cursor keeps none.
+  let keys: Record<string, string> | undefined;
+  if (rules.kind === 'ad' && previous === undefined && source.complete) {
+    const stored = parseCursor(options.previous, 'ad');
+    ({ batch, keys } = keepTurnedDown(batch, { entries: found, key: rules.key, known: stored?.kind === 'usn' ? stored.keys : undefined }));
+  }
+  return {
+    batch,
+    cursor: cursorOf(found, durationMs, keys),
+    mode: previous === undefined ? 'full' : 'incremental',
+    // A full pass held as truncated keeps the cursor before it: the next pass from there reads again what it held (a
+    // group change reads in full again), where one from this cursor, its map without the people held out, would not.
+    keepCursorIfTruncated: previous === undefined && complete,
+  };
 }

@@ -3,6 +3,8 @@ import { resultCodeOf, ResultCode } from '../../connectors/directory/errors.js';
 import { SYNC_REFRESH_REQUIRED } from '../../connectors/directory/sync-controls.js';
 import type { Logger } from '../../connectors/types.js';
 import { directoryBatch } from './batch.js';
+import { managerAttribute } from './mapping.js';
+import { rekeyedDns, reportsOf } from './reports.js';
 import type { DirectoryRead, PassMode } from './read.js';
 import type { DirectoryReader, SyncRead } from './search.js';
 import { requestedAttributes, type MappingRules } from './settings.js';
@@ -163,7 +165,15 @@ export async function readSyncPass(reader: DirectoryReader, input: {
     };
   }
   const synced = await withoutStillThere(reader, filter, syncChanges(previous.keys, read, rules));
-  const batch = await directoryBatch(reader, { rules, filter, entries: synced.entries, complete: false, delta: true });
+  // A manager whose key changed: their reports (unchanged themselves, so not in the sync) are read again, to name the new key.
+  const uuids = new Map(read.entries.map((entry) => [entry.entry, entry.uuid] as const));
+  const known = previous.keys;
+  const reports = await reportsOf(reader, {
+    filter, managerAttribute: managerAttribute(rules), attributes, entries: synced.entries,
+    managers: rekeyedDns(synced.entries, rules.key, (entry) => known[uuids.get(entry) ?? '']),
+  });
+  // The reports come after the sync's entries: the batch's lines 1..n are still the sync's entries (keepTurnedDownKeys).
+  const batch = await directoryBatch(reader, { rules, filter, entries: [...synced.entries, ...reports], complete: false, delta: true });
   const changes = keepTurnedDownKeys(synced, read, previous.keys, recordedLines(batch));
   return {
     // Set whenever the server reported deletions, even if nobody is gone (their keys held again): the ingest judges them, and lifts a hold they caused.
