@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
@@ -46,7 +47,9 @@ export const connectionFields = {
 /** node:tls options from the `tls:` block; a CA given as a path is read (once, here) relative to baseDir. */
 export function tlsOptions(tls: z.infer<typeof tlsSchema> | undefined, baseDir: string): ConnectionOptions | undefined {
   if (tls === undefined) return undefined;
-  const ca = tls.ca === undefined ? undefined : tls.ca.includes('-----BEGIN') ? tls.ca : readCa(isAbsolute(tls.ca) ? tls.ca : resolve(baseDir, tls.ca));
+  const path = tls.ca === undefined || tls.ca.includes('-----BEGIN') ? undefined : isAbsolute(tls.ca) ? tls.ca : resolve(baseDir, tls.ca);
+  const ca = path === undefined ? tls.ca : readCa(path);
+  if (ca !== undefined) assertCertificates(ca, path);
   return { ca, rejectUnauthorized: tls.rejectUnauthorized, servername: tls.servername };
 }
 
@@ -57,6 +60,31 @@ function readCa(path: string): string {
     const code = (error as { code?: unknown } | null)?.code;
     throw new RosterError('config.invalid', `connection.tls.ca: cannot read the CA file ${path} (${typeof code === 'string' ? code : 'error'})`, { cause: error });
   }
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/**
+ * A CA that holds no certificate Node can read (an empty file, a key, DER,
+ * PEM text whose line breaks were lost in an environment variable) is not
+ * an error to node:tls: it trusts nothing (or, for empty text, the public
+ * CAs), and every connection fails with "self-signed certificate in
+ * certificate chain", which points at the server. Said here instead.
+ */
+function assertCertificates(ca: string, path: string | undefined): void {
+  const readable = (ca.match(PEM_CERTIFICATE) ?? []).filter((block) => {
+    try {
+      return new X509Certificate(block) !== undefined;
+    } catch {
+      return false;
+    }
+  });
+  const unreadable = (ca.match(PEM_CERTIFICATE) ?? []).length - readable.length;
+  if (readable.length > 0 && unreadable === 0) return;
+  const where = path === undefined ? 'the PEM text' : `the CA file ${path}`;
+  throw new RosterError('config.invalid', unreadable > 0
+    ? `connection.tls.ca: ${where} holds ${unreadable === 1 ? 'a certificate' : `${unreadable} certificates`} that cannot be read (cut short, or line breaks lost)`
+    : `connection.tls.ca: ${where} holds no PEM certificate (-----BEGIN CERTIFICATE-----): give the CA certificate that signed the directory's certificate, in PEM`);
 }
 
 const LOOPBACK = /^(localhost|127(\.\d+){3}|\[::1\])$/i;

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { ConnectionOptions } from 'node:tls';
+import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { Client, type SearchOptions } from 'ldapts';
 import { withoutSecretsInMessage } from '../../core/secrets.js';
 import { isConnectionError, resultCodeOf, ResultCode, StartTlsRefusedError } from './errors.js';
@@ -167,12 +167,15 @@ export class ClientPool {
   async #open(): Promise<Client> {
     const { url, tls, timeoutMs, connectTimeoutMs, startTLS, bindDN, password } = this.#options;
     // autoRebind: a reconnect ldapts makes by itself mid-operation binds again instead of going on anonymously.
-    const client = new Client({ url, timeout: timeoutMs, connectTimeout: connectTimeoutMs, tlsOptions: url.startsWith('ldaps:') ? tls : undefined, autoRebind: true });
+    const client = new Client({
+      url, timeout: timeoutMs, connectTimeout: connectTimeoutMs, tlsOptions: url.startsWith('ldaps:') ? tls : undefined, autoRebind: true,
+      ...(startTLS ? { createSecureConnection: handshakeWithin(connectTimeoutMs) } : {}),
+    });
     this.#opening.add(client);
     try {
       // host: the name the certificate is checked against (ldapts passes only our options to tls.connect).
       if (startTLS) {
-        await client.startTLS({ ...tls, host: new URL(url).hostname, servername: tls?.servername ?? sniName(url) }).catch((error: unknown) => {
+        await client.startTLS({ ...tls, host: hostOf(url), servername: tls?.servername ?? sniName(url) }).catch((error: unknown) => {
           // An LDAP answer (not a TLS or socket failure): the server will not speak TLS here.
           throw resultCodeOf(error) === undefined ? error : new StartTlsRefusedError(error);
         });
@@ -202,8 +205,34 @@ function isTimeout(error: unknown): boolean {
   return error instanceof Error && /timed out|timeout/i.test(error.message);
 }
 
+/**
+ * tls.connect for the handshake after StartTLS, given up after `ms`
+ * (connectTimeoutMs). ldapts times the StartTLS request (timeoutMs) and the
+ * handshake of an ldaps:// connection (connectTimeout), not the handshake
+ * after StartTLS: a server (or a middlebox) that accepts StartTLS and then
+ * says nothing would hold the connection, and every operation waiting for
+ * it, forever. The error reads as a timeout (retryable, see errors.ts).
+ */
+function handshakeWithin(ms: number): typeof connect {
+  return ((options: ConnectionOptions): TLSSocket => {
+    const socket = connect(options);
+    const timer = setTimeout(() => {
+      socket.destroy(new Error(`Connection timeout: the TLS handshake after StartTLS did not finish within ${ms} ms (connectTimeoutMs)`));
+    }, ms);
+    const done = (): void => clearTimeout(timer);
+    socket.once('secureConnect', done);
+    socket.once('close', done);
+    return socket;
+  }) as typeof connect;
+}
+
+/** The URL's host as node:tls checks it against the certificate: an IPv6 address without its brackets (`[::1]` is no IP to it). */
+function hostOf(url: string): string {
+  return new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+}
+
 function sniName(url: string): string | undefined {
-  const host = new URL(url).hostname;
+  const host = hostOf(url);
   // SNI takes names, not addresses; an address is still checked against the certificate's IP SANs.
   return /^[\d.]+$|:/.test(host) ? undefined : host;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { ldapConnectorFactory } from '../ldap/index.js';
 import { adConnectorFactory } from '../ad/index.js';
 import { ldapConnectionSchema } from '../ldap/config.js';
 import { adConnectionSchema } from '../ad/config.js';
+import { makeTestCertificates } from '../../../test/support/tls.js';
 
 const warnings = () => {
   const seen: string[] = [];
@@ -57,7 +58,8 @@ describe('TLS settings (security review 13)', () => {
 
   it('reads a CA file once, relative to the config; an unreadable one is a config error naming it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'roster-ca-'));
-    writeFileSync(join(dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    // A real CA certificate (ca.pem in dir): one that cannot be read is refused (certificate-file.review19b.test.ts).
+    makeTestCertificates(dir, 'roster-ca-test');
     expect(String(tlsOptions({ ca: 'ca.pem', rejectUnauthorized: true }, dir)?.ca)).toContain('BEGIN CERTIFICATE');
     let thrown: unknown;
     try {
