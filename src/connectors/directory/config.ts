@@ -89,22 +89,37 @@ function assertCertificates(ca: string, path: string | undefined): void {
 
 const LOOPBACK = /^(localhost|127(\.\d+){3}|\[::1\])$/i;
 
+/** What an insecure connection setting is, by the key it is set with (`tls.rejectUnauthorized`, `url`). */
+export interface InsecureSetting {
+  readonly key: 'tls.rejectUnauthorized' | 'url';
+  readonly message: string;
+}
+
 /**
- * Warnings for a connection that does not protect the bind password: TLS
+ * The settings of a connection that do not protect the bind password: TLS
  * with certificate checks turned off (anyone on the path can pose as the
- * directory and read it), or plain ldap:// to another machine.
+ * directory and read it), or plain ldap:// to another machine. Said when a
+ * connector or source starts (warnInsecureConnection) and by `roster
+ * validate` (config/connection-warnings.ts).
  */
-export function warnInsecureConnection(connection: {
-  readonly url: string; readonly startTLS: boolean; readonly tls?: { readonly rejectUnauthorized: boolean } | undefined;
-}, log: Pick<Logger, 'warn'>, targetId: string): void {
-  const encrypted = connection.url.startsWith('ldaps:') || connection.startTLS;
+export function insecureSettings(connection: {
+  readonly url: string; readonly startTLS?: boolean | undefined; readonly tls?: { readonly rejectUnauthorized?: boolean | undefined } | undefined;
+}): InsecureSetting[] {
+  const found: InsecureSetting[] = [];
+  const encrypted = connection.url.startsWith('ldaps:') || connection.startTLS === true;
   if (encrypted && connection.tls?.rejectUnauthorized === false) {
-    log.warn('tls.rejectUnauthorized is false: the directory\'s certificate is not checked, so anyone on the network path can pose as it '
-      + 'and read the bind password and every value written; set tls.ca instead (for a lab only)', { target: targetId });
+    found.push({ key: 'tls.rejectUnauthorized', message: 'tls.rejectUnauthorized is false: the directory\'s certificate is not checked, so anyone on the network path can pose as it '
+      + 'and read the bind password and every value written; set tls.ca instead (for a lab only)' });
   }
   const host = /^ldaps?:\/\/(?:[^@/]*@)?(\[[^\]]*\]|[^:/]*)/.exec(connection.url)?.[1] ?? '';
   if (!encrypted && !LOOPBACK.test(host)) {
-    log.warn('the connection is not encrypted (ldap:// without startTLS): the bind password and every value written cross the network in clear; '
-      + 'use ldaps:// or startTLS: true', { target: targetId });
+    found.push({ key: 'url', message: 'the connection is not encrypted (ldap:// without startTLS): the bind password and every value written cross the network in clear; '
+      + 'use ldaps:// or startTLS: true' });
   }
+  return found;
+}
+
+/** insecureSettings, logged as warnings when a connector or source starts. */
+export function warnInsecureConnection(connection: Parameters<typeof insecureSettings>[0], log: Pick<Logger, 'warn'>, targetId: string): void {
+  for (const { message } of insecureSettings(connection)) log.warn(message, { target: targetId });
 }
