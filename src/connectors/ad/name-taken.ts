@@ -1,7 +1,7 @@
 import { RosterError } from '../../core/errors.js';
 import type { Attributes } from '../../core/types.js';
 import { isUnder } from '../directory/dn.js';
-import { toLdapValues } from '../directory/normalise.js';
+import { entryValues, toLdapValues } from '../directory/normalise.js';
 import { holdersOwnership } from '../directory/ownership.js';
 import type { ClientPool } from '../directory/pool.js';
 import type { AccountNames } from './account-names.js';
@@ -40,7 +40,9 @@ export async function nameTakenError(input: {
   if (holders.length === 0) return explained;
   // Only a name provably held by someone else is worth another: a holder with this person's employeeID is
   // probably their own account outside the base, and a new name would give them a second one.
-  const ownership = await holdersOwnership(pool, holders, input.wanted).catch(() => 'unknown' as const);
+  // A group or a computer is nobody's user account: the name is someone else's, whatever employeeID says.
+  const accounts = await personHolders(pool, holders).catch(() => holders);
+  const ownership = accounts.length === 0 ? 'other' : await holdersOwnership(pool, accounts, input.wanted).catch(() => 'unknown' as const);
   const taken: Array<{ attribute: string; value: string }> = [];
   const samAttribute = accountNames.samAttribute(attributes);
   const upnAttribute = accountNames.upnAttribute(attributes);
@@ -51,12 +53,27 @@ export async function nameTakenError(input: {
     if (upn !== undefined && upnGiven && upnHolders.length > 0) taken.push({ attribute: upnAttribute, value: upn });
   }
   const names = [...(sam === undefined ? [] : [`sAMAccountName ${sam}`]), ...(upn === undefined ? [] : [`userPrincipalName ${upn}`])].join(' or ');
+  const named = holders.map((dn) => (accounts.includes(dn) ? dn : `${dn} (not a user account)`));
   const outside = holders.filter((dn) => !isUnder(dn, base));
   const where = outside.length > 0 ? `, outside ${base} where Roster does not look` : '';
   const advice = ownership === 'same'
     ? `; it carries this person's employee id, so it is probably their account: move it below ${base} (roster reconcile then links it) or widen connection.base`
     : ownership === 'other' ? ': the next plan gives the joiner the next free name' : ': rename or remove that account, or give the joiner another name';
   return new RosterError('target.conflict',
-    `create on ${input.targetId}: the ${names} is already taken by ${holders.join(' and ')}${where} (unique in the whole domain)${advice}`,
+    `create on ${input.targetId}: the ${names} is already taken by ${named.join(' and ')}${where} (unique in the whole domain)${advice}`,
     { cause: input.error, details: { ...explained.details, holders, taken } });
+}
+
+/**
+ * The holders that are user accounts (a person's, perhaps this joiner's); a group or a computer
+ * (objectClass group or computer, AD's `name$` machine accounts) never is. One base read each.
+ */
+async function personHolders(pool: ClientPool, holders: readonly string[]): Promise<string[]> {
+  const people: string[] = [];
+  for (const dn of holders) {
+    const { searchEntries } = await pool.use((c) => c.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['objectClass'] }));
+    const classes = (entryValues(searchEntries[0] ?? {}).get('objectclass') ?? []).map((c) => c.toLowerCase());
+    if (classes.includes('user') && !classes.includes('computer')) people.push(dn);
+  }
+  return people;
 }
