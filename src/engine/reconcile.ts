@@ -267,7 +267,8 @@ function refreshed(
     : account.entitlements;
   const attributes: Record<string, unknown> = {};
   // Only what the link holds: an attribute Roster writes as null is not there, and a value the target holds
-  // for it may be one the connector filled in itself on create (users.defaults), not a change by hand.
+  // for it may be one the connector filled in itself on create (users.defaults), not a change by hand. A
+  // mapping that means "no value, and keep it so" gives "" (which the link keeps).
   for (const [name, written] of Object.entries(link.attributes)) {
     // A secret's link value is its fingerprint; what the target holds (the value, a hash of it) is never taken.
     if (name === 'dn' || secrets.has(name)) {
@@ -279,7 +280,9 @@ function refreshed(
     const held = isObjectReference(written) ? account.references?.[name] ?? (name in account.attributes ? written : undefined) : account.attributes[name];
     // The target's own form of the value Roster wrote (see Connector.sameValue) is no change.
     if (held !== undefined) attributes[name] = same?.(name, written, held) === true ? written : held;
-    else if (readBack?.has(name) !== true && written !== undefined) attributes[name] = written;
+    // Nothing read where Roster wrote "none" (`""`: an employee's accountExpires) is that same none: kept, so a
+    // value set there by hand later is read into the link and the next plan clears it.
+    else if (written !== undefined && (readBack?.has(name) !== true || written === '')) attributes[name] = written;
   }
   // A membership the link did not list was added in the target by hand: not granted by Roster (reconcile/not-granted.ts).
   return withNotGranted({
