@@ -74,6 +74,9 @@ export function crossCheck(
       const names = attributeNames.length === 0 ? 'the target has none' : attributeNames.join(', ');
       problems.push(locator.at(['targets', i, 'accountKey'], `must be one of the target's attributes (${names})`));
     }
+    const reconcileSchedule = target.reconcile.schedule;
+    const cron = reconcileSchedule === undefined ? undefined : cronError(reconcileSchedule);
+    if (cron) problems.push(locator.at(['targets', i, 'reconcile', 'schedule'], `invalid cron schedule: ${cron}`));
     expression(['targets', i, 'scope'], target.scope, 'condition', locator, problems);
     for (const [name, source] of Object.entries(target.attributes)) {
       expression(['targets', i, 'attributes', name], source, 'mapping', locator, problems);

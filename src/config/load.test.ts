@@ -173,6 +173,16 @@ describe('validateConfigText: located problems', () => {
     expect(problem.message).toMatch(/^invalid cron schedule: .*minute/);
   });
 
+  it('reports a bad reconcile schedule at its key, and takes a good one', () => {
+    const text = replaceLine(EXAMPLE_YAML, 30, '    executor: { concurrency: 4, maxAttempts: 8 }\n    reconcile: { schedule: "0 25 * * *" }');
+    const problem = only(text);
+    expect(problem).toMatchObject({ line: 31, column: 28, path: 'targets[0].reconcile.schedule' });
+    expect(problem.message).toMatch(/^invalid cron schedule: .*hour/);
+    const good = validateConfigText(text.replace('0 25 * * *', '0 3 * * *'), FILE, { env: {} });
+    expect(good.problems).toEqual([]);
+    expect(good.config?.targets[0]?.reconcile?.schedule).toBe('0 3 * * *');
+  });
+
   it('reports a bad time zone', () => {
     const problem = only(replaceLine(EXAMPLE_YAML, 3, 'lifecycle: { prehireLeadDays: 7, timezone: Mars/Olympus }'));
     expect(problem).toMatchObject({ line: 3, column: 44, path: 'lifecycle.timezone' });

@@ -205,6 +205,7 @@ const reconcileSchema = z
   .strictObject({
     match: z.array(matchRuleSchema).default([]),
     orphans: z.enum(['report', 'disable', 'delete']).default('report'),
+    schedule: nonEmpty.optional(),
   })
   .prefault({});
 

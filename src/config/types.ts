@@ -258,6 +258,11 @@ export interface ReconcileConfig {
   }[];
   /** What to do with accounts no identity matches (default report). */
   readonly orphans: 'report' | 'disable' | 'delete';
+  /**
+   * Cron expression (in lifecycle.timezone) on which `roster serve` reconciles
+   * the target, applies the orphan action unless held, then plans and applies.
+   */
+  readonly schedule?: string;
 }
 
 export interface RoleConfig {

@@ -25,7 +25,7 @@ describe('Scheduler time zone (review8)', () => {
   });
 
   const start = (schedule: string, timezone: string | undefined, now: Date): Scheduler => {
-    const engine = { config: { sources: [source(schedule)], ...(timezone === undefined ? {} : { lifecycle: { timezone } }) } } as unknown as RosterEngine;
+    const engine = { config: { sources: [source(schedule)], targets: [], ...(timezone === undefined ? {} : { lifecycle: { timezone } }) } } as unknown as RosterEngine;
     scheduler = new Scheduler(engine, silentLogger, () => now);
     scheduler.start();
     return scheduler;

@@ -43,6 +43,8 @@ export const schedulerLeaseKey = (job: string): string => `lease:scheduler:${job
  * from leaving a target's scope; engine/due.ts).
  * A directory source also runs full passes on its `fullSchedule`. Passes of
  * one source run one after another, never at the same time (the cursor).
+ * A target with a `reconcile.schedule` is reconciled on it, then planned and
+ * applied (runReconcile): hand-made drift is found and put back unattended.
  *
  * Unattended, and maybe in several processes on one store: each run of a
  * source and each tick holds a lease in the store (engine/lease.ts), so no
@@ -92,6 +94,12 @@ export class Scheduler {
         this.#jobNames.push(`${source.id}:full`);
       }
     }
+    for (const target of this.#engine.config.targets) {
+      const schedule = target.reconcile?.schedule;
+      if (schedule === undefined) continue;
+      this.#jobs.push(new Cron(schedule, { protect: true, timezone, catch: (e: unknown) => this.#fail('reconcile', e) }, () => this.runReconcile(target.id)));
+      this.#jobNames.push(`reconcile:${target.id}`);
+    }
     this.#tick = setInterval(() => void this.tick().catch((e) => this.#fail('tick', e)), TICK_MS);
     this.#tick.unref();
   }
@@ -102,6 +110,20 @@ export class Scheduler {
    */
   nextRuns(from: Date = this.#now()): { readonly job: string; readonly at: Date | undefined }[] {
     return this.#jobs.map((job, i) => ({ job: this.#jobNames[i] ?? '', at: job.nextRun(from) ?? undefined }));
+  }
+
+  /**
+   * One scheduled reconcile of a target (`reconcile.schedule`), after any
+   * still going, under a store lease: the pass (links, drift read into the
+   * links, the `orphans:` action unless a safety limit or a short read holds
+   * it: never forced), then a plan of everyone applied unless held, so what
+   * someone changed by hand in the target is put back.
+   */
+  runReconcile(targetId: string): Promise<void> {
+    return this.#serially(`reconcile:${targetId}`, async () => {
+      const held = await this.#lease(`reconcile:${targetId}`).run(() => this.#reconcile(targetId), this.#log);
+      if (held === undefined) this.#log.info('scheduled reconcile skipped: another process is reconciling this target', { target: targetId });
+    });
   }
 
   /** Stop the schedules; resolves once the runs and the tick in flight have ended (runs still queued do not start). */
@@ -141,17 +163,23 @@ export class Scheduler {
 
   /** One scheduled run of a source (the next in its count unless `mode` is given), after any run of it still going. */
   runSource(source: SourceConfig, mode?: PassMode): Promise<void> {
-    if (this.#stopped) return Promise.resolve();
-    const previous = this.#queues.get(source.id) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(async () => {
-      if (this.#stopped) return;
+    return this.#serially(source.id, async () => {
       const pass = mode ?? this.#nextPass(source);
       const held = await this.#lease(`source:${source.id}`).run(() => this.#runSource(source, pass), this.#log);
       if (held === undefined) this.#log.info('scheduled run skipped: another process is running this source', { source: source.id, mode: pass });
     });
-    this.#queues.set(source.id, next);
+  }
+
+  /** Run `work` after the runs queued under `name` (nothing once stopped). */
+  #serially(name: string, work: () => Promise<void>): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    const previous = this.#queues.get(name) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(async () => {
+      if (!this.#stopped) await work();
+    });
+    this.#queues.set(name, next);
     void next.catch(() => undefined).then(() => {
-      if (this.#queues.get(source.id) === next) this.#queues.delete(source.id);
+      if (this.#queues.get(name) === next) this.#queues.delete(name);
     });
     return next;
   }
@@ -183,22 +211,46 @@ export class Scheduler {
       await state.set(key, undefined);
       return;
     }
+    await this.#planAndApply({ source: source.id });
+    await state.set(key, undefined);
+  }
+
+  /** The pass of a scheduled reconcile, then a plan of everyone (see runReconcile). */
+  async #reconcile(targetId: string): Promise<void> {
+    const report = await this.#engine.reconcile(targetId, { actor: 'scheduler', apply: true });
+    const said = { target: targetId, accounts: report.accounts, matched: report.matched.length, orphans: report.orphans.length, disputed: report.disputed.length, vanished: report.vanished.length };
+    this.#log.info('scheduled reconcile', said);
+    // What an operator must settle: the CLI would exit 1 for each (roster reconcile).
+    for (const warning of report.warnings ?? []) this.#log.warn(`scheduled reconcile: ${warning}`, { target: targetId });
+    if (report.createsHeld !== undefined) this.#log.warn(`scheduled reconcile: ${report.createsHeld}`, { target: targetId });
+    if (report.vanishedHeld !== undefined) this.#log.warn(`scheduled reconcile: ${report.vanishedHeld.hold.message}; links kept`, { target: targetId });
+    if (report.disputed.length > 0) this.#log.warn('scheduled reconcile: disputed accounts are never acted on; settle them with roster reconcile --link', { target: targetId, disputed: report.disputed.map((d) => d.accountId) });
+    if (report.plan.changes.length > 0 && report.result === undefined) {
+      this.#log.warn('scheduled reconcile: orphan actions held; not applied (roster reconcile --target to review them)', { target: targetId, planId: report.plan.id, holds: report.plan.holds });
+    }
+    await this.#planAndApply({ target: targetId });
+  }
+
+  /**
+   * Plan everyone and apply, unless the plan is held: held plans wait for an
+   * operator (roster apply --force), not for the next run. A plan gone stale
+   * before its apply (an HR push, another process) is made again, up to
+   * STALE_RETRIES times.
+   */
+  async #planAndApply(context: Record<string, string>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const plan = await this.#engine.plan();
       if (plan.held) {
-        // Held plans wait for an operator (roster apply --force), not for the next run.
-        this.#log.warn('plan held; not applied', { source: source.id, planId: plan.id, holds: plan.holds });
-        await state.set(key, undefined);
+        this.#log.warn('plan held; not applied', { ...context, planId: plan.id, holds: plan.holds });
         return;
       }
       try {
         await this.#engine.apply(plan, { actor: 'scheduler' });
+        return;
       } catch (error) {
         if (error instanceof RosterError && error.code === 'plan.stale' && attempt < STALE_RETRIES) continue;
         throw error;
       }
-      await state.set(key, undefined);
-      return;
     }
   }
 
