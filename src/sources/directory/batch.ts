@@ -36,7 +36,8 @@ export async function directoryBatch(reader: DirectoryReader, input: {
       holders = new Map();
       for (const keys of chunks) {
         for (const [key, dns] of holdersByKey(await reader.search(holdersFilter(filter, rules.key, keys), [rules.key]), rules.key)) {
-          holders.set(key, [...(holders.get(key) ?? []), ...dns]);
+          // Folded keys: `E7` and `e7` asked in two chunks find the same entries twice.
+          holders.set(key, [...new Set([...(holders.get(key) ?? []), ...dns])]);
         }
       }
     }

@@ -81,16 +81,17 @@ describe('keys another entry holds (incremental passes)', () => {
     expect(batch.problems).toEqual([{ line: 1, key: 'D1', message: expect.stringMatching(/^entry uid=bob,ou=people,dc=example,dc=com has employeeNumber "D1", also held by uid=alice,ou=people,dc=example,dc=com$/) }]);
   });
 
-  it('compares keys exactly, and an entry holding several keys holds each of them (review 13)', () => {
+  it('compares keys as the directory does (case and Unicode form aside, review 20), and an entry holding several keys holds each of them (review 13)', () => {
     // dora may be the D1 person with a D9 added by mistake: bob, typed D1, must not take D1's identity whatever the value order.
+    // erin's d1 is D1 to the directory (caseIgnoreMatch) and to Roster (lifecycle/respelled.ts): she holds it too.
     const other = entry('uid=dora,ou=people,dc=example,dc=com', { employeeNumber: ['D9', 'D1'] });
     const holders = holdersByKey([bob, other, entry('uid=erin,ou=people,dc=example,dc=com', { employeeNumber: 'd1' })], 'employeeNumber');
     expect([...holders]).toEqual([
-      ['D1', ['uid=bob,ou=people,dc=example,dc=com', 'uid=dora,ou=people,dc=example,dc=com']], ['D9', ['uid=dora,ou=people,dc=example,dc=com']],
-      ['d1', ['uid=erin,ou=people,dc=example,dc=com']],
+      ['d1', ['uid=bob,ou=people,dc=example,dc=com', 'uid=dora,ou=people,dc=example,dc=com', 'uid=erin,ou=people,dc=example,dc=com']],
+      ['d9', ['uid=dora,ou=people,dc=example,dc=com']],
     ]);
     expect(entriesToBatch([bob], ldapRules, new Map(), false, holders).problems).toEqual([
-      { line: 1, key: 'D1', message: 'entry uid=bob,ou=people,dc=example,dc=com has employeeNumber "D1", also held by uid=dora,ou=people,dc=example,dc=com' },
+      { line: 1, key: 'D1', message: 'entry uid=bob,ou=people,dc=example,dc=com has employeeNumber "D1", also held by uid=dora,ou=people,dc=example,dc=com; uid=erin,ou=people,dc=example,dc=com' },
     ]);
   });
 

@@ -1,6 +1,7 @@
 import type { SourceBatch, SourceProblem } from '../../core/types.js';
 import { normaliseDn } from '../../connectors/directory/dn.js';
 import { equalityFilter, orFilter } from '../../connectors/directory/escape.js';
+import { foldKey } from '../../lifecycle/respelled.js';
 import { BatchBuilder } from '../batch.js';
 import type { MappingRules } from './settings.js';
 import { dateValue, firstValue, isDisabledAccount, keyValues, type DirectoryEntry } from './values.js';
@@ -63,11 +64,18 @@ export function holdersFilter(filter: string, key: string, keys: readonly string
   return `(&${filter}${orFilter(...keys.map((value) => equalityFilter(key, value)))})`;
 }
 
-/** Key -> DNs of the entries holding it (any of their values: an entry with two keys holds both). */
+/**
+ * Key, folded (foldKey) -> DNs of the entries holding it (any of their values:
+ * an entry with two keys holds both). Folded because the directory compares
+ * employeeNumber / employeeID / uid ignoring case, and Roster takes a key
+ * respelled in case as the stored person (lifecycle/respelled.ts): an entry
+ * typed `e7` beside `E7` holds that person's key, and read alone in an
+ * incremental pass it would take over their identity (review 20).
+ */
 export function holdersByKey(found: readonly DirectoryEntry[], key: string): Map<string, string[]> {
   const holders = new Map<string, string[]>();
   for (const entry of found) {
-    for (const value of keyValues(entry, key)) {
+    for (const value of new Set(keyValues(entry, key).map(foldKey))) {
       const list = holders.get(value);
       if (list === undefined) holders.set(value, [entry.dn]);
       else list.push(entry.dn);
@@ -132,17 +140,17 @@ export function entriesToBatch(
       return;
     }
     const own = dnKey(entry.dn) ?? entry.dn;
-    const others = (held.get(key) ?? []).filter((dn) => (dnKey(dn) ?? dn) !== own);
+    const others = (held.get(foldKey(key)) ?? []).filter((dn) => (dnKey(dn) ?? dn) !== own);
     if (others.length > 0) {
       builder.reject(line, `entry ${entry.dn} has ${rules.key} "${key}", also held by ${others.join('; ')}`, key);
       return;
     }
-    const earlier = firstDn.get(key);
+    const earlier = firstDn.get(foldKey(key));
     if (earlier !== undefined) {
       builder.reject(line, `entry ${entry.dn} has ${rules.key} "${key}", already used by ${earlier}`, key);
       return;
     }
-    firstDn.set(key, entry.dn);
+    firstDn.set(foldKey(key), entry.dn);
     const values: Record<string, string> = { [rules.key]: key };
     for (const [name, attribute] of Object.entries(rules.attributes)) values[name] = firstValue(entry, attribute);
     for (const field of [rules.fields.startDate, rules.fields.endDate]) {
