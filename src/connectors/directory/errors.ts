@@ -150,6 +150,10 @@ export class SyncUnsupportedError extends Error {
   }
 }
 
+/** A TLS handshake the server broke off or answered in plain text: most often ldaps:// to a plain LDAP port. */
+const TLS_TO_PLAIN = /before secure TLS connection was established|wrong version number|packet length too long|unknown protocol/i;
+const TLS_TO_PLAIN_HINT = 'the server did not complete a TLS handshake: if this port speaks plain LDAP (389), use ldap:// (with startTLS: true) or the directory\'s LDAPS port (636)';
+
 /** Extra plain words for a server's diagnostic message (Active Directory's `data 52e`, ...). */
 export type DiagnosticExplainer = (message: string, resultCode: number) => string | undefined;
 
@@ -176,7 +180,8 @@ export function toDirectoryError(error: unknown, targetId: string, operation: st
     if (isConnectionError(error) || /certificate|self.signed|TLS|SSL/i.test(detail)) {
       // A certificate refused is a setting to fix for every change, not a moment to wait out.
       const refused = /certificate|self.signed/i.test(detail);
-      return new RosterError('target.unavailable', `${where}: cannot reach the directory (${detail})`, { retryable: !refused, cause: error, targetWide: refused });
+      const hint = TLS_TO_PLAIN.test(detail) ? `; ${TLS_TO_PLAIN_HINT}` : '';
+      return new RosterError('target.unavailable', `${where}: cannot reach the directory (${detail})${hint}`, { retryable: !refused, cause: error, targetWide: refused });
     }
     return new RosterError('target.rejected', `${where}: ${detail}`, { cause: error });
   }
