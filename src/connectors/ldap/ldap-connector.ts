@@ -248,7 +248,10 @@ export class LdapConnector implements Connector {
       if (resultCodeOf(error) !== ResultCode.entryAlreadyExists) throw error;
       const existing = await this.#byKey(key, 'create');
       if (existing !== undefined) return { existing };
-      if (keyed === undefined) throw error;
+      if (keyed === undefined) {
+        throw new RosterError('target.conflict', `create on ${this.#targetId}: ${dn} is held by another entry (without ${this.#mapping.keyLdap} ${key}): ` +
+          'users.dn gives two accounts one DN; put the key in the template (uid={uid},…), or rename one', { cause: error, details: { dn, resultCode: ResultCode.entryAlreadyExists } });
+      }
       return this.#addAt(keyed, body, key);
     }
   }
@@ -320,7 +323,8 @@ export class LdapConnector implements Connector {
       if (dropPassword) await removePassword(this.#pool, entry.dn, this.#log, fields);
       const explicit = typeof attributes?.dn === 'string' && attributes.dn !== '' ? { dn: attributes.dn } : {};
       const target = enabled ? this.#placement.mappedDn(explicit, entry, 'setEnabled') : inOu(entry.dn, disable.ou);
-      const keyed = enabled ? undefined : this.#placement.keyed(target, this.#placement.keyOf(entry));
+      // Another entry holding the templated DN (a namesake who joined the OU meanwhile): the key goes into the RDN, both ways.
+      const keyed = enabled && 'dn' in explicit ? undefined : this.#placement.keyed(target, this.#placement.keyOf(entry));
       const move = (): Promise<string> => this.#carries.move(entry, this.#mover, target, keyed);
       await (!enabled ? move() : enableByMove(entry.dn, passwords, {
         pool: this.#pool, log: this.#log, fields, password: disable.password, move, undo: () => this.#setEnabled(accountId, false).then(() => undefined),

@@ -34,8 +34,10 @@ export class Placement {
 
   /**
    * Where the entry belongs after these attribute changes. A disabled entry
-   * stays in the disabled OU, where `keyed` is its DN if another entry holds
-   * that one (an entry already keyed there stays keyed: no move back and forth).
+   * stays in the disabled OU. `keyed` is its DN if another entry holds that
+   * one (two leavers named John Smith in the disabled OU; a rehire whose OU
+   * took on a namesake meanwhile): an entry already keyed stays keyed, no
+   * move back and forth. An explicit `dn` outside the disabled OU is never keyed.
    */
   targetDn(entry: LdapEntry, attributes: Attributes, wanted: ReadonlyMap<string, readonly string[]>): { readonly dn: string; readonly keyed?: string } {
     const disable = this.#o.disable;
@@ -43,9 +45,13 @@ export class Placement {
     const relevant = explicit || this.#templateUses(attributes);
     if (!relevant) return { dn: entry.dn };
     const mapped = this.mappedDn(attributes, entry, 'update');
-    if (disable?.strategy !== 'move' || !isUnder(entry.dn, disable.ou)) return { dn: mapped };
-    const dn = inOu(mapped, disable.ou);
-    return { dn, keyed: this.keyed(dn, valueOf(wanted, this.#o.mapping.keyLdap, this.#o.mapping) ?? this.keyOf(entry)) };
+    const key = valueOf(wanted, this.#o.mapping.keyLdap, this.#o.mapping) ?? this.keyOf(entry);
+    if (disable?.strategy === 'move' && isUnder(entry.dn, disable.ou)) {
+      const dn = inOu(mapped, disable.ou);
+      return { dn, keyed: this.keyed(dn, key) };
+    }
+    // An explicit dn is where the entry goes; a templated one gets the key in its RDN where another entry holds it (see move).
+    return explicit ? { dn: mapped } : { dn: mapped, keyed: this.keyed(mapped, key) };
   }
 
   /**
