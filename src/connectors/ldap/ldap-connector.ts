@@ -74,8 +74,7 @@ export class LdapConnector implements Connector {
     }, pool);
     const posix = config.users.posix;
     this.#uidNumbers = posix === undefined ? undefined : new UidNumberAllocator(pool, this.#reader.bases, posix.uidNumber);
-    this.#posix = posix === undefined || this.#uidNumbers === undefined ? undefined
-      : new PosixConversion({ pool, reader: this.#reader, users: config.users, posix, uidNumbers: this.#uidNumbers, mapping: this.#mapping });
+    this.#posix = posix === undefined || this.#uidNumbers === undefined ? undefined : new PosixConversion({ pool, reader: this.#reader, users: config.users, posix, uidNumbers: this.#uidNumbers, mapping: this.#mapping });
     this.#placement = new Placement({ users: config.users, disable, mapping: this.#mapping, targetId: context.targetId });
     this.#mover = new EntryMover({ pool, reader: this.#reader, keyLdap: this.#mapping.keyLdap, users: config.users, targetId: context.targetId });
     this.#carries = new RenameCarries({ groups: this.#groups, reader: this.#reader, targetId: context.targetId, member: (entry) => this.#member(entry) });
@@ -122,8 +121,9 @@ export class LdapConnector implements Connector {
         if ('added' in outcome) return this.#account(outcome.added, []);
         entry = outcome.existing;
       }
-      // It exists (made earlier, or by a concurrent create): bring it in line, if it is provably this person's.
+      // It exists (made earlier, or by a concurrent create): bring it in line, if it is provably this person's; a posixAccount's uidNumber settled as an add's is (settleAdopted).
       await assertOwned(this.#pool, { targetId: this.#targetId, dn: entry.dn, key: { attribute: this.#mapping.keyLdap, value: key }, wanted: this.#mapping.toLdap(spec.attributes) });
+      if (isPosixAccount(entry)) await this.#uidNumbers?.settleAdopted(entry);
       await this.#update(entry, spec.attributes);
       if (this.capabilities.disable) await this.#setEnabled(entry.uuid, spec.enabled, spec.attributes);
       return this.#required(entry.uuid, 'create');

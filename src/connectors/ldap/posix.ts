@@ -1,9 +1,10 @@
-import { Attribute, Change } from 'ldapts';
+import { Attribute, Change, type Entry } from 'ldapts';
 import { Mutex } from '../../core/mutex.js';
 import { RosterError } from '../../core/errors.js';
 import { pagedSearch } from '../directory/paged-search.js';
 import type { ClientPool } from '../directory/pool.js';
 import { isUnder, sameDn } from '../directory/dn.js';
+import { isNoSuchObject } from '../directory/errors.js';
 
 /** What an add gives back: the entry's DN, entryUUID and values (names lower-cased). */
 interface AddedEntry {
@@ -11,6 +12,9 @@ interface AddedEntry {
   readonly uuid: string;
   readonly values: ReadonlyMap<string, readonly string[]>;
 }
+
+/** The error of a range with no number left (#nextBlock). */
+const isRangeFull = (error: unknown): boolean => error instanceof RosterError && error.code === 'target.rejected' && error.message.startsWith('no free uidNumber left');
 
 /** Numbers found free with one range search, each asked about once more just before it is handed out. */
 const BLOCK = 64;
@@ -30,7 +34,11 @@ const BLOCK = 64;
  * between processes two adds can still race between one's check and its
  * add (two processes reading the same highest number do so in step), so
  * every add is checked again after it (settle): an entry that finds its
- * number held twice moves to another.
+ * number held twice moves to another. An add whose settle did not run (its
+ * answer lost, the process stopped) is settled when the retried create
+ * adopts the entry (settleAdopted); one that finds no number left to move
+ * to is deleted again, so a full range fails the create, never keeps a
+ * duplicate.
  *
  * "In use" means anywhere in the naming context that holds the users base
  * and the disabled OU of the move strategy (#searchBases): a kept leaver's
@@ -75,8 +83,40 @@ export class UidNumberAllocator {
       return add(uidNumber);
     });
     if (!('added' in outcome)) return outcome;
-    const held = await this.settle(outcome.added, used);
+    let held: number;
+    try {
+      held = await this.settle(outcome.added, used);
+    } catch (error) {
+      // No other number left to move to: the entry just added would keep one another holds. It goes again (the create fails naming the full range).
+      if (!isRangeFull(error)) throw error;
+      await this.#pool.use((c) => c.del(outcome.added.dn)).catch(() => undefined);
+      throw error;
+    }
     return held === used ? outcome : { added: { ...outcome.added, values: new Map([...outcome.added.values, ['uidnumber', [String(held)]]]) } };
+  }
+
+  /**
+   * A create that finds its account's entry already there (adopted: the
+   * retry of a create whose add was applied and whose answer was lost, or
+   * that stopped before its settle) settles the entry's uidNumber as the add
+   * would have: the other process's settle may have run before this add and
+   * seen its number held once, so only this one can still see the two.
+   * Only a number of the range (one Roster may have handed out), and only
+   * when no other holder is newer (createTimestamp): a number an operator
+   * copied later onto another entry is that entry's to change, and an
+   * account that held it first keeps it.
+   */
+  async settleAdopted(entry: { readonly dn: string; readonly uuid: string }): Promise<void> {
+    const read = this.#pool.use((c) => c.search(entry.dn, { scope: 'base', filter: '(objectClass=posixAccount)', attributes: ['uidNumber', 'createTimestamp'] }));
+    // Moved or deleted since it was found: the create's next steps find that out.
+    const { searchEntries: [own] } = await read.catch((error: unknown) => (isNoSuchObject(error) ? { searchEntries: [] } : Promise.reject(error)));
+    const uidNumber = Number(own?.uidNumber);
+    if (own === undefined || !Number.isInteger(uidNumber) || uidNumber < this.#min || uidNumber > this.#max) return;
+    const holders = await this.#holderEntries(uidNumber, ['createTimestamp']);
+    if (holders.length <= 1) return;
+    const created = String(own.createTimestamp ?? '');
+    if (holders.some((holder) => !sameDn(holder.dn, entry.dn) && String(holder.createTimestamp ?? '') > created)) return;
+    await this.settle(entry, uidNumber);
   }
 
   /**
@@ -169,10 +209,14 @@ export class UidNumberAllocator {
 
   /** How many entries hold the number: one equality search per searched base, in parallel. */
   async #holders(uidNumber: number): Promise<number> {
+    return (await this.#holderEntries(uidNumber, ['1.1'])).length;
+  }
+
+  async #holderEntries(uidNumber: number, attributes: string[]): Promise<Entry[]> {
     const found = await Promise.all((await this.#searchBases()).map((base) => this.#pool.use((c) => c.search(base, {
-      scope: 'sub', filter: `(uidNumber=${uidNumber})`, attributes: ['1.1'],
+      scope: 'sub', filter: `(uidNumber=${uidNumber})`, attributes,
     }))));
-    return found.reduce((sum, { searchEntries }) => sum + searchEntries.length, 0);
+    return found.flatMap(({ searchEntries }) => searchEntries);
   }
 
   /** The highest uidNumber in [from, to] held by an entry under the bases; from - 1 when none is. */
