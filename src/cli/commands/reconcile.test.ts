@@ -17,6 +17,12 @@ describe('roster reconcile', () => {
     const code = await runCli(['node', 'roster', 'reconcile', '--config', p!.config, ...args], captured.io);
     return { code, stdout: captured.stdout(), stderr: captured.stderr() };
   };
+  /** Without --target, --json prints an array of reports, one per target, even for a configuration with one. */
+  const onlyReport = (stdout: string) => {
+    const reports: unknown = JSON.parse(stdout);
+    expect(Array.isArray(reports) && reports.length === 1, stdout).toBe(true);
+    return (reports as Record<string, any>[])[0]!;
+  };
   const ingest = async () => {
     const engine = await openEngine(p!.config);
     await engine.readSource('hr', 'test');
@@ -44,6 +50,15 @@ describe('roster reconcile', () => {
     expect(memoryTargets.get('cli-held')?.accounts.get('old.one')?.enabled).toBe(false);
   });
 
+  it('--json prints the report of --target X as an object, and without --target an array, however many targets', async () => {
+    p = reconcileProject('cli-shape', [{ username: 'old.one' }], [{ id: 'E1', givenName: 'Ada', familyName: 'Lovelace' }]);
+    await ingest();
+    const one = JSON.parse((await run('--target', 'cli-shape', '--json')).stdout);
+    expect(one).toMatchObject({ target: 'cli-shape', orphans: [{ accountId: 'old.one' }] });
+    const all = JSON.parse((await run('--json')).stdout);
+    expect(all).toMatchObject([{ target: 'cli-shape', orphans: [{ accountId: 'old.one' }] }]);
+  });
+
   it('--link settles a dispute: the account is linked, the next report counts it linked and the plan creates nothing', async () => {
     p = reconcileProject('cli-link', [{ username: 'kjohnson', employeeNumber: 'E6' }, { username: 'katherine.j', employeeNumber: 'E6' }], [
       { id: 'E6', givenName: 'Katherine', familyName: 'Johnson' },
@@ -51,7 +66,7 @@ describe('roster reconcile', () => {
     await ingest();
     const disputed = await run('--json');
     expect(disputed.code).toBe(1);
-    expect(JSON.parse(disputed.stdout).disputed).toHaveLength(2);
+    expect(onlyReport(disputed.stdout).disputed).toHaveLength(2);
     const linked = await run('--link', 'cli-link', 'E6', 'kjohnson');
     expect(linked.stdout).toContain('E6 is linked to kjohnson in cli-link');
     expect(linked.code).toBe(0);
@@ -129,7 +144,7 @@ describe('roster reconcile', () => {
     await engine.close();
     memoryTargets.get('cli-short')!.accounts.clear();
     const held = await run('--json');
-    expect(JSON.parse(held.stdout)).toMatchObject({ vanished: [], vanishedHeld: { hold: { code: 'safety.vanished' }, links: [{ identity: 'E1' }, { identity: 'E2' }] } });
+    expect(onlyReport(held.stdout)).toMatchObject({ vanished: [], vanishedHeld: { hold: { code: 'safety.vanished' }, links: [{ identity: 'E1' }, { identity: 'E2' }] } });
     expect(held.stderr).toContain('the read of cli-short returned 0 of 2 linked accounts: check connection.base / users.base and the bind account\'s rights; links kept');
     expect(held.stderr).toContain('if these 2 accounts really were deleted, run again with --remove-vanished');
     expect(held.code).toBe(1);
@@ -138,14 +153,14 @@ describe('roster reconcile', () => {
     expect(text.code).toBe(1);
     // --force is for orphan plans past their limits: the preview pass removes no link with it.
     const forced = await run('--json', '--force');
-    expect(JSON.parse(forced.stdout)).toMatchObject({ vanished: [], vanishedHeld: { links: [{ identity: 'E1' }, { identity: 'E2' }] } });
+    expect(onlyReport(forced.stdout)).toMatchObject({ vanished: [], vanishedHeld: { links: [{ identity: 'E1' }, { identity: 'E2' }] } });
     expect(forced.code).toBe(1);
     const kept = await openEngine(p.config);
     const links = await kept.store.accounts.listByTarget('cli-short');
     await kept.close();
     expect(links.map((l) => l.identityId).sort()).toEqual(['E1', 'E2']);
     const removed = await run('--json', '--remove-vanished');
-    expect(JSON.parse(removed.stdout).vanished).toHaveLength(2);
+    expect(onlyReport(removed.stdout).vanished).toHaveLength(2);
     expect(removed.code).toBe(0);
   });
 
@@ -169,7 +184,7 @@ describe('roster reconcile', () => {
     expect(target.accounts.get('old.one')?.enabled).toBe(true);
 
     const removed = await run('--json', '--yes', '--remove-vanished');
-    expect(JSON.parse(removed.stdout).result).toMatchObject({ applied: 1 });
+    expect(onlyReport(removed.stdout).result).toMatchObject({ applied: 1 });
     expect(target.accounts.get('old.one')?.enabled).toBe(false);
   });
 
@@ -178,11 +193,11 @@ describe('roster reconcile', () => {
     writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('minAccounts: 0', 'minAccounts: 10'));
     await ingest();
     const held = await run('--json');
-    expect(JSON.parse(held.stdout).createsHeld).toContain('cli-empty: read 0 accounts from cli-empty, fewer than safety.minAccounts (10)');
+    expect(onlyReport(held.stdout).createsHeld).toContain('cli-empty: read 0 accounts from cli-empty, fewer than safety.minAccounts (10)');
     expect(held.stderr).toContain('run again with --force to accept an empty directory');
     expect(held.code).toBe(1);
     const forced = await run('--json', '--force');
-    expect(JSON.parse(forced.stdout).createsHeld).toBeUndefined();
+    expect(onlyReport(forced.stdout).createsHeld).toBeUndefined();
     expect(forced.code).toBe(0);
     const engine = await openEngine(p.config);
     const plan = await engine.plan();
@@ -195,7 +210,7 @@ describe('roster reconcile', () => {
     p = reconcileProject('cli-warn', seed, [{ id: 'E1', givenName: 'Ada', familyName: 'Lovelace', email: 'user3@example.com' }]);
     await ingest();
     const json = await run('--json');
-    expect(JSON.parse(json.stdout)).toMatchObject({
+    expect(onlyReport(json.stdout)).toMatchObject({
       warnings: [expect.stringContaining('the match rule employeeNumber = identity.employeeId matched nothing: none of the 10 accounts read carries employeeNumber')],
       matched: [{ accountId: 'user3', identity: 'E1', rule: 'email = identity.email' }],
     });

@@ -190,7 +190,8 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
           if (options.json && reports.length > 0) ctx.json(reports);
           throw error;
         }
-        if (options.json) ctx.json(targets.length === 1 ? reports[0] : reports);
+        // --target X: its report; otherwise one per target, even when the configuration has one (a script keeps working when a second is added).
+        if (options.json) ctx.json(options.target !== undefined ? reports[0] : reports);
         // The same outcome exits the same way with or without --json: open disputes, links kept from a short read,
         // creates held after a first read too small to trust, or orphan actions held by a safety limit.
         const held = reports.some((r) => r.plan.changes.length > 0 && !mayApplyOrphanPlan(r.plan, options.force === true));
