@@ -22,6 +22,13 @@ export interface SourceRecord {
    * the delete grace).
    */
   readonly endsOnArrival?: true;
+  /**
+   * The directory entry the record was read from (entryUUID, objectGUID, in
+   * lower case), from a source that tells entries apart: a key respelled in
+   * letter case is the stored person only from the same entry
+   * (lifecycle/respelled.ts). File, push and SCIM records have none.
+   */
+  readonly entry?: string;
 }
 
 export interface SourceProblem {
@@ -29,6 +36,8 @@ export interface SourceProblem {
   /** The key when it could be read; a row without a key has none. */
   readonly key?: string;
   readonly message: string;
+  /** The directory entry the row was read from, as on SourceRecord. */
+  readonly entry?: string;
 }
 
 export interface SourceBatch {
@@ -48,6 +57,8 @@ export interface SourceBatch {
    * or lifts the source's truncation hold, as a snapshot's does.
    */
   readonly gone?: readonly string[];
+  /** Gone key -> the directory entry that held it (SourceRecord.entry), where the source knows it. */
+  readonly goneEntries?: Readonly<Record<string, string>>;
   /** Rows that were in the input, good and bad (for truncation checks). */
   readonly rowsRead: number;
 }
@@ -98,6 +109,8 @@ export interface Identity {
   readonly endAt?: string;
   /** Set when the person vanished from a complete source snapshot. */
   readonly missingSince?: string;
+  /** The directory entry (entryUUID, objectGUID) the identity was last read from (SourceRecord.entry); absent for other sources. */
+  readonly sourceEntry?: string;
   /** Increases by one each time the identity changes. */
   readonly version: number;
   readonly createdAt: string;

@@ -77,7 +77,27 @@ function nextIdentity(
   const startAt = iso(startMs);
   if (startAt !== undefined) identity.startAt = startAt;
   if (endAt !== undefined) identity.endAt = endAt;
+  const entry = entryOf(record, before, input.source.id);
+  if (entry !== undefined) identity.sourceEntry = entry;
   return identity;
+}
+
+/**
+ * The directory entry an identity is read from (Identity.sourceEntry): the
+ * record's, else the one stored while the identity stays with this source
+ * (an entry id means nothing to another source).
+ */
+function entryOf(record: SourceRecord, before: Identity | undefined, sourceId: string): string | undefined {
+  return record.entry ?? (before?.sourceId === sourceId ? before.sourceEntry : undefined);
+}
+
+/**
+ * Only the entry differs (an identity stored before Roster kept it, or an AD
+ * account re-created under the same key): stored without an event, since the
+ * person did not change.
+ */
+function withEntry(before: Identity, entry: string, nowIso: string): Identity {
+  return { ...before, sourceEntry: entry, version: before.version + 1, updatedAt: nowIso };
 }
 
 /** Default of lifecycle.conversionGapDays: a weekend and a holiday between two employments are no break. */
@@ -273,6 +293,7 @@ export function mergeBatch(input: MergeInput): MergeResult {
     if (continued === undefined && before !== undefined && before.missingSince === undefined && sameAttributes(before.attributes, record.attributes)
       && !storedBeforeLeave(before, source, lifecycle)) {
       unchanged += 1;
+      if (record.entry !== undefined && before.sourceId === source.id && record.entry !== before.sourceEntry) upserts.push(withEntry(before, record.entry, nowIso));
       continue;
     }
     let dates: RecordDates;

@@ -1,4 +1,4 @@
-import type { Diagnostic, Identity, SourceBatch, SourceRecord } from '../core/types.js';
+import type { Diagnostic, Identity, SourceBatch, SourceProblem, SourceRecord } from '../core/types.js';
 
 /**
  * A source key written another way than the stored identity's: another letter
@@ -103,6 +103,12 @@ export function respellKeys(input: {
     }
     const identity = same[0]!;
     if (identity.id === record.key) continue;
+    if (otherEntry(record.entry, identity)) {
+      // Another directory entry than the person's: a new person whose key looks like theirs, never a respelling.
+      if (!warned.has(record.key)) diagnostics.push(fromOtherEntry(batch.sourceId, record.key, record.line, identity.id));
+      warned.add(record.key);
+      continue;
+    }
     if (exact.has(identity.id)) {
       // Another row of the read has the stored key exactly: that row is the person; this one is read as a key of its own, and said.
       if (!warned.has(record.key)) diagnostics.push(ambiguous(batch.sourceId, record.key, record.line, [identity.id]));
@@ -126,8 +132,9 @@ export function respellKeys(input: {
     matched.push(identity);
     diagnostics.push(respelled(batch.sourceId, key, line, identity.id));
   }
-  const gone = respelledGone(goneUnmatched, byFolded);
-  const named = respelledProblems(problemsUnmatched, byFolded, exact);
+  const gone = respelledGone(goneUnmatched, byFolded, batch.goneEntries ?? {});
+  const problemKeys = new Set(problemsUnmatched);
+  const named = respelledProblems(batch.problems.filter((p) => p.key !== undefined && problemKeys.has(p.key)), byFolded, exact);
   if (rekey.size === 0 && gone.size === 0 && named.size === 0) return { batch, matched, diagnostics };
   const records = rekey.size === 0 ? batch.records : batch.records.map((r) => {
     const id = rekey.get(r.key);
@@ -142,17 +149,37 @@ export function respellKeys(input: {
 }
 
 /**
+ * Whether a record or problem row of a directory entry (`entry`) is not the
+ * stored identity's entry: then its key, respelled or not, is not that
+ * person's (a former employee's key typed in another case on a newcomer's
+ * entry must not hand the newcomer their accounts). Rows without an entry
+ * (files, pushes, SCIM) and identities stored without one (before Roster kept
+ * it: their next read stores it) are compared by key alone.
+ */
+function otherEntry(entry: string | undefined, identity: Identity): boolean {
+  return entry !== undefined && identity.sourceEntry !== undefined && entry !== identity.sourceEntry;
+}
+
+/**
  * The keys of rows the batch turned down (a bad date, a duplicate) that are
  * one stored identity's id respelled, and that identity is named by no row
  * exactly: the row names that person, who is not missing (a typo never makes a
- * leaver). Nothing else is read from such a row.
+ * leaver). Nothing else is read from such a row. A row of another directory
+ * entry than the person's names nobody (otherEntry).
  */
-function respelledProblems(keys: readonly string[], byFolded: ReadonlyMap<string, readonly Identity[]>, exact: ReadonlySet<string>): Map<string, string> {
+function respelledProblems(
+  problems: readonly SourceProblem[], byFolded: ReadonlyMap<string, readonly Identity[]>, exact: ReadonlySet<string>,
+): Map<string, string> {
   const named = new Map<string, string>();
-  for (const key of keys) {
+  const refused = new Set<string>();
+  for (const { key, entry } of problems) {
+    if (key === undefined) continue;
     const same = byFolded.get(foldKey(key));
-    if (same?.length === 1 && !exact.has(same[0]!.id)) named.set(key, same[0]!.id);
+    if (same?.length !== 1 || exact.has(same[0]!.id)) continue;
+    if (otherEntry(entry, same[0]!)) refused.add(key);
+    else named.set(key, same[0]!.id);
   }
+  for (const key of refused) named.delete(key);
   return named;
 }
 
@@ -160,13 +187,18 @@ function respelledProblems(keys: readonly string[], byFolded: ReadonlyMap<string
  * The keys a delta reports gone (`batch.gone`: an `ad` or syncrepl cursor
  * remembers each entry's key as the directory last wrote it, respelled or
  * not) that are one stored identity's id respelled: that identity is the one
- * gone (under maxMissing, as any; a key the batch also has is not gone).
+ * gone (under maxMissing, as any; a key the batch also has is not gone),
+ * unless the batch names another entry than theirs as the key's holder
+ * (`batch.goneEntries`, otherEntry).
  */
-function respelledGone(keys: readonly string[], byFolded: ReadonlyMap<string, readonly Identity[]>): Map<string, string> {
+function respelledGone(
+  keys: readonly string[], byFolded: ReadonlyMap<string, readonly Identity[]>, entries: Readonly<Record<string, string>>,
+): Map<string, string> {
   const gone = new Map<string, string>();
   for (const key of keys) {
     const same = byFolded.get(foldKey(key));
-    if (same?.length === 1) gone.set(key, same[0]!.id);
+    // Another entry's key gone (a newcomer's `e7` deleted): the person who holds `E7` on their own entry is not.
+    if (same?.length === 1 && !otherEntry(Object.hasOwn(entries, key) ? entries[key] : undefined, same[0]!)) gone.set(key, same[0]!.id);
   }
   return gone;
 }
@@ -185,6 +217,14 @@ function respelled(source: string, key: string, line: number | undefined, stored
     severity: 'warning', code: KEY_RESPELLED, identity: storedKey, source, key, storedKey, ...(line === undefined ? {} : { line }),
     message: `${source}: key ${shown(key)}${at(line)} is stored as "${storedKey}" (it differs only in letter case or Unicode form); `
       + `taken as the same person, whose id stays "${storedKey}". Correct the key in the source to stop this warning`,
+  };
+}
+
+function fromOtherEntry(source: string, key: string, line: number | undefined, storedKey: string): RespelledDiagnostic {
+  return {
+    severity: 'warning', code: KEY_RESPELLED, identity: key, source, key, storedKeys: [storedKey], ...(line === undefined ? {} : { line }),
+    message: `${source}: key ${shown(key)}${at(line)} differs from the stored key "${storedKey}" only in letter case or Unicode form, `
+      + `but is read from another directory entry than "${storedKey}" was; it is read as a key of its own (a new person)`,
   };
 }
 

@@ -38,13 +38,14 @@ export class BatchBuilder {
   }
 
   /** A row that could not be read at all (wrong column count, not an object, ...). */
-  reject(line: number, message: string, key?: string): void {
+  reject(line: number, message: string, key?: string, entry?: string): void {
     this.#rowsRead += 1;
-    this.#problems.push(key ? { line, key, message } : { line, message });
+    const problem: SourceProblem = key ? { line, key, message } : { line, message };
+    this.#problems.push(entry === undefined ? problem : { ...problem, entry });
   }
 
-  /** A readable row: checked, then kept as a record or reported. */
-  add(line: number, values: Readonly<Record<string, string>>): void {
+  /** A readable row: checked, then kept as a record or reported. `entry`: the directory entry it was read from (SourceRecord.entry). */
+  add(line: number, values: Readonly<Record<string, string>>, entry?: string): void {
     this.#rowsRead += 1;
     const key = values[this.#rules.key] ?? '';
     if (key === '') {
@@ -63,13 +64,14 @@ export class BatchBuilder {
         this.#problems.push({
           line, key,
           message: `column "${field}" is not an ISO date (YYYY-MM-DD or date-time): "${value}"`,
+          ...(entry === undefined ? {} : { entry }),
         });
         return;
       }
       this.#isoDates.add(value);
     }
     this.#firstLine.set(key, line);
-    this.#records.push({ key, attributes: values, line });
+    this.#records.push(entry === undefined ? { key, attributes: values, line } : { key, attributes: values, line, entry });
   }
 
   build(complete: boolean): SourceBatch {

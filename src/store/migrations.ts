@@ -23,6 +23,8 @@ export function migrations(dialect: Dialect): Readonly<Record<string, Migration>
     '0013_identity_keys': { up: (db) => identityKeys(db, dialect) },
     '0014_not_granted': { up: (db) => notGrantedColumn(db, dialect) },
     '0015_job_holders_index': { up: (db) => jobHoldersIndex(db) },
+    // The directory entry (entryUUID, objectGUID) an identity was read from: a key respelled in case is the person only from it.
+    '0016_identity_source_entry': { up: (db) => addTextColumnOnce(db, dialect, 'roster_identities', 'source_entry') },
   };
 }
 

@@ -19,6 +19,8 @@ export interface IdentityRow {
   version: number;
   created_at: string;
   updated_at: string;
+  /** Identity.sourceEntry (migration 0016). */
+  source_entry: string | null;
 }
 
 /** A key of an identity besides its id (core/types.ts IdentityKey); current is 0/1. */

@@ -50,7 +50,10 @@ const CREATED_AT: Readonly<Record<string, number>> = {
   roster_plan_changes: 1, roster_scim_resources: 2, roster_scim_members: 3, roster_identity_keys: LEVELS.indexOf('0013_identity_keys'),
 };
 /** The level at which a column was added to a table (0-based index into LEVELS): not copied below it (the reference leaves it null). */
-const ADDED_AT: Readonly<Record<string, Readonly<Record<string, number>>>> = { roster_accounts: { out_of_scope_since: 7, not_granted: LEVELS.indexOf('0014_not_granted') } };
+const ADDED_AT: Readonly<Record<string, Readonly<Record<string, number>>>> = {
+  roster_accounts: { out_of_scope_since: 7, not_granted: LEVELS.indexOf('0014_not_granted') },
+  roster_identities: { source_entry: LEVELS.indexOf('0016_identity_source_entry') },
+};
 
 const BIG = 'x'.repeat(1024 * 1024);
 const NOW = new Date('2024-03-01T10:00:00.000Z');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { entriesToBatch, holdersByKey } from './mapping.js';
+import { entriesToBatch, goneEntries, holdersByKey } from './mapping.js';
 import type { MappingRules } from './settings.js';
 import type { DirectoryEntry } from './values.js';
 
@@ -39,5 +39,13 @@ describe('keys that differ only in letter case or Unicode form (review 20)', () 
     expect(batch.problems).toEqual([
       { line: 1, key: 'e7', message: 'entry uid=bob,ou=people,dc=example,dc=com has employeeNumber "e7", also held by uid=ada,ou=people,dc=example,dc=com' },
     ]);
+  });
+
+  it('records and keyed problems carry the entry they were read from (entryUUID, lower case); gone keys the entry that held them', () => {
+    const withUuid = (uid: string, key: string, uuid: string): DirectoryEntry => ({ dn: entry(uid, key).dn, values: new Map([...entry(uid, key).values, ['entryuuid', [uuid]]]) });
+    const batch = entriesToBatch([withUuid('ada', 'E7', 'AAAA-1'), withUuid('bob', 'e7', 'bbbb-2'), withUuid('alan', 'E2', 'cccc-3'), entry('grace', 'E8')], rules, new Map(), true);
+    expect(batch.records.map((r) => [r.key, r.entry])).toEqual([['E2', 'cccc-3'], ['E8', undefined]]);
+    expect(batch.problems.map((p) => [p.key, p.entry])).toEqual([['E7', 'aaaa-1'], ['e7', 'bbbb-2']]);
+    expect(goneEntries(['e7', 'E9'], { 'bbbb-2': 'e7', 'cccc-3': 'E2' })).toEqual({ e7: 'bbbb-2' });
   });
 });

@@ -3,7 +3,7 @@ import { normaliseDn } from '../../connectors/directory/dn.js';
 import { equalityFilter, orFilter } from '../../connectors/directory/escape.js';
 import { foldKey } from '../../lifecycle/respelled.js';
 import { BatchBuilder } from '../batch.js';
-import type { MappingRules } from './settings.js';
+import { entryIdAttribute, type MappingRules } from './settings.js';
 import { dateValue, firstValue, isDisabledAccount, keyValues, type DirectoryEntry } from './values.js';
 
 /** Normalised DN -> correlation key, for resolving DN-valued managers. */
@@ -84,6 +84,19 @@ export function holdersByKey(found: readonly DirectoryEntry[], key: string): Map
   return holders;
 }
 
+/**
+ * Gone key -> the entry (entryUUID, objectGUID) that held it at the last pass,
+ * from a cursor's entry -> key map: a key respelled in case is the stored
+ * person's only from their own entry (lifecycle/respelled.ts), and a deleted
+ * newcomer's `e7` must not make the `E7` person, still there, a leaver.
+ */
+export function goneEntries(gone: readonly string[], known: Readonly<Record<string, string>>): Record<string, string> {
+  const wanted = new Set(gone);
+  const entries: Record<string, string> = {};
+  for (const [entry, key] of Object.entries(known)) if (wanted.has(key)) entries[key] = entry.toLowerCase();
+  return entries;
+}
+
 /** The directory attribute the manager field is mapped from, if it is mapped. */
 export function managerAttribute(rules: MappingRules): string | undefined {
   return rules.attributes[rules.fields.manager];
@@ -115,7 +128,9 @@ export function unresolvedManagers(entries: readonly DirectoryEntry[], rules: Ma
  * happened to return them in: a key typed onto an older entry must not hand
  * the newer person's identity to it. A DN-valued manager becomes the
  * manager's key ('' and a problem when the manager cannot be found). An AD
- * account that is disabled gets `disabledStatus` as its status.
+ * account that is disabled gets `disabledStatus` as its status. Records and
+ * keyed problems carry the entry's entryUUID / objectGUID (`entry`): a key
+ * respelled in letter case is the stored person only from their own entry.
  */
 export function entriesToBatch(
   entries: readonly DirectoryEntry[], rules: MappingRules, managers: ManagerKeys, complete: boolean,
@@ -125,6 +140,7 @@ export function entriesToBatch(
   const held = holders ?? holdersByKey(entries, rules.key);
   const firstDn = new Map<string, string>();
   const extraProblems: SourceProblem[] = [];
+  const idAttribute = entryIdAttribute(rules.kind);
   entries.forEach((entry, index) => {
     const line = index + 1;
     const keys = keyValues(entry, rules.key);
@@ -133,21 +149,23 @@ export function entriesToBatch(
       builder.reject(line, `entry ${entry.dn} has no ${rules.key}: it cannot be correlated`);
       return;
     }
+    const id = firstValue(entry, idAttribute).toLowerCase() || undefined;
+    const of = id === undefined ? {} : { entry: id };
     if (keys.length > 1) {
       const listed = keys.map((value) => JSON.stringify(value)).join(', ');
-      builder.reject(line, `entry ${entry.dn} has ${keys.length} values of ${rules.key} (${listed}): it cannot be correlated to one person`, key);
-      for (const other of keys.slice(1)) extraProblems.push({ line, key: other, message: `entry ${entry.dn} also has ${rules.key} "${other}" (line ${line})` });
+      builder.reject(line, `entry ${entry.dn} has ${keys.length} values of ${rules.key} (${listed}): it cannot be correlated to one person`, key, id);
+      for (const other of keys.slice(1)) extraProblems.push({ line, key: other, message: `entry ${entry.dn} also has ${rules.key} "${other}" (line ${line})`, ...of });
       return;
     }
     const own = dnKey(entry.dn) ?? entry.dn;
     const others = (held.get(foldKey(key)) ?? []).filter((dn) => (dnKey(dn) ?? dn) !== own);
     if (others.length > 0) {
-      builder.reject(line, `entry ${entry.dn} has ${rules.key} "${key}", also held by ${others.join('; ')}`, key);
+      builder.reject(line, `entry ${entry.dn} has ${rules.key} "${key}", also held by ${others.join('; ')}`, key, id);
       return;
     }
     const earlier = firstDn.get(foldKey(key));
     if (earlier !== undefined) {
-      builder.reject(line, `entry ${entry.dn} has ${rules.key} "${key}", already used by ${earlier}`, key);
+      builder.reject(line, `entry ${entry.dn} has ${rules.key} "${key}", already used by ${earlier}`, key, id);
       return;
     }
     firstDn.set(foldKey(key), entry.dn);
@@ -160,14 +178,14 @@ export function entriesToBatch(
     const managerDn = manager === undefined ? undefined : dnKey(manager);
     if (managerDn !== undefined) {
       const managerKey = managers.get(managerDn) ?? '';
-      if (managerKey === '') extraProblems.push({ line, key, message: `entry ${entry.dn}: manager ${manager} was not found or has no ${rules.key}; ${rules.fields.manager} left empty` });
+      if (managerKey === '') extraProblems.push({ line, key, message: `entry ${entry.dn}: manager ${manager} was not found or has no ${rules.key}; ${rules.fields.manager} left empty`, ...of });
       values[rules.fields.manager] = managerKey;
     }
     if (rules.kind === 'ad') {
       const status = isDisabledAccount(entry) ? rules.disabledStatus : values[rules.fields.status] ?? '';
       values[rules.fields.status] = status;
     }
-    builder.add(line, values);
+    builder.add(line, values, id);
   });
   const batch = builder.build(complete);
   return extraProblems.length === 0 ? batch : { ...batch, problems: [...batch.problems, ...extraProblems].sort((a, b) => a.line - b.line) };

@@ -4,7 +4,7 @@ import { RosterError } from '../../core/errors.js';
 import { warnInsecureConnection } from '../../connectors/directory/config.js';
 import type { SourceBatch } from '../../core/types.js';
 import { adChanges, keepTurnedDown, readAdIncremental, reportsOfRekeyed, withoutHeldKeys } from './ad-gone.js';
-import { managerAttribute } from './mapping.js';
+import { goneEntries, managerAttribute } from './mapping.js';
 import { reportsOf } from './reports.js';
 import { directoryBatch } from './batch.js';
 import { filterGroups, groupChange } from './filter-groups.js';
@@ -134,7 +134,7 @@ async function readPass(reader: DirectoryReader, source: SourceConfig, rules: Ma
     const changes = await withoutHeldKeys(reader, { filter, key: rules.key, changes: changed });
     return {
       // Set whenever known entries left, even if nobody is gone (their keys held by others): the ingest judges them, and lifts a hold they caused.
-      batch: changes.left === 0 && changes.gone.length === 0 ? batch : { ...batch, gone: changes.gone },
+      batch: changes.left === 0 && changes.gone.length === 0 ? batch : { ...batch, gone: changes.gone, goneEntries: goneEntries(changes.gone, previous.keys) },
       cursor: cursorOf(read.entries, 0, changes.keys),
       mode: 'incremental',
       keepCursorIfTruncated: true,

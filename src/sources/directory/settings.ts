@@ -49,11 +49,19 @@ export function mappingRules(source: SourceConfig, timezone = 'UTC'): MappingRul
   };
 }
 
-/** The directory attributes a pass asks for: the key, the mapped ones, and what the cursor (objectGUID: its GUID -> key map) and the disabled flag need. */
+/** The attribute naming each entry for good (renames and key changes aside): SourceRecord.entry. */
+export function entryIdAttribute(kind: DirectoryKind): 'objectGUID' | 'entryUUID' {
+  return kind === 'ad' ? 'objectGUID' : 'entryUUID';
+}
+
+/**
+ * The directory attributes a pass asks for: the key, the mapped ones, and what the cursor (objectGUID: its GUID -> key
+ * map), the disabled flag and the records' entry (entryIdAttribute) need.
+ */
 export function requestedAttributes(rules: MappingRules): string[] {
   const names = new Set<string>([rules.key, ...Object.values(rules.attributes)]);
   names.delete('dn');
   if (rules.kind === 'ad') names.add('userAccountControl').add('uSNChanged').add('objectGUID');
-  else names.add('modifyTimestamp').add('entryCSN');
+  else names.add('modifyTimestamp').add('entryCSN').add('entryUUID');
   return [...names];
 }

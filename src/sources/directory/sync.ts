@@ -3,7 +3,7 @@ import { resultCodeOf, ResultCode } from '../../connectors/directory/errors.js';
 import { SYNC_REFRESH_REQUIRED } from '../../connectors/directory/sync-controls.js';
 import type { Logger } from '../../connectors/types.js';
 import { directoryBatch } from './batch.js';
-import { managerAttribute } from './mapping.js';
+import { goneEntries, managerAttribute } from './mapping.js';
 import { rekeyedDns, reportsOf } from './reports.js';
 import type { DirectoryRead, PassMode } from './read.js';
 import type { DirectoryReader, SyncRead } from './search.js';
@@ -178,7 +178,8 @@ export async function readSyncPass(reader: DirectoryReader, input: {
   return {
     // Set whenever the server reported deletions, even if nobody is gone (their keys held again): the ingest judges them, and lifts a hold they caused.
     // A source with `complete: false` has no leavers (its full refresh marks nobody missing either).
-    batch: !source.complete || (changes.deleted === 0 && changes.gone.length === 0) ? batch : { ...batch, gone: changes.gone },
+    batch: !source.complete || (changes.deleted === 0 && changes.gone.length === 0) ? batch
+      : { ...batch, gone: changes.gone, goneEntries: goneEntries(changes.gone, previous.keys) },
     cursor: { kind: 'sync', cookie: cookieOf(previous.cookie) ?? previous.cookie, keys: changes.keys },
     mode: 'incremental',
   };
