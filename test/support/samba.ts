@@ -69,7 +69,7 @@ function configure(dir: string): void {
 function cachedProvision(): string {
   const tar = join(ROOT, `${sambaVersion()}-v2.tar`);
   if (existsSync(tar)) return tar;
-  rmSync(RUN_DIR, { recursive: true, force: true });
+  rmSync(RUN_DIR, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   mkdirSync(RUN_DIR, { recursive: true });
   run(SAMBA_TOOL, ['domain', 'provision', '--realm=EXAMPLE.TEST', '--domain=EXAMPLE', '--server-role=dc', '--dns-backend=NONE',
     '--use-rfc2307', `--adminpass=${PASSWORD}`, `--targetdir=${RUN_DIR}`, '--host-name=dc1', '--host-ip=127.0.0.1']);
@@ -162,7 +162,7 @@ async function startFresh(): Promise<RunningSamba> {
   try {
     await stopLeftover();
     const tar = cachedProvision();
-    rmSync(RUN_DIR, { recursive: true, force: true });
+    rmSync(RUN_DIR, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     mkdirSync(RUN_DIR, { recursive: true });
     run('tar', ['-C', RUN_DIR, '-xf', tar]);
     configure(RUN_DIR);
