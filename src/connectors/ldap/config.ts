@@ -20,10 +20,20 @@ const disableSchema = z.discriminatedUnion('strategy', [
   z.object({ strategy: z.literal('strip-groups'), attribute: attributeName, value: z.string().min(1), password: disablePassword }).strict(),
 ]);
 
+/**
+ * A counter entry (posix-counter.ts): every uidNumber is taken from it by one atomic modify, so none is handed out
+ * twice, even after the entry holding it was deleted. `attribute` holds the next number to hand out.
+ */
+const counterSchema = z.object({
+  dn: dnString,
+  attribute: attributeName.default('uidNumber'),
+}).strict();
+
 const posixSchema = z.object({
-  /** uidNumber is allocated from this range, above the highest one in use (see posix.ts). */
+  /** uidNumber is allocated from this range: from the counter, or else above the highest one in use (see posix.ts). */
   uidNumber: z.object({ min: numberField(z.number().int().nonnegative()), max: numberField(z.number().int().positive()) }).strict()
     .refine((range) => range.min <= range.max, 'min must not be above max'),
+  counter: counterSchema.optional(),
   gidNumber: numberField(z.number().int().nonnegative()),
   /** A template like /home/{uid}; placeholders are Roster attribute names. */
   homeDirectory: z.string().default('/home/{uid}'),
@@ -67,3 +77,4 @@ export const ldapConnectionSchema = z.object({
 
 export type LdapConnectionConfig = z.infer<typeof ldapConnectionSchema>;
 export type LdapDisableConfig = z.infer<typeof disableSchema>;
+export type UidCounterConfig = z.infer<typeof counterSchema>;

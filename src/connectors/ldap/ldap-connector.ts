@@ -73,7 +73,7 @@ export class LdapConnector implements Connector {
       create: config.groups.create, placeholder: config.groups.placeholder, pageSize: config.pageSize,
     }, pool);
     const posix = config.users.posix;
-    this.#uidNumbers = posix === undefined ? undefined : new UidNumberAllocator(pool, this.#reader.bases, posix.uidNumber);
+    this.#uidNumbers = posix === undefined ? undefined : new UidNumberAllocator(pool, this.#reader.bases, posix.uidNumber, posix.counter);
     this.#posix = posix === undefined || this.#uidNumbers === undefined ? undefined : new PosixConversion({ pool, reader: this.#reader, users: config.users, posix, uidNumbers: this.#uidNumbers, mapping: this.#mapping });
     this.#placement = new Placement({ users: config.users, disable, mapping: this.#mapping, targetId: context.targetId });
     this.#mover = new EntryMover({ pool, reader: this.#reader, keyLdap: this.#mapping.keyLdap, users: config.users, targetId: context.targetId });

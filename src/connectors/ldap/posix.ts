@@ -5,6 +5,8 @@ import { pagedSearch } from '../directory/paged-search.js';
 import type { ClientPool } from '../directory/pool.js';
 import { isUnder, sameDn } from '../directory/dn.js';
 import { isNoSuchObject } from '../directory/errors.js';
+import type { UidCounterConfig } from './config.js';
+import { rangeFull, UidCounter } from './posix-counter.js';
 
 /** What an add gives back: the entry's DN, entryUUID and values (names lower-cased). */
 interface AddedEntry {
@@ -44,6 +46,16 @@ const BLOCK = 64;
  * and the disabled OU of the move strategy (#searchBases): a kept leaver's
  * number, or a service account's elsewhere in the tree, is never handed to a
  * joiner. Each check searches every such context.
+ *
+ * With a counter entry (users.posix.counter, posix-counter.ts) numbers come
+ * from the counter instead of blocks: each is taken by one atomic modify,
+ * so no two processes are handed one number and none is handed out again
+ * after its holder is deleted. The checks stay, for entries numbered by
+ * hand: the first take of a process starts above the highest number in use
+ * (a counter behind the directory has numbers between given out without it;
+ * a free one among them may be a deleted person's), a number found held
+ * before its add moves the counter above the highest in use, and every add
+ * is settled as above. The counter entry itself never counts as a holder.
  */
 export class UidNumberAllocator {
   readonly #pool: ClientPool;
@@ -59,12 +71,16 @@ export class UidNumberAllocator {
   #blockEnd: number | undefined;
   /** Numbers to leave out above the highest in use when the next block is read (after a collision). */
   #skip = 0;
+  readonly #counter: UidCounter | undefined;
+  /** With a counter: the lowest number to take (above every number seen in use); read with the first take. */
+  #floor: number | undefined;
 
-  constructor(pool: ClientPool, bases: readonly string[], range: { readonly min: number; readonly max: number }) {
+  constructor(pool: ClientPool, bases: readonly string[], range: { readonly min: number; readonly max: number }, counter?: UidCounterConfig) {
     this.#pool = pool;
     this.#bases = bases;
     this.#min = range.min;
     this.#max = range.max;
+    this.#counter = counter === undefined ? undefined : new UidCounter(pool, counter, range);
   }
 
   /** Run `use` with a fresh uidNumber (reserved for it alone, whether `use` succeeds or not). */
@@ -145,10 +161,27 @@ export class UidNumberAllocator {
 
   /** A number reserved and checked free. */
   async #fresh(): Promise<number> {
+    if (this.#counter !== undefined) return this.#fromCounter(this.#counter);
     for (;;) {
       const uidNumber = await this.#mutex.run(() => this.#reserve());
       if (await this.#free(uidNumber)) return uidNumber;
       await this.#mutex.run(async () => this.#taken(uidNumber));
+    }
+  }
+
+  /** A number taken from the counter (under the lock: no two takes of this process race) and checked free outside it. */
+  async #fromCounter(counter: UidCounter): Promise<number> {
+    for (;;) {
+      const uidNumber = await this.#mutex.run(async () => {
+        this.#floor ??= await this.#highestIn(this.#min, this.#max) + 1;
+        return counter.take(this.#floor);
+      });
+      if (await this.#free(uidNumber)) return uidNumber;
+      // Held (numbered by hand, or the counter is behind the directory): the counter goes on above the highest in use.
+      const highest = await this.#highestIn(uidNumber, this.#max);
+      await this.#mutex.run(async () => {
+        this.#floor = Math.max(this.#floor ?? 0, highest + 1);
+      });
     }
   }
 
@@ -167,7 +200,7 @@ export class UidNumberAllocator {
     let start = this.#blockEnd === undefined ? Math.max(this.#next, await this.#highestIn(this.#min, this.#max) + 1 + this.#skip) : this.#blockEnd + 1;
     this.#skip = 0;
     for (;;) {
-      if (start > this.#max) throw new RosterError('target.rejected', `no free uidNumber left in ${this.#min}-${this.#max}`);
+      if (start > this.#max) throw rangeFull(this.#min, this.#max);
       const end = Math.min(start + BLOCK - 1, this.#max);
       const taken = await this.#highestIn(start, end);
       if (taken < start) {
@@ -216,7 +249,12 @@ export class UidNumberAllocator {
     const found = await Promise.all((await this.#searchBases()).map((base) => this.#pool.use((c) => c.search(base, {
       scope: 'sub', filter: `(uidNumber=${uidNumber})`, attributes,
     }))));
-    return found.flatMap(({ searchEntries }) => searchEntries);
+    return found.flatMap(({ searchEntries }) => searchEntries).filter((entry) => !this.#isCounter(entry.dn));
+  }
+
+  /** The counter entry holds the next number, often in uidNumber: it holds none of the numbers handed out. */
+  #isCounter(dn: string): boolean {
+    return this.#counter !== undefined && sameDn(dn, this.#counter.dn);
   }
 
   /** The highest uidNumber in [from, to] held by an entry under the bases; from - 1 when none is. */
@@ -228,7 +266,7 @@ export class UidNumberAllocator {
       for await (const page of pagedSearch(client, base, { scope: 'sub', filter, attributes: ['uidNumber'], pageSize: 1000 })) {
         for (const entry of page.searchEntries) {
           const value = Number(entry.uidNumber);
-          if (Number.isInteger(value) && value > highest) highest = value;
+          if (Number.isInteger(value) && value > highest && !this.#isCounter(entry.dn)) highest = value;
         }
       }
     }
