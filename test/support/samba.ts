@@ -194,6 +194,9 @@ async function stopChild(child: ChildProcess): Promise<void> {
       process.kill(-child.pid, 'SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
       if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+      // Its worker processes outlive the main one for a moment, still writing into RUN_DIR: the next start would find it busy.
+      for (let i = 0; i < 100 && alive(-child.pid); i++) await new Promise((r) => setTimeout(r, 50));
+      if (alive(-child.pid)) process.kill(-child.pid, 'SIGKILL');
     }
   } catch {
     // the group is already gone
