@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { Client, type SearchOptions } from 'ldapts';
 import { withoutSecretsInMessage } from '../../core/secrets.js';
-import { isConnectionError, resultCodeOf, ResultCode, StartTlsRefusedError } from './errors.js';
+import { isConnectionError, resultCodeOf, StartTlsRefusedError } from './errors.js';
 
 export interface PoolOptions {
   readonly url: string;
@@ -235,11 +235,4 @@ function sniName(url: string): string | undefined {
   const host = hostOf(url);
   // SNI takes names, not addresses; an address is still checked against the certificate's IP SANs.
   return /^[\d.]+$|:/.test(host) ? undefined : host;
-}
-
-/** Delete an entry; one that is already gone is not an error (deletes are idempotent). */
-export async function deleteEntry(pool: ClientPool, dn: string): Promise<void> {
-  await pool.use((c) => c.del(dn)).catch((error: unknown) => {
-    if (resultCodeOf(error) !== ResultCode.noSuchObject) throw error;
-  });
 }

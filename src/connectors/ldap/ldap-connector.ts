@@ -9,7 +9,7 @@ import { MatchingRules } from '../directory/matching.js';
 import { encodedAttributes } from '../directory/encoded-attribute.js';
 import { assertOwned } from '../directory/ownership.js';
 import { ensureParentOUs } from '../directory/parents.js';
-import { deleteEntry, type ClientPool } from '../directory/pool.js';
+import type { ClientPool } from '../directory/pool.js';
 import type { LdapConnectionConfig } from './config.js';
 import { EntryReader, type LdapEntry } from './entries.js';
 import { AttributeMapping } from '../directory/mapping.js';
@@ -24,8 +24,7 @@ import { newPasswordOnEnable } from '../directory/password-on-enable.js';
 import { UidNumberAllocator } from './posix.js';
 import { isPosixAccount, PosixConversion } from './posix-convert.js';
 import { Placement, uidIn } from './placement.js';
-
-type Users = LdapConnectionConfig['users'];
+import { deleteAccountTree } from './delete-tree.js';
 
 /**
  * An LDAPv3 directory (OpenLDAP and the like). The account id is the entry's
@@ -37,7 +36,7 @@ export class LdapConnector implements Connector {
   readonly capabilities: ConnectorCapabilities;
   readonly #pool: ClientPool;
   readonly #config: LdapConnectionConfig;
-  readonly #users: Users;
+  readonly #users: LdapConnectionConfig['users'];
   readonly #targetId: string;
   readonly #log: ConnectorContext['log'];
   readonly #mapping: AttributeMapping;
@@ -163,9 +162,9 @@ export class LdapConnector implements Connector {
       const entry = await this.#reader.byUuid(accountId);
       if (entry === undefined) return;
       await this.#carries.settle(entry);
-      // Leave no dangling member values (refint cannot remove the last member of a groupOfNames).
+      // Leave no dangling member values (refint cannot remove the last member of a groupOfNames); entries below it go with it.
       await this.#stripGroups(entry);
-      await deleteEntry(this.#pool, entry.dn);
+      await deleteAccountTree(this.#pool, { targetId: this.#targetId, dn: entry.dn, uuid: entry.uuid, objectClasses: this.#config.users.objectClasses, pageSize: this.#config.pageSize });
     });
   }
 

@@ -155,8 +155,12 @@ const KEYS_PER_SEARCH = 100;
  * its own uSNChanged moves: one that came into the filter by a change to
  * another object (added to a group a `memberOf` filter names) is not in it,
  * and without this its key would be gone when an older holder leaves, a
- * person active in the directory. Values compare exactly, as a full pass
- * compares keys (the directory's match may ignore case).
+ * person active in the directory. Values compare exactly, though the
+ * directory's match ignores case: a key respelled in case is the same
+ * person only from the same entry (lifecycle/respelled.ts), and an entry
+ * respelling its own key is in this pass's read, so a holder found here with
+ * `e7` for a gone `E7` is another entry, a person of their own, and `E7` is
+ * gone (Samba, review 20: folding here kept a deleted person from leaving).
  */
 export async function withoutHeldKeys(reader: Pick<DirectoryReader, 'search'>, input: {
   readonly filter: string;
