@@ -2,7 +2,7 @@ import { Attribute, Change } from 'ldapts';
 import { RosterError } from '../../core/errors.js';
 import type { Attributes, TargetAccount } from '../../core/types.js';
 import type { AccountSpec, Connector, ConnectorCapabilities, ConnectorContext, EnableOptions, EnableReason, EnableResult, Logger } from '../types.js';
-import { sameDn } from '../directory/dn.js';
+import { parentDn, sameDn } from '../directory/dn.js';
 import { isNoSuchObject, resultCodeOf, ResultCode, toDirectoryError } from '../directory/errors.js';
 import { DirectoryGroups } from '../directory/groups.js';
 import { AttributeMapping } from '../directory/mapping.js';
@@ -17,6 +17,7 @@ import { assertNotPrimary, effectiveGroupDns, PrimaryGroups } from './effective.
 import { AdEntryReader, deleteUser, type AdEntry } from './entries.js';
 import { References } from './references.js';
 import { AccountExpires } from './account-expires.js';
+import { accessRefused, needing } from './access-refused.js';
 import { withoutInitialPassword } from './initial-password.js';
 import { userAccountControl, writeEnabled } from './enable.js';
 import { nameTakenError } from './name-taken.js';
@@ -172,14 +173,16 @@ export class AdConnector implements Connector {
       const entry = await this.#reader.byGuid(accountId);
       if (entry === undefined) return this.#assertGone(accountId, 'delete');
       // AD removes the user from its groups itself (member is a linked attribute).
-      await deleteUser(this.#pool, entry.dn);
+      await deleteUser(this.#pool, entry.dn, this.#targetId);
     });
   }
 
   grant(accountId: string, entitlement: string): Promise<void> {
     return this.#run('grant', async () => {
       const entry = await this.#entry(accountId, 'grant');
-      await this.#requireGroups('grant').add({ dn: entry.dn, uid: undefined }, entitlement);
+      const groups = this.#requireGroups('grant');
+      await needing(this.#targetId, 'grant', this.#members(groups, entitlement, `add ${entry.dn} to its members`),
+        () => groups.add({ dn: entry.dn, uid: undefined }, entitlement));
     });
   }
 
@@ -189,7 +192,8 @@ export class AdConnector implements Connector {
       const entry = await this.#reader.byGuid(accountId);
       if (entry === undefined) return this.#assertGone(accountId, 'revoke');
       assertNotPrimary(`revoke on ${this.#targetId}`, entitlement, entry.dn, () => groups.groupDn(entitlement), await this.#primaryGroups.of(entry.values));
-      await groups.remove({ dn: entry.dn, uid: undefined }, entitlement);
+      await needing(this.#targetId, 'revoke', this.#members(groups, entitlement, `take ${entry.dn} out of its members`),
+        () => groups.remove({ dn: entry.dn, uid: undefined }, entitlement));
     });
   }
 
@@ -209,6 +213,17 @@ export class AdConnector implements Connector {
       const dns = await effectiveGroupDns(this.#pool, base, entry.dn, await this.#primaryGroups.of(entry.values));
       return dns.map((dn) => (groups !== undefined && groups.manages(dn) ? groups.entitlement(dn) : dn)).sort();
     });
+  }
+
+  /** The right a grant or revoke needs on the group. */
+  #members(groups: DirectoryGroups, entitlement: string, action: string): { dn: string; action: string; right: string } {
+    let dn = entitlement;
+    try {
+      dn = groups.groupDn(entitlement);
+    } catch {
+      // Not a group Roster manages: the grant itself says so (a revoke is a no-op).
+    }
+    return { dn, action, right: '"Write Members" (Write member)' };
   }
 
   close(): Promise<void> {
@@ -263,7 +278,7 @@ export class AdConnector implements Connector {
           await ensureParentOUs(this.#pool, dn, this.#config.base);
           continue;
         }
-        throw error;
+        throw accessRefused(error, this.#targetId, 'create', { dn: parentDn(dn), action: `create ${dn}`, right: '"Create User objects"' });
       }
     }
     const entry = await this.#reader.byDn(dn);
@@ -292,19 +307,22 @@ export class AdConnector implements Connector {
     // Each attribute's current values under the name asked for or the one the server answers with.
     const changes = attributeChanges(this.#mapping.heldValues(current.values, desired.keys()), desired, DN_ATTRIBUTES);
     if (changes.length === 0) return;
-    await this.#pool.use((c) => c.modify(current.dn, changes.map((change) => new Change({
+    const written = changes.map((change) => change.attribute);
+    const needed = { dn: current.dn, action: `write ${written.join(', ')}`, right: `${written.map((a) => `"Write ${a}"`).join(', ')} (Write property)` };
+    await needing(this.#targetId, operation, needed, () => this.#pool.use((c) => c.modify(current.dn, changes.map((change) => new Change({
       operation: 'replace', modification: new Attribute({ type: change.attribute, values: [...change.values] }),
-    }))));
+    })))));
   }
 
   async #move(entry: AdEntry, newDn: string): Promise<AdEntry> {
+    const needed = { dn: entry.dn, action: `move it to ${newDn}`, right: `"Delete" on it (or "Delete User objects" on its OU) and "Create User objects" on ${parentDn(newDn)}` };
     try {
       await this.#pool.use((c) => c.modifyDN(entry.dn, newDn));
     } catch (error) {
-      if (!isNoSuchObject(error)) throw error;
+      if (!isNoSuchObject(error)) throw accessRefused(error, this.#targetId, 'update', needed);
       if (!this.#config.users.createOUs) throw missingParentError(this.#targetId, 'update', newDn, error);
       await ensureParentOUs(this.#pool, newDn, this.#config.base);
-      await this.#pool.use((c) => c.modifyDN(entry.dn, newDn));
+      await needing(this.#targetId, 'update', needed, () => this.#pool.use((c) => c.modifyDN(entry.dn, newDn)));
     }
     return this.#entry(entry.guid, 'update');
   }
@@ -312,10 +330,11 @@ export class AdConnector implements Connector {
   /** See enable.ts writeEnabled: a rehire's enable (`reason`) sets a new initial password in the same modify. */
   async #setEnabled(accountId: string, enabled: boolean, reason?: EnableReason): Promise<EnableResult> {
     const entry = await this.#entry(accountId, 'setEnabled');
-    return writeEnabled({
+    const needed = { dn: entry.dn, action: enabled ? 'enable it' : 'disable it', right: `"Write userAccountControl"${enabled ? ' (and "Reset Password" when the enable sets an initial password)' : ''}` };
+    return needing(this.#targetId, 'setEnabled', needed, () => writeEnabled({
       pool: this.#pool, policy: this.#passwordPolicy, log: this.#log, targetId: this.#targetId, entry, enabled,
       passwordOnEnable: this.#config.users.passwordOnEnable, reason,
-    });
+    }));
   }
 
   // ------------------------------------------------------------ mapping

@@ -5,6 +5,7 @@ import { equalityFilter, objectClassFilter } from '../directory/escape.js';
 import { entryValues, type EntryValues } from '../directory/normalise.js';
 import { pagedSearch } from '../directory/paged-search.js';
 import type { ClientPool } from '../directory/pool.js';
+import { accessRefused } from './access-refused.js';
 import { entryGuid, guidToBytes, isGuid } from './guid.js';
 
 /** A user as read from AD: DN, objectGUID (as a GUID string) and values (names lower-cased). */
@@ -95,16 +96,20 @@ const TREE_DELETE = '1.2.840.113556.1.4.805';
  * Delete a user; one holding child objects (an Exchange ActiveSync device
  * container, a classStore) is deleted with them through the Tree Delete
  * control, only when a plain delete says it is no leaf (it needs the
- * "Delete subtree" right on Windows AD). Gone already: done.
+ * "Delete subtree" right on Windows AD). Gone already: done. A refusal for
+ * lack of rights names the user and the right each step needs.
  */
-export async function deleteUser(pool: ClientPool, dn: string): Promise<void> {
-  const gone = (error: unknown) => {
-    if (resultCodeOf(error) !== ResultCode.noSuchObject) throw error;
+export async function deleteUser(pool: ClientPool, dn: string, targetId: string): Promise<void> {
+  const gone = (tree: boolean) => (error: unknown) => {
+    if (resultCodeOf(error) === ResultCode.noSuchObject) return;
+    throw accessRefused(error, targetId, 'delete', tree
+      ? { dn, action: 'delete it with the objects it holds (it is no leaf: a tree delete)', right: '"Delete subtree"' }
+      : { dn, action: 'delete it', right: '"Delete" (or "Delete User objects" on its OU)' });
   };
   try {
     await pool.use((c) => c.del(dn));
   } catch (error) {
-    if (resultCodeOf(error) !== ResultCode.notAllowedOnNonLeaf) return gone(error);
-    await pool.use((c) => c.del(dn, new Control(TREE_DELETE, { critical: true }))).catch(gone);
+    if (resultCodeOf(error) !== ResultCode.notAllowedOnNonLeaf) return gone(false)(error);
+    await pool.use((c) => c.del(dn, new Control(TREE_DELETE, { critical: true }))).catch(gone(true));
   }
 }
