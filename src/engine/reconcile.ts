@@ -49,7 +49,8 @@ export interface ReconcileReport {
    * Set when this first pass read fewer than `safety.minAccounts` accounts and
    * linked none, and `force` was not set: the pass is not remembered, so the
    * target's creates stay held (a mistyped base would otherwise have the next
-   * plan create everyone again). Set too, whatever `force`, when the pass read
+   * plan create everyone again), and its orphan actions are held
+   * (`reconcile.short_first_read`: what it read may not be the people). Set too, whatever `force`, when the pass read
    * accounts but the store has no identity to match them to: the pass is
    * refused (its plan held by `reconcile.no_identities`, src/reconcile/no-identities.ts).
    * Says why and what to do.
@@ -69,7 +70,7 @@ export interface ReconcileReport {
  * looks short (src/reconcile/vanished.ts) and `removeVanished` is not set:
  * then every one is kept and reported, and the orphan plan is held. A first
  * pass that reads too little to trust (`shortFirstRead`) is not remembered
- * unless `force`: the target's creates stay held. A pass that read accounts
+ * unless `force`: the target's creates stay held, and so do its orphan actions. A pass that read accounts
  * while the store has no identity at all is refused, `force` or not: it could
  * only call every account an orphan (src/reconcile/no-identities.ts).
  */
@@ -174,8 +175,10 @@ export async function reconcileTarget(input: {
     target: target.id, code: 'reconcile.rule_unread', count: warnings.length, limit: 0,
     message: `${warnings.length === 1 ? 'a match rule' : `${warnings.length} match rules`} of ${target.id} matched on an attribute no account read carries, so orphans may be people the rule should have found: ${warnings.join('; ')}`,
   }];
+  // A read too small to remember is too small to act on: its orphans may be what a mistyped base happens to hold (--force accepts both).
+  const untrusted: Hold[] = createsHeld === undefined ? [] : [{ target: target.id, code: SHORT_FIRST_READ, count: accounts.length, limit: target.safety.minAccounts, message: `${createsHeld}; its orphan actions wait too` }];
   const basis = await store.state.serial();
-  const planned = orphanPlan(target, settled, accounts.length, basis, now, [...(keep ? [hold] : []), ...unread], await queuedOrphans(store, target, settled));
+  const planned = orphanPlan(target, settled, accounts.length, basis, now, [...(keep ? [hold] : []), ...unread, ...untrusted], await queuedOrphans(store, target, settled));
   // Orphans may be people whose HR rows the last read skipped: their actions wait (reconcile/source-problems.ts).
   const plan = planned.changes.length === 0 ? planned : withHold(planned, await sourceProblemsHold(store, input.sourceIds, target.id));
   audit.push({
@@ -210,6 +213,9 @@ async function refused(store: Store, target: TargetConfig, read: number, now: Da
   }], { returning: false });
   return { target: target.id, accounts: read, linked: 0, matched: [], orphans: [], linkedMeanwhile: [], disputed: [], vanished: [], warnings: [], createsHeld: hold.message, plan };
 }
+
+/** The hold of a short first read's orphan actions (shortFirstRead); `--force` accepts the read and lifts it. */
+const SHORT_FIRST_READ = 'reconcile.short_first_read';
 
 /**
  * A first pass (no memo, so the target's creates are held) whose read is

@@ -32,6 +32,9 @@ export function scheduledPass(source: SourceConfig, run: number): PassMode {
 /** The state key of the tick's mark: the end of the last span of time whose due dates were reconciled (shared by every process). */
 export const TICK_MARK_KEY = 'scheduler:tick';
 
+/** The state key of when the last scheduled reconcile of a target that ended well started (any process). */
+export const reconciledKey = (target: string): string => `scheduler:reconciled:${target}`;
+
 /** The state key of a scheduled job's lease (engine/lease.ts). */
 export const schedulerLeaseKey = (job: string): string => `lease:scheduler:${job}`;
 
@@ -97,7 +100,10 @@ export class Scheduler {
     for (const target of this.#engine.config.targets) {
       const schedule = target.reconcile?.schedule;
       if (schedule === undefined) continue;
-      this.#jobs.push(new Cron(schedule, { protect: true, timezone, catch: (e: unknown) => this.#fail('reconcile', e) }, () => this.runReconcile(target.id)));
+      const said = { target: target.id };
+      // A run that comes due while the pass before it still goes is skipped (croner's protect), and said.
+      const protect = () => this.#log.warn('scheduled reconcile skipped: the previous pass is still running', said);
+      this.#jobs.push(new Cron(schedule, { protect, timezone, catch: (e: unknown) => this.#fail('reconcile', e, said) }, () => this.runReconcile(target.id, { scheduled: true })));
       this.#jobNames.push(`reconcile:${target.id}`);
     }
     this.#tick = setInterval(() => void this.tick().catch((e) => this.#fail('tick', e)), TICK_MS);
@@ -117,11 +123,15 @@ export class Scheduler {
    * still going, under a store lease: the pass (links, drift read into the
    * links, the `orphans:` action unless a safety limit or a short read holds
    * it: never forced), then a plan of everyone applied unless held, so what
-   * someone changed by hand in the target is put back.
+   * someone changed by hand in the target is put back. `scheduled` (the
+   * cron's firing): skipped when a pass of any process started at or after
+   * the time this firing is for (reconciledKey), so a process whose
+   * schedule fires late (a busy event loop, a clock a little behind) does
+   * not make the pass again once another has finished it.
    */
-  runReconcile(targetId: string): Promise<void> {
+  runReconcile(targetId: string, options: { readonly scheduled?: boolean } = {}): Promise<void> {
     return this.#serially(`reconcile:${targetId}`, async () => {
-      const held = await this.#lease(`reconcile:${targetId}`).run(() => this.#reconcile(targetId), this.#log);
+      const held = await this.#lease(`reconcile:${targetId}`).run(() => this.#reconcileOnce(targetId, options.scheduled === true), this.#log);
       if (held === undefined) this.#log.info('scheduled reconcile skipped: another process is reconciling this target', { target: targetId });
     });
   }
@@ -215,6 +225,24 @@ export class Scheduler {
     await state.set(key, undefined);
   }
 
+  /** Under the lease: the pass unless another process made it for this firing already; a pass that ends well is marked. */
+  async #reconcileOnce(targetId: string, scheduled: boolean): Promise<void> {
+    const state = this.#engine.store.state;
+    const started = this.#now();
+    const schedule = scheduled ? this.#engine.config.targets.find((t) => t.id === targetId)?.reconcile?.schedule : undefined;
+    if (schedule !== undefined) {
+      const last = markOf(await state.get(reconciledKey(targetId)));
+      // No time of the schedule has come since that pass started: it was this firing's.
+      const next = last === undefined ? null : new Cron(schedule, { timezone: scheduleTimeZone(this.#engine.config) }).nextRun(last);
+      if (last !== undefined && (next === null || next.getTime() > started.getTime())) {
+        this.#log.info('scheduled reconcile skipped: another process made this pass already', { target: targetId, at: last.toISOString() });
+        return;
+      }
+    }
+    await this.#reconcile(targetId);
+    if (schedule !== undefined) await state.set(reconciledKey(targetId), { at: started.toISOString() });
+  }
+
   /** The pass of a scheduled reconcile, then a plan of everyone (see runReconcile). */
   async #reconcile(targetId: string): Promise<void> {
     const report = await this.#engine.reconcile(targetId, { actor: 'scheduler', apply: true });
@@ -255,8 +283,9 @@ export class Scheduler {
   }
 
 
-  #fail(what: string, error: unknown): void {
-    this.#log.error(`scheduled ${what} failed`, { error: error instanceof Error ? error.message : String(error) });
+  #fail(what: string, error: unknown, fields: Record<string, string> = {}): void {
+    const code = error instanceof RosterError ? { code: error.code } : {};
+    this.#log.error(`scheduled ${what} failed`, { ...fields, ...code, error: error instanceof Error ? error.message : String(error) });
   }
 }
 
