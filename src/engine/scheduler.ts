@@ -87,7 +87,7 @@ export class Scheduler {
     const timezone = scheduleTimeZone(this.#engine.config);
     for (const source of this.#engine.config.sources) {
       if (source.type === 'push') continue;
-      const options = { protect: true, timezone, catch: (e: unknown) => this.#fail('source', e) };
+      const options = { protect: true, timezone, catch: (e: unknown) => this.#fail('source', e, { source: source.id }) };
       if (source.schedule !== undefined) {
         this.#jobs.push(new Cron(source.schedule, options, () => this.runSource(source)));
         this.#jobNames.push(source.id);
