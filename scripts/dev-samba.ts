@@ -25,7 +25,7 @@ process.stdout.write([
   `  base     ${samba.baseDN}; Roster works below ${samba.rosterOU}`,
   `  CA file  ${DEV_SAMBA_CA}`,
   `  bind DN  ${samba.bindDN}`,
-  `  password ${samba.password}   (examples/ad reads it from \${env:AD_PASSWORD}, with this default)`,
+  `  password ${samba.password}   (examples/ad reads it from \${env:AD_PASSWORD}, which has no default: export AD_PASSWORD='${samba.password}')`,
   'Ctrl-C stops it.',
   '',
 ].join('\n'));

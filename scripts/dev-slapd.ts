@@ -12,7 +12,16 @@ import { startSlapd, type SlapdExit } from '../test/support/slapd.js';
 import { runUntilStopped } from './run-until-stopped.js';
 
 const { values } = parseArgs({ options: { port: { type: 'string', default: '3890' } } });
-const slapd = await startSlapd({ port: Number(values.port) });
+const port = Number(values.port);
+const slapd = await startSlapd({ port }).catch((error: unknown) => {
+  // Said in a sentence, not as a stack: a taken port is the usual cause (docs/directories.md, "On another port").
+  process.stderr.write([
+    `dev-slapd: ${error instanceof Error ? error.message : String(error)}`,
+    `  Another port: npx tsx scripts/dev-slapd.ts --port ${port + 1}, then change url: in your copy of examples/ldap/roster.yaml to ldap://127.0.0.1:${port + 1}.`,
+    '',
+  ].join('\n'));
+  process.exit(1);
+});
 
 /** What to tell the user when slapd is gone: how it ended and what it said (slapd runs with -d 0, logging errors only, to stderr). */
 function exitReport(exit: SlapdExit, dir: string): string {

@@ -246,6 +246,8 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSla
   const suffix = options.suffix ?? 'dc=example,dc=com';
   const bindDN = `cn=admin,${suffix}`;
   const port = options.randomPort === true || options.port === 0 ? await freePort() : options.port ?? 3890;
+  // A fixed port someone else holds: slapd would fail to bind while the other server answers our readiness probe.
+  if (await answers(port)) throw new Error(`127.0.0.1:${port} is already in use (another slapd, or a dev-slapd still running?): stop that server or pick another port`);
   const dir = mkdtempSync(join(tmpdir(), 'roster-slapd-'));
   mkdirSync(join(dir, 'slapd.d'));
   mkdirSync(join(dir, 'data'));
