@@ -148,7 +148,11 @@ function leaver(f: LifecycleFacts, since: number | undefined, reason: string, wh
     return gone(rulename, `${what}; the ${days}-day grace period is over: account deleted`, ['leaver.grace_expired', reason]);
   }
   if (f.link === undefined) return gone(rulename, `${what}: no account is created`, [reason]);
-  const grace = rule.deleteAfterMs === null ? 'never deleted' : `deleted ${Math.round(rule.deleteAfterMs / DAY_MS)} day(s) later`;
+  const days = rule.deleteAfterMs === null ? 0 : Math.round(rule.deleteAfterMs / DAY_MS);
+  // The grace's start is known once the account is disabled: say the day (it runs from the disable when that came after the end).
+  const grace = rule.deleteAfterMs === null ? 'never deleted'
+    : since === undefined ? `deleted ${days} day(s) later`
+      : `deleted on ${dayIn(new Date(since + rule.deleteAfterMs).toISOString(), f.timezone)} (a ${days}-day grace)`;
   const enabled = rule.disable === 'never' && f.link.enabled;
   return {
     present: true, enabled, reasons: [reason, 'leaver.revoke_all'], mapAttributes: false, entitlements: false,
@@ -162,8 +166,10 @@ function terminated(f: LifecycleFacts): AccountDecision {
   const endIso = identity.endAt ?? identity.missingSince ?? identity.updatedAt;
   const reason = identity.missingSince !== undefined ? 'leaver.missing_from_source'
     : f.contractor ? 'leaver.contract_end' : 'leaver.terminated';
+  // An end instant is exclusive (an HR end date 2026-08-31 is 2026-09-01T00:00 in the zone): say the last day, as HR wrote it.
+  const lastDay = identity.endAt !== undefined ? dayIn(new Date(Date.parse(identity.endAt) - 1).toISOString(), f.timezone) : dayIn(endIso, f.timezone);
   const what = !f.explain ? '' : identity.missingSince !== undefined ? `gone from the source since ${dayIn(identity.missingSince, f.timezone)}`
-    : f.contractor ? `contract ended ${dayIn(endIso, f.timezone)}` : `left ${dayIn(endIso, f.timezone)}`;
+    : f.contractor ? `contract ended ${lastDay}` : `left ${lastDay}`;
   if (awaitedBack(identity, new Date(f.now))) return betweenEmployments(f, reason, what);
   return leaver(f, graceStart(f, Date.parse(endIso)), reason, what);
 }
