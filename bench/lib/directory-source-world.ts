@@ -16,6 +16,12 @@ export interface SourceWorld {
   readonly entries: readonly string[];
   /** Two disjoint sets of people (1 % each, at least one) whose departmentNumber is changed, one set before each incremental pass. */
   readonly moved: readonly [readonly number[], readonly number[]];
+  /**
+   * Per set of `moved`: how many people outside it have their manager in it. An `ldap` source's
+   * incremental pass by modifyTimestamp reads those reports again, unchanged (a manager's new key
+   * must reach them: src/sources/directory/reports.ts), so they count as received and unchanged.
+   */
+  readonly reportsOfMoved: readonly [number, number];
   /** People (1 %, at least one, none of them anyone's manager nor moved) whose entries are deleted before the last full pass. */
   readonly deleted: readonly number[];
 }
@@ -55,7 +61,12 @@ export function sourceWorld(people: readonly Person[], peopleDn: string): Source
   const first = spread(all.filter((i) => i % 3 === 1), share);
   const second = spread(all.filter((i) => i % 3 === 2), share);
   const deleted = spread(all.filter((i) => i % 3 === 0 && !managers.has(people[i]!.employeeId)), share);
-  return { entries, moved: [first, second], deleted };
+  const reportsOf = (movers: readonly number[]): number => {
+    const moved = new Set(movers);
+    const ids = new Set(movers.map((i) => people[i]!.employeeId));
+    return people.filter((p, i) => !moved.has(i) && ids.has(p.managerId)).length;
+  };
+  return { entries, moved: [first, second], reportsOfMoved: [reportsOf(first), reportsOf(second)], deleted };
 }
 
 /** The department a moved person gets in round `round` (never a generated one). */
