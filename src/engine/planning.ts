@@ -8,9 +8,8 @@ import { foldKey } from '../lifecycle/respelled.js';
 import { compilePolicy, isUniqueMapping, UniqueIndex, type HeldValues, type Policy } from '../policy/index.js';
 import { LinkIndex, plan as diffPlan, QueuedChanges, type WaitingChange } from '../planner/index.js';
 import { claimQueued } from './queued-claims.js';
-import { deferredReferences } from './deferred-references.js';
 import { linksOf } from './subset-links.js';
-import { outsideReports } from './outside-reports.js';
+import { referenceNotes } from './outside-reports.js';
 import { safetyCounts, safetyHolds } from '../planner/safety.js';
 import { readLearned, withLearnedHeld } from '../reconcile/learned.js';
 import { ReconcileMemos } from '../reconcile/memo.js';
@@ -111,9 +110,7 @@ export class Planning {
     this.#lastTotals = totals;
     const planned = known === undefined && totals.size > 0 ? judgedOn(diffed, upstream, this.#config.targets, totals) : diffed;
     const sealed = secrets === undefined ? planned : { ...planned, changes: secrets.seal(planned.changes) };
-    const references = this.policy.managerAccountAttributes;
-    const outside = subset ? await outsideReports(this.#store, sealed.changes, references, new Set(identities.map((i) => i.id)), this.#config.sources) : undefined;
-    const deferred = deferredReferences(sealed.changes, references, identities, managerOf, links, managerLinks, outside);
+    const deferred = await referenceNotes(this.#store, sealed.changes, this.policy, { identities, subset, managerOf, links, managerLinks }, this.#config.sources);
     const result = deferred.length === 0 ? sealed : { ...sealed, diagnostics: [...sealed.diagnostics, ...deferred] };
     this.#log?.debug('plan computed', {
       planId: result.id, identities: identities.length, links: linkedList.length, changes: result.changes.length,

@@ -1,9 +1,11 @@
 import type { RosterConfig } from '../config/types.js';
 import { compileConfig, readsManagerAccount } from './compile.js';
 import { desiredAccounts } from './desired.js';
+import { managerAccountReads } from './manager-account-reads.js';
 import type { Policy } from './types.js';
 
 export type { Policy, PolicyContext } from './types.js';
+export type { ManagerAccountReads } from './manager-account-reads.js';
 export { UniqueIndex, uniqueAttributesOf, isUniqueMapping, type HeldValues } from './unique.js';
 export { DISPUTED_REASON } from './reasons.js';
 export type { AccountDecision } from './lifecycle-rules.js';
@@ -19,6 +21,9 @@ export function compilePolicy(config: RosterConfig): Policy {
     usesManagerAccount: compiled.targets.some((target) => target.usesManagerAccount),
     managerAccountAttributes: new Map(compiled.targets.filter((target) => target.usesManagerAccount).map((target) => [
       target.config.id, new Set(Object.entries(target.config.attributes).filter(([, source]) => readsManagerAccount(source)).map(([name]) => name)),
+    ])),
+    managerAccountReads: new Map(compiled.targets.filter((target) => target.usesManagerAccount).map((target) => [
+      target.config.id, managerAccountReads(Object.values(target.config.attributes)),
     ])),
   };
 }

@@ -1,5 +1,6 @@
 import type { DesiredAccount, Diagnostic, Identity, LinkedAccount } from '../core/types.js';
 import type { UniqueIndex } from './unique.js';
+import type { ManagerAccountReads } from './manager-account-reads.js';
 
 export interface PolicyContext {
   readonly now: Date;
@@ -43,4 +44,6 @@ export interface Policy {
   readonly usesManagerAccount: boolean;
   /** Per target whose mappings read `managerAccount`, the attributes whose mapping does. */
   readonly managerAccountAttributes: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Per target whose mappings read `managerAccount`, what of it they read (manager-account-reads.ts). */
+  readonly managerAccountReads: ReadonlyMap<string, ManagerAccountReads>;
 }

@@ -29,6 +29,8 @@ export interface SlapdOptions {
    * a directory without it, where a renamed entry's old DN stays in groups.
    */
   readonly refint?: boolean;
+  /** More attributes refint keeps in step besides member / uniqueMember (e.g. `manager`); only with refint. */
+  readonly refintAttributes?: readonly string[];
   /** The database's olcSizeLimit (e.g. `5`, or `size.soft=5 size.hard=5 size.pr=noEstimate`); default unlimited. */
   readonly sizeLimit?: string;
   /** olcAccess rules put before the default `to * by users read by * none` (for tests of entries the bind DN may not read). */
@@ -122,7 +124,7 @@ ${sessionlog > 0 ? `olcSpSessionlog: ${sessionlog}\n` : ''}${typeof syncprov ===
   };
 }
 
-function configLdif(dir: string, suffix: string, rootDN: string, durable: boolean, tls: SlapdOptions['tls'], refint: boolean, limits: Pick<SlapdOptions, 'sizeLimit' | 'acl' | 'serviceAccount' | 'syncprov'> = {}): string {
+function configLdif(dir: string, suffix: string, rootDN: string, durable: boolean, tls: SlapdOptions['tls'], refint: boolean, limits: Pick<SlapdOptions, 'sizeLimit' | 'acl' | 'serviceAccount' | 'syncprov' | 'refintAttributes'> = {}): string {
   const sync = syncprovLdif(limits.syncprov, refint ? 3 : 2);
   const auth = limits.serviceAccount === true ? ['to attrs=userPassword by anonymous auth by * none'] : [];
   const acl = [...auth, ...(limits.acl ?? []), 'to * by users read by * none'].map((rule, i) => `olcAccess: {${i}}${rule}`).join('\n');
@@ -192,7 +194,7 @@ dn: olcOverlay={1}refint,olcDatabase={1}mdb,cn=config
 objectClass: olcOverlayConfig
 objectClass: olcRefintConfig
 olcOverlay: {1}refint
-olcRefintAttribute: member uniqueMember
+olcRefintAttribute: ${['member', 'uniqueMember', ...(limits.refintAttributes ?? [])].join(' ')}
 ` : ''}
 dn: olcOverlay={${refint ? 2 : 1}}ppolicy,olcDatabase={1}mdb,cn=config
 objectClass: olcOverlayConfig
