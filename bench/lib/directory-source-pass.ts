@@ -6,7 +6,9 @@
  * Prints one JSON line: wall and CPU ms of `engine.readSource` (read and
  * ingest, cursor stored), the part of it spent reading the directory (up to
  * the ingest), RSS after opening the engine and at peak, the ingest's counts
- * and events by kind, and the cursor's boundary size before and after.
+ * and events by kind, the cursor's boundary size before and after, and the
+ * stored cursor's size after (its JSON, in bytes) with its entryUUID -> key
+ * map's entries.
  */
 import type { RosterEngine } from '../../src/engine/engine.js';
 import { openEngine } from '../../src/engine/index.js';
@@ -24,6 +26,12 @@ const mib = (bytes: number): number => Math.round((bytes / (1024 * 1024)) * 10) 
 function boundarySize(cursor: unknown): number | undefined {
   const boundary = (cursor as { boundary?: unknown } | undefined)?.boundary;
   return typeof boundary === 'object' && boundary !== null ? Object.keys(boundary).length : undefined;
+}
+
+/** Entries in a timestamp cursor's entryUUID -> key map (undefined when it has none). */
+function keysSize(cursor: unknown): number | undefined {
+  const keys = (cursor as { keys?: unknown } | undefined)?.keys;
+  return typeof keys === 'object' && keys !== null ? Object.keys(keys).length : undefined;
 }
 
 // RosterEngine: readSource with a pass mode (the Engine interface reads a full pass).
@@ -48,6 +56,7 @@ try {
   const events: Record<string, number> = {};
   for (const event of result.events) events[event.kind] = (events[event.kind] ?? 0) + 1;
   const round = (value: number): number => Math.round(value * 10) / 10;
+  const after: unknown = await engine.store.state.get(sourceCursorKey(sourceId));
   process.stdout.write(`${JSON.stringify({
     ms: pass.ms, cpu_ms: pass.cpuMs,
     ...(readEnd === undefined ? {} : { read_ms: round(readEnd.ms - start.ms), read_cpu_ms: round(readEnd.cpu - start.cpu) }),
@@ -55,7 +64,8 @@ try {
     received: result.received, created: result.created, changed: result.changed, unchanged: result.unchanged, missing: result.missing,
     problems: result.problems.length, problem_samples: result.problems.slice(0, 3).map((p) => p.message),
     diagnostics: result.diagnostics.map((d) => d.code), events, affected: result.affected.length,
-    boundary_before: boundaryBefore, boundary_after: boundarySize(await engine.store.state.get(sourceCursorKey(sourceId))),
+    boundary_before: boundaryBefore, boundary_after: boundarySize(after),
+    cursor_bytes: after === undefined ? 0 : Buffer.byteLength(JSON.stringify(after)), cursor_keys: keysSize(after),
   })}\n`);
 } finally {
   await engine.close();

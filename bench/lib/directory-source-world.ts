@@ -18,8 +18,9 @@ export interface SourceWorld {
   readonly moved: readonly [readonly number[], readonly number[]];
   /**
    * Per set of `moved`: how many people outside it have their manager in it. An `ldap` source's
-   * incremental pass by modifyTimestamp reads those reports again, unchanged (a manager's new key
-   * must reach them: src/sources/directory/reports.ts), so they count as received and unchanged.
+   * incremental pass by modifyTimestamp read those reports again before its cursor kept entryUUID ->
+   * key; now it reads again only the reports of a mover whose key changed (src/sources/directory/
+   * reports.ts), and the movers keep theirs: none are read again.
    */
   readonly reportsOfMoved: readonly [number, number];
   /** People (1 %, at least one, none of them anyone's manager nor moved) whose entries are deleted before the last full pass. */

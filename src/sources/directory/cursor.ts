@@ -29,7 +29,14 @@ import { firstValue, generalizedTimeToIso, type DirectoryEntry } from './values.
  * with the same entryCSN (read before, unchanged since), whatever its
  * modifyTimestamp. An entry without an entryCSN is never skipped. (A cursor
  * stored before, whose boundary holds only the entries at exactly `at`, is
- * still right under this rule.)
+ * still right under this rule.) `keys` (entryUUID -> key of every entry a
+ * full pass read with both, brought up to date by incremental passes for the
+ * entries they read) tells an incremental pass whose key changed, so it reads
+ * again the reports of those alone (reports.ts); a cursor without it (stored
+ * before it was kept) reads again the reports of every entry read, until a
+ * full pass stores it. The same form as AD's `keys` (no bound: one pair a
+ * person): 42 bytes and the key a person in JSON, 4.9 MB for 100,000 people
+ * keyed like `E000001`, written after every pass.
  */
 export type DirectoryCursor =
   | {
@@ -38,7 +45,10 @@ export type DirectoryCursor =
     readonly invocation?: string;
     readonly keys?: Readonly<Record<string, string>>;
   }
-  | { readonly kind: 'timestamp'; readonly at: string; readonly boundary: Readonly<Record<string, string>> };
+  | {
+    readonly kind: 'timestamp'; readonly at: string; readonly boundary: Readonly<Record<string, string>>;
+    readonly keys?: Readonly<Record<string, string>>;
+  };
 
 const USN = /^\d+$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -61,12 +71,16 @@ export function parseCursor(value: unknown, kind: DirectoryKind): DirectoryCurso
   if (kind === 'ldap' && cursor['kind'] === 'timestamp' && typeof cursor['at'] === 'string' && TIMESTAMP.test(cursor['at'])
     && typeof boundary === 'object' && boundary !== null) {
     const entries = Object.entries(boundary).filter((pair): pair is [string, string] => typeof pair[1] === 'string');
-    return { kind: 'timestamp', at: cursor['at'], boundary: Object.fromEntries(entries) };
+    const keys = guidKeys(cursor['keys']);
+    return { kind: 'timestamp', at: cursor['at'], boundary: Object.fromEntries(entries), ...(keys === undefined ? {} : { keys }) };
   }
   return undefined;
 }
 
-/** A stored objectGUID -> key map: the pairs that are one (a GUID in lower case, a key that is not empty), or undefined when there is none. */
+/**
+ * A stored objectGUID (AD) or entryUUID (OpenLDAP) -> key map: the pairs that are one (a GUID or UUID in lower case, a key
+ * that is not empty), or undefined when there is none.
+ */
 function guidKeys(value: unknown): Record<string, string> | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   return Object.fromEntries(Object.entries(value).filter((pair): pair is [string, string] => GUID.test(pair[0]) && typeof pair[1] === 'string' && pair[1] !== ''));
@@ -139,7 +153,7 @@ export function nextCursor(input: {
   readonly invocation?: string;
   /** How long the pass's search took (OpenLDAP), in milliseconds. */
   readonly durationMs?: number;
-  /** AD: objectGUID -> key after the pass (kept only on a cursor of this pass's USN). */
+  /** AD: objectGUID -> key after the pass (kept only on a cursor of this pass's USN); OpenLDAP: entryUUID -> key, kept on the new cursor. */
   readonly keys?: Readonly<Record<string, string>>;
 }): DirectoryCursor | undefined {
   const { kind, entries, previous } = input;
@@ -162,7 +176,7 @@ export function nextCursor(input: {
   const times = entries.map((entry) => timeOf(firstValue(entry, 'modifyTimestamp')));
   let latest: number | undefined;
   for (const ms of times) if (ms !== undefined && (latest === undefined || ms > latest)) latest = ms;
-  if (latest === undefined) return previous;
+  if (latest === undefined) return previous?.kind === 'timestamp' && input.keys !== undefined ? { ...previous, keys: input.keys } : previous;
   const duration = Math.max(0, Math.ceil(input.durationMs ?? 0));
   let from = Math.floor((latest - duration - 1000) / 1000) * 1000;
   let at = toGeneralizedTime(from);
@@ -181,5 +195,5 @@ export function nextCursor(input: {
   }
   // This pass searched at least everything changed at or after `at`, so its boundary is complete
   // on its own (the previous one is not merged in).
-  return { kind: 'timestamp', at, boundary };
+  return { kind: 'timestamp', at, boundary, ...(input.keys === undefined ? {} : { keys: input.keys }) };
 }

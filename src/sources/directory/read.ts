@@ -5,7 +5,7 @@ import { warnInsecureConnection } from '../../connectors/directory/config.js';
 import type { SourceBatch } from '../../core/types.js';
 import { adChanges, keepTurnedDown, readAdIncremental, reportsOfRekeyed, withoutHeldKeys } from './ad-gone.js';
 import { goneEntries, managerAttribute } from './mapping.js';
-import { reportsOf } from './reports.js';
+import { entryKeys, ldapRekeyedDns, reportsOf } from './reports.js';
 import { directoryBatch } from './batch.js';
 import { filterGroups, groupChange } from './filter-groups.js';
 import { warnAttributesNoEntryHas } from './attribute-check.js';
@@ -145,9 +145,10 @@ async function readPass(reader: DirectoryReader, source: SourceConfig, rules: Ma
   const durationMs = performance.now() - started;
   if (previous === undefined) warnAttributesNoEntryHas(options.log, source.id, rules, found, rules.kind === 'ldap');
   const changed = previous === undefined ? found : withoutBoundary(found, previous);
-  // ldap by modifyTimestamp keeps no key per entry, so a key change cannot be told: the reports of every entry read are read again.
+  // ldap by modifyTimestamp: the reports of the entries whose key changed (the cursor's entryUUID -> key map says), or of
+  // every entry read when the cursor has no map (stored before it was kept), are read again to name the new key.
   const reports = previous?.kind === 'timestamp'
-    ? await reportsOf(reader, { filter, managerAttribute: managerAttribute(rules), attributes, managers: changed.map((entry) => entry.dn), entries: changed })
+    ? await reportsOf(reader, { filter, managerAttribute: managerAttribute(rules), attributes, managers: ldapRekeyedDns(changed, rules.key, previous.keys), entries: changed })
     : [];
   const entries = reports.length === 0 ? changed : [...changed, ...reports];
   const complete = previous === undefined ? source.complete : false;
@@ -157,6 +158,11 @@ async function readPass(reader: DirectoryReader, source: SourceConfig, rules: Ma
   if (rules.kind === 'ad' && previous === undefined && source.complete) {
     const stored = parseCursor(options.previous, 'ad');
     ({ batch, keys } = keepTurnedDown(batch, { entries: found, key: rules.key, known: stored?.kind === 'usn' ? stored.keys : undefined }));
+  }
+  // A full ldap pass builds the entryUUID -> key map; an incremental one brings it up to date, or keeps none from a cursor without it.
+  if (rules.kind === 'ldap') {
+    const known = previous?.kind === 'timestamp' ? previous.keys : undefined;
+    keys = previous === undefined ? entryKeys(found, rules.key) : known === undefined ? undefined : entryKeys(entries, rules.key, known);
   }
   return {
     batch,

@@ -58,3 +58,32 @@ export function rekeyedDns(entries: readonly DirectoryEntry[], key: string, befo
     return previous !== undefined && now !== '' && now !== previous;
   }).map((entry) => entry.dn);
 }
+
+/**
+ * An ldap pass's entryUUID -> key map after it: `known` (the stored cursor's, or none for a full pass) with the key each
+ * of `entries` has now. An entry without an entryUUID or without a key changes nothing (one read without a key keeps
+ * the key it had, as AD's and syncrepl's maps do).
+ */
+export function entryKeys(entries: readonly DirectoryEntry[], key: string, known: Readonly<Record<string, string>> = {}): Record<string, string> {
+  const keys: Record<string, string> = { ...known };
+  for (const entry of entries) {
+    const uuid = firstValue(entry, 'entryUUID').toLowerCase();
+    const value = firstValue(entry, key);
+    if (uuid !== '' && value !== '') keys[uuid] = value;
+  }
+  return keys;
+}
+
+/**
+ * The DNs of the entries an ldap incremental pass read whose reports it must read again: with the cursor's
+ * entryUUID -> key map (`known`), those whose key is not the one the map has (rekeyedDns), and those without an
+ * entryUUID (nothing to tell by); without a map (a cursor stored before it was kept), every entry read.
+ */
+export function ldapRekeyedDns(entries: readonly DirectoryEntry[], key: string, known: Readonly<Record<string, string>> | undefined): string[] {
+  if (known === undefined) return entries.map((entry) => entry.dn);
+  return rekeyedDns(entries, key, (entry) => {
+    const uuid = firstValue(entry, 'entryUUID').toLowerCase();
+    // No entryUUID (hidden from the bind): any key differs from '' and counts as changed, as every entry did before the map.
+    return uuid === '' ? '' : known[uuid];
+  });
+}
