@@ -35,6 +35,16 @@ export const TICK_MARK_KEY = 'scheduler:tick';
 /** The state key of when the last scheduled reconcile of a target that ended well started (any process). */
 export const reconciledKey = (target: string): string => `scheduler:reconciled:${target}`;
 
+/** The same for a source's scheduled runs (`schedule`, or `fullSchedule` with `full`). */
+export const sourceRanKey = (source: string, full: boolean): string => `scheduler:ran:${source}${full ? ':full' : ''}`;
+
+/** A cron firing of a scheduled job: its schedule, the state key its runs are marked under, and what a skipped one logs. */
+interface Firing {
+  readonly key: string;
+  readonly schedule: string | undefined;
+  readonly skipped: string;
+}
+
 /** The state key of a scheduled job's lease (engine/lease.ts). */
 export const schedulerLeaseKey = (job: string): string => `lease:scheduler:${job}`;
 
@@ -89,11 +99,11 @@ export class Scheduler {
       if (source.type === 'push') continue;
       const options = { protect: true, timezone, catch: (e: unknown) => this.#fail('source', e, { source: source.id }) };
       if (source.schedule !== undefined) {
-        this.#jobs.push(new Cron(source.schedule, options, () => this.runSource(source)));
+        this.#jobs.push(new Cron(source.schedule, options, () => this.runSource(source, undefined, { scheduled: true })));
         this.#jobNames.push(source.id);
       }
       if (source.fullSchedule !== undefined && isDirectorySource(source)) {
-        this.#jobs.push(new Cron(source.fullSchedule, options, () => this.runSource(source, 'full')));
+        this.#jobs.push(new Cron(source.fullSchedule, options, () => this.runSource(source, 'full', { scheduled: true })));
         this.#jobNames.push(`${source.id}:full`);
       }
     }
@@ -131,7 +141,9 @@ export class Scheduler {
    */
   runReconcile(targetId: string, options: { readonly scheduled?: boolean } = {}): Promise<void> {
     return this.#serially(`reconcile:${targetId}`, async () => {
-      const held = await this.#lease(`reconcile:${targetId}`).run(() => this.#reconcileOnce(targetId, options.scheduled === true), this.#log);
+      const schedule = this.#engine.config.targets.find((t) => t.id === targetId)?.reconcile?.schedule;
+      const firing = options.scheduled === true ? { key: reconciledKey(targetId), schedule, skipped: 'scheduled reconcile skipped: another process made this pass already' } : undefined;
+      const held = await this.#lease(`reconcile:${targetId}`).run(() => this.#oncePerFiring(firing, { target: targetId }, () => this.#reconcile(targetId)), this.#log);
       if (held === undefined) this.#log.info('scheduled reconcile skipped: another process is reconciling this target', { target: targetId });
     });
   }
@@ -171,12 +183,22 @@ export class Scheduler {
     return due.length;
   }
 
-  /** One scheduled run of a source (the next in its count unless `mode` is given), after any run of it still going. */
-  runSource(source: SourceConfig, mode?: PassMode): Promise<void> {
+  /**
+   * One scheduled run of a source (the next in its count unless `mode` is
+   * given), after any run of it still going. `scheduled` (the cron's firing):
+   * skipped when another process already ran it for this firing (see
+   * #oncePerFiring).
+   */
+  runSource(source: SourceConfig, mode?: PassMode, options: { readonly scheduled?: boolean } = {}): Promise<void> {
     return this.#serially(source.id, async () => {
       const pass = mode ?? this.#nextPass(source);
-      const held = await this.#lease(`source:${source.id}`).run(() => this.#runSource(source, pass), this.#log);
-      if (held === undefined) this.#log.info('scheduled run skipped: another process is running this source', { source: source.id, mode: pass });
+      const full = mode === 'full';
+      const firing = options.scheduled === true
+        ? { key: sourceRanKey(source.id, full), schedule: full ? source.fullSchedule : source.schedule, skipped: 'scheduled run skipped: another process made this run already' }
+        : undefined;
+      const said = { source: source.id, mode: pass };
+      const held = await this.#lease(`source:${source.id}`).run(() => this.#oncePerFiring(firing, said, () => this.#runSource(source, pass)), this.#log);
+      if (held === undefined) this.#log.info('scheduled run skipped: another process is running this source', said);
     });
   }
 
@@ -225,22 +247,30 @@ export class Scheduler {
     await state.set(key, undefined);
   }
 
-  /** Under the lease: the pass unless another process made it for this firing already; a pass that ends well is marked. */
-  async #reconcileOnce(targetId: string, scheduled: boolean): Promise<void> {
+  /**
+   * Under the lease: `work`, unless a cron firing (`firing`: its schedule and
+   * the state key its runs are marked under) finds that a run of any process
+   * started after the schedule's previous time (no time of the schedule has
+   * come since that run started: it was this firing's) — a process whose
+   * schedule fires late (a busy event loop, a clock a little behind) does not
+   * run it again once another has finished it. A run that ends well is
+   * marked with when it started; one that fails is not, so a later firing
+   * elsewhere tries again.
+   */
+  async #oncePerFiring(firing: Firing | undefined, said: Record<string, string>, work: () => Promise<void>): Promise<void> {
     const state = this.#engine.store.state;
     const started = this.#now();
-    const schedule = scheduled ? this.#engine.config.targets.find((t) => t.id === targetId)?.reconcile?.schedule : undefined;
-    if (schedule !== undefined) {
-      const last = markOf(await state.get(reconciledKey(targetId)));
-      // No time of the schedule has come since that pass started: it was this firing's.
+    const schedule = firing?.schedule;
+    if (firing !== undefined && schedule !== undefined) {
+      const last = markOf(await state.get(firing.key));
       const next = last === undefined ? null : new Cron(schedule, { timezone: scheduleTimeZone(this.#engine.config) }).nextRun(last);
       if (last !== undefined && (next === null || next.getTime() > started.getTime())) {
-        this.#log.info('scheduled reconcile skipped: another process made this pass already', { target: targetId, at: last.toISOString() });
+        this.#log.info(firing.skipped, { ...said, at: last.toISOString() });
         return;
       }
     }
-    await this.#reconcile(targetId);
-    if (schedule !== undefined) await state.set(reconciledKey(targetId), { at: started.toISOString() });
+    await work();
+    if (firing !== undefined && schedule !== undefined) await state.set(firing.key, { at: started.toISOString() });
   }
 
   /** The pass of a scheduled reconcile, then a plan of everyone (see runReconcile). */
