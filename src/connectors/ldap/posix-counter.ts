@@ -87,7 +87,7 @@ export class UidCounter {
     const values = (Array.isArray(raw) ? raw : [raw]).map(String);
     const [value] = values;
     if (values.length !== 1 || value === undefined || !/^\d+$/.test(value.trim())) {
-      throw new RosterError('target.rejected', `the uidNumber counter ${this.#dn} must hold exactly one ${this.#attribute} value, a number (the next uidNumber to hand out); it holds ${values.length === 0 ? 'none' : values.map((v) => JSON.stringify(v)).join(', ')} (users.posix.counter)`);
+      throw new RosterError('target.rejected', `the uidNumber counter ${this.#dn} must hold exactly one ${this.#attribute} value, a number (the next uidNumber to hand out); it holds ${shownValues(values)} (users.posix.counter)`);
     }
     return value;
   }
@@ -95,4 +95,14 @@ export class UidCounter {
   #missing(): RosterError {
     return new RosterError('target.rejected', `the uidNumber counter ${this.#dn} does not exist (or the bind DN cannot read it): add it with ${this.#attribute} set to the next number to hand out, above every uidNumber ever given (users.posix.counter); Roster does not create it`);
   }
+}
+
+/** Values shown in an error, bounded: whoever may write the counter must not fill logs and job errors with it. */
+const SHOWN_VALUES = 3;
+const SHOWN_CHARS = 40;
+
+function shownValues(values: readonly string[]): string {
+  if (values.length === 0) return 'none';
+  const shown = values.slice(0, SHOWN_VALUES).map((v) => JSON.stringify(v.length > SHOWN_CHARS ? `${v.slice(0, SHOWN_CHARS)}…` : v) + (v.length > SHOWN_CHARS ? ` (${v.length} characters)` : ''));
+  return values.length > SHOWN_VALUES ? `${shown.join(', ')} and ${values.length - SHOWN_VALUES} more` : shown.join(', ');
 }
