@@ -59,6 +59,16 @@ export interface SourceBatch {
   readonly gone?: readonly string[];
   /** Gone key -> the directory entry that held it (SourceRecord.entry), where the source knows it. */
   readonly goneEntries?: Readonly<Record<string, string>>;
+  /**
+   * Gone keys (of `gone`) whose every reference as a manager the source itself
+   * dropped, without a record for the people who named them: a user deleted
+   * from Active Directory, whose `manager` link AD removes from each report
+   * without moving the report's uSNChanged, so no incremental read returns
+   * the reports. The merge clears the manager field of this source's people
+   * naming one of them (lifecycle/unlinked.ts), as a full pass would read
+   * them; not while the batch is held as truncated.
+   */
+  readonly unlinked?: readonly string[];
   /** Rows that were in the input, good and bad (for truncation checks). */
   readonly rowsRead: number;
 }

@@ -4,6 +4,7 @@ import type { Diagnostic, Identity, IdentityKey, LifecycleEvent, SourceBatch, So
 import { KEY_CONTINUED, type ContinuedKeys, type KeyContinuation } from './continued.js';
 import { changeEvents, joinerEvents, type EventContext } from './events.js';
 import { findMissing } from './missing.js';
+import { unlinkedReports } from './unlinked.js';
 import { isoOrUndefined, readRecordDates, sameAttributes, type RecordDates } from './record.js';
 import { classifyStatus, deriveState, effectiveState, isLive, storedState } from './state.js';
 
@@ -274,8 +275,11 @@ export function mergeBatch(input: MergeInput): MergeResult {
   for (const problem of batch.problems) if (problem.key !== undefined && problem.key !== '') problemKeys.add(problem.key);
   // The batch's keys and those a problem row protects: looked up where they are, not copied into one more set of every key.
   const present = { has: (key: string) => byKey.has(key) || problemKeys.has(key) };
+  const check = findMissing({ batch, existing, source, present, now });
+  // A deleted manager's reports, whose link the directory dropped unread (unlinked.ts); not while the batch is held as truncated.
+  const unlinked = check.diagnostics.some((d) => d.code === 'source.truncated') ? [] : unlinkedReports({ batch, existing, source, present });
 
-  for (const given of byKey.values()) {
+  for (const given of unlinked.length === 0 ? byKey.values() : [...byKey.values(), ...unlinked]) {
     const before = existing.get(given.key);
     // A push or delta carries only what changed (a terminate may carry just the key
     // and an end date): lay it over what is known so nothing it did not mention is lost.
@@ -323,7 +327,6 @@ export function mergeBatch(input: MergeInput): MergeResult {
     }
   }
 
-  const check = findMissing({ batch, existing, source, present, now });
   diagnostics.push(...check.diagnostics);
   const missing: string[] = [];
   for (const identity of check.gone) {

@@ -50,7 +50,7 @@ function fakeReader(options: FakeOptions): { reader: DirectoryReader; calls: str
     },
     async changedSince(context: string, usn: string, showDeleted: boolean) {
       calls.push(`changed ${context} ${usn} ${showDeleted}`);
-      return [...options.changed];
+      return options.changed.map((guid) => ({ guid, deleted: showDeleted }));
     },
     async search(filter: string) {
       calls.push(`search ${filter}`);

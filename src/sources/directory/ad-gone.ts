@@ -3,7 +3,7 @@ import type { Logger } from '../../connectors/types.js';
 import type { SourceBatch, SourceProblem } from '../../core/types.js';
 import { holdersFilter, needsHolderCheck } from './mapping.js';
 import { rekeyedDns, reportsOf } from './reports.js';
-import type { DirectoryReader, RootDse } from './search.js';
+import type { ChangedObject, DirectoryReader, RootDse } from './search.js';
 import type { MappingRules } from './settings.js';
 import { firstValue, type DirectoryEntry } from './values.js';
 
@@ -68,6 +68,8 @@ export interface AdIncremental {
   readonly changes: AdChanges;
   /** Known objectGUIDs that left the base and filter (what `changes` was computed from, with `entries`). */
   readonly left: readonly string[];
+  /** Those of `left` that were deleted (tombstones; moved out of the base or filter are not). */
+  readonly deleted: readonly string[];
 }
 
 /**
@@ -119,7 +121,7 @@ export async function readAdIncremental(reader: DirectoryReader, input: {
 }): Promise<AdIncremental> {
   const { root, log } = input;
   const context = root.defaultNamingContext;
-  let changed: readonly string[] = [];
+  let changed: readonly ChangedObject[] = [];
   if (context === undefined) {
     log?.warn('directory source: the rootDSE has no defaultNamingContext, so this incremental pass does not look for people who left (the next full pass does)', {
       source: input.sourceId,
@@ -136,13 +138,15 @@ export async function readAdIncremental(reader: DirectoryReader, input: {
   }
   const entries = await reader.search(input.incrementalFilter, input.attributes);
   const read = guidsOf(entries);
-  const candidates = read === undefined ? [] : [...new Set(changed)].filter((guid) => input.keys[guid] !== undefined && !read.has(guid));
+  const candidates = read === undefined ? [] : [...new Set(changed.map((object) => object.guid))].filter((guid) => input.keys[guid] !== undefined && !read.has(guid));
   let left: string[] = [];
   if (candidates.length > 0) {
     const found = await reader.guidsInScope(input.filter, candidates);
     left = found === undefined ? [] : candidates.filter((guid) => !found.has(guid));
   }
-  return { entries, changes: adChanges(input.keys, { entries, left, key: input.rules.key }), left };
+  const tombstones = new Set(changed.filter((object) => object.deleted).map((object) => object.guid));
+  const deleted = left.filter((guid) => tombstones.has(guid));
+  return { entries, changes: adChanges(input.keys, { entries, left, key: input.rules.key }), left, deleted };
 }
 
 /** Keys asked for in one filter when confirming who is gone. */
@@ -235,4 +239,31 @@ export async function reportsOfRekeyed(reader: Pick<DirectoryReader, 'search'>, 
 }): Promise<DirectoryEntry[]> {
   const managers = rekeyedDns(input.entries, input.key, (entry) => input.known[firstValue(entry, 'objectGUID')]);
   return reportsOf(reader, { filter: input.filter, managerAttribute: input.managerAttribute, attributes: input.attributes, managers, entries: input.entries });
+}
+
+/**
+ * The gone keys whose reports' manager the directory dropped: those of the
+ * entries deleted this pass (tombstones, `deleted`; not the ones moved out of
+ * the base or filter, whom AD keeps linked, so a full pass still reads them
+ * as the manager by DN), when the manager field is mapped from AD's linked
+ * `manager` attribute. A deleted user's reports lose that link without their
+ * uSNChanged moving: the directory has nothing to read again for them, and
+ * the source does not read the store, so the batch names these keys
+ * (SourceBatch.unlinked) for the merge, which holds the identities naming them.
+ * Another attribute holding a DN or a key is not AD's to drop: not covered.
+ */
+export function unlinkedManagers(input: {
+  readonly managerAttribute: string | undefined;
+  readonly deleted: readonly string[];
+  readonly known: Readonly<Record<string, string>>;
+  readonly gone: readonly string[];
+}): string[] {
+  if (input.managerAttribute?.toLowerCase() !== 'manager' || input.deleted.length === 0) return [];
+  const gone = new Set(input.gone);
+  const keys = new Set<string>();
+  for (const guid of input.deleted) {
+    const key = input.known[guid];
+    if (key !== undefined && gone.has(key)) keys.add(key);
+  }
+  return [...keys].sort();
 }

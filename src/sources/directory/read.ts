@@ -3,7 +3,7 @@ import type { Logger } from '../../connectors/types.js';
 import { RosterError } from '../../core/errors.js';
 import { warnInsecureConnection } from '../../connectors/directory/config.js';
 import type { SourceBatch } from '../../core/types.js';
-import { adChanges, keepTurnedDown, readAdIncremental, reportsOfRekeyed, withoutHeldKeys } from './ad-gone.js';
+import { adChanges, keepTurnedDown, readAdIncremental, reportsOfRekeyed, unlinkedManagers, withoutHeldKeys } from './ad-gone.js';
 import { goneEntries, managerAttribute } from './mapping.js';
 import { entryKeys, ldapRekeyedDns, reportsOf } from './reports.js';
 import { directoryBatch } from './batch.js';
@@ -132,9 +132,12 @@ async function readPass(reader: DirectoryReader, source: SourceConfig, rules: Ma
     const changed = usable.length === read.entries.length && reports.length === 0 ? read.changes
       : adChanges(previous.keys, { entries: usable, left: read.left, key: rules.key });
     const changes = await withoutHeldKeys(reader, { filter, key: rules.key, changes: changed });
+    // A deleted manager's reports lost their `manager` link without changing: the merge clears it (SourceBatch.unlinked).
+    const unlinked = unlinkedManagers({ managerAttribute: managerAttribute(rules), deleted: read.deleted, known: previous.keys, gone: changes.gone });
+    const gone = { gone: changes.gone, goneEntries: goneEntries(changes.gone, previous.keys), ...(unlinked.length === 0 ? {} : { unlinked }) };
     return {
       // Set whenever known entries left, even if nobody is gone (their keys held by others): the ingest judges them, and lifts a hold they caused.
-      batch: changes.left === 0 && changes.gone.length === 0 ? batch : { ...batch, gone: changes.gone, goneEntries: goneEntries(changes.gone, previous.keys) },
+      batch: changes.left === 0 && changes.gone.length === 0 ? batch : { ...batch, ...gone },
       cursor: cursorOf(read.entries, 0, changes.keys),
       mode: 'incremental',
       keepCursorIfTruncated: true,

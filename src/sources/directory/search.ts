@@ -27,6 +27,12 @@ export interface RootDse {
 }
 
 /** Whether this pass's bind may read deleted objects, and if not what the directory said. */
+/** An object of the domain changed since a USN (DirectoryReader.changedSince): its objectGUID, and whether it is a tombstone. */
+export interface ChangedObject {
+  readonly guid: string;
+  readonly deleted: boolean;
+}
+
 export type DeletedObjectsAccess = { readonly readable: true } | { readonly readable: false; readonly reason: string };
 
 /** objectGUIDs or entryUUIDs asked for in one filter. */
@@ -155,18 +161,19 @@ export class DirectoryReader {
   /**
    * Every object of the naming context (not only the source's base and
    * filter) whose uSNChanged is at least `usn` (digits), tombstones too
-   * when `showDeleted`: their objectGUIDs, page by page.
+   * when `showDeleted`: their objectGUIDs, page by page, each saying whether
+   * it is a tombstone (isDeleted: the object was deleted).
    */
-  async changedSince(namingContext: string, usn: string, showDeleted: boolean): Promise<string[]> {
+  async changedSince(namingContext: string, usn: string, showDeleted: boolean): Promise<ChangedObject[]> {
     if (!/^\d+$/.test(usn)) throw new RosterError('config.invalid', `not a USN: ${JSON.stringify(usn)}`);
     const entries = await this.#run('search the domain for changed and deleted objects', () =>
-      this.#paged(namingContext, `(uSNChanged>=${usn})`, ['objectGUID'], showDeleted));
-    const guids: string[] = [];
+      this.#paged(namingContext, `(uSNChanged>=${usn})`, ['objectGUID', 'isDeleted'], showDeleted));
+    const changed: ChangedObject[] = [];
     for (const entry of entries) {
       const guid = entry.values.get('objectguid')?.[0];
-      if (guid !== undefined && isGuid(guid)) guids.push(guid);
+      if (guid !== undefined && isGuid(guid)) changed.push({ guid, deleted: entry.values.get('isdeleted')?.[0]?.toUpperCase() === 'TRUE' });
     }
-    return guids;
+    return changed;
   }
 
   /**
