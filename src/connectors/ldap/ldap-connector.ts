@@ -63,7 +63,7 @@ export class LdapConnector implements Connector {
     this.#mapping = new AttributeMapping(config.users.attributes, config.users.key, context.targetId, context.attributes);
     this.#mapping.useDistinct((attribute, values) => this.#rules.distinct(attribute, values));
     const disable = config.disable;
-    const read = [...this.#mapping.readAttributes(), 'uid', ...(disable !== undefined && disable.strategy !== 'move' ? [disable.attribute] : []), ...(config.users.posix === undefined ? [] : ['objectClass'])];
+    const read = [...this.#mapping.readAttributes(), 'uid', ...(disable !== undefined && disable.strategy !== 'move' ? [disable.attribute] : []), ...(config.users.posix === undefined ? [] : ['objectClass', 'uidNumber', 'modifyTimestamp'])];
     const bases = [config.users.base, ...(disable?.strategy === 'move' ? [disable.ou] : [])];
     // Every account below the bases, posixAccount or not: entries made before users.posix was set stay Roster's to find (and adopt).
     this.#reader = new EntryReader(pool, bases, config.users.objectClasses, read, config.pageSize);
@@ -278,12 +278,12 @@ export class LdapConnector implements Connector {
    * Rename (modify DN) if the DN follows from changed attributes, then modify
    * what differs; a carry an earlier attempt left undone (`previous`: the
    * account as Roster last recorded it) is finished first, and an entry that
-   * is no posixAccount yet is made one (users.posix, see PosixConversion).
+   * is no posixAccount yet is made one, one that is has its number settled (users.posix, PosixConversion).
    */
   async #update(entry: LdapEntry, attributes: Attributes, previous?: Attributes): Promise<void> {
     await this.#carries.settle(entry);
     if (previous !== undefined) await this.#carries.finishFrom(entry, this.#placement.previousMembers(entry, previous));
-    if (this.#posix !== undefined && !isPosixAccount(entry)) await this.#posix.ensure(entry.uuid, attributes);
+    if (this.#posix !== undefined) await this.#posix.ensure(entry, attributes);
     const wanted = this.#mapping.toLdap(attributes);
     const { dn: target, keyed } = this.#placement.targetDn(entry, attributes, wanted);
     // A DN that differs only in case (or spacing) is a rename too (slapd renames uid=jsmith to uid=JSmith in place).

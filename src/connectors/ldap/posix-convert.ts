@@ -5,13 +5,13 @@ import type { ClientPool } from '../directory/pool.js';
 import type { LdapConnectionConfig } from './config.js';
 import type { EntryReader, LdapEntry } from './entries.js';
 import { posixAttributes } from './new-entry.js';
-import type { UidNumberAllocator } from './posix.js';
+import { isRangeFull, type UidNumberAllocator } from './posix.js';
 
 type Users = LdapConnectionConfig['users'];
 type Posix = NonNullable<Users['posix']>;
 
-/** What a conversion reads of the entry: the object classes and the posixAccount MUST / MAY attributes it may hold already. */
-const POSIX_READ = ['objectClass', 'cn', 'uid', 'uidNumber', 'gidNumber', 'homeDirectory', 'loginShell'];
+/** What a conversion reads of the entry: the object classes, the posixAccount MUST / MAY attributes it may hold already, and when it last changed (settleConverted). */
+const POSIX_READ = ['objectClass', 'cn', 'uid', 'uidNumber', 'gidNumber', 'homeDirectory', 'loginShell', 'modifyTimestamp'];
 
 export interface PosixConversionOptions {
   readonly pool: ClientPool;
@@ -39,12 +39,17 @@ export function isPosixAccount(entry: LdapEntry): boolean {
  * templates see its values (/home/{uid} with the new uid). One modify
  * request, so the entry is converted whole or not at all.
  *
- * Idempotent: an entry that is a posixAccount already is left as it is
- * (whoever made it one, and with whatever number). When the modify fails,
- * the entry is read again: converted with this number (the modify was
- * applied, and its answer lost or the resent request refused), it is settled
- * and done; converted with another (a concurrent conversion won), done;
- * else the error stands, and the number reserved is a gap.
+ * Idempotent: an entry that is a posixAccount already is not converted
+ * again (whoever made it one, and with whatever number); its number is only
+ * settled, in case a conversion whose settle never ran made it one
+ * (UidNumberAllocator.settleConverted). When the modify fails, the entry is
+ * read again: converted with this number (the modify was applied, and its
+ * answer lost or the resent request refused), it is settled and done;
+ * converted with another (a concurrent conversion won), done; else the error
+ * stands, and the number reserved is a gap. A settle with no number left to
+ * move to (a full range) undoes the conversion, every value it added removed
+ * and a uidNumber the entry held before put back, in one modify, and fails
+ * naming the range: a full range never leaves a duplicate.
  */
 export class PosixConversion {
   readonly #o: PosixConversionOptions;
@@ -53,17 +58,25 @@ export class PosixConversion {
     this.#o = options;
   }
 
-  /** Make the account with this entryUUID a posixAccount, unless it is one (or is gone); `attributes`: what the update about to run writes. */
-  async ensure(uuid: string, attributes: Attributes = {}): Promise<void> {
+  /**
+   * Make the account (its entryUUID, or its entry as just read) a posixAccount, unless it is one (or is gone);
+   * `attributes`: what the update about to run writes. An entry read as a posixAccount with its uidNumber and
+   * modifyTimestamp (the connector reads them with users.posix) is settled without reading it again.
+   */
+  async ensure(account: string | LdapEntry, attributes: Attributes = {}): Promise<void> {
     const { reader, uidNumbers, pool } = this.#o;
-    const entry = await reader.byUuid(uuid, POSIX_READ);
-    if (entry === undefined || isPosixAccount(entry)) return;
+    const uuid = typeof account === 'string' ? account : account.uuid;
+    const entry = typeof account !== 'string' && isPosixAccount(account) && account.values.has('modifytimestamp') ? account : await reader.byUuid(uuid, POSIX_READ);
+    if (entry === undefined) return;
+    if (isPosixAccount(entry)) return uidNumbers.settleConverted(entry, Number(entry.values.get('uidnumber')?.[0]), entry.values.get('modifytimestamp')?.[0]);
     let used: number | undefined;
     let dn = entry.dn;
+    let changes: Change[] = [];
     try {
       await uidNumbers.allocate(async (uidNumber) => {
         used = uidNumber;
-        await pool.use((c) => c.modify(entry.dn, this.#changes(entry, attributes, uidNumber)));
+        changes = this.#changes(entry, attributes, uidNumber);
+        await pool.use((c) => c.modify(entry.dn, changes));
       });
     } catch (error) {
       const now = await reader.byUuid(uuid, POSIX_READ).catch(() => undefined);
@@ -71,7 +84,15 @@ export class PosixConversion {
       if (used === undefined || now.values.get('uidnumber')?.[0] !== String(used)) return;
       dn = now.dn;
     }
-    if (used !== undefined) await uidNumbers.settle({ dn, uuid }, used);
+    if (used === undefined) return;
+    try {
+      await uidNumbers.settle({ dn, uuid }, used);
+    } catch (error) {
+      if (!isRangeFull(error)) throw error;
+      // An undo refused (the entry changed meanwhile) leaves it converted: the next write settles it again (settleConverted) and fails naming the range.
+      await pool.use((c) => c.modify(dn, undoing(entry, changes))).catch(() => undefined);
+      throw error;
+    }
   }
 
   /**
@@ -105,4 +126,18 @@ export class PosixConversion {
       operation: type === 'uidNumber' ? 'replace' : 'add', modification: new Attribute({ type, values }),
     }));
   }
+}
+
+/**
+ * The modify that undoes a conversion (`changes`, made to `before`): each
+ * value it added deleted (by value: one changed since fails the modify
+ * rather than go), the uidNumber (whatever a settle moved it to) removed, or
+ * the one `before` held put back. The entry is as it was before Roster.
+ */
+function undoing(before: LdapEntry, changes: readonly Change[]): Change[] {
+  return changes.map(({ operation, modification: { type, values } }) => {
+    if (operation === 'add') return new Change({ operation: 'delete', modification: new Attribute({ type, values }) });
+    const held = before.values.get(type.toLowerCase()) ?? [];
+    return new Change({ operation: held.length === 0 ? 'delete' : 'replace', modification: new Attribute({ type, values: [...held] }) });
+  });
 }

@@ -16,10 +16,19 @@ interface AddedEntry {
 }
 
 /** The error of a range with no number left (#nextBlock). */
-const isRangeFull = (error: unknown): boolean => error instanceof RosterError && error.code === 'target.rejected' && error.message.startsWith('no free uidNumber left');
+export const isRangeFull = (error: unknown): boolean => error instanceof RosterError && error.code === 'target.rejected' && error.message.startsWith('no free uidNumber left');
 
 /** Numbers found free with one range search, each asked about once more just before it is handed out. */
 const BLOCK = 64;
+
+/** How long before a converted entry's last change another holder's add counts as the race its conversion lost (settleConverted). */
+const CONVERSION_RACE_MS = 60_000;
+
+/** A GeneralizedTime as slapd writes createTimestamp (20261128221621Z, fractions allowed), in ms; undefined when it is not one. */
+function generalizedTime(value: unknown): number | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:[.,]\d+)?Z$/.exec(String(value ?? ''));
+  return m === null ? undefined : Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+}
 
 /**
  * Allocates uidNumbers from a configured range, above the highest in use.
@@ -40,7 +49,8 @@ const BLOCK = 64;
  * answer lost, the process stopped) is settled when the retried create
  * adopts the entry (settleAdopted); one that finds no number left to move
  * to is deleted again, so a full range fails the create, never keeps a
- * duplicate.
+ * duplicate. A conversion (posix-convert.ts) is settled the same way: on its
+ * retry (settleConverted), and undone on a full range.
  *
  * "In use" means anywhere in the naming context that holds the users base
  * and the disabled OU of the move strategy (#searchBases): a kept leaver's
@@ -132,6 +142,37 @@ export class UidNumberAllocator {
     if (holders.length <= 1) return;
     const created = String(own.createTimestamp ?? '');
     if (holders.some((holder) => !sameDn(holder.dn, entry.dn) && String(holder.createTimestamp ?? '') > created)) return;
+    await this.settle(entry, uidNumber);
+  }
+
+  /**
+   * An entry found a posixAccount where Roster would convert it (an update,
+   * an enable, a create adopting it) may be one a conversion (posix-convert.ts)
+   * made a posixAccount whose settle never ran (the settle search failed, the
+   * process stopped): settled as settleAdopted settles an add's, only for a
+   * number of the range and only when no other holder is newer. "Newer" is
+   * read differently: a converted entry's createTimestamp is older than its
+   * number (the number came with a modify), so it would make every other
+   * holder look newer and the duplicate stay. The number came no later than
+   * the entry's last change (`modifyTimestamp`, read before this write), and
+   * a conversion loses a race only to an add made between its check and its
+   * modify, one search apart. So the entry moves only when every other holder
+   * was created in the minute up to that change (CONVERSION_RACE_MS); one
+   * created after it was given the number later (an operator's copy: theirs
+   * to change), and one created well before it held the number when the
+   * entry got it, or long before a later change to the entry (an old
+   * duplicate Roster did not make: moving this account would hand its files
+   * to the other). No number left to move to: the error, the entry untouched
+   * (what the conversion added is no longer known; PosixConversion undoes
+   * its own while it knows).
+   */
+  async settleConverted(entry: { readonly dn: string; readonly uuid: string }, uidNumber: number, modifyTimestamp: string | undefined): Promise<void> {
+    const changed = generalizedTime(modifyTimestamp);
+    if (changed === undefined || !Number.isInteger(uidNumber) || uidNumber < this.#min || uidNumber > this.#max) return;
+    const others = (await this.#holderEntries(uidNumber, ['createTimestamp'])).filter((holder) => !sameDn(holder.dn, entry.dn));
+    if (others.length === 0) return;
+    const raced = (created: number | undefined): boolean => created !== undefined && created <= changed && created >= changed - CONVERSION_RACE_MS;
+    if (!others.every((holder) => raced(generalizedTime(holder.createTimestamp)))) return;
     await this.settle(entry, uidNumber);
   }
 
