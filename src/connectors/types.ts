@@ -63,6 +63,12 @@ export interface Connector {
    * keeps what Roster wrote, and the next plan does not write it again.
    */
   sameValue?(attribute: string, written: unknown, held: unknown): boolean;
+  /**
+   * Optional: the id of the account the connector binds as, when it is an
+   * account the target could list (a service account kept among the people),
+   * so reconcile never acts on it as an orphan; undefined when it cannot tell.
+   */
+  ownAccountId?(): Promise<string | undefined>;
   close(): Promise<void>;
 }
 

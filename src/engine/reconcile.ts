@@ -178,7 +178,9 @@ export async function reconcileTarget(input: {
   // A read too small to remember is too small to act on: its orphans may be what a mistyped base happens to hold (--force accepts both).
   const untrusted: Hold[] = createsHeld === undefined ? [] : [{ target: target.id, code: SHORT_FIRST_READ, count: accounts.length, limit: target.safety.minAccounts, message: `${createsHeld}; its orphan actions wait too` }];
   const basis = await store.state.serial();
-  const planned = orphanPlan(target, settled, accounts.length, basis, now, [...(keep ? [hold] : []), ...unread, ...untrusted], await queuedOrphans(store, target, settled));
+  // The entry Roster binds as, when the connector can say (an ldap bind DN's entryUUID): never an orphan to act on.
+  const own = await connector.ownAccountId?.().catch(() => undefined);
+  const planned = orphanPlan(target, settled, accounts.length, basis, now, [...(keep ? [hold] : []), ...unread, ...untrusted], await queuedOrphans(store, target, settled), own);
   // Orphans may be people whose HR rows the last read skipped: their actions wait (reconcile/source-problems.ts).
   const plan = planned.changes.length === 0 ? planned : withHold(planned, await sourceProblemsHold(store, input.sourceIds, target.id));
   audit.push({
@@ -327,12 +329,13 @@ async function queuedOrphans(store: Store, target: TargetConfig, verdicts: reado
  * diagnostics), behind the target's safety limits and `extra` holds (a short
  * read: its orphans are not to be trusted).
  */
-function orphanPlan(target: TargetConfig, verdicts: readonly Verdict[], total: number, basis: number, now: Date, extra: readonly Hold[], queued: QueuedChanges): Plan {
+function orphanPlan(target: TargetConfig, verdicts: readonly Verdict[], total: number, basis: number, now: Date, extra: readonly Hold[], queued: QueuedChanges, own?: string): Plan {
   const action = target.reconcile?.orphans ?? 'report';
   const planned: Change[] = [];
   const spared: Diagnostic[] = [];
   if (action !== 'report') {
-    const isBindAccount = bindAccountTest(target);
+    const byName = bindAccountTest(target);
+    const isBindAccount = (account: TargetAccount): boolean => byName(account) || (own !== undefined && account.accountId.toLowerCase() === own);
     for (const v of verdicts) {
       if (v.kind !== 'orphan' || (action === 'disable' && !v.account.enabled)) continue;
       // Roster's own bind account: acting on it would lock every later run out (reconcile/bind-account.ts).

@@ -236,3 +236,21 @@ function sniName(url: string): string | undefined {
   // SNI takes names, not addresses; an address is still checked against the certificate's IP SANs.
   return /^[\d.]+$|:/.test(host) ? undefined : host;
 }
+
+/**
+ * The entryUUID of the entry the pool binds as (its bind DN), lower-cased:
+ * the account id Roster's own service account has when it sits among the
+ * accounts a target reads. Undefined when the bind name is no DN, the entry
+ * cannot be read, or it has no entryUUID: reconcile then tells it by name
+ * (reconcile/bind-account.ts).
+ */
+export async function ownEntryId(pool: ClientPool, bindDN: string): Promise<string | undefined> {
+  if (!bindDN.includes('=')) return undefined;
+  try {
+    const { searchEntries: [entry] } = await pool.use((c) => c.search(bindDN, { scope: 'base', filter: '(objectClass=*)', attributes: ['entryUUID'] }));
+    const id = entry?.['entryUUID'];
+    return typeof id === 'string' && id !== '' ? id.toLowerCase() : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -9,7 +9,7 @@ import { MatchingRules } from '../directory/matching.js';
 import { encodedAttributes } from '../directory/encoded-attribute.js';
 import { assertOwned } from '../directory/ownership.js';
 import { ensureParentOUs } from '../directory/parents.js';
-import type { ClientPool } from '../directory/pool.js';
+import { ownEntryId, type ClientPool } from '../directory/pool.js';
 import type { LdapConnectionConfig } from './config.js';
 import { EntryReader, type LdapEntry } from './entries.js';
 import { AttributeMapping } from '../directory/mapping.js';
@@ -187,9 +187,8 @@ export class LdapConnector implements Connector {
     });
   }
 
-  close(): Promise<void> {
-    return this.#pool.close();
-  }
+  ownAccountId = (): Promise<string | undefined> => ownEntryId(this.#pool, this.#config.bindDN);
+  close = (): Promise<void> => this.#pool.close();
 
   /**
    * Before the first read or write: the server's attribute aliases and EQUALITY rules (once; a server that does not
