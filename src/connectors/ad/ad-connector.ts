@@ -14,7 +14,7 @@ import { explainAdDiagnostic, isNameTaken, isPasswordRefused, isReferenceNotFoun
 import type { AdConnectionConfig } from './config.js';
 import { defaultNamingContext } from './domain.js';
 import { assertNotPrimary, effectiveGroupDns, PrimaryGroups } from './effective.js';
-import { AdEntryReader, deleteUser, type AdEntry } from './entries.js';
+import { AdEntryReader, deleteUser, ownAccount, type AdEntry } from './entries.js';
 import { References } from './references.js';
 import { AccountExpires } from './account-expires.js';
 import { accessRefused, needing } from './access-refused.js';
@@ -226,9 +226,8 @@ export class AdConnector implements Connector {
     return { dn, action, right: '"Write Members" (Write member)' };
   }
 
-  close(): Promise<void> {
-    return this.#pool.close();
-  }
+  ownAccountId = (): Promise<string | undefined> => ownAccount(this.#reader, this.#config.bindDN);
+  close = (): Promise<void> => this.#pool.close();
 
   // ------------------------------------------------------------ writes
 

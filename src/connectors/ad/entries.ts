@@ -113,3 +113,17 @@ export async function deleteUser(pool: ClientPool, dn: string, targetId: string)
     await pool.use((c) => c.del(dn, new Control(TREE_DELETE, { critical: true }))).catch(gone(true));
   }
 }
+
+/**
+ * The objectGUID of the user the connection binds as (Connector.ownAccountId),
+ * found by its bind name: a DN, a UPN (`svc-roster@example.test`) or
+ * `DOMAIN\svc-roster`; undefined when it is no user under the base or cannot
+ * be read (reconcile then tells it by name, reconcile/bind-account.ts).
+ */
+export async function ownAccount(reader: AdEntryReader, bindName: string): Promise<string | undefined> {
+  const slash = bindName.indexOf('\\');
+  const found = bindName.includes('=') && !bindName.includes('@') ? reader.byDn(bindName)
+    : bindName.includes('@') ? reader.byAttribute('userPrincipalName', bindName)
+      : slash >= 0 ? reader.byAttribute('sAMAccountName', bindName.slice(slash + 1)) : Promise.resolve(undefined);
+  return (await found.catch(() => undefined))?.guid;
+}
