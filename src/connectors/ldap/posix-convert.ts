@@ -5,7 +5,8 @@ import type { ClientPool } from '../directory/pool.js';
 import type { LdapConnectionConfig } from './config.js';
 import type { EntryReader, LdapEntry } from './entries.js';
 import { posixAttributes } from './new-entry.js';
-import { isRangeFull, type UidNumberAllocator } from './posix.js';
+import type { UidNumberAllocator } from './posix.js';
+import { isRangeFull } from './posix-counter.js';
 
 type Users = LdapConnectionConfig['users'];
 type Posix = NonNullable<Users['posix']>;

@@ -7,10 +7,13 @@ import type { UidCounterConfig } from './config.js';
 /** How many times in a row other writers may move the counter between this process's read and its modify before a take gives up (retryable). */
 const MAX_CONFLICTS = 100;
 
-/** The error of a range with no number left; the allocator matches on its start (posix.ts isRangeFull). */
+/** The error of a range with no number left (marked in its details, for isRangeFull). */
 export function rangeFull(min: number, max: number, detail = ''): RosterError {
-  return new RosterError('target.rejected', `no free uidNumber left in ${min}-${max}${detail}`);
+  return new RosterError('target.rejected', `no free uidNumber left in ${min}-${max}${detail}`, { details: { uidNumberRangeFull: true } });
 }
+
+/** Whether `error` is rangeFull's: the allocator deletes (or a conversion undoes) an entry with no number left to move to. */
+export const isRangeFull = (error: unknown): boolean => error instanceof RosterError && error.details?.['uidNumberRangeFull'] === true;
 
 /**
  * A counter entry (users.posix.counter) that every uidNumber is taken from:

@@ -6,7 +6,7 @@ import type { ClientPool } from '../directory/pool.js';
 import { isUnder, sameDn } from '../directory/dn.js';
 import { isNoSuchObject } from '../directory/errors.js';
 import type { UidCounterConfig } from './config.js';
-import { rangeFull, UidCounter } from './posix-counter.js';
+import { isRangeFull, rangeFull, UidCounter } from './posix-counter.js';
 
 /** What an add gives back: the entry's DN, entryUUID and values (names lower-cased). */
 interface AddedEntry {
@@ -15,8 +15,6 @@ interface AddedEntry {
   readonly values: ReadonlyMap<string, readonly string[]>;
 }
 
-/** The error of a range with no number left (#nextBlock). */
-export const isRangeFull = (error: unknown): boolean => error instanceof RosterError && error.code === 'target.rejected' && error.message.startsWith('no free uidNumber left');
 
 /** Numbers found free with one range search, each asked about once more just before it is handed out. */
 const BLOCK = 64;
@@ -137,7 +135,7 @@ export class UidNumberAllocator {
     // Moved or deleted since it was found: the create's next steps find that out.
     const { searchEntries: [own] } = await read.catch((error: unknown) => (isNoSuchObject(error) ? { searchEntries: [] } : Promise.reject(error)));
     const uidNumber = Number(own?.uidNumber);
-    if (own === undefined || !Number.isInteger(uidNumber) || uidNumber < this.#min || uidNumber > this.#max) return;
+    if (own === undefined || !this.#inRange(uidNumber)) return;
     const holders = await this.#holderEntries(uidNumber, ['createTimestamp']);
     if (holders.length <= 1) return;
     const created = String(own.createTimestamp ?? '');
@@ -168,7 +166,7 @@ export class UidNumberAllocator {
    */
   async settleConverted(entry: { readonly dn: string; readonly uuid: string }, uidNumber: number, modifyTimestamp: string | undefined): Promise<void> {
     const changed = generalizedTime(modifyTimestamp);
-    if (changed === undefined || !Number.isInteger(uidNumber) || uidNumber < this.#min || uidNumber > this.#max) return;
+    if (changed === undefined || !this.#inRange(uidNumber)) return;
     const others = (await this.#holderEntries(uidNumber, ['createTimestamp'])).filter((holder) => !sameDn(holder.dn, entry.dn));
     if (others.length === 0) return;
     const raced = (created: number | undefined): boolean => created !== undefined && created <= changed && created >= changed - CONVERSION_RACE_MS;
@@ -198,6 +196,11 @@ export class UidNumberAllocator {
       await this.#pool.use((c) => c.modify(entry.dn, new Change({ operation: 'replace', modification: new Attribute({ type: 'uidNumber', values: [String(next)] }) })));
       held = next;
     }
+  }
+
+  /** A number of the configured range: one Roster may have handed out. */
+  #inRange(uidNumber: number): boolean {
+    return Number.isInteger(uidNumber) && uidNumber >= this.#min && uidNumber <= this.#max;
   }
 
   /** A number reserved and checked free. */
