@@ -10,7 +10,7 @@ import { attributeChanges, toLdapValues } from '../directory/normalise.js';
 import { assertOwned } from '../directory/ownership.js';
 import { ensureParentOUs } from '../directory/parents.js';
 import type { ClientPool } from '../directory/pool.js';
-import { explainAdDiagnostic, isNameTaken, isPasswordRefused, isReferenceNotFound, isTransientBindRefusal, missingParentError } from './ad-errors.js';
+import { explainAdDiagnostic, isReferenceNotFound, isTransientBindRefusal, missingParentError } from './ad-errors.js';
 import type { AdConnectionConfig } from './config.js';
 import { defaultNamingContext } from './domain.js';
 import { assertNotPrimary, effectiveGroupDns, PrimaryGroups } from './effective.js';
@@ -18,13 +18,12 @@ import { AdEntryReader, deleteUser, ownAccount, type AdEntry } from './entries.j
 import { References } from './references.js';
 import { AccountExpires } from './account-expires.js';
 import { accessRefused, needing } from './access-refused.js';
-import { withoutInitialPassword } from './initial-password.js';
 import { userAccountControl, writeEnabled } from './enable.js';
-import { nameTakenError } from './name-taken.js';
 import { dnInDomain, movedAwayError } from './moved-away.js';
-import { initialPassword, PasswordPolicy, unicodePwd } from './password.js';
+import { PasswordPolicy } from './password.js';
 import { AccountNames } from './account-names.js';
-import { isEnabled, NORMAL_ACCOUNT, withEnabled } from './uac.js';
+import { addUser, type AddUserOptions } from './add-user.js';
+import { isEnabled } from './uac.js';
 
 const DN_ATTRIBUTES = new Set(['manager']);
 /** Read back without configuration: Roster name -> AD attribute. */
@@ -56,6 +55,7 @@ export class AdConnector implements Connector {
   readonly #passwordPolicy: PasswordPolicy;
   readonly #names: AccountNames;
   readonly #expires: AccountExpires;
+  readonly #adding: AddUserOptions;
 
   constructor(pool: ClientPool, config: AdConnectionConfig, context: ConnectorContext) {
     this.#pool = pool;
@@ -72,6 +72,10 @@ export class AdConnector implements Connector {
     this.#groups = config.groups === undefined ? undefined : new DirectoryGroups({
       base: config.groups.base, objectClass: 'group', names: config.groups.names, create: config.groups.create, placeholder: undefined, pageSize: config.pageSize,
     }, pool);
+    this.#adding = {
+      pool, reader: this.#reader, config, mapping: this.#mapping, names: this.#names, passwordPolicy: this.#passwordPolicy, log: context.log,
+      targetId: context.targetId, ldapValues: (attributes) => this.#ldapValues(attributes), explain: (error, operation) => this.#error(error, operation),
+    };
     this.capabilities = { entitlements: this.#groups !== undefined, disable: true, delete: true, ...(context.attributes === undefined ? {} : { readBack: this.#mapping.readBack() }) };
   }
 
@@ -128,7 +132,7 @@ export class AdConnector implements Connector {
       this.#names.checkSam(sam, 'create');
       let entry = await this.#reader.byAttribute(this.#mapping.keyLdap, key);
       if (entry === undefined) {
-        const added = await this.#add(spec, key, sam);
+        const added = await addUser(this.#adding, spec, key, sam);
         if (added !== undefined) return await this.#withReferences(await this.#account(added));
         entry = await this.#reader.byAttribute(this.#mapping.keyLdap, key);
         if (entry === undefined) throw new RosterError('target.rejected', `create on ${this.#targetId}: ${key} was not stored`);
@@ -230,67 +234,6 @@ export class AdConnector implements Connector {
   close = (): Promise<void> => this.#pool.close();
 
   // ------------------------------------------------------------ writes
-
-  /**
-   * Add the user with its initial password, enabled or not, in one add:
-   * AD checks the password against the domain policy inside that add, so an
-   * enabled account never exists without one (a refused password creates
-   * nothing). Undefined when it already existed.
-   */
-  async #add(spec: AccountSpec, key: string, sam: string | undefined): Promise<AdEntry | undefined> {
-    const dn = this.#mapping.renderDn(this.#config.users.dn, spec.attributes, undefined, 'create');
-    const body = new Map<string, string[]>([['objectClass', ['top', 'person', 'organizationalPerson', 'user']]]);
-    for (const [attribute, values] of this.#ldapValues(spec.attributes)) if (values.length > 0) body.set(attribute, values);
-    // Without one, AD makes up a sAMAccountName ($XXXXXX-XXXXXXXXXXXX).
-    if (sam !== undefined) body.set('sAMAccountName', [sam]);
-    const upn = this.#names.upn(spec.attributes, sam);
-    if (upn !== undefined) body.set('userPrincipalName', [upn]);
-    body.set('userAccountControl', [String(withEnabled(NORMAL_ACCOUNT, spec.enabled))]);
-    const avoid = [key, ...(sam === undefined ? [] : [sam]), ...toLdapValues(spec.attributes.displayName)];
-    const fixed = [...body].map(([type, values]) => new Attribute({ type, values }));
-    let length = await this.#passwordPolicy.length(false);
-    let policyReread = false;
-    let parentsMade = false;
-    // Each retry (parent OUs made, the password policy read again) goes through the same handling as the first add.
-    for (;;) {
-      const password = initialPassword(length, avoid);
-      const attributes = [...fixed, new Attribute({ type: 'unicodePwd', values: [unicodePwd(password)] }), new Attribute({ type: 'pwdLastSet', values: ['0'] })];
-      try {
-        await this.#pool.use((c) => c.add(dn, attributes));
-        break;
-      } catch (thrown) {
-        const error = withoutInitialPassword(thrown, password);
-        // Made meanwhile with the same key: the caller brings it in line. Another account holding the DN or sAMAccountName: refused.
-        if (resultCodeOf(error) === ResultCode.entryAlreadyExists && await this.#reader.byAttribute(this.#mapping.keyLdap, key) !== undefined) return undefined;
-        if (isNameTaken(String(error))) throw await this.#nameTaken(error, spec.attributes, sam, upn);
-        if (!policyReread && isPasswordRefused(String(error))) {
-          // The domain's policy may have been raised since it was read, or a PSO asks for more: try once more.
-          policyReread = true;
-          const again = await this.#passwordPolicy.afterRefusal(length);
-          this.#log.debug('initial password refused, password policy read again', { target: this.#targetId, length: again });
-          length = again;
-          continue;
-        }
-        if (!parentsMade && isNoSuchObject(error)) {
-          if (!this.#config.users.createOUs) throw missingParentError(this.#targetId, 'create', dn, error);
-          parentsMade = true;
-          await ensureParentOUs(this.#pool, dn, this.#config.base);
-          continue;
-        }
-        throw accessRefused(error, this.#targetId, 'create', { dn: parentDn(dn), action: `create ${dn}`, right: '"Create User objects"' });
-      }
-    }
-    const entry = await this.#reader.byDn(dn);
-    if (entry === undefined) throw new RosterError('target.rejected', `create on ${this.#targetId}: ${key} was not stored`);
-    return entry;
-  }
-
-  #nameTaken(error: unknown, attributes: Attributes, sam: string | undefined, upn: string | undefined): Promise<RosterError> {
-    return nameTakenError({
-      pool: this.#pool, targetId: this.#targetId, base: this.#config.base, names: this.#names, explained: this.#error(error, 'create'),
-      error, attributes, wanted: this.#ldapValues(attributes), sam, upn,
-    });
-  }
 
   async #update(entry: AdEntry, attributes: Attributes, operation: string): Promise<void> {
     this.#names.checkSam(this.#names.sam(attributes), operation);

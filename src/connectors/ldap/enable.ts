@@ -4,8 +4,7 @@ import type { Attributes } from '../../core/types.js';
 import type { AttributeMapping } from '../directory/mapping.js';
 import { ldapPrimaryName } from '../directory/mapping.js';
 import type { ClientPool } from '../directory/pool.js';
-import type { EnableReason, EnableResult, Logger } from '../types.js';
-import { newPasswordOnEnable, type PasswordOnEnable } from '../directory/password-on-enable.js';
+import type { EnableResult, Logger } from '../types.js';
 
 /** What an enable writes besides the enable itself: the secrets' replaces, and whether a password is set or taken away. */
 export interface EnablePasswords {

@@ -2,18 +2,17 @@ import { RosterError } from '../../core/errors.js';
 import type { Attributes, TargetAccount } from '../../core/types.js';
 import type { AccountSpec, Connector, ConnectorCapabilities, ConnectorContext, EnableOptions, EnableResult } from '../types.js';
 import { identicalDn, sameDn } from '../directory/dn.js';
-import { isNoSuchObject, resultCodeOf, ResultCode, toDirectoryError } from '../directory/errors.js';
+import { toDirectoryError } from '../directory/errors.js';
 import { DirectoryGroups, type Member } from '../directory/groups.js';
 import { attributeChanges, toLdapValues } from '../directory/normalise.js';
 import { MatchingRules } from '../directory/matching.js';
-import { encodedAttributes } from '../directory/encoded-attribute.js';
 import { assertOwned } from '../directory/ownership.js';
-import { ensureParentOUs } from '../directory/parents.js';
 import { ownEntryId, type ClientPool } from '../directory/pool.js';
 import type { LdapConnectionConfig } from './config.js';
 import { EntryReader, type LdapEntry } from './entries.js';
 import { AttributeMapping } from '../directory/mapping.js';
-import { inOu, isEntryEnabled, keyDeterminesDn, newEntryBody, withKey, withPosix } from './new-entry.js';
+import { inOu, isEntryEnabled, keyDeterminesDn } from './new-entry.js';
+import { EntryAdder } from './add-entry.js';
 import { EntryMover } from './modify-dn.js';
 import { RenameCarries } from './rename-carries.js';
 import { readAttributeSchema } from '../directory/schema.js';
@@ -51,6 +50,7 @@ export class LdapConnector implements Connector {
   readonly #rules = new MatchingRules();
   readonly #carries: RenameCarries;
   readonly #placement: Placement;
+  readonly #adder: EntryAdder;
   /** Makes entries made before users.posix was configured posixAccounts, when Roster next writes them. */
   readonly #posix: PosixConversion | undefined;
 
@@ -75,6 +75,10 @@ export class LdapConnector implements Connector {
     this.#uidNumbers = posix === undefined ? undefined : new UidNumberAllocator(pool, this.#reader.bases, posix.uidNumber, posix.counter);
     this.#posix = posix === undefined || this.#uidNumbers === undefined ? undefined : new PosixConversion({ pool, reader: this.#reader, users: config.users, posix, uidNumbers: this.#uidNumbers, mapping: this.#mapping });
     this.#placement = new Placement({ users: config.users, disable, mapping: this.#mapping, targetId: context.targetId });
+    this.#adder = new EntryAdder({
+      pool, reader: this.#reader, users: config.users, disable, mapping: this.#mapping, placement: this.#placement, uidNumbers: this.#uidNumbers,
+      targetId: context.targetId, byKey: (key, operation) => this.#byKey(key, operation),
+    });
     this.#mover = new EntryMover({ pool, reader: this.#reader, keyLdap: this.#mapping.keyLdap, users: config.users, targetId: context.targetId });
     this.#carries = new RenameCarries({ groups: this.#groups, reader: this.#reader, targetId: context.targetId, member: (entry) => this.#member(entry) });
     this.#keyNamesEntry = disable?.strategy !== 'move' && keyDeterminesDn(config.users.dn, this.#mapping.keyAttribute);
@@ -116,7 +120,7 @@ export class LdapConnector implements Connector {
       // Where the key alone names the entry, add first (one round trip); otherwise look the key up first.
       let entry = this.#addFirst(spec) ? undefined : await this.#byKey(key, 'create');
       if (entry === undefined) {
-        const outcome = await this.#add(spec, key);
+        const outcome = await this.#adder.add(spec, key);
         if ('added' in outcome) return this.#account(outcome.added, []);
         entry = outcome.existing;
       }
@@ -213,64 +217,6 @@ export class LdapConnector implements Connector {
   #addFirst(spec: AccountSpec): boolean {
     const explicitDn = typeof spec.attributes.dn === 'string' && spec.attributes.dn !== '';
     return this.#keyNamesEntry && !explicitDn;
-  }
-
-  /**
-   * Add the entry and read it back in the same round trip (Post-Read control,
-   * else a base search). When the DN is taken by an entry with the same key
-   * (made earlier, or meanwhile), that entry is returned to be brought in line.
-   */
-  async #add(spec: AccountSpec, key: string): Promise<{ readonly added: LdapEntry } | { readonly existing: LdapEntry }> {
-    const disable = this.#config.disable;
-    let dn = this.#placement.mappedDn(spec.attributes, undefined, 'create');
-    const disabledHere = !spec.enabled && disable?.strategy === 'move';
-    if (disabledHere) dn = inOu(dn, disable.ou);
-    // A leaver with the same RDN may hold the DN in the disabled OU: then the key makes it unique.
-    const keyed = disabledHere ? withKey(dn, { attribute: this.#mapping.keyLdap, value: key }) : undefined;
-    const body = newEntryBody(spec, this.#users, disable, this.#mapping);
-    const posix = this.#users.posix;
-    if (posix === undefined || this.#uidNumbers === undefined) return this.#addOrFind(dn, keyed, body, key);
-    return this.#uidNumbers.addEntry((uidNumber) => this.#addOrFind(dn, keyed, withPosix(body, posix, this.#users, spec, key, uidNumber, this.#mapping), key));
-  }
-
-  /**
-   * Add the entry at `dn`. The same key holding the DN: that entry, for the
-   * caller to bring in line. Another entry holding it: refused (or, disabled,
-   * added at the `keyed` DN). Methods rather than closures made per create:
-   * the run-time transform names each such closure (__name) every time.
-   */
-  async #addOrFind(dn: string, keyed: string | undefined, body: Record<string, string[]>, key: string): Promise<{ readonly added: LdapEntry } | { readonly existing: LdapEntry }> {
-    try {
-      return await this.#addAt(dn, body, key);
-    } catch (error) {
-      if (resultCodeOf(error) !== ResultCode.entryAlreadyExists) throw error;
-      const existing = await this.#byKey(key, 'create');
-      if (existing !== undefined) return { existing };
-      if (keyed === undefined) {
-        throw new RosterError('target.conflict', `create on ${this.#targetId}: ${dn} is held by another entry (without ${this.#mapping.keyLdap} ${key}): ` +
-          'users.dn gives two accounts one DN; put the key in the template (uid={uid},…), or rename one', { cause: error, details: { dn, resultCode: ResultCode.entryAlreadyExists } });
-      }
-      return this.#addAt(keyed, body, key);
-    }
-  }
-
-  /**
-   * The add with a Post-Read control for the entryUUID; the entry as stored
-   * (read back when the server returned no entryUUID). A missing parent OU is
-   * made, if configured, and the add tried once more.
-   */
-  async #addAt(dn: string, body: Record<string, string[]>, key: string, makeParents = this.#users.createOUs): Promise<{ readonly added: LdapEntry }> {
-    const postRead = this.#reader.postReadUuid();
-    try {
-      await this.#pool.use((c) => c.add(dn, encodedAttributes(body), postRead));
-    } catch (error) {
-      if (!isNoSuchObject(error) || !makeParents) throw error;
-      await ensureParentOUs(this.#pool, dn, this.#users.base);
-      return this.#addAt(dn, body, key, false);
-    }
-    const added = this.#reader.added(postRead, dn, body) ?? await this.#reader.byDn(dn);
-    if (added === undefined) throw new RosterError('target.rejected', `create on ${this.#targetId}: ${key} was not stored`);
-    return { added };
   }
 
   /**
