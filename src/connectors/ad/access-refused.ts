@@ -29,7 +29,9 @@ export async function needing<T>(targetId: string, operation: string, needed: Ne
 export function accessRefused(error: unknown, targetId: string, operation: string, needed: NeededRight): unknown {
   if (resultCodeOf(error) !== ResultCode.insufficientAccessRights) return error;
   const detail = error instanceof Error ? error.message : String(error);
+  // A right that says where it is needed (a move needs rights on two objects) is not "there" again.
+  const where = / on /.test(needed.right) ? '' : ' there';
   return new RosterError('target.rejected',
-    `${operation} on ${targetId}: the bind account may not ${needed.action} on ${needed.dn}: delegate ${needed.right} there to it (LDAP 50: ${detail.trim()})`,
+    `${operation} on ${targetId}: the bind account may not ${needed.action} on ${needed.dn}: delegate ${needed.right}${where} to it (LDAP 50: ${detail.trim()})`,
     { cause: error, details: { resultCode: ResultCode.insufficientAccessRights, dn: needed.dn, right: needed.right } });
 }

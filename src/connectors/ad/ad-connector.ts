@@ -257,7 +257,7 @@ export class AdConnector implements Connector {
   }
 
   async #move(entry: AdEntry, newDn: string): Promise<AdEntry> {
-    const needed = { dn: entry.dn, action: `move it to ${newDn}`, right: `"Delete" on it (or "Delete User objects" on its OU) and "Create User objects" on ${parentDn(newDn)}` };
+    const needed = { dn: entry.dn, action: `move it to ${newDn}`, right: `"Delete" on ${entry.dn} (or "Delete User objects" on its OU) and "Create User objects" on ${parentDn(newDn)}` };
     try {
       await this.#pool.use((c) => c.modifyDN(entry.dn, newDn));
     } catch (error) {

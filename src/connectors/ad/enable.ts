@@ -1,15 +1,29 @@
 import { Attribute, Change } from 'ldapts';
+import { RosterError } from '../../core/errors.js';
 import type { ClientPool } from '../directory/pool.js';
 import type { EnableReason, EnableResult, Logger } from '../types.js';
 import type { AdEntry } from './entries.js';
 import { enableWithInitialPassword } from './initial-password.js';
 import type { PasswordPolicy } from './password.js';
-import { isEnabled, mayLackPassword, NORMAL_ACCOUNT, PASSWD_NOTREQD, withEnabled } from './uac.js';
+import { isEnabled, mayLackPassword, PASSWD_NOTREQD, withEnabled } from './uac.js';
 import { newPasswordOnEnable, type PasswordOnEnable } from '../directory/password-on-enable.js';
 
+/**
+ * The user's userAccountControl. Every AD user has one: none read means the
+ * bind account may not read it (Samba answers the attribute with no values,
+ * Windows AD leaves it out). Taken as 512 it made a disabled account look
+ * enabled: an enable wrote nothing and was recorded as done, a disable wrote
+ * 514 over the account's other flags. Refused instead, naming the right.
+ */
 export function userAccountControl(entry: AdEntry): number {
-  const value = Number(entry.values.get('useraccountcontrol')?.[0] ?? NORMAL_ACCOUNT);
-  return Number.isInteger(value) ? value : NORMAL_ACCOUNT;
+  const held = entry.values.get('useraccountcontrol')?.[0];
+  const value = Number(held);
+  if (held === undefined || held === '' || !Number.isInteger(value)) {
+    throw new RosterError('target.rejected',
+      `the directory returned ${entry.dn} without its userAccountControl: the bind account may not read it, and without it Roster cannot tell whether the account is enabled or which of its flags to keep: delegate "Read userAccountControl" (Read property) there to it`,
+      { details: { dn: entry.dn, right: '"Read userAccountControl" (Read property)' } });
+  }
+  return value;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { RosterError } from '../../core/errors.js';
-import { leafValue } from './dn.js';
+import { leafValue, parentDn } from './dn.js';
 import { resultCodeOf, ResultCode } from './errors.js';
 import type { GroupClass } from './groups.js';
 import type { ClientPool } from './pool.js';
@@ -36,8 +36,23 @@ export async function createGroup(pool: ClientPool, input: {
       await pool.use((c) => c.add(groupDn, entry));
     }
   } catch (error) {
+    if (resultCodeOf(error) === ResultCode.insufficientAccessRights) throw mayNotCreate(groupDn, objectClass, error);
     if (resultCodeOf(error) !== ResultCode.entryAlreadyExists) throw error;
     return false;
   }
   return true;
+}
+
+/**
+ * The group is missing and the bind account may not make it: the right to
+ * ask for is on the groups' OU, not "Write Members" on a group that is not
+ * there (what a grant's refusal would otherwise name). Not retried.
+ */
+function mayNotCreate(groupDn: string, objectClass: GroupClass, error: unknown): RosterError {
+  const parent = parentDn(groupDn);
+  const right = objectClass === 'group' ? '"Create Group objects"' : `the right to add ${objectClass} entries`;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new RosterError('target.rejected',
+    `group ${groupDn} does not exist and the bind account may not create it: delegate ${right} on ${parent} to it, or create the group (LDAP 50: ${detail.trim()})`,
+    { cause: error, details: { resultCode: ResultCode.insufficientAccessRights, dn: parent, group: groupDn, right } });
 }

@@ -1,4 +1,5 @@
-import { formatDn, parseDn } from './dn.js';
+import { RosterError } from '../../core/errors.js';
+import { formatDn, parentDn, parseDn } from './dn.js';
 import { resultCodeOf, ResultCode } from './errors.js';
 import type { ClientPool } from './pool.js';
 
@@ -17,7 +18,17 @@ export async function ensureParentOUs(pool: ClientPool, dn: string, stopAt: stri
     try {
       await pool.use((c) => c.add(formatDn(parent), { objectClass: ['top', 'organizationalUnit'], ou: leaf.value }));
     } catch (error) {
+      if (resultCodeOf(error) === ResultCode.insufficientAccessRights) throw mayNotCreateOu(formatDn(parent), dn, error);
       if (resultCodeOf(error) !== ResultCode.entryAlreadyExists) throw error;
     }
   }
+}
+
+/** An OU the bind account may not make: the server's words (Windows AD's `00002098: SecErr: …`) name neither the OU nor the right. Not retried. */
+function mayNotCreateOu(ou: string, dn: string, error: unknown): RosterError {
+  const parent = parentDn(ou);
+  const detail = error instanceof Error ? error.message : String(error);
+  return new RosterError('target.rejected',
+    `the OU ${ou} that ${dn} goes in does not exist and the bind account may not create it: delegate the right to create organizationalUnit objects on ${parent} to it ("Create Organizational Unit objects" in Active Directory), or create the OU (LDAP 50: ${detail.trim()})`,
+    { cause: error, details: { resultCode: ResultCode.insufficientAccessRights, dn: parent, ou } });
 }
