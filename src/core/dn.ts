@@ -10,6 +10,9 @@
  * first comma that does not follow a backslash).
  */
 
+import { standardAttributeName } from './attribute-names.js';
+import { caseIgnoreKey } from './string-prep.js';
+
 const DN_SPECIAL = new Set([',', '+', '"', '\\', '<', '>', ';', '=']);
 
 function hex(char: string): string {
@@ -111,25 +114,19 @@ export function formatDn(rdns: readonly Rdn[]): string {
 }
 
 /**
- * A canonical form for comparing DNs: types and values lower-cased, escaping
- * made uniform, multi-valued RDNs sorted, values in Unicode NFKC. Not for
- * sending to a server. NFKC because the directory's string matching does it
- * (RFC 4518 prep): slapd holds `Zoë` written decomposed (another tool's
- * LDIF), or `ﬁn` for `fin`, as the same member value.
+ * A canonical form for comparing DNs: each attribute type by the name a
+ * server answers with (slapd stores `2.5.4.3=Staff` and `commonName=Staff` as
+ * `cn=Staff`), lower-cased; values by the string preparation of
+ * caseIgnoreMatch (string-prep.ts caseIgnoreKey: NFKC, spaces, case per
+ * character, as slapd does: it holds `Zoë` written decomposed, `ﬁn` for
+ * `fin` and `cn=İstanbul` for `cn=istanbul` as the same); escaping made
+ * uniform, multi-valued RDNs sorted. Not for sending to a server.
  */
 export function normaliseDn(dn: string): string {
   return formatDn(parseDn(dn).map((rdn) => rdn
-    .map((ava) => ({ type: ava.type.toLowerCase(), value: nfkc(ava.value).trim().replace(/\s+/g, ' ').toLowerCase() }))
+    .map((ava) => ({ type: standardAttributeName(ava.type), value: caseIgnoreKey(ava.value) }))
     .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0))));
 }
-
-/** NFKC, skipped for plain ASCII (which it leaves as is): DNs are compared on every account a list reads. */
-function nfkc(value: string): string {
-  return NON_ASCII.test(value) ? value.normalize('NFKC') : value;
-}
-
-const NON_ASCII = /[^\x00-\x7f]/;
-
 
 /** normaliseDn of a text that may not be a DN: undefined when it does not parse as one. */
 export function dnKey(text: string): string | undefined {

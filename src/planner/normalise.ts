@@ -1,3 +1,4 @@
+import { STANDARD_ALIASES } from '../core/attribute-names.js';
 import { dnKey } from '../core/dn.js';
 import type { Change, ChangeAction } from '../core/types.js';
 
@@ -82,19 +83,24 @@ export function sameValue(desired: unknown, actual: unknown, name = ''): boolean
 
 /**
  * Entitlements (group names, DNs) compare trimmed and case-insensitively. A
- * DN spelled with escapes, quotes, a multi-valued RDN or non-ASCII text
- * compares by its values (core/dn.ts normaliseDn): a role's
+ * DN spelled with escapes, quotes, a multi-valued RDN, non-ASCII text or an
+ * attribute type named by alias or OID compares by its values (core/dn.ts normaliseDn): a role's
  * `cn=Smith\, John,ou=groups,…` is the `cn=Smith\2C John,…` a directory
  * reads back, and a reconcile no longer makes it a revoke and a grant on
  * every plan. Other texts (most) are not parsed.
  */
 export function entitlementKey(entitlement: string): string {
-  const key = entitlement.trim().toLowerCase().replace(SEPARATOR, ',');
-  return DN_SPELLINGS.test(key) ? dnKey(key) ?? key : key;
+  const text = entitlement.trim();
+  const key = text.toLowerCase().replace(SEPARATOR, ',');
+  // The DN as written, not lower-cased as a whole: JavaScript's whole-text rules (a final `Σ`, `İ`) are not the directory's.
+  return DN_SPELLINGS.test(key) || DN_TYPE_NAMES.test(key) ? dnKey(text) ?? key : key;
 }
 
 /** What a DN may be spelled several ways with: an escape, a quote, a `+` (multi-valued RDN), non-ASCII text. */
 const DN_SPELLINGS = /[\\"+]|[^\x00-\x7f]/;
+
+/** An attribute type named by OID or by an alias (`2.5.4.3=Eng`, `commonName=Eng`): the directory answers it as `cn=Eng`. */
+const DN_TYPE_NAMES = new RegExp(`(?:^|,)\\s*(?:\\d+(?:\\.\\d+)+|${Object.keys(STANDARD_ALIASES).join('|')})\\s*=`);
 
 /** Entitlements without a second spelling of one (by entitlementKey: `CN=Eng,OU=G` and `cn=eng, ou=g`); the first is kept. A new array. */
 export function distinctEntitlements(entitlements: readonly string[]): string[] {

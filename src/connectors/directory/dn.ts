@@ -1,3 +1,4 @@
+import { standardAttributeName } from '../../core/attribute-names.js';
 import { escapeDnValue, formatDn, normaliseDn, parseDn, type Rdn } from '../../core/dn.js';
 
 export { DnSyntaxError, formatDn, normaliseDn, parseDn, type Ava, type Rdn } from '../../core/dn.js';
@@ -7,13 +8,15 @@ export function sameDn(a: string, b: string): boolean {
 }
 
 /**
- * The same DN spelled the same: escaping, attribute type case and the order
- * of a multi-valued RDN's parts do not count, a value's case and spacing do
- * (`uid=jsmith` and `uid=JSmith` are one entry, named two ways).
+ * The same DN spelled the same: escaping, how an attribute type is named
+ * (case, alias or OID: the server answers `userid=` and `2.5.4.3=` as `uid=`
+ * and `cn=`, so no rename could change it) and the order of a multi-valued
+ * RDN's parts do not count, a value's case and spacing do (`uid=jsmith` and
+ * `uid=JSmith` are one entry, named two ways).
  */
 export function identicalDn(a: string, b: string): boolean {
   const exact = (dn: string) => formatDn(parseDn(dn).map((rdn) => rdn
-    .map((ava) => ({ type: ava.type.toLowerCase(), value: ava.value }))
+    .map((ava) => ({ type: standardAttributeName(ava.type), value: ava.value }))
     .sort((x, y) => (x.type < y.type ? -1 : x.type > y.type ? 1 : 0))));
   return exact(a) === exact(b);
 }

@@ -1,28 +1,16 @@
+import { standardAttributeName } from '../../core/attribute-names.js';
 import { RosterError } from '../../core/errors.js';
 import type { Attributes } from '../../core/types.js';
 import { renderDnTemplate } from './dn.js';
 import { isAttributeName } from './escape.js';
 import { toLdapValues, type EntryValues } from './normalise.js';
-import { STANDARD_OIDS } from './standard-oids.js';
 
 /** LDAP attributes that are written and never read back (lower-cased). */
 const WRITE_ONLY: ReadonlySet<string> = new Set(['userpassword', 'unicodepwd', 'authpassword', 'sambantpassword', 'sambalmpassword', 'userpkcs12']);
 
-/**
- * Aliases of the standard schemas (core, cosine, inetorgperson) -> the name a
- * server answers with (the first NAME of the attribute type), lower-cased.
- */
-const PRIMARY_NAME: Readonly<Record<string, string>> = {
-  surname: 'sn', commonname: 'cn', userid: 'uid', rfc822mailbox: 'mail', mobiletelephonenumber: 'mobile',
-  pagertelephonenumber: 'pager', hometelephonenumber: 'homephone', fax: 'facsimiletelephonenumber', gn: 'givenname',
-  localityname: 'l', stateorprovincename: 'st', streetaddress: 'street', organizationname: 'o',
-  organizationalunitname: 'ou', countryname: 'c', domaincomponent: 'dc', favouritedrink: 'drink',
-};
-
 /** An LDAP attribute name as the server names it (its first NAME), lower-cased: `userid`, `UID` and `0.9.2342.19200300.100.1.1` are all `uid`. */
 export function ldapPrimaryName(name: string): string {
-  const lower = name.toLowerCase();
-  return PRIMARY_NAME[lower] ?? STANDARD_OIDS[lower] ?? lower;
+  return standardAttributeName(name);
 }
 
 /** Roster attribute names <-> LDAP attribute names of one target. */

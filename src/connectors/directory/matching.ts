@@ -1,3 +1,4 @@
+import { caseExactKey, caseIgnoreKey } from '../../core/string-prep.js';
 import { normaliseDn } from './dn.js';
 import { ldapPrimaryName } from './mapping.js';
 import { STANDARD_DN_ATTRIBUTES, toLdapValues } from './normalise.js';
@@ -42,9 +43,6 @@ const BUILT_IN: ReadonlyMap<string, string> = new Map([
   ['postaladdress', 'caseignorelistmatch'], ['homepostaladdress', 'caseignorelistmatch'],
 ]);
 
-/** Insignificant space handling (RFC 4518 §2.6.1): compatibility form, no leading or trailing spaces, inner runs as one. */
-const spaced = (value: string): string => value.normalize('NFKC').trim().replace(/\s+/g, ' ');
-
 /** An integer's digits without a plus sign or leading zeros; anything else as it is. */
 function integerKey(value: string): string {
   const text = value.trim();
@@ -65,9 +63,9 @@ function dnKey(value: string): string {
 export function matchingKey(rule: string | undefined, value: string): string {
   switch (rule === undefined ? undefined : RULE_NAMES[rule] ?? rule) {
     case 'caseignorematch': case 'caseignoreia5match': case 'caseignorelistmatch': case 'caseignoresubstringsmatch':
-      return spaced(value).toLowerCase();
+      return caseIgnoreKey(value);
     case 'caseexactmatch': case 'caseexactia5match':
-      return spaced(value);
+      return caseExactKey(value);
     case 'telephonenumbermatch':
       return value.normalize('NFKC').replace(/[\s-]/g, '').toLowerCase();
     case 'numericstringmatch':

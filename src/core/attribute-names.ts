@@ -1,6 +1,24 @@
 /**
- * The OIDs of the standard schemas' attribute types Roster knows by name
- * (core, cosine, inetorgperson, nis: as /etc/ldap/schema defines them) ->
+ * The names of the standard schemas' attribute types (core, cosine,
+ * inetorgperson, nis: as /etc/ldap/schema defines them), pure data shared by
+ * the directory connectors (mapping.ts) and DN comparison (dn.ts): a server
+ * answers with each type's first NAME, whatever name or OID it was given
+ * (slapd stores `2.5.4.3=Staff` and `commonName=Staff` as `cn=Staff`).
+ */
+
+/**
+ * Aliases of the standard schemas (core, cosine, inetorgperson) -> the name a
+ * server answers with (the first NAME of the attribute type), lower-cased.
+ */
+export const STANDARD_ALIASES: Readonly<Record<string, string>> = {
+  surname: 'sn', commonname: 'cn', userid: 'uid', rfc822mailbox: 'mail', mobiletelephonenumber: 'mobile',
+  pagertelephonenumber: 'pager', hometelephonenumber: 'homephone', fax: 'facsimiletelephonenumber', gn: 'givenname',
+  localityname: 'l', stateorprovincename: 'st', streetaddress: 'street', organizationname: 'o',
+  organizationalunitname: 'ou', countryname: 'c', domaincomponent: 'dc', favouritedrink: 'drink',
+};
+
+/**
+ * The OIDs of the standard schemas' attribute types Roster knows by name ->
  * their first NAME, lower-cased. A mapping may name an attribute by its OID
  * (`dept: 2.16.840.1.113730.3.1.2`); a server answers with the name, so
  * without this the value would not be found when read back, its EQUALITY
@@ -28,3 +46,9 @@ export const STANDARD_OIDS: Readonly<Record<string, string>> = {
   '1.3.6.1.4.1.4203.1.3.4': 'authpassword', '1.2.840.113556.1.4.90': 'unicodepwd', '1.3.6.1.4.1.7165.2.1.24': 'sambalmpassword',
   '1.3.6.1.4.1.7165.2.1.25': 'sambantpassword', '2.16.840.1.113730.3.1.216': 'userpkcs12',
 };
+
+/** An attribute type as a server of the standard schemas names it (its first NAME), lower-cased: `userid`, `UID` and `0.9.2342.19200300.100.1.1` are all `uid`. */
+export function standardAttributeName(name: string): string {
+  const lower = name.toLowerCase();
+  return STANDARD_ALIASES[lower] ?? STANDARD_OIDS[lower] ?? lower;
+}
