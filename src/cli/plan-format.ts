@@ -94,7 +94,9 @@ export function describeChange(change: Change, owners?: AccountOwners, names?: A
         .filter((name) => show(before.attributes?.[name]) !== show(after.attributes?.[name]))
         .map((name) => `${name}: ${show(before.attributes?.[name])} → ${show(after.attributes?.[name])}`)
         .join(', ');
-      if (changed !== '') return changed;
+      // Placement drift: where the account is, and where it goes (or that its new values decide).
+      const moved = before.placement === undefined ? '' : `moved back: ${before.placement} → ${after.placement ?? 'where the new values place it'} (placement drift)`;
+      if (changed !== '' || moved !== '') return [changed, moved].filter((part) => part !== '').join('; ');
       // An update that writes nothing to the target: it records (or clears) when the account left scope.
       return change.reasons.includes('scope.removed') ? 'nothing written: starts the delete grace (out of scope)' : 'nothing written: back in scope';
     }

@@ -1,4 +1,4 @@
-import type { Attributes, TargetAccount } from '../core/types.js';
+import type { AccountPlacement, Attributes, TargetAccount } from '../core/types.js';
 
 /**
  * A connector translates changes into one target system's protocol and reads
@@ -37,7 +37,7 @@ export interface Connector {
    * update renamed the account part way (possibly in another process) can
    * tell from it what the account was called, and finish the rename.
    */
-  update(accountId: string, attributes: Attributes, previous?: Attributes): Promise<void>;
+  update(accountId: string, attributes: Attributes, previous?: Attributes, options?: UpdateOptions): Promise<void>;
   /**
    * `attributes`: the account's as Roster last recorded them (its link), for a connector whose enable puts the
    * account back where they place it (the ldap connector's disable by move, an explicit `dn`). `options.reason`:
@@ -69,7 +69,26 @@ export interface Connector {
    * so reconcile never acts on it as an orphan; undefined when it cannot tell.
    */
   ownAccountId?(): Promise<string | undefined>;
+  /**
+   * Optional, for a target whose accounts sit somewhere its configuration
+   * decides (a directory entry's DN) and that is told to keep them there
+   * (ldap `users.placement: enforce`): where an account as read (with its
+   * `location`) belongs, when that is not where it is; undefined when it is
+   * in place, or cannot be told. `recorded`: the link's attributes (an
+   * explicit `dn` Roster wrote). Pure: no I/O. Reconcile records the answer
+   * in the link, and the plan moves the account back (UpdateOptions.place).
+   */
+  placement?(account: TargetAccount, recorded: Attributes): AccountPlacement | undefined;
   close(): Promise<void>;
+}
+
+export interface UpdateOptions {
+  /**
+   * Put the account where the target's configuration places it (the plan
+   * said so: placement drift), with `attributes` written too, if any; an
+   * explicit `dn` not among `attributes` is taken from `previous`.
+   */
+  readonly place?: boolean;
 }
 
 /**

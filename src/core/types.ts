@@ -207,6 +207,29 @@ export interface LinkedAccount {
    * planner and `roster explain`.
    */
   readonly notGranted?: readonly string[];
+  /**
+   * Where the account sits in the target is not where the target's
+   * configuration places it (placement drift: a directory entry moved by
+   * hand, with the ldap target's `users.placement: enforce`). Recorded by
+   * reconcile (Connector.placement), cleared by the change that puts it back;
+   * the planner plans that move. Kept in roster_accounts.placement.
+   */
+  readonly placement?: AccountPlacement;
+}
+
+/** An account not where its target's configuration places it (LinkedAccount.placement). */
+export interface AccountPlacement {
+  /** Where it is (a directory entry's DN). */
+  readonly at: string;
+  /** Where the configuration places it for its state and values (the DN template or an explicit `dn`; the disabled OU of a disabled entry). */
+  readonly belongs: string;
+  /**
+   * Its enable and disable move it (ldap `disable.strategy: move`): a plan
+   * that enables or disables it puts it in place with that change, never
+   * with a move of its own first (a leaver moved out of the disabled OU by
+   * hand goes back there, not through the active OU).
+   */
+  readonly byState?: true;
 }
 
 /** An account as a connector reads it from the target. */
@@ -221,6 +244,8 @@ export interface TargetAccount {
    * compares a written reference with this rather than with the DN read.
    */
   readonly references?: Readonly<Record<string, string>>;
+  /** Where the account sits (a directory entry's DN), from a connector that tells placement drift (Connector.placement). */
+  readonly location?: string;
 }
 
 // ---------------------------------------------------------------- plans
@@ -238,6 +263,12 @@ export interface ChangeState {
    * the executor opens them, and the audit log never records them.
    */
   readonly sealed?: Readonly<Record<string, string>>;
+  /**
+   * An update that puts the account back where its target places it
+   * (reason `placement.drift`): where it is (before) and where it goes
+   * (after; absent when the update's new values decide, see planner/diff.ts).
+   */
+  readonly placement?: string;
 }
 
 export interface Change {

@@ -11,6 +11,7 @@ import { bindAccountTest } from '../reconcile/bind-account.js';
 import { correlate, unreadRules, type Verdict } from '../reconcile/correlate.js';
 import { newLink } from '../reconcile/link.js';
 import { notGrantedAfterRead, withNotGranted } from '../reconcile/not-granted.js';
+import { placementFound, withPlacement } from '../reconcile/placement.js';
 import { memoKey, memoOf, unlinkedKey, type UnlinkedAccounts } from '../reconcile/memo.js';
 import { NO_IDENTITIES, noIdentitiesHold } from '../reconcile/no-identities.js';
 import { isOrphanIdentity, orphanIdentity } from '../reconcile/orphans.js';
@@ -128,7 +129,12 @@ export async function reconcileTarget(input: {
       case 'linked': {
         linked += 1;
         const link = byIdentity.get(verdict.identityId);
-        if (link) writes.push(refreshed(link, verdict.account, at, { readBack, same, secrets }));
+        if (link === undefined) break;
+        // Placement drift (a directory entry moved by hand, where the target enforces placement): recorded, and the next plan moves it back.
+        const next = withPlacement(link, refreshed(link, verdict.account, at, { readBack, same, secrets }), verdict.account, connector);
+        writes.push(next);
+        const misplaced = placementFound(link, next, actor);
+        if (misplaced !== undefined) audit.push(misplaced);
         break;
       }
       case 'matched':

@@ -276,11 +276,15 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
   switch (change.action) {
     case 'update': {
       const attributes = change.after?.attributes ?? {};
+      // Placement drift the plan showed (reason placement.drift): the account goes back where its target places it.
+      const place = change.before?.placement !== undefined;
       // The link as it was before this change: a retry of a rename that stopped part way says what the account was called.
       // An update with nothing to write (the one that records leaving scope) does not reach the target.
-      if (Object.keys(attributes).length > 0) await withSecretsTo(ctx, change, attributes, (opened) => connector.update(accountId, opened, current.attributes));
+      if (Object.keys(attributes).length > 0 || place) {
+        await withSecretsTo(ctx, change, attributes, (opened) => connector.update(accountId, opened, current.attributes, place ? { place } : undefined));
+      }
       const renamed = change.after?.accountId ?? accountId;
-      next = { ...current, accountId: renamed, attributes: linkAttributes({ ...current.attributes, ...attributes }, ctx.secrets) };
+      next = withoutPlacement({ ...current, accountId: renamed, attributes: linkAttributes({ ...current.attributes, ...attributes }, ctx.secrets) }, place);
       break;
     }
     case 'enable': {
@@ -296,11 +300,13 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
       const data = { ...(restored.length > 0 ? { restored } : {}), ...(result?.newPassword === true ? { newPassword: true } : {}) };
       // Written as given: the link holds their fingerprints, so an adopted account's secret is Roster's from now on.
       const attributes = result?.secretsWritten === true && Object.keys(secrets).length > 0 ? { ...current.attributes, ...secrets } : current.attributes;
-      return { upsertAccount: withScopeMark(notGrantedHeld({ ...rest, attributes, enabled: true, entitlements: kept, updatedAt: at }), change, at), audit: applied(data) };
+      const placed = withoutPlacement(rest, rest.placement?.byState === true);
+      return { upsertAccount: withScopeMark(notGrantedHeld({ ...placed, attributes, enabled: true, entitlements: kept, updatedAt: at }), change, at), audit: applied(data) };
     }
     case 'disable': {
       await connector.setEnabled(accountId, false);
-      next = { ...current, enabled: false, disabledAt: current.enabled ? at : current.disabledAt ?? at };
+      // A disable by move put a misplaced account in the disabled OU (AccountPlacement.byState): in place now.
+      next = withoutPlacement({ ...current, enabled: false, disabledAt: current.enabled ? at : current.disabledAt ?? at }, current.placement?.byState === true);
       break;
     }
     case 'grant': {
@@ -320,4 +326,11 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
       throw new RosterError('internal', `change ${change.id}: unknown action ${String(change.action)}`);
   }
   return { upsertAccount: withScopeMark({ ...next, updatedAt: at }, change, at), audit: applied() };
+}
+
+/** The link without its placement drift record (LinkedAccount.placement) when `placed`: the change put the account back. */
+function withoutPlacement<T extends { readonly placement?: LinkedAccount['placement'] }>(link: T, placed: boolean): T {
+  if (!placed || link.placement === undefined) return link;
+  const { placement: _, ...rest } = link;
+  return rest as T;
 }

@@ -19,3 +19,11 @@ export const ROLE_REMOVED = 'role.removed';
  * entitlement of the target its roles name, so it goes all the same.
  */
 export const NOT_GRANTED = 'entitlement.not_granted';
+
+/**
+ * Reason code of a move of an account back where its target places it: a
+ * directory entry moved by hand to another OU, with the ldap target's
+ * `users.placement: enforce` (LinkedAccount.placement). Reconcile records it
+ * (`account.misplaced`), the plan's update carries it.
+ */
+export const PLACEMENT_DRIFT = 'placement.drift';

@@ -1,4 +1,4 @@
-import type { LinkedAccount } from '../core/types.js';
+import type { AccountPlacement, LinkedAccount } from '../core/types.js';
 import type { AccountStore } from './types.js';
 import { bulkInsert, type BulkInsert, type BulkValue } from './bulk.js';
 import { inList, type Db, type StoreContext } from './context.js';
@@ -10,12 +10,12 @@ import { trackedWrite, type WriteEffects } from './write-effects.js';
 
 const ACCOUNT_COLUMNS = [
   'target', 'identity_id', 'account_id', 'attributes', 'entitlements', 'enabled', 'created_at', 'updated_at', 'disabled_at',
-  'out_of_scope_since', 'not_granted',
+  'out_of_scope_since', 'not_granted', 'placement',
 ] as const;
 const ACCOUNT_KEY = ['target', 'identity_id'] as const;
 /** One object for every link write: bulkInsert builds its statement texts once per spec object. */
 const ACCOUNT_INSERT = {
-  table: 'roster_accounts', columns: ACCOUNT_COLUMNS, types: { enabled: 'integer' }, key: ACCOUNT_KEY, onConflict: 'update', json: ['attributes', 'entitlements', 'not_granted'],
+  table: 'roster_accounts', columns: ACCOUNT_COLUMNS, types: { enabled: 'integer' }, key: ACCOUNT_KEY, onConflict: 'update', json: ['attributes', 'entitlements', 'not_granted', 'placement'],
 } as const satisfies BulkInsert;
 /** Rows turned into values and written at a time. */
 const WRITE_SLICE = 10_000;
@@ -25,6 +25,7 @@ function accountValues(account: LinkedAccount): BulkValue[] {
     account.target, account.identityId, account.accountId, toJson(account.attributes), toJson(account.entitlements),
     account.enabled ? 1 : 0, account.createdAt, account.updatedAt, account.disabledAt ?? null,
     account.outOfScopeSince ?? null, account.notGranted === undefined || account.notGranted.length === 0 ? null : toJson(account.notGranted),
+    account.placement === undefined || account.placement === null ? null : toJson(account.placement),
   ];
 }
 
@@ -41,6 +42,7 @@ export function accountFromRow(row: AccountRow): LinkedAccount {
     ...optional('disabledAt', row.disabled_at),
     ...optional('outOfScopeSince', row.out_of_scope_since),
     ...(row.not_granted === null ? {} : { notGranted: fromJson<string[]>(row.not_granted) }),
+    ...(row.placement === null || row.placement === undefined ? {} : { placement: fromJson<AccountPlacement>(row.placement) }),
   };
 }
 
@@ -59,6 +61,7 @@ export function accountFromValues(row: readonly unknown[]): LinkedAccount {
   if (row[8] !== null) account.disabledAt = row[8] as string;
   if (row[9] !== null && row[9] !== undefined) account.outOfScopeSince = row[9] as string;
   if (row[10] !== null && row[10] !== undefined) account.notGranted = JSON.parse(row[10] as string) as string[];
+  if (row[11] !== null && row[11] !== undefined) account.placement = JSON.parse(row[11] as string) as AccountPlacement;
   return account;
 }
 
@@ -81,6 +84,7 @@ export function normaliseAccount(given: LinkedAccount): LinkedAccount {
   if (given.outOfScopeSince !== undefined && given.outOfScopeSince !== null) account.outOfScopeSince = given.outOfScopeSince;
   // Stored as NULL when empty: read back absent.
   if (given.notGranted !== undefined && given.notGranted !== null && given.notGranted.length > 0) account.notGranted = asStored(given.notGranted);
+  if (given.placement !== undefined && given.placement !== null) account.placement = asStored(given.placement);
   return account;
 }
 

@@ -25,6 +25,8 @@ export function migrations(dialect: Dialect): Readonly<Record<string, Migration>
     '0015_job_holders_index': { up: (db) => jobHoldersIndex(db) },
     // The directory entry (entryUUID, objectGUID) an identity was read from: a key respelled in case is the person only from it.
     '0016_identity_source_entry': { up: (db) => addTextColumnOnce(db, dialect, 'roster_identities', 'source_entry') },
+    // Where a linked account is when that is not where its target places it (LinkedAccount.placement): reconcile records it, a plan moves it back.
+    '0017_account_placement': { up: (db) => addTextColumnOnce(db, dialect, 'roster_accounts', 'placement') },
   };
 }
 

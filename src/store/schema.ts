@@ -56,6 +56,8 @@ export interface AccountRow {
   out_of_scope_since: string | null;
   /** Added by 0014_not_granted: LinkedAccount.notGranted as a JSON array, NULL when none. */
   not_granted: string | null;
+  /** Added by 0017_account_placement: LinkedAccount.placement as JSON, NULL when the account is in place (or not told). */
+  placement: string | null;
 }
 
 export interface PlanRow {

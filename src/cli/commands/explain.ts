@@ -40,6 +40,9 @@ export function explainText(explain: Explain, ctx: CliContext): string {
     lines.push(`  account: ${has}; policy wants ${wants} (${desired.reasons.join(', ') || 'no reason recorded'})`);
     // The engine works the origin out (engine/account-origin.ts), for this and GET /api/v1/identities/{id} alike.
     if (account.origin !== undefined) lines.push(`  linked: ${account.origin}`);
+    if (linked?.placement !== undefined) {
+      lines.push(`  placement: at ${linked.placement.at}, placed at ${linked.placement.belongs} (placement.drift, found by reconcile): the next plan moves it back`);
+    }
     for (const why of desired.explanations.filter((e) => e.subject === 'account' || e.subject === 'state')) {
       lines.push(`  ${why.subject === 'account' ? 'why' : 'state'}: ${why.rule}: ${why.detail}`);
     }

@@ -63,6 +63,14 @@ export const ldapConnectionSchema = z.object({
      * `return` also any other account in use coming back, `keep` none.
      */
     passwordOnEnable: z.enum(['rehire', 'return', 'keep']).default('rehire'),
+    /**
+     * An entry found below users.base elsewhere than the mapping places it (moved by hand to another OU):
+     * `keep` (default) leaves it there, administrators often move accounts on purpose; `enforce` has reconcile
+     * record it and the next plan move it back (placement.ts misplaced, reason placement.drift).
+     */
+    placement: z.enum(['keep', 'enforce'], {
+      error: 'placement must be "keep" (an entry moved by hand stays where it is) or "enforce" (the next plan moves it back where the mapping places it)',
+    }).default('keep'),
   }).strict(),
   groups: z.object({
     base: dnString,

@@ -1,6 +1,6 @@
 import { RosterError } from '../../core/errors.js';
-import type { Attributes, TargetAccount } from '../../core/types.js';
-import type { AccountSpec, Connector, ConnectorCapabilities, ConnectorContext, EnableOptions, EnableResult } from '../types.js';
+import type { AccountPlacement, Attributes, TargetAccount } from '../../core/types.js';
+import type { AccountSpec, Connector, ConnectorCapabilities, ConnectorContext, EnableOptions, EnableResult, UpdateOptions } from '../types.js';
 import { identicalDn, sameDn } from '../directory/dn.js';
 import { toDirectoryError } from '../directory/errors.js';
 import { DirectoryGroups, type Member } from '../directory/groups.js';
@@ -133,14 +133,29 @@ export class LdapConnector implements Connector {
     });
   }
 
-  update(accountId: string, attributes: Attributes, previous?: Attributes): Promise<void> {
+  update(accountId: string, attributes: Attributes, previous?: Attributes, options?: UpdateOptions): Promise<void> {
     return this.#run('update', async () => {
       await this.#serverAliases();
       const entry = await this.#entry(accountId, 'update');
       // A disabled entry whose password the disable took gets none from an update (disable.password: remove).
       const kept = await withheldPassword({ pool: this.#pool, mapping: this.#mapping, disable: this.#config.disable, log: this.#log, targetId: this.#targetId }, entry, attributes, previous);
-      await this.#update(entry, kept, previous);
+      await this.#update(entry, kept, previous, options?.place === true);
     });
+  }
+
+  /**
+   * Where an entry as read belongs when it is elsewhere (users.placement: enforce; Placement.misplaced), from its
+   * DN (`location`) and the values read; `recorded` gives an explicit `dn`. Undefined with `keep`.
+   */
+  placement(account: TargetAccount, recorded: Attributes): AccountPlacement | undefined {
+    if (this.#users.placement !== 'enforce' || account.location === undefined) return undefined;
+    let values: Map<string, readonly string[]>;
+    try {
+      values = new Map([...this.#mapping.toLdap(account.attributes)].map(([name, held]) => [name.toLowerCase(), held]));
+    } catch {
+      return undefined;
+    }
+    return this.#placement.misplaced({ dn: account.location, uuid: account.accountId, values }, recorded);
   }
 
   setEnabled(accountId: string, enabled: boolean, attributes?: Attributes, options?: EnableOptions): Promise<EnableResult> {
@@ -224,13 +239,16 @@ export class LdapConnector implements Connector {
    * what differs; a carry an earlier attempt left undone (`previous`: the
    * account as Roster last recorded it) is finished first, and an entry that
    * is no posixAccount yet is made one, one that is has its number settled (users.posix, PosixConversion).
+   * `place`: the entry goes where the mapping places it even if no value the DN takes changes (placement drift),
+   * an explicit `dn` the link holds (`previous`) included.
    */
-  async #update(entry: LdapEntry, attributes: Attributes, previous?: Attributes): Promise<void> {
+  async #update(entry: LdapEntry, attributes: Attributes, previous?: Attributes, place = false): Promise<void> {
     await this.#carries.settle(entry);
     if (previous !== undefined) await this.#carries.finishFrom(entry, this.#placement.previousMembers(entry, previous));
     if (this.#posix !== undefined) await this.#posix.ensure(entry, attributes);
     const wanted = this.#mapping.toLdap(attributes);
-    const { dn: target, keyed } = this.#placement.targetDn(entry, attributes, wanted);
+    const recordedDn = place && !Object.hasOwn(attributes, 'dn') && typeof previous?.dn === 'string' && previous.dn !== '' ? { dn: previous.dn } : {};
+    const { dn: target, keyed } = this.#placement.targetDn(entry, { ...recordedDn, ...attributes }, wanted, place);
     // A DN that differs only in case (or spacing) is a rename too (slapd renames uid=jsmith to uid=JSmith in place).
     const here = sameDn(target, entry.dn) ? target : keyed !== undefined && sameDn(keyed, entry.dn) ? keyed : undefined;
     const stays = here !== undefined && identicalDn(here, entry.dn);
@@ -294,7 +312,9 @@ export class LdapConnector implements Connector {
   }
 
   #account(entry: LdapEntry, entitlements: readonly string[]): TargetAccount {
-    return { accountId: entry.uuid, attributes: this.#mapping.fromEntry(entry.values), entitlements: [...entitlements].sort(), enabled: this.#enabled(entry) };
+    // Where it is, for reconcile to tell placement drift (placement): only when it is enforced.
+    const location = this.#users.placement === 'enforce' ? { location: entry.dn } : {};
+    return { accountId: entry.uuid, attributes: this.#mapping.fromEntry(entry.values), entitlements: [...entitlements].sort(), enabled: this.#enabled(entry), ...location };
   }
 
   #member(entry: LdapEntry): Member {

@@ -1,4 +1,4 @@
-import type { Attributes } from '../../core/types.js';
+import type { AccountPlacement, Attributes } from '../../core/types.js';
 import { isUnder, parseDn, sameDn } from '../directory/dn.js';
 import type { Member } from '../directory/groups.js';
 import { ldapPrimaryName, type AttributeMapping } from '../directory/mapping.js';
@@ -38,11 +38,14 @@ export class Placement {
    * one (two leavers named John Smith in the disabled OU; a rehire whose OU
    * took on a namesake meanwhile): an entry already keyed stays keyed, no
    * move back and forth. An explicit `dn` outside the disabled OU is never keyed.
+   * Without `place` an update that writes no value the DN takes leaves the
+   * entry where it is (users.placement: keep; an entry moved by hand stays).
    */
-  targetDn(entry: LdapEntry, attributes: Attributes, wanted: ReadonlyMap<string, readonly string[]>): { readonly dn: string; readonly keyed?: string } {
+  targetDn(entry: LdapEntry, attributes: Attributes, wanted: ReadonlyMap<string, readonly string[]>, place = false): { readonly dn: string; readonly keyed?: string } {
     const disable = this.#o.disable;
     const explicit = typeof attributes.dn === 'string' && attributes.dn !== '';
-    const relevant = explicit || this.#templateUses(attributes);
+    // `place`: the plan moves it back where it belongs (placement drift, see misplaced), whatever the update writes.
+    const relevant = place || explicit || this.#templateUses(attributes);
     if (!relevant) return { dn: entry.dn };
     const mapped = this.mappedDn(attributes, entry, 'update');
     const key = valueOf(wanted, this.#o.mapping.keyLdap, this.#o.mapping) ?? this.keyOf(entry);
@@ -52,6 +55,33 @@ export class Placement {
     }
     // An explicit dn is where the entry goes; a templated one gets the key in its RDN where another entry holds it (see move).
     return explicit ? { dn: mapped } : { dn: mapped, keyed: this.keyed(mapped, key) };
+  }
+
+  /**
+   * Where the entry belongs when that is not where it is (placement drift,
+   * users.placement: enforce): the DN an explicit `dn` of `recorded` (the
+   * link's attributes) or else users.dn gives it from its own values, in the
+   * disabled OU when it is disabled by move; as targetDn decides, so the
+   * move back (an update with `place`) goes there. A DN the directory holds
+   * as the same (case, spacing: sameDn) is in place, and so is the keyed
+   * form a namesake made it take (no move back and forth). Undefined when in
+   * place or when it cannot be told (a value the template needs is missing).
+   */
+  misplaced(entry: LdapEntry, recorded: Attributes): AccountPlacement | undefined {
+    const disable = this.#o.disable;
+    const explicit = typeof recorded.dn === 'string' && recorded.dn !== '' ? { dn: recorded.dn } : {};
+    let mapped: string;
+    try {
+      mapped = this.mappedDn(explicit, entry, 'reconcile');
+    } catch {
+      return undefined;
+    }
+    const disabled = disable?.strategy === 'move' && isUnder(entry.dn, disable.ou);
+    const belongs = disabled ? inOu(mapped, disable.ou) : mapped;
+    // An explicit dn outside the disabled OU is never keyed (targetDn).
+    const keyed = disabled || !('dn' in explicit) ? this.keyed(belongs, this.keyOf(entry)) : undefined;
+    if (sameDn(belongs, entry.dn) || (keyed !== undefined && sameDn(keyed, entry.dn))) return undefined;
+    return { at: entry.dn, belongs, ...(disable?.strategy === 'move' ? { byState: true as const } : {}) };
   }
 
   /**
