@@ -20,6 +20,7 @@ import { QuarantineKeeper } from './quarantine.js';
 import { planJobs } from './plan-jobs.js';
 import { enqueuePlanJobs, type EnqueuePlanOptions } from './enqueue-plan.js';
 import { PrefetchWindow } from './window.js';
+import { lazySecretBox } from './secret-box.js';
 import { Wakeups } from './wakeups.js';
 
 export type { ExecutorOptions, JobOutcome, RunOptions } from './options.js';
@@ -59,10 +60,9 @@ export class Executor {
   readonly #wakeups = new Wakeups();
   /** The changes of the plans this executor enqueued, for its claims. */
   readonly #known = new KnownChanges();
-  #secrets: Promise<SecretBox> | undefined;
-  /** Each target's secret attributes (TargetConfig.secrets). */
+  readonly #secretBox: () => Promise<SecretBox | undefined>;
+  /** Each target's secret attributes and account key (TargetConfig.secrets, accountKey). */
   readonly #secretNames: ReadonlyMap<string, readonly string[]>;
-  /** Each target's account key (TargetConfig.accountKey). */
   readonly #accountKeys: ReadonlyMap<string, string>;
   /** Something finished (or was enqueued) since a claim last came back short. */
   #fresh = true;
@@ -76,6 +76,7 @@ export class Executor {
     this.#actor = `executor:${options.workerId}`;
     this.#leaseMs = options.leaseMs ?? 60_000;
     this.#targets = new Map(options.targets.map((t) => [t.id, { ...DEFAULTS, ...t.executor }]));
+    this.#secretBox = lazySecretBox(options.secrets);
     this.#secretNames = new Map(options.targets.map((t) => [t.id, t.secrets ?? []]));
     this.#accountKeys = new Map(options.targets.map((t) => [t.id, t.accountKey]));
     this.#quarantine = new QuarantineKeeper(options.store, options.log, this.#actor, this.#now);
@@ -322,22 +323,17 @@ export class Executor {
     } finally {
       this.#leases.letGo(job.id);
       this.#lanes.settled(job);
-      if (outcome !== 'retry') this.#known.forgetJob(job);
+      this.#ended(job, outcome);
       this.#fresh = true;
-      for (const listener of this.#listeners) listener(outcome, job);
       freeSlot();
       this.#wakeups.notify();
     }
   }
 
-  #secretBox(): Promise<SecretBox | undefined> {
-    const load = this.#o.secrets;
-    if (load === undefined) return Promise.resolve(undefined);
-    this.#secrets ??= load().catch((error: unknown) => {
-      this.#secrets = undefined; // read again for the next change
-      throw error;
-    });
-    return this.#secrets;
+  /** A job's end (or its next attempt to come): forgotten once final, and told to the runs listening. */
+  #ended(job: Job, outcome: JobOutcome): void {
+    if (outcome !== 'retry') this.#known.forgetJob(job);
+    for (const listener of this.#listeners) listener(outcome, job);
   }
 
   async #failed(job: Job, thrown: unknown): Promise<JobOutcome> {
@@ -346,8 +342,13 @@ export class Executor {
       this.#lanes.recorded(job);
       const record = await recordFailure(job, thrown, {
         store: this.#o.store, log: this.#o.log, actor: this.#actor, config: this.#targets.get(job.target) ?? DEFAULTS,
-        quarantine: this.#quarantine, now: this.#now, random: this.#random, workerId: this.#o.workerId,
+        quarantine: this.#quarantine, now: this.#now, random: this.#random, workerId: this.#o.workerId, accountKey: this.#accountKeys.get(job.target),
       });
+      // Failed with their create, never run (dependents.ts): they end here, counted as failures by the runs and the metrics.
+      for (const skipped of record.notAttempted?.jobs ?? []) {
+        this.#o.onResult?.(skipped, 'failed');
+        this.#ended(skipped, 'failed');
+      }
       const { retryable, retryAfterMs = 0 } = record.error;
       // A Retry-After (429, 503) speaks for the target: hold all of its jobs here until then.
       const paused = retryable && retryAfterMs > 0;

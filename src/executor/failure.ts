@@ -6,6 +6,7 @@ import { isSecretFingerprint, withoutSealed } from '../core/secrets.js';
 import { learnTaken, takenValues } from '../reconcile/learned.js';
 import type { Store } from '../store/types.js';
 import { backoffDelay, redactMessage } from './backoff.js';
+import { failDependentsOf } from './dependents.js';
 import type { QuarantineKeeper } from './quarantine.js';
 import { FAILED_ALONE, type TargetWideVerdict } from './quarantine-suspect.js';
 
@@ -19,6 +20,8 @@ export interface FailureContext {
   readonly random: () => number;
   /** The worker holding the job's lease: a failure is recorded only while it still holds it. */
   readonly workerId?: string;
+  /** The target's account key (TargetConfig.accountKey): how a failed create names its account to the changes it leaves not attempted. */
+  readonly accountKey?: string;
 }
 
 /**
@@ -41,6 +44,8 @@ export interface FailureRecord {
   readonly quarantined: boolean;
   /** The queue took the outcome (the job is this worker's no longer: a retry may be claimed again at once). */
   readonly recorded: boolean;
+  /** A create failed for good: the changes queued behind it that were failed with it, not attempted (dependents.ts), and their error. */
+  readonly notAttempted?: { readonly jobs: readonly Job[]; readonly error: string };
 }
 
 /** Any thrown value as a RosterError: unknown errors count as a retryable unavailable target. */
@@ -59,7 +64,9 @@ export function asRosterError(thrown: unknown): RosterError {
  * good alone, or put back behind the target's other changes. Then
  * counts the failure towards the target's quarantine (not a 429: a target
  * pacing its clients is not failing). A final failure because a unique value
- * is taken also remembers that value for the plans that follow. When another
+ * is taken also remembers that value for the plans that follow. A create
+ * failed for good fails, in the same transaction, the changes queued behind it
+ * that cannot succeed without it, not attempted (dependents.ts). When another
  * worker has taken the job over (this one's lease ran out), nothing is
  * recorded and the outcome is 'retry': the job is that worker's to finish.
  */
@@ -82,6 +89,8 @@ export async function recordFailure(job: Job, thrown: unknown, ctx: FailureConte
   // Whether the queue took the failure: not when the job is no longer this worker's (a store answering nothing counts as yes).
   let recorded = true;
   let written = false;
+  const behind = final ? failDependentsOf(job, message, error.code, ctx.actor, ctx.accountKey) : undefined;
+  let notAttempted: FailureRecord['notAttempted'];
   try {
     if (final) {
       recorded = false !== await ctx.store.queue.fail(job.id, message, null, [{
@@ -89,7 +98,9 @@ export async function recordFailure(job: Job, thrown: unknown, ctx: FailureConte
         // Like change.applied: never the sealed secret values (ChangeState.sealed).
         before: change.before, after: withoutSealed(change.after),
         data: { planId: job.planId, changeId: change.id, action: change.action, error: message, code: error.code, attempts: job.attempts },
-      }], ctx.workerId);
+      }], ctx.workerId, behind?.dependents);
+      const skipped = recorded ? behind?.failed() ?? [] : [];
+      if (skipped.length > 0) notAttempted = { jobs: skipped, error: behind!.error };
     } else {
       const retryAfter = error.retryAfterMs === undefined || Number.isNaN(error.retryAfterMs) ? 0 : error.retryAfterMs;
       const delay = Math.min(Math.max(backoffDelay(job.attempts, config.backoffBaseMs, config.backoffMaxMs, ctx.random), retryAfter), MAX_RETRY_DELAY_MS);
@@ -102,6 +113,9 @@ export async function recordFailure(job: Job, thrown: unknown, ctx: FailureConte
     } else {
       const said = alone ? 'change failed on its own: it met the target-wide error again while the target works for other changes' : final ? 'change failed' : 'change failed; will retry';
       ctx.log.warn(said, { jobId: job.id, target: job.target, attempts: job.attempts, error: message });
+      if (notAttempted !== undefined) {
+        ctx.log.warn('changes not attempted: the create they need failed', { jobId: job.id, target: job.target, notAttempted: notAttempted.jobs.length });
+      }
     }
     if (final && recorded) await rememberTaken(job, error, ctx, now);
     // A target that asks to slow down (429) works as it should: pacing, not a failure towards quarantine.
@@ -109,7 +123,7 @@ export async function recordFailure(job: Job, thrown: unknown, ctx: FailureConte
   } catch (storeError) {
     ctx.log.error('could not record a failed change; its lease will expire and it will run again', { jobId: job.id, error: redactMessage(String(storeError)) });
   }
-  return { outcome: final && recorded ? 'failed' : 'retry', error, quarantined, recorded: written };
+  return { outcome: final && recorded ? 'failed' : 'retry', error, quarantined, recorded: written, ...(notAttempted === undefined ? {} : { notAttempted }) };
 }
 
 /**

@@ -30,6 +30,19 @@ export interface EnqueueOptions {
   };
 }
 
+/**
+ * What QueueStore.fail takes to fail, with a job failed for good, the jobs
+ * that depend on it: called inside the fail's transaction with the pending
+ * jobs of the same ordering key that run after it (later in its plan, or
+ * enqueued after it by another plan), in the order they would run (not called
+ * when there are none). Returns the jobs to fail, each with its error, and
+ * their audit entries; those jobs never run.
+ */
+export type FailDependents = (waiting: readonly Job[]) => {
+  readonly jobs: ReadonlyMap<string, string>;
+  readonly audit: readonly AuditEntryInput[];
+};
+
 /** The jobs QueueStore.enqueue left out (`leaveOut`), and the plan that has each one's change queued. */
 export interface EnqueueResult {
   readonly leftOut: readonly { readonly jobId: string; readonly queuedBy: string }[];
@@ -170,8 +183,10 @@ export interface QueueStore extends QueuedChangesReader {
    * (audit written in the same transaction), if the job is still running
    * (under `workerId` when given: a worker whose lease was taken over must
    * not end or re-queue the new holder's run). Returns whether it was recorded.
+   * `dependents` (a failure for good only): the jobs that cannot run without
+   * this one are failed in the same transaction (store/fail-dependents.ts).
    */
-  fail(jobId: string, error: string, retryAt: Date | null, audit?: readonly AuditEntryInput[], workerId?: string): Promise<boolean>;
+  fail(jobId: string, error: string, retryAt: Date | null, audit?: readonly AuditEntryInput[], workerId?: string, dependents?: FailDependents): Promise<boolean>;
   get(jobId: string): Promise<Job | undefined>;
   listByPlan(planId: string): Promise<Job[]>;
   /**

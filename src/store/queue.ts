@@ -10,6 +10,7 @@ import { completeJobs, JOB_INDEX_STATES, JOB_STATE_COLUMNS, jobFromRow, jobState
 import { fromJson } from './json.js';
 import { enqueueJobs } from './enqueue.js';
 import { cancelJobs } from './cancel.js';
+import { failDependents } from './fail-dependents.js';
 import { readUnfinishedChanges } from './queued-changes.js';
 import { readLeaseHolders } from './lease-holders.js';
 import { trackedWrite } from './write-effects.js';
@@ -63,7 +64,7 @@ export function createQueueStore(ctx: StoreContext): QueueStore {
 
     release: (jobIds, workerId, dueAt) => (jobIds.length === 0 ? Promise.resolve(0) : ctx.write((trx) => releaseJobs(ctx, trx, workerId, jobIds, dueAt))),
 
-    fail(jobId, error, retryAt, audit = [], workerId) {
+    fail(jobId, error, retryAt, audit = [], workerId, dependents) {
       return ctx.write(async (trx) => {
         let update = trx.updateTable('roster_jobs')
           .set({
@@ -80,6 +81,7 @@ export function createQueueStore(ctx: StoreContext): QueueStore {
         const result = await update.executeTakeFirst();
         if (Number(result.numUpdatedRows) === 1) {
           await appendAudit(ctx, trx, audit, false);
+          if (retryAt === null && dependents !== undefined) await failDependents(ctx, trx, jobId, dependents);
           return true;
         }
         const exists = await trx.selectFrom('roster_jobs').select('status').where('id', '=', jobId).executeTakeFirst();

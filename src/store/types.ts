@@ -5,7 +5,7 @@ import type { QueueStore } from './queue-types.js';
 import type { Report, ReportsQuery } from './identity-reports.js';
 
 export type {
-  CancelFilter, CancelOptions, CompletedJob, EnqueueJob, EnqueueOptions, EnqueueResult, JobEffects, JobState, LeaseHolder, QueueStats, QueueStore,
+  CancelFilter, CancelOptions, CompletedJob, EnqueueJob, EnqueueOptions, EnqueueResult, FailDependents, JobEffects, JobState, LeaseHolder, QueueStats, QueueStore,
 } from './queue-types.js';
 
 /**

@@ -145,8 +145,8 @@ describe('reconcile an existing OpenLDAP directory through the engine', () => {
     expect(refused.plan.changes.filter((c) => c.action === 'create').map((c) => c.after?.attributes?.uid)).toEqual(['john.smith']);
     expect(refused.result?.errors.map((e) => e.error)).toEqual([
       expect.stringContaining('target.conflict: create on corp-ldap: uid john.smith is held by an account not linked to this person (uid=john.smith,ou=people,'),
-      // The grant planned with the new account's key reaches no one: the departed entry gets nothing.
-      expect.stringContaining('target.not_found: change corp-ldap:E7:grant:all-staff'),
+      // The grant planned for the new account is not attempted: the departed entry gets nothing.
+      expect.stringContaining('not attempted: the create of john.smith on corp-ldap failed: target.conflict: '),
     ]);
     expect(await engine.store.accounts.get('corp-ldap', 'E7')).toBeUndefined();
     const { searchEntries } = await reader.search(`uid=john.smith,ou=people,${slapd.suffix}`, { scope: 'base', attributes: ['mail', 'employeeNumber', 'memberOf'] });

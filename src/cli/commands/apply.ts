@@ -11,6 +11,7 @@ import { EXIT_PROBLEMS, EXIT_USAGE, withConfigOption, type CliContext } from '..
 import { cliActor } from '../io.js';
 import { ingestText, ingestWorthShowing, planJson, planSummaryText } from '../plan-format.js';
 import { progressReporter } from '../progress.js';
+import { errorLines, failedBreakdown, type ErrorLine } from '../apply-errors.js';
 
 interface ApplyCliOptions {
   readonly config?: string;
@@ -66,13 +67,14 @@ export async function confirmed(ctx: CliContext, yes: boolean | undefined, quest
 
 export function printResult(ctx: CliContext, result: ApplyResult): void {
   const { green, red, yellow } = ctx.style;
-  const parts = [green(`${result.applied} applied`), (result.failed > 0 ? red : String)(`${result.failed} failed`)];
+  const lines = errorLines(result.errors);
+  const parts = [green(`${result.applied} applied`), (result.failed > 0 ? red : String)(`${result.failed} failed${failedBreakdown(lines)}`)];
   if (result.pending > 0) parts.push(yellow(`${result.pending} pending`));
   if (result.cancelled !== undefined && result.cancelled > 0) parts.push(yellow(`${result.cancelled} cancelled`));
   const released = result.released ?? [];
   const none = result.applied + result.failed + result.pending + (result.cancelled ?? 0) === 0;
   ctx.out(`Plan ${result.planId}: ${none && released.length > 0 ? 'no changes of its own' : parts.join(', ')}`);
-  for (const e of result.errors) ctx.out(red(`  ${e.changeId}: ${e.error}`));
+  for (const e of lines) ctx.out(red(`  ${e.changeId}: ${e.error}${notAttemptedText(e)}`));
   for (const note of result.leftOut?.notes ?? []) ctx.out(ctx.style.dim(`  info: ${note.target}: ${note.message} (${note.code})`));
   // What else ran: the jobs earlier plans queued (a target released from quarantine), each counted by the plan that queued it.
   if (released.length > 0) ctx.out(`Also ran changes queued by earlier ${released.length === 1 ? 'plan' : 'plans'}:`);
@@ -86,7 +88,7 @@ export function printResult(ctx: CliContext, result: ApplyResult): void {
     const counts = followUp.held === true ? [yellow('held by a safety check, not applied; the next plan applied sets them')]
       : [green(`${followUp.applied} applied`), (followUp.failed > 0 ? red : String)(`${followUp.failed} failed`), ...(followUp.pending > 0 ? [yellow(`${followUp.pending} pending`)] : [])];
     ctx.out(`Follow-up plan ${followUp.planId} (the manager references the plan deferred, ${followUp.changes} ${followUp.changes === 1 ? 'update' : 'updates'}): ${counts.join(', ')}`);
-    for (const e of followUp.errors) ctx.out(red(`  ${e.changeId}: ${e.error}`));
+    for (const e of errorLines(followUp.errors)) ctx.out(red(`  ${e.changeId}: ${e.error}${notAttemptedText(e)}`));
   }
   for (const q of result.quarantined ?? []) {
     const waits = `${q.pending} ${q.pending === 1 ? 'change waits' : 'changes wait'} for it`;
@@ -95,6 +97,12 @@ export function printResult(ctx: CliContext, result: ApplyResult): void {
       : yellow(`  ${q.target} is held by ${q.by} since ${q.since}: ${q.reason}; ${waits} until roster quarantine release ${q.target}`));
   }
   if (hasProblems(result)) ctx.exitCode = EXIT_PROBLEMS;
+}
+
+/** After a create's error: the changes of its account not attempted because of it (all listed in --json's errors). */
+function notAttemptedText(line: ErrorLine): string {
+  const n = line.notAttempted.length;
+  return n === 0 ? '' : `; ${n} later ${n === 1 ? 'change' : 'changes'} of this account not attempted`;
 }
 
 /**
