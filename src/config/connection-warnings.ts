@@ -1,4 +1,5 @@
 import { insecureSettings } from '../connectors/directory/config.js';
+import { booleanText } from './values.js';
 import type { ConfigProblem, PathSegment, ProblemLocator } from './problems.js';
 import type { ConfigInput } from './schema.js';
 
@@ -14,23 +15,24 @@ const DIRECTORIES = new Set(['ldap', 'ad']);
  */
 export function connectionWarnings(config: ConfigInput, locator: ProblemLocator): ConfigProblem[] {
   const warnings: ConfigProblem[] = [];
-  const check = (path: readonly PathSegment[], connection: unknown): void => {
+  const check = (path: readonly PathSegment[], name: string, connection: unknown): void => {
     if (typeof connection !== 'object' || connection === null) return;
     const { url, startTLS, tls } = connection as Record<string, unknown>;
     if (typeof url !== 'string') return;
-    const rejectUnauthorized = typeof tls === 'object' && tls !== null ? (tls as Record<string, unknown>).rejectUnauthorized : undefined;
+    const rejectUnauthorized = typeof tls === 'object' && tls !== null ? booleanText((tls as Record<string, unknown>).rejectUnauthorized) : undefined;
+    // As the connector reads them: `${env:…}` gives the text "false" / "true", which turns the check off (or StartTLS on) just the same.
     const settings = insecureSettings({
-      url, startTLS: startTLS === true, tls: { rejectUnauthorized: typeof rejectUnauthorized === 'boolean' ? rejectUnauthorized : undefined },
+      url, startTLS: booleanText(startTLS) === true, tls: { rejectUnauthorized: typeof rejectUnauthorized === 'boolean' ? rejectUnauthorized : undefined },
     });
     for (const { key, message } of settings) {
-      warnings.push(locator.at([...path, 'connection', ...(key === 'url' ? ['url'] : ['tls', 'rejectUnauthorized'])], message));
+      warnings.push(locator.at([...path, 'connection', ...(key === 'url' ? ['url'] : ['tls', 'rejectUnauthorized'])], `${message} (${name})`));
     }
   };
   config.sources.forEach((source, i) => {
-    if (DIRECTORIES.has(source.type)) check(['sources', i], source.connection);
+    if (DIRECTORIES.has(source.type)) check(['sources', i], `source ${String(source.id)}`, source.connection);
   });
   config.targets.forEach((target, i) => {
-    if (DIRECTORIES.has(target.type)) check(['targets', i], target.connection);
+    if (DIRECTORIES.has(target.type)) check(['targets', i], `target ${String(target.id)}`, target.connection);
   });
   return warnings;
 }

@@ -11,7 +11,8 @@ function numericText(value: unknown): unknown {
   return typeof value === 'string' && /^\s*-?\d+(?:\.\d+)?\s*$/.test(value) ? Number(value) : value;
 }
 
-function booleanText(value: unknown): unknown {
+/** The boolean a boolean field takes `value` as: a YAML boolean, or the text `true` / `false` (any case); other values are left as they are. */
+export function booleanText(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   const text = value.trim().toLowerCase();
   return text === 'true' ? true : text === 'false' ? false : value;

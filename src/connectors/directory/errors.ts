@@ -1,4 +1,5 @@
 import { RosterError } from '../../core/errors.js';
+import { certificateHint } from './certificate-errors.js';
 
 /** LDAP result codes (RFC 4511 appendix A) the connectors treat specially. */
 export const ResultCode = {
@@ -135,6 +136,24 @@ export class StartTlsRefusedError extends Error {
 }
 
 /**
+ * StartTLS that ended without an LDAP answer: the connection closed, or the
+ * TLS handshake after it failed (a certificate refused, no TLS spoken) or
+ * timed out. The bind was not sent. Its `code` is the cause's (a
+ * certificate error's), so the message can say which setting fixes it.
+ */
+export class StartTlsFailedError extends Error {
+  readonly code: string | undefined;
+
+  constructor(cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    super(`StartTLS did not complete (${detail}); the bind was not sent`, { cause });
+    this.name = 'StartTlsFailedError';
+    const code = (cause as { code?: unknown } | null)?.code;
+    this.code = typeof code === 'string' ? code : undefined;
+  }
+}
+
+/**
  * The server refused a Content Synchronization search (RFC 4533) with
  * unavailableCriticalExtension: the sync request control is critical, and
  * the database has no syncprov overlay (or the server has no RFC 4533 at all).
@@ -153,6 +172,9 @@ export class SyncUnsupportedError extends Error {
 /** A TLS handshake the server broke off or answered in plain text: most often ldaps:// to a plain LDAP port. */
 const TLS_TO_PLAIN = /before secure TLS connection was established|wrong version number|packet length too long|unknown protocol/i;
 const TLS_TO_PLAIN_HINT = 'the server did not complete a TLS handshake: if this port speaks plain LDAP (389), use ldap:// (with startTLS: true) or the directory\'s LDAPS port (636)';
+/** The same after StartTLS: the port is right, so the server (or something on the path) answered StartTLS and then spoke no TLS. */
+const STARTTLS_NO_TLS_HINT = 'the server answered StartTLS but did not complete a TLS handshake: check the directory\'s TLS setup, '
+  + 'and that nothing on the network path (a proxy or a load balancer) answers for it';
 
 /** Extra plain words for a server's diagnostic message (Active Directory's `data 52e`, ...). */
 export type DiagnosticExplainer = (message: string, resultCode: number) => string | undefined;
@@ -180,7 +202,9 @@ export function toDirectoryError(error: unknown, targetId: string, operation: st
     if (isConnectionError(error) || /certificate|self.signed|TLS|SSL/i.test(detail)) {
       // A certificate refused is a setting to fix for every change, not a moment to wait out.
       const refused = /certificate|self.signed/i.test(detail);
-      const hint = TLS_TO_PLAIN.test(detail) ? `; ${TLS_TO_PLAIN_HINT}` : '';
+      const plainHint = error instanceof StartTlsFailedError ? STARTTLS_NO_TLS_HINT : TLS_TO_PLAIN_HINT;
+      const why = certificateHint(error) ?? (TLS_TO_PLAIN.test(detail) ? plainHint : undefined);
+      const hint = why === undefined ? '' : `; ${why}`;
       return new RosterError('target.unavailable', `${where}: cannot reach the directory (${detail})${hint}`, { retryable: !refused, cause: error, targetWide: refused });
     }
     return new RosterError('target.rejected', `${where}: ${detail}`, { cause: error });

@@ -2,7 +2,8 @@ import type { Socket } from 'node:net';
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { Client, type SearchOptions } from 'ldapts';
 import { withoutSecretsInMessage } from '../../core/secrets.js';
-import { isConnectionError, resultCodeOf, StartTlsRefusedError } from './errors.js';
+import { isConnectionError, resultCodeOf, StartTlsFailedError, StartTlsRefusedError } from './errors.js';
+import { closeWithTlsSocket, firstConnectionOnly } from './starttls-socket.js';
 
 export interface PoolOptions {
   readonly url: string;
@@ -169,16 +170,17 @@ export class ClientPool {
     // autoRebind: a reconnect ldapts makes by itself mid-operation binds again instead of going on anonymously.
     const client = new Client({
       url, timeout: timeoutMs, connectTimeout: connectTimeoutMs, tlsOptions: url.startsWith('ldaps:') ? tls : undefined, autoRebind: true,
-      ...(startTLS ? { createSecureConnection: handshakeWithin(connectTimeoutMs) } : {}),
+      ...(startTLS ? { createSecureConnection: handshakeWithin(connectTimeoutMs), createConnection: firstConnectionOnly() } : {}),
     });
     this.#opening.add(client);
     try {
       // host: the name the certificate is checked against (ldapts passes only our options to tls.connect).
       if (startTLS) {
         await client.startTLS({ ...tls, host: hostOf(url), servername: tls?.servername ?? sniName(url) }).catch((error: unknown) => {
-          // An LDAP answer (not a TLS or socket failure): the server will not speak TLS here.
-          throw resultCodeOf(error) === undefined ? error : new StartTlsRefusedError(error);
+          // An LDAP answer: the server will not speak TLS here. Otherwise the connection or the handshake failed.
+          throw resultCodeOf(error) === undefined ? new StartTlsFailedError(error) : new StartTlsRefusedError(error);
         });
+        closeWithTlsSocket(client);
       }
       await client.bind(bindDN, password);
       return client;
