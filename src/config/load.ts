@@ -8,6 +8,7 @@ import { isConnectionPath, missingSecrets, neededBy } from './deferred.js';
 import { identityFieldWarnings } from './identity-fields.js';
 import { ldapPasswordWarnings } from './ldap-password-warnings.js';
 import { connectionWarnings } from './connection-warnings.js';
+import { managerAccountWarnings } from './manager-account-warnings.js';
 import { issuesToProblems } from './issues.js';
 import { formatPath, formatProblem, ProblemLocator, sortProblems, type ConfigProblem } from './problems.js';
 import { configSchema, type ConfigInput } from './schema.js';
@@ -83,7 +84,8 @@ export function validateConfigText(
     problems.push(...crossCheck(parsed.data, locator, connectionSchemas));
   }
   const warnings = parsed.success
-    ? sortProblems([...(options.checkFields !== false ? identityFieldWarnings(parsed.data, baseDir, locator) : []), ...ldapPasswordWarnings(parsed.data, locator), ...connectionWarnings(parsed.data, locator)]
+    ? sortProblems([...(options.checkFields !== false ? identityFieldWarnings(parsed.data, baseDir, locator) : []), ...ldapPasswordWarnings(parsed.data, locator), ...connectionWarnings(parsed.data, locator),
+      ...managerAccountWarnings(parsed.data, locator)]
       .map((p) => ({ ...p, message: redact(p.message, substituted.secrets) })))
     : [];
   if (substituted.deferred.length > 0 && (problems.length > 0 || !parsed.success)) {
