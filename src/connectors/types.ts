@@ -72,7 +72,7 @@ export interface Connector {
   /**
    * Optional, for a target whose accounts sit somewhere its configuration
    * decides (a directory entry's DN) and that is told to keep them there
-   * (ldap `users.placement: enforce`): where an account as read (with its
+   * (the ldap and ad targets' `users.placement: enforce`): where an account as read (with its
    * `location`) belongs, when that is not where it is; undefined when it is
    * in place, or cannot be told. `recorded`: the link's attributes (an
    * explicit `dn` Roster wrote). Pure: no I/O. Reconcile records the answer

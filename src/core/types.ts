@@ -210,7 +210,7 @@ export interface LinkedAccount {
   /**
    * Where the account sits in the target is not where the target's
    * configuration places it (placement drift: a directory entry moved by
-   * hand, with the ldap target's `users.placement: enforce`). Recorded by
+   * hand, with an ldap or ad target's `users.placement: enforce`). Recorded by
    * reconcile (Connector.placement), cleared by the change that puts it back;
    * the planner plans that move. Kept in roster_accounts.placement.
    */

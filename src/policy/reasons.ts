@@ -22,7 +22,7 @@ export const NOT_GRANTED = 'entitlement.not_granted';
 
 /**
  * Reason code of a move of an account back where its target places it: a
- * directory entry moved by hand to another OU, with the ldap target's
+ * directory entry moved by hand to another OU, with an ldap or ad target's
  * `users.placement: enforce` (LinkedAccount.placement). Reconcile records it
  * (`account.misplaced`), the plan's update carries it.
  */

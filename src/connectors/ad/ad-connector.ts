@@ -1,29 +1,29 @@
 import { Attribute, Change } from 'ldapts';
 import { RosterError } from '../../core/errors.js';
-import type { Attributes, TargetAccount } from '../../core/types.js';
-import type { AccountSpec, Connector, ConnectorCapabilities, ConnectorContext, EnableOptions, EnableReason, EnableResult, Logger } from '../types.js';
-import { parentDn, sameDn } from '../directory/dn.js';
-import { isNoSuchObject, resultCodeOf, ResultCode, toDirectoryError } from '../directory/errors.js';
+import type { AccountPlacement, Attributes, TargetAccount } from '../../core/types.js';
+import type { AccountSpec, Connector, ConnectorCapabilities, ConnectorContext, EnableOptions, EnableReason, EnableResult, Logger, UpdateOptions } from '../types.js';
+import { sameDn, templateNames } from '../directory/dn.js';
+import { resultCodeOf, ResultCode, toDirectoryError } from '../directory/errors.js';
 import { DirectoryGroups } from '../directory/groups.js';
 import { AttributeMapping } from '../directory/mapping.js';
 import { attributeChanges, toLdapValues } from '../directory/normalise.js';
 import { assertOwned } from '../directory/ownership.js';
-import { ensureParentOUs } from '../directory/parents.js';
 import type { ClientPool } from '../directory/pool.js';
-import { explainAdDiagnostic, isReferenceNotFound, isTransientBindRefusal, missingParentError } from './ad-errors.js';
+import { explainAdDiagnostic, isReferenceNotFound, isTransientBindRefusal } from './ad-errors.js';
 import type { AdConnectionConfig } from './config.js';
 import { defaultNamingContext } from './domain.js';
 import { assertNotPrimary, effectiveGroupDns, PrimaryGroups } from './effective.js';
 import { AdEntryReader, deleteUser, ownAccount, type AdEntry } from './entries.js';
 import { References } from './references.js';
 import { AccountExpires } from './account-expires.js';
-import { accessRefused, needing } from './access-refused.js';
+import { needing } from './access-refused.js';
 import { userAccountControl, writeEnabled } from './enable.js';
 import { dnInDomain, movedAwayError } from './moved-away.js';
 import { PasswordPolicy } from './password.js';
 import { AccountNames } from './account-names.js';
 import { addUser, type AddUserOptions } from './add-user.js';
 import { isEnabled } from './uac.js';
+import { isDnTaken, moveUser } from './move-user.js';
 
 const DN_ATTRIBUTES = new Set(['manager']);
 /** Read back without configuration: Roster name -> AD attribute. */
@@ -105,8 +105,10 @@ export class AdConnector implements Connector {
    */
   get(accountId: string): Promise<TargetAccount | undefined> {
     return this.#run('get', async () => {
-      const entry = await this.#reader.byGuid(accountId) ?? await this.#movedAway(accountId);
-      return entry === undefined ? undefined : await this.#withReferences(await this.#account(entry));
+      const below = await this.#reader.byGuid(accountId);
+      const entry = below ?? await this.#movedAway(accountId);
+      // Outside the base no placement is told: writes to it are refused until it is moved back (movedAwayError).
+      return entry === undefined ? undefined : await this.#withReferences(await this.#account(entry, below !== undefined));
     });
   }
 
@@ -144,8 +146,26 @@ export class AdConnector implements Connector {
     });
   }
 
-  update(accountId: string, attributes: Attributes): Promise<void> {
-    return this.#run('update', async () => this.#update(await this.#entry(accountId, 'update'), attributes, 'update'));
+  /** `options.place`: the plan moves it back where users.dn places it (placement drift), whatever `attributes` write. */
+  update(accountId: string, attributes: Attributes, _previous?: Attributes, options?: UpdateOptions): Promise<void> {
+    return this.#run('update', async () => this.#update(await this.#entry(accountId, 'update'), attributes, 'update', options?.place === true));
+  }
+
+  /**
+   * Where a user as read (its `location`, told with users.placement: enforce) belongs when it is elsewhere:
+   * users.dn rendered from the values read. AD compares DNs without case (OU=Sales is ou=sales) and AD's own
+   * escaping is the same DN. No `byState`: a disable writes userAccountControl and moves nothing. Undefined
+   * when in place, with `keep`, or when the values the template needs are missing.
+   */
+  placement(account: TargetAccount, _recorded: Attributes): AccountPlacement | undefined {
+    if (this.#config.users.placement !== 'enforce' || account.location === undefined) return undefined;
+    let belongs: string;
+    try {
+      belongs = this.#mapping.renderDn(this.#config.users.dn, account.attributes, undefined, 'reconcile');
+    } catch {
+      return undefined;
+    }
+    return sameDn(belongs, account.location) ? undefined : { at: account.location, belongs };
   }
 
   /**
@@ -163,7 +183,7 @@ export class AdConnector implements Connector {
             await this.#move(entry, placed);
           } catch (error) {
             // Another object took the name meanwhile: the person is not kept out of their account for where it sits.
-            if (resultCodeOf(error) !== ResultCode.entryAlreadyExists) throw error;
+            if (!isDnTaken(error)) throw error;
             this.#log.warn('rehire: another object holds the name where users.dn places the account; enabled where it is', { target: this.#targetId, dn: entry.dn, placed });
           }
         }
@@ -235,13 +255,14 @@ export class AdConnector implements Connector {
 
   // ------------------------------------------------------------ writes
 
-  async #update(entry: AdEntry, attributes: Attributes, operation: string): Promise<void> {
+  /** `place`: moved where users.dn places it even when no value the template takes changes (placement drift). */
+  async #update(entry: AdEntry, attributes: Attributes, operation: string, place = false): Promise<void> {
     this.#names.checkSam(this.#names.sam(attributes), operation);
     let current = entry;
-    const names = [...this.#config.users.dn.matchAll(/\{([A-Za-z0-9_.-]+)\}/g)].map((m) => m[1] ?? '');
-    if (names.some((name) => Object.hasOwn(attributes, name))) {
-      const target = this.#mapping.renderDn(this.#config.users.dn, attributes, current.values, 'update');
-      if (!sameDn(target, current.dn)) current = await this.#move(current, target);
+    // Without `place`, an update that writes no value the DN takes leaves a user moved by hand where it is (placement: keep).
+    if (place || templateNames(this.#config.users.dn).some((name) => Object.hasOwn(attributes, name))) {
+      const target = this.#mapping.renderDn(this.#config.users.dn, attributes, current.values, operation);
+      if (!sameDn(target, current.dn)) current = await this.#move(current, target, place);
     }
     const desired = this.#ldapValues(attributes);
     const upn = this.#names.derivedUpn(current, attributes);
@@ -256,16 +277,10 @@ export class AdConnector implements Connector {
     })))));
   }
 
-  async #move(entry: AdEntry, newDn: string): Promise<AdEntry> {
-    const needed = { dn: entry.dn, action: `move it to ${newDn}`, right: `"Delete" on ${entry.dn} (or "Delete User objects" on its OU) and "Create User objects" on ${parentDn(newDn)}` };
-    try {
-      await this.#pool.use((c) => c.modifyDN(entry.dn, newDn));
-    } catch (error) {
-      if (!isNoSuchObject(error)) throw accessRefused(error, this.#targetId, 'update', needed);
-      if (!this.#config.users.createOUs) throw missingParentError(this.#targetId, 'update', newDn, error);
-      await ensureParentOUs(this.#pool, newDn, this.#config.base);
-      await needing(this.#targetId, 'update', needed, () => this.#pool.use((c) => c.modifyDN(entry.dn, newDn)));
-    }
+  /** `placing`: the move puts right a placement drift (a name taken there may call for users.placement: keep). */
+  async #move(entry: AdEntry, newDn: string, placing = false): Promise<AdEntry> {
+    const hint = placing ? `the account was moved to ${entry.dn} by hand: if that is where it should stay, set users.placement: keep` : undefined;
+    await moveUser({ pool: this.#pool, targetId: this.#targetId, base: this.#config.base, createOUs: this.#config.users.createOUs }, entry.dn, newDn, hint);
     return this.#entry(entry.guid, 'update');
   }
 
@@ -291,15 +306,19 @@ export class AdConnector implements Connector {
     return this.#expires.toLdap(attributes);
   }
 
-  /** Its entitlements include its primary group when Roster manages that group: AD keeps it out of memberOf. */
-  async #account(entry: AdEntry): Promise<TargetAccount> {
+  /**
+   * Its entitlements include its primary group when Roster manages that group: AD keeps it out of memberOf.
+   * `located`: found below the base, so its DN is told (`location`) for placement drift, with users.placement: enforce.
+   */
+  async #account(entry: AdEntry, located = true): Promise<TargetAccount> {
     const attributes = this.#mapping.fromEntry(entry.values);
     // Under every Roster name that maps to accountExpires (endDate: accountExpires), not only its own.
     this.#expires.read(attributes, entry.values);
     const primary = this.#groups === undefined ? undefined : await this.#primaryGroups.of(entry.values);
     const memberOf = entry.values.get('memberof') ?? [];
     const entitlements = this.#groups?.entitlementsOf(primary === undefined ? memberOf : [...memberOf, primary]) ?? [];
-    return { accountId: entry.guid, attributes, entitlements, enabled: isEnabled(userAccountControl(entry)) };
+    const location = located && this.#config.users.placement === 'enforce' ? { location: entry.dn } : {};
+    return { accountId: entry.guid, attributes, entitlements, enabled: isEnabled(userAccountControl(entry)), ...location };
   }
 
   async #entry(accountId: string, operation: string): Promise<AdEntry> {

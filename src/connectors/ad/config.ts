@@ -31,6 +31,14 @@ export const adConnectionSchema = z.object({
      * enable keeps the password its create set.
      */
     passwordOnEnable: z.enum(['rehire', 'return', 'keep']).default('rehire'),
+    /**
+     * A user found below base elsewhere than users.dn places it (moved by hand to another OU, for a GPO or a
+     * delegation): `keep` (default) leaves it there; `enforce` has reconcile record it and the next plan move it
+     * back (AdConnector.placement, reason placement.drift).
+     */
+    placement: z.enum(['keep', 'enforce'], {
+      error: 'placement must be "keep" (a user moved by hand stays where it is) or "enforce" (the next plan moves it back where users.dn places it)',
+    }).default('keep'),
   }).strict(),
   groups: z.object({
     base: dnString,

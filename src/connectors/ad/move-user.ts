@@ -1,0 +1,60 @@
+import { RosterError } from '../../core/errors.js';
+import { parentDn } from '../directory/dn.js';
+import { isNoSuchObject, resultCodeOf, ResultCode } from '../directory/errors.js';
+import { ensureParentOUs } from '../directory/parents.js';
+import type { ClientPool } from '../directory/pool.js';
+import { accessRefused, needing } from './access-refused.js';
+import { missingParentError } from './ad-errors.js';
+
+export interface MoveUserOptions {
+  readonly pool: ClientPool;
+  readonly targetId: string;
+  /** connection.base: missing OUs are made below it only. */
+  readonly base: string;
+  readonly createOUs: boolean;
+}
+
+/**
+ * Move (and rename) a user to `newDn` with one modify DN: AD keeps `member`
+ * of every group (a linked attribute) and the objectGUID as they are.
+ * A refusal for lack of rights names both rights a move needs; a missing
+ * parent OU is made when `createOUs` allows; another object holding
+ * `newDn` is a conflict naming both DNs (see dnTakenError), `hint` added.
+ */
+export async function moveUser(o: MoveUserOptions, dn: string, newDn: string, hint?: string): Promise<void> {
+  const needed = { dn, action: `move it to ${newDn}`, right: `"Delete" on ${dn} (or "Delete User objects" on its OU) and "Create User objects" on ${parentDn(newDn)}` };
+  const modifyDn = () => o.pool.use((c) => c.modifyDN(dn, newDn));
+  try {
+    await modifyDn();
+  } catch (error) {
+    if (resultCodeOf(error) === ResultCode.entryAlreadyExists) throw dnTakenError(o.targetId, dn, newDn, error, hint);
+    if (!isNoSuchObject(error)) throw accessRefused(error, o.targetId, 'update', needed);
+    if (!o.createOUs) throw missingParentError(o.targetId, 'update', newDn, error);
+    await ensureParentOUs(o.pool, newDn, o.base);
+    try {
+      await needing(o.targetId, 'update', needed, modifyDn);
+    } catch (again) {
+      throw resultCodeOf(again) === ResultCode.entryAlreadyExists ? dnTakenError(o.targetId, dn, newDn, again, hint) : again;
+    }
+  }
+}
+
+/**
+ * AD names an object by its RDN within its OU: another object (a namesake's
+ * user, a contact, a group) already at the DN a move goes to. Not retryable:
+ * nothing changes until someone renames one of them. The server's own text
+ * names neither DN.
+ */
+export function dnTakenError(targetId: string, dn: string, newDn: string, cause: unknown, hint?: string): RosterError {
+  const detail = (cause instanceof Error ? cause.message : String(cause)).trim();
+  return new RosterError('target.conflict',
+    `update on ${targetId}: cannot move ${dn} to ${newDn}: another object with that DN already exists (AD names an object by its CN within its OU): ` +
+    `rename or move that object, or change users.dn so the two names differ${hint === undefined ? '' : `; ${hint}`} (LDAP 68: ${detail})`,
+    { cause, details: { dn, newDn, resultCode: ResultCode.entryAlreadyExists } });
+}
+
+/** A move refused because another object holds the new DN: a raw LDAP 68 or dnTakenError's. */
+export function isDnTaken(error: unknown): boolean {
+  if (error instanceof RosterError) return error.details?.resultCode === ResultCode.entryAlreadyExists;
+  return resultCodeOf(error) === ResultCode.entryAlreadyExists;
+}
