@@ -2,6 +2,7 @@ import type { Entry } from 'ldapts';
 import { RosterError } from '../../core/errors.js';
 import { andFilter, equalityFilter, objectClassFilter } from '../directory/escape.js';
 import { isUnder, sameDn } from '../directory/dn.js';
+import { isNoSuchObject } from '../directory/errors.js';
 import { entryValues, type EntryValues } from '../directory/normalise.js';
 import { pagedSearch } from '../directory/paged-search.js';
 import type { ClientPool } from '../directory/pool.js';
@@ -27,6 +28,8 @@ export class EntryReader {
   readonly #objectClasses: readonly string[];
   readonly #attributes: readonly string[];
   readonly #pageSize: number;
+  /** Entries below the bases that are never accounts, whatever their classes (notAnAccount). */
+  #notAccounts: readonly string[] = [];
 
   constructor(pool: ClientPool, bases: readonly string[], objectClasses: readonly string[], attributes: readonly string[], pageSize: number) {
     this.#pool = pool;
@@ -40,6 +43,17 @@ export class EntryReader {
   /** The bases searched, none below another (it would be read twice). */
   get bases(): readonly string[] {
     return this.#bases;
+  }
+
+  /**
+   * `dn` is never read as an account, whatever its object classes: the
+   * uidNumber counter (users.posix.counter) may sit below users.base and be
+   * an inetOrgPerson. Read as one it would be an orphan (nobody in HR holds
+   * it), which reconcile may disable or delete, and the uidNumbers with it.
+   * Only a DN below a base can be read, so only such a DN is kept.
+   */
+  notAnAccount(dn: string): void {
+    if (this.#bases.some((base) => isUnder(dn, base))) this.#notAccounts = [...this.#notAccounts, dn];
   }
 
   /** By entryUUID, which the server keeps unique: the first base holding it answers (with `extra` attributes read too). */
@@ -89,7 +103,7 @@ export class EntryReader {
         throw error;
       });
     const entry = searchEntries[0];
-    return entry === undefined ? undefined : toEntry(entry);
+    return entry === undefined || !this.#isAccount(entry.dn) ? undefined : toEntry(entry);
   }
 
   /**
@@ -118,6 +132,8 @@ export class EntryReader {
    */
   async *all(): AsyncIterable<LdapEntry[]> {
     const filter = objectClassFilter(this.#objectClasses);
+    // Left out by entryUUID, read again for every list: comparing each entry's DN would cost more than the list (≈ 6 µs a DN).
+    const left = await this.#notAccountUuids();
     for (const base of this.#bases) {
       // One pooled connection carries the whole paged search (the paging cookie belongs to it).
       const client = await this.#pool.lease();
@@ -128,7 +144,8 @@ export class EntryReader {
             'and the accounts there cannot be listed; set users.base (and the disabled OU) to a subtree this server holds',
             { details: { base, referrals: [...page.searchReferences] } });
         }
-        yield page.searchEntries.map(toEntry);
+        const entries = page.searchEntries.map(toEntry);
+        yield left.size === 0 ? entries : entries.filter((entry) => !left.has(entry.uuid.toLowerCase()));
       }
     }
   }
@@ -137,7 +154,23 @@ export class EntryReader {
   async #matching(base: string, test: string, attributes: readonly string[] = this.#attributes): Promise<LdapEntry[]> {
     const filter = andFilter(objectClassFilter(this.#objectClasses), test);
     const { searchEntries } = await this.#pool.use((c) => c.search(base, { scope: 'sub', filter, attributes: [...attributes], sizeLimit: 2 }));
-    return searchEntries.map(toEntry);
+    return searchEntries.filter((entry) => this.#isAccount(entry.dn)).map(toEntry);
+  }
+
+  #isAccount(dn: string): boolean {
+    return !this.#notAccounts.some((other) => sameDn(dn, other));
+  }
+
+  /** The entryUUIDs (lower-cased) of the entries notAnAccount names that are there. */
+  async #notAccountUuids(): Promise<ReadonlySet<string>> {
+    const uuids = new Set<string>();
+    for (const dn of this.#notAccounts) {
+      const read = this.#pool.use((c) => c.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['entryUUID'] }));
+      const { searchEntries: [entry] } = await read.catch((error: unknown) => (isNoSuchObject(error) ? { searchEntries: [] } : Promise.reject(error)));
+      const uuid = entry === undefined ? undefined : entryValues(entry).get('entryuuid')?.[0];
+      if (uuid !== undefined) uuids.add(uuid.toLowerCase());
+    }
+    return uuids;
   }
 }
 

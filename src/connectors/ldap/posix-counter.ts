@@ -33,6 +33,14 @@ export const isRangeFull = (error: unknown): boolean => error instanceof RosterE
  * to prevent, and a mistyped DN would start a second counter). Its value
  * below `floor` (the range's min, or above numbers found in use: see
  * posix.ts) is taken from `floor` on, and the counter written past it.
+ *
+ * A counter only goes up, so one read below a value this process wrote
+ * there was set back (by hand, or restored from an old backup): every
+ * number below the value written was handed out already, and a free one
+ * among them may be a deleted person's. The take goes on above that value
+ * and above the highest number in use then (`rewound`, read again), never
+ * from the value set back. (Only values written count: one merely read may
+ * be a typo an operator corrects, which would stop this process for good.)
  */
 export class UidCounter {
   readonly #pool: ClientPool;
@@ -42,6 +50,8 @@ export class UidCounter {
   readonly #max: number;
   /** The value this process last wrote; unknown before the first take and after another writer moved the counter. */
   #known: string | undefined;
+  /** The value this process last wrote (0 before its first take): the counter found below it was set back. */
+  #seen = 0;
 
   constructor(pool: ClientPool, counter: UidCounterConfig, range: { readonly min: number; readonly max: number }) {
     this.#pool = pool;
@@ -55,11 +65,15 @@ export class UidCounter {
     return this.#dn;
   }
 
-  /** Take the next number, at least `floor` and within the range, from the counter (callers serialise takes within a process). */
-  async take(floor: number): Promise<number> {
+  /**
+   * Take the next number, at least `floor` and within the range, from the counter (callers serialise takes within a
+   * process). `rewound` gives the floor again, read from the directory, when the counter is found set back.
+   */
+  async take(floor: number, rewound: () => Promise<number>): Promise<number> {
     for (let conflicts = 0; conflicts < MAX_CONFLICTS; conflicts++) {
       const value = this.#known ?? await this.#read();
-      const taken = Math.max(Number(value), floor, this.#min);
+      if (Number(value) < this.#seen) floor = Math.max(floor, await rewound());
+      const taken = Math.max(Number(value), this.#seen, floor, this.#min);
       if (taken > this.#max) throw rangeFull(this.#min, this.#max, ` (the counter ${this.#dn} is at ${value})`);
       const next = String(taken + 1);
       try {
@@ -75,6 +89,7 @@ export class UidCounter {
         throw error;
       }
       this.#known = next;
+      this.#seen = taken + 1;
       return taken;
     }
     throw new RosterError('target.unavailable', `the uidNumber counter ${this.#dn} changed under every one of ${MAX_CONFLICTS} takes in a row`, { retryable: true });

@@ -63,7 +63,9 @@ function generalizedTime(value: unknown): number | undefined {
  * (a counter behind the directory has numbers between given out without it;
  * a free one among them may be a deleted person's), a number found held
  * before its add moves the counter above the highest in use, and every add
- * is settled as above. The counter entry itself never counts as a holder.
+ * is settled as above. The counter set back below a value this process
+ * wrote is skipped past the same way (UidCounter.take). The counter entry
+ * itself never counts as a holder (nor as an account: EntryReader.notAnAccount).
  */
 export class UidNumberAllocator {
   readonly #pool: ClientPool;
@@ -82,6 +84,8 @@ export class UidNumberAllocator {
   readonly #counter: UidCounter | undefined;
   /** With a counter: the lowest number to take (above every number seen in use); read with the first take. */
   #floor: number | undefined;
+  /** Numbers handed out for an add that found its entry there (addEntry), lowest first: the next allocations take them. */
+  readonly #unused: number[] = [];
 
   constructor(pool: ClientPool, bases: readonly string[], range: { readonly min: number; readonly max: number }, counter?: UidCounterConfig) {
     this.#pool = pool;
@@ -99,6 +103,11 @@ export class UidNumberAllocator {
   /**
    * Add an entry with a fresh uidNumber (`add` writes it), then settle the
    * number; an entry `add` found instead (adopted) is returned as it is.
+   * Its add was refused, so the number it was sent with is held by nothing
+   * (unless an earlier send of the same add was applied: then the entry
+   * holds it): the next allocation of this process takes it, usually the
+   * conversion of that very entry to a posixAccount. With a counter the
+   * number would otherwise be a gap on every such adoption.
    */
   async addEntry<E extends AddedEntry>(add: (uidNumber: number) => Promise<{ readonly added: E } | { readonly existing: E }>): Promise<{ readonly added: E } | { readonly existing: E }> {
     let used = 0;
@@ -106,7 +115,13 @@ export class UidNumberAllocator {
       used = uidNumber;
       return add(uidNumber);
     });
-    if (!('added' in outcome)) return outcome;
+    if (!('added' in outcome)) {
+      if (!(outcome.existing.values.get('uidnumber') ?? []).includes(String(used))) {
+        this.#unused.push(used);
+        this.#unused.sort((a, b) => a - b);
+      }
+      return outcome;
+    }
     let held: number;
     try {
       held = await this.settle(outcome.added, used);
@@ -205,6 +220,10 @@ export class UidNumberAllocator {
 
   /** A number reserved and checked free. */
   async #fresh(): Promise<number> {
+    // One an adopting add did not use first (checked free again: a number held meanwhile, by hand, is dropped).
+    for (let unused = this.#unused.shift(); unused !== undefined; unused = this.#unused.shift()) {
+      if (await this.#free(unused)) return unused;
+    }
     if (this.#counter !== undefined) return this.#fromCounter(this.#counter);
     for (;;) {
       const uidNumber = await this.#mutex.run(() => this.#reserve());
@@ -213,12 +232,15 @@ export class UidNumberAllocator {
     }
   }
 
-  /** A number taken from the counter (under the lock: no two takes of this process race) and checked free outside it. */
+  /**
+   * A number taken from the counter (under the lock: no two takes of this process race) and checked free outside it.
+   * A counter found set back (UidCounter.take) has the floor read again above the highest number in use.
+   */
   async #fromCounter(counter: UidCounter): Promise<number> {
     for (;;) {
       const uidNumber = await this.#mutex.run(async () => {
         this.#floor ??= await this.#highestIn(this.#min, this.#max) + 1;
-        return counter.take(this.#floor);
+        return counter.take(this.#floor, async () => (this.#floor = Math.max(this.#floor ?? 0, await this.#highestIn(this.#min, this.#max) + 1)));
       });
       if (await this.#free(uidNumber)) return uidNumber;
       // Held (numbered by hand, or the counter is behind the directory): the counter goes on above the highest in use.
