@@ -1,7 +1,8 @@
 import type { TargetConfig } from '../config/types.js';
-import type { AccountPlacement, Attributes, Change, ChangeAction, ChangeState, DesiredAccount, LinkedAccount } from '../core/types.js';
+import type { Attributes, Change, ChangeAction, ChangeState, DesiredAccount, LinkedAccount } from '../core/types.js';
 import { DISPUTED_REASON, ENTITLEMENTS_AT_START, NOT_GRANTED, PLACEMENT_DRIFT, ROLE_REMOVED } from '../policy/reasons.js';
 import { distinctEntitlements as distinct, entitlementKey, sameValue } from './normalise.js';
+import { placementMove } from './placement.js';
 
 /**
  * Diff of one desired account against its link, in the order the executor
@@ -37,7 +38,7 @@ export function diffAccount(desired: DesiredAccount, link: LinkedAccount | undef
   // executor links the new id), and the plan's other changes name the account by it.
   const renamed = update === undefined ? undefined : renamedId(link, update.after, target);
   const accountId = renamed ?? link.accountId;
-  const misplaced = placementMove(desired, link);
+  const misplaced = placementMove(desired, link, target);
   if (update) {
     // Misplaced too: the update moves it where its new values place it (UpdateOptions.place), so only where it is now is said.
     const reasons = withReason(desired.reasons, 'mapping.changed');
@@ -63,19 +64,6 @@ export function diffAccount(desired: DesiredAccount, link: LinkedAccount | undef
     // Policy undecided (an expression failed) says nothing of scope: the record stays, and so does the grace it started.
     out.push(change(desired, 'update', { accountId, attributes: {} }, { accountId, attributes: {} }, desired.reasons));
   }
-}
-
-/**
- * The link's placement drift to put right (LinkedAccount.placement), unless
- * an enable or disable this plan makes puts the account in place itself
- * (`byState`: the ldap disable by move), so a leaver moved out of the
- * disabled OU by hand goes back there with its disable, never through the
- * active OU first.
- */
-function placementMove(desired: DesiredAccount, link: LinkedAccount): AccountPlacement | undefined {
-  const placement = link.placement;
-  if (placement === undefined) return undefined;
-  return placement.byState === true && desired.enabled !== link.enabled ? undefined : placement;
 }
 
 /**

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { LinkedAccount } from '../core/types.js';
-import { planOf, want } from './plan-fixtures.js';
+import { testTarget } from '../policy/test-config.js';
+import { planOf as planWith, want } from './plan-fixtures.js';
+
+// A target that enforces placement (connection.users.placement: enforce); the plain test target keeps.
+const enforcing = [testTarget({ connection: { users: { placement: 'enforce' } } })];
+const planOf = (desired: Parameters<typeof planWith>[0], links: Parameters<typeof planWith>[1]) => planWith(desired, links, { targets: enforcing });
 
 const link = (over: Partial<LinkedAccount> = {}): LinkedAccount => ({
   target: 'app', identityId: 'ann', accountId: 'u-1', attributes: { username: 'ann', email: 'ann@example.com' },
@@ -34,5 +39,14 @@ describe('review21: placement drift in the plan', () => {
     expect(enable.map((c) => c.action)).toEqual(['enable']);
     // Same state: the move is the update's.
     expect(planOf([want('ann')], [link({ placement: moved })]).changes.map((c) => c.action)).toEqual(['update']);
+  });
+
+  it('a target that no longer enforces placement (switched to keep) does not act on a record an earlier pass left', () => {
+    for (const connection of [{}, { users: { placement: 'keep' } }, { users: {} }]) {
+      const targets = [testTarget({ connection })];
+      expect(planWith([want('ann')], [link({ placement })], { targets }).changes).toEqual([]);
+      const changes = planWith([want('ann', { attributes: { username: 'ann', email: 'ann.lee@example.com' } })], [link({ placement })], { targets }).changes;
+      expect(changes.map((c) => [c.action, c.reasons, c.before?.placement])).toEqual([['update', ['active', 'mapping.changed'], undefined]]);
+    }
   });
 });
