@@ -24,6 +24,14 @@ export interface LdapMitm {
   cut(): void;
   /** From now on, forward nothing more the open connections send (a server that stopped answering them); new connections are not held. */
   hold(): void;
+  /**
+   * The next `writes` client writes reach the server; the server's answer to
+   * the last is never delivered and every connection is cut instead: a
+   * network that failed after the server applied a request, before its reply.
+   * Counted in TCP writes, so it works through TLS untouched (a bound
+   * connection sends one LDAP request per write, one TLS record each).
+   */
+  loseReplyTo(writes: number): void;
   close(): Promise<void>;
 }
 
@@ -41,6 +49,10 @@ export async function startLdapMitm(upstreamPort: number, startTLS: StartTlsAnsw
   const sent: Buffer[][] = [];
   const sockets = new Set<Socket>();
   const holds: (() => void)[] = [];
+  /** loseReplyTo: writes still to forward before the reply to lose; then whether the next upstream data is lost. */
+  let losing: number | undefined;
+  let cutOnReply = false;
+  const cutAll = () => { for (const socket of sockets) socket.destroy(); };
   const server: Server = createServer((client) => {
     const record: Buffer[] = [];
     sent.push(record);
@@ -52,7 +64,11 @@ export async function startLdapMitm(upstreamPort: number, startTLS: StartTlsAnsw
     upstream.on('error', () => client.destroy());
     upstream.on('close', () => { sockets.delete(upstream); client.destroy(); });
     client.on('close', () => upstream.destroy());
-    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+    upstream.on('data', (chunk: Buffer) => {
+      if (!cutOnReply) return void client.write(chunk);
+      cutOnReply = false;
+      cutAll();
+    });
     let pending = Buffer.alloc(0);
     let intercepting = startTLS !== 'pass';
     let held = false;
@@ -62,6 +78,10 @@ export async function startLdapMitm(upstreamPort: number, startTLS: StartTlsAnsw
       if (held) return;
       if (!intercepting) {
         upstream.write(chunk);
+        if (losing !== undefined && --losing === 0) {
+          losing = undefined;
+          cutOnReply = true;
+        }
         return;
       }
       pending = Buffer.concat([pending, chunk]);
@@ -93,7 +113,8 @@ export async function startLdapMitm(upstreamPort: number, startTLS: StartTlsAnsw
     url: `ldap://127.0.0.1:${port}`,
     sent,
     wire: () => Buffer.concat(sent.flat()),
-    cut: () => { for (const socket of sockets) socket.destroy(); },
+    cut: cutAll,
+    loseReplyTo: (writes) => { losing = writes; },
     hold: () => { for (const hold of holds.splice(0)) hold(); },
     close: async () => {
       for (const socket of sockets) socket.destroy();

@@ -24,6 +24,7 @@ import { AccountNames } from './account-names.js';
 import { addUser, type AddUserOptions } from './add-user.js';
 import { isEnabled } from './uac.js';
 import { isDnTaken, moveUser } from './move-user.js';
+import { MemberOfCheck } from './member-of.js';
 
 const DN_ATTRIBUTES = new Set(['manager']);
 /** Read back without configuration: Roster name -> AD attribute. */
@@ -56,6 +57,7 @@ export class AdConnector implements Connector {
   readonly #names: AccountNames;
   readonly #expires: AccountExpires;
   readonly #adding: AddUserOptions;
+  readonly #memberOf: MemberOfCheck;
 
   constructor(pool: ClientPool, config: AdConnectionConfig, context: ConnectorContext) {
     this.#pool = pool;
@@ -69,6 +71,7 @@ export class AdConnector implements Connector {
     this.#references = new References(pool, this.#mapping, DN_ATTRIBUTES);
     this.#reader = new AdEntryReader(pool, config.base, [...this.#mapping.readAttributes(), 'accountExpires', 'primaryGroupID', 'pwdLastSet'], config.pageSize);
     this.#primaryGroups = new PrimaryGroups(pool);
+    this.#memberOf = new MemberOfCheck(pool, config.groups?.base);
     this.#groups = config.groups === undefined ? undefined : new DirectoryGroups({
       base: config.groups.base, objectClass: 'group', names: config.groups.names, create: config.groups.create, placeholder: undefined, pageSize: config.pageSize,
     }, pool);
@@ -90,6 +93,7 @@ export class AdConnector implements Connector {
     const guids = new Map<string, string | undefined>();
     try {
       for await (const page of this.#reader.all()) {
+        await this.#memberOf.assertReadable(page);
         const accounts = await Promise.all(page.map((entry) => this.#account(entry)));
         await this.#references.resolve(accounts, guids);
         for (const account of accounts) yield this.#references.attach(account, guids);
@@ -108,7 +112,7 @@ export class AdConnector implements Connector {
       const below = await this.#reader.byGuid(accountId);
       const entry = below ?? await this.#movedAway(accountId);
       // Outside the base no placement is told: writes to it are refused until it is moved back (movedAwayError).
-      return entry === undefined ? undefined : await this.#withReferences(await this.#account(entry, below !== undefined));
+      return entry === undefined ? undefined : await this.#read(entry, below !== undefined);
     });
   }
 
@@ -119,8 +123,13 @@ export class AdConnector implements Connector {
     return entry;
   }
 
-  /** The account with the `<GUID=…>` form of its references, as list and get give it. */
-  async #withReferences(account: TargetAccount): Promise<TargetAccount> {
+  /**
+   * One entry as list gives it: its memberOf checked (member-of.ts), with the `<GUID=…>` form of its references.
+   * `added`: the user this create just added, in no group yet: nothing to check (a search saved on every create).
+   */
+  async #read(entry: AdEntry, located = true, added = false): Promise<TargetAccount> {
+    if (!added) await this.#memberOf.assertReadable([entry]);
+    const account = await this.#account(entry, located);
     const guids = new Map<string, string | undefined>();
     await this.#references.resolve([account], guids);
     return this.#references.attach(account, guids);
@@ -135,14 +144,14 @@ export class AdConnector implements Connector {
       let entry = await this.#reader.byAttribute(this.#mapping.keyLdap, key);
       if (entry === undefined) {
         const added = await addUser(this.#adding, spec, key, sam);
-        if (added !== undefined) return await this.#withReferences(await this.#account(added));
+        if (added !== undefined) return await this.#read(added, true, true);
         entry = await this.#reader.byAttribute(this.#mapping.keyLdap, key);
         if (entry === undefined) throw new RosterError('target.rejected', `create on ${this.#targetId}: ${key} was not stored`);
       }
       await assertOwned(this.#pool, { targetId: this.#targetId, dn: entry.dn, key: { attribute: this.#mapping.keyLdap, value: key }, wanted: this.#ldapValues(spec.attributes) });
       await this.#update(entry, spec.attributes, 'create');
       await this.#setEnabled(entry.guid, spec.enabled);
-      return await this.#withReferences(await this.#account(await this.#entry(entry.guid, 'create')));
+      return await this.#read(await this.#entry(entry.guid, 'create'));
     });
   }
 
@@ -280,14 +289,14 @@ export class AdConnector implements Connector {
   /** `placing`: the move puts right a placement drift (a name taken there may call for users.placement: keep). */
   async #move(entry: AdEntry, newDn: string, placing = false): Promise<AdEntry> {
     const hint = placing ? `the account was moved to ${entry.dn} by hand: if that is where it should stay, set users.placement: keep` : undefined;
-    await moveUser({ pool: this.#pool, targetId: this.#targetId, base: this.#config.base, createOUs: this.#config.users.createOUs }, entry.dn, newDn, hint);
+    await moveUser({ pool: this.#pool, targetId: this.#targetId, base: this.#config.base, createOUs: this.#config.users.createOUs, reader: this.#reader }, entry, newDn, hint);
     return this.#entry(entry.guid, 'update');
   }
 
-  /** See enable.ts writeEnabled: a rehire's enable (`reason`) sets a new initial password in the same modify. */
+  /** See enable.ts writeEnabled: a rehire's enable (`reason`) sets a new initial password in the same modify (its refusal: enable-refused.ts). */
   async #setEnabled(accountId: string, enabled: boolean, reason?: EnableReason): Promise<EnableResult> {
     const entry = await this.#entry(accountId, 'setEnabled');
-    const needed = { dn: entry.dn, action: enabled ? 'enable it' : 'disable it', right: `"Write userAccountControl"${enabled ? ' (and "Reset Password" when the enable sets an initial password)' : ''}` };
+    const needed = { dn: entry.dn, action: enabled ? 'enable it' : 'disable it', right: '"Write userAccountControl"' };
     return needing(this.#targetId, 'setEnabled', needed, () => writeEnabled({
       pool: this.#pool, policy: this.#passwordPolicy, log: this.#log, targetId: this.#targetId, entry, enabled,
       passwordOnEnable: this.#config.users.passwordOnEnable, reason,

@@ -14,10 +14,11 @@ const BASE = 'OU=Roster,DC=corp,DC=example';
 const GUID = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
 const USER_DN = `CN=E1,OU=People,${BASE}`;
 
-/** A pool of one fake client: every search answers the one user, modifies go to `modify`. */
+/** A pool of one fake client: every search answers the one user (no group lists it: member-of.ts), modifies go to `modify`. */
 function fakePool(user: Record<string, unknown>, modify: (dn: string) => Promise<void> = () => Promise.resolve()) {
   const client = {
-    search(_base: string, _options: SearchOptions) {
+    search(_base: string, options: SearchOptions) {
+      if (String(options.filter).includes('(member=')) return Promise.resolve({ searchEntries: [], searchReferences: [] });
       return Promise.resolve({ searchEntries: [{ dn: USER_DN, objectGUID: guidToBytes(GUID), userAccountControl: '512', ...user }], searchReferences: [] });
     },
     modify: (dn: string) => modify(dn),

@@ -4,6 +4,7 @@ import type { ClientPool } from '../directory/pool.js';
 import type { EnableReason, EnableResult, Logger } from '../types.js';
 import type { AdEntry } from './entries.js';
 import { enableWithInitialPassword } from './initial-password.js';
+import { enableRefused } from './enable-refused.js';
 import type { PasswordPolicy } from './password.js';
 import { isEnabled, mayLackPassword, PASSWD_NOTREQD, withEnabled } from './uac.js';
 import { newPasswordOnEnable, type PasswordOnEnable } from '../directory/password-on-enable.js';
@@ -56,7 +57,7 @@ export async function writeEnabled(input: {
       pool: input.pool, policy: input.policy, log: input.log, targetId: input.targetId, dn: entry.dn,
       userAccountControl: withEnabled(uac & ~PASSWD_NOTREQD, true), avoid,
       why: bare ? 'it had no password required and none set' : `${input.reason ?? 'enable'}: users.passwordOnEnable is ${input.passwordOnEnable}`,
-    });
+    }).catch(async (error: unknown) => { throw await enableRefused(input.pool, input.targetId, entry.dn, error); });
     return { newPassword: true };
   }
   const value = String(withEnabled(uac, enabled));
