@@ -149,9 +149,9 @@ function finalise(input: ConfigInput, file: string, baseDir: string, raw: unknow
       complete: complete ?? source.type !== 'push',
       fieldsGiven: fieldsGiven(raw, index),
     })),
-    targets: input.targets.map(({ leaver, safety: { window, ...safety }, ...target }) => ({
+    targets: input.targets.map(({ leaver, safety: { window, maxMoves, ...safety }, ...target }) => ({
       ...target,
-      safety: { ...safety, windowMs: window },
+      safety: { ...safety, ...(maxMoves === undefined ? {} : { maxMoves }), windowMs: window },
       leaver: { disable: leaver.disable, deleteAfterMs: leaver.delete },
     })),
     roles: input.roles,

@@ -39,6 +39,17 @@ function threshold(fallback: Threshold) {
   });
 }
 
+/** A threshold with no value when not written (its default is applied where it is used). */
+function optionalThreshold() {
+  return z.unknown().optional().transform((value, ctx): Threshold | undefined => {
+    if (value === undefined) return undefined;
+    const parsed = parseThreshold(value);
+    if (parsed.ok) return parsed.threshold;
+    ctx.issues.push({ code: 'custom', message: parsed.message, input: value });
+    return z.NEVER;
+  });
+}
+
 function duration(fallback: string) {
   return z.unknown().optional().transform((value, ctx): number | null => {
     const parsed = parseDuration(value ?? fallback);
@@ -166,6 +177,8 @@ const safetySchema = z
     maxDeletes: threshold({ percent: 5 }),
     maxDisables: threshold({ percent: 10 }),
     maxRevokes: threshold(DEFAULT_MAX_REVOKES),
+    // Left out when not written (DEFAULT_MAX_MOVES then), so configs without it load as before.
+    maxMoves: optionalThreshold(),
     minAccounts: integer(0).default(10),
     window: safetyWindow(),
   })

@@ -200,6 +200,13 @@ export interface SafetyConfig {
    */
   readonly maxRevokes?: Threshold;
   /**
+   * Accounts an `enforce` placement moves back where the target places them
+   * (updates with reason `placement.drift`; a mover's move is not counted).
+   * Default "10%" (DEFAULT_MAX_MOVES) when not written: the loader leaves it
+   * out then.
+   */
+  readonly maxMoves?: Threshold;
+  /**
    * Thresholds are not applied to a target with fewer linked accounts than
    * this (default 10); from there up a percentage allows at least one account.
    */

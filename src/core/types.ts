@@ -284,7 +284,7 @@ export interface Change {
 
 export interface Hold {
   readonly target: string;
-  /** 'safety.max_deletes' | 'safety.max_disables' | 'safety.max_revokes' | 'safety.source_truncated' | ... */
+  /** 'safety.max_deletes' | 'safety.max_disables' | 'safety.max_revokes' | 'safety.max_moves' | 'safety.source_truncated' | ... */
   readonly code: string;
   readonly message: string;
   readonly count: number;

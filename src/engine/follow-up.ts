@@ -21,11 +21,13 @@ export interface FollowUpParts {
 }
 
 /**
- * Holds a follow-up cannot trip: the safety limits count deletes, disables and
- * revokes, and a follow-up holds only updates. The computed plan may have met
- * one over changes the follow-up leaves out (a report who left meanwhile).
+ * Holds a follow-up cannot trip: the safety limits count deletes, disables,
+ * revokes and placement moves, and a follow-up holds only updates of people
+ * the plan it follows planned (a misplaced account's move was that plan's,
+ * judged there). The computed plan may have met one over changes the
+ * follow-up leaves out (a report who left meanwhile).
  */
-const LIMITS = new Set(['safety.max_deletes', 'safety.max_disables', 'safety.max_revokes']);
+const LIMITS = new Set(['safety.max_deletes', 'safety.max_disables', 'safety.max_revokes', 'safety.max_moves']);
 
 /**
  * The part of an update that writes the attributes `names` (secret values

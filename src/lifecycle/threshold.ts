@@ -11,8 +11,8 @@ export function thresholdLimit(threshold: Threshold, base: number): number {
 
 /**
  * The limit of a target's safety threshold (maxDeletes, maxDisables,
- * maxRevokes) over its `base` linked accounts, for a target the thresholds
- * apply to (at least `minAccounts` linked accounts): as thresholdLimit, except
+ * maxRevokes, maxMoves) over its `base` linked accounts, for a target the
+ * thresholds apply to (at least `minAccounts` linked accounts): as thresholdLimit, except
  * that a percentage above 0 allows at least one account ("5%" of 12 → 1, not
  * 0). Otherwise a target just above minAccounts would be stricter than both
  * a smaller one (exempt) and a bigger one (5% of 20 is 1): one leaver's
@@ -41,6 +41,13 @@ export function missingLimit(threshold: Threshold, base: number): number {
 
 /** Default of `safety.maxRevokes`: as protective as maxDisables' (a mass revoke is as damaging as a mass disable). */
 export const DEFAULT_MAX_REVOKES: Threshold = { percent: 10 };
+
+/**
+ * Default of `safety.maxMoves`: as maxDisables'. A mass move for placement
+ * drift comes from a mistyped `users.dn` or a changed template far more often
+ * than from that many hand moves, and undoing it moves everyone again.
+ */
+export const DEFAULT_MAX_MOVES: Threshold = { percent: 10 };
 
 /** "5%" or "12". */
 export function describeThreshold(threshold: Threshold): string {

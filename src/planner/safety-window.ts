@@ -72,7 +72,9 @@ export function windowHolds(
     if (own === undefined || windowMs <= 0 || total < minAccounts) continue;
     const before = windowCounts(log, target, now);
     for (const { code, what, key, threshold } of safetyChecks(target)) {
-      if (own[key] === 0) continue;
+      // Placement moves are judged per plan only (safety.ts): over the window, the push that carried one past the
+      // limit would be held whole, a termination in it too, for a move that can wait for the next full plan.
+      if (key === 'moves' || own[key] === 0) continue;
       const count = before[key] + own[key];
       const limit = safetyLimit(threshold, total, minAccounts);
       if (count <= limit) continue;
