@@ -33,6 +33,8 @@ export interface ReconcileReport {
    */
   readonly linkedMeanwhile?: readonly { readonly accountId: string; readonly identity: string }[];
   readonly disputed: readonly { readonly accountId: string; readonly key: unknown; readonly candidates: readonly string[]; readonly rule: string }[];
+  /** Linked accounts found elsewhere than their mapping places them (`users.placement: enforce`): the next plan moves them back. */
+  readonly misplaced?: readonly { readonly accountId: string; readonly identity: string; readonly at: string; readonly belongs: string }[];
   /** Links whose account is gone from the target: removed, so the next plan re-creates what policy wants. */
   readonly vanished: readonly { readonly accountId: string; readonly identity: string }[];
   /**
@@ -118,7 +120,10 @@ export async function reconcileTarget(input: {
 
   const writes: LinkedAccount[] = [];
   const audit: AuditEntryInput[] = [];
-  const report = { matched: [] as { accountId: string; identity: string; rule: string }[], orphans: [] as { accountId: string; key: unknown }[], disputed: [] as ReconcileReport['disputed'][number][] };
+  const report = {
+    matched: [] as { accountId: string; identity: string; rule: string }[], orphans: [] as { accountId: string; key: unknown }[],
+    disputed: [] as ReconcileReport['disputed'][number][], misplaced: [] as NonNullable<ReconcileReport['misplaced']>[number][],
+  };
   const readBack = connector.capabilities.readBack;
   const same = connector.sameValue?.bind(connector);
   const secrets = new Set(target.secrets ?? []);
@@ -135,6 +140,7 @@ export async function reconcileTarget(input: {
         writes.push(next);
         const misplaced = placementFound(link, next, actor);
         if (misplaced !== undefined) audit.push(misplaced);
+        if (next.placement !== undefined) report.misplaced.push({ accountId: next.accountId, identity: next.identityId, at: next.placement.at, belongs: next.placement.belongs });
         break;
       }
       case 'matched':

@@ -74,7 +74,7 @@ describe('Scheduler: scheduled reconcile of a target', () => {
     const said: Said[] = [];
     await new Scheduler(engine, recordingLog(said), () => NOW).runReconcile('corp');
     expect(calls).toEqual(['reconcile corp actor=scheduler apply=true force=false', 'plan', 'apply p2 actor=scheduler']);
-    expect(said).toContainEqual({ level: 'info', message: 'scheduled reconcile', fields: { target: 'corp', accounts: 3, matched: 0, orphans: 0, disputed: 0, vanished: 0 } });
+    expect(said).toContainEqual({ level: 'info', message: 'scheduled reconcile', fields: { target: 'corp', accounts: 3, matched: 0, orphans: 0, disputed: 0, vanished: 0, misplaced: 0 } });
     expect(said.filter((s) => s.level === 'warn')).toEqual([]);
   });
 

@@ -7,6 +7,7 @@ import { RosterError } from '../core/errors.js';
 import { DEFAULT_FULL_EVERY, isDirectorySource, type PassMode } from '../sources/index.js';
 import type { RosterEngine } from './engine.js';
 import { StoreLease } from './lease.js';
+import type { ApplyResult } from './types.js';
 
 const TICK_MS = 60_000;
 
@@ -276,7 +277,10 @@ export class Scheduler {
   /** The pass of a scheduled reconcile, then a plan of everyone (see runReconcile). */
   async #reconcile(targetId: string): Promise<void> {
     const report = await this.#engine.reconcile(targetId, { actor: 'scheduler', apply: true });
-    const said = { target: targetId, accounts: report.accounts, matched: report.matched.length, orphans: report.orphans.length, disputed: report.disputed.length, vanished: report.vanished.length };
+    const said = {
+      target: targetId, accounts: report.accounts, matched: report.matched.length, orphans: report.orphans.length,
+      disputed: report.disputed.length, vanished: report.vanished.length, misplaced: report.misplaced?.length ?? 0,
+    };
     this.#log.info('scheduled reconcile', said);
     // What an operator must settle: the CLI would exit 1 for each (roster reconcile).
     for (const warning of report.warnings ?? []) this.#log.warn(`scheduled reconcile: ${warning}`, { target: targetId });
@@ -286,25 +290,29 @@ export class Scheduler {
     if (report.plan.changes.length > 0 && report.result === undefined) {
       this.#log.warn('scheduled reconcile: orphan actions held; not applied (roster reconcile --target to review them)', { target: targetId, planId: report.plan.id, holds: report.plan.holds });
     }
-    await this.#planAndApply({ target: targetId });
+    const applied = await this.#planAndApply({ target: targetId });
+    // What the pass put back (a value or a membership changed by hand, an entry moved): otherwise only the directory shows it.
+    if (applied !== undefined && applied.applied + applied.failed > 0) {
+      this.#log.info('scheduled reconcile: plan applied', { target: targetId, planId: applied.planId, applied: applied.applied, failed: applied.failed });
+    }
   }
 
   /**
    * Plan everyone and apply, unless the plan is held: held plans wait for an
-   * operator (roster apply --force), not for the next run. A plan gone stale
+   * operator (roster apply --force), not for the next run (undefined then;
+   * otherwise the apply's result). A plan gone stale
    * before its apply (an HR push, another process) is made again, up to
    * STALE_RETRIES times.
    */
-  async #planAndApply(context: Record<string, string>): Promise<void> {
+  async #planAndApply(context: Record<string, string>): Promise<ApplyResult | undefined> {
     for (let attempt = 1; ; attempt++) {
       const plan = await this.#engine.plan();
       if (plan.held) {
         this.#log.warn('plan held; not applied', { ...context, planId: plan.id, holds: plan.holds });
-        return;
+        return undefined;
       }
       try {
-        await this.#engine.apply(plan, { actor: 'scheduler' });
-        return;
+        return await this.#engine.apply(plan, { actor: 'scheduler' });
       } catch (error) {
         if (error instanceof RosterError && error.code === 'plan.stale' && attempt < STALE_RETRIES) continue;
         throw error;

@@ -103,7 +103,8 @@ describe.each(Object.keys(STRATEGIES) as (keyof typeof STRATEGIES)[])('scheduled
     clock.now = new Date('2026-11-28T03:00:00Z');
     said.length = 0;
     await scheduler.runReconcile('corp-ldap', { scheduled: true });
-    expect(said).toEqual(['info scheduled reconcile']);
+    // The pass, then what the plan after it put back (review21: the log said nothing of it before).
+    expect(said).toEqual(['info scheduled reconcile', 'info scheduled reconcile: plan applied']);
     expect((await entry('e1'))?.cn).toBe('Ada Lovelace');
     expect((await entry('e2'))?.title).toBe('Admiral');
     expect(await groupsOf(admin, slapd, dnOf('e3'))).toEqual([group('all-staff'), group('engineering')]);

@@ -93,7 +93,7 @@ describe('scheduled reconcile: two serve processes on one PostgreSQL store (revi
     clock.now = new Date('2026-11-28T03:00:02Z');
     await new Scheduler(b as unknown as RosterEngine, log('B'), () => clock.now).runReconcile('corp-ldap', { scheduled: true });
     expect(await count('target.reconciled')).toBe(before.passes + 1);
-    expect(said).toEqual(['A info scheduled reconcile', 'B info scheduled reconcile skipped: another process made this pass already']);
+    expect(said).toEqual(['A info scheduled reconcile', 'A info scheduled reconcile: plan applied', 'B info scheduled reconcile skipped: another process made this pass already']);
     // The drift was put back, once.
     expect((await applied()).length).toBe(before.applied + 1);
     const { searchEntries } = await admin.search(dnOf('e1'), { scope: 'base', attributes: ['cn'] });

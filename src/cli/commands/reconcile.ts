@@ -37,6 +37,10 @@ function reportText(report: ReconcileResult, ctx: CliContext): string {
     lines.push(dim(`  disputed accounts are never acted on: fix the data, or link one: roster reconcile --link ${report.target} <identity> <accountId>`));
     lines.push(indent(table(['DISPUTED ACCOUNT', 'KEY', 'CANDIDATES', 'BY'], report.disputed.map((d) => [d.accountId, String(d.key ?? ''), d.candidates.join(', '), d.rule]))));
   }
+  // Said here, not only in the audit: the next plan's moves would otherwise come as a surprise.
+  for (const m of report.misplaced ?? []) {
+    lines.push(`  misplaced: ${m.accountId} (linked to ${m.identity}) is at ${m.at}, placed at ${m.belongs}; the next plan moves it back (users.placement: enforce)`);
+  }
   for (const v of report.vanished) lines.push(`  vanished: ${v.accountId} (linked to ${v.identity}); the next plan restores what policy wants`);
   if (report.vanishedHeld !== undefined) {
     lines.push(indent(table(['KEPT LINK (NOT READ)', 'IDENTITY'], report.vanishedHeld.links.map((v) => [v.accountId, v.identity]))));
