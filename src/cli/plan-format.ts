@@ -3,6 +3,7 @@ import type { IngestResult } from '../engine/types.js';
 import { referencedAccount } from '../core/references.js';
 import type { AccountNames, AccountOwners } from './account-references.js';
 import { plural, table, truncate, type Style } from './format.js';
+import { placementText } from './placement-text.js';
 
 const ACTIONS: readonly ChangeAction[] = ['create', 'update', 'enable', 'disable', 'delete', 'grant', 'revoke'];
 
@@ -95,7 +96,8 @@ export function describeChange(change: Change, owners?: AccountOwners, names?: A
         .map((name) => `${name}: ${show(before.attributes?.[name])} → ${show(after.attributes?.[name])}`)
         .join(', ');
       // Placement drift: where the account is, and where it goes (or that its new values decide).
-      const moved = before.placement === undefined ? '' : `moved back: ${before.placement} → ${after.placement ?? 'where the new values place it'} (placement drift)`;
+      const moved = before.placement === undefined ? ''
+        : `moved back: ${after.placement === undefined ? `from ${before.placement} to where the new values place it` : placementText(before.placement, after.placement)} (placement drift)`;
       if (changed !== '' || moved !== '') return [changed, moved].filter((part) => part !== '').join('; ');
       // An update that writes nothing to the target: it records (or clears) when the account left scope.
       return change.reasons.includes('scope.removed') ? 'nothing written: starts the delete grace (out of scope)' : 'nothing written: back in scope';
