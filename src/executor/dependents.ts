@@ -13,8 +13,10 @@ import type { FailDependents } from '../store/types.js';
  * so the log, `roster apply` and `roster status` count one cause and its
  * dependents rather than as many failures.
  *
- * Only a create has dependents. An update, enable, grant or revoke that fails
- * leaves the account there: the changes after it are attempted as before
+ * Only a create that found no link has dependents: one that ran over a link
+ * (apply-change.ts createOverLink) fails with the account there, and the
+ * changes behind it run against it (failure.ts). An update, enable, grant or
+ * revoke that fails leaves the account there: the changes after it are attempted as before
  * (each stands on its own: a grant does not need the title an update failed
  * to write). A create that fails in a retryable way is not failed yet: its
  * dependents wait behind it in the queue (the ordering key), as they did.

@@ -89,7 +89,7 @@ export async function recordFailure(job: Job, thrown: unknown, ctx: FailureConte
   // Whether the queue took the failure: not when the job is no longer this worker's (a store answering nothing counts as yes).
   let recorded = true;
   let written = false;
-  const behind = final ? failDependentsOf(job, message, error.code, ctx.actor, ctx.accountKey) : undefined;
+  const behind = final && !await runsOverLink(job, ctx) ? failDependentsOf(job, message, error.code, ctx.actor, ctx.accountKey) : undefined;
   let notAttempted: FailureRecord['notAttempted'];
   try {
     if (final) {
@@ -124,6 +124,23 @@ export async function recordFailure(job: Job, thrown: unknown, ctx: FailureConte
     ctx.log.error('could not record a failed change; its lease will expire and it will run again', { jobId: job.id, error: redactMessage(String(storeError)) });
   }
   return { outcome: final && recorded ? 'failed' : 'retry', error, quarantined, recorded: written, ...(notAttempted === undefined ? {} : { notAttempted }) };
+}
+
+/**
+ * A create that found its person linked (apply-change.ts createOverLink: an
+ * earlier plan's create ran first) fails with the account there: the changes
+ * behind it stand on that account and are attempted, not failed with it
+ * (dependents.ts). Only this create's job writes the link while it runs (the
+ * ordering key). A link that cannot be read counts as one: attempting them is
+ * what the plan said.
+ */
+async function runsOverLink(job: Job, ctx: FailureContext): Promise<boolean> {
+  if (job.change.action !== 'create') return false;
+  try {
+    return await ctx.store.accounts.get(job.target, job.change.identity) !== undefined;
+  } catch {
+    return true;
+  }
 }
 
 /**

@@ -80,8 +80,9 @@ export function createQueueStore(ctx: StoreContext): QueueStore {
         if (workerId !== undefined) update = update.where('worker_id', '=', workerId);
         const result = await update.executeTakeFirst();
         if (Number(result.numUpdatedRows) === 1) {
-          await appendAudit(ctx, trx, audit, false);
-          if (retryAt === null && dependents !== undefined) await failDependents(ctx, trx, jobId, dependents);
+          // The dependents' rows before the audit log (fail-dependents.ts): one append for the create and them.
+          const skipped = retryAt === null && dependents !== undefined ? await failDependents(ctx, trx, jobId, dependents) : [];
+          await appendAudit(ctx, trx, skipped.length === 0 ? audit : [...audit, ...skipped], false);
           return true;
         }
         const exists = await trx.selectFrom('roster_jobs').select('status').where('id', '=', jobId).executeTakeFirst();
