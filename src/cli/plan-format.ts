@@ -67,6 +67,8 @@ export function ingestText(ingest: IngestResult, style: Style): string {
 
 function plain(value: unknown): string {
   if (value === undefined || value === null) return '∅';
+  // An empty value (accountExpires "" for "never", a manager cleared) is shown, not left as a blank after the arrow.
+  if (value === '') return '""';
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 

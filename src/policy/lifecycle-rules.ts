@@ -116,11 +116,23 @@ function madeForThisHire(f: LifecycleFacts, link: LinkedAccount): boolean {
   return Date.parse(link.disabledAt) <= created && created >= daysBefore(start, f.prehireLeadDays, f.timezone);
 }
 
+/**
+ * A start on or after the day the account was disabled begins a new
+ * employment. By the day, not the instant: an HR start date is midnight, and
+ * the leaver's disable runs when the sync does, so a rehire starting the day
+ * the former employment's account was disabled (left yesterday, back today)
+ * is a rehire too, not a return that keeps the former employment's password.
+ */
+function startsAfterDisable(f: LifecycleFacts, disabledAt: string): boolean {
+  const [year, month, day] = dayIn(disabledAt, f.timezone).split('-').map(Number) as [number, number, number];
+  return Date.parse(f.identity.startAt!) >= zonedTime(year, month, day, 0, 0, 0, 0, f.timezone);
+}
+
 function active(f: LifecycleFacts): AccountDecision {
   let reason = 'active';
   if (f.link === undefined) reason = 'joiner';
   else if (!f.link.enabled && f.link.disabledAt !== undefined && f.identity.startAt !== undefined
-    && Date.parse(f.identity.startAt) > Date.parse(f.link.disabledAt)) reason = madeForThisHire(f, f.link) ? 'joiner' : 'rehire';
+    && startsAfterDisable(f, f.link.disabledAt)) reason = madeForThisHire(f, f.link) ? 'joiner' : 'rehire';
   else if (!f.link.enabled && f.link.disabledAt === undefined) reason = 'joiner';
   if (!f.explain) return ACTIVE[reason] as AccountDecision;
   return { ...(ACTIVE[reason] as AccountDecision), detail: `active since ${dayIn(f.identity.startAt, f.timezone)}: account enabled` };
@@ -145,7 +157,9 @@ function leaver(f: LifecycleFacts, since: number | undefined, reason: string, wh
   const rulename = reason === 'scope.removed' ? `scope:${id}` : reason === 'joiner.rescinded' ? 'lifecycle:rescinded' : 'lifecycle:terminated';
   if (rule.deleteAfterMs !== null && since !== undefined && f.now >= since + rule.deleteAfterMs) {
     const days = Math.round(rule.deleteAfterMs / DAY_MS);
-    return gone(rulename, `${what}; the ${days}-day grace period is over: account deleted`, ['leaver.grace_expired', reason]);
+    // Someone who never had an account here (a leaver before Roster came) is told so, not that one was deleted.
+    const outcome = f.link === undefined ? 'no account is created' : 'account deleted';
+    return gone(rulename, `${what}; the ${days}-day grace period is over: ${outcome}`, ['leaver.grace_expired', reason]);
   }
   if (f.link === undefined) return gone(rulename, `${what}: no account is created`, [reason]);
   const days = rule.deleteAfterMs === null ? 0 : Math.round(rule.deleteAfterMs / DAY_MS);
