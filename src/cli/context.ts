@@ -45,6 +45,16 @@ export class CliContext {
     onBrokenPipe(io.stderr, () => (this.#stderrClosed = true));
   }
 
+  /**
+   * Exit 1 for a problem found (a dispute, a hold, a failed change), unless
+   * the run already exits 2 for a change refused for want of --yes: that one
+   * stands (README: the precedence of exit codes), as the run did not do what
+   * it would have with --yes, and running it again with --yes is the next step.
+   */
+  problemFound(): void {
+    if (this.exitCode !== EXIT_USAGE) this.exitCode = EXIT_PROBLEMS;
+  }
+
   out(text: string): void {
     if (!this.#stdoutClosed) this.io.stdout.write(text.endsWith('\n') ? text : text + '\n');
   }

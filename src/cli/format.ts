@@ -1,5 +1,7 @@
 /** Tiny terminal helpers: colour only on a TTY without NO_COLOR, aligned tables. */
 
+import { cutToWidth, textWidth } from './text-width.js';
+
 export interface Style {
   readonly bold: (text: string) => string;
   readonly dim: (text: string) => string;
@@ -21,14 +23,9 @@ export function createStyle(isTTY: boolean, env: NodeJS.ProcessEnv): Style {
 // eslint-disable-next-line no-control-regex -- matching ANSI escape sequences is the point
 const ANSI = /\u001b\[[0-9;]*m/g;
 
-/** Visible width: without colour codes, one column per code point (wide CJK glyphs count as two). */
+/** Visible width: the terminal columns the text takes without its colour codes (text-width.ts: wide and fullwidth characters two, combining marks none). */
 export function visibleWidth(text: string): number {
-  let width = 0;
-  for (const char of text.replace(ANSI, '')) {
-    const code = char.codePointAt(0) ?? 0;
-    width += code >= 0x1100 && /\p{Script=Han}|\p{Script=Hangul}|\p{Script=Hiragana}|\p{Script=Katakana}/u.test(char) ? 2 : 1;
-  }
-  return width;
+  return textWidth(text.replace(ANSI, ''));
 }
 
 /** Left-aligned columns separated by two spaces; the last column is not padded. */
@@ -44,10 +41,9 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return [style ? style.bold(head) : head, ...rows.map(line)].join('\n') + '\n';
 }
 
-/** Shorten a cell to `max` characters with an ellipsis. */
+/** Shorten a cell to `max` terminal columns with an ellipsis (a wide character counts two; a letter keeps its marks). */
 export function truncate(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
+  return cutToWidth(text, max);
 }
 
 export function plural(count: number, word: string, many = `${word}s`): string {

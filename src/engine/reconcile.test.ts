@@ -77,7 +77,7 @@ describe('reconcile, and the plans after it', () => {
   it('C: a joiner is not given the name an orphan holds, so the connector never finds that account under it', async () => {
     const p = project('js', [{ username: 'john.smith', email: 'old.john@example.com', enabled: false }], [{ id: 'E7', givenName: 'John', familyName: 'Smith' }]);
     const engine = await open(p);
-    expect((await engine.reconcile('js', { actor: 't' })).orphans).toEqual([{ accountId: 'john.smith', key: 'john.smith' }]);
+    expect((await engine.reconcile('js', { actor: 't' })).orphans).toEqual([{ accountId: 'john.smith', key: 'john.smith', disabled: true }]);
     const sync = await engine.sync({ actor: 't' });
     expect(sync.result?.errors).toEqual([]);
     expect((await engine.store.accounts.get('js', 'E7'))?.accountId).toBe('john.smith2');

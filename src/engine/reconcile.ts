@@ -25,7 +25,8 @@ export interface ReconcileReport {
   /** Accounts already linked; their actual state was refreshed into the links (drift shows in the next plan). */
   readonly linked: number;
   readonly matched: readonly { readonly accountId: string; readonly identity: string; readonly rule: string }[];
-  readonly orphans: readonly { readonly accountId: string; readonly key: unknown }[];
+  /** `disabled`: so as read (`orphans: disable` plans nothing for it, so the plan may have fewer disables than orphans listed). */
+  readonly orphans: readonly { readonly accountId: string; readonly key: unknown; readonly disabled?: true }[];
   /**
    * Accounts the read found linked to nobody whose link landed before the
    * pass planned anything (a create applied by another process meanwhile):
@@ -121,7 +122,7 @@ export async function reconcileTarget(input: {
   const writes: LinkedAccount[] = [];
   const audit: AuditEntryInput[] = [];
   const report = {
-    matched: [] as { accountId: string; identity: string; rule: string }[], orphans: [] as { accountId: string; key: unknown }[],
+    matched: [] as { accountId: string; identity: string; rule: string }[], orphans: [] as { accountId: string; key: unknown; disabled?: true }[],
     disputed: [] as ReconcileReport['disputed'][number][], misplaced: [] as NonNullable<ReconcileReport['misplaced']>[number][],
   };
   const readBack = connector.capabilities.readBack;
@@ -149,7 +150,7 @@ export async function reconcileTarget(input: {
         audit.push({ kind: 'account.linked', actor, identity: verdict.identityId, target: target.id, reasons: ['reconcile.matched'], data: { accountId: verdict.account.accountId, rule: ruleText(verdict) } });
         break;
       case 'orphan':
-        report.orphans.push({ accountId: verdict.account.accountId, key });
+        report.orphans.push({ accountId: verdict.account.accountId, key, ...(verdict.account.enabled ? {} : { disabled: true as const }) });
         break;
       case 'disputed':
         report.disputed.push({ accountId: verdict.account.accountId, key, candidates: verdict.candidates, rule: ruleText(verdict) });

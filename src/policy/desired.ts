@@ -142,9 +142,22 @@ function decided(e: Evaluation, target: CompiledTarget, facts: LifecycleFacts, l
   if (orphaned !== undefined) return heldByDispute(e, id, decision, orphanedMessage(identityId, id, orphaned), explanations);
   const attributes = decision.mapAttributes
     ? mapAttributes(target, identityId, target.usesManagerAccount ? withManagerAccount(e, id) : e.vars, link, e.ctx.unique, explanations, e.ctx.diagnostics)
-    : (link?.attributes ?? EMPTY);
+    : keptAttributes(link?.attributes ?? EMPTY, decision, explanations);
   const entitlements = decision.entitlements ? entitlementsIn(e, target, explanations) : NONE;
   return { target: id, identityId, present, enabled, reasons, attributes, entitlements, explanations: explanations ?? NO_EXPLANATIONS };
+}
+
+/**
+ * A leaver's account keeps the values it has (its mappings are not applied):
+ * each attribute is explained by the lifecycle decision that keeps it, so
+ * `explain` does not leave its rule blank. The value is not quoted (explain
+ * shows it; a secret's would be in clear here).
+ */
+function keptAttributes(attributes: Readonly<Record<string, unknown>>, decision: AccountDecision, explanations: Explanation[] | undefined): Readonly<Record<string, unknown>> {
+  if (explanations === undefined) return attributes;
+  const detail = `kept as it is: a leaver's account is not updated (${decision.reasons[0] ?? 'leaver'})`;
+  for (const name of Object.keys(attributes)) explanations.push({ subject: `attribute:${name}`, rule: decision.rule, detail });
+  return attributes;
 }
 
 /** The variables of a target's mappings that read `managerAccount`: the manager's account in that target. */

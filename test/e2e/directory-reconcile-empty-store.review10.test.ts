@@ -106,8 +106,9 @@ describe('roster reconcile on a new store, against an OpenLDAP that already has 
 
   it('reconcile after the plan read the HR file links the three people and reports the one orphan; the next plan creates only E4', async () => {
     const json = await cli('reconcile', '--target', 'corp-ldap', '--json');
-    // orphans: disable, one of four (within maxDisables): planned, not applied without --yes, and no problem.
-    expect(json.code).toBe(0);
+    // orphans: disable, one of four (within maxDisables): planned, not applied without --yes: exit 2 as the text form (README), no problem found.
+    expect(json.stderr).toContain('refusing to apply 1 orphan change in corp-ldap without confirmation: --json asks nothing; the report lists them (plan); pass --yes');
+    expect(json.code).toBe(2);
     const report = JSON.parse(json.stdout) as { matched: { identity: string }[]; orphans: unknown[]; createsHeld?: string };
     expect(report.createsHeld).toBeUndefined();
     expect(report.matched.map((m) => m.identity).sort()).toEqual(['E1', 'E2', 'E3']);

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { DesiredAccount, LinkedAccount } from '../../core/types.js';
+import type { TargetConfig } from '../../config/types.js';
 import { entitlementKey } from '../../planner/normalise.js';
+import { enforcesPlacement, placementMove } from '../../planner/placement.js';
 import { ENTITLEMENTS_AT_START, NOT_GRANTED, ROLE_REMOVED } from '../../policy/reasons.js';
 import type { Explain } from '../../engine/types.js';
 import { withConfigOption, type CliContext } from '../context.js';
@@ -16,7 +18,12 @@ function keptBecause(desired: DesiredAccount): string {
   return account === undefined ? 'kept: no rule was evaluated' : `kept as it is: ${account.detail}`;
 }
 
-export function explainText(explain: Explain, ctx: CliContext): string {
+/**
+ * `targets`: the configuration's, to say what the next plan does with a
+ * placement reconcile recorded (planner/placement.ts decides); without them,
+ * as a plan built without its target would, the record is trusted.
+ */
+export function explainText(explain: Explain, ctx: CliContext, targets?: readonly TargetConfig[]): string {
   const { bold, dim, green, red } = ctx.style;
   const { identity } = explain;
   const lines: string[] = [
@@ -40,9 +47,8 @@ export function explainText(explain: Explain, ctx: CliContext): string {
     lines.push(`  account: ${has}; policy wants ${wants} (${desired.reasons.join(', ') || 'no reason recorded'})`);
     // The engine works the origin out (engine/account-origin.ts), for this and GET /api/v1/identities/{id} alike.
     if (account.origin !== undefined) lines.push(`  linked: ${account.origin}`);
-    if (linked?.placement !== undefined) {
-      lines.push(`  placement: at ${linked.placement.at}, placed at ${linked.placement.belongs} (placement.drift, found by reconcile): the next plan moves it back`);
-    }
+    const placement = placementLine(desired, linked, targets?.find((t) => t.id === account.target));
+    if (placement !== undefined) lines.push(`  ${placement}`);
     for (const why of desired.explanations.filter((e) => e.subject === 'account' || e.subject === 'state')) {
       lines.push(`  ${why.subject === 'account' ? 'why' : 'state'}: ${why.rule}: ${why.detail}`);
     }
@@ -63,6 +69,23 @@ export function explainText(explain: Explain, ctx: CliContext): string {
   }
   lines.push(...auditLines(explain.audit, ctx));
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Where reconcile found the account, and what the next plan does about it as
+ * the planner decides (planner/placement.ts): moves it back; puts it in place
+ * with its enable or disable (a disable by move); deletes it; or nothing, the
+ * target switched to `users.placement: keep` since (the record stays on the
+ * link until the next pass, which finds nothing misplaced).
+ */
+function placementLine(desired: DesiredAccount, linked: LinkedAccount | undefined, target: TargetConfig | undefined): string | undefined {
+  const placement = linked?.placement;
+  if (linked === undefined || placement === undefined) return undefined;
+  const found = `placement: at ${placement.at}, placed at ${placement.belongs} (placement.drift, found by reconcile)`;
+  if (!enforcesPlacement(target)) return `${found}: not acted on: ${target?.id ?? 'the target'} no longer enforces placement (users.placement: keep), so no plan moves it; the next reconcile drops this record`;
+  if (!desired.present) return `${found}: the next plan deletes the account, it does not move it`;
+  if (placementMove(desired, linked, target) === undefined) return `${found}: the next plan's ${desired.enabled ? 'enable' : 'disable'} puts it in place`;
+  return `${found}: the next plan moves it back`;
 }
 
 /** An identity continued under a new key (fields.previousKey): its current key and the former ones it continues. */
@@ -128,7 +151,7 @@ export function registerExplain(program: Command, ctx: CliContext): void {
       await ctx.withEngine(options.config, async (engine) => {
         const explain = await engine.explain(id);
         if (options.json) ctx.json(explain);
-        else ctx.out(explainText(explain, ctx));
+        else ctx.out(explainText(explain, ctx, engine.config.targets));
       });
     });
 }

@@ -4,7 +4,7 @@ import type { Engine, ReconcileResult } from '../../engine/types.js';
 import { mayApplyOrphanPlan, unforceableHolds } from '../../reconcile/holds.js';
 import { linkAccount } from '../../reconcile/link.js';
 import { SOURCE_PROBLEMS } from '../../reconcile/source-problems.js';
-import { EXIT_PROBLEMS, EXIT_USAGE, withConfigOption, type CliContext } from '../context.js';
+import { EXIT_USAGE, withConfigOption, type CliContext } from '../context.js';
 import { indent, plural, table } from '../format.js';
 import { cliActor } from '../io.js';
 import { planSummaryText } from '../plan-format.js';
@@ -21,7 +21,7 @@ interface ReconcileCliOptions {
   readonly link?: readonly string[];
 }
 
-function reportText(report: ReconcileResult, ctx: CliContext): string {
+function reportText(report: ReconcileResult, ctx: CliContext, action: string): string {
   const { bold, dim } = ctx.style;
   const lines = [
     `${bold(report.target)}: ${plural(report.accounts, 'account')} read; ${report.linked} already linked, ` +
@@ -31,7 +31,10 @@ function reportText(report: ReconcileResult, ctx: CliContext): string {
     lines.push(indent(table(['LINKED ACCOUNT', 'IDENTITY', 'BY'], report.matched.map((m) => [m.accountId, m.identity, m.rule]))));
   }
   if (report.orphans.length > 0) {
-    lines.push(indent(table(['ORPHAN ACCOUNT', 'KEY'], report.orphans.map((o) => [o.accountId, String(o.key ?? '')]))));
+    lines.push(indent(table(['ORPHAN ACCOUNT', 'KEY', 'STATE'], report.orphans.map((o) => [o.accountId, String(o.key ?? ''), o.disabled ? 'disabled' : 'enabled']))));
+    // Otherwise the plan's disables look short of the orphans listed: those already disabled need none.
+    const disabled = report.orphans.filter((o) => o.disabled).length;
+    if (action === 'disable' && disabled > 0) lines.push(dim(`  ${plural(disabled, 'orphan')} already disabled: orphans: disable plans nothing for ${disabled === 1 ? 'it' : 'them'}`));
   }
   if (report.disputed.length > 0) {
     lines.push(dim(`  disputed accounts are never acted on: fix the data, or link one: roster reconcile --link ${report.target} <identity> <accountId>`));
@@ -72,13 +75,13 @@ async function applyShown(engine: Engine, ctx: CliContext, report: ReconcileResu
     const result = await engine.apply(report.plan, { actor: cliActor(), force });
     if (!json) printResult(ctx, result);
     // The same outcome exits the same way with or without --json (printResult sets it for the text).
-    else if (result.failed > 0) ctx.exitCode = EXIT_PROBLEMS;
+    else if (result.failed > 0) ctx.problemFound();
     return { ...report, result };
   } catch (error) {
     if (!isRosterError(error, 'plan.stale')) throw error;
     const now = await engine.store.state.serial();
     ctx.err(`the state changed since this reconcile was made (serial ${report.plan.basis} → ${now}); nothing was applied; run roster reconcile again`);
-    ctx.exitCode = EXIT_PROBLEMS;
+    ctx.problemFound();
     return report;
   }
 }
@@ -101,7 +104,8 @@ async function settle(engine: Engine, ctx: CliContext, report: ReconcileResult, 
   const json = options.json === true;
   const force = options.force === true;
   const changes = report.plan.changes.length;
-  if (!json) ctx.out(reportText(report, ctx));
+  const action = engine.config.targets.find((t) => t.id === report.target)?.reconcile?.orphans ?? 'report';
+  if (!json) ctx.out(reportText(report, ctx, action));
   explainProblems(ctx, report);
   // No orphan action left to apply, but some were left out as queued already by an earlier pass: say so.
   if (changes === 0 && !json && report.plan.diagnostics.length > 0) ctx.out(planSummaryText(report.plan, ctx.style));
@@ -113,8 +117,12 @@ async function settle(engine: Engine, ctx: CliContext, report: ReconcileResult, 
     else if (!json) ctx.err('orphan actions are held by a safety limit; review them, then run again with --force');
     return report;
   }
-  // With --json nothing is asked: only --yes applies.
-  if (json && options.yes !== true) return report;
+  // With --json nothing is asked (stdout holds the JSON alone): without --yes the changes are refused as off a terminal, exit 2 (README).
+  if (json && options.yes !== true) {
+    ctx.err(`refusing to apply ${plural(changes, 'orphan change')} in ${report.target} without confirmation: --json asks nothing; the report lists them (plan); pass --yes`);
+    ctx.exitCode = EXIT_USAGE;
+    return report;
+  }
   if (!(await confirmed(ctx, options.yes, `Apply ${changes} orphan changes in ${report.target}?`))) return report;
   return applyShown(engine, ctx, report, force, json);
 }
@@ -167,7 +175,7 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
   withConfigOption(program.command('reconcile'))
     .description('read every account in a target, link the ones that match an identity, report orphans and disputes')
     .option('--target <id>', 'only this target (default: every target)')
-    .option('--json', 'print the reports as JSON')
+    .option('--json', 'print the reports as JSON (nothing is asked: orphan actions are applied with --yes only, refused otherwise, exit 2)')
     .option('--yes', 'apply the orphan actions (disable/delete) the target is configured for')
     .option('--force', 'apply orphan actions held by the safety limits (maxDeletes, maxDisables; not those held by a short read, an unread match rule or HR rows the last read skipped), and accept a first read smaller than safety.minAccounts (a new, empty directory)')
     .option('--remove-vanished', 'remove the links whose account the read did not return even when the read looks short (the next plan creates those accounts again)')
@@ -197,9 +205,10 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
         // --target X: its report; otherwise one per target, even when the configuration has one (a script keeps working when a second is added).
         if (options.json) ctx.json(options.target !== undefined ? reports[0] : reports);
         // The same outcome exits the same way with or without --json: open disputes, links kept from a short read,
-        // creates held after a first read too small to trust, or orphan actions held by a safety limit.
+        // creates held after a first read too small to trust, or orphan actions held by a safety limit. Exit 1, unless
+        // orphan changes were refused for want of --yes: that exit 2 stands (README: the precedence of exit codes).
         const held = reports.some((r) => r.plan.changes.length > 0 && !mayApplyOrphanPlan(r.plan, options.force === true));
-        if (held || reports.some((r) => r.disputed.length > 0 || r.vanishedHeld !== undefined || r.createsHeld !== undefined)) ctx.exitCode = EXIT_PROBLEMS;
+        if (held || reports.some((r) => r.disputed.length > 0 || r.vanishedHeld !== undefined || r.createsHeld !== undefined)) ctx.problemFound();
       });
     });
 }
