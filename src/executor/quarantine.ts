@@ -74,6 +74,8 @@ export class QuarantineKeeper {
    * next claim at the latest.
    */
   readonly #counts = new Map<string, FailureCount>();
+  /** Count writes this process started (succeeded, failed): a stored count read while one was under way is older than it. */
+  #countWrites = 0;
   /** Each target's suspect job put behind its other changes, and how many times in a row (putBehind). */
   readonly #behind = new Map<string, { readonly jobId: string; readonly times: number }>();
   /** Targets this process put in quarantine (or saw there at its last check) and has not released since. */
@@ -105,8 +107,11 @@ export class QuarantineKeeper {
     const active = new Set<string>();
     for (const target of targets) {
       const began = this.#ticks;
+      const writes = this.#countWrites;
       const [quarantined, stored] = await Promise.all([this.isQuarantined(target), this.#store.state.get<unknown>(failuresKey(target))]);
-      this.#counts.set(target, failureCount(stored));
+      // Not over what a reset or a count of this process wrote meanwhile: read before it landed, the stored count is stale
+      // (a success would then write its reset again).
+      if (this.#countWrites === writes) this.#counts.set(target, failureCount(stored));
       if (quarantined) this.#held.add(target);
       // Held here while the read was under way: the read is older than the hold.
       else if ((this.#heldAt.get(target) ?? -1) > began) continue;
@@ -142,6 +147,7 @@ export class QuarantineKeeper {
     // Before the write: the successes finishing meanwhile do not write it again.
     const suspect = afterSuccess(known?.suspect, changeId, now);
     this.#counts.set(target, suspect === undefined ? NONE : { ...NONE, suspect });
+    this.#countWrites += 1;
     try {
       await this.#store.state.update<FailureCount>(failuresKey(target), (current) => {
         const next = afterSuccess(failureCount(current).suspect, changeId, now);
@@ -171,6 +177,7 @@ export class QuarantineKeeper {
     let count = 0;
     let counted = false;
     let suspect: Suspect | undefined;
+    this.#countWrites += 1;
     try {
       await this.#store.state.update<FailureCount | number>(failuresKey(target), (current) => {
         const now = failureCount(current);

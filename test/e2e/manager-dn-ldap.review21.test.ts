@@ -55,7 +55,7 @@ describe.each([
         employeeNumber: 'identity.employeeId',
         ...references,
       },
-      safety: '{ maxDeletes: 100%, maxDisables: 100%, maxRevokes: 100%, minAccounts: 0 }',
+      safety: '{ maxDeletes: 100%, maxDisables: 100%, maxRevokes: 100%, maxMoves: 100%, minAccounts: 0 }',
     }).replace(/^( *)key: uid$/m, '$1key: uid\n$1placement: enforce');
     expect(yaml).toMatch(/^ +placement: enforce$/m);
     writeFileSync(join(dir, 'roster.yaml'), yaml);
