@@ -121,6 +121,14 @@ export interface Identity {
   readonly missingSince?: string;
   /** The directory entry (entryUUID, objectGUID) the identity was last read from (SourceRecord.entry); absent for other sources. */
   readonly sourceEntry?: string;
+  /**
+   * When Roster recorded that the current employment is a new one (the
+   * `rehire` event's recordedAt, lifecycle/employment.ts); absent when no
+   * rehire was recorded, and dropped when HR takes a termination back. An
+   * account disabled before it comes back as a rehire's (a new password),
+   * whatever the disable's date says (policy/lifecycle-rules.ts).
+   */
+  readonly rehiredAt?: string;
   /** Increases by one each time the identity changes. */
   readonly version: number;
   readonly createdAt: string;

@@ -3,6 +3,7 @@ import { isRosterError } from '../core/errors.js';
 import type { Diagnostic, Identity, IdentityKey, LifecycleEvent, SourceBatch, SourceRecord } from '../core/types.js';
 import { KEY_CONTINUED, type ContinuedKeys, type KeyContinuation } from './continued.js';
 import { changeEvents, joinerEvents, type EventContext } from './events.js';
+import { withEmployment } from './employment.js';
 import { findMissing } from './missing.js';
 import { unlinkedReports } from './unlinked.js';
 import { isoOrUndefined, readRecordDates, sameAttributes, type RecordDates } from './record.js';
@@ -80,6 +81,8 @@ function nextIdentity(
   if (endAt !== undefined) identity.endAt = endAt;
   const entry = entryOf(record, before, input.source.id);
   if (entry !== undefined) identity.sourceEntry = entry;
+  // Kept through later changes (employment.ts withEmployment records or drops it from the change's events).
+  if (before?.rehiredAt !== undefined) identity.rehiredAt = before.rehiredAt;
   return identity;
 }
 
@@ -313,13 +316,15 @@ export function mergeBatch(input: MergeInput): MergeResult {
       continue;
     }
     const after = nextIdentity(record, dates, before, input, nowIso, iso);
-    upserts.push(after);
     if (before === undefined) {
       created += 1;
+      upserts.push(after);
       events.push(...joinerEvents(after, ctx));
     } else {
       changed += 1;
-      events.push(...changeEvents(before, effectiveState(before, now), after, dates.status, ctx, continued));
+      const caused = changeEvents(before, effectiveState(before, now), after, dates.status, ctx, continued);
+      upserts.push(withEmployment(after, caused));
+      events.push(...caused);
       if (continued !== undefined) {
         keys.push(...continued.keys);
         diagnostics.push(continuedDiagnostic(continued, source.id));

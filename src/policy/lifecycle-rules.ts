@@ -123,16 +123,34 @@ function madeForThisHire(f: LifecycleFacts, link: LinkedAccount): boolean {
  * the former employment's account was disabled (left yesterday, back today)
  * is a rehire too, not a return that keeps the former employment's password.
  */
-function startsAfterDisable(f: LifecycleFacts, disabledAt: string): boolean {
-  const [year, month, day] = dayIn(disabledAt, f.timezone).split('-').map(Number) as [number, number, number];
-  return Date.parse(f.identity.startAt!) >= zonedTime(year, month, day, 0, 0, 0, 0, f.timezone);
+function startsAfterDisable(startAt: string, disabledAt: string, timezone: string): boolean {
+  const [year, month, day] = dayIn(disabledAt, timezone).split('-').map(Number) as [number, number, number];
+  return Date.parse(startAt) >= zonedTime(year, month, day, 0, 0, 0, 0, timezone);
+}
+
+/**
+ * The disabled account comes back for another employment than the one it
+ * was disabled in. The employment says so first: the lifecycle recorded a
+ * rehire (Identity.rehiredAt) after the disable, so the account has been
+ * disabled since before this employment was known. That holds when the
+ * disable came after the new start, which the dates alone read as a return:
+ * a termination entered late (left on the 10th, recorded on the 20th, back
+ * from the 15th). A disable after the rehire was recorded (a leave in the new
+ * employment, a future rehire's account disabled until its start) is judged
+ * by the dates, as for identities with no rehire recorded: a start on or
+ * after the disable's day. A leave's end and a termination undone keep their
+ * old start, which is before the disable: a return.
+ */
+function newEmployment(identity: Identity, disabledAt: string, timezone: string): boolean {
+  if (identity.rehiredAt !== undefined && Date.parse(identity.rehiredAt) > Date.parse(disabledAt)) return true;
+  return identity.startAt !== undefined && startsAfterDisable(identity.startAt, disabledAt, timezone);
 }
 
 function active(f: LifecycleFacts): AccountDecision {
   let reason = 'active';
   if (f.link === undefined) reason = 'joiner';
-  else if (!f.link.enabled && f.link.disabledAt !== undefined && f.identity.startAt !== undefined
-    && startsAfterDisable(f, f.link.disabledAt)) reason = madeForThisHire(f, f.link) ? 'joiner' : 'rehire';
+  else if (!f.link.enabled && f.link.disabledAt !== undefined
+    && newEmployment(f.identity, f.link.disabledAt, f.timezone)) reason = madeForThisHire(f, f.link) ? 'joiner' : 'rehire';
   else if (!f.link.enabled && f.link.disabledAt === undefined) reason = 'joiner';
   if (!f.explain) return ACTIVE[reason] as AccountDecision;
   return { ...(ACTIVE[reason] as AccountDecision), detail: `active since ${dayIn(f.identity.startAt, f.timezone)}: account enabled` };

@@ -13,7 +13,7 @@ import { eachRawRow } from './sqlite-read.js';
 import { trackedWrite } from './write-effects.js';
 
 const IDENTITY_COLUMNS = [
-  'id', 'source_id', 'attributes', 'state', 'start_at', 'end_at', 'missing_since', 'version', 'created_at', 'updated_at', 'source_entry',
+  'id', 'source_id', 'attributes', 'state', 'start_at', 'end_at', 'missing_since', 'version', 'created_at', 'updated_at', 'source_entry', 'rehired_at',
 ] as const;
 
 const EVENT_COLUMNS = ['identity_id', 'kind', 'effective_at', 'recorded_at', 'changes', 'reasons'] as const;
@@ -66,7 +66,7 @@ function identityValues(identity: Identity): BulkValue[] {
   return [
     identity.id, identity.sourceId, toJson(identity.attributes), identity.state,
     identity.startAt ?? null, identity.endAt ?? null, identity.missingSince ?? null,
-    identity.version, identity.createdAt, identity.updatedAt, identity.sourceEntry ?? null,
+    identity.version, identity.createdAt, identity.updatedAt, identity.sourceEntry ?? null, identity.rehiredAt ?? null,
   ];
 }
 
@@ -83,6 +83,7 @@ export function identityFromRow(row: IdentityRow): Identity {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     ...optional('sourceEntry', row.source_entry),
+    ...optional('rehiredAt', row.rehired_at),
   };
 }
 
@@ -101,6 +102,7 @@ export function identityFromValues(row: readonly unknown[]): Identity {
   if (row[5] !== null) identity.endAt = row[5] as string;
   if (row[6] !== null) identity.missingSince = row[6] as string;
   if (row[10] !== null && row[10] !== undefined) identity.sourceEntry = row[10] as string;
+  if (row[11] !== null && row[11] !== undefined) identity.rehiredAt = row[11] as string;
   return identity;
 }
 
@@ -122,6 +124,7 @@ export function normaliseIdentity(given: Identity): Identity {
   if (given.endAt !== undefined && given.endAt !== null) identity.endAt = given.endAt;
   if (given.missingSince !== undefined && given.missingSince !== null) identity.missingSince = given.missingSince;
   if (given.sourceEntry !== undefined && given.sourceEntry !== null) identity.sourceEntry = given.sourceEntry;
+  if (given.rehiredAt !== undefined && given.rehiredAt !== null) identity.rehiredAt = given.rehiredAt;
   return identity;
 }
 

@@ -4,6 +4,7 @@ import type { Dialect } from './context.js';
 import { addTextColumnOnce } from './add-column.js';
 import { notGrantedColumn } from './migration-not-granted.js';
 import { jobHoldersIndex } from './migration-lease-holders.js';
+import { rehiredAtColumn } from './migration-rehired-at.js';
 
 /** The schema as Kysely migrations; their names sort in the order they run. */
 export function migrations(dialect: Dialect): Readonly<Record<string, Migration>> {
@@ -27,6 +28,8 @@ export function migrations(dialect: Dialect): Readonly<Record<string, Migration>
     '0016_identity_source_entry': { up: (db) => addTextColumnOnce(db, dialect, 'roster_identities', 'source_entry') },
     // Where a linked account is when that is not where its target places it (LinkedAccount.placement): reconcile records it, a plan moves it back.
     '0017_account_placement': { up: (db) => addTextColumnOnce(db, dialect, 'roster_accounts', 'placement') },
+    // When the current employment was recorded as a new one (Identity.rehiredAt): a rehire is told from a return by it.
+    '0018_identity_rehired_at': { up: (db) => rehiredAtColumn(db, dialect) },
   };
 }
 

@@ -21,6 +21,8 @@ export interface IdentityRow {
   updated_at: string;
   /** Identity.sourceEntry (migration 0016). */
   source_entry: string | null;
+  /** Identity.rehiredAt (migration 0018). */
+  rehired_at: string | null;
 }
 
 /** A key of an identity besides its id (core/types.ts IdentityKey); current is 0/1. */

@@ -52,7 +52,7 @@ const CREATED_AT: Readonly<Record<string, number>> = {
 /** The level at which a column was added to a table (0-based index into LEVELS): not copied below it (the reference leaves it null). */
 const ADDED_AT: Readonly<Record<string, Readonly<Record<string, number>>>> = {
   roster_accounts: { out_of_scope_since: 7, not_granted: LEVELS.indexOf('0014_not_granted'), placement: LEVELS.indexOf('0017_account_placement') },
-  roster_identities: { source_entry: LEVELS.indexOf('0016_identity_source_entry') },
+  roster_identities: { source_entry: LEVELS.indexOf('0016_identity_source_entry'), rehired_at: LEVELS.indexOf('0018_identity_rehired_at') },
 };
 
 const BIG = 'x'.repeat(1024 * 1024);
