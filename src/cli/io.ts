@@ -11,19 +11,23 @@ export interface OpenEngineFn {
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
-  /** stdout is a terminal: tables, colour, progress and confirmation prompts. */
+  /** stdout is a terminal: tables, colour, progress and confirmation prompts (asked on stderr, never with --json). */
   readonly isTTY: boolean;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
   readonly openEngine: OpenEngineFn;
-  /** Ask a yes/no question on the terminal. */
+  /** Ask a yes/no question on the terminal (written to stderr: stdout is the command's output). */
   readonly confirm: (question: string) => Promise<boolean>;
   /** Resolves on SIGINT/SIGTERM (serve). */
   readonly waitForShutdown: () => Promise<string>;
 }
 
-async function confirmOnTerminal(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
+/**
+ * The question goes to stderr, as every message does (README): stdout holds
+ * the command's output alone, which a script may read while a person answers.
+ */
+export async function confirmOnTerminal(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = await rl.question(`${question} [y/N] `);
     return /^y(es)?$/i.test(answer.trim());

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { checkExpression } from '../cel/index.js';
 import { isAttributeName } from '../connectors/directory/escape.js';
 import { issuesToProblems } from './issues.js';
+import { targetKeyPlaces } from './misplaced-keys.js';
 import type { ConfigProblem, PathSegment, ProblemLocator } from './problems.js';
 import type { ConfigInput } from './schema.js';
 import { scimProblems } from './scim-checks.js';
@@ -60,13 +61,14 @@ export function crossCheck(
   problems.push(...scimProblems(config, locator));
 
   const knownTypes = Object.keys(connectionSchemas).sort();
+  const places = targetKeyPlaces(connectionSchemas, (i) => config.targets[i]?.type);
   config.targets.forEach((target, i) => {
     const schema = connectionSchemas[target.type];
     if (schema === undefined) {
       problems.push(locator.at(['targets', i, 'type'], `unknown target type '${target.type}'; expected one of ${knownTypes.join(', ')}`));
     } else {
       const parsed = schema.safeParse(target.connection);
-      if (!parsed.success) problems.push(...issuesToProblems(parsed.error.issues, target.connection, locator, ['targets', i, 'connection'], schema));
+      if (!parsed.success) problems.push(...issuesToProblems(parsed.error.issues, target.connection, locator, ['targets', i, 'connection'], schema, places));
       else if (target.type === 'scim') problems.push(...unmappedScimAttributes(target, i, parsed.data, locator));
     }
     const attributeNames = Object.keys(target.attributes);

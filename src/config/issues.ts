@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { allowedKeys, closestKey } from './known-keys.js';
+import type { KeyPlaces } from './misplaced-keys.js';
 import type { ConfigProblem, PathSegment, ProblemLocator } from './problems.js';
 
 /**
@@ -68,7 +69,9 @@ function describe(issue: z.core.$ZodIssue, input: unknown): string {
   }
 }
 
-function unknownKey(key: string, schema: z.ZodType | undefined, path: readonly PropertyKey[]): string {
+function unknownKey(key: string, schema: z.ZodType | undefined, path: readonly PropertyKey[], elsewhere: readonly string[]): string {
+  // The same name where the target's schema does allow it: written at the wrong level, not misspelt.
+  if (elsewhere.length > 0) return `unknown key '${key}' (it belongs at ${elsewhere.join(' or ')})`;
   const allowed = schema === undefined ? undefined : allowedKeys(schema, path);
   if (allowed === undefined) return `unknown key '${key}'`;
   const suggestion = closestKey(key, allowed);
@@ -80,7 +83,8 @@ function unknownKey(key: string, schema: z.ZodType | undefined, path: readonly P
 /**
  * `prefix` is where the validated value sits in the file (e.g. a target's
  * connection); `schema` (the one that produced the issues) lets unknown keys
- * name the allowed ones.
+ * name the allowed ones; `places` where else a key of that name belongs
+ * (misplaced-keys.ts).
  */
 export function issuesToProblems(
   issues: readonly z.core.$ZodIssue[],
@@ -88,13 +92,14 @@ export function issuesToProblems(
   locator: ProblemLocator,
   prefix: readonly PathSegment[] = [],
   schema?: z.ZodType,
+  places?: KeyPlaces,
 ): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const issue of issues) {
     const path = [...prefix, ...issue.path];
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        problems.push(locator.at([...path, key], unknownKey(key, schema, issue.path), { onKey: true }));
+        problems.push(locator.at([...path, key], unknownKey(key, schema, issue.path, places?.(path as PathSegment[], key) ?? []), { onKey: true }));
       }
       continue;
     }

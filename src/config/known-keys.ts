@@ -15,6 +15,7 @@ interface SchemaDef {
   readonly valueType?: z.ZodType;
   readonly in?: z.ZodType;
   readonly out?: z.ZodType;
+  readonly options?: readonly z.ZodType[];
 }
 
 const WRAPPERS = new Set(['default', 'prefault', 'optional', 'nullable', 'readonly', 'catch', 'nonoptional']);
@@ -66,4 +67,25 @@ export function closestKey(key: string, allowed: readonly string[]): string | un
     if (d < bestDistance) [best, bestDistance] = [candidate, d];
   }
   return bestDistance <= Math.max(1, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+/**
+ * Every path, below `schema`, of a mapping that allows `key` (through nested
+ * mappings and each form of a union, not into lists or free-form maps, at most
+ * `depth` levels down): where a key written in the wrong place belongs.
+ */
+export function keyPaths(schema: z.ZodType, key: string, depth = 4): string[][] {
+  const found: string[][] = [];
+  const walk = (def: SchemaDef, at: readonly string[]): void => {
+    if (def.type === 'union') {
+      for (const option of def.options ?? []) walk(unwrap(option), at);
+      return;
+    }
+    if (def.type !== 'object' || def.shape === undefined) return;
+    if (Object.hasOwn(def.shape, key) && !found.some((p) => p.join('.') === at.join('.'))) found.push([...at]);
+    if (at.length >= depth) return;
+    for (const [name, child] of Object.entries(def.shape)) walk(unwrap(child), [...at, name]);
+  };
+  walk(unwrap(schema), []);
+  return found.map((parent) => [...parent, key]);
 }

@@ -10,6 +10,7 @@ import { ldapPasswordWarnings } from './ldap-password-warnings.js';
 import { connectionWarnings } from './connection-warnings.js';
 import { managerAccountWarnings } from './manager-account-warnings.js';
 import { issuesToProblems } from './issues.js';
+import { rawTargetType, targetKeyPlaces } from './misplaced-keys.js';
 import { formatPath, formatProblem, ProblemLocator, sortProblems, type ConfigProblem } from './problems.js';
 import { configSchema, type ConfigInput } from './schema.js';
 import { redact, substitute } from './substitute.js';
@@ -78,7 +79,8 @@ export function validateConfigText(
   const problems: ConfigProblem[] = substituted.problems.map((p) => locator.at(p.path, p.missing ? p.message + neededBy(substituted.value, p.path) : p.message));
   const parsed = configSchema.safeParse(substituted.value ?? {});
   if (!parsed.success) {
-    problems.push(...issuesToProblems(parsed.error.issues, substituted.value, locator, [], configSchema));
+    const places = targetKeyPlaces(connectionSchemas, (i) => rawTargetType(substituted.value, i));
+    problems.push(...issuesToProblems(parsed.error.issues, substituted.value, locator, [], configSchema, places));
     problems.push(...checkRawExpressions(substituted.value, locator));
   } else {
     problems.push(...crossCheck(parsed.data, locator, connectionSchemas));

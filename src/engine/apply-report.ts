@@ -4,7 +4,8 @@ import type { Store } from '../store/types.js';
 import { quarantineKey, type QuarantineRecord } from '../executor/quarantine.js';
 import type { ApplyResult, ReleasedRun } from './types.js';
 
-type Counts = Map<string, { applied: number; failed: number }>;
+/** Per plan: jobs applied, failed (those not attempted included), and of those failed the ones not attempted (when any). */
+type Counts = Map<string, { applied: number; failed: number; notAttempted?: number }>;
 
 /** One open run: its counts, and the plans applied by runs open alongside it (their own reports count those). */
 interface OpenRun {
@@ -24,12 +25,16 @@ interface OpenRun {
 export class RunTally {
   readonly #open = new Set<OpenRun>();
 
-  /** The executor's onResult: an attempt's outcome (a retry is not an end). */
-  record(job: Job, outcome: JobOutcome): void {
+  /**
+   * The executor's onResult: an attempt's outcome (a retry is not an end);
+   * `notAttempted`: failed with the create it needed, never run (executor/dependents.ts).
+   */
+  record(job: Job, outcome: JobOutcome, notAttempted = false): void {
     if (outcome === 'retry' || this.#open.size === 0) return;
     for (const { counts } of this.#open) {
       const entry = counts.get(job.planId) ?? { applied: 0, failed: 0 };
       entry[outcome] += 1;
+      if (notAttempted) entry.notAttempted = (entry.notAttempted ?? 0) + 1;
       counts.set(job.planId, entry);
     }
   }
@@ -55,10 +60,10 @@ export class RunTally {
 /** The plans other than `own` whose jobs ran, with what ran and what of each still waits, in plan id order. */
 export async function releasedRuns(store: Store, own: string, counts: Counts): Promise<ReleasedRun[]> {
   const runs: ReleasedRun[] = [];
-  for (const [planId, { applied, failed }] of [...counts].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [planId, { applied, failed, notAttempted }] of [...counts].sort(([a], [b]) => a.localeCompare(b))) {
     if (planId === own) continue;
     const stats = await store.queue.stats({ planId });
-    runs.push({ planId, applied, failed, pending: stats.pending + stats.running });
+    runs.push({ planId, applied, failed, pending: stats.pending + stats.running, ...(notAttempted === undefined ? {} : { notAttempted }) });
   }
   return runs;
 }

@@ -73,8 +73,8 @@ export class RosterEngine implements Engine {
       log: parts.log,
       now: parts.now,
       secrets: () => sharedSecretBox(parts.store.state),
-      onResult: (job, outcome) => {
-        this.#tally.record(job, outcome);
+      onResult: (job, outcome, _error, detail) => {
+        this.#tally.record(job, outcome, detail?.notAttempted === true);
         if (outcome === 'applied') parts.metrics.changesApplied(job.target);
         if (outcome === 'failed') parts.metrics.changesFailed(job.target);
       },
@@ -100,7 +100,7 @@ export class RosterEngine implements Engine {
     // A syncrepl cursor moves past the deletions it reported: held as truncated, they must be reported again.
     const held = read.keepCursorIfTruncated === true && result.diagnostics.some((d) => d.code === 'source.truncated');
     if (read.cursor !== undefined && !held) await this.store.state.set(sourceCursorKey(source.id), read.cursor);
-    return result;
+    return { ...result, mode: read.mode };
   }
 
   async plan(options: PlanOptions = {}): Promise<Plan> {

@@ -5,6 +5,7 @@ import { effectiveState } from '../lifecycle/index.js';
 import type { Store } from '../store/types.js';
 import { accountOrigin, originEntries } from './account-origin.js';
 import { identityByKey } from './continued-keys.js';
+import { effectiveTimeline } from './timeline.js';
 import type { Explain } from './types.js';
 
 /** How many of an identity's audit entries explain shows: the newest. */
@@ -35,7 +36,7 @@ export async function explainIdentity(ctx: ExplainContext, key: string): Promise
   return {
     identity, ...(keys.length === 0 ? {} : { keys }),
     effectiveState: effectiveState(identity, now),
-    timeline: await store.identities.events(identity.id),
+    timeline: effectiveTimeline(await store.identities.events(identity.id), identity),
     accounts: await Promise.all(desired.map(async (d) => {
       const linked = byTarget.get(d.target);
       const effective = linked === undefined ? undefined : await effectiveOf(ctx.connectors.get(d.target), linked.accountId);

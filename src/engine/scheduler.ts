@@ -7,7 +7,7 @@ import { RosterError } from '../core/errors.js';
 import { DEFAULT_FULL_EVERY, isDirectorySource, type PassMode } from '../sources/index.js';
 import type { RosterEngine } from './engine.js';
 import { StoreLease } from './lease.js';
-import type { ApplyResult } from './types.js';
+import type { ApplyResult, IngestResult } from './types.js';
 
 const TICK_MS = 60_000;
 
@@ -235,6 +235,7 @@ export class Scheduler {
    * process) is made again, up to STALE_RETRIES times.
    */
   async #runSource(source: SourceConfig, mode: PassMode): Promise<void> {
+    const started = performance.now();
     const state = this.#engine.store.state;
     const key = pendingKey(source.id);
     const pending = await state.get(key) !== undefined;
@@ -242,10 +243,13 @@ export class Scheduler {
     const ingest = await this.#engine.readSource(source.id, 'scheduler', { mode });
     if (ingest.affected.length === 0 && !pending) {
       await state.set(key, undefined);
+      this.#log.info('scheduled source run', sourceRunFields(source.id, mode, ingest, started));
       return;
     }
-    await this.#planAndApply({ source: source.id });
+    const applied = await this.#planAndApply({ source: source.id });
     await state.set(key, undefined);
+    const outcome = applied === undefined ? {} : { planId: applied.planId, applied: applied.applied, failed: applied.failed };
+    this.#log.info('scheduled source run', { ...sourceRunFields(source.id, mode, ingest, started), ...outcome });
   }
 
   /**
@@ -325,6 +329,21 @@ export class Scheduler {
     const code = error instanceof RosterError ? { code: error.code } : {};
     this.#log.error(`scheduled ${what} failed`, { ...fields, ...code, error: error instanceof Error ? error.message : String(error) });
   }
+}
+
+/**
+ * What a scheduled source run logs at info, as the scheduled reconcile does:
+ * the pass it made (an incremental one without a stored cursor reads in full),
+ * counts and the time taken; never a person's key or attributes (personal
+ * data: the audit log holds them). `leavers`: terminations the read recorded
+ * that take effect now (a future end date is a leaver to come, not counted).
+ */
+function sourceRunFields(source: string, asked: PassMode, ingest: IngestResult, started: number): Record<string, unknown> {
+  const leavers = ingest.events.filter((e) => e.kind === 'leaver' && !e.reasons.includes('leaver.future_dated')).length;
+  return {
+    source, mode: ingest.mode ?? asked, received: ingest.received, new: ingest.created, changed: ingest.changed, missing: ingest.missing,
+    leavers, problems: ingest.problems.length, ms: Math.round(performance.now() - started),
+  };
 }
 
 /**

@@ -3,6 +3,8 @@ import type {
   AuditEntry, Diagnostic, Identity, IdentityKey, LifecycleEvent, LinkedAccount, Plan, SourceBatch, SourceProblem,
 } from '../core/types.js';
 import type { CancelFilter, Store } from '../store/types.js';
+import type { PassMode } from '../sources/index.js';
+import type { TimelineEvent } from './timeline.js';
 
 /**
  * The engine wires the pipeline together: sources -> identities -> policy ->
@@ -175,12 +177,19 @@ export interface FollowUpResult {
   readonly error?: string;
 }
 
-/** What an apply ran of an earlier plan's jobs: finished now, and still waiting (pending or running) after it. */
+/**
+ * What an apply ended of another plan's jobs: finished now, and still waiting
+ * (pending or running) after it. Most ran (an earlier plan's, a target
+ * released from quarantine); `notAttempted`, of `failed`, were never run:
+ * failed with a create they needed that failed for good (executor/dependents.ts),
+ * such as a later plan's grants behind this plan's create (absent when none).
+ */
 export interface ReleasedRun {
   readonly planId: string;
   readonly applied: number;
   readonly failed: number;
   readonly pending: number;
+  readonly notAttempted?: number;
 }
 
 export interface IngestResult {
@@ -196,6 +205,8 @@ export interface IngestResult {
   readonly events: readonly LifecycleEvent[];
   /** Identities whose desired state may have changed. */
   readonly affected: readonly string[];
+  /** The pass a read made (readSource; absent for a push): a file is read whole, and a directory's incremental pass without a usable cursor reads in full. */
+  readonly mode?: PassMode;
 }
 
 export interface SyncResult {
@@ -210,7 +221,8 @@ export interface Explain {
   readonly keys?: readonly IdentityKey[];
   /** State as of now (dates may have taken effect since last stored). */
   readonly effectiveState: Identity['state'];
-  readonly timeline: readonly LifecycleEvent[];
+  /** Its lifecycle events in the order they take effect, ties in recorded order (timeline.ts). */
+  readonly timeline: readonly TimelineEvent[];
   readonly accounts: readonly {
     readonly target: string;
     readonly linked?: LinkedAccount;

@@ -346,7 +346,7 @@ export class Executor {
       });
       // Failed with their create, never run (dependents.ts): they end here, counted as failures by the runs and the metrics.
       for (const skipped of record.notAttempted?.jobs ?? []) {
-        this.#o.onResult?.(skipped, 'failed');
+        this.#o.onResult?.(skipped, 'failed', undefined, { notAttempted: true });
         this.#ended(skipped, 'failed');
       }
       const { retryable, retryAfterMs = 0 } = record.error;

@@ -17,8 +17,11 @@ export interface ExecutorOptions {
   readonly log: Logger;
   readonly now?: () => Date;
   readonly random?: () => number;
-  /** Metrics hook, called once per attempt. */
-  readonly onResult?: (job: Job, outcome: JobOutcome, error?: RosterError) => void;
+  /**
+   * Metrics hook, called once per attempt; `notAttempted` for a job failed
+   * with the create it needed, never run (dependents.ts).
+   */
+  readonly onResult?: (job: Job, outcome: JobOutcome, error?: RosterError, detail?: { readonly notAttempted?: true }) => void;
   /** Idle poll interval of the background loop (start()), default 200. */
   readonly pollMs?: number;
   /** How long a claimed job is leased before another worker may take it over (default 60 s). */

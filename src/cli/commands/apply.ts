@@ -52,11 +52,16 @@ export async function loadSavedPlan(store: Engine['store'], file: string): Promi
   return stored;
 }
 
-/** Ask before changing anything: a prompt on a terminal, --yes otherwise. */
-export async function confirmed(ctx: CliContext, yes: boolean | undefined, question: string): Promise<boolean> {
+/**
+ * Ask before changing anything: a prompt on a terminal, --yes otherwise.
+ * With --json nothing is asked, on a terminal too (stdout holds the JSON a
+ * script reads, and a script answers no prompt): without --yes the changes
+ * are refused, exit 2, as off a terminal (README; reconcile --json alike).
+ */
+export async function confirmed(ctx: CliContext, yes: boolean | undefined, question: string, json = false): Promise<boolean> {
   if (yes) return true;
-  if (!ctx.io.isTTY) {
-    ctx.err('refusing to change targets without confirmation: stdout is not a terminal; pass --yes');
+  if (json || !ctx.io.isTTY) {
+    ctx.err(`refusing to change targets without confirmation: ${json ? '--json asks nothing' : 'stdout is not a terminal'}; pass --yes`);
     ctx.exitCode = EXIT_USAGE;
     return false;
   }
@@ -77,10 +82,18 @@ export function printResult(ctx: CliContext, result: ApplyResult): void {
   for (const e of lines) ctx.out(red(`  ${e.changeId}: ${e.error}${notAttemptedText(e)}`));
   for (const note of result.leftOut?.notes ?? []) ctx.out(ctx.style.dim(`  info: ${note.target}: ${note.message} (${note.code})`));
   // What else ran: the jobs earlier plans queued (a target released from quarantine), each counted by the plan that queued it.
-  if (released.length > 0) ctx.out(`Also ran changes queued by earlier ${released.length === 1 ? 'plan' : 'plans'}:`);
-  for (const run of released) {
-    const counts = [green(`${run.applied} applied`), (run.failed > 0 ? red : String)(`${run.failed} failed`), ...(run.pending > 0 ? [yellow(`${run.pending} still pending`)] : [])];
+  // Another plan's jobs failed with a create they needed (executor/dependents.ts: often a later plan's, behind this
+  // plan's create) never ran: said apart, not as "ran" nor as "earlier".
+  const ran = released.filter((run) => run.applied + run.failed - (run.notAttempted ?? 0) > 0);
+  if (ran.length > 0) ctx.out(`Also ran changes queued by earlier ${ran.length === 1 ? 'plan' : 'plans'}:`);
+  for (const run of ran) {
+    const failed = run.failed - (run.notAttempted ?? 0);
+    const counts = [green(`${run.applied} applied`), (failed > 0 ? red : String)(`${failed} failed`), ...(run.pending > 0 ? [yellow(`${run.pending} still pending`)] : [])];
     ctx.out(`  Plan ${run.planId}: ${counts.join(', ')}`);
+  }
+  for (const run of released) {
+    const n = run.notAttempted ?? 0;
+    if (n > 0) ctx.out(red(`Not attempted: ${n} ${n === 1 ? 'change' : 'changes'} of plan ${run.planId}: the create of ${n === 1 ? 'its' : 'their'} account failed for good (never sent to the target)`));
   }
   const followUp = result.followUp;
   if (followUp?.error !== undefined) ctx.out(red(`Follow-up plan for the manager references the plan deferred failed: ${followUp.error}; the next plan applied sets them`));
@@ -136,7 +149,7 @@ export function registerApply(program: Command, ctx: CliContext): void {
     .option('--plan <file>', 'apply a plan saved with roster plan --out')
     .option('--yes', 'do not ask for confirmation')
     .option('--force', 'apply even when safety checks hold the plan')
-    .option('--json', 'print the plan and the result as JSON (with --yes)')
+    .option('--json', 'print the plan and the result as JSON (nothing is asked: changes are applied with --yes only, refused otherwise, exit 2)')
     .action(async (options: ApplyCliOptions) => {
       await ctx.withEngine(options.config, async (engine) => {
         const ingests: IngestResult[] = [];
@@ -167,7 +180,11 @@ export function registerApply(program: Command, ctx: CliContext): void {
           ctx.exitCode = EXIT_PROBLEMS;
           return;
         }
-        if (!queuedOnly && !(await confirmed(ctx, options.yes, `Apply ${plan.changes.length} changes?`))) return;
+        if (!queuedOnly && !(await confirmed(ctx, options.yes, `Apply ${plan.changes.length} changes?`, json))) {
+          // --json: the plan that was not applied, as a held one is printed (result null).
+          if (json) ctx.json(applyJson(plan, null, ingests));
+          return;
+        }
         // --json: stdout holds the one JSON document and nothing else.
         const progress = json ? { update: () => undefined, done: () => undefined } : progressReporter(ctx);
         try {

@@ -5,6 +5,7 @@ import { entitlementKey } from '../../planner/normalise.js';
 import { enforcesPlacement, placementMove } from '../../planner/placement.js';
 import { ENTITLEMENTS_AT_START, NOT_GRANTED, ROLE_REMOVED } from '../../policy/reasons.js';
 import type { Explain } from '../../engine/types.js';
+import { effectiveTime } from '../../engine/timeline.js';
 import { withConfigOption, type CliContext } from '../context.js';
 import { indent, table } from '../format.js';
 
@@ -35,9 +36,13 @@ export function explainText(explain: Explain, ctx: CliContext, targets?: readonl
   if (identity.endAt) lines.push(`  ends   ${identity.endAt}`);
   lines.push('', bold('Timeline'));
   if (explain.timeline.length === 0) lines.push(dim('  (no events)'));
+  // In the order the events take effect (engine/timeline.ts), each at its effective time: a joiner at its start date,
+  // a future-dated leaver at its end date; when that is not when Roster recorded it, that is said too.
   for (const event of explain.timeline) {
     const changes = event.changes ? ' ' + Object.entries(event.changes).map(([k, c]) => `${k}: ${show(c.before)} → ${show(c.after)}`).join(', ') : '';
-    lines.push(`  ${event.effectiveAt}  ${event.kind}${changes}  ${dim(event.reasons.join(', '))}`);
+    const at = effectiveTime(event);
+    const recorded = at === event.recordedAt ? '' : dim(`  (recorded ${event.recordedAt})`);
+    lines.push(`  ${at}  ${event.kind}${changes}  ${dim(event.reasons.join(', '))}${recorded}`);
   }
   for (const account of explain.accounts) {
     const { desired, linked } = account;

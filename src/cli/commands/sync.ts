@@ -19,9 +19,9 @@ export function registerSync(program: Command, ctx: CliContext): void {
     .description('read every file source, plan and apply in one go')
     .option('--yes', 'do not ask for confirmation')
     .option('--force', 'apply even when safety checks hold the plan')
-    .option('--json', 'print the result as JSON')
+    .option('--json', 'print the result as JSON (nothing is asked: with --yes only, refused otherwise, exit 2)')
     .action(async (options: { config?: string; yes?: boolean; force?: boolean; json?: boolean }) => {
-      if (!(await confirmed(ctx, options.yes, 'Read sources and apply every change?'))) return;
+      if (!(await confirmed(ctx, options.yes, 'Read sources and apply every change?', options.json === true))) return;
       await ctx.withEngine(options.config, async (engine) => {
         // --json: stdout holds the one JSON document and nothing else, on a terminal too.
         const progress = options.json ? { update: () => undefined, done: () => undefined } : progressReporter(ctx);
