@@ -64,3 +64,15 @@ export async function loadInParallel(server: DirectoryServer, files: readonly st
   const env = tlsEnv(server, dir);
   await Promise.all(files.map((file) => ldapadd(server, file, env)));
 }
+
+/** One ldapmodify of an LDIF file (changes by hand, as an administrator makes them); resolves when it is done. */
+export function ldapmodify(server: DirectoryServer, file: string, dir: string): Promise<void> {
+  const env = tlsEnv(server, dir);
+  return new Promise((resolve, reject) => {
+    const child = spawn('ldapmodify', ['-x', '-H', server.url, '-D', server.bindDN, '-w', server.password, '-f', file], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new RosterError('internal', `ldapmodify ${file} failed (${code}): ${stderr.slice(0, 500)}`))));
+  });
+}

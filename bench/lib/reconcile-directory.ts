@@ -62,11 +62,36 @@ function entry(peopleDn: string, uid: string, attributes: Readonly<Record<string
   return [line('dn', `uid=${uid},${peopleDn}`), 'objectClass: inetOrgPerson', line('uid', uid), ...Object.entries(attributes).map(([n, v]) => line(n, v))].join('\n');
 }
 
-/** The load benchmark's ldap target, with match rules on employeeNumber (exact) then mail, orphans reported. */
-export function reconcileConfig(server: DirectoryServer, usernameExpression: string, pageSize: number): Record<string, unknown> {
+/**
+ * LDIF for ldapmodify that moves `count` of the people's entries (spread over
+ * them, linked by either rule) into a new OU below `peopleDn`, as an
+ * administrator would by hand: still read (below users.base), but no longer
+ * where users.dn (`uid={uid},peopleDn`) places them. Empty for 0.
+ */
+export function movedByHandLdif(peopleDn: string, accounts: number, count: number): string {
+  const moved = Math.min(count, accounts);
+  if (moved === 0) return '';
+  const ou = `ou=moved by hand,${peopleDn}`;
+  const changes = [`dn: ${ou}\nchangetype: add\nobjectClass: organizationalUnit\nou: moved by hand`];
+  // Spread over the people; an offset of k % 4 mixes entries linked by employeeNumber with those linked by mail (every fourth).
+  const step = Math.floor(accounts / moved);
+  for (let k = 0; k < moved; k++) {
+    const i = k * step + (step >= 4 ? k % 4 : 0);
+    changes.push(`dn: uid=u${i},${peopleDn}\nchangetype: modrdn\nnewrdn: uid=u${i}\ndeleteoldrdn: 0\nnewsuperior: ${ou}`);
+  }
+  return `${changes.join('\n\n')}\n`;
+}
+
+/**
+ * The load benchmark's ldap target, with match rules on employeeNumber (exact) then mail, orphans reported;
+ * `placement` is its users.placement (keep, the default, or enforce).
+ */
+export function reconcileConfig(server: DirectoryServer, usernameExpression: string, pageSize: number, placement: 'keep' | 'enforce' = 'keep'): Record<string, unknown> {
   const config = ldapLoadConfig(server, 1, usernameExpression);
   const [target] = config.targets as Record<string, unknown>[];
-  const connection = { ...(target?.connection as Record<string, unknown>), pageSize };
+  const base = target?.connection as Record<string, unknown>;
+  const users = { ...(base.users as Record<string, unknown>), placement };
+  const connection = { ...base, users, pageSize };
   return {
     ...config,
     targets: [{

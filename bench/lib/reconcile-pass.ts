@@ -28,7 +28,7 @@ try {
     open_rss_mb: mib(openRss), peak_rss_mb: mib(Math.max(sampled, process.resourceUsage().maxRSS * 1024)),
     accounts: report.accounts, linked: report.linked, matched: report.matched.length, by_rule: byRule,
     orphans: report.orphans.length, disputed: report.disputed.length, two_candidates: report.disputed.filter((d) => d.candidates.length === 2).length,
-    vanished: report.vanished.length, warnings: report.warnings ?? [], held: report.plan.held, changes: report.plan.changes.length,
+    vanished: report.vanished.length, misplaced: report.misplaced?.length ?? 0, warnings: report.warnings ?? [], held: report.plan.held, changes: report.plan.changes.length,
   })}\n`);
 } finally {
   await engine.close();

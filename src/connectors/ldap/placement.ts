@@ -1,5 +1,5 @@
 import type { AccountPlacement, Attributes } from '../../core/types.js';
-import { isUnder, parseDn, sameDn } from '../directory/dn.js';
+import { isUnder, normaliseDn, parseDn, sameDn } from '../directory/dn.js';
 import type { Member } from '../directory/groups.js';
 import { ldapPrimaryName, type AttributeMapping } from '../directory/mapping.js';
 import { toLdapValues, type EntryValues } from '../directory/normalise.js';
@@ -78,9 +78,14 @@ export class Placement {
     }
     const disabled = disable?.strategy === 'move' && isUnder(entry.dn, disable.ou);
     const belongs = disabled ? inOu(mapped, disable.ou) : mapped;
+    // Reconcile asks this of every linked entry: one Roster made and nobody moved is spelled as rendered, so in place
+    // without normalising either DN; otherwise the entry's DN is normalised once, and the keyed form made only then.
+    if (belongs === entry.dn) return undefined;
+    const at = normaliseDn(entry.dn);
+    if (normaliseDn(belongs) === at) return undefined;
     // An explicit dn outside the disabled OU is never keyed (targetDn).
     const keyed = disabled || !('dn' in explicit) ? this.keyed(belongs, this.keyOf(entry)) : undefined;
-    if (sameDn(belongs, entry.dn) || (keyed !== undefined && sameDn(keyed, entry.dn))) return undefined;
+    if (keyed !== undefined && normaliseDn(keyed) === at) return undefined;
     return { at: entry.dn, belongs, ...(disable?.strategy === 'move' ? { byState: true as const } : {}) };
   }
 
@@ -188,15 +193,16 @@ export function rdnFirst(entry: LdapEntry, mapping: Pick<AttributeMapping, 'prim
     return entry.values;
   }
   if (rdn === undefined) return entry.values;
-  const out = new Map(entry.values);
+  // Copied only when an RDN value is not first already (the usual single-valued uid or cn is): reconcile renders every entry's DN.
+  let out: Map<string, readonly string[]> | undefined;
   for (const ava of rdn) {
     const lower = ava.type.toLowerCase();
     const key = (entry.values.get(lower)?.length ?? 0) > 0 ? lower : mapping.primaryName(ava.type);
     const held = entry.values.get(key) ?? [];
-    const first = held.find((value) => comparable(value) === comparable(ava.value)) ?? ava.value;
-    if (held[0] !== first) out.set(key, [first, ...held.filter((value) => value !== first)]);
+    const first = held[0] === ava.value ? held[0] : held.find((value) => comparable(value) === comparable(ava.value)) ?? ava.value;
+    if (held[0] !== first) (out ??= new Map(entry.values)).set(key, [first, ...held.filter((value) => value !== first)]);
   }
-  return out;
+  return out ?? entry.values;
 }
 
 function comparable(value: string): string {
