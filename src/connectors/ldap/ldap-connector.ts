@@ -67,6 +67,8 @@ export class LdapConnector implements Connector {
     const bases = [config.users.base, ...(disable?.strategy === 'move' ? [disable.ou] : [])];
     // Every account below the bases, posixAccount or not: entries made before users.posix was set stay Roster's to find (and adopt).
     this.#reader = new EntryReader(pool, bases, config.users.objectClasses, read, config.pageSize);
+    // The uidNumber counter is never an account, wherever it sits and whatever its classes (EntryReader.notAnAccount).
+    if (config.users.posix?.counter !== undefined) this.#reader.notAnAccount(config.users.posix.counter.dn);
     this.#groups = config.groups === undefined ? undefined : new DirectoryGroups({
       base: config.groups.base, objectClass: config.groups.objectClass, names: config.groups.names,
       create: config.groups.create, placeholder: config.groups.placeholder, pageSize: config.pageSize,

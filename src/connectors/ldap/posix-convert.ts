@@ -57,9 +57,6 @@ export class PosixConversion {
 
   constructor(options: PosixConversionOptions) {
     this.#o = options;
-    // The uidNumber counter is never an account, wherever it sits and whatever its classes (EntryReader.notAnAccount).
-    // Here because the connector builds the reader and this together whenever users.posix is set.
-    if (options.posix.counter !== undefined) options.reader.notAnAccount(options.posix.counter.dn);
   }
 
   /**
