@@ -160,7 +160,7 @@ const leaverSchema = z
   })
   .prefault({});
 
-/** `safety.window`: a duration; 0, "0", "none", "never" or "immediately" turn it off (0). Default 1h. */
+/** `safety.window`: a duration; 0, "0", "none", "off", "never" or "immediately" turn it off (0). Default 1h. */
 function safetyWindow() {
   return z.unknown().optional().transform((value, ctx): number => {
     if (value === undefined) return DEFAULT_SAFETY_WINDOW_MS;
