@@ -323,7 +323,7 @@ export function mergeBatch(input: MergeInput): MergeResult {
     } else {
       changed += 1;
       const caused = changeEvents(before, effectiveState(before, now), after, dates.status, ctx, continued);
-      upserts.push(withEmployment(after, caused));
+      upserts.push(withEmployment(before, after, caused));
       events.push(...caused);
       if (continued !== undefined) {
         keys.push(...continued.keys);
