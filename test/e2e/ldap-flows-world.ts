@@ -5,6 +5,7 @@ import type { Client } from 'ldapts';
 import { openEngine, type Engine } from '../../src/engine/index.js';
 import { startSlapd, type RunningSlapd } from '../support/slapd.js';
 import { adminClient } from './directory-config.js';
+import { equalityFilter } from '../../src/connectors/directory/escape.js';
 export { tearDown } from './directory-config.js';
 export { person } from './helpers.js';
 import { csv, type Person } from './helpers.js';
@@ -90,3 +91,18 @@ export async function groupValues(w: World, cn: string, attribute: string): Prom
   return (Array.isArray(raw) ? raw : [raw]).map(String).map((v) => v.toLowerCase()).sort();
 }
 
+
+/**
+ * An administrator's modify DN, then the wait for slapd's refint overlay: it
+ * rewrites the group values naming the old DN after it has answered the
+ * modify DN, and a read before that sees the entry in none of its groups.
+ */
+export async function moveByHand(w: World, from: string, to: string): Promise<void> {
+  await w.admin.modifyDN(from, to);
+  const filter = `(|${equalityFilter('member', from)}${equalityFilter('uniqueMember', from)})`;
+  for (const deadline = Date.now() + 5_000; ; await new Promise((resolve) => setTimeout(resolve, 25))) {
+    const { searchEntries } = await w.admin.search(`ou=groups,${w.slapd.suffix}`, { scope: 'sub', filter, attributes: ['1.1'] });
+    if (searchEntries.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`refint did not follow ${from} -> ${to} within 5 s`);
+  }
+}

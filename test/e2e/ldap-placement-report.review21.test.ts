@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { capturedIo } from '../../src/cli/testing.js';
-import { openWorld, person, sync, tearDown, type World } from './ldap-flows-world.js';
+import { moveByHand, openWorld, person, sync, tearDown, type World } from './ldap-flows-world.js';
 
 /**
  * review21: `roster reconcile` says which entries it found moved by hand
@@ -27,7 +27,7 @@ async function handMoved(w: World): Promise<{ away: string; home: string }> {
   await w.admin.add(`ou=Elsewhere,ou=people,${s}`, { objectClass: ['organizationalUnit'], ou: 'Elsewhere' });
   const home = `uid=ann.lee,ou=Engineering,ou=people,${s}`;
   const away = `uid=ann.lee,ou=Elsewhere,ou=people,${s}`;
-  await w.admin.modifyDN(home, away);
+  await moveByHand(w, home, away);
   return { away, home };
 }
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeChange } from '../../src/cli/plan-format.js';
 import type { Plan } from '../../src/core/types.js';
-import { entryOf, groupValues, openWorld, person, sync, tearDown, type World } from './ldap-flows-world.js';
+import { entryOf, groupValues, moveByHand, openWorld, person, sync, tearDown, type World } from './ldap-flows-world.js';
 
 /**
  * users.placement: an entry an administrator moves by hand to another OU
@@ -53,7 +53,7 @@ describe('review21: users.placement keep (the default behaviour)', () => {
   it('an entry moved by hand to another OU under the base stays there, and plans stay empty', async () => {
     await joiners(w);
     const s = w.slapd.suffix;
-    await w.admin.modifyDN(`uid=ann.lee,ou=Engineering,ou=people,${s}`, `uid=ann.lee,ou=Elsewhere,ou=people,${s}`);
+    await moveByHand(w, `uid=ann.lee,ou=Engineering,ou=people,${s}`, `uid=ann.lee,ou=Elsewhere,ou=people,${s}`);
     const plan = await reconcileAndPlan(w);
     expect(summary(plan)).toEqual([]);
     const e = await entryOf(w, 'E1');
@@ -73,7 +73,7 @@ describe('review21: users.placement enforce', () => {
     const s = w.slapd.suffix;
     const home = `uid=ann.lee,ou=Engineering,ou=people,${s}`;
     const away = `uid=ann.lee,ou=Elsewhere,ou=people,${s}`;
-    await w.admin.modifyDN(home, away);
+    await moveByHand(w, home, away);
     // refint followed the hand move (slapd applies it after answering the modify DN): the groups name the entry where it is now.
     await expect.poll(() => groupValues(w, 'eng', 'member'), { timeout: 5000, interval: 50 }).toContain(away.toLowerCase());
     const plan = await reconcileAndPlan(w);
@@ -122,7 +122,7 @@ describe('review21: users.placement enforce', () => {
     expect(left.result?.errors ?? []).toEqual([]);
     const disabled = `uid=bob.ray,ou=disabled,${s}`;
     expect((await entryOf(w, 'E2'))?.entry?.dn).toBe(disabled);
-    await w.admin.modifyDN(disabled, `uid=bob.ray,ou=Elsewhere,ou=people,${s}`);
+    await moveByHand(w, disabled, `uid=bob.ray,ou=Elsewhere,ou=people,${s}`);
     const plan = await reconcileAndPlan(w);
     // Read outside the disabled OU it is enabled: the disable moves it back; no move to ou=Engineering first.
     expect(plan.changes.filter((c) => c.identity === 'E2').map((c) => c.action)).toEqual(['disable']);
@@ -137,7 +137,7 @@ describe('review21: users.placement enforce', () => {
     const s = w.slapd.suffix;
     await w.admin.add(`ou=sub,ou=disabled,${s}`, { objectClass: ['organizationalUnit'], ou: 'sub' });
     const disabled = `uid=bob.ray,ou=disabled,${s}`;
-    await w.admin.modifyDN(disabled, `uid=bob.ray,ou=sub,ou=disabled,${s}`);
+    await moveByHand(w, disabled, `uid=bob.ray,ou=sub,ou=disabled,${s}`);
     const plan = await reconcileAndPlan(w);
     expect(summary(plan)).toEqual(['update E2 leaver.terminated,leaver.revoke_all,placement.drift']);
     expect(plan.changes[0]?.after?.placement?.toLowerCase()).toBe(disabled.toLowerCase());
