@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Attributes, Identity, LinkedAccount } from '../core/types.js';
-import { merge } from '../lifecycle/merge-fixtures.js';
 import { desiredOne } from './policy-fixtures.js';
+import { at, disabledOn, HIRED, history, reasonsOf } from './rehire-fixtures.js';
 import { link, person } from './test-config.js';
 
 /**
@@ -12,22 +11,6 @@ import { link, person } from './test-config.js';
  * Each case runs HR rows through the merge, as an ingest does, and asks the
  * policy about the account the leaver's (or leave's) disable left.
  */
-const at = (iso: string): Date => new Date(iso);
-/** The identity after each row, merged at its instant, in turn. */
-function history(steps: readonly (readonly [string, Attributes])[]): Identity {
-  let stored: Identity | undefined;
-  for (const [when, row] of steps) {
-    const result = merge([row], { existing: stored === undefined ? [] : [stored], now: at(when) });
-    stored = result.upserts[0] ?? stored;
-  }
-  return stored!;
-}
-const disabledOn = (iso: string, overrides: Partial<LinkedAccount> = {}): LinkedAccount =>
-  link('e1', { enabled: false, createdAt: '2020-03-01T08:00:00.000Z', disabledAt: iso, ...overrides });
-const reasonsOf = (identity: Identity, account: LinkedAccount | undefined, now: string): readonly string[] =>
-  desiredOne(identity, { links: account === undefined ? [] : [account], now: at(now) }).reasons;
-
-const HIRED = person('e1', { startDate: '2020-03-01' });
 
 describe('review 21: a termination entered late, then a rehire starting before the disable', () => {
   // Left on the 10th; HR recorded it on the 20th (the sync disabled the account then); back from the 15th, entered on the 21st.

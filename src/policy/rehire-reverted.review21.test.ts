@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Attributes, Identity, LinkedAccount } from '../core/types.js';
-import { merge } from '../lifecycle/merge-fixtures.js';
-import { desiredOne } from './policy-fixtures.js';
-import { link, person } from './test-config.js';
+import { disabledOn, HIRED, history, reasonsOf } from './rehire-fixtures.js';
 
 /**
  * Adversarial review of Identity.rehiredAt (commit f4abf54): HR rows run
@@ -10,21 +7,6 @@ import { link, person } from './test-config.js';
  * account a disable left comes back as a rehire's (a new password) or a
  * return's (the same employment: its password kept).
  */
-const at = (iso: string): Date => new Date(iso);
-function history(steps: readonly (readonly [string, Attributes])[]): Identity {
-  let stored: Identity | undefined;
-  for (const [when, row] of steps) {
-    const result = merge([row], { existing: stored === undefined ? [] : [stored], now: at(when) });
-    stored = result.upserts[0] ?? stored;
-  }
-  return stored!;
-}
-const disabledOn = (iso: string, overrides: Partial<LinkedAccount> = {}): LinkedAccount =>
-  link('e1', { enabled: false, createdAt: '2020-03-01T08:00:00.000Z', disabledAt: iso, ...overrides });
-const reasonsOf = (identity: Identity, account: LinkedAccount, now: string): readonly string[] =>
-  desiredOne(identity, { links: [account], now: at(now) }).reasons;
-
-const HIRED = person('e1', { startDate: '2020-03-01' });
 const LEFT = { ...HIRED, status: 'terminated', endDate: '2026-03-09' };
 
 describe('review 21: a rehire taken back in HR before the account was enabled again', () => {

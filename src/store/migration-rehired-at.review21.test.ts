@@ -1,7 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PG_URL, freshSchema } from '../../test/support/pg.js';
@@ -10,6 +6,7 @@ import { openStore, type Store } from './index.js';
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import { rehiredAtBackfill } from './migration-rehired-at.js';
 import { identity } from './testing/builders.js';
+import { postgresBackend, sqliteBackend, type SqlBackend } from './testing/sql-backends.js';
 
 /**
  * Migration 0018 (Identity.rehiredAt from the event history) on stores whose
@@ -22,49 +19,9 @@ const event = (identityId: string, kind: LifecycleEvent['kind'], h: number, reas
   ({ kind, identityId, effectiveAt: hour(h), recordedAt: hour(h), reasons });
 const REWIND = ['update roster_identities set rehired_at = null', "delete from kysely_migration where name = '0018_identity_rehired_at'"];
 
-interface Backend {
-  readonly open: () => Promise<Store>;
-  readonly exec: (statements: readonly string[]) => Promise<void>;
-  readonly cleanup: () => Promise<void>;
-}
-
-function sqliteBackend(): Backend {
-  const dir = mkdtempSync(join(tmpdir(), 'roster-0018-'));
-  const file = join(dir, 'roster.db');
-  return {
-    open: () => openStore(`sqlite:${file}`),
-    async exec(statements) {
-      const db = new Database(file);
-      try {
-        for (const statement of statements) db.exec(statement);
-      } finally {
-        db.close();
-      }
-    },
-    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
-
-async function postgresBackend(): Promise<Backend> {
-  const fresh = await freshSchema('roster_0018');
-  return {
-    open: () => openStore(fresh.url),
-    async exec(statements) {
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-      try {
-        await client.query(`set search_path to "${fresh.schema}"`);
-        for (const statement of statements) await client.query(statement);
-      } finally {
-        await client.end();
-      }
-    },
-    cleanup: () => fresh.drop(),
-  };
-}
 
 /** Stores `identities`, each with `perIdentity(id)` events, then rewinds the store to before 0018 and opens it (0018 runs). */
-async function migrated(b: Backend, ids: readonly string[], perIdentity: (id: string) => LifecycleEvent[]): Promise<{ store: Store }> {
+async function migrated(b: SqlBackend, ids: readonly string[], perIdentity: (id: string) => LifecycleEvent[]): Promise<{ store: Store }> {
   const store = await b.open();
   try {
     for (let i = 0; i < ids.length; i += 2_000) {
@@ -80,12 +37,12 @@ async function migrated(b: Backend, ids: readonly string[], perIdentity: (id: st
 }
 
 describe.each([['sqlite'], ['postgres']])('review 21: migration 0018 with many events per identity (%s)', (kind) => {
-  const made: Backend[] = [];
+  const made: SqlBackend[] = [];
   afterAll(async () => {
     for (const b of made) await b.cleanup();
   });
-  const backend = async (): Promise<Backend> => {
-    const b = kind === 'sqlite' ? sqliteBackend() : await postgresBackend();
+  const backend = async (): Promise<SqlBackend> => {
+    const b = kind === 'sqlite' ? sqliteBackend('roster-0018') : await postgresBackend('roster_0018');
     made.push(b);
     return b;
   };

@@ -1,13 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PG_URL, freshSchema } from '../../test/support/pg.js';
 import type { LifecycleEvent } from '../core/types.js';
-import { openStore, type Store } from './index.js';
 import { identity } from './testing/builders.js';
+import { postgresBackend, sqliteBackend, type SqlBackend } from './testing/sql-backends.js';
 
 /**
  * Identity.rehiredAt (when the current employment was recorded as a new one)
@@ -18,60 +12,14 @@ import { identity } from './testing/builders.js';
 const event = (identityId: string, kind: LifecycleEvent['kind'], recordedAt: string, reasons: readonly string[]): LifecycleEvent =>
   ({ kind, identityId, effectiveAt: recordedAt, recordedAt, reasons });
 
-interface Backend {
-  readonly name: string;
-  open(): Promise<Store>;
-  /** Runs SQL on the store's database, outside Roster (the state of a store before migration 0018). */
-  exec(statements: readonly string[]): Promise<void>;
-  cleanup(): Promise<void>;
-}
-
-function sqliteBackend(): Backend {
-  const dir = mkdtempSync(join(tmpdir(), 'roster-rehired-at-'));
-  const file = join(dir, 'roster.db');
-  return {
-    name: 'sqlite',
-    open: () => openStore(`sqlite:${file}`),
-    async exec(statements) {
-      const db = new Database(file);
-      try {
-        for (const statement of statements) db.exec(statement);
-      } finally {
-        db.close();
-      }
-    },
-    async cleanup() {
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function postgresBackend(): Promise<Backend> {
-  const fresh = await freshSchema('roster_rehired_at');
-  return {
-    name: 'postgres',
-    open: () => openStore(fresh.url),
-    async exec(statements) {
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-      try {
-        await client.query(`set search_path to "${fresh.schema}"`);
-        for (const statement of statements) await client.query(statement);
-      } finally {
-        await client.end();
-      }
-    },
-    cleanup: () => fresh.drop(),
-  };
-}
 
 describe.each([['sqlite'], ['postgres']])('review 21: Identity.rehiredAt in the %s store', (kind) => {
-  const backends: Backend[] = [];
+  const backends: SqlBackend[] = [];
   afterAll(async () => {
     for (const backend of backends) await backend.cleanup();
   });
-  const backend = async (): Promise<Backend> => {
-    const made = kind === 'sqlite' ? sqliteBackend() : await postgresBackend();
+  const backend = async (): Promise<SqlBackend> => {
+    const made = kind === 'sqlite' ? sqliteBackend('roster-rehired-at') : await postgresBackend('roster_rehired_at');
     backends.push(made);
     return made;
   };
