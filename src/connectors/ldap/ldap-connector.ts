@@ -194,6 +194,9 @@ export class LdapConnector implements Connector {
       const groups = this.#requireGroups('grant');
       const entry = await this.#entry(accountId, 'grant');
       await this.#carries.settle(entry);
+      // strip-groups: a disabled entry holds no group (its marker means nothing to the server, its groups are its
+      // access). The grant is checked, and kept on Roster's side (the link); the enable gives it (executor restore).
+      if (this.#config.disable?.strategy === 'strip-groups' && !this.#enabled(entry)) return void groups.groupDn(entitlement);
       await groups.add(this.#member(entry), entitlement);
     });
   }
