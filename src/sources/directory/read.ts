@@ -8,6 +8,7 @@ import { goneEntries, managerAttribute } from './mapping.js';
 import { entryKeys, ldapRekeyedDns, reportsOf } from './reports.js';
 import { directoryBatch } from './batch.js';
 import { filterGroups, groupChange } from './filter-groups.js';
+import { GROUPS_FIELD, groupChangeSince, groupStamps } from './ldap-groups.js';
 import { warnAttributesNoEntryHas } from './attribute-check.js';
 import { filterForLdapts } from './filter-text.js';
 import { incrementalFilter, nextCursor, parseCursor, usnRollback, withoutBoundary, type DirectoryCursor } from './cursor.js';
@@ -73,8 +74,18 @@ export async function readDirectorySource(source: SourceConfig, options: {
     options.log?.info?.('directory source: the base, filter, key or attributes changed since the stored cursor; this pass reads in full', { source: source.id });
   }
   try {
-    const read = await readPass(reader, source, rules, filter, { ...options, previous: stored });
-    return { ...read, cursor: withScope(read.cursor, scope) };
+    // ldap: membership of a group the filter names moves no person's modifyTimestamp or entryCSN (ldap-groups.ts).
+    const groups = rules.kind === 'ldap' ? filterGroups(filter) : undefined;
+    const stamps = groups === undefined ? undefined : await groupStamps(reader, groups);
+    let mode = options.mode;
+    const why = mode === 'incremental' && stored !== undefined && groups !== undefined && stamps !== undefined ? groupChangeSince(stored, groups, stamps) : undefined;
+    if (why !== undefined) {
+      options.log?.info?.('directory source: this incremental pass reads in full, as a full pass does', { source: source.id, reason: why });
+      mode = 'full';
+    }
+    const read = await readPass(reader, source, rules, filter, { ...options, mode, previous: stored });
+    const cursor = read.cursor === undefined || stamps === undefined ? read.cursor : { ...read.cursor, [GROUPS_FIELD]: stamps };
+    return { ...read, cursor: withScope(cursor, scope) };
   } finally {
     await reader.close();
   }
