@@ -105,6 +105,9 @@ export function describeChange(change: Change, owners?: AccountOwners, names?: A
       return change.reasons.includes('scope.removed') ? 'nothing written: starts the delete grace (out of scope)' : 'nothing written: back in scope';
     }
     case 'enable':
+      // An account in use whose credentials are the former employment's (policy/rehire-credentials.ts): why it is enabled again.
+      if (after.newEmploymentSince !== undefined) return `${account} new credentials: new employment since ${after.newEmploymentSince}, the account's are from the former one`.trim();
+    // falls through
     case 'disable':
       return `${account} enabled: ${show(before.enabled)} → ${show(after.enabled)}`.trim();
     case 'delete':

@@ -106,6 +106,12 @@ export type EnableReason = 'joiner' | 'rehire' | 'return';
 export interface EnableOptions {
   readonly reason?: EnableReason;
   /**
+   * The account was enabled when the enable was planned: a rehire read in one pass, whose credentials are the
+   * former employment's (policy/rehire-credentials.ts). A connector that sets passwords sets one all the same,
+   * found enabled or not (ad: otherwise an enable that finds the account enabled writes nothing).
+   */
+  readonly renew?: boolean;
+  /**
    * The account's secret attributes (TargetConfig.secrets) as its mapping gives them now, opened (never
    * fingerprints): a connector that writes passwords itself (ldap: `userPassword` through a mapped secret)
    * writes these in the same operation as an enable that sets a new password (a rehire's).

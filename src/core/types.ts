@@ -180,6 +180,15 @@ export interface DesiredAccount {
    * leaving scope (LinkedAccount.outOfScopeSince) included.
    */
   readonly undecided?: true;
+  /**
+   * The account is enabled and its credentials predate the current
+   * employment (a termination and a rehire read in one pass): that
+   * employment's first day (YYYY-MM-DD in lifecycle.timezone: Identity.startAt,
+   * or the day the rehire was recorded when HR gives no start).
+   * The planner gives it an enable that sets new credentials (reason
+   * `rehire.credentials`), which says so in the plan.
+   */
+  readonly newEmploymentSince?: string;
 }
 
 // ---------------------------------------------------------------- accounts
@@ -223,6 +232,15 @@ export interface LinkedAccount {
    * the planner plans that move. Kept in roster_accounts.placement.
    */
   readonly placement?: AccountPlacement;
+  /**
+   * When Roster last set the account's credentials: its create, an enable
+   * that wrote a password or was a rehire's (executor/apply-change.ts). A
+   * rehire recorded after it (Identity.rehiredAt) means they are the former
+   * employment's: the policy plans a reset (policy/rehire-credentials.ts).
+   * Absent: a link reconcile made (read as its createdAt). Migration 0019
+   * gave links stored before it the upgrade's time: an upgrade resets nothing.
+   */
+  readonly credentialsSetAt?: string;
 }
 
 /** An account not where its target's configuration places it (LinkedAccount.placement). */
@@ -277,6 +295,13 @@ export interface ChangeState {
    * (after; absent when the update's new values decide, see planner/diff.ts).
    */
   readonly placement?: string;
+  /**
+   * An enable of an account found enabled, whose credentials are from a
+   * former employment (DesiredAccount.newEmploymentSince): the new
+   * employment's first day, said in the plan line. The connector sets the
+   * password anew though the account is enabled (EnableOptions.renew).
+   */
+  readonly newEmploymentSince?: string;
 }
 
 export interface Change {

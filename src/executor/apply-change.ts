@@ -229,7 +229,7 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
     const upsertAccount: LinkedAccount = {
       target: change.target, identityId: change.identity, accountId: account.accountId,
       attributes: linkAttributes(attributes, ctx.secrets), entitlements: account.entitlements, enabled,
-      createdAt: link?.createdAt ?? at, updatedAt: at, ...(enabled ? {} : { disabledAt: at }),
+      createdAt: link?.createdAt ?? at, updatedAt: at, credentialsSetAt: at, ...(enabled ? {} : { disabledAt: at }),
       // A create grants nothing (the plan's grants follow it): what the account holds already (a connector's create adopted it) Roster did not grant.
       ...adoptedNotGranted(account.entitlements),
     };
@@ -291,9 +291,12 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
       // With the link's attributes: an account placed by an explicit `dn` goes back there, not to the template's DN.
       // With why it is enabled: a rehire's account gets a new initial password where the connector sets them.
       // With the secret attributes the plan sealed into it, opened: written again in the same write where the connector does (ldap).
+      // Planned for an enabled account (a rehire read in one pass, policy/rehire-credentials.ts): its credentials are set anew all the same.
       const secrets = change.after?.attributes ?? {};
+      const reason = enableReason(change.reasons);
+      const renew = change.before?.enabled === true ? { renew: true } : {};
       const result = await withSecretsTo(ctx, change, secrets, (opened) => connector.setEnabled(accountId, true, current.attributes, {
-        reason: enableReason(change.reasons), ...(Object.keys(secrets).length > 0 ? { secrets: opened } : {}),
+        reason, ...renew, ...(Object.keys(secrets).length > 0 ? { secrets: opened } : {}),
       }));
       const { kept, restored } = await restoreEntitlements(connector, accountId, current.entitlements);
       const { disabledAt: _, ...rest } = current;
@@ -301,7 +304,9 @@ export async function applyChange(job: Job, ctx: ApplyContext): Promise<JobEffec
       // Written as given: the link holds their fingerprints, so an adopted account's secret is Roster's from now on.
       const attributes = result?.secretsWritten === true && Object.keys(secrets).length > 0 ? { ...current.attributes, ...secrets } : current.attributes;
       const placed = withoutPlacement(rest, rest.placement?.byState === true);
-      return { upsertAccount: withScopeMark(notGrantedHeld({ ...placed, attributes, enabled: true, entitlements: kept, updatedAt: at }), change, at), audit: applied(data) };
+      // A rehire served (or a password written): the next plan finds the credentials no older than the employment.
+      const served = reason === 'rehire' || result?.newPassword === true ? { credentialsSetAt: at } : {};
+      return { upsertAccount: withScopeMark(notGrantedHeld({ ...placed, attributes, enabled: true, entitlements: kept, updatedAt: at, ...served }), change, at), audit: applied(data) };
     }
     case 'disable': {
       await connector.setEnabled(accountId, false);

@@ -2,6 +2,7 @@ import type { SourceConfig } from '../config/types.js';
 import type { Identity, LifecycleEvent, LifecycleEventKind, LifecycleState } from '../core/types.js';
 import { isContractor, sameValue } from './record.js';
 import { effectiveState, isLive, type StatusClass } from './state.js';
+import { newEmploymentUnseen } from './employment.js';
 
 type Changes = Record<string, { readonly before: unknown; readonly after: unknown }>;
 
@@ -143,6 +144,9 @@ export function changeEvents(
   } else if (beforeState === 'terminated' && isLive(to)) {
     if (isRehire(before, after)) events.push(event(ctx, 'rehire', id, ['rehire'], startEffective(after, ctx).at));
     else events.push(event(ctx, 'mover', id, ['leaver.reverted'], undefined, lifecycleChanges(before, after, ctx)));
+  } else if (newEmploymentUnseen(before, beforeState, after, to, ctx.now)) {
+    // Left and back between two reads (the termination and the rehire in one pass): the account was never disabled.
+    events.push(event(ctx, 'rehire', id, ['rehire', 'rehire.unseen_leave'], startEffective(after, ctx).at));
   } else if (beforeState === 'rescinded' && isLive(to)) {
     events.push(event(ctx, 'joiner', id, ['joiner.reinstated'], startEffective(after, ctx).at));
   }

@@ -53,6 +53,11 @@ export function diffAccount(desired: DesiredAccount, link: LinkedAccount | undef
     // password again in the same write as the enable (ldap: users.passwordOnEnable) has it to write.
     const secrets = enableCarriesSecrets(desired, link) ? secretsOf(desired.attributes, target) : undefined;
     out.push(change(desired, 'enable', { accountId, enabled: false }, { accountId, enabled: true, ...(secrets === undefined ? {} : { attributes: secrets }) }, desired.reasons));
+  } else if (desired.enabled && link.enabled && desired.newEmploymentSince !== undefined) {
+    // Enabled, with the former employment's credentials (policy/rehire-credentials.ts): an enable that sets new ones.
+    const secrets = secretsOf(desired.attributes, target);
+    out.push(change(desired, 'enable', { accountId, enabled: true },
+      { accountId, enabled: true, ...(secrets === undefined ? {} : { attributes: secrets }), newEmploymentSince: desired.newEmploymentSince }, desired.reasons));
   }
   entitlementChanges(desired, link, accountId, out);
   if (!desired.enabled && link.enabled) {
@@ -73,9 +78,12 @@ export function diffAccount(desired: DesiredAccount, link: LinkedAccount | undef
  * EnableReason). It carries them even for a link that holds nothing for them
  * (an account adopted by reconcile): the mapping says what a rehire's
  * password is, and the former one must not survive the rehire
- * (engine/secret-attributes.ts keeps their fingerprints for it).
+ * (engine/secret-attributes.ts keeps their fingerprints for it). So does
+ * the enable of an enabled account whose credentials are the former
+ * employment's (DesiredAccount.newEmploymentSince).
  */
 export function enableCarriesSecrets(desired: DesiredAccount, link: LinkedAccount): boolean {
+  if (desired.present && desired.enabled && link.enabled && desired.newEmploymentSince !== undefined) return true;
   if (!desired.present || !desired.enabled || link.enabled) return false;
   return !(desired.reasons.includes('joiner') && !desired.reasons.includes('rehire'));
 }

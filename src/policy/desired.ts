@@ -144,7 +144,9 @@ function decided(e: Evaluation, target: CompiledTarget, facts: LifecycleFacts, l
     ? mapAttributes(target, identityId, target.usesManagerAccount ? withManagerAccount(e, id) : e.vars, link, e.ctx.unique, explanations, e.ctx.diagnostics)
     : keptAttributes(link?.attributes ?? EMPTY, decision, explanations);
   const entitlements = decision.entitlements ? entitlementsIn(e, target, explanations) : NONE;
-  return { target: id, identityId, present, enabled, reasons, attributes, entitlements, explanations: explanations ?? NO_EXPLANATIONS };
+  const account: DesiredAccount = { target: id, identityId, present, enabled, reasons, attributes, entitlements, explanations: explanations ?? NO_EXPLANATIONS };
+  // Credentials from a former employment (lifecycle-rules.ts renewed): the planner's enable sets new ones.
+  return decision.newEmploymentSince === undefined ? account : { ...account, newEmploymentSince: decision.newEmploymentSince };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Identity, LifecycleState, LinkedAccount } from '../core/types.js';
 import { zonedTime } from '../lifecycle/dates.js';
 import { awaitedBack } from '../lifecycle/state.js';
 import { ENTITLEMENTS_AT_START } from './reasons.js';
+import { credentialsPredateEmployment, credentialsSetAt, newEmploymentSince, REHIRE_CREDENTIALS, writesRehireCredentials } from './rehire-credentials.js';
 
 const DAY_MS = 86_400_000;
 
@@ -17,6 +18,8 @@ export interface AccountDecision {
   readonly entitlements: boolean;
   readonly rule: string;
   readonly detail: string;
+  /** The account's credentials predate this employment, which started then (rehire-credentials.ts): an enable sets new ones. */
+  readonly newEmploymentSince?: string;
 }
 
 export interface LifecycleFacts {
@@ -152,9 +155,26 @@ function active(f: LifecycleFacts): AccountDecision {
   else if (!f.link.enabled && f.link.disabledAt !== undefined
     && newEmployment(f.identity, f.link.disabledAt, f.timezone)) reason = madeForThisHire(f, f.link) ? 'joiner' : 'rehire';
   else if (!f.link.enabled && f.link.disabledAt === undefined) reason = 'joiner';
+  else if (writesRehireCredentials(f.target) && credentialsPredateEmployment(f.identity, f.link)) return renewed(f, f.link);
   if (!f.explain) return ACTIVE[reason] as AccountDecision;
   return { ...(ACTIVE[reason] as AccountDecision), detail: `active since ${dayIn(f.identity.startAt, f.timezone)}: account enabled` };
 }
+
+/**
+ * An enabled account whose credentials are the former employment's (a
+ * termination and a rehire read in one pass: it was never disabled): a
+ * rehire's, whose enable sets new ones (rehire-credentials.ts).
+ */
+function renewed(f: LifecycleFacts, link: LinkedAccount): AccountDecision {
+  const since = dayIn(newEmploymentSince(f.identity), f.timezone);
+  const detail = f.explain
+    ? `new employment since ${since} (rehire recorded ${dayIn(f.identity.rehiredAt, f.timezone)}), but the account was never `
+      + `disabled and its credentials are from the former one (set ${dayIn(credentialsSetAt(link), f.timezone)}): an enable sets new ones (users.passwordOnEnable)`
+    : '';
+  return { ...(ACTIVE.rehire as AccountDecision), reasons: RENEWED, detail, newEmploymentSince: since };
+}
+
+const RENEWED: readonly string[] = Object.freeze(['rehire', REHIRE_CREDENTIALS]);
 
 function leave(f: LifecycleFacts): AccountDecision {
   if (f.target.onLeave === 'keep') {

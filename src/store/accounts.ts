@@ -10,7 +10,7 @@ import { trackedWrite, type WriteEffects } from './write-effects.js';
 
 const ACCOUNT_COLUMNS = [
   'target', 'identity_id', 'account_id', 'attributes', 'entitlements', 'enabled', 'created_at', 'updated_at', 'disabled_at',
-  'out_of_scope_since', 'not_granted', 'placement',
+  'out_of_scope_since', 'not_granted', 'placement', 'credentials_set_at',
 ] as const;
 const ACCOUNT_KEY = ['target', 'identity_id'] as const;
 /** One object for every link write: bulkInsert builds its statement texts once per spec object. */
@@ -26,6 +26,7 @@ function accountValues(account: LinkedAccount): BulkValue[] {
     account.enabled ? 1 : 0, account.createdAt, account.updatedAt, account.disabledAt ?? null,
     account.outOfScopeSince ?? null, account.notGranted === undefined || account.notGranted.length === 0 ? null : toJson(account.notGranted),
     account.placement === undefined || account.placement === null ? null : toJson(account.placement),
+    account.credentialsSetAt ?? null,
   ];
 }
 
@@ -43,6 +44,7 @@ export function accountFromRow(row: AccountRow): LinkedAccount {
     ...optional('outOfScopeSince', row.out_of_scope_since),
     ...(row.not_granted === null ? {} : { notGranted: fromJson<string[]>(row.not_granted) }),
     ...(row.placement === null || row.placement === undefined ? {} : { placement: fromJson<AccountPlacement>(row.placement) }),
+    ...optional('credentialsSetAt', row.credentials_set_at),
   };
 }
 
@@ -62,6 +64,7 @@ export function accountFromValues(row: readonly unknown[]): LinkedAccount {
   if (row[9] !== null && row[9] !== undefined) account.outOfScopeSince = row[9] as string;
   if (row[10] !== null && row[10] !== undefined) account.notGranted = JSON.parse(row[10] as string) as string[];
   if (row[11] !== null && row[11] !== undefined) account.placement = JSON.parse(row[11] as string) as AccountPlacement;
+  if (row[12] !== null && row[12] !== undefined) account.credentialsSetAt = row[12] as string;
   return account;
 }
 
@@ -85,6 +88,7 @@ export function normaliseAccount(given: LinkedAccount): LinkedAccount {
   // Stored as NULL when empty: read back absent.
   if (given.notGranted !== undefined && given.notGranted !== null && given.notGranted.length > 0) account.notGranted = asStored(given.notGranted);
   if (given.placement !== undefined && given.placement !== null) account.placement = asStored(given.placement);
+  if (given.credentialsSetAt !== undefined && given.credentialsSetAt !== null) account.credentialsSetAt = given.credentialsSetAt;
   return account;
 }
 

@@ -17,7 +17,7 @@ import { postgresBackend, sqliteBackend, type SqlBackend } from './testing/sql-b
 const hour = (h: number): string => new Date(Date.UTC(2024, 0, 1) + h * 3_600_000).toISOString();
 const event = (identityId: string, kind: LifecycleEvent['kind'], h: number, reasons: readonly string[]): LifecycleEvent =>
   ({ kind, identityId, effectiveAt: hour(h), recordedAt: hour(h), reasons });
-const REWIND = ['update roster_identities set rehired_at = null', "delete from kysely_migration where name = '0018_identity_rehired_at'"];
+const REWIND = ['update roster_identities set rehired_at = null', "delete from kysely_migration where name >= '0018_identity_rehired_at'"];
 
 
 /** Stores `identities`, each with `perIdentity(id)` events, then rewinds the store to before 0018 and opens it (0018 runs). */

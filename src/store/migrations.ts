@@ -5,6 +5,7 @@ import { addTextColumnOnce } from './add-column.js';
 import { notGrantedColumn } from './migration-not-granted.js';
 import { jobHoldersIndex } from './migration-lease-holders.js';
 import { rehiredAtColumn } from './migration-rehired-at.js';
+import { credentialsSetAtColumn } from './migration-credentials-set-at.js';
 
 /** The schema as Kysely migrations; their names sort in the order they run. */
 export function migrations(dialect: Dialect): Readonly<Record<string, Migration>> {
@@ -30,6 +31,8 @@ export function migrations(dialect: Dialect): Readonly<Record<string, Migration>
     '0017_account_placement': { up: (db) => addTextColumnOnce(db, dialect, 'roster_accounts', 'placement') },
     // When the current employment was recorded as a new one (Identity.rehiredAt): a rehire is told from a return by it.
     '0018_identity_rehired_at': { up: (db) => rehiredAtColumn(db, dialect) },
+    // When Roster last set a linked account's credentials (LinkedAccount.credentialsSetAt): a rehire after it resets them.
+    '0019_account_credentials_set_at': { up: (db) => credentialsSetAtColumn(db, dialect) },
   };
 }
 

@@ -54,8 +54,8 @@ describe.each([['sqlite'], ['postgres']])('review 21: Identity.rehiredAt in the 
     } finally {
       await store.close();
     }
-    // A store as 0017 left it: no value yet, 0018 not run.
-    await b.exec(['update roster_identities set rehired_at = null', "delete from kysely_migration where name = '0018_identity_rehired_at'"]);
+    // A store as 0017 left it: no value yet, 0018 (and the migrations after it) not run.
+    await b.exec(['update roster_identities set rehired_at = null', "delete from kysely_migration where name >= '0018_identity_rehired_at'"]);
     store = await b.open();
     try {
       expect((await store.identities.get('R1'))?.rehiredAt).toBe('2026-03-21T09:00:00.000Z');

@@ -60,6 +60,8 @@ export interface AccountRow {
   not_granted: string | null;
   /** Added by 0017_account_placement: LinkedAccount.placement as JSON, NULL when the account is in place (or not told). */
   placement: string | null;
+  /** Added by 0019_account_credentials_set_at: LinkedAccount.credentialsSetAt (the upgrade's time on links stored before). */
+  credentials_set_at: string | null;
 }
 
 export interface PlanRow {

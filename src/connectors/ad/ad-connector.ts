@@ -183,7 +183,8 @@ export class AdConnector implements Connector {
    */
   setEnabled(accountId: string, enabled: boolean, attributes?: Attributes, options?: EnableOptions): Promise<EnableResult> {
     return this.#run('setEnabled', async () => {
-      if (enabled && options?.reason === 'rehire' && attributes !== undefined) {
+      // Not an account in use whose credentials are renewed (options.renew): where an administrator put it, it stays.
+      if (enabled && options?.reason === 'rehire' && options.renew !== true && attributes !== undefined) {
         const entry = await this.#entry(accountId, 'setEnabled');
         // A template the link and the entry cannot fill leaves it where it is: the enable is what matters.
         const placed = (() => { try { return this.#mapping.renderDn(this.#config.users.dn, attributes, entry.values, 'setEnabled'); } catch { return undefined; } })();
@@ -197,7 +198,7 @@ export class AdConnector implements Connector {
           }
         }
       }
-      return this.#setEnabled(accountId, enabled, options?.reason);
+      return this.#setEnabled(accountId, enabled, options?.reason, options?.renew === true);
     });
   }
 
@@ -294,12 +295,12 @@ export class AdConnector implements Connector {
   }
 
   /** See enable.ts writeEnabled: a rehire's enable (`reason`) sets a new initial password in the same modify (its refusal: enable-refused.ts). */
-  async #setEnabled(accountId: string, enabled: boolean, reason?: EnableReason): Promise<EnableResult> {
+  async #setEnabled(accountId: string, enabled: boolean, reason?: EnableReason, renew = false): Promise<EnableResult> {
     const entry = await this.#entry(accountId, 'setEnabled');
     const needed = { dn: entry.dn, action: enabled ? 'enable it' : 'disable it', right: '"Write userAccountControl"' };
     return needing(this.#targetId, 'setEnabled', needed, () => writeEnabled({
       pool: this.#pool, policy: this.#passwordPolicy, log: this.#log, targetId: this.#targetId, entry, enabled,
-      passwordOnEnable: this.#config.users.passwordOnEnable, reason,
+      passwordOnEnable: this.#config.users.passwordOnEnable, reason, renew,
     }));
   }
 

@@ -35,7 +35,10 @@ export function userAccountControl(entry: AdEntry): number {
  * uac.mayLackPassword; or one `newPasswordOnEnable` says so for) writes it
  * in the same modify as the enable, with "must change at next logon" and
  * without PASSWD_NOTREQD, so the account is never enabled with the password
- * it had, not even between two writes.
+ * it had, not even between two writes. One planned for an enabled account
+ * (`renew`: a rehire read in one pass, its credentials the former
+ * employment's) sets the password found enabled too; retried after it was
+ * applied, it sets another one, which nobody was given yet either.
  */
 export async function writeEnabled(input: {
   readonly pool: ClientPool;
@@ -46,12 +49,15 @@ export async function writeEnabled(input: {
   readonly enabled: boolean;
   readonly passwordOnEnable: PasswordOnEnable;
   readonly reason?: EnableReason | undefined;
+  /** Planned for an enabled account (EnableOptions.renew): a new password is set though it is found enabled. */
+  readonly renew?: boolean;
 }): Promise<EnableResult> {
   const { entry, enabled } = input;
   const uac = userAccountControl(entry);
-  if (isEnabled(uac) === enabled) return {};
+  const renewing = enabled && input.renew === true && newPasswordOnEnable(input.passwordOnEnable, input.reason);
+  if (isEnabled(uac) === enabled && !renewing) return {};
   const bare = enabled && mayLackPassword(uac, entry.values.get('pwdlastset')?.[0]);
-  if (bare || (enabled && newPasswordOnEnable(input.passwordOnEnable, input.reason))) {
+  if (bare || renewing || (enabled && newPasswordOnEnable(input.passwordOnEnable, input.reason))) {
     const avoid = ['samaccountname', 'displayname', 'cn'].flatMap((name) => entry.values.get(name) ?? []);
     await enableWithInitialPassword({
       pool: input.pool, policy: input.policy, log: input.log, targetId: input.targetId, dn: entry.dn,
