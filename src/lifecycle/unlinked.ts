@@ -6,7 +6,9 @@ import type { Identity, SourceBatch, SourceRecord } from '../core/types.js';
  * manager the batch reports unlinked (SourceBatch.unlinked: a user deleted
  * from Active Directory, whose `manager` link AD removed from each report
  * without the report's entry changing, so the source read no record for
- * them). Each is the manager field alone, '' (laid over the stored
+ * them; or a person who left an `ldap` syncrepl source, whose reports slapd's
+ * refint stripped or left naming a DN where nobody is: the reports still
+ * naming them by DN are in the batch, sources/directory/sync-managers.ts). Each is the manager field alone, '' (laid over the stored
  * attributes as any delta record is): the report becomes a mover with no
  * manager, as the next full pass would read them. Done here, not in the
  * source, because the merge is what holds the stored identities: the source

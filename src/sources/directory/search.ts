@@ -2,6 +2,7 @@ import { AndFilter, EqualityFilter, FilterParser, OrFilter, type Filter } from '
 import type { DirectorySourceConnection } from '../../config/types.js';
 import { guidToBytes, guidToString, isGuid } from '../../connectors/ad/guid.js';
 import { tlsOptions } from '../../connectors/directory/config.js';
+import { isUnder } from '../../connectors/directory/dn.js';
 import { isConnectionError, isNoSuchObject, resultCodeOf, ResultCode, toDirectoryError } from '../../connectors/directory/errors.js';
 import { entryValues } from '../../connectors/directory/normalise.js';
 import { pagedSearch } from '../../connectors/directory/paged-search.js';
@@ -34,6 +35,15 @@ export interface ChangedObject {
 }
 
 export type DeletedObjectsAccess = { readonly readable: true } | { readonly readable: false; readonly reason: string };
+
+/** Whether `dn` is `context` or below it; false for a DN that does not parse. */
+function underOrSame(dn: string, context: string): boolean {
+  try {
+    return isUnder(dn, context);
+  } catch {
+    return false;
+  }
+}
 
 /** objectGUIDs or entryUUIDs asked for in one filter. */
 const VALUES_PER_SEARCH = 100;
@@ -222,13 +232,30 @@ export class DirectoryReader {
     return this.#byValues(filter, 'entryUUID', uuids, attributes);
   }
 
-  /** The entries under the base matching the filter whose `attribute` is one of `values` (a hundred a search), with `attributes` and it. */
-  async #byValues(filter: string, attribute: string, values: readonly (string | Buffer)[], attributes: readonly string[]): Promise<DirectoryEntry[]> {
+  /**
+   * The entries whose entryUUID is one of `uuids` anywhere in the naming
+   * context holding the base (the rootDSE's namingContexts), whatever the
+   * filter: an entry moved out of the base or out of the filter is still
+   * there, a deleted one is not. Only the base when the rootDSE names no
+   * context holding it (an entry moved out of the base then reads as gone).
+   */
+  async byEntryUuidInContext(uuids: readonly string[]): Promise<DirectoryEntry[]> {
+    const base = this.#connection.base;
+    const { searchEntries } = await this.#run('read the rootDSE', () => this.#pool.use((client) => client.search('', {
+      scope: 'base', filter: '(objectClass=*)', attributes: ['namingContexts'],
+    })));
+    const contexts = searchEntries[0] === undefined ? [] : entryValues(searchEntries[0]).get('namingcontexts') ?? [];
+    const context = contexts.filter((dn) => dn !== '' && underOrSame(base, dn)).sort((a, b) => a.length - b.length)[0] ?? base;
+    return this.#byValues('(objectClass=*)', 'entryUUID', uuids, [], context);
+  }
+
+  /** The entries under `base` (default the source's) matching the filter whose `attribute` is one of `values` (a hundred a search), with `attributes` and it. */
+  async #byValues(filter: string, attribute: string, values: readonly (string | Buffer)[], attributes: readonly string[], base = this.#connection.base): Promise<DirectoryEntry[]> {
     const entries: DirectoryEntry[] = [];
     for (let i = 0; i < values.length; i += VALUES_PER_SEARCH) {
       const any = values.slice(i, i + VALUES_PER_SEARCH).map((value) => new EqualityFilter({ attribute, value }));
       const byValue = new AndFilter({ filters: [FilterParser.parseString(filter), new OrFilter({ filters: any })] });
-      entries.push(...await this.#run(`search the base for entries by ${attribute}`, () => this.#paged(this.#connection.base, byValue, [...attributes, attribute], false), this.#connection.base));
+      entries.push(...await this.#run(`search the base for entries by ${attribute}`, () => this.#paged(base, byValue, [...attributes, attribute], false), base));
     }
     return entries;
   }

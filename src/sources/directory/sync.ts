@@ -10,6 +10,7 @@ import type { DirectoryReader, SyncRead } from './search.js';
 import { requestedAttributes, type MappingRules } from './settings.js';
 import { warnAttributesNoEntryHas } from './attribute-check.js';
 import { withLeftOut, withoutStillThere } from './sync-check.js';
+import { leftManagers } from './sync-managers.js';
 import { keepTurnedDownInFull, keepTurnedDownKeys, recordedLines } from './sync-turned-down.js';
 import { firstValue, type DirectoryEntry } from './values.js';
 
@@ -103,6 +104,12 @@ export function syncChanges(previous: Readonly<Record<string, string>>, read: Sy
   return { entries, gone: [...candidates].filter((key) => !held.has(key)).sort(), keys, deleted, removed: removedKeys };
 }
 
+/** SourceBatch.unlinked: the keys of managers who left that are still gone once turned-down entries kept theirs (keepTurnedDownKeys). */
+function unlinkedOf(unlinked: readonly string[], gone: readonly string[]): { readonly unlinked?: readonly string[] } {
+  const still = unlinked.filter((key) => gone.includes(key));
+  return still.length === 0 ? {} : { unlinked: still };
+}
+
 /** The server cannot use the cookie: e-syncRefreshRequired, or (slapd, a cookie ahead of its data) unwillingToPerform. */
 function cookieRefused(error: unknown): boolean {
   for (let cause = error; cause !== undefined && cause !== null; cause = (cause as { cause?: unknown }).cause) {
@@ -165,12 +172,17 @@ export async function readSyncPass(reader: DirectoryReader, input: {
     };
   }
   const synced = await withoutStillThere(reader, filter, syncChanges(previous.keys, read, rules));
-  // A manager whose key changed: their reports (unchanged themselves, so not in the sync) are read again, to name the new key.
   const uuids = new Map(read.entries.map((entry) => [entry.entry, entry.uuid] as const));
   const known = previous.keys;
+  // A manager who left: their reports' `manager` changed (refint) or dangles without their entry changing (sync-managers.ts).
+  const left = source.complete ? await leftManagers(reader, {
+    managerAttribute: managerAttribute(rules), removed: synced.removed, gone: synced.gone,
+    added: synced.entries.filter((entry) => known[uuids.get(entry) ?? ''] === undefined),
+  }) : { unlinked: [], managers: [] };
+  // A manager whose key changed: their reports (unchanged themselves, so not in the sync) are read again, to name the new key.
   const reports = await reportsOf(reader, {
     filter, managerAttribute: managerAttribute(rules), attributes, entries: synced.entries,
-    managers: rekeyedDns(synced.entries, rules.key, (entry) => known[uuids.get(entry) ?? '']),
+    managers: [...rekeyedDns(synced.entries, rules.key, (entry) => known[uuids.get(entry) ?? '']), ...left.managers],
   });
   // The reports come after the sync's entries: the batch's lines 1..n are still the sync's entries (keepTurnedDownKeys).
   const batch = await directoryBatch(reader, { rules, filter, entries: [...synced.entries, ...reports], complete: false, delta: true });
@@ -179,7 +191,7 @@ export async function readSyncPass(reader: DirectoryReader, input: {
     // Set whenever the server reported deletions, even if nobody is gone (their keys held again): the ingest judges them, and lifts a hold they caused.
     // A source with `complete: false` has no leavers (its full refresh marks nobody missing either).
     batch: !source.complete || (changes.deleted === 0 && changes.gone.length === 0) ? batch
-      : { ...batch, gone: changes.gone, goneEntries: goneEntries(changes.gone, previous.keys) },
+      : { ...batch, gone: changes.gone, goneEntries: goneEntries(changes.gone, previous.keys), ...unlinkedOf(left.unlinked, changes.gone) },
     cursor: { kind: 'sync', cookie: cookieOf(previous.cookie) ?? previous.cookie, keys: changes.keys },
     mode: 'incremental',
   };
