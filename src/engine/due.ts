@@ -1,5 +1,6 @@
 import type { RosterConfig } from '../config/types.js';
 import type { Identity, LinkedAccount } from '../core/types.js';
+import { graceEnd, graceStartFor } from '../policy/lifecycle-rules.js';
 import type { DateSpan, Store } from '../store/types.js';
 
 const DAY = 86_400_000;
@@ -38,7 +39,7 @@ export async function dueSince(store: Store, config: RosterConfig, since: Date, 
   for (const { grace, links } of candidates) {
     for (const link of links) {
       if (due.has(link.identityId)) continue;
-      if (linkGraceEnds(link, byId.get(link.identityId), grace).some(inSpan)) due.add(link.identityId);
+      if (linkGraceEnds(link, byId.get(link.identityId), grace, config.lifecycle.timezone).some(inSpan)) due.add(link.identityId);
     }
   }
   return [...due];
@@ -52,14 +53,20 @@ const LAST_TEXT_MS = Date.parse('9999-12-31T23:59:59.999Z');
  * The spans of the person's own dates that put one of their boundaries in
  * (from, to]: the start, the start minus the prehire lead (start in
  * (from + lead, to + lead]), the end, and the end plus each distinct delete
- * grace (end in (from − grace, to − grace]). A span past the years 0000-9999
+ * grace (end in (from − grace, to − grace]). A lead, and a grace of whole
+ * days, are calendar days in lifecycle.timezone as the policy counts them
+ * (policy/lifecycle-rules.ts graceEnd): across a clock change the span is
+ * an hour off 24 h × n, so the tick fires when the decision changes, not an
+ * hour before it (with nothing to do then). A span past the years 0000-9999
  * is cut there (a lead or grace of thousands of years: dates beyond are never due).
  */
 export function personSpans(config: RosterConfig, from: number, to: number): DateSpan[] {
   const lead = config.lifecycle.prehireLeadDays * DAY;
+  const zone = config.lifecycle.timezone;
   const graces = new Set(config.targets.flatMap((t) => (t.leaver.deleteAfterMs === null ? [] : [t.leaver.deleteAfterMs])));
-  const spans = [textSpan('start', from, to), textSpan('start', from + lead, to + lead), textSpan('end', from, to)];
-  for (const grace of graces) spans.push(textSpan('end', from - grace, to - grace));
+  // The lead opens `prehireLeadDays` calendar days before the start (policy/lifecycle-rules.ts): start in (from + lead, to + lead], in calendar days.
+  const spans = [textSpan('start', from, to), textSpan('start', graceEnd(from, lead, zone), graceEnd(to, lead, zone)), textSpan('end', from, to)];
+  for (const grace of graces) spans.push(textSpan('end', graceStartFor(from, grace, zone), graceStartFor(to, grace, zone)));
   // Equal spans (a lead of 0, a grace of 0) are read once.
   const seen = new Set<string>();
   return spans.filter((span): span is DateSpan => {
@@ -83,10 +90,10 @@ function textSpan(date: DateSpan['date'], after: number, through: number): DateS
 }
 
 /** When the delete grace of this link may end (ms); NaN for a date that does not parse (never in a span). */
-function linkGraceEnds(link: LinkedAccount, identity: Identity | undefined, grace: number): number[] {
+function linkGraceEnds(link: LinkedAccount, identity: Identity | undefined, grace: number, zone: string): number[] {
   const ends: number[] = [];
-  if (link.disabledAt !== undefined) ends.push(Date.parse(link.disabledAt) + grace);
-  if (link.outOfScopeSince !== undefined) ends.push(Date.parse(link.outOfScopeSince) + grace);
-  if (!link.enabled && identity !== undefined) ends.push(Date.parse(identity.updatedAt) + grace);
+  if (link.disabledAt !== undefined) ends.push(graceEnd(Date.parse(link.disabledAt), grace, zone));
+  if (link.outOfScopeSince !== undefined) ends.push(graceEnd(Date.parse(link.outOfScopeSince), grace, zone));
+  if (!link.enabled && identity !== undefined) ends.push(graceEnd(Date.parse(identity.updatedAt), grace, zone));
   return ends;
 }

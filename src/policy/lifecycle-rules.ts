@@ -69,6 +69,22 @@ function daysBefore(at: number, days: number, timezone: string): number {
   return zonedTime(parts.year ?? 0, parts.month ?? 1, (parts.day ?? 1) - days, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0, ms, timezone);
 }
 
+/**
+ * When a delete grace that started at `since` ends: a grace of whole days
+ * (`after 30d`, `2w`) in calendar days at the same wall-clock time in the
+ * lifecycle time zone, so that 30 days after midnight is midnight across a
+ * daylight-saving change (not 30 × 24 hours, an hour early or late); any
+ * other grace (`12h`, `90m`) as written.
+ */
+export function graceEnd(since: number, graceMs: number, timezone: string): number {
+  return graceMs % DAY_MS === 0 ? daysBefore(since, -graceMs / DAY_MS, timezone) : since + graceMs;
+}
+
+/** The inverse of graceEnd: the start of a grace that ends at `end` (for the scheduler's date spans, engine/due.ts). */
+export function graceStartFor(end: number, graceMs: number, timezone: string): number {
+  return graceMs % DAY_MS === 0 ? daysBefore(end, graceMs / DAY_MS, timezone) : end - graceMs;
+}
+
 const gone = (rule: string, detail: string, reasons: readonly string[]): AccountDecision =>
   ({ present: false, enabled: false, reasons, mapAttributes: false, entitlements: false, rule, detail });
 
@@ -193,7 +209,7 @@ function leave(f: LifecycleFacts): AccountDecision {
 function leaver(f: LifecycleFacts, since: number | undefined, reason: string, what: string): AccountDecision {
   const { leaver: rule, id } = f.target;
   const rulename = reason === 'scope.removed' ? `scope:${id}` : reason === 'joiner.rescinded' ? 'lifecycle:rescinded' : 'lifecycle:terminated';
-  if (rule.deleteAfterMs !== null && since !== undefined && f.now >= since + rule.deleteAfterMs) {
+  if (rule.deleteAfterMs !== null && since !== undefined && f.now >= graceEnd(since, rule.deleteAfterMs, f.timezone)) {
     const days = Math.round(rule.deleteAfterMs / DAY_MS);
     // Someone who never had an account here (a leaver before Roster came) is told so, not that one was deleted.
     const outcome = f.link === undefined ? 'no account is created' : 'account deleted';
@@ -204,7 +220,7 @@ function leaver(f: LifecycleFacts, since: number | undefined, reason: string, wh
   // The grace's start is known once the account is disabled: say the day (it runs from the disable when that came after the end).
   const grace = rule.deleteAfterMs === null ? 'never deleted'
     : since === undefined ? `deleted ${days} day(s) later`
-      : `deleted on ${dayIn(new Date(since + rule.deleteAfterMs).toISOString(), f.timezone)} (a ${days}-day grace)`;
+      : `deleted on ${dayIn(new Date(graceEnd(since, rule.deleteAfterMs, f.timezone)).toISOString(), f.timezone)} (a ${days}-day grace)`;
   const enabled = rule.disable === 'never' && f.link.enabled;
   return {
     present: true, enabled, reasons: [reason, 'leaver.revoke_all'], mapAttributes: false, entitlements: false,
@@ -242,13 +258,19 @@ function betweenEmployments(f: LifecycleFacts, reason: string, what: string): Ac
 /**
  * The grace period runs from the later of the end date and the moment Roster
  * disabled the account: a termination entered months late still gets its
- * full grace after the disable, never an instant delete.
+ * full grace after the disable, never an instant delete. An account disabled
+ * before the end (a leave) was not disabled by this termination: its grace
+ * runs from the later of the end and the person's last recorded change (when
+ * Roster learnt of a termination entered late, backdated), never from the
+ * older disable. A later change to the record postpones it, as for a
+ * termination without an end date.
  */
 function graceStart(f: LifecycleFacts, end: number): number | undefined {
   const { leaver: rule } = f.target;
   if (rule.deleteAfterMs === 0 || rule.disable === 'never' || f.link === undefined) return end;
   if (f.link.enabled || f.link.disabledAt === undefined) return undefined;
-  return Math.max(end, Date.parse(f.link.disabledAt));
+  const disabled = Date.parse(f.link.disabledAt);
+  return disabled < end ? Math.max(end, Date.parse(f.identity.updatedAt)) : disabled;
 }
 
 /**
