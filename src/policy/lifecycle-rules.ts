@@ -263,12 +263,16 @@ function betweenEmployments(f: LifecycleFacts, reason: string, what: string): Ac
  * runs from the later of the end and the person's last recorded change (when
  * Roster learnt of a termination entered late, backdated), never from the
  * older disable. A later change to the record postpones it, as for a
- * termination without an end date.
+ * termination without an end date. An account reconcile linked already
+ * disabled has no disable of Roster's to wait for: its grace runs from the
+ * later of the end and the link's creation.
  */
 function graceStart(f: LifecycleFacts, end: number): number | undefined {
   const { leaver: rule } = f.target;
   if (rule.deleteAfterMs === 0 || rule.disable === 'never' || f.link === undefined) return end;
-  if (f.link.enabled || f.link.disabledAt === undefined) return undefined;
+  if (f.link.enabled) return undefined;
+  // Linked already disabled (reconcile adopted it so): no disable of Roster's will come; the grace runs from the link.
+  if (f.link.disabledAt === undefined) return Math.max(end, Date.parse(f.link.createdAt));
   const disabled = Date.parse(f.link.disabledAt);
   return disabled < end ? Math.max(end, Date.parse(f.identity.updatedAt)) : disabled;
 }
