@@ -9,6 +9,7 @@ import { entryKeys, ldapRekeyedDns, reportsOf } from './reports.js';
 import { directoryBatch } from './batch.js';
 import { filterGroups, groupChange } from './filter-groups.js';
 import { GROUPS_FIELD, groupChangeSince, groupStamps } from './ldap-groups.js';
+import { nextStamp, RESTORE_FIELD, restoreSince, stampNow, storedStamp } from './ldap-restore.js';
 import { warnAttributesNoEntryHas } from './attribute-check.js';
 import { filterForLdapts } from './filter-text.js';
 import { incrementalFilter, nextCursor, parseCursor, usnRollback, withoutBoundary, type DirectoryCursor } from './cursor.js';
@@ -35,6 +36,8 @@ export interface DirectoryRead {
    * previous cursor so the next read reports them again.
    */
   readonly keepCursorIfTruncated?: boolean;
+  /** ldap: the entries the directory returned (the cursor keeps the newest: ldap-restore.ts). */
+  readonly read?: readonly DirectoryEntry[];
 }
 
 /**
@@ -77,14 +80,21 @@ export async function readDirectorySource(source: SourceConfig, options: {
     // ldap: membership of a group the filter names moves no person's modifyTimestamp or entryCSN (ldap-groups.ts).
     const groups = rules.kind === 'ldap' ? filterGroups(filter) : undefined;
     const stamps = groups === undefined ? undefined : await groupStamps(reader, groups);
+    // ldap: a directory restored from an older backup brings back entries with old timestamps (ldap-restore.ts).
     let mode = options.mode;
-    const why = mode === 'incremental' && stored !== undefined && groups !== undefined && stamps !== undefined ? groupChangeSince(stored, groups, stamps) : undefined;
+    const incremental = mode === 'incremental' && stored !== undefined;
+    const before = rules.kind === 'ldap' && incremental ? storedStamp(stored) : undefined;
+    const now = rules.kind === 'ldap' ? await stampNow(reader, before) : undefined;
+    const why = (incremental && groups !== undefined && stamps !== undefined ? groupChangeSince(stored, groups, stamps) : undefined)
+      ?? (incremental && now !== undefined ? restoreSince(before, now) : undefined);
     if (why !== undefined) {
       options.log?.info?.('directory source: this incremental pass reads in full, as a full pass does', { source: source.id, reason: why });
       mode = 'full';
     }
-    const read = await readPass(reader, source, rules, filter, { ...options, mode, previous: stored });
-    const cursor = read.cursor === undefined || stamps === undefined ? read.cursor : { ...read.cursor, [GROUPS_FIELD]: stamps };
+    const { read: entries, ...read } = await readPass(reader, source, rules, filter, { ...options, mode, previous: stored });
+    const stamp = now === undefined ? undefined : nextStamp(now, { read: entries ?? [], stored: before, full: read.mode === 'full' });
+    const cursor = read.cursor === undefined ? undefined
+      : { ...read.cursor, ...(stamps === undefined ? {} : { [GROUPS_FIELD]: stamps }), ...(stamp === undefined ? {} : { [RESTORE_FIELD]: stamp }) };
     return { ...read, cursor: withScope(cursor, scope) };
   } finally {
     await reader.close();
@@ -182,6 +192,7 @@ async function readPass(reader: DirectoryReader, source: SourceConfig, rules: Ma
     batch,
     cursor: cursorOf(found, durationMs, keys),
     mode: previous === undefined ? 'full' : 'incremental',
+    read: found,
     // A full pass held as truncated keeps the cursor before it: the next pass from there reads again what it held (a
     // group change reads in full again), where one from this cursor, its map without the people held out, would not.
     keepCursorIfTruncated: previous === undefined && complete,

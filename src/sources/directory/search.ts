@@ -240,13 +240,47 @@ export class DirectoryReader {
    * context holding it (an entry moved out of the base then reads as gone).
    */
   async byEntryUuidInContext(uuids: readonly string[]): Promise<DirectoryEntry[]> {
+    const context = (await this.#contexts())[0] ?? this.#connection.base;
+    return this.#byValues('(objectClass=*)', 'entryUUID', uuids, [], context);
+  }
+
+  /** The entries under `base` (default the source's) whose entryUUID is one of `uuids` (a few: one search, not paged), with `attributes` and it. */
+  async fewByEntryUuid(uuids: readonly string[], attributes: readonly string[], base = this.#connection.base): Promise<DirectoryEntry[]> {
+    if (uuids.length === 0) return [];
+    const filter = new OrFilter({ filters: uuids.map((value) => new EqualityFilter({ attribute: 'entryUUID', value })) });
+    const { searchEntries } = await this.#run('search for entries by entryUUID', () => this.#pool.use((client) => client.search(base, {
+      scope: 'sub', filter, attributes: [...attributes, 'entryUUID'],
+    })), base);
+    return searchEntries.map(sourceEntry);
+  }
+
+  /** The rootDSE's naming contexts holding the base, the widest first. */
+  async #contexts(): Promise<string[]> {
     const base = this.#connection.base;
     const { searchEntries } = await this.#run('read the rootDSE', () => this.#pool.use((client) => client.search('', {
       scope: 'base', filter: '(objectClass=*)', attributes: ['namingContexts'],
     })));
     const contexts = searchEntries[0] === undefined ? [] : entryValues(searchEntries[0]).get('namingcontexts') ?? [];
-    const context = contexts.filter((dn) => dn !== '' && underOrSame(base, dn)).sort((a, b) => a.length - b.length)[0] ?? base;
-    return this.#byValues('(objectClass=*)', 'entryUUID', uuids, [], context);
+    return contexts.filter((dn) => dn !== '' && underOrSame(base, dn)).sort((a, b) => a.length - b.length);
+  }
+
+  /**
+   * The entry of the naming context holding the base (the narrowest the
+   * rootDSE names: the database's suffix, where slapd keeps contextCSN) with
+   * `attributes`; undefined when the rootDSE names none or this bind cannot read it.
+   */
+  async namingContext(attributes: readonly string[]): Promise<DirectoryEntry | undefined> {
+    const context = (await this.#contexts()).at(-1);
+    if (context === undefined) return undefined;
+    return this.#run('read the naming context', async () => {
+      try {
+        const { searchEntries } = await this.#pool.use((client) => client.search(context, { scope: 'base', filter: '(objectClass=*)', attributes: [...attributes] }));
+        return searchEntries[0] === undefined ? undefined : sourceEntry(searchEntries[0]);
+      } catch (error) {
+        if (isUnreadableEntry(error)) return undefined;
+        throw error;
+      }
+    });
   }
 
   /** The entries under `base` (default the source's) matching the filter whose `attribute` is one of `values` (a hundred a search), with `attributes` and it. */

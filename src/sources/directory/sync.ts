@@ -169,6 +169,7 @@ export async function readSyncPass(reader: DirectoryReader, input: {
       batch: kept.batch,
       cursor: cookie === undefined ? undefined : { kind: 'sync', cookie, keys: kept.keys },
       mode: 'full',
+      read: entries.map((synced) => synced.entry),
     };
   }
   const synced = await withoutStillThere(reader, filter, syncChanges(previous.keys, read, rules));
@@ -194,5 +195,6 @@ export async function readSyncPass(reader: DirectoryReader, input: {
       : { ...batch, gone: changes.gone, goneEntries: goneEntries(changes.gone, previous.keys), ...unlinkedOf(left.unlinked, changes.gone) },
     cursor: { kind: 'sync', cookie: cookieOf(previous.cookie) ?? previous.cookie, keys: changes.keys },
     mode: 'incremental',
+    read: synced.entries,
   };
 }
