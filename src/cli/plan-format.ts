@@ -19,6 +19,8 @@ export function planJson(plan: Plan, ingests: readonly IngestResult[] = []) {
     held: plan.held,
     holds: plan.holds,
     diagnostics: [...ingests.flatMap(ingestDiagnostics), ...plan.diagnostics],
+    // Only when the plan withdraws queued changes (planner/withdrawn.ts): each names the job and the plan that queued it.
+    ...(plan.withdrawn === undefined || plan.withdrawn.length === 0 ? {} : { withdrawn: plan.withdrawn }),
   };
 }
 
@@ -138,6 +140,7 @@ export function planSummaryText(plan: Plan, style: Style): string {
   const lines = [
     `${style.bold('Plan')} ${plan.id} (state serial ${plan.basis}): ${plan.changes.length === 0 ? 'no changes' : plural(plan.changes.length, 'change')}`,
     ...summaryByTarget(plan),
+    ...withdrawnLines(plan),
   ];
   for (const hold of plan.holds) {
     lines.push(style.yellow(`  held: ${hold.target}: ${hold.message} (${hold.count} against a limit of ${hold.limit}; ${hold.code})`));
@@ -151,8 +154,17 @@ export function planSummaryText(plan: Plan, style: Style): string {
   return lines.join('\n') + '\n';
 }
 
+/** One line per queued change the plan withdraws: cancelled when the plan is applied, never run. */
+function withdrawnLines(plan: Plan): string[] {
+  return (plan.withdrawn ?? []).map((w) => `  withdraws: ${w.change.target}/${w.change.identity}: the ${w.change.action} queued by plan ${w.queuedBy} `
+    + `(not started): cancelled, not run (${w.reasons.join(', ')})`);
+}
+
 export function changesTable(plan: Plan, style: Style, width = 60, owners?: AccountOwners, names?: AccountNames): string {
-  if (plan.changes.length === 0) return '';
-  const rows = plan.changes.map((c) => [c.action, c.target, c.identity, truncate(describeChange(c, owners, names), width), c.reasons.join(', ')]);
+  const withdrawn = (plan.withdrawn ?? []).map((w) => [
+    `withdraw ${w.change.action}`, w.change.target, w.change.identity, truncate(`queued by plan ${w.queuedBy}: ${describeChange(w.change, owners, names)}`, width), w.reasons.join(', '),
+  ]);
+  if (plan.changes.length === 0 && withdrawn.length === 0) return '';
+  const rows = [...withdrawn, ...plan.changes.map((c) => [c.action, c.target, c.identity, truncate(describeChange(c, owners, names), width), c.reasons.join(', ')])];
   return table(['ACTION', 'TARGET', 'IDENTITY', 'CHANGES', 'REASONS'], rows, style);
 }

@@ -344,6 +344,8 @@ export interface Plan {
   readonly held: boolean;
   readonly holds: readonly Hold[];
   readonly diagnostics: readonly Diagnostic[];
+  /** Queued changes of earlier plans this plan withdraws (core/withdrawn.ts); absent when none. */
+  readonly withdrawn?: readonly import('./withdrawn.js').WithdrawnChange[];
 }
 
 // ---------------------------------------------------------------- execution

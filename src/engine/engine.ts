@@ -159,7 +159,7 @@ export class RosterEngine implements Engine {
         data: { planId: plan.id, basis: plan.basis, summary: plan.summary, held: plan.held, identities: ids.length, ...(plan.held ? { holds: plan.holds } : {}) },
       }]);
       if (plan.held) this.#parts.log.warn('plan held', { planId: plan.id, actor, holds: plan.holds.map((h) => h.message) });
-      if (plan.held || plan.changes.length === 0) {
+      if (plan.held || (plan.changes.length === 0 && (plan.withdrawn?.length ?? 0) === 0)) {
         return { plan, planId: plan.id, applied: 0, failed: 0, pending: plan.held ? plan.changes.length : 0, errors: [] };
       }
       const applied = await this.#apply(plan, { actor }, now);
@@ -326,7 +326,11 @@ export class RosterEngine implements Engine {
     const countedAt = counted ?? this.#parts.now();
     if (counted === undefined) await this.#window.record(plan, countedAt);
     let left: readonly LeftOutChange[] = [];
-    const total = await this.#executor.enqueuePlan(plan, { leftOut: { actor: options.actor, report: (changes) => (left = changes) } });
+    const total = await this.#executor.enqueuePlan(plan, { leftOut: { actor: options.actor, report: (changes) => (left = changes) } }).catch(async (error: unknown) => {
+      // Refused as stale at enqueue (a change it withdraws started meanwhile, store/withdraw.ts): nothing queued, nothing counted.
+      if (error instanceof RosterError && error.code === 'plan.stale') await this.#window.withdraw(plan, { ...plan, changes: [] }, countedAt);
+      throw error;
+    });
     const applied = withoutLeftOut(plan, left);
     if (left.length > 0) {
       await this.store.plans.save(applied);

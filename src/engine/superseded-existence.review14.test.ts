@@ -68,7 +68,7 @@ describe('earlier plans\' waiting create or delete, target quarantined (review 1
     expect(accounts()).toEqual([{ id: 'zed', enabled: true, entitlements: [] }]);
   });
 
-  it('a leaver rehired while the grace-expired delete waits gets a new account, with no failed job', async () => {
+  it('a leaver rehired while the grace-expired delete waits keeps the account: the delete is withdrawn, no failed job', async () => {
     let now = new Date('2026-01-10T00:00:00Z');
     const engine = await dir.open(yaml, { files: { 'employees.csv': csv(['E1', 'Ada', 'Eng', 'active', '2020-01-01', '']) }, log: silentLogger, now: () => now });
     await engine.sync({ actor: 't' });
@@ -78,10 +78,13 @@ describe('earlier plans\' waiting create or delete, target quarantined (review 1
     await engine.holdQuarantine('app', 'ops', 'CHG-1');
     expect((await engine.sync({ actor: 't' })).plan.summary).toEqual({ delete: 1 });
     dir.write('employees.csv', csv(['E1', 'Ada', 'Eng', 'active', '2026-02-20', '']));
-    expect((await engine.sync({ actor: 't' })).plan.summary).toEqual({ create: 1, grant: 1 });
+    // Review 22: the waiting delete is withdrawn (cancelled, never run), and the account it would have removed enabled again.
+    const rehired = (await engine.sync({ actor: 't' })).plan;
+    expect(rehired.summary).toEqual({ enable: 1, grant: 1 });
+    expect(rehired.withdrawn?.map((w) => w.change.action)).toEqual(['delete']);
     await engine.releaseQuarantine('app', 'ops');
     await engine.sync({ actor: 't' });
-    expect(await engine.store.queue.stats()).toMatchObject({ pending: 0, failed: 0 });
+    expect(await engine.store.queue.stats()).toMatchObject({ pending: 0, failed: 0, cancelled: 1 });
     expect(accounts()).toEqual([{ id: 'ada', enabled: true, entitlements: ['engineers'] }, { id: 'zed', enabled: true, entitlements: [] }]);
     expect(await engine.store.accounts.get('app', 'E1')).toMatchObject({ accountId: 'ada', enabled: true, entitlements: ['engineers'] });
   });

@@ -22,6 +22,8 @@ export interface EnqueuePlanOptions {
    * handed here. Without it the plan's jobs are enqueued as they are.
    */
   readonly leftOut?: { readonly actor: string; readonly report: (left: readonly LeftOutChange[]) => void };
+  /** Who withdraws the plan's `withdrawn` changes (their audit entries' actor); default: leftOut's actor, else 'system'. */
+  readonly actor?: string;
 }
 
 /** Enqueue the plan's jobs in batches; returns those enqueued (all of them unless `leftOut` left some out). */
@@ -30,10 +32,15 @@ export async function enqueuePlanJobs(
 ): Promise<EnqueueJob[]> {
   const left: LeftOutChange[] = [];
   const leftIds = new Set<string>();
-  for (let i = 0; i < jobs.length; i += ENQUEUE_BATCH) {
+  // The queued changes the plan withdraws, with its first batch (or alone): cancelled, or the plan refused as stale, before any job is in.
+  const actor = options.actor ?? options.leftOut?.actor ?? 'system';
+  const withdraw = plan.withdrawn === undefined || plan.withdrawn.length === 0 ? undefined : { planId: plan.id, actor, changes: plan.withdrawn };
+  for (let i = 0; i < Math.max(jobs.length, withdraw === undefined ? 0 : 1); i += ENQUEUE_BATCH) {
     const batch = jobs.slice(i, i + ENQUEUE_BATCH);
     const leaveOut = options.leftOut === undefined ? undefined : leaver(plan.id, batch, options.leftOut.actor);
-    const result = await queue.enqueue(batch, { now: now(), ...(leaveOut === undefined ? {} : { leaveOut }) });
+    const result = await queue.enqueue(batch, {
+      now: now(), ...(leaveOut === undefined ? {} : { leaveOut }), ...(i === 0 && withdraw !== undefined ? { withdraw } : {}),
+    });
     const byId = result.leftOut.length === 0 ? undefined : new Map(batch.map((job) => [job.id, job]));
     for (const { jobId, queuedBy } of result.leftOut) {
       const job = byId!.get(jobId)!;

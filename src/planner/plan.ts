@@ -1,10 +1,12 @@
 import type { TargetConfig } from '../config/types.js';
 import type { Change, ChangeAction, DesiredAccount, Diagnostic, Hold, LinkedAccount, Plan } from '../core/types.js';
+import type { WithdrawnChange } from '../core/withdrawn.js';
 import { summaryOf } from './normalise.js';
 import { diffAccount } from './diff.js';
 import { supersededChanges } from './superseded.js';
 import { withoutQueued, type QueuedChanges } from './queued.js';
 import { notCountedDiagnostics, safetyCounts, safetyHolds } from './safety.js';
+import { withdrawnFor } from './withdrawn.js';
 
 export interface PlanInput {
   readonly id: string;
@@ -42,11 +44,15 @@ export type LinkLookup = (target: string, identityId: string) => LinkedAccount |
 export function plan(input: PlanInput): Plan {
   const targets = new Map(input.targets.map((t) => [t.id, t]));
   const planned: Change[] = [];
+  const withdrawn: WithdrawnChange[] = [];
   const { linked } = input;
   const linkOf: LinkLookup = typeof linked === 'function' ? linked : (target, identityId) => linked.get(`${target}\u0000${identityId}`);
   for (const desired of input.desired) {
     const link = linkOf(desired.target, desired.identityId);
-    const waiting = input.queued === undefined || input.queued.size === 0 ? [] : input.queued.waitingFor(desired.target, desired.identityId);
+    const jobs = input.queued === undefined || input.queued.size === 0 ? [] : input.queued.waitingJobsFor(desired.target, desired.identityId);
+    // A pending delete (or disable) of what this plan keeps is withdrawn, not run and then undone (planner/withdrawn.ts).
+    const { withdrawn: gone, staying: waiting } = jobs.length === 0 ? { withdrawn: [], staying: [] } : withdrawnFor(desired, link, jobs);
+    withdrawn.push(...gone);
     if (waiting.length === 0) {
       diffAccount(desired, link, targets.get(desired.target), planned);
       continue;
@@ -56,7 +62,7 @@ export function plan(input: PlanInput): Plan {
     diffAccount(desired, link, targets.get(desired.target), own);
     planned.push(...supersededChanges(desired, link, waiting, targets.get(desired.target), own));
   }
-  const left = input.queued === undefined ? undefined : withoutQueued(planned, input.queued);
+  const left = input.queued === undefined ? undefined : withoutQueued(planned, input.queued, new Set(withdrawn.map((w) => w.jobId)));
   const changes = left?.changes ?? planned;
   const summary = summaryOf(changes);
   const counted = safetyCounts(changes);
@@ -73,5 +79,6 @@ export function plan(input: PlanInput): Plan {
     held: holds.length > 0,
     holds,
     diagnostics: diagnostics.length === (input.diagnostics?.length ?? 0) ? input.diagnostics ?? [] : diagnostics,
+    ...(withdrawn.length === 0 ? {} : { withdrawn }),
   };
 }

@@ -1,10 +1,13 @@
-import type { Attributes, Change, ChangeAction, Diagnostic, Plan } from '../core/types.js';
+import type { Attributes, Change, ChangeAction, Diagnostic, JobStatus, Plan } from '../core/types.js';
 import { entitlementKey, summaryOf } from './normalise.js';
 
 /** A change an earlier plan has waiting in the queue (its job pending or running). */
 export interface WaitingChange {
   readonly planId: string;
   readonly change: Change;
+  /** Its job, and whether it started (a plan withdraws only a pending one: planner/withdrawn.ts); absent when not known. */
+  readonly jobId?: string;
+  readonly status?: JobStatus;
 }
 
 /** Diagnostic code of the changes a plan leaves out because an earlier plan has them queued. */
@@ -13,9 +16,7 @@ export const ALREADY_QUEUED = 'plan.already_queued';
 /** The reason whose changes record leaving scope on the link (executor/apply-change.ts): part of their effect. */
 const SCOPE_REMOVED = 'scope.removed';
 
-interface Queued {
-  readonly planId: string;
-  readonly change: Change;
+interface Queued extends WaitingChange {
   readonly effect: string;
   readonly slots: readonly string[];
 }
@@ -38,10 +39,11 @@ export class QueuedChanges {
   /** `waiting` oldest first (enqueue order); `quarantined`: targets held now, named in the plan's note. */
   constructor(waiting: readonly WaitingChange[], quarantined: ReadonlySet<string> = new Set()) {
     this.#quarantined = quarantined;
-    for (const { planId, change } of waiting) {
+    for (const waits of waiting) {
+      const { change } = waits;
       const key = accountKey(change.target, change.identity);
       const list = this.#byAccount.get(key) ?? [];
-      list.push({ planId, change, effect: effectOf(change), slots: slotsOf(change) });
+      list.push({ ...waits, effect: effectOf(change), slots: slotsOf(change) });
       this.#byAccount.set(key, list);
     }
   }
@@ -59,13 +61,19 @@ export class QueuedChanges {
     return (this.#byAccount.get(accountKey(target, identity)) ?? []).map((queued) => queued.change);
   }
 
-  /** The plan that has this change's equal waiting, if any. */
-  queuedBy(change: Change): string | undefined {
+  /** The same, with their jobs and plans (what a plan may withdraw: planner/withdrawn.ts). */
+  waitingJobsFor(target: string, identity: string): readonly WaitingChange[] {
+    return this.#byAccount.get(accountKey(target, identity)) ?? [];
+  }
+
+  /** The plan that has this change's equal waiting, if any; `withdrawn`: job ids the plan withdraws (no longer waiting). */
+  queuedBy(change: Change, withdrawn?: ReadonlySet<string>): string | undefined {
     const list = this.#byAccount.get(accountKey(change.target, change.identity));
     if (list === undefined) return undefined;
     const slots = slotsOf(change);
     for (let i = list.length - 1; i >= 0; i--) {
       const queued = list[i]!;
+      if (queued.jobId !== undefined && withdrawn?.has(queued.jobId) === true) continue;
       if (!queued.slots.some((slot) => slots.includes(slot))) continue;
       return queued.effect === effectOf(change) ? queued.planId : undefined;
     }
@@ -78,11 +86,13 @@ export class QueuedChanges {
  * info diagnostic saying how many were left out and by which plans. The
  * changes come back as given (the same array) when none is left out.
  */
-export function withoutQueued(changes: Change[], queued: QueuedChanges): { changes: Change[]; diagnostics: Diagnostic[] } {
+export function withoutQueued(
+  changes: Change[], queued: QueuedChanges, withdrawn?: ReadonlySet<string>,
+): { changes: Change[]; diagnostics: Diagnostic[] } {
   if (queued.size === 0) return { changes, diagnostics: [] };
   const left = new Map<string, { count: number; plans: Set<string> }>();
   const kept = changes.filter((change) => {
-    const planId = queued.queuedBy(change);
+    const planId = queued.queuedBy(change, withdrawn);
     if (planId === undefined) return true;
     const entry = left.get(change.target) ?? { count: 0, plans: new Set<string>() };
     entry.count += 1;

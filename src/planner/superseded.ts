@@ -16,8 +16,9 @@ import { entitlementKey } from './normalise.js';
  * plan does not touch at all is added, with the reason `queued.superseded`.
  * Its existence too: a waiting create of someone who should have no account
  * now (terminated, rescinded, out of scope before it ran) is followed by a
- * delete, and a waiting delete of someone who should have one (rehired before
- * it ran) by a create and its grants instead of changes to the account the
+ * delete, and a waiting delete already running of someone who should have one
+ * (rehired before it ran; one not started is withdrawn instead:
+ * planner/withdrawn.ts) by a create and its grants instead of changes to the account the
  * delete removes (a create that finds the account still linked, the delete
  * cancelled or failed, brings it in line: apply-change.ts, createOverLink).
  * Changes made against an account a waiting create makes name no account id:

@@ -5,6 +5,7 @@ import { lockFor, type Db, type StoreContext } from './context.js';
 import { toJson } from './json.js';
 import type { EnqueueJob, EnqueueOptions, EnqueueResult } from './queue-types.js';
 import { readUnfinishedChanges } from './queued-changes.js';
+import { withdrawJobs } from './withdraw.js';
 
 const JOB_COLUMNS = [
   'id', 'plan_id', 'target', 'ordering_key', 'seq', 'change', 'status', 'attempts', 'next_run_at', 'created_at', 'updated_at',
@@ -25,10 +26,19 @@ const JOB_INSERT = {
  * per statement) sees what the one before it committed.
  */
 export async function enqueueJobs(ctx: StoreContext, jobs: readonly EnqueueJob[], options: EnqueueOptions = {}): Promise<EnqueueResult> {
-  if (jobs.length === 0) return { leftOut: [] };
+  const { withdraw } = options;
+  const withdrawing = withdraw !== undefined && withdraw.changes.length > 0;
+  if (jobs.length === 0 && !withdrawing) return { leftOut: [] };
   const now = (options.now ?? new Date()).toISOString();
+  let withdrawn: string[] = [];
   const leftOut = await ctx.write(async (trx) => {
-    const left = options.leaveOut === undefined ? new Map<string, string>() : await leftOutIn(ctx, trx, jobs, options);
+    if (withdrawing) {
+      // The targets' enqueue locks before anything else (the re-check takes them again): never after the audit lock.
+      const targets = new Set([...jobs.map((job) => job.target), ...withdraw.changes.map((w) => w.change.target)]);
+      for (const target of [...targets].sort()) await lockFor(ctx, trx, `enqueue:${target}`);
+      withdrawn = await withdrawJobs(ctx, trx, withdraw, now);
+    }
+    const left = options.leaveOut === undefined || jobs.length === 0 ? new Map<string, string>() : await leftOutIn(ctx, trx, jobs, options);
     const kept = left.size === 0 ? jobs : jobs.filter((job) => !left.has(job.id));
     const rows = kept.map((job): BulkValue[] => [
       job.id, job.planId, job.target, job.orderingKey, job.seq, toJson(job.change), 'pending', 0, now, now, now,
@@ -39,7 +49,7 @@ export async function enqueueJobs(ctx: StoreContext, jobs: readonly EnqueueJob[]
   // A big plan changes the table's shape faster than autovacuum notices;
   // without fresh statistics PostgreSQL sorts every pending job on each claim.
   if (ctx.dialect === 'postgres' && jobs.length >= 1000) await sql`ANALYZE roster_jobs`.execute(ctx.db);
-  return { leftOut };
+  return withdraw === undefined ? { leftOut } : { leftOut, withdrawn };
 }
 
 /** The jobs to leave out (job id → the plan that has the change queued), with their audit written in `trx`. */

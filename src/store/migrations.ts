@@ -33,6 +33,8 @@ export function migrations(dialect: Dialect): Readonly<Record<string, Migration>
     '0018_identity_rehired_at': { up: (db) => rehiredAtColumn(db, dialect) },
     // When Roster last set a linked account's credentials (LinkedAccount.credentialsSetAt): a rehire after it resets them.
     '0019_account_credentials_set_at': { up: (db) => credentialsSetAtColumn(db, dialect) },
+    // The queued changes a plan withdraws (Plan.withdrawn, JSON; null: none): cancelled when the plan is queued.
+    '0020_plan_withdrawn': { up: (db) => addTextColumnOnce(db, dialect, 'roster_plans', 'withdrawn') },
   };
 }
 

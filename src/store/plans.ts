@@ -7,7 +7,7 @@ import { fromJson, toJson } from './json.js';
 import { readChanges, writeChanges } from './plan-changes.js';
 import type { PlanRow } from './schema.js';
 
-const PLAN_COLUMNS = ['id', 'created_at', 'basis', 'held', 'summary', 'holds', 'diagnostics', 'changes', 'change_count'] as const;
+const PLAN_COLUMNS = ['id', 'created_at', 'basis', 'held', 'summary', 'holds', 'diagnostics', 'changes', 'change_count', 'withdrawn'] as const;
 
 const PLAN_TYPES = { basis: 'bigint', held: 'integer', change_count: 'integer' } as const;
 
@@ -24,6 +24,7 @@ function planFromRow(row: PlanHead, changes: readonly Change[]): Plan {
     held: Number(row.held) === 1,
     holds: fromJson(row.holds),
     diagnostics: fromJson(row.diagnostics),
+    ...(row.withdrawn === null || row.withdrawn === undefined ? {} : { withdrawn: fromJson<NonNullable<Plan['withdrawn']>>(row.withdrawn) }),
   };
 }
 
@@ -36,7 +37,7 @@ export interface PlanListOptions {
   readonly summaryOnly?: boolean;
 }
 
-const HEAD_COLUMNS = ['id', 'created_at', 'basis', 'held', 'summary', 'holds', 'diagnostics', 'change_count'] as const;
+const HEAD_COLUMNS = ['id', 'created_at', 'basis', 'held', 'summary', 'holds', 'diagnostics', 'change_count', 'withdrawn'] as const;
 
 export function createPlanStore(ctx: StoreContext): PlanStore & { list(options?: PlanListOptions): Promise<Plan[]> } {
   const { db } = ctx;
@@ -52,7 +53,7 @@ export function createPlanStore(ctx: StoreContext): PlanStore & { list(options?:
     async save(plan) {
       const row = [
         plan.id, plan.createdAt, plan.basis, plan.held ? 1 : 0, toJson(plan.summary), toJson(plan.holds),
-        toJson(plan.diagnostics), '[]', plan.changes.length,
+        toJson(plan.diagnostics), '[]', plan.changes.length, plan.withdrawn === undefined || plan.withdrawn.length === 0 ? null : toJson(plan.withdrawn),
       ];
       await ctx.write(async (trx) => {
         await bulkInsert(ctx, trx, { table: 'roster_plans', columns: PLAN_COLUMNS, types: PLAN_TYPES, key: ['id'], onConflict: 'update' }, [row]);

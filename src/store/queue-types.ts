@@ -1,5 +1,6 @@
 import type { AuditEntryInput, Change, Job, JobStatus, LinkedAccount } from '../core/types.js';
 import type { QueuedChange, QueuedChangesReader } from './queued-changes.js';
+import type { Withdrawal } from './withdraw.js';
 
 /** The durable queue's interfaces (QueueStore and what it takes and gives); re-exported by store/types.ts. */
 
@@ -28,6 +29,13 @@ export interface EnqueueOptions {
     readonly jobs: ReadonlyMap<string, string>;
     readonly audit?: readonly AuditEntryInput[];
   };
+  /**
+   * Queued changes of earlier plans the plan withdraws (Plan.withdrawn):
+   * cancelled in the same transaction, before the re-check reads the queue,
+   * or the plan refused as stale (nothing inserted) when one has started
+   * (store/withdraw.ts). Given with a plan's first batch only.
+   */
+  readonly withdraw?: Withdrawal;
 }
 
 /**
@@ -46,6 +54,8 @@ export type FailDependents = (waiting: readonly Job[]) => {
 /** The jobs QueueStore.enqueue left out (`leaveOut`), and the plan that has each one's change queued. */
 export interface EnqueueResult {
   readonly leftOut: readonly { readonly jobId: string; readonly queuedBy: string }[];
+  /** The jobs `withdraw` cancelled (absent without `withdraw`). */
+  readonly withdrawn?: readonly string[];
 }
 
 export interface JobEffects {

@@ -75,6 +75,8 @@ export interface PlanRow {
   diagnostics: string;
   changes: string;
   change_count: number;
+  /** Plan.withdrawn as JSON; null when none (migration 0020). */
+  withdrawn: string | null;
 }
 
 export interface PlanChangesRow {

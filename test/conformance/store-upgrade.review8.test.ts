@@ -53,6 +53,7 @@ const CREATED_AT: Readonly<Record<string, number>> = {
 const ADDED_AT: Readonly<Record<string, Readonly<Record<string, number>>>> = {
   roster_accounts: { out_of_scope_since: 7, not_granted: LEVELS.indexOf('0014_not_granted'), placement: LEVELS.indexOf('0017_account_placement'), credentials_set_at: LEVELS.indexOf('0019_account_credentials_set_at') },
   roster_identities: { source_entry: LEVELS.indexOf('0016_identity_source_entry'), rehired_at: LEVELS.indexOf('0018_identity_rehired_at') },
+  roster_plans: { withdrawn: LEVELS.indexOf('0020_plan_withdrawn') },
 };
 
 const BIG = 'x'.repeat(1024 * 1024);

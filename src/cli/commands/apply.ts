@@ -170,7 +170,8 @@ export function registerApply(program: Command, ctx: CliContext): void {
         if (!json) ctx.out(planSummaryText(plan, ctx.style));
         // Nothing new, but changes of earlier plans wait (a target released from quarantine): run them, as sync does.
         const queuedOnly = plan.changes.length === 0 && plan.diagnostics.some((d) => d.code === ALREADY_QUEUED);
-        if (plan.changes.length === 0 && !queuedOnly) {
+        const withdraws = plan.withdrawn?.length ?? 0;
+        if (plan.changes.length === 0 && !queuedOnly && withdraws === 0) {
           if (json) ctx.json(applyJson(plan, null, ingests));
           return;
         }
@@ -180,7 +181,8 @@ export function registerApply(program: Command, ctx: CliContext): void {
           ctx.exitCode = EXIT_PROBLEMS;
           return;
         }
-        if (!queuedOnly && !(await confirmed(ctx, options.yes, `Apply ${plan.changes.length} changes?`, json))) {
+        const question = `Apply ${plan.changes.length} changes${withdraws === 0 ? '' : ` and withdraw ${withdraws} queued`}?`;
+        if ((!queuedOnly || withdraws > 0) && !(await confirmed(ctx, options.yes, question, json))) {
           // --json: the plan that was not applied, as a held one is printed (result null).
           if (json) ctx.json(applyJson(plan, null, ingests));
           return;
