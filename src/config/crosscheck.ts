@@ -2,6 +2,7 @@ import { CronPattern } from 'croner';
 import type { z } from 'zod';
 import { checkExpression } from '../cel/index.js';
 import { isAttributeName } from '../connectors/directory/escape.js';
+import { adGroupNameProblems } from './ad-group-names.js';
 import { issuesToProblems } from './issues.js';
 import { targetKeyPlaces } from './misplaced-keys.js';
 import type { ConfigProblem, PathSegment, ProblemLocator } from './problems.js';
@@ -95,6 +96,7 @@ export function crossCheck(
       }
     }
   });
+  problems.push(...adGroupNameProblems(config, locator, connectionSchemas));
 
   return problems;
 }

@@ -10,12 +10,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Attribute, Change, Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isRosterError, type RosterError } from '../../src/core/errors.js';
-import { createLogger } from '../../src/core/log.js';
-import { adConnectionSchema, adConnectorFactory, type AdConnector } from '../../src/connectors/ad/index.js';
+import type { AdConnector } from '../../src/connectors/ad/index.js';
 import { unicodePwd } from '../../src/connectors/ad/password.js';
 import { openEngine, type Engine } from '../../src/engine/index.js';
-import { adConnection, startSamba, type RunningSamba } from '../support/samba.js';
+import { startSamba, type RunningSamba } from '../support/samba.js';
+import { departmentConnector, rosterFailure as failure } from './ad-connector-support.js';
 import { adminClient, adProjectDir, adProjectYaml, tearDown } from './directory-config.js';
 import { csv, person } from './helpers.js';
 
@@ -113,21 +112,7 @@ describe('review22: the AD section of docs/directories.md against Samba', () => 
     expect((await engine.plan()).changes).toEqual([]);
   }, 180_000);
 
-  function connect(): AdConnector {
-    const config = adConnectionSchema.parse({
-      ...adConnection(samba),
-      users: { dn: `CN={sAMAccountName},OU={department},OU=People,${samba.rosterOU}`, upnSuffix: 'example.test', createOUs: true },
-      groups: { base: `OU=Groups,${samba.rosterOU}`, names: true, create: true },
-    });
-    const connector = adConnectorFactory.create(config, { targetId: 'corp-ad', baseDir: '.', log: createLogger('error', () => {}) }) as AdConnector;
-    connectors.push(connector);
-    return connector;
-  }
-  async function failure(promise: Promise<unknown>): Promise<RosterError> {
-    const error: unknown = await promise.then(() => undefined, (e: unknown) => e);
-    expect(isRosterError(error)).toBe(true);
-    return error as RosterError;
-  }
+  const connect = (): AdConnector => departmentConnector(samba, connectors);
 
   it('connector: a grant or an enable of a user moved out of the base is a conflict; a group whose name a user holds gets one AD makes; a UPN set by hand survives a rename', async () => {
     const connector = connect();

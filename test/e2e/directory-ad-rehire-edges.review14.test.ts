@@ -4,13 +4,14 @@
  * retry of an enable that was applied, and a move back to the template DN
  * that another object holds.
  */
-import { Attribute, Change, Client } from 'ldapts';
+import type { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isRosterError, type RosterError } from '../../src/core/errors.js';
 import { createLogger } from '../../src/core/log.js';
 import { adConnectionSchema, adConnectorFactory, type AdConnector } from '../../src/connectors/ad/index.js';
 import { adConnection, startSamba, type RunningSamba } from '../support/samba.js';
 import { adminClient } from './directory-config.js';
+import { adBind, choosePassword } from './ad-rehire-world.js';
 
 /** Every initial password generated; `weak.next` makes the next ones a password the domain refuses. */
 const issued = vi.hoisted(() => ({ all: [] as string[], weak: { on: false } }));
@@ -58,24 +59,8 @@ async function user(sam: string): Promise<Record<string, unknown>> {
 }
 
 /** '' when the bind succeeds, else AD's data code (52e: wrong password, 533: disabled, 773: must change). */
-async function bind(dn: string, password: string): Promise<string> {
-  const client = new Client({ url: samba.url, tlsOptions: { ca: samba.ca } });
-  try {
-    await client.bind(dn, password);
-    return '';
-  } catch (error) {
-    return /data ([0-9a-f]{3,8})/i.exec(String(error))?.[1] ?? String(error);
-  } finally {
-    await client.unbind().catch(() => undefined);
-  }
-}
-
-async function chooses(dn: string, password: string): Promise<void> {
-  await admin.modify(dn, [
-    new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [Buffer.from(`"${password}"`, 'utf16le')] }) }),
-    new Change({ operation: 'replace', modification: new Attribute({ type: 'pwdLastSet', values: ['-1'] }) }),
-  ]);
-}
+const bind = (dn: string, password: string): Promise<string> => adBind(samba, dn, password, '');
+const chooses = (dn: string, password: string): Promise<void> => choosePassword(admin, dn, password);
 
 /** A leaver: created enabled, a password of their own, then disabled. */
 async function leaver(connector: AdConnector, sam: string, own: string): Promise<{ id: string; dn: string }> {

@@ -1,29 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Attribute, Change, Client } from 'ldapts';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openEngine, type Engine } from '../../src/engine/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { openEngine } from '../../src/engine/index.js';
 import { createLogger } from '../../src/core/log.js';
-import { startSamba, type RunningSamba } from '../support/samba.js';
-import { adminClient, adProjectDir, adProjectYaml, departmentRoles, FULL_NAME, tearDown } from './directory-config.js';
+import { adProjectDir } from './directory-config.js';
+import { adRehireWorld, adRehireYaml, OWN, rehireStaff } from './ad-rehire-world.js';
 import { csv, person, type Person } from './helpers.js';
 
 /** Every initial password the AD connector generates in this file, to bind with it and to look for it in every output. */
 const generated = vi.hoisted(() => [] as string[]);
-vi.mock('../../src/connectors/ad/password.js', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../src/connectors/ad/password.js')>();
-  return {
-    ...original,
-    initialPassword: (...args: Parameters<typeof original.initialPassword>) => {
-      const password = original.initialPassword(...args);
-      generated.push(password);
-      return password;
-    },
-  };
-});
-
-/** The password each person chose during their first employment (set by an admin reset, then "changed" by them). */
-const OWN = { E1: 'Own-Old-Passw0rd-Ada!', E2: 'Own-Old-Passw0rd-Bob!' } as const;
+vi.mock('../../src/connectors/ad/password.js', async (importOriginal) =>
+  (await import('./ad-password-record.js')).recordingPasswords(await importOriginal(), generated));
 
 /**
  * Review 14: a leaver rehired within the grace period gets their old
@@ -34,75 +21,13 @@ const OWN = { E1: 'Own-Old-Passw0rd-Ada!', E2: 'Own-Old-Passw0rd-Bob!' } as cons
  * absence keeps its password (users.passwordOnEnable: rehire, the default).
  */
 describe('AD rehire: a new initial password, never the former employment\'s (review 14)', () => {
-  let samba: RunningSamba;
-  let engine: Engine;
-  let dir: string;
-  let reader: Client;
-  const logs: string[] = [];
-  let now = new Date('2026-03-02T09:00:00Z');
-  const staff: Person[] = [
-    person({ employeeId: 'E1', givenName: 'Ada', familyName: 'Lovelace' }),
-    person({ employeeId: 'E2', givenName: 'Bob', familyName: 'Brown' }),
-  ];
-
-  async function sync(hr: readonly Person[]) {
-    writeFileSync(join(dir, 'employees.csv'), csv(hr));
-    const result = await engine.sync({ actor: 'test' });
-    expect(result.result?.errors ?? []).toEqual([]);
-    return result;
-  }
-  async function entry(employeeID: string) {
-    const { searchEntries } = await reader.search(samba.rosterOU, {
-      scope: 'sub', filter: `(&(objectClass=user)(employeeID=${employeeID}))`,
-      attributes: ['userAccountControl', 'pwdLastSet', 'memberOf', 'objectGUID'], explicitBufferAttributes: ['objectGUID'],
-    });
-    expect(searchEntries).toHaveLength(1);
-    return searchEntries[0]!;
-  }
-  /** The bind's outcome: 'ok', or AD's diagnostic code (52e: wrong password; 773: right password, must be changed first). */
-  async function bind(dn: string, password: string): Promise<string> {
-    const client = new Client({ url: samba.url, tlsOptions: { ca: samba.ca } });
-    try {
-      await client.bind(dn, password);
-      return 'ok';
-    } catch (error) {
-      return /data ([0-9a-f]{3,8})/i.exec(String(error))?.[1] ?? String(error);
-    } finally {
-      await client.unbind().catch(() => undefined);
-    }
-  }
-  /** As the person would: a password of their own, no change pending. */
-  async function choosePassword(dn: string, password: string) {
-    await reader.modify(dn, [
-      new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [Buffer.from(`"${password}"`, 'utf16le')] }) }),
-      new Change({ operation: 'replace', modification: new Attribute({ type: 'pwdLastSet', values: ['-1'] }) }),
-    ]);
-  }
+  const world = adRehireWorld({ dirPrefix: 'roster-ad-rehire-', samPrefix: 'rh-', start: new Date('2026-03-02T09:00:00Z') });
+  const { sync, entry, bind, choosePassword, logs } = world;
+  const staff = rehireStaff();
   const groups = (value: unknown): string[] => (value === undefined ? [] : (Array.isArray(value) ? value : [value]).map((dn) => String(dn).split(',')[0] ?? '').sort());
 
-  beforeAll(async () => {
-    samba = await startSamba();
-    reader = await adminClient(samba);
-    dir = adProjectDir('roster-ad-rehire-', samba);
-    writeFileSync(join(dir, 'roster.yaml'), adProjectYaml(samba, {
-      lifecycle: true,
-      usersDn: `CN={displayName},OU=People,${samba.rosterOU}`,
-      attributes: {
-        sAMAccountName: `'"rh-" + identity.employeeId.lowerAscii()'`,
-        displayName: FULL_NAME,
-        employeeID: 'identity.employeeId',
-        department: 'identity.department',
-      },
-      leaver: '{ disable: immediately, delete: after 30d }',
-      safety: '{ maxDeletes: 100%, maxDisables: 100%, maxRevokes: 100%, minAccounts: 0 }',
-      roles: departmentRoles('corp-ad', { Engineering: 'Engineering' }),
-    }));
-    process.env.ROSTER_E2E_AD_PASSWORD = samba.password;
-    engine = await openEngine(join(dir, 'roster.yaml'), { now: () => now, log: createLogger('debug', (line) => logs.push(line)) });
-  }, 400_000);
-  afterAll(() => tearDown({ engine, client: reader, server: samba, dirs: [dir] }));
-
   it('joiner, leaver, rehire within the grace: enabled, the old password no longer binds, the new one must be changed; groups back', async () => {
+    const { engine } = world;
     await sync(staff);
     const joined = { E1: await entry('E1'), E2: await entry('E2') };
     for (const id of ['E1', 'E2'] as const) {
@@ -115,7 +40,7 @@ describe('AD rehire: a new initial password, never the former employment\'s (rev
     expect(createdPasswords).toBeGreaterThanOrEqual(2);
 
     // Ada leaves; Bob goes on a leave of absence.
-    now = new Date('2026-06-01T09:00:00Z');
+    world.now = new Date('2026-06-01T09:00:00Z');
     await sync([{ ...staff[0]!, endDate: '2026-05-31', status: 'terminated' }, { ...staff[1]!, status: 'leave' }]);
     for (const id of ['E1', 'E2'] as const) {
       const disabled = await entry(id);
@@ -124,7 +49,7 @@ describe('AD rehire: a new initial password, never the former employment\'s (rev
     }
 
     // Ada is rehired three weeks later, within the 30-day grace; Bob comes back from leave.
-    now = new Date('2026-06-22T09:00:00Z');
+    world.now = new Date('2026-06-22T09:00:00Z');
     const back = await sync([{ ...staff[0]!, startDate: '2026-06-22', endDate: '', status: 'active' }, staff[1]!]);
     const enables = back.plan.changes.filter((c) => c.action === 'enable');
     expect(enables.map((c) => `${c.identity}:${c.reasons.join('+')}`).sort()).toEqual(['E1:rehire', 'E2:active']);
@@ -164,15 +89,9 @@ describe('AD rehire: a new initial password, never the former employment\'s (rev
   }, 180_000);
 
   it('passwordOnEnable: return also resets at the end of a leave; a leaver an admin moved to a Disabled OU comes back enabled, with its groups', async () => {
+    const { samba, reader } = world;
     const other = adProjectDir('roster-ad-rehire-return-', samba);
-    const yaml = adProjectYaml(samba, {
-      lifecycle: true,
-      usersDn: `CN={displayName},OU=People,${samba.rosterOU}`,
-      attributes: { sAMAccountName: `'"rr-" + identity.employeeId.lowerAscii()'`, displayName: FULL_NAME, employeeID: 'identity.employeeId', department: 'identity.department' },
-      leaver: '{ disable: immediately, delete: after 30d }',
-      safety: '{ maxDeletes: 100%, maxDisables: 100%, maxRevokes: 100%, minAccounts: 0 }',
-      roles: departmentRoles('corp-ad', { Engineering: 'Engineering' }),
-    }).replace('upnSuffix: example.test', 'upnSuffix: example.test, passwordOnEnable: return');
+    const yaml = adRehireYaml(samba, 'rr-').replace('upnSuffix: example.test', 'upnSuffix: example.test, passwordOnEnable: return');
     expect(yaml).toContain('passwordOnEnable: return');
     writeFileSync(join(other, 'roster.yaml'), yaml);
     let at = new Date('2026-03-02T09:00:00Z');

@@ -4,10 +4,9 @@
  */
 import { Attribute, Change, type Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isRosterError, type RosterError } from '../../src/core/errors.js';
-import { createLogger } from '../../src/core/log.js';
-import { adConnectionSchema, adConnectorFactory, type AdConnector } from '../../src/connectors/ad/index.js';
-import { adConnection, startSamba, type RunningSamba } from '../support/samba.js';
+import type { AdConnector } from '../../src/connectors/ad/index.js';
+import { startSamba, type RunningSamba } from '../support/samba.js';
+import { departmentConnector, rosterFailure as failure } from './ad-connector-support.js';
 import { adminClient } from './directory-config.js';
 
 let samba: RunningSamba;
@@ -24,22 +23,7 @@ afterAll(async () => {
   await samba?.stop();
 });
 
-function connect(): AdConnector {
-  const config = adConnectionSchema.parse({
-    ...adConnection(samba),
-    users: { dn: `CN={sAMAccountName},OU={department},OU=People,${samba.rosterOU}`, upnSuffix: 'example.test', createOUs: true },
-    groups: { base: `OU=Groups,${samba.rosterOU}`, names: true, create: true },
-  });
-  const connector = adConnectorFactory.create(config, { targetId: 'corp-ad', baseDir: '.', log: createLogger('error', () => {}) }) as AdConnector;
-  connectors.push(connector);
-  return connector;
-}
-
-async function failure(promise: Promise<unknown>): Promise<RosterError> {
-  const error: unknown = await promise.then(() => undefined, (e: unknown) => e);
-  expect(isRosterError(error)).toBe(true);
-  return error as RosterError;
-}
+const connect = (): AdConnector => departmentConnector(samba, connectors);
 
 async function read(filter: string, attributes: string[]): Promise<Record<string, unknown>[]> {
   const { searchEntries } = await admin.search(samba.rosterOU.replace(/^OU=Roster,/, ''), { scope: 'sub', filter, attributes });

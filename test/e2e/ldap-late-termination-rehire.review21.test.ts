@@ -1,17 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Attribute, Change, Client } from 'ldapts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/core/types.js';
-import { openEngine, type Engine } from '../../src/engine/index.js';
-import { startSlapd, type RunningSlapd } from '../support/slapd.js';
-import { ldapExampleYaml } from '../support/ldap-example.js';
 import { bindsAt } from '../support/ldap-login.js';
-import { adminClient, tearDown } from './directory-config.js';
-import { csv, person, type Person } from './helpers.js';
-
-const initialOf = (id: string) => `Init-${id}-Zq7x`;
+import { person } from './helpers.js';
+import { initialOf, ldapRehireWorld } from './ldap-rehire-world.js';
 
 /**
  * A termination entered late in HR: Lena left on 10 March, HR recorded it on
@@ -25,59 +16,26 @@ const initialOf = (id: string) => `Init-${id}-Zq7x`;
  * entry, so only the enable decides what comes back).
  */
 describe('review 21: a rehire after a termination entered late gets a new password; a return from leave keeps its own', () => {
-  let slapd: RunningSlapd;
-  let reader: Client;
-  let engine: Engine;
-  const dirs: string[] = [];
-  const clock = { now: new Date('2026-03-01T09:00:00Z') };
   const lena = person({ employeeId: 'LT1', givenName: 'Lena', familyName: 'Late', department: 'Operations' });
   const ada = person({ employeeId: 'LA1', givenName: 'Ada', familyName: 'Leave', department: 'Operations' });
 
-  beforeAll(async () => {
-    slapd = await startSlapd({ randomPort: true, acl: ['to attrs=userPassword by anonymous auth by * none'] });
-    reader = await adminClient(slapd);
-    const dir = mkdtempSync(join(tmpdir(), 'roster-late-termination-'));
-    dirs.push(dir);
-    let yaml = ldapExampleYaml(slapd.url, { password: '"Init-" + identity.employeeId + "-Zq7x"', disablePassword: 'keep' });
-    const users = '        createOUs: true\n';
-    if (!yaml.includes(users)) throw new Error('examples/ldap/roster.yaml no longer holds users.createOUs');
-    yaml = yaml.replace(users, `${users}        passwordOnEnable: rehire\n`);
-    writeFileSync(join(dir, 'roster.yaml'), yaml);
-    writeFileSync(join(dir, 'employees.csv'), csv([lena, ada]));
-    engine = await openEngine(join(dir, 'roster.yaml'), { now: () => clock.now, env: { ...process.env, LDAP_PASSWORD: slapd.password } });
-    sync.dir = dir;
-    // A target with reconcile.match rules is reconciled once before Roster creates anything in it.
-    await engine.readSource('hr', 'test');
-    await engine.reconcile('corp-ldap', { actor: 'test', force: true });
+  const world = ldapRehireWorld({
+    dirPrefix: 'roster-late-termination-', start: new Date('2026-03-01T09:00:00Z'), people: [lena, ada],
+    yaml: (yaml) => {
+      const users = '        createOUs: true\n';
+      if (!yaml.includes(users)) throw new Error('examples/ldap/roster.yaml no longer holds users.createOUs');
+      return yaml.replace(users, `${users}        passwordOnEnable: rehire\n`);
+    },
   });
-  afterAll(async () => {
-    await engine?.close();
-    await tearDown({ client: reader, server: slapd, dirs });
-  });
-
-  const sync = Object.assign(async (when: string, rows: readonly Person[]) => {
-    clock.now = new Date(when);
-    writeFileSync(join(sync.dir, 'employees.csv'), csv(rows));
-    const result = await engine.sync({ actor: 'test' });
-    expect(result.plan.held).toBe(false);
-    expect(result.result?.errors ?? []).toEqual([]);
-  }, { dir: '' });
-
-  async function entry(uid: string): Promise<{ dn: string; password: string[] }> {
-    const { searchEntries } = await reader.search(slapd.suffix, { scope: 'sub', filter: `(uid=${uid})`, attributes: ['userPassword'] });
-    expect(searchEntries).toHaveLength(1);
-    const value = searchEntries[0]?.userPassword;
-    return { dn: searchEntries[0]?.dn ?? '', password: (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String) };
-  }
-  const setOwnPassword = (dn: string, password: string) =>
-    reader.modify(dn, new Change({ operation: 'replace', modification: new Attribute({ type: 'userPassword', values: [password] }) }));
+  const { sync, entry, setOwnPassword } = world;
   async function enableOf(id: string): Promise<AuditEntry> {
-    const enables = (await engine.store.audit.list({ identity: id, kind: 'change.applied' })).filter((e) => (e.data as { action?: string }).action === 'enable');
+    const enables = (await world.engine.store.audit.list({ identity: id, kind: 'change.applied' })).filter((e) => (e.data as { action?: string }).action === 'enable');
     expect(enables).toHaveLength(1);
     return enables[0]!;
   }
 
   it('the late-termination rehire is enabled with the initial password; the return from leave with the one she chose', async () => {
+    const { slapd, engine } = world;
     await sync('2026-03-01T09:00:00Z', [lena, ada]);
     await setOwnPassword((await entry('lena.late')).dn, 'Chosen-By-Lena-1');
     await setOwnPassword((await entry('ada.leave')).dn, 'Chosen-By-Ada-1');

@@ -1,17 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Attribute, Change, Client } from 'ldapts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeChange } from '../../src/cli/plan-format.js';
-import { openEngine, type Engine } from '../../src/engine/index.js';
-import { startSlapd, type RunningSlapd } from '../support/slapd.js';
-import { ldapExampleYaml } from '../support/ldap-example.js';
 import { bindsAt } from '../support/ldap-login.js';
-import { adminClient, tearDown } from './directory-config.js';
-import { csv, person, type Person } from './helpers.js';
-
-const initialOf = (id: string) => `Init-${id}-Zq7x`;
+import { person } from './helpers.js';
+import { initialOf, ldapRehireWorld } from './ldap-rehire-world.js';
 
 /**
  * Review 22: a termination and a rehire read in one HR pass after the new
@@ -24,11 +15,6 @@ const initialOf = (id: string) => `Init-${id}-Zq7x`;
  * took back. examples/ldap with a mapped password.
  */
 describe('review 22: ldap, a rehire read in one pass gets the mapped password; no one else does', () => {
-  let slapd: RunningSlapd;
-  let reader: Client;
-  let engine: Engine;
-  const dirs: string[] = [];
-  const clock = { now: new Date('2026-03-01T09:00:00Z') };
   const lena = person({ employeeId: 'OP1', givenName: 'Lena', familyName: 'Onepass', department: 'Operations' });
   const ada = person({ employeeId: 'OP2', givenName: 'Ada', familyName: 'Active', department: 'Operations' });
   const leo = person({ employeeId: 'OP3', givenName: 'Leo', familyName: 'Leave', department: 'Operations' });
@@ -36,45 +22,16 @@ describe('review 22: ldap, a rehire read in one pass gets the mapped password; n
   const everyone = [lena, ada, leo, tom];
   const uids = { OP1: 'lena.onepass', OP2: 'ada.active', OP3: 'leo.leave', OP4: 'tom.undone' } as const;
 
-  beforeAll(async () => {
-    slapd = await startSlapd({ randomPort: true, acl: ['to attrs=userPassword by anonymous auth by * none'] });
-    reader = await adminClient(slapd);
-    const dir = mkdtempSync(join(tmpdir(), 'roster-one-pass-'));
-    dirs.push(dir);
-    writeFileSync(join(dir, 'roster.yaml'), ldapExampleYaml(slapd.url, { password: '"Init-" + identity.employeeId + "-Zq7x"', disablePassword: 'keep' }));
-    writeFileSync(join(dir, 'employees.csv'), csv(everyone));
-    engine = await openEngine(join(dir, 'roster.yaml'), { now: () => clock.now, env: { ...process.env, LDAP_PASSWORD: slapd.password } });
-    sync.dir = dir;
-    await engine.readSource('hr', 'test');
-    await engine.reconcile('corp-ldap', { actor: 'test', force: true });
-  });
-  afterAll(async () => {
-    await engine?.close();
-    await tearDown({ client: reader, server: slapd, dirs });
-  });
-
-  const sync = Object.assign(async (when: string, rows: readonly Person[]) => {
-    clock.now = new Date(when);
-    writeFileSync(join(sync.dir, 'employees.csv'), csv(rows));
-    const result = await engine.sync({ actor: 'test' });
-    expect(result.plan.held).toBe(false);
-    expect(result.result?.errors ?? []).toEqual([]);
-    return result;
-  }, { dir: '' });
-
-  async function entry(uid: string): Promise<{ dn: string; password: string[] }> {
-    const { searchEntries } = await reader.search(slapd.suffix, { scope: 'sub', filter: `(uid=${uid})`, attributes: ['userPassword'] });
-    expect(searchEntries).toHaveLength(1);
-    const value = searchEntries[0]?.userPassword;
-    return { dn: searchEntries[0]?.dn ?? '', password: (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String) };
-  }
+  const world = ldapRehireWorld({ dirPrefix: 'roster-one-pass-', start: new Date('2026-03-01T09:00:00Z'), people: everyone });
+  const { sync, entry, setOwnPassword } = world;
   const own = (id: string) => `Chosen-By-${id}-1`;
 
   it('only Lena\'s entry gets the mapped password again, with an enable that says why; the next plan has nothing to do', async () => {
+    const { slapd, engine } = world;
     await sync('2026-03-01T09:00:00Z', everyone);
     for (const [id, uid] of Object.entries(uids)) {
       const { dn } = await entry(uid);
-      await reader.modify(dn, new Change({ operation: 'replace', modification: new Attribute({ type: 'userPassword', values: [own(id)] }) }));
+      await setOwnPassword(dn, own(id));
     }
     // The 5th: Leo on leave, Tom's termination (both disabled). Lena and Ada unchanged.
     await sync('2026-03-05T09:00:00Z', [lena, ada, { ...leo, status: 'leave' }, { ...tom, endDate: '2026-03-04', status: 'terminated' }]);
@@ -105,7 +62,7 @@ describe('review 22: ldap, a rehire read in one pass gets the mapped password; n
     expect(JSON.stringify(await engine.store.audit.list({ identity: 'OP1' }))).not.toContain(initialOf('OP1'));
 
     // Lena changes it; later plans leave it alone.
-    await reader.modify(lenaNow.dn, new Change({ operation: 'replace', modification: new Attribute({ type: 'userPassword', values: ['Chosen-Again-2'] }) }));
+    await setOwnPassword(lenaNow.dn, 'Chosen-Again-2');
     const next = await sync('2026-03-21T09:00:00Z', [{ ...lena, startDate: '2026-03-15', endDate: '2026-03-10' }, ada, leo, tom]);
     expect(next.plan.changes).toEqual([]);
     expect((await entry(uids.OP1)).password).toEqual(['Chosen-Again-2']);

@@ -25,6 +25,7 @@ import { addUser, type AddUserOptions } from './add-user.js';
 import { isEnabled } from './uac.js';
 import { isDnTaken, moveUser } from './move-user.js';
 import { MemberOfCheck } from './member-of.js';
+import { assertAdGroupName } from './group-name.js';
 
 const DN_ATTRIBUTES = new Set(['manager']);
 /** Read back without configuration: Roster name -> AD attribute. */
@@ -215,6 +216,7 @@ export class AdConnector implements Connector {
     return this.#run('grant', async () => {
       const entry = await this.#entry(accountId, 'grant');
       const groups = this.#requireGroups('grant');
+      assertAdGroupName(groups.groupDn(entitlement), entitlement, `grant on ${this.#targetId}`);
       await needing(this.#targetId, 'grant', this.#members(groups, entitlement, `add ${entry.dn} to its members`),
         () => groups.add({ dn: entry.dn, uid: undefined }, entitlement));
     });

@@ -31,7 +31,9 @@ export function samAccountNameProblem(sam: string): string | undefined {
 /**
  * AD's pre-Windows 2000 name limit for a group Roster creates: the schema allows
  * 256 characters, but Windows tools (net group, ADUC's "pre-Windows 2000" field)
- * expect at most 64.
+ * expect at most 64. A group's cn is at most 64 too (ad/group-name.ts: a longer
+ * name is refused before any write), so a name made from it is never cut: the
+ * cut is a guard only.
  */
 export const AD_GROUP_NAME_MAX = 64;
 
