@@ -34,7 +34,12 @@ export function ingestDiagnostics(ingest: IngestResult): (Diagnostic & { readonl
   ];
 }
 
-const problemText = (p: IngestResult['problems'][number]): string => `line ${p.line}${p.key ? ` (${p.key})` : ''}: ${p.message}`;
+/**
+ * A file's row by its line; a directory entry (`entry` set) by its key alone: its message names the entry's DN, and
+ * its `line` is only where the entry came in the server's answer (`--json` keeps it).
+ */
+const problemText = (p: IngestResult['problems'][number]): string =>
+  p.entry !== undefined ? `${p.key ? `${p.key}: ` : ''}${p.message}` : `line ${p.line}${p.key ? ` (${p.key})` : ''}: ${p.message}`;
 
 /** Skipped rows `sync` and `plan` print per source; `--json` lists them all. */
 const PROBLEMS_SHOWN = 20;

@@ -9,8 +9,11 @@ import { effectiveTime } from '../../engine/timeline.js';
 import { withConfigOption, type CliContext } from '../context.js';
 import { indent, table } from '../format.js';
 
+/** A value as explain prints it: ∅ for none, `""` for an empty one (a manager cleared), not a blank after the arrow. */
 function show(value: unknown): string {
-  return value === undefined || value === null ? '∅' : typeof value === 'string' ? value : JSON.stringify(value);
+  if (value === undefined || value === null) return '∅';
+  if (value === '') return '""';
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 /** Why an entitlement the policy wants has no rule of its own: the account is left as it is (an expression failed, a dispute). */

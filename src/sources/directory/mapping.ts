@@ -145,16 +145,16 @@ export function entriesToBatch(
     const line = index + 1;
     const keys = keyValues(entry, rules.key);
     const key = keys[0];
-    if (key === undefined) {
-      builder.reject(line, `entry ${entry.dn} has no ${rules.key}: it cannot be correlated`);
-      return;
-    }
     const id = firstValue(entry, idAttribute).toLowerCase() || undefined;
     const of = id === undefined ? {} : { entry: id };
+    if (key === undefined) {
+      builder.reject(line, `entry ${entry.dn} has no ${rules.key}: it cannot be correlated`, undefined, id);
+      return;
+    }
     if (keys.length > 1) {
       const listed = keys.map((value) => JSON.stringify(value)).join(', ');
       builder.reject(line, `entry ${entry.dn} has ${keys.length} values of ${rules.key} (${listed}): it cannot be correlated to one person`, key, id);
-      for (const other of keys.slice(1)) extraProblems.push({ line, key: other, message: `entry ${entry.dn} also has ${rules.key} "${other}" (line ${line})`, ...of });
+      for (const other of keys.slice(1)) extraProblems.push({ line, key: other, message: `entry ${entry.dn} also has ${rules.key} "${other}"`, ...of });
       return;
     }
     const own = dnKey(entry.dn) ?? entry.dn;
