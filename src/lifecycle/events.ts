@@ -95,7 +95,12 @@ function lifecycleChanges(before: Identity, after: Identity, ctx: EventContext):
   return changes;
 }
 
-/** Attribute changes, without the lifecycle columns (they have events of their own). */
+/**
+ * Attribute changes, without the lifecycle columns (they have events of their own). An attribute the record
+ * did not have that comes empty (a column or a directory attribute newly mapped, which most people leave
+ * blank) is no change: otherwise every identity would become a mover ("managerId: ∅ → ''") the first time
+ * the source is read after the mapping grew.
+ */
 function attributeChanges(before: Identity, after: Identity, lifecycleFields: ReadonlySet<string>): Changes {
   const changes: Changes = {};
   const keys = new Set([...Object.keys(before.attributes), ...Object.keys(after.attributes)]);
@@ -103,10 +108,13 @@ function attributeChanges(before: Identity, after: Identity, lifecycleFields: Re
     if (lifecycleFields.has(key)) continue;
     const b = before.attributes[key];
     const a = after.attributes[key];
-    if (!sameValue(b, a)) changes[key] = { before: b ?? null, after: a ?? null };
+    if (sameValue(b, a) || (absent(b) && a === '') || (b === '' && absent(a))) continue;
+    changes[key] = { before: b ?? null, after: a ?? null };
   }
   return changes;
 }
+
+const absent = (value: unknown): boolean => value === undefined || value === null;
 
 function moverReason(key: string, source: SourceConfig): string {
   if (key === source.fields.manager) return 'mover.manager';
