@@ -1,10 +1,12 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { LifecycleState } from '../../core/types.js';
+import { checkSources } from '../../engine/check-sources.js';
 import { CHECK_TIMEOUT_MS, MAX_TIMER_MS } from '../../engine/check-targets.js';
 import type { Engine, TargetCheck } from '../../engine/types.js';
 import type { QueueStats } from '../../store/types.js';
 import { EXIT_PROBLEMS, withConfigOption, type CliContext } from '../context.js';
 import { table } from '../format.js';
+import { sourceCheckOf, sourcesCheckedText } from './status-sources.js';
 
 export interface StatusReport {
   readonly store: string;
@@ -24,12 +26,27 @@ export interface StatusReport {
       readonly ok: boolean; readonly ms?: number; readonly slow?: true; readonly timedOut?: true; readonly code?: string; readonly message?: string;
     };
   }[];
+  /**
+   * Every configured source; with `--check`, whether it can be read (a file
+   * exists and opens, a directory binds and shows its base, a syncrepl one
+   * offers Content Synchronization), timed as a target's check; `nothing`
+   * for a push or scim source, which has nothing to connect to.
+   */
+  readonly sources: {
+    readonly id: string;
+    readonly type: string;
+    readonly check?: {
+      readonly ok: boolean; readonly nothing?: string; readonly ms?: number; readonly slow?: true; readonly timedOut?: true; readonly code?: string; readonly message?: string;
+    };
+  }[];
 }
 
 export async function collectStatus(engine: Engine, options: { readonly check?: boolean; readonly checkTimeoutMs?: number } = {}): Promise<StatusReport> {
   const { store } = engine;
   const timeout = options.checkTimeoutMs === undefined ? {} : { timeoutMs: options.checkTimeoutMs };
-  const checks = options.check ? new Map((await engine.checkTargets(timeout)).map((c) => [c.target, c])) : undefined;
+  const [targetChecks, sourceChecks] = options.check ? await Promise.all([engine.checkTargets(timeout), checkSources(engine.config, timeout)]) : [];
+  const checks = targetChecks === undefined ? undefined : new Map(targetChecks.map((c) => [c.target, c]));
+  const sourceCheck = new Map((sourceChecks ?? []).map((c) => [c.source, c]));
   const identities: Partial<Record<LifecycleState, number>> = {};
   const all = await store.identities.list();
   for (const identity of all) identities[identity.state] = (identities[identity.state] ?? 0) + 1;
@@ -47,19 +64,23 @@ export async function collectStatus(engine: Engine, options: { readonly check?: 
       ...(checked ? { check: checkOf(checked) } : {}),
     });
   }
-  return { store: store.dialect, serial: await store.state.serial(), identities: { ...identities, total: all.length }, targets };
+  const sources = engine.config.sources.map((source) => {
+    const checked = sourceCheck.get(source.id);
+    return { id: source.id, type: source.type, ...(checked ? { check: sourceCheckOf(checked) } : {}) };
+  });
+  return { store: store.dialect, serial: await store.state.serial(), identities: { ...identities, total: all.length }, targets, sources };
 }
 
 export function registerStatus(program: Command, ctx: CliContext): void {
   withConfigOption(program.command('status'))
     .description('store serial, identities by state, accounts and queue per target')
     .option('--json', 'print the status as JSON')
-    .option('--check', "also check each target's connection and credentials (and a SCIM target's discovery), timing each")
-    .option('--check-timeout <ms>', `with --check: give up on a target's check after this many milliseconds (default ${CHECK_TIMEOUT_MS})`, parseMs)
+    .option('--check', "also check each target's connection and credentials (and a SCIM target's discovery), and that each source can be read, timing each")
+    .option('--check-timeout <ms>', `with --check: give up on a target's or source's check after this many milliseconds (default ${CHECK_TIMEOUT_MS})`, parseMs)
     .action(async (options: { config?: string; json?: boolean; check?: boolean; checkTimeout?: number }) => {
       await ctx.withEngine(options.config, async (engine) => {
         const status = await collectStatus(engine, { check: options.check === true, ...(options.checkTimeout === undefined ? {} : { checkTimeoutMs: options.checkTimeout }) });
-        const unhealthy = status.targets.some((t) => t.quarantined || t.check?.ok === false);
+        const unhealthy = status.targets.some((t) => t.quarantined || t.check?.ok === false) || status.sources.some((s) => s.check?.ok === false);
         if (options.json) {
           if (unhealthy) ctx.exitCode = EXIT_PROBLEMS;
           return ctx.json(status);
@@ -71,8 +92,11 @@ export function registerStatus(program: Command, ctx: CliContext): void {
           t.id, String(t.accounts), String(t.queue.pending), String(t.queue.running), String(t.queue.done), String(t.queue.failed),
           String(t.queue.cancelled), stateText(t, ctx),
         ]);
-        ctx.out(table(['TARGET', 'ACCOUNTS', 'PENDING', 'RUNNING', 'DONE', 'FAILED', 'CANCELLED', 'STATE'], rows, ctx.style));
-        if (options.check) ctx.out(checkedText(status, ctx));
+        // A header over no rows reads as a listing that failed: say there is nothing to list.
+        if (rows.length === 0) ctx.out('No targets configured');
+        else ctx.out(table(['TARGET', 'ACCOUNTS', 'PENDING', 'RUNNING', 'DONE', 'FAILED', 'CANCELLED', 'STATE'], rows, ctx.style));
+        if (options.check && rows.length > 0) ctx.out(checkedText(status, ctx));
+        if (options.check) ctx.out(sourcesCheckedText(status, ctx));
         if (unhealthy) ctx.exitCode = EXIT_PROBLEMS;
       });
     });
