@@ -126,7 +126,7 @@ export function checkRawExpressions(input: unknown, locator: ProblemLocator): Co
   return problems;
 }
 
-const DIRECTORY_ONLY = ['connection', 'attributes', 'fullSchedule', 'fullEvery', 'disabledStatus', 'changes'] as const;
+const DIRECTORY_ONLY = ['connection', 'attributes', 'fullSchedule', 'fullEvery', 'disabledStatus', 'changes', 'keyChanges'] as const;
 /** Directory keys a scim source takes too: its SCIM attribute mapping and the status of an inactive User. */
 const SCIM_TOO: ReadonlySet<string> = new Set(['attributes', 'disabledStatus']);
 

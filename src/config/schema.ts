@@ -145,6 +145,7 @@ export const sourceSchema = z.strictObject({
   fullEvery: integer(1).optional(),
   changes: z.enum(['timestamp', 'syncrepl']).optional(),
   disabledStatus: nonEmpty.optional(),
+  keyChanges: z.enum(['follow', 'newPerson']).optional(),
   key: nonEmpty,
   schedule: nonEmpty.optional(),
   fields: fieldsSchema,

@@ -140,6 +140,12 @@ export interface SourceConfig {
   readonly changes?: 'timestamp' | 'syncrepl';
   /** ad: status given to a disabled account (userAccountControl bit 2); default 'terminated'. scim: status of a User with `active: false`; default 'inactive'. */
   readonly disabledStatus?: string;
+  /**
+   * ldap / ad: an entry whose key changed (same entryUUID / objectGUID) is
+   * the same person under a new key (`follow`, the default:
+   * lifecycle/rekeyed.ts), or a leaver and a joiner (`newPerson`).
+   */
+  readonly keyChanges?: 'follow' | 'newPerson';
   readonly fields: SourceFields;
   /**
    * The `fields` entries written in roster.yaml (the others are defaults).

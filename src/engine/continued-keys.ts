@@ -1,6 +1,7 @@
 import type { SourceConfig, LifecycleConfig } from '../config/types.js';
 import type { Identity, IdentityKey, SourceBatch } from '../core/types.js';
 import { continueKeys, previousKeyOf, type ContinuedKeys } from '../lifecycle/continued.js';
+import { followsKeyChanges } from '../lifecycle/rekeyed.js';
 import { foldKey } from '../lifecycle/respelled.js';
 import type { Store } from '../store/types.js';
 import { respelledKeys, type RespelledBatch } from './respelled-keys.js';
@@ -41,12 +42,34 @@ export async function continuedKeys(
     rows = [...rows, ...await respelledRows(store, source, batch, rows, ids)];
     const wanted = [...new Set([...rows.map((k) => k.identityId), ...previous])].filter((id) => !ids.has(id));
     if (wanted.length > 0) known = [...existing, ...await store.identities.getMany(wanted)];
+    const followed = await entryOwners(store, source, batch, rows, known);
+    if (followed.length > 0) {
+      known = [...known, ...followed];
+      rows = [...rows, ...await store.identities.listKeys({ identityIds: followed.map((i) => i.id) })];
+    }
     if (rows.length > 0) rows = [...rows, ...await currentKeys(store, rows)];
   }
   const continuation = continueKeys({
     batch, existing: new Map(known.map((i) => [i.id, i])), keys: new Map(rows.map((k) => [k.key, k])), source, lifecycle, now,
   });
   return { continuation, existing: known };
+}
+
+/**
+ * A delta's records under a key no stored person has, read from a directory
+ * entry (lifecycle/rekeyed.ts): the source's identities stored with one of
+ * those entries, not read yet (a key change an incremental pass reads). Read
+ * only when such a record is in the batch (a joiner, or a key changed).
+ */
+async function entryOwners(
+  store: Store, source: SourceConfig, batch: SourceBatch, rows: readonly IdentityKey[], known: readonly Identity[],
+): Promise<Identity[]> {
+  if (!followsKeyChanges(source)) return [];
+  const have = new Set([...rows.map((k) => k.key), ...known.map((i) => i.id)]);
+  const entries = new Set(batch.records.flatMap((r) => (r.entry === undefined || have.has(r.key) ? [] : [r.entry])));
+  if (entries.size === 0) return [];
+  const ids = new Set(known.map((i) => i.id));
+  return (await store.identities.listByEntries({ sourceId: source.id, entries: [...entries] })).filter((i) => !ids.has(i.id));
 }
 
 /**

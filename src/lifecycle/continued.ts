@@ -2,6 +2,7 @@ import type { LifecycleConfig, SourceConfig } from '../config/types.js';
 import { isRosterError } from '../core/errors.js';
 import type { Diagnostic, Identity, IdentityKey, SourceBatch, SourceProblem, SourceRecord } from '../core/types.js';
 import { readRecordDates } from './record.js';
+import { entryClaims } from './rekeyed.js';
 import { foldKey, KEY_RESPELLED } from './respelled.js';
 import { awaitedBack, deriveState, effectiveState, isLive } from './state.js';
 
@@ -34,6 +35,10 @@ export interface KeyContinuation {
   readonly line?: number;
   /** The key rows to store with the identity (the merge adds them to its upserts). */
   readonly keys: readonly IdentityKey[];
+  /** `entry`: the directory entry kept its entry id under a new key (rekeyed.ts): the same employment goes on, no rehire. */
+  readonly via?: 'entry';
+  /** The entry (via `entry`). */
+  readonly entry?: string;
 }
 
 export interface ContinuedKeys {
@@ -108,6 +113,8 @@ interface Claim {
   readonly record: SourceRecord;
   readonly previous: string;
   readonly identity: Identity;
+  /** Through the record's directory entry (rekeyed.ts), not its previous key. */
+  readonly via?: 'entry';
 }
 
 /**
@@ -119,15 +126,20 @@ interface Claim {
 export function continueKeys(input: ContinueInput): ContinuedKeys {
   const { batch, existing, keys, source } = input;
   const unchanged: ContinuedKeys = { batch, continuations: new Map(), diagnostics: [] };
-  if (keys.size === 0 && source.fields.previousKey === undefined) return unchanged;
-  const diagnostics: Diagnostic[] = [];
   const { mine, respelled } = keyLookup(input);
   const currentOf = new Map<string, string>();
   for (const stored of keys.values()) if (stored.current && stored.sourceId === source.id) currentOf.set(stored.identityId, stored.key);
+  // A directory entry under a new key (rekeyed.ts): the entry is the person, whatever a previous key column says.
+  const byEntry = entryClaims(batch, existing, source, mine, currentOf);
+  const followed = new Set(byEntry.claims.map((c) => c.record));
+  if (keys.size === 0 && source.fields.previousKey === undefined && followed.size === 0 && byEntry.held.size === 0) return unchanged;
+  const diagnostics: Diagnostic[] = [...byEntry.diagnostics];
 
-  const refused = new Set<SourceRecord>();
+  const refused = new Set<SourceRecord>(byEntry.held);
   const claims = new Map<string, Claim[]>();
+  for (const { record, previous, identity } of byEntry.claims) claims.set(identity.id, [...claims.get(identity.id) ?? [], { record, previous, identity, via: 'entry' }]);
   for (const record of batch.records) {
+    if (followed.has(record) || refused.has(record)) continue;
     if (mine(record.key) !== undefined || existing.has(record.key)) continue; // a known person's key: nothing to continue
     const previous = previousKeyOf(record, source);
     if (previous === '') continue;
@@ -164,6 +176,7 @@ export function continueKeys(input: ContinueInput): ContinuedKeys {
 
   // Nothing to continue, refuse or resolve (a source whose rows name no new previous key): the batch as it is.
   if (claims.size === 0 && refused.size === 0 && keys.size === 0) return { ...unchanged, diagnostics };
+  const held = byEntry.problems;
   const byKey = claims.size === 0 ? new Map<string, SourceRecord>() : new Map(batch.records.map((r) => [r.key, r]));
   const rekey = new Map<string, string>();
   const former = new Map<string, string>();
@@ -188,12 +201,13 @@ export function continueKeys(input: ContinueInput): ContinuedKeys {
       }
       continue;
     }
-    const { record, previous } = group[0]!;
+    const { record, previous, via } = group[0]!;
     rekey.set(record.key, identityId);
     for (const key of new Set([previous, identityId])) former.set(key, identityId);
     const rows: IdentityKey[] = [{ key: record.key, identityId, sourceId: source.id, current: true, recordedAt: nowIso }];
     for (const key of new Set([previous, identityId])) rows.push({ key, identityId, sourceId: source.id, current: false, recordedAt: nowIso });
-    continuations.set(identityId, { identityId, from: previous, to: record.key, ...(record.line === undefined ? {} : { line: record.line }), keys: rows });
+    const how = via === undefined ? {} : { via, ...(record.entry === undefined ? {} : { entry: record.entry }) };
+    continuations.set(identityId, { identityId, from: previous, to: record.key, ...(record.line === undefined ? {} : { line: record.line }), keys: rows, ...how });
   }
 
   const records: SourceRecord[] = [];
@@ -217,7 +231,7 @@ export function continueKeys(input: ContinueInput): ContinuedKeys {
     }
   }
   if (!touched && keys.size === 0) return { ...unchanged, diagnostics };
-  const problems = batch.problems.flatMap((p) => problemOf(p, mine, former));
+  const problems = [...batch.problems, ...held].flatMap((p) => problemOf(p, mine, former));
   return { batch: { ...batch, records, problems, ...goneOf(batch, mine, former) }, continuations, diagnostics };
 }
 

@@ -133,14 +133,20 @@ function slug(value: unknown): string {
  */
 export function changeEvents(
   before: Identity, beforeState: LifecycleState, after: Identity, status: StatusClass, ctx: EventContext,
-  continued?: { readonly from: string; readonly to: string },
+  continued?: { readonly from: string; readonly to: string; readonly via?: 'entry' },
 ): LifecycleEvent[] {
   const events: LifecycleEvent[] = [];
   const id = after.id;
   const { fields } = ctx.source;
   const to = stateNow(after, ctx);
   const lifecycleFields = new Set([fields.status, fields.startDate, fields.endDate]);
-  if (continued !== undefined) {
+  if (continued?.via === 'entry') {
+    // The directory entry under a new key (rekeyed.ts): the same employment goes on; its dates decide the rest, as for anyone.
+    events.push(event(ctx, 'mover', id, ['identity.rekeyed'], undefined, { key: { before: continued.from, after: continued.to } }));
+    lifecycleFields.add(ctx.source.key);
+    if (fields.previousKey !== undefined) lifecycleFields.add(fields.previousKey);
+  }
+  if (continued !== undefined && continued.via !== 'entry') {
     // Back under a new key (continued.ts): a new employment, whatever its dates say; the key change is on the event.
     const key = { key: { before: continued.from, after: continued.to } };
     if (isLive(to)) events.push(event(ctx, 'rehire', id, ['rehire', 'rehire.new_key'], startEffective(after, ctx).at, key));

@@ -2,6 +2,7 @@ import type { LifecycleConfig, SourceConfig } from '../config/types.js';
 import { isRosterError } from '../core/errors.js';
 import type { Diagnostic, Identity, IdentityKey, LifecycleEvent, SourceBatch, SourceRecord } from '../core/types.js';
 import { KEY_CONTINUED, type ContinuedKeys, type KeyContinuation } from './continued.js';
+import { rekeyedDiagnostic } from './rekeyed.js';
 import { changeEvents, joinerEvents, type EventContext } from './events.js';
 import { withEmployment } from './employment.js';
 import { findMissing } from './missing.js';
@@ -345,6 +346,7 @@ export function mergeBatch(input: MergeInput): MergeResult {
 }
 
 function continuedDiagnostic(continued: KeyContinuation, sourceId: string): Diagnostic {
+  if (continued.via === 'entry') return rekeyedDiagnostic(sourceId, continued.identityId, continued.from, continued.to, continued.entry);
   return {
     severity: 'info', code: KEY_CONTINUED, identity: continued.identityId,
     message: `${sourceId} line ${continued.line ?? '?'}: key ${continued.to} continues ${continued.from} (its previous key): `

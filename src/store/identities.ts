@@ -183,6 +183,16 @@ export function createIdentityStore(ctx: StoreContext): IdentityStore {
       const rows = await db.selectFrom('roster_identities').select('id').where('source_id', '=', sourceId).orderBy('id').execute();
       return rows.map((row) => row.id);
     },
+    async listByEntries({ sourceId, entries }) {
+      const found: Identity[] = [];
+      const unique = [...new Set(entries)];
+      for (let i = 0; i < unique.length; i += IN_CHUNK) {
+        const rows = await db.selectFrom('roster_identities').selectAll()
+          .where('source_id', '=', sourceId).where('source_entry', 'in', unique.slice(i, i + IN_CHUNK)).execute();
+        for (const row of rows) found.push(identityFromRow(row));
+      }
+      return found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    },
     async listKeys(options) {
       const query = db.selectFrom('roster_identity_keys').selectAll();
       if ('sourceId' in options) return (await query.where('source_id', '=', options.sourceId).orderBy('key').execute()).map(keyFromRow);

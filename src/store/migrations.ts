@@ -35,6 +35,10 @@ export function migrations(dialect: Dialect): Readonly<Record<string, Migration>
     '0019_account_credentials_set_at': { up: (db) => credentialsSetAtColumn(db, dialect) },
     // The queued changes a plan withdraws (Plan.withdrawn, JSON; null: none): cancelled when the plan is queued.
     '0020_plan_withdrawn': { up: (db) => addTextColumnOnce(db, dialect, 'roster_plans', 'withdrawn') },
+    // A directory source's identities by entry (IdentityStore.listByEntries): a key change an incremental pass reads.
+    '0021_identity_entry_index': {
+      up: (db) => db.schema.createIndex('roster_identities_entry').ifNotExists().on('roster_identities').columns(['source_id', 'source_entry']).execute(),
+    },
   };
 }
 

@@ -42,6 +42,8 @@ export interface IdentityStore {
   listIdsDatedIn(spans: readonly DateSpan[]): Promise<string[]>;
   /** The ids of a source's identities, in id order: an index-only read (engine/respelled-keys.ts folds them). */
   listIds(options: { readonly sourceId: string }): Promise<string[]>;
+  /** A source's identities stored with one of these directory entries (Identity.sourceEntry), in id order: an index read. */
+  listByEntries(options: { readonly sourceId: string; readonly entries: readonly string[] }): Promise<Identity[]>;
   /**
    * Insert or replace, in one transaction; bumps the store serial once when anything was written.
    * `keys`: identity keys (a continuation's, lifecycle/continued.ts) written in the same transaction, replacing rows of the same key.

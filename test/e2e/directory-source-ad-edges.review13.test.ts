@@ -207,7 +207,9 @@ describe('ad source edges (review 13)', () => {
     await client.modify(`CN=boss,${staff}`, [replace('employeeID', 'B1X')]);
     const result = await engine.readSource('edge-ad', 'test', { mode: 'incremental' });
     expect(result.problems).toEqual([]);
-    expect((await engine.store.identities.get('B1X'))?.state).toBe('active');
+    // The manager is the same identity under the new key (keyChanges: follow, review 22).
+    expect(await engine.store.identities.get('B1')).toMatchObject({ state: 'active', attributes: { employeeID: 'B1X' } });
+    expect(await engine.store.identities.get('B1X')).toBeUndefined();
     for (const report of ['B2', 'B3', 'B4', 'B5']) expect((await engine.store.identities.get(report))?.attributes.managerId).toBe('B1X');
   });
 

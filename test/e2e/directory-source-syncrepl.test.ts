@@ -138,12 +138,14 @@ describe('ldap source with changes: syncrepl (slapd with syncprov and a session 
     expect(Object.values((await cursorOf(world))!.keys)).not.toContain('E4');
   });
 
-  it('a changed key leaves its old person gone and makes a new one', async () => {
+  it('a changed key is the same person under the new key (keyChanges: follow, review 22): no joiner, no leaver', async () => {
     await world.client.modify(`uid=p7,${people(world.slapd)}`, new Change({ operation: 'replace', modification: new Attribute({ type: 'employeeNumber', values: ['E77'] }) }));
     const { result, entries } = await pass(world, 'incremental');
-    expect(result).toMatchObject({ received: 1, created: 1, missing: 1 });
+    expect(result).toMatchObject({ received: 1, created: 0, missing: 0 });
+    expect(result.events.map((e) => e.reasons)).toEqual([['identity.rekeyed']]);
     expect(entries).toBe(1);
-    expect((await world.engine.store.identities.get('E7'))?.state).toBe('terminated');
+    expect(await world.engine.store.identities.get('E7')).toMatchObject({ state: 'active', attributes: { employeeNumber: 'E77' } });
+    expect(await world.engine.store.identities.get('E77')).toBeUndefined();
   });
 
   it('more deletions at once than maxMissing hold the plan, and the cookie stays so they are read again', async () => {
