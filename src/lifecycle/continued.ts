@@ -219,7 +219,7 @@ export function continueKeys(input: ContinueInput): ContinuedKeys {
     if (formerOf !== undefined) {
       // Left out, and not counted present: the row of the current key says whether the person is still in the read.
       touched = true;
-      diagnostics.push(superseded(source, record, formerOf, continuations.get(formerOf)?.to ?? currentOf.get(formerOf)));
+      diagnostics.push(superseded(source, record, formerOf, continuations.get(formerOf)?.to ?? currentOf.get(formerOf), existing.get(formerOf)?.sourceEntry));
       continue;
     }
     const id = rekey.get(record.key) ?? stored?.identityId;
@@ -332,7 +332,20 @@ function twoPrevious(source: SourceConfig, key: string, claims: readonly Claim[]
   };
 }
 
-function superseded(source: SourceConfig, record: SourceRecord, identityId: string, current: string | undefined): Diagnostic {
+/**
+ * A row under a former key. From another directory entry than the identity's
+ * own (an employee number given again to a new person), it is someone else,
+ * who is not provisioned while their key is a former key of another person:
+ * a warning, not the quiet note of a stale row.
+ */
+function superseded(source: SourceConfig, record: SourceRecord, identityId: string, current: string | undefined, ownEntry: string | undefined): Diagnostic {
+  if (record.entry !== undefined && ownEntry !== undefined && record.entry !== ownEntry) {
+    return {
+      severity: 'warning', code: KEY_SUPERSEDED, identity: identityId,
+      message: `${at(source, record.line)}: key ${record.key} is a former key of identity ${identityId} (continued as ${current ?? 'another key'}), `
+        + `but this entry (${record.entry}) is not theirs: it is read as nobody and gets no account until it has a key of its own`,
+    };
+  }
   return {
     severity: 'info', code: KEY_SUPERSEDED, identity: identityId,
     message: `${at(source, record.line)}: key ${record.key} is a former key of identity ${identityId}, continued as ${current ?? 'another key'}; `
