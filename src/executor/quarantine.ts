@@ -76,6 +76,8 @@ export class QuarantineKeeper {
   readonly #counts = new Map<string, FailureCount>();
   /** Count writes this process started (succeeded, failed): a stored count read while one was under way is older than it. */
   #countWrites = 0;
+  /** Count writes under way now: a read begun while one is (started before the read, landing after) is older than it too. */
+  #inFlight = 0;
   /** Each target's suspect job put behind its other changes, and how many times in a row (putBehind). */
   readonly #behind = new Map<string, { readonly jobId: string; readonly times: number }>();
   /** Targets this process put in quarantine (or saw there at its last check) and has not released since. */
@@ -108,10 +110,11 @@ export class QuarantineKeeper {
     for (const target of targets) {
       const began = this.#ticks;
       const writes = this.#countWrites;
+      const quiet = this.#inFlight === 0;
       const [quarantined, stored] = await Promise.all([this.isQuarantined(target), this.#store.state.get<unknown>(failuresKey(target))]);
-      // Not over what a reset or a count of this process wrote meanwhile: read before it landed, the stored count is stale
-      // (a success would then write its reset again).
-      if (this.#countWrites === writes) this.#counts.set(target, failureCount(stored));
+      // Not over what a reset or a count of this process wrote meanwhile, or was writing when the read began: read before
+      // it landed, the stored count is stale (a success would then write its reset again).
+      if (quiet && this.#countWrites === writes) this.#counts.set(target, failureCount(stored));
       if (quarantined) this.#held.add(target);
       // Held here while the read was under way: the read is older than the hold.
       else if ((this.#heldAt.get(target) ?? -1) > began) continue;
@@ -148,6 +151,7 @@ export class QuarantineKeeper {
     const suspect = afterSuccess(known?.suspect, changeId, now);
     this.#counts.set(target, suspect === undefined ? NONE : { ...NONE, suspect });
     this.#countWrites += 1;
+    this.#inFlight += 1;
     try {
       await this.#store.state.update<FailureCount>(failuresKey(target), (current) => {
         const next = afterSuccess(failureCount(current).suspect, changeId, now);
@@ -156,6 +160,8 @@ export class QuarantineKeeper {
     } catch (error) {
       this.#counts.delete(target);
       this.#log.warn('could not reset a target\'s failure count', { target, error: redactMessage(String(error)) });
+    } finally {
+      this.#inFlight -= 1;
     }
   }
 
@@ -178,6 +184,7 @@ export class QuarantineKeeper {
     let counted = false;
     let suspect: Suspect | undefined;
     this.#countWrites += 1;
+    this.#inFlight += 1;
     try {
       await this.#store.state.update<FailureCount | number>(failuresKey(target), (current) => {
         const now = failureCount(current);
@@ -193,6 +200,8 @@ export class QuarantineKeeper {
       // The failure itself is recorded (failure.ts); only this one's count towards quarantine is lost.
       this.#log.warn('could not count a failure towards the target\'s quarantine', { target, error: redactMessage(String(error)) });
       return false;
+    } finally {
+      this.#inFlight -= 1;
     }
     this.#counts.set(target, { count: counted && count >= threshold ? 0 : count, changes: {}, ...(suspect === undefined ? {} : { suspect }) });
     if (!counted || count < threshold) return false;
