@@ -96,7 +96,10 @@ describe.each(storeBackEnds('roster-withdraw'))('queue withdraw: $name (review22
         expect(withdrawn).toEqual([jobId]);
         expect(status).toBe('cancelled');
         expect(claimedAll.has(jobId)).toBe(false);
-        expect((await store().queue.listByPlan(`p2-${who}`)).map((j) => j.status)).toEqual(['pending']);
+        // The plan's own job is in: pending, or already claimed by one of the racing workers (a claim takes any pending job).
+        const queued = await store().queue.listByPlan(`p2-${who}`);
+        expect(queued).toHaveLength(1);
+        expect(queued[0]!.status === 'pending' || (queued[0]!.status === 'running' && claimedAll.has(queued[0]!.id))).toBe(true);
       }
     }
     // Every withdrawal audited once, none for a delete that ran.
