@@ -2,6 +2,7 @@ import type { LifecycleConfig, SourceConfig } from '../config/types.js';
 import { isRosterError } from '../core/errors.js';
 import type { Diagnostic, Identity, IdentityKey, SourceBatch, SourceProblem, SourceRecord } from '../core/types.js';
 import { readRecordDates } from './record.js';
+import { readsEntries, rowPlace } from './row-place.js';
 import { entryClaims } from './rekeyed.js';
 import { foldKey, KEY_RESPELLED } from './respelled.js';
 import { awaitedBack, deriveState, effectiveState, isLive } from './state.js';
@@ -104,8 +105,14 @@ export function previousKeyOf(record: SourceRecord, source: SourceConfig): strin
   return typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
 }
 
-function at(source: SourceConfig, line: number | undefined): string {
-  return `${source.id} line ${line ?? '?'}`;
+/** A message's start: "hr line 27" for a file's row; the source alone for a directory entry (the message names its key). */
+function at(source: SourceConfig, record: SourceRecord): string {
+  return readsEntries(source) ? source.id : rowPlace(source, record);
+}
+
+/** Another row named in a message: "E2 (line 4)" for a file's row, "E2" for a directory entry (its line is meaningless). */
+function other(source: SourceConfig, record: SourceRecord): string {
+  return readsEntries(source) ? record.key : `${record.key} (line ${record.line ?? '?'})`;
 }
 
 /** A claim of a record on a stored identity through its previous key. */
@@ -148,7 +155,7 @@ export function continueKeys(input: ContinueInput): ContinuedKeys {
       // The key names a person of another source (continued there): taking it would leave that person without a key.
       diagnostics.push({
         severity: 'error', code: PREVIOUS_KEY_AMBIGUOUS, identity: record.key,
-        message: `${at(source, record.line)}: key ${record.key} names ${previous} as its previous key, but ${record.key} is a key of identity `
+        message: `${at(source, record)}: key ${record.key} names ${previous} as its previous key, but ${record.key} is a key of identity `
           + `${elsewhere.identityId} of source ${elsewhere.sourceId}; the row is skipped`,
       });
       refused.add(record);
@@ -163,7 +170,7 @@ export function continueKeys(input: ContinueInput): ContinuedKeys {
     if (isWorking(claim.identity, input.now)) {
       diagnostics.push({
         severity: 'error', code: PREVIOUS_KEY_ACTIVE, identity: record.key,
-        message: `${at(source, record.line)}: key ${record.key} names ${previous} as its previous key, but ${claim.identity.id} is still `
+        message: `${at(source, record)}: key ${record.key} names ${previous} as its previous key, but ${claim.identity.id} is still `
           + `${effectiveState(claim.identity, input.now)}: two people at work cannot be one. The row is skipped until ${previous} has left (or the previous key is corrected)`,
       });
       refused.add(record);
@@ -291,7 +298,7 @@ function ignored(source: SourceConfig, record: SourceRecord, previous: string, w
   const reason = why === 'self' ? 'its own key' : `a key no identity of source ${source.id} has (it may predate Roster)`;
   return {
     severity: 'warning', code: PREVIOUS_KEY_IGNORED, identity: record.key,
-    message: `${at(source, record.line)}: key ${record.key} names ${previous} as its previous key, ${reason}; the row is read as a new person`,
+    message: `${at(source, record)}: key ${record.key} names ${previous} as its previous key, ${reason}; the row is read as a new person`,
   };
 }
 
@@ -299,32 +306,32 @@ function alreadyContinued(source: SourceConfig, record: SourceRecord, previous: 
   const now = currentOf.get(stored.identityId);
   return {
     severity: 'error', code: PREVIOUS_KEY_AMBIGUOUS, identity: record.key,
-    message: `${at(source, record.line)}: key ${record.key} names ${previous} as its previous key, but ${previous} was continued `
+    message: `${at(source, record)}: key ${record.key} names ${previous} as its previous key, but ${previous} was continued `
       + `as ${now ?? 'another key'} already (identity ${stored.identityId}); the row is skipped: correct its previous key`,
   };
 }
 
 function contested(source: SourceConfig, claim: Claim, group: readonly Claim[], own: SourceRecord | undefined): Diagnostic {
-  const others = group.filter((c) => c !== claim).map((c) => `${c.record.key} (line ${c.record.line ?? '?'})`);
+  const others = group.filter((c) => c !== claim).map((c) => other(source, c.record));
   const why = others.length > 0
     ? `so do ${others.join(', ')}: which of them is the person cannot be told`
-    : `but this read's row of ${own!.key} (line ${own!.line ?? '?'}) says that person is still at work`;
+    : `but this read's row of ${other(source, own!)} says that person is still at work`;
   return {
     severity: 'error', code: PREVIOUS_KEY_AMBIGUOUS, identity: claim.record.key,
-    message: `${at(source, claim.record.line)}: key ${claim.record.key} names ${claim.previous} as its previous key, ${why}; the row is skipped`,
+    message: `${at(source, claim.record)}: key ${claim.record.key} names ${claim.previous} as its previous key, ${why}; the row is skipped`,
   };
 }
 
 function respelledKey(source: SourceConfig, record: SourceRecord, stored: IdentityKey): Diagnostic {
   return {
     severity: 'warning', code: KEY_RESPELLED, identity: stored.identityId,
-    message: `${at(source, record.line)}: key "${record.key}" is the key "${stored.key}" of identity ${stored.identityId} (it differs only in letter case `
+    message: `${at(source, record)}: key "${record.key}" is the key "${stored.key}" of identity ${stored.identityId} (it differs only in letter case `
       + 'or Unicode form); taken as the same person. Correct the key in the source to stop this warning',
   };
 }
 
 function twoPrevious(source: SourceConfig, key: string, claims: readonly Claim[]): Diagnostic {
-  const rows = claims.map((c) => `line ${c.record.line ?? '?'} names ${c.previous}`).join(', ');
+  const rows = claims.map((c) => `${readsEntries(source) ? c.record.key : `line ${c.record.line ?? '?'}`} names ${c.previous}`).join(', ');
   return {
     severity: 'error', code: PREVIOUS_KEY_AMBIGUOUS, identity: key,
     message: `${source.id}: rows of key ${key} name the previous keys of more than one person (${rows}, and another row names someone else): `
@@ -342,13 +349,13 @@ function superseded(source: SourceConfig, record: SourceRecord, identityId: stri
   if (record.entry !== undefined && ownEntry !== undefined && record.entry !== ownEntry) {
     return {
       severity: 'warning', code: KEY_SUPERSEDED, identity: identityId,
-      message: `${at(source, record.line)}: key ${record.key} is a former key of identity ${identityId} (continued as ${current ?? 'another key'}), `
+      message: `${at(source, record)}: key ${record.key} is a former key of identity ${identityId} (continued as ${current ?? 'another key'}), `
         + `but this entry (${record.entry}) is not theirs: it is read as nobody and gets no account until it has a key of its own`,
     };
   }
   return {
     severity: 'info', code: KEY_SUPERSEDED, identity: identityId,
-    message: `${at(source, record.line)}: key ${record.key} is a former key of identity ${identityId}, continued as ${current ?? 'another key'}; `
+    message: `${at(source, record)}: key ${record.key} is a former key of identity ${identityId}, continued as ${current ?? 'another key'}; `
       + 'the row changes nothing (the person is read from the row of their current key)',
   };
 }

@@ -6,6 +6,7 @@ import { rekeyedDiagnostic } from './rekeyed.js';
 import { changeEvents, joinerEvents, type EventContext } from './events.js';
 import { withEmployment } from './employment.js';
 import { findMissing } from './missing.js';
+import { readsEntries, rowPlace } from './row-place.js';
 import { unlinkedReports } from './unlinked.js';
 import { isoOrUndefined, readRecordDates, sameAttributes, type RecordDates } from './record.js';
 import { classifyStatus, deriveState, effectiveState, isLive, storedState } from './state.js';
@@ -36,13 +37,15 @@ export interface MergeResult {
 }
 
 /** The last record per key (a duplicated key is reported). */
-function lastPerKey(records: readonly SourceRecord[], sourceId: string, diagnostics: Diagnostic[]): Map<string, SourceRecord> {
+function lastPerKey(records: readonly SourceRecord[], source: SourceConfig, diagnostics: Diagnostic[]): Map<string, SourceRecord> {
   const byKey = new Map<string, SourceRecord>();
   for (const record of records) {
     if (byKey.has(record.key)) {
       diagnostics.push({
         severity: 'warning', code: 'source.duplicate_key', identity: record.key,
-        message: `${sourceId}: key ${record.key} appears more than once (line ${record.line ?? '?'}); the last row wins`,
+        message: readsEntries(source)
+          ? `${source.id}: key ${record.key} is on more than one entry; the last one read wins`
+          : `${source.id}: key ${record.key} appears more than once (line ${record.line ?? '?'}); the last row wins`,
       });
     }
     byKey.set(record.key, record);
@@ -274,7 +277,7 @@ export function mergeBatch(input: MergeInput): MergeResult {
   let unchanged = 0;
   let created = 0;
   let changed = 0;
-  const byKey = lastPerKey(batch.records, source.id, diagnostics);
+  const byKey = lastPerKey(batch.records, source, diagnostics);
   const problemKeys = new Set<string>();
   for (const problem of batch.problems) if (problem.key !== undefined && problem.key !== '') problemKeys.add(problem.key);
   // The batch's keys and those a problem row protects: looked up where they are, not copied into one more set of every key.
@@ -311,7 +314,7 @@ export function mergeBatch(input: MergeInput): MergeResult {
       if (!isRosterError(error)) throw error;
       diagnostics.push({
         severity: 'error', code: 'source.invalid_date', identity: record.key,
-        message: `${source.id} line ${record.line ?? '?'}: ${error.message}; the row is ignored`,
+        message: `${rowPlace(source, record)}: ${error.message}; the ${readsEntries(source) ? 'entry' : 'row'} is ignored`,
       });
       if (before !== undefined) unchanged += 1;
       continue;
@@ -328,7 +331,7 @@ export function mergeBatch(input: MergeInput): MergeResult {
       events.push(...caused);
       if (continued !== undefined) {
         keys.push(...continued.keys);
-        diagnostics.push(continuedDiagnostic(continued, source.id));
+        diagnostics.push(continuedDiagnostic(continued, source));
       }
     }
   }
@@ -345,11 +348,11 @@ export function mergeBatch(input: MergeInput): MergeResult {
   return { upserts, events, unchanged, created, changed, missing, diagnostics, keys };
 }
 
-function continuedDiagnostic(continued: KeyContinuation, sourceId: string): Diagnostic {
-  if (continued.via === 'entry') return rekeyedDiagnostic(sourceId, continued.identityId, continued.from, continued.to, continued.entry);
+function continuedDiagnostic(continued: KeyContinuation, source: SourceConfig): Diagnostic {
+  if (continued.via === 'entry') return rekeyedDiagnostic(source.id, continued.identityId, continued.from, continued.to, continued.entry);
   return {
     severity: 'info', code: KEY_CONTINUED, identity: continued.identityId,
-    message: `${sourceId} line ${continued.line ?? '?'}: key ${continued.to} continues ${continued.from} (its previous key): `
+    message: `${readsEntries(source) ? source.id : rowPlace(source, continued)}: key ${continued.to} continues ${continued.from} (its previous key): `
       + `identity ${continued.identityId} keeps its accounts and history, with ${continued.to} as its key`,
   };
 }

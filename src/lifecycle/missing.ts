@@ -1,5 +1,6 @@
 import type { SourceConfig } from '../config/types.js';
-import type { Diagnostic, Identity, SourceBatch } from '../core/types.js';
+import type { Diagnostic, Identity, SourceBatch, SourceProblem } from '../core/types.js';
+import { readsEntries } from './row-place.js';
 import { awaitedBack, effectiveState, isLive } from './state.js';
 import { describeThreshold, formatCount, formatShare, missingLimit, thresholdLimit } from './threshold.js';
 
@@ -54,28 +55,37 @@ export function findMissing(input: {
   if (live > 0 && batch.records.length === 0) {
     // Before the keyless rows: an empty file is reported as a row without a key, and is still a truncated feed.
     const what = `the snapshot is empty but ${formatCount(live)} people are active; the limit is ${describeLimit(source.maxMissing, live, limit)}`;
-    return { gone: [], diagnostics: [truncated(source.id, what, live, limit)] };
+    return { gone: [], diagnostics: [truncated(source, what, live, limit)] };
   }
   const keyless = batch.problems.filter((p) => p.key === undefined || p.key === '');
   // A row without a key might be one of the people gone, but only one: more gone than that is a truncated feed.
   if (gone.length - keyless.length > limit) {
-    const besides = keyless.length > 0 ? `, and ${formatCount(keyless.length)} row(s) have no readable key` : '';
+    const besides = keyless.length > 0 ? `, and ${readsEntries(source) ? `${formatCount(keyless.length)} ${keyless.length === 1 ? 'entry has' : 'entries have'}` : `${formatCount(keyless.length)} row(s) have`} no readable key` : '';
     const what = `${formatCount(gone.length)} of ${formatCount(live)} people would be gone `
       + `(${formatShare(gone.length, live)}); the limit is ${describeLimit(source.maxMissing, live, limit)}${besides}`;
-    return { gone: [], diagnostics: [truncated(source.id, what, gone.length, limit)] };
+    return { gone: [], diagnostics: [truncated(source, what, gone.length, limit)] };
   }
   if (keyless.length > 0) {
-    const lines = keyless.slice(0, 5).map((p) => p.line).join(', ');
     return {
       gone: [],
       diagnostics: [{
         severity: 'warning', code: 'source.missing_suppressed',
-        message: `${source.id}: ${formatCount(keyless.length)} row(s) without a readable key (line ${lines}); `
-          + `nobody is treated as gone from this snapshot until they are fixed`,
+        message: `${source.id}: ${withoutKey(source, keyless)}; nobody is treated as gone from this snapshot until they are fixed`,
       }],
     };
   }
   return { gone, diagnostics: [] };
+}
+
+/**
+ * The rows without a readable key, the first five named: a file's by line; a directory's entries by their problems
+ * (each names the entry's DN), their line being only where the entry came in the server's answer.
+ */
+function withoutKey(source: SourceConfig, keyless: readonly SourceProblem[]): string {
+  const first = keyless.slice(0, 5);
+  if (!readsEntries(source)) return `${formatCount(keyless.length)} row(s) without a readable key (line ${first.map((p) => p.line).join(', ')})`;
+  const more = keyless.length > first.length ? `; and ${formatCount(keyless.length - first.length)} more` : '';
+  return `${formatCount(keyless.length)} ${keyless.length === 1 ? 'entry' : 'entries'} without a readable key (${first.map((p) => p.message).join('; ')}${more})`;
 }
 
 /** The source's live people counted, and those of them `isGone` picks that are not already marked missing. */
@@ -112,7 +122,7 @@ function reportedGone(input: Parameters<typeof findMissing>[0]): MissingCheck {
   if (gone.length > limit) {
     const what = `it reports ${formatCount(gone.length)} of ${formatCount(live)} people deleted `
       + `(${formatShare(gone.length, live)}); the limit is ${describeLimit(source.maxMissing, live, limit)}`;
-    return { gone: [], diagnostics: [truncated(source.id, what, gone.length, limit)] };
+    return { gone: [], diagnostics: [truncated(source, what, gone.length, limit)] };
   }
   return { gone, diagnostics: [] };
 }
@@ -129,9 +139,9 @@ function describeLimit(threshold: SourceConfig['maxMissing'], live: number, limi
 }
 
 /** `count` people would be gone, `limit` may be: the hold's numbers (engine.ts). */
-function truncated(sourceId: string, what: string, count: number, limit: number): TruncatedDiagnostic {
+function truncated(source: SourceConfig, what: string, count: number, limit: number): TruncatedDiagnostic {
   return {
     severity: 'error', code: 'source.truncated', count, limit,
-    message: `source ${sourceId} looks truncated: ${what}. Nobody was marked as gone; check the file`,
+    message: `source ${source.id} looks truncated: ${what}. Nobody was marked as gone; check ${readsEntries(source) ? 'the directory read (its base and filter)' : 'the file'}`,
   };
 }

@@ -90,14 +90,14 @@ export function respellKeys(input: {
   const exact = new Set<string>(batch.records.map((r) => r.key));
   for (const problem of batch.problems) if (problem.key !== undefined && problem.key !== '') exact.add(problem.key);
   const diagnostics: RespelledDiagnostic[] = [];
-  /** Stored id -> the spellings taken as it, each with its last record's line. */
-  const spellings = new Map<string, { readonly identity: Identity; readonly keys: Map<string, number | undefined> }>();
+  /** Stored id -> the spellings taken as it, each with its last record. */
+  const spellings = new Map<string, { readonly identity: Identity; readonly keys: Map<string, Row> }>();
   const warned = new Set<string>();
   for (const record of unmatched) {
     const same = byFolded.get(foldKey(record.key));
     if (same === undefined) continue;
     if (same.length > 1) {
-      if (!warned.has(record.key)) diagnostics.push(ambiguous(batch.sourceId, record.key, record.line, same.map((i) => i.id)));
+      if (!warned.has(record.key)) diagnostics.push(ambiguous(batch.sourceId, record.key, record, same.map((i) => i.id)));
       warned.add(record.key);
       continue;
     }
@@ -105,18 +105,18 @@ export function respellKeys(input: {
     if (identity.id === record.key) continue;
     if (otherEntry(record.entry, identity)) {
       // Another directory entry than the person's: a new person whose key looks like theirs, never a respelling.
-      if (!warned.has(record.key)) diagnostics.push(fromOtherEntry(batch.sourceId, record.key, record.line, identity.id));
+      if (!warned.has(record.key)) diagnostics.push(fromOtherEntry(batch.sourceId, record.key, record, identity.id));
       warned.add(record.key);
       continue;
     }
     if (exact.has(identity.id)) {
       // Another row of the read has the stored key exactly: that row is the person; this one is read as a key of its own, and said.
-      if (!warned.has(record.key)) diagnostics.push(ambiguous(batch.sourceId, record.key, record.line, [identity.id]));
+      if (!warned.has(record.key)) diagnostics.push(ambiguous(batch.sourceId, record.key, record, [identity.id]));
       warned.add(record.key);
       continue;
     }
-    const taken = spellings.get(identity.id) ?? { identity, keys: new Map<string, number | undefined>() };
-    taken.keys.set(record.key, record.line);
+    const taken = spellings.get(identity.id) ?? { identity, keys: new Map<string, Row>() };
+    taken.keys.set(record.key, record);
     spellings.set(identity.id, taken);
   }
 
@@ -124,13 +124,13 @@ export function respellKeys(input: {
   const matched: Identity[] = [];
   for (const { identity, keys } of spellings.values()) {
     if (keys.size > 1) {
-      for (const [key, line] of keys) diagnostics.push(ambiguous(batch.sourceId, key, line, [identity.id]));
+      for (const [key, row] of keys) diagnostics.push(ambiguous(batch.sourceId, key, row, [identity.id]));
       continue;
     }
-    const [key, line] = [...keys][0]!;
+    const [key, row] = [...keys][0]!;
     rekey.set(key, identity.id);
     matched.push(identity);
-    diagnostics.push(respelled(batch.sourceId, key, line, identity.id));
+    diagnostics.push(respelled(batch.sourceId, key, row, identity.id));
   }
   const gone = respelledGone(goneUnmatched, byFolded, batch.goneEntries ?? {});
   const problemKeys = new Set(problemsUnmatched);
@@ -208,33 +208,42 @@ function shown(key: string): string {
   return key === key.normalize('NFC') ? `"${key}"` : `"${key}" (${key.normalize('NFC')} written decomposed, NFD)`;
 }
 
-function at(line: number | undefined): string {
-  return line === undefined ? '' : ` (line ${line})`;
+/** Where a record came from, as messages need it: its line, and whether it is a directory entry (`entry` set). */
+interface Row {
+  readonly line?: number | undefined;
+  readonly entry?: string | undefined;
 }
 
-function respelled(source: string, key: string, line: number | undefined, storedKey: string): RespelledDiagnostic {
+/** A file's row by its line; a directory entry by its key alone (its line is only where it came in the server's answer; JSON keeps it). */
+function at(row: Row): string {
+  return row.line === undefined || row.entry !== undefined ? '' : ` (line ${row.line})`;
+}
+
+const lineOf = (row: Row): { line?: number } => (row.line === undefined ? {} : { line: row.line });
+
+function respelled(source: string, key: string, row: Row, storedKey: string): RespelledDiagnostic {
   return {
-    severity: 'warning', code: KEY_RESPELLED, identity: storedKey, source, key, storedKey, ...(line === undefined ? {} : { line }),
-    message: `${source}: key ${shown(key)}${at(line)} is stored as "${storedKey}" (it differs only in letter case or Unicode form); `
+    severity: 'warning', code: KEY_RESPELLED, identity: storedKey, source, key, storedKey, ...lineOf(row),
+    message: `${source}: key ${shown(key)}${at(row)} is stored as "${storedKey}" (it differs only in letter case or Unicode form); `
       + `taken as the same person, whose id stays "${storedKey}". Correct the key in the source to stop this warning`,
   };
 }
 
-function fromOtherEntry(source: string, key: string, line: number | undefined, storedKey: string): RespelledDiagnostic {
+function fromOtherEntry(source: string, key: string, row: Row, storedKey: string): RespelledDiagnostic {
   return {
-    severity: 'warning', code: KEY_RESPELLED, identity: key, source, key, storedKeys: [storedKey], ...(line === undefined ? {} : { line }),
-    message: `${source}: key ${shown(key)}${at(line)} differs from the stored key "${storedKey}" only in letter case or Unicode form, `
+    severity: 'warning', code: KEY_RESPELLED, identity: key, source, key, storedKeys: [storedKey], ...lineOf(row),
+    message: `${source}: key ${shown(key)}${at(row)} differs from the stored key "${storedKey}" only in letter case or Unicode form, `
       + `but is read from another directory entry than "${storedKey}" was; it is read as a key of its own (a new person)`,
   };
 }
 
-function ambiguous(source: string, key: string, line: number | undefined, storedKeys: readonly string[]): RespelledDiagnostic {
+function ambiguous(source: string, key: string, row: Row, storedKeys: readonly string[]): RespelledDiagnostic {
   const stored = storedKeys.map((k) => `"${k}"`).join(', ');
   const why = storedKeys.length > 1
     ? `matches ${storedKeys.length} stored keys (${stored}) when letter case and Unicode form are ignored`
     : `and another spelling in this batch both match the stored key ${stored} when letter case and Unicode form are ignored`;
   return {
-    severity: 'warning', code: KEY_RESPELLED, identity: key, source, key, storedKeys, ...(line === undefined ? {} : { line }),
-    message: `${source}: key ${shown(key)}${at(line)} ${why}; it is ambiguous, so the row is read as a key of its own (a new person)`,
+    severity: 'warning', code: KEY_RESPELLED, identity: key, source, key, storedKeys, ...lineOf(row),
+    message: `${source}: key ${shown(key)}${at(row)} ${why}; it is ambiguous, so the row is read as a key of its own (a new person)`,
   };
 }

@@ -32,14 +32,25 @@ export async function sourceProblemsHold(store: Store, sourceIds: readonly strin
   const unread = await unreadRows(store, sourceIds);
   if (unread.length === 0) return undefined;
   const rows = unread.flatMap((u) => u.problems.map((p) => ({ sourceId: u.sourceId, ...p })));
-  const named = rows.slice(0, NAMED).map((r) => `${r.sourceId} line ${r.line}${r.key !== undefined && r.key !== '' ? ` (${r.key})` : ''}: ${r.message}`);
+  const named = rows.slice(0, NAMED).map(rowText);
   const more = rows.length > NAMED ? `; and ${rows.length - NAMED} more` : '';
+  const [one, many] = rows.every((r) => r.entry !== undefined) ? ['entry', 'entries'] : rows.some((r) => r.entry !== undefined) ? ['row', 'rows and entries'] : ['row', 'rows'];
   return {
     target, code: SOURCE_PROBLEMS, count: rows.length, limit: 0,
     message: `${target}: orphan actions held: the last read of ${unread.map((u) => u.sourceId).join(', ')} skipped ${rows.length} `
-      + `${rows.length === 1 ? 'row' : 'rows'} of people not in the store (${named.join('; ')}${more}), so some orphans may be their accounts; `
-      + 'fix the rows, read the sources again (roster plan or roster sync), then reconcile',
+      + `${rows.length === 1 ? one : many} of people not in the store (${named.join('; ')}${more}), so some orphans may be their accounts; `
+      + `fix the ${rows.length === 1 ? one : many}, read the sources again (roster plan or roster sync), then reconcile`,
   };
+}
+
+/**
+ * A skipped row as the hold names it: a file's by its line (and key); a directory entry (`entry` set) by its key, its
+ * message naming the DN: its line is only where the entry came in the server's answer (as cli/plan-format.ts).
+ */
+function rowText(r: SourceProblem & { readonly sourceId: string }): string {
+  const key = r.key !== undefined && r.key !== '' ? r.key : undefined;
+  if (r.entry !== undefined) return `${r.sourceId}${key === undefined ? '' : ` ${key}`}: ${r.message}`;
+  return `${r.sourceId} line ${r.line}${key === undefined ? '' : ` (${key})`}: ${r.message}`;
 }
 
 /** The plan with this hold added, when it plans an orphan action at all (a report-only plan has nothing to hold). */

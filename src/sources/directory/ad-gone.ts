@@ -216,7 +216,11 @@ export function keepTurnedDown(batch: SourceBatch, input: {
     keys[guid] = before;
     if (named.has(before)) return;
     named.add(before);
-    kept.push({ line: index + 1, key: before, message: `entry ${entry.dn} had ${input.key} "${before}" at the last pass and cannot be used in this one: "${before}" is not taken for gone` });
+    // `entry` set: a directory entry's problem, printed by key and DN, not by its line in the answer (cli/plan-format.ts).
+    kept.push({
+      line: index + 1, key: before, entry: guid.toLowerCase(),
+      message: `entry ${entry.dn} had ${input.key} "${before}" at the last pass and cannot be used in this one: "${before}" is not taken for gone`,
+    });
   });
   if (kept.length === 0) return { batch, keys };
   return { batch: { ...batch, problems: [...batch.problems, ...kept].sort((a, b) => a.line - b.line) }, keys };

@@ -93,7 +93,7 @@ describe('keepTurnedDownKeys (syncrepl, review 13)', () => {
     const kept = keepTurnedDownInFull(batch, { entries, keys, known: before });
     expect(kept.keys).toEqual({ [U(1)]: 'D1', [U(2)]: 'D2', [U(3)]: 'D2' });
     expect(kept.batch.problems.filter((p) => p.key === 'D1')).toEqual([
-      { line: 1, key: 'D1', message: 'entry cn=alice,dc=x had "D1" as its key at the last pass and cannot be used in this one: "D1" is not taken for gone' },
+      { line: 1, key: 'D1', entry: U(1), message: 'entry cn=alice,dc=x had "D1" as its key at the last pass and cannot be used in this one: "D1" is not taken for gone' },
     ]);
     expect(kept.batch.problems).toHaveLength(4);
     expect(keepTurnedDownInFull(batch, { entries, keys, known: undefined }).batch).toBe(batch);

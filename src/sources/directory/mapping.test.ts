@@ -64,7 +64,7 @@ describe('entriesToBatch', () => {
 
   it('reports a date field that is neither GeneralizedTime, FILETIME nor ISO', () => {
     const batch = entriesToBatch([entry('uid=a,dc=x', { employeeNumber: 'E1', 'roster-end': 'next week' })], ldapRules, new Map(), true);
-    expect(batch.problems).toEqual([{ line: 1, key: 'E1', message: 'column "endDate" is not an ISO date (YYYY-MM-DD or date-time): "next week"' }]);
+    expect(batch.problems).toEqual([{ line: 1, key: 'E1', message: 'entry uid=a,dc=x: roster-end (endDate) is not a date (an ISO date, a date-time or a directory time): "next week"' }]);
   });
 });
 

@@ -3,6 +3,7 @@ import { normaliseDn } from '../../connectors/directory/dn.js';
 import { equalityFilter, orFilter } from '../../connectors/directory/escape.js';
 import { foldKey } from '../../lifecycle/respelled.js';
 import { BatchBuilder } from '../batch.js';
+import { isIsoDate } from '../dates.js';
 import { entryIdAttribute, type MappingRules } from './settings.js';
 import { dateValue, firstValue, isDisabledAccount, keyValues, type DirectoryEntry } from './values.js';
 
@@ -185,8 +186,25 @@ export function entriesToBatch(
       const status = isDisabledAccount(entry) ? rules.disabledStatus : values[rules.fields.status] ?? '';
       values[rules.fields.status] = status;
     }
-    builder.add(line, values, id);
+    const badDate = notADate(entry, values, rules);
+    if (badDate !== undefined) builder.reject(line, badDate, key, id);
+    else builder.add(line, values, id);
   });
   const batch = builder.build(complete);
   return extraProblems.length === 0 ? batch : { ...batch, problems: [...batch.problems, ...extraProblems].sort((a, b) => a.line - b.line) };
+}
+
+/**
+ * An entry's start or end date that is no date, named by its DN and attribute (the batch's own check would say
+ * `column "endDate"`, a file's words): the entry is skipped, as a file's row with a bad date is.
+ */
+function notADate(entry: DirectoryEntry, values: Readonly<Record<string, string>>, rules: MappingRules): string | undefined {
+  for (const field of [rules.fields.startDate, rules.fields.endDate]) {
+    const value = values[field];
+    if (value === undefined || value === '' || isIsoDate(value)) continue;
+    const attribute = rules.attributes[field] ?? field;
+    const shown = attribute === field ? attribute : `${attribute} (${field})`;
+    return `entry ${entry.dn}: ${shown} is not a date (an ISO date, a date-time or a directory time): "${firstValue(entry, attribute)}"`;
+  }
+  return undefined;
 }
