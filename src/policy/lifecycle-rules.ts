@@ -171,7 +171,8 @@ function active(f: LifecycleFacts): AccountDecision {
   else if (!f.link.enabled && f.link.disabledAt !== undefined
     && newEmployment(f.identity, f.link.disabledAt, f.timezone)) reason = madeForThisHire(f, f.link) ? 'joiner' : 'rehire';
   else if (!f.link.enabled && f.link.disabledAt === undefined) reason = 'joiner';
-  else if (writesRehireCredentials(f.target) && credentialsPredateEmployment(f.identity, f.link)) return renewed(f, f.link);
+  // Rare (a rehire recorded): the common path reads one absent property and goes on.
+  else if (f.identity.rehiredAt !== undefined && credentialsPredateEmployment(f.identity, f.link) && writesRehireCredentials(f.target)) return renewed(f, f.link);
   if (!f.explain) return ACTIVE[reason] as AccountDecision;
   return { ...(ACTIVE[reason] as AccountDecision), detail: `active since ${dayIn(f.identity.startAt, f.timezone)}: account enabled` };
 }
