@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RosterConfig } from '../config/types.js';
 import type { Identity, LinkedAccount } from '../core/types.js';
-import type { DateSpan, Store } from '../store/types.js';
 import { dueSince } from './due.js';
+import { dueStore } from './due-fixtures.js';
 
 const DAY = 86_400_000;
 
@@ -23,16 +23,7 @@ describe('review 22: dueSince across a daylight-saving change (Europe/Berlin)', 
     target: 'app', identityId, accountId: identityId, attributes: {}, entitlements: [], enabled: false,
     createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', ...extra,
   });
-  const store = (identities: Identity[], links: LinkedAccount[]) => ({
-    identities: {
-      listIdsDatedIn: async (spans: readonly DateSpan[]) => identities.filter((i) => spans.some((s) => {
-        const date = s.date === 'start' ? i.startAt : i.endAt;
-        return date !== undefined && date > s.after && date <= s.through;
-      })).map((i) => i.id),
-      getMany: async (ids: readonly string[]) => identities.filter((i) => ids.includes(i.id)),
-    },
-    accounts: { listGraceCandidates: async (target: string) => links.filter((l) => l.target === target) },
-  }) as unknown as Store;
+  const store = dueStore;
   const config = {
     lifecycle: { prehireLeadDays: 7, timezone: 'Europe/Berlin' },
     targets: [{ id: 'app', leaver: { disable: 'immediately', deleteAfterMs: 30 * DAY } }],

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RosterConfig } from '../config/types.js';
 import type { Identity, LinkedAccount } from '../core/types.js';
-import type { DateSpan, Store } from '../store/types.js';
 import { dueSince } from './due.js';
+import { dueStore } from './due-fixtures.js';
 
 /** The tick's due rule for delete graces that do not start at an end date (engine/due.ts). */
 describe('dueSince: graces from the link (review8)', () => {
@@ -15,16 +15,7 @@ describe('dueSince: graces from the link (review8)', () => {
     target: 'app', identityId, accountId: identityId, attributes: {}, entitlements: [], enabled: true,
     createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z', ...extra,
   });
-  const store = (identities: Identity[], links: LinkedAccount[]) => ({
-    identities: {
-      listIdsDatedIn: async (spans: readonly DateSpan[]) => identities.filter((i) => spans.some((s) => {
-        const date = s.date === 'start' ? i.startAt : i.endAt;
-        return date !== undefined && date > s.after && date <= s.through;
-      })).map((i) => i.id),
-      getMany: async (ids: readonly string[]) => identities.filter((i) => ids.includes(i.id)),
-    },
-    accounts: { listGraceCandidates: async (target: string) => links.filter((l) => l.target === target) },
-  }) as unknown as Store;
+  const store = dueStore;
   const config = (deleteAfterMs: number | null) => ({
     lifecycle: { prehireLeadDays: 7 },
     targets: [{ id: 'app', leaver: { disable: 'never', deleteAfterMs } }],

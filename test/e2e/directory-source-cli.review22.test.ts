@@ -1,10 +1,6 @@
-import { join } from 'node:path';
 import { Attribute, Change } from 'ldapts';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
-import { capturedIo } from '../../src/cli/testing.js';
-import { openEngine } from '../../src/engine/index.js';
-import { inetOrgPerson, useLdapSource } from './directory-source-fixtures.js';
+import { inetOrgPerson, rosterCli, useLdapSource } from './directory-source-fixtures.js';
 
 /**
  * review22: what a newcomer following docs/directory-sources.md reads on the
@@ -32,14 +28,7 @@ const world = useLdapSource({
   app: { attributes: '{ username: identity.employeeNumber, email: identity.email }' },
 });
 
-async function roster(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const captured = capturedIo({
-    cwd: world.dir,
-    openEngine: async (configPath, options) => openEngine(configPath, { ...options, env: { LDAP_PASSWORD: world.slapd.password } }),
-  });
-  const code = await runCli(['node', 'roster', ...args, '--config', join(world.dir, 'roster.yaml')], captured.io);
-  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
-}
+const roster = rosterCli(world);
 
 describe('review22: an ldap source on the terminal', () => {
   it('roster sync names a problem entry by its key and DN, not by a "line" of the directory\'s answer', async () => {

@@ -1,9 +1,5 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
-import { capturedIo } from '../../src/cli/testing.js';
-import { openEngine } from '../../src/engine/index.js';
-import { inetOrgPerson, useLdapSource } from './directory-source-fixtures.js';
+import { inetOrgPerson, rosterCli, useLdapSource } from './directory-source-fixtures.js';
 
 /**
  * review22: an `ldap` source's problems on the terminal, against a private
@@ -32,14 +28,7 @@ const world = useLdapSource({
   app: { attributes: '{ username: identity.employeeNumber, email: identity.email }' },
 });
 
-async function roster(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const captured = capturedIo({
-    cwd: world.dir,
-    openEngine: async (configPath, options) => openEngine(configPath, { ...options, env: { LDAP_PASSWORD: world.slapd.password } }),
-  });
-  const code = await runCli(['node', 'roster', ...args, '--config', join(world.dir, 'roster.yaml')], captured.io);
-  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
-}
+const roster = rosterCli(world);
 
 describe('review22: an ldap source\'s problems name entries, not lines and columns', () => {
   it('a bad date names the DN and attribute; an entry without a key holds the leavers, named by its DN', async () => {

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Attribute, Change, type Client } from 'ldapts';
 import { afterAll, beforeAll } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
+import { capturedIo } from '../../src/cli/testing.js';
 import type { Logger } from '../../src/connectors/types.js';
 import { silentLogger } from '../../src/core/log.js';
 import type { RosterEngine } from '../../src/engine/engine.js';
@@ -155,4 +157,16 @@ export const change = (operation: 'replace' | 'add', type: string, values: strin
 /** Resolves just after the wall clock (slapd runs on this host) enters a new second. */
 export async function nextSecond(): Promise<void> {
   await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 50));
+}
+
+/** Runs `roster <args> --config <the fixture's roster.yaml>` in-process, with the slapd's password in the environment. */
+export function rosterCli(world: LdapSourceFixture): (...args: string[]) => Promise<{ code: number; stdout: string; stderr: string }> {
+  return async (...args) => {
+    const captured = capturedIo({
+      cwd: world.dir,
+      openEngine: async (configPath, options) => openEngine(configPath, { ...options, env: { LDAP_PASSWORD: world.slapd.password } }),
+    });
+    const code = await runCli(['node', 'roster', ...args, '--config', join(world.dir, 'roster.yaml')], captured.io);
+    return { code, stdout: captured.stdout(), stderr: captured.stderr() };
+  };
 }
